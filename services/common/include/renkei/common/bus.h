@@ -1,0 +1,159 @@
+// NATS JetStream behind a small API (the one place cnats is used).
+//
+// The connection is made in the background and retried forever: a service starts and answers
+// commands while nats-server is down; its outbox grows and drains once the server is back.
+// NATS errors are translated here: UNAVAILABLE is retryable (not connected, timeout), other codes
+// are permanent (bad stream config, permissions).
+//
+// Thread safety: NatsBus is thread-safe. A PullSubscription belongs to one thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+struct __natsConnection;
+struct __natsSubscription;
+struct __jsCtx;
+struct __natsMsg;
+
+namespace renkei::common {
+
+struct NatsOptions {
+  std::string url = "nats://127.0.0.1:4222";  // comma-separated list allowed
+  std::string client_name;
+  // JetStream domain of the server the instance talks to (empty: none).
+  std::string jetstream_domain;
+  int reconnect_wait_ms = 250;
+  int connect_timeout_ms = 2000;
+  int api_timeout_ms = 5000;
+};
+
+struct StreamSpec {
+  std::string name;
+  std::vector<std::string> subjects;
+  int64_t duplicate_window_seconds = 3600;
+  int64_t max_age_seconds = 0;  // 0: keep forever
+};
+
+struct OutgoingMessage {
+  std::string subject;
+  std::string msg_id;  // sent as Nats-Msg-Id; the stream's duplicate window drops repeats
+  std::string data;
+};
+
+struct PublishResult {
+  absl::Status status;        // OK when the stream acknowledged the message
+  uint64_t stream_sequence = 0;
+  bool duplicate = false;     // the stream already had this Nats-Msg-Id
+};
+
+// One message delivered by a pull consumer.
+class InboundMessage {
+ public:
+  ~InboundMessage();
+  InboundMessage(InboundMessage&&) noexcept;
+  InboundMessage(const InboundMessage&) = delete;
+
+  const std::string& subject() const { return subject_; }
+  const std::string& data() const { return data_; }
+  const std::string& msg_id() const { return msg_id_; }
+  uint64_t stream_sequence() const { return stream_sequence_; }
+  uint64_t num_delivered() const { return num_delivered_; }
+
+  // Acknowledges processing (synchronously: the server confirmed it when OK).
+  absl::Status Ack();
+  // Asks for redelivery after `delay_ms`.
+  absl::Status Nak(int64_t delay_ms);
+
+ private:
+  friend class PullSubscription;
+  explicit InboundMessage(__natsMsg* msg);
+  __natsMsg* msg_ = nullptr;
+  std::string subject_, data_, msg_id_;
+  uint64_t stream_sequence_ = 0, num_delivered_ = 0;
+};
+
+class PullSubscription {
+ public:
+  ~PullSubscription();
+  // Up to `batch` messages, waiting at most timeout_ms. An empty vector on timeout.
+  absl::StatusOr<std::vector<InboundMessage>> Fetch(int batch, int timeout_ms);
+
+ private:
+  friend class NatsBus;
+  PullSubscription() = default;
+  __natsSubscription* sub_ = nullptr;
+};
+
+struct ConsumerSpec {
+  std::string stream;
+  std::string durable;         // durable name: survives restarts
+  std::string filter_subject;  // empty: all subjects of the stream
+  int64_t ack_wait_ms = 30000;
+  int64_t max_ack_pending = 1000;
+};
+
+struct StreamState {
+  uint64_t messages = 0;
+  uint64_t first_sequence = 0;
+  uint64_t last_sequence = 0;
+};
+
+class NatsBus {
+ public:
+  // Starts connecting (in the background when the server is not reachable yet). Fails only on
+  // bad options.
+  static absl::StatusOr<std::unique_ptr<NatsBus>> Connect(const NatsOptions& options);
+  ~NatsBus();
+
+  bool IsConnected() const;
+  // Increases every time the connection is (re)established.
+  uint64_t connection_generation() const { return generation_.load(); }
+  // Blocks until connected or timeout; true when connected.
+  bool WaitConnected(int timeout_ms) const;
+
+  // Creates the stream, or updates it to the spec when it exists.
+  absl::Status EnsureStream(const StreamSpec& spec);
+  absl::StatusOr<StreamState> GetStreamState(const std::string& stream);
+
+  // Publishes asynchronously and waits (≤ timeout_ms) for every acknowledgement. One result per
+  // message, in order; messages without an ack in time are UNAVAILABLE (safe to resend: the
+  // Nats-Msg-Id deduplicates).
+  std::vector<PublishResult> PublishBatch(const std::vector<OutgoingMessage>& messages,
+                                          int timeout_ms);
+
+  // A durable pull consumer (created when missing).
+  absl::StatusOr<std::unique_ptr<PullSubscription>> PullSubscribe(const ConsumerSpec& spec);
+
+  // Core NATS publish without JetStream (tests, notifications).
+  absl::Status PublishCore(const std::string& subject, const std::string& data);
+
+ private:
+  NatsBus() = default;
+  friend struct NatsCallbacks;
+
+  NatsOptions options_;
+  __natsConnection* conn_ = nullptr;
+  __jsCtx* js_ = nullptr;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> connected_{false};
+
+  // The batch being published (one at a time).
+  std::mutex publish_mu_;
+  struct PendingBatch;
+  std::mutex ack_mu_;
+  PendingBatch* pending_ = nullptr;  // guarded by ack_mu_
+  mutable std::mutex state_mu_;
+  mutable std::condition_variable state_cv_;
+};
+
+}  // namespace renkei::common

@@ -1,0 +1,87 @@
+// Durable JetStream consumer with an inbox, for exactly-once effects.
+//
+// For each delivered event the handler adds its effect to a CommandBatch (state changes and, if
+// it emits events, their outbox records); the consumer adds the event id to the "inbox" column
+// family in the same batch, commits it (sync) and only then acks. A redelivered event (crash
+// before the ack, consumer restarted, replay) finds its id in the inbox and is acked without
+// being applied again.
+//
+// Handler results: OK -> committed and acked; UNAVAILABLE (or another retryable code) -> nothing
+// written, redelivered later; any other error -> the event is recorded as rejected in the inbox
+// (with the reason) and acked, so one bad event never blocks the stream.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "renkei/common/bus.h"
+#include "renkei/common/clock.h"
+#include "renkei/common/outbox.h"
+#include "renkei/common/store.h"
+#include "renkei/v1/events.pb.h"
+
+namespace renkei::common {
+
+class Metrics;
+
+// Column families the consumer needs in a service's Store.
+std::vector<std::string> InboxColumnFamilies();
+
+using EventHandler = std::function<absl::Status(const v1::EventEnvelope&, CommandBatch*)>;
+
+struct ConsumerOptions {
+  ConsumerSpec consumer;
+  int fetch_batch = 100;
+  int fetch_timeout_ms = 1000;
+  int retry_delay_ms = 1000;
+};
+
+struct ConsumerStats {
+  uint64_t applied = 0;
+  uint64_t duplicates = 0;
+  uint64_t rejected = 0;
+  uint64_t retried = 0;
+};
+
+class DurableConsumer {
+ public:
+  DurableConsumer(Store* store, Outbox* outbox, NatsBus* bus, ConsumerOptions options,
+                  EventHandler handler, const Clock* clock = SystemClock::Get(),
+                  Metrics* metrics = nullptr);
+  ~DurableConsumer();
+
+  void Start();
+  void Stop();
+
+  // Fetches once (waiting up to timeout_ms) and handles what arrived; returns how many messages
+  // were handled (applied, duplicate or rejected).
+  absl::StatusOr<int> PollOnce(int timeout_ms);
+
+  // Whether the event id is recorded in the inbox.
+  bool Seen(const std::string& event_id) const;
+  ConsumerStats stats() const;
+
+ private:
+  absl::Status HandleOne(InboundMessage& msg);
+
+  Store* store_;
+  Outbox* outbox_;
+  NatsBus* bus_;
+  ConsumerOptions options_;
+  EventHandler handler_;
+  const Clock* clock_;
+  Metrics* metrics_;
+  ColumnFamily inbox_cf_;
+  std::unique_ptr<PullSubscription> sub_;
+  std::atomic<uint64_t> applied_{0}, duplicates_{0}, rejected_{0}, retried_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace renkei::common

@@ -1,0 +1,144 @@
+// Transactional outbox: events are written in the same RocksDB batch as the state change that
+// produced them, and a relay publishes them to JetStream afterwards.
+//
+//   CommandBatch cmd(store, outbox);
+//   cmd.batch().Put(resources_cf, key, value);
+//   cmd.AddEvent(event);
+//   RETURN_IF_ERROR(cmd.Commit());   // one synced WriteBatch: state + event, or nothing
+//
+// The relay publishes pending records with the event id as Nats-Msg-Id and, on the ack, moves
+// them to a "sent" column family where they are kept for a retention window before deletion:
+// nats-server 2.9 acks before fsync, so after a reconnect (possibly to a server that crashed and
+// lost its unsynced tail) the relay publishes the retained records again and the stream's
+// duplicate window drops the ones it still has. A relay killed between publish and bookkeeping
+// publishes again on restart, with the same effect. NATS being down never fails a command.
+//
+// Thread safety: Outbox and CommandBatch are thread-safe / single-thread respectively;
+// OutboxRelay runs its own thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "renkei/common/bus.h"
+#include "renkei/common/clock.h"
+#include "renkei/common/store.h"
+#include "renkei/v1/events.pb.h"
+
+namespace renkei::common {
+
+class Metrics;
+
+// Column families the outbox needs in a service's Store.
+std::vector<std::string> OutboxColumnFamilies();
+
+class Outbox {
+ public:
+  explicit Outbox(Store* store);
+
+  // Reserves `n` consecutive sequence numbers for records about to be written; returns the
+  // first. Every reservation must be Released once its batch is written or abandoned.
+  uint64_t Reserve(uint64_t n);
+  void Release(uint64_t first);
+  // Adds the record to the batch under sequence `seq`.
+  void Put(Batch* batch, uint64_t seq, const v1::EventEnvelope& event) const;
+
+  // Wakes the relay (after a batch with events was written).
+  void Notify();
+  // Blocks until notified or timeout.
+  void WaitForWork(int timeout_ms);
+
+  // Every sequence below this is written or abandoned (nothing below it is in flight).
+  uint64_t SettledBelow() const;
+
+  Store* store() const { return store_; }
+  ColumnFamily pending_cf() const { return pending_cf_; }
+  ColumnFamily sent_cf() const { return sent_cf_; }
+
+ private:
+  Store* store_;
+  ColumnFamily pending_cf_, sent_cf_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool notified_ = false;
+  uint64_t next_seq_ = 1;
+  std::multimap<uint64_t, uint64_t> inflight_;  // first -> count
+};
+
+// One command: a batch plus the outbox records of its events, committed together.
+class CommandBatch {
+ public:
+  CommandBatch(Store* store, Outbox* outbox) : store_(store), outbox_(outbox) {}
+  ~CommandBatch();
+  CommandBatch(const CommandBatch&) = delete;
+  CommandBatch& operator=(const CommandBatch&) = delete;
+
+  Batch& batch() { return batch_; }
+  void AddEvent(const v1::EventEnvelope& event) { events_.push_back(event); }
+  size_t event_count() const { return events_.size(); }
+
+  // Writes state and events with sync=true; wakes the relay. Usable once.
+  absl::Status Commit();
+
+ private:
+  Store* store_;
+  Outbox* outbox_;
+  Batch batch_;
+  std::vector<v1::EventEnvelope> events_;
+  uint64_t reserved_first_ = 0;
+};
+
+struct RelayOptions {
+  StreamSpec stream;
+  int batch_size = 1000;
+  int64_t retention_ms = 300000;
+  int publish_timeout_ms = 5000;
+};
+
+class OutboxRelay {
+ public:
+  OutboxRelay(Outbox* outbox, NatsBus* bus, RelayOptions options,
+              const Clock* clock = SystemClock::Get(), Metrics* metrics = nullptr);
+  ~OutboxRelay();
+
+  void Start();
+  // Stops the thread (pending records stay in the store for the next start).
+  void Stop();
+
+  // One round (for tests and the thread): ensures the stream after a (re)connect, republishes
+  // retained records, publishes pending ones, prunes expired sent ones. Returns how many records
+  // were published.
+  absl::StatusOr<int> RunOnce();
+
+  // Records not yet acknowledged by the stream / kept after publishing.
+  int64_t PendingCount() const;
+  int64_t RetainedCount() const;
+  uint64_t published_total() const { return published_total_.load(); }
+
+ private:
+  absl::Status OnConnected();
+  absl::StatusOr<int> PublishPending();
+  absl::Status PruneSent();
+
+  Outbox* outbox_;
+  NatsBus* bus_;
+  RelayOptions options_;
+  const Clock* clock_;
+  Metrics* metrics_;
+  uint64_t seen_generation_ = 0;
+  uint64_t scan_from_ = 0;
+  int64_t last_prune_ms_ = 0;
+  std::atomic<uint64_t> published_total_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace renkei::common

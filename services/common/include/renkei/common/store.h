@@ -1,0 +1,133 @@
+// RocksDB behind a small API: named column families, atomic batches written with sync=true, and
+// missing keys reported as NotFound.
+//
+// Every command of every service is one Batch: the entity, its secondary indexes and the outbox
+// record of its event, written together by Store::Write (WAL synced before returning), so either
+// all of it is durable or none of it is.
+//
+// Thread safety: Store is thread-safe. A Batch or an Iterator belongs to one thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+class Iterator;
+class Cache;
+}  // namespace rocksdb
+
+namespace renkei::common {
+
+// A column family of an open Store (cheap to copy; valid while the Store lives).
+class ColumnFamily {
+ public:
+  ColumnFamily() = default;
+
+ private:
+  friend class Store;
+  friend class Batch;
+  explicit ColumnFamily(rocksdb::ColumnFamilyHandle* h) : handle_(h) {}
+  rocksdb::ColumnFamilyHandle* handle_ = nullptr;
+};
+
+class Batch {
+ public:
+  Batch();
+  ~Batch();
+  Batch(Batch&&) noexcept;
+  Batch& operator=(Batch&&) noexcept;
+
+  void Put(ColumnFamily cf, std::string_view key, std::string_view value);
+  void Delete(ColumnFamily cf, std::string_view key);
+  // Number of operations in the batch.
+  int Count() const;
+  // Approximate size in bytes.
+  size_t ByteSize() const;
+  void Clear();
+
+ private:
+  friend class Store;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+};
+
+// Forward iteration over one column family.
+class Iterator {
+ public:
+  ~Iterator();
+  void Seek(std::string_view key);
+  void SeekToFirst();
+  void SeekToLast();
+  void Next();
+  void Prev();
+  bool Valid() const;
+  std::string_view key() const;
+  std::string_view value() const;
+  absl::Status status() const;
+
+ private:
+  friend class Store;
+  explicit Iterator(rocksdb::Iterator* it);
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+struct StoreOptions {
+  std::string path;
+  // Column families besides RocksDB's "default"; created when missing.
+  std::vector<std::string> column_families;
+  // Shared block cache for all column families.
+  size_t block_cache_bytes = 128u << 20;
+};
+
+enum class Durability {
+  kSync,   // fsync the WAL before returning: every command
+  kAsync,  // WAL written but not synced: relay bookkeeping that can be redone after a crash
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database. Fails with the RocksDB error (e.g. the directory is
+  // locked by another process: UNAVAILABLE).
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+
+  // Fails (program error) for a name not given in StoreOptions.
+  ColumnFamily Cf(std::string_view name) const;
+
+  // Atomically applies the batch. An empty batch is a no-op.
+  absl::Status Write(Batch& batch, Durability durability = Durability::kSync);
+
+  // NotFound when the key is absent.
+  absl::StatusOr<std::string> Get(ColumnFamily cf, std::string_view key) const;
+  // Point lookups in one call; each result is the value or NotFound.
+  std::vector<absl::StatusOr<std::string>> MultiGet(ColumnFamily cf,
+                                                    const std::vector<std::string>& keys) const;
+
+  std::unique_ptr<Iterator> NewIterator(ColumnFamily cf) const;
+
+  // Calls fn(key, value) for every key starting with prefix, in key order, until fn returns false.
+  absl::Status ScanPrefix(ColumnFamily cf, std::string_view prefix,
+                          const std::function<bool(std::string_view, std::string_view)>& fn) const;
+
+  // A consistent on-disk copy (hard links where possible) in a new directory `dir`.
+  absl::Status Checkpoint(const std::string& dir) const;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Store() = default;
+  std::string path_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<std::string> cf_names_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf_handles_;
+};
+
+}  // namespace renkei::common

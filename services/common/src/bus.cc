@@ -1,0 +1,320 @@
+#include "renkei/common/bus.h"
+
+#include <nats/nats.h>
+
+#include <chrono>
+#include <unordered_map>
+
+namespace renkei::common {
+namespace {
+
+constexpr char kMsgIdHeader[] = "Nats-Msg-Id";
+
+// NATS -> absl::Status: UNAVAILABLE for what a retry can fix, other codes for permanent errors.
+absl::Status FromNats(natsStatus s, std::string_view what, jsErrCode js_err = static_cast<jsErrCode>(0)) {
+  if (s == NATS_OK) return absl::OkStatus();
+  std::string msg = std::string(what) + ": " + natsStatus_GetText(s);
+  if (js_err != 0) msg += " (jetstream error " + std::to_string(js_err) + ")";
+  const char* last = nats_GetLastError(nullptr);
+  if (last != nullptr && *last != '\0') msg += " — " + std::string(last);
+  switch (s) {
+    case NATS_TIMEOUT:
+    case NATS_CONNECTION_CLOSED:
+    case NATS_CONNECTION_DISCONNECTED:
+    case NATS_NO_SERVER:
+    case NATS_NOT_YET_CONNECTED:
+    case NATS_STALE_CONNECTION:
+    case NATS_NO_RESPONDERS:
+    case NATS_IO_ERROR:
+      return absl::UnavailableError(msg);
+    case NATS_NOT_FOUND:
+      return absl::NotFoundError(msg);
+    case NATS_INVALID_ARG:
+      return absl::InvalidArgumentError(msg);
+    case NATS_NOT_PERMITTED:
+      return absl::PermissionDeniedError(msg);
+    default:
+      return absl::InternalError(msg);
+  }
+}
+
+}  // namespace
+
+struct NatsBus::PendingBatch {
+  std::unordered_map<std::string, size_t> index;  // msg id -> position
+  std::vector<PublishResult>* results = nullptr;
+};
+
+struct NatsCallbacks {
+  static void Connected(natsConnection*, void* closure) {
+    auto* bus = static_cast<NatsBus*>(closure);
+    {
+      std::lock_guard<std::mutex> lock(bus->state_mu_);
+      bus->connected_ = true;
+      bus->generation_.fetch_add(1);
+    }
+    bus->state_cv_.notify_all();
+  }
+  static void Disconnected(natsConnection*, void* closure) {
+    auto* bus = static_cast<NatsBus*>(closure);
+    std::lock_guard<std::mutex> lock(bus->state_mu_);
+    bus->connected_ = false;
+  }
+  static void Ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
+    auto* bus = static_cast<NatsBus*>(closure);
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(msg, kMsgIdHeader, &id) == NATS_OK && id != nullptr) {
+      std::lock_guard<std::mutex> lock(bus->ack_mu_);
+      if (bus->pending_ != nullptr) {
+        auto it = bus->pending_->index.find(id);
+        if (it != bus->pending_->index.end()) {
+          PublishResult& r = (*bus->pending_->results)[it->second];
+          if (pa != nullptr) {
+            r.status = absl::OkStatus();
+            r.stream_sequence = pa->Sequence;
+            r.duplicate = pa->Duplicate;
+          } else if (pae != nullptr) {
+            r.status = FromNats(pae->Err, "publish", pae->ErrCode);
+          }
+        }
+      }
+    }
+    natsMsg_Destroy(msg);
+  }
+};
+
+// ---- InboundMessage ----
+
+InboundMessage::InboundMessage(natsMsg* msg) : msg_(msg) {
+  subject_ = natsMsg_GetSubject(msg);
+  data_.assign(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+  const char* id = nullptr;
+  if (natsMsgHeader_Get(msg, kMsgIdHeader, &id) == NATS_OK && id != nullptr) msg_id_ = id;
+  jsMsgMetaData* meta = nullptr;
+  if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+    stream_sequence_ = meta->Sequence.Stream;
+    num_delivered_ = meta->NumDelivered;
+    jsMsgMetaData_Destroy(meta);
+  }
+}
+
+InboundMessage::~InboundMessage() {
+  if (msg_ != nullptr) natsMsg_Destroy(msg_);
+}
+
+InboundMessage::InboundMessage(InboundMessage&& o) noexcept
+    : msg_(o.msg_),
+      subject_(std::move(o.subject_)),
+      data_(std::move(o.data_)),
+      msg_id_(std::move(o.msg_id_)),
+      stream_sequence_(o.stream_sequence_),
+      num_delivered_(o.num_delivered_) {
+  o.msg_ = nullptr;
+}
+
+absl::Status InboundMessage::Ack() {
+  jsErrCode err = static_cast<jsErrCode>(0);
+  return FromNats(natsMsg_AckSync(msg_, nullptr, &err), "ack", err);
+}
+
+absl::Status InboundMessage::Nak(int64_t delay_ms) {
+  return FromNats(natsMsg_NakWithDelay(msg_, delay_ms, nullptr), "nak");
+}
+
+// ---- PullSubscription ----
+
+PullSubscription::~PullSubscription() {
+  if (sub_ != nullptr) natsSubscription_Destroy(sub_);
+}
+
+absl::StatusOr<std::vector<InboundMessage>> PullSubscription::Fetch(int batch, int timeout_ms) {
+  natsMsgList list{};
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = natsSubscription_Fetch(&list, sub_, batch, timeout_ms, &err);
+  std::vector<InboundMessage> out;
+  if (s == NATS_TIMEOUT) return out;
+  if (s != NATS_OK) return FromNats(s, "fetch", err);
+  out.reserve(list.Count);
+  for (int i = 0; i < list.Count; ++i) {
+    out.push_back(InboundMessage(list.Msgs[i]));
+    list.Msgs[i] = nullptr;
+  }
+  natsMsgList_Destroy(&list);
+  return out;
+}
+
+// ---- NatsBus ----
+
+absl::StatusOr<std::unique_ptr<NatsBus>> NatsBus::Connect(const NatsOptions& options) {
+  auto bus = std::unique_ptr<NatsBus>(new NatsBus());
+  bus->options_ = options;
+  natsOptions* opts = nullptr;
+  if (natsOptions_Create(&opts) != NATS_OK) return absl::InternalError("nats: out of memory");
+  natsStatus s = natsOptions_SetURL(opts, options.url.c_str());
+  if (s == NATS_OK && !options.client_name.empty()) {
+    s = natsOptions_SetName(opts, options.client_name.c_str());
+  }
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, options.reconnect_wait_ms);
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, options.connect_timeout_ms);
+  if (s == NATS_OK) s = natsOptions_SetPingInterval(opts, 5000);
+  if (s == NATS_OK) s = natsOptions_SetMaxPingsOut(opts, 2);
+  if (s == NATS_OK) {
+    s = natsOptions_SetRetryOnFailedConnect(opts, true, &NatsCallbacks::Connected, bus.get());
+  }
+  if (s == NATS_OK) {
+    s = natsOptions_SetDisconnectedCB(opts, &NatsCallbacks::Disconnected, bus.get());
+  }
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, &NatsCallbacks::Connected, bus.get());
+  if (s != NATS_OK) {
+    natsOptions_Destroy(opts);
+    return FromNats(s, "nats options (url " + options.url + ")");
+  }
+  s = natsConnection_Connect(&bus->conn_, opts);
+  natsOptions_Destroy(opts);
+  if (s == NATS_OK) {
+    std::lock_guard<std::mutex> lock(bus->state_mu_);
+    bus->connected_ = true;
+    bus->generation_.fetch_add(1);
+  } else if (s != NATS_NOT_YET_CONNECTED) {
+    return FromNats(s, "nats connect " + options.url);
+  }
+
+  jsOptions jo;
+  jsOptions_Init(&jo);
+  jo.Wait = options.api_timeout_ms;
+  if (!options.jetstream_domain.empty()) jo.Domain = options.jetstream_domain.c_str();
+  jo.PublishAsync.MaxPending = 16384;
+  jo.PublishAsync.AckHandler = &NatsCallbacks::Ack;
+  jo.PublishAsync.AckHandlerClosure = bus.get();
+  s = natsConnection_JetStream(&bus->js_, bus->conn_, &jo);
+  if (s != NATS_OK) return FromNats(s, "jetstream context");
+  return bus;
+}
+
+NatsBus::~NatsBus() {
+  if (js_ != nullptr) jsCtx_Destroy(js_);
+  if (conn_ != nullptr) {
+    natsConnection_Close(conn_);
+    natsConnection_Destroy(conn_);
+  }
+}
+
+bool NatsBus::IsConnected() const {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  return connected_;
+}
+
+bool NatsBus::WaitConnected(int timeout_ms) const {
+  std::unique_lock<std::mutex> lock(state_mu_);
+  return state_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                            [&] { return connected_.load(); });
+}
+
+absl::Status NatsBus::EnsureStream(const StreamSpec& spec) {
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  cfg.Name = spec.name.c_str();
+  std::vector<const char*> subjects;
+  for (const auto& s : spec.subjects) subjects.push_back(s.c_str());
+  cfg.Subjects = subjects.data();
+  cfg.SubjectsLen = static_cast<int>(subjects.size());
+  cfg.Storage = js_FileStorage;
+  cfg.Duplicates = spec.duplicate_window_seconds * 1000000000LL;
+  cfg.MaxAge = spec.max_age_seconds * 1000000000LL;
+
+  jsStreamInfo* si = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_AddStream(&si, js_, &cfg, nullptr, &err);
+  if (s != NATS_OK && err == JSStreamNameExistErr) {
+    err = static_cast<jsErrCode>(0);
+    s = js_UpdateStream(&si, js_, &cfg, nullptr, &err);
+  }
+  if (si != nullptr) jsStreamInfo_Destroy(si);
+  return FromNats(s, "ensure stream " + spec.name, err);
+}
+
+absl::StatusOr<StreamState> NatsBus::GetStreamState(const std::string& stream) {
+  jsStreamInfo* si = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&si, js_, stream.c_str(), nullptr, &err);
+  if (s != NATS_OK) return FromNats(s, "stream info " + stream, err);
+  StreamState st;
+  st.messages = si->State.Msgs;
+  st.first_sequence = si->State.FirstSeq;
+  st.last_sequence = si->State.LastSeq;
+  jsStreamInfo_Destroy(si);
+  return st;
+}
+
+std::vector<PublishResult> NatsBus::PublishBatch(const std::vector<OutgoingMessage>& messages,
+                                                 int timeout_ms) {
+  std::lock_guard<std::mutex> publish_lock(publish_mu_);
+  std::vector<PublishResult> results(messages.size());
+  for (auto& r : results) r.status = absl::UnavailableError("publish: no acknowledgement in time");
+  if (messages.empty()) return results;
+
+  PendingBatch batch;
+  batch.results = &results;
+  for (size_t i = 0; i < messages.size(); ++i) batch.index.emplace(messages[i].msg_id, i);
+  {
+    std::lock_guard<std::mutex> lock(ack_mu_);
+    pending_ = &batch;
+  }
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const auto& m = messages[i];
+    natsMsg* msg = nullptr;
+    natsStatus s = natsMsg_Create(&msg, m.subject.c_str(), nullptr, m.data.data(),
+                                  static_cast<int>(m.data.size()));
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, kMsgIdHeader, m.msg_id.c_str());
+    if (s == NATS_OK) s = js_PublishMsgAsync(js_, &msg, nullptr);
+    if (s != NATS_OK) {
+      std::lock_guard<std::mutex> lock(ack_mu_);
+      results[i].status = FromNats(s, "publish " + m.subject);
+      batch.index.erase(m.msg_id);
+    }
+    natsMsg_Destroy(msg);  // no-op when the library took ownership
+  }
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MaxWait = timeout_ms;
+  if (js_PublishAsyncComplete(js_, &po) != NATS_OK) {
+    // Give up on what is still in flight: those messages stay in the outbox and are sent again.
+    natsMsgList pending{};
+    if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK) natsMsgList_Destroy(&pending);
+  }
+  {
+    std::lock_guard<std::mutex> lock(ack_mu_);
+    pending_ = nullptr;
+  }
+  return results;
+}
+
+absl::StatusOr<std::unique_ptr<PullSubscription>> NatsBus::PullSubscribe(const ConsumerSpec& spec) {
+  if (spec.filter_subject.empty()) {
+    return absl::InvalidArgumentError("pull subscribe: filter_subject is required");
+  }
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = spec.stream.c_str();
+  so.Config.AckPolicy = js_AckExplicit;
+  so.Config.DeliverPolicy = js_DeliverAll;
+  so.Config.AckWait = spec.ack_wait_ms * 1000000LL;
+  so.Config.MaxAckPending = spec.max_ack_pending;
+  natsSubscription* sub = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_PullSubscribe(&sub, js_, spec.filter_subject.c_str(), spec.durable.c_str(),
+                                  nullptr, &so, &err);
+  if (s != NATS_OK) return FromNats(s, "pull subscribe " + spec.durable, err);
+  auto out = std::unique_ptr<PullSubscription>(new PullSubscription());
+  out->sub_ = sub;
+  return out;
+}
+
+absl::Status NatsBus::PublishCore(const std::string& subject, const std::string& data) {
+  return FromNats(natsConnection_Publish(conn_, subject.c_str(), data.data(),
+                                         static_cast<int>(data.size())),
+                  "publish " + subject);
+}
+
+}  // namespace renkei::common

@@ -1,0 +1,112 @@
+#include "renkei/common/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "google/protobuf/util/json_util.h"
+#include "renkei/common/jurisdiction.h"
+
+namespace renkei::common {
+
+bool IsHostPort(std::string_view address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= address.size()) return false;
+  std::string_view port = address.substr(colon + 1);
+  if (port.size() > 5) return false;
+  int p = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    p = p * 10 + (c - '0');
+  }
+  return p <= 65535;
+}
+
+absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
+  v1::InstanceConfig config;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &config, options);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError("設定ファイルを読めません / config: " +
+                                      std::string(parsed.message()));
+  }
+  FieldViolations v;
+  // instance
+  const auto& inst = config.instance();
+  switch (inst.level()) {
+    case v1::INSTANCE_LEVEL_MUNICIPALITY:
+      v.CheckMunicipalityCode("instance.code", inst.code());
+      break;
+    case v1::INSTANCE_LEVEL_PREFECTURE: {
+      const Prefecture* p = Jurisdictions::Get().FindPrefecture(inst.code());
+      if (inst.code().size() != 6 || p == nullptr) {
+        v.Add("instance.code", "都道府県の6桁コードを指定してください (例: 130001) / prefecture code");
+      }
+      break;
+    }
+    case v1::INSTANCE_LEVEL_NATIONAL:
+      if (!inst.code().empty()) v.Add("instance.code", "国のインスタンスにコードは不要です / must be empty");
+      break;
+    default:
+      v.Add("instance.level", "MUNICIPALITY, PREFECTURE, NATIONAL のいずれかです / required");
+  }
+  if (inst.name().empty() && v.empty()) {
+    if (inst.level() == v1::INSTANCE_LEVEL_MUNICIPALITY) {
+      config.mutable_instance()->set_name(Jurisdictions::Get().FindMunicipality(inst.code())->name);
+    } else if (inst.level() == v1::INSTANCE_LEVEL_PREFECTURE) {
+      config.mutable_instance()->set_name(Jurisdictions::Get().FindPrefecture(inst.code())->name);
+    } else {
+      config.mutable_instance()->set_name("国");
+    }
+  }
+  v.CheckText("instance.name", config.instance().name(), {.max_chars = 100});
+  // nats
+  auto* nats = config.mutable_nats();
+  if (nats->url().empty()) v.Add("nats.url", "必須です / required (e.g. nats://127.0.0.1:4222)");
+  if (nats->stream().empty()) nats->set_stream("RENKEI_EVENTS");
+  if (nats->duplicate_window_seconds() == 0) nats->set_duplicate_window_seconds(3600);
+  if (nats->max_age_days() == 0) nats->set_max_age_days(365);
+  // outbox
+  auto* outbox = config.mutable_outbox();
+  if (outbox->retention_seconds() == 0) outbox->set_retention_seconds(300);
+  if (outbox->batch_size() == 0) outbox->set_batch_size(1000);
+  if (outbox->batch_size() > 10000) v.Add("outbox.batch_size", "10000 以下 / at most 10000");
+  if (nats->duplicate_window_seconds() < 2 * outbox->retention_seconds()) {
+    v.Add("nats.duplicate_window_seconds",
+          "outbox.retention_seconds の2倍以上が必要です / must be at least twice the outbox "
+          "retention, so re-published events are deduplicated");
+  }
+  if (config.data_root().empty()) config.set_data_root("./data");
+  if (!v.empty()) return v.ToStatus();
+  return config;
+}
+
+absl::StatusOr<v1::InstanceConfig> LoadInstanceConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError("設定ファイルが開けません / cannot open config: " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return ParseInstanceConfig(buf.str());
+}
+
+void PrepareServerConfig(const v1::InstanceConfig& instance, std::string_view service,
+                         std::string_view path, v1::ServerConfig* server, FieldViolations* v) {
+  std::string p(path);
+  if (!IsHostPort(server->listen_address())) {
+    v->Add(p + ".listen_address", "host:port の形式で指定してください / required, host:port");
+  }
+  if (!server->metrics_address().empty() && !IsHostPort(server->metrics_address())) {
+    v->Add(p + ".metrics_address", "host:port の形式で指定してください / host:port");
+  }
+  if (server->data_dir().empty()) {
+    server->set_data_dir(instance.data_root() + "/" + std::string(service));
+  }
+  if (server->default_deadline_ms() == 0) server->set_default_deadline_ms(30000);
+  if (server->max_message_bytes() == 0) server->set_max_message_bytes(4u << 20);
+  if (server->max_message_bytes() < 64 * 1024) {
+    v->Add(p + ".max_message_bytes", "65536 以上 / at least 65536");
+  }
+}
+
+}  // namespace renkei::common

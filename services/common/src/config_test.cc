@@ -1,0 +1,56 @@
+#include "renkei/common/config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace renkei::common {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ConfigTest, FillsDefaultsAndNamesTheInstance) {
+  auto c = ParseInstanceConfig(R"({
+    "instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
+    "nats": {"url": "nats://127.0.0.1:4222"},
+    "directory": {"server": {"listen_address": "127.0.0.1:7101"}}
+  })");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->instance().name(), "稲城市");
+  EXPECT_EQ(c->nats().stream(), "RENKEI_EVENTS");
+  EXPECT_EQ(c->outbox().retention_seconds(), 300u);
+  v1::ServerConfig server = c->directory().server();
+  FieldViolations v;
+  PrepareServerConfig(*c, "directory", "directory.server", &server, &v);
+  EXPECT_TRUE(v.empty());
+  EXPECT_EQ(server.data_dir(), "./data/directory");
+}
+
+TEST(ConfigTest, RejectsUnknownKeysNamingThem) {
+  auto c = ParseInstanceConfig(R"({"instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY",
+      "code": "132250", "colour": "blue"}, "nats": {"url": "x"}})");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("colour"));
+}
+
+TEST(ConfigTest, NamesEveryBadValue) {
+  auto c = ParseInstanceConfig(R"({"instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY",
+      "code": "132251"}, "nats": {"duplicate_window_seconds": 10}})");
+  ASSERT_FALSE(c.ok());
+  std::string msg(c.status().message());
+  EXPECT_THAT(msg, HasSubstr("instance.code"));
+  EXPECT_THAT(msg, HasSubstr("nats.url"));
+  EXPECT_THAT(msg, HasSubstr("nats.duplicate_window_seconds"));
+}
+
+TEST(ConfigTest, ServerSectionNeedsAnAddress) {
+  v1::InstanceConfig inst;
+  v1::ServerConfig server;
+  server.set_listen_address("nowhere");
+  FieldViolations v;
+  PrepareServerConfig(inst, "directory", "directory.server", &server, &v);
+  ASSERT_EQ(v.violations().size(), 1u);
+  EXPECT_EQ(v.violations()[0].first, "directory.server.listen_address");
+}
+
+}  // namespace
+}  // namespace renkei::common

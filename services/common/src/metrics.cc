@@ -1,0 +1,93 @@
+#include "renkei/common/metrics.h"
+
+#include <exception>
+#include <mutex>
+
+#include "prometheus/counter.h"
+#include "prometheus/exposer.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace renkei::common {
+
+struct Metrics::Impl {
+  std::string service;
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<prometheus::Exposer> exposer;
+  prometheus::Family<prometheus::Counter>* rpc_requests = nullptr;
+  prometheus::Family<prometheus::Histogram>* rpc_latency = nullptr;
+  prometheus::Counter* published = nullptr;
+  prometheus::Gauge* outbox_pending = nullptr;
+  prometheus::Gauge* outbox_retained = nullptr;
+  prometheus::Family<prometheus::Counter>* consumed = nullptr;
+};
+
+Metrics::Metrics(std::string_view service) : impl_(std::make_unique<Impl>()) {
+  impl_->service = std::string(service);
+  const prometheus::Labels base{{"service", impl_->service}};
+  impl_->rpc_requests = &prometheus::BuildCounter()
+                             .Name("renkei_rpc_requests_total")
+                             .Help("gRPC requests by method and status code")
+                             .Labels(base)
+                             .Register(*impl_->registry);
+  impl_->rpc_latency = &prometheus::BuildHistogram()
+                            .Name("renkei_rpc_latency_seconds")
+                            .Help("gRPC handling time by method")
+                            .Labels(base)
+                            .Register(*impl_->registry);
+  impl_->published = &prometheus::BuildCounter()
+                          .Name("renkei_outbox_events_published_total")
+                          .Help("Events the outbox relay published to JetStream")
+                          .Labels(base)
+                          .Register(*impl_->registry)
+                          .Add({});
+  auto& gauges = prometheus::BuildGauge()
+                     .Name("renkei_outbox_records")
+                     .Help("Outbox records: pending (not yet acknowledged) and retained (sent)")
+                     .Labels(base)
+                     .Register(*impl_->registry);
+  impl_->outbox_pending = &gauges.Add({{"state", "pending"}});
+  impl_->outbox_retained = &gauges.Add({{"state", "retained"}});
+  impl_->consumed = &prometheus::BuildCounter()
+                         .Name("renkei_events_consumed_total")
+                         .Help("Events handled by durable consumers, by result")
+                         .Labels(base)
+                         .Register(*impl_->registry);
+}
+
+Metrics::~Metrics() = default;
+
+absl::Status Metrics::Serve(const std::string& address) {
+  try {
+    impl_->exposer = std::make_unique<prometheus::Exposer>(address);
+    impl_->exposer->RegisterCollectable(impl_->registry);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError("metrics endpoint " + address + ": " + e.what());
+  }
+  return absl::OkStatus();
+}
+
+void Metrics::ObserveRpc(std::string_view method, int code, double seconds) {
+  static const prometheus::Histogram::BucketBoundaries kBuckets{
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5};
+  impl_->rpc_requests->Add({{"method", std::string(method)}, {"code", std::to_string(code)}})
+      .Increment();
+  impl_->rpc_latency->Add({{"method", std::string(method)}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::AddEventsPublished(int n) { impl_->published->Increment(n); }
+
+void Metrics::SetOutboxDepth(int64_t pending, int64_t retained) {
+  impl_->outbox_pending->Set(static_cast<double>(pending));
+  impl_->outbox_retained->Set(static_cast<double>(retained));
+}
+
+void Metrics::CountConsumed(std::string_view consumer, std::string_view result) {
+  impl_->consumed->Add({{"consumer", std::string(consumer)}, {"result", std::string(result)}})
+      .Increment();
+}
+
+prometheus::Registry& Metrics::registry() { return *impl_->registry; }
+
+}  // namespace renkei::common

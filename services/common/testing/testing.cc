@@ -1,0 +1,219 @@
+#include "testing.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
+extern char** environ;
+
+namespace renkei::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base ? base : "/tmp") + "/renkei-test-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) std::abort();
+  path_ = buf.data();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
+    const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+    const std::string& log_file) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : env) merged[k] = v;
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!log_file.empty()) {
+    posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
+  pid_t pid;
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return absl::InternalError("spawn " + argv[0] + ": " + std::strerror(rc));
+  auto p = std::unique_ptr<ChildProcess>(new ChildProcess());
+  p->pid_ = pid;
+  return p;
+}
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0) Kill();
+}
+
+int ChildProcess::Signal(int sig) {
+  if (pid_ <= 0) return 0;
+  ::kill(pid_, sig);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+bool ChildProcess::WaitExit(std::chrono::milliseconds timeout, int* wait_status) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0) {
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      if (wait_status) *wait_status = status;
+      return true;
+    }
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+bool ChildProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::Start(const std::string& dir) {
+  auto server = std::unique_ptr<NatsServer>(new NatsServer());
+  server->dir_ = dir;
+  std::filesystem::create_directories(dir);
+  absl::Status s = server->Launch(-1);
+  if (!s.ok()) return s;
+  return server;
+}
+
+absl::Status NatsServer::Launch(int port) {
+  std::string ports_dir = dir_ + "/ports";
+  std::filesystem::remove_all(ports_dir);
+  std::filesystem::create_directories(ports_dir);
+  std::vector<std::string> argv = {"/usr/bin/nats-server", "-a", "127.0.0.1", "-p",
+                                   std::to_string(port), "-js", "-sd", dir_ + "/store",
+                                   "--ports_file_dir", ports_dir};
+  auto p = ChildProcess::Spawn(argv, {}, dir_ + "/nats-server.log");
+  if (!p.ok()) return p.status();
+  process_ = std::move(*p);
+  // nats-server writes <ports_dir>/nats-server_<pid>.ports once it listens.
+  std::string ports_file = ports_dir + "/nats-server_" + std::to_string(process_->pid()) + ".ports";
+  bool ready = WaitFor([&] { return std::filesystem::exists(ports_file); }, std::chrono::seconds(15));
+  if (!ready) return absl::UnavailableError("nats-server did not start; see " + dir_ + "/nats-server.log");
+  std::string content;
+  WaitFor([&] {
+    content = ReadFile(ports_file);
+    return content.find("nats://") != std::string::npos && content.find('}') != std::string::npos;
+  });
+  size_t at = content.find("nats://127.0.0.1:");
+  if (at == std::string::npos) return absl::InternalError("cannot read nats port from " + content);
+  port_ = std::atoi(content.c_str() + at + std::strlen("nats://127.0.0.1:"));
+  return absl::OkStatus();
+}
+
+NatsServer::~NatsServer() { Stop(); }
+
+void NatsServer::Stop() {
+  if (process_) process_->Terminate();
+  process_.reset();
+}
+
+void NatsServer::Kill() {
+  if (process_) process_->Kill();
+  process_.reset();
+}
+
+absl::Status NatsServer::Restart() {
+  Stop();
+  return Launch(port_);
+}
+
+std::string BinaryPath(const std::string& name) {
+  const char* dir = std::getenv("RENKEI_BIN_DIR");
+  return std::string(dir ? dir : ".") + "/" + name;
+}
+
+std::string SourceDir() {
+  const char* dir = std::getenv("RENKEI_SOURCE_DIR");
+  return dir ? dir : ".";
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> ViolatedFields(const grpc::Status& status) {
+  std::vector<std::string> out;
+  google::rpc::Status detail;
+  if (!detail.ParseFromString(status.error_details())) return out;
+  for (const auto& any : detail.details()) {
+    google::rpc::BadRequest bad;
+    if (any.type_url() == "type.googleapis.com/google.rpc.BadRequest" && bad.ParseFromString(any.value())) {
+      for (const auto& v : bad.field_violations()) out.push_back(v.field());
+    }
+  }
+  return out;
+}
+
+}  // namespace renkei::testing

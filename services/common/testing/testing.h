@@ -1,0 +1,99 @@
+// Test helpers shared by unit, integration and scenario tests: temp directories, a real
+// nats-server on a free loopback port, child processes, waiting on conditions, status matchers.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gmock/gmock.h"
+#include "grpcpp/support/status.h"
+
+namespace renkei::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Polls `condition` every few milliseconds until it holds or `timeout` passes.
+bool WaitFor(const std::function<bool()>& condition,
+             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// A child process (argv[0] is the program path). Destruction kills it.
+class ChildProcess {
+ public:
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Spawn(
+      const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
+      const std::string& log_file = "");
+  ~ChildProcess();
+  pid_t pid() const { return pid_; }
+  // Sends the signal and waits for the process to end; returns its wait status.
+  int Signal(int sig);
+  int Kill() { return Signal(9); }
+  int Terminate() { return Signal(15); }
+  // Waits for the process to end on its own (≤ timeout); true when it did.
+  bool WaitExit(std::chrono::milliseconds timeout, int* wait_status = nullptr);
+  bool Running();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// A real nats-server with JetStream: loopback, free port, its own store under `dir`.
+class NatsServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<NatsServer>> Start(const std::string& dir);
+  ~NatsServer();
+  int port() const { return port_; }
+  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  void Stop();  // SIGTERM, clean shutdown
+  void Kill();  // SIGKILL
+  // Starts again on the same port and store.
+  absl::Status Restart();
+
+ private:
+  absl::Status Launch(int port);
+  std::string dir_;
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+// Path of a program built next to the tests (RENKEI_BIN_DIR, set by CTest).
+std::string BinaryPath(const std::string& name);
+// A free loopback TCP port (bound then released: callers should bind soon).
+int FreePort();
+// The repository's root (RENKEI_SOURCE_DIR, set by CTest).
+std::string SourceDir();
+std::string ReadFile(const std::string& path);
+
+MATCHER_P(StatusIs, code, "has status code " + ::testing::PrintToString(code)) {
+  return arg.code() == code;
+}
+
+MATCHER_P(GrpcStatusIs, code, "has gRPC status code " + ::testing::PrintToString(static_cast<int>(code))) {
+  if (arg.error_code() != code) {
+    *result_listener << "code " << static_cast<int>(arg.error_code()) << ": " << arg.error_message();
+    return false;
+  }
+  return true;
+}
+
+// The field paths named in a gRPC status's BadRequest details.
+std::vector<std::string> ViolatedFields(const grpc::Status& status);
+
+}  // namespace renkei::testing

@@ -1,0 +1,30 @@
+# Helpers shared by every service: warnings, and one function that creates a service's library,
+# executable and unit-test target from the conventional layout (STYLE.md).
+
+function(renkei_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Werror=return-type)
+endfunction()
+
+# renkei_service(<name>
+#   SOURCES <domain and RPC-edge sources>     -> library renkei_<name>
+#   MAIN <main.cc>                             -> executable renkei-<name>
+#   TESTS <unit tests *_test.cc>               -> renkei_<name>_test, registered with CTest
+#   DEPS <extra libraries for the library>)
+function(renkei_service name)
+  cmake_parse_arguments(ARG "" "MAIN" "SOURCES;TESTS;DEPS" ${ARGN})
+  add_library(renkei_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(renkei_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/..)
+  target_link_libraries(renkei_${name} PUBLIC renkei_common renkei_proto ${ARG_DEPS})
+  renkei_warnings(renkei_${name})
+  if(ARG_MAIN)
+    add_executable(renkei-${name} ${ARG_MAIN})
+    target_link_libraries(renkei-${name} PRIVATE renkei_${name})
+    renkei_warnings(renkei-${name})
+  endif()
+  if(ARG_TESTS AND RENKEI_BUILD_TESTS)
+    add_executable(renkei_${name}_test ${ARG_TESTS})
+    target_link_libraries(renkei_${name}_test PRIVATE renkei_${name} renkei_testing GTest::gmock_main)
+    renkei_warnings(renkei_${name}_test)
+    gtest_discover_tests(renkei_${name}_test DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+  endif()
+endfunction()
