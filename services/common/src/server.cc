@@ -139,13 +139,23 @@ void GrpcServer::Wait() {
   if (server_) server_->Wait();
 }
 
-void WaitForTerminationSignal() {
+namespace {
+sigset_t TerminationSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  // Block in this thread (threads created later inherit the mask) and wait synchronously.
+  return set;
+}
+}  // namespace
+
+void BlockTerminationSignals() {
+  sigset_t set = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void WaitForTerminationSignal() {
+  sigset_t set = TerminationSignals();
   int sig = 0;
   sigwait(&set, &sig);
   LogLine(LogLevel::kInfo, "signal received; shutting down").Field("signal", sig);

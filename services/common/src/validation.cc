@@ -110,6 +110,28 @@ void FieldViolations::CheckCount(std::string_view field, size_t count, size_t ma
   }
 }
 
+void FieldViolations::CheckDate(std::string_view field, int year, int month, int day,
+                                bool required) {
+  if (year == 0 && month == 0 && day == 0) {
+    if (required) Add(std::string(field), "日付は必須です / date required");
+    return;
+  }
+  if (!IsValidDate(year, month, day)) {
+    Add(std::string(field), "存在しない日付です: " + std::to_string(year) + "-" +
+                                std::to_string(month) + "-" + std::to_string(day) +
+                                " / not a valid date");
+  }
+}
+
+bool IsValidDate(int year, int month, int day) {
+  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int max = kDays[month - 1];
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && leap) max = 29;
+  return day <= max;
+}
+
 absl::Status InvalidField(std::string_view field, std::string_view description) {
   FieldViolations v;
   v.Add(std::string(field), std::string(description));

@@ -44,7 +44,11 @@ class GrpcServer {
   int port_ = 0;
 };
 
-// Blocks the calling thread until SIGTERM or SIGINT arrives.
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it creates afterwards. Call
+// first thing in main, before any library starts threads, so that WaitForTerminationSignal sees
+// the signal instead of a random thread dying of it.
+void BlockTerminationSignals();
+// Waits until SIGTERM or SIGINT arrives (BlockTerminationSignals must have run).
 void WaitForTerminationSignal();
 
 // The time budget of one call: the client's deadline, capped by the server default

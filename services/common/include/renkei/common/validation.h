@@ -51,6 +51,8 @@ class FieldViolations {
     }
   }
   void CheckLatLng(std::string_view field, double lat, double lng);
+  // A real Gregorian date, 1900..2999. All zero counts as absent (an error when required).
+  void CheckDate(std::string_view field, int year, int month, int day, bool required = false);
   void CheckCount(std::string_view field, size_t count, size_t max);
 
  private:
@@ -62,6 +64,8 @@ absl::Status InvalidField(std::string_view field, std::string_view description);
 
 // The field violations carried by a status (empty when it has none).
 std::vector<std::pair<std::string, std::string>> FieldViolationsOf(const absl::Status& status);
+
+bool IsValidDate(int year, int month, int day);
 
 // True when (lat, lng) lies in the box that contains Japan (20-46°N, 122-154°E).
 bool InsideJapan(double lat, double lng);

@@ -1,0 +1,131 @@
+#include "renkei/common/service_host.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "renkei/common/config.h"
+#include "renkei/common/log.h"
+#include "renkei/common/server.h"
+
+namespace renkei::common {
+
+int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFactory& factory) {
+  BlockTerminationSignals();
+  std::string config_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (std::strncmp(argv[i], "--config=", 9) == 0) {
+      config_path = argv[i] + 9;
+    } else {
+      std::fprintf(stderr, "usage: renkei-%s --config <instance.json>\n", spec.name.c_str());
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::fprintf(stderr, "usage: renkei-%s --config <instance.json>\n", spec.name.c_str());
+    return 2;
+  }
+
+  ServiceHost host;
+  auto config = LoadInstanceConfig(config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "renkei-%s: %s\n", spec.name.c_str(), std::string(config.status().message()).c_str());
+    return 2;
+  }
+  host.config_ = std::move(*config);
+  v1::ServerConfig* section = spec.server_section(&host.config_);
+  FieldViolations v;
+  PrepareServerConfig(host.config_, spec.name, spec.name + ".server", section, &v);
+  if (!v.empty()) {
+    std::fprintf(stderr, "renkei-%s: %s: %s\n", spec.name.c_str(), config_path.c_str(),
+                 std::string(v.ToStatus().message()).c_str());
+    return 2;
+  }
+  host.server_ = *section;
+  host.instance_id_ = InstanceId(host.config_.instance());
+  InitLogging(spec.name, host.instance_id_);
+
+  std::vector<std::string> cfs = spec.column_families;
+  auto store = Store::Open({.path = host.server_.data_dir(), .column_families = cfs});
+  if (!store.ok()) {
+    LogLine(LogLevel::kError, "cannot open store").Field("error", store.status().ToString());
+    return 1;
+  }
+  host.store_ = std::move(*store);
+  host.outbox_ = std::make_unique<Outbox>(host.store_.get());
+  host.metrics_ = std::make_unique<Metrics>(spec.name);
+  if (!host.server_.metrics_address().empty()) {
+    if (auto s = host.metrics_->Serve(host.server_.metrics_address()); !s.ok()) {
+      LogLine(LogLevel::kError, "cannot serve metrics").Field("error", s.ToString());
+      return 1;
+    }
+  }
+  NatsOptions nats;
+  nats.url = host.config_.nats().url();
+  nats.client_name = "renkei-" + spec.name + "-" + host.instance_id_;
+  nats.jetstream_domain = host.config_.nats().jetstream_domain();
+  auto bus = NatsBus::Connect(nats);
+  if (!bus.ok()) {
+    LogLine(LogLevel::kError, "bad NATS settings").Field("error", bus.status().ToString());
+    return 2;
+  }
+  host.bus_ = std::move(*bus);
+
+  RelayOptions relay_options;
+  relay_options.stream.name = host.config_.nats().stream();
+  relay_options.stream.subjects = InstanceStreamSubjects(host.instance_id_);
+  relay_options.stream.duplicate_window_seconds = host.config_.nats().duplicate_window_seconds();
+  relay_options.stream.max_age_seconds = int64_t{host.config_.nats().max_age_days()} * 86400;
+  relay_options.batch_size = static_cast<int>(host.config_.outbox().batch_size());
+  relay_options.retention_ms = int64_t{host.config_.outbox().retention_seconds()} * 1000;
+  OutboxRelay relay(host.outbox_.get(), host.bus_.get(), relay_options, SystemClock::Get(),
+                    host.metrics_.get());
+
+  auto services = factory(host);
+  if (!services.ok()) {
+    LogLine(LogLevel::kError, "service failed to start").Field("error", services.status().ToString());
+    return 1;
+  }
+  relay.Start();
+
+  std::vector<grpc::Service*> raw;
+  for (auto& s : *services) raw.push_back(s.get());
+  ServerOptions server_options;
+  server_options.listen_address = host.server_.listen_address();
+  server_options.max_message_bytes = static_cast<int>(host.server_.max_message_bytes());
+  server_options.default_deadline_ms = static_cast<int>(host.server_.default_deadline_ms());
+  auto server = GrpcServer::Start(server_options, raw, host.metrics_.get());
+  if (!server.ok()) {
+    LogLine(LogLevel::kError, "cannot start gRPC server").Field("error", server.status().ToString());
+    relay.Stop();
+    return 1;
+  }
+  std::atomic<bool> stopping{false};
+  std::thread depth([&] {
+    while (!stopping) {
+      host.metrics_->SetOutboxDepth(relay.PendingCount(), relay.RetainedCount());
+      for (int i = 0; i < 50 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  LogLine(LogLevel::kInfo, "ready")
+      .Field("listen", host.server_.listen_address())
+      .Field("port", (*server)->port())
+      .Field("data_dir", host.server_.data_dir())
+      .Field("nats", host.config_.nats().url())
+      .Field("nats_connected", host.bus_->IsConnected());
+
+  WaitForTerminationSignal();
+  (*server)->Shutdown(std::chrono::seconds(5));
+  stopping = true;
+  depth.join();
+  for (auto it = host.shutdown_.rbegin(); it != host.shutdown_.rend(); ++it) (*it)();
+  relay.Stop();
+  LogLine(LogLevel::kInfo, "stopped").Field("outbox_pending", relay.PendingCount());
+  return 0;
+}
+
+}  // namespace renkei::common

@@ -1,0 +1,780 @@
+#include "directory.h"
+
+#include <cmath>
+#include <mutex>
+
+#include "absl/strings/escaping.h"
+#include "renkei/common/encoding.h"
+#include "renkei/common/ids.h"
+#include "renkei/common/jurisdiction.h"
+#include "renkei/common/log.h"
+#include "renkei/common/status_macros.h"
+#include "renkei/common/text.h"
+#include "renkei/common/validation.h"
+#include "resource_rules.h"
+
+namespace renkei::directory {
+namespace {
+
+using common::FieldViolations;
+
+constexpr int kDefaultPageSize = 20;
+constexpr int kMaxPageSize = 200;
+constexpr size_t kMaxSearchTextChars = 100;
+constexpr size_t kExportChunkBytes = 256 * 1024;
+
+uint64_t Fingerprint(const v1::SearchResourcesRequest& r) {
+  v1::SearchResourcesRequest copy = r;
+  copy.clear_page_token();
+  copy.clear_page_size();
+  std::string bytes = copy.SerializeAsString();
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string EncodePageToken(int offset, uint64_t fingerprint) {
+  return absl::WebSafeBase64Escape(std::to_string(offset) + ":" + std::to_string(fingerprint));
+}
+
+bool DecodePageToken(const std::string& token, int* offset, uint64_t* fingerprint) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return false;
+  size_t colon = raw.find(':');
+  if (colon == std::string::npos) return false;
+  char* end = nullptr;
+  long long o = std::strtoll(raw.c_str(), &end, 10);
+  if (end != raw.c_str() + colon || o < 0 || o > 10000000) return false;
+  unsigned long long f = std::strtoull(raw.c_str() + colon + 1, &end, 10);
+  if (end != raw.c_str() + raw.size()) return false;
+  *offset = static_cast<int>(o);
+  *fingerprint = f;
+  return true;
+}
+
+// Field violation from ValidateResource (".name", ".capabilities[2]") -> row error.
+v1::RowError RowErrorFor(const RowParser& parser, int64_t line, const std::string& field,
+                         const std::string& description) {
+  std::string f = field.size() > 0 && field[0] == '.' ? field.substr(1) : field;
+  v1::RowError e;
+  e.set_line(line);
+  e.set_column(parser.ColumnFor(f));
+  e.set_message(description);
+  if (f == "name") {
+    e.set_reason(v1::ROW_ERROR_REASON_MISSING_NAME);
+    e.set_message("名称がありません / name missing");
+  } else if (f == "municipality_code") {
+    e.set_reason(v1::ROW_ERROR_REASON_BAD_MUNICIPALITY_CODE);
+  } else if (f == "location") {
+    e.set_reason(description.find("範囲外です / coordinates outside the prefecture") != std::string::npos
+                     ? v1::ROW_ERROR_REASON_COORDINATES_OUTSIDE_PREFECTURE
+                     : v1::ROW_ERROR_REASON_BAD_COORDINATES);
+  } else if (f == "kind") {
+    e.set_reason(v1::ROW_ERROR_REASON_UNKNOWN_KIND);
+  } else {
+    e.set_reason(v1::ROW_ERROR_REASON_BAD_VALUE);
+  }
+  return e;
+}
+
+void AppendFhirOrganization(const v1::Resource& r, std::string* out) {
+  using common::AppendJsonString;
+  auto field = [&](const char* name, const std::string& value, bool comma = true) {
+    if (comma) out->push_back(',');
+    AppendJsonString(name, out);
+    out->push_back(':');
+    AppendJsonString(value, out);
+  };
+  out->append("{\"resourceType\":\"Organization\"");
+  field("id", r.id());
+  out->append(",\"meta\":{");
+  field("versionId", std::to_string(r.version()), false);
+  out->append("}");
+  if (!r.source().system().empty()) {
+    out->append(",\"identifier\":[{");
+    field("system", "urn:renkei:source:" + r.source().system(), false);
+    field("value", r.source().source_id());
+    out->append("}]");
+  }
+  out->append(",\"active\":true,\"type\":[{\"coding\":[{");
+  field("system", "urn:renkei:resource-kind", false);
+  field("code", KindCode(r.kind()));
+  field("display", std::string(KindLabel(r.kind())));
+  out->append("}]}]");
+  field("name", r.name());
+  if (!r.name_kana().empty()) {
+    out->append(",\"alias\":[");
+    AppendJsonString(r.name_kana(), out);
+    out->append("]");
+  }
+  std::vector<std::pair<const char*, std::string>> telecom = {
+      {"phone", r.contact().phone()}, {"fax", r.contact().fax()},
+      {"url", r.contact().url()}, {"email", r.contact().email()}};
+  bool first = true;
+  for (const auto& [system, value] : telecom) {
+    if (value.empty()) continue;
+    out->append(first ? ",\"telecom\":[{" : ",{");
+    first = false;
+    field("system", system, false);
+    field("value", value);
+    out->append("}");
+  }
+  if (!first) out->append("]");
+  const auto* m = common::Jurisdictions::Get().FindMunicipality(r.municipality_code());
+  out->append(",\"address\":[{");
+  field("text", r.address(), false);
+  if (m != nullptr) {
+    field("city", m->name);
+    field("state", m->prefecture_name);
+  }
+  field("country", "JP");
+  out->append(",\"extension\":[{");
+  field("url", "urn:renkei:fhir:municipality-code", false);
+  field("valueCode", r.municipality_code());
+  out->append("}");
+  if (r.has_location() && r.location_precision() != v1::LOCATION_PRECISION_UNSPECIFIED) {
+    out->append(",{\"url\":\"http://hl7.org/fhir/StructureDefinition/geolocation\",\"extension\":[");
+    out->append("{\"url\":\"latitude\",\"valueDecimal\":" + FormatDouble(r.location().latitude()) +
+                "},{\"url\":\"longitude\",\"valueDecimal\":" +
+                FormatDouble(r.location().longitude()) + "}]}");
+  }
+  out->append("]}]");
+  if (r.capabilities_size() > 0) {
+    out->append(",\"extension\":[");
+    for (int i = 0; i < r.capabilities_size(); ++i) {
+      if (i) out->push_back(',');
+      out->append("{");
+      field("url", "urn:renkei:fhir:capability", false);
+      field("valueCode", r.capabilities(i));
+      out->append("}");
+    }
+    out->append("]");
+  }
+  out->append("}\n");
+}
+
+}  // namespace
+
+Directory::Directory(common::Store* store, common::Outbox* outbox, common::EventSource events,
+                     const CapabilityVocabulary* vocabulary, DirectoryOptions options,
+                     const common::Clock* clock)
+    : store_(store),
+      vocabulary_(vocabulary),
+      options_(options),
+      clock_(clock),
+      resources_(store, outbox, std::move(events)),
+      index_(vocabulary) {}
+
+Directory::~Directory() = default;
+
+absl::Status Directory::LoadIndex() {
+  std::unique_lock<std::shared_mutex> lock(index_mu_);
+  return resources_.ForEach([&](const v1::Resource& r) {
+    index_.Upsert(r);
+    return true;
+  });
+}
+
+size_t Directory::size() const {
+  std::shared_lock<std::shared_mutex> lock(index_mu_);
+  return index_.size();
+}
+
+void Directory::IndexChanges(const std::vector<ResourceChange>& changes) {
+  std::unique_lock<std::shared_mutex> lock(index_mu_);
+  for (const auto& c : changes) {
+    if (c.type == ResourceChange::Type::kUpsert) {
+      index_.Upsert(c.resource);
+    } else {
+      index_.Remove(c.resource.id());
+    }
+  }
+}
+
+absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
+    const v1::UpsertResourceRequest& request) {
+  v1::Resource r = request.resource();
+  Canonicalize(&r);
+  FieldViolations v;
+  if (!request.has_resource()) v.Add("resource", "必須です / required");
+  ValidateResource(r, *vocabulary_, "resource", &v);
+  if (request.expected_version() < 0) {
+    v.Add("expected_version", "0 以上です / must be ≥ 0");
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+
+  if (r.id().empty()) r.set_id(NewResourceId(r, *clock_));
+  auto guard = locks_.Lock(r.id());
+  auto existing = resources_.Get(r.id());
+  if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+  ResourceChange change;
+  if (existing.ok()) {
+    if (request.expected_version() != existing->version()) {
+      return absl::AbortedError("他の人が先に更新しました。読み込み直してください / stale version: stored " +
+                                std::to_string(existing->version()) + ", expected " +
+                                std::to_string(request.expected_version()));
+    }
+    change.previous = *existing;
+  } else if (request.expected_version() != 0) {
+    return absl::NotFoundError("資源が見つかりません / resource not found: " + r.id() +
+                               " (expected_version must be 0 to create)");
+  }
+  const std::string key = SourceKey(r);
+  if (!key.empty()) {
+    auto owner = resources_.IdForSource(key);
+    if (owner.ok() && *owner != r.id()) {
+      return absl::AlreadyExistsError("この出典IDは別の資源が使っています / source id already used by " +
+                                      *owner);
+    }
+  }
+  r.set_version(existing.ok() ? existing->version() + 1 : 1);
+  *r.mutable_updated_at() = clock_->NowTimestamp();
+  change.resource = r;
+  RETURN_IF_ERROR(resources_.Commit({change}));
+  IndexChanges({change});
+  v1::UpsertResourceResponse response;
+  *response.mutable_resource() = r;
+  response.set_created(!existing.ok());
+  return response;
+}
+
+absl::StatusOr<v1::Resource> Directory::Get(const std::string& id) const {
+  if (!common::IsWellFormedId("res", id)) {
+    return common::InvalidField("id", "資源IDの形式が不正です / malformed id");
+  }
+  return resources_.Get(id);
+}
+
+absl::Status Directory::Delete(const v1::DeleteResourceRequest& request) {
+  if (!common::IsWellFormedId("res", request.id())) {
+    return common::InvalidField("id", "資源IDの形式が不正です / malformed id");
+  }
+  auto guard = locks_.Lock(request.id());
+  ASSIGN_OR_RETURN(v1::Resource existing, resources_.Get(request.id()));
+  if (existing.version() != request.expected_version()) {
+    return absl::AbortedError("他の人が先に更新しました。読み込み直してください / stale version: stored " +
+                              std::to_string(existing.version()) + ", expected " +
+                              std::to_string(request.expected_version()));
+  }
+  ResourceChange change;
+  change.type = ResourceChange::Type::kRemove;
+  change.resource = existing;
+  change.previous = existing;
+  RETURN_IF_ERROR(resources_.Commit({change}));
+  IndexChanges({change});
+  return absl::OkStatus();
+}
+
+absl::Status Directory::ValidateSearch(const v1::SearchResourcesRequest& r, int* offset) const {
+  FieldViolations v;
+  v.CheckCount("capabilities", r.capabilities_size(), kMaxCapabilities);
+  for (int i = 0; i < r.capabilities_size() && i < static_cast<int>(kMaxCapabilities); ++i) {
+    if (!common::IsValidUtf8(r.capabilities(i)) || !vocabulary_->Contains(r.capabilities(i))) {
+      std::string shown = common::IsValidUtf8(r.capabilities(i)) ? r.capabilities(i) : "(invalid)";
+      v.Add("capabilities[" + std::to_string(i) + "]",
+            "未定義の対応内容です: " + shown + " / unknown capability");
+    }
+  }
+  v.CheckCount("kinds", r.kinds_size(), 64);
+  for (int i = 0; i < r.kinds_size() && i < 64; ++i) {
+    v.CheckEnum("kinds[" + std::to_string(i) + "]", r.kinds(i), v1::ResourceKind_IsValid, false);
+  }
+  v.CheckMunicipalityCode("municipality_code", r.municipality_code(), /*required=*/false);
+  v.CheckEnum("area_match", r.area_match(), v1::AreaMatch_IsValid, true);
+  v.CheckEnum("outside_fallback", r.outside_fallback(), v1::OutsideFallback_IsValid, true);
+  v.CheckPrefectureCode("prefecture_code", r.prefecture_code(), /*required=*/false);
+  if (r.has_near()) v.CheckLatLng("near", r.near().latitude(), r.near().longitude());
+  v.CheckMunicipalityCode("near_municipality_code", r.near_municipality_code(), false);
+  if (!std::isfinite(r.max_distance_km()) || r.max_distance_km() < 0 ||
+      r.max_distance_km() > 3000) {
+    v.Add("max_distance_km", "0〜3000 km です / must be 0..3000");
+  } else if (r.max_distance_km() > 0 && !r.has_near() && r.near_municipality_code().empty() &&
+             r.municipality_code().empty()) {
+    v.Add("max_distance_km", "基準地点 (near / near_municipality_code / municipality_code) が必要です / "
+                             "needs a reference point");
+  }
+  v.CheckText("text", r.text(), {.max_chars = kMaxSearchTextChars});
+  if (r.page_size() < 0 || r.page_size() > kMaxPageSize) {
+    v.Add("page_size", "1〜200 です / must be 1..200");
+  }
+  *offset = 0;
+  if (!r.page_token().empty()) {
+    uint64_t fp = 0;
+    if (!DecodePageToken(r.page_token(), offset, &fp) || fp != Fingerprint(r)) {
+      v.Add("page_token", "ページトークンが不正か、条件が変わっています / invalid page token or "
+                          "changed query");
+    }
+  }
+  return v.ToStatus();
+}
+
+absl::StatusOr<v1::SearchResourcesResponse> Directory::Search(
+    const v1::SearchResourcesRequest& request) const {
+  int offset = 0;
+  RETURN_IF_ERROR(ValidateSearch(request, &offset));
+  const int limit = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  const auto& jur = common::Jurisdictions::Get();
+
+  SearchQuery q;
+  for (const auto& c : request.capabilities()) q.capabilities.push_back(vocabulary_->IndexOf(c));
+  for (int k : request.kinds()) q.kinds.push_back(k);
+  q.municipality = request.municipality_code().empty() ? 0 : MunicipalityNumber(request.municipality_code());
+  q.include_serving = request.area_match() != v1::AREA_MATCH_LOCATED_IN;
+  q.prefecture = request.prefecture_code().empty() ? 0 : std::stoi(request.prefecture_code());
+  q.accepting_only = request.accepting_only();
+  q.max_distance_km = request.max_distance_km();
+  q.text = common::NormalizeForSearch(request.text());
+  if (request.has_near()) {
+    q.reference = std::make_pair(request.near().latitude(), request.near().longitude());
+  } else {
+    const std::string& ref_code = !request.near_municipality_code().empty()
+                                      ? request.near_municipality_code()
+                                      : request.municipality_code();
+    if (!ref_code.empty()) {
+      const auto* m = jur.FindMunicipality(ref_code);
+      if (m != nullptr && (m->office_lat != 0 || m->office_lon != 0)) {
+        q.reference = std::make_pair(m->office_lat, m->office_lon);
+      }
+    }
+  }
+
+  IndexPage page;
+  bool fallback = false;
+  {
+    std::shared_lock<std::shared_mutex> lock(index_mu_);
+    page = index_.Search(q, offset, limit);
+    if (page.total == 0 && q.municipality != 0 &&
+        request.outside_fallback() != v1::OUTSIDE_FALLBACK_NONE) {
+      SearchQuery outside = q;
+      outside.exclude_municipality = q.municipality;
+      outside.municipality = 0;
+      page = index_.Search(outside, offset, limit);
+      fallback = true;
+    }
+  }
+
+  v1::SearchResourcesResponse response;
+  std::vector<std::string> ids;
+  for (const auto& h : page.hits) ids.push_back(h.id);
+  auto loaded = resources_.GetMany(ids);
+  for (size_t i = 0; i < page.hits.size(); ++i) {
+    if (!loaded[i]) continue;  // removed since the index was read
+    const IndexHit& h = page.hits[i];
+    auto* hit = response.add_hits();
+    *hit->mutable_resource() = std::move(*loaded[i]);
+    hit->set_relation(h.relation);
+    if (h.distance_km) hit->set_distance_km(std::round(*h.distance_km * 100) / 100);
+    hit->set_distance_approximate(h.distance_approximate);
+    for (const auto& reason : h.reasons) hit->add_reasons(reason);
+  }
+  response.set_total_matches(page.total);
+  response.set_outside_fallback(fallback);
+  if (q.reference) {
+    response.mutable_reference_point()->set_latitude(q.reference->first);
+    response.mutable_reference_point()->set_longitude(q.reference->second);
+  }
+  if (offset + limit < page.total) {
+    response.set_next_page_token(EncodePageToken(offset + limit, Fingerprint(request)));
+  }
+  return response;
+}
+
+absl::StatusOr<v1::GapReport> Directory::GapReport(const v1::GetGapReportRequest& request) const {
+  FieldViolations v;
+  v.CheckMunicipalityCode("municipality_code", request.municipality_code(), /*required=*/true);
+  for (int i = 0; i < request.capabilities_size(); ++i) {
+    if (!common::IsValidUtf8(request.capabilities(i)) ||
+        !vocabulary_->Contains(request.capabilities(i))) {
+      v.Add("capabilities[" + std::to_string(i) + "]", "未定義の対応内容です / unknown capability");
+    }
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+  const auto* m = common::Jurisdictions::Get().FindMunicipality(request.municipality_code());
+  const uint32_t muni = MunicipalityNumber(request.municipality_code());
+  std::vector<int> caps;
+  if (request.capabilities_size() == 0) {
+    for (size_t i = 0; i < vocabulary_->size(); ++i) caps.push_back(static_cast<int>(i));
+  } else {
+    for (const auto& c : request.capabilities()) caps.push_back(vocabulary_->IndexOf(c));
+  }
+  v1::GapReport report;
+  report.set_municipality_code(request.municipality_code());
+  report.set_municipality_name(m->name);
+  std::vector<std::pair<v1::CapabilityCoverage*, std::string>> nearest_ids;
+  {
+    std::shared_lock<std::shared_mutex> lock(index_mu_);
+    for (int c : caps) {
+      auto* cov = report.add_coverage();
+      cov->set_capability(vocabulary_->at(c).code());
+      cov->set_label_ja(vocabulary_->at(c).label_ja());
+      cov->set_located_in(index_.CountLocated(muni, c));
+      cov->set_serving(index_.CountServingOnly(muni, c));
+      cov->set_gap(cov->located_in() + cov->serving() == 0);
+      if (cov->gap()) {
+        report.add_gaps(cov->capability());
+        if (auto n = index_.NearestOutside(c, muni, m->office_lat, m->office_lon)) {
+          auto* near = cov->mutable_nearest_outside();
+          near->set_resource_id(n->id);
+          if (n->distance_km) near->set_distance_km(std::round(*n->distance_km * 100) / 100);
+          near->set_distance_approximate(n->distance_approximate);
+          nearest_ids.emplace_back(cov, n->id);
+        }
+      }
+    }
+  }
+  for (auto& [cov, id] : nearest_ids) {
+    auto r = resources_.Get(id);
+    if (r.ok()) {
+      cov->mutable_nearest_outside()->set_name(r->name());
+      cov->mutable_nearest_outside()->set_municipality_code(r->municipality_code());
+    }
+  }
+  return report;
+}
+
+v1::ListCapabilitiesResponse Directory::ListCapabilities() const {
+  v1::ListCapabilitiesResponse out;
+  for (const auto& c : vocabulary_->all()) *out.add_capabilities() = c;
+  return out;
+}
+
+absl::Status Directory::Export(
+    const v1::ExportResourcesRequest& request,
+    const std::function<bool(const std::string& chunk, int64_t rows)>& sink) const {
+  FieldViolations v;
+  v.CheckEnum("format", request.format(), v1::ExportFormat_IsValid, true);
+  v.CheckMunicipalityCode("municipality_code", request.municipality_code(), false);
+  v.CheckPrefectureCode("prefecture_code", request.prefecture_code(), false);
+  for (int i = 0; i < request.kinds_size(); ++i) {
+    v.CheckEnum("kinds[" + std::to_string(i) + "]", request.kinds(i), v1::ResourceKind_IsValid, false);
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+  const bool fhir = request.format() == v1::EXPORT_FORMAT_FHIR_R4_NDJSON;
+  std::string chunk;
+  int64_t rows = 0;
+  bool stopped = false;
+  if (!fhir) {
+    chunk = "\xEF\xBB\xBF";  // BOM: Excel opens UTF-8 correctly
+    common::AppendCsvRow(ProjectCsvHeader(), &chunk);
+  }
+  RETURN_IF_ERROR(resources_.ForEach([&](const v1::Resource& r) {
+    if (!request.municipality_code().empty() && r.municipality_code() != request.municipality_code()) {
+      return true;
+    }
+    if (!request.prefecture_code().empty() &&
+        r.municipality_code().compare(0, 2, request.prefecture_code()) != 0) {
+      return true;
+    }
+    if (request.kinds_size() > 0 &&
+        std::find(request.kinds().begin(), request.kinds().end(), r.kind()) == request.kinds().end()) {
+      return true;
+    }
+    if (fhir) {
+      AppendFhirOrganization(r, &chunk);
+    } else {
+      common::AppendCsvRow(ProjectCsvRow(r), &chunk);
+    }
+    ++rows;
+    if (chunk.size() >= kExportChunkBytes) {
+      if (!sink(chunk, rows)) {
+        stopped = true;
+        return false;
+      }
+      chunk.clear();
+      rows = 0;
+    }
+    return true;
+  }));
+  if (!stopped && (!chunk.empty() || rows > 0)) sink(chunk, rows);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<ImportSession>> Directory::StartImport(
+    const v1::ImportOptions& options) {
+  FieldViolations v;
+  v.CheckEnum("options.format", options.format(), v1::ImportFormat_IsValid, true);
+  v.CheckEnum("options.encoding", options.encoding(), v1::TextEncoding_IsValid, true);
+  v.CheckText("options.file_name", options.file_name(), {.max_chars = 200});
+  RETURN_IF_ERROR(v.ToStatus());
+  return std::unique_ptr<ImportSession>(new ImportSession(this, options));
+}
+
+absl::StatusOr<Directory::ApplyResult> Directory::ApplyImported(std::vector<ImportRow> rows) {
+  ApplyResult result;
+  // Resolve ids: the row's own (project format), the id already holding the source key, or the
+  // deterministic id of the key.
+  for (auto& row : rows) {
+    v1::Resource& r = row.resource;
+    const std::string key = SourceKey(r);
+    if (!key.empty()) {
+      auto owner = resources_.IdForSource(key);
+      if (owner.ok()) {
+        if (!r.id().empty() && r.id() != *owner) {
+          v1::RowError e;
+          e.set_line(row.line);
+          e.set_column("source_id");
+          e.set_reason(v1::ROW_ERROR_REASON_BAD_VALUE);
+          e.set_message("この出典IDは別の資源 (" + *owner + ") が使っています / source id used by "
+                        "another resource");
+          result.errors.push_back(e);
+          r.set_id("");
+          row.line = -1;  // dropped below
+          continue;
+        }
+        r.set_id(*owner);
+      }
+    }
+    if (r.id().empty()) r.set_id(NewResourceId(r, *clock_));
+  }
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [](const ImportRow& r) { return r.line < 0; }),
+             rows.end());
+  std::vector<std::string> ids;
+  for (const auto& row : rows) ids.push_back(row.resource.id());
+  auto guard = locks_.LockAll(ids);
+  auto existing = resources_.GetMany(ids);
+  std::vector<ResourceChange> changes;
+  const auto now = clock_->NowTimestamp();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    v1::Resource& r = rows[i].resource;
+    if (existing[i]) {
+      if (SameContent(r, *existing[i])) {
+        ++result.unchanged;
+        continue;
+      }
+      r.set_version(existing[i]->version() + 1);
+      ++result.updated;
+    } else {
+      r.set_version(1);
+      ++result.inserted;
+    }
+    *r.mutable_updated_at() = now;
+    ResourceChange c;
+    c.resource = r;
+    c.previous = existing[i];
+    changes.push_back(std::move(c));
+  }
+  if (!changes.empty()) {
+    RETURN_IF_ERROR(resources_.Commit(changes));
+    IndexChanges(changes);
+  }
+  return result;
+}
+
+// ---- ImportSession ----
+
+ImportSession::ImportSession(Directory* directory, v1::ImportOptions options)
+    : directory_(directory), options_(std::move(options)) {
+  summary_.set_format(options_.format());
+}
+
+void ImportSession::ReportProgress() {
+  if (progress_) progress_(progress_state_);
+  last_progress_rows_ = progress_state_.rows_read();
+}
+
+void ImportSession::Reject(v1::RowError error) {
+  summary_.set_rejected(summary_.rejected() + 1);
+  if (static_cast<size_t>(summary_.errors_size()) < directory_->options_.max_reported_errors) {
+    *summary_.add_errors() = std::move(error);
+  }
+}
+
+absl::Status ImportSession::Feed(std::string_view bytes) {
+  progress_state_.set_bytes_received(progress_state_.bytes_received() + bytes.size());
+  raw_tail_.append(bytes.data(), bytes.size());
+  return Decode(/*last=*/false);
+}
+
+absl::Status ImportSession::DecideEncoding(bool last, bool* decided) {
+  *decided = false;
+  if (!bom_checked_) {
+    if (raw_tail_.size() < 3 && !last) return absl::OkStatus();
+    bom_checked_ = true;
+    std::string_view head = raw_tail_;
+    if (common::StripUtf8Bom(&head)) {
+      raw_tail_.erase(0, 3);
+      if (options_.encoding() != v1::TEXT_ENCODING_SHIFT_JIS) {
+        shift_jis_ = false;
+        *decided = true;
+        return absl::OkStatus();
+      }
+    }
+  }
+  if (options_.encoding() != v1::TEXT_ENCODING_UNSPECIFIED) {
+    shift_jis_ = options_.encoding() == v1::TEXT_ENCODING_SHIFT_JIS;
+    *decided = true;
+    return absl::OkStatus();
+  }
+  // ASCII reads the same in both encodings: pass it on and decide at the first byte above 0x7F,
+  // from a sample long enough to tell (1 KiB, or what is left of the file).
+  size_t first = 0;
+  while (first < raw_tail_.size() && static_cast<unsigned char>(raw_tail_[first]) < 0x80) ++first;
+  if (first == raw_tail_.size() && !last) {
+    RETURN_IF_ERROR(FeedDecoded(raw_tail_, false));
+    raw_tail_.clear();
+    return absl::OkStatus();
+  }
+  if (!last && raw_tail_.size() - first < 1024) {
+    RETURN_IF_ERROR(FeedDecoded(std::string_view(raw_tail_).substr(0, first), false));
+    raw_tail_.erase(0, first);
+    return absl::OkStatus();
+  }
+  std::string_view sample = std::string_view(raw_tail_).substr(first, 1024);
+  if (!last || sample.size() == 1024) sample = sample.substr(0, common::Utf8CompletePrefix(sample));
+  shift_jis_ = !common::IsValidUtf8(sample);
+  *decided = true;
+  return absl::OkStatus();
+}
+
+absl::Status ImportSession::Decode(bool last) {
+  if (!encoding_decided_) {
+    bool decided = false;
+    RETURN_IF_ERROR(DecideEncoding(last, &decided));
+    if (!decided) return last ? FeedDecoded("", true) : absl::OkStatus();
+    encoding_decided_ = true;
+    summary_.set_encoding(shift_jis_ ? v1::TEXT_ENCODING_SHIFT_JIS : v1::TEXT_ENCODING_UTF8);
+  }
+  if (!shift_jis_) {
+    RETURN_IF_ERROR(FeedDecoded(raw_tail_, last));
+    raw_tail_.clear();
+    return absl::OkStatus();
+  }
+  size_t complete = common::ShiftJisCompletePrefix(raw_tail_);
+  if (last && complete != raw_tail_.size()) {
+    return common::InvalidField("options.encoding",
+                                "ファイル末尾の文字が途中で切れています / truncated Shift_JIS character at end");
+  }
+  auto utf8 = common::ShiftJisToUtf8(std::string_view(raw_tail_).substr(0, complete));
+  if (!utf8.ok()) {
+    return common::InvalidField("options.encoding", std::string(utf8.status().message()));
+  }
+  raw_tail_.erase(0, complete);
+  return FeedDecoded(*utf8, last);
+}
+
+absl::Status ImportSession::FeedDecoded(std::string_view utf8, bool last) {
+  reader_.Feed(utf8);
+  if (last) reader_.Finish();
+  return TakeRecords();
+}
+
+absl::Status ImportSession::TakeRecords() {
+  common::CsvRecord rec;
+  while (reader_.Next(&rec)) {
+    RETURN_IF_ERROR(HandleRecord(rec));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ImportSession::HandleRecord(const common::CsvRecord& rec) {
+  if (!parser_) {
+    v1::ImportFormat format = options_.format();
+    if (format == v1::IMPORT_FORMAT_UNSPECIFIED) {
+      auto detected = DetectFormat(rec.fields);
+      if (!detected) {
+        return common::InvalidField("options.format",
+                                    "ヘッダー行から形式を判別できません / cannot detect the format "
+                                    "from the header row");
+      }
+      format = *detected;
+    }
+    auto parser = RowParser::ForHeader(format, rec.fields);
+    if (!parser.ok()) return common::InvalidField("options.format", std::string(parser.status().message()));
+    parser_ = std::move(*parser);
+    summary_.set_format(format);
+    return absl::OkStatus();
+  }
+  // Blank lines are not rows.
+  if (rec.fields.size() == 1 && common::TrimSpaces(rec.fields[0]).empty()) return absl::OkStatus();
+  progress_state_.set_rows_read(progress_state_.rows_read() + 1);
+  summary_.set_rows_total(summary_.rows_total() + 1);
+  if (static_cast<size_t>(summary_.rows_total()) > directory_->options_.max_import_rows) {
+    return absl::ResourceExhaustedError("1ファイルの行数が上限を超えました / too many rows (limit " +
+                                        std::to_string(directory_->options_.max_import_rows) + ")");
+  }
+  ParsedRow parsed = parser_->Parse(rec);
+  if (parsed.errors.empty()) {
+    Canonicalize(&parsed.resource);
+    FieldViolations v;
+    ValidateResource(parsed.resource, *directory_->vocabulary_, "", &v);
+    for (const auto& [field, description] : v.violations()) {
+      parsed.errors.push_back(RowErrorFor(*parser_, rec.line, field, description));
+    }
+  }
+  if (parsed.errors.empty()) {
+    std::string key = SourceKey(parsed.resource);
+    if (key.empty()) key = parsed.resource.id();
+    if (!key.empty() && !seen_keys_.insert(key).second) {
+      v1::RowError e;
+      e.set_line(rec.line);
+      e.set_reason(v1::ROW_ERROR_REASON_DUPLICATE_IN_FILE);
+      e.set_message("同じ事業所がファイル内で重複しています: " + key + " / duplicate in file");
+      parsed.errors.push_back(e);
+    }
+  }
+  if (!parsed.errors.empty()) {
+    // One error per row is reported (the first), so the count of errors equals rejected rows.
+    Reject(parsed.errors.front());
+  } else {
+    pending_.push_back({rec.line, std::move(parsed.resource)});
+  }
+  if (options_.allow_partial() && !options_.dry_run() &&
+      static_cast<int>(pending_.size()) >= directory_->options_.import_batch_rows) {
+    RETURN_IF_ERROR(CommitPending());
+  } else if (progress_state_.rows_read() - last_progress_rows_ >= 10000) {
+    ReportProgress();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ImportSession::CommitPending() {
+  if (pending_.empty()) return absl::OkStatus();
+  const int64_t last_line = pending_.back().line;
+  const size_t n = pending_.size();
+  ASSIGN_OR_RETURN(auto result, directory_->ApplyImported(std::move(pending_)));
+  pending_.clear();
+  summary_.set_inserted(summary_.inserted() + result.inserted);
+  summary_.set_updated(summary_.updated() + result.updated);
+  summary_.set_unchanged(summary_.unchanged() + result.unchanged);
+  for (auto& e : result.errors) Reject(std::move(e));
+  progress_state_.set_rows_committed(progress_state_.rows_committed() +
+                                     static_cast<int64_t>(n - result.errors.size()));
+  progress_state_.set_committed_through_line(last_line);
+  summary_.set_committed(true);
+  ReportProgress();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ImportSummary> ImportSession::Finish() {
+  RETURN_IF_ERROR(Decode(/*last=*/true));
+  if (!parser_) {
+    return common::InvalidField("file", "ファイルが空です / the file has no header row");
+  }
+  if (options_.dry_run()) {
+    summary_.set_committed(false);
+    pending_.clear();
+    return summary_;
+  }
+  if (!options_.allow_partial() && summary_.rejected() > 0) {
+    summary_.set_committed(false);
+    pending_.clear();
+    return summary_;
+  }
+  // Strict mode commits only now, in batches; partial mode commits the rest.
+  std::vector<Directory::ImportRow> all = std::move(pending_);
+  pending_.clear();
+  const size_t batch = static_cast<size_t>(directory_->options_.import_batch_rows);
+  for (size_t i = 0; i < all.size(); i += batch) {
+    for (size_t j = i; j < std::min(all.size(), i + batch); ++j) pending_.push_back(std::move(all[j]));
+    RETURN_IF_ERROR(CommitPending());
+  }
+  // Valid rows (possibly none) are written: with allow_partial always, otherwise only because no
+  // row was bad.
+  summary_.set_committed(true);
+  return summary_;
+}
+
+}  // namespace renkei::directory

@@ -1,0 +1,93 @@
+#include "resource_store.h"
+
+#include "renkei/common/status_macros.h"
+#include "resource_rules.h"
+
+namespace renkei::directory {
+
+std::vector<std::string> ResourceStore::ColumnFamilies() {
+  std::vector<std::string> cfs = {"resources", "resource_sources"};
+  for (auto& c : common::OutboxColumnFamilies()) cfs.push_back(c);
+  return cfs;
+}
+
+ResourceStore::ResourceStore(common::Store* store, common::Outbox* outbox,
+                             common::EventSource events)
+    : store_(store),
+      outbox_(outbox),
+      events_(std::move(events)),
+      resources_cf_(store->Cf("resources")),
+      sources_cf_(store->Cf("resource_sources")) {}
+
+absl::StatusOr<v1::Resource> ResourceStore::Get(const std::string& id) const {
+  auto raw = store_->Get(resources_cf_, id);
+  if (!raw.ok()) {
+    if (absl::IsNotFound(raw.status())) {
+      return absl::NotFoundError("資源が見つかりません / resource not found: " + id);
+    }
+    return raw.status();
+  }
+  v1::Resource r;
+  if (!r.ParseFromString(*raw)) return absl::DataLossError("stored resource unreadable: " + id);
+  return r;
+}
+
+std::vector<std::optional<v1::Resource>> ResourceStore::GetMany(
+    const std::vector<std::string>& ids) const {
+  std::vector<std::optional<v1::Resource>> out(ids.size());
+  auto raws = store_->MultiGet(resources_cf_, ids);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!raws[i].ok()) continue;
+    v1::Resource r;
+    if (r.ParseFromString(*raws[i])) out[i] = std::move(r);
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> ResourceStore::IdForSource(const std::string& source_key) const {
+  return store_->Get(sources_cf_, source_key);
+}
+
+absl::Status ResourceStore::Commit(const std::vector<ResourceChange>& changes) {
+  common::CommandBatch cmd(store_, outbox_);
+  for (const auto& c : changes) {
+    const v1::Resource& r = c.resource;
+    const std::string old_key = c.previous ? SourceKey(*c.previous) : "";
+    const std::string new_key = c.type == ResourceChange::Type::kUpsert ? SourceKey(r) : "";
+    if (!old_key.empty() && old_key != new_key) cmd.batch().Delete(sources_cf_, old_key);
+    if (c.type == ResourceChange::Type::kUpsert) {
+      cmd.batch().Put(resources_cf_, r.id(), r.SerializeAsString());
+      if (!new_key.empty()) cmd.batch().Put(sources_cf_, new_key, r.id());
+      auto event = common::NewEvent(events_, "resource", r.id(), r.version(),
+                                    v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
+      auto* payload = event.mutable_resource_upserted();
+      *payload->mutable_resource() = r;
+      payload->set_created(!c.previous.has_value());
+      cmd.AddEvent(event);
+    } else {
+      cmd.batch().Delete(resources_cf_, r.id());
+      auto event = common::NewEvent(events_, "resource", r.id(), r.version() + 1,
+                                    v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
+      auto* payload = event.mutable_resource_removed();
+      payload->set_resource_id(r.id());
+      payload->set_municipality_code(r.municipality_code());
+      payload->set_kind(r.kind());
+      cmd.AddEvent(event);
+    }
+  }
+  return cmd.Commit();
+}
+
+absl::Status ResourceStore::ForEach(const std::function<bool(const v1::Resource&)>& fn) const {
+  auto it = store_->NewIterator(resources_cf_);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::Resource r;
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored resource unreadable: " + std::string(it->key()));
+    }
+    if (!fn(r)) break;
+  }
+  return it->status();
+}
+
+}  // namespace renkei::directory

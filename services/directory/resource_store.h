@@ -1,0 +1,53 @@
+// Persistence of resources: the resource records, the source index (system:source_id -> id) and
+// the events of every change, written as one synced batch per command.
+//
+// Column families: "resources" (id -> Resource), "resource_sources" (source key -> id), plus the
+// outbox's. Thread-safe; callers serialize changes to the same id (Directory holds the locks).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "renkei/common/events.h"
+#include "renkei/common/outbox.h"
+#include "renkei/common/store.h"
+#include "renkei/v1/directory.pb.h"
+
+namespace renkei::directory {
+
+struct ResourceChange {
+  enum class Type { kUpsert, kRemove };
+  Type type = Type::kUpsert;
+  v1::Resource resource;                 // the new state (upsert) or the removed one
+  std::optional<v1::Resource> previous;  // the stored state before, if any
+};
+
+class ResourceStore {
+ public:
+  static std::vector<std::string> ColumnFamilies();
+
+  ResourceStore(common::Store* store, common::Outbox* outbox, common::EventSource events);
+
+  // NotFound when absent.
+  absl::StatusOr<v1::Resource> Get(const std::string& id) const;
+  std::vector<std::optional<v1::Resource>> GetMany(const std::vector<std::string>& ids) const;
+  // The id stored for a source key; NotFound when none.
+  absl::StatusOr<std::string> IdForSource(const std::string& source_key) const;
+
+  // Writes every change with its source-index updates and its event (resource_upserted /
+  // resource_removed, shared nationally) as one synced batch.
+  absl::Status Commit(const std::vector<ResourceChange>& changes);
+
+  absl::Status ForEach(const std::function<bool(const v1::Resource&)>& fn) const;
+
+ private:
+  common::Store* store_;
+  common::Outbox* outbox_;
+  common::EventSource events_;
+  common::ColumnFamily resources_cf_, sources_cf_;
+};
+
+}  // namespace renkei::directory
