@@ -93,11 +93,13 @@ grpc::Status DirectoryService::ImportResources(
       v.Add("line " + std::to_string(e.line()) + (e.column().empty() ? "" : " (" + e.column() + ")"),
             e.message());
     }
-    absl::Status s = v.ToStatus();
-    return ToGrpcStatus(absl::InvalidArgumentError(
+    absl::Status details = v.ToStatus();
+    absl::Status s = absl::InvalidArgumentError(
         std::to_string(summary->rejected()) +
         " 行に誤りがあるため取り込みませんでした (--allow-partial で正しい行のみ取り込めます) / rows "
-        "rejected, nothing imported: " + std::string(s.message())));
+        "rejected, nothing imported");
+    details.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) { s.SetPayload(url, payload); });
+    return ToGrpcStatus(s);
   }
   return grpc::Status::OK;
 }

@@ -311,6 +311,12 @@ absl::StatusOr<std::unique_ptr<PullSubscription>> NatsBus::PullSubscribe(const C
   return out;
 }
 
+absl::Status NatsBus::DeleteConsumer(const std::string& stream, const std::string& durable) {
+  jsErrCode err = static_cast<jsErrCode>(0);
+  return FromNats(js_DeleteConsumer(js_, stream.c_str(), durable.c_str(), nullptr, &err),
+                  "delete consumer " + durable, err);
+}
+
 absl::Status NatsBus::PublishCore(const std::string& subject, const std::string& data) {
   return FromNats(natsConnection_Publish(conn_, subject.c_str(), data.data(),
                                          static_cast<int>(data.size())),

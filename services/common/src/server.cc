@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <thread>
 
 #include "google/protobuf/stubs/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -21,17 +22,20 @@ namespace renkei::common {
 namespace {
 
 std::atomic<int> g_default_deadline_ms{30000};
+// Calls between arrival and completion (an interceptor lives exactly as long as its call).
+std::atomic<int> g_calls_in_flight{0};
 
 // Protobuf reports a string field with invalid UTF-8 only through its log ("String field
 // 'renkei.v1.Resource.name' contains invalid UTF-8 data when parsing ..."), and gRPC then answers
-// INTERNAL. We remember the field on the parsing thread (the sync server parses and sends the
-// status on the handler's thread) and the interceptor below rewrites the status.
+// INTERNAL. We remember the field on the parsing thread (the sync server parses the request, runs
+// the interceptors and sends the status on one thread; the parse happens before the first hook)
+// and the interceptor below rewrites the status.
 thread_local std::string t_invalid_utf8_field;
 
 void ProtobufLogHandler(google::protobuf::LogLevel level, const char* filename, int line,
                         const std::string& message) {
   static const std::string kPrefix = "String field '";
-  if (message.rfind(kPrefix, 0) == 0 && message.find("invalid UTF-8") != std::string::npos) {
+  if (message.rfind(kPrefix, 0) == 0 && message.find("invalid UTF-8 data when parsing") != std::string::npos) {
     size_t end = message.find('\'', kPrefix.size());
     if (end != std::string::npos) {
       t_invalid_utf8_field = message.substr(kPrefix.size(), end - kPrefix.size());
@@ -55,21 +59,25 @@ std::string FieldPathFromFullName(const std::string& full) {
 class EdgeInterceptor final : public grpc::experimental::Interceptor {
  public:
   EdgeInterceptor(grpc::experimental::ServerRpcInfo* info, Metrics* metrics)
-      : info_(info), metrics_(metrics), start_(std::chrono::steady_clock::now()) {}
+      : info_(info), metrics_(metrics), start_(std::chrono::steady_clock::now()) {
+    g_calls_in_flight.fetch_add(1);
+  }
+  ~EdgeInterceptor() override { g_calls_in_flight.fetch_sub(1); }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      t_invalid_utf8_field.clear();
-    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
-      if (status.error_code() == grpc::StatusCode::INTERNAL && !t_invalid_utf8_field.empty()) {
+
+      // gRPC's failed request parse is INTERNAL with an empty message (proto3 has no
+      // initialization errors); our own INTERNAL errors always carry a message.
+      if (status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty() &&
+          !t_invalid_utf8_field.empty()) {
         std::string field = FieldPathFromFullName(t_invalid_utf8_field);
-        t_invalid_utf8_field.clear();
         status = ToGrpcStatus(InvalidField(field, "UTF-8 として不正な文字列です / invalid UTF-8"));
         methods->ModifySendStatus(status);
       }
+      t_invalid_utf8_field.clear();
       if (metrics_ != nullptr) {
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
         metrics_->ObserveRpc(info_->method(), status.error_code(), seconds);
@@ -130,7 +138,13 @@ GrpcServer::~GrpcServer() {
 void GrpcServer::Shutdown(std::chrono::milliseconds grace) {
   if (!server_) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->Shutdown(std::chrono::system_clock::now() + grace);
+  // gRPC's own Shutdown(deadline) waits the whole grace period while any client keeps an idle
+  // connection open; wait only as long as calls are actually running.
+  auto end = std::chrono::steady_clock::now() + grace;
+  while (g_calls_in_flight.load() > 0 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
   server_->Wait();
   server_.reset();
 }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -80,6 +81,9 @@ std::string_view Iterator::value() const {
 absl::Status Iterator::status() const { return FromRocks(it_->status(), "iterator"); }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) return absl::UnavailableError("create " + options.path + ": " + ec.message());
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

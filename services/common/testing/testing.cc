@@ -35,6 +35,10 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  if (std::getenv("RENKEI_KEEP_TEST_DIRS")) {
+    std::fprintf(stderr, "kept test dir %s\n", path_.c_str());
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
@@ -134,7 +138,9 @@ absl::Status NatsServer::Launch(int port) {
   std::string ports_dir = dir_ + "/ports";
   std::filesystem::remove_all(ports_dir);
   std::filesystem::create_directories(ports_dir);
-  std::vector<std::string> argv = {"/usr/bin/nats-server", "-a", "127.0.0.1", "-p",
+  std::string program = "/usr/sbin/nats-server";  // Debian's path
+  if (const char* env = std::getenv("NATS_SERVER")) program = env;
+  std::vector<std::string> argv = {program, "-a", "127.0.0.1", "-p",
                                    std::to_string(port), "-js", "-sd", dir_ + "/store",
                                    "--ports_file_dir", ports_dir};
   auto p = ChildProcess::Spawn(argv, {}, dir_ + "/nats-server.log");

@@ -134,6 +134,9 @@ class NatsBus {
   // A durable pull consumer (created when missing).
   absl::StatusOr<std::unique_ptr<PullSubscription>> PullSubscribe(const ConsumerSpec& spec);
 
+  // Removes a durable consumer (its position is lost: a new one starts from the beginning).
+  absl::Status DeleteConsumer(const std::string& stream, const std::string& durable);
+
   // Core NATS publish without JetStream (tests, notifications).
   absl::Status PublishCore(const std::string& subject, const std::string& data);
 

@@ -1,0 +1,31 @@
+// renkeictl: the command line over Renkei's gRPC API. See cli.h for exit codes.
+#include <cstdlib>
+
+#include "CLI/CLI.hpp"
+#include "cli.h"
+
+namespace renkei::cli {
+void AddResourceCommands(CLI::App& app, std::function<int()>* run);
+}  // namespace renkei::cli
+
+int main(int argc, char** argv) {
+  using namespace renkei::cli;
+  CLI::App app{"renkeictl — 在宅医療・介護連携 (Renkei) の操作ツール"};
+  app.require_subcommand(1);
+  auto& o = Options();
+  if (const char* env = std::getenv("RENKEI_DIRECTORY")) o.directory_address = env;
+  app.add_option("--directory", o.directory_address, "directory のアドレス (env RENKEI_DIRECTORY)")
+      ->capture_default_str();
+  app.add_option("-o,--output", o.output, "table|json")->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  app.add_option("--timeout", o.timeout_seconds, "1回の呼び出しの制限時間 (秒)")->capture_default_str();
+  std::function<int()> run;
+  AddResourceCommands(app, &run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kOk : kUsage;
+  }
+  return run ? run() : kUsage;
+}
