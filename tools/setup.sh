@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # toolchain
-  build-essential cmake pkg-config ccache
+  # toolchain (clang-format: the format check in tools/test.sh)
+  build-essential cmake pkg-config ccache clang-format git
   # the stack (see docs/building.md)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libnats-dev nats-server librocksdb-dev libabsl-dev

@@ -11,16 +11,40 @@ namespace renkei::directory {
 namespace {
 
 // Column names of each format.
-constexpr const char* kProjectColumns[] = {
-    "id", "kind", "name", "name_kana", "address", "municipality_code", "latitude", "longitude",
-    "location_precision", "service_area", "capabilities", "accepting_new_patients", "capacity",
-    "phone", "fax", "url", "email", "corporation_name", "source_system", "source_id",
-    "last_verified", "note", "version", "updated_at"};
+constexpr const char* kProjectColumns[] = {"id",
+                                           "kind",
+                                           "name",
+                                           "name_kana",
+                                           "address",
+                                           "municipality_code",
+                                           "latitude",
+                                           "longitude",
+                                           "location_precision",
+                                           "service_area",
+                                           "capabilities",
+                                           "accepting_new_patients",
+                                           "capacity",
+                                           "phone",
+                                           "fax",
+                                           "url",
+                                           "email",
+                                           "corporation_name",
+                                           "source_system",
+                                           "source_id",
+                                           "last_verified",
+                                           "note",
+                                           "version",
+                                           "updated_at"};
 
-constexpr const char* kMhlwRequired[] = {"都道府県コード又は市町村コード", "事業所名", "サービスの種類",
-                                         "住所", "緯度", "経度", "事業所番号"};
-constexpr const char* kNursingRequired[] = {"office_number", "name", "address", "lat", "lon",
-                                            "municipality_code_derived"};
+constexpr const char* kMhlwRequired[] = {"都道府県コード又は市町村コード",
+                                         "事業所名",
+                                         "サービスの種類",
+                                         "住所",
+                                         "緯度",
+                                         "経度",
+                                         "事業所番号"};
+constexpr const char* kNursingRequired[] = {"office_number", "name", "address",
+                                            "lat",           "lon",  "municipality_code_derived"};
 constexpr const char* kMedicalRequired[] = {"medical_institution_code_10", "name", "address",
                                             "municipality_code_derived"};
 
@@ -151,11 +175,16 @@ std::optional<v1::ImportFormat> DetectFormat(const std::vector<std::string>& hea
 
 std::string FormatName(v1::ImportFormat format) {
   switch (format) {
-    case v1::IMPORT_FORMAT_PROJECT_CSV: return "project CSV";
-    case v1::IMPORT_FORMAT_MHLW_KAIGO_OPEN_DATA: return "MHLW 介護サービス情報公表システム open data";
-    case v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS: return "visiting nursing stations";
-    case v1::IMPORT_FORMAT_MEDICAL_INSTITUTION_CODES: return "medical institution codes (地方厚生局)";
-    default: return "unknown";
+    case v1::IMPORT_FORMAT_PROJECT_CSV:
+      return "project CSV";
+    case v1::IMPORT_FORMAT_MHLW_KAIGO_OPEN_DATA:
+      return "MHLW 介護サービス情報公表システム open data";
+    case v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS:
+      return "visiting nursing stations";
+    case v1::IMPORT_FORMAT_MEDICAL_INSTITUTION_CODES:
+      return "medical institution codes (地方厚生局)";
+    default:
+      return "unknown";
   }
 }
 
@@ -183,7 +212,8 @@ absl::StatusOr<RowParser> RowParser::ForHeader(v1::ImportFormat format,
       break;
     default:
       return absl::InvalidArgumentError(
-          "ファイル形式を判別できません (ヘッダー行を確認してください) / unknown format: the header "
+          "ファイル形式を判別できません (ヘッダー行を確認してください) / unknown format: the "
+          "header "
           "row matches no supported format");
   }
   std::string missing;
@@ -210,11 +240,19 @@ std::string RowParser::ColumnFor(const std::string& field) const {
   switch (format_) {
     case v1::IMPORT_FORMAT_MHLW_KAIGO_OPEN_DATA: {
       static const std::map<std::string, std::string> kMap = {
-          {"name", "事業所名"}, {"name_kana", "事業所名カナ"}, {"address", "住所"},
-          {"municipality_code", "都道府県コード又は市町村コード"}, {"location", "緯度"},
-          {"contact.phone", "電話番号"}, {"contact.fax", "FAX番号"}, {"contact.url", "URL"},
-          {"corporation_name", "法人の名称"}, {"capacity", "定員"}, {"note", "備考"},
-          {"kind", "サービスの種類"}, {"source.source_id", "事業所番号"}};
+          {"name", "事業所名"},
+          {"name_kana", "事業所名カナ"},
+          {"address", "住所"},
+          {"municipality_code", "都道府県コード又は市町村コード"},
+          {"location", "緯度"},
+          {"contact.phone", "電話番号"},
+          {"contact.fax", "FAX番号"},
+          {"contact.url", "URL"},
+          {"corporation_name", "法人の名称"},
+          {"capacity", "定員"},
+          {"note", "備考"},
+          {"kind", "サービスの種類"},
+          {"source.source_id", "事業所番号"}};
       auto it = kMap.find(f);
       return it == kMap.end() ? f : it->second;
     }
@@ -223,8 +261,9 @@ std::string RowParser::ColumnFor(const std::string& field) const {
       if (f == "municipality_code") return "municipality_code_derived";
       if (f == "location") return "lat";
       if (f == "source.source_id") {
-        return format_ == v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS ? "office_number"
-                                                                      : "medical_institution_code_10";
+        return format_ == v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS
+                   ? "office_number"
+                   : "medical_institution_code_10";
       }
       return f;
     default:
@@ -246,10 +285,10 @@ ParsedRow RowParser::Parse(const common::CsvRecord& record) const {
   }
   if (record.fields.size() != width_) {
     ParsedRow p;
-    p.errors.push_back(MakeError(
-        record.line, "", v1::ROW_ERROR_REASON_MALFORMED,
-        "列の数がヘッダーと違います (" + std::to_string(record.fields.size()) + " / " +
-            std::to_string(width_) + ") / wrong number of columns"));
+    p.errors.push_back(MakeError(record.line, "", v1::ROW_ERROR_REASON_MALFORMED,
+                                 "列の数がヘッダーと違います (" +
+                                     std::to_string(record.fields.size()) + " / " +
+                                     std::to_string(width_) + ") / wrong number of columns"));
     return p;
   }
   for (const auto& f : record.fields) {
@@ -262,10 +301,14 @@ ParsedRow RowParser::Parse(const common::CsvRecord& record) const {
     }
   }
   switch (format_) {
-    case v1::IMPORT_FORMAT_PROJECT_CSV: return ParseProject(record);
-    case v1::IMPORT_FORMAT_MHLW_KAIGO_OPEN_DATA: return ParseMhlw(record);
-    case v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS: return ParseNursing(record);
-    default: return ParseMedical(record);
+    case v1::IMPORT_FORMAT_PROJECT_CSV:
+      return ParseProject(record);
+    case v1::IMPORT_FORMAT_MHLW_KAIGO_OPEN_DATA:
+      return ParseMhlw(record);
+    case v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS:
+      return ParseNursing(record);
+    default:
+      return ParseMedical(record);
   }
 }
 
@@ -275,8 +318,9 @@ ParsedRow RowParser::ParseMhlw(const common::CsvRecord& rec) const {
   const std::string& service = *Get(rec, "サービスの種類");
   auto kind = KindFromMhlwServiceType(service);
   if (!kind) {
-    p.errors.push_back(MakeError(rec.line, "サービスの種類", v1::ROW_ERROR_REASON_UNKNOWN_KIND,
-                                 "未対応のサービスの種類です: " + service + " / unknown service type"));
+    p.errors.push_back(
+        MakeError(rec.line, "サービスの種類", v1::ROW_ERROR_REASON_UNKNOWN_KIND,
+                  "未対応のサービスの種類です: " + service + " / unknown service type"));
     return p;
   }
   r.set_kind(*kind);
@@ -302,8 +346,9 @@ ParsedRow RowParser::ParseMhlw(const common::CsvRecord& rec) const {
     if (ParseInt(*v, &cap)) {
       r.set_capacity(static_cast<int32_t>(std::min<int64_t>(cap, INT32_MAX)));
     } else {
-      p.errors.push_back(MakeError(rec.line, "定員", v1::ROW_ERROR_REASON_BAD_VALUE,
-                                   "定員が整数ではありません: " + *v + " / capacity is not an integer"));
+      p.errors.push_back(
+          MakeError(rec.line, "定員", v1::ROW_ERROR_REASON_BAD_VALUE,
+                    "定員が整数ではありません: " + *v + " / capacity is not an integer"));
     }
   }
   const std::string& office = *Get(rec, "事業所番号");
@@ -312,7 +357,8 @@ ParsedRow RowParser::ParseMhlw(const common::CsvRecord& rec) const {
                                  "事業所番号がありません / office number missing"));
   }
   r.mutable_source()->set_system("mhlw-kaigo");
-  r.mutable_source()->set_source_id(std::string(common::TrimSpaces(office)) + ":" + KindCode(*kind));
+  r.mutable_source()->set_source_id(std::string(common::TrimSpaces(office)) + ":" +
+                                    KindCode(*kind));
   AddCapabilities(CapabilitiesImpliedByKind(*kind), &r);
   return p;
 }
@@ -343,8 +389,8 @@ ParsedRow RowParser::ParseMedical(const common::CsvRecord& rec) const {
   v1::Resource& r = p.resource;
   const std::string& name = *Get(rec, "name");
   const std::string n = common::NormalizeForSearch(name);
-  bool clinic = n.find("診療所") != std::string::npos || n.find("クリニック") != std::string::npos ||
-                n.find("医院") != std::string::npos;
+  bool clinic = n.find("診療所") != std::string::npos ||
+                n.find("クリニック") != std::string::npos || n.find("医院") != std::string::npos;
   bool hospital = n.find("病院") != std::string::npos;
   r.set_kind(hospital && !clinic ? v1::RESOURCE_KIND_HOSPITAL : v1::RESOURCE_KIND_CLINIC);
   r.set_name(name);

@@ -20,7 +20,8 @@ std::vector<common::CsvRecord> Records(const std::string& text) {
 }
 
 const char kMhlwHeader[] =
-    "都道府県コード又は市町村コード,No,都道府県名,市区町村名,事業所名,事業所名カナ,サービスの種類,住所,"
+    "都道府県コード又は市町村コード,No,都道府県名,市区町村名,事業所名,事業所名カナ,サービスの種類,"
+    "住所,"
     "方書（ビル名等）,緯度,経度,電話番号,FAX番号,法人番号,法人の名称,事業所番号,利用可能曜日,"
     "利用可能曜日特記事項,定員,URL,高齢者の方と障害者の方が同時一体的に利用できるサービス,"
     "介護保険の通常の指定基準を満たしている,障害福祉の通常の指定基準を満たしている,備考\n";
@@ -28,24 +29,27 @@ const char kMhlwHeader[] =
 TEST(CsvFormatsTest, DetectsEachFormatFromItsHeader) {
   EXPECT_EQ(DetectFormat(Records(kMhlwHeader)[0].fields), v1::IMPORT_FORMAT_MHLW_KAIGO_OPEN_DATA);
   EXPECT_EQ(DetectFormat(Records("office_number,name,address,lat,lon,prefecture_code,"
-                                 "municipality_code_derived\n")[0].fields),
+                                 "municipality_code_derived\n")[0]
+                             .fields),
             v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS);
   EXPECT_EQ(DetectFormat(Records("medical_institution_code_10,medical_institution_code_9,"
                                  "medical_institution_code_7,prefecture_code,name,postal_code,"
-                                 "address,municipality_code_derived\n")[0].fields),
+                                 "address,municipality_code_derived\n")[0]
+                             .fields),
             v1::IMPORT_FORMAT_MEDICAL_INSTITUTION_CODES);
   EXPECT_EQ(DetectFormat(ProjectCsvHeader()), v1::IMPORT_FORMAT_PROJECT_CSV);
   EXPECT_FALSE(DetectFormat({"a", "b"}));
 }
 
 TEST(CsvFormatsTest, ParsesARealMhlwRow) {
-  auto recs = Records(std::string(kMhlwHeader) +
-                      "011029,0170210231,北海道,札幌市北区,アサヒサンクリーン在宅介護センター札幌北,"
-                      "アサヒサンクリーンザイタクカイゴセンターサッポロキタ,訪問入浴介護,"
-                      "札幌市北区麻生町６丁目６番９号あざぶマリオン１階,あざぶマリオン１階,"
-                      "43.112507300000000,141.340640400000000,050-3625-3862,011-790-6667,"
-                      "5080001018392,アサヒサンクリーン株式会社,0170210231,\"平日,祝日\",,0,"
-                      "https://www.asahi-sun-clean.co.jp/,,,,\n");
+  auto recs =
+      Records(std::string(kMhlwHeader) +
+              "011029,0170210231,北海道,札幌市北区,アサヒサンクリーン在宅介護センター札幌北,"
+              "アサヒサンクリーンザイタクカイゴセンターサッポロキタ,訪問入浴介護,"
+              "札幌市北区麻生町６丁目６番９号あざぶマリオン１階,あざぶマリオン１階,"
+              "43.112507300000000,141.340640400000000,050-3625-3862,011-790-6667,"
+              "5080001018392,アサヒサンクリーン株式会社,0170210231,\"平日,祝日\",,0,"
+              "https://www.asahi-sun-clean.co.jp/,,,,\n");
   auto parser = RowParser::ForHeader(v1::IMPORT_FORMAT_MHLW_KAIGO_OPEN_DATA, recs[0].fields);
   ASSERT_TRUE(parser.ok()) << parser.status();
   ParsedRow row = parser->Parse(recs[1]);
@@ -54,7 +58,8 @@ TEST(CsvFormatsTest, ParsesARealMhlwRow) {
   EXPECT_EQ(r.kind(), v1::RESOURCE_KIND_HOME_VISIT_BATHING);
   EXPECT_EQ(r.municipality_code(), "011029");
   EXPECT_EQ(r.name(), "アサヒサンクリーン在宅介護センター札幌北");
-  EXPECT_EQ(r.address(), "札幌市北区麻生町６丁目６番９号あざぶマリオン１階");  // building not doubled
+  EXPECT_EQ(r.address(),
+            "札幌市北区麻生町６丁目６番９号あざぶマリオン１階");  // building not doubled
   EXPECT_DOUBLE_EQ(r.location().latitude(), 43.1125073);
   EXPECT_EQ(r.contact().phone(), "050-3625-3862");
   EXPECT_EQ(r.source().system(), "mhlw-kaigo");
@@ -83,16 +88,19 @@ TEST(CsvFormatsTest, ReportsBadRowsWithLineAndReason) {
 }
 
 TEST(CsvFormatsTest, HeaderMissingColumnsNamesThem) {
-  auto parser = RowParser::ForHeader(v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS, {"office_number", "name"});
+  auto parser =
+      RowParser::ForHeader(v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS, {"office_number", "name"});
   ASSERT_FALSE(parser.ok());
-  EXPECT_THAT(std::string(parser.status().message()), ::testing::HasSubstr("municipality_code_derived"));
+  EXPECT_THAT(std::string(parser.status().message()),
+              ::testing::HasSubstr("municipality_code_derived"));
 }
 
 TEST(CsvFormatsTest, MedicalInstitutionsGetTheOfficeLocationAndInferredCapabilities) {
   auto recs = Records(
       "medical_institution_code_10,medical_institution_code_9,medical_institution_code_7,"
       "prefecture_code,name,postal_code,address,municipality_code_derived\n"
-      "1315121199,135121199,5121199,13,稲城在宅療養クリニック,2060802,稲城市東長沼３１１３番地１,132250\n"
+      "1315121199,135121199,5121199,13,稲城在宅療養クリニック,2060802,稲城市東長沼３１１３番地１,"
+      "132250\n"
       "1310000001,1,1,13,稲城市立病院,2060801,稲城市大丸,132250\n");
   auto parser = RowParser::ForHeader(v1::IMPORT_FORMAT_MEDICAL_INSTITUTION_CODES, recs[0].fields);
   ASSERT_TRUE(parser.ok());
@@ -140,7 +148,8 @@ TEST(CsvFormatsTest, ProjectRowsRoundTrip) {
   ParsedRow back = parser->Parse(recs[1]);
   ASSERT_TRUE(back.errors.empty()) << back.errors[0].message();
   Canonicalize(&back.resource);
-  EXPECT_TRUE(SameContent(back.resource, r)) << back.resource.DebugString() << "\nvs\n" << r.DebugString();
+  EXPECT_TRUE(SameContent(back.resource, r)) << back.resource.DebugString() << "\nvs\n"
+                                             << r.DebugString();
 }
 
 }  // namespace

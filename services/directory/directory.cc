@@ -1,5 +1,6 @@
 #include "directory.h"
 
+#include <chrono>
 #include <cmath>
 #include <mutex>
 
@@ -69,7 +70,8 @@ v1::RowError RowErrorFor(const RowParser& parser, int64_t line, const std::strin
   } else if (f == "municipality_code") {
     e.set_reason(v1::ROW_ERROR_REASON_BAD_MUNICIPALITY_CODE);
   } else if (f == "location") {
-    e.set_reason(description.find("範囲外です / coordinates outside the prefecture") != std::string::npos
+    e.set_reason(description.find("範囲外です / coordinates outside the prefecture") !=
+                         std::string::npos
                      ? v1::ROW_ERROR_REASON_COORDINATES_OUTSIDE_PREFECTURE
                      : v1::ROW_ERROR_REASON_BAD_COORDINATES);
   } else if (f == "kind") {
@@ -110,9 +112,10 @@ void AppendFhirOrganization(const v1::Resource& r, std::string* out) {
     AppendJsonString(r.name_kana(), out);
     out->append("]");
   }
-  std::vector<std::pair<const char*, std::string>> telecom = {
-      {"phone", r.contact().phone()}, {"fax", r.contact().fax()},
-      {"url", r.contact().url()}, {"email", r.contact().email()}};
+  std::vector<std::pair<const char*, std::string>> telecom = {{"phone", r.contact().phone()},
+                                                              {"fax", r.contact().fax()},
+                                                              {"url", r.contact().url()},
+                                                              {"email", r.contact().email()}};
   bool first = true;
   for (const auto& [system, value] : telecom) {
     if (value.empty()) continue;
@@ -136,7 +139,8 @@ void AppendFhirOrganization(const v1::Resource& r, std::string* out) {
   field("valueCode", r.municipality_code());
   out->append("}");
   if (r.has_location() && r.location_precision() != v1::LOCATION_PRECISION_UNSPECIFIED) {
-    out->append(",{\"url\":\"http://hl7.org/fhir/StructureDefinition/geolocation\",\"extension\":[");
+    out->append(
+        ",{\"url\":\"http://hl7.org/fhir/StructureDefinition/geolocation\",\"extension\":[");
     out->append("{\"url\":\"latitude\",\"valueDecimal\":" + FormatDouble(r.location().latitude()) +
                 "},{\"url\":\"longitude\",\"valueDecimal\":" +
                 FormatDouble(r.location().longitude()) + "}]}");
@@ -213,9 +217,10 @@ absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
   ResourceChange change;
   if (existing.ok()) {
     if (request.expected_version() != existing->version()) {
-      return absl::AbortedError("他の人が先に更新しました。読み込み直してください / stale version: stored " +
-                                std::to_string(existing->version()) + ", expected " +
-                                std::to_string(request.expected_version()));
+      return absl::AbortedError(
+          "他の人が先に更新しました。読み込み直してください / stale version: stored " +
+          std::to_string(existing->version()) + ", expected " +
+          std::to_string(request.expected_version()));
     }
     change.previous = *existing;
   } else if (request.expected_version() != 0) {
@@ -226,8 +231,8 @@ absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
   if (!key.empty()) {
     auto owner = resources_.IdForSource(key);
     if (owner.ok() && *owner != r.id()) {
-      return absl::AlreadyExistsError("この出典IDは別の資源が使っています / source id already used by " +
-                                      *owner);
+      return absl::AlreadyExistsError(
+          "この出典IDは別の資源が使っています / source id already used by " + *owner);
     }
   }
   r.set_version(existing.ok() ? existing->version() + 1 : 1);
@@ -255,9 +260,10 @@ absl::Status Directory::Delete(const v1::DeleteResourceRequest& request) {
   auto guard = locks_.Lock(request.id());
   ASSIGN_OR_RETURN(v1::Resource existing, resources_.Get(request.id()));
   if (existing.version() != request.expected_version()) {
-    return absl::AbortedError("他の人が先に更新しました。読み込み直してください / stale version: stored " +
-                              std::to_string(existing.version()) + ", expected " +
-                              std::to_string(request.expected_version()));
+    return absl::AbortedError(
+        "他の人が先に更新しました。読み込み直してください / stale version: stored " +
+        std::to_string(existing.version()) + ", expected " +
+        std::to_string(request.expected_version()));
   }
   ResourceChange change;
   change.type = ResourceChange::Type::kRemove;
@@ -293,8 +299,9 @@ absl::Status Directory::ValidateSearch(const v1::SearchResourcesRequest& r, int*
     v.Add("max_distance_km", "0〜3000 km です / must be 0..3000");
   } else if (r.max_distance_km() > 0 && !r.has_near() && r.near_municipality_code().empty() &&
              r.municipality_code().empty()) {
-    v.Add("max_distance_km", "基準地点 (near / near_municipality_code / municipality_code) が必要です / "
-                             "needs a reference point");
+    v.Add("max_distance_km",
+          "基準地点 (near / near_municipality_code / municipality_code) が必要です / "
+          "needs a reference point");
   }
   v.CheckText("text", r.text(), {.max_chars = kMaxSearchTextChars});
   if (r.page_size() < 0 || r.page_size() > kMaxPageSize) {
@@ -304,8 +311,9 @@ absl::Status Directory::ValidateSearch(const v1::SearchResourcesRequest& r, int*
   if (!r.page_token().empty()) {
     uint64_t fp = 0;
     if (!DecodePageToken(r.page_token(), offset, &fp) || fp != Fingerprint(r)) {
-      v.Add("page_token", "ページトークンが不正か、条件が変わっています / invalid page token or "
-                          "changed query");
+      v.Add("page_token",
+            "ページトークンが不正か、条件が変わっています / invalid page token or "
+            "changed query");
     }
   }
   return v.ToStatus();
@@ -321,7 +329,8 @@ absl::StatusOr<v1::SearchResourcesResponse> Directory::Search(
   SearchQuery q;
   for (const auto& c : request.capabilities()) q.capabilities.push_back(vocabulary_->IndexOf(c));
   for (int k : request.kinds()) q.kinds.push_back(k);
-  q.municipality = request.municipality_code().empty() ? 0 : MunicipalityNumber(request.municipality_code());
+  q.municipality =
+      request.municipality_code().empty() ? 0 : MunicipalityNumber(request.municipality_code());
   q.include_serving = request.area_match() != v1::AREA_MATCH_LOCATED_IN;
   q.prefecture = request.prefecture_code().empty() ? 0 : std::stoi(request.prefecture_code());
   q.accepting_only = request.accepting_only();
@@ -341,6 +350,7 @@ absl::StatusOr<v1::SearchResourcesResponse> Directory::Search(
     }
   }
 
+  const auto started = std::chrono::steady_clock::now();
   IndexPage page;
   bool fallback = false;
   {
@@ -356,10 +366,24 @@ absl::StatusOr<v1::SearchResourcesResponse> Directory::Search(
     }
   }
 
+  const auto indexed = std::chrono::steady_clock::now();
   v1::SearchResourcesResponse response;
   std::vector<std::string> ids;
   for (const auto& h : page.hits) ids.push_back(h.id);
   auto loaded = resources_.GetMany(ids);
+  const auto fetched = std::chrono::steady_clock::now();
+  auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+  if (ms(started, fetched) > options_.slow_search_ms) {
+    // Shape and cost only: never the text itself.
+    common::LogLine(common::LogLevel::kInfo, "slow search")
+        .Field("index_ms", ms(started, indexed))
+        .Field("fetch_ms", ms(indexed, fetched))
+        .Field("matches", page.total)
+        .Field("text_chars", static_cast<int64_t>(common::Utf8Length(request.text())))
+        .Field("capabilities", request.capabilities_size())
+        .Field("area", !request.municipality_code().empty())
+        .Field("outside_fallback", fallback);
+  }
   for (size_t i = 0; i < page.hits.size(); ++i) {
     if (!loaded[i]) continue;  // removed since the index was read
     const IndexHit& h = page.hits[i];
@@ -449,7 +473,8 @@ absl::Status Directory::Export(
   v.CheckMunicipalityCode("municipality_code", request.municipality_code(), false);
   v.CheckPrefectureCode("prefecture_code", request.prefecture_code(), false);
   for (int i = 0; i < request.kinds_size(); ++i) {
-    v.CheckEnum("kinds[" + std::to_string(i) + "]", request.kinds(i), v1::ResourceKind_IsValid, false);
+    v.CheckEnum("kinds[" + std::to_string(i) + "]", request.kinds(i), v1::ResourceKind_IsValid,
+                false);
   }
   RETURN_IF_ERROR(v.ToStatus());
   const bool fhir = request.format() == v1::EXPORT_FORMAT_FHIR_R4_NDJSON;
@@ -461,15 +486,16 @@ absl::Status Directory::Export(
     common::AppendCsvRow(ProjectCsvHeader(), &chunk);
   }
   RETURN_IF_ERROR(resources_.ForEach([&](const v1::Resource& r) {
-    if (!request.municipality_code().empty() && r.municipality_code() != request.municipality_code()) {
+    if (!request.municipality_code().empty() &&
+        r.municipality_code() != request.municipality_code()) {
       return true;
     }
     if (!request.prefecture_code().empty() &&
         r.municipality_code().compare(0, 2, request.prefecture_code()) != 0) {
       return true;
     }
-    if (request.kinds_size() > 0 &&
-        std::find(request.kinds().begin(), request.kinds().end(), r.kind()) == request.kinds().end()) {
+    if (request.kinds_size() > 0 && std::find(request.kinds().begin(), request.kinds().end(),
+                                              r.kind()) == request.kinds().end()) {
       return true;
     }
     if (fhir) {
@@ -517,7 +543,8 @@ absl::StatusOr<Directory::ApplyResult> Directory::ApplyImported(std::vector<Impo
           e.set_line(row.line);
           e.set_column("source_id");
           e.set_reason(v1::ROW_ERROR_REASON_BAD_VALUE);
-          e.set_message("この出典IDは別の資源 (" + *owner + ") が使っています / source id used by "
+          e.set_message("この出典IDは別の資源 (" + *owner +
+                        ") が使っています / source id used by "
                         "another resource");
           result.errors.push_back(e);
           r.set_id("");
@@ -529,8 +556,9 @@ absl::StatusOr<Directory::ApplyResult> Directory::ApplyImported(std::vector<Impo
     }
     if (r.id().empty()) r.set_id(NewResourceId(r, *clock_));
   }
-  rows.erase(std::remove_if(rows.begin(), rows.end(), [](const ImportRow& r) { return r.line < 0; }),
-             rows.end());
+  rows.erase(
+      std::remove_if(rows.begin(), rows.end(), [](const ImportRow& r) { return r.line < 0; }),
+      rows.end());
   std::vector<std::string> ids;
   for (const auto& row : rows) ids.push_back(row.resource.id());
   auto guard = locks_.LockAll(ids);
@@ -644,8 +672,9 @@ absl::Status ImportSession::Decode(bool last) {
   }
   size_t complete = common::ShiftJisCompletePrefix(raw_tail_);
   if (last && complete != raw_tail_.size()) {
-    return common::InvalidField("options.encoding",
-                                "ファイル末尾の文字が途中で切れています / truncated Shift_JIS character at end");
+    return common::InvalidField(
+        "options.encoding",
+        "ファイル末尾の文字が途中で切れています / truncated Shift_JIS character at end");
   }
   auto utf8 = common::ShiftJisToUtf8(std::string_view(raw_tail_).substr(0, complete));
   if (!utf8.ok()) {
@@ -682,7 +711,8 @@ absl::Status ImportSession::HandleRecord(const common::CsvRecord& rec) {
       format = *detected;
     }
     auto parser = RowParser::ForHeader(format, rec.fields);
-    if (!parser.ok()) return common::InvalidField("options.format", std::string(parser.status().message()));
+    if (!parser.ok())
+      return common::InvalidField("options.format", std::string(parser.status().message()));
     parser_ = std::move(*parser);
     summary_.set_format(format);
     return absl::OkStatus();
@@ -692,8 +722,9 @@ absl::Status ImportSession::HandleRecord(const common::CsvRecord& rec) {
   progress_state_.set_rows_read(progress_state_.rows_read() + 1);
   summary_.set_rows_total(summary_.rows_total() + 1);
   if (static_cast<size_t>(summary_.rows_total()) > directory_->options_.max_import_rows) {
-    return absl::ResourceExhaustedError("1ファイルの行数が上限を超えました / too many rows (limit " +
-                                        std::to_string(directory_->options_.max_import_rows) + ")");
+    return absl::ResourceExhaustedError(
+        "1ファイルの行数が上限を超えました / too many rows (limit " +
+        std::to_string(directory_->options_.max_import_rows) + ")");
   }
   ParsedRow parsed = parser_->Parse(rec);
   if (parsed.errors.empty()) {
@@ -768,7 +799,8 @@ absl::StatusOr<v1::ImportSummary> ImportSession::Finish() {
   pending_.clear();
   const size_t batch = static_cast<size_t>(directory_->options_.import_batch_rows);
   for (size_t i = 0; i < all.size(); i += batch) {
-    for (size_t j = i; j < std::min(all.size(), i + batch); ++j) pending_.push_back(std::move(all[j]));
+    for (size_t j = i; j < std::min(all.size(), i + batch); ++j)
+      pending_.push_back(std::move(all[j]));
     RETURN_IF_ERROR(CommitPending());
   }
   // Valid rows (possibly none) are written: with allow_partial always, otherwise only because no

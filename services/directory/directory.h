@@ -32,9 +32,10 @@
 namespace renkei::directory {
 
 struct DirectoryOptions {
-  int import_batch_rows = 1000;   // rows per committed import batch
+  int import_batch_rows = 1000;  // rows per committed import batch
   size_t max_reported_errors = 10000;
   size_t max_import_rows = 2000000;
+  double slow_search_ms = 3;  // searches slower than this are logged (cost and shape only)
 };
 
 class ImportSession;
@@ -53,13 +54,15 @@ class Directory {
   absl::StatusOr<v1::UpsertResourceResponse> Upsert(const v1::UpsertResourceRequest& request);
   absl::StatusOr<v1::Resource> Get(const std::string& id) const;
   absl::Status Delete(const v1::DeleteResourceRequest& request);
-  absl::StatusOr<v1::SearchResourcesResponse> Search(const v1::SearchResourcesRequest& request) const;
+  absl::StatusOr<v1::SearchResourcesResponse> Search(
+      const v1::SearchResourcesRequest& request) const;
   absl::StatusOr<v1::GapReport> GapReport(const v1::GetGapReportRequest& request) const;
   v1::ListCapabilitiesResponse ListCapabilities() const;
 
   // Streams the export to `sink` in chunks (returns false from sink to stop early).
-  absl::Status Export(const v1::ExportResourcesRequest& request,
-                      const std::function<bool(const std::string& chunk, int64_t rows)>& sink) const;
+  absl::Status Export(
+      const v1::ExportResourcesRequest& request,
+      const std::function<bool(const std::string& chunk, int64_t rows)>& sink) const;
 
   // A new import; INVALID_ARGUMENT for bad options.
   absl::StatusOr<std::unique_ptr<ImportSession>> StartImport(const v1::ImportOptions& options);

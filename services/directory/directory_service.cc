@@ -28,7 +28,8 @@ grpc::Status DirectoryService::UpsertResource(grpc::ServerContext*,
   return Respond(directory_->Upsert(*request), response);
 }
 
-grpc::Status DirectoryService::GetResource(grpc::ServerContext*, const v1::GetResourceRequest* request,
+grpc::Status DirectoryService::GetResource(grpc::ServerContext*,
+                                           const v1::GetResourceRequest* request,
                                            v1::Resource* response) {
   return Respond(directory_->Get(request->id()), response);
 }
@@ -52,7 +53,8 @@ grpc::Status DirectoryService::ImportResources(
   v1::ImportResourcesRequest request;
   if (!stream->Read(&request) || !request.has_options()) {
     return ToGrpcStatus(common::InvalidField(
-        "options", "最初のメッセージで options を送ってください / the first message must carry options"));
+        "options",
+        "最初のメッセージで options を送ってください / the first message must carry options"));
   }
   const v1::ImportOptions options = request.options();
   auto session = directory_->StartImport(options);
@@ -66,10 +68,12 @@ grpc::Status DirectoryService::ImportResources(
   while (stream->Read(&request)) {
     if (auto alive = budget.Check(); !alive.ok()) return ToGrpcStatus(alive);
     if (!request.has_chunk()) {
-      return ToGrpcStatus(common::InvalidField("options", "options は最初に1回だけです / options only once, first"));
+      return ToGrpcStatus(common::InvalidField(
+          "options", "options は最初に1回だけです / options only once, first"));
     }
     if (request.chunk().size() > kMaxChunkBytes) {
-      return ToGrpcStatus(common::InvalidField("chunk", "1チャンクは 1 MiB 以下です / chunk larger than 1 MiB"));
+      return ToGrpcStatus(
+          common::InvalidField("chunk", "1チャンクは 1 MiB 以下です / chunk larger than 1 MiB"));
     }
     if (auto s = (*session)->Feed(request.chunk()); !s.ok()) return ToGrpcStatus(s);
   }
@@ -90,23 +94,26 @@ grpc::Status DirectoryService::ImportResources(
     common::FieldViolations v;
     for (int i = 0; i < summary->errors_size() && i < kRowErrorsInStatus; ++i) {
       const auto& e = summary->errors(i);
-      v.Add("line " + std::to_string(e.line()) + (e.column().empty() ? "" : " (" + e.column() + ")"),
-            e.message());
+      v.Add(
+          "line " + std::to_string(e.line()) + (e.column().empty() ? "" : " (" + e.column() + ")"),
+          e.message());
     }
     absl::Status details = v.ToStatus();
-    absl::Status s = absl::InvalidArgumentError(
-        std::to_string(summary->rejected()) +
-        " 行に誤りがあるため取り込みませんでした (--allow-partial で正しい行のみ取り込めます) / rows "
-        "rejected, nothing imported");
-    details.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) { s.SetPayload(url, payload); });
+    absl::Status s =
+        absl::InvalidArgumentError(std::to_string(summary->rejected()) +
+                                   " 行に誤りがあるため取り込みませんでした (--allow-partial "
+                                   "で正しい行のみ取り込めます) / rows "
+                                   "rejected, nothing imported");
+    details.ForEachPayload(
+        [&](absl::string_view url, const absl::Cord& payload) { s.SetPayload(url, payload); });
     return ToGrpcStatus(s);
   }
   return grpc::Status::OK;
 }
 
-grpc::Status DirectoryService::ExportResources(grpc::ServerContext* context,
-                                               const v1::ExportResourcesRequest* request,
-                                               grpc::ServerWriter<v1::ExportResourcesChunk>* writer) {
+grpc::Status DirectoryService::ExportResources(
+    grpc::ServerContext* context, const v1::ExportResourcesRequest* request,
+    grpc::ServerWriter<v1::ExportResourcesChunk>* writer) {
   common::RequestBudget budget(*context, /*apply_default=*/false);
   absl::Status status = directory_->Export(*request, [&](const std::string& chunk, int64_t rows) {
     if (!budget.Check().ok()) return false;
@@ -119,7 +126,8 @@ grpc::Status DirectoryService::ExportResources(grpc::ServerContext* context,
   return ToGrpcStatus(budget.Check());
 }
 
-grpc::Status DirectoryService::GetGapReport(grpc::ServerContext*, const v1::GetGapReportRequest* request,
+grpc::Status DirectoryService::GetGapReport(grpc::ServerContext*,
+                                            const v1::GetGapReportRequest* request,
                                             v1::GapReport* response) {
   return Respond(directory_->GapReport(*request), response);
 }

@@ -11,11 +11,13 @@ class DirectoryService final : public v1::DirectoryService::Service {
  public:
   explicit DirectoryService(Directory* directory) : directory_(directory) {}
 
-  grpc::Status UpsertResource(grpc::ServerContext* context, const v1::UpsertResourceRequest* request,
+  grpc::Status UpsertResource(grpc::ServerContext* context,
+                              const v1::UpsertResourceRequest* request,
                               v1::UpsertResourceResponse* response) override;
   grpc::Status GetResource(grpc::ServerContext* context, const v1::GetResourceRequest* request,
                            v1::Resource* response) override;
-  grpc::Status DeleteResource(grpc::ServerContext* context, const v1::DeleteResourceRequest* request,
+  grpc::Status DeleteResource(grpc::ServerContext* context,
+                              const v1::DeleteResourceRequest* request,
                               v1::DeleteResourceResponse* response) override;
   grpc::Status SearchResources(grpc::ServerContext* context,
                                const v1::SearchResourcesRequest* request,

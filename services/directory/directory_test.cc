@@ -26,14 +26,16 @@ class DirectoryTest : public ::testing::Test {
     dir_.reset();
     outbox_.reset();
     store_.reset();
-    auto store = common::Store::Open({.path = tmp_.Sub("db"), .column_families = ResourceStore::ColumnFamilies()});
+    auto store = common::Store::Open(
+        {.path = tmp_.Sub("db"), .column_families = ResourceStore::ColumnFamilies()});
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     outbox_ = std::make_unique<common::Outbox>(store_.get());
     DirectoryOptions options;
     options.import_batch_rows = 2;
     dir_ = std::make_unique<Directory>(store_.get(), outbox_.get(),
-                                       common::EventSource{"m132250", &clock_}, &vocab_, options, &clock_);
+                                       common::EventSource{"m132250", &clock_}, &vocab_, options,
+                                       &clock_);
     ASSERT_TRUE(dir_->LoadIndex().ok());
   }
 
@@ -50,8 +52,8 @@ class DirectoryTest : public ::testing::Test {
     return n;
   }
 
-  static v1::Resource Clinic(const std::string& name, const std::string& code, double lat, double lon,
-                             std::vector<std::string> caps) {
+  static v1::Resource Clinic(const std::string& name, const std::string& code, double lat,
+                             double lon, std::vector<std::string> caps) {
     v1::Resource r;
     r.set_kind(v1::RESOURCE_KIND_CLINIC);
     r.set_name(name);
@@ -69,15 +71,17 @@ class DirectoryTest : public ::testing::Test {
     return dir_->Upsert(req);
   }
 
-  absl::StatusOr<v1::ImportSummary> Import(const std::string& bytes, bool partial,
-                                           v1::TextEncoding encoding = v1::TEXT_ENCODING_UNSPECIFIED,
-                                           std::vector<v1::ImportProgress>* progress = nullptr) {
+  absl::StatusOr<v1::ImportSummary> Import(
+      const std::string& bytes, bool partial,
+      v1::TextEncoding encoding = v1::TEXT_ENCODING_UNSPECIFIED,
+      std::vector<v1::ImportProgress>* progress = nullptr) {
     v1::ImportOptions o;
     o.set_allow_partial(partial);
     o.set_encoding(encoding);
     auto session = dir_->StartImport(o);
     if (!session.ok()) return session.status();
-    if (progress) (*session)->set_progress([&](const v1::ImportProgress& p) { progress->push_back(p); });
+    if (progress)
+      (*session)->set_progress([&](const v1::ImportProgress& p) { progress->push_back(p); });
     // Feed in small pieces to exercise records and characters split across chunks.
     for (size_t i = 0; i < bytes.size(); i += 7) {
       auto s = (*session)->Feed(std::string_view(bytes).substr(i, 7));
@@ -95,12 +99,14 @@ class DirectoryTest : public ::testing::Test {
 };
 
 TEST_F(DirectoryTest, UpsertCreatesThenUpdatesWithOptimisticConcurrency) {
-  auto created = Upsert(Clinic("稲城クリニック", "132250", 35.63, 139.50, {"parkinsons", "home_visit_medical"}));
+  auto created = Upsert(
+      Clinic("稲城クリニック", "132250", 35.63, 139.50, {"parkinsons", "home_visit_medical"}));
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_TRUE(created->created());
   const v1::Resource& r = created->resource();
   EXPECT_EQ(r.version(), 1);
-  EXPECT_THAT(r.capabilities(), ElementsAre("home_visit_medical", "parkinsons"));  // canonical order
+  EXPECT_THAT(r.capabilities(),
+              ElementsAre("home_visit_medical", "parkinsons"));  // canonical order
   EXPECT_EQ(r.location_precision(), v1::LOCATION_PRECISION_EXACT);
   EXPECT_EQ(OutboxRecords(), 1);
 
@@ -176,8 +182,10 @@ TEST_F(DirectoryTest, SearchFallsBackToTheNearestOutsideWithDistances) {
   // Worked example 1 in miniature: nothing in Inagi has both capabilities.
   ASSERT_TRUE(Upsert(Clinic("稲城在宅", "132250", 35.635, 139.50, {"home_visit_medical"})).ok());
   ASSERT_TRUE(Upsert(Clinic("稲城神経内科", "132250", 35.64, 139.51, {"parkinsons"})).ok());
-  auto chofu = Upsert(Clinic("調布神経在宅", "132080", 35.652, 139.541, {"home_visit_medical", "parkinsons"}));
-  auto kashiwa = Upsert(Clinic("柏訪問", "122173", 35.867, 139.975, {"home_visit_medical", "parkinsons"}));
+  auto chofu = Upsert(
+      Clinic("調布神経在宅", "132080", 35.652, 139.541, {"home_visit_medical", "parkinsons"}));
+  auto kashiwa =
+      Upsert(Clinic("柏訪問", "122173", 35.867, 139.975, {"home_visit_medical", "parkinsons"}));
   ASSERT_TRUE(chofu.ok() && kashiwa.ok());
 
   v1::SearchResourcesRequest q;
@@ -216,13 +224,15 @@ TEST_F(DirectoryTest, SearchRejectsBadInputNamingTheField) {
   ASSERT_THAT(res.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   std::vector<std::string> fields;
   for (auto& [f, d] : common::FieldViolationsOf(res.status())) fields.push_back(f);
-  EXPECT_THAT(fields, ElementsAre("capabilities[0]", "kinds[0]", "municipality_code", "prefecture_code",
-                                  "max_distance_km", "text", "page_size", "page_token"));
+  EXPECT_THAT(fields,
+              ElementsAre("capabilities[0]", "kinds[0]", "municipality_code", "prefecture_code",
+                          "max_distance_km", "text", "page_size", "page_token"));
 }
 
 TEST_F(DirectoryTest, PageTokensWalkTheResultsAndRejectAChangedQuery) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(Upsert(Clinic("医院" + std::to_string(i), "132250", 35.63, 139.50, {"dementia"})).ok());
+    ASSERT_TRUE(
+        Upsert(Clinic("医院" + std::to_string(i), "132250", 35.63, 139.50, {"dementia"})).ok());
   }
   v1::SearchResourcesRequest q;
   q.add_capabilities("dementia");
@@ -238,11 +248,12 @@ TEST_F(DirectoryTest, PageTokensWalkTheResultsAndRejectAChangedQuery) {
   }
   EXPECT_EQ(seen.size(), 5u);
   q.set_page_token(dir_->Search([] {
-                           v1::SearchResourcesRequest r;
-                           r.add_capabilities("dementia");
-                           r.set_page_size(2);
-                           return r;
-                         }())->next_page_token());
+                         v1::SearchResourcesRequest r;
+                         r.add_capabilities("dementia");
+                         r.set_page_size(2);
+                         return r;
+                       }())
+                       ->next_page_token());
   q.add_capabilities("parkinsons");  // changed query, old token
   EXPECT_THAT(dir_->Search(q).status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
@@ -306,8 +317,8 @@ TEST_F(DirectoryTest, StrictImportWritesNothingWhenARowIsBad) {
 TEST_F(DirectoryTest, ReimportChangesNothingAndProgressAcknowledgesCommittedRows) {
   std::string csv = std::string(kNursingHeader);
   for (int i = 0; i < 5; ++i) {
-    csv += "13601900" + std::to_string(10 + i) + ",ステーション" + std::to_string(i) +
-           ",稲城市," + "35.63,139.50,13,132250\n";
+    csv += "13601900" + std::to_string(10 + i) + ",ステーション" + std::to_string(i) + ",稲城市," +
+           "35.63,139.50,13,132250\n";
   }
   std::vector<v1::ImportProgress> progress;
   auto first = Import(csv, true, v1::TEXT_ENCODING_UNSPECIFIED, &progress);
@@ -333,7 +344,8 @@ TEST_F(DirectoryTest, ReimportChangesNothingAndProgressAcknowledgesCommittedRows
 }
 
 TEST_F(DirectoryTest, ShiftJisAndBomFilesImport) {
-  std::string utf8 = std::string(kNursingHeader) + "1360190099,いなぎ訪問看護ステーション,稲城市,35.63,139.50,13,132250\n";
+  std::string utf8 = std::string(kNursingHeader) +
+                     "1360190099,いなぎ訪問看護ステーション,稲城市,35.63,139.50,13,132250\n";
   // Encode to CP932 with iconv (the reverse direction of the importer).
   iconv_t cd = iconv_open("CP932", "UTF-8");
   std::string sjis(utf8.size() * 2, '\0');
@@ -372,11 +384,13 @@ TEST_F(DirectoryTest, ExportedCsvImportsBackUnchanged) {
   ASSERT_TRUE(Upsert(Clinic("調布", "132080", 35.65, 139.54, {})).ok());
   std::string exported;
   int64_t rows = 0;
-  ASSERT_TRUE(dir_->Export({}, [&](const std::string& chunk, int64_t n) {
-                     exported += chunk;
-                     rows += n;
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(dir_->Export({},
+                           [&](const std::string& chunk, int64_t n) {
+                             exported += chunk;
+                             rows += n;
+                             return true;
+                           })
+                  .ok());
   EXPECT_EQ(rows, 2);
   EXPECT_EQ(exported.substr(0, 3), "\xEF\xBB\xBF");
   auto summary = Import(exported, false);
@@ -389,10 +403,12 @@ TEST_F(DirectoryTest, ExportedCsvImportsBackUnchanged) {
   fhir.set_format(v1::EXPORT_FORMAT_FHIR_R4_NDJSON);
   fhir.set_municipality_code("132250");
   std::string ndjson;
-  ASSERT_TRUE(dir_->Export(fhir, [&](const std::string& chunk, int64_t) {
-                     ndjson += chunk;
-                     return true;
-                   }).ok());
+  ASSERT_TRUE(dir_->Export(fhir,
+                           [&](const std::string& chunk, int64_t) {
+                             ndjson += chunk;
+                             return true;
+                           })
+                  .ok());
   EXPECT_EQ(std::count(ndjson.begin(), ndjson.end(), '\n'), 1);
   EXPECT_THAT(ndjson, HasSubstr("\"resourceType\":\"Organization\""));
   EXPECT_THAT(ndjson, HasSubstr("\"valueCode\":\"parkinsons\""));

@@ -9,33 +9,36 @@
 
 int main(int argc, char** argv) {
   using namespace renkei;
-  common::ServiceSpec spec{"directory", directory::ResourceStore::ColumnFamilies(),
-                           [](v1::InstanceConfig* c) { return c->mutable_directory()->mutable_server(); }};
-  return common::RunService(argc, argv, spec, [](common::ServiceHost& host)
-                                                  -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
-    const auto& settings = host.config().directory();
-    std::vector<v1::CapabilityDefinition> extra(settings.extra_capabilities().begin(),
-                                                settings.extra_capabilities().end());
-    common::FieldViolations v;
-    directory::ValidateExtraCapabilities(extra, "directory.extra_capabilities", &v);
-    if (settings.import_batch_rows() > 100000) {
-      v.Add("directory.import_batch_rows", "100000 以下 / at most 100000");
-    }
-    if (!v.empty()) return v.ToStatus();
-    auto* vocabulary = host.Keep(std::make_unique<directory::CapabilityVocabulary>(extra));
-    directory::DirectoryOptions options;
-    if (settings.import_batch_rows() > 0) options.import_batch_rows = static_cast<int>(settings.import_batch_rows());
-    auto* dir = host.Keep(std::make_unique<directory::Directory>(
-        host.store(), host.outbox(), host.event_source(), vocabulary, options));
-    auto start = std::chrono::steady_clock::now();
-    if (auto s = dir->LoadIndex(); !s.ok()) return s;
-    common::LogLine(common::LogLevel::kInfo, "search index loaded")
-        .Field("resources", static_cast<uint64_t>(dir->size()))
-        .Field("ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              std::chrono::steady_clock::now() - start)
-                                              .count()));
-    std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<directory::DirectoryService>(dir));
-    return services;
-  });
+  common::ServiceSpec spec{
+      "directory", directory::ResourceStore::ColumnFamilies(),
+      [](v1::InstanceConfig* c) { return c->mutable_directory()->mutable_server(); }};
+  return common::RunService(
+      argc, argv, spec,
+      [](common::ServiceHost& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+        const auto& settings = host.config().directory();
+        std::vector<v1::CapabilityDefinition> extra(settings.extra_capabilities().begin(),
+                                                    settings.extra_capabilities().end());
+        common::FieldViolations v;
+        directory::ValidateExtraCapabilities(extra, "directory.extra_capabilities", &v);
+        if (settings.import_batch_rows() > 100000) {
+          v.Add("directory.import_batch_rows", "100000 以下 / at most 100000");
+        }
+        if (!v.empty()) return v.ToStatus();
+        auto* vocabulary = host.Keep(std::make_unique<directory::CapabilityVocabulary>(extra));
+        directory::DirectoryOptions options;
+        if (settings.import_batch_rows() > 0)
+          options.import_batch_rows = static_cast<int>(settings.import_batch_rows());
+        auto* dir = host.Keep(std::make_unique<directory::Directory>(
+            host.store(), host.outbox(), host.event_source(), vocabulary, options));
+        auto start = std::chrono::steady_clock::now();
+        if (auto s = dir->LoadIndex(); !s.ok()) return s;
+        common::LogLine(common::LogLevel::kInfo, "search index loaded")
+            .Field("resources", static_cast<uint64_t>(dir->size()))
+            .Field("ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now() - start)
+                                                  .count()));
+        std::vector<std::unique_ptr<grpc::Service>> services;
+        services.push_back(std::make_unique<directory::DirectoryService>(dir));
+        return services;
+      });
 }

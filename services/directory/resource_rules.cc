@@ -97,9 +97,9 @@ void ValidateResource(const v1::Resource& r, const CapabilityVocabulary& vocabul
     } else if (municipality_ok && r.location_precision() == v1::LOCATION_PRECISION_EXACT) {
       const auto* m = common::Jurisdictions::Get().FindMunicipality(r.municipality_code());
       if (!common::Jurisdictions::Get().PlausiblyInPrefecture(m->prefecture_code, loc.latitude(),
-                                                               loc.longitude())) {
-        v->Add(p + ".location", "座標が" + m->prefecture_name +
-                                    "の範囲外です / coordinates outside the prefecture");
+                                                              loc.longitude())) {
+        v->Add(p + ".location",
+               "座標が" + m->prefecture_name + "の範囲外です / coordinates outside the prefecture");
       }
     }
   }
@@ -132,11 +132,12 @@ void ValidateResource(const v1::Resource& r, const CapabilityVocabulary& vocabul
     }
     v->CheckText(p + ".source.source_id", s.source_id(), {.max_chars = 100});
     if (s.system().empty() != s.source_id().empty()) {
-      v->Add(p + ".source", "system と source_id は両方指定してください / give both system and "
-                           "source_id, or neither");
+      v->Add(p + ".source",
+             "system と source_id は両方指定してください / give both system and "
+             "source_id, or neither");
     }
-    v->CheckDate(p + ".source.last_verified", s.last_verified().year(),
-                 s.last_verified().month(), s.last_verified().day());
+    v->CheckDate(p + ".source.last_verified", s.last_verified().year(), s.last_verified().month(),
+                 s.last_verified().day());
   }
 }
 

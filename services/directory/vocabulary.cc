@@ -58,17 +58,27 @@ const std::vector<KindInfo>& Kinds() {
   static const std::vector<KindInfo> kinds = {
       {v1::RESOURCE_KIND_HOSPITAL, "病院", {}},
       {v1::RESOURCE_KIND_CLINIC, "診療所", {}},
-      {v1::RESOURCE_KIND_HOME_CARE_SUPPORT_CLINIC, "在宅療養支援診療所", {"home_visit_medical", "response_24h"}},
-      {v1::RESOURCE_KIND_HOME_CARE_SUPPORT_HOSPITAL, "在宅療養支援病院", {"home_visit_medical", "response_24h"}},
+      {v1::RESOURCE_KIND_HOME_CARE_SUPPORT_CLINIC,
+       "在宅療養支援診療所",
+       {"home_visit_medical", "response_24h"}},
+      {v1::RESOURCE_KIND_HOME_CARE_SUPPORT_HOSPITAL,
+       "在宅療養支援病院",
+       {"home_visit_medical", "response_24h"}},
       {v1::RESOURCE_KIND_HOME_VISIT_DENTAL, "訪問歯科", {"home_visit_dental"}},
       {v1::RESOURCE_KIND_PHARMACY, "薬局", {}},
       {v1::RESOURCE_KIND_VISITING_NURSE_STATION, "訪問看護ステーション", {"home_visit_nursing"}},
       {v1::RESOURCE_KIND_HOME_CARE_SUPPORT_OFFICE, "居宅介護支援事業所", {"care_management"}},
-      {v1::RESOURCE_KIND_COMMUNITY_GENERAL_SUPPORT_CENTER, "地域包括支援センター", {"consultation_support", "care_management"}},
-      {v1::RESOURCE_KIND_COORDINATOR, "在宅医療・介護連携コーディネーター", {"consultation_support"}},
+      {v1::RESOURCE_KIND_COMMUNITY_GENERAL_SUPPORT_CENTER,
+       "地域包括支援センター",
+       {"consultation_support", "care_management"}},
+      {v1::RESOURCE_KIND_COORDINATOR,
+       "在宅医療・介護連携コーディネーター",
+       {"consultation_support"}},
       {v1::RESOURCE_KIND_HOME_HELP, "訪問介護", {"home_help"}},
       {v1::RESOURCE_KIND_HOME_VISIT_BATHING, "訪問入浴介護", {"home_visit_bathing"}},
-      {v1::RESOURCE_KIND_HOME_VISIT_REHABILITATION, "訪問リハビリテーション", {"home_visit_rehabilitation"}},
+      {v1::RESOURCE_KIND_HOME_VISIT_REHABILITATION,
+       "訪問リハビリテーション",
+       {"home_visit_rehabilitation"}},
       {v1::RESOURCE_KIND_DAY_SERVICE, "通所介護", {"day_care"}},
       {v1::RESOURCE_KIND_DAY_REHABILITATION, "通所リハビリテーション", {"day_care"}},
       {v1::RESOURCE_KIND_SHORT_STAY, "短期入所生活介護", {"respite"}},
@@ -76,17 +86,29 @@ const std::vector<KindInfo>& Kinds() {
       {v1::RESOURCE_KIND_SPECIFIED_FACILITY, "特定施設入居者生活介護", {"residential_care"}},
       {v1::RESOURCE_KIND_WELFARE_EQUIPMENT_RENTAL, "福祉用具貸与", {}},
       {v1::RESOURCE_KIND_WELFARE_EQUIPMENT_SALES, "特定福祉用具販売", {}},
-      {v1::RESOURCE_KIND_DEMENTIA_GROUP_HOME, "認知症対応型共同生活介護", {"dementia", "residential_care"}},
+      {v1::RESOURCE_KIND_DEMENTIA_GROUP_HOME,
+       "認知症対応型共同生活介護",
+       {"dementia", "residential_care"}},
       {v1::RESOURCE_KIND_SPECIAL_NURSING_HOME, "介護老人福祉施設", {"residential_care"}},
       {v1::RESOURCE_KIND_GERIATRIC_HEALTH_FACILITY, "介護老人保健施設", {"residential_care"}},
       {v1::RESOURCE_KIND_INTEGRATED_CARE_HOSPITAL, "介護医療院", {"residential_care"}},
       {v1::RESOURCE_KIND_NIGHT_HOME_HELP, "夜間対応型訪問介護", {"home_help", "night_response"}},
       {v1::RESOURCE_KIND_DEMENTIA_DAY_SERVICE, "認知症対応型通所介護", {"dementia", "day_care"}},
-      {v1::RESOURCE_KIND_SMALL_MULTIFUNCTIONAL, "小規模多機能型居宅介護", {"multi_function", "home_help", "respite"}},
-      {v1::RESOURCE_KIND_COMMUNITY_SPECIFIED_FACILITY, "地域密着型特定施設入居者生活介護", {"residential_care"}},
-      {v1::RESOURCE_KIND_COMMUNITY_SPECIAL_NURSING_HOME, "地域密着型介護老人福祉施設", {"residential_care"}},
-      {v1::RESOURCE_KIND_PERIODIC_VISIT_24H, "定期巡回・随時対応型訪問介護看護", {"home_help", "response_24h"}},
-      {v1::RESOURCE_KIND_NURSING_SMALL_MULTIFUNCTIONAL, "看護小規模多機能型居宅介護", {"multi_function", "home_visit_nursing", "respite"}},
+      {v1::RESOURCE_KIND_SMALL_MULTIFUNCTIONAL,
+       "小規模多機能型居宅介護",
+       {"multi_function", "home_help", "respite"}},
+      {v1::RESOURCE_KIND_COMMUNITY_SPECIFIED_FACILITY,
+       "地域密着型特定施設入居者生活介護",
+       {"residential_care"}},
+      {v1::RESOURCE_KIND_COMMUNITY_SPECIAL_NURSING_HOME,
+       "地域密着型介護老人福祉施設",
+       {"residential_care"}},
+      {v1::RESOURCE_KIND_PERIODIC_VISIT_24H,
+       "定期巡回・随時対応型訪問介護看護",
+       {"home_help", "response_24h"}},
+      {v1::RESOURCE_KIND_NURSING_SMALL_MULTIFUNCTIONAL,
+       "看護小規模多機能型居宅介護",
+       {"multi_function", "home_visit_nursing", "respite"}},
       {v1::RESOURCE_KIND_COMMUNITY_DAY_SERVICE, "地域密着型通所介護", {"day_care"}},
   };
   return kinds;
@@ -138,6 +160,11 @@ int CapabilityVocabulary::IndexOf(std::string_view code) const {
 void ValidateExtraCapabilities(const std::vector<v1::CapabilityDefinition>& extra,
                                std::string_view path, common::FieldViolations* v) {
   CapabilityVocabulary builtins;
+  if (builtins.size() + extra.size() > kMaxVocabulary) {
+    v->Add(std::string(path), "対応内容は合計 " + std::to_string(kMaxVocabulary) +
+                                  " 件までです / at most " +
+                                  std::to_string(kMaxVocabulary - builtins.size()) + " additions");
+  }
   std::vector<std::string> seen;
   for (size_t i = 0; i < extra.size(); ++i) {
     std::string p = std::string(path) + "[" + std::to_string(i) + "]";
@@ -165,7 +192,8 @@ std::string KindCode(v1::ResourceKind kind) {
 
 std::optional<v1::ResourceKind> KindFromCode(std::string_view code) {
   std::string upper = "RESOURCE_KIND_";
-  for (char c : code) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (char c : code)
+    upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   v1::ResourceKind kind;
   if (!v1::ResourceKind_Parse(upper, &kind) || kind == v1::RESOURCE_KIND_UNSPECIFIED) {
     return std::nullopt;

@@ -17,8 +17,7 @@ namespace renkei::directory {
 class CapabilityVocabulary {
  public:
   // The built-in codes plus `extra` (codes already validated by ValidateExtraCapabilities).
-  explicit CapabilityVocabulary(
-      const std::vector<v1::CapabilityDefinition>& extra = {});
+  explicit CapabilityVocabulary(const std::vector<v1::CapabilityDefinition>& extra = {});
 
   bool Contains(std::string_view code) const { return index_.count(std::string(code)) > 0; }
   // Dense index 0..size()-1, or -1 when unknown.
@@ -32,7 +31,12 @@ class CapabilityVocabulary {
   std::unordered_map<std::string, int> index_;
 };
 
-// Checks instance-defined capabilities: code format, no clash with built-ins or each other.
+// At most this many capabilities in all (built-in and instance-defined): the search index keeps
+// each resource's capabilities as a bit set.
+inline constexpr size_t kMaxVocabulary = 128;
+
+// Checks instance-defined capabilities: code format, no clash with built-ins or each other, and
+// the vocabulary limit.
 void ValidateExtraCapabilities(const std::vector<v1::CapabilityDefinition>& extra,
                                std::string_view path, common::FieldViolations* violations);
 
@@ -52,7 +56,8 @@ std::vector<std::string> CapabilitiesImpliedByKind(v1::ResourceKind kind);
 
 // Capabilities inferred from a medical institution's name in the regional health bureaus' code
 // list, which has no other attributes: 在宅/訪問診療/往診 -> home_visit_medical,
-// 神経内科 -> neurology + parkinsons, 緩和/ホスピス -> palliative_care, もの忘れ/認知症 -> dementia.
+// 神経内科 -> neurology + parkinsons, 緩和/ホスピス -> palliative_care, もの忘れ/認知症 ->
+// dementia.
 std::vector<std::string> CapabilitiesInferredFromName(std::string_view name);
 
 }  // namespace renkei::directory

@@ -24,10 +24,13 @@ TEST(VocabularyTest, KindCodesRoundTripForEveryKind) {
 
 TEST(VocabularyTest, MapsTheServiceTypesOfTheRealOpenDataFiles) {
   EXPECT_EQ(KindFromMhlwServiceType("訪問入浴介護"), v1::RESOURCE_KIND_HOME_VISIT_BATHING);
-  EXPECT_EQ(KindFromMhlwServiceType("訪問リハビリテーション"), v1::RESOURCE_KIND_HOME_VISIT_REHABILITATION);
+  EXPECT_EQ(KindFromMhlwServiceType("訪問リハビリテーション"),
+            v1::RESOURCE_KIND_HOME_VISIT_REHABILITATION);
   EXPECT_EQ(KindFromMhlwServiceType("夜間対応型訪問介護"), v1::RESOURCE_KIND_NIGHT_HOME_HELP);
-  EXPECT_EQ(KindFromMhlwServiceType("小規模多機能型居宅介護"), v1::RESOURCE_KIND_SMALL_MULTIFUNCTIONAL);
-  EXPECT_EQ(KindFromMhlwServiceType("定期巡回・随時対応型訪問介護看護"), v1::RESOURCE_KIND_PERIODIC_VISIT_24H);
+  EXPECT_EQ(KindFromMhlwServiceType("小規模多機能型居宅介護"),
+            v1::RESOURCE_KIND_SMALL_MULTIFUNCTIONAL);
+  EXPECT_EQ(KindFromMhlwServiceType("定期巡回・随時対応型訪問介護看護"),
+            v1::RESOURCE_KIND_PERIODIC_VISIT_24H);
   EXPECT_EQ(KindFromMhlwServiceType("看護小規模多機能型居宅介護（複合型サービス）"),
             v1::RESOURCE_KIND_NURSING_SMALL_MULTIFUNCTIONAL);
   EXPECT_EQ(KindFromMhlwServiceType("訪問看護"), v1::RESOURCE_KIND_VISITING_NURSE_STATION);
@@ -36,10 +39,12 @@ TEST(VocabularyTest, MapsTheServiceTypesOfTheRealOpenDataFiles) {
 }
 
 TEST(VocabularyTest, InfersCapabilitiesFromInstitutionNames) {
-  EXPECT_THAT(CapabilitiesInferredFromName("稲城在宅療養クリニック"), ElementsAre("home_visit_medical"));
+  EXPECT_THAT(CapabilitiesInferredFromName("稲城在宅療養クリニック"),
+              ElementsAre("home_visit_medical"));
   EXPECT_THAT(CapabilitiesInferredFromName("元気クリニック内科・脳神経内科"),
               ElementsAre("neurology", "parkinsons"));
-  EXPECT_THAT(CapabilitiesInferredFromName("なごや脳神経在宅クリニック"), ElementsAre("home_visit_medical"));
+  EXPECT_THAT(CapabilitiesInferredFromName("なごや脳神経在宅クリニック"),
+              ElementsAre("home_visit_medical"));
   EXPECT_THAT(CapabilitiesInferredFromName("てんかんと脳神経内科の訪問クリニック柏"),
               ElementsAre("home_visit_medical", "neurology", "parkinsons"));
   EXPECT_THAT(CapabilitiesInferredFromName("もの忘れクリニック"), ElementsAre("dementia"));

@@ -64,7 +64,8 @@ class ConsumerInboxTest : public ::testing::Test {
   std::map<std::string, int> Effects() {
     std::map<std::string, int> out;
     auto it = store_->NewIterator(store_->Cf("effects"));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) out[std::string(it->key())] = std::stoi(std::string(it->value()));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      out[std::string(it->key())] = std::stoi(std::string(it->value()));
     return out;
   }
 
@@ -80,10 +81,12 @@ class ConsumerInboxTest : public ::testing::Test {
   }
 
   void DrainUntil(common::DurableConsumer& c, uint64_t applied) {
-    ASSERT_TRUE(WaitFor([&] {
-      auto r = c.PollOnce(200);
-      return r.ok() && c.stats().applied >= applied;
-    }, std::chrono::seconds(20)));
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          auto r = c.PollOnce(200);
+          return r.ok() && c.stats().applied >= applied;
+        },
+        std::chrono::seconds(20)));
   }
 
   TempDir tmp_;
@@ -123,10 +126,12 @@ TEST_F(ConsumerInboxTest, ARestartedConsumerAndAFullReplayChangeNothing) {
   // Replay everything: the server forgets the consumer's position and delivers all 35 again.
   ASSERT_TRUE(bus_->DeleteConsumer("RENKEI_EVENTS", "effects_counter").ok());
   auto replay = NewConsumer();
-  ASSERT_TRUE(WaitFor([&] {
-    auto r = replay->PollOnce(200);
-    return r.ok() && replay->stats().duplicates >= 35;
-  }, std::chrono::seconds(20)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = replay->PollOnce(200);
+        return r.ok() && replay->stats().duplicates >= 35;
+      },
+      std::chrono::seconds(20)));
   EXPECT_EQ(replay->stats().applied, 0u);
   auto effects = Effects();
   ASSERT_EQ(effects.size(), 35u);

@@ -261,7 +261,8 @@ TEST_F(DirectoryGrpcTest, StandardHealthServiceAnswersServing) {
   std::vector<grpc::Slice> slices;
   ASSERT_TRUE(response.Dump(&slices).ok());
   std::string bytes;
-  for (auto& sl : slices) bytes += std::string(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  for (auto& sl : slices)
+    bytes += std::string(reinterpret_cast<const char*>(sl.begin()), sl.size());
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
 }
 

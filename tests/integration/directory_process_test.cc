@@ -39,7 +39,8 @@ std::vector<FileRow> WriteCleanMedicalFile(const std::string& path, size_t limit
   std::set<std::string> seen;
   while (rows.size() < limit && reader.Next(&rec)) {
     if (rec.fields.size() != 8) continue;
-    if (common::Jurisdictions::Get().CheckMunicipalityCode(rec.fields[7]) != common::CodeCheck::kOk) continue;
+    if (common::Jurisdictions::Get().CheckMunicipalityCode(rec.fields[7]) != common::CodeCheck::kOk)
+      continue;
     if (rec.fields[4].empty() || !seen.insert(rec.fields[0]).second) continue;
     common::AppendCsvRow(rec.fields, &out);
     rows.push_back({++line, common::DeterministicId("res", "kouseikyoku:" + rec.fields[0])});
@@ -147,10 +148,12 @@ TEST(DirectoryProcessTest, Kill9DuringALongImportLosesNoAcknowledgedRow) {
   o.url = (*nats)->url();
   auto bus = common::NatsBus::Connect(o);
   ASSERT_TRUE(bus.ok());
-  ASSERT_TRUE(WaitFor([&] {
-    auto st = (*bus)->GetStreamState("RENKEI_EVENTS");
-    return st.ok() && st->messages >= 60000;
-  }, std::chrono::seconds(60)));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto st = (*bus)->GetStreamState("RENKEI_EVENTS");
+        return st.ok() && st->messages >= 60000;
+      },
+      std::chrono::seconds(60)));
   auto messages = ReadStream(**bus, "RENKEI_EVENTS");
   std::set<std::string> aggregates;
   for (const auto& m : messages) {

@@ -20,7 +20,8 @@ namespace {
 
 std::string SharedDataDir() {
   if (const char* env = std::getenv("RENKEI_SHARED_DATA")) return env;
-  for (std::string candidate : {SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
+  for (std::string candidate :
+       {SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
     if (std::filesystem::exists(candidate + "/municipalities.csv")) return candidate;
   }
   return SourceDir() + "/../shared/data";
@@ -87,11 +88,13 @@ InProcessDirectory::~InProcessDirectory() {
 
 uint64_t InProcessDirectory::WaitForStreamCount(uint64_t n, std::chrono::milliseconds timeout) {
   uint64_t count = 0;
-  WaitFor([&] {
-    auto st = bus_->GetStreamState(kStream);
-    count = st.ok() ? st->messages : 0;
-    return count >= n;
-  }, timeout);
+  WaitFor(
+      [&] {
+        auto st = bus_->GetStreamState(kStream);
+        count = st.ok() ? st->messages : 0;
+        return count >= n;
+      },
+      timeout);
   return count;
 }
 
@@ -124,10 +127,13 @@ DirectoryProcess::DirectoryProcess(const std::string& dir, const std::string& na
   std::ofstream config(dir + "/instance.json");
   config << R"({
   "instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
-  "nats": {"url": ")" << nats_url << R"("},
+  "nats": {"url": ")"
+         << nats_url << R"("},
   "outbox": {"retention_seconds": 300},
-  "data_root": ")" << dir << R"(/data",
-  "directory": {"server": {"listen_address": "127.0.0.1:)" << port_ << R"("}}
+  "data_root": ")"
+         << dir << R"(/data",
+  "directory": {"server": {"listen_address": "127.0.0.1:)"
+         << port_ << R"("}}
 })";
   stub_ = v1::DirectoryService::NewStub(FastReconnectChannel(address()));
 }
@@ -135,27 +141,30 @@ DirectoryProcess::DirectoryProcess(const std::string& dir, const std::string& na
 absl::Status DirectoryProcess::Start(const std::string& failpoints) {
   std::map<std::string, std::string> env;
   if (!failpoints.empty()) env["RENKEI_FAILPOINTS"] = failpoints;
-  auto p = ChildProcess::Spawn({BinaryPath("renkei-directory"), "--config", dir_ + "/instance.json"},
-                               env, log_);
+  auto p = ChildProcess::Spawn(
+      {BinaryPath("renkei-directory"), "--config", dir_ + "/instance.json"}, env, log_);
   if (!p.ok()) return p.status();
   process_ = std::move(*p);
   if (!WaitHealthy(std::chrono::seconds(30))) {
-    return absl::UnavailableError("renkei-directory did not become healthy; log: " + ReadFile(log_));
+    return absl::UnavailableError("renkei-directory did not become healthy; log: " +
+                                  ReadFile(log_));
   }
   return absl::OkStatus();
 }
 
 bool DirectoryProcess::WaitHealthy(std::chrono::milliseconds timeout) {
-  return WaitFor([&] {
-    auto channel = FastReconnectChannel(address());
-    if (process_ && !process_->Running()) return false;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
-    v1::ListCapabilitiesResponse resp;
-    auto stub = v1::DirectoryService::NewStub(channel);
-    auto st = stub->ListCapabilities(&ctx, {}, &resp);
-    return st.ok();
-  }, timeout);
+  return WaitFor(
+      [&] {
+        auto channel = FastReconnectChannel(address());
+        if (process_ && !process_->Running()) return false;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+        v1::ListCapabilitiesResponse resp;
+        auto stub = v1::DirectoryService::NewStub(channel);
+        auto st = stub->ListCapabilities(&ctx, {}, &resp);
+        return st.ok();
+      },
+      timeout);
 }
 
 }  // namespace renkei::testing

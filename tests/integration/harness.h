@@ -46,7 +46,8 @@ class InProcessDirectory {
   NatsServer& nats() { return *nats_; }
   directory::Directory& directory() { return *directory_; }
   // Waits until the stream holds `n` messages (or the timeout passes); returns the count.
-  uint64_t WaitForStreamCount(uint64_t n, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  uint64_t WaitForStreamCount(uint64_t n,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(15));
   int CountKeys(const std::string& column_family);
 
  private:

@@ -35,17 +35,23 @@ std::unique_ptr<grpc::ClientContext> NewContext(double timeout_seconds) {
 
 int ExitCodeFor(const grpc::Status& status) {
   switch (status.error_code()) {
-    case grpc::StatusCode::OK: return kOk;
+    case grpc::StatusCode::OK:
+      return kOk;
     case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::OUT_OF_RANGE: return kInvalidInput;
-    case grpc::StatusCode::NOT_FOUND: return kNotFound;
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return kInvalidInput;
+    case grpc::StatusCode::NOT_FOUND:
+      return kNotFound;
     case grpc::StatusCode::ABORTED:
     case grpc::StatusCode::ALREADY_EXISTS:
-    case grpc::StatusCode::FAILED_PRECONDITION: return kConflict;
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return kConflict;
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return kUnavailable;
-    default: return kFailure;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return kUnavailable;
+    default:
+      return kFailure;
   }
 }
 
@@ -108,7 +114,8 @@ void Table::Print(const std::vector<int>& max_width) const {
   };
   for (size_t i = 0; i < n; ++i) width[i] = common::DisplayWidth(cell(header_, i));
   for (const auto& row : rows_) {
-    for (size_t i = 0; i < n; ++i) width[i] = std::max(width[i], common::DisplayWidth(cell(row, i)));
+    for (size_t i = 0; i < n; ++i)
+      width[i] = std::max(width[i], common::DisplayWidth(cell(row, i)));
   }
   auto print_row = [&](const std::vector<std::string>& row) {
     std::string line;

@@ -16,9 +16,11 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("RENKEI_DIRECTORY")) o.directory_address = env;
   app.add_option("--directory", o.directory_address, "directory のアドレス (env RENKEI_DIRECTORY)")
       ->capture_default_str();
-  app.add_option("-o,--output", o.output, "table|json")->check(CLI::IsMember({"table", "json"}))
+  app.add_option("-o,--output", o.output, "table|json")
+      ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  app.add_option("--timeout", o.timeout_seconds, "1回の呼び出しの制限時間 (秒)")->capture_default_str();
+  app.add_option("--timeout", o.timeout_seconds, "1回の呼び出しの制限時間 (秒)")
+      ->capture_default_str();
   std::function<int()> run;
   AddResourceCommands(app, &run);
   try {

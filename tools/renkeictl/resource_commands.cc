@@ -30,10 +30,14 @@ std::string MunicipalityLabel(const std::string& code) {
 
 std::string RelationLabel(v1::AreaRelation r) {
   switch (r) {
-    case v1::AREA_RELATION_LOCATED_IN: return "市内";
-    case v1::AREA_RELATION_SERVES: return "対応地域";
-    case v1::AREA_RELATION_OUTSIDE: return "市外";
-    default: return "";
+    case v1::AREA_RELATION_LOCATED_IN:
+      return "市内";
+    case v1::AREA_RELATION_SERVES:
+      return "対応地域";
+    case v1::AREA_RELATION_OUTSIDE:
+      return "市外";
+    default:
+      return "";
   }
 }
 
@@ -47,7 +51,9 @@ bool ParseKinds(const std::vector<std::string>& codes, std::vector<v1::ResourceK
   for (const auto& c : codes) {
     auto k = directory::KindFromCode(c);
     if (!k) {
-      std::fprintf(stderr, "不明な種別です: %s (例: clinic, visiting_nurse_station) / unknown kind\n", c.c_str());
+      std::fprintf(stderr,
+                   "不明な種別です: %s (例: clinic, visiting_nurse_station) / unknown kind\n",
+                   c.c_str());
       return false;
     }
     out->push_back(*k);
@@ -79,12 +85,16 @@ void PrintResource(const v1::Resource& r) {
   line("ID", r.id());
   line("名称", r.name());
   line("カナ", r.name_kana());
-  line("種別", std::string(directory::KindLabel(r.kind())) + " (" + directory::KindCode(r.kind()) + ")");
+  line("種別",
+       std::string(directory::KindLabel(r.kind())) + " (" + directory::KindCode(r.kind()) + ")");
   line("所在地", MunicipalityLabel(r.municipality_code()) + " " + r.address());
   if (r.has_location()) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%.6f, %.6f%s", r.location().latitude(), r.location().longitude(),
-                  r.location_precision() == v1::LOCATION_PRECISION_MUNICIPALITY_OFFICE ? " (市区町村役所の位置: 概算)" : "");
+    std::snprintf(buf, sizeof buf, "%.6f, %.6f%s", r.location().latitude(),
+                  r.location().longitude(),
+                  r.location_precision() == v1::LOCATION_PRECISION_MUNICIPALITY_OFFICE
+                      ? " (市区町村役所の位置: 概算)"
+                      : "");
     line("座標", buf);
   }
   line("対応内容", Join(r.capabilities()));
@@ -97,7 +107,8 @@ void PrintResource(const v1::Resource& r) {
   line("FAX", r.contact().fax());
   line("URL", r.contact().url());
   line("法人", r.corporation_name());
-  if (!r.source().system().empty()) line("出典", r.source().system() + ":" + r.source().source_id());
+  if (!r.source().system().empty())
+    line("出典", r.source().system() + ":" + r.source().source_id());
   line("版", std::to_string(r.version()));
 }
 
@@ -196,18 +207,21 @@ int RunSearch(const SearchArgs& a) {
       PrintJson(resp);
     } else {
       if (shown == 0 && resp.outside_fallback()) {
-        std::printf("%s内に該当する資源はありません。市外の近い順に表示します (市役所から)。\n"
-                    "No match inside %s; nearest ones outside, measured from the municipal office.\n\n",
-                    MunicipalityLabel(a.municipality).c_str(), a.municipality.c_str());
+        std::printf(
+            "%s内に該当する資源はありません。市外の近い順に表示します (市役所から)。\n"
+            "No match inside %s; nearest ones outside, measured from the municipal office.\n\n",
+            MunicipalityLabel(a.municipality).c_str(), a.municipality.c_str());
       }
       for (const auto& h : resp.hits()) {
         const auto& r = h.resource();
         char dist[32] = "";
         if (h.has_distance_km()) {
-          std::snprintf(dist, sizeof dist, "%s%.1f", h.distance_approximate() ? "≈" : "", h.distance_km());
+          std::snprintf(dist, sizeof dist, "%s%.1f", h.distance_approximate() ? "≈" : "",
+                        h.distance_km());
         }
         table.Add({std::to_string(++shown), r.name(), std::string(directory::KindLabel(r.kind())),
-                   MunicipalityLabel(r.municipality_code()), dist, RelationLabel(h.relation()), r.id()});
+                   MunicipalityLabel(r.municipality_code()), dist, RelationLabel(h.relation()),
+                   r.id()});
       }
     }
     if (!a.all || resp.next_page_token().empty()) break;
@@ -218,8 +232,9 @@ int RunSearch(const SearchArgs& a) {
       std::printf("該当する資源はありません / no matching resources\n");
     } else {
       table.Print({4, 44, 20, 24, 8, 8, 30});
-      std::printf("\n%d 件中 %d 件を表示%s\n", resp.total_matches(), shown,
-                  resp.next_page_token().empty() ? "" : "  (続き: --page-token で次ページ、--all で全件)");
+      std::printf(
+          "\n%d 件中 %d 件を表示%s\n", resp.total_matches(), shown,
+          resp.next_page_token().empty() ? "" : "  (続き: --page-token で次ページ、--all で全件)");
       if (!resp.next_page_token().empty() && !a.all) {
         std::printf("next page token: %s\n", resp.next_page_token().c_str());
       }
@@ -242,9 +257,10 @@ class ProgressBar {
     double frac = total_ > 0 ? std::min(1.0, static_cast<double>(bytes_sent) / total_) : 1.0;
     if (tty_) {
       int filled = static_cast<int>(frac * 30);
-      std::fprintf(stderr, "\r[%s%s] %3d%%  読込 %lld 行 / 確定 %lld 行", std::string(filled, '#').c_str(),
-                   std::string(30 - filled, '.').c_str(), static_cast<int>(frac * 100),
-                   static_cast<long long>(p.rows_read()), static_cast<long long>(p.rows_committed()));
+      std::fprintf(stderr, "\r[%s%s] %3d%%  読込 %lld 行 / 確定 %lld 行",
+                   std::string(filled, '#').c_str(), std::string(30 - filled, '.').c_str(),
+                   static_cast<int>(frac * 100), static_cast<long long>(p.rows_read()),
+                   static_cast<long long>(p.rows_committed()));
       std::fflush(stderr);
     } else if (static_cast<int>(frac * 10) > last_decile_) {
       last_decile_ = static_cast<int>(frac * 10);
@@ -274,12 +290,14 @@ int RunImport(const ImportArgs& a) {
   stat(a.file.c_str(), &st);
   v1::ImportOptions options;
   static const std::map<std::string, v1::ImportFormat> kFormats = {
-      {"auto", v1::IMPORT_FORMAT_UNSPECIFIED}, {"project", v1::IMPORT_FORMAT_PROJECT_CSV},
+      {"auto", v1::IMPORT_FORMAT_UNSPECIFIED},
+      {"project", v1::IMPORT_FORMAT_PROJECT_CSV},
       {"mhlw", v1::IMPORT_FORMAT_MHLW_KAIGO_OPEN_DATA},
       {"nursing", v1::IMPORT_FORMAT_VISITING_NURSING_STATIONS},
       {"medical", v1::IMPORT_FORMAT_MEDICAL_INSTITUTION_CODES}};
   static const std::map<std::string, v1::TextEncoding> kEncodings = {
-      {"auto", v1::TEXT_ENCODING_UNSPECIFIED}, {"utf8", v1::TEXT_ENCODING_UTF8},
+      {"auto", v1::TEXT_ENCODING_UNSPECIFIED},
+      {"utf8", v1::TEXT_ENCODING_UTF8},
       {"sjis", v1::TEXT_ENCODING_SHIFT_JIS}};
   options.set_format(kFormats.at(a.format));
   options.set_encoding(kEncodings.at(a.encoding));
@@ -328,26 +346,32 @@ int RunImport(const ImportArgs& a) {
     } else {
       std::printf("%s (%s)\n", a.file.c_str(),
                   summary.encoding() == v1::TEXT_ENCODING_SHIFT_JIS ? "Shift_JIS" : "UTF-8");
-      std::printf("  行数 rows       %lld\n  新規 inserted   %lld\n  更新 updated    %lld\n"
-                  "  変更なし unchanged %lld\n  不正 rejected   %lld\n",
-                  static_cast<long long>(summary.rows_total()), static_cast<long long>(summary.inserted()),
-                  static_cast<long long>(summary.updated()), static_cast<long long>(summary.unchanged()),
-                  static_cast<long long>(summary.rejected()));
+      std::printf(
+          "  行数 rows       %lld\n  新規 inserted   %lld\n  更新 updated    %lld\n"
+          "  変更なし unchanged %lld\n  不正 rejected   %lld\n",
+          static_cast<long long>(summary.rows_total()), static_cast<long long>(summary.inserted()),
+          static_cast<long long>(summary.updated()), static_cast<long long>(summary.unchanged()),
+          static_cast<long long>(summary.rejected()));
       int shown = 0;
       for (const auto& e : summary.errors()) {
         if (++shown > 50) {
-          std::printf("  ... (%lld 件中 50 件を表示; -o json で全件)\n", static_cast<long long>(summary.rejected()));
+          std::printf("  ... (%lld 件中 50 件を表示; -o json で全件)\n",
+                      static_cast<long long>(summary.rejected()));
           break;
         }
         std::printf("  %lld 行目%s: %s\n", static_cast<long long>(e.line()),
-                    e.column().empty() ? "" : (" [" + e.column() + "]").c_str(), e.message().c_str());
+                    e.column().empty() ? "" : (" [" + e.column() + "]").c_str(),
+                    e.message().c_str());
       }
-      if (a.dry_run) std::printf("  (dry run: 何も書き込んでいません / nothing written)\n");
-      else if (!summary.committed()) std::printf("  取り込みませんでした (--allow-partial で正しい行のみ取り込めます)\n");
+      if (a.dry_run)
+        std::printf("  (dry run: 何も書き込んでいません / nothing written)\n");
+      else if (!summary.committed())
+        std::printf("  取り込みませんでした (--allow-partial で正しい行のみ取り込めます)\n");
     }
   }
   if (!status.ok()) {
-    if (have_summary && status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return kInvalidInput;
+    if (have_summary && status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+      return kInvalidInput;
     return ReportError(status);
   }
   if (summary.rejected() > 0) return a.dry_run || !summary.committed() ? kInvalidInput : kPartial;
@@ -362,7 +386,8 @@ struct ExportArgs {
 
 int RunExport(const ExportArgs& a) {
   v1::ExportResourcesRequest req;
-  req.set_format(a.format == "fhir" ? v1::EXPORT_FORMAT_FHIR_R4_NDJSON : v1::EXPORT_FORMAT_PROJECT_CSV);
+  req.set_format(a.format == "fhir" ? v1::EXPORT_FORMAT_FHIR_R4_NDJSON
+                                    : v1::EXPORT_FORMAT_PROJECT_CSV);
   req.set_municipality_code(a.municipality);
   req.set_prefecture_code(a.prefecture);
   std::vector<v1::ResourceKind> kinds;
@@ -387,8 +412,8 @@ int RunExport(const ExportArgs& a) {
   grpc::Status s = reader->Finish();
   if (out != stdout) std::fclose(out);
   if (!s.ok()) return ReportError(s);
-  std::fprintf(stderr, "%lld 件を出力しました / exported %lld resources\n", static_cast<long long>(rows),
-               static_cast<long long>(rows));
+  std::fprintf(stderr, "%lld 件を出力しました / exported %lld resources\n",
+               static_cast<long long>(rows), static_cast<long long>(rows));
   return kOk;
 }
 
@@ -405,16 +430,19 @@ int RunGaps(const std::string& municipality, const std::vector<std::string>& cap
     PrintJson(report);
     return kOk;
   }
-  std::printf("%s (%s) の資源の空白 / gaps\n\n", MunicipalityLabel(municipality).c_str(), municipality.c_str());
+  std::printf("%s (%s) の資源の空白 / gaps\n\n", MunicipalityLabel(municipality).c_str(),
+              municipality.c_str());
   Table t({"対応内容", "コード", "市内", "対応地域", "空白", "最寄り(市外)", "距離km"});
   for (const auto& c : report.coverage()) {
     char dist[32] = "";
     if (c.gap() && !c.nearest_outside().resource_id().empty()) {
-      std::snprintf(dist, sizeof dist, "%s%.1f", c.nearest_outside().distance_approximate() ? "≈" : "",
+      std::snprintf(dist, sizeof dist, "%s%.1f",
+                    c.nearest_outside().distance_approximate() ? "≈" : "",
                     c.nearest_outside().distance_km());
     }
-    t.Add({c.label_ja(), c.capability(), std::to_string(c.located_in()), std::to_string(c.serving()),
-           c.gap() ? "空白" : "", c.gap() ? c.nearest_outside().name() : "", dist});
+    t.Add({c.label_ja(), c.capability(), std::to_string(c.located_in()),
+           std::to_string(c.serving()), c.gap() ? "空白" : "",
+           c.gap() ? c.nearest_outside().name() : "", dist});
   }
   t.Print({24, 28, 6, 8, 4, 40, 8});
   std::printf("\n空白 %d 件: %s\n", report.gaps_size(), Join(report.gaps(), ", ").c_str());
@@ -448,7 +476,8 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
   auto add_args = std::make_shared<AddArgs>();
   auto* add = resource->add_subcommand("add", "資源を登録・更新 / create or update a resource");
   add->add_option("--id", add_args->id, "更新する資源ID (新規なら省略)");
-  add->add_option("--expected-version", add_args->expected_version, "更新時: 読み込んだ版 (新規は 0)");
+  add->add_option("--expected-version", add_args->expected_version,
+                  "更新時: 読み込んだ版 (新規は 0)");
   add->add_option("--kind", add_args->kind, "種別コード (例: clinic, visiting_nurse_station)");
   add->add_option("--name", add_args->name, "名称");
   add->add_option("--kana", add_args->kana, "名称カナ");
@@ -457,7 +486,8 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
   add->add_option("--location", add_args->near, "緯度,経度");
   add->add_option("--capability", add_args->capabilities, "対応内容コード (複数可)");
   add->add_option("--serves", add_args->serves, "対応する他の市区町村コード (複数可)");
-  add->add_option("--accepting", add_args->accepting, "新規受入 yes|no")->check(CLI::IsMember({"yes", "no"}));
+  add->add_option("--accepting", add_args->accepting, "新規受入 yes|no")
+      ->check(CLI::IsMember({"yes", "no"}));
   add->add_option("--capacity", add_args->capacity, "定員");
   add->add_option("--phone", add_args->phone, "電話番号");
   add->add_option("--url", add_args->url, "URL");
@@ -512,7 +542,8 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
   search->add_option("--near-municipality", sa->near_municipality, "基準地点: 市区町村役所");
   search->add_option("--within", sa->within_km, "基準地点からの距離 (km)");
   search->add_flag("--accepting", sa->accepting, "新規受入可のみ");
-  search->add_option("--text,-t", sa->text, "名称・カナ・住所 (全角/半角・ひらがな/カタカナを区別しません)");
+  search->add_option("--text,-t", sa->text,
+                     "名称・カナ・住所 (全角/半角・ひらがな/カタカナを区別しません)");
   search->add_option("--page-size", sa->page_size, "1ページの件数 (1-200)");
   search->add_option("--page-token", sa->page_token, "続きのページ");
   search->add_flag("--all", sa->all, "全ページを表示");
@@ -523,29 +554,33 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
   import->add_option("file", ia->file, "CSV ファイル")->required()->check(CLI::ExistingFile);
   import->add_option("--format", ia->format, "auto|project|mhlw|nursing|medical")
       ->check(CLI::IsMember({"auto", "project", "mhlw", "nursing", "medical"}));
-  import->add_option("--encoding", ia->encoding, "auto|utf8|sjis")->check(CLI::IsMember({"auto", "utf8", "sjis"}));
+  import->add_option("--encoding", ia->encoding, "auto|utf8|sjis")
+      ->check(CLI::IsMember({"auto", "utf8", "sjis"}));
   import->add_flag("--allow-partial", ia->allow_partial, "不正な行があっても正しい行は取り込む");
   import->add_flag("--dry-run", ia->dry_run, "検査のみ (書き込まない)");
-  import->callback([=] { *run = [=] { return RunImport(*ia); }; });
+  import->callback([=] { *run = [=] { return RunImport(*ia);
+};
+}  // namespace renkei::cli
+);
 
-  auto ea = std::make_shared<ExportArgs>();
-  auto* exp = resource->add_subcommand("export", "資源を出力 / export resources");
-  exp->add_option("--format", ea->format, "csv|fhir")->check(CLI::IsMember({"csv", "fhir"}));
-  exp->add_option("--municipality,-m", ea->municipality, "市区町村コード");
-  exp->add_option("--prefecture", ea->prefecture, "都道府県コード (2桁)");
-  exp->add_option("--kind,-k", ea->kinds, "種別コード");
-  exp->add_option("--out,-f", ea->out, "出力ファイル (既定: 標準出力)");
-  exp->callback([=] { *run = [=] { return RunExport(*ea); }; });
+auto ea = std::make_shared<ExportArgs>();
+auto* exp = resource->add_subcommand("export", "資源を出力 / export resources");
+exp->add_option("--format", ea->format, "csv|fhir")->check(CLI::IsMember({"csv", "fhir"}));
+exp->add_option("--municipality,-m", ea->municipality, "市区町村コード");
+exp->add_option("--prefecture", ea->prefecture, "都道府県コード (2桁)");
+exp->add_option("--kind,-k", ea->kinds, "種別コード");
+exp->add_option("--out,-f", ea->out, "出力ファイル (既定: 標準出力)");
+exp->callback([=] { *run = [=] { return RunExport(*ea); }; });
 
-  auto gap_muni = std::make_shared<std::string>();
-  auto gap_caps = std::make_shared<std::vector<std::string>>();
-  auto* gaps = resource->add_subcommand("gaps", "資源の空白 / capabilities nobody covers");
-  gaps->add_option("municipality", *gap_muni, "市区町村コード")->required();
-  gaps->add_option("--capability,-c", *gap_caps, "対象の対応内容 (既定: すべて)");
-  gaps->callback([=] { *run = [=] { return RunGaps(*gap_muni, *gap_caps); }; });
+auto gap_muni = std::make_shared<std::string>();
+auto gap_caps = std::make_shared<std::vector<std::string>>();
+auto* gaps = resource->add_subcommand("gaps", "資源の空白 / capabilities nobody covers");
+gaps->add_option("municipality", *gap_muni, "市区町村コード")->required();
+gaps->add_option("--capability,-c", *gap_caps, "対象の対応内容 (既定: すべて)");
+gaps->callback([=] { *run = [=] { return RunGaps(*gap_muni, *gap_caps); }; });
 
-  auto* caps = resource->add_subcommand("capabilities", "対応内容の一覧 / the capability vocabulary");
-  caps->callback([=] { *run = [] { return RunCapabilities(); }; });
+auto* caps = resource->add_subcommand("capabilities", "対応内容の一覧 / the capability vocabulary");
+caps->callback([=] { *run = [] { return RunCapabilities(); }; });
 }
 
 }  // namespace renkei::cli

@@ -11,7 +11,8 @@ namespace {
 constexpr char kMsgIdHeader[] = "Nats-Msg-Id";
 
 // NATS -> absl::Status: UNAVAILABLE for what a retry can fix, other codes for permanent errors.
-absl::Status FromNats(natsStatus s, std::string_view what, jsErrCode js_err = static_cast<jsErrCode>(0)) {
+absl::Status FromNats(natsStatus s, std::string_view what,
+                      jsErrCode js_err = static_cast<jsErrCode>(0)) {
   if (s == NATS_OK) return absl::OkStatus();
   std::string msg = std::string(what) + ": " + natsStatus_GetText(s);
   if (js_err != 0) msg += " (jetstream error " + std::to_string(js_err) + ")";
@@ -318,9 +319,9 @@ absl::Status NatsBus::DeleteConsumer(const std::string& stream, const std::strin
 }
 
 absl::Status NatsBus::PublishCore(const std::string& subject, const std::string& data) {
-  return FromNats(natsConnection_Publish(conn_, subject.c_str(), data.data(),
-                                         static_cast<int>(data.size())),
-                  "publish " + subject);
+  return FromNats(
+      natsConnection_Publish(conn_, subject.c_str(), data.data(), static_cast<int>(data.size())),
+      "publish " + subject);
 }
 
 }  // namespace renkei::common

@@ -41,12 +41,14 @@ absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
     case v1::INSTANCE_LEVEL_PREFECTURE: {
       const Prefecture* p = Jurisdictions::Get().FindPrefecture(inst.code());
       if (inst.code().size() != 6 || p == nullptr) {
-        v.Add("instance.code", "都道府県の6桁コードを指定してください (例: 130001) / prefecture code");
+        v.Add("instance.code",
+              "都道府県の6桁コードを指定してください (例: 130001) / prefecture code");
       }
       break;
     }
     case v1::INSTANCE_LEVEL_NATIONAL:
-      if (!inst.code().empty()) v.Add("instance.code", "国のインスタンスにコードは不要です / must be empty");
+      if (!inst.code().empty())
+        v.Add("instance.code", "国のインスタンスにコードは不要です / must be empty");
       break;
     default:
       v.Add("instance.level", "MUNICIPALITY, PREFECTURE, NATIONAL のいずれかです / required");

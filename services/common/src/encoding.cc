@@ -64,8 +64,11 @@ size_t Utf8CompletePrefix(std::string_view s) {
   }
   if (back == n) return n;  // only continuation bytes: let validation reject them
   unsigned char lead = static_cast<unsigned char>(s[n - 1 - back]);
-  size_t need = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-                                  : (lead & 0xF8) == 0xF0 ? 4 : 1;
+  size_t need = lead < 0x80             ? 1
+                : (lead & 0xE0) == 0xC0 ? 2
+                : (lead & 0xF0) == 0xE0 ? 3
+                : (lead & 0xF8) == 0xF0 ? 4
+                                        : 1;
   if (back + 1 < need) return n - 1 - back;
   return n;
 }

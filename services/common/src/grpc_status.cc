@@ -26,7 +26,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   absl::Status out(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   google::rpc::Status detail;
   if (!status.error_details().empty() && detail.ParseFromString(status.error_details())) {
-    for (const auto& any : detail.details()) out.SetPayload(any.type_url(), absl::Cord(any.value()));
+    for (const auto& any : detail.details())
+      out.SetPayload(any.type_url(), absl::Cord(any.value()));
   }
   return out;
 }

@@ -55,8 +55,8 @@ bool IsWellFormedId(std::string_view prefix, std::string_view id) {
   if (id.size() != prefix.size() + 1 + 26) return false;
   if (id.substr(0, prefix.size()) != prefix || id[prefix.size()] != '_') return false;
   for (char c : id.substr(prefix.size() + 1)) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' &&
-                                         c != 'O' && c != 'U');
+    bool ok = (c >= '0' && c <= '9') ||
+              (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U');
     if (!ok) return false;
   }
   return true;

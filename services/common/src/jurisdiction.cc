@@ -69,8 +69,8 @@ const Jurisdictions& Jurisdictions::Get() {
 Jurisdictions::Jurisdictions() {
   // code,prefecture_code,prefecture_name,municipality_name,municipality_kana,kind,parent_code,
   // office_lat,office_lon
-  for (auto& f : ParseEmbedded(embedded::municipalities_ext_csv,
-                               embedded::municipalities_ext_csv_size)) {
+  for (auto& f :
+       ParseEmbedded(embedded::municipalities_ext_csv, embedded::municipalities_ext_csv_size)) {
     if (f.size() < 9) continue;
     Municipality m;
     m.code = f[0];

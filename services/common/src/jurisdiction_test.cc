@@ -45,10 +45,10 @@ TEST(JurisdictionsTest, ChecksCodesInOrderFormatCheckDigitKnown) {
 
 TEST(JurisdictionsTest, FlagsCoordinatesThatCannotBelongToThePrefecture) {
   const auto& j = Jurisdictions::Get();
-  EXPECT_TRUE(j.PlausiblyInPrefecture("13", 35.638, 139.505));    // Inagi city office
-  EXPECT_FALSE(j.PlausiblyInPrefecture("13", 43.06, 141.35));     // Sapporo
-  EXPECT_FALSE(j.PlausiblyInPrefecture("40", 35.6453, 139.7333)); // Fukuoka row placed in Tokyo
-  EXPECT_TRUE(j.PlausiblyInPrefecture("11", 36.2219, 139.3750));  // Kumagaya, near Gunma border
+  EXPECT_TRUE(j.PlausiblyInPrefecture("13", 35.638, 139.505));     // Inagi city office
+  EXPECT_FALSE(j.PlausiblyInPrefecture("13", 43.06, 141.35));      // Sapporo
+  EXPECT_FALSE(j.PlausiblyInPrefecture("40", 35.6453, 139.7333));  // Fukuoka row placed in Tokyo
+  EXPECT_TRUE(j.PlausiblyInPrefecture("11", 36.2219, 139.3750));   // Kumagaya, near Gunma border
 }
 
 TEST(HaversineTest, InagiToKumagayaIsAboutFiftyFiveKilometres) {

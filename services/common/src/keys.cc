@@ -17,9 +17,7 @@ KeyBuilder& KeyBuilder::U64(uint64_t v) {
   return *this;
 }
 
-KeyBuilder& KeyBuilder::I64(int64_t v) {
-  return U64(static_cast<uint64_t>(v) ^ (1ULL << 63));
-}
+KeyBuilder& KeyBuilder::I64(int64_t v) { return U64(static_cast<uint64_t>(v) ^ (1ULL << 63)); }
 
 bool KeyReader::Str(std::string* out) {
   std::string s;

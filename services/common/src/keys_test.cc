@@ -11,8 +11,9 @@ namespace {
 
 TEST(KeysTest, EncodedOrderEqualsTupleOrder) {
   std::vector<std::tuple<std::string, int64_t, uint64_t>> tuples = {
-      {"", -5, 0}, {"a", 3, 1}, {"a", -1, 2}, {std::string("a\0b", 3), 0, 0}, {"ab", 0, 0},
-      {"a", 3, 0}, {"b", INT64_MIN, 0}, {"b", INT64_MAX, UINT64_MAX}, {"\xFF", 0, 0}};
+      {"", -5, 0},   {"a", 3, 1}, {"a", -1, 2},        {std::string("a\0b", 3), 0, 0},
+      {"ab", 0, 0},  {"a", 3, 0}, {"b", INT64_MIN, 0}, {"b", INT64_MAX, UINT64_MAX},
+      {"\xFF", 0, 0}};
   std::vector<std::pair<std::string, size_t>> encoded;
   for (size_t i = 0; i < tuples.size(); ++i) {
     auto& [s, i64, u64] = tuples[i];

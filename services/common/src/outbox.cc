@@ -185,8 +185,8 @@ absl::StatusOr<int> OutboxRelay::PublishPending() {
   std::vector<std::string> envelopes;
   std::vector<OutgoingMessage> messages;
   auto it = store->NewIterator(outbox_->pending_cf());
-  for (it->Seek(SeqKey(scan_from_)); it->Valid() && static_cast<int>(seqs.size()) < options_.batch_size;
-       it->Next()) {
+  for (it->Seek(SeqKey(scan_from_));
+       it->Valid() && static_cast<int>(seqs.size()) < options_.batch_size; it->Next()) {
     v1::EventEnvelope event;
     uint64_t seq = SeqOf(it->key());
     std::string value(it->value());

@@ -35,7 +35,8 @@ thread_local std::string t_invalid_utf8_field;
 void ProtobufLogHandler(google::protobuf::LogLevel level, const char* filename, int line,
                         const std::string& message) {
   static const std::string kPrefix = "String field '";
-  if (message.rfind(kPrefix, 0) == 0 && message.find("invalid UTF-8 data when parsing") != std::string::npos) {
+  if (message.rfind(kPrefix, 0) == 0 &&
+      message.find("invalid UTF-8 data when parsing") != std::string::npos) {
     size_t end = message.find('\'', kPrefix.size());
     if (end != std::string::npos) {
       t_invalid_utf8_field = message.substr(kPrefix.size(), end - kPrefix.size());
@@ -79,7 +80,8 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
       }
       t_invalid_utf8_field.clear();
       if (metrics_ != nullptr) {
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
         metrics_->ObserveRpc(info_->method(), status.error_code(), seconds);
       }
     }
@@ -92,8 +94,7 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
   std::chrono::steady_clock::time_point start_;
 };
 
-class EdgeInterceptorFactory final
-    : public grpc::experimental::ServerInterceptorFactoryInterface {
+class EdgeInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   explicit EdgeInterceptorFactory(Metrics* metrics) : metrics_(metrics) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(

@@ -33,7 +33,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   ServiceHost host;
   auto config = LoadInstanceConfig(config_path);
   if (!config.ok()) {
-    std::fprintf(stderr, "renkei-%s: %s\n", spec.name.c_str(), std::string(config.status().message()).c_str());
+    std::fprintf(stderr, "renkei-%s: %s\n", spec.name.c_str(),
+                 std::string(config.status().message()).c_str());
     return 2;
   }
   host.config_ = std::move(*config);
@@ -87,7 +88,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
 
   auto services = factory(host);
   if (!services.ok()) {
-    LogLine(LogLevel::kError, "service failed to start").Field("error", services.status().ToString());
+    LogLine(LogLevel::kError, "service failed to start")
+        .Field("error", services.status().ToString());
     return 1;
   }
   relay.Start();
@@ -100,7 +102,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   server_options.default_deadline_ms = static_cast<int>(host.server_.default_deadline_ms());
   auto server = GrpcServer::Start(server_options, raw, host.metrics_.get());
   if (!server.ok()) {
-    LogLine(LogLevel::kError, "cannot start gRPC server").Field("error", server.status().ToString());
+    LogLine(LogLevel::kError, "cannot start gRPC server")
+        .Field("error", server.status().ToString());
     relay.Stop();
     return 1;
   }
@@ -108,7 +111,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   std::thread depth([&] {
     while (!stopping) {
       host.metrics_->SetOutboxDepth(relay.PendingCount(), relay.RetainedCount());
-      for (int i = 0; i < 50 && !stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (int i = 0; i < 50 && !stopping; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
   LogLine(LogLevel::kInfo, "ready")

@@ -104,8 +104,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  auto s = rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path, descriptors, &handles,
-                             &raw);
+  auto s =
+      rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path, descriptors, &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open " + options.path);
 
   auto store = std::unique_ptr<Store>(new Store());
@@ -141,8 +141,8 @@ absl::Status Store::Write(Batch& batch, Durability durability) {
 
 absl::StatusOr<std::string> Store::Get(ColumnFamily cf, std::string_view key) const {
   std::string value;
-  auto s = db_->Get(rocksdb::ReadOptions(), cf.handle_, rocksdb::Slice(key.data(), key.size()),
-                    &value);
+  auto s =
+      db_->Get(rocksdb::ReadOptions(), cf.handle_, rocksdb::Slice(key.data(), key.size()), &value);
   if (!s.ok()) return FromRocks(s, "get");
   return value;
 }
@@ -166,7 +166,8 @@ std::vector<absl::StatusOr<std::string>> Store::MultiGet(
 }
 
 std::unique_ptr<Iterator> Store::NewIterator(ColumnFamily cf) const {
-  return std::unique_ptr<Iterator>(new Iterator(db_->NewIterator(rocksdb::ReadOptions(), cf.handle_)));
+  return std::unique_ptr<Iterator>(
+      new Iterator(db_->NewIterator(rocksdb::ReadOptions(), cf.handle_)));
 }
 
 absl::Status Store::ScanPrefix(

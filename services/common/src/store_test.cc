@@ -36,10 +36,13 @@ TEST(StoreTest, DataSurvivesReopenAndScanPrefixStopsAtPrefixEnd) {
   auto store = Store::Open({.path = dir.Sub("db"), .column_families = {"a"}});
   ASSERT_TRUE(store.ok());
   std::vector<std::string> seen;
-  ASSERT_TRUE((*store)->ScanPrefix((*store)->Cf("a"), "p/", [&](std::string_view k, std::string_view) {
-    seen.emplace_back(k);
-    return true;
-  }).ok());
+  ASSERT_TRUE((*store)
+                  ->ScanPrefix((*store)->Cf("a"), "p/",
+                               [&](std::string_view k, std::string_view) {
+                                 seen.emplace_back(k);
+                                 return true;
+                               })
+                  .ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"p/1", "p/2"}));
 }
 

@@ -49,12 +49,12 @@ constexpr char32_t kHandakuten = 0x309A;
 char32_t Compose(char32_t base, char32_t mark) {
   if (mark == kDakuten) {
     if (base >= 0x30AB && base <= 0x30C2 && (base - 0x30AB) % 2 == 0) return base + 1;  // カ..チ
-    if (base == 0x30C4 || base == 0x30C6 || base == 0x30C8) return base + 1;           // ツテト
+    if (base == 0x30C4 || base == 0x30C6 || base == 0x30C8) return base + 1;            // ツテト
     if (base >= 0x30CF && base <= 0x30DB && (base - 0x30CF) % 3 == 0) return base + 1;  // ハ行
-    if (base == 0x30A6) return 0x30F4;                                                 // ヴ
-    if (base == 0x30EF) return 0x30F7;                                                 // ヷ
-    if (base == 0x30F2) return 0x30FA;                                                 // ヺ
-    if (base == 0x30FD) return 0x30FE;                                                 // ヾ
+    if (base == 0x30A6) return 0x30F4;                                                  // ヴ
+    if (base == 0x30EF) return 0x30F7;                                                  // ヷ
+    if (base == 0x30F2) return 0x30FA;                                                  // ヺ
+    if (base == 0x30FD) return 0x30FE;                                                  // ヾ
   } else if (mark == kHandakuten) {
     if (base >= 0x30CF && base <= 0x30DB && (base - 0x30CF) % 3 == 0) return base + 2;  // パ行
   }
@@ -63,24 +63,42 @@ char32_t Compose(char32_t base, char32_t mark) {
 
 char32_t Itaiji(char32_t cp) {
   switch (cp) {
-    case 0x6AAE: return 0x68BC;  // 檮 -> 梼
-    case 0xFA11: return 0x5D0E;  // 﨑 -> 崎
-    case 0x5D5C: return 0x5D0E;  // 嵜 -> 崎
-    case 0x9AD9: return 0x9AD8;  // 髙 -> 高
-    case 0x908A: return 0x8FBA;  // 邊 -> 辺
-    case 0x9089: return 0x8FBA;  // 邉 -> 辺
-    case 0x6FA4: return 0x6CA2;  // 澤 -> 沢
-    case 0x9F4B: return 0x658E;  // 齋 -> 斎
-    case 0x6FF5: return 0x6D5C;  // 濵 -> 浜
-    case 0x6FF1: return 0x6D5C;  // 濱 -> 浜
-    case 0x570B: return 0x56FD;  // 國 -> 国
-    case 0x6AFB: return 0x685C;  // 櫻 -> 桜
-    case 0x7028: return 0x702C;  // 瀨 -> 瀬
-    case 0x5FB7: return 0x5FB3;  // 德 -> 徳
-    case 0x771E: return 0x771F;  // 眞 -> 真
-    case 0xFA10: return 0x585A;  // 塚 (compatibility) -> 塚
-    case 0x5D8B: return 0x5CF6;  // 嶋 -> 島
-    default: return cp;
+    case 0x6AAE:
+      return 0x68BC;  // 檮 -> 梼
+    case 0xFA11:
+      return 0x5D0E;  // 﨑 -> 崎
+    case 0x5D5C:
+      return 0x5D0E;  // 嵜 -> 崎
+    case 0x9AD9:
+      return 0x9AD8;  // 髙 -> 高
+    case 0x908A:
+      return 0x8FBA;  // 邊 -> 辺
+    case 0x9089:
+      return 0x8FBA;  // 邉 -> 辺
+    case 0x6FA4:
+      return 0x6CA2;  // 澤 -> 沢
+    case 0x9F4B:
+      return 0x658E;  // 齋 -> 斎
+    case 0x6FF5:
+      return 0x6D5C;  // 濵 -> 浜
+    case 0x6FF1:
+      return 0x6D5C;  // 濱 -> 浜
+    case 0x570B:
+      return 0x56FD;  // 國 -> 国
+    case 0x6AFB:
+      return 0x685C;  // 櫻 -> 桜
+    case 0x7028:
+      return 0x702C;  // 瀨 -> 瀬
+    case 0x5FB7:
+      return 0x5FB3;  // 德 -> 徳
+    case 0x771E:
+      return 0x771F;  // 眞 -> 真
+    case 0xFA10:
+      return 0x585A;  // 塚 (compatibility) -> 塚
+    case 0x5D8B:
+      return 0x5CF6;  // 嶋 -> 島
+    default:
+      return cp;
   }
 }
 

@@ -8,9 +8,9 @@ namespace {
 TEST(TextTest, ValidatesUtf8Strictly) {
   EXPECT_TRUE(IsValidUtf8("稲城市 abc"));
   EXPECT_FALSE(IsValidUtf8("\xFF"));
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xE7\xA8"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xE7\xA8"));      // truncated
   EXPECT_EQ(Utf8Length("稲城市"), 3u);
 }
 

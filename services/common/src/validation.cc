@@ -105,8 +105,8 @@ void FieldViolations::CheckLatLng(std::string_view field, double lat, double lng
 
 void FieldViolations::CheckCount(std::string_view field, size_t count, size_t max) {
   if (count > max) {
-    Add(std::string(field), std::to_string(max) + " 件以内にしてください / at most " +
-                                std::to_string(max) + " items");
+    Add(std::string(field),
+        std::to_string(max) + " 件以内にしてください / at most " + std::to_string(max) + " items");
   }
 }
 

@@ -18,7 +18,8 @@ TEST(FieldViolationsTest, NamesEveryBadFieldAndSurvivesTheRpcEdge) {
   v.CheckText("resource.note", "bad\xFF", {});
   v.CheckText("resource.name_kana", "line\nbreak", {});
   v.CheckMunicipalityCode("resource.municipality_code", "132251");
-  v.CheckEnum("resource.kind", 999, [](int k) { return k < 50; }, false);
+  v.CheckEnum(
+      "resource.kind", 999, [](int k) { return k < 50; }, false);
   absl::Status s = v.ToStatus();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   auto fields = FieldViolationsOf(s);

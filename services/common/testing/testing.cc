@@ -2,14 +2,13 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -74,8 +73,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (!log_file.empty()) {
-    posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0644);
   }
   pid_t pid;
   int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
@@ -140,16 +141,25 @@ absl::Status NatsServer::Launch(int port) {
   std::filesystem::create_directories(ports_dir);
   std::string program = "/usr/sbin/nats-server";  // Debian's path
   if (const char* env = std::getenv("NATS_SERVER")) program = env;
-  std::vector<std::string> argv = {program, "-a", "127.0.0.1", "-p",
-                                   std::to_string(port), "-js", "-sd", dir_ + "/store",
-                                   "--ports_file_dir", ports_dir};
+  std::vector<std::string> argv = {program,
+                                   "-a",
+                                   "127.0.0.1",
+                                   "-p",
+                                   std::to_string(port),
+                                   "-js",
+                                   "-sd",
+                                   dir_ + "/store",
+                                   "--ports_file_dir",
+                                   ports_dir};
   auto p = ChildProcess::Spawn(argv, {}, dir_ + "/nats-server.log");
   if (!p.ok()) return p.status();
   process_ = std::move(*p);
   // nats-server writes <ports_dir>/nats-server_<pid>.ports once it listens.
   std::string ports_file = ports_dir + "/nats-server_" + std::to_string(process_->pid()) + ".ports";
-  bool ready = WaitFor([&] { return std::filesystem::exists(ports_file); }, std::chrono::seconds(15));
-  if (!ready) return absl::UnavailableError("nats-server did not start; see " + dir_ + "/nats-server.log");
+  bool ready =
+      WaitFor([&] { return std::filesystem::exists(ports_file); }, std::chrono::seconds(15));
+  if (!ready)
+    return absl::UnavailableError("nats-server did not start; see " + dir_ + "/nats-server.log");
   std::string content;
   WaitFor([&] {
     content = ReadFile(ports_file);
@@ -215,7 +225,8 @@ std::vector<std::string> ViolatedFields(const grpc::Status& status) {
   if (!detail.ParseFromString(status.error_details())) return out;
   for (const auto& any : detail.details()) {
     google::rpc::BadRequest bad;
-    if (any.type_url() == "type.googleapis.com/google.rpc.BadRequest" && bad.ParseFromString(any.value())) {
+    if (any.type_url() == "type.googleapis.com/google.rpc.BadRequest" &&
+        bad.ParseFromString(any.value())) {
       for (const auto& v : bad.field_violations()) out.push_back(v.field());
     }
   }

@@ -85,9 +85,11 @@ MATCHER_P(StatusIs, code, "has status code " + ::testing::PrintToString(code)) {
   return arg.code() == code;
 }
 
-MATCHER_P(GrpcStatusIs, code, "has gRPC status code " + ::testing::PrintToString(static_cast<int>(code))) {
+MATCHER_P(GrpcStatusIs, code,
+          "has gRPC status code " + ::testing::PrintToString(static_cast<int>(code))) {
   if (arg.error_code() != code) {
-    *result_listener << "code " << static_cast<int>(arg.error_code()) << ": " << arg.error_message();
+    *result_listener << "code " << static_cast<int>(arg.error_code()) << ": "
+                     << arg.error_message();
     return false;
   }
   return true;

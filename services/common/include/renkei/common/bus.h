@@ -51,9 +51,9 @@ struct OutgoingMessage {
 };
 
 struct PublishResult {
-  absl::Status status;        // OK when the stream acknowledged the message
+  absl::Status status;  // OK when the stream acknowledged the message
   uint64_t stream_sequence = 0;
-  bool duplicate = false;     // the stream already had this Nats-Msg-Id
+  bool duplicate = false;  // the stream already had this Nats-Msg-Id
 };
 
 // One message delivered by a pull consumer.

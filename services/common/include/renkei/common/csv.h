@@ -14,7 +14,7 @@ namespace renkei::common {
 
 struct CsvRecord {
   std::vector<std::string> fields;
-  int64_t line = 0;     // physical line (1-based) where the record starts
+  int64_t line = 0;        // physical line (1-based) where the record starts
   bool malformed = false;  // e.g. a quote left open at end of input
 };
 

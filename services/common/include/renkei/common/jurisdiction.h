@@ -29,9 +29,9 @@ struct Municipality {
 };
 
 struct Prefecture {
-  std::string code;            // 6 digits, e.g. "130001"
+  std::string code;             // 6 digits, e.g. "130001"
   std::string prefecture_code;  // 2 digits, e.g. "13"
-  std::string name;            // 東京都
+  std::string name;             // 東京都
   std::string kana;
   std::string name_en;
   double office_lat = 0;

@@ -18,7 +18,8 @@ class StripedLocks {
   // Locks the stripes of all keys (in stripe order, so concurrent callers never deadlock).
   class Guard {
    public:
-    Guard(StripedLocks* locks, std::vector<size_t> stripes) : locks_(locks), stripes_(std::move(stripes)) {
+    Guard(StripedLocks* locks, std::vector<size_t> stripes)
+        : locks_(locks), stripes_(std::move(stripes)) {
       for (size_t s : stripes_) locks_->mu_[s].lock();
     }
     ~Guard() {
@@ -43,7 +44,9 @@ class StripedLocks {
   }
 
  private:
-  static size_t Stripe(std::string_view key) { return std::hash<std::string_view>()(key) % kStripes; }
+  static size_t Stripe(std::string_view key) {
+    return std::hash<std::string_view>()(key) % kStripes;
+  }
   std::array<std::mutex, kStripes> mu_;
 };
 

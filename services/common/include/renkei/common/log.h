@@ -27,11 +27,17 @@ class LogLine {
   LogLine(const LogLine&) = delete;
 
   LogLine& Field(std::string_view key, std::string_view value);
-  LogLine& Field(std::string_view key, const char* value) { return Field(key, std::string_view(value)); }
-  LogLine& Field(std::string_view key, const std::string& value) { return Field(key, std::string_view(value)); }
+  LogLine& Field(std::string_view key, const char* value) {
+    return Field(key, std::string_view(value));
+  }
+  LogLine& Field(std::string_view key, const std::string& value) {
+    return Field(key, std::string_view(value));
+  }
   LogLine& Field(std::string_view key, int64_t value);
   LogLine& Field(std::string_view key, uint64_t value);
-  LogLine& Field(std::string_view key, int value) { return Field(key, static_cast<int64_t>(value)); }
+  LogLine& Field(std::string_view key, int value) {
+    return Field(key, static_cast<int64_t>(value));
+  }
   LogLine& Field(std::string_view key, double value);
   LogLine& Field(std::string_view key, bool value);
 

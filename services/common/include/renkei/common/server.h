@@ -27,9 +27,9 @@ struct ServerOptions {
 class GrpcServer {
  public:
   // Builds and starts the server with the given services (not owned; they must outlive it).
-  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerOptions& options,
-                                                           const std::vector<grpc::Service*>& services,
-                                                           Metrics* metrics = nullptr);
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
+      const ServerOptions& options, const std::vector<grpc::Service*>& services,
+      Metrics* metrics = nullptr);
   ~GrpcServer();
 
   int port() const { return port_; }

@@ -60,9 +60,10 @@ class ServiceHost {
   }
 
  private:
-  friend int RunService(int, char**, const ServiceSpec&,
-                        const std::function<absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(
-                            ServiceHost&)>&);
+  friend int RunService(
+      int, char**, const ServiceSpec&,
+      const std::function<
+          absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>>(ServiceHost&)>&);
   v1::InstanceConfig config_;
   v1::ServerConfig server_;
   std::string instance_id_;

@@ -12,10 +12,10 @@
 #define RENKEI_CONCAT_INNER_(a, b) a##b
 #define RENKEI_CONCAT_(a, b) RENKEI_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                              \
-  do {                                                     \
-    ::absl::Status renkei_status_ = (expr);                \
-    if (!renkei_status_.ok()) return renkei_status_;       \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::absl::Status renkei_status_ = (expr);          \
+    if (!renkei_status_.ok()) return renkei_status_; \
   } while (false)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

@@ -22,7 +22,7 @@ namespace renkei::common {
 
 struct TextRule {
   bool required = false;
-  size_t max_chars = 200;  // code points
+  size_t max_chars = 200;   // code points
   bool single_line = true;  // no control characters (tab/newline allowed when false)
 };
 
@@ -41,7 +41,8 @@ class FieldViolations {
   void CheckMunicipalityCode(std::string_view field, std::string_view code, bool required = true);
   // A 2-digit prefecture code 01..47.
   void CheckPrefectureCode(std::string_view field, std::string_view code, bool required = true);
-  // An enum value the server knows (proto3 keeps unknown numbers); UNSPECIFIED when !allow_unspecified.
+  // An enum value the server knows (proto3 keeps unknown numbers); UNSPECIFIED when
+  // !allow_unspecified.
   template <typename IsValidFn>
   void CheckEnum(std::string_view field, int value, IsValidFn is_valid, bool allow_unspecified) {
     if (!is_valid(value)) {

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# One command for a newcomer: sets up the machine, builds, starts a local municipal instance
+# (稲城市 Inagi, 132250: nats-server + renkei-directory) with the real public data from
+# ../shared/data, and says what to try next.
+#
+#   tools/run-local.sh          start (or show the running instance)
+#   tools/run-local.sh stop     stop it
+#   tools/run-local.sh status   show what runs
+#
+# Data, logs and pid files live under data/local/ (delete it to start from scratch).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+state="$repo/data/local"
+pids="$state/pids"
+logs="$state/logs"
+ctl="$repo/build/bin/renkeictl"
+nats_bin=/usr/sbin/nats-server
+export RENKEI_DIRECTORY=127.0.0.1:7101
+
+running() { [[ -f "$pids/$1" ]] && kill -0 "$(cat "$pids/$1")" 2>/dev/null; }
+
+stop() {
+  for p in renkei-directory nats-server; do
+    if running "$p"; then
+      kill -TERM "$(cat "$pids/$p")"
+      for _ in $(seq 1 100); do running "$p" || break; sleep 0.1; done
+      echo "stopped $p"
+    fi
+    rm -f "$pids/$p"
+  done
+}
+
+status() {
+  for p in nats-server renkei-directory; do
+    if running "$p"; then echo "$p: running (pid $(cat "$pids/$p"))"; else echo "$p: stopped"; fi
+  done
+}
+
+shared_data() {
+  for d in "${RENKEI_SHARED_DATA:-}" "$repo/../shared/data" /work/shared/data; do
+    if [[ -n "$d" && -f "$d/municipalities.csv" ]]; then (cd "$d" && pwd); return; fi
+  done
+  echo "error: ../shared/data not found (set RENKEI_SHARED_DATA)" >&2
+  exit 1
+}
+
+port_busy() { ss -ltn "( sport = :$1 )" 2>/dev/null | grep -q LISTEN; }
+
+next_steps() {
+  cat <<MSG
+
+稲城市 (132250) のローカル環境が動いています / the local Inagi instance is running.
+  directory gRPC  127.0.0.1:7101   (health, reflection)     metrics  http://127.0.0.1:9101/metrics
+  nats-server     127.0.0.1:14222  (JetStream domain m132250) logs     data/local/logs/
+
+次に試すこと / try next:
+  # 事例1: 稲城市でパーキンソン病に強い訪問診療医を探す (市内になければ市外の近い順)
+  build/bin/renkeictl resource search -c home_visit_medical -c parkinsons -m 132250
+  # 稲城市の資源の空白 / capabilities nobody in or serving Inagi offers
+  build/bin/renkeictl resource gaps 132250
+  # 名称・カナ・住所の検索 (ひらがな・半角でも可)
+  build/bin/renkeictl resource search -t "いなぎ" -m 132250
+  # 訪問看護ステーション: 稲城市役所から 5 km 以内
+  build/bin/renkeictl resource search -k visiting_nurse_station --near-municipality 132250 --within 5
+  # 出力 (Excel で開ける CSV / FHIR R4)
+  build/bin/renkeictl resource export -m 132250 -f inagi.csv
+  build/bin/renkeictl resource capabilities
+
+停止 / stop:  tools/run-local.sh stop
+MSG
+}
+
+start() {
+  if running renkei-directory && running nats-server; then
+    echo "already running"; status; next_steps; return
+  fi
+  stop >/dev/null 2>&1 || true
+  bash tools/setup.sh
+  echo "== build (first time: a few minutes on 2 cores)"
+  bash tools/build.sh renkei-directory renkeictl
+  local data; data=$(shared_data)
+  for port in 14222 7101 9101; do
+    if port_busy "$port"; then echo "error: port $port is in use; stop what uses it first" >&2; exit 1; fi
+  done
+  mkdir -p "$pids" "$logs" "$state/nats"
+
+  echo "== start nats-server (JetStream)"
+  "$nats_bin" -c deploy/nats/local.conf -sd "$state/nats" >>"$logs/nats-server.log" 2>&1 &
+  echo $! >"$pids/nats-server"
+  echo "== start renkei-directory"
+  "$repo/build/bin/renkei-directory" --config deploy/local/inagi.json >>"$logs/directory.log" 2>&1 &
+  echo $! >"$pids/renkei-directory"
+  for _ in $(seq 1 150); do
+    if "$ctl" --timeout 1 resource capabilities >/dev/null 2>&1; then break; fi
+    if ! running renkei-directory; then echo "renkei-directory failed to start:" >&2; tail -5 "$logs/directory.log" >&2; exit 1; fi
+    sleep 0.2
+  done
+
+  echo "== import the real public data (${data})"
+  echo "   re-importing the same files changes nothing; rows with errors are listed and skipped"
+  local files=("$data"/mhlw-kaigo-opendata/jigyosho_*.csv "$data/visiting_nursing_stations.csv" "$data/medical_institutions_ika.csv")
+  for f in "${files[@]}"; do
+    set +e
+    "$ctl" resource import --allow-partial "$f" >"$logs/import-$(basename "$f").txt" 2>&1
+    rc=$?
+    set -e
+    if [[ $rc -ne 0 && $rc -ne 7 ]]; then echo "import of $f failed (exit $rc):" >&2; cat "$logs/import-$(basename "$f").txt" >&2; exit 1; fi
+    awk -v f="$(basename "$f")" '/行数|新規|更新|変更なし|不正/ {printf "%s%s", sep, $0; sep=" |"} END {print "   <- " f}' "$logs/import-$(basename "$f").txt" | sed 's/  */ /g'
+  done
+  next_steps
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
+esac
