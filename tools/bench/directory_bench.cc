@@ -104,7 +104,8 @@ struct ImportResult {
   double seconds = 0;
 };
 
-ImportResult StreamImport(v1::DirectoryService::Stub& stub, const std::function<bool(std::string*)>& next_chunk,
+ImportResult StreamImport(v1::DirectoryService::Stub& stub,
+                          const std::function<bool(std::string*)>& next_chunk,
                           const std::string& name) {
   ImportResult r;
   grpc::ClientContext ctx;
@@ -164,23 +165,52 @@ std::function<bool(std::string*)> SyntheticChunks(int64_t count, uint64_t seed) 
     if (m.office_lat != 0 && m.kind != common::MunicipalityKind::kMunicipality) continue;
     if (m.office_lat != 0) st->munis.push_back(&m);
   }
-  static const char* kKinds[] = {"clinic", "clinic", "clinic", "hospital", "visiting_nurse_station",
-                                 "home_care_support_clinic", "home_help", "small_multifunctional",
-                                 "pharmacy", "home_care_support_office"};
+  static const char* kKinds[] = {"clinic",
+                                 "clinic",
+                                 "clinic",
+                                 "hospital",
+                                 "visiting_nurse_station",
+                                 "home_care_support_clinic",
+                                 "home_help",
+                                 "small_multifunctional",
+                                 "pharmacy",
+                                 "home_care_support_office"};
   static const char* kCaps[] = {"home_visit_medical", "home_visit_nursing", "dementia",
-                                "parkinsons", "end_of_life_care", "palliative_care",
-                                "response_24h", "tube_feeding", "ventilator", "pediatric_home_care"};
-  static const char* kTokens[] = {"さくら", "みどり", "あおば", "ひかり", "中央", "駅前", "在宅",
-                                  "ファミリー", "ホーム", "やまなみ", "すずらん", "こころ", "ひだまり"};
-  static const char* kSuffix[] = {"クリニック", "医院", "訪問看護ステーション", "診療所", "ケアセンター"};
+                                "parkinsons",         "end_of_life_care",   "palliative_care",
+                                "response_24h",       "tube_feeding",       "ventilator",
+                                "pediatric_home_care"};
+  static const char* kTokens[] = {"さくら",   "みどり", "あおば",     "ひかり", "中央",
+                                  "駅前",     "在宅",   "ファミリー", "ホーム", "やまなみ",
+                                  "すずらん", "こころ", "ひだまり"};
+  static const char* kSuffix[] = {"クリニック", "医院", "訪問看護ステーション", "診療所",
+                                  "ケアセンター"};
   return [st](std::string* chunk) {
     chunk->clear();
     if (st->header) {
-      common::AppendCsvRow({"id", "kind", "name", "name_kana", "address", "municipality_code",
-                            "latitude", "longitude", "location_precision", "service_area",
-                            "capabilities", "accepting_new_patients", "capacity", "phone", "fax",
-                            "url", "email", "corporation_name", "source_system", "source_id",
-                            "last_verified", "note", "version", "updated_at"},
+      common::AppendCsvRow({"id",
+                            "kind",
+                            "name",
+                            "name_kana",
+                            "address",
+                            "municipality_code",
+                            "latitude",
+                            "longitude",
+                            "location_precision",
+                            "service_area",
+                            "capabilities",
+                            "accepting_new_patients",
+                            "capacity",
+                            "phone",
+                            "fax",
+                            "url",
+                            "email",
+                            "corporation_name",
+                            "source_system",
+                            "source_id",
+                            "last_verified",
+                            "note",
+                            "version",
+                            "updated_at"},
                            chunk);
       st->header = false;
     }
@@ -191,14 +221,36 @@ std::function<bool(std::string*)> SyntheticChunks(int64_t count, uint64_t seed) 
       for (const char* c : kCaps) {
         if (st->rng() % 6 == 0) caps += (caps.empty() ? "" : " ") + std::string(c);
       }
-      std::string name = std::string(kTokens[st->rng() % 13]) + kTokens[st->rng() % 13] + kSuffix[st->rng() % 5];
+      std::string name =
+          std::string(kTokens[st->rng() % 13]) + kTokens[st->rng() % 13] + kSuffix[st->rng() % 5];
       char lat[32], lon[32];
       std::snprintf(lat, sizeof lat, "%.6f", m->office_lat + jitter(st->rng) * 0.5);
       std::snprintf(lon, sizeof lon, "%.6f", m->office_lon + jitter(st->rng) * 0.5);
       std::string id = std::to_string(st->left);
-      common::AppendCsvRow({"", kKinds[st->rng() % 10], name + id, "", m->name + "1-" + id, m->code, lat,
-                            lon, "exact", "", caps, st->rng() % 3 ? "accepting" : "", "", "", "",
-                            "", "", "", "synthetic", id, "", "", "", ""},
+      common::AppendCsvRow({"",
+                            kKinds[st->rng() % 10],
+                            name + id,
+                            "",
+                            m->name + "1-" + id,
+                            m->code,
+                            lat,
+                            lon,
+                            "exact",
+                            "",
+                            caps,
+                            st->rng() % 3 ? "accepting" : "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "synthetic",
+                            id,
+                            "",
+                            "",
+                            "",
+                            ""},
                            chunk);
       --st->left;
     }
@@ -219,8 +271,8 @@ std::vector<Query> MakeQueries(int n, uint64_t seed, const std::vector<std::stri
   for (const auto& m : common::Jurisdictions::Get().municipalities()) {
     if (m.office_lat != 0) munis.push_back(&m);
   }
-  static const char* kCaps[] = {"home_visit_medical", "home_visit_nursing", "dementia", "parkinsons",
-                                "end_of_life_care", "response_24h"};
+  static const char* kCaps[] = {"home_visit_medical", "home_visit_nursing", "dementia",
+                                "parkinsons",         "end_of_life_care",   "response_24h"};
   std::vector<Query> out;
   for (int i = 0; i < n; ++i) {
     const auto* m = munis[rng() % munis.size()];
@@ -244,7 +296,8 @@ std::vector<Query> MakeQueries(int n, uint64_t seed, const std::vector<std::stri
     size_t len = 2 + rng() % 3;
     size_t start = cps.size() > len ? rng() % (cps.size() - len) : 0;
     std::string fragment;
-    for (size_t k = start; k < std::min(cps.size(), start + len); ++k) common::AppendUtf8(cps[k], &fragment);
+    for (size_t k = start; k < std::min(cps.size(), start + len); ++k)
+      common::AppendUtf8(cps[k], &fragment);
     text.request.set_text(fragment);
     out.push_back(text);
   }
@@ -259,8 +312,8 @@ struct ShapeResult {
 };
 
 // Runs every query once per client thread (queries split between clients).
-std::map<std::string, ShapeResult> RunQueries(const std::string& address, const std::vector<Query>& queries,
-                                              int clients) {
+std::map<std::string, ShapeResult> RunQueries(const std::string& address,
+                                              const std::vector<Query>& queries, int clients) {
   std::map<std::string, ShapeResult> results;
   std::mutex mu;
   std::map<std::string, double> busy;
@@ -268,7 +321,8 @@ std::map<std::string, ShapeResult> RunQueries(const std::string& address, const 
   auto t0 = Clock::now();
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      auto stub = v1::DirectoryService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+      auto stub = v1::DirectoryService::NewStub(
+          grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
       std::map<std::string, ShapeResult> local;
       for (size_t i = c; i < queries.size(); i += clients) {
         grpc::ClientContext ctx;
@@ -306,7 +360,8 @@ std::map<std::string, ShapeResult> RunQueries(const std::string& address, const 
 }
 
 Latency TrivialRpcFloor(const std::string& address, int n) {
-  auto stub = v1::DirectoryService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub = v1::DirectoryService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   Latency l;
   for (int i = 0; i < n; ++i) {
     grpc::ClientContext ctx;
@@ -332,10 +387,12 @@ long RssMiB(pid_t pid) {
 // the seconds waited.
 double WaitForEvents(common::NatsBus& bus, uint64_t events) {
   auto t0 = Clock::now();
-  testing::WaitFor([&] {
-    auto st = bus.GetStreamState("RENKEI_EVENTS");
-    return st.ok() && st->messages >= events;
-  }, std::chrono::minutes(10));
+  testing::WaitFor(
+      [&] {
+        auto st = bus.GetStreamState("RENKEI_EVENTS");
+        return st.ok() && st->messages >= events;
+      },
+      std::chrono::minutes(10));
   return Seconds(t0, Clock::now());
 }
 
@@ -347,19 +404,25 @@ int64_t CountResources(v1::DirectoryService::Stub& stub) {
   return stub.SearchResources(&ctx, q, &resp).ok() ? resp.total_matches() : -1;
 }
 
-void PrintSearchTable(const char* title, const std::map<std::string, ShapeResult>& r, const Latency& floor) {
-  std::printf("\n### %s\n\n| query | n | p50 ms | p99 ms | max ms | mean hits | p99 / trivial-RPC p99 |\n"
-              "|---|---|---|---|---|---|---|\n", title);
+void PrintSearchTable(const char* title, const std::map<std::string, ShapeResult>& r,
+                      const Latency& floor) {
+  std::printf(
+      "\n### %s\n\n| query | n | p50 ms | p99 ms | max ms | mean hits | p99 / trivial-RPC p99 |\n"
+      "|---|---|---|---|---|---|---|\n",
+      title);
   for (const auto& [shape, s] : r) {
-    std::printf("| %s | %zu | %.2f | %.2f | %.2f | %.1f | %.1f× |\n", shape.c_str(), s.latency.us.size(),
-                s.latency.Percentile(50) / 1000, s.latency.Percentile(99) / 1000, s.latency.Max() / 1000,
+    std::printf("| %s | %zu | %.2f | %.2f | %.2f | %.1f | %.1f× |\n", shape.c_str(),
+                s.latency.us.size(), s.latency.Percentile(50) / 1000,
+                s.latency.Percentile(99) / 1000, s.latency.Max() / 1000,
                 s.latency.us.empty() ? 0.0 : static_cast<double>(s.hits) / s.latency.us.size(),
                 s.latency.Percentile(99) / std::max(1.0, floor.Percentile(99)));
   }
-  if (!r.empty()) std::printf("\nthroughput, all shapes mixed: %.0f queries/s\n", r.begin()->second.qps);
+  if (!r.empty())
+    std::printf("\nthroughput, all shapes mixed: %.0f queries/s\n", r.begin()->second.qps);
   if (std::getenv("RENKEI_BENCH_SLOWEST")) {
     for (const auto& [shape, s] : r) {
-      for (const auto& [us, q] : s.slowest) std::fprintf(stderr, "slow %s %.2f ms: %s\n", shape.c_str(), us / 1000, q.c_str());
+      for (const auto& [us, q] : s.slowest)
+        std::fprintf(stderr, "slow %s %.2f ms: %s\n", shape.c_str(), us / 1000, q.c_str());
     }
   }
 }
@@ -371,17 +434,23 @@ int Main(int argc, char** argv) {
   std::string data;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--total" && i + 1 < argc) total = std::atoll(argv[++i]);
-    else if (a == "--queries" && i + 1 < argc) queries_per_shape = std::atoi(argv[++i]);
-    else if (a == "--clients" && i + 1 < argc) clients = std::atoi(argv[++i]);
-    else if (a == "--data" && i + 1 < argc) data = argv[++i];
+    if (a == "--total" && i + 1 < argc)
+      total = std::atoll(argv[++i]);
+    else if (a == "--queries" && i + 1 < argc)
+      queries_per_shape = std::atoi(argv[++i]);
+    else if (a == "--clients" && i + 1 < argc)
+      clients = std::atoi(argv[++i]);
+    else if (a == "--data" && i + 1 < argc)
+      data = argv[++i];
     else {
-      std::fprintf(stderr, "usage: directory_bench [--total N] [--queries N] [--clients N] [--data DIR]\n");
+      std::fprintf(stderr,
+                   "usage: directory_bench [--total N] [--queries N] [--clients N] [--data DIR]\n");
       return 2;
     }
   }
   if (data.empty()) {
-    for (std::string c : {testing::SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
+    for (std::string c :
+         {testing::SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
       if (std::filesystem::exists(c + "/municipalities.csv")) data = c;
     }
   }
@@ -402,24 +471,31 @@ int Main(int argc, char** argv) {
   {
     std::ofstream cfg(tmp.Sub("instance.json"));
     cfg << R"({"instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
-      "nats": {"url": ")" << (*nats)->url() << R"("}, "data_root": ")" << tmp.Sub("data") << R"(",
-      "directory": {"server": {"listen_address": ")" << address << R"("}}})";
+      "nats": {"url": ")"
+        << (*nats)->url() << R"("}, "data_root": ")" << tmp.Sub("data") << R"(",
+      "directory": {"server": {"listen_address": ")"
+        << address << R"("}}})";
   }
   auto start_directory = [&]() -> std::unique_ptr<testing::ChildProcess> {
-    auto p = testing::ChildProcess::Spawn({testing::BinaryPath("renkei-directory"), "--config", tmp.Sub("instance.json")},
-                                          {}, tmp.Sub("directory.log"));
+    auto p = testing::ChildProcess::Spawn(
+        {testing::BinaryPath("renkei-directory"), "--config", tmp.Sub("instance.json")}, {},
+        tmp.Sub("directory.log"));
     if (!p.ok()) return nullptr;
-    auto stub = v1::DirectoryService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-    testing::WaitFor([&] {
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
-      v1::ListCapabilitiesResponse r;
-      return stub->ListCapabilities(&ctx, {}, &r).ok();
-    }, std::chrono::seconds(120));
+    auto stub = v1::DirectoryService::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    testing::WaitFor(
+        [&] {
+          grpc::ClientContext ctx;
+          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+          v1::ListCapabilitiesResponse r;
+          return stub->ListCapabilities(&ctx, {}, &r).ok();
+        },
+        std::chrono::seconds(120));
     return std::move(*p);
   };
   auto process = start_directory();
-  auto stub = v1::DirectoryService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub = v1::DirectoryService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   common::NatsOptions nats_options;
   nats_options.url = (*nats)->url();
   auto bus = common::NatsBus::Connect(nats_options);
@@ -427,7 +503,8 @@ int Main(int argc, char** argv) {
 
   // Import the real files.
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(data + "/mhlw-kaigo-opendata")) files.push_back(e.path());
+  for (const auto& e : std::filesystem::directory_iterator(data + "/mhlw-kaigo-opendata"))
+    files.push_back(e.path());
   std::sort(files.begin(), files.end());
   files.push_back(data + "/visiting_nursing_stations.csv");
   files.push_back(data + "/medical_institutions_ika.csv");
@@ -440,11 +517,14 @@ int Main(int argc, char** argv) {
     real.seconds += r.seconds;
   }
   int64_t after_real = CountResources(*stub);
-  std::printf("\n### import\n\n| what | rows | inserted | rejected | seconds | rows/s | vs RocksDB synced-batch floor |\n|---|---|---|---|---|---|---|\n");
-  std::printf("| real files (%zu) | %lld | %lld | %lld | %.2f | %.0f | %.1f%% of %.0f rows/s |\n", files.size(),
-              static_cast<long long>(real.rows), static_cast<long long>(real.inserted),
-              static_cast<long long>(real.rejected), real.seconds, real.rows / real.seconds,
-              100.0 * real.rows / real.seconds / floor_rows, floor_rows);
+  std::printf(
+      "\n### import\n\n| what | rows | inserted | rejected | seconds | rows/s | vs RocksDB "
+      "synced-batch floor |\n|---|---|---|---|---|---|---|\n");
+  std::printf("| real files (%zu) | %lld | %lld | %lld | %.2f | %.0f | %.1f%% of %.0f rows/s |\n",
+              files.size(), static_cast<long long>(real.rows),
+              static_cast<long long>(real.inserted), static_cast<long long>(real.rejected),
+              real.seconds, real.rows / real.seconds, 100.0 * real.rows / real.seconds / floor_rows,
+              floor_rows);
 
   // Search is measured in steady state: after the relay published every import event.
   double drain_real = WaitForEvents(**bus, static_cast<uint64_t>(real.inserted));
@@ -468,31 +548,40 @@ int Main(int argc, char** argv) {
   }
   auto queries = MakeQueries(queries_per_shape, 42, names);
   // Warm up the connection and caches, then measure.
-  RunQueries(address, std::vector<Query>(queries.begin(), queries.begin() + std::min<size_t>(300, queries.size())), 1);
+  RunQueries(
+      address,
+      std::vector<Query>(queries.begin(), queries.begin() + std::min<size_t>(300, queries.size())),
+      1);
   Latency floor_real = TrivialRpcFloor(address, 2000);
   auto at_real = RunQueries(address, queries, clients);
   std::printf("\ntrivial RPC (ListCapabilities, same server) p50 %.3f ms, p99 %.3f ms\n",
               floor_real.Percentile(50) / 1000, floor_real.Percentile(99) / 1000);
-  PrintSearchTable(("search at " + std::to_string(after_real) + " resources (real data)").c_str(), at_real, floor_real);
+  PrintSearchTable(("search at " + std::to_string(after_real) + " resources (real data)").c_str(),
+                   at_real, floor_real);
 
   // Synthetic facilities up to the total.
   int64_t synthetic = std::max<int64_t>(0, total - after_real);
   ImportResult syn = StreamImport(*stub, SyntheticChunks(synthetic, 7), "synthetic.csv");
   int64_t after_syn = CountResources(*stub);
-  std::printf("\n| synthetic (project CSV) | %lld | %lld | %lld | %.2f | %.0f | %.1f%% of %.0f rows/s |\n",
-              static_cast<long long>(syn.rows), static_cast<long long>(syn.inserted),
-              static_cast<long long>(syn.rejected), syn.seconds, syn.rows / syn.seconds,
-              100.0 * syn.rows / syn.seconds / floor_rows, floor_rows);
+  std::printf(
+      "\n| synthetic (project CSV) | %lld | %lld | %lld | %.2f | %.0f | %.1f%% of %.0f rows/s |\n",
+      static_cast<long long>(syn.rows), static_cast<long long>(syn.inserted),
+      static_cast<long long>(syn.rejected), syn.seconds, syn.rows / syn.seconds,
+      100.0 * syn.rows / syn.seconds / floor_rows, floor_rows);
 
   double drain_syn = WaitForEvents(**bus, static_cast<uint64_t>(real.inserted + syn.inserted));
   std::printf("\noutbox drained %lld more events %.2f s after the import finished\n",
               static_cast<long long>(syn.inserted), drain_syn);
-  RunQueries(address, std::vector<Query>(queries.begin(), queries.begin() + std::min<size_t>(300, queries.size())), 1);
+  RunQueries(
+      address,
+      std::vector<Query>(queries.begin(), queries.begin() + std::min<size_t>(300, queries.size())),
+      1);
   Latency floor_full = TrivialRpcFloor(address, 2000);
   auto at_full = RunQueries(address, queries, clients);
   std::printf("\ntrivial RPC (ListCapabilities, same server) p50 %.3f ms, p99 %.3f ms\n",
               floor_full.Percentile(50) / 1000, floor_full.Percentile(99) / 1000);
-  PrintSearchTable(("search at " + std::to_string(after_syn) + " resources").c_str(), at_full, floor_full);
+  PrintSearchTable(("search at " + std::to_string(after_syn) + " resources").c_str(), at_full,
+                   floor_full);
 
   std::printf("\nrenkei-directory resident memory with %lld resources: %ld MiB\n",
               static_cast<long long>(after_syn), RssMiB(process->pid()));
@@ -500,8 +589,8 @@ int Main(int argc, char** argv) {
   process->Terminate();
   auto t0 = Clock::now();
   process = start_directory();
-  std::printf("\nrestart until serving with %lld resources: %.2f s\n", static_cast<long long>(CountResources(*stub)),
-              Seconds(t0, Clock::now()));
+  std::printf("\nrestart until serving with %lld resources: %.2f s\n",
+              static_cast<long long>(CountResources(*stub)), Seconds(t0, Clock::now()));
   process->Terminate();
   return 0;
 }

@@ -22,7 +22,8 @@ namespace renkei::directory {
 namespace {
 
 std::string DataDir() {
-  for (std::string c : {testing::SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
+  for (std::string c :
+       {testing::SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
     if (std::filesystem::exists(c + "/municipalities.csv")) return c;
   }
   return "../shared/data";
@@ -67,18 +68,22 @@ struct World {
     std::mt19937_64 rng(7);
     std::vector<const common::Municipality*> munis;
     for (const auto& m : common::Jurisdictions::Get().municipalities()) {
-      if (m.office_lat != 0 && m.kind == common::MunicipalityKind::kMunicipality) munis.push_back(&m);
+      if (m.office_lat != 0 && m.kind == common::MunicipalityKind::kMunicipality)
+        munis.push_back(&m);
     }
-    static const char* kTokens[] = {"さくら", "みどり", "あおば", "ひかり", "中央", "駅前", "在宅",
-                                    "ファミリー", "ホーム", "やまなみ", "すずらん", "こころ", "ひだまり"};
-    static const char* kSuffix[] = {"クリニック", "医院", "訪問看護ステーション", "診療所", "ケアセンター"};
+    static const char* kTokens[] = {"さくら",   "みどり", "あおば",     "ひかり", "中央",
+                                    "駅前",     "在宅",   "ファミリー", "ホーム", "やまなみ",
+                                    "すずらん", "こころ", "ひだまり"};
+    static const char* kSuffix[] = {"クリニック", "医院", "訪問看護ステーション", "診療所",
+                                    "ケアセンター"};
     std::uniform_real_distribution<double> jitter(-0.02, 0.02);
     for (int64_t i = 0; index.size() < 500000; ++i) {
       const auto* m = munis[rng() % munis.size()];
       v1::Resource r;
       r.set_id(common::DeterministicId("res", "synthetic:" + std::to_string(i)));
       r.set_kind(rng() % 2 ? v1::RESOURCE_KIND_CLINIC : v1::RESOURCE_KIND_VISITING_NURSE_STATION);
-      r.set_name(std::string(kTokens[rng() % 13]) + kTokens[rng() % 13] + kSuffix[rng() % 5] + std::to_string(i));
+      r.set_name(std::string(kTokens[rng() % 13]) + kTokens[rng() % 13] + kSuffix[rng() % 5] +
+                 std::to_string(i));
       r.set_address(m->name + "1-" + std::to_string(i));
       r.set_municipality_code(m->code);
       r.mutable_location()->set_latitude(m->office_lat + jitter(rng));
