@@ -51,7 +51,10 @@ grpc::Status DirectoryService::ImportResources(
     grpc::ServerReaderWriter<v1::ImportResourcesResponse, v1::ImportResourcesRequest>* stream) {
   common::RequestBudget budget(*context, /*apply_default=*/false);
   v1::ImportResourcesRequest request;
-  if (!stream->Read(&request) || !request.has_options()) {
+  if (!stream->Read(&request)) {
+    if (auto bad = common::StreamReadStatus(); !bad.ok()) return ToGrpcStatus(bad);
+  }
+  if (!request.has_options()) {
     return ToGrpcStatus(common::InvalidField(
         "options",
         "最初のメッセージで options を送ってください / the first message must carry options"));
@@ -77,6 +80,7 @@ grpc::Status DirectoryService::ImportResources(
     }
     if (auto s = (*session)->Feed(request.chunk()); !s.ok()) return ToGrpcStatus(s);
   }
+  if (auto bad = common::StreamReadStatus(); !bad.ok()) return ToGrpcStatus(bad);
   auto summary = (*session)->Finish();
   if (!summary.ok()) return ToGrpcStatus(summary.status());
   v1::ImportResourcesResponse out;

@@ -268,3 +268,106 @@ TEST_F(DirectoryGrpcTest, StandardHealthServiceAnswersServing) {
 
 }  // namespace
 }  // namespace renkei::testing
+
+namespace renkei::testing {
+namespace {
+
+TEST_F(DirectoryGrpcTest, InvalidUtf8InEveryRpcNamesTheField) {
+  const std::string bad = "\xE7\xA8\xFF";
+  {
+    v1::GetResourceRequest req;
+    req.set_id(bad);
+    v1::Resource r;
+    grpc::ClientContext ctx;
+    EXPECT_THAT(ViolatedFields(d_.stub().GetResource(&ctx, req, &r)),
+                ElementsAre("GetResourceRequest.id"));
+  }
+  {
+    v1::DeleteResourceRequest req;
+    req.set_id(bad);
+    v1::DeleteResourceResponse r;
+    grpc::ClientContext ctx;
+    EXPECT_THAT(ViolatedFields(d_.stub().DeleteResource(&ctx, req, &r)),
+                ElementsAre("DeleteResourceRequest.id"));
+  }
+  {
+    v1::GetGapReportRequest req;
+    req.set_municipality_code(bad);
+    v1::GapReport r;
+    grpc::ClientContext ctx;
+    EXPECT_THAT(ViolatedFields(d_.stub().GetGapReport(&ctx, req, &r)),
+                ElementsAre("GetGapReportRequest.municipality_code"));
+  }
+  {
+    v1::ExportResourcesRequest req;
+    req.set_municipality_code(bad);
+    grpc::ClientContext ctx;
+    auto reader = d_.stub().ExportResources(&ctx, req);
+    v1::ExportResourcesChunk chunk;
+    while (reader->Read(&chunk)) {
+    }
+    EXPECT_THAT(ViolatedFields(reader->Finish()),
+                ElementsAre("ExportResourcesRequest.municipality_code"));
+  }
+  {
+    grpc::ClientContext ctx;
+    auto stream = d_.stub().ImportResources(&ctx);
+    v1::ImportResourcesRequest req;
+    req.mutable_options()->set_file_name(bad);
+    stream->Write(req);
+    stream->WritesDone();
+    v1::ImportResourcesResponse resp;
+    while (stream->Read(&resp)) {
+    }
+    EXPECT_THAT(ViolatedFields(stream->Finish()), ElementsAre("ImportOptions.file_name"));
+  }
+  ExpectNothingWritten();
+}
+
+}  // namespace
+}  // namespace renkei::testing
+
+namespace renkei::testing {
+namespace {
+
+TEST_F(DirectoryGrpcTest, ServerReflectionListsTheDirectoryService) {
+  // grpc.reflection.v1alpha ServerReflectionInfo with list_services = "" (field 7: bytes 3A 00).
+  grpc::GenericStub generic(d_.channel());
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  auto call = generic.PrepareCall(
+      &ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto step = [&](int tag) {
+    void* got = nullptr;
+    bool ok = false;
+    EXPECT_TRUE(cq.Next(&got, &ok));
+    EXPECT_EQ(got, reinterpret_cast<void*>(static_cast<intptr_t>(tag)));
+    return ok;
+  };
+  auto tag = [](int t) { return reinterpret_cast<void*>(static_cast<intptr_t>(t)); };
+  call->StartCall(tag(1));
+  ASSERT_TRUE(step(1));
+  grpc::Slice request_bytes(std::string("\x3A\x00", 2));
+  grpc::ByteBuffer request(&request_bytes, 1);
+  call->Write(request, tag(2));
+  ASSERT_TRUE(step(2));
+  grpc::ByteBuffer response;
+  call->Read(&response, tag(3));
+  ASSERT_TRUE(step(3));
+  call->WritesDone(tag(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, tag(5));
+  step(5);
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (auto& sl : slices)
+    bytes += std::string(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  EXPECT_THAT(bytes, HasSubstr("renkei.v1.DirectoryService"));
+  EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
+}
+
+}  // namespace
+}  // namespace renkei::testing

@@ -176,6 +176,13 @@ void WaitForTerminationSignal() {
   LogLine(LogLevel::kInfo, "signal received; shutting down").Field("signal", sig);
 }
 
+absl::Status StreamReadStatus() {
+  if (t_invalid_utf8_field.empty()) return absl::OkStatus();
+  std::string field = FieldPathFromFullName(t_invalid_utf8_field);
+  t_invalid_utf8_field.clear();
+  return InvalidField(field, "UTF-8 として不正な文字列です / invalid UTF-8");
+}
+
 RequestBudget::RequestBudget(const grpc::ServerContext& context, bool apply_default)
     : context_(context), deadline_(context.deadline()) {
   if (apply_default) {

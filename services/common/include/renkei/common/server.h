@@ -51,6 +51,10 @@ void BlockTerminationSignals();
 // Waits until SIGTERM or SIGINT arrives (BlockTerminationSignals must have run).
 void WaitForTerminationSignal();
 
+// For streaming handlers: after Read() returned false, INVALID_ARGUMENT naming the field when
+// the message was rejected for invalid UTF-8; OK when the stream simply ended.
+absl::Status StreamReadStatus();
+
 // The time budget of one call: the client's deadline, capped by the server default
 // (ServerOptions::default_deadline_ms) counted from construction unless apply_default is false
 // (streaming imports run as long as the client allows). Long handlers call Check() between units
