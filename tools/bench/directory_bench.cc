@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "directory/csv_formats.h"
 #include "grpcpp/create_channel.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/csv.h"
@@ -187,31 +188,7 @@ std::function<bool(std::string*)> SyntheticChunks(int64_t count, uint64_t seed) 
   return [st](std::string* chunk) {
     chunk->clear();
     if (st->header) {
-      common::AppendCsvRow({"id",
-                            "kind",
-                            "name",
-                            "name_kana",
-                            "address",
-                            "municipality_code",
-                            "latitude",
-                            "longitude",
-                            "location_precision",
-                            "service_area",
-                            "capabilities",
-                            "accepting_new_patients",
-                            "capacity",
-                            "phone",
-                            "fax",
-                            "url",
-                            "email",
-                            "corporation_name",
-                            "source_system",
-                            "source_id",
-                            "last_verified",
-                            "note",
-                            "version",
-                            "updated_at"},
-                           chunk);
+      common::AppendCsvRow(directory::ProjectCsvHeader(), chunk);
       st->header = false;
     }
     std::uniform_real_distribution<double> jitter(-0.04, 0.04);

@@ -102,10 +102,9 @@ World& TheWorld() {
   return *world;
 }
 
-void RunText(benchmark::State& state, const char* text) {
+// Runs one query (first page of 20) for the benchmark's iterations; reports its match count.
+void RunQuery(benchmark::State& state, const SearchQuery& q) {
   World& w = TheWorld();
-  SearchQuery q;
-  q.text = common::NormalizeForSearch(text);
   int total = 0;
   for (auto _ : state) {
     IndexPage page = w.index.Search(q, 0, 20);
@@ -113,6 +112,12 @@ void RunText(benchmark::State& state, const char* text) {
     benchmark::DoNotOptimize(page);
   }
   state.counters["matches"] = total;
+}
+
+void RunText(benchmark::State& state, const char* text) {
+  SearchQuery q;
+  q.text = common::NormalizeForSearch(text);
+  RunQuery(state, q);
 }
 
 void BM_TextCommonFragment(benchmark::State& s) { RunText(s, "クリニ"); }
@@ -122,79 +127,48 @@ void BM_TextOneKanji(benchmark::State& s) { RunText(s, "稲"); }
 void BM_TextRareName(benchmark::State& s) { RunText(s, "稲城在宅療養"); }
 
 void BM_Distance10km(benchmark::State& state) {
-  World& w = TheWorld();
   SearchQuery q;
   q.kinds = {v1::RESOURCE_KIND_CLINIC, v1::RESOURCE_KIND_VISITING_NURSE_STATION};
   q.reference = std::make_pair(35.681, 139.767);  // Tokyo station: the densest area
   q.max_distance_km = 10;
-  int total = 0;
-  for (auto _ : state) {
-    IndexPage page = w.index.Search(q, 0, 20);
-    total = page.total;
-    benchmark::DoNotOptimize(page);
-  }
-  state.counters["matches"] = total;
+  RunQuery(state, q);
 }
 
 void BM_NearestUnbounded(benchmark::State& state) {
-  World& w = TheWorld();
   SearchQuery q;
   q.kinds = {v1::RESOURCE_KIND_CLINIC};
   q.reference = std::make_pair(35.638, 139.505);
-  int total = 0;
-  for (auto _ : state) {
-    IndexPage page = w.index.Search(q, 0, 20);
-    total = page.total;
-    benchmark::DoNotOptimize(page);
-  }
-  state.counters["matches"] = total;
+  RunQuery(state, q);
 }
 
 void BM_CapabilityMunicipality(benchmark::State& state) {
-  World& w = TheWorld();
   SearchQuery q;
-  q.capabilities = {w.vocab.IndexOf("home_visit_medical")};
+  q.capabilities = {TheWorld().vocab.IndexOf("home_visit_medical")};
   q.municipality = 131016;  // Chiyoda
   q.reference = std::make_pair(35.694, 139.753);
-  for (auto _ : state) benchmark::DoNotOptimize(w.index.Search(q, 0, 20));
+  RunQuery(state, q);
 }
 
 void BM_TwoCapabilitiesInAWard(benchmark::State& state) {
-  World& w = TheWorld();
   SearchQuery q;
-  q.capabilities = {w.vocab.IndexOf("end_of_life_care"), w.vocab.IndexOf("home_visit_medical")};
+  q.capabilities = {TheWorld().vocab.IndexOf("end_of_life_care"),
+                    TheWorld().vocab.IndexOf("home_visit_medical")};
   q.municipality = 131130;  // Shibuya
   q.reference = std::make_pair(35.6640, 139.6982);
-  int total = 0;
-  for (auto _ : state) {
-    IndexPage page = w.index.Search(q, 0, 20);
-    total = page.total;
-    benchmark::DoNotOptimize(page);
-  }
-  state.counters["matches"] = total;
+  RunQuery(state, q);
 }
 
 // What Directory::Search asks next when nothing matches inside: the nearest outside.
 void BM_OutsideFallbackTwoCapabilities(benchmark::State& state) {
-  World& w = TheWorld();
   SearchQuery q;
-  q.capabilities = {w.vocab.IndexOf("end_of_life_care"), w.vocab.IndexOf("home_visit_medical")};
+  q.capabilities = {TheWorld().vocab.IndexOf("end_of_life_care"),
+                    TheWorld().vocab.IndexOf("home_visit_medical")};
   q.exclude_municipality = 131130;
   q.reference = std::make_pair(35.6640, 139.6982);
-  int total = 0;
-  for (auto _ : state) {
-    IndexPage page = w.index.Search(q, 0, 20);
-    total = page.total;
-    benchmark::DoNotOptimize(page);
-  }
-  state.counters["matches"] = total;
+  RunQuery(state, q);
 }
 
-void BM_ListAll(benchmark::State& state) {
-  World& w = TheWorld();
-  SearchQuery q;
-  for (auto _ : state) benchmark::DoNotOptimize(w.index.Search(q, 0, 20));
-}
+void BM_ListAll(benchmark::State& state) { RunQuery(state, SearchQuery()); }
 
 BENCHMARK(BM_TextCommonFragment)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TextOneKana)->Unit(benchmark::kMillisecond);
