@@ -8,6 +8,7 @@
 #include "renkei/common/keys.h"
 #include "renkei/common/log.h"
 #include "renkei/common/metrics.h"
+#include "renkei/common/personal.h"
 #include "renkei/common/status_macros.h"
 
 namespace renkei::common {
@@ -81,6 +82,11 @@ void Outbox::WaitForWork(int timeout_ms) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return notified_; });
   notified_ = false;
+}
+
+void CommandBatch::AddEvent(const v1::EventEnvelope& event) {
+  events_.push_back(event);
+  StripPersonal(&events_.back());
 }
 
 CommandBatch::~CommandBatch() {

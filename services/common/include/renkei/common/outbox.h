@@ -82,7 +82,9 @@ class CommandBatch {
   CommandBatch& operator=(const CommandBatch&) = delete;
 
   Batch& batch() { return batch_; }
-  void AddEvent(const v1::EventEnvelope& event) { events_.push_back(event); }
+  // Adds an event to publish with this batch. Any field marked (renkei.v1.personal) is cleared
+  // first: personal data never reaches the bus, whatever a payload is given.
+  void AddEvent(const v1::EventEnvelope& event);
   size_t event_count() const { return events_.size(); }
 
   // Writes state and events with sync=true; wakes the relay. Usable once.

@@ -1,0 +1,139 @@
+#include "consultation_store.h"
+
+#include <limits>
+
+#include "renkei/common/clock.h"
+#include "renkei/common/dates.h"
+#include "renkei/common/keys.h"
+
+namespace renkei::intake {
+namespace {
+
+std::string ReceivedKey(const v1::Consultation& c) {
+  // Newest first: the key counts down from the largest time.
+  uint64_t micros = static_cast<uint64_t>(common::MicrosFromTimestamp(c.received_at()));
+  return common::KeyBuilder()
+      .U64(std::numeric_limits<uint64_t>::max() - micros)
+      .Str(c.id())
+      .Release();
+}
+
+std::string FollowUpKey(const std::string& consultation_id, const v1::FollowUp& f) {
+  return common::KeyBuilder()
+      .U64(static_cast<uint64_t>(common::DateNumber(f.due())))
+      .Str(consultation_id)
+      .Str(f.id())
+      .Release();
+}
+
+std::string SeedKey(const v1::IssueSeed& s) {
+  return common::KeyBuilder().I64(common::MicrosFromTimestamp(s.raised_at())).Str(s.id()).Release();
+}
+
+}  // namespace
+
+std::vector<std::string> ConsultationStore::ColumnFamilies() {
+  std::vector<std::string> cfs = {"consultations", "consultations_by_received", "open_follow_ups",
+                                  "seeds_by_raised"};
+  for (auto& c : common::OutboxColumnFamilies()) cfs.push_back(c);
+  return cfs;
+}
+
+ConsultationStore::ConsultationStore(common::Store* store, common::Outbox* outbox)
+    : store_(store),
+      outbox_(outbox),
+      consultations_(store->Cf("consultations")),
+      by_received_(store->Cf("consultations_by_received")),
+      open_follow_ups_(store->Cf("open_follow_ups")),
+      seeds_(store->Cf("seeds_by_raised")) {}
+
+absl::StatusOr<v1::Consultation> ConsultationStore::Get(const std::string& id) const {
+  auto raw = store_->Get(consultations_, id);
+  if (!raw.ok()) {
+    if (absl::IsNotFound(raw.status())) {
+      return absl::NotFoundError("相談が見つかりません / consultation not found: " + id);
+    }
+    return raw.status();
+  }
+  v1::Consultation c;
+  if (!c.ParseFromString(*raw)) return absl::DataLossError("stored consultation unreadable: " + id);
+  return c;
+}
+
+absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& previous,
+                                       const v1::Consultation& next,
+                                       const std::vector<v1::EventEnvelope>& events) {
+  common::CommandBatch cmd(store_, outbox_);
+  auto& b = cmd.batch();
+  b.Put(consultations_, next.id(), next.SerializeAsString());
+  if (!previous) b.Put(by_received_, ReceivedKey(next), "");
+  // Open follow-ups: drop what is done or gone, (re)write what is open.
+  if (previous) {
+    for (const auto& f : previous->follow_ups()) {
+      if (!f.done()) b.Delete(open_follow_ups_, FollowUpKey(next.id(), f));
+    }
+  }
+  for (const auto& f : next.follow_ups()) {
+    if (!f.done()) b.Put(open_follow_ups_, FollowUpKey(next.id(), f), "");
+  }
+  // Seeds are only ever added.
+  const int known = previous ? previous->seeds_size() : 0;
+  for (int i = known; i < next.seeds_size(); ++i) b.Put(seeds_, SeedKey(next.seeds(i)), next.id());
+  for (const auto& e : events) cmd.AddEvent(e);
+  return cmd.Commit();
+}
+
+absl::Status ConsultationStore::ForEachReceived(
+    int64_t from_micros, int64_t to_micros, const std::string& resume_after,
+    const std::function<bool(const std::string&, const v1::Consultation&)>& fn) const {
+  auto it = store_->NewIterator(by_received_);
+  // Newest first: start at the key of the latest instant before to_micros.
+  uint64_t start = std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(to_micros - 1);
+  std::string first = common::KeyBuilder().U64(start).Release();
+  if (!resume_after.empty() && resume_after > first) first = resume_after;
+  for (it->Seek(first); it->Valid(); it->Next()) {
+    if (!resume_after.empty() && it->key() == resume_after) continue;
+    common::KeyReader r(it->key());
+    uint64_t inverted = 0;
+    std::string id;
+    if (!r.U64(&inverted) || !r.Str(&id)) continue;
+    int64_t micros = static_cast<int64_t>(std::numeric_limits<uint64_t>::max() - inverted);
+    if (micros < from_micros) break;
+    auto c = Get(id);
+    if (!c.ok()) return c.status();
+    if (!fn(std::string(it->key()), *c)) break;
+  }
+  return it->status();
+}
+
+absl::Status ConsultationStore::ForEachOpenFollowUpDueBefore(
+    int32_t date_number,
+    const std::function<bool(const std::string&, const std::string&)>& fn) const {
+  auto it = store_->NewIterator(open_follow_ups_);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    common::KeyReader r(it->key());
+    uint64_t due = 0;
+    std::string consultation, follow_up;
+    if (!r.U64(&due) || !r.Str(&consultation) || !r.Str(&follow_up)) continue;
+    if (static_cast<int32_t>(due) >= date_number) break;
+    if (!fn(consultation, follow_up)) break;
+  }
+  return it->status();
+}
+
+absl::Status ConsultationStore::ForEachSeedRaised(
+    int64_t from_micros, int64_t to_micros,
+    const std::function<bool(const std::string&, const std::string&)>& fn) const {
+  auto it = store_->NewIterator(seeds_);
+  for (it->Seek(common::KeyBuilder().I64(from_micros).Release()); it->Valid(); it->Next()) {
+    common::KeyReader r(it->key());
+    int64_t micros = 0;
+    std::string seed;
+    if (!r.I64(&micros) || !r.Str(&seed)) continue;
+    if (micros >= to_micros) break;
+    if (!fn(std::string(it->value()), seed)) break;
+  }
+  return it->status();
+}
+
+}  // namespace renkei::intake

@@ -1,0 +1,392 @@
+#include "intake.h"
+
+#include <map>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "renkei/common/dates.h"
+#include "renkei/common/ids.h"
+#include "renkei/common/personal.h"
+#include "testing.h"
+
+namespace renkei::intake {
+namespace {
+
+using renkei::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// A directory with a fixed set of resources; distances are given per resource.
+class FakeFinder : public ResourceFinder {
+ public:
+  struct Entry {
+    v1::Resource resource;
+    double km;
+  };
+  void Add(const std::string& key, const std::string& name, const std::string& municipality,
+           double km, std::vector<std::string> caps, std::vector<std::string> serves = {}) {
+    Entry e;
+    e.resource.set_id(common::DeterministicId("res", key));
+    e.resource.set_name(name);
+    e.resource.set_kind(v1::RESOURCE_KIND_CLINIC);
+    e.resource.set_municipality_code(municipality);
+    for (auto& c : caps) e.resource.add_capabilities(c);
+    for (auto& s : serves) e.resource.add_service_area(s);
+    e.km = km;
+    entries_.push_back(e);
+  }
+  absl::StatusOr<v1::SearchResourcesResponse> Search(const v1::SearchResourcesRequest& q) override {
+    ++searches;
+    if (down) return absl::UnavailableError("directory down");
+    std::vector<const Entry*> hits;
+    for (const auto& e : entries_) {
+      bool ok = true;
+      for (const auto& c : q.capabilities()) {
+        ok = ok &&
+             std::count(e.resource.capabilities().begin(), e.resource.capabilities().end(), c) > 0;
+      }
+      if (!q.municipality_code().empty()) {
+        bool serves = std::count(e.resource.service_area().begin(), e.resource.service_area().end(),
+                                 q.municipality_code()) > 0;
+        ok = ok && (e.resource.municipality_code() == q.municipality_code() || serves);
+      }
+      if (ok) hits.push_back(&e);
+    }
+    std::sort(hits.begin(), hits.end(),
+              [](const Entry* a, const Entry* b) { return a->km < b->km; });
+    v1::SearchResourcesResponse out;
+    out.set_total_matches(static_cast<int>(hits.size()));
+    for (size_t i = 0; i < hits.size() && static_cast<int>(i) < q.page_size(); ++i) {
+      auto* h = out.add_hits();
+      *h->mutable_resource() = hits[i]->resource;
+      h->set_distance_km(hits[i]->km);
+      h->set_relation(q.municipality_code().empty() ? v1::AREA_RELATION_UNSPECIFIED
+                      : hits[i]->resource.municipality_code() == q.municipality_code()
+                          ? v1::AREA_RELATION_LOCATED_IN
+                          : v1::AREA_RELATION_SERVES);
+    }
+    return out;
+  }
+  absl::StatusOr<v1::Resource> Get(const std::string& id) override {
+    if (down) return absl::UnavailableError("directory down");
+    for (const auto& e : entries_) {
+      if (e.resource.id() == id) return e.resource;
+    }
+    return absl::NotFoundError("no such resource");
+  }
+  std::string IdOf(const std::string& key) { return common::DeterministicId("res", key); }
+
+  bool down = false;
+  int searches = 0;
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+class IntakeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_.SetMicros(common::TokyoStartOfDay(common::DateFromNumber(20261124)) +
+                     10LL * 3600 * 1000000);
+    auto store = common::Store::Open(
+        {.path = tmp_.Sub("db"), .column_families = ConsultationStore::ColumnFamilies()});
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    outbox_ = std::make_unique<common::Outbox>(store_.get());
+    IntakeOptions options;
+    options.municipality_code = "132250";
+    intake_ = std::make_unique<Intake>(store_.get(), outbox_.get(),
+                                       common::EventSource{"m132250", &clock_}, &vocab_, &finder_,
+                                       options, &clock_);
+    finder_.Add("inagi-home", "稲城在宅療養クリニック", "132250", 1.0, {"home_visit_medical"});
+    finder_.Add("inagi-neuro", "元気クリニック内科・脳神経内科", "132250", 0.8,
+                {"neurology", "parkinsons"});
+    finder_.Add("kashiwa", "てんかんと脳神経内科の訪問クリニック柏", "122173", 49.7,
+                {"home_visit_medical", "neurology", "parkinsons"});
+    finder_.Add("osaka", "くわた脳神経内科・在宅クリニック", "271217", 378.9,
+                {"home_visit_medical", "neurology", "parkinsons"});
+  }
+
+  v1::CreateConsultationRequest WorkedExample() {
+    v1::CreateConsultationRequest r;
+    r.set_channel(v1::CHANNEL_PHONE);
+    r.set_source_type(v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER);
+    r.mutable_requester()->set_name("ケアマネ山田花子");
+    r.mutable_requester()->set_organization("いなぎ居宅介護支援事業所");
+    r.mutable_requester()->set_contact("042-377-0000");
+    r.mutable_person()->set_name("稲城太郎");
+    *r.mutable_person()->mutable_birth_date() = common::DateFromNumber(19470515);
+    r.mutable_person()->set_address("稲城市東長沼9-9-9");
+    r.mutable_person()->set_care_level(v1::CARE_LEVEL_CARE_3);
+    r.mutable_person()->add_conditions(v1::CONDITION_CATEGORY_NEUROLOGICAL);
+    r.set_narrative("パーキンソン病で通院が困難。専門の訪問診療医を希望。");
+    auto* need = r.add_needs();
+    need->set_capability("parkinsons");
+    need->add_also_requires("home_visit_medical");
+    return r;
+  }
+
+  std::vector<v1::EventEnvelope> OutboxEvents() {
+    std::vector<v1::EventEnvelope> out;
+    auto it = store_->NewIterator(outbox_->pending_cf());
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      v1::EventEnvelope e;
+      e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
+      out.push_back(e);
+    }
+    return out;
+  }
+  std::vector<std::string> EventTypes() {
+    std::vector<std::string> out;
+    for (const auto& e : OutboxEvents()) out.push_back(std::string(common::EventTypeOf(e)));
+    return out;
+  }
+
+  renkei::testing::TempDir tmp_;
+  common::FakeClock clock_;
+  directory::CapabilityVocabulary vocab_;
+  FakeFinder finder_;
+  std::unique_ptr<common::Store> store_;
+  std::unique_ptr<common::Outbox> outbox_;
+  std::unique_ptr<Intake> intake_;
+};
+
+TEST_F(IntakeTest, CreateStoresPersonalDataButEventsCarryOnlyDeidentifiedAttributes) {
+  auto c = intake_->Create(WorkedExample());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->status(), v1::CONSULTATION_STATUS_RECEIVED);
+  EXPECT_EQ(c->age_band(), v1::AGE_BAND_75_84);
+  EXPECT_EQ(c->person().name(), "稲城太郎");
+  EXPECT_EQ(c->version(), 1);
+  EXPECT_THAT(EventTypes(), ElementsAre("consultation_received", "need_recorded"));
+  auto events = OutboxEvents();
+  const auto& received = events[0].consultation_received();
+  EXPECT_EQ(received.age_band(), v1::AGE_BAND_75_84);
+  EXPECT_EQ(received.care_level(), v1::CARE_LEVEL_CARE_3);
+  EXPECT_EQ(events[0].share_level(), v1::SHARE_LEVEL_PREFECTURE);
+  for (const auto& e : events) {
+    std::string bytes = e.SerializeAsString();
+    for (const auto& personal : common::PersonalStrings(*c)) {
+      EXPECT_EQ(bytes.find(personal), std::string::npos) << personal;
+    }
+  }
+}
+
+TEST_F(IntakeTest, MatchingFlagsTheGapProposesNearestOutsideAndRaisesASeed) {
+  auto c = intake_->Create(WorkedExample());
+  ASSERT_TRUE(c.ok());
+  v1::MatchResourcesRequest m;
+  m.set_id(c->id());
+  m.set_expected_version(1);
+  auto matched = intake_->Match(m);
+  ASSERT_TRUE(matched.ok()) << matched.status();
+  const auto& con = matched->consultation();
+  const auto& need = con.needs(0);
+  EXPECT_TRUE(need.resource_gap());
+  ASSERT_EQ(need.candidates_size(), 2);
+  EXPECT_EQ(need.candidates(0).name(), "てんかんと脳神経内科の訪問クリニック柏");
+  EXPECT_EQ(need.candidates(0).relation(), v1::AREA_RELATION_OUTSIDE);
+  EXPECT_DOUBLE_EQ(need.candidates(0).distance_km(), 49.7);
+  EXPECT_EQ(con.status(), v1::CONSULTATION_STATUS_MATCHED);
+  ASSERT_EQ(con.seeds_size(), 1);
+  EXPECT_TRUE(con.seeds(0).automatic());
+  EXPECT_EQ(con.seeds(0).capability(), "parkinsons");
+  EXPECT_THAT(con.seeds(0).theme(), HasSubstr("パーキンソン病"));
+  EXPECT_THAT(EventTypes(), ElementsAre("consultation_received", "need_recorded",
+                                        "resource_gap_found", "issue_seed_raised"));
+
+  // Matching again does not raise the same automatic seed twice.
+  m.set_expected_version(con.version());
+  auto again = intake_->Match(m);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->consultation().seeds_size(), 1);
+}
+
+TEST_F(IntakeTest, InsideCandidatesComeFirstWhenThereAreSome) {
+  v1::CreateConsultationRequest r = WorkedExample();
+  r.mutable_needs(0)->clear_also_requires();  // Parkinson's alone: a neurologist in Inagi exists
+  auto c = intake_->Create(r);
+  ASSERT_TRUE(c.ok());
+  v1::MatchResourcesRequest m;
+  m.set_id(c->id());
+  m.set_expected_version(1);
+  auto matched = intake_->Match(m);
+  ASSERT_TRUE(matched.ok());
+  const auto& need = matched->consultation().needs(0);
+  EXPECT_FALSE(need.resource_gap());
+  ASSERT_GE(need.candidates_size(), 2);
+  EXPECT_EQ(need.candidates(0).relation(), v1::AREA_RELATION_LOCATED_IN);
+  EXPECT_EQ(need.candidates(1).relation(), v1::AREA_RELATION_OUTSIDE);
+  EXPECT_EQ(matched->consultation().seeds_size(), 0);
+}
+
+TEST_F(IntakeTest, StaleVersionsAndInvalidTransitionsAreRejectedWithoutWriting) {
+  auto c = intake_->Create(WorkedExample());
+  ASSERT_TRUE(c.ok());
+  const size_t events_before = OutboxEvents().size();
+  v1::ChangeStatusRequest s;
+  s.set_id(c->id());
+  s.set_expected_version(1);
+  s.set_status(v1::CONSULTATION_STATUS_CLOSED);  // received -> closed is not allowed
+  auto r = intake_->ChangeStatus(s);
+  EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(common::FieldViolationsOf(r.status())[0].first, "status");
+  s.set_status(v1::CONSULTATION_STATUS_MATCHED);  // allowed, but no candidates yet
+  EXPECT_THAT(intake_->ChangeStatus(s).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  s.set_status(v1::CONSULTATION_STATUS_ASSESSING);
+  s.set_expected_version(5);
+  EXPECT_THAT(intake_->ChangeStatus(s).status(), StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(OutboxEvents().size(), events_before);
+  EXPECT_EQ(intake_->Get(c->id())->version(), 1);
+
+  s.set_expected_version(1);
+  auto assessing = intake_->ChangeStatus(s);
+  ASSERT_TRUE(assessing.ok());
+  EXPECT_EQ(assessing->history_size(), 2);
+  s.set_expected_version(2);
+  s.set_status(v1::CONSULTATION_STATUS_UNRESOLVED);
+  ASSERT_TRUE(intake_->ChangeStatus(s).ok());
+  EXPECT_EQ(EventTypes().back(), "consultation_closed");
+  // An ended consultation takes no new needs.
+  v1::AddNeedRequest n;
+  n.set_id(c->id());
+  n.set_expected_version(3);
+  n.mutable_need()->set_capability("dementia");
+  EXPECT_THAT(intake_->AddNeed(n).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(IntakeTest, ReferralsNeedAResourceTheDirectoryKnowsAndOutcomesFollowTheRules) {
+  auto c = intake_->Create(WorkedExample());
+  ASSERT_TRUE(c.ok());
+  v1::ReferRequest ref;
+  ref.set_id(c->id());
+  ref.set_expected_version(1);
+  ref.set_need_id(c->needs(0).id());
+  ref.set_resource_id("res_01JZZZZZZZZZZZZZZZZZZZZZZZ");
+  *ref.mutable_response_due() = common::DateFromNumber(20261201);
+  auto missing = intake_->Refer(ref);
+  ASSERT_THAT(missing.status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(common::FieldViolationsOf(missing.status())[0].first, "resource_id");
+
+  finder_.down = true;
+  ref.set_resource_id(finder_.IdOf("kashiwa"));
+  EXPECT_THAT(intake_->Refer(ref).status(), StatusIs(absl::StatusCode::kUnavailable));
+  finder_.down = false;
+
+  auto referred = intake_->Refer(ref);
+  ASSERT_TRUE(referred.ok()) << referred.status();
+  EXPECT_EQ(referred->status(), v1::CONSULTATION_STATUS_REFERRED);
+  ASSERT_EQ(referred->referrals_size(), 1);
+  EXPECT_TRUE(referred->referrals(0).outside_municipality());
+
+  v1::RecordReferralOutcomeRequest out;
+  out.set_id(c->id());
+  out.set_expected_version(2);
+  out.set_referral_id(referred->referrals(0).id());
+  out.set_outcome(v1::REFERRAL_OUTCOME_NO_RESPONSE);  // not due yet (due 12-01, today 11-24)
+  EXPECT_EQ(common::FieldViolationsOf(intake_->RecordOutcome(out).status())[0].first, "outcome");
+  out.set_outcome(v1::REFERRAL_OUTCOME_DECLINED);  // declined needs a reason
+  EXPECT_EQ(common::FieldViolationsOf(intake_->RecordOutcome(out).status())[0].first,
+            "decline_reason");
+  out.set_decline_reason(v1::DECLINE_REASON_TOO_FAR);
+  out.set_note("距離が遠く訪問できないとのこと");
+  auto declined = intake_->RecordOutcome(out);
+  ASSERT_TRUE(declined.ok()) << declined.status();
+  EXPECT_EQ(declined->referrals(0).outcome(), v1::REFERRAL_OUTCOME_DECLINED);
+  out.set_expected_version(3);
+  EXPECT_THAT(intake_->RecordOutcome(out).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(IntakeTest, FollowUpsBecomeOverdueAndDisappearWhenDone) {
+  auto c = intake_->Create(WorkedExample());
+  ASSERT_TRUE(c.ok());
+  v1::AddFollowUpRequest f;
+  f.set_id(c->id());
+  f.set_expected_version(1);
+  f.set_task("ケアマネジャーに一般の訪問診療医で対応できるか確認する");
+  f.set_owner("コーディネーター");
+  *f.mutable_due() = common::DateFromNumber(20261126);
+  auto added = intake_->AddFollowUp(f);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(intake_->Overdue({})->follow_ups_size(), 0);
+  clock_.AdvanceMicros(4LL * 86400 * 1000000);  // 11-28
+  auto overdue = intake_->Overdue({});
+  ASSERT_TRUE(overdue.ok());
+  ASSERT_EQ(overdue->follow_ups_size(), 1);
+  EXPECT_EQ(overdue->follow_ups(0).days_overdue(), 2);
+  v1::CompleteFollowUpRequest done;
+  done.set_id(c->id());
+  done.set_expected_version(2);
+  done.set_follow_up_id(added->follow_ups(0).id());
+  ASSERT_TRUE(intake_->CompleteFollowUp(done).ok());
+  EXPECT_EQ(intake_->Overdue({})->follow_ups_size(), 0);
+  f.clear_due();
+  f.set_expected_version(3);
+  EXPECT_EQ(common::FieldViolationsOf(intake_->AddFollowUp(f).status())[0].first, "due");
+}
+
+TEST_F(IntakeTest, DigestCountsThePeriodAndWritesABrief) {
+  auto c = intake_->Create(WorkedExample());
+  ASSERT_TRUE(c.ok());
+  v1::CreateConsultationRequest family;
+  family.set_channel(v1::CHANNEL_VISIT);
+  family.set_source_type(v1::SOURCE_TYPE_PATIENT_FAMILY);
+  family.add_needs()->set_capability("dementia");
+  ASSERT_TRUE(intake_->Create(family).ok());
+  v1::MatchResourcesRequest m;
+  m.set_id(c->id());
+  m.set_expected_version(1);
+  ASSERT_TRUE(intake_->Match(m).ok());
+  v1::RaiseIssueSeedRequest seed;
+  seed.set_id(c->id());
+  seed.set_expected_version(2);
+  seed.set_theme("在宅医と専門医が相談しやすい仕組み");
+  seed.add_tags("専門医連携");
+  seed.set_capability("parkinsons");
+  ASSERT_TRUE(intake_->RaiseSeed(seed).ok());
+
+  v1::GetDigestRequest req;
+  *req.mutable_from() = common::DateFromNumber(20261101);
+  *req.mutable_to() = common::DateFromNumber(20261130);
+  auto d = intake_->Digest(req);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->consultations(), 2);
+  std::map<std::string, int> by_source;
+  for (const auto& r : d->by_source_type()) by_source[r.key()] = r.count();
+  EXPECT_EQ(by_source["SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER"], 1);
+  EXPECT_EQ(by_source["SOURCE_TYPE_PATIENT_FAMILY"], 1);
+  EXPECT_EQ(by_source["SOURCE_TYPE_COORDINATOR"], 0);
+  ASSERT_EQ(d->resource_gaps_size(), 1);
+  EXPECT_EQ(d->resource_gaps(0).capability(), "parkinsons");
+  EXPECT_EQ(d->resource_gaps(0).nearest_outside_name(), "てんかんと脳神経内科の訪問クリニック柏");
+  EXPECT_EQ(d->seeds_size(), 2);  // the automatic one and the coordinator's
+  EXPECT_THAT(d->markdown(), HasSubstr("# 定例ミーティング資料 — 稲城市 (132250)"));
+  EXPECT_THAT(d->markdown(), HasSubstr("在宅医と専門医が相談しやすい仕組み"));
+  EXPECT_THAT(d->markdown(), HasSubstr("49.7 km"));
+
+  req.mutable_to()->set_month(2);
+  EXPECT_EQ(common::FieldViolationsOf(intake_->Digest(req).status())[0].first, "to");
+}
+
+TEST_F(IntakeTest, ListsNewestFirstWithPages) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    clock_.AdvanceMicros(60LL * 1000000);
+    ids.push_back(intake_->Create(WorkedExample())->id());
+  }
+  v1::ListConsultationsRequest req;
+  req.set_page_size(2);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5; ++page) {
+    auto r = intake_->List(req);
+    ASSERT_TRUE(r.ok()) << r.status();
+    for (const auto& c : r->consultations()) seen.push_back(c.id());
+    if (r->next_page_token().empty()) break;
+    req.set_page_token(r->next_page_token());
+  }
+  std::reverse(ids.begin(), ids.end());
+  EXPECT_EQ(seen, ids);
+}
+
+}  // namespace
+}  // namespace renkei::intake

@@ -1,0 +1,36 @@
+// How intake reaches the directory: an interface (tests give a fake) and its gRPC implementation.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
+#include "renkei/v1/directory.grpc.pb.h"
+
+namespace renkei::intake {
+
+class ResourceFinder {
+ public:
+  virtual ~ResourceFinder() = default;
+  virtual absl::StatusOr<v1::SearchResourcesResponse> Search(
+      const v1::SearchResourcesRequest& request) = 0;
+  // NOT_FOUND when the directory has no such resource.
+  virtual absl::StatusOr<v1::Resource> Get(const std::string& id) = 0;
+};
+
+// Calls renkei-directory over gRPC, each call with `deadline`. Thread-safe.
+class GrpcResourceFinder final : public ResourceFinder {
+ public:
+  GrpcResourceFinder(const std::string& address, std::chrono::milliseconds deadline);
+  absl::StatusOr<v1::SearchResourcesResponse> Search(
+      const v1::SearchResourcesRequest& request) override;
+  absl::StatusOr<v1::Resource> Get(const std::string& id) override;
+
+ private:
+  std::unique_ptr<v1::DirectoryService::Stub> stub_;
+  std::chrono::milliseconds deadline_;
+};
+
+}  // namespace renkei::intake
