@@ -17,11 +17,13 @@ logs="$state/logs"
 ctl="$repo/build/bin/renkeictl"
 nats_bin=/usr/sbin/nats-server
 export RENKEI_DIRECTORY=127.0.0.1:7101
+export RENKEI_INTAKE=127.0.0.1:7102
+services=(renkei-directory renkei-intake)
 
 running() { [[ -f "$pids/$1" ]] && kill -0 "$(cat "$pids/$1")" 2>/dev/null; }
 
 stop() {
-  for p in renkei-directory nats-server; do
+  for p in renkei-intake renkei-directory nats-server; do
     if running "$p"; then
       kill -TERM "$(cat "$pids/$p")"
       for _ in $(seq 1 100); do running "$p" || break; sleep 0.1; done
@@ -32,7 +34,7 @@ stop() {
 }
 
 status() {
-  for p in nats-server renkei-directory; do
+  for p in nats-server renkei-directory renkei-intake; do
     if running "$p"; then echo "$p: running (pid $(cat "$pids/$p"))"; else echo "$p: stopped"; fi
   done
 }
@@ -51,8 +53,9 @@ next_steps() {
   cat <<MSG
 
 稲城市 (132250) のローカル環境が動いています / the local Inagi instance is running.
-  directory gRPC  127.0.0.1:7101   (health, reflection)     metrics  http://127.0.0.1:9101/metrics
-  nats-server     127.0.0.1:14222  (JetStream domain m132250) logs     data/local/logs/
+  directory gRPC  127.0.0.1:7101   metrics http://127.0.0.1:9101/metrics   (health, reflection)
+  intake    gRPC  127.0.0.1:7102   metrics http://127.0.0.1:9102/metrics
+  nats-server     127.0.0.1:14222  (JetStream domain m132250)   logs data/local/logs/
 
 次に試すこと / try next:
   # 事例1: 稲城市でパーキンソン病に強い訪問診療医を探す (市内になければ市外の近い順)
@@ -63,6 +66,12 @@ next_steps() {
   build/bin/renkeictl resource search -t "いなぎ" -m 132250
   # 訪問看護ステーション: 稲城市役所から 5 km 以内
   build/bin/renkeictl resource search -k visiting_nurse_station --near-municipality 132250 --within 5
+  # 相談受付 (事例1): ケアマネジャーから、パーキンソン病に強い訪問診療医の相談
+  build/bin/renkeictl consultation create --channel phone --source care_manager \\
+      --person-name "稲城 太郎" --birth-date 1947-05-15 --care-level care3 --condition neurological \\
+      --need parkinsons+home_visit_medical
+  build/bin/renkeictl consultation match <相談ID> --expected-version 1
+  build/bin/renkeictl consultation digest --from $(date +%Y-%m-01) --to $(date +%F)
   # 出力 (Excel で開ける CSV / FHIR R4)
   build/bin/renkeictl resource export -m 132250 -f inagi.csv
   build/bin/renkeictl resource capabilities
@@ -72,15 +81,15 @@ MSG
 }
 
 start() {
-  if running renkei-directory && running nats-server; then
+  if running renkei-directory && running renkei-intake && running nats-server; then
     echo "already running"; status; next_steps; return
   fi
   stop >/dev/null 2>&1 || true
   bash tools/setup.sh
   echo "== build (first time: a few minutes on 2 cores)"
-  bash tools/build.sh renkei-directory renkeictl
+  bash tools/build.sh "${services[@]}" renkeictl
   local data; data=$(shared_data)
-  for port in 14222 7101 9101; do
+  for port in 14222 7101 9101 7102 9102; do
     if port_busy "$port"; then echo "error: port $port is in use; stop what uses it first" >&2; exit 1; fi
   done
   mkdir -p "$pids" "$logs" "$state/nats"
@@ -88,12 +97,17 @@ start() {
   echo "== start nats-server (JetStream)"
   "$nats_bin" -c deploy/nats/local.conf -sd "$state/nats" >>"$logs/nats-server.log" 2>&1 &
   echo $! >"$pids/nats-server"
-  echo "== start renkei-directory"
-  "$repo/build/bin/renkei-directory" --config deploy/local/inagi.json >>"$logs/directory.log" 2>&1 &
-  echo $! >"$pids/renkei-directory"
+  for s in "${services[@]}"; do
+    echo "== start $s"
+    "$repo/build/bin/$s" --config deploy/local/inagi.json >>"$logs/${s#renkei-}.log" 2>&1 &
+    echo $! >"$pids/$s"
+  done
   for _ in $(seq 1 150); do
-    if "$ctl" --timeout 1 resource capabilities >/dev/null 2>&1; then break; fi
-    if ! running renkei-directory; then echo "renkei-directory failed to start:" >&2; tail -5 "$logs/directory.log" >&2; exit 1; fi
+    if "$ctl" --timeout 1 resource capabilities >/dev/null 2>&1 &&
+       "$ctl" --timeout 1 consultation list >/dev/null 2>&1; then break; fi
+    for s in "${services[@]}"; do
+      if ! running "$s"; then echo "$s failed to start:" >&2; tail -5 "$logs/${s#renkei-}.log" >&2; exit 1; fi
+    done
     sleep 0.2
   done
 

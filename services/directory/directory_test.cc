@@ -41,7 +41,7 @@ class DirectoryTest : public ::testing::Test {
 
   int OutboxRecords() {
     int n = 0;
-    auto it = store_->NewIterator(outbox_->pending_cf());
+    auto it = store_->NewIterator(outbox_->records_cf());
     for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
     return n;
   }

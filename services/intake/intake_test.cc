@@ -128,10 +128,10 @@ class IntakeTest : public ::testing::Test {
 
   std::vector<v1::EventEnvelope> OutboxEvents() {
     std::vector<v1::EventEnvelope> out;
-    auto it = store_->NewIterator(outbox_->pending_cf());
+    auto it = store_->NewIterator(outbox_->records_cf());
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       v1::EventEnvelope e;
-      e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
+      EXPECT_TRUE(common::DecodeOutboxRecord(it->value(), &e));
       out.push_back(e);
     }
     return out;

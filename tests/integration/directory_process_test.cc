@@ -109,22 +109,23 @@ TEST(DirectoryProcessTest, Kill9DuringALongImportLosesNoAcknowledgedRow) {
 
   auto nats = NatsServer::Start(tmp.Sub("nats"));
   ASSERT_TRUE(nats.ok());
-  DirectoryProcess dir(tmp.Sub("dir"), (*nats)->url());
-  ASSERT_TRUE(dir.Start().ok());
+  InstanceProcesses dir(tmp.Sub("dir"), (*nats)->url());
+  auto stub = v1::DirectoryService::NewStub(dir.channel("directory"));
+  ASSERT_TRUE(dir.Start("directory").ok());
 
   ImportRun first;
-  std::thread importer([&] { StreamImport(dir.stub(), file, &first); });
+  std::thread importer([&] { StreamImport(*stub, file, &first); });
   // Kill the service once a few batches are acknowledged, while it is still writing.
   ASSERT_TRUE(WaitFor([&] { return first.rows_committed >= 5000; }, std::chrono::seconds(60)));
-  dir.process()->Kill();
+  dir.process("directory")->Kill();
   importer.join();
   const int64_t acked_rows = first.rows_committed;
   const int64_t acked_line = first.committed_through_line;
   EXPECT_FALSE(first.status.ok()) << "the import should have been cut off";
   ASSERT_LT(acked_rows, 60000) << "the kill came too late to test anything";
 
-  ASSERT_TRUE(dir.Start().ok());
-  std::set<std::string> present = ExportedIds(dir.stub());
+  ASSERT_TRUE(dir.Start("directory").ok());
+  std::set<std::string> present = ExportedIds(*stub);
   int64_t acknowledged = 0;
   for (const auto& r : rows) {
     if (r.line > acked_line) break;
@@ -136,12 +137,12 @@ TEST(DirectoryProcessTest, Kill9DuringALongImportLosesNoAcknowledgedRow) {
 
   // Importing the same file again completes it: committed rows are unchanged, the rest inserted.
   ImportRun second;
-  StreamImport(dir.stub(), file, &second);
+  StreamImport(*stub, file, &second);
   ASSERT_TRUE(second.status.ok()) << second.status.error_message();
   EXPECT_EQ(second.summary.rows_total(), 60000);
   EXPECT_EQ(second.summary.inserted() + second.summary.unchanged(), 60000);
   EXPECT_GE(second.summary.unchanged(), acked_rows);
-  EXPECT_EQ(ExportedIds(dir.stub()).size(), 60000u);
+  EXPECT_EQ(ExportedIds(*stub).size(), 60000u);
 
   // One event per resource in the stream: nothing lost in the crash, nothing doubled.
   common::NatsOptions o;
@@ -163,7 +164,7 @@ TEST(DirectoryProcessTest, Kill9DuringALongImportLosesNoAcknowledgedRow) {
   }
   EXPECT_EQ(messages.size(), 60000u);
   EXPECT_EQ(aggregates.size(), 60000u);
-  dir.process()->Terminate();
+  dir.process("directory")->Terminate();
 }
 
 }  // namespace

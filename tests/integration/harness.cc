@@ -1,10 +1,15 @@
 #include "harness.h"
 
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "renkei/common/events.h"
 #include "renkei/common/ids.h"
 
@@ -105,8 +110,6 @@ int InProcessDirectory::CountKeys(const std::string& column_family) {
   return n;
 }
 
-namespace {
-
 // Test channels retry quickly: the processes they talk to are started and killed on purpose, and
 // gRPC's default reconnect backoff (1 s, growing) would only slow the tests down.
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) {
@@ -119,52 +122,123 @@ std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) 
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 
-}  // namespace
+absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
+                                             const std::string& path, bool allow_partial) {
+  grpc::ClientContext ctx;
+  auto stream = stub.ImportResources(&ctx);
+  v1::ImportResourcesRequest req;
+  req.mutable_options()->set_allow_partial(allow_partial);
+  req.mutable_options()->set_file_name(path.substr(path.find_last_of('/') + 1));
+  bool ok = stream->Write(req);
+  std::string data = ReadFile(path);
+  for (size_t i = 0; ok && i < data.size(); i += 512 * 1024) {
+    req.Clear();
+    req.set_chunk(data.substr(i, 512 * 1024));
+    ok = stream->Write(req);
+  }
+  stream->WritesDone();
+  v1::ImportResourcesResponse resp;
+  v1::ImportSummary summary;
+  while (stream->Read(&resp)) {
+    if (resp.has_summary()) summary = resp.summary();
+  }
+  grpc::Status s = stream->Finish();
+  if (!s.ok()) return absl::InternalError("import " + path + ": " + s.error_message());
+  return summary;
+}
 
-DirectoryProcess::DirectoryProcess(const std::string& dir, const std::string& nats_url)
-    : dir_(dir), log_(dir + "/directory.log"), port_(FreePort()) {
+absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub) {
+  const std::string data = SharedDataDir();
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(data + "/mhlw-kaigo-opendata"))
+    files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  files.push_back(data + "/visiting_nursing_stations.csv");
+  files.push_back(data + "/medical_institutions_ika.csv");
+  int64_t imported = 0;
+  for (const auto& f : files) {
+    auto summary = ImportFile(stub, f, /*allow_partial=*/true);
+    if (!summary.ok()) return summary.status();
+    imported += summary->inserted() + summary->unchanged() + summary->updated();
+  }
+  return imported;
+}
+
+bool Healthy(const std::string& address) {
+  // grpc.health.v1.Health/Check with an empty request; SERVING is the response bytes 08 01.
+  grpc::GenericStub generic(FastReconnectChannel(address));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1), response;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      status = s;
+                      done = true;
+                      cv.notify_all();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  if (!status.ok()) return false;
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (auto& sl : slices)
+    bytes += std::string(reinterpret_cast<const char*>(sl.begin()), sl.size());
+  return bytes == std::string("\x08\x01", 2);
+}
+
+InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& nats_url,
+                                     const std::string& code)
+    : dir_(dir) {
   std::filesystem::create_directories(dir);
+  for (const char* s : {"directory", "intake"}) ports_[s] = FreePort();
   std::ofstream config(dir + "/instance.json");
   config << R"({
-  "instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
+  "instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": ")"
+         << code << R"("},
   "nats": {"url": ")"
          << nats_url << R"("},
-  "outbox": {"retention_seconds": 300},
   "data_root": ")"
          << dir << R"(/data",
-  "directory": {"server": {"listen_address": "127.0.0.1:)"
-         << port_ << R"("}}
+  "directory": {"server": {"listen_address": ")"
+         << address("directory") << R"("}},
+  "intake": {"server": {"listen_address": ")"
+         << address("intake") << R"("},
+             "directory_address": ")"
+         << address("directory") << R"("}
 })";
-  stub_ = v1::DirectoryService::NewStub(FastReconnectChannel(address()));
 }
 
-absl::Status DirectoryProcess::Start(const std::string& failpoints) {
+std::string InstanceProcesses::address(const std::string& service) const {
+  return "127.0.0.1:" + std::to_string(ports_.at(service));
+}
+
+std::shared_ptr<grpc::Channel> InstanceProcesses::channel(const std::string& service) {
+  return FastReconnectChannel(address(service));
+}
+
+absl::Status InstanceProcesses::Start(const std::string& service, const std::string& failpoints) {
   std::map<std::string, std::string> env;
   if (!failpoints.empty()) env["RENKEI_FAILPOINTS"] = failpoints;
-  auto p = ChildProcess::Spawn(
-      {BinaryPath("renkei-directory"), "--config", dir_ + "/instance.json"}, env, log_);
+  auto p =
+      ChildProcess::Spawn({BinaryPath("renkei-" + service), "--config", dir_ + "/instance.json"},
+                          env, log_path(service));
   if (!p.ok()) return p.status();
-  process_ = std::move(*p);
-  if (!WaitHealthy(std::chrono::seconds(30))) {
-    return absl::UnavailableError("renkei-directory did not become healthy; log: " +
-                                  ReadFile(log_));
+  processes_[service] = std::move(*p);
+  ChildProcess* child = processes_[service].get();
+  bool up = WaitFor([&] { return child->Running() && Healthy(address(service)); },
+                    std::chrono::seconds(30));
+  if (!up) {
+    return absl::UnavailableError("renkei-" + service +
+                                  " did not become healthy; log: " + ReadFile(log_path(service)));
   }
   return absl::OkStatus();
-}
-
-bool DirectoryProcess::WaitHealthy(std::chrono::milliseconds timeout) {
-  return WaitFor(
-      [&] {
-        auto channel = FastReconnectChannel(address());
-        if (process_ && !process_->Running()) return false;
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
-        v1::ListCapabilitiesResponse resp;
-        auto stub = v1::DirectoryService::NewStub(channel);
-        auto st = stub->ListCapabilities(&ctx, {}, &resp);
-        return st.ok();
-      },
-      timeout);
 }
 
 }  // namespace renkei::testing

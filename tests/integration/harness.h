@@ -65,23 +65,37 @@ class InProcessDirectory {
   std::unique_ptr<v1::DirectoryService::Stub> stub_;
 };
 
-// The renkei-directory binary with its own config, data dir and port.
-class DirectoryProcess {
+// The services of one municipal instance (132250 unless given) as real processes: one instance
+// file with a free port per service, data under `dir`.
+class InstanceProcesses {
  public:
-  DirectoryProcess(const std::string& dir, const std::string& nats_url);
-  // Starts the binary (with optional RENKEI_FAILPOINTS) and waits until it answers health checks.
-  absl::Status Start(const std::string& failpoints = "");
-  bool WaitHealthy(std::chrono::milliseconds timeout);
-  ChildProcess* process() { return process_.get(); }
-  v1::DirectoryService::Stub& stub() { return *stub_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
-  const std::string& log_path() const { return log_; }
+  InstanceProcesses(const std::string& dir, const std::string& nats_url,
+                    const std::string& code = "132250");
+  // Starts renkei-<service> ("directory", "intake"), optionally with RENKEI_FAILPOINTS, and waits
+  // until its health service answers SERVING.
+  absl::Status Start(const std::string& service, const std::string& failpoints = "");
+  ChildProcess* process(const std::string& service) { return processes_[service].get(); }
+  std::string address(const std::string& service) const;
+  std::shared_ptr<grpc::Channel> channel(const std::string& service);
+  std::string log_path(const std::string& service) const { return dir_ + "/" + service + ".log"; }
+  const std::string& data_dir() const { return dir_; }
 
  private:
-  std::string dir_, log_;
-  int port_;
-  std::unique_ptr<ChildProcess> process_;
-  std::unique_ptr<v1::DirectoryService::Stub> stub_;
+  std::string dir_;
+  std::map<std::string, int> ports_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
 };
+
+// Streams a CSV file through ImportResources (allow_partial as given); the final summary.
+absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
+                                             const std::string& path, bool allow_partial);
+// Every real file of ../shared/data (MHLW care offices, visiting nursing stations, medical
+// institutions), imported with allow_partial; rows imported in all.
+absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub);
+
+// Whether the standard health service at `address` answers SERVING.
+bool Healthy(const std::string& address);
+// A channel that reconnects quickly (tests start and kill servers on purpose).
+std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address);
 
 }  // namespace renkei::testing

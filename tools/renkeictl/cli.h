@@ -35,6 +35,7 @@ enum ExitCode {
 
 struct GlobalOptions {
   std::string directory_address = "127.0.0.1:7101";
+  std::string intake_address = "127.0.0.1:7102";
   std::string output = "table";  // table | json
   double timeout_seconds = 30;
 };

@@ -6,6 +6,7 @@
 
 namespace renkei::cli {
 void AddResourceCommands(CLI::App& app, std::function<int()>* run);
+void AddConsultationCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -14,7 +15,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   auto& o = Options();
   if (const char* env = std::getenv("RENKEI_DIRECTORY")) o.directory_address = env;
+  if (const char* env = std::getenv("RENKEI_INTAKE")) o.intake_address = env;
   app.add_option("--directory", o.directory_address, "directory のアドレス (env RENKEI_DIRECTORY)")
+      ->capture_default_str();
+  app.add_option("--intake", o.intake_address, "intake のアドレス (env RENKEI_INTAKE)")
       ->capture_default_str();
   app.add_option("-o,--output", o.output, "table|json")
       ->check(CLI::IsMember({"table", "json"}))
@@ -23,6 +27,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::function<int()> run;
   AddResourceCommands(app, &run);
+  AddConsultationCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

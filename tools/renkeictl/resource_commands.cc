@@ -550,37 +550,36 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
   search->callback([=] { *run = [=] { return RunSearch(*sa); }; });
 
   auto ia = std::make_shared<ImportArgs>();
-  auto* import = resource->add_subcommand("import", "CSV を取り込み / import a CSV file");
-  import->add_option("file", ia->file, "CSV ファイル")->required()->check(CLI::ExistingFile);
-  import->add_option("--format", ia->format, "auto|project|mhlw|nursing|medical")
+  auto* import_cmd = resource->add_subcommand("import", "CSV を取り込み / import a CSV file");
+  import_cmd->add_option("file", ia->file, "CSV ファイル")->required()->check(CLI::ExistingFile);
+  import_cmd->add_option("--format", ia->format, "auto|project|mhlw|nursing|medical")
       ->check(CLI::IsMember({"auto", "project", "mhlw", "nursing", "medical"}));
-  import->add_option("--encoding", ia->encoding, "auto|utf8|sjis")
+  import_cmd->add_option("--encoding", ia->encoding, "auto|utf8|sjis")
       ->check(CLI::IsMember({"auto", "utf8", "sjis"}));
-  import->add_flag("--allow-partial", ia->allow_partial, "不正な行があっても正しい行は取り込む");
-  import->add_flag("--dry-run", ia->dry_run, "検査のみ (書き込まない)");
-  import->callback([=] { *run = [=] { return RunImport(*ia);
-};
-}  // namespace renkei::cli
-);
+  import_cmd->add_flag("--allow-partial", ia->allow_partial,
+                       "不正な行があっても正しい行は取り込む");
+  import_cmd->add_flag("--dry-run", ia->dry_run, "検査のみ (書き込まない)");
+  import_cmd->callback([=] { *run = [=] { return RunImport(*ia); }; });
 
-auto ea = std::make_shared<ExportArgs>();
-auto* exp = resource->add_subcommand("export", "資源を出力 / export resources");
-exp->add_option("--format", ea->format, "csv|fhir")->check(CLI::IsMember({"csv", "fhir"}));
-exp->add_option("--municipality,-m", ea->municipality, "市区町村コード");
-exp->add_option("--prefecture", ea->prefecture, "都道府県コード (2桁)");
-exp->add_option("--kind,-k", ea->kinds, "種別コード");
-exp->add_option("--out,-f", ea->out, "出力ファイル (既定: 標準出力)");
-exp->callback([=] { *run = [=] { return RunExport(*ea); }; });
+  auto ea = std::make_shared<ExportArgs>();
+  auto* exp = resource->add_subcommand("export", "資源を出力 / export resources");
+  exp->add_option("--format", ea->format, "csv|fhir")->check(CLI::IsMember({"csv", "fhir"}));
+  exp->add_option("--municipality,-m", ea->municipality, "市区町村コード");
+  exp->add_option("--prefecture", ea->prefecture, "都道府県コード (2桁)");
+  exp->add_option("--kind,-k", ea->kinds, "種別コード");
+  exp->add_option("--out,-f", ea->out, "出力ファイル (既定: 標準出力)");
+  exp->callback([=] { *run = [=] { return RunExport(*ea); }; });
 
-auto gap_muni = std::make_shared<std::string>();
-auto gap_caps = std::make_shared<std::vector<std::string>>();
-auto* gaps = resource->add_subcommand("gaps", "資源の空白 / capabilities nobody covers");
-gaps->add_option("municipality", *gap_muni, "市区町村コード")->required();
-gaps->add_option("--capability,-c", *gap_caps, "対象の対応内容 (既定: すべて)");
-gaps->callback([=] { *run = [=] { return RunGaps(*gap_muni, *gap_caps); }; });
+  auto gap_muni = std::make_shared<std::string>();
+  auto gap_caps = std::make_shared<std::vector<std::string>>();
+  auto* gaps = resource->add_subcommand("gaps", "資源の空白 / capabilities nobody covers");
+  gaps->add_option("municipality", *gap_muni, "市区町村コード")->required();
+  gaps->add_option("--capability,-c", *gap_caps, "対象の対応内容 (既定: すべて)");
+  gaps->callback([=] { *run = [=] { return RunGaps(*gap_muni, *gap_caps); }; });
 
-auto* caps = resource->add_subcommand("capabilities", "対応内容の一覧 / the capability vocabulary");
-caps->callback([=] { *run = [] { return RunCapabilities(); }; });
+  auto* caps =
+      resource->add_subcommand("capabilities", "対応内容の一覧 / the capability vocabulary");
+  caps->callback([=] { *run = [] { return RunCapabilities(); }; });
 }
 
 }  // namespace renkei::cli

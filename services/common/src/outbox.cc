@@ -14,8 +14,7 @@
 namespace renkei::common {
 namespace {
 
-constexpr char kPendingCf[] = "outbox";
-constexpr char kSentCf[] = "outbox_sent";
+constexpr char kRecordsCf[] = "outbox";
 
 std::string SeqKey(uint64_t seq) { return KeyBuilder().U64(seq).Release(); }
 
@@ -31,20 +30,29 @@ uint64_t LastSeq(Store* store, ColumnFamily cf) {
   return it->Valid() ? SeqOf(it->key()) : 0;
 }
 
-// Sent records: 8-byte big-endian sent time (ms) + the envelope.
-std::string SentValue(int64_t sent_ms, std::string_view envelope) {
-  std::string v = KeyBuilder().I64(sent_ms).Release();
-  v.append(envelope.data(), envelope.size());
+// Pending records: the subject and event id (order-preserving string encoding), then the
+// envelope, so the relay publishes without parsing protobuf.
+std::string PendingValue(const v1::EventEnvelope& event) {
+  std::string v = KeyBuilder().Str(EventSubject(event)).Str(event.id()).Release();
+  event.AppendToString(&v);
   return v;
 }
 
 }  // namespace
 
-std::vector<std::string> OutboxColumnFamilies() { return {kPendingCf, kSentCf}; }
+std::vector<std::string> OutboxColumnFamilies() { return {kRecordsCf}; }
 
-Outbox::Outbox(Store* store)
-    : store_(store), pending_cf_(store->Cf(kPendingCf)), sent_cf_(store->Cf(kSentCf)) {
-  next_seq_ = std::max(LastSeq(store, pending_cf_), LastSeq(store, sent_cf_)) + 1;
+bool DecodeOutboxRecord(std::string_view record, v1::EventEnvelope* event) {
+  KeyReader header(record);
+  std::string subject, id;
+  if (!header.Str(&subject) || !header.Str(&id)) return false;
+  const size_t header_bytes = KeyBuilder().Str(subject).Str(id).Build().size();
+  return event->ParseFromArray(record.data() + header_bytes,
+                               static_cast<int>(record.size() - header_bytes));
+}
+
+Outbox::Outbox(Store* store) : store_(store), records_cf_(store->Cf(kRecordsCf)) {
+  next_seq_ = LastSeq(store, records_cf_) + 1;
 }
 
 uint64_t Outbox::Reserve(uint64_t n) {
@@ -67,7 +75,7 @@ uint64_t Outbox::SettledBelow() const {
 }
 
 void Outbox::Put(Batch* batch, uint64_t seq, const v1::EventEnvelope& event) const {
-  batch->Put(pending_cf_, SeqKey(seq), event.SerializeAsString());
+  batch->Put(records_cf_, SeqKey(seq), PendingValue(event));
 }
 
 void Outbox::Notify() {
@@ -129,8 +137,11 @@ void OutboxRelay::Start() {
           last_error_log_ms = now;
         }
         outbox_->WaitForWork(250);
-      } else if (*published == 0) {
+      } else if (*published < options_.batch_size) {
         outbox_->WaitForWork(1000);
+        if (options_.linger_ms > 0 && !stop_) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(options_.linger_ms));
+        }
       }
     }
   });
@@ -153,7 +164,7 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
   ASSIGN_OR_RETURN(int published, PublishPending());
   int64_t now = clock_->NowMillis();
   if (now - last_prune_ms_ >= 1000) {
-    RETURN_IF_ERROR(PruneSent());
+    RETURN_IF_ERROR(Prune());
     last_prune_ms_ = now;
   }
   if (metrics_ != nullptr && published > 0) metrics_->AddEventsPublished(published);
@@ -162,24 +173,15 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
 
 absl::Status OutboxRelay::OnConnected() {
   RETURN_IF_ERROR(bus_->EnsureStream(options_.stream));
-  // Whatever was published but may not have reached disk on the server goes out again; the
-  // duplicate window drops what the stream already has.
-  Store* store = outbox_->store();
-  Batch batch;
-  int requeued = 0;
-  auto it = store->NewIterator(outbox_->sent_cf());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    std::string_view v = it->value();
-    batch.Delete(outbox_->sent_cf(), it->key());
-    batch.Put(outbox_->pending_cf(), it->key(), v.substr(8));
-    ++requeued;
-  }
-  RETURN_IF_ERROR(it->status());
-  RETURN_IF_ERROR(store->Write(batch, Durability::kAsync));
-  scan_from_ = 0;
-  if (requeued > 0) {
-    LogLine(LogLevel::kInfo, "outbox relay republishing retained events after (re)connect")
-        .Field("count", requeued);
+  // Everything still kept may not have reached disk on the server (or was published by a relay
+  // that died before moving on): it all goes out again, and the duplicate window drops what the
+  // stream already has.
+  scan_from_ = pruned_below_;
+  published_marks_.clear();
+  const int64_t kept = CountRecords(pruned_below_, UINT64_MAX);
+  if (kept > 0) {
+    LogLine(LogLevel::kInfo, "outbox relay (re)publishing the events it keeps")
+        .Field("count", kept);
   }
   return absl::OkStatus();
 }
@@ -187,97 +189,94 @@ absl::Status OutboxRelay::OnConnected() {
 absl::StatusOr<int> OutboxRelay::PublishPending() {
   Store* store = outbox_->store();
   const uint64_t settled = outbox_->SettledBelow();
+  const int64_t started_ms = clock_->NowMillis();
   std::vector<uint64_t> seqs;
-  std::vector<std::string> envelopes;
   std::vector<OutgoingMessage> messages;
-  auto it = store->NewIterator(outbox_->pending_cf());
+  auto it = store->NewIterator(outbox_->records_cf());
   for (it->Seek(SeqKey(scan_from_));
        it->Valid() && static_cast<int>(seqs.size()) < options_.batch_size; it->Next()) {
-    v1::EventEnvelope event;
     uint64_t seq = SeqOf(it->key());
-    std::string value(it->value());
-    if (!event.ParseFromString(value)) {
+    std::string_view value = it->value();
+    std::string subject, id;
+    KeyReader header(value);
+    if (!header.Str(&subject) || !header.Str(&id)) {
       // Cannot happen for records we wrote; keep the relay moving and say so loudly.
       LogLine(LogLevel::kError, "outbox record unreadable; dropped").Field("seq", seq);
       Batch drop;
-      drop.Delete(outbox_->pending_cf(), it->key());
+      drop.Delete(outbox_->records_cf(), it->key());
       RETURN_IF_ERROR(store->Write(drop));
       continue;
     }
+    const size_t header_bytes = KeyBuilder().Str(subject).Str(id).Build().size();
     seqs.push_back(seq);
-    messages.push_back({EventSubject(event), event.id(), value});
-    envelopes.push_back(std::move(value));
+    messages.push_back(
+        {std::move(subject), std::move(id), std::string(value.substr(header_bytes))});
   }
   RETURN_IF_ERROR(it->status());
   const bool hit_limit = static_cast<int>(seqs.size()) >= options_.batch_size;
   if (seqs.empty()) {
     // Nothing pending from scan_from_ on; everything below `settled` is written (the settled
     // bound never decreases), so later rounds can start there.
-    scan_from_ = settled;
+    scan_from_ = std::max(scan_from_.load(), settled);
+    published_marks_.emplace_back(scan_from_.load(), started_ms);
     return 0;
   }
 
   std::vector<PublishResult> results = bus_->PublishBatch(messages, options_.publish_timeout_ms);
   MaybeCrash("outbox.after_publish");
 
-  Batch batch;
-  const int64_t now = clock_->NowMillis();
   uint64_t first_failed = std::numeric_limits<uint64_t>::max();
   int published = 0;
   absl::Status first_error;
   for (size_t i = 0; i < seqs.size(); ++i) {
-    if (!results[i].status.ok()) {
+    if (results[i].status.ok()) {
+      ++published;
+    } else {
       first_failed = std::min(first_failed, seqs[i]);
       if (first_error.ok()) first_error = results[i].status;
-      continue;
     }
-    std::string key = SeqKey(seqs[i]);
-    batch.Delete(outbox_->pending_cf(), key);
-    batch.Put(outbox_->sent_cf(), key, SentValue(now, envelopes[i]));
-    ++published;
   }
-  // Losing this bookkeeping in a crash only means publishing again (deduplicated).
-  RETURN_IF_ERROR(store->Write(batch, Durability::kAsync));
   published_total_ += published;
-
-  uint64_t next = settled;
-  next = std::min(next, first_failed);
+  // Resume at the first record not acknowledged: before `settled`, the first failure, or after
+  // the last one read when the batch was full. Records published after a failure are published
+  // again next round (deduplicated by the stream).
+  uint64_t next = std::min(settled, first_failed);
   if (hit_limit) next = std::min(next, seqs.back() + 1);
-  scan_from_ = next;
+  scan_from_ = std::max(scan_from_.load(), next);
+  published_marks_.emplace_back(scan_from_.load(), clock_->NowMillis());
   if (published == 0 && !first_error.ok()) return first_error;
   return published;
 }
 
-absl::Status OutboxRelay::PruneSent() {
+absl::Status OutboxRelay::Prune() {
+  // Only records published on the current connection, retention ago or more: a record sent
+  // before a disconnect is published again after the reconnect instead.
   if (!bus_->IsConnected() || bus_->connection_generation() != seen_generation_) {
     return absl::OkStatus();
   }
-  Store* store = outbox_->store();
   const int64_t cutoff = clock_->NowMillis() - options_.retention_ms;
-  Batch batch;
-  auto it = store->NewIterator(outbox_->sent_cf());
-  for (it->SeekToFirst(); it->Valid() && batch.Count() < 10000; it->Next()) {
-    int64_t sent_ms = 0;
-    KeyReader(it->value().substr(0, 8)).I64(&sent_ms);
-    if (sent_ms > cutoff) break;
-    batch.Delete(outbox_->sent_cf(), it->key());
+  uint64_t below = pruned_below_;
+  while (!published_marks_.empty() && published_marks_.front().second <= cutoff) {
+    below = std::max(below, published_marks_.front().first);
+    published_marks_.pop_front();
   }
-  RETURN_IF_ERROR(it->status());
-  return store->Write(batch, Durability::kAsync);
+  if (below <= pruned_below_) return absl::OkStatus();
+  Batch batch;
+  batch.DeleteRange(outbox_->records_cf(), SeqKey(pruned_below_), SeqKey(below));
+  RETURN_IF_ERROR(outbox_->store()->Write(batch, Durability::kAsync));
+  pruned_below_ = below;
+  return absl::OkStatus();
 }
 
-int64_t OutboxRelay::PendingCount() const {
+int64_t OutboxRelay::CountRecords(uint64_t from, uint64_t to) const {
   int64_t n = 0;
-  auto it = outbox_->store()->NewIterator(outbox_->pending_cf());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  auto it = outbox_->store()->NewIterator(outbox_->records_cf());
+  for (it->Seek(SeqKey(from)); it->Valid() && SeqOf(it->key()) < to; it->Next()) ++n;
   return n;
 }
 
-int64_t OutboxRelay::RetainedCount() const {
-  int64_t n = 0;
-  auto it = outbox_->store()->NewIterator(outbox_->sent_cf());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-  return n;
-}
+int64_t OutboxRelay::PendingCount() const { return CountRecords(scan_from_.load(), UINT64_MAX); }
+
+int64_t OutboxRelay::RetainedCount() const { return CountRecords(0, scan_from_.load()); }
 
 }  // namespace renkei::common

@@ -1,5 +1,8 @@
 #include "renkei/common/personal.h"
 
+#include <mutex>
+#include <unordered_map>
+
 #include "renkei/v1/common.pb.h"
 #include "renkei/v1/options.pb.h"
 
@@ -64,6 +67,27 @@ void CollectPersonal(const Message& m, std::vector<std::string>* out) {
   }
 }
 
+// Whether a message type has a personal field anywhere below it (computed once per type).
+bool MayHoldPersonal(const google::protobuf::Descriptor* d) {
+  static std::mutex mu;
+  static auto* cache = new std::unordered_map<const google::protobuf::Descriptor*, bool>();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache->find(d);
+    if (it != cache->end()) return it->second;
+    (*cache)[d] = false;  // provisional: breaks cycles in recursive types
+  }
+  bool result = false;
+  for (int i = 0; i < d->field_count() && !result; ++i) {
+    const FieldDescriptor* f = d->field(i);
+    result = IsPersonal(f) || (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                               MayHoldPersonal(f->message_type()));
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  (*cache)[d] = result;
+  return result;
+}
+
 }  // namespace
 
 bool IsPersonal(const FieldDescriptor* field) {
@@ -71,6 +95,7 @@ bool IsPersonal(const FieldDescriptor* field) {
 }
 
 void StripPersonal(Message* message) {
+  if (!MayHoldPersonal(message->GetDescriptor())) return;
   const Reflection* r = message->GetReflection();
   std::vector<const FieldDescriptor*> fields;
   r->ListFields(*message, &fields);

@@ -1,5 +1,6 @@
 #include "renkei/common/store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -58,6 +59,12 @@ void Batch::Delete(ColumnFamily cf, std::string_view key) {
   if (!s.ok()) std::abort();
 }
 
+void Batch::DeleteRange(ColumnFamily cf, std::string_view begin, std::string_view end) {
+  auto s = batch_->DeleteRange(cf.handle_, rocksdb::Slice(begin.data(), begin.size()),
+                               rocksdb::Slice(end.data(), end.size()));
+  if (!s.ok()) std::abort();
+}
+
 int Batch::Count() const { return batch_->Count(); }
 size_t Batch::ByteSize() const { return batch_->GetDataSize(); }
 void Batch::Clear() { batch_->Clear(); }
@@ -98,9 +105,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.write_buffer_size = 32u << 20;
 
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
+  for (const auto& name : options.column_families) names.push_back(name);
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(db_options), options.path, &existing)
+          .ok()) {
+    for (const auto& name : existing) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
-  for (const auto& name : options.column_families) descriptors.emplace_back(name, cf_options);
+  for (const auto& name : names) descriptors.emplace_back(name, cf_options);
 
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -111,8 +126,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   auto store = std::unique_ptr<Store>(new Store());
   store->path_ = options.path;
   store->db_.reset(raw);
-  store->cf_names_.push_back(rocksdb::kDefaultColumnFamilyName);
-  for (const auto& name : options.column_families) store->cf_names_.push_back(name);
+  store->cf_names_ = names;
   store->cf_handles_ = std::move(handles);
   return store;
 }

@@ -6,12 +6,14 @@
 //   cmd.AddEvent(event);
 //   RETURN_IF_ERROR(cmd.Commit());   // one synced WriteBatch: state + event, or nothing
 //
-// The relay publishes pending records with the event id as Nats-Msg-Id and, on the ack, moves
-// them to a "sent" column family where they are kept for a retention window before deletion:
-// nats-server 2.9 acks before fsync, so after a reconnect (possibly to a server that crashed and
-// lost its unsynced tail) the relay publishes the retained records again and the stream's
-// duplicate window drops the ones it still has. A relay killed between publish and bookkeeping
-// publishes again on restart, with the same effect. NATS being down never fails a command.
+// The relay publishes records in sequence order with the event id as Nats-Msg-Id. A published
+// record stays where it is for a retention window and is then removed with the whole published
+// prefix in one range deletion: nats-server 2.9 acks before fsync, so after a reconnect
+// (possibly to a server that crashed and lost its unsynced tail) and after a restart of the
+// relay, every record still present is published again, and the stream's duplicate window drops
+// the ones it already has. A relay killed between publishing and moving on does the same.
+// Publishing writes nothing to RocksDB; only the periodic pruning does. NATS being down never
+// fails a command.
 //
 // Thread safety: Outbox and CommandBatch are thread-safe / single-thread respectively;
 // OutboxRelay runs its own thread.
@@ -20,6 +22,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +42,10 @@ class Metrics;
 
 // Column families the outbox needs in a service's Store.
 std::vector<std::string> OutboxColumnFamilies();
+
+// The event of a pending outbox record (a record is the subject and id, then the envelope);
+// false when the record is malformed.
+bool DecodeOutboxRecord(std::string_view record, v1::EventEnvelope* event);
 
 class Outbox {
  public:
@@ -60,12 +67,11 @@ class Outbox {
   uint64_t SettledBelow() const;
 
   Store* store() const { return store_; }
-  ColumnFamily pending_cf() const { return pending_cf_; }
-  ColumnFamily sent_cf() const { return sent_cf_; }
+  ColumnFamily records_cf() const { return records_cf_; }
 
  private:
   Store* store_;
-  ColumnFamily pending_cf_, sent_cf_;
+  ColumnFamily records_cf_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool notified_ = false;
@@ -101,6 +107,10 @@ class CommandBatch {
 struct RelayOptions {
   StreamSpec stream;
   int batch_size = 1000;
+  // After being woken by a commit, wait this long for more before publishing, so that a busy
+  // service publishes batches rather than one round trip per command (events reach the stream at
+  // most this much later).
+  int linger_ms = 2;
   int64_t retention_ms = 300000;
   int publish_timeout_ms = 5000;
 };
@@ -115,12 +125,12 @@ class OutboxRelay {
   // Stops the thread (pending records stay in the store for the next start).
   void Stop();
 
-  // One round (for tests and the thread): ensures the stream after a (re)connect, republishes
-  // retained records, publishes pending ones, prunes expired sent ones. Returns how many records
-  // were published.
+  // One round (for tests and the thread): after a (re)connect ensures the stream and starts over
+  // from the oldest record kept; publishes what is pending; prunes what was published longer than
+  // the retention ago. Returns how many records were published.
   absl::StatusOr<int> RunOnce();
 
-  // Records not yet acknowledged by the stream / kept after publishing.
+  // Records not yet acknowledged by the stream / published and kept for the retention window.
   int64_t PendingCount() const;
   int64_t RetainedCount() const;
   uint64_t published_total() const { return published_total_.load(); }
@@ -128,7 +138,8 @@ class OutboxRelay {
  private:
   absl::Status OnConnected();
   absl::StatusOr<int> PublishPending();
-  absl::Status PruneSent();
+  absl::Status Prune();
+  int64_t CountRecords(uint64_t from, uint64_t to) const;
 
   Outbox* outbox_;
   NatsBus* bus_;
@@ -136,7 +147,12 @@ class OutboxRelay {
   const Clock* clock_;
   Metrics* metrics_;
   uint64_t seen_generation_ = 0;
-  uint64_t scan_from_ = 0;
+  // Every record below scan_from_ is published (since the last (re)connect); the relay resumes
+  // there. Read by the metrics thread.
+  std::atomic<uint64_t> scan_from_{0};
+  // (scan_from_, when) after each round: what was published by when, for pruning.
+  std::deque<std::pair<uint64_t, int64_t>> published_marks_;
+  uint64_t pruned_below_ = 0;
   int64_t last_prune_ms_ = 0;
   std::atomic<uint64_t> published_total_{0};
   std::atomic<bool> stop_{false};

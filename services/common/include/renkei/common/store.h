@@ -48,6 +48,8 @@ class Batch {
 
   void Put(ColumnFamily cf, std::string_view key, std::string_view value);
   void Delete(ColumnFamily cf, std::string_view key);
+  // Removes every key in [begin, end) with one range tombstone.
+  void DeleteRange(ColumnFamily cf, std::string_view begin, std::string_view end);
   // Number of operations in the batch.
   int Count() const;
   // Approximate size in bytes.
@@ -81,7 +83,8 @@ class Iterator {
 
 struct StoreOptions {
   std::string path;
-  // Column families besides RocksDB's "default"; created when missing.
+  // Column families besides RocksDB's "default"; created when missing. Families that exist in
+  // the database but are not listed are opened too (a newer version may have dropped them).
   std::vector<std::string> column_families;
   // Shared block cache for all column families.
   size_t block_cache_bytes = 128u << 20;

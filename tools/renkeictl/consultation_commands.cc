@@ -1,0 +1,1054 @@
+// renkeictl consultation create|get|list|status|need|match|refer|outcome|followup add|done|
+// overdue|seed|seeds|digest: the coordinator's daily work over renkei.v1.IntakeService.
+//
+// This is the coordinator's own tool inside the municipality: `get` shows the personal fields
+// (requester, person, narrative, notes) as the service returns them.
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "CLI/CLI.hpp"
+#include "cli.h"
+#include "directory/vocabulary.h"
+#include "google/protobuf/util/json_util.h"
+#include "intake/intake_rules.h"
+#include "renkei/common/dates.h"
+#include "renkei/common/jurisdiction.h"
+#include "renkei/common/text.h"
+#include "renkei/common/validation.h"
+#include "renkei/v1/intake.grpc.pb.h"
+
+namespace renkei::cli {
+namespace {
+
+std::unique_ptr<v1::IntakeService::Stub> Stub() {
+  return v1::IntakeService::NewStub(Channel(Options().intake_address));
+}
+
+// ---- words on the command line, and the labels coordinators see ----
+
+template <typename E>
+struct Word {
+  const char* word;
+  E value;
+  const char* label;  // nullptr: the label comes from intake_rules.h
+};
+
+constexpr Word<v1::Channel> kChannels[] = {
+    {"phone", v1::CHANNEL_PHONE, "電話"},
+    {"visit", v1::CHANNEL_VISIT, "来所・訪問"},
+    {"email", v1::CHANNEL_EMAIL, "メール"},
+    {"other", v1::CHANNEL_OTHER, "その他"},
+};
+
+constexpr Word<v1::SourceType> kSources[] = {
+    {"family", v1::SOURCE_TYPE_PATIENT_FAMILY, nullptr},
+    {"care_manager", v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER, nullptr},
+    {"professional", v1::SOURCE_TYPE_MEDICAL_CARE_PROFESSIONAL, nullptr},
+    {"coordinator", v1::SOURCE_TYPE_COORDINATOR, nullptr},
+};
+
+constexpr Word<v1::ConsultationStatus> kStatuses[] = {
+    {"received", v1::CONSULTATION_STATUS_RECEIVED, nullptr},
+    {"assessing", v1::CONSULTATION_STATUS_ASSESSING, nullptr},
+    {"matched", v1::CONSULTATION_STATUS_MATCHED, nullptr},
+    {"referred", v1::CONSULTATION_STATUS_REFERRED, nullptr},
+    {"closed", v1::CONSULTATION_STATUS_CLOSED, nullptr},
+    {"unresolved", v1::CONSULTATION_STATUS_UNRESOLVED, nullptr},
+};
+
+constexpr Word<v1::CareLevel> kCareLevels[] = {
+    {"none", v1::CARE_LEVEL_NONE, "非該当・未申請"},
+    {"support1", v1::CARE_LEVEL_SUPPORT_1, "要支援1"},
+    {"support2", v1::CARE_LEVEL_SUPPORT_2, "要支援2"},
+    {"care1", v1::CARE_LEVEL_CARE_1, "要介護1"},
+    {"care2", v1::CARE_LEVEL_CARE_2, "要介護2"},
+    {"care3", v1::CARE_LEVEL_CARE_3, "要介護3"},
+    {"care4", v1::CARE_LEVEL_CARE_4, "要介護4"},
+    {"care5", v1::CARE_LEVEL_CARE_5, "要介護5"},
+    {"unknown", v1::CARE_LEVEL_UNKNOWN, "不明"},
+};
+
+constexpr Word<v1::ConditionCategory> kConditions[] = {
+    {"dementia", v1::CONDITION_CATEGORY_DEMENTIA, "認知症"},
+    {"neurological", v1::CONDITION_CATEGORY_NEUROLOGICAL, "神経疾患"},
+    {"cancer", v1::CONDITION_CATEGORY_CANCER, "がん"},
+    {"cerebrovascular", v1::CONDITION_CATEGORY_CEREBROVASCULAR, "脳血管疾患"},
+    {"cardiac", v1::CONDITION_CATEGORY_CARDIAC, "心疾患"},
+    {"respiratory", v1::CONDITION_CATEGORY_RESPIRATORY, "呼吸器疾患"},
+    {"frailty", v1::CONDITION_CATEGORY_FRAILTY, "虚弱・骨折・運動器"},
+    {"pediatric", v1::CONDITION_CATEGORY_PEDIATRIC, "小児"},
+    {"mental", v1::CONDITION_CATEGORY_MENTAL, "精神疾患"},
+    {"end_of_life", v1::CONDITION_CATEGORY_END_OF_LIFE, "終末期・看取り"},
+    {"other", v1::CONDITION_CATEGORY_OTHER, "その他"},
+};
+
+constexpr Word<v1::AgeBand> kAgeBands[] = {
+    {"under_40", v1::AGE_BAND_UNDER_40, "40歳未満"},
+    {"40_64", v1::AGE_BAND_40_64, "40〜64歳"},
+    {"65_74", v1::AGE_BAND_65_74, "65〜74歳"},
+    {"75_84", v1::AGE_BAND_75_84, "75〜84歳"},
+    {"85_94", v1::AGE_BAND_85_94, "85〜94歳"},
+    {"95_and_over", v1::AGE_BAND_95_AND_OVER, "95歳以上"},
+};
+
+constexpr Word<v1::ReferralOutcome> kOutcomes[] = {
+    {"accepted", v1::REFERRAL_OUTCOME_ACCEPTED, nullptr},
+    {"declined", v1::REFERRAL_OUTCOME_DECLINED, nullptr},
+    {"no_response", v1::REFERRAL_OUTCOME_NO_RESPONSE, nullptr},
+};
+
+constexpr Word<v1::DeclineReason> kDeclineReasons[] = {
+    {"no_capacity", v1::DECLINE_REASON_NO_CAPACITY, nullptr},
+    {"too_far", v1::DECLINE_REASON_TOO_FAR, nullptr},
+    {"expertise", v1::DECLINE_REASON_EXPERTISE, nullptr},
+    {"person_declined", v1::DECLINE_REASON_PERSON_DECLINED, nullptr},
+    {"other", v1::DECLINE_REASON_OTHER, nullptr},
+};
+
+template <typename E, size_t N>
+std::vector<std::string> Words(const Word<E> (&table)[N]) {
+  std::vector<std::string> out;
+  for (const auto& w : table) out.push_back(w.word);
+  return out;
+}
+
+// The words are checked by CLI::IsMember when parsing; `fallback` is never expected.
+template <typename E, size_t N>
+E FromWord(const Word<E> (&table)[N], const std::string& word, E fallback) {
+  for (const auto& w : table) {
+    if (word == w.word) return w.value;
+  }
+  return fallback;
+}
+
+template <typename E, size_t N>
+std::string WordOf(const Word<E> (&table)[N], E value) {
+  for (const auto& w : table) {
+    if (w.value == value) return w.word;
+  }
+  return "";
+}
+
+template <typename E, size_t N>
+std::string LabelOf(const Word<E> (&table)[N], E value) {
+  for (const auto& w : table) {
+    if (w.value == value) return w.label ? w.label : "";
+  }
+  return "";
+}
+
+std::string LabelFor(v1::SourceType v) { return std::string(intake::SourceTypeLabel(v)); }
+std::string LabelFor(v1::ConsultationStatus v) { return std::string(intake::StatusLabel(v)); }
+std::string LabelFor(v1::ReferralOutcome v) { return std::string(intake::OutcomeLabel(v)); }
+std::string LabelFor(v1::DeclineReason v) { return std::string(intake::DeclineReasonLabel(v)); }
+template <typename E>
+std::string LabelFor(E) {
+  return "";
+}
+
+// For help texts: "phone=電話, visit=来所・訪問, ...".
+template <typename E, size_t N>
+std::string Choices(const Word<E> (&table)[N]) {
+  std::string out;
+  for (const auto& w : table) {
+    out += (out.empty() ? "" : ", ") + std::string(w.word) + "=" +
+           (w.label ? std::string(w.label) : LabelFor(w.value));
+  }
+  return out;
+}
+
+// "パーキンソン病 (parkinsons)"; the bare code for capabilities the instance added.
+std::string CapabilityLabel(const std::string& code) {
+  static const directory::CapabilityVocabulary* vocabulary = new directory::CapabilityVocabulary();
+  const int i = vocabulary->IndexOf(code);
+  return i >= 0 ? vocabulary->at(i).label_ja() + " (" + code + ")" : code;
+}
+
+std::string MunicipalityLabel(const std::string& code) {
+  const auto* m = common::Jurisdictions::Get().FindMunicipality(code);
+  return m ? m->prefecture_name + m->name : code;
+}
+
+std::string RelationLabel(v1::AreaRelation r) {
+  switch (r) {
+    case v1::AREA_RELATION_LOCATED_IN:
+      return "市内";
+    case v1::AREA_RELATION_SERVES:
+      return "対応地域";
+    case v1::AREA_RELATION_OUTSIDE:
+      return "市外";
+    default:
+      return "";
+  }
+}
+
+std::string StatusText(v1::ConsultationStatus s) {
+  return std::string(intake::StatusLabel(s)) + " (" + WordOf(kStatuses, s) + ")";
+}
+
+std::string OutcomeText(const v1::Referral& r) {
+  std::string out(intake::OutcomeLabel(r.outcome()));
+  if (r.outcome() == v1::REFERRAL_OUTCOME_DECLINED &&
+      r.decline_reason() != v1::DECLINE_REASON_UNSPECIFIED) {
+    out += ": " + std::string(intake::DeclineReasonLabel(r.decline_reason()));
+  }
+  return out;
+}
+
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep = " ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+// ---- dates and times ----
+
+bool AllDigits(const std::string& s, size_t from, size_t n) {
+  for (size_t i = from; i < from + n; ++i) {
+    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// "2026-11-24": a real date, 1900..2999.
+bool ParseDate(const std::string& s, v1::Date* out) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !AllDigits(s, 0, 4) || !AllDigits(s, 5, 2) ||
+      !AllDigits(s, 8, 2)) {
+    return false;
+  }
+  const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)),
+            d = std::stoi(s.substr(8, 2));
+  if (!common::IsValidDate(y, m, d)) return false;
+  out->set_year(y);
+  out->set_month(m);
+  out->set_day(d);
+  return true;
+}
+
+// "2026-11-24T09:30" (or with a space) in Tokyo time (UTC+9).
+bool ParseTokyoTime(const std::string& s, google::protobuf::Timestamp* out) {
+  v1::Date date;
+  if (s.size() != 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+      !ParseDate(s.substr(0, 10), &date) || !AllDigits(s, 11, 2) || !AllDigits(s, 14, 2)) {
+    return false;
+  }
+  const int h = std::stoi(s.substr(11, 2)), m = std::stoi(s.substr(14, 2));
+  if (h > 23 || m > 59) return false;
+  const int64_t micros = common::TokyoStartOfDay(date) + (h * 60LL + m) * 60 * 1000000;
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(0);
+  return true;
+}
+
+CLI::Validator DateCheck() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        v1::Date d;
+        if (ParseDate(s, &d)) return "";
+        return "実在する日付を YYYY-MM-DD で指定してください / not a date (YYYY-MM-DD): " + s;
+      },
+      "YYYY-MM-DD", "date");
+}
+
+CLI::Validator TimeCheck() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        google::protobuf::Timestamp t;
+        if (ParseTokyoTime(s, &t)) return "";
+        return "日時を YYYY-MM-DDTHH:MM (日本時間) で指定してください / not a Tokyo time "
+               "(YYYY-MM-DDTHH:MM): " +
+               s;
+      },
+      "YYYY-MM-DDTHH:MM", "tokyo time");
+}
+
+CLI::Validator KindCheck() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        if (directory::KindFromCode(s)) return "";
+        return "不明な種別です (例: clinic, visiting_nurse_station) / unknown kind: " + s;
+      },
+      "KIND", "kind");
+}
+
+// "parkinsons+home_visit_medical": the capability, then what the same resource must also have.
+bool ParseNeedSpec(const std::string& spec, v1::NewNeed* out) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(spec);
+  while (std::getline(in, part, '+')) parts.push_back(part);
+  if (!spec.empty() && spec.back() == '+') parts.push_back("");
+  if (parts.empty() ||
+      std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+    return false;
+  }
+  out->set_capability(parts[0]);
+  for (size_t i = 1; i < parts.size(); ++i) out->add_also_requires(parts[i]);
+  return true;
+}
+
+CLI::Validator NeedCheck() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        v1::NewNeed n;
+        if (ParseNeedSpec(s, &n)) return "";
+        return "対応内容コードを + でつないで指定してください (例: parkinsons+home_visit_medical) "
+               "/ use CAPABILITY[+ALSO_REQUIRED...]: " +
+               s;
+      },
+      "CAPABILITY[+ALSO...]", "need");
+}
+
+// Parses a date already checked by DateCheck (an empty string leaves `out` unset).
+bool OptionalDate(const std::string& s, const char* flag, v1::Date* out) {
+  if (s.empty()) return true;
+  if (ParseDate(s, out)) return true;
+  std::fprintf(stderr, "%s: 実在する日付を YYYY-MM-DD で指定してください / not a date: %s\n", flag,
+               s.c_str());
+  return false;
+}
+
+std::string FormatTokyo(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  const int64_t micros = t.seconds() * 1000000 + t.nanos() / 1000;
+  const v1::Date date = common::TokyoDate(micros);
+  const int64_t minutes = (micros - common::TokyoStartOfDay(date)) / 60000000;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(minutes / 60),
+                static_cast<int>(minutes % 60));
+  return common::FormatDate(date) + buf;
+}
+
+std::string FormatDateOrEmpty(const v1::Date& d) {
+  return d.year() == 0 ? "" : common::FormatDate(d);
+}
+
+v1::Date TodayInTokyo() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return common::TokyoDate(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
+}
+
+// ---- output ----
+
+// "label  value" with the label padded to a display width of 14.
+void Field(const char* label, const std::string& value) {
+  if (value.empty()) return;
+  const int pad = std::max(1, 14 - common::DisplayWidth(label));
+  std::printf("%s%s %s\n", label, std::string(pad, ' ').c_str(), value.c_str());
+}
+
+std::string NeedTitle(const v1::Need& n) {
+  std::string out = CapabilityLabel(n.capability());
+  for (const auto& also : n.also_requires()) out += " + " + CapabilityLabel(also);
+  return out;
+}
+
+void PrintCandidates(const v1::Need& n) {
+  if (n.candidates_size() == 0) {
+    std::printf("候補はありません / no candidates\n");
+    return;
+  }
+  Table t({"#", "名称", "種別", "所在地", "距離km", "区分", "ID"});
+  int i = 0;
+  for (const auto& c : n.candidates()) {
+    char dist[32] = "";
+    if (c.has_distance_km()) {
+      std::snprintf(dist, sizeof dist, "%s%.1f", c.distance_approximate() ? "≈" : "",
+                    c.distance_km());
+    }
+    t.Add({std::to_string(++i), c.name(), std::string(directory::KindLabel(c.kind())),
+           MunicipalityLabel(c.municipality_code()), dist, RelationLabel(c.relation()),
+           c.resource_id()});
+  }
+  t.Print({4, 40, 20, 24, 8, 8, 30});
+}
+
+void PrintNeed(int index, const v1::Need& n, bool with_details) {
+  std::printf("[%d] %s  %s\n", index, NeedTitle(n).c_str(), n.id().c_str());
+  if (with_details) {
+    std::string conditions;
+    if (n.kind() != v1::RESOURCE_KIND_UNSPECIFIED) {
+      conditions += "種別: " + std::string(directory::KindLabel(n.kind())) + "  ";
+    }
+    conditions += n.area_preference() == v1::AREA_PREFERENCE_ANYWHERE_REACHABLE
+                      ? "地域: 距離の近い順 (市内外を問わない)"
+                      : "地域: 市内優先";
+    std::printf("    %s\n", conditions.c_str());
+    if (!n.note().empty()) std::printf("    メモ: %s\n", n.note().c_str());
+    if (n.has_matched_at()) {
+      std::printf("    照合: %s\n", FormatTokyo(n.matched_at()).c_str());
+    } else {
+      std::printf("    照合: まだです (consultation match) / not matched yet\n");
+      return;
+    }
+  }
+  if (n.resource_gap()) {
+    std::printf("市内に該当なし (資源の空白)。市外の近い順:\n");
+  }
+  PrintCandidates(n);
+}
+
+void PrintConsultation(const v1::Consultation& c) {
+  if (JsonOutput()) {
+    PrintJson(c);
+    return;
+  }
+  Field("ID", c.id());
+  Field("自治体", MunicipalityLabel(c.municipality_code()) + " (" + c.municipality_code() + ")");
+  Field("受付日時", FormatTokyo(c.received_at()));
+  Field("受付方法", LabelOf(kChannels, c.channel()));
+  Field("相談元", std::string(intake::SourceTypeLabel(c.source_type())));
+  Field("状態", StatusText(c.status()));
+  Field("版", std::to_string(c.version()));
+  Field("更新日時", FormatTokyo(c.updated_at()));
+
+  std::printf("\n相談者 / requester\n");
+  Field("  氏名", c.requester().name());
+  Field("  所属", c.requester().organization());
+  Field("  連絡先", c.requester().contact());
+
+  const auto& p = c.person();
+  std::printf("\n本人 / person concerned\n");
+  Field("  氏名", p.name());
+  Field("  生年月日", FormatDateOrEmpty(p.birth_date()));
+  Field("  年齢層", LabelOf(kAgeBands, c.age_band()));
+  Field("  住所", p.address());
+  Field("  要介護度", LabelOf(kCareLevels, p.care_level()));
+  std::string conditions;
+  for (int i = 0; i < p.conditions_size(); ++i) {
+    conditions += (conditions.empty() ? "" : "、") + LabelOf(kConditions, p.conditions(i));
+  }
+  Field("  疾患分類", conditions);
+  if (!c.narrative().empty()) std::printf("\n相談内容 / narrative\n%s\n", c.narrative().c_str());
+
+  std::printf("\nニーズ / needs\n");
+  if (c.needs_size() == 0) std::printf("(なし)\n");
+  std::map<std::string, std::string> need_capability;
+  for (int i = 0; i < c.needs_size(); ++i) {
+    const auto& n = c.needs(i);
+    need_capability[n.id()] = n.capability();
+    if (i > 0) std::printf("\n");
+    PrintNeed(i + 1, n, true);
+  }
+
+  std::printf("\n紹介 / referrals\n");
+  if (c.referrals_size() == 0) {
+    std::printf("(なし)\n");
+  } else {
+    Table t({"紹介先", "所在地", "ニーズ", "紹介日時", "回答期限", "結果", "メモ", "ID"});
+    for (const auto& r : c.referrals()) {
+      t.Add({r.resource_name(),
+             MunicipalityLabel(r.resource_municipality_code()) +
+                 (r.outside_municipality() ? " (市外)" : ""),
+             need_capability.count(r.need_id()) ? need_capability[r.need_id()] : r.need_id(),
+             FormatTokyo(r.referred_at()), FormatDateOrEmpty(r.response_due()), OutcomeText(r),
+             r.outcome_note(), r.id()});
+    }
+    t.Print({40, 30, 24, 16, 10, 30, 40, 30});
+  }
+
+  std::printf("\nフォローアップ / follow-ups\n");
+  if (c.follow_ups_size() == 0) {
+    std::printf("(なし)\n");
+  } else {
+    const int today = common::DateNumber(TodayInTokyo());
+    Table t({"内容", "担当", "期限", "状態", "ID"});
+    for (const auto& f : c.follow_ups()) {
+      std::string state = f.done() ? "完了 " + FormatTokyo(f.done_at())
+                          : common::DateNumber(f.due()) < today ? "未完了 (期限切れ)"
+                                                                : "未完了";
+      t.Add({f.task(), f.owner(), FormatDateOrEmpty(f.due()), state, f.id()});
+    }
+    t.Print({50, 16, 10, 24, 30});
+  }
+
+  std::printf("\n地域課題のタネ / issue seeds\n");
+  if (c.seeds_size() == 0) {
+    std::printf("(なし)\n");
+  } else {
+    Table t({"テーマ", "タグ", "対応内容", "記録", "日時", "ID"});
+    for (const auto& s : c.seeds()) {
+      t.Add({s.theme(), Join(s.tags(), ", "), s.capability(), s.automatic() ? "自動" : "手動",
+             FormatTokyo(s.raised_at()), s.id()});
+    }
+    t.Print({50, 30, 24, 4, 16, 32});
+  }
+
+  std::printf("\n経過 / history\n");
+  if (c.history_size() == 0) {
+    std::printf("(なし)\n");
+  } else {
+    Table t({"日時", "変更", "理由"});
+    for (const auto& h : c.history()) {
+      std::string change = h.from() == v1::CONSULTATION_STATUS_UNSPECIFIED
+                               ? std::string(intake::StatusLabel(h.to()))
+                               : std::string(intake::StatusLabel(h.from())) + " → " +
+                                     std::string(intake::StatusLabel(h.to()));
+      t.Add({FormatTokyo(h.at()), change, h.reason()});
+    }
+    t.Print({16, 30, 60});
+  }
+}
+
+// Calls a method that returns the changed consultation and reports the new version; `then`
+// prints what else the user needs (e.g. the id of what was added), before the version line.
+template <typename Request>
+using ConsultationMethod = grpc::Status (v1::IntakeService::Stub::*)(grpc::ClientContext*,
+                                                                     const Request&,
+                                                                     v1::Consultation*);
+
+template <typename Request>
+int Mutate(ConsultationMethod<Request> method, const Request& req,
+           const std::function<void(const v1::Consultation&)>& then = nullptr) {
+  v1::Consultation c;
+  auto stub = Stub();
+  auto ctx = NewContext();
+  grpc::Status s = ((*stub).*method)(ctx.get(), req, &c);
+  if (!s.ok()) return ReportError(s);
+  if (JsonOutput()) {
+    PrintJson(c);
+    return kOk;
+  }
+  std::printf("更新しました: %s (版 %lld)\n", c.id().c_str(), static_cast<long long>(c.version()));
+  if (then) then(c);
+  return kOk;
+}
+
+// ---- create ----
+struct CreateArgs {
+  std::string channel, source, received, requester_name, requester_org, requester_contact;
+  std::string person_name, birth_date, address, care_level, narrative, from_json;
+  std::vector<std::string> conditions, needs;
+};
+
+int RunCreate(const CreateArgs& a) {
+  v1::CreateConsultationRequest req;
+  if (!a.from_json.empty()) {
+    std::ifstream in(a.from_json);
+    if (!in) {
+      std::fprintf(stderr, "ファイルを開けません / cannot open %s\n", a.from_json.c_str());
+      return kUsage;
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto s = google::protobuf::util::JsonStringToMessage(buf.str(), &req);
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s: %s\n", a.from_json.c_str(), std::string(s.message()).c_str());
+      return kUsage;
+    }
+  } else if (a.channel.empty() || a.source.empty()) {
+    std::fprintf(stderr,
+                 "--channel と --source を指定してください (または --from-json) / --channel and "
+                 "--source are required\n");
+    return kUsage;
+  }
+  if (!a.channel.empty()) {
+    req.set_channel(FromWord(kChannels, a.channel, v1::CHANNEL_UNSPECIFIED));
+  }
+  if (!a.source.empty()) {
+    req.set_source_type(FromWord(kSources, a.source, v1::SOURCE_TYPE_UNSPECIFIED));
+  }
+  if (!a.received.empty() && !ParseTokyoTime(a.received, req.mutable_received_at())) {
+    std::fprintf(stderr, "--received: 日時を YYYY-MM-DDTHH:MM で指定してください / bad time\n");
+    return kUsage;
+  }
+  if (!a.requester_name.empty()) req.mutable_requester()->set_name(a.requester_name);
+  if (!a.requester_org.empty()) req.mutable_requester()->set_organization(a.requester_org);
+  if (!a.requester_contact.empty()) req.mutable_requester()->set_contact(a.requester_contact);
+  auto* person = req.mutable_person();
+  if (!a.person_name.empty()) person->set_name(a.person_name);
+  if (!a.birth_date.empty() &&
+      !OptionalDate(a.birth_date, "--birth-date", person->mutable_birth_date())) {
+    return kUsage;
+  }
+  if (!a.address.empty()) person->set_address(a.address);
+  if (!a.care_level.empty()) {
+    person->set_care_level(FromWord(kCareLevels, a.care_level, v1::CARE_LEVEL_UNSPECIFIED));
+  }
+  for (const auto& c : a.conditions) {
+    person->add_conditions(FromWord(kConditions, c, v1::CONDITION_CATEGORY_UNSPECIFIED));
+  }
+  if (person->ByteSizeLong() == 0) req.clear_person();
+  if (!a.narrative.empty()) req.set_narrative(a.narrative);
+  for (const auto& spec : a.needs) {
+    if (!ParseNeedSpec(spec, req.add_needs())) {
+      std::fprintf(stderr, "--need: CAPABILITY[+ALSO_REQUIRED...] で指定してください: %s\n",
+                   spec.c_str());
+      return kUsage;
+    }
+  }
+  v1::Consultation c;
+  auto ctx = NewContext();
+  grpc::Status s = Stub()->CreateConsultation(ctx.get(), req, &c);
+  if (!s.ok()) return ReportError(s);
+  if (JsonOutput()) {
+    PrintJson(c);
+  } else {
+    std::printf("相談を受け付けました: %s (版 %lld)\n", c.id().c_str(),
+                static_cast<long long>(c.version()));
+  }
+  return kOk;
+}
+
+// ---- list ----
+struct ListArgs {
+  std::string status, from, to, page_token;
+  int page_size = 0;
+  bool all = false;
+};
+
+int RunList(const ListArgs& a) {
+  v1::ListConsultationsRequest req;
+  if (!a.status.empty()) {
+    req.set_status(FromWord(kStatuses, a.status, v1::CONSULTATION_STATUS_UNSPECIFIED));
+  }
+  if (!OptionalDate(a.from, "--from", req.mutable_received_from()) ||
+      !OptionalDate(a.to, "--to", req.mutable_received_to())) {
+    return kUsage;
+  }
+  if (a.from.empty()) req.clear_received_from();
+  if (a.to.empty()) req.clear_received_to();
+  req.set_page_size(a.page_size);
+  req.set_page_token(a.page_token);
+
+  auto stub = Stub();
+  Table table({"受付日時", "相談元", "状態", "ニーズ", "紹介数", "未完了フォロー", "版", "ID"});
+  int shown = 0;
+  v1::ListConsultationsResponse resp;
+  while (true) {
+    auto ctx = NewContext();
+    grpc::Status s = stub->ListConsultations(ctx.get(), req, &resp);
+    if (!s.ok()) return ReportError(s);
+    if (JsonOutput()) {
+      PrintJson(resp);
+    } else {
+      for (const auto& c : resp.consultations()) {
+        ++shown;
+        table.Add({FormatTokyo(c.received_at()),
+                   std::string(intake::SourceTypeLabel(c.source_type())),
+                   std::string(intake::StatusLabel(c.status())), Join(c.need_capabilities(), ", "),
+                   std::to_string(c.referrals()), std::to_string(c.open_follow_ups()),
+                   std::to_string(c.version()), c.id()});
+      }
+    }
+    if (!a.all || resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  if (!JsonOutput()) {
+    if (table.empty()) {
+      std::printf("該当する相談はありません / no consultations\n");
+    } else {
+      table.Print({16, 36, 12, 40, 6, 14, 6, 30});
+      std::printf(
+          "\n%d 件を表示%s\n", shown,
+          resp.next_page_token().empty() ? "" : "  (続き: --page-token で次ページ、--all で全件)");
+      if (!resp.next_page_token().empty() && !a.all) {
+        std::printf("next page token: %s\n", resp.next_page_token().c_str());
+      }
+    }
+  }
+  return kOk;
+}
+
+// ---- need ----
+struct NeedArgs {
+  std::string id, capability, kind, note;
+  std::vector<std::string> also;
+  bool anywhere = false;
+  int64_t expected_version = 0;
+};
+
+int RunNeed(const NeedArgs& a) {
+  v1::AddNeedRequest req;
+  req.set_id(a.id);
+  req.set_expected_version(a.expected_version);
+  auto* n = req.mutable_need();
+  n->set_capability(a.capability);
+  for (const auto& c : a.also) n->add_also_requires(c);
+  if (!a.kind.empty()) {
+    auto kind = directory::KindFromCode(a.kind);
+    if (!kind) {
+      std::fprintf(stderr, "不明な種別です / unknown kind: %s\n", a.kind.c_str());
+      return kUsage;
+    }
+    n->set_kind(*kind);
+  }
+  if (a.anywhere) n->set_area_preference(v1::AREA_PREFERENCE_ANYWHERE_REACHABLE);
+  n->set_note(a.note);
+  return Mutate(&v1::IntakeService::Stub::AddNeed, req, [](const v1::Consultation& c) {
+    if (c.needs_size() > 0) std::printf("ニーズID: %s\n", c.needs(c.needs_size() - 1).id().c_str());
+  });
+}
+
+// ---- match ----
+int RunMatch(const std::string& id, int64_t expected_version, int candidates) {
+  v1::MatchResourcesRequest req;
+  req.set_id(id);
+  req.set_expected_version(expected_version);
+  req.set_candidates_per_need(candidates);
+  v1::MatchResourcesResponse resp;
+  auto ctx = NewContext();
+  grpc::Status s = Stub()->MatchResources(ctx.get(), req, &resp);
+  if (!s.ok()) return ReportError(s);
+  const auto& c = resp.consultation();
+  if (JsonOutput()) {
+    PrintJson(c);
+    return kOk;
+  }
+  for (int i = 0; i < c.needs_size(); ++i) {
+    if (i > 0) std::printf("\n");
+    PrintNeed(i + 1, c.needs(i), false);
+  }
+  std::printf("\n状態: %s\n", StatusText(c.status()).c_str());
+  std::printf("更新しました: %s (版 %lld)\n", c.id().c_str(), static_cast<long long>(c.version()));
+  return kOk;
+}
+
+// ---- overdue ----
+int RunOverdue(const std::string& as_of) {
+  v1::ListOverdueFollowUpsRequest req;
+  if (!as_of.empty() && !OptionalDate(as_of, "--as-of", req.mutable_as_of())) return kUsage;
+  v1::ListOverdueFollowUpsResponse resp;
+  auto ctx = NewContext();
+  grpc::Status s = Stub()->ListOverdueFollowUps(ctx.get(), req, &resp);
+  if (!s.ok()) return ReportError(s);
+  if (JsonOutput()) {
+    PrintJson(resp);
+    return kOk;
+  }
+  if (resp.follow_ups_size() == 0) {
+    std::printf("期限切れのフォローアップはありません / nothing overdue\n");
+    return kOk;
+  }
+  Table t({"相談ID", "内容", "担当", "期限", "超過日数", "フォローアップID"});
+  for (const auto& o : resp.follow_ups()) {
+    const auto& f = o.follow_up();
+    t.Add({o.consultation_id(), f.task(), f.owner(), FormatDateOrEmpty(f.due()),
+           std::to_string(o.days_overdue()), f.id()});
+  }
+  t.Print({30, 50, 16, 10, 8, 30});
+  std::printf("\n%d 件 / overdue follow-ups\n", resp.follow_ups_size());
+  return kOk;
+}
+
+// ---- seeds ----
+int RunSeeds(const std::string& from, const std::string& to) {
+  v1::ListIssueSeedsRequest req;
+  if (!from.empty() && !OptionalDate(from, "--from", req.mutable_raised_from())) return kUsage;
+  if (!to.empty() && !OptionalDate(to, "--to", req.mutable_raised_to())) return kUsage;
+  v1::ListIssueSeedsResponse resp;
+  auto ctx = NewContext();
+  grpc::Status s = Stub()->ListIssueSeeds(ctx.get(), req, &resp);
+  if (!s.ok()) return ReportError(s);
+  if (JsonOutput()) {
+    PrintJson(resp);
+    return kOk;
+  }
+  if (resp.seeds_size() == 0) {
+    std::printf("地域課題のタネはありません / no issue seeds\n");
+    return kOk;
+  }
+  Table t({"日時", "テーマ", "タグ", "対応内容", "記録", "相談ID", "ID"});
+  for (const auto& seed : resp.seeds()) {
+    t.Add({FormatTokyo(seed.raised_at()), seed.theme(), Join(seed.tags(), ", "), seed.capability(),
+           seed.automatic() ? "自動" : "手動", seed.consultation_id(), seed.id()});
+  }
+  t.Print({16, 50, 30, 24, 4, 30, 32});
+  std::printf("\n%d 件 / issue seeds\n", resp.seeds_size());
+  return kOk;
+}
+
+// ---- digest ----
+int RunDigest(const std::string& from, const std::string& to, bool markdown) {
+  v1::GetDigestRequest req;
+  if (!OptionalDate(from, "--from", req.mutable_from()) ||
+      !OptionalDate(to, "--to", req.mutable_to())) {
+    return kUsage;
+  }
+  v1::Digest digest;
+  auto ctx = NewContext();
+  grpc::Status s = Stub()->GetDigest(ctx.get(), req, &digest);
+  if (!s.ok()) return ReportError(s);
+  if (JsonOutput() && !markdown) {
+    PrintJson(digest);
+    return kOk;
+  }
+  const std::string& md = digest.markdown();
+  std::fwrite(md.data(), 1, md.size(), stdout);
+  if (md.empty() || md.back() != '\n') std::fputc('\n', stdout);
+  return kOk;
+}
+
+}  // namespace
+
+// Registers `consultation ...` on the app; the chosen command stores its runner in *run.
+void AddConsultationCommands(CLI::App& app, std::function<int()>* run) {
+  auto* consultation =
+      app.add_subcommand("consultation", "相談への対応 (intake): 受付・照合・紹介・フォローアップ");
+  consultation->require_subcommand(1);
+
+  // The consultation id and the version read, shared by the commands that change one.
+  auto id = std::make_shared<std::string>();
+  auto version = std::make_shared<int64_t>(0);
+  auto add_target = [&](CLI::App* cmd) {
+    cmd->add_option("id", *id, "相談ID (con_...)")->required();
+    cmd->add_option("--expected-version", *version, "読み込んだ版 / the version you read")
+        ->required();
+  };
+
+  auto ca = std::make_shared<CreateArgs>();
+  auto* create = consultation->add_subcommand("create", "相談を受け付ける / record a consultation");
+  create->add_option("--channel", ca->channel, "受付方法: " + Choices(kChannels))
+      ->check(CLI::IsMember(Words(kChannels)));
+  create->add_option("--source", ca->source, "相談元: " + Choices(kSources))
+      ->check(CLI::IsMember(Words(kSources)));
+  create->add_option("--received", ca->received, "受付日時 (日本時間、既定: 現在)")
+      ->check(TimeCheck());
+  create->add_option("--requester-name", ca->requester_name, "相談者の氏名");
+  create->add_option("--requester-org", ca->requester_org, "相談者の所属 (例: 居宅介護支援事業所)");
+  create->add_option("--requester-contact", ca->requester_contact, "相談者の連絡先 (電話・メール)");
+  create->add_option("--person-name", ca->person_name, "本人の氏名");
+  create->add_option("--birth-date", ca->birth_date, "本人の生年月日")->check(DateCheck());
+  create->add_option("--address", ca->address, "本人の住所");
+  create->add_option("--care-level", ca->care_level, "要介護度: " + Choices(kCareLevels))
+      ->check(CLI::IsMember(Words(kCareLevels)));
+  create
+      ->add_option("--condition", ca->conditions,
+                   "疾患分類 (繰り返し指定可): " + Choices(kConditions))
+      ->allow_extra_args(false)
+      ->check(CLI::IsMember(Words(kConditions)));
+  create->add_option("--narrative", ca->narrative, "相談内容");
+  create
+      ->add_option("--need", ca->needs,
+                   "ニーズ: 対応内容コード、同じ資源に必要な他の対応内容を + でつなぐ "
+                   "(例: parkinsons+home_visit_medical、繰り返し指定可)")
+      ->allow_extra_args(false)
+      ->check(NeedCheck());
+  create->add_option("--from-json", ca->from_json,
+                     "CreateConsultationRequest の JSON ファイルから (他のオプションで上書き)");
+  create->callback([=] { *run = [=] { return RunCreate(*ca); }; });
+
+  auto* get = consultation->add_subcommand("get", "相談を表示 / show a consultation");
+  get->add_option("id", *id, "相談ID (con_...)")->required();
+  get->callback([=] {
+    *run = [=] {
+      v1::GetConsultationRequest req;
+      req.set_id(*id);
+      v1::Consultation c;
+      auto ctx = NewContext();
+      grpc::Status s = Stub()->GetConsultation(ctx.get(), req, &c);
+      if (!s.ok()) return ReportError(s);
+      PrintConsultation(c);
+      return static_cast<int>(kOk);
+    };
+  });
+
+  auto la = std::make_shared<ListArgs>();
+  auto* list = consultation->add_subcommand("list", "相談の一覧 (新しい順) / list consultations");
+  list->add_option("--status", la->status, "状態で絞り込む: " + Choices(kStatuses))
+      ->check(CLI::IsMember(Words(kStatuses)));
+  list->add_option("--from", la->from, "受付日 (この日から)")->check(DateCheck());
+  list->add_option("--to", la->to, "受付日 (この日まで)")->check(DateCheck());
+  list->add_option("--page-size", la->page_size, "1ページの件数 (1-200、既定 50)")
+      ->check(CLI::Range(1, 200));
+  list->add_option("--page-token", la->page_token, "続きのページ");
+  list->add_flag("--all", la->all, "全ページを表示");
+  list->callback([=] { *run = [=] { return RunList(*la); }; });
+
+  auto to = std::make_shared<std::string>();
+  auto reason = std::make_shared<std::string>();
+  auto* status = consultation->add_subcommand("status", "状態を変える / change the status");
+  add_target(status);
+  status->add_option("--to", *to, "新しい状態: " + Choices(kStatuses))
+      ->required()
+      ->check(CLI::IsMember(Words(kStatuses)));
+  status->add_option("--reason", *reason, "理由");
+  status->callback([=] {
+    *run = [=] {
+      v1::ChangeStatusRequest req;
+      req.set_id(*id);
+      req.set_expected_version(*version);
+      req.set_status(FromWord(kStatuses, *to, v1::CONSULTATION_STATUS_UNSPECIFIED));
+      req.set_reason(*reason);
+      return Mutate(&v1::IntakeService::Stub::ChangeStatus, req, [](const v1::Consultation& c) {
+        std::printf("状態: %s\n", StatusText(c.status()).c_str());
+      });
+    };
+  });
+
+  auto na = std::make_shared<NeedArgs>();
+  auto* need = consultation->add_subcommand("need", "ニーズを追加 / add a need");
+  need->add_option("id", na->id, "相談ID (con_...)")->required();
+  need->add_option("--expected-version", na->expected_version,
+                   "読み込んだ版 / the version you read")
+      ->required();
+  need->add_option("--capability", na->capability, "対応内容コード (例: parkinsons)")->required();
+  need->add_option("--also", na->also,
+                   "同じ資源に必要な他の対応内容 (例: home_visit_medical、繰り返し指定可)")
+      ->allow_extra_args(false);
+  need->add_option("--kind", na->kind, "種別コード (例: clinic, visiting_nurse_station)")
+      ->check(KindCheck());
+  need->add_flag("--anywhere", na->anywhere, "市内優先にせず距離の近い順に探す");
+  need->add_option("--note", na->note, "メモ");
+  need->callback([=] { *run = [=] { return RunNeed(*na); }; });
+
+  auto candidates = std::make_shared<int>(0);
+  auto* match = consultation->add_subcommand(
+      "match", "ニーズごとに資源を照合 (市内優先、なければ市外の近い順) / match resources");
+  add_target(match);
+  match->add_option("--candidates", *candidates, "ニーズごとの候補数 (1-50、既定 5)")
+      ->check(CLI::Range(1, 50));
+  match->callback([=] { *run = [=] { return RunMatch(*id, *version, *candidates); }; });
+
+  auto need_id = std::make_shared<std::string>();
+  auto resource_id = std::make_shared<std::string>();
+  auto due = std::make_shared<std::string>();
+  auto* refer = consultation->add_subcommand("refer", "資源に紹介する / refer to a resource");
+  add_target(refer);
+  refer->add_option("--need", *need_id, "ニーズID (need_...)")->required();
+  refer->add_option("--resource", *resource_id, "資源ID (res_...)")->required();
+  refer->add_option("--due", *due, "回答期限")->required()->check(DateCheck());
+  refer->callback([=] {
+    *run = [=] {
+      v1::ReferRequest req;
+      req.set_id(*id);
+      req.set_expected_version(*version);
+      req.set_need_id(*need_id);
+      req.set_resource_id(*resource_id);
+      if (!OptionalDate(*due, "--due", req.mutable_response_due())) return static_cast<int>(kUsage);
+      return Mutate(&v1::IntakeService::Stub::Refer, req, [](const v1::Consultation& c) {
+        if (c.referrals_size() > 0) {
+          std::printf("紹介ID: %s\n", c.referrals(c.referrals_size() - 1).id().c_str());
+        }
+      });
+    };
+  });
+
+  auto referral_id = std::make_shared<std::string>();
+  auto outcome_word = std::make_shared<std::string>();
+  auto decline = std::make_shared<std::string>();
+  auto note = std::make_shared<std::string>();
+  auto* outcome =
+      consultation->add_subcommand("outcome", "紹介の結果を記録 / record a referral's outcome");
+  add_target(outcome);
+  outcome->add_option("--referral", *referral_id, "紹介ID (ref_...)")->required();
+  outcome->add_option("--outcome", *outcome_word, "結果: " + Choices(kOutcomes))
+      ->required()
+      ->check(CLI::IsMember(Words(kOutcomes)));
+  outcome
+      ->add_option("--reason", *decline, "辞退の理由 (辞退のとき必須): " + Choices(kDeclineReasons))
+      ->check(CLI::IsMember(Words(kDeclineReasons)));
+  outcome->add_option("--note", *note, "メモ");
+  outcome->callback([=] {
+    *run = [=] {
+      v1::RecordReferralOutcomeRequest req;
+      req.set_id(*id);
+      req.set_expected_version(*version);
+      req.set_referral_id(*referral_id);
+      req.set_outcome(FromWord(kOutcomes, *outcome_word, v1::REFERRAL_OUTCOME_UNSPECIFIED));
+      if (!decline->empty()) {
+        req.set_decline_reason(FromWord(kDeclineReasons, *decline, v1::DECLINE_REASON_UNSPECIFIED));
+      }
+      req.set_note(*note);
+      return Mutate(&v1::IntakeService::Stub::RecordReferralOutcome, req);
+    };
+  });
+
+  auto* followup = consultation->add_subcommand("followup", "フォローアップ / follow-ups");
+  followup->require_subcommand(1);
+  auto task = std::make_shared<std::string>();
+  auto owner = std::make_shared<std::string>();
+  auto* fu_add = followup->add_subcommand("add", "フォローアップを追加 / add a follow-up");
+  add_target(fu_add);
+  fu_add->add_option("--task", *task, "やること")->required();
+  fu_add->add_option("--owner", *owner, "担当者");
+  fu_add->add_option("--due", *due, "期限")->required()->check(DateCheck());
+  fu_add->callback([=] {
+    *run = [=] {
+      v1::AddFollowUpRequest req;
+      req.set_id(*id);
+      req.set_expected_version(*version);
+      req.set_task(*task);
+      req.set_owner(*owner);
+      if (!OptionalDate(*due, "--due", req.mutable_due())) return static_cast<int>(kUsage);
+      return Mutate(&v1::IntakeService::Stub::AddFollowUp, req, [](const v1::Consultation& c) {
+        if (c.follow_ups_size() > 0) {
+          std::printf("フォローアップID: %s\n", c.follow_ups(c.follow_ups_size() - 1).id().c_str());
+        }
+      });
+    };
+  });
+
+  auto follow_up_id = std::make_shared<std::string>();
+  auto* fu_done = followup->add_subcommand("done", "フォローアップを完了 / complete a follow-up");
+  add_target(fu_done);
+  fu_done->add_option("--followup", *follow_up_id, "フォローアップID (fu_...)")->required();
+  fu_done->callback([=] {
+    *run = [=] {
+      v1::CompleteFollowUpRequest req;
+      req.set_id(*id);
+      req.set_expected_version(*version);
+      req.set_follow_up_id(*follow_up_id);
+      return Mutate(&v1::IntakeService::Stub::CompleteFollowUp, req);
+    };
+  });
+
+  auto as_of = std::make_shared<std::string>();
+  auto* overdue = consultation->add_subcommand(
+      "overdue", "期限切れのフォローアップ (全相談) / overdue follow-ups");
+  overdue->add_option("--as-of", *as_of, "基準日 (既定: 今日)")->check(DateCheck());
+  overdue->callback([=] { *run = [=] { return RunOverdue(*as_of); }; });
+
+  auto theme = std::make_shared<std::string>();
+  auto tags = std::make_shared<std::vector<std::string>>();
+  auto seed_capability = std::make_shared<std::string>();
+  auto* seed = consultation->add_subcommand(
+      "seed", "地域課題のタネを記録 / raise an issue seed (the theme, not a report)");
+  add_target(seed);
+  seed->add_option("--theme", *theme, "テーマ (例: 在宅医が専門医に相談しやすい仕組み)")
+      ->required();
+  seed->add_option("--tag", *tags, "タグ (繰り返し指定可、例: --tag parkinsons --tag 専門医連携)")
+      ->allow_extra_args(false);
+  seed->add_option("--capability", *seed_capability, "関係する対応内容コード");
+  seed->callback([=] {
+    *run = [=] {
+      v1::RaiseIssueSeedRequest req;
+      req.set_id(*id);
+      req.set_expected_version(*version);
+      req.set_theme(*theme);
+      for (const auto& t : *tags) req.add_tags(t);
+      req.set_capability(*seed_capability);
+      return Mutate(&v1::IntakeService::Stub::RaiseIssueSeed, req, [](const v1::Consultation& c) {
+        if (c.seeds_size() > 0) {
+          std::printf("タネID: %s\n", c.seeds(c.seeds_size() - 1).id().c_str());
+        }
+      });
+    };
+  });
+
+  auto from = std::make_shared<std::string>();
+  auto until = std::make_shared<std::string>();
+  auto* seeds = consultation->add_subcommand("seeds", "地域課題のタネの一覧 / list issue seeds");
+  seeds->add_option("--from", *from, "記録日 (この日から)")->check(DateCheck());
+  seeds->add_option("--to", *until, "記録日 (この日まで)")->check(DateCheck());
+  seeds->callback([=] { *run = [=] { return RunSeeds(*from, *until); }; });
+
+  auto markdown = std::make_shared<bool>(false);
+  auto* digest = consultation->add_subcommand(
+      "digest", "定例ミーティング用のまとめ (Markdown) / the brief for the regular meeting");
+  digest->add_option("--from", *from, "期間の初日")->required()->check(DateCheck());
+  digest->add_option("--to", *until, "期間の末日 (初日から366日以内)")
+      ->required()
+      ->check(DateCheck());
+  digest->add_flag("--markdown", *markdown,
+                   "Markdown で出力 (既定。-o json と併用しても Markdown)");
+  digest->callback([=] { *run = [=] { return RunDigest(*from, *until, *markdown); }; });
+}
+
+}  // namespace renkei::cli
