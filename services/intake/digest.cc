@@ -12,8 +12,21 @@
 namespace renkei::intake {
 namespace {
 
+// Rows by count, largest first (ties by key); with `keep_order`, in the given key order.
 void AddCounts(const std::map<std::string, std::pair<std::string, int>>& counts,
-               google::protobuf::RepeatedPtrField<v1::CountByKey>* out) {
+               google::protobuf::RepeatedPtrField<v1::CountByKey>* out,
+               const std::vector<std::string>& keep_order = {}) {
+  if (!keep_order.empty()) {
+    for (const auto& key : keep_order) {
+      auto it = counts.find(key);
+      if (it == counts.end()) continue;
+      auto* c = out->Add();
+      c->set_key(key);
+      c->set_label(it->second.first);
+      c->set_count(it->second.second);
+    }
+    return;
+  }
   std::vector<v1::CountByKey> rows;
   for (const auto& [key, value] : counts) {
     v1::CountByKey c;
@@ -63,10 +76,13 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
     double nearest_km = -1;
   };
   std::map<std::string, Gap> gaps;
-  // Every source type is listed, even at zero: the meeting compares them.
+  // Every source type is listed, even at zero and always in the same order: the meeting
+  // compares them.
+  std::vector<std::string> source_order;
   for (auto t : {v1::SOURCE_TYPE_PATIENT_FAMILY, v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER,
                  v1::SOURCE_TYPE_MEDICAL_CARE_PROFESSIONAL, v1::SOURCE_TYPE_COORDINATOR}) {
     by_source[v1::SourceType_Name(t)] = {std::string(SourceTypeLabel(t)), 0};
+    source_order.push_back(v1::SourceType_Name(t));
   }
   for (const auto& c : consultations) {
     ++by_source[v1::SourceType_Name(c.source_type())].second;
@@ -102,7 +118,7 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
       }
     }
   }
-  AddCounts(by_source, d.mutable_by_source_type());
+  AddCounts(by_source, d.mutable_by_source_type(), source_order);
   AddCounts(by_capability, d.mutable_by_capability());
   AddCounts(by_outcome, d.mutable_by_outcome());
   AddCounts(by_status, d.mutable_by_status());

@@ -356,6 +356,9 @@ TEST_F(IntakeTest, DigestCountsThePeriodAndWritesABrief) {
   EXPECT_EQ(by_source["SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER"], 1);
   EXPECT_EQ(by_source["SOURCE_TYPE_PATIENT_FAMILY"], 1);
   EXPECT_EQ(by_source["SOURCE_TYPE_COORDINATOR"], 0);
+  ASSERT_EQ(d->by_source_type_size(), 4);  // the four sources, always in this order
+  EXPECT_EQ(d->by_source_type(0).label(), "患者・家族");
+  EXPECT_EQ(d->by_source_type(3).label(), "コーディネーター");
   ASSERT_EQ(d->resource_gaps_size(), 1);
   EXPECT_EQ(d->resource_gaps(0).capability(), "parkinsons");
   EXPECT_EQ(d->resource_gaps(0).nearest_outside_name(), "てんかんと脳神経内科の訪問クリニック柏");
