@@ -114,6 +114,9 @@ absl::Status CommandBatch::Commit() {
     reserved_first_ = 0;
   }
   if (s.ok() && !events_.empty()) outbox_->Notify();
+  if (s.ok()) {
+    for (auto& fn : on_committed_) fn();
+  }
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ class StripedLocks {
   };
 
   Guard Lock(std::string_view key) { return Guard(this, {Stripe(key)}); }
+  // The same, held by whoever keeps the pointer (e.g. a CommandBatch until it is committed).
+  std::shared_ptr<Guard> LockShared(std::string_view key) {
+    return std::make_shared<Guard>(this, std::vector<size_t>{Stripe(key)});
+  }
 
   template <typename Keys>
   Guard LockAll(const Keys& keys) {

@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -93,6 +94,12 @@ class CommandBatch {
   void AddEvent(const v1::EventEnvelope& event);
   size_t event_count() const { return events_.size(); }
 
+  // Keeps `held` (e.g. a lock taken while reading what the batch changes) until the batch is
+  // destroyed, i.e. past the commit: for event handlers, whose batch the consumer commits.
+  void Hold(std::shared_ptr<void> held) { held_.push_back(std::move(held)); }
+  // Runs `fn` after a successful commit (e.g. to update an in-memory index).
+  void OnCommitted(std::function<void()> fn) { on_committed_.push_back(std::move(fn)); }
+
   // Writes state and events with sync=true; wakes the relay. Usable once.
   absl::Status Commit();
 
@@ -102,6 +109,8 @@ class CommandBatch {
   Batch batch_;
   std::vector<v1::EventEnvelope> events_;
   uint64_t reserved_first_ = 0;
+  std::vector<std::function<void()>> on_committed_;
+  std::vector<std::shared_ptr<void>> held_;  // released when the batch is destroyed
 };
 
 struct RelayOptions {

@@ -1,0 +1,65 @@
+// Persistence of the issues service. Callers build one CommandBatch per command from the Put*
+// calls below (with the events) and commit it; reads go straight to RocksDB.
+//
+// Column families: "issues" (id -> RegionalIssue), "issue_history" ((id, version) ->
+// IssueHistoryEntry), "candidates" (id -> IssueCandidate), "clusters" (key -> ClusterState),
+// "meetings" (id -> Meeting), "escalation_links" ((origin instance, origin issue) ->
+// EscalationLink), plus the outbox's and the inbox's. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "renkei/common/store.h"
+#include "renkei/v1/issues.pb.h"
+#include "renkei/v1/storage.pb.h"
+
+namespace renkei::issues {
+
+class IssueStore {
+ public:
+  static std::vector<std::string> ColumnFamilies();
+  explicit IssueStore(common::Store* store);
+
+  // NOT_FOUND (naming what) when absent.
+  absl::StatusOr<v1::RegionalIssue> GetIssue(const std::string& id) const;
+  // The issue and its history entry (keyed by the issue's version).
+  void PutIssue(common::Batch* batch, const v1::RegionalIssue& issue,
+                const v1::IssueHistoryEntry& entry) const;
+  // Oldest first.
+  absl::StatusOr<std::vector<v1::IssueHistoryEntry>> History(const std::string& issue_id) const;
+  absl::Status ForEachIssue(const std::function<bool(const v1::RegionalIssue&)>& fn) const;
+
+  absl::StatusOr<v1::IssueCandidate> GetCandidate(const std::string& id) const;
+  void PutCandidate(common::Batch* batch, const v1::IssueCandidate& candidate) const;
+  absl::Status ForEachCandidate(const std::function<bool(const v1::IssueCandidate&)>& fn) const;
+
+  // Empty when the key has no state yet.
+  absl::StatusOr<std::optional<v1::ClusterState>> GetCluster(const std::string& key) const;
+  void PutCluster(common::Batch* batch, const v1::ClusterState& cluster) const;
+
+  absl::StatusOr<v1::Meeting> GetMeeting(const std::string& id) const;
+  void PutMeeting(common::Batch* batch, const v1::Meeting& meeting) const;
+  absl::Status ForEachMeeting(const std::function<bool(const v1::Meeting&)>& fn) const;
+
+  absl::StatusOr<std::optional<v1::EscalationLink>> GetEscalationLink(
+      const std::string& origin_instance, const std::string& origin_issue_id) const;
+  void PutEscalationLink(common::Batch* batch, const v1::EscalationLink& link) const;
+
+  common::Store* store() const { return store_; }
+
+ private:
+  template <typename T>
+  absl::StatusOr<T> GetProto(common::ColumnFamily cf, const std::string& key, const char* what_ja,
+                             const char* what_en) const;
+  template <typename T>
+  absl::Status ForEach(common::ColumnFamily cf, const std::function<bool(const T&)>& fn) const;
+
+  common::Store* store_;
+  common::ColumnFamily issues_, history_, candidates_, clusters_, meetings_, links_;
+};
+
+}  // namespace renkei::issues
