@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for a newcomer: sets up the machine, builds, starts a local municipal instance
-# (稲城市 Inagi, 132250: nats-server + renkei-directory) with the real public data from
+# (稲城市 Inagi, 132250: nats-server, renkei-directory, renkei-intake, renkei-issues) with the real public data from
 # ../shared/data, and says what to try next.
 #
 #   tools/run-local.sh          start (or show the running instance)
@@ -18,12 +18,13 @@ ctl="$repo/build/bin/renkeictl"
 nats_bin=/usr/sbin/nats-server
 export RENKEI_DIRECTORY=127.0.0.1:7101
 export RENKEI_INTAKE=127.0.0.1:7102
-services=(renkei-directory renkei-intake)
+export RENKEI_ISSUES=127.0.0.1:7103
+services=(renkei-directory renkei-intake renkei-issues)
 
 running() { [[ -f "$pids/$1" ]] && kill -0 "$(cat "$pids/$1")" 2>/dev/null; }
 
 stop() {
-  for p in renkei-intake renkei-directory nats-server; do
+  for p in renkei-issues renkei-intake renkei-directory nats-server; do
     if running "$p"; then
       kill -TERM "$(cat "$pids/$p")"
       for _ in $(seq 1 100); do running "$p" || break; sleep 0.1; done
@@ -34,7 +35,7 @@ stop() {
 }
 
 status() {
-  for p in nats-server renkei-directory renkei-intake; do
+  for p in nats-server renkei-directory renkei-intake renkei-issues; do
     if running "$p"; then echo "$p: running (pid $(cat "$pids/$p"))"; else echo "$p: stopped"; fi
   done
 }
@@ -55,6 +56,7 @@ next_steps() {
 稲城市 (132250) のローカル環境が動いています / the local Inagi instance is running.
   directory gRPC  127.0.0.1:7101   metrics http://127.0.0.1:9101/metrics   (health, reflection)
   intake    gRPC  127.0.0.1:7102   metrics http://127.0.0.1:9102/metrics
+  issues    gRPC  127.0.0.1:7103   metrics http://127.0.0.1:9103/metrics
   nats-server     127.0.0.1:14222  (JetStream domain m132250)   logs data/local/logs/
 
 次に試すこと / try next:
@@ -72,6 +74,13 @@ next_steps() {
       --need parkinsons+home_visit_medical
   build/bin/renkeictl consultation match <相談ID> --expected-version 1
   build/bin/renkeictl consultation digest --from $(date +%Y-%m-01) --to $(date +%F)
+  # 地域課題のタネ (同じタグの相談が3件で課題候補になる) と地域課題 (事例2: 看取り)
+  build/bin/renkeictl consultation seed <相談ID> --expected-version 2 --theme "終末期に家族が入院を選ぶ" --tag 看取り
+  build/bin/renkeictl issue candidates
+  build/bin/renkeictl issue create --theme "【看取り】終末期に本人の意向に沿えず、家族が入院を選ぶことがある" --tag tag:看取り
+  build/bin/renkeictl issue update <課題ID> --version 1 --target-state "終末期であっても在宅生活を継続できる"
+  build/bin/renkeictl issue advance <課題ID> --version 2
+  build/bin/renkeictl issue worksheet <課題ID> --format md
   # 出力 (Excel で開ける CSV / FHIR R4)
   build/bin/renkeictl resource export -m 132250 -f inagi.csv
   build/bin/renkeictl resource capabilities
@@ -81,7 +90,7 @@ MSG
 }
 
 start() {
-  if running renkei-directory && running renkei-intake && running nats-server; then
+  if running renkei-directory && running renkei-intake && running renkei-issues && running nats-server; then
     echo "already running"; status; next_steps; return
   fi
   stop >/dev/null 2>&1 || true
@@ -89,7 +98,7 @@ start() {
   echo "== build (first time: a few minutes on 2 cores)"
   bash tools/build.sh "${services[@]}" renkeictl
   local data; data=$(shared_data)
-  for port in 14222 7101 9101 7102 9102; do
+  for port in 14222 7101 9101 7102 9102 7103 9103; do
     if port_busy "$port"; then echo "error: port $port is in use; stop what uses it first" >&2; exit 1; fi
   done
   mkdir -p "$pids" "$logs" "$state/nats"
@@ -104,7 +113,8 @@ start() {
   done
   for _ in $(seq 1 150); do
     if "$ctl" --timeout 1 resource capabilities >/dev/null 2>&1 &&
-       "$ctl" --timeout 1 consultation list >/dev/null 2>&1; then break; fi
+       "$ctl" --timeout 1 consultation list >/dev/null 2>&1 &&
+       "$ctl" --timeout 1 issue list >/dev/null 2>&1; then break; fi
     for s in "${services[@]}"; do
       if ! running "$s"; then echo "$s failed to start:" >&2; tail -5 "$logs/${s#renkei-}.log" >&2; exit 1; fi
     done

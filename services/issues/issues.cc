@@ -94,22 +94,6 @@ std::string JurisdictionName(const std::string& code) {
   return code;
 }
 
-v1::IssueSummary Summarize(const v1::RegionalIssue& i) {
-  v1::IssueSummary s;
-  s.set_id(i.id());
-  s.set_municipality_code(i.municipality_code());
-  s.set_theme(i.theme());
-  s.set_scope(i.scope());
-  s.set_status(i.status());
-  s.set_current_step(i.current_step());
-  s.set_cycle(i.cycle());
-  s.set_countermeasures(i.countermeasures_size());
-  s.set_version(i.version());
-  *s.mutable_updated_at() = i.updated_at();
-  s.set_origin_municipality_code(i.origin_municipality_code());
-  return s;
-}
-
 void ValidateThemeTags(const google::protobuf::RepeatedPtrField<std::string>& tags,
                        FieldViolations* v) {
   v->CheckCount("theme_tags", tags.size(), kMaxThemeTags);
@@ -167,31 +151,11 @@ Issues::Issues(common::Store* store, common::Outbox* outbox, common::EventSource
       clusterer_(&store_, events_, options_.clustering) {}
 
 absl::Status Issues::Load() {
-  std::unique_lock lock(index_mu_);
-  index_.clear();
-  order_.clear();
-  lock.unlock();
+  index_.Clear();
   return store_.ForEachIssue([&](const v1::RegionalIssue& issue) {
-    IndexPut(issue);
+    index_.Put(issue);
     return true;
   });
-}
-
-void Issues::IndexPut(const v1::RegionalIssue& issue) {
-  Entry entry;
-  entry.summary = Summarize(issue);
-  entry.normalized_theme = common::NormalizeForSearch(issue.theme());
-  entry.theme_tags.assign(issue.theme_tags().begin(), issue.theme_tags().end());
-  const OrderKey key{-common::MicrosFromTimestamp(issue.updated_at()), issue.id()};
-  std::unique_lock lock(index_mu_);
-  auto it = index_.find(issue.id());
-  if (it != index_.end()) {
-    // A commit that lost a race to an index update of a later version must not roll it back.
-    if (it->second.summary.version() > issue.version()) return;
-    order_.erase({-common::MicrosFromTimestamp(it->second.summary.updated_at()), issue.id()});
-  }
-  index_[issue.id()] = std::move(entry);
-  order_.insert(key);
 }
 
 v1::EventEnvelope Issues::NewEvent(const v1::RegionalIssue& issue) const {
@@ -240,7 +204,7 @@ void Issues::Stage(const v1::RegionalIssue& issue, const Change& change,
     e.set_aggregate_version(issue.version());
     cmd->AddEvent(e);
   }
-  cmd->OnCommitted([this, issue] { IndexPut(issue); });
+  cmd->OnCommitted([this, issue] { index_.Put(issue); });
 }
 
 absl::StatusOr<v1::RegionalIssue> Issues::Mutate(
@@ -482,55 +446,16 @@ absl::StatusOr<v1::ListIssuesResponse> Issues::ListIssues(const v1::ListIssuesRe
   v.CheckText("theme_tag", r.theme_tag(), {.max_chars = 100});
   v.CheckText("text", r.text(), {.max_chars = 100});
   if (r.page_size() < 0 || r.page_size() > 200) v.Add("page_size", "1〜200 です / must be 1..200");
-  OrderKey resume;
-  bool resuming = false;
-  if (!r.page_token().empty()) {
-    std::string raw;
-    int64_t negative_updated = 0;
-    std::string id;
-    bool ok = absl::WebSafeBase64Unescape(r.page_token(), &raw);
-    if (ok) {
-      common::KeyReader reader(raw);
-      ok = reader.I64(&negative_updated) && reader.Str(&id) && reader.AtEnd();
-    }
-    if (!ok) {
-      v.Add("page_token", "ページトークンが不正です / invalid page token");
-    } else {
-      resume = {negative_updated, id};
-      resuming = true;
-    }
-  }
   RETURN_IF_ERROR(v.ToStatus());
-  const int limit = r.page_size() == 0 ? 50 : r.page_size();
-  const std::string tag = NormalizeThemeTag(r.theme_tag());
-  const std::string text = common::NormalizeForSearch(r.text());
-
-  v1::ListIssuesResponse out;
-  int total = 0;
-  const OrderKey* last = nullptr;
-  std::shared_lock lock(index_mu_);
-  for (const OrderKey& key : order_) {
-    const Entry& e = index_.at(key.second);
-    const auto& s = e.summary;
-    if (r.status() != v1::ISSUE_STATUS_UNSPECIFIED && s.status() != r.status()) continue;
-    if (r.step() != 0 && s.current_step() != r.step()) continue;
-    if (r.scope() != v1::ISSUE_SCOPE_UNSPECIFIED && s.scope() != r.scope()) continue;
-    if (!tag.empty() &&
-        std::find(e.theme_tags.begin(), e.theme_tags.end(), tag) == e.theme_tags.end())
-      continue;
-    if (!text.empty() && e.normalized_theme.find(text) == std::string::npos) continue;
-    ++total;
-    if (resuming && !(resume < key)) continue;
-    if (out.issues_size() < limit) {
-      *out.add_issues() = s;
-      last = &key;
-    } else if (out.next_page_token().empty()) {
-      out.set_next_page_token(absl::WebSafeBase64Escape(
-          common::KeyBuilder().I64(last->first).Str(last->second).Release()));
-    }
-  }
-  out.set_total(total);
-  return out;
+  IssueIndex::Query q;
+  q.status = r.status();
+  q.step = r.step();
+  q.scope = r.scope();
+  q.theme_tag = NormalizeThemeTag(r.theme_tag());
+  q.normalized_text = common::NormalizeForSearch(r.text());
+  q.limit = r.page_size() == 0 ? 50 : r.page_size();
+  q.page_token = r.page_token();
+  return index_.List(q);
 }
 
 absl::StatusOr<v1::RegionalIssue> Issues::UpdateIssue(const v1::UpdateIssueRequest& r) {

@@ -17,16 +17,14 @@
 // updated after each commit.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "clustering.h"
+#include "issue_index.h"
 #include "issue_store.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/events.h"
@@ -111,15 +109,6 @@ class Issues {
   absl::StatusOr<v1::IssueCandidate> OpenCandidate(const std::string& id,
                                                    int64_t expected_version) const;
 
-  // The list index.
-  struct Entry {
-    v1::IssueSummary summary;
-    std::string normalized_theme;
-    std::vector<std::string> theme_tags;
-  };
-  using OrderKey = std::pair<int64_t, std::string>;  // (-updated micros, id)
-  void IndexPut(const v1::RegionalIssue& issue);
-
   IssuesOptions options_;
   const common::Clock* clock_;
   common::EventSource events_;
@@ -131,9 +120,7 @@ class Issues {
   std::mutex candidates_mu_;  // clusters and candidates
   std::mutex escalation_mu_;  // escalation links
 
-  mutable std::shared_mutex index_mu_;
-  std::map<std::string, Entry> index_;
-  std::set<OrderKey> order_;
+  IssueIndex index_;
 };
 
 }  // namespace renkei::issues

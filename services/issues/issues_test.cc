@@ -603,9 +603,13 @@ TEST_F(IssuesTest, ListFiltersAndPages) {
   EXPECT_EQ(issues().ListIssues(r)->total(), 0);
 
   v1::ListIssuesRequest bad;
-  bad.set_page_token("!!");
   bad.set_step(9);
-  EXPECT_THAT(Fields(issues().ListIssues(bad).status()), ElementsAre("step", "page_token"));
+  EXPECT_THAT(Fields(issues().ListIssues(bad).status()), ElementsAre("step"));
+  bad.set_step(0);
+  bad.set_page_token("!!");
+  EXPECT_THAT(Fields(issues().ListIssues(bad).status()), ElementsAre("page_token"));
+  bad.set_page_token("AAAA");
+  EXPECT_THAT(Fields(issues().ListIssues(bad).status()), ElementsAre("page_token"));
 }
 
 TEST_F(IssuesTest, IndexIsRebuiltFromTheStore) {

@@ -72,7 +72,10 @@ int main(int argc, char** argv) {
           const std::string stream = section.escalation_stream().empty()
                                          ? config.nats().stream()
                                          : section.escalation_stream();
-          consume(stream, "issues_escalations_" + instance, "renkei.pref.*.issue_escalated",
+          const std::string subject = section.escalation_subject().empty()
+                                          ? "renkei.pref.*.issue_escalated"
+                                          : section.escalation_subject();
+          consume(stream, "issues_escalations_" + instance, subject,
                   [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
                     return domain->ApplyEscalation(e, cmd);
                   });

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <thread>
 
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -50,6 +51,22 @@ std::vector<StreamMessage> ReadStream(common::NatsBus& bus, const std::string& s
     }
   }
   return out;
+}
+
+uint64_t StreamCount(common::NatsBus& bus, const std::string& stream) {
+  auto st = bus.GetStreamState(stream);
+  return st.ok() ? st->messages : 0;
+}
+
+uint64_t SettledStreamCount(common::NatsBus& bus, const std::string& stream) {
+  uint64_t last = StreamCount(bus, stream);
+  for (int stable = 0; stable < 6;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    uint64_t now = StreamCount(bus, stream);
+    stable = now == last ? stable + 1 : 0;
+    last = now;
+  }
+  return last;
 }
 
 InProcessDirectory::InProcessDirectory() {
@@ -195,15 +212,25 @@ bool Healthy(const std::string& address) {
 
 InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& nats_url,
                                      const std::string& code)
+    : InstanceProcesses(dir, nats_url, [&] {
+        InstanceSpec spec;
+        spec.code = code;
+        return spec;
+      }()) {}
+
+InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& nats_url,
+                                     const InstanceSpec& spec)
     : dir_(dir) {
   std::filesystem::create_directories(dir);
-  for (const char* s : {"directory", "intake"}) ports_[s] = FreePort();
+  for (const char* s : {"directory", "intake", "issues"}) ports_[s] = FreePort();
   std::ofstream config(dir + "/instance.json");
   config << R"({
-  "instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": ")"
-         << code << R"("},
+  "instance": {"level": ")"
+         << (spec.prefecture ? "INSTANCE_LEVEL_PREFECTURE" : "INSTANCE_LEVEL_MUNICIPALITY")
+         << R"(", "code": ")" << spec.code << R"("},
   "nats": {"url": ")"
-         << nats_url << R"("},
+         << nats_url << R"(")"
+         << (spec.stream.empty() ? "" : R"(, "stream": ")" + spec.stream + "\"") << R"(},
   "data_root": ")"
          << dir << R"(/data",
   "directory": {"server": {"listen_address": ")"
@@ -211,8 +238,18 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
   "intake": {"server": {"listen_address": ")"
          << address("intake") << R"("},
              "directory_address": ")"
-         << address("directory") << R"("}
+         << address("directory") << R"("},
+  "issues": {"server": {"listen_address": ")"
+         << address("issues") << R"("})"
+         << (spec.issues_json.empty() ? "" : ", " + spec.issues_json) << R"(}
 })";
+}
+
+void InstanceProcesses::Stop(const std::string& service) {
+  auto it = processes_.find(service);
+  if (it == processes_.end() || !it->second) return;
+  it->second->Terminate();
+  processes_.erase(it);
 }
 
 std::string InstanceProcesses::address(const std::string& service) const {

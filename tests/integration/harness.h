@@ -30,6 +30,12 @@ struct StreamMessage {
 std::vector<StreamMessage> ReadStream(common::NatsBus& bus, const std::string& stream,
                                       const std::string& filter = "renkei.>");
 
+// Messages in the stream now (0 when it does not exist).
+uint64_t StreamCount(common::NatsBus& bus, const std::string& stream);
+// The stream's count once it has not changed for 300 ms. Proving that nothing is published needs
+// a window of time; a relay publishes within milliseconds of a commit.
+uint64_t SettledStreamCount(common::NatsBus& bus, const std::string& stream);
+
 // The directory in this process, with its relay publishing to a real nats-server.
 class InProcessDirectory {
  public:
@@ -65,16 +71,27 @@ class InProcessDirectory {
   std::unique_ptr<v1::DirectoryService::Stub> stub_;
 };
 
-// The services of one municipal instance (132250 unless given) as real processes: one instance
+struct InstanceSpec {
+  std::string code = "132250";  // a municipality's code, or a prefecture's 6-digit code
+  bool prefecture = false;
+  std::string stream;  // nats.stream; empty: the default
+  std::string
+      issues_json;  // extra members of the "issues" section, e.g. "\"candidate_threshold\": 3"
+};
+
+// The services of one instance (municipal 132250 unless given) as real processes: one instance
 // file with a free port per service, data under `dir`.
 class InstanceProcesses {
  public:
   InstanceProcesses(const std::string& dir, const std::string& nats_url,
                     const std::string& code = "132250");
-  // Starts renkei-<service> ("directory", "intake"), optionally with RENKEI_FAILPOINTS, and waits
-  // until its health service answers SERVING.
+  InstanceProcesses(const std::string& dir, const std::string& nats_url, const InstanceSpec& spec);
+  // Starts renkei-<service> ("directory", "intake", "issues"), optionally with
+  // RENKEI_FAILPOINTS, and waits until its health service answers SERVING.
   absl::Status Start(const std::string& service, const std::string& failpoints = "");
   ChildProcess* process(const std::string& service) { return processes_[service].get(); }
+  // Stops the service with SIGTERM and waits for it to exit.
+  void Stop(const std::string& service);
   std::string address(const std::string& service) const;
   std::shared_ptr<grpc::Channel> channel(const std::string& service);
   std::string log_path(const std::string& service) const { return dir_ + "/" + service + ".log"; }

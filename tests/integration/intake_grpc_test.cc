@@ -70,22 +70,8 @@ class IntakeGrpcTest : public ::testing::Test {
     return r;
   }
 
-  uint64_t StreamCount() {
-    auto st = bus_->GetStreamState("RENKEI_EVENTS");
-    return st.ok() ? st->messages : 0;
-  }
-  // The stream's count once it has not changed for 300 ms. Proving that nothing is published
-  // needs a window of time; the relay publishes within milliseconds of a commit.
-  uint64_t SettledStreamCount() {
-    uint64_t last = StreamCount();
-    for (int stable = 0; stable < 6;) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      uint64_t now = StreamCount();
-      stable = now == last ? stable + 1 : 0;
-      last = now;
-    }
-    return last;
-  }
+  uint64_t StreamCount() { return testing::StreamCount(*bus_, "RENKEI_EVENTS"); }
+  uint64_t SettledStreamCount() { return testing::SettledStreamCount(*bus_, "RENKEI_EVENTS"); }
   int CountConsultations() {
     v1::ListConsultationsRequest req;
     req.set_page_size(200);

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "directory/csv_formats.h"
 #include "grpcpp/create_channel.h"
 #include "renkei/common/bus.h"
@@ -48,35 +49,9 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 
 struct Latency {
   std::vector<double> us;
-  double Percentile(double p) const {
-    if (us.empty()) return 0;
-    std::vector<double> v = us;
-    size_t k = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * v.size()));
-    std::nth_element(v.begin(), v.begin() + k, v.end());
-    return v[k];
-  }
+  double Percentile(double p) const { return bench::Percentile(us, p); }
   double Max() const { return us.empty() ? 0 : *std::max_element(us.begin(), us.end()); }
 };
-
-std::string MachineLine() {
-  utsname u{};
-  uname(&u);
-  std::ifstream cpu("/proc/cpuinfo");
-  std::string line, model;
-  while (std::getline(cpu, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  }
-  long mem_kb = 0;
-  std::ifstream mem("/proc/meminfo");
-  while (std::getline(mem, line)) {
-    if (line.rfind("MemTotal:", 0) == 0) mem_kb = std::atol(line.c_str() + 9);
-  }
-  return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores, " +
-         std::to_string(mem_kb / 1024 / 1024) + " GiB, " + u.sysname + " " + u.release;
-}
 
 // ---- floors ----
 

@@ -10,7 +10,6 @@
 //   build/bin/intake_bench [--requests 4000] [--clients 1,8]
 //
 // Prints a Markdown report; docs/benchmarks.md records the figures.
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "grpcpp/create_channel.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/dates.h"
@@ -60,57 +60,7 @@ int RunFloorServer(const std::string& dir, int port) {
   auto store = common::Store::Open({.path = dir, .column_families = {}});
   if (!store.ok()) return 1;
   FloorService service(store->get());
-  common::ServerOptions options;
-  options.listen_address = "127.0.0.1:" + std::to_string(port);
-  auto server = common::GrpcServer::Start(options, {&service});
-  if (!server.ok()) return 1;
-  common::WaitForTerminationSignal();
-  (*server)->Shutdown(std::chrono::seconds(1));
-  return 0;
-}
-
-struct Result {
-  double seconds = 0;
-  size_t ok = 0, failed = 0;
-  std::vector<double> latency_us;
-  double Percentile(double p) const {
-    if (latency_us.empty()) return 0;
-    std::vector<double> v = latency_us;
-    size_t k = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * v.size()));
-    std::nth_element(v.begin(), v.begin() + k, v.end());
-    return v[k];
-  }
-  double Rate() const { return ok / seconds; }
-};
-
-// `clients` threads, each with its own channel, share `requests` calls of `call`.
-Result Drive(int clients, int requests,
-             const std::function<std::function<bool()>(int)>& make_caller) {
-  Result r;
-  std::mutex mu;
-  std::atomic<int> next{0};
-  std::vector<std::thread> threads;
-  auto t0 = Clock::now();
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      auto call = make_caller(c);
-      std::vector<double> local;
-      size_t ok = 0, failed = 0;
-      while (next.fetch_add(1) < requests) {
-        auto q0 = Clock::now();
-        bool good = call();
-        local.push_back(std::chrono::duration<double, std::micro>(Clock::now() - q0).count());
-        good ? ++ok : ++failed;
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      r.latency_us.insert(r.latency_us.end(), local.begin(), local.end());
-      r.ok += ok;
-      r.failed += failed;
-    });
-  }
-  for (auto& t : threads) t.join();
-  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  return r;
+  return ServeUntilSignal(port, &service);
 }
 
 v1::CreateConsultationRequest SampleRequest(int i) {
@@ -131,21 +81,6 @@ v1::CreateConsultationRequest SampleRequest(int i) {
   need->set_capability("parkinsons");
   need->add_also_requires("home_visit_medical");
   return r;
-}
-
-std::string MachineLine() {
-  utsname u{};
-  uname(&u);
-  std::ifstream cpu("/proc/cpuinfo");
-  std::string line, model;
-  while (std::getline(cpu, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  }
-  return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores, " +
-         u.sysname + " " + u.release;
 }
 
 int Main(int argc, char** argv) {
@@ -255,7 +190,7 @@ int Main(int argc, char** argv) {
     auto floor_caller = [&](int) {
       auto stub = std::shared_ptr<v1::DirectoryService::Stub>(v1::DirectoryService::NewStub(
           grpc::CreateChannel(floor_address, grpc::InsecureChannelCredentials())));
-      return std::function<bool()>([stub] {
+      return std::function<bool(int)>([stub](int) {
         grpc::ClientContext ctx;
         v1::ListCapabilitiesResponse r;
         return stub->ListCapabilities(&ctx, {}, &r).ok();
@@ -264,7 +199,7 @@ int Main(int argc, char** argv) {
     auto intake_caller = [&](int) {
       auto stub = std::shared_ptr<v1::IntakeService::Stub>(v1::IntakeService::NewStub(
           grpc::CreateChannel(intake_address, grpc::InsecureChannelCredentials())));
-      return std::function<bool()>([stub, &seq] {
+      return std::function<bool(int)>([stub, &seq](int) {
         grpc::ClientContext ctx;
         v1::Consultation c;
         grpc::Status s = stub->CreateConsultation(&ctx, SampleRequest(seq.fetch_add(1)), &c);

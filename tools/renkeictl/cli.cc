@@ -1,16 +1,32 @@
 #include "cli.h"
 
+#include <cctype>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "renkei/common/dates.h"
+#include "renkei/common/jurisdiction.h"
 #include "renkei/common/text.h"
+#include "renkei/common/validation.h"
 
 namespace renkei::cli {
+namespace {
+
+bool AllDigits(const std::string& s, size_t from, size_t n) {
+  for (size_t i = from; i < from + n; ++i) {
+    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 GlobalOptions& Options() {
   static GlobalOptions options;
@@ -132,6 +148,116 @@ void Table::Print(const std::vector<int>& max_width) const {
   for (size_t i = 0; i < n; ++i) rule.push_back(std::string(width[i], '-'));
   print_row(rule);
   for (const auto& row : rows_) print_row(row);
+}
+
+bool ParseDate(const std::string& s, v1::Date* out) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !AllDigits(s, 0, 4) || !AllDigits(s, 5, 2) ||
+      !AllDigits(s, 8, 2)) {
+    return false;
+  }
+  const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)),
+            d = std::stoi(s.substr(8, 2));
+  if (!common::IsValidDate(y, m, d)) return false;
+  out->set_year(y);
+  out->set_month(m);
+  out->set_day(d);
+  return true;
+}
+
+bool ParseTokyoTime(const std::string& s, google::protobuf::Timestamp* out) {
+  v1::Date date;
+  if (s.size() != 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+      !ParseDate(s.substr(0, 10), &date) || !AllDigits(s, 11, 2) || !AllDigits(s, 14, 2)) {
+    return false;
+  }
+  const int h = std::stoi(s.substr(11, 2)), m = std::stoi(s.substr(14, 2));
+  if (h > 23 || m > 59) return false;
+  const int64_t micros = common::TokyoStartOfDay(date) + (h * 60LL + m) * 60 * 1000000;
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(0);
+  return true;
+}
+
+CLI::Validator DateCheck() {
+  return ParseCheck(&ParseDate,
+                    "実在する日付を YYYY-MM-DD で指定してください / not a date (YYYY-MM-DD): ",
+                    "YYYY-MM-DD", "date");
+}
+
+std::string FormatTokyo(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  const int64_t micros = t.seconds() * 1000000 + t.nanos() / 1000;
+  const v1::Date date = common::TokyoDate(micros);
+  const int64_t minutes = (micros - common::TokyoStartOfDay(date)) / 60000000;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(minutes / 60),
+                static_cast<int>(minutes % 60));
+  return common::FormatDate(date) + buf;
+}
+
+std::string FormatTokyoDate(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  return common::FormatDate(common::TokyoDate(t.seconds() * 1000000 + t.nanos() / 1000));
+}
+
+std::string FormatDateOrEmpty(const v1::Date& d) {
+  return d.year() == 0 ? "" : common::FormatDate(d);
+}
+
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  size_t from = 0;
+  while (true) {
+    size_t at = s.find(sep, from);
+    parts.push_back(s.substr(from, at == std::string::npos ? std::string::npos : at - from));
+    if (at == std::string::npos) return parts;
+    from = at + 1;
+  }
+}
+
+std::string MunicipalityLabel(const std::string& code) {
+  const auto* m = common::Jurisdictions::Get().FindMunicipality(code);
+  return m ? m->prefecture_name + m->name : code;
+}
+
+std::string RelationLabel(v1::AreaRelation r) {
+  switch (r) {
+    case v1::AREA_RELATION_LOCATED_IN:
+      return "市内";
+    case v1::AREA_RELATION_SERVES:
+      return "対応地域";
+    case v1::AREA_RELATION_OUTSIDE:
+      return "市外";
+    default:
+      return "";
+  }
+}
+
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "ファイルを開けません / cannot open %s\n", path.c_str());
+    return false;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  *out = buf.str();
+  return true;
+}
+
+bool ParseJson(const std::string& path, const std::string& json, google::protobuf::Message* out) {
+  auto s = google::protobuf::util::JsonStringToMessage(json, out);
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), std::string(s.message()).c_str());
+    return false;
+  }
+  return true;
 }
 
 }  // namespace renkei::cli

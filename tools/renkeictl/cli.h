@@ -1,5 +1,7 @@
-// Shared pieces of renkeictl: connection settings, output (tables sized for Japanese text, or
-// protobuf JSON), and the mapping of gRPC statuses to exit codes scripts can rely on:
+// Shared pieces of renkeictl: connection settings and calls, output (tables sized for Japanese
+// text, or protobuf JSON), the date, text and file helpers of the command files (their
+// command-line words are in words.h), and the mapping of gRPC statuses to exit codes scripts can
+// rely on:
 //
 //   0  success
 //   1  unexpected error (INTERNAL, UNKNOWN, DATA_LOSS, ...)
@@ -15,10 +17,15 @@
 #include <string>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "google/protobuf/message.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/status.h"
+#include "renkei/v1/common.pb.h"
+#include "renkei/v1/directory.pb.h"
 
 namespace renkei::cli {
 
@@ -36,6 +43,7 @@ enum ExitCode {
 struct GlobalOptions {
   std::string directory_address = "127.0.0.1:7101";
   std::string intake_address = "127.0.0.1:7102";
+  std::string issues_address = "127.0.0.1:7103";
   std::string output = "table";  // table | json
   double timeout_seconds = 30;
 };
@@ -67,5 +75,76 @@ class Table {
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
 };
+
+// ---- calls and command-line checks ----
+
+// Makes one unary call with the global deadline. A failed call is reported (ReportError) and its
+// exit code returned; otherwise the response is printed as JSON with -o json, or else by `print`.
+template <typename ServiceStub, typename Request, typename Response, typename Print>
+int CallAndPrint(ServiceStub& stub,
+                 grpc::Status (ServiceStub::*method)(grpc::ClientContext*, const Request&,
+                                                     Response*),
+                 const Request& request, Print print) {
+  Response response;
+  auto ctx = NewContext();
+  grpc::Status s = (stub.*method)(ctx.get(), request, &response);
+  if (!s.ok()) return ReportError(s);
+  if (JsonOutput()) {
+    PrintJson(response);
+  } else {
+    print(response);
+  }
+  return kOk;
+}
+
+// Rejects an option value that `parse` does not take (a usage error, exit 2): the message is
+// `message` followed by the value. `format` is how help texts show the value ("YYYY-MM-DD"); `name`
+// names the check.
+template <typename T>
+CLI::Validator ParseCheck(bool (*parse)(const std::string&, T*), const std::string& message,
+                          const std::string& format, const std::string& name) {
+  return CLI::Validator(
+      [parse, message](std::string& s) -> std::string {
+        T parsed;
+        if (parse(s, &parsed)) return "";
+        return message + s;
+      },
+      format, name);
+}
+
+// ---- dates and times ----
+
+// "2026-11-24": a real date, 1900..2999.
+bool ParseDate(const std::string& s, v1::Date* out);
+// "2026-11-24T09:30" (or with a space) in Tokyo time (UTC+9).
+bool ParseTokyoTime(const std::string& s, google::protobuf::Timestamp* out);
+// Rejects an option value that ParseDate does not take (a usage error, exit 2).
+CLI::Validator DateCheck();
+// "2026-11-24 09:30" in Tokyo time; "" for an unset timestamp.
+std::string FormatTokyo(const google::protobuf::Timestamp& t);
+// "2026-11-24", the Tokyo date of the instant; "" for an unset timestamp.
+std::string FormatTokyoDate(const google::protobuf::Timestamp& t);
+// "2026-11-24"; "" for an unset date.
+std::string FormatDateOrEmpty(const v1::Date& d);
+
+// ---- text ----
+
+// "a b c", or with another separator.
+std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep = " ");
+// Every part between separators, empty ones included: Split("a||b", '|') is {"a", "", "b"}.
+std::vector<std::string> Split(const std::string& s, char sep);
+// "東京都稲城市" for a municipality code; the code itself when it is not one.
+std::string MunicipalityLabel(const std::string& code);
+// "市内", "対応地域" or "市外" (a search hit's or a candidate's relation to the municipality).
+std::string RelationLabel(v1::AreaRelation r);
+
+// ---- files ----
+
+// Reads the whole file at `path` into *out. When it cannot be opened, says so on stderr and
+// returns false.
+bool ReadWholeFile(const std::string& path, std::string* out);
+// Parses protobuf JSON read from `path` into *out. When it is not such JSON, says why on stderr
+// ("<path>: <reason>") and returns false.
+bool ParseJson(const std::string& path, const std::string& json, google::protobuf::Message* out);
 
 }  // namespace renkei::cli

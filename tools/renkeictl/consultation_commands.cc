@@ -4,26 +4,40 @@
 // This is the coordinator's own tool inside the municipality: `get` shows the personal fields
 // (requester, person, narrative, notes) as the service returns them.
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 
 #include "CLI/CLI.hpp"
 #include "cli.h"
 #include "directory/vocabulary.h"
-#include "google/protobuf/util/json_util.h"
 #include "intake/intake_rules.h"
 #include "renkei/common/dates.h"
-#include "renkei/common/jurisdiction.h"
 #include "renkei/common/text.h"
-#include "renkei/common/validation.h"
 #include "renkei/v1/intake.grpc.pb.h"
+#include "words.h"
 
 namespace renkei::cli {
+
+// The labels of these words come from intake_rules.h.
+template <>
+std::string RulesLabel(v1::SourceType v) {
+  return std::string(intake::SourceTypeLabel(v));
+}
+template <>
+std::string RulesLabel(v1::ConsultationStatus v) {
+  return std::string(intake::StatusLabel(v));
+}
+template <>
+std::string RulesLabel(v1::ReferralOutcome v) {
+  return std::string(intake::OutcomeLabel(v));
+}
+template <>
+std::string RulesLabel(v1::DeclineReason v) {
+  return std::string(intake::DeclineReasonLabel(v));
+}
+
 namespace {
 
 std::unique_ptr<v1::IntakeService::Stub> Stub() {
@@ -31,13 +45,6 @@ std::unique_ptr<v1::IntakeService::Stub> Stub() {
 }
 
 // ---- words on the command line, and the labels coordinators see ----
-
-template <typename E>
-struct Word {
-  const char* word;
-  E value;
-  const char* label;  // nullptr: the label comes from intake_rules.h
-};
 
 constexpr Word<v1::Channel> kChannels[] = {
     {"phone", v1::CHANNEL_PHONE, "電話"},
@@ -111,81 +118,11 @@ constexpr Word<v1::DeclineReason> kDeclineReasons[] = {
     {"other", v1::DECLINE_REASON_OTHER, nullptr},
 };
 
-template <typename E, size_t N>
-std::vector<std::string> Words(const Word<E> (&table)[N]) {
-  std::vector<std::string> out;
-  for (const auto& w : table) out.push_back(w.word);
-  return out;
-}
-
-// The words are checked by CLI::IsMember when parsing; `fallback` is never expected.
-template <typename E, size_t N>
-E FromWord(const Word<E> (&table)[N], const std::string& word, E fallback) {
-  for (const auto& w : table) {
-    if (word == w.word) return w.value;
-  }
-  return fallback;
-}
-
-template <typename E, size_t N>
-std::string WordOf(const Word<E> (&table)[N], E value) {
-  for (const auto& w : table) {
-    if (w.value == value) return w.word;
-  }
-  return "";
-}
-
-template <typename E, size_t N>
-std::string LabelOf(const Word<E> (&table)[N], E value) {
-  for (const auto& w : table) {
-    if (w.value == value) return w.label ? w.label : "";
-  }
-  return "";
-}
-
-std::string LabelFor(v1::SourceType v) { return std::string(intake::SourceTypeLabel(v)); }
-std::string LabelFor(v1::ConsultationStatus v) { return std::string(intake::StatusLabel(v)); }
-std::string LabelFor(v1::ReferralOutcome v) { return std::string(intake::OutcomeLabel(v)); }
-std::string LabelFor(v1::DeclineReason v) { return std::string(intake::DeclineReasonLabel(v)); }
-template <typename E>
-std::string LabelFor(E) {
-  return "";
-}
-
-// For help texts: "phone=電話, visit=来所・訪問, ...".
-template <typename E, size_t N>
-std::string Choices(const Word<E> (&table)[N]) {
-  std::string out;
-  for (const auto& w : table) {
-    out += (out.empty() ? "" : ", ") + std::string(w.word) + "=" +
-           (w.label ? std::string(w.label) : LabelFor(w.value));
-  }
-  return out;
-}
-
 // "パーキンソン病 (parkinsons)"; the bare code for capabilities the instance added.
 std::string CapabilityLabel(const std::string& code) {
   static const directory::CapabilityVocabulary* vocabulary = new directory::CapabilityVocabulary();
   const int i = vocabulary->IndexOf(code);
   return i >= 0 ? vocabulary->at(i).label_ja() + " (" + code + ")" : code;
-}
-
-std::string MunicipalityLabel(const std::string& code) {
-  const auto* m = common::Jurisdictions::Get().FindMunicipality(code);
-  return m ? m->prefecture_name + m->name : code;
-}
-
-std::string RelationLabel(v1::AreaRelation r) {
-  switch (r) {
-    case v1::AREA_RELATION_LOCATED_IN:
-      return "市内";
-    case v1::AREA_RELATION_SERVES:
-      return "対応地域";
-    case v1::AREA_RELATION_OUTSIDE:
-      return "市外";
-    default:
-      return "";
-  }
 }
 
 std::string StatusText(v1::ConsultationStatus s) {
@@ -201,71 +138,13 @@ std::string OutcomeText(const v1::Referral& r) {
   return out;
 }
 
-std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep = " ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 // ---- dates and times ----
 
-bool AllDigits(const std::string& s, size_t from, size_t n) {
-  for (size_t i = from; i < from + n; ++i) {
-    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
-// "2026-11-24": a real date, 1900..2999.
-bool ParseDate(const std::string& s, v1::Date* out) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !AllDigits(s, 0, 4) || !AllDigits(s, 5, 2) ||
-      !AllDigits(s, 8, 2)) {
-    return false;
-  }
-  const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)),
-            d = std::stoi(s.substr(8, 2));
-  if (!common::IsValidDate(y, m, d)) return false;
-  out->set_year(y);
-  out->set_month(m);
-  out->set_day(d);
-  return true;
-}
-
-// "2026-11-24T09:30" (or with a space) in Tokyo time (UTC+9).
-bool ParseTokyoTime(const std::string& s, google::protobuf::Timestamp* out) {
-  v1::Date date;
-  if (s.size() != 16 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
-      !ParseDate(s.substr(0, 10), &date) || !AllDigits(s, 11, 2) || !AllDigits(s, 14, 2)) {
-    return false;
-  }
-  const int h = std::stoi(s.substr(11, 2)), m = std::stoi(s.substr(14, 2));
-  if (h > 23 || m > 59) return false;
-  const int64_t micros = common::TokyoStartOfDay(date) + (h * 60LL + m) * 60 * 1000000;
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(0);
-  return true;
-}
-
-CLI::Validator DateCheck() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        v1::Date d;
-        if (ParseDate(s, &d)) return "";
-        return "実在する日付を YYYY-MM-DD で指定してください / not a date (YYYY-MM-DD): " + s;
-      },
-      "YYYY-MM-DD", "date");
-}
-
 CLI::Validator TimeCheck() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        google::protobuf::Timestamp t;
-        if (ParseTokyoTime(s, &t)) return "";
-        return "日時を YYYY-MM-DDTHH:MM (日本時間) で指定してください / not a Tokyo time "
-               "(YYYY-MM-DDTHH:MM): " +
-               s;
-      },
-      "YYYY-MM-DDTHH:MM", "tokyo time");
+  return ParseCheck(&ParseTokyoTime,
+                    "日時を YYYY-MM-DDTHH:MM (日本時間) で指定してください / not a Tokyo time "
+                    "(YYYY-MM-DDTHH:MM): ",
+                    "YYYY-MM-DDTHH:MM", "tokyo time");
 }
 
 CLI::Validator KindCheck() {
@@ -279,13 +158,8 @@ CLI::Validator KindCheck() {
 
 // "parkinsons+home_visit_medical": the capability, then what the same resource must also have.
 bool ParseNeedSpec(const std::string& spec, v1::NewNeed* out) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(spec);
-  while (std::getline(in, part, '+')) parts.push_back(part);
-  if (!spec.empty() && spec.back() == '+') parts.push_back("");
-  if (parts.empty() ||
-      std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+  const std::vector<std::string> parts = Split(spec, '+');
+  if (std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
     return false;
   }
   out->set_capability(parts[0]);
@@ -294,15 +168,10 @@ bool ParseNeedSpec(const std::string& spec, v1::NewNeed* out) {
 }
 
 CLI::Validator NeedCheck() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        v1::NewNeed n;
-        if (ParseNeedSpec(s, &n)) return "";
-        return "対応内容コードを + でつないで指定してください (例: parkinsons+home_visit_medical) "
-               "/ use CAPABILITY[+ALSO_REQUIRED...]: " +
-               s;
-      },
-      "CAPABILITY[+ALSO...]", "need");
+  return ParseCheck(&ParseNeedSpec,
+                    "対応内容コードを + でつないで指定してください (例: "
+                    "parkinsons+home_visit_medical) / use CAPABILITY[+ALSO_REQUIRED...]: ",
+                    "CAPABILITY[+ALSO...]", "need");
 }
 
 // Parses a date already checked by DateCheck (an empty string leaves `out` unset).
@@ -312,21 +181,6 @@ bool OptionalDate(const std::string& s, const char* flag, v1::Date* out) {
   std::fprintf(stderr, "%s: 実在する日付を YYYY-MM-DD で指定してください / not a date: %s\n", flag,
                s.c_str());
   return false;
-}
-
-std::string FormatTokyo(const google::protobuf::Timestamp& t) {
-  if (t.seconds() == 0 && t.nanos() == 0) return "";
-  const int64_t micros = t.seconds() * 1000000 + t.nanos() / 1000;
-  const v1::Date date = common::TokyoDate(micros);
-  const int64_t minutes = (micros - common::TokyoStartOfDay(date)) / 60000000;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(minutes / 60),
-                static_cast<int>(minutes % 60));
-  return common::FormatDate(date) + buf;
-}
-
-std::string FormatDateOrEmpty(const v1::Date& d) {
-  return d.year() == 0 ? "" : common::FormatDate(d);
 }
 
 v1::Date TodayInTokyo() {
@@ -394,11 +248,8 @@ void PrintNeed(int index, const v1::Need& n, bool with_details) {
   PrintCandidates(n);
 }
 
+// The table form (CallAndPrint prints JSON).
 void PrintConsultation(const v1::Consultation& c) {
-  if (JsonOutput()) {
-    PrintJson(c);
-    return;
-  }
   Field("ID", c.id());
   Field("自治体", MunicipalityLabel(c.municipality_code()) + " (" + c.municipality_code() + ")");
   Field("受付日時", FormatTokyo(c.received_at()));
@@ -506,18 +357,11 @@ using ConsultationMethod = grpc::Status (v1::IntakeService::Stub::*)(grpc::Clien
 template <typename Request>
 int Mutate(ConsultationMethod<Request> method, const Request& req,
            const std::function<void(const v1::Consultation&)>& then = nullptr) {
-  v1::Consultation c;
-  auto stub = Stub();
-  auto ctx = NewContext();
-  grpc::Status s = ((*stub).*method)(ctx.get(), req, &c);
-  if (!s.ok()) return ReportError(s);
-  if (JsonOutput()) {
-    PrintJson(c);
-    return kOk;
-  }
-  std::printf("更新しました: %s (版 %lld)\n", c.id().c_str(), static_cast<long long>(c.version()));
-  if (then) then(c);
-  return kOk;
+  return CallAndPrint(*Stub(), method, req, [&then](const v1::Consultation& c) {
+    std::printf("更新しました: %s (版 %lld)\n", c.id().c_str(),
+                static_cast<long long>(c.version()));
+    if (then) then(c);
+  });
 }
 
 // ---- create ----
@@ -530,18 +374,8 @@ struct CreateArgs {
 int RunCreate(const CreateArgs& a) {
   v1::CreateConsultationRequest req;
   if (!a.from_json.empty()) {
-    std::ifstream in(a.from_json);
-    if (!in) {
-      std::fprintf(stderr, "ファイルを開けません / cannot open %s\n", a.from_json.c_str());
-      return kUsage;
-    }
-    std::stringstream buf;
-    buf << in.rdbuf();
-    auto s = google::protobuf::util::JsonStringToMessage(buf.str(), &req);
-    if (!s.ok()) {
-      std::fprintf(stderr, "%s: %s\n", a.from_json.c_str(), std::string(s.message()).c_str());
-      return kUsage;
-    }
+    std::string json;
+    if (!ReadWholeFile(a.from_json, &json) || !ParseJson(a.from_json, json, &req)) return kUsage;
   } else if (a.channel.empty() || a.source.empty()) {
     std::fprintf(stderr,
                  "--channel と --source を指定してください (または --from-json) / --channel and "
@@ -583,17 +417,11 @@ int RunCreate(const CreateArgs& a) {
       return kUsage;
     }
   }
-  v1::Consultation c;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->CreateConsultation(ctx.get(), req, &c);
-  if (!s.ok()) return ReportError(s);
-  if (JsonOutput()) {
-    PrintJson(c);
-  } else {
-    std::printf("相談を受け付けました: %s (版 %lld)\n", c.id().c_str(),
-                static_cast<long long>(c.version()));
-  }
-  return kOk;
+  return CallAndPrint(*Stub(), &v1::IntakeService::Stub::CreateConsultation, req,
+                      [](const v1::Consultation& c) {
+                        std::printf("相談を受け付けました: %s (版 %lld)\n", c.id().c_str(),
+                                    static_cast<long long>(c.version()));
+                      });
 }
 
 // ---- list ----
@@ -714,27 +542,22 @@ int RunMatch(const std::string& id, int64_t expected_version, int candidates) {
 int RunOverdue(const std::string& as_of) {
   v1::ListOverdueFollowUpsRequest req;
   if (!as_of.empty() && !OptionalDate(as_of, "--as-of", req.mutable_as_of())) return kUsage;
-  v1::ListOverdueFollowUpsResponse resp;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->ListOverdueFollowUps(ctx.get(), req, &resp);
-  if (!s.ok()) return ReportError(s);
-  if (JsonOutput()) {
-    PrintJson(resp);
-    return kOk;
-  }
-  if (resp.follow_ups_size() == 0) {
-    std::printf("期限切れのフォローアップはありません / nothing overdue\n");
-    return kOk;
-  }
-  Table t({"相談ID", "内容", "担当", "期限", "超過日数", "フォローアップID"});
-  for (const auto& o : resp.follow_ups()) {
-    const auto& f = o.follow_up();
-    t.Add({o.consultation_id(), f.task(), f.owner(), FormatDateOrEmpty(f.due()),
-           std::to_string(o.days_overdue()), f.id()});
-  }
-  t.Print({30, 50, 16, 10, 8, 30});
-  std::printf("\n%d 件 / overdue follow-ups\n", resp.follow_ups_size());
-  return kOk;
+  return CallAndPrint(
+      *Stub(), &v1::IntakeService::Stub::ListOverdueFollowUps, req,
+      [](const v1::ListOverdueFollowUpsResponse& resp) {
+        if (resp.follow_ups_size() == 0) {
+          std::printf("期限切れのフォローアップはありません / nothing overdue\n");
+          return;
+        }
+        Table t({"相談ID", "内容", "担当", "期限", "超過日数", "フォローアップID"});
+        for (const auto& o : resp.follow_ups()) {
+          const auto& f = o.follow_up();
+          t.Add({o.consultation_id(), f.task(), f.owner(), FormatDateOrEmpty(f.due()),
+                 std::to_string(o.days_overdue()), f.id()});
+        }
+        t.Print({30, 50, 16, 10, 8, 30});
+        std::printf("\n%d 件 / overdue follow-ups\n", resp.follow_ups_size());
+      });
 }
 
 // ---- seeds ----
@@ -742,26 +565,22 @@ int RunSeeds(const std::string& from, const std::string& to) {
   v1::ListIssueSeedsRequest req;
   if (!from.empty() && !OptionalDate(from, "--from", req.mutable_raised_from())) return kUsage;
   if (!to.empty() && !OptionalDate(to, "--to", req.mutable_raised_to())) return kUsage;
-  v1::ListIssueSeedsResponse resp;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->ListIssueSeeds(ctx.get(), req, &resp);
-  if (!s.ok()) return ReportError(s);
-  if (JsonOutput()) {
-    PrintJson(resp);
-    return kOk;
-  }
-  if (resp.seeds_size() == 0) {
-    std::printf("地域課題のタネはありません / no issue seeds\n");
-    return kOk;
-  }
-  Table t({"日時", "テーマ", "タグ", "対応内容", "記録", "相談ID", "ID"});
-  for (const auto& seed : resp.seeds()) {
-    t.Add({FormatTokyo(seed.raised_at()), seed.theme(), Join(seed.tags(), ", "), seed.capability(),
-           seed.automatic() ? "自動" : "手動", seed.consultation_id(), seed.id()});
-  }
-  t.Print({16, 50, 30, 24, 4, 30, 32});
-  std::printf("\n%d 件 / issue seeds\n", resp.seeds_size());
-  return kOk;
+  return CallAndPrint(
+      *Stub(), &v1::IntakeService::Stub::ListIssueSeeds, req,
+      [](const v1::ListIssueSeedsResponse& resp) {
+        if (resp.seeds_size() == 0) {
+          std::printf("地域課題のタネはありません / no issue seeds\n");
+          return;
+        }
+        Table t({"日時", "テーマ", "タグ", "対応内容", "記録", "相談ID", "ID"});
+        for (const auto& seed : resp.seeds()) {
+          t.Add({FormatTokyo(seed.raised_at()), seed.theme(), Join(seed.tags(), ", "),
+                 seed.capability(), seed.automatic() ? "自動" : "手動", seed.consultation_id(),
+                 seed.id()});
+        }
+        t.Print({16, 50, 30, 24, 4, 30, 32});
+        std::printf("\n%d 件 / issue seeds\n", resp.seeds_size());
+      });
 }
 
 // ---- digest ----
@@ -840,12 +659,8 @@ void AddConsultationCommands(CLI::App& app, std::function<int()>* run) {
     *run = [=] {
       v1::GetConsultationRequest req;
       req.set_id(*id);
-      v1::Consultation c;
-      auto ctx = NewContext();
-      grpc::Status s = Stub()->GetConsultation(ctx.get(), req, &c);
-      if (!s.ok()) return ReportError(s);
-      PrintConsultation(c);
-      return static_cast<int>(kOk);
+      return CallAndPrint(*Stub(), &v1::IntakeService::Stub::GetConsultation, req,
+                          PrintConsultation);
     };
   });
 

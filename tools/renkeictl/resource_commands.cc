@@ -7,13 +7,12 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "CLI/CLI.hpp"
 #include "cli.h"
 #include "directory/vocabulary.h"
-#include "google/protobuf/util/json_util.h"
-#include "renkei/common/jurisdiction.h"
 #include "renkei/v1/directory.grpc.pb.h"
 
 namespace renkei::cli {
@@ -21,30 +20,6 @@ namespace {
 
 std::unique_ptr<v1::DirectoryService::Stub> Stub() {
   return v1::DirectoryService::NewStub(Channel(Options().directory_address));
-}
-
-std::string MunicipalityLabel(const std::string& code) {
-  const auto* m = common::Jurisdictions::Get().FindMunicipality(code);
-  return m ? m->prefecture_name + m->name : code;
-}
-
-std::string RelationLabel(v1::AreaRelation r) {
-  switch (r) {
-    case v1::AREA_RELATION_LOCATED_IN:
-      return "市内";
-    case v1::AREA_RELATION_SERVES:
-      return "対応地域";
-    case v1::AREA_RELATION_OUTSIDE:
-      return "市外";
-    default:
-      return "";
-  }
-}
-
-std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep = " ") {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
 }
 
 bool ParseKinds(const std::vector<std::string>& codes, std::vector<v1::ResourceKind>* out) {
@@ -74,11 +49,8 @@ bool ParseLatLng(const std::string& s, v1::LatLng* out) {
   return true;
 }
 
+// The table form (CallAndPrint prints JSON).
 void PrintResource(const v1::Resource& r) {
-  if (JsonOutput()) {
-    PrintJson(r);
-    return;
-  }
   auto line = [](const char* label, const std::string& value) {
     if (!value.empty()) std::printf("%-14s %s\n", label, value.c_str());
   };
@@ -125,14 +97,11 @@ int RunAdd(const AddArgs& a) {
   v1::UpsertResourceRequest req;
   v1::Resource* r = req.mutable_resource();
   if (!a.from_json.empty()) {
+    // Not ReadWholeFile: a file that does not open reads as empty, and is reported as bad JSON.
     std::ifstream in(a.from_json);
     std::stringstream buf;
     buf << in.rdbuf();
-    auto s = google::protobuf::util::JsonStringToMessage(buf.str(), r);
-    if (!s.ok()) {
-      std::fprintf(stderr, "%s: %s\n", a.from_json.c_str(), std::string(s.message()).c_str());
-      return kUsage;
-    }
+    if (!ParseJson(a.from_json, buf.str(), r)) return kUsage;
   }
   if (!a.id.empty()) r->set_id(a.id);
   if (!a.kind.empty()) {
@@ -155,17 +124,13 @@ int RunAdd(const AddArgs& a) {
   if (!a.source_system.empty()) r->mutable_source()->set_system(a.source_system);
   if (!a.source_id.empty()) r->mutable_source()->set_source_id(a.source_id);
   req.set_expected_version(a.expected_version);
-  v1::UpsertResourceResponse resp;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->UpsertResource(ctx.get(), req, &resp);
-  if (!s.ok()) return ReportError(s);
-  if (JsonOutput()) {
-    PrintJson(resp);
-  } else {
-    std::printf("%s: %s (版 %lld)\n", resp.created() ? "登録しました" : "更新しました",
-                resp.resource().id().c_str(), static_cast<long long>(resp.resource().version()));
-  }
-  return kOk;
+  return CallAndPrint(*Stub(), &v1::DirectoryService::Stub::UpsertResource, req,
+                      [](const v1::UpsertResourceResponse& resp) {
+                        std::printf("%s: %s (版 %lld)\n",
+                                    resp.created() ? "登録しました" : "更新しました",
+                                    resp.resource().id().c_str(),
+                                    static_cast<long long>(resp.resource().version()));
+                      });
 }
 
 // ---- search ----
@@ -422,48 +387,38 @@ int RunGaps(const std::string& municipality, const std::vector<std::string>& cap
   v1::GetGapReportRequest req;
   req.set_municipality_code(municipality);
   for (const auto& c : caps) req.add_capabilities(c);
-  v1::GapReport report;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->GetGapReport(ctx.get(), req, &report);
-  if (!s.ok()) return ReportError(s);
-  if (JsonOutput()) {
-    PrintJson(report);
-    return kOk;
-  }
-  std::printf("%s (%s) の資源の空白 / gaps\n\n", MunicipalityLabel(municipality).c_str(),
-              municipality.c_str());
-  Table t({"対応内容", "コード", "市内", "対応地域", "空白", "最寄り(市外)", "距離km"});
-  for (const auto& c : report.coverage()) {
-    char dist[32] = "";
-    if (c.gap() && !c.nearest_outside().resource_id().empty()) {
-      std::snprintf(dist, sizeof dist, "%s%.1f",
-                    c.nearest_outside().distance_approximate() ? "≈" : "",
-                    c.nearest_outside().distance_km());
-    }
-    t.Add({c.label_ja(), c.capability(), std::to_string(c.located_in()),
-           std::to_string(c.serving()), c.gap() ? "空白" : "",
-           c.gap() ? c.nearest_outside().name() : "", dist});
-  }
-  t.Print({24, 28, 6, 8, 4, 40, 8});
-  std::printf("\n空白 %d 件: %s\n", report.gaps_size(), Join(report.gaps(), ", ").c_str());
-  return kOk;
+  return CallAndPrint(
+      *Stub(), &v1::DirectoryService::Stub::GetGapReport, req,
+      [&municipality](const v1::GapReport& report) {
+        std::printf("%s (%s) の資源の空白 / gaps\n\n", MunicipalityLabel(municipality).c_str(),
+                    municipality.c_str());
+        Table t({"対応内容", "コード", "市内", "対応地域", "空白", "最寄り(市外)", "距離km"});
+        for (const auto& c : report.coverage()) {
+          char dist[32] = "";
+          if (c.gap() && !c.nearest_outside().resource_id().empty()) {
+            std::snprintf(dist, sizeof dist, "%s%.1f",
+                          c.nearest_outside().distance_approximate() ? "≈" : "",
+                          c.nearest_outside().distance_km());
+          }
+          t.Add({c.label_ja(), c.capability(), std::to_string(c.located_in()),
+                 std::to_string(c.serving()), c.gap() ? "空白" : "",
+                 c.gap() ? c.nearest_outside().name() : "", dist});
+        }
+        t.Print({24, 28, 6, 8, 4, 40, 8});
+        std::printf("\n空白 %d 件: %s\n", report.gaps_size(), Join(report.gaps(), ", ").c_str());
+      });
 }
 
 int RunCapabilities() {
-  v1::ListCapabilitiesResponse resp;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->ListCapabilities(ctx.get(), {}, &resp);
-  if (!s.ok()) return ReportError(s);
-  if (JsonOutput()) {
-    PrintJson(resp);
-    return kOk;
-  }
-  Table t({"コード", "対応内容", "English", ""});
-  for (const auto& c : resp.capabilities()) {
-    t.Add({c.code(), c.label_ja(), c.label_en(), c.built_in() ? "" : "(この自治体で追加)"});
-  }
-  t.Print();
-  return kOk;
+  return CallAndPrint(
+      *Stub(), &v1::DirectoryService::Stub::ListCapabilities, v1::ListCapabilitiesRequest(),
+      [](const v1::ListCapabilitiesResponse& resp) {
+        Table t({"コード", "対応内容", "English", ""});
+        for (const auto& c : resp.capabilities()) {
+          t.Add({c.code(), c.label_ja(), c.label_en(), c.built_in() ? "" : "(この自治体で追加)"});
+        }
+        t.Print();
+      });
 }
 
 }  // namespace
@@ -503,12 +458,7 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
     *run = [=] {
       v1::GetResourceRequest req;
       req.set_id(*id);
-      v1::Resource r;
-      auto ctx = NewContext();
-      grpc::Status s = Stub()->GetResource(ctx.get(), req, &r);
-      if (!s.ok()) return ReportError(s);
-      PrintResource(r);
-      return static_cast<int>(kOk);
+      return CallAndPrint(*Stub(), &v1::DirectoryService::Stub::GetResource, req, PrintResource);
     };
   });
 

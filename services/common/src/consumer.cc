@@ -1,5 +1,6 @@
 #include "renkei/common/consumer.h"
 
+#include "renkei/common/failpoint.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/log.h"
 #include "renkei/common/metrics.h"
@@ -126,6 +127,7 @@ absl::Status DurableConsumer::HandleOne(InboundMessage& msg) {
   }
   cmd.batch().Put(inbox_cf_, key, record);
   RETURN_IF_ERROR(cmd.Commit());
+  MaybeCrash("consumer.before_ack");  // durability tests: the effect is written, the ack is not
   ++applied_;
   if (metrics_) metrics_->CountConsumed(durable, "applied");
   // If the ack is lost, the redelivery finds the inbox record and is only acked.
