@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command for a newcomer: sets up the machine, builds, starts a local municipal instance
-# (稲城市 Inagi, 132250: nats-server, renkei-directory, renkei-intake, renkei-issues) with the real public data from
+# (稲城市 Inagi, 132250: nats-server, renkei-directory, renkei-intake, renkei-issues,
+# renkei-training) with the real public data from
 # ../shared/data, and says what to try next.
 #
 #   tools/run-local.sh          start (or show the running instance)
@@ -19,12 +20,13 @@ nats_bin=/usr/sbin/nats-server
 export RENKEI_DIRECTORY=127.0.0.1:7101
 export RENKEI_INTAKE=127.0.0.1:7102
 export RENKEI_ISSUES=127.0.0.1:7103
-services=(renkei-directory renkei-intake renkei-issues)
+export RENKEI_TRAINING=127.0.0.1:7104
+services=(renkei-directory renkei-intake renkei-issues renkei-training)
 
 running() { [[ -f "$pids/$1" ]] && kill -0 "$(cat "$pids/$1")" 2>/dev/null; }
 
 stop() {
-  for p in renkei-issues renkei-intake renkei-directory nats-server; do
+  for p in renkei-training renkei-issues renkei-intake renkei-directory nats-server; do
     if running "$p"; then
       kill -TERM "$(cat "$pids/$p")"
       for _ in $(seq 1 100); do running "$p" || break; sleep 0.1; done
@@ -35,7 +37,7 @@ stop() {
 }
 
 status() {
-  for p in nats-server renkei-directory renkei-intake renkei-issues; do
+  for p in nats-server renkei-directory renkei-intake renkei-issues renkei-training; do
     if running "$p"; then echo "$p: running (pid $(cat "$pids/$p"))"; else echo "$p: stopped"; fi
   done
 }
@@ -57,6 +59,7 @@ next_steps() {
   directory gRPC  127.0.0.1:7101   metrics http://127.0.0.1:9101/metrics   (health, reflection)
   intake    gRPC  127.0.0.1:7102   metrics http://127.0.0.1:9102/metrics
   issues    gRPC  127.0.0.1:7103   metrics http://127.0.0.1:9103/metrics
+  training  gRPC  127.0.0.1:7104   metrics http://127.0.0.1:9104/metrics
   nats-server     127.0.0.1:14222  (JetStream domain m132250)   logs data/local/logs/
 
 次に試すこと / try next:
@@ -90,7 +93,8 @@ MSG
 }
 
 start() {
-  if running renkei-directory && running renkei-intake && running renkei-issues && running nats-server; then
+  if running renkei-directory && running renkei-intake && running renkei-issues &&
+     running renkei-training && running nats-server; then
     echo "already running"; status; next_steps; return
   fi
   stop >/dev/null 2>&1 || true
@@ -98,7 +102,7 @@ start() {
   echo "== build (first time: a few minutes on 2 cores)"
   bash tools/build.sh "${services[@]}" renkeictl
   local data; data=$(shared_data)
-  for port in 14222 7101 9101 7102 9102 7103 9103; do
+  for port in 14222 7101 9101 7102 9102 7103 9103 7104 9104; do
     if port_busy "$port"; then echo "error: port $port is in use; stop what uses it first" >&2; exit 1; fi
   done
   mkdir -p "$pids" "$logs" "$state/nats"

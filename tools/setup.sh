@@ -11,6 +11,8 @@ packages=(
   libnats-dev nats-server librocksdb-dev libabsl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the training scenario test parses our .ics exports with a real iCalendar parser
+  python3 python3-icalendar
   # command line parsing (renkeictl) and the Prometheus endpoint
   libcli11-dev prometheus-cpp-dev
 )

@@ -222,11 +222,13 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
                                      const InstanceSpec& spec)
     : dir_(dir) {
   std::filesystem::create_directories(dir);
-  for (const char* s : {"directory", "intake", "issues"}) ports_[s] = FreePort();
+  for (const char* s : {"directory", "intake", "issues", "training"}) ports_[s] = FreePort();
   std::ofstream config(dir + "/instance.json");
   config << R"({
   "instance": {"level": ")"
-         << (spec.prefecture ? "INSTANCE_LEVEL_PREFECTURE" : "INSTANCE_LEVEL_MUNICIPALITY")
+         << (spec.national     ? "INSTANCE_LEVEL_NATIONAL"
+             : spec.prefecture ? "INSTANCE_LEVEL_PREFECTURE"
+                               : "INSTANCE_LEVEL_MUNICIPALITY")
          << R"(", "code": ")" << spec.code << R"("},
   "nats": {"url": ")"
          << nats_url << R"(")"
@@ -241,7 +243,9 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
          << address("directory") << R"("},
   "issues": {"server": {"listen_address": ")"
          << address("issues") << R"("})"
-         << (spec.issues_json.empty() ? "" : ", " + spec.issues_json) << R"(}
+         << (spec.issues_json.empty() ? "" : ", " + spec.issues_json) << R"(},
+  "training": {"server": {"listen_address": ")"
+         << address("training") << R"("}}
 })";
 }
 

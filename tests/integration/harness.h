@@ -74,6 +74,7 @@ class InProcessDirectory {
 struct InstanceSpec {
   std::string code = "132250";  // a municipality's code, or a prefecture's 6-digit code
   bool prefecture = false;
+  bool national = false;  // code "000000"
   std::string stream;  // nats.stream; empty: the default
   std::string
       issues_json;  // extra members of the "issues" section, e.g. "\"candidate_threshold\": 3"
@@ -86,7 +87,7 @@ class InstanceProcesses {
   InstanceProcesses(const std::string& dir, const std::string& nats_url,
                     const std::string& code = "132250");
   InstanceProcesses(const std::string& dir, const std::string& nats_url, const InstanceSpec& spec);
-  // Starts renkei-<service> ("directory", "intake", "issues"), optionally with
+  // Starts renkei-<service> ("directory", "intake", "issues", "training"), optionally with
   // RENKEI_FAILPOINTS, and waits until its health service answers SERVING.
   absl::Status Start(const std::string& service, const std::string& failpoints = "");
   ChildProcess* process(const std::string& service) { return processes_[service].get(); }

@@ -219,17 +219,33 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> out;
+namespace {
+
+std::vector<google::rpc::BadRequest::FieldViolation> Violations(const grpc::Status& status) {
+  std::vector<google::rpc::BadRequest::FieldViolation> out;
   google::rpc::Status detail;
   if (!detail.ParseFromString(status.error_details())) return out;
   for (const auto& any : detail.details()) {
     google::rpc::BadRequest bad;
     if (any.type_url() == "type.googleapis.com/google.rpc.BadRequest" &&
         bad.ParseFromString(any.value())) {
-      for (const auto& v : bad.field_violations()) out.push_back(v.field());
+      for (const auto& v : bad.field_violations()) out.push_back(v);
     }
   }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> ViolatedFields(const grpc::Status& status) {
+  std::vector<std::string> out;
+  for (const auto& v : Violations(status)) out.push_back(v.field());
+  return out;
+}
+
+std::string ViolationDescriptions(const grpc::Status& status) {
+  std::string out;
+  for (const auto& v : Violations(status)) out += v.field() + ": " + v.description() + "\n";
   return out;
 }
 

@@ -97,5 +97,7 @@ MATCHER_P(GrpcStatusIs, code,
 
 // The field paths named in a gRPC status's BadRequest details.
 std::vector<std::string> ViolatedFields(const grpc::Status& status);
+// "field: description" per violation, one a line.
+std::string ViolationDescriptions(const grpc::Status& status);
 
 }  // namespace renkei::testing

@@ -1,0 +1,144 @@
+// The training service's domain logic, independent of gRPC (training_service.h is the edge).
+//
+// Every command validates its request first (INVALID_ARGUMENT naming each bad field), then takes
+// the training's lock, reads what it changes, checks versions and rules, and writes everything —
+// the training, its ledger of seats, the registrations and the events — as one synced batch;
+// nothing is written when a check fails.
+//
+// Seats. The ledger (storage.proto TrainingLedger) counts confirmed registrations per session and
+// holds the waitlist in order. Register, CancelRegistration and a capacity change run under the
+// training's lock, so capacity holds however many callers race: a registration is confirmed when
+// every session it takes has a free seat, else it waits; freed seats promote the first waiting
+// registrations whose sessions all have room, in line order.
+//
+// Scheduling. Creating a training or adding/changing a session holds one scheduling mutex while
+// it checks every session of the instance for a double-booked venue or lecturer and commits, so
+// two concurrent requests cannot both take the same room.
+//
+// Lists of trainings are answered from an in-memory index (by first session start) built at
+// start-up and updated after each commit.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "renkei/common/clock.h"
+#include "renkei/common/events.h"
+#include "renkei/common/locks.h"
+#include "renkei/common/outbox.h"
+#include "training_rules.h"
+#include "training_store.h"
+
+namespace renkei::training {
+
+struct TrainingOptions {
+  v1::InstanceLevel level = v1::INSTANCE_LEVEL_MUNICIPALITY;
+  // The instance's jurisdiction: "000000", a prefecture's "130001", a municipality's "132250".
+  std::string jurisdiction_code;
+};
+
+class Trainings {
+ public:
+  Trainings(common::Store* store, common::Outbox* outbox, common::EventSource events,
+            TrainingOptions options, const common::Clock* clock = common::SystemClock::Get());
+
+  // Builds the list and schedule indexes and loads the skill framework. Call once before serving.
+  absl::Status Load();
+
+  absl::StatusOr<v1::SkillFramework> GetSkillFramework(
+      const v1::GetSkillFrameworkRequest& request) const;
+  absl::StatusOr<v1::SkillFramework> PublishSkillFramework(
+      const v1::PublishSkillFrameworkRequest& request);
+
+  absl::StatusOr<v1::Training> CreateTraining(const v1::CreateTrainingRequest& request);
+  absl::StatusOr<v1::Training> GetTraining(const v1::GetTrainingRequest& request) const;
+  absl::StatusOr<v1::ListTrainingsResponse> ListTrainings(
+      const v1::ListTrainingsRequest& request) const;
+  absl::StatusOr<v1::Training> UpdateTraining(const v1::UpdateTrainingRequest& request);
+  absl::StatusOr<v1::Training> AddSession(const v1::AddSessionRequest& request);
+  absl::StatusOr<v1::Training> UpdateSession(const v1::UpdateSessionRequest& request);
+  absl::StatusOr<v1::Training> CancelTraining(const v1::CancelTrainingRequest& request);
+
+  absl::StatusOr<v1::Registration> Register(const v1::RegisterRequest& request);
+  absl::StatusOr<v1::Registration> CancelRegistration(const v1::CancelRegistrationRequest& request);
+  absl::StatusOr<v1::Registration> GetRegistration(const v1::GetRegistrationRequest& request) const;
+  absl::StatusOr<v1::ListRegistrationsResponse> ListRegistrations(
+      const v1::ListRegistrationsRequest& request) const;
+
+  absl::StatusOr<v1::RecordAttendanceResponse> RecordAttendance(
+      const v1::RecordAttendanceRequest& request);
+  absl::StatusOr<v1::SurveyResponse> SubmitSurvey(const v1::SubmitSurveyRequest& request);
+  absl::StatusOr<v1::SurveyResults> GetSurveyResults(
+      const v1::GetSurveyResultsRequest& request) const;
+
+  absl::StatusOr<v1::Calendar> ExportCalendar(const v1::ExportCalendarRequest& request) const;
+  absl::StatusOr<v1::ListPeersResponse> ListPeers(const v1::ListPeersRequest& request) const;
+
+  const TrainingOptions& options() const { return options_; }
+
+ private:
+  // What the list index keeps of a training.
+  struct Entry {
+    v1::TrainingSummary summary;
+    int64_t first_us = 0, last_us = 0;
+    std::string prefecture;  // 2-digit prefecture of the organizer ("" for national)
+    std::vector<std::string> skills;
+  };
+
+  v1::OrganizerLevel organizer_level() const;
+  v1::ShareLevel share_level() const;
+  v1::EventEnvelope NewEvent(const v1::Training& training, std::string_view aggregate_type,
+                             std::string_view aggregate_id, int64_t version) const;
+  v1::EventEnvelope ScheduledEvent(const v1::Training& training) const;
+  v1::EventEnvelope SessionEvent(const v1::Training& training, const v1::Session& session,
+                                 const char* change) const;
+  v1::SkillFramework Framework() const;
+
+  // Loads a training at the expected version for a change (lock held by the caller).
+  absl::StatusOr<v1::Training> LoadForChange(const std::string& id, int64_t expected_version,
+                                             std::string_view id_field) const;
+  // Checks a training's sessions (at `path`.sessions[i]) against each other and the schedule.
+  void CheckSchedule(const v1::Training& training, std::string_view path,
+                     common::FieldViolations* v) const;
+  // Writes a changed training into the batch and refreshes the indexes after commit.
+  void StageTraining(const v1::Training& training, const v1::TrainingLedger& ledger,
+                     common::CommandBatch* cmd);
+  // Fills output-only counts from the ledger.
+  void FillCounts(const v1::TrainingLedger& ledger, v1::Training* training) const;
+  // Promotes waiting registrations into free seats, in line order; adds their records and
+  // events to the batch and returns how many were promoted.
+  absl::StatusOr<int> Promote(const v1::Training& training, v1::TrainingLedger* ledger,
+                              common::CommandBatch* cmd);
+  bool VisibleTo(const Entry& e, const std::string& municipality_code) const;
+  void IndexPut(const v1::Training& training, const v1::TrainingLedger& ledger);
+  int WaitlistPosition(const v1::TrainingLedger& ledger, const std::string& id) const;
+  // Registrations of a training in ledger order.
+  absl::StatusOr<std::vector<v1::Registration>> RegistrationsOfTraining(
+      const std::string& training_id, v1::TrainingLedger* ledger) const;
+
+  TrainingOptions options_;
+  const common::Clock* clock_;
+  common::EventSource events_;
+  TrainingStore store_;
+  common::Store* raw_store_;
+  common::Outbox* outbox_;
+  common::StripedLocks locks_;  // per training
+
+  mutable std::shared_mutex framework_mu_;
+  v1::SkillFramework framework_;
+  std::mutex publish_mu_;
+
+  std::mutex schedule_mu_;  // held by commands that book sessions
+  mutable std::shared_mutex index_mu_;
+  std::map<std::string, Entry> entries_;                           // by training id
+  std::set<std::pair<int64_t, std::string>> by_start_;             // (first start, id)
+  std::map<std::string, std::vector<ScheduledSession>> sessions_;  // by training id, active ones
+};
+
+}  // namespace renkei::training

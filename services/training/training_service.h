@@ -1,0 +1,57 @@
+// The gRPC edge of the training service: maps requests to Trainings calls and statuses to gRPC
+// statuses.
+#pragma once
+
+#include "renkei/v1/training.grpc.pb.h"
+#include "training.h"
+
+namespace renkei::training {
+
+class TrainingService final : public v1::TrainingService::Service {
+ public:
+  explicit TrainingService(Trainings* trainings) : trainings_(trainings) {}
+
+  grpc::Status GetSkillFramework(grpc::ServerContext*, const v1::GetSkillFrameworkRequest* request,
+                                 v1::SkillFramework* response) override;
+  grpc::Status PublishSkillFramework(grpc::ServerContext*,
+                                     const v1::PublishSkillFrameworkRequest* request,
+                                     v1::SkillFramework* response) override;
+  grpc::Status CreateTraining(grpc::ServerContext*, const v1::CreateTrainingRequest* request,
+                              v1::Training* response) override;
+  grpc::Status GetTraining(grpc::ServerContext*, const v1::GetTrainingRequest* request,
+                           v1::Training* response) override;
+  grpc::Status ListTrainings(grpc::ServerContext*, const v1::ListTrainingsRequest* request,
+                             v1::ListTrainingsResponse* response) override;
+  grpc::Status UpdateTraining(grpc::ServerContext*, const v1::UpdateTrainingRequest* request,
+                              v1::Training* response) override;
+  grpc::Status AddSession(grpc::ServerContext*, const v1::AddSessionRequest* request,
+                          v1::Training* response) override;
+  grpc::Status UpdateSession(grpc::ServerContext*, const v1::UpdateSessionRequest* request,
+                             v1::Training* response) override;
+  grpc::Status CancelTraining(grpc::ServerContext*, const v1::CancelTrainingRequest* request,
+                              v1::Training* response) override;
+  grpc::Status Register(grpc::ServerContext*, const v1::RegisterRequest* request,
+                        v1::Registration* response) override;
+  grpc::Status CancelRegistration(grpc::ServerContext*,
+                                  const v1::CancelRegistrationRequest* request,
+                                  v1::Registration* response) override;
+  grpc::Status GetRegistration(grpc::ServerContext*, const v1::GetRegistrationRequest* request,
+                               v1::Registration* response) override;
+  grpc::Status ListRegistrations(grpc::ServerContext*, const v1::ListRegistrationsRequest* request,
+                                 v1::ListRegistrationsResponse* response) override;
+  grpc::Status RecordAttendance(grpc::ServerContext*, const v1::RecordAttendanceRequest* request,
+                                v1::RecordAttendanceResponse* response) override;
+  grpc::Status SubmitSurvey(grpc::ServerContext*, const v1::SubmitSurveyRequest* request,
+                            v1::SurveyResponse* response) override;
+  grpc::Status GetSurveyResults(grpc::ServerContext*, const v1::GetSurveyResultsRequest* request,
+                                v1::SurveyResults* response) override;
+  grpc::Status ExportCalendar(grpc::ServerContext*, const v1::ExportCalendarRequest* request,
+                              v1::Calendar* response) override;
+  grpc::Status ListPeers(grpc::ServerContext*, const v1::ListPeersRequest* request,
+                         v1::ListPeersResponse* response) override;
+
+ private:
+  Trainings* trainings_;
+};
+
+}  // namespace renkei::training

@@ -1,0 +1,65 @@
+// Persistence of the training service. Callers build one CommandBatch per command from the Put*
+// calls below (with the events) and commit it; reads go straight to RocksDB.
+//
+// Column families: "trainings" (id -> Training, without seat counts), "ledgers" (training id ->
+// TrainingLedger: seats, waitlist, quotas), "registrations" (id -> Registration),
+// "participant_registrations" ((participant id, registration id) -> ""), "surveys" (registration
+// id -> SurveyResponse), "skill_frameworks" (version -> SkillFramework), plus the outbox's.
+// Thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "renkei/common/store.h"
+#include "renkei/v1/storage.pb.h"
+#include "renkei/v1/training.pb.h"
+
+namespace renkei::training {
+
+class TrainingStore {
+ public:
+  static std::vector<std::string> ColumnFamilies();
+  explicit TrainingStore(common::Store* store);
+
+  // NOT_FOUND (naming what) when absent.
+  absl::StatusOr<v1::Training> GetTraining(const std::string& id) const;
+  void PutTraining(common::Batch* batch, const v1::Training& training) const;
+  absl::Status ForEachTraining(const std::function<bool(const v1::Training&)>& fn) const;
+
+  // An empty ledger for a training that has none yet.
+  absl::StatusOr<v1::TrainingLedger> GetLedger(const std::string& training_id) const;
+  void PutLedger(common::Batch* batch, const v1::TrainingLedger& ledger) const;
+
+  absl::StatusOr<v1::Registration> GetRegistration(const std::string& id) const;
+  // Many at once, in the order of `ids`.
+  absl::StatusOr<std::vector<v1::Registration>> GetRegistrations(
+      const std::vector<std::string>& ids) const;
+  void PutRegistration(common::Batch* batch, const v1::Registration& registration) const;
+  // Registration ids of a participant, oldest first.
+  absl::StatusOr<std::vector<std::string>> RegistrationsOf(const std::string& participant_id) const;
+
+  absl::StatusOr<std::optional<v1::SurveyResponse>> GetSurvey(
+      const std::string& registration_id) const;
+  void PutSurvey(common::Batch* batch, const v1::SurveyResponse& survey) const;
+
+  // The latest published framework, if any was stored.
+  absl::StatusOr<std::optional<v1::SkillFramework>> LatestFramework() const;
+  absl::StatusOr<std::optional<v1::SkillFramework>> GetFramework(int32_t version) const;
+  void PutFramework(common::Batch* batch, const v1::SkillFramework& framework) const;
+
+  common::Store* store() const { return store_; }
+
+ private:
+  template <typename T>
+  absl::StatusOr<T> GetProto(common::ColumnFamily cf, const std::string& key, const char* what_ja,
+                             const char* what_en) const;
+
+  common::Store* store_;
+  common::ColumnFamily trainings_, ledgers_, registrations_, by_participant_, surveys_, frameworks_;
+};
+
+}  // namespace renkei::training
