@@ -84,6 +84,13 @@ next_steps() {
   build/bin/renkeictl issue update <課題ID> --version 1 --target-state "終末期であっても在宅生活を継続できる"
   build/bin/renkeictl issue advance <課題ID> --version 2
   build/bin/renkeictl issue worksheet <課題ID> --format md
+  # 研修: スキル枠組み、稲城市の研修を登録して申し込み、カレンダー (.ics) に書き出す
+  build/bin/renkeictl training skills
+  build/bin/renkeictl training create --title "在宅医療・介護連携 多職種研修会" --audience coordinators,care_managers \\
+      --skill peer_support:beginner --session "start=$(date -d '+14 days' +%F) 14:00,end=16:00,venue=稲城市役所 会議室,capacity=30"
+  build/bin/renkeictl training list --municipality 132250
+  build/bin/renkeictl training register <研修ID> --participant coord-01 --name "稲城 花子" --municipality 132250 --role coordinators
+  build/bin/renkeictl training ics --municipality 132250 -f inagi-trainings.ics
   # 出力 (Excel で開ける CSV / FHIR R4)
   build/bin/renkeictl resource export -m 132250 -f inagi.csv
   build/bin/renkeictl resource capabilities
@@ -118,7 +125,8 @@ start() {
   for _ in $(seq 1 150); do
     if "$ctl" --timeout 1 resource capabilities >/dev/null 2>&1 &&
        "$ctl" --timeout 1 consultation list >/dev/null 2>&1 &&
-       "$ctl" --timeout 1 issue list >/dev/null 2>&1; then break; fi
+       "$ctl" --timeout 1 issue list >/dev/null 2>&1 &&
+       "$ctl" --timeout 1 training list >/dev/null 2>&1; then break; fi
     for s in "${services[@]}"; do
       if ! running "$s"; then echo "$s failed to start:" >&2; tail -5 "$logs/${s#renkei-}.log" >&2; exit 1; fi
     done

@@ -112,6 +112,14 @@ void AddSeats(v1::TrainingLedger* ledger,
   for (const auto& id : session_ids) (*ledger->mutable_confirmed_by_session())[id] += delta;
 }
 
+void AddWaiting(v1::TrainingLedger* ledger,
+                const google::protobuf::RepeatedPtrField<std::string>& session_ids, int delta) {
+  auto& waiting = *ledger->mutable_waiting_by_session();
+  for (const auto& id : session_ids) {
+    if ((waiting[id] += delta) <= 0) waiting.erase(id);
+  }
+}
+
 void RemoveFromWaitlist(v1::TrainingLedger* ledger, const std::string& id) {
   auto* w = ledger->mutable_waitlist();
   for (int i = 0; i < w->size(); ++i) {
@@ -125,7 +133,7 @@ void RemoveFromWaitlist(v1::TrainingLedger* ledger, const std::string& id) {
 void ReleaseActive(v1::TrainingLedger* ledger, const v1::Registration& r) {
   auto& by_muni = *ledger->mutable_active_by_municipality();
   if (--by_muni[r.municipality_code()] <= 0) by_muni.erase(r.municipality_code());
-  ledger->mutable_active_by_participant()->erase(r.participant_id());
+  ledger->set_active(ledger->active() - 1);
 }
 
 bool Attended(const v1::Registration& r) {
@@ -161,8 +169,8 @@ absl::Status Trainings::Load() {
     framework_ = latest ? *latest : BuiltInSkillFramework();
   }
   std::unique_lock lock(index_mu_);
-  entries_.clear();
-  by_start_.clear();
+  list_.clear();
+  first_of_.clear();
   sessions_.clear();
   lock.unlock();
   return store_.ForEachTraining([&](const v1::Training& t) {
@@ -306,7 +314,8 @@ void Trainings::FillCounts(const v1::TrainingLedger& ledger, v1::Training* t) co
   for (auto& s : *t->mutable_sessions()) {
     auto it = ledger.confirmed_by_session().find(s.id());
     s.set_confirmed(it == ledger.confirmed_by_session().end() ? 0 : it->second);
-    s.set_waitlisted(ledger.waitlist_size());
+    auto w = ledger.waiting_by_session().find(s.id());
+    s.set_waitlisted(w == ledger.waiting_by_session().end() ? 0 : w->second);
   }
 }
 
@@ -330,31 +339,54 @@ void Trainings::IndexPut(const v1::Training& t, const v1::TrainingLedger& ledger
   *s.mutable_first_starts_at() = common::TimestampFromMicros(e.first_us);
   *s.mutable_last_ends_at() = common::TimestampFromMicros(e.last_us);
   s.set_session_count(t.sessions_size());
-  int capacity = 0, confirmed = 0;
+  int sum = 0, smallest = INT32_MAX;
   std::vector<ScheduledSession> active;
   for (const auto& session : t.sessions()) {
-    capacity += session.capacity();
-    auto it = ledger.confirmed_by_session().find(session.id());
-    if (it != ledger.confirmed_by_session().end()) confirmed += it->second;
-    if (!session.cancelled() && t.status() != v1::TRAINING_STATUS_CANCELLED)
-      active.push_back(ToScheduled(t, session));
+    if (session.cancelled() && t.status() != v1::TRAINING_STATUS_CANCELLED) continue;
+    sum += session.capacity();
+    smallest = std::min(smallest, session.capacity());
+    if (t.status() != v1::TRAINING_STATUS_CANCELLED) active.push_back(ToScheduled(t, session));
   }
-  s.set_capacity(capacity);
-  s.set_confirmed(confirmed);
+  // Registrations, not seats: a one-course registration takes a seat in every session.
+  s.set_capacity(t.sessions_are_one_course() ? (smallest == INT32_MAX ? 0 : smallest) : sum);
+  s.set_confirmed(ledger.active() - ledger.waitlist_size());
   s.set_waitlisted(ledger.waitlist_size());
   if (t.has_registration_deadline()) *s.mutable_registration_deadline() = t.registration_deadline();
   s.set_status(t.status());
   *s.mutable_target_skills() = t.target_skills();
   s.set_version(t.version());
-  if (t.organizer_level() != v1::ORGANIZER_LEVEL_NATIONAL && t.organizer_code().size() == 6)
-    e.prefecture = t.organizer_code().substr(0, 2);
+  e.id = t.id();
+  e.level = t.organizer_level();
+  e.cancelled = t.status() == v1::TRAINING_STATUS_CANCELLED;
+  if (t.organizer_code().size() == 6) {
+    e.organizer = std::atoi(t.organizer_code().c_str());
+    if (t.organizer_level() != v1::ORGANIZER_LEVEL_NATIONAL) e.prefecture = e.organizer / 10000;
+  }
   for (const auto& target : t.target_skills()) e.skills.push_back(target.skill_code());
 
+  auto before = [](const Entry& a, const std::pair<int64_t, std::string>& key) {
+    return a.first_us != key.first ? a.first_us < key.first : a.id < key.second;
+  };
   std::unique_lock lock(index_mu_);
-  auto it = entries_.find(t.id());
-  if (it != entries_.end()) by_start_.erase({it->second.first_us, t.id()});
-  by_start_.insert({e.first_us, t.id()});
-  entries_[t.id()] = std::move(e);
+  bool placed = false;
+  auto known = first_of_.find(t.id());
+  if (known != first_of_.end()) {
+    auto it =
+        std::lower_bound(list_.begin(), list_.end(), std::make_pair(known->second, t.id()), before);
+    if (it != list_.end() && it->id == t.id()) {
+      if (it->first_us == e.first_us) {
+        *it = std::move(e);  // same place (e.g. new counts)
+        placed = true;
+      } else {
+        list_.erase(it);
+      }
+    }
+  }
+  if (!placed) {
+    first_of_[t.id()] = e.first_us;
+    const auto key = std::make_pair(e.first_us, t.id());
+    list_.insert(std::lower_bound(list_.begin(), list_.end(), key, before), std::move(e));
+  }
   if (active.empty()) {
     sessions_.erase(t.id());
   } else {
@@ -429,14 +461,14 @@ absl::StatusOr<v1::Training> Trainings::GetTraining(const v1::GetTrainingRequest
   return t;
 }
 
-bool Trainings::VisibleTo(const Entry& e, const std::string& municipality_code) const {
-  switch (e.summary.organizer_level()) {
+bool Trainings::VisibleTo(const Entry& e, int municipality) {
+  switch (e.level) {
     case v1::ORGANIZER_LEVEL_NATIONAL:
       return true;
     case v1::ORGANIZER_LEVEL_PREFECTURE:
-      return e.prefecture == municipality_code.substr(0, 2);
+      return e.prefecture == municipality / 10000;
     case v1::ORGANIZER_LEVEL_MUNICIPAL:
-      return e.summary.organizer_code() == municipality_code;
+      return e.organizer == municipality;
     default:
       return false;
   }
@@ -458,15 +490,17 @@ absl::StatusOr<v1::ListTrainingsResponse> Trainings::ListTrainings(
   const int page_size = r.page_size() ? r.page_size() : kDefaultPageSize;
   const int offset = r.page_token().empty() ? 0 : std::stoi(r.page_token());
 
+  const int municipality =
+      r.municipality_code().empty() ? -1 : std::atoi(r.municipality_code().c_str());
   v1::ListTrainingsResponse out;
   int total = 0;
   std::shared_lock lock(index_mu_);
-  for (const auto& [start, id] : by_start_) {
-    const Entry& e = entries_.at(id);
-    if (!r.include_cancelled() && e.summary.status() == v1::TRAINING_STATUS_CANCELLED) continue;
-    if (!r.municipality_code().empty() && !VisibleTo(e, r.municipality_code())) continue;
-    if (e.last_us < from || e.first_us >= to) continue;
-    if (r.organizer_level() && e.summary.organizer_level() != r.organizer_level()) continue;
+  for (const Entry& e : list_) {
+    if (e.first_us >= to) break;  // sorted by first start
+    if (e.last_us < from) continue;
+    if (e.cancelled && !r.include_cancelled()) continue;
+    if (municipality >= 0 && !VisibleTo(e, municipality)) continue;
+    if (r.organizer_level() && e.level != r.organizer_level()) continue;
     if (!r.skill_code().empty() &&
         std::find(e.skills.begin(), e.skills.end(), r.skill_code()) == e.skills.end()) {
       continue;
@@ -585,11 +619,33 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
     RETURN_IF_ERROR(collisions.ToStatus());
   }
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
+  common::CommandBatch cmd(raw_store_, outbox_);
+  if (t.sessions_are_one_course()) {
+    // A one-course registration takes every session: the active ones take this one too.
+    const int confirmed = ledger.active() - ledger.waitlist_size();
+    if (s.capacity() < confirmed) {
+      return common::InvalidField("session.capacity",
+                                  "一連の研修です。参加確定 " + std::to_string(confirmed) +
+                                      " 名が入る定員にしてください / a one-course training: the "
+                                      "capacity must hold the confirmed registrations");
+    }
+    ASSIGN_OR_RETURN(auto ids, store_.RegistrationIdsOf(t.id()));
+    ASSIGN_OR_RETURN(auto regs, store_.GetRegistrations(ids));
+    for (auto& reg : regs) {
+      if (reg.status() == v1::REGISTRATION_STATUS_CANCELLED) continue;
+      reg.add_session_ids(s.id());
+      reg.set_version(reg.version() + 1);
+      store_.PutRegistration(&cmd.batch(), reg);
+    }
+    (*ledger.mutable_confirmed_by_session())[s.id()] = confirmed;
+    if (ledger.waitlist_size() > 0)
+      (*ledger.mutable_waiting_by_session())[s.id()] = ledger.waitlist_size();
+    store_.PutLedger(&cmd.batch(), ledger);
+  }
   *t.add_sessions() = s;
   SortSessions(&t);
   t.set_version(t.version() + 1);
   *t.mutable_updated_at() = clock_->NowTimestamp();
-  common::CommandBatch cmd(raw_store_, outbox_);
   StageTraining(t, ledger, &cmd);
   cmd.AddEvent(SessionEvent(t, s, "added"));
   RETURN_IF_ERROR(cmd.Commit());
@@ -681,6 +737,7 @@ absl::StatusOr<v1::Training> Trainings::CancelTraining(const v1::CancelTrainingR
   ASSIGN_OR_RETURN(v1::Training t, LoadForChange(r.id(), r.expected_version(), "id"));
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
   t.set_status(v1::TRAINING_STATUS_CANCELLED);
+  t.set_cancellation_reason(r.reason());
   for (auto& s : *t.mutable_sessions()) s.set_cancelled(true);
   t.set_version(t.version() + 1);
   *t.mutable_updated_at() = clock_->NowTimestamp();
@@ -710,6 +767,7 @@ absl::StatusOr<int> Trainings::Promote(const v1::Training& t, v1::TrainingLedger
   for (auto& reg : regs) {
     if (!HasRoom(t, *ledger, reg.session_ids())) continue;
     AddSeats(ledger, reg.session_ids(), +1);
+    AddWaiting(ledger, reg.session_ids(), -1);
     RemoveFromWaitlist(ledger, reg.id());
     reg.set_status(v1::REGISTRATION_STATUS_CONFIRMED);
     reg.set_waitlist_position(0);
@@ -789,11 +847,10 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
     }
   }
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
-  auto active = ledger.active_by_participant().find(in.participant_id());
-  if (active != ledger.active_by_participant().end()) {
-    return absl::AlreadyExistsError("この参加者はすでに申し込んでいます (" + active->second +
-                                    ") / the participant already holds registration " +
-                                    active->second);
+  ASSIGN_OR_RETURN(auto active, store_.ActiveRegistration(t.id(), in.participant_id()));
+  if (active) {
+    return absl::AlreadyExistsError("この参加者はすでに申し込んでいます (" + *active +
+                                    ") / the participant already holds registration " + *active);
   }
   if (t.quota_per_municipality() > 0) {
     auto it = ledger.active_by_municipality().find(in.municipality_code());
@@ -828,6 +885,7 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
     *p->mutable_session_ids() = sessions;
   } else {
     ledger.add_waitlist(reg.id());
+    AddWaiting(&ledger, sessions, +1);
     reg.set_status(v1::REGISTRATION_STATUS_WAITLISTED);
     auto* p = e.mutable_registration_waitlisted();
     p->set_registration_id(reg.id());
@@ -837,12 +895,12 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
     p->set_position(ledger.waitlist_size());
   }
   reg.set_waitlist_position(0);  // computed on read
-  ledger.add_registration_ids(reg.id());
   (*ledger.mutable_active_by_municipality())[reg.municipality_code()] += 1;
-  (*ledger.mutable_active_by_participant())[reg.participant_id()] = reg.id();
+  ledger.set_active(ledger.active() + 1);
 
   common::CommandBatch cmd(raw_store_, outbox_);
   store_.PutRegistration(&cmd.batch(), reg);
+  store_.AddToTraining(&cmd.batch(), reg);
   store_.PutLedger(&cmd.batch(), ledger);
   cmd.AddEvent(e);
   cmd.OnCommitted([this, t, ledger] { IndexPut(t, ledger); });
@@ -868,6 +926,7 @@ absl::StatusOr<v1::Registration> Trainings::CancelRegistration(
     AddSeats(&ledger, reg.session_ids(), -1);
   } else {
     RemoveFromWaitlist(&ledger, reg.id());
+    AddWaiting(&ledger, reg.session_ids(), -1);
   }
   ReleaseActive(&ledger, reg);
   reg.set_status(v1::REGISTRATION_STATUS_CANCELLED);
@@ -875,6 +934,7 @@ absl::StatusOr<v1::Registration> Trainings::CancelRegistration(
   reg.set_version(reg.version() + 1);
   common::CommandBatch cmd(raw_store_, outbox_);
   store_.PutRegistration(&cmd.batch(), reg);
+  store_.Deactivate(&cmd.batch(), reg);
   auto e = NewEvent(t, "registration", reg.id(), reg.version());
   auto* p = e.mutable_registration_cancelled();
   p->set_registration_id(reg.id());
@@ -904,8 +964,7 @@ absl::StatusOr<v1::Registration> Trainings::GetRegistration(
 absl::StatusOr<std::vector<v1::Registration>> Trainings::RegistrationsOfTraining(
     const std::string& training_id, v1::TrainingLedger* ledger) const {
   ASSIGN_OR_RETURN(*ledger, store_.GetLedger(training_id));
-  const std::vector<std::string> ids(ledger->registration_ids().begin(),
-                                     ledger->registration_ids().end());
+  ASSIGN_OR_RETURN(auto ids, store_.RegistrationIdsOf(training_id));
   ASSIGN_OR_RETURN(auto regs, store_.GetRegistrations(ids));
   for (auto& reg : regs) reg.set_waitlist_position(WaitlistPosition(*ledger, reg.id()));
   return regs;
@@ -1269,12 +1328,9 @@ absl::StatusOr<v1::Calendar> Trainings::ExportCalendar(const v1::ExportCalendarR
       std::vector<std::string> ids;
       {
         std::shared_lock lock(index_mu_);
-        for (const auto& [start, id] : by_start_) {
-          const Entry& e = entries_.at(id);
-          if (e.summary.status() != v1::TRAINING_STATUS_CANCELLED &&
-              VisibleTo(e, r.municipality_code())) {
-            ids.push_back(id);
-          }
+        const int municipality = std::atoi(r.municipality_code().c_str());
+        for (const Entry& e : list_) {
+          if (!e.cancelled && VisibleTo(e, municipality)) ids.push_back(e.id);
         }
       }
       trainings.reserve(ids.size());

@@ -83,12 +83,17 @@ class Trainings {
   const TrainingOptions& options() const { return options_; }
 
  private:
-  // What the list index keeps of a training.
+  // What the list index keeps of a training: what the filters need as plain numbers, and the
+  // summary a page returns.
   struct Entry {
-    v1::TrainingSummary summary;
     int64_t first_us = 0, last_us = 0;
-    std::string prefecture;  // 2-digit prefecture of the organizer ("" for national)
+    std::string id;
+    v1::OrganizerLevel level = v1::ORGANIZER_LEVEL_UNSPECIFIED;
+    int prefecture = -1;  // the organizer's 2-digit prefecture (-1: national)
+    int organizer = -1;   // the organizer's 6-digit code as a number
+    bool cancelled = false;
     std::vector<std::string> skills;
+    v1::TrainingSummary summary;
   };
 
   v1::OrganizerLevel organizer_level() const;
@@ -115,7 +120,8 @@ class Trainings {
   // events to the batch and returns how many were promoted.
   absl::StatusOr<int> Promote(const v1::Training& training, v1::TrainingLedger* ledger,
                               common::CommandBatch* cmd);
-  bool VisibleTo(const Entry& e, const std::string& municipality_code) const;
+  // `municipality` as a number (e.g. 132250).
+  static bool VisibleTo(const Entry& e, int municipality);
   void IndexPut(const v1::Training& training, const v1::TrainingLedger& ledger);
   int WaitlistPosition(const v1::TrainingLedger& ledger, const std::string& id) const;
   // Registrations of a training in ledger order.
@@ -136,8 +142,10 @@ class Trainings {
 
   std::mutex schedule_mu_;  // held by commands that book sessions
   mutable std::shared_mutex index_mu_;
-  std::map<std::string, Entry> entries_;                           // by training id
-  std::set<std::pair<int64_t, std::string>> by_start_;             // (first start, id)
+  // Sorted by (first session start, id), contiguous: a list walks it with plain comparisons and
+  // stops at the date bound.
+  std::vector<Entry> list_;
+  std::map<std::string, int64_t> first_of_;  // training id -> its entry's first_us
   std::map<std::string, std::vector<ScheduledSession>> sessions_;  // by training id, active ones
 };
 

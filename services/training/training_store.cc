@@ -13,6 +13,8 @@ constexpr char kRegistrations[] = "registrations";
 constexpr char kByParticipant[] = "participant_registrations";
 constexpr char kSurveys[] = "surveys";
 constexpr char kFrameworks[] = "skill_frameworks";
+constexpr char kByTraining[] = "training_registrations";
+constexpr char kActive[] = "active_participants";
 
 std::string FrameworkKey(int32_t version) {
   return common::KeyBuilder().U64(static_cast<uint64_t>(version)).Release();
@@ -21,8 +23,8 @@ std::string FrameworkKey(int32_t version) {
 }  // namespace
 
 std::vector<std::string> TrainingStore::ColumnFamilies() {
-  std::vector<std::string> cfs = {kTrainings,     kLedgers, kRegistrations,
-                                  kByParticipant, kSurveys, kFrameworks};
+  std::vector<std::string> cfs = {kTrainings, kLedgers,    kRegistrations, kByParticipant,
+                                  kSurveys,   kFrameworks, kByTraining,    kActive};
   for (auto& cf : common::OutboxColumnFamilies()) cfs.push_back(cf);
   return cfs;
 }
@@ -34,7 +36,9 @@ TrainingStore::TrainingStore(common::Store* store)
       registrations_(store->Cf(kRegistrations)),
       by_participant_(store->Cf(kByParticipant)),
       surveys_(store->Cf(kSurveys)),
-      frameworks_(store->Cf(kFrameworks)) {}
+      frameworks_(store->Cf(kFrameworks)),
+      by_training_(store->Cf(kByTraining)),
+      active_(store->Cf(kActive)) {}
 
 template <typename T>
 absl::StatusOr<T> TrainingStore::GetProto(common::ColumnFamily cf, const std::string& key,
@@ -120,6 +124,40 @@ absl::StatusOr<std::vector<std::string>> TrainingStore::RegistrationsOf(
         return true;
       }));
   return ids;
+}
+
+absl::StatusOr<std::vector<std::string>> TrainingStore::RegistrationIdsOf(
+    const std::string& training_id) const {
+  std::vector<std::string> ids;
+  const std::string prefix = common::KeyBuilder().Str(training_id).Release();
+  RETURN_IF_ERROR(
+      store_->ScanPrefix(by_training_, prefix, [&](std::string_view key, std::string_view) {
+        common::KeyReader r(key);
+        std::string training, id;
+        if (r.Str(&training) && r.Str(&id)) ids.push_back(std::move(id));
+        return true;
+      }));
+  return ids;
+}
+
+absl::StatusOr<std::optional<std::string>> TrainingStore::ActiveRegistration(
+    const std::string& training_id, const std::string& participant_id) const {
+  auto value =
+      store_->Get(active_, common::KeyBuilder().Str(training_id).Str(participant_id).Release());
+  if (absl::IsNotFound(value.status())) return std::optional<std::string>();
+  if (!value.ok()) return value.status();
+  return std::optional<std::string>(std::move(*value));
+}
+
+void TrainingStore::AddToTraining(common::Batch* batch, const v1::Registration& r) const {
+  batch->Put(by_training_, common::KeyBuilder().Str(r.training_id()).Str(r.id()).Release(), "");
+  batch->Put(active_, common::KeyBuilder().Str(r.training_id()).Str(r.participant_id()).Release(),
+             r.id());
+}
+
+void TrainingStore::Deactivate(common::Batch* batch, const v1::Registration& r) const {
+  batch->Delete(active_,
+                common::KeyBuilder().Str(r.training_id()).Str(r.participant_id()).Release());
 }
 
 absl::StatusOr<std::optional<v1::SurveyResponse>> TrainingStore::GetSurvey(

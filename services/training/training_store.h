@@ -4,7 +4,10 @@
 // Column families: "trainings" (id -> Training, without seat counts), "ledgers" (training id ->
 // TrainingLedger: seats, waitlist, quotas), "registrations" (id -> Registration),
 // "participant_registrations" ((participant id, registration id) -> ""), "surveys" (registration
-// id -> SurveyResponse), "skill_frameworks" (version -> SkillFramework), plus the outbox's.
+// id -> SurveyResponse), "skill_frameworks" (version -> SkillFramework),
+// "training_registrations" ((training id, registration id) -> "": a training's registrations in
+// registration order, ids being time-ordered), "active_participants" ((training id, participant
+// id) -> registration id), plus the outbox's.
 // Thread-safe.
 #pragma once
 
@@ -42,6 +45,16 @@ class TrainingStore {
   // Registration ids of a participant, oldest first.
   absl::StatusOr<std::vector<std::string>> RegistrationsOf(const std::string& participant_id) const;
 
+  // A training's registration ids, in registration order.
+  absl::StatusOr<std::vector<std::string>> RegistrationIdsOf(const std::string& training_id) const;
+  // The participant's active (confirmed or waiting) registration of the training, if any.
+  absl::StatusOr<std::optional<std::string>> ActiveRegistration(
+      const std::string& training_id, const std::string& participant_id) const;
+  // A new registration: listed under its training and active for its participant.
+  void AddToTraining(common::Batch* batch, const v1::Registration& r) const;
+  // A cancelled registration is no longer active.
+  void Deactivate(common::Batch* batch, const v1::Registration& r) const;
+
   absl::StatusOr<std::optional<v1::SurveyResponse>> GetSurvey(
       const std::string& registration_id) const;
   void PutSurvey(common::Batch* batch, const v1::SurveyResponse& survey) const;
@@ -59,7 +72,8 @@ class TrainingStore {
                              const char* what_en) const;
 
   common::Store* store_;
-  common::ColumnFamily trainings_, ledgers_, registrations_, by_participant_, surveys_, frameworks_;
+  common::ColumnFamily trainings_, ledgers_, registrations_, by_participant_, surveys_, frameworks_,
+      by_training_, active_;
 };
 
 }  // namespace renkei::training

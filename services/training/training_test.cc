@@ -273,6 +273,65 @@ TEST_F(TrainingTest, AlternativeDatesTakeSeatsPerSession) {
   // The full first day does not block the second.
   EXPECT_EQ(Register(t, "c", "132250", {t.sessions(1).id()})->status(),
             v1::REGISTRATION_STATUS_CONFIRMED);
+  // Waiting counts are per session: b waits for the first day only, d for both.
+  EXPECT_EQ(Register(t, "d", "132250", {t.sessions(0).id(), t.sessions(1).id()})->status(),
+            v1::REGISTRATION_STATUS_WAITLISTED);
+  v1::GetTrainingRequest get;
+  get.set_id(t.id());
+  auto now = *trainings().GetTraining(get);
+  EXPECT_EQ(now.sessions(0).confirmed(), 1);
+  EXPECT_EQ(now.sessions(0).waitlisted(), 2);
+  EXPECT_EQ(now.sessions(1).confirmed(), 1);
+  EXPECT_EQ(now.sessions(1).waitlisted(), 1);
+  auto summary = trainings().ListTrainings({})->trainings(0);
+  EXPECT_EQ(summary.capacity(), 2);
+  EXPECT_EQ(summary.confirmed(), 2);
+  EXPECT_EQ(summary.waitlisted(), 2);
+}
+
+TEST_F(TrainingTest, ASessionAddedToACourseIsTakenByItsRegistrations) {
+  auto t = Create(MakeTraining("講義と演習", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室", 2)}));
+  auto a = *Register(t, "a");
+  auto b = *Register(t, "b");
+  auto c = *Register(t, "c");
+  ASSERT_EQ(c.status(), v1::REGISTRATION_STATUS_WAITLISTED);
+  v1::AddSessionRequest add;
+  add.set_training_id(t.id());
+  add.set_expected_version(t.version());
+  *add.mutable_session() = MakeSession(Dec(12, 14), Dec(12, 16), "会議室", 1);
+  EXPECT_THAT(Fields(trainings().AddSession(add).status()), ElementsAre("session.capacity"));
+  add.mutable_session()->set_capacity(3);
+  auto added = trainings().AddSession(add);
+  ASSERT_TRUE(added.ok()) << added.status();
+  ASSERT_EQ(added->sessions_size(), 2);
+  EXPECT_EQ(added->sessions(1).confirmed(), 2);
+  EXPECT_EQ(added->sessions(1).waitlisted(), 1);
+  EXPECT_EQ(trainings().ListTrainings({})->trainings(0).capacity(), 2);  // the smallest session
+  v1::RecordAttendanceRequest att;
+  att.set_training_id(t.id());
+  att.set_session_id(added->sessions(1).id());
+  auto* e = att.add_entries();
+  e->set_registration_id(a.id());
+  e->set_attended(true);
+  EXPECT_TRUE(trainings().RecordAttendance(att).ok());
+  // A cancellation promotes c into both sessions.
+  v1::CancelRegistrationRequest cancel;
+  cancel.set_id(b.id());
+  ASSERT_TRUE(trainings().CancelRegistration(cancel).ok());
+  v1::GetRegistrationRequest get;
+  get.set_id(c.id());
+  auto promoted = *trainings().GetRegistration(get);
+  EXPECT_EQ(promoted.status(), v1::REGISTRATION_STATUS_CONFIRMED);
+  EXPECT_EQ(promoted.session_ids_size(), 2);
+
+  v1::CancelTrainingRequest stop;
+  stop.set_id(t.id());
+  stop.set_expected_version(added->version());
+  stop.set_reason("講師の体調不良のため");
+  auto cancelled = trainings().CancelTraining(stop);
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->cancellation_reason(), "講師の体調不良のため");
+  EXPECT_EQ(cancelled->status(), v1::TRAINING_STATUS_CANCELLED);
 }
 
 TEST_F(TrainingTest, QuotaAndDeadline) {

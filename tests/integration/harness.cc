@@ -1,10 +1,14 @@
 #include "harness.h"
 
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include "grpcpp/create_channel.h"
@@ -280,6 +284,47 @@ absl::Status InstanceProcesses::Start(const std::string& service, const std::str
                                   " did not become healthy; log: " + ReadFile(log_path(service)));
   }
   return absl::OkStatus();
+}
+
+std::ostream& operator<<(std::ostream& os, const CliResult& r) {
+  return os << "exit " << r.exit_code << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
+}
+
+CliResult RunRenkeictl(const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env,
+                       const std::string& scratch_dir, const std::string& cwd) {
+  static std::atomic<int> runs{0};
+  const std::string base = scratch_dir + "/cli" + std::to_string(++runs);
+  std::vector<std::string> argv = {
+      "/bin/sh", "-c",
+      cwd.empty() ? "exec \"$0\" \"$@\" >\"$CLI_OUT\" 2>\"$CLI_ERR\""
+                  : "cd \"$CLI_CWD\" && exec \"$0\" \"$@\" >\"$CLI_OUT\" 2>\"$CLI_ERR\"",
+      BinaryPath("renkeictl")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto child_env = env;
+  child_env["CLI_OUT"] = base + ".out";
+  child_env["CLI_ERR"] = base + ".err";
+  if (!cwd.empty()) child_env["CLI_CWD"] = cwd;
+  auto child = ChildProcess::Spawn(argv, child_env);
+  CliResult r;
+  if (!child.ok()) {
+    r.err = std::string(child.status().message());
+    return r;
+  }
+  int status = 0;
+  if ((*child)->WaitExit(std::chrono::seconds(60), &status) && WIFEXITED(status)) {
+    r.exit_code = WEXITSTATUS(status);
+  }
+  r.out = ReadFile(base + ".out");
+  r.err = ReadFile(base + ".err");
+  return r;
+}
+
+std::string FindFirst(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  const std::regex re(pattern);
+  if (!std::regex_search(text, m, re)) return "";
+  return m.size() > 1 ? m[1].str() : m[0].str();
 }
 
 }  // namespace renkei::testing

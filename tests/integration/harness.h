@@ -3,7 +3,9 @@
 // renkei-directory binary in a child process.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -75,7 +77,7 @@ struct InstanceSpec {
   std::string code = "132250";  // a municipality's code, or a prefecture's 6-digit code
   bool prefecture = false;
   bool national = false;  // code "000000"
-  std::string stream;  // nats.stream; empty: the default
+  std::string stream;     // nats.stream; empty: the default
   std::string
       issues_json;  // extra members of the "issues" section, e.g. "\"candidate_threshold\": 3"
 };
@@ -115,5 +117,23 @@ absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub);
 bool Healthy(const std::string& address);
 // A channel that reconnects quickly (tests start and kill servers on purpose).
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address);
+
+// What a run of the real renkeictl printed and how it ended.
+struct CliResult {
+  int exit_code = -1;  // -1: it did not exit normally within the time limit
+  std::string out;
+  std::string err;
+};
+std::ostream& operator<<(std::ostream& os, const CliResult& r);
+
+// Runs build/bin/renkeictl with `args` and `env` (e.g. RENKEI_TRAINING=<address>), in `cwd` when
+// given, capturing stdout and stderr in files under `scratch_dir` (numbered per run).
+CliResult RunRenkeictl(const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env,
+                       const std::string& scratch_dir, const std::string& cwd = "");
+
+// The first match of `pattern` in `text` (the whole match, or group 1 when there is one); "" when
+// none.
+std::string FindFirst(const std::string& text, const std::string& pattern);
 
 }  // namespace renkei::testing

@@ -20,26 +20,8 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const CliResult& r) {
-  return os << "exit " << r.exit_code << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
-}
-
-// The first match of `pattern` in `text` (the whole match, or group 1 when there is one).
-std::string Find(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  const std::regex re(pattern);
-  if (!std::regex_search(text, m, re)) return "";
-  return m.size() > 1 ? m[1].str() : m[0].str();
-}
-
 // The new version in a confirmation line: "... (版 4, ステップ5「対策立案」)".
-std::string VersionIn(const CliResult& r) { return Find(r.out, "\\(版 ([0-9]+)[,)]"); }
+std::string VersionIn(const CliResult& r) { return FindFirst(r.out, "\\(版 ([0-9]+)[,)]"); }
 
 class RenkeictlIssueTest : public ::testing::Test {
  protected:
@@ -62,34 +44,14 @@ class RenkeictlIssueTest : public ::testing::Test {
   // Runs the real renkeictl (the issues address from RENKEI_ISSUES, as a coordinator's shell
   // would set it); its stdout, stderr and exit code.
   static CliResult Run(const std::vector<std::string>& args) {
-    static int runs = 0;
-    const std::string base = tmp_->Sub("cli" + std::to_string(++runs));
-    std::vector<std::string> argv = {"/bin/sh", "-c",
-                                     "exec \"$0\" \"$@\" >\"$CLI_OUT\" 2>\"$CLI_ERR\"",
-                                     BinaryPath("renkeictl")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto child = ChildProcess::Spawn(argv, {{"RENKEI_ISSUES", procs_->address("issues")},
-                                            {"CLI_OUT", base + ".out"},
-                                            {"CLI_ERR", base + ".err"}});
-    CliResult r;
-    if (!child.ok()) {
-      r.err = std::string(child.status().message());
-      return r;
-    }
-    int status = 0;
-    if ((*child)->WaitExit(std::chrono::seconds(60), &status) && WIFEXITED(status)) {
-      r.exit_code = WEXITSTATUS(status);
-    }
-    r.out = ReadFile(base + ".out");
-    r.err = ReadFile(base + ".err");
-    return r;
+    return RunRenkeictl(args, {{"RENKEI_ISSUES", procs_->address("issues")}}, tmp_->path());
   }
 
   // Opens an issue with `theme`; its id.
   static std::string Create(const std::string& theme) {
     CliResult r = Run({"issue", "create", "--theme", theme});
     EXPECT_EQ(r.exit_code, 0) << r;
-    return Find(r.out, "iss_[0-9A-Z]{26}");
+    return FindFirst(r.out, "iss_[0-9A-Z]{26}");
   }
 
   static v1::IssueWithHistory GetJson(const std::string& id) {
@@ -115,7 +77,7 @@ TEST_F(RenkeictlIssueTest, CarriesTheInagiWorksheetThroughTheStepsToAnEvaluatedI
                      "人生の最終段階で本人の希望がかなえられず、家族が病院を選ぶことがある",
                      "--tag", "看取り"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  const std::string id = Find(r.out, "iss_[0-9A-Z]{26}");
+  const std::string id = FindFirst(r.out, "iss_[0-9A-Z]{26}");
   ASSERT_FALSE(id.empty()) << r;
   EXPECT_EQ(r.out, "課題 " + id + " を登録しました (版 1, ステップ1「目指す姿の設定」)\n");
 
@@ -190,7 +152,7 @@ TEST_F(RenkeictlIssueTest, CarriesTheInagiWorksheetThroughTheStepsToAnEvaluatedI
            "--content", "家族に看取りまでの経過 (体重の減少など) を説明するスキルを身につける",
            "--owner", "在宅医療・介護連携支援センター", "--due", "2027-03-31"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  const std::string cm = Find(r.out, "cm_[0-9A-Z]{26}");
+  const std::string cm = FindFirst(r.out, "cm_[0-9A-Z]{26}");
   EXPECT_THAT(r.out, AllOf(StartsWith("課題 " + id + " に対策 M2 (" + cm + ") を追加しました"),
                            HasSubstr("(版 13, ステップ5「対策立案」)")));
 
@@ -360,7 +322,7 @@ TEST_F(RenkeictlIssueTest, RecordsACouncilMeetingAndMarksAnActionItemDone) {
                      "--material",
                      "相談事例の概要|case_2026-11.pdf"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  const std::string mtg = Find(r.out, "mtg_[0-9A-Z]{26}");
+  const std::string mtg = FindFirst(r.out, "mtg_[0-9A-Z]{26}");
   EXPECT_EQ(r.out, "会議 " + mtg + " を記録しました (版 1)\n");
 
   r = Run({"-o", "json", "issue", "meeting", "get", mtg});

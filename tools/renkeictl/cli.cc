@@ -184,6 +184,13 @@ CLI::Validator DateCheck() {
                     "YYYY-MM-DD", "date");
 }
 
+CLI::Validator TokyoTimeCheck() {
+  return ParseCheck(&ParseTokyoTime,
+                    "日時を YYYY-MM-DD HH:MM (東京時間) で指定してください / not a time "
+                    "(YYYY-MM-DD HH:MM, Asia/Tokyo): ",
+                    "YYYY-MM-DD HH:MM", "time");
+}
+
 std::string FormatTokyo(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return "";
   const int64_t micros = t.seconds() * 1000000 + t.nanos() / 1000;

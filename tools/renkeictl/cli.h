@@ -44,6 +44,7 @@ struct GlobalOptions {
   std::string directory_address = "127.0.0.1:7101";
   std::string intake_address = "127.0.0.1:7102";
   std::string issues_address = "127.0.0.1:7103";
+  std::string training_address = "127.0.0.1:7104";
   std::string output = "table";  // table | json
   double timeout_seconds = 30;
 };
@@ -120,6 +121,8 @@ bool ParseDate(const std::string& s, v1::Date* out);
 bool ParseTokyoTime(const std::string& s, google::protobuf::Timestamp* out);
 // Rejects an option value that ParseDate does not take (a usage error, exit 2).
 CLI::Validator DateCheck();
+// Rejects an option value that ParseTokyoTime does not take (a usage error, exit 2).
+CLI::Validator TokyoTimeCheck();
 // "2026-11-24 09:30" in Tokyo time; "" for an unset timestamp.
 std::string FormatTokyo(const google::protobuf::Timestamp& t);
 // "2026-11-24", the Tokyo date of the instant; "" for an unset timestamp.

@@ -13,6 +13,7 @@
 #include <functional>
 
 #include "CLI/CLI.hpp"
+#include "audience_words.h"
 #include "cli.h"
 #include "issues/issue_rules.h"
 #include "renkei/common/jurisdiction.h"
@@ -72,24 +73,6 @@ constexpr Word<v1::EvidenceKind> kEvidenceKinds[] = {
     {"hearing", v1::EVIDENCE_KIND_HEARING, "ヒアリング"},
     {"seed", v1::EVIDENCE_KIND_SEED, "地域課題のタネ"},
     {"consultation", v1::EVIDENCE_KIND_CONSULTATION, "相談"},
-};
-
-// In the order of the AudienceRole enum.
-constexpr Word<v1::AudienceRole> kAudiences[] = {
-    {"family", v1::AUDIENCE_ROLE_PERSON_AND_FAMILY, nullptr},
-    {"residents", v1::AUDIENCE_ROLE_RESIDENTS, nullptr},
-    {"care_managers", v1::AUDIENCE_ROLE_CARE_MANAGERS, nullptr},
-    {"visiting_nurses", v1::AUDIENCE_ROLE_VISITING_NURSES, nullptr},
-    {"physicians", v1::AUDIENCE_ROLE_PHYSICIANS, nullptr},
-    {"specialists", v1::AUDIENCE_ROLE_SPECIALISTS, nullptr},
-    {"hospital_staff", v1::AUDIENCE_ROLE_HOSPITAL_STAFF, nullptr},
-    {"care_workers", v1::AUDIENCE_ROLE_CARE_WORKERS, nullptr},
-    {"pharmacists", v1::AUDIENCE_ROLE_PHARMACISTS, nullptr},
-    {"dentists", v1::AUDIENCE_ROLE_DENTISTS, nullptr},
-    {"coordinators", v1::AUDIENCE_ROLE_COORDINATORS, nullptr},
-    {"municipal_staff", v1::AUDIENCE_ROLE_MUNICIPAL_STAFF, nullptr},
-    {"support_center_staff", v1::AUDIENCE_ROLE_SUPPORT_CENTER_STAFF, nullptr},
-    {"emergency_services", v1::AUDIENCE_ROLE_EMERGENCY_SERVICES, nullptr},
 };
 
 constexpr Word<v1::CountermeasureStatus> kCountermeasureStatuses[] = {
@@ -158,14 +141,6 @@ std::string Number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
-}
-
-std::string AudienceText(const google::protobuf::RepeatedField<int>& roles) {
-  std::string out;
-  for (int r : roles) {
-    out += (out.empty() ? "" : "、") + LabelOf(kAudiences, static_cast<v1::AudienceRole>(r));
-  }
-  return out;
 }
 
 // ---- structured values on the command line ----

@@ -8,6 +8,7 @@ namespace renkei::cli {
 void AddResourceCommands(CLI::App& app, std::function<int()>* run);
 void AddConsultationCommands(CLI::App& app, std::function<int()>* run);
 void AddIssueCommands(CLI::App& app, std::function<int()>* run);
+void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -18,11 +19,14 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("RENKEI_DIRECTORY")) o.directory_address = env;
   if (const char* env = std::getenv("RENKEI_INTAKE")) o.intake_address = env;
   if (const char* env = std::getenv("RENKEI_ISSUES")) o.issues_address = env;
+  if (const char* env = std::getenv("RENKEI_TRAINING")) o.training_address = env;
   app.add_option("--directory", o.directory_address, "directory のアドレス (env RENKEI_DIRECTORY)")
       ->capture_default_str();
   app.add_option("--intake", o.intake_address, "intake のアドレス (env RENKEI_INTAKE)")
       ->capture_default_str();
   app.add_option("--issues", o.issues_address, "issues のアドレス (env RENKEI_ISSUES)")
+      ->capture_default_str();
+  app.add_option("--training", o.training_address, "training のアドレス (env RENKEI_TRAINING)")
       ->capture_default_str();
   app.add_option("-o,--output", o.output, "table|json")
       ->check(CLI::IsMember({"table", "json"}))
@@ -33,6 +37,7 @@ int main(int argc, char** argv) {
   AddResourceCommands(app, &run);
   AddConsultationCommands(app, &run);
   AddIssueCommands(app, &run);
+  AddTrainingCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

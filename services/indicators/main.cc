@@ -1,0 +1,57 @@
+// renkei-indicators: indicator definitions, observations, derived indicators, comparisons and
+// roll-ups of the instance's jurisdiction (a municipality, a prefecture or the nation).
+#include "indicators.h"
+#include "indicators_service.h"
+#include "renkei/common/config.h"
+#include "renkei/common/consumer.h"
+#include "renkei/common/service_host.h"
+#include "renkei/common/validation.h"
+
+int main(int argc, char** argv) {
+  using namespace renkei;
+  common::ServiceSpec spec{
+      "indicators", indicators::IndicatorStore::ColumnFamilies(),
+      [](v1::InstanceConfig* c) { return c->mutable_indicators()->mutable_server(); }};
+  return common::RunService(
+      argc, argv, spec,
+      [](common::ServiceHost& host) -> absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> {
+        const auto& config = host.config();
+        const auto& section = config.indicators();
+        common::FieldViolations v;
+        if (section.suppression_max_count() > 1000)
+          v.Add("indicators.suppression_max_count", "0〜1000 です / 0..1000");
+        if (section.suppression_min_denominator() > 100000)
+          v.Add("indicators.suppression_min_denominator", "0〜100000 です / 0..100000");
+        if (section.import_batch_rows() > 100000)
+          v.Add("indicators.import_batch_rows", "1〜100000 です / 1..100000");
+        if (!v.empty()) return v.ToStatus();
+        indicators::IndicatorsOptions options;
+        options.level = config.instance().level();
+        options.jurisdiction_code = config.instance().code();
+        if (section.has_suppression_max_count())
+          options.suppression.max_small_count = section.suppression_max_count();
+        if (section.has_suppression_min_denominator())
+          options.suppression.min_denominator = section.suppression_min_denominator();
+        if (section.import_batch_rows()) options.import_batch_rows = section.import_batch_rows();
+        auto* domain = host.Keep(std::make_unique<indicators::Indicators>(
+            host.store(), host.outbox(), host.event_source(), options));
+
+        // The instance's regional issues define indicators through their expected changes.
+        common::ConsumerOptions o;
+        o.consumer.stream = config.nats().stream();
+        o.consumer.durable = "indicators_expected_changes";
+        o.consumer.filter_subject = "renkei.*." + host.instance_id() + ".expected_change_defined";
+        auto* consumer = host.Keep(std::make_unique<common::DurableConsumer>(
+            host.store(), host.outbox(), host.bus(), o,
+            [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+              return domain->ApplyExpectedChange(e, cmd);
+            },
+            common::SystemClock::Get(), host.metrics()));
+        consumer->Start();
+        host.OnShutdown([consumer] { consumer->Stop(); });
+
+        std::vector<std::unique_ptr<grpc::Service>> services;
+        services.push_back(std::make_unique<indicators::IndicatorsService>(domain));
+        return services;
+      });
+}
