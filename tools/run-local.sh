@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for a newcomer: sets up the machine, builds, starts a local municipal instance
 # (稲城市 Inagi, 132250: nats-server, renkei-directory, renkei-intake, renkei-issues,
-# renkei-training) with the real public data from
+# renkei-training, renkei-indicators) with the real public data from
 # ../shared/data, and says what to try next.
 #
 #   tools/run-local.sh          start (or show the running instance)
@@ -21,12 +21,13 @@ export RENKEI_DIRECTORY=127.0.0.1:7101
 export RENKEI_INTAKE=127.0.0.1:7102
 export RENKEI_ISSUES=127.0.0.1:7103
 export RENKEI_TRAINING=127.0.0.1:7104
-services=(renkei-directory renkei-intake renkei-issues renkei-training)
+export RENKEI_INDICATORS=127.0.0.1:7105
+services=(renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators)
 
 running() { [[ -f "$pids/$1" ]] && kill -0 "$(cat "$pids/$1")" 2>/dev/null; }
 
 stop() {
-  for p in renkei-training renkei-issues renkei-intake renkei-directory nats-server; do
+  for p in renkei-indicators renkei-training renkei-issues renkei-intake renkei-directory nats-server; do
     if running "$p"; then
       kill -TERM "$(cat "$pids/$p")"
       for _ in $(seq 1 100); do running "$p" || break; sleep 0.1; done
@@ -37,7 +38,7 @@ stop() {
 }
 
 status() {
-  for p in nats-server renkei-directory renkei-intake renkei-issues renkei-training; do
+  for p in nats-server renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators; do
     if running "$p"; then echo "$p: running (pid $(cat "$pids/$p"))"; else echo "$p: stopped"; fi
   done
 }
@@ -60,6 +61,7 @@ next_steps() {
   intake    gRPC  127.0.0.1:7102   metrics http://127.0.0.1:9102/metrics
   issues    gRPC  127.0.0.1:7103   metrics http://127.0.0.1:9103/metrics
   training  gRPC  127.0.0.1:7104   metrics http://127.0.0.1:9104/metrics
+  indicators gRPC 127.0.0.1:7105   metrics http://127.0.0.1:9105/metrics
   nats-server     127.0.0.1:14222  (JetStream domain m132250)   logs data/local/logs/
 
 次に試すこと / try next:
@@ -91,6 +93,9 @@ next_steps() {
   build/bin/renkeictl training list --municipality 132250
   build/bin/renkeictl training register <研修ID> --participant coord-01 --name "稲城 花子" --municipality 132250 --role coordinators
   build/bin/renkeictl training ics --municipality 132250 -f inagi-trainings.ics
+  # 指標: 相談から自動集計した月別の指標 (相談件数など) と推移
+  build/bin/renkeictl indicator list --origin derived
+  build/bin/renkeictl indicator series derived.consultations --jurisdiction 132250
   # 出力 (Excel で開ける CSV / FHIR R4)
   build/bin/renkeictl resource export -m 132250 -f inagi.csv
   build/bin/renkeictl resource capabilities
@@ -101,7 +106,7 @@ MSG
 
 start() {
   if running renkei-directory && running renkei-intake && running renkei-issues &&
-     running renkei-training && running nats-server; then
+     running renkei-training && running renkei-indicators && running nats-server; then
     echo "already running"; status; next_steps; return
   fi
   stop >/dev/null 2>&1 || true
@@ -109,7 +114,7 @@ start() {
   echo "== build (first time: a few minutes on 2 cores)"
   bash tools/build.sh "${services[@]}" renkeictl
   local data; data=$(shared_data)
-  for port in 14222 7101 9101 7102 9102 7103 9103 7104 9104; do
+  for port in 14222 7101 9101 7102 9102 7103 9103 7104 9104 7105 9105; do
     if port_busy "$port"; then echo "error: port $port is in use; stop what uses it first" >&2; exit 1; fi
   done
   mkdir -p "$pids" "$logs" "$state/nats"
@@ -126,7 +131,8 @@ start() {
     if "$ctl" --timeout 1 resource capabilities >/dev/null 2>&1 &&
        "$ctl" --timeout 1 consultation list >/dev/null 2>&1 &&
        "$ctl" --timeout 1 issue list >/dev/null 2>&1 &&
-       "$ctl" --timeout 1 training list >/dev/null 2>&1; then break; fi
+       "$ctl" --timeout 1 training list >/dev/null 2>&1 &&
+       "$ctl" --timeout 1 indicator list >/dev/null 2>&1; then break; fi
     for s in "${services[@]}"; do
       if ! running "$s"; then echo "$s failed to start:" >&2; tail -5 "$logs/${s#renkei-}.log" >&2; exit 1; fi
     done

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "derived.h"
 #include "google/protobuf/util/json_util.h"
 #include "renkei/common/csv.h"
 #include "renkei/common/ids.h"
@@ -143,6 +144,11 @@ v1::EventEnvelope Indicators::NewEvent(std::string_view type, std::string_view i
   return common::NewEvent(events_, type, id, version, v1::SHARE_LEVEL_NATIONAL, jurisdiction);
 }
 
+bool Indicators::Withheld(const Cell& cell, v1::IndicatorKind kind,
+                          const std::string& jurisdiction) const {
+  return jurisdiction != options_.jurisdiction_code && Suppressed(cell, kind, options_.suppression);
+}
+
 bool Indicators::Governs(const std::string& code) const {
   switch (options_.level) {
     case v1::INSTANCE_LEVEL_NATIONAL:
@@ -177,6 +183,9 @@ absl::StatusOr<v1::IndicatorDefinition> Indicators::DefineIndicator(
   const auto& in = r.definition();
   ValidateSpec(in.spec(), "definition.spec", &v);
   v.CheckEnum("definition.origin", in.origin(), v1::IndicatorOrigin_IsValid, true);
+  if (in.spec().code().rfind(kDerivedPrefix, 0) == 0) {
+    v.Add("definition.spec.code", "derived. で始まるコードは自動集計の指標用です / reserved");
+  }
   if (in.origin() == v1::INDICATOR_ORIGIN_DERIVED) {
     v.Add("definition.origin",
           "自動集計の指標はサービスが定義します / derived indicators are built in");
@@ -272,6 +281,10 @@ absl::StatusOr<Indicators::Prepared> Indicators::Prepare(const v1::Observation& 
     v.Add(path + ".period", "この指標の期間は" +
                                 std::string(ExpectedPeriodForm(d.spec().frequency())) +
                                 "です / period does not match the frequency");
+  }
+  if (d.origin() == v1::INDICATOR_ORIGIN_DERIVED) {
+    v.Add(path + ".indicator_code",
+          "自動集計の指標です (イベントから計算されます) / derived from events, not recorded");
   }
   Prepared p;
   p.observation = o;
@@ -451,12 +464,15 @@ absl::StatusOr<v1::Series> Indicators::GetSeries(const v1::GetSeriesRequest& r) 
         if (!p || !within(*p)) return true;
         auto* pt = out.add_points();
         pt->set_period(o.period());
+        pt->set_reporting(1);
+        pt->set_expected(1);
+        if (Withheld(CellOfObservation(o), kind, r.jurisdiction_code())) {
+          pt->set_suppressed(true);
+          return true;
+        }
         pt->set_value(o.value());
         if (o.has_numerator()) pt->set_numerator(o.numerator());
         if (o.has_denominator()) pt->set_denominator(o.denominator());
-        pt->set_reporting(1);
-        pt->set_expected(1);
-        pt->set_suppressed(Suppressed(CellOfObservation(o), kind, options_.suppression));
         return true;
       }));
   if (out.points().empty() && LevelOf(r.jurisdiction_code()) != 'm') {
@@ -481,12 +497,15 @@ absl::StatusOr<v1::Series> Indicators::GetSeries(const v1::GetSeriesRequest& r) 
       if (!cell) continue;
       auto* pt = out.add_points();
       pt->set_period(period);
+      pt->set_reporting(reporting);
+      pt->set_expected(expected);
+      if (Withheld(*cell, kind, r.jurisdiction_code())) {
+        pt->set_suppressed(true);
+        continue;
+      }
       pt->set_value(cell->value);
       if (cell->numerator) pt->set_numerator(*cell->numerator);
       if (cell->denominator) pt->set_denominator(*cell->denominator);
-      pt->set_reporting(reporting);
-      pt->set_expected(expected);
-      pt->set_suppressed(Suppressed(*cell, kind, options_.suppression));
     }
   }
   return out;
@@ -544,11 +563,14 @@ absl::StatusOr<v1::Comparison> Indicators::Compare(const v1::CompareRequest& r) 
     auto* row = out.add_rows();
     row->set_jurisdiction_code(rows[i].code);
     row->set_name(JurisdictionName(rows[i].code));
+    row->set_rank(ranks[i]);
+    if (Withheld(rows[i].cell, d.spec().kind(), rows[i].code)) {
+      row->set_suppressed(true);
+      continue;
+    }
     row->set_value(rows[i].cell.value);
     if (rows[i].cell.numerator) row->set_numerator(*rows[i].cell.numerator);
     if (rows[i].cell.denominator) row->set_denominator(*rows[i].cell.denominator);
-    row->set_rank(ranks[i]);
-    row->set_suppressed(Suppressed(rows[i].cell, d.spec().kind(), options_.suppression));
   }
   out.set_reporting(static_cast<int32_t>(rows.size()));
   out.set_expected(expected);
@@ -575,11 +597,12 @@ absl::StatusOr<v1::RollUpValue> Indicators::RollUp(const v1::RollUpRequest& r) c
                    CellOf(d, r.jurisdiction_code(), period->ToString(), &reporting, &expected));
   out.set_reporting(reporting);
   out.set_expected(expected);
-  if (cell) {
+  if (cell && Withheld(*cell, d.spec().kind(), r.jurisdiction_code())) {
+    out.set_suppressed(true);
+  } else if (cell) {
     out.set_value(cell->value);
     if (cell->numerator) out.set_numerator(*cell->numerator);
     if (cell->denominator) out.set_denominator(*cell->denominator);
-    out.set_suppressed(Suppressed(*cell, d.spec().kind(), options_.suppression));
   }
   return out;
 }
@@ -795,6 +818,17 @@ absl::StatusOr<v1::ImportObservationsResponse> Indicators::ImportObservations(
       }
       o.set_source(get("source"));
       o.set_note(get("note"));
+      const bool empty = common::TrimSpaces(get("value")).empty() &&
+                         common::TrimSpaces(get("numerator")).empty() &&
+                         common::TrimSpaces(get("denominator")).empty();
+      if (empty && get("note").find("秘匿") != std::string::npos) {
+        out.set_withheld(out.withheld() + 1);  // a withheld cell of an export
+        continue;
+      }
+      if (empty) {
+        row_error(row, "value", "値がありません / no value");
+        ok = false;
+      }
       if (ok) rows.emplace_back(row, std::move(o));
     }
   } else {
@@ -814,6 +848,14 @@ absl::StatusOr<v1::ImportObservationsResponse> Indicators::ImportObservations(
       o.set_period(p ? p->ToString() : dv.period());
       double x;
       bool ok = true;
+      if (dv.suppressed()) {
+        out.set_withheld(out.withheld() + 1);  // a withheld cell of an export
+        continue;
+      }
+      if (dv.value().empty() && dv.numerator().empty() && dv.denominator().empty()) {
+        row_error(row, "value", "値がありません / no value");
+        continue;
+      }
       if (!dv.value().empty()) {
         if (ParseNumber(dv.value(), &x))
           o.set_value(x);
@@ -842,7 +884,7 @@ absl::StatusOr<v1::ImportObservationsResponse> Indicators::ImportObservations(
       if (ok) rows.emplace_back(row, std::move(o));
     }
   }
-  out.set_rows(static_cast<int32_t>(rows.size() + out.errors_size()));
+  out.set_rows(static_cast<int32_t>(rows.size() + out.errors_size() + out.withheld()));
   std::vector<Prepared> prepared;
   for (auto& [row, o] : rows) {
     o.set_recorded_by(r.recorded_by());
@@ -953,6 +995,61 @@ absl::Status Indicators::ApplyExpectedChange(const v1::EventEnvelope& event,
       p->set_version(o.version());
       cmd->AddEvent(oe);
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Indicators::ApplyDerived(const v1::EventEnvelope& event, common::CommandBatch* cmd) {
+  // One figure per (code, jurisdiction, period), merged, in key order.
+  std::map<std::string, Increment> merged;
+  for (auto& inc : IncrementsOf(event)) {
+    if (inc.jurisdiction.empty() || !Governs(inc.jurisdiction)) continue;
+    const std::string key = inc.code + "/" + inc.jurisdiction + "/" + inc.period;
+    auto [it, fresh] = merged.emplace(key, inc);
+    if (!fresh) {
+      it->second.value += inc.value;
+      it->second.numerator += inc.numerator;
+      it->second.denominator += inc.denominator;
+    }
+  }
+  std::set<std::string> defined;
+  for (const auto& [key, inc] : merged) {
+    cmd->Hold(locks_.LockShared(key));
+    ASSIGN_OR_RETURN(auto def, store_.GetDefinition(inc.code));
+    if (!def) {
+      auto made = DerivedDefinition(inc.code);
+      if (!made) continue;
+      def = *made;
+      if (defined.insert(inc.code).second) {
+        def->set_version(1);
+        *def->mutable_updated_at() = clock_->NowTimestamp();
+        store_.PutDefinition(&cmd->batch(), *def);
+        auto e = NewEvent("indicator", inc.code, 1, options_.jurisdiction_code);
+        *e.mutable_indicator_defined()->mutable_definition() = *def;
+        cmd->AddEvent(e);
+      }
+    }
+    auto period = ParsePeriod(inc.period);
+    if (!period) continue;
+    ASSIGN_OR_RETURN(auto stored, store_.GetObservation(inc.code, inc.jurisdiction, *period));
+    v1::Observation o;
+    if (stored) o = *stored;
+    o.set_indicator_code(inc.code);
+    o.set_jurisdiction_code(inc.jurisdiction);
+    o.set_period(inc.period);
+    if (def->spec().kind() == v1::INDICATOR_KIND_COUNT) {
+      o.set_value(o.value() + inc.value);
+    } else {
+      o.set_numerator(o.numerator() + inc.numerator);
+      o.set_denominator(o.denominator() + inc.denominator);
+      o.set_value(o.denominator() > 0 ? o.numerator() / o.denominator() : 0);
+    }
+    o.set_source("events");
+    o.set_recorded_by("renkei-indicators");
+    o.set_version(o.version() + 1);
+    *o.mutable_recorded_at() = clock_->NowTimestamp();
+    // A running figure: no history per event (the event history is its history).
+    store_.PutObservation(&cmd->batch(), o, *period, nullptr);
   }
   return absl::OkStatus();
 }

@@ -61,6 +61,10 @@ class Indicators {
   // baseline as an observation when the spec gives the baseline's period.
   absl::Status ApplyExpectedChange(const v1::EventEnvelope& event, common::CommandBatch* cmd);
 
+  // Any event of the instance -> the derived indicators it counts (derived.h). Events of
+  // jurisdictions this instance does not govern are ignored.
+  absl::Status ApplyDerived(const v1::EventEnvelope& event, common::CommandBatch* cmd);
+
   const IndicatorsOptions& options() const { return options_; }
 
  private:
@@ -79,6 +83,9 @@ class Indicators {
                              common::CommandBatch* cmd);
   absl::StatusOr<v1::IndicatorDefinition> Definition(const std::string& code,
                                                      const std::string& field) const;
+  // Whether a cell of `jurisdiction` is withheld from this caller: small, and not this
+  // instance's own jurisdiction.
+  bool Withheld(const Cell& cell, v1::IndicatorKind kind, const std::string& jurisdiction) const;
   // Whether this instance may hold values of the jurisdiction.
   bool Governs(const std::string& jurisdiction_code) const;
   // The cell of `jurisdiction` for a period: stored, or rolled up from below.

@@ -132,7 +132,9 @@ TEST_F(IndicatorsTest, RollUpsAddNumeratorsAndDenominatorsAcrossTwoPrefectures) 
   EXPECT_EQ(cmp.rows(0).rank(), 1);
   EXPECT_THAT(cmp.rows(0).name(), HasSubstr("調布市"));
   EXPECT_EQ(cmp.rows(1).rank(), 2);
-  EXPECT_TRUE(cmp.rows(1).suppressed());  // denominator 2 < 10
+  EXPECT_TRUE(cmp.rows(1).suppressed());  // denominator 2 < 10: withheld from the nation
+  EXPECT_FALSE(cmp.rows(1).has_numerator());
+  EXPECT_EQ(cmp.rows(1).value(), 0);
   EXPECT_DOUBLE_EQ(cmp.median(), 0.7);
   c.set_scope("000000");
   cmp = *nation().Compare(c);

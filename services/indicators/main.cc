@@ -27,7 +27,10 @@ int main(int argc, char** argv) {
         if (!v.empty()) return v.ToStatus();
         indicators::IndicatorsOptions options;
         options.level = config.instance().level();
-        options.jurisdiction_code = config.instance().code();
+        // The nation's code is "000000" (its instance file names no code).
+        options.jurisdiction_code = config.instance().level() == v1::INSTANCE_LEVEL_NATIONAL
+                                        ? "000000"
+                                        : config.instance().code();
         if (section.has_suppression_max_count())
           options.suppression.max_small_count = section.suppression_max_count();
         if (section.has_suppression_min_denominator())
@@ -36,19 +39,29 @@ int main(int argc, char** argv) {
         auto* domain = host.Keep(std::make_unique<indicators::Indicators>(
             host.store(), host.outbox(), host.event_source(), options));
 
+        auto consume = [&](const std::string& durable, const std::string& filter,
+                           common::EventHandler handler) {
+          common::ConsumerOptions o;
+          o.consumer.stream = config.nats().stream();
+          o.consumer.durable = durable;
+          o.consumer.filter_subject = filter;
+          auto* consumer = host.Keep(std::make_unique<common::DurableConsumer>(
+              host.store(), host.outbox(), host.bus(), o, std::move(handler),
+              common::SystemClock::Get(), host.metrics()));
+          consumer->Start();
+          host.OnShutdown([consumer] { consumer->Stop(); });
+        };
+        const std::string& instance = host.instance_id();
         // The instance's regional issues define indicators through their expected changes.
-        common::ConsumerOptions o;
-        o.consumer.stream = config.nats().stream();
-        o.consumer.durable = "indicators_expected_changes";
-        o.consumer.filter_subject = "renkei.*." + host.instance_id() + ".expected_change_defined";
-        auto* consumer = host.Keep(std::make_unique<common::DurableConsumer>(
-            host.store(), host.outbox(), host.bus(), o,
-            [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
-              return domain->ApplyExpectedChange(e, cmd);
-            },
-            common::SystemClock::Get(), host.metrics()));
-        consumer->Start();
-        host.OnShutdown([consumer] { consumer->Stop(); });
+        consume("indicators_expected_changes", "renkei.*." + instance + ".expected_change_defined",
+                [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+                  return domain->ApplyExpectedChange(e, cmd);
+                });
+        // Every event of the instance feeds the derived indicators (derived.h).
+        consume("indicators_derived", "renkei.*." + instance + ".*",
+                [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+                  return domain->ApplyDerived(e, cmd);
+                });
 
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<indicators::IndicatorsService>(domain));

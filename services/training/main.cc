@@ -16,7 +16,10 @@ int main(int argc, char** argv) {
         const auto& config = host.config();
         training::TrainingOptions options;
         options.level = config.instance().level();
-        options.jurisdiction_code = config.instance().code();
+        // The nation's code is "000000" (its instance file names no code).
+        options.jurisdiction_code = config.instance().level() == v1::INSTANCE_LEVEL_NATIONAL
+                                        ? "000000"
+                                        : config.instance().code();
         auto* domain = host.Keep(std::make_unique<training::Trainings>(
             host.store(), host.outbox(), host.event_source(), options));
         if (auto s = domain->Load(); !s.ok()) return s;

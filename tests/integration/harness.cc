@@ -226,7 +226,8 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
                                      const InstanceSpec& spec)
     : dir_(dir) {
   std::filesystem::create_directories(dir);
-  for (const char* s : {"directory", "intake", "issues", "training"}) ports_[s] = FreePort();
+  for (const char* s : {"directory", "intake", "issues", "training", "indicators"})
+    ports_[s] = FreePort();
   std::ofstream config(dir + "/instance.json");
   config << R"({
   "instance": {"level": ")"
@@ -249,7 +250,10 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
          << address("issues") << R"("})"
          << (spec.issues_json.empty() ? "" : ", " + spec.issues_json) << R"(},
   "training": {"server": {"listen_address": ")"
-         << address("training") << R"("}}
+         << address("training") << R"("}},
+  "indicators": {"server": {"listen_address": ")"
+         << address("indicators") << R"("})"
+         << (spec.indicators_json.empty() ? "" : ", " + spec.indicators_json) << R"(}
 })";
 }
 

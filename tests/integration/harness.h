@@ -80,6 +80,7 @@ struct InstanceSpec {
   std::string stream;     // nats.stream; empty: the default
   std::string
       issues_json;  // extra members of the "issues" section, e.g. "\"candidate_threshold\": 3"
+  std::string indicators_json;  // extra members of the "indicators" section
 };
 
 // The services of one instance (municipal 132250 unless given) as real processes: one instance
@@ -89,8 +90,8 @@ class InstanceProcesses {
   InstanceProcesses(const std::string& dir, const std::string& nats_url,
                     const std::string& code = "132250");
   InstanceProcesses(const std::string& dir, const std::string& nats_url, const InstanceSpec& spec);
-  // Starts renkei-<service> ("directory", "intake", "issues", "training"), optionally with
-  // RENKEI_FAILPOINTS, and waits until its health service answers SERVING.
+  // Starts renkei-<service> ("directory", "intake", "issues", "training", "indicators"), optionally
+  // with RENKEI_FAILPOINTS, and waits until its health service answers SERVING.
   absl::Status Start(const std::string& service, const std::string& failpoints = "");
   ChildProcess* process(const std::string& service) { return processes_[service].get(); }
   // Stops the service with SIGTERM and waits for it to exit.

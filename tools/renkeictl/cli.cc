@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -233,6 +234,24 @@ std::string MunicipalityLabel(const std::string& code) {
   return m ? m->prefecture_name + m->name : code;
 }
 
+std::string JurisdictionName(const std::string& code) {
+  if (code == "000000") return "全国";
+  const auto& j = common::Jurisdictions::Get();
+  if (const auto* m = j.FindMunicipality(code)) return m->prefecture_name + m->name;
+  if (const auto* p = j.FindPrefecture(code)) return p->name;
+  return code;
+}
+
+std::string FormatNumber(double v) {
+  char buf[32];
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+  }
+  return buf;
+}
+
 std::string RelationLabel(v1::AreaRelation r) {
   switch (r) {
     case v1::AREA_RELATION_LOCATED_IN:
@@ -255,6 +274,17 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   std::stringstream buf;
   buf << in.rdbuf();
   *out = buf.str();
+  return true;
+}
+
+bool WriteWholeFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "ファイルに書き込めません / cannot write %s\n", path.c_str());
+    return false;
+  }
   return true;
 }
 

@@ -45,6 +45,7 @@ struct GlobalOptions {
   std::string intake_address = "127.0.0.1:7102";
   std::string issues_address = "127.0.0.1:7103";
   std::string training_address = "127.0.0.1:7104";
+  std::string indicators_address = "127.0.0.1:7105";
   std::string output = "table";  // table | json
   double timeout_seconds = 30;
 };
@@ -138,6 +139,12 @@ std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const
 std::vector<std::string> Split(const std::string& s, char sep);
 // "東京都稲城市" for a municipality code; the code itself when it is not one.
 std::string MunicipalityLabel(const std::string& code);
+// "全国" for "000000", a prefecture's name ("東京都") for its code ("130001" or "13"),
+// "東京都稲城市" for a municipality's code; the code itself when it is none of them.
+std::string JurisdictionName(const std::string& code);
+// A number as people write it: whole numbers in full ("1500000"), others with at most 6
+// significant digits ("0.375").
+std::string FormatNumber(double v);
 // "市内", "対応地域" or "市外" (a search hit's or a candidate's relation to the municipality).
 std::string RelationLabel(v1::AreaRelation r);
 
@@ -146,6 +153,9 @@ std::string RelationLabel(v1::AreaRelation r);
 // Reads the whole file at `path` into *out. When it cannot be opened, says so on stderr and
 // returns false.
 bool ReadWholeFile(const std::string& path, std::string* out);
+// Writes `bytes` to `path` exactly (binary, replacing the file). When it cannot be written, says
+// so on stderr and returns false.
+bool WriteWholeFile(const std::string& path, const std::string& bytes);
 // Parses protobuf JSON read from `path` into *out. When it is not such JSON, says why on stderr
 // ("<path>: <reason>") and returns false.
 bool ParseJson(const std::string& path, const std::string& json, google::protobuf::Message* out);

@@ -15,6 +15,7 @@
 #include "CLI/CLI.hpp"
 #include "audience_words.h"
 #include "cli.h"
+#include "indicator_words.h"
 #include "issues/issue_rules.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/text.h"
@@ -80,32 +81,6 @@ constexpr Word<v1::CountermeasureStatus> kCountermeasureStatuses[] = {
     {"in_progress", v1::COUNTERMEASURE_STATUS_IN_PROGRESS, nullptr},
     {"done", v1::COUNTERMEASURE_STATUS_DONE, nullptr},
     {"cancelled", v1::COUNTERMEASURE_STATUS_CANCELLED, nullptr},
-};
-
-constexpr Word<v1::IndicatorKind> kIndicatorKinds[] = {
-    {"count", v1::INDICATOR_KIND_COUNT, "件数"},
-    {"ratio", v1::INDICATOR_KIND_RATIO, "割合"},
-    {"mean", v1::INDICATOR_KIND_MEAN, "平均"},
-    {"survey_score", v1::INDICATOR_KIND_SURVEY_SCORE, "調査の得点"},
-};
-
-constexpr Word<v1::MeasurementMethod> kMethods[] = {
-    {"survey", v1::MEASUREMENT_METHOD_SURVEY, nullptr},
-    {"hearing", v1::MEASUREMENT_METHOD_HEARING, nullptr},
-    {"test", v1::MEASUREMENT_METHOD_TEST, nullptr},
-    {"system", v1::MEASUREMENT_METHOD_SYSTEM_DERIVED, nullptr},
-};
-
-constexpr Word<v1::MeasurementFrequency> kFrequencies[] = {
-    {"monthly", v1::MEASUREMENT_FREQUENCY_MONTHLY, nullptr},
-    {"quarterly", v1::MEASUREMENT_FREQUENCY_QUARTERLY, nullptr},
-    {"yearly", v1::MEASUREMENT_FREQUENCY_YEARLY, nullptr},
-    {"ad_hoc", v1::MEASUREMENT_FREQUENCY_AD_HOC, nullptr},
-};
-
-constexpr Word<v1::Direction> kDirections[] = {
-    {"higher", v1::DIRECTION_HIGHER_IS_BETTER, "高いほど良い"},
-    {"lower", v1::DIRECTION_LOWER_IS_BETTER, "低いほど良い"},
 };
 
 constexpr Word<v1::WorksheetFormat> kWorksheetFormats[] = {
@@ -415,12 +390,7 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
     Field("指標", ind.name_ja() + (ind.code().empty() ? "" : " (" + ind.code() + ")"), 4);
     Field("測るもの", ind.description(), 4);
     Field("種類", LabelOf(kIndicatorKinds, ind.kind()), 4);
-    std::string methods;
-    for (int m : ind.methods()) {
-      methods +=
-          (methods.empty() ? "" : "・") + LabelOf(kMethods, static_cast<v1::MeasurementMethod>(m));
-    }
-    Field("測定方法", methods, 4);
+    Field("測定方法", MethodsText(ind.methods()), 4);
     Field("頻度", LabelOf(kFrequencies, ind.frequency()), 4);
     Field("方向", LabelOf(kDirections, ind.direction()), 4);
     std::string baseline = "未測定";

@@ -9,6 +9,7 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run);
 void AddConsultationCommands(CLI::App& app, std::function<int()>* run);
 void AddIssueCommands(CLI::App& app, std::function<int()>* run);
 void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
+void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("RENKEI_INTAKE")) o.intake_address = env;
   if (const char* env = std::getenv("RENKEI_ISSUES")) o.issues_address = env;
   if (const char* env = std::getenv("RENKEI_TRAINING")) o.training_address = env;
+  if (const char* env = std::getenv("RENKEI_INDICATORS")) o.indicators_address = env;
   app.add_option("--directory", o.directory_address, "directory のアドレス (env RENKEI_DIRECTORY)")
       ->capture_default_str();
   app.add_option("--intake", o.intake_address, "intake のアドレス (env RENKEI_INTAKE)")
@@ -27,6 +29,9 @@ int main(int argc, char** argv) {
   app.add_option("--issues", o.issues_address, "issues のアドレス (env RENKEI_ISSUES)")
       ->capture_default_str();
   app.add_option("--training", o.training_address, "training のアドレス (env RENKEI_TRAINING)")
+      ->capture_default_str();
+  app.add_option("--indicators", o.indicators_address,
+                 "indicators のアドレス (env RENKEI_INDICATORS)")
       ->capture_default_str();
   app.add_option("-o,--output", o.output, "table|json")
       ->check(CLI::IsMember({"table", "json"}))
@@ -38,6 +43,7 @@ int main(int argc, char** argv) {
   AddConsultationCommands(app, &run);
   AddIssueCommands(app, &run);
   AddTrainingCommands(app, &run);
+  AddIndicatorCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
