@@ -12,6 +12,7 @@ constexpr char kDefinitions[] = "definitions";
 constexpr char kObservations[] = "observations";
 constexpr char kByPeriod[] = "by_period";
 constexpr char kHistory[] = "observation_history";
+constexpr char kMeta[] = "indicators_meta";
 
 std::string SeriesPrefix(const std::string& code, const std::string& jurisdiction) {
   return common::KeyBuilder().Str(code).Str(jurisdiction).Release();
@@ -51,7 +52,7 @@ char LevelOf(std::string_view code) {
 }
 
 std::vector<std::string> IndicatorStore::ColumnFamilies() {
-  std::vector<std::string> cfs = {kDefinitions, kObservations, kByPeriod, kHistory};
+  std::vector<std::string> cfs = {kDefinitions, kObservations, kByPeriod, kHistory, kMeta};
   for (auto& cf : common::OutboxColumnFamilies()) cfs.push_back(cf);
   for (auto& cf : common::InboxColumnFamilies()) cfs.push_back(cf);
   return cfs;
@@ -62,7 +63,8 @@ IndicatorStore::IndicatorStore(common::Store* store)
       definitions_(store->Cf(kDefinitions)),
       observations_(store->Cf(kObservations)),
       by_period_(store->Cf(kByPeriod)),
-      history_(store->Cf(kHistory)) {}
+      history_(store->Cf(kHistory)),
+      meta_(store->Cf(kMeta)) {}
 
 absl::StatusOr<std::optional<v1::IndicatorDefinition>> IndicatorStore::GetDefinition(
     const std::string& code) const {
@@ -175,6 +177,23 @@ absl::StatusOr<std::vector<v1::Observation>> IndicatorStore::History(
                                      }));
   RETURN_IF_ERROR(inner);
   return out;
+}
+
+void IndicatorStore::DeleteObservationsOf(common::Batch* batch, const std::string& code) const {
+  const std::string prefix = common::KeyBuilder().Str(code).Release();
+  const std::string end = common::PrefixSuccessor(prefix);
+  for (auto cf : {observations_, by_period_, history_}) batch->DeleteRange(cf, prefix, end);
+}
+
+absl::StatusOr<uint32_t> IndicatorStore::DerivedGeneration() const {
+  auto value = store_->Get(meta_, "derived_generation");
+  if (absl::IsNotFound(value.status())) return 0u;
+  if (!value.ok()) return value.status();
+  return static_cast<uint32_t>(std::strtoul(value->c_str(), nullptr, 10));
+}
+
+void IndicatorStore::PutDerivedGeneration(common::Batch* batch, uint32_t generation) const {
+  batch->Put(meta_, "derived_generation", std::to_string(generation));
 }
 
 }  // namespace renkei::indicators

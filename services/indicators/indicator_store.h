@@ -9,6 +9,7 @@
 //                   denominator only): a period's municipalities of one prefecture, or of the
 //                   nation, are one prefix scan
 //   "observation_history"  (code, jurisdiction, period, version) -> Observation (superseded)
+//   "indicators_meta"  "derived_generation" -> decimal number
 // plus the outbox's and the inbox's. Thread-safe.
 #pragma once
 
@@ -57,11 +58,18 @@ class IndicatorStore {
                                                        const std::string& jurisdiction,
                                                        const std::string& period) const;
 
+  // Removes every observation of the indicator (latest values and history) in the batch.
+  void DeleteObservationsOf(common::Batch* batch, const std::string& code) const;
+
+  // The generation of the derived indicators' figures (0 when never recomputed).
+  absl::StatusOr<uint32_t> DerivedGeneration() const;
+  void PutDerivedGeneration(common::Batch* batch, uint32_t generation) const;
+
   common::Store* store() const { return store_; }
 
  private:
   common::Store* store_;
-  common::ColumnFamily definitions_, observations_, by_period_, history_;
+  common::ColumnFamily definitions_, observations_, by_period_, history_, meta_;
 };
 
 }  // namespace renkei::indicators

@@ -1054,4 +1054,21 @@ absl::Status Indicators::ApplyDerived(const v1::EventEnvelope& event, common::Co
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> Indicators::PrepareDerivedGeneration(uint32_t generation) {
+  ASSIGN_OR_RETURN(uint32_t stored, store_.DerivedGeneration());
+  if (generation > stored) {
+    common::Batch batch;
+    RETURN_IF_ERROR(store_.ForEachDefinition([&](const v1::IndicatorDefinition& d) {
+      if (d.origin() == v1::INDICATOR_ORIGIN_DERIVED)
+        store_.DeleteObservationsOf(&batch, d.spec().code());
+      return true;
+    }));
+    store_.PutDerivedGeneration(&batch, generation);
+    RETURN_IF_ERROR(raw_store_->Write(batch));
+    stored = generation;
+  }
+  return stored == 0 ? std::string("indicators_derived")
+                     : "indicators_derived_g" + std::to_string(stored);
+}
+
 }  // namespace renkei::indicators

@@ -65,6 +65,11 @@ class Indicators {
   // jurisdictions this instance does not govern are ignored.
   absl::Status ApplyDerived(const v1::EventEnvelope& event, common::CommandBatch* cmd);
 
+  // Before the derived consumer starts: when `generation` is above the stored one, clears every
+  // derived figure and stores the new generation (one batch), so the consumer of that generation
+  // recomputes them from the stream's history. Returns the consumer's durable name.
+  absl::StatusOr<std::string> PrepareDerivedGeneration(uint32_t generation);
+
   const IndicatorsOptions& options() const { return options_; }
 
  private:

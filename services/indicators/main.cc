@@ -57,8 +57,19 @@ int main(int argc, char** argv) {
                 [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
                   return domain->ApplyExpectedChange(e, cmd);
                 });
-        // Every event of the instance feeds the derived indicators (derived.h).
-        consume("indicators_derived", "renkei.*." + instance + ".*",
+        // Every event of the instance feeds the derived indicators (derived.h). A new generation
+        // (indicators.derived_generation) recomputes them from the stream's history under a new
+        // consumer; the previous generation's consumer is removed.
+        auto durable = domain->PrepareDerivedGeneration(section.derived_generation());
+        if (!durable.ok()) return durable.status();
+        if (section.derived_generation() > 0) {
+          const uint32_t previous = section.derived_generation() - 1;
+          (void)host.bus()->DeleteConsumer(config.nats().stream(),
+                                           previous == 0
+                                               ? "indicators_derived"
+                                               : "indicators_derived_g" + std::to_string(previous));
+        }
+        consume(*durable, "renkei.*." + instance + ".*",
                 [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
                   return domain->ApplyDerived(e, cmd);
                 });
