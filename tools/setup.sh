@@ -10,7 +10,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libnats-dev nats-server librocksdb-dev libabsl-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
   # the training scenario test parses our .ics exports with a real iCalendar parser
   python3 python3-icalendar
   # command line parsing (renkeictl) and the Prometheus endpoint

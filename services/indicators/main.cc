@@ -40,11 +40,12 @@ int main(int argc, char** argv) {
             host.store(), host.outbox(), host.event_source(), options));
 
         auto consume = [&](const std::string& durable, const std::string& filter,
-                           common::EventHandler handler) {
+                           common::EventHandler handler, bool skip_no_ops) {
           common::ConsumerOptions o;
           o.consumer.stream = config.nats().stream();
           o.consumer.durable = durable;
           o.consumer.filter_subject = filter;
+          o.skip_inbox_for_no_ops = skip_no_ops;
           auto* consumer = host.Keep(std::make_unique<common::DurableConsumer>(
               host.store(), host.outbox(), host.bus(), o, std::move(handler),
               common::SystemClock::Get(), host.metrics()));
@@ -53,10 +54,12 @@ int main(int argc, char** argv) {
         };
         const std::string& instance = host.instance_id();
         // The instance's regional issues define indicators through their expected changes.
-        consume("indicators_expected_changes", "renkei.*." + instance + ".expected_change_defined",
-                [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
-                  return domain->ApplyExpectedChange(e, cmd);
-                });
+        consume(
+            "indicators_expected_changes", "renkei.*." + instance + ".expected_change_defined",
+            [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+              return domain->ApplyExpectedChange(e, cmd);
+            },
+            /*skip_no_ops=*/false);
         // Every event of the instance feeds the derived indicators (derived.h). A new generation
         // (indicators.derived_generation) recomputes them from the stream's history under a new
         // consumer; the previous generation's consumer is removed.
@@ -69,10 +72,13 @@ int main(int argc, char** argv) {
                                                ? "indicators_derived"
                                                : "indicators_derived_g" + std::to_string(previous));
         }
-        consume(*durable, "renkei.*." + instance + ".*",
-                [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
-                  return domain->ApplyDerived(e, cmd);
-                });
+        consume(
+            *durable, "renkei.*." + instance + ".*",
+            [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+              return domain->ApplyDerived(e, cmd);
+            },
+            // Whether an event counts depends only on the event (derived.h).
+            /*skip_no_ops=*/true);
 
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<indicators::IndicatorsService>(domain));

@@ -50,6 +50,7 @@ class ConsumerInboxTest : public ::testing::Test {
   // the same event would show as 2).
   common::EventHandler CountingHandler() {
     return [this](const v1::EventEnvelope& e, common::CommandBatch* cmd) -> absl::Status {
+      if (ignore_.count(e.aggregate_id())) return absl::OkStatus();  // nothing to do
       if (fail_first_.count(e.aggregate_id()) && !failed_once_[e.aggregate_id()]) {
         failed_once_[e.aggregate_id()] = true;
         return absl::UnavailableError("simulated transient failure");
@@ -69,8 +70,9 @@ class ConsumerInboxTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<common::DurableConsumer> NewConsumer() {
+  std::unique_ptr<common::DurableConsumer> NewConsumer(bool skip_no_ops = false) {
     common::ConsumerOptions o;
+    o.skip_inbox_for_no_ops = skip_no_ops;
     o.consumer.stream = "RENKEI_EVENTS";
     o.consumer.durable = "effects_counter";
     o.consumer.filter_subject = "renkei.>";
@@ -96,6 +98,7 @@ class ConsumerInboxTest : public ::testing::Test {
   std::unique_ptr<common::NatsBus> bus_;
   std::unique_ptr<common::OutboxRelay> relay_;
   std::set<std::string> fail_first_;
+  std::set<std::string> ignore_;
   std::map<std::string, bool> failed_once_;
 };
 
@@ -148,6 +151,24 @@ TEST_F(ConsumerInboxTest, AnUndecodableEventIsRejectedOnceAndDoesNotBlockTheRest
   DrainUntil(*consumer, 5);
   EXPECT_EQ(consumer->stats().rejected, 1u);
   EXPECT_EQ(Effects().size(), 5u);
+}
+
+TEST_F(ConsumerInboxTest, NoOpsAreAcknowledgedWithoutAnInboxRecordWhenTheHandlerSaysSo) {
+  ignore_ = {"res_1", "res_3", "res_5"};
+  PublishEvents(8);
+  auto consumer = NewConsumer(/*skip_no_ops=*/true);
+  DrainUntil(*consumer, 5);
+  ASSERT_TRUE(WaitFor([&] {
+    auto r = consumer->PollOnce(200);
+    return r.ok() && consumer->stats().ignored >= 3;
+  }));
+  EXPECT_EQ(consumer->stats().applied, 5u);
+  EXPECT_EQ(consumer->stats().ignored, 3u);
+  EXPECT_EQ(Effects().size(), 5u);
+  size_t inbox = 0;
+  auto it = store_->NewIterator(store_->Cf(common::InboxColumnFamilies()[0]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++inbox;
+  EXPECT_EQ(inbox, 5u);  // one synced record per applied event, none for the ignored ones
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "renkei/common/server.h"
@@ -78,6 +79,20 @@ int ServeUntilSignal(int port, grpc::Service* service) {
   common::WaitForTerminationSignal();
   (*server)->Shutdown(std::chrono::seconds(1));
   return 0;
+}
+
+std::vector<int> ParseIntList(const char* arg) {
+  std::vector<int> out;
+  std::stringstream ss(arg);
+  std::string part;
+  while (std::getline(ss, part, ',')) out.push_back(std::atoi(part.c_str()));
+  return out;
+}
+
+std::string JoinInts(const std::vector<int>& values) {
+  std::string out;
+  for (int v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
+  return out;
 }
 
 }  // namespace renkei::bench

@@ -34,6 +34,10 @@ Result Drive(int clients, int requests,
 // any thread. Returns the process exit code. Benchmarks use it for their floor servers.
 int ServeUntilSignal(int port, grpc::Service* service);
 
+// "1,8" -> {1, 8} (command-line lists), and back.
+std::vector<int> ParseIntList(const char* arg);
+std::string JoinInts(const std::vector<int>& values);
+
 // "CPU model, N cores, M GiB, kernel".
 std::string MachineLine();
 

@@ -252,20 +252,6 @@ double WaitIdle(pid_t pid) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-std::vector<int> ParseList(const char* arg) {
-  std::vector<int> out;
-  std::stringstream ss(arg);
-  std::string part;
-  while (std::getline(ss, part, ',')) out.push_back(std::atoi(part.c_str()));
-  return out;
-}
-
-std::string Join(const std::vector<int>& values) {
-  std::string out;
-  for (int v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
-  return out;
-}
-
 // Median of the per-call latencies (by request index) in [begin, end).
 double MedianMs(const std::vector<double>& by_index, size_t begin, size_t end) {
   return Percentile(std::vector<double>(by_index.begin() + begin, by_index.begin() + end), 50) /
@@ -287,9 +273,9 @@ int Main(int argc, char** argv) {
     } else if (a == "--requests" && i + 1 < argc) {
       requests = std::atoi(argv[++i]);
     } else if (a == "--clients" && i + 1 < argc) {
-      client_counts = ParseList(argv[++i]);
+      client_counts = ParseIntList(argv[++i]);
     } else if (a == "--list-clients" && i + 1 < argc) {
-      list_client_counts = ParseList(argv[++i]);
+      list_client_counts = ParseIntList(argv[++i]);
     } else {
       std::fprintf(stderr,
                    "usage: training_bench [--registrations N] [--clients 1,8] [--spread 8] "
@@ -369,8 +355,8 @@ int Main(int argc, char** argv) {
   std::printf(
       "command: training_bench --registrations %d --clients %s --spread %d --trainings %d "
       "--requests %d --list-clients %s\n\n",
-      registrations, Join(client_counts).c_str(), spread, trainings, requests,
-      Join(list_client_counts).c_str());
+      registrations, JoinInts(client_counts).c_str(), spread, trainings, requests,
+      JoinInts(list_client_counts).c_str());
 
   // --- registrations ---
   std::printf(

@@ -75,6 +75,9 @@ absl::StatusOr<int> DurableConsumer::PollOnce(int timeout_ms) {
   }
   int handled = 0;
   for (auto& msg : *fetched) {
+    // Stopping, or the server is gone (each ack would wait for its timeout): leave the rest of
+    // the batch; it is redelivered, and what was applied is recognized by the inbox.
+    if (stop_ || !bus_->IsConnected()) break;
     absl::Status s = HandleOne(msg);
     if (!s.ok()) return s;
     ++handled;
@@ -125,6 +128,11 @@ absl::Status DurableConsumer::HandleOne(InboundMessage& msg) {
     if (metrics_) metrics_->CountConsumed(durable, "rejected");
     return msg.Ack();
   }
+  if (options_.skip_inbox_for_no_ops && cmd.batch().Count() == 0 && cmd.event_count() == 0) {
+    ++ignored_;
+    if (metrics_) metrics_->CountConsumed(durable, "ignored");
+    return msg.Ack();  // nothing to apply, now or on a redelivery
+  }
   cmd.batch().Put(inbox_cf_, key, record);
   RETURN_IF_ERROR(cmd.Commit());
   MaybeCrash("consumer.before_ack");  // durability tests: the effect is written, the ack is not
@@ -144,7 +152,7 @@ bool DurableConsumer::Seen(const std::string& event_id) const {
 }
 
 ConsumerStats DurableConsumer::stats() const {
-  return {applied_.load(), duplicates_.load(), rejected_.load(), retried_.load()};
+  return {applied_.load(), duplicates_.load(), rejected_.load(), retried_.load(), ignored_.load()};
 }
 
 }  // namespace renkei::common

@@ -40,6 +40,10 @@ struct ConsumerOptions {
   int fetch_batch = 100;
   int fetch_timeout_ms = 1000;
   int retry_delay_ms = 1000;
+  // For handlers whose "nothing to do" depends only on the event (e.g. an event type they do
+  // not count): an event that changes nothing is acknowledged without an inbox record, saving a
+  // synced write per ignored event. Leave false when a no-op can depend on state.
+  bool skip_inbox_for_no_ops = false;
 };
 
 struct ConsumerStats {
@@ -47,6 +51,7 @@ struct ConsumerStats {
   uint64_t duplicates = 0;
   uint64_t rejected = 0;
   uint64_t retried = 0;
+  uint64_t ignored = 0;  // no-ops acknowledged without an inbox record (skip_inbox_for_no_ops)
 };
 
 class DurableConsumer {
@@ -79,7 +84,7 @@ class DurableConsumer {
   Metrics* metrics_;
   ColumnFamily inbox_cf_;
   std::unique_ptr<PullSubscription> sub_;
-  std::atomic<uint64_t> applied_{0}, duplicates_{0}, rejected_{0}, retried_{0};
+  std::atomic<uint64_t> applied_{0}, duplicates_{0}, rejected_{0}, retried_{0}, ignored_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
