@@ -832,8 +832,16 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
     }
   } else {
     if (in.session_ids().empty()) {
-      return common::InvalidField("registration.session_ids",
-                                  "参加する回を指定してください / choose at least one session");
+      // Nothing to choose between: the only session.
+      std::vector<const v1::Session*> active;
+      for (const auto& s : t.sessions()) {
+        if (!s.cancelled()) active.push_back(&s);
+      }
+      if (active.size() != 1) {
+        return common::InvalidField("registration.session_ids",
+                                    "参加する回を指定してください / choose at least one session");
+      }
+      *sessions.Add() = active[0]->id();
     }
     for (int i = 0; i < in.session_ids_size(); ++i) {
       const std::string field = "registration.session_ids[" + std::to_string(i) + "]";

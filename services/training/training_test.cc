@@ -334,6 +334,15 @@ TEST_F(TrainingTest, ASessionAddedToACourseIsTakenByItsRegistrations) {
   EXPECT_EQ(cancelled->status(), v1::TRAINING_STATUS_CANCELLED);
 }
 
+TEST_F(TrainingTest, ASingleSessionNeedsNoChoice) {
+  auto training = MakeTraining("1回だけ", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室", 5)});
+  training.set_sessions_are_one_course(false);
+  auto t = Create(training);
+  auto r = Register(t, "a");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->session_ids(), ElementsAre(t.sessions(0).id()));
+}
+
 TEST_F(TrainingTest, QuotaAndDeadline) {
   auto training =
       MakeTraining("市区町村ごとに1名", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室", 50)});
