@@ -4,6 +4,7 @@
 #include "indicators_service.h"
 #include "renkei/common/config.h"
 #include "renkei/common/consumer.h"
+#include "renkei/common/federation.h"
 #include "renkei/common/service_host.h"
 #include "renkei/common/validation.h"
 
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
         const std::string& instance = host.instance_id();
         // The instance's regional issues define indicators through their expected changes.
         consume(
-            "indicators_expected_changes", "renkei.*." + instance + ".expected_change_defined",
+            "indicators_expected_changes",
+            common::EventFilter("*", instance, "*", "expected_change_defined"),
             [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
               return domain->ApplyExpectedChange(e, cmd);
             },
@@ -73,7 +75,7 @@ int main(int argc, char** argv) {
                                                : "indicators_derived_g" + std::to_string(previous));
         }
         consume(
-            *durable, "renkei.*." + instance + ".*",
+            *durable, "renkei.*." + instance + ".>",
             [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
               return domain->ApplyDerived(e, cmd);
             },

@@ -651,7 +651,7 @@ TEST_F(IssuesTest, AWideAreaIssueEscalatesToALinkedPrefectureIssue) {
   auto event = inagi_->Events().back();
   ASSERT_TRUE(event.has_issue_escalated());
   EXPECT_EQ(event.issue_escalated().prefecture_code(), "13");
-  EXPECT_EQ(common::EventSubject(event), "renkei.pref.m132250.issue_escalated");
+  EXPECT_EQ(common::EventSubject(event), "renkei.pref.m132250.issue.issue_escalated");
 
   Deliver(event, &tokyo);
   auto list = tokyo.issues->ListIssues({});

@@ -5,6 +5,7 @@
 #include "issues_service.h"
 #include "renkei/common/config.h"
 #include "renkei/common/consumer.h"
+#include "renkei/common/federation.h"
 #include "renkei/common/service_host.h"
 #include "renkei/common/validation.h"
 
@@ -65,15 +66,17 @@ int main(int argc, char** argv) {
             return domain->ApplySeedEvent(e, cmd);
           };
           consume(config.nats().stream(), "issues_seeds",
-                  "renkei.*." + instance + ".issue_seed_raised", seeds);
+                  common::EventFilter("*", instance, "*", "issue_seed_raised"), seeds);
           consume(config.nats().stream(), "issues_gaps",
-                  "renkei.*." + instance + ".resource_gap_found", seeds);
+                  common::EventFilter("*", instance, "*", "resource_gap_found"), seeds);
         } else {
-          const std::string stream = section.escalation_stream().empty()
-                                         ? config.nats().stream()
-                                         : section.escalation_stream();
+          // In a federation the municipalities' escalations arrive on RENKEI_CHILDREN.
+          const std::string stream = !section.escalation_stream().empty()
+                                         ? section.escalation_stream()
+                                     : common::HasChildren(config) ? common::kChildrenStream
+                                                                   : config.nats().stream();
           const std::string subject = section.escalation_subject().empty()
-                                          ? "renkei.pref.*.issue_escalated"
+                                          ? common::EventFilter("pref", "*", "*", "issue_escalated")
                                           : section.escalation_subject();
           consume(stream, "issues_escalations_" + instance, subject,
                   [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {

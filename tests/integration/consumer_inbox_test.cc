@@ -143,7 +143,8 @@ TEST_F(ConsumerInboxTest, ARestartedConsumerAndAFullReplayChangeNothing) {
 
 TEST_F(ConsumerInboxTest, AnUndecodableEventIsRejectedOnceAndDoesNotBlockTheRest) {
   PublishEvents(3);
-  ASSERT_TRUE(bus_->PublishCore("renkei.national.m132250.garbage", "not a protobuf \xFF").ok());
+  ASSERT_TRUE(
+      bus_->PublishCore("renkei.national.m132250.none.garbage", "not a protobuf \xFF").ok());
   // Core publish into a stream subject is stored by JetStream too.
   ASSERT_TRUE(WaitFor([&] { return bus_->GetStreamState("RENKEI_EVENTS")->messages == 4; }));
   PublishEvents(2);

@@ -66,7 +66,7 @@ class IssuesCandidatesTest : public ::testing::Test {
 
   int ProposalsOnStream(const std::string& stream = "RENKEI_EVENTS") {
     return static_cast<int>(
-        ReadStream(*bus_, stream, "renkei.*.m132250.issue_candidate_proposed").size());
+        ReadStream(*bus_, stream, "renkei.*.m132250.candidate.issue_candidate_proposed").size());
   }
 
   TempDir tmp_;
@@ -144,7 +144,7 @@ TEST_F(IssuesCandidatesTest, AWideAreaIssueReachesThePrefectureOnOneBus) {
   prefecture_spec.prefecture = true;
   prefecture_spec.stream = "EVENTS_P13";
   prefecture_spec.issues_json =
-      R"("escalation_stream": "EVENTS_M132250", "escalation_subject": "renkei.pref.m132250.issue_escalated")";
+      R"("escalation_stream": "EVENTS_M132250", "escalation_subject": "renkei.pref.m132250.issue.issue_escalated")";
   InstanceProcesses inagi(tmp_.Sub("inagi"), nats_->url(), municipal_spec);
   InstanceProcesses tokyo(tmp_.Sub("tokyo"), nats_->url(), prefecture_spec);
   ASSERT_TRUE(inagi.Start("issues").ok());
@@ -195,9 +195,9 @@ TEST_F(IssuesCandidatesTest, AWideAreaIssueReachesThePrefectureOnOneBus) {
   EXPECT_THAT(linked.history(0).detail(), HasSubstr("町田市の病院との退院調整ルール"));
 
   // The prefecture's own stream announces the new issue (shared nationally, counts only).
-  auto opened = ReadStream(*bus_, "EVENTS_P13", "renkei.*.p13.issue_opened");
+  auto opened = ReadStream(*bus_, "EVENTS_P13", "renkei.*.p13.issue.issue_opened");
   ASSERT_THAT(opened, SizeIs(1));
-  EXPECT_EQ(opened[0].subject, "renkei.national.p13.issue_opened");
+  EXPECT_EQ(opened[0].subject, "renkei.national.p13.issue.issue_opened");
 
   // The prefecture restarts and its consumer resumes: still one linked issue.
   tokyo.process("issues")->Kill();

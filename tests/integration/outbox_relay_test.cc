@@ -35,7 +35,7 @@ TEST(OutboxRelayTest, AnUpsertYieldsExactlyOneMessageCarryingTheEventIdAsMsgId) 
   ASSERT_EQ(d.WaitForStreamCount(1), 1u);
   auto messages = ReadStream(d.bus(), InProcessDirectory::kStream);
   ASSERT_EQ(messages.size(), 1u);
-  EXPECT_EQ(messages[0].subject, "renkei.national.m132250.resource_upserted");
+  EXPECT_EQ(messages[0].subject, "renkei.national.m132250.resource.resource_upserted");
   v1::EventEnvelope event;
   ASSERT_TRUE(event.ParseFromString(messages[0].data));
   EXPECT_EQ(messages[0].msg_id, event.id());

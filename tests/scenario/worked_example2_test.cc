@@ -377,7 +377,7 @@ TEST_F(WorkedExample2, SeedsBecomeAnIssueCarriedThroughTheSevenStepsIntoTheWorks
     messages = ReadStream(*bus, "RENKEI_EVENTS");
     int completed = 0;
     for (const auto& m : messages)
-      completed += m.subject == "renkei.national.m132250.issue_step_completed";
+      completed += m.subject == "renkei.national.m132250.issue.issue_step_completed";
     return completed == 7;
   }));
   std::map<std::string, int> types;

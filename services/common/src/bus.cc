@@ -218,8 +218,32 @@ absl::Status NatsBus::EnsureStream(const StreamSpec& spec) {
   cfg.Name = spec.name.c_str();
   std::vector<const char*> subjects;
   for (const auto& s : spec.subjects) subjects.push_back(s.c_str());
-  cfg.Subjects = subjects.data();
+  cfg.Subjects = subjects.empty() ? nullptr : subjects.data();
   cfg.SubjectsLen = static_cast<int>(subjects.size());
+  // Sources: the strings stay owned by `spec` and the vectors below until the call returns.
+  const size_t n = spec.sources.size();
+  std::vector<jsStreamSource> sources(n);
+  std::vector<jsExternalStream> externals(n);
+  std::vector<std::string> prefixes(n);
+  std::vector<jsStreamSource*> source_ptrs(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto& src = spec.sources[i];
+    jsStreamSource_Init(&sources[i]);
+    sources[i].Name = src.name.c_str();
+    if (!src.filter_subject.empty()) sources[i].FilterSubject = src.filter_subject.c_str();
+    if (!src.domain.empty()) {
+      // cnats 3.4 has no domain field on a source: the domain is the external API prefix, and
+      // js_AddStream crashes on a NULL DeliverPrefix.
+      jsExternalStream_Init(&externals[i]);
+      prefixes[i] = "$JS." + src.domain + ".API";
+      externals[i].APIPrefix = prefixes[i].c_str();
+      externals[i].DeliverPrefix = "";
+      sources[i].External = &externals[i];
+    }
+    source_ptrs[i] = &sources[i];
+  }
+  cfg.Sources = n == 0 ? nullptr : source_ptrs.data();
+  cfg.SourcesLen = static_cast<int>(n);
   cfg.Storage = js_FileStorage;
   cfg.Duplicates = spec.duplicate_window_seconds * 1000000000LL;
   cfg.MaxAge = spec.max_age_seconds * 1000000000LL;
@@ -246,6 +270,54 @@ absl::StatusOr<StreamState> NatsBus::GetStreamState(const std::string& stream) {
   st.last_sequence = si->State.LastSeq;
   jsStreamInfo_Destroy(si);
   return st;
+}
+
+absl::StatusOr<StreamInfo> NatsBus::GetStreamInfo(const std::string& stream) {
+  jsStreamInfo* si = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&si, js_, stream.c_str(), nullptr, &err);
+  if (s != NATS_OK) return FromNats(s, "stream info " + stream, err);
+  StreamInfo info;
+  info.state.messages = si->State.Msgs;
+  info.state.first_sequence = si->State.FirstSeq;
+  info.state.last_sequence = si->State.LastSeq;
+  const jsStreamConfig* cfg = si->Config;
+  if (cfg != nullptr) {
+    for (int i = 0; i < cfg->SubjectsLen; ++i) info.subjects.emplace_back(cfg->Subjects[i]);
+  }
+  auto domain_of = [](const jsExternalStream* ext) -> std::string {
+    if (ext == nullptr || ext->APIPrefix == nullptr) return "";
+    std::string_view p = ext->APIPrefix;  // "$JS.<domain>.API"
+    if (p.size() > 8 && p.substr(0, 4) == "$JS." && p.substr(p.size() - 4) == ".API") {
+      return std::string(p.substr(4, p.size() - 8));
+    }
+    return std::string(p);
+  };
+  for (int i = 0; cfg != nullptr && i < cfg->SourcesLen; ++i) {
+    const jsStreamSource* src = cfg->Sources[i];
+    StreamSourceSpec spec;
+    spec.name = src->Name ? src->Name : "";
+    spec.filter_subject = src->FilterSubject ? src->FilterSubject : "";
+    spec.domain = domain_of(src->External);
+    info.configured_sources.push_back(std::move(spec));
+  }
+  for (int i = 0; i < si->SourcesLen; ++i) {
+    const jsStreamSourceInfo* src = si->Sources[i];
+    StreamSourceState st;
+    st.name = src->Name ? src->Name : "";
+    st.domain = domain_of(src->External);
+    st.lag = src->Lag;
+    st.active_ms = src->Active < 0 ? -1 : src->Active / 1000000;
+    info.sources.push_back(std::move(st));
+  }
+  jsStreamInfo_Destroy(si);
+  return info;
+}
+
+absl::Status NatsBus::DeleteStream(const std::string& stream) {
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_DeleteStream(js_, stream.c_str(), nullptr, &err);
+  return FromNats(s, "delete stream " + stream, err);
 }
 
 std::vector<PublishResult> NatsBus::PublishBatch(const std::vector<OutgoingMessage>& messages,

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "google/protobuf/util/json_util.h"
+#include "renkei/common/federation.h"
 #include "renkei/common/jurisdiction.h"
 
 namespace renkei::common {
@@ -63,6 +64,7 @@ absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
     }
   }
   v.CheckText("instance.name", config.instance().name(), {.max_chars = 100});
+  ValidateFederation(&config, &v);
   // nats
   auto* nats = config.mutable_nats();
   if (nats->url().empty()) v.Add("nats.url", "必須です / required (e.g. nats://127.0.0.1:4222)");

@@ -28,6 +28,8 @@ std::string EventSubject(const v1::EventEnvelope& event) {
   s += '.';
   s += event.origin_instance();
   s += '.';
+  s += event.aggregate_type().empty() ? std::string_view("none") : event.aggregate_type();
+  s += '.';
   s += EventTypeOf(event);
   return s;
 }

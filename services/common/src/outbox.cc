@@ -176,6 +176,7 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
 
 absl::Status OutboxRelay::OnConnected() {
   RETURN_IF_ERROR(bus_->EnsureStream(options_.stream));
+  for (const auto& extra : options_.extra_streams) RETURN_IF_ERROR(bus_->EnsureStream(extra));
   // Everything still kept may not have reached disk on the server (or was published by a relay
   // that died before moving on): it all goes out again, and the duplicate window drops what the
   // stream already has.

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "renkei/common/config.h"
+#include "renkei/common/federation.h"
 #include "renkei/common/log.h"
 #include "renkei/common/server.h"
 
@@ -81,6 +82,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   relay_options.stream.subjects = InstanceStreamSubjects(host.instance_id_);
   relay_options.stream.duplicate_window_seconds = host.config_.nats().duplicate_window_seconds();
   relay_options.stream.max_age_seconds = int64_t{host.config_.nats().max_age_days()} * 86400;
+  relay_options.extra_streams = FederationStreams(host.config_);
   relay_options.batch_size = static_cast<int>(host.config_.outbox().batch_size());
   relay_options.retention_ms = int64_t{host.config_.outbox().retention_seconds()} * 1000;
   OutboxRelay relay(host.outbox_.get(), host.bus_.get(), relay_options, SystemClock::Get(),

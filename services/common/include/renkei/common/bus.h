@@ -37,9 +37,18 @@ struct NatsOptions {
   int api_timeout_ms = 5000;
 };
 
+// A stream another stream copies from (JetStream `sources`), possibly in another instance's
+// JetStream domain reached over a leaf node.
+struct StreamSourceSpec {
+  std::string name;            // the source stream
+  std::string filter_subject;  // empty: every subject of the source
+  std::string domain;          // the source's JetStream domain; empty: this server's
+};
+
 struct StreamSpec {
   std::string name;
-  std::vector<std::string> subjects;
+  std::vector<std::string> subjects;  // may be empty for a stream fed only by sources
+  std::vector<StreamSourceSpec> sources;
   int64_t duplicate_window_seconds = 3600;
   int64_t max_age_seconds = 0;  // 0: keep forever
 };
@@ -108,6 +117,23 @@ struct StreamState {
   uint64_t last_sequence = 0;
 };
 
+// How far behind one source of a stream is (the filter is not reported: see StreamInfo).
+struct StreamSourceState {
+  std::string name;
+  std::string domain;
+  uint64_t lag = 0;        // messages of the source not yet copied
+  int64_t active_ms = -1;  // since the source was last heard from; -1: never
+};
+
+// A stream's configuration as the server kept it (read back: nats-server silently drops settings
+// it does not know) and its state.
+struct StreamInfo {
+  StreamState state;
+  std::vector<std::string> subjects;
+  std::vector<StreamSourceSpec> configured_sources;
+  std::vector<StreamSourceState> sources;
+};
+
 class NatsBus {
  public:
   // Starts connecting (in the background when the server is not reachable yet). Fails only on
@@ -124,6 +150,10 @@ class NatsBus {
   // Creates the stream, or updates it to the spec when it exists.
   absl::Status EnsureStream(const StreamSpec& spec);
   absl::StatusOr<StreamState> GetStreamState(const std::string& stream);
+  // Configuration and state, sources included.
+  absl::StatusOr<StreamInfo> GetStreamInfo(const std::string& stream);
+  // Removes a stream and its messages (operators; tests).
+  absl::Status DeleteStream(const std::string& stream);
 
   // Publishes asynchronously and waits (≤ timeout_ms) for every acknowledgement. One result per
   // message, in order; messages without an ack in time are UNAVAILABLE (safe to resend: the

@@ -1,6 +1,9 @@
 // Event envelopes and their NATS subjects. The subject is built here and nowhere else:
-//   renkei.<share>.<origin_instance>.<event_type>
-// where <share> is local | pref | national and <event_type> is the payload field's name.
+//   renkei.<share>.<origin_instance>.<aggregate_type>.<event_type>
+// where <share> is local | pref | national, <aggregate_type> the envelope's (resource, issue,
+// training, ...) and <event_type> the payload field's name. The aggregate token lets one
+// subject filter take every event of a kind (renkei.*.*.resource.*), which federation needs:
+// nats-server 2.9 allows one filter per stream source.
 #pragma once
 
 #include <string>

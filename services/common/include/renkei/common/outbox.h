@@ -115,6 +115,8 @@ class CommandBatch {
 
 struct RelayOptions {
   StreamSpec stream;
+  // Streams ensured after `stream` on every (re)connection, in order (the federation streams).
+  std::vector<StreamSpec> extra_streams;
   int batch_size = 1000;
   // After being woken by a commit, wait this long for more before publishing, so that a busy
   // service publishes batches rather than one round trip per command (events reach the stream at
