@@ -15,6 +15,8 @@ packages=(
   python3 python3-icalendar
   # command line parsing (renkeictl) and the Prometheus endpoint
   libcli11-dev prometheus-cpp-dev
+  # renkeictl federation status reads nats-server monitoring and the services' metrics over HTTP
+  libcpp-httplib-dev
 )
 
 missing=()

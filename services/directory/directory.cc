@@ -1,5 +1,6 @@
 #include "directory.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -244,6 +245,47 @@ absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
   *response.mutable_resource() = r;
   response.set_created(!existing.ok());
   return response;
+}
+
+absl::Status Directory::ApplyFederatedEvent(const v1::EventEnvelope& event,
+                                            common::CommandBatch* cmd) {
+  if (event.origin_instance() == options_.instance_id) return absl::OkStatus();
+  std::string id;
+  if (event.has_resource_upserted()) {
+    id = event.resource_upserted().resource().id();
+  } else if (event.has_resource_removed()) {
+    id = event.resource_removed().resource_id();
+  } else {
+    return absl::OkStatus();
+  }
+  if (!common::IsWellFormedId("res", id)) {
+    return absl::InvalidArgumentError("federated resource event with a malformed id");
+  }
+  auto guard = locks_.LockShared(id);
+  cmd->Hold(guard);
+  auto existing = resources_.Get(id);
+  if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+  const bool own = existing.ok() && !options_.own_municipality_code.empty() &&
+                   existing->municipality_code() == options_.own_municipality_code;
+  if (own) return absl::OkStatus();
+  ResourceChange change;
+  if (existing.ok()) change.previous = *existing;
+  if (event.has_resource_upserted()) {
+    const v1::Resource& r = event.resource_upserted().resource();
+    if (!options_.own_municipality_code.empty() &&
+        r.municipality_code() == options_.own_municipality_code) {
+      return absl::OkStatus();
+    }
+    if (existing.ok() && existing->version() >= r.version()) return absl::OkStatus();
+    change.resource = r;
+  } else {
+    if (!existing.ok()) return absl::OkStatus();
+    change.type = ResourceChange::Type::kRemove;
+    change.resource = *existing;
+  }
+  resources_.AddReplica(change, cmd);
+  cmd->OnCommitted([this, change] { IndexChanges({change}); });
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Resource> Directory::Get(const std::string& id) const {
@@ -524,6 +566,11 @@ absl::StatusOr<std::unique_ptr<ImportSession>> Directory::StartImport(
   v.CheckEnum("options.format", options.format(), v1::ImportFormat_IsValid, true);
   v.CheckEnum("options.encoding", options.encoding(), v1::TextEncoding_IsValid, true);
   v.CheckText("options.file_name", options.file_name(), {.max_chars = 200});
+  v.CheckCount("options.only_municipalities", options.only_municipalities_size(), 100);
+  for (int i = 0; i < options.only_municipalities_size() && i < 100; ++i) {
+    v.CheckMunicipalityCode("options.only_municipalities[" + std::to_string(i) + "]",
+                            options.only_municipalities(i));
+  }
   RETURN_IF_ERROR(v.ToStatus());
   return std::unique_ptr<ImportSession>(new ImportSession(this, options));
 }
@@ -734,6 +781,12 @@ absl::Status ImportSession::HandleRecord(const common::CsvRecord& rec) {
     for (const auto& [field, description] : v.violations()) {
       parsed.errors.push_back(RowErrorFor(*parser_, rec.line, field, description));
     }
+  }
+  if (parsed.errors.empty() && options_.only_municipalities_size() > 0 &&
+      std::find(options_.only_municipalities().begin(), options_.only_municipalities().end(),
+                parsed.resource.municipality_code()) == options_.only_municipalities().end()) {
+    summary_.set_skipped(summary_.skipped() + 1);
+    return absl::OkStatus();
   }
   if (parsed.errors.empty()) {
     std::string key = SourceKey(parsed.resource);

@@ -36,6 +36,11 @@ struct DirectoryOptions {
   size_t max_reported_errors = 10000;
   size_t max_import_rows = 2000000;
   double slow_search_ms = 3;  // searches slower than this are logged (cost and shape only)
+  // Federation: this instance's id and, for a municipality, its code. Resources other instances
+  // publish are kept as replicas (ApplyFederatedEvent); a municipality never lets a replica
+  // overwrite a resource of its own municipality.
+  std::string instance_id;
+  std::string own_municipality_code;
 };
 
 class ImportSession;
@@ -63,6 +68,11 @@ class Directory {
   absl::Status Export(
       const v1::ExportResourcesRequest& request,
       const std::function<bool(const std::string& chunk, int64_t rows)>& sink) const;
+
+  // A resource event sourced from another instance (a prefecture's municipalities, or a
+  // municipality's prefecture): upserts or removes the replica in the consumer's batch when it is
+  // newer than what is stored. Own events and own municipality's resources are skipped.
+  absl::Status ApplyFederatedEvent(const v1::EventEnvelope& event, common::CommandBatch* cmd);
 
   // A new import; INVALID_ARGUMENT for bad options.
   absl::StatusOr<std::unique_ptr<ImportSession>> StartImport(const v1::ImportOptions& options);

@@ -2,6 +2,8 @@
 #include "directory.h"
 #include "directory_service.h"
 #include "renkei/common/config.h"
+#include "renkei/common/consumer.h"
+#include "renkei/common/federation.h"
 #include "renkei/common/log.h"
 #include "renkei/common/service_host.h"
 #include "resource_store.h"
@@ -28,6 +30,9 @@ int main(int argc, char** argv) {
         directory::DirectoryOptions options;
         if (settings.import_batch_rows() > 0)
           options.import_batch_rows = static_cast<int>(settings.import_batch_rows());
+        options.instance_id = host.instance_id();
+        if (host.config().instance().level() == v1::INSTANCE_LEVEL_MUNICIPALITY)
+          options.own_municipality_code = host.config().instance().code();
         auto* dir = host.Keep(std::make_unique<directory::Directory>(
             host.store(), host.outbox(), host.event_source(), vocabulary, options));
         auto start = std::chrono::steady_clock::now();
@@ -37,6 +42,32 @@ int main(int argc, char** argv) {
             .Field("ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                   std::chrono::steady_clock::now() - start)
                                                   .count()));
+        // Federation: a prefecture keeps every resource of its municipalities; a municipality
+        // keeps those of its prefecture (sourced down), so matching outside the municipality
+        // works while the link is down.
+        const std::string resources = common::EventFilter("*", "*", "resource", "*");
+        auto replicate = [&](const std::string& stream, const std::string& durable) {
+          common::ConsumerOptions o;
+          o.consumer.stream = stream;
+          o.consumer.durable = durable;
+          o.consumer.filter_subject = resources;
+          auto* consumer = host.Keep(std::make_unique<common::DurableConsumer>(
+              host.store(), host.outbox(), host.bus(), o,
+              [dir](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+                return dir->ApplyFederatedEvent(e, cmd);
+              },
+              common::SystemClock::Get(), host.metrics()));
+          consumer->Start();
+          host.OnShutdown([consumer] { consumer->Stop(); });
+        };
+        if (host.config().instance().level() == v1::INSTANCE_LEVEL_PREFECTURE &&
+            common::HasChildren(host.config())) {
+          replicate(common::kChildrenStream, "directory_children");
+        }
+        if (host.config().instance().level() == v1::INSTANCE_LEVEL_MUNICIPALITY &&
+            common::HasParent(host.config())) {
+          replicate(common::kParentStream, "directory_parent");
+        }
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<directory::DirectoryService>(dir));
         return services;

@@ -1,5 +1,6 @@
 #include "resource_store.h"
 
+#include "renkei/common/consumer.h"
 #include "renkei/common/status_macros.h"
 #include "resource_rules.h"
 
@@ -8,6 +9,8 @@ namespace renkei::directory {
 std::vector<std::string> ResourceStore::ColumnFamilies() {
   std::vector<std::string> cfs = {"resources", "resource_sources"};
   for (auto& c : common::OutboxColumnFamilies()) cfs.push_back(c);
+  // Federation: the inbox of the consumers that keep other instances' resources.
+  for (auto& c : common::InboxColumnFamilies()) cfs.push_back(c);
   return cfs;
 }
 
@@ -76,6 +79,19 @@ absl::Status ResourceStore::Commit(const std::vector<ResourceChange>& changes) {
     }
   }
   return cmd.Commit();
+}
+
+void ResourceStore::AddReplica(const ResourceChange& c, common::CommandBatch* cmd) {
+  const v1::Resource& r = c.resource;
+  const std::string old_key = c.previous ? SourceKey(*c.previous) : "";
+  const std::string new_key = c.type == ResourceChange::Type::kUpsert ? SourceKey(r) : "";
+  if (!old_key.empty() && old_key != new_key) cmd->batch().Delete(sources_cf_, old_key);
+  if (c.type == ResourceChange::Type::kUpsert) {
+    cmd->batch().Put(resources_cf_, r.id(), r.SerializeAsString());
+    if (!new_key.empty()) cmd->batch().Put(sources_cf_, new_key, r.id());
+  } else {
+    cmd->batch().Delete(resources_cf_, r.id());
+  }
 }
 
 absl::Status ResourceStore::ForEach(const std::function<bool(const v1::Resource&)>& fn) const {

@@ -232,6 +232,55 @@ absl::StatusOr<v1::IndicatorDefinition> Indicators::DefineIndicator(
   return d;
 }
 
+absl::Status Indicators::ApplyFederated(const v1::EventEnvelope& event, common::CommandBatch* cmd) {
+  if (event.origin_instance() == events_.origin_instance) return absl::OkStatus();
+  if (event.has_indicator_defined()) {
+    const auto& d = event.indicator_defined().definition();
+    if (!IsIndicatorCode(d.spec().code())) return absl::OkStatus();
+    if (d.origin() == v1::INDICATOR_ORIGIN_DERIVED) return absl::OkStatus();  // built in
+    auto guard = locks_.LockShared("def:" + d.spec().code());
+    cmd->Hold(guard);
+    ASSIGN_OR_RETURN(auto existing, store_.GetDefinition(d.spec().code()));
+    if (existing && (existing->owner_jurisdiction() != d.owner_jurisdiction() ||
+                     existing->version() >= d.version())) {
+      return absl::OkStatus();  // ours, or not newer
+    }
+    store_.PutDefinition(&cmd->batch(), d);
+    return absl::OkStatus();
+  }
+  if (!event.has_observation_recorded()) return absl::OkStatus();
+  const auto& x = event.observation_recorded();
+  if (!Governs(x.jurisdiction_code()) || x.jurisdiction_code() == options_.jurisdiction_code) {
+    return absl::OkStatus();
+  }
+  auto period = ParsePeriod(x.period());
+  if (!period) return absl::InvalidArgumentError("federated observation: bad period");
+  const std::string key = x.indicator_code() + "/" + x.jurisdiction_code() + "/" + x.period();
+  auto guard = locks_.LockShared(key);
+  cmd->Hold(guard);
+  ASSIGN_OR_RETURN(auto def, store_.GetDefinition(x.indicator_code()));
+  if (!def) {
+    // Its indicator_defined travels on another consumer: try again shortly.
+    return absl::UnavailableError("definition " + x.indicator_code() + " not received yet");
+  }
+  ASSIGN_OR_RETURN(auto stored,
+                   store_.GetObservation(x.indicator_code(), x.jurisdiction_code(), *period));
+  if (stored && stored->version() >= x.version()) return absl::OkStatus();
+  v1::Observation o;
+  o.set_indicator_code(x.indicator_code());
+  o.set_jurisdiction_code(x.jurisdiction_code());
+  o.set_period(period->ToString());
+  o.set_value(x.value());
+  if (x.has_numerator()) o.set_numerator(x.numerator());
+  if (x.has_denominator()) o.set_denominator(x.denominator());
+  o.set_version(x.version());
+  o.set_source("連携: " + event.origin_instance() + " / federation");
+  o.set_recorded_by(event.origin_instance());
+  *o.mutable_recorded_at() = event.occurred_at();
+  store_.PutObservation(&cmd->batch(), o, *period, stored ? &*stored : nullptr);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::IndicatorDefinition> Indicators::GetIndicator(
     const v1::GetIndicatorRequest& r) const {
   if (!IsIndicatorCode(r.code()))

@@ -65,6 +65,15 @@ class Indicators {
   // jurisdictions this instance does not govern are ignored.
   absl::Status ApplyDerived(const v1::EventEnvelope& event, common::CommandBatch* cmd);
 
+  // Federation: an indicator_defined or observation_recorded event of another instance (sourced
+  // from the children, or from the parent for definitions). A definition is kept as it was
+  // defined (national definitions reach every instance this way); an observation of a
+  // jurisdiction this instance governs is stored as that jurisdiction's value when newer than
+  // what is stored, so roll-ups at the prefecture and the nation are computed from the values
+  // the municipalities recorded. Nothing is published again (the owner did). An observation
+  // whose definition has not arrived yet is retried.
+  absl::Status ApplyFederated(const v1::EventEnvelope& event, common::CommandBatch* cmd);
+
   // Before the derived consumer starts: when `generation` is above the stored one, clears every
   // derived figure and stores the new generation (one batch), so the consumer of that generation
   // recomputes them from the stream's history. Returns the consumer's durable name.

@@ -40,10 +40,11 @@ int main(int argc, char** argv) {
         auto* domain = host.Keep(std::make_unique<indicators::Indicators>(
             host.store(), host.outbox(), host.event_source(), options));
 
-        auto consume = [&](const std::string& durable, const std::string& filter,
-                           common::EventHandler handler, bool skip_no_ops) {
+        auto consume_from = [&](const std::string& stream, const std::string& durable,
+                                const std::string& filter, common::EventHandler handler,
+                                bool skip_no_ops) {
           common::ConsumerOptions o;
-          o.consumer.stream = config.nats().stream();
+          o.consumer.stream = stream;
           o.consumer.durable = durable;
           o.consumer.filter_subject = filter;
           o.skip_inbox_for_no_ops = skip_no_ops;
@@ -52,6 +53,10 @@ int main(int argc, char** argv) {
               common::SystemClock::Get(), host.metrics()));
           consumer->Start();
           host.OnShutdown([consumer] { consumer->Stop(); });
+        };
+        auto consume = [&](const std::string& durable, const std::string& filter,
+                           common::EventHandler handler, bool skip_no_ops) {
+          consume_from(config.nats().stream(), durable, filter, std::move(handler), skip_no_ops);
         };
         const std::string& instance = host.instance_id();
         // The instance's regional issues define indicators through their expected changes.
@@ -69,10 +74,11 @@ int main(int argc, char** argv) {
         if (!durable.ok()) return durable.status();
         if (section.derived_generation() > 0) {
           const uint32_t previous = section.derived_generation() - 1;
-          (void)host.bus()->DeleteConsumer(config.nats().stream(),
-                                           previous == 0
-                                               ? "indicators_derived"
-                                               : "indicators_derived_g" + std::to_string(previous));
+          const std::string old = previous == 0 ? "indicators_derived"
+                                                : "indicators_derived_g" + std::to_string(previous);
+          (void)host.bus()->DeleteConsumer(config.nats().stream(), old);
+          if (common::HasChildren(config))
+            (void)host.bus()->DeleteConsumer(common::kChildrenStream, old + "_children");
         }
         consume(
             *durable, "renkei.*." + instance + ".>",
@@ -82,6 +88,29 @@ int main(int argc, char** argv) {
             // Whether an event counts depends only on the event (derived.h).
             /*skip_no_ops=*/true);
 
+        // Federation: definitions and observations of the instances below (roll-ups at the
+        // prefecture and the nation use the values the municipalities recorded), definitions
+        // from above (national indicators reach every instance), and the derived indicators of
+        // the municipalities counted from the events they share.
+        auto federated = [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+          return domain->ApplyFederated(e, cmd);
+        };
+        if (common::HasChildren(config)) {
+          consume_from(common::kChildrenStream, "indicators_children_definitions",
+                       common::EventFilter("*", "*", "indicator", "*"), federated, false);
+          consume_from(common::kChildrenStream, "indicators_children_observations",
+                       common::EventFilter("*", "*", "observation", "*"), federated, false);
+          consume_from(
+              common::kChildrenStream, *durable + "_children", "renkei.>",
+              [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+                return domain->ApplyDerived(e, cmd);
+              },
+              /*skip_no_ops=*/true);
+        }
+        if (common::HasParent(config)) {
+          consume_from(common::kParentStream, "indicators_parent_definitions",
+                       common::EventFilter("*", "*", "indicator", "*"), federated, false);
+        }
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<indicators::IndicatorsService>(domain));
         return services;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <mutex>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "grpcpp/create_channel.h"
@@ -228,33 +229,43 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
   std::filesystem::create_directories(dir);
   for (const char* s : {"directory", "intake", "issues", "training", "indicators"})
     ports_[s] = FreePort();
+  std::vector<std::string> services = spec.services;
+  if (services.empty()) services = {"directory", "intake", "issues", "training", "indicators"};
+  auto has = [&](const std::string& s) {
+    return std::find(services.begin(), services.end(), s) != services.end();
+  };
+  std::ostringstream c;
+  c << "{\n  \"instance\": {\"level\": \""
+    << (spec.national     ? "INSTANCE_LEVEL_NATIONAL"
+        : spec.prefecture ? "INSTANCE_LEVEL_PREFECTURE"
+                          : "INSTANCE_LEVEL_MUNICIPALITY")
+    << "\", \"code\": \"" << spec.code << "\"},\n";
+  c << "  \"nats\": {\"url\": \"" << nats_url << "\"";
+  if (!spec.stream.empty()) c << ", \"stream\": \"" << spec.stream << "\"";
+  if (!spec.jetstream_domain.empty())
+    c << ", \"jetstream_domain\": \"" << spec.jetstream_domain << "\"";
+  c << "},\n  \"data_root\": \"" << dir << "/data\"";
+  if (!spec.federation_json.empty()) c << ",\n  \"federation\": " << spec.federation_json;
+  auto server = [&](const std::string& s) {
+    return "{\"listen_address\": \"" + address(s) + "\"}";
+  };
+  if (has("directory")) c << ",\n  \"directory\": {\"server\": " << server("directory") << "}";
+  if (has("intake")) {
+    c << ",\n  \"intake\": {\"server\": " << server("intake") << ", \"directory_address\": \""
+      << address("directory") << "\"}";
+  }
+  if (has("issues")) {
+    c << ",\n  \"issues\": {\"server\": " << server("issues")
+      << (spec.issues_json.empty() ? "" : ", " + spec.issues_json) << "}";
+  }
+  if (has("training")) c << ",\n  \"training\": {\"server\": " << server("training") << "}";
+  if (has("indicators")) {
+    c << ",\n  \"indicators\": {\"server\": " << server("indicators")
+      << (spec.indicators_json.empty() ? "" : ", " + spec.indicators_json) << "}";
+  }
+  c << "\n}\n";
   std::ofstream config(dir + "/instance.json");
-  config << R"({
-  "instance": {"level": ")"
-         << (spec.national     ? "INSTANCE_LEVEL_NATIONAL"
-             : spec.prefecture ? "INSTANCE_LEVEL_PREFECTURE"
-                               : "INSTANCE_LEVEL_MUNICIPALITY")
-         << R"(", "code": ")" << spec.code << R"("},
-  "nats": {"url": ")"
-         << nats_url << R"(")"
-         << (spec.stream.empty() ? "" : R"(, "stream": ")" + spec.stream + "\"") << R"(},
-  "data_root": ")"
-         << dir << R"(/data",
-  "directory": {"server": {"listen_address": ")"
-         << address("directory") << R"("}},
-  "intake": {"server": {"listen_address": ")"
-         << address("intake") << R"("},
-             "directory_address": ")"
-         << address("directory") << R"("},
-  "issues": {"server": {"listen_address": ")"
-         << address("issues") << R"("})"
-         << (spec.issues_json.empty() ? "" : ", " + spec.issues_json) << R"(},
-  "training": {"server": {"listen_address": ")"
-         << address("training") << R"("}},
-  "indicators": {"server": {"listen_address": ")"
-         << address("indicators") << R"("})"
-         << (spec.indicators_json.empty() ? "" : ", " + spec.indicators_json) << R"(}
-})";
+  config << c.str();
 }
 
 void InstanceProcesses::Stop(const std::string& service) {

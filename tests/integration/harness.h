@@ -80,7 +80,11 @@ struct InstanceSpec {
   std::string stream;     // nats.stream; empty: the default
   std::string
       issues_json;  // extra members of the "issues" section, e.g. "\"candidate_threshold\": 3"
-  std::string indicators_json;  // extra members of the "indicators" section
+  std::string indicators_json;   // extra members of the "indicators" section
+  std::string jetstream_domain;  // nats.jetstream_domain
+  std::string federation_json;   // the "federation" section (a JSON object), if any
+  // The services given a section (empty: all five).
+  std::vector<std::string> services;
 };
 
 // The services of one instance (municipal 132250 unless given) as real processes: one instance
@@ -100,6 +104,7 @@ class InstanceProcesses {
   std::shared_ptr<grpc::Channel> channel(const std::string& service);
   std::string log_path(const std::string& service) const { return dir_ + "/" + service + ".log"; }
   const std::string& data_dir() const { return dir_; }
+  std::string config_path() const { return dir_ + "/instance.json"; }
 
  private:
   std::string dir_;

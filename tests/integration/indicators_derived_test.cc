@@ -156,16 +156,22 @@ TEST_F(IndicatorsDerivedTest, MonthlyCountsEqualARecountAfterKillNineAndACrashBe
   EXPECT_TRUE(settled);
   EXPECT_EQ(derived, expected);
 
-  // Seeds, summed over months.
+  // Seeds, summed over months (a seed's event follows its consultation's: wait for it too).
   auto stub = v1::IndicatorsService::NewStub(inagi_->channel("indicators"));
   v1::GetSeriesRequest r;
   r.set_indicator_code("derived.issue_seeds");
   r.set_jurisdiction_code("132250");
   v1::Series series;
-  grpc::ClientContext ctx;
-  ASSERT_TRUE(stub->GetSeries(&ctx, r, &series).ok());
   double raised = 0;
-  for (const auto& p : series.points()) raised += p.value();
+  WaitFor(
+      [&] {
+        grpc::ClientContext ctx;
+        if (!stub->GetSeries(&ctx, r, &series).ok()) return false;
+        raised = 0;
+        for (const auto& p : series.points()) raised += p.value();
+        return raised == seeds;
+      },
+      std::chrono::seconds(15));
   EXPECT_EQ(raised, seeds);
   EXPECT_EQ(series.definition().origin(), v1::INDICATOR_ORIGIN_DERIVED);
 

@@ -10,6 +10,7 @@ void AddConsultationCommands(CLI::App& app, std::function<int()>* run);
 void AddIssueCommands(CLI::App& app, std::function<int()>* run);
 void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
 void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
+void AddFederationCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   AddIssueCommands(app, &run);
   AddTrainingCommands(app, &run);
   AddIndicatorCommands(app, &run);
+  AddFederationCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

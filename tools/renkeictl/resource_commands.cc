@@ -212,6 +212,7 @@ int RunSearch(const SearchArgs& a) {
 struct ImportArgs {
   std::string file, format = "auto", encoding = "auto";
   bool allow_partial = false, dry_run = false;
+  std::vector<std::string> only_municipalities;
 };
 
 class ProgressBar {
@@ -268,6 +269,7 @@ int RunImport(const ImportArgs& a) {
   options.set_encoding(kEncodings.at(a.encoding));
   options.set_allow_partial(a.allow_partial);
   options.set_dry_run(a.dry_run);
+  for (const auto& m : a.only_municipalities) options.add_only_municipalities(m);
   std::string base = a.file.substr(a.file.find_last_of('/') + 1);
   options.set_file_name(base.substr(0, 200));
 
@@ -317,6 +319,9 @@ int RunImport(const ImportArgs& a) {
           static_cast<long long>(summary.rows_total()), static_cast<long long>(summary.inserted()),
           static_cast<long long>(summary.updated()), static_cast<long long>(summary.unchanged()),
           static_cast<long long>(summary.rejected()));
+      if (summary.skipped() > 0) {
+        std::printf("  対象外 skipped  %lld\n", static_cast<long long>(summary.skipped()));
+      }
       int shown = 0;
       for (const auto& e : summary.errors()) {
         if (++shown > 50) {
@@ -509,6 +514,9 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
   import_cmd->add_flag("--allow-partial", ia->allow_partial,
                        "不正な行があっても正しい行は取り込む");
   import_cmd->add_flag("--dry-run", ia->dry_run, "検査のみ (書き込まない)");
+  import_cmd->add_option(
+      "--only-municipality", ia->only_municipalities,
+      "この市区町村の行だけ取り込む (複数可) / only rows of these municipalities");
   import_cmd->callback([=] { *run = [=] { return RunImport(*ia); }; });
 
   auto ea = std::make_shared<ExportArgs>();

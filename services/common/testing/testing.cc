@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -135,6 +136,17 @@ absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::Start(const std::string&
   return server;
 }
 
+absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::StartConfigured(const std::string& dir,
+                                                                        const std::string& config) {
+  auto server = std::unique_ptr<NatsServer>(new NatsServer());
+  server->dir_ = dir;
+  server->config_ = config;
+  std::filesystem::create_directories(dir);
+  absl::Status s = server->Launch(-1);
+  if (!s.ok()) return s;
+  return server;
+}
+
 absl::Status NatsServer::Launch(int port) {
   std::string ports_dir = dir_ + "/ports";
   std::filesystem::remove_all(ports_dir);
@@ -151,6 +163,7 @@ absl::Status NatsServer::Launch(int port) {
                                    dir_ + "/store",
                                    "--ports_file_dir",
                                    ports_dir};
+  if (!config_.empty()) argv = {program, "-c", config_, "--ports_file_dir", ports_dir};
   auto p = ChildProcess::Spawn(argv, {}, dir_ + "/nats-server.log");
   if (!p.ok()) return p.status();
   process_ = std::move(*p);
@@ -186,6 +199,100 @@ void NatsServer::Kill() {
 absl::Status NatsServer::Restart() {
   Stop();
   return Launch(port_);
+}
+
+absl::StatusOr<std::unique_ptr<TcpProxy>> TcpProxy::Start(int target_port) {
+  auto proxy = std::unique_ptr<TcpProxy>(new TcpProxy());
+  proxy->target_port_ = target_port;
+  proxy->listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(proxy->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (bind(proxy->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(proxy->listen_fd_, 16) != 0) {
+    return absl::InternalError("proxy: cannot listen");
+  }
+  socklen_t len = sizeof addr;
+  getsockname(proxy->listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  proxy->port_ = ntohs(addr.sin_port);
+  proxy->accept_thread_ = std::thread([p = proxy.get()] { p->AcceptLoop(); });
+  return proxy;
+}
+
+void TcpProxy::AcceptLoop() {
+  while (!stop_) {
+    pollfd pfd{listen_fd_, POLLIN, 0};
+    if (poll(&pfd, 1, 100) <= 0) continue;
+    int client = accept(listen_fd_, nullptr, nullptr);
+    if (client < 0) continue;
+    if (cut_) {
+      close(client);
+      continue;
+    }
+    int upstream = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(target_port_));
+    if (connect(upstream, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(client);
+      close(upstream);
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    fds_.push_back(client);
+    fds_.push_back(upstream);
+    pumps_.emplace_back([this, client, upstream] {
+      char buf[64 * 1024];
+      pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+      while (!stop_) {
+        if (poll(fds, 2, 100) < 0) break;
+        bool done = false;
+        for (int i = 0; i < 2 && !done; ++i) {
+          if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = read(fds[i].fd, buf, sizeof buf);
+            if (n <= 0) {
+              done = true;
+              break;
+            }
+            const int to = fds[1 - i].fd;
+            for (ssize_t off = 0; off < n;) {
+              ssize_t w = write(to, buf + off, static_cast<size_t>(n - off));
+              if (w <= 0) {
+                done = true;
+                break;
+              }
+              off += w;
+            }
+          }
+        }
+        if (done) break;
+      }
+      shutdown(client, SHUT_RDWR);
+      shutdown(upstream, SHUT_RDWR);
+    });
+  }
+}
+
+void TcpProxy::Cut() {
+  cut_ = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int fd : fds_) shutdown(fd, SHUT_RDWR);
+}
+
+void TcpProxy::Restore() { cut_ = false; }
+
+TcpProxy::~TcpProxy() {
+  stop_ = true;
+  Cut();
+  if (accept_thread_.joinable()) accept_thread_.join();
+  for (auto& t : pumps_) t.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int fd : fds_) close(fd);
+  close(listen_fd_);
 }
 
 std::string BinaryPath(const std::string& name) {

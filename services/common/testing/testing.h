@@ -4,11 +4,14 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -58,6 +61,9 @@ class ChildProcess {
 class NatsServer {
  public:
   static absl::StatusOr<std::unique_ptr<NatsServer>> Start(const std::string& dir);
+  // With a configuration file (listen address, domain, leaf nodes, store dir all from it).
+  static absl::StatusOr<std::unique_ptr<NatsServer>> StartConfigured(const std::string& dir,
+                                                                     const std::string& config);
   ~NatsServer();
   int port() const { return port_; }
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
@@ -69,8 +75,34 @@ class NatsServer {
  private:
   absl::Status Launch(int port);
   std::string dir_;
+  std::string config_;
   int port_ = 0;
   std::unique_ptr<ChildProcess> process_;
+};
+
+// A TCP proxy on a loopback port in front of `target_port`, to cut a link (a leaf-node
+// connection) and restore it without stopping either end.
+class TcpProxy {
+ public:
+  static absl::StatusOr<std::unique_ptr<TcpProxy>> Start(int target_port);
+  ~TcpProxy();
+  int port() const { return port_; }
+  // Closes every connection and refuses new ones until Restore().
+  void Cut();
+  void Restore();
+
+ private:
+  TcpProxy() = default;
+  void AcceptLoop();
+  int port_ = 0;
+  int target_port_ = 0;
+  int listen_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> cut_{false};
+  std::mutex mu_;
+  std::vector<int> fds_;  // open connections, both sides (guarded by mu_)
+  std::vector<std::thread> pumps_;
+  std::thread accept_thread_;
 };
 
 // Path of a program built next to the tests (RENKEI_BIN_DIR, set by CTest).

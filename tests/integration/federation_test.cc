@@ -1,0 +1,376 @@
+// The federation on real nats-servers (one per instance, leaf links, JetStream domains and
+// stream sourcing rendered from the instance files) with the real service binaries: what a
+// municipality enters reaches its prefecture and the nation and nothing else does; a cut link
+// or a killed prefectural nats-server loses nothing and doubles nothing.
+#include "renkei/common/federation.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "federation_harness.h"
+#include "gtest/gtest.h"
+#include "renkei/common/bus.h"
+#include "renkei/common/events.h"
+#include "renkei/common/jurisdiction.h"
+#include "renkei/v1/directory.grpc.pb.h"
+#include "renkei/v1/indicators.grpc.pb.h"
+#include "renkei/v1/intake.grpc.pb.h"
+
+namespace renkei::testing {
+namespace {
+
+using DirectoryStub = v1::DirectoryService::Stub;
+using IndicatorsStub = v1::IndicatorsService::Stub;
+
+constexpr char kPersonName[] = "連携試験 花子";
+constexpr char kIndicator[] = "home_death_ratio";
+constexpr char kPeriod[] = "2026-10";
+
+// The municipalities, their names as a resource prefix, and the (numerator, denominator) each
+// records.
+struct Municipality {
+  const char* id;
+  const char* code;
+  double numerator, denominator;
+};
+constexpr Municipality kMunicipalities[] = {
+    {"m132250", "132250", 12, 40}, {"m132080", "132080", 30, 90}, {"m112020", "112020", 21, 70}};
+
+template <typename Stub, typename Req, typename Resp>
+grpc::Status Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*),
+                  const Req& req, Resp* resp) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return (stub.*m)(&ctx, req, resp);
+}
+
+class FederationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto fed = LocalFederation::Start(
+        tmp_.path(), LocalFederation::Standard({"directory", "intake", "indicators"},
+                                               {"directory", "indicators"}, {"indicators"}));
+    ASSERT_TRUE(fed.ok()) << fed.status();
+    fed_ = std::move(*fed);
+  }
+
+  std::unique_ptr<DirectoryStub> Directory(const std::string& id) {
+    return v1::DirectoryService::NewStub(fed_->channel(id, "directory"));
+  }
+  std::unique_ptr<IndicatorsStub> Indicators(const std::string& id) {
+    return v1::IndicatorsService::NewStub(fed_->channel(id, "indicators"));
+  }
+
+  // A resource of the municipality, named so its origin shows.
+  std::string AddResource(const std::string& id, const std::string& code, int n) {
+    v1::UpsertResourceRequest r;
+    auto* res = r.mutable_resource();
+    res->set_kind(v1::RESOURCE_KIND_VISITING_NURSE_STATION);
+    res->set_name("連携試験 訪問看護 " + code + "-" + std::to_string(n));
+    res->set_municipality_code(code);
+    const auto* m = common::Jurisdictions::Get().FindMunicipality(code);
+    res->mutable_location()->set_latitude(m->office_lat);
+    res->mutable_location()->set_longitude(m->office_lon);
+    v1::UpsertResourceResponse resp;
+    auto s = Call(*Directory(id), &DirectoryStub::UpsertResource, r, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.resource().id();
+  }
+
+  // The ids of the resources a directory finds in a municipality.
+  std::set<std::string> ResourcesIn(const std::string& at, const std::string& code) {
+    v1::SearchResourcesRequest r;
+    r.set_municipality_code(code);
+    r.set_page_size(200);
+    v1::SearchResourcesResponse resp;
+    auto s = Call(*Directory(at), &DirectoryStub::SearchResources, r, &resp);
+    EXPECT_TRUE(s.ok()) << at << ": " << s.error_message();
+    std::set<std::string> ids;
+    // (A search that finds nothing inside falls back to the nearest outside: only the
+    // municipality's own count.)
+    for (const auto& h : resp.hits()) {
+      if (h.resource().municipality_code() == code) ids.insert(h.resource().id());
+    }
+    return ids;
+  }
+
+  void DefineNationalIndicator() {
+    v1::DefineIndicatorRequest r;
+    auto* s = r.mutable_definition()->mutable_spec();
+    s->set_code(kIndicator);
+    s->set_name_ja("在宅看取りの割合");
+    s->set_unit("%");
+    s->set_kind(v1::INDICATOR_KIND_RATIO);
+    s->add_methods(v1::MEASUREMENT_METHOD_SURVEY);
+    s->set_frequency(v1::MEASUREMENT_FREQUENCY_MONTHLY);
+    s->set_direction(v1::DIRECTION_HIGHER_IS_BETTER);
+    r.mutable_definition()->set_origin(v1::INDICATOR_ORIGIN_NATIONAL);
+    v1::IndicatorDefinition d;
+    auto st = Call(*Indicators("national"), &IndicatorsStub::DefineIndicator, r, &d);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  bool HasIndicator(const std::string& id) {
+    v1::GetIndicatorRequest r;
+    r.set_code(kIndicator);
+    v1::IndicatorDefinition d;
+    return Call(*Indicators(id), &IndicatorsStub::GetIndicator, r, &d).ok();
+  }
+
+  void Record(const Municipality& m, double numerator, double denominator, int64_t version) {
+    v1::RecordObservationRequest r;
+    auto* o = r.mutable_observation();
+    o->set_indicator_code(kIndicator);
+    o->set_jurisdiction_code(m.code);
+    o->set_period(kPeriod);
+    o->set_numerator(numerator);
+    o->set_denominator(denominator);
+    r.set_expected_version(version);
+    v1::Observation out;
+    auto s = Call(*Indicators(m.id), &IndicatorsStub::RecordObservation, r, &out);
+    ASSERT_TRUE(s.ok()) << m.id << ": " << s.error_message();
+  }
+
+  // The roll-up at `at` for `jurisdiction` (a prefecture's code or "000000").
+  std::optional<v1::RollUpValue> RollUp(const std::string& at, const std::string& jurisdiction) {
+    v1::RollUpRequest r;
+    r.set_indicator_code(kIndicator);
+    r.set_period(kPeriod);
+    r.set_jurisdiction_code(jurisdiction);
+    v1::RollUpValue v;
+    if (!Call(*Indicators(at), &IndicatorsStub::RollUp, r, &v).ok()) return std::nullopt;
+    return v;
+  }
+
+  bool RollUpIs(const std::string& at, const std::string& jurisdiction, double numerator,
+                double denominator, int reporting) {
+    auto v = RollUp(at, jurisdiction);
+    return v && v->numerator() == numerator && v->denominator() == denominator &&
+           v->reporting() == reporting;
+  }
+
+  // Every message of every stream of the instance's nats-server.
+  std::vector<StreamMessage> Everything(const std::string& id) {
+    std::vector<StreamMessage> all;
+    for (const char* s : {"RENKEI_EVENTS", common::kSharePrefStream, common::kShareNationalStream,
+                          common::kChildrenStream, common::kDownStream, common::kParentStream}) {
+      if (StreamCount(*fed_->node(id).bus, s) == 0) continue;
+      for (auto& m : ReadStream(*fed_->node(id).bus, s)) all.push_back(std::move(m));
+    }
+    return all;
+  }
+
+  // Whether any file under `dir` contains `needle` (raw bytes: the JetStream store).
+  static bool AnyFileContains(const std::string& dir, const std::string& needle) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+      if (!e.is_regular_file()) continue;
+      if (ReadFile(e.path().string()).find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  TempDir tmp_;
+  std::unique_ptr<LocalFederation> fed_;
+};
+
+TEST_F(FederationTest, DataReachesItsPrefectureAndTheNationAndNothingElse) {
+  // The nation defines an indicator; it reaches every instance below.
+  DefineNationalIndicator();
+  for (const char* id : {"p13", "p11", "m132250", "m132080", "m112020"}) {
+    EXPECT_TRUE(WaitFor([&] { return HasIndicator(id); }, std::chrono::seconds(30))) << id;
+  }
+  // Each municipality enters resources, an observation and a consultation with personal data;
+  // Inagi also has a `local` event (no service emits one yet: it is published directly).
+  std::map<std::string, std::set<std::string>> resources;
+  for (const auto& m : kMunicipalities) {
+    for (int i = 0; i < 3; ++i) resources[m.code].insert(AddResource(m.id, m.code, i));
+    Record(m, m.numerator, m.denominator, 0);
+    v1::CreateConsultationRequest c;
+    c.set_channel(v1::CHANNEL_PHONE);
+    c.set_source_type(v1::SOURCE_TYPE_PATIENT_FAMILY);
+    c.mutable_person()->set_name(kPersonName);
+    c.add_needs()->set_capability("parkinsons");
+    v1::Consultation out;
+    auto stub = v1::IntakeService::NewStub(fed_->channel(m.id, "intake"));
+    auto s = Call(*stub, &v1::IntakeService::Stub::CreateConsultation, c, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  auto& inagi = *fed_->node("m132250").bus;
+  auto local = inagi.PublishBatch(
+      {{"renkei.local.m132250.consultation.local_note", "evt-local-test-1", "ローカルのみ"}}, 5000);
+  ASSERT_TRUE(local[0].status.ok());
+
+  // The prefecture's directory holds its municipalities' resources; each municipality holds its
+  // prefecture's (sourced down); Saitama's never reach Tokyo's side, nor Tokyo's Saitama's.
+  auto holds = [&](const std::string& at, const std::string& code) {
+    return WaitFor([&] { return ResourcesIn(at, code) == resources[code]; },
+                   std::chrono::seconds(30));
+  };
+  EXPECT_TRUE(holds("p13", "132250"));
+  EXPECT_TRUE(holds("p13", "132080"));
+  EXPECT_TRUE(holds("p11", "112020"));
+  EXPECT_TRUE(holds("m132080", "132250"));  // Chofu finds Inagi's resources
+  EXPECT_TRUE(holds("m132250", "132080"));
+  EXPECT_TRUE(ResourcesIn("p13", "112020").empty());
+  EXPECT_TRUE(ResourcesIn("m132250", "112020").empty());
+  EXPECT_TRUE(ResourcesIn("p11", "132250").empty());
+  EXPECT_TRUE(ResourcesIn("m112020", "132250").empty());
+
+  // Roll-ups from the municipalities' numerators and denominators: Tokyo at the prefecture and
+  // at the nation, the nation from both prefectures.
+  EXPECT_TRUE(
+      WaitFor([&] { return RollUpIs("p13", "130001", 42, 130, 2); }, std::chrono::seconds(30)));
+  EXPECT_TRUE(WaitFor([&] { return RollUpIs("national", "130001", 42, 130, 2); },
+                      std::chrono::seconds(30)));
+  EXPECT_TRUE(
+      WaitFor([&] { return RollUpIs("national", "000000", 63, 200, 2); }, std::chrono::seconds(30)))
+      << RollUp("national", "000000")->DebugString();
+  EXPECT_TRUE(RollUpIs("p11", "110001", 21, 70, 1));
+  auto rolled = RollUp("p13", "130001");
+  ASSERT_TRUE(rolled);
+  EXPECT_DOUBLE_EQ(rolled->value(), 42.0 / 130);  // not the mean of 0.3 and 0.333
+
+  // Scan every stream above the municipalities: no local event, no personal data, and no
+  // event of another prefecture's municipalities; at the nation no prefecture-share event.
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // let sourcing settle
+  for (const char* id : {"p13", "p11", "national"}) {
+    const auto all = Everything(id);
+    EXPECT_FALSE(all.empty()) << id;
+    for (const auto& m : all) {
+      EXPECT_NE(m.subject.rfind("renkei.local.", 0), 0u) << id << " holds " << m.subject;
+      EXPECT_EQ(m.data.find(kPersonName), std::string::npos) << id << " " << m.subject;
+      if (std::string(id) == "p13") EXPECT_EQ(m.subject.find(".m112020."), std::string::npos);
+      if (std::string(id) == "p11") {
+        EXPECT_EQ(m.subject.find(".m132250."), std::string::npos) << m.subject;
+        EXPECT_EQ(m.subject.find(".m132080."), std::string::npos) << m.subject;
+      }
+      if (std::string(id) == "national") {
+        EXPECT_EQ(m.subject.rfind("renkei.pref.", 0), std::string::npos) << m.subject;
+      }
+    }
+    // The raw JetStream store too.
+    EXPECT_FALSE(AnyFileContains(fed_->node(id).dir + "/nats/store", kPersonName)) << id;
+    EXPECT_FALSE(AnyFileContains(fed_->node(id).dir + "/nats/store", "local_note")) << id;
+  }
+  // Inagi's consultations reached Tokyo (prefecture share), not Saitama or the nation.
+  auto consultations_at = [&](const std::string& id) {
+    int n = 0;
+    for (const auto& m : Everything(id))
+      n += m.subject.find(".m132250.consultation.") != std::string::npos;
+    return n;
+  };
+  EXPECT_GT(consultations_at("p13"), 0);
+  EXPECT_EQ(consultations_at("p11"), 0);
+  EXPECT_EQ(consultations_at("national"), 0);
+  // The sibling does not receive Inagi's consultations either (only resources come down).
+  EXPECT_EQ(consultations_at("m132080"), 0);
+  // The local event is in Inagi's own stream, and nowhere else.
+  EXPECT_EQ(ReadStream(inagi, "RENKEI_EVENTS", "renkei.local.m132250.>").size(), 1u);
+
+  // The parent cannot read the child's own stream: its nats-server refuses the API call.
+  common::NatsOptions o;
+  o.url = "nats://127.0.0.1:" + std::to_string(fed_->node("p13").nats_port);
+  o.jetstream_domain = "m132250";
+  o.api_timeout_ms = 2000;
+  auto spy = common::NatsBus::Connect(o);
+  ASSERT_TRUE(spy.ok());
+  ASSERT_TRUE((*spy)->WaitConnected(5000));
+  common::ConsumerSpec cs;
+  cs.stream = "RENKEI_EVENTS";
+  cs.durable = "spy";
+  cs.filter_subject = "renkei.local.>";
+  EXPECT_FALSE((*spy)->PullSubscribe(cs).ok());
+  EXPECT_FALSE((*spy)->DeleteStream(common::kSharePrefStream).ok());
+  // What the parent may source it can: the share stream's info answers.
+  EXPECT_TRUE((*spy)->GetStreamState(common::kShareNationalStream).ok());
+}
+
+// Every event of `origin` that the parent holds in RENKEI_CHILDREN is one the child shared, each
+// exactly once.
+void ExpectExactlyOnce(common::NatsBus& child, common::NatsBus& parent, const std::string& origin,
+                       bool prefecture_parent) {
+  std::vector<std::string> shared =
+      StreamIds(child, common::kShareNationalStream, "renkei.national." + origin + ".>");
+  if (prefecture_parent) {
+    auto pref = StreamIds(child, common::kSharePrefStream, "renkei.pref." + origin + ".>");
+    shared.insert(shared.end(), pref.begin(), pref.end());
+  }
+  const std::string filter =
+      prefecture_parent ? "renkei.*." + origin + ".>" : "renkei.national." + origin + ".>";
+  std::vector<std::string> received = StreamIds(parent, common::kChildrenStream, filter);
+  std::set<std::string> shared_set(shared.begin(), shared.end());
+  std::set<std::string> received_set(received.begin(), received.end());
+  EXPECT_EQ(received.size(), received_set.size()) << origin << ": duplicates at the parent";
+  EXPECT_EQ(shared.size(), shared_set.size()) << origin << ": duplicates in the child";
+  EXPECT_EQ(received_set, shared_set) << origin;
+  std::cout << "  " << origin << ": shared " << shared_set.size() << ", received "
+            << received.size() << " (" << received_set.size() << " distinct)\n";
+}
+
+TEST_F(FederationTest, ACutLinkAndAKilledPrefectureServerLoseNothingAndDoubleNothing) {
+  DefineNationalIndicator();
+  for (const char* id : {"m132250", "m132080", "m112020", "p13"}) {
+    ASSERT_TRUE(WaitFor([&] { return HasIndicator(id); }, std::chrono::seconds(30))) << id;
+  }
+  const auto& inagi = kMunicipalities[0];
+  const auto& chofu = kMunicipalities[1];
+  std::map<std::string, std::set<std::string>> resources;
+  for (const auto& m : {inagi, chofu}) {
+    resources[m.code].insert(AddResource(m.id, m.code, 0));
+    Record(m, m.numerator, m.denominator, 0);
+  }
+  ASSERT_TRUE(
+      WaitFor([&] { return RollUpIs("p13", "130001", 42, 130, 2); }, std::chrono::seconds(30)));
+  auto holds = [&](const std::string& at, const std::string& code) {
+    return WaitFor([&] { return ResourcesIn(at, code) == resources[code]; },
+                   std::chrono::seconds(60));
+  };
+
+  // 1. Inagi's link to Tokyo is cut. Inagi keeps working; so do Tokyo and Chofu.
+  fed_->node("m132250").uplink->Cut();
+  for (int i = 1; i <= 40; ++i) resources["132250"].insert(AddResource(inagi.id, inagi.code, i));
+  Record(inagi, 20, 40, 1);  // a correction: 12/40 -> 20/40
+  for (int i = 1; i <= 20; ++i) resources["132080"].insert(AddResource(chofu.id, chofu.code, i));
+  EXPECT_EQ(ResourcesIn("m132250", "132250"), resources["132250"]);  // Inagi works locally
+  EXPECT_TRUE(holds("p13", "132080"));                               // Chofu reaches Tokyo
+  EXPECT_EQ(ResourcesIn("p13", "132250").size(), 1u);  // nothing of Inagi's crossed the cut
+  EXPECT_TRUE(RollUpIs("p13", "130001", 42, 130, 2));
+
+  // 2. The link returns: everything arrives, once.
+  fed_->node("m132250").uplink->Restore();
+  EXPECT_TRUE(holds("p13", "132250"));
+  EXPECT_TRUE(holds("m132080", "132250"));
+  EXPECT_TRUE(
+      WaitFor([&] { return RollUpIs("p13", "130001", 50, 130, 2); }, std::chrono::seconds(30)));
+  std::cout << "after the cut link returned:\n";
+  ExpectExactlyOnce(*fed_->node("m132250").bus, *fed_->node("p13").bus, "m132250", true);
+  ExpectExactlyOnce(*fed_->node("m132080").bus, *fed_->node("p13").bus, "m132080", true);
+
+  // 3. Tokyo's nats-server is killed (-9) while both municipalities keep entering data, and
+  //    restarted.
+  fed_->node("p13").nats->Kill();
+  for (int i = 41; i <= 70; ++i) resources["132250"].insert(AddResource(inagi.id, inagi.code, i));
+  for (int i = 21; i <= 50; ++i) resources["132080"].insert(AddResource(chofu.id, chofu.code, i));
+  Record(chofu, 45, 90, 1);  // 30/90 -> 45/90
+  ASSERT_TRUE(fed_->node("p13").nats->Restart().ok());
+  EXPECT_TRUE(holds("p13", "132250"));
+  EXPECT_TRUE(holds("p13", "132080"));
+  EXPECT_TRUE(holds("m132080", "132250"));
+  EXPECT_TRUE(holds("m132250", "132080"));
+  // The prefecture's roll-up equals the sum of its municipalities; so does the nation's view.
+  EXPECT_TRUE(
+      WaitFor([&] { return RollUpIs("p13", "130001", 65, 130, 2); }, std::chrono::seconds(60)));
+  EXPECT_TRUE(WaitFor([&] { return RollUpIs("national", "130001", 65, 130, 2); },
+                      std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::cout << "after Tokyo's nats-server was killed and restarted:\n";
+  ExpectExactlyOnce(*fed_->node("m132250").bus, *fed_->node("p13").bus, "m132250", true);
+  ExpectExactlyOnce(*fed_->node("m132080").bus, *fed_->node("p13").bus, "m132080", true);
+  ExpectExactlyOnce(*fed_->node("p13").bus, *fed_->node("national").bus, "m132250", false);
+  ExpectExactlyOnce(*fed_->node("p13").bus, *fed_->node("national").bus, "m132080", false);
+}
+
+}  // namespace
+}  // namespace renkei::testing
