@@ -14,6 +14,7 @@ constexpr char kCandidates[] = "candidates";
 constexpr char kClusters[] = "clusters";
 constexpr char kMeetings[] = "meetings";
 constexpr char kLinks[] = "escalation_links";
+constexpr char kWideArea[] = "wide_area_issues";
 
 std::string HistoryKey(const std::string& issue_id, int64_t version) {
   return common::KeyBuilder().Str(issue_id).I64(version).Release();
@@ -26,7 +27,8 @@ std::string LinkKey(const std::string& origin_instance, const std::string& origi
 }  // namespace
 
 std::vector<std::string> IssueStore::ColumnFamilies() {
-  std::vector<std::string> cfs = {kIssues, kHistory, kCandidates, kClusters, kMeetings, kLinks};
+  std::vector<std::string> cfs = {kIssues,   kHistory, kCandidates, kClusters,
+                                  kMeetings, kLinks,   kWideArea};
   for (auto& cf : common::OutboxColumnFamilies()) cfs.push_back(cf);
   for (auto& cf : common::InboxColumnFamilies()) cfs.push_back(cf);
   return cfs;
@@ -39,7 +41,8 @@ IssueStore::IssueStore(common::Store* store)
       candidates_(store->Cf(kCandidates)),
       clusters_(store->Cf(kClusters)),
       meetings_(store->Cf(kMeetings)),
-      links_(store->Cf(kLinks)) {}
+      links_(store->Cf(kLinks)),
+      wide_area_(store->Cf(kWideArea)) {}
 
 template <typename T>
 absl::StatusOr<T> IssueStore::GetProto(common::ColumnFamily cf, const std::string& key,
@@ -151,6 +154,23 @@ absl::StatusOr<std::optional<v1::EscalationLink>> IssueStore::GetEscalationLink(
 void IssueStore::PutEscalationLink(common::Batch* batch, const v1::EscalationLink& link) const {
   batch->Put(links_, LinkKey(link.origin_instance(), link.origin_issue_id()),
              link.SerializeAsString());
+}
+
+absl::StatusOr<std::optional<v1::WideAreaIssue>> IssueStore::GetWideAreaIssue(
+    const std::string& id) const {
+  auto w = GetProto<v1::WideAreaIssue>(wide_area_, id, "広域課題", "wide-area issue");
+  if (absl::IsNotFound(w.status())) return std::optional<v1::WideAreaIssue>();
+  if (!w.ok()) return w.status();
+  return std::optional<v1::WideAreaIssue>(std::move(*w));
+}
+
+void IssueStore::PutWideAreaIssue(common::Batch* batch, const v1::WideAreaIssue& issue) const {
+  batch->Put(wide_area_, issue.prefecture_issue_id(), issue.SerializeAsString());
+}
+
+absl::Status IssueStore::ForEachWideAreaIssue(
+    const std::function<bool(const v1::WideAreaIssue&)>& fn) const {
+  return ForEach<v1::WideAreaIssue>(wide_area_, fn);
 }
 
 }  // namespace renkei::issues

@@ -49,6 +49,12 @@ class IssueStore {
       const std::string& origin_instance, const std::string& origin_issue_id) const;
   void PutEscalationLink(common::Batch* batch, const v1::EscalationLink& link) const;
 
+  // Municipalities: the prefecture's wide-area issues ("wide_area_issues", by prefecture issue
+  // id).
+  absl::StatusOr<std::optional<v1::WideAreaIssue>> GetWideAreaIssue(const std::string& id) const;
+  void PutWideAreaIssue(common::Batch* batch, const v1::WideAreaIssue& issue) const;
+  absl::Status ForEachWideAreaIssue(const std::function<bool(const v1::WideAreaIssue&)>& fn) const;
+
   common::Store* store() const { return store_; }
 
  private:
@@ -59,7 +65,7 @@ class IssueStore {
   absl::Status ForEach(common::ColumnFamily cf, const std::function<bool(const T&)>& fn) const;
 
   common::Store* store_;
-  common::ColumnFamily issues_, history_, candidates_, clusters_, meetings_, links_;
+  common::ColumnFamily issues_, history_, candidates_, clusters_, meetings_, links_, wide_area_;
 };
 
 }  // namespace renkei::issues

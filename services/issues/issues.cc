@@ -189,6 +189,7 @@ void Issues::AddOpenedEvent(const v1::RegionalIssue& issue, Change* change) cons
   p->set_candidate_id(issue.candidate_id());
   p->set_origin_instance(issue.origin_instance());
   p->set_origin_issue_id(issue.origin_issue_id());
+  *p->mutable_related_municipality_codes() = issue.related_municipality_codes();
   change->events.push_back(std::move(e));
 }
 
@@ -882,6 +883,9 @@ absl::StatusOr<v1::RegionalIssue> Issues::AdvanceStep(const v1::AdvanceStepReque
         p->set_step(step);
         p->set_cycle(issue->cycle());
         *p->mutable_theme_tags() = issue->theme_tags();
+        *p->mutable_related_municipality_codes() = issue->related_municipality_codes();
+        p->set_origin_instance(issue->origin_instance());
+        p->set_origin_issue_id(issue->origin_issue_id());
         ch->events.push_back(std::move(e));
         return absl::OkStatus();
       });
@@ -1039,6 +1043,107 @@ absl::Status Issues::ApplyEscalation(const v1::EventEnvelope& event, common::Com
   store_.PutEscalationLink(&cmd->batch(), *link);
   Stage(issue, ch, cmd);
   return absl::OkStatus();
+}
+
+absl::Status Issues::ApplyWideAreaEvent(const v1::EventEnvelope& event, common::CommandBatch* cmd) {
+  if (options_.prefecture) return absl::OkStatus();
+  const std::string own = options_.jurisdiction_code;
+  const std::string& self = events_.origin_instance;
+  std::string id, origin_instance, origin_issue_id, prefecture_code;
+  const google::protobuf::RepeatedPtrField<std::string>* related = nullptr;
+  const google::protobuf::RepeatedPtrField<std::string>* tags = nullptr;
+  int step = 1, cycle = 1;
+  v1::IssueStatus status = v1::ISSUE_STATUS_OPEN;
+  if (event.has_issue_opened()) {
+    const auto& x = event.issue_opened();
+    if (x.scope() != v1::ISSUE_SCOPE_WIDE_AREA) return absl::OkStatus();
+    id = x.issue_id();
+    origin_instance = x.origin_instance();
+    origin_issue_id = x.origin_issue_id();
+    prefecture_code = x.municipality_code();
+    related = &x.related_municipality_codes();
+    tags = &x.theme_tags();
+  } else if (event.has_issue_step_completed()) {
+    const auto& x = event.issue_step_completed();
+    id = x.issue_id();
+    origin_instance = x.origin_instance();
+    origin_issue_id = x.origin_issue_id();
+    prefecture_code = x.municipality_code();
+    related = &x.related_municipality_codes();
+    tags = &x.theme_tags();
+    cycle = x.cycle();
+    if (x.step() >= kSteps) {
+      step = kSteps;
+      status = v1::ISSUE_STATUS_EVALUATED;
+    } else {
+      step = x.step() + 1;
+    }
+  } else {
+    return absl::OkStatus();
+  }
+  // Only the parent prefecture's issues, and only those that concern this municipality.
+  if (prefecture_code.substr(0, 2) != own.substr(0, 2) || prefecture_code.size() != 6 ||
+      common::Jurisdictions::Get().FindPrefecture(prefecture_code) == nullptr) {
+    return absl::OkStatus();
+  }
+  const bool ours = origin_instance == self && common::IsWellFormedId("iss", origin_issue_id);
+  const bool related_here = std::find(related->begin(), related->end(), own) != related->end();
+  if (!ours && !related_here) return absl::OkStatus();
+
+  auto lock = std::make_shared<std::unique_lock<std::mutex>>(escalation_mu_);
+  cmd->Hold(lock);
+  ASSIGN_OR_RETURN(auto stored, store_.GetWideAreaIssue(id));
+  v1::WideAreaIssue w = stored ? *stored : v1::WideAreaIssue();
+  // Events of one issue arrive in order; a step completed before an older event is not undone.
+  if (stored &&
+      (stored->cycle() > cycle || (stored->cycle() == cycle && stored->current_step() > step))) {
+    return absl::OkStatus();
+  }
+  w.set_prefecture_issue_id(id);
+  w.set_prefecture_code(prefecture_code);
+  *w.mutable_theme_tags() = *tags;
+  *w.mutable_related_municipality_codes() = *related;
+  w.set_current_step(step);
+  w.set_cycle(cycle);
+  w.set_status(status);
+  if (ours) w.set_origin_issue_id(origin_issue_id);
+  *w.mutable_updated_at() = event.occurred_at();
+  store_.PutWideAreaIssue(&cmd->batch(), w);
+  if (!ours) return absl::OkStatus();
+
+  cmd->Hold(locks_.LockShared(origin_issue_id));
+  auto issue = store_.GetIssue(origin_issue_id);
+  if (absl::IsNotFound(issue.status())) return absl::OkStatus();
+  if (!issue.ok()) return issue.status();
+  const auto* p = common::Jurisdictions::Get().FindPrefecture(prefecture_code);
+  Change ch;
+  ch.action = "wide_area_status";
+  ch.detail =
+      std::string(p ? p->name : prefecture_code) +
+      (event.has_issue_opened()
+           ? "で広域課題として受け付けられました (" + id + ")"
+           : "の広域課題がステップ" + std::to_string(event.issue_step_completed().step()) + "「" +
+                 std::string(StepName(event.issue_step_completed().step())) + "」を完了しました");
+  *issue->mutable_wide_area() = w;
+  issue->set_version(issue->version() + 1);
+  *issue->mutable_updated_at() = clock_->NowTimestamp();
+  Stage(*issue, ch, cmd);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ListWideAreaIssuesResponse> Issues::ListWideAreaIssues() const {
+  v1::ListWideAreaIssuesResponse out;
+  RETURN_IF_ERROR(store_.ForEachWideAreaIssue([&](const v1::WideAreaIssue& w) {
+    *out.add_issues() = w;
+    return true;
+  }));
+  std::sort(out.mutable_issues()->begin(), out.mutable_issues()->end(),
+            [](const v1::WideAreaIssue& a, const v1::WideAreaIssue& b) {
+              return a.updated_at().seconds() != b.updated_at().seconds()
+                         ? a.updated_at().seconds() > b.updated_at().seconds()
+                         : a.updated_at().nanos() > b.updated_at().nanos();
+            });
+  return out;
 }
 
 absl::StatusOr<v1::Worksheet> Issues::ExportWorksheet(const v1::ExportWorksheetRequest& r) const {

@@ -83,6 +83,13 @@ class Issues {
   // issue_escalated to this prefecture -> a linked wide-area issue (updated on re-escalation).
   absl::Status ApplyEscalation(const v1::EventEnvelope& event, common::CommandBatch* cmd);
 
+  // Municipalities (federation): the prefecture's issue_opened / issue_step_completed of a
+  // wide-area issue escalated from here or naming this municipality among the related ones
+  // updates the WideAreaIssue kept here and, for an issue escalated from here, the issue's
+  // wide_area status with a history entry. Other events are skipped.
+  absl::Status ApplyWideAreaEvent(const v1::EventEnvelope& event, common::CommandBatch* cmd);
+  absl::StatusOr<v1::ListWideAreaIssuesResponse> ListWideAreaIssues() const;
+
   const IssuesOptions& options() const { return options_; }
 
  private:

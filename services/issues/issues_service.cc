@@ -84,6 +84,11 @@ grpc::Status IssuesService::EscalateIssue(grpc::ServerContext*, const v1::Escala
                                           v1::RegionalIssue* out) {
   return Respond(issues_->EscalateIssue(*r), out);
 }
+grpc::Status IssuesService::ListWideAreaIssues(grpc::ServerContext*,
+                                               const v1::ListWideAreaIssuesRequest*,
+                                               v1::ListWideAreaIssuesResponse* out) {
+  return Respond(issues_->ListWideAreaIssues(), out);
+}
 grpc::Status IssuesService::ExportWorksheet(grpc::ServerContext*,
                                             const v1::ExportWorksheetRequest* r,
                                             v1::Worksheet* out) {

@@ -45,6 +45,8 @@ class IssuesService final : public v1::IssuesService::Service {
                              v1::RegionalIssue* response) override;
   grpc::Status EscalateIssue(grpc::ServerContext*, const v1::EscalateIssueRequest* request,
                              v1::RegionalIssue* response) override;
+  grpc::Status ListWideAreaIssues(grpc::ServerContext*, const v1::ListWideAreaIssuesRequest*,
+                                  v1::ListWideAreaIssuesResponse* out) override;
   grpc::Status ExportWorksheet(grpc::ServerContext*, const v1::ExportWorksheetRequest* request,
                                v1::Worksheet* response) override;
   grpc::Status RecordMeeting(grpc::ServerContext*, const v1::RecordMeetingRequest* request,

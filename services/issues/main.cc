@@ -69,6 +69,14 @@ int main(int argc, char** argv) {
                   common::EventFilter("*", instance, "*", "issue_seed_raised"), seeds);
           consume(config.nats().stream(), "issues_gaps",
                   common::EventFilter("*", instance, "*", "resource_gap_found"), seeds);
+          // Federation: the prefecture's wide-area issues come down on RENKEI_PARENT.
+          if (common::HasParent(config)) {
+            consume(common::kParentStream, "issues_wide_area",
+                    common::EventFilter("*", "*", "issue", "*"),
+                    [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+                      return domain->ApplyWideAreaEvent(e, cmd);
+                    });
+          }
         } else {
           // In a federation the municipalities' escalations arrive on RENKEI_CHILDREN.
           const std::string stream = !section.escalation_stream().empty()

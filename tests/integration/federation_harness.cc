@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "renkei/common/config.h"
+#include "renkei/common/events.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/jurisdiction.h"
 
@@ -83,6 +84,11 @@ absl::StatusOr<std::unique_ptr<LocalFederation>> LocalFederation::Start(
     }
     if (!children.empty()) {
       parts.push_back("\"leafnode_listen\": \"127.0.0.1:" + std::to_string(n.leaf_port) + "\"");
+      // Every child reaches the hub through its own proxy. A hub tells its leaf nodes where to
+      // reconnect (its advertised leaf-node address), and a leaf adds that to its remote's URLs:
+      // advertising the real port would let a cut link come back around the proxy. The hub
+      // advertises a closed port instead, so the only way in is the proxy.
+      parts.push_back("\"leafnode_advertise\": \"127.0.0.1:" + std::to_string(FreePort()) + "\"");
       parts.push_back("\"children\": [" + children + "]");
     }
     for (size_t i = 0; i < parts.size(); ++i) federation += (i ? ", " : "") + parts[i];
@@ -121,6 +127,24 @@ absl::StatusOr<std::unique_ptr<LocalFederation>> LocalFederation::Start(
     }
   }
   return fed;
+}
+
+absl::Status LocalFederation::EnsureStreams() {
+  for (const auto& id : order_) {
+    auto& n = *nodes_[id];
+    auto config = common::LoadInstanceConfig(n.processes->config_path());
+    if (!config.ok()) return config.status();
+    if (!n.bus->WaitConnected(10000)) return absl::UnavailableError(id + ": nats not reachable");
+    common::StreamSpec events;
+    events.name = config->nats().stream();
+    events.subjects = common::InstanceStreamSubjects(id);
+    events.duplicate_window_seconds = config->nats().duplicate_window_seconds();
+    if (auto s = n.bus->EnsureStream(events); !s.ok()) return s;
+    for (const auto& spec : common::FederationStreams(*config)) {
+      if (auto s = n.bus->EnsureStream(spec); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status LocalFederation::KillAndRestartNats(const std::string& id) {

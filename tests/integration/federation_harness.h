@@ -50,6 +50,10 @@ class LocalFederation {
   }
   std::vector<std::string> ids() const;
 
+  // Creates every node's event stream and federation streams, as the services do on start-up
+  // (for runs without services, e.g. the federation benchmark).
+  absl::Status EnsureStreams();
+
   // Restarts a node's nats-server after kill -9 (same port, config and store).
   absl::Status KillAndRestartNats(const std::string& id);
 

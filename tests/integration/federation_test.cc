@@ -17,6 +17,7 @@
 #include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/indicators.grpc.pb.h"
 #include "renkei/v1/intake.grpc.pb.h"
+#include "renkei/v1/issues.grpc.pb.h"
 
 namespace renkei::testing {
 namespace {
@@ -50,8 +51,9 @@ class FederationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto fed = LocalFederation::Start(
-        tmp_.path(), LocalFederation::Standard({"directory", "intake", "indicators"},
-                                               {"directory", "indicators"}, {"indicators"}));
+        tmp_.path(),
+        LocalFederation::Standard({"directory", "intake", "issues", "indicators"},
+                                  {"directory", "issues", "indicators"}, {"indicators"}));
     ASSERT_TRUE(fed.ok()) << fed.status();
     fed_ = std::move(*fed);
   }
@@ -268,6 +270,74 @@ TEST_F(FederationTest, DataReachesItsPrefectureAndTheNationAndNothingElse) {
   EXPECT_EQ(consultations_at("m132080"), 0);
   // The local event is in Inagi's own stream, and nowhere else.
   EXPECT_EQ(ReadStream(inagi, "RENKEI_EVENTS", "renkei.local.m132250.>").size(), 1u);
+
+  // A wide-area issue: Inagi escalates it (naming Chofu), Tokyo receives it linked to its origin
+  // and completes step 1; the status flows back to Inagi's issue and to Chofu, not to Kumagaya.
+  using IssuesStub = v1::IssuesService::Stub;
+  auto inagi_issues = v1::IssuesService::NewStub(fed_->channel("m132250", "issues"));
+  v1::CreateIssueRequest create;
+  create.set_theme("【看取り】市境をまたぐ訪問診療の連携");
+  create.set_scope(v1::ISSUE_SCOPE_WIDE_AREA);
+  create.add_related_municipality_codes("132080");
+  v1::RegionalIssue issue;
+  ASSERT_TRUE(Call(*inagi_issues, &IssuesStub::CreateIssue, create, &issue).ok());
+  v1::UpdateIssueRequest update;
+  update.set_id(issue.id());
+  update.set_expected_version(issue.version());
+  update.set_target_state("市境に関係なく、在宅で最期まで過ごせる");
+  ASSERT_TRUE(Call(*inagi_issues, &IssuesStub::UpdateIssue, update, &issue).ok());
+  v1::EscalateIssueRequest escalate;
+  escalate.set_id(issue.id());
+  escalate.set_expected_version(issue.version());
+  auto es = Call(*inagi_issues, &IssuesStub::EscalateIssue, escalate, &issue);
+  ASSERT_TRUE(es.ok()) << es.error_message();
+  auto tokyo_issues = v1::IssuesService::NewStub(fed_->channel("p13", "issues"));
+  v1::ListIssuesResponse at_tokyo;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        v1::ListIssuesRequest r;
+        return Call(*tokyo_issues, &IssuesStub::ListIssues, r, &at_tokyo).ok() &&
+               at_tokyo.issues_size() == 1;
+      },
+      std::chrono::seconds(30)));
+  v1::GetIssueRequest get;
+  get.set_id(at_tokyo.issues(0).id());
+  v1::IssueWithHistory wide;
+  ASSERT_TRUE(Call(*tokyo_issues, &IssuesStub::GetIssue, get, &wide).ok());
+  EXPECT_EQ(wide.issue().origin_issue_id(), issue.id());
+  EXPECT_EQ(wide.issue().origin_instance(), "m132250");
+  v1::AdvanceStepRequest advance;
+  advance.set_id(wide.issue().id());
+  advance.set_expected_version(wide.issue().version());
+  v1::RegionalIssue advanced;
+  auto as = Call(*tokyo_issues, &IssuesStub::AdvanceStep, advance, &advanced);
+  ASSERT_TRUE(as.ok()) << as.error_message();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        v1::GetIssueRequest g;
+        g.set_id(issue.id());
+        v1::IssueWithHistory mine;
+        return Call(*inagi_issues, &IssuesStub::GetIssue, g, &mine).ok() &&
+               mine.issue().wide_area().prefecture_issue_id() == wide.issue().id() &&
+               mine.issue().wide_area().current_step() == 2;
+      },
+      std::chrono::seconds(30)));
+  auto wide_area_at = [&](const std::string& id) {
+    auto stub = v1::IssuesService::NewStub(fed_->channel(id, "issues"));
+    v1::ListWideAreaIssuesRequest r;
+    v1::ListWideAreaIssuesResponse out;
+    EXPECT_TRUE(Call(*stub, &IssuesStub::ListWideAreaIssues, r, &out).ok());
+    return out;
+  };
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto chofu = wide_area_at("m132080");
+        return chofu.issues_size() == 1 && chofu.issues(0).current_step() == 2 &&
+               chofu.issues(0).origin_issue_id().empty();
+      },
+      std::chrono::seconds(30)));
+  EXPECT_EQ(wide_area_at("m132250").issues(0).origin_issue_id(), issue.id());
+  EXPECT_EQ(wide_area_at("m112020").issues_size(), 0);
 
   // The parent cannot read the child's own stream: its nats-server refuses the API call.
   common::NatsOptions o;

@@ -334,6 +334,13 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
           JurisdictionLabel(i.origin_municipality_code()) + " (" + i.origin_issue_id() + ")");
   }
   Field("上げた日時", FormatTokyo(i.escalated_at()));
+  if (!i.wide_area().prefecture_issue_id().empty()) {
+    const auto& w = i.wide_area();
+    Field("広域課題の状況", JurisdictionLabel(w.prefecture_code()) + " " + w.prefecture_issue_id() +
+                                ": ステップ" + std::to_string(w.current_step()) + "「" +
+                                std::string(issues::StepName(w.current_step())) + "」 (" +
+                                FormatTokyo(w.updated_at()) + ")");
+  }
   Field("登録日時", FormatTokyo(i.created_at()));
   Field("更新日時", FormatTokyo(i.updated_at()));
 
@@ -517,6 +524,33 @@ int RunCandidates(const std::string& status) {
         t.Print({32, 10, 60, 4, 8, 6});
         std::printf("\n%d 件 / candidates\n", resp.candidates_size());
       });
+}
+
+// The prefecture's wide-area issues that concern this municipality (federation).
+int RunWideArea() {
+  v1::ListWideAreaIssuesRequest req;
+  return CallAndPrint(*Stub(), &v1::IssuesService::Stub::ListWideAreaIssues, req,
+                      [](const v1::ListWideAreaIssuesResponse& resp) {
+                        if (resp.issues_size() == 0) {
+                          std::printf("関係する広域課題はありません / no wide-area issues\n");
+                          return;
+                        }
+                        Table t({"都道府県の課題ID", "都道府県", "ステップ", "状態", "関係市区町村",
+                                 "当市の課題", "更新日"});
+                        for (const auto& w : resp.issues()) {
+                          std::vector<std::string> related;
+                          for (const auto& m : w.related_municipality_codes())
+                            related.push_back(MunicipalityLabel(m));
+                          std::string joined;
+                          for (const auto& r : related) joined += (joined.empty() ? "" : ", ") + r;
+                          t.Add({w.prefecture_issue_id(), JurisdictionLabel(w.prefecture_code()),
+                                 std::to_string(w.current_step()) + "「" +
+                                     std::string(issues::StepName(w.current_step())) + "」",
+                                 LabelOf(kIssueStatuses, w.status()), joined, w.origin_issue_id(),
+                                 FormatTokyoDate(w.updated_at())});
+                        }
+                        t.Print({32, 10, 24, 8, 40, 32, 10});
+                      });
 }
 
 // ---- list ----
@@ -1329,6 +1363,11 @@ void AddIssueCommands(CLI::App& app, std::function<int()>* run) {
       ->check(WordCheck(kWorksheetFormats, "形式"));
   worksheet->add_option("--out", *out, "書き出すファイル (省略時は標準出力)");
   worksheet->callback([=] { *run = [=] { return RunWorksheet(*id, *format, *out); }; });
+
+  auto* wide_area = issue->add_subcommand(
+      "wide-area",
+      "都道府県の広域課題のうち当市に関係するもの / the prefecture's wide-area issues");
+  wide_area->callback([=] { *run = [] { return RunWideArea(); }; });
 
   // ---- meetings ----
   auto* meeting =

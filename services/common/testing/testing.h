@@ -66,6 +66,7 @@ class NatsServer {
                                                                      const std::string& config);
   ~NatsServer();
   int port() const { return port_; }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
   void Stop();  // SIGTERM, clean shutdown
   void Kill();  // SIGKILL
