@@ -92,7 +92,21 @@ v1::SessionInfo InfoOf(const v1::Session& s) {
   info.set_online(s.online());
   info.set_capacity(s.capacity());
   info.set_cancelled(s.cancelled());
+  info.set_online_url(s.online_url());
   return info;
+}
+
+v1::Session SessionOf(const v1::SessionInfo& info) {
+  v1::Session s;
+  s.set_id(info.session_id());
+  *s.mutable_starts_at() = info.starts_at();
+  *s.mutable_ends_at() = info.ends_at();
+  s.set_venue(info.venue());
+  s.set_online(info.online());
+  s.set_capacity(info.capacity());
+  s.set_cancelled(info.cancelled());
+  s.set_online_url(info.online_url());
+  return s;
 }
 
 bool HasRoom(const v1::Training& t, const v1::TrainingLedger& ledger,
@@ -223,6 +237,9 @@ v1::EventEnvelope Trainings::ScheduledEvent(const v1::Training& t) const {
     *p->mutable_registration_deadline() = t.registration_deadline();
   p->set_quota_per_municipality(t.quota_per_municipality());
   p->set_status(t.status());
+  p->set_sessions_are_one_course(t.sessions_are_one_course());
+  p->set_version(t.version());
+  p->set_description(t.description());
   return e;
 }
 
@@ -518,6 +535,11 @@ absl::StatusOr<v1::Training> Trainings::LoadForChange(const std::string& id,
                                                       int64_t expected_version,
                                                       std::string_view id_field) const {
   ASSIGN_OR_RETURN(v1::Training t, store_.GetTraining(id));
+  if (!OrganizedHere(t)) {
+    return absl::FailedPreconditionError(
+        "他の自治体 (" + t.organizer_code() +
+        ") が主催する研修です。変更は主催者が行います / organized by another instance");
+  }
   if (t.version() != expected_version) return Stale(t.version(), expected_version);
   if (t.status() == v1::TRAINING_STATUS_CANCELLED) {
     return common::InvalidField(id_field,
@@ -788,6 +810,85 @@ absl::StatusOr<int> Trainings::Promote(const v1::Training& t, v1::TrainingLedger
   return promoted;
 }
 
+absl::StatusOr<google::protobuf::RepeatedPtrField<std::string>> Trainings::ResolveSessions(
+    const v1::Training& t, const google::protobuf::RepeatedPtrField<std::string>& requested) const {
+  google::protobuf::RepeatedPtrField<std::string> sessions;
+  if (t.sessions_are_one_course()) {
+    for (const auto& s : t.sessions()) {
+      if (!s.cancelled()) *sessions.Add() = s.id();
+    }
+  } else {
+    if (requested.empty()) {
+      // Nothing to choose between: the only session.
+      std::vector<const v1::Session*> active;
+      for (const auto& s : t.sessions()) {
+        if (!s.cancelled()) active.push_back(&s);
+      }
+      if (active.size() != 1) {
+        return common::InvalidField("registration.session_ids",
+                                    "参加する回を指定してください / choose at least one session");
+      }
+      *sessions.Add() = active[0]->id();
+    }
+    for (int i = 0; i < requested.size(); ++i) {
+      const std::string field = "registration.session_ids[" + std::to_string(i) + "]";
+      const v1::Session* s = FindSession(t, requested[i]);
+      if (s == nullptr)
+        return common::InvalidField(field, "この研修にない回です / no such session");
+      if (s->cancelled()) return common::InvalidField(field, "中止された回です / cancelled");
+      if (std::find(sessions.begin(), sessions.end(), s->id()) != sessions.end())
+        return common::InvalidField(field, "重複しています / duplicate");
+      *sessions.Add() = s->id();
+    }
+  }
+  return sessions;
+}
+
+v1::Registration Trainings::StageNewRegistration(
+    const v1::Training& t, v1::TrainingLedger* ledger, v1::Registration reg,
+    const google::protobuf::RepeatedPtrField<std::string>& sessions, int64_t now,
+    common::CommandBatch* cmd) {
+  *reg.mutable_session_ids() = sessions;
+  reg.clear_attendance();
+  reg.set_survey_submitted(false);
+  *reg.mutable_registered_at() = common::TimestampFromMicros(now);
+  reg.clear_confirmed_at();
+  reg.clear_cancelled_at();
+  reg.set_version(1);
+  auto e = NewEvent(t, "registration", reg.id(), reg.version());
+  if (HasRoom(t, *ledger, sessions)) {
+    AddSeats(ledger, sessions, +1);
+    reg.set_status(v1::REGISTRATION_STATUS_CONFIRMED);
+    *reg.mutable_confirmed_at() = reg.registered_at();
+    auto* p = e.mutable_registration_confirmed();
+    p->set_registration_id(reg.id());
+    p->set_training_id(t.id());
+    p->set_municipality_code(reg.municipality_code());
+    p->set_role(reg.role());
+    *p->mutable_session_ids() = sessions;
+  } else {
+    ledger->add_waitlist(reg.id());
+    AddWaiting(ledger, sessions, +1);
+    reg.set_status(v1::REGISTRATION_STATUS_WAITLISTED);
+    auto* p = e.mutable_registration_waitlisted();
+    p->set_registration_id(reg.id());
+    p->set_training_id(t.id());
+    p->set_municipality_code(reg.municipality_code());
+    p->set_role(reg.role());
+    p->set_position(ledger->waitlist_size());
+  }
+  reg.set_waitlist_position(0);  // computed on read
+  (*ledger->mutable_active_by_municipality())[reg.municipality_code()] += 1;
+  ledger->set_active(ledger->active() + 1);
+
+  store_.PutRegistration(&cmd->batch(), reg);
+  store_.AddToTraining(&cmd->batch(), reg);
+  store_.PutLedger(&cmd->batch(), *ledger);
+  cmd->AddEvent(e);
+  cmd->OnCommitted([this, t, l = *ledger] { IndexPut(t, l); });
+  return reg;
+}
+
 absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& request) {
   const v1::Registration& in = request.registration();
   FieldViolations v;
@@ -824,36 +925,8 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
                                     FormatSessionTime(ClosesAt(t), ClosesAt(t)).substr(0, 16) +
                                     ") / registration closed");
   }
-  // The sessions taken.
-  google::protobuf::RepeatedPtrField<std::string> sessions;
-  if (t.sessions_are_one_course()) {
-    for (const auto& s : t.sessions()) {
-      if (!s.cancelled()) *sessions.Add() = s.id();
-    }
-  } else {
-    if (in.session_ids().empty()) {
-      // Nothing to choose between: the only session.
-      std::vector<const v1::Session*> active;
-      for (const auto& s : t.sessions()) {
-        if (!s.cancelled()) active.push_back(&s);
-      }
-      if (active.size() != 1) {
-        return common::InvalidField("registration.session_ids",
-                                    "参加する回を指定してください / choose at least one session");
-      }
-      *sessions.Add() = active[0]->id();
-    }
-    for (int i = 0; i < in.session_ids_size(); ++i) {
-      const std::string field = "registration.session_ids[" + std::to_string(i) + "]";
-      const v1::Session* s = FindSession(t, in.session_ids(i));
-      if (s == nullptr)
-        return common::InvalidField(field, "この研修にない回です / no such session");
-      if (s->cancelled()) return common::InvalidField(field, "中止された回です / cancelled");
-      if (std::find(sessions.begin(), sessions.end(), s->id()) != sessions.end())
-        return common::InvalidField(field, "重複しています / duplicate");
-      *sessions.Add() = s->id();
-    }
-  }
+  ASSIGN_OR_RETURN(auto sessions, ResolveSessions(t, in.session_ids()));
+  if (!OrganizedHere(t)) return RequestFromAbove(t, in, sessions, now);
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
   ASSIGN_OR_RETURN(auto active, store_.ActiveRegistration(t.id(), in.participant_id()));
   if (active) {
@@ -871,50 +944,233 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
     }
   }
 
+  common::CommandBatch cmd(raw_store_, outbox_);
   v1::Registration reg = in;
   reg.set_id(common::NewId("reg", *clock_));
-  *reg.mutable_session_ids() = sessions;
-  reg.clear_attendance();
-  reg.set_survey_submitted(false);
-  *reg.mutable_registered_at() = common::TimestampFromMicros(now);
-  reg.clear_confirmed_at();
-  reg.clear_cancelled_at();
-  reg.set_version(1);
-  auto e = NewEvent(t, "registration", reg.id(), reg.version());
-  if (HasRoom(t, ledger, sessions)) {
-    AddSeats(&ledger, sessions, +1);
-    reg.set_status(v1::REGISTRATION_STATUS_CONFIRMED);
-    *reg.mutable_confirmed_at() = reg.registered_at();
-    auto* p = e.mutable_registration_confirmed();
-    p->set_registration_id(reg.id());
-    p->set_training_id(t.id());
-    p->set_municipality_code(reg.municipality_code());
-    p->set_role(reg.role());
-    *p->mutable_session_ids() = sessions;
-  } else {
-    ledger.add_waitlist(reg.id());
-    AddWaiting(&ledger, sessions, +1);
-    reg.set_status(v1::REGISTRATION_STATUS_WAITLISTED);
-    auto* p = e.mutable_registration_waitlisted();
-    p->set_registration_id(reg.id());
-    p->set_training_id(t.id());
-    p->set_municipality_code(reg.municipality_code());
-    p->set_role(reg.role());
-    p->set_position(ledger.waitlist_size());
-  }
-  reg.set_waitlist_position(0);  // computed on read
-  (*ledger.mutable_active_by_municipality())[reg.municipality_code()] += 1;
-  ledger.set_active(ledger.active() + 1);
-
-  common::CommandBatch cmd(raw_store_, outbox_);
-  store_.PutRegistration(&cmd.batch(), reg);
-  store_.AddToTraining(&cmd.batch(), reg);
-  store_.PutLedger(&cmd.batch(), ledger);
-  cmd.AddEvent(e);
-  cmd.OnCommitted([this, t, ledger] { IndexPut(t, ledger); });
+  reg = StageNewRegistration(t, &ledger, std::move(reg), sessions, now, &cmd);
   RETURN_IF_ERROR(cmd.Commit());
   reg.set_waitlist_position(WaitlistPosition(ledger, reg.id()));
   return reg;
+}
+
+absl::StatusOr<v1::Registration> Trainings::RequestFromAbove(
+    const v1::Training& t, const v1::Registration& in,
+    const google::protobuf::RepeatedPtrField<std::string>& sessions, int64_t now) {
+  ASSIGN_OR_RETURN(auto active, store_.ActiveRegistration(t.id(), in.participant_id()));
+  if (active) {
+    return absl::AlreadyExistsError("この参加者はすでに申し込んでいます (" + *active +
+                                    ") / the participant already holds registration " + *active);
+  }
+  v1::Registration reg = in;
+  reg.set_id(common::NewId("reg", *clock_));
+  *reg.mutable_session_ids() = sessions;
+  reg.set_status(v1::REGISTRATION_STATUS_REQUESTED);
+  *reg.mutable_registered_at() = common::TimestampFromMicros(now);
+  reg.set_version(1);
+  common::CommandBatch cmd(raw_store_, outbox_);
+  store_.PutRegistration(&cmd.batch(), reg);
+  store_.AddToTraining(&cmd.batch(), reg);
+  // Up to the organizer: the prefecture's trainings within the prefecture, the nation's
+  // nationally. Names and contacts stay here.
+  auto e = common::NewEvent(events_, "registration", reg.id(), reg.version(),
+                            t.organizer_level() == v1::ORGANIZER_LEVEL_NATIONAL
+                                ? v1::SHARE_LEVEL_NATIONAL
+                                : v1::SHARE_LEVEL_PREFECTURE,
+                            reg.municipality_code());
+  auto* p = e.mutable_registration_requested();
+  p->set_registration_id(reg.id());
+  p->set_training_id(t.id());
+  p->set_organizer_code(t.organizer_code());
+  p->set_municipality_code(reg.municipality_code());
+  p->set_role(reg.role());
+  *p->mutable_session_ids() = sessions;
+  p->set_participant_id(reg.participant_id());
+  p->set_network_consent(reg.network_consent());
+  cmd.AddEvent(e);
+  RETURN_IF_ERROR(cmd.Commit());
+  return reg;
+}
+
+absl::Status Trainings::ApplyFederatedTraining(const v1::EventEnvelope& event,
+                                               common::CommandBatch* cmd) {
+  if (event.origin_instance() == events_.origin_instance) return absl::OkStatus();
+  std::string id;
+  if (event.has_training_scheduled()) {
+    id = event.training_scheduled().training_id();
+  } else if (event.has_session_changed()) {
+    id = event.session_changed().training_id();
+  } else {
+    return absl::OkStatus();
+  }
+  if (!common::IsWellFormedId("trn", id))
+    return absl::InvalidArgumentError("malformed training id");
+  auto guard = locks_.LockShared(id);
+  cmd->Hold(guard);
+  auto existing = store_.GetTraining(id);
+  if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+  if (existing.ok() && OrganizedHere(*existing)) return absl::OkStatus();
+  v1::Training t;
+  if (event.has_training_scheduled()) {
+    const auto& x = event.training_scheduled();
+    if (x.organizer_code() == options_.jurisdiction_code) return absl::OkStatus();
+    if (existing.ok() && existing->version() > x.version()) return absl::OkStatus();
+    t.set_id(x.training_id());
+    t.set_organizer_level(x.organizer_level());
+    t.set_organizer_code(x.organizer_code());
+    t.set_title(x.title());
+    t.set_description(x.description());
+    *t.mutable_audiences() = x.audiences();
+    *t.mutable_target_skills() = x.target_skills();
+    if (x.has_countermeasure()) *t.mutable_countermeasure() = x.countermeasure();
+    for (const auto& info : x.sessions()) *t.add_sessions() = SessionOf(info);
+    if (x.has_registration_deadline())
+      *t.mutable_registration_deadline() = x.registration_deadline();
+    t.set_quota_per_municipality(x.quota_per_municipality());
+    t.set_sessions_are_one_course(x.sessions_are_one_course());
+    t.set_status(x.status());
+    t.set_share_level(event.share_level());
+    t.set_version(x.version());
+    *t.mutable_created_at() = existing.ok() ? existing->created_at() : event.occurred_at();
+    *t.mutable_updated_at() = event.occurred_at();
+  } else {
+    if (!existing.ok()) {
+      // Its training_scheduled travels first on the same stream: not here yet, try again.
+      return absl::UnavailableError("training " + id + " not received yet");
+    }
+    t = *existing;
+    const v1::Session changed = SessionOf(event.session_changed().session());
+    bool found = false;
+    for (auto& s : *t.mutable_sessions()) {
+      if (s.id() == changed.id()) {
+        s = changed;
+        found = true;
+      }
+    }
+    if (!found) *t.add_sessions() = changed;
+    *t.mutable_updated_at() = event.occurred_at();
+  }
+  ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(id));
+  StageTraining(t, ledger, cmd);
+  return absl::OkStatus();
+}
+
+absl::Status Trainings::ApplyRegistrationRequest(const v1::EventEnvelope& event,
+                                                 common::CommandBatch* cmd) {
+  if (event.has_registration_cancelled() && event.origin_instance() != events_.origin_instance) {
+    // A municipality cancelled a registration it sent up.
+    const auto& x = event.registration_cancelled();
+    auto first = store_.GetRegistration(x.registration_id());
+    if (!first.ok()) return absl::OkStatus();
+    auto guard = locks_.LockShared(first->training_id());
+    cmd->Hold(guard);
+    ASSIGN_OR_RETURN(v1::Registration reg, store_.GetRegistration(x.registration_id()));
+    if (reg.status() == v1::REGISTRATION_STATUS_CANCELLED) return absl::OkStatus();
+    if (reg.municipality_code() != x.municipality_code()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(v1::Training t, store_.GetTraining(reg.training_id()));
+    if (!OrganizedHere(t)) return absl::OkStatus();
+    ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
+    return StageCancel(t, &ledger, &reg, cmd);
+  }
+  if (!event.has_registration_requested()) return absl::OkStatus();
+  const auto& x = event.registration_requested();
+  if (x.organizer_code() != options_.jurisdiction_code) return absl::OkStatus();
+  if (!common::IsWellFormedId("reg", x.registration_id()) ||
+      !common::IsWellFormedId("trn", x.training_id())) {
+    return absl::InvalidArgumentError("registration request with malformed ids");
+  }
+  auto guard = locks_.LockShared(x.training_id());
+  cmd->Hold(guard);
+  if (store_.GetRegistration(x.registration_id()).ok()) return absl::OkStatus();  // seen
+  // The municipality's participant id, qualified by the municipality: ids are per municipality.
+  v1::Registration reg;
+  reg.set_id(x.registration_id());
+  reg.set_training_id(x.training_id());
+  reg.set_participant_id(x.municipality_code() + "." + x.participant_id());
+  reg.set_municipality_code(x.municipality_code());
+  reg.set_role(x.role());
+  reg.set_network_consent(x.network_consent());
+  auto refuse = [&](const v1::Training* t, const std::string& reason) {
+    // The municipality hears why; nothing else is kept here.
+    auto e = common::NewEvent(events_, "registration", reg.id(), 1,
+                              t ? t->share_level() : v1::SHARE_LEVEL_PREFECTURE,
+                              options_.jurisdiction_code);
+    auto* p = e.mutable_registration_cancelled();
+    p->set_registration_id(reg.id());
+    p->set_training_id(reg.training_id());
+    p->set_municipality_code(reg.municipality_code());
+    p->set_previous_status(v1::REGISTRATION_STATUS_REQUESTED);
+    p->set_reason(reason);
+    cmd->AddEvent(e);
+    return absl::OkStatus();
+  };
+  auto t = store_.GetTraining(x.training_id());
+  if (absl::IsNotFound(t.status()))
+    return refuse(nullptr, "研修が見つかりません / no such training");
+  if (!t.ok()) return t.status();
+  if (!OrganizedHere(*t)) return absl::OkStatus();
+  if (t->status() == v1::TRAINING_STATUS_CANCELLED) {
+    return refuse(&*t, "中止された研修です / the training is cancelled");
+  }
+  const int64_t now = clock_->NowMicros();
+  if (now >= ClosesAt(*t)) return refuse(&*t, "申込は締め切られました / registration closed");
+  auto sessions = ResolveSessions(*t, x.session_ids());
+  if (!sessions.ok()) return refuse(&*t, std::string(sessions.status().message()));
+  ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t->id()));
+  ASSIGN_OR_RETURN(auto active, store_.ActiveRegistration(t->id(), reg.participant_id()));
+  if (active) return refuse(&*t, "この参加者はすでに申し込んでいます / already registered");
+  if (t->quota_per_municipality() > 0) {
+    auto it = ledger.active_by_municipality().find(reg.municipality_code());
+    const int used = it == ledger.active_by_municipality().end() ? 0 : it->second;
+    if (used >= t->quota_per_municipality()) {
+      return refuse(&*t, "この市区町村の申込枠 (" + std::to_string(t->quota_per_municipality()) +
+                             " 名) は埋まっています / the municipality's quota is used");
+    }
+  }
+  StageNewRegistration(*t, &ledger, std::move(reg), *sessions, now, cmd);
+  return absl::OkStatus();
+}
+
+absl::Status Trainings::ApplyRegistrationOutcome(const v1::EventEnvelope& event,
+                                                 common::CommandBatch* cmd) {
+  if (event.origin_instance() == events_.origin_instance) return absl::OkStatus();
+  std::string id;
+  if (event.has_registration_confirmed()) {
+    id = event.registration_confirmed().registration_id();
+  } else if (event.has_registration_waitlisted()) {
+    id = event.registration_waitlisted().registration_id();
+  } else if (event.has_registration_cancelled()) {
+    id = event.registration_cancelled().registration_id();
+  } else {
+    return absl::OkStatus();
+  }
+  auto first = store_.GetRegistration(id);
+  if (absl::IsNotFound(first.status())) return absl::OkStatus();  // another municipality's
+  if (!first.ok()) return first.status();
+  auto guard = locks_.LockShared(first->training_id());
+  cmd->Hold(guard);
+  ASSIGN_OR_RETURN(v1::Registration reg, store_.GetRegistration(id));
+  ASSIGN_OR_RETURN(v1::Training t, store_.GetTraining(reg.training_id()));
+  if (OrganizedHere(t) || reg.status() == v1::REGISTRATION_STATUS_CANCELLED) {
+    return absl::OkStatus();
+  }
+  if (event.has_registration_confirmed()) {
+    if (reg.status() == v1::REGISTRATION_STATUS_CONFIRMED) return absl::OkStatus();
+    reg.set_status(v1::REGISTRATION_STATUS_CONFIRMED);
+    *reg.mutable_confirmed_at() = event.occurred_at();
+    *reg.mutable_session_ids() = event.registration_confirmed().session_ids();
+    reg.set_waitlist_position(0);
+  } else if (event.has_registration_waitlisted()) {
+    if (reg.status() != v1::REGISTRATION_STATUS_REQUESTED) return absl::OkStatus();
+    reg.set_status(v1::REGISTRATION_STATUS_WAITLISTED);
+    reg.set_waitlist_position(event.registration_waitlisted().position());
+  } else {
+    reg.set_status(v1::REGISTRATION_STATUS_CANCELLED);
+    *reg.mutable_cancelled_at() = event.occurred_at();
+    store_.Deactivate(&cmd->batch(), reg);
+  }
+  reg.set_version(reg.version() + 1);
+  store_.PutRegistration(&cmd->batch(), reg);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Registration> Trainings::CancelRegistration(
@@ -928,34 +1184,63 @@ absl::StatusOr<v1::Registration> Trainings::CancelRegistration(
   ASSIGN_OR_RETURN(v1::Registration reg, store_.GetRegistration(r.id()));
   if (reg.status() == v1::REGISTRATION_STATUS_CANCELLED) return reg;  // already: nothing to do
   ASSIGN_OR_RETURN(v1::Training t, store_.GetTraining(reg.training_id()));
-  ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
-  const v1::RegistrationStatus previous = reg.status();
-  if (previous == v1::REGISTRATION_STATUS_CONFIRMED) {
-    AddSeats(&ledger, reg.session_ids(), -1);
-  } else {
-    RemoveFromWaitlist(&ledger, reg.id());
-    AddWaiting(&ledger, reg.session_ids(), -1);
-  }
-  ReleaseActive(&ledger, reg);
-  reg.set_status(v1::REGISTRATION_STATUS_CANCELLED);
-  *reg.mutable_cancelled_at() = clock_->NowTimestamp();
-  reg.set_version(reg.version() + 1);
   common::CommandBatch cmd(raw_store_, outbox_);
-  store_.PutRegistration(&cmd.batch(), reg);
-  store_.Deactivate(&cmd.batch(), reg);
-  auto e = NewEvent(t, "registration", reg.id(), reg.version());
-  auto* p = e.mutable_registration_cancelled();
-  p->set_registration_id(reg.id());
-  p->set_training_id(t.id());
-  p->set_municipality_code(reg.municipality_code());
-  p->set_previous_status(previous);
-  cmd.AddEvent(e);
-  ASSIGN_OR_RETURN(int promoted, Promote(t, &ledger, &cmd));
-  (void)promoted;
-  store_.PutLedger(&cmd.batch(), ledger);
-  cmd.OnCommitted([this, t, ledger] { IndexPut(t, ledger); });
+  if (!OrganizedHere(t)) {
+    // A registration sent up: cancelled here, and the organizer is told (it frees the seat and
+    // promotes whoever waits; their confirmation comes back down).
+    const v1::RegistrationStatus previous = reg.status();
+    reg.set_status(v1::REGISTRATION_STATUS_CANCELLED);
+    *reg.mutable_cancelled_at() = clock_->NowTimestamp();
+    reg.set_version(reg.version() + 1);
+    store_.PutRegistration(&cmd.batch(), reg);
+    store_.Deactivate(&cmd.batch(), reg);
+    auto e = common::NewEvent(events_, "registration", reg.id(), reg.version(),
+                              t.organizer_level() == v1::ORGANIZER_LEVEL_NATIONAL
+                                  ? v1::SHARE_LEVEL_NATIONAL
+                                  : v1::SHARE_LEVEL_PREFECTURE,
+                              reg.municipality_code());
+    auto* p = e.mutable_registration_cancelled();
+    p->set_registration_id(reg.id());
+    p->set_training_id(t.id());
+    p->set_municipality_code(reg.municipality_code());
+    p->set_previous_status(previous);
+    cmd.AddEvent(e);
+    RETURN_IF_ERROR(cmd.Commit());
+    return reg;
+  }
+  ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
+  RETURN_IF_ERROR(StageCancel(t, &ledger, &reg, &cmd));
   RETURN_IF_ERROR(cmd.Commit());
   return reg;
+}
+
+absl::Status Trainings::StageCancel(const v1::Training& t, v1::TrainingLedger* ledger,
+                                    v1::Registration* reg, common::CommandBatch* cmd) {
+  const v1::RegistrationStatus previous = reg->status();
+  if (previous == v1::REGISTRATION_STATUS_CONFIRMED) {
+    AddSeats(ledger, reg->session_ids(), -1);
+  } else {
+    RemoveFromWaitlist(ledger, reg->id());
+    AddWaiting(ledger, reg->session_ids(), -1);
+  }
+  ReleaseActive(ledger, *reg);
+  reg->set_status(v1::REGISTRATION_STATUS_CANCELLED);
+  *reg->mutable_cancelled_at() = clock_->NowTimestamp();
+  reg->set_version(reg->version() + 1);
+  store_.PutRegistration(&cmd->batch(), *reg);
+  store_.Deactivate(&cmd->batch(), *reg);
+  auto e = NewEvent(t, "registration", reg->id(), reg->version());
+  auto* p = e.mutable_registration_cancelled();
+  p->set_registration_id(reg->id());
+  p->set_training_id(t.id());
+  p->set_municipality_code(reg->municipality_code());
+  p->set_previous_status(previous);
+  cmd->AddEvent(e);
+  ASSIGN_OR_RETURN(int promoted, Promote(t, ledger, cmd));
+  (void)promoted;
+  store_.PutLedger(&cmd->batch(), *ledger);
+  cmd->OnCommitted([this, t, l = *ledger] { IndexPut(t, l); });
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Registration> Trainings::GetRegistration(
@@ -964,7 +1249,8 @@ absl::StatusOr<v1::Registration> Trainings::GetRegistration(
   ASSIGN_OR_RETURN(v1::Registration reg, store_.GetRegistration(r.id()));
   if (reg.status() == v1::REGISTRATION_STATUS_WAITLISTED) {
     ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(reg.training_id()));
-    reg.set_waitlist_position(WaitlistPosition(ledger, reg.id()));
+    // (A registration sent up keeps the position its organizer reported.)
+    if (const int pos = WaitlistPosition(ledger, reg.id()); pos > 0) reg.set_waitlist_position(pos);
   }
   return reg;
 }

@@ -80,6 +80,15 @@ class Trainings {
   absl::StatusOr<v1::Calendar> ExportCalendar(const v1::ExportCalendarRequest& request) const;
   absl::StatusOr<v1::ListPeersResponse> ListPeers(const v1::ListPeersRequest& request) const;
 
+  // Federation. Trainings organized above (training_scheduled, session_changed from
+  // RENKEI_PARENT) are kept here as read-only copies, listed like the instance's own; a
+  // registration for one is kept as requested and sent up (registration_requested); the
+  // organizer confirms or waitlists it (from RENKEI_CHILDREN) and the outcome comes back down
+  // to the requesting registration.
+  absl::Status ApplyFederatedTraining(const v1::EventEnvelope& event, common::CommandBatch* cmd);
+  absl::Status ApplyRegistrationRequest(const v1::EventEnvelope& event, common::CommandBatch* cmd);
+  absl::Status ApplyRegistrationOutcome(const v1::EventEnvelope& event, common::CommandBatch* cmd);
+
   const TrainingOptions& options() const { return options_; }
 
  private:
@@ -97,6 +106,27 @@ class Trainings {
   };
 
   v1::OrganizerLevel organizer_level() const;
+  bool OrganizedHere(const v1::Training& t) const {
+    return t.organizer_code() == options_.jurisdiction_code;
+  }
+  // The sessions a registration takes: all of a one-course training's, the only one, or the
+  // requested ones (checked).
+  absl::StatusOr<google::protobuf::RepeatedPtrField<std::string>> ResolveSessions(
+      const v1::Training& t,
+      const google::protobuf::RepeatedPtrField<std::string>& requested) const;
+  // Confirms or waitlists a new registration: its records, the ledger and the event go into the
+  // batch.
+  v1::Registration StageNewRegistration(
+      const v1::Training& t, v1::TrainingLedger* ledger, v1::Registration reg,
+      const google::protobuf::RepeatedPtrField<std::string>& sessions, int64_t now,
+      common::CommandBatch* cmd);
+  // Cancels a registration of a training organized here (seats, waitlist, promotions, event).
+  absl::Status StageCancel(const v1::Training& t, v1::TrainingLedger* ledger, v1::Registration* reg,
+                           common::CommandBatch* cmd);
+  // A registration here for a training organized above: kept as requested, sent up.
+  absl::StatusOr<v1::Registration> RequestFromAbove(
+      const v1::Training& t, const v1::Registration& in,
+      const google::protobuf::RepeatedPtrField<std::string>& sessions, int64_t now);
   v1::ShareLevel share_level() const;
   v1::EventEnvelope NewEvent(const v1::Training& training, std::string_view aggregate_type,
                              std::string_view aggregate_id, int64_t version) const;

@@ -124,6 +124,8 @@ std::string_view RegistrationStatusLabel(v1::RegistrationStatus status) {
       return "キャンセル待ち";
     case v1::REGISTRATION_STATUS_CANCELLED:
       return "取消";
+    case v1::REGISTRATION_STATUS_REQUESTED:
+      return "申込中 (主催者の確認待ち)";
     default:
       return "不明";
   }

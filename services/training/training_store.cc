@@ -1,5 +1,6 @@
 #include "training_store.h"
 
+#include "renkei/common/consumer.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/status_macros.h"
@@ -26,6 +27,8 @@ std::vector<std::string> TrainingStore::ColumnFamilies() {
   std::vector<std::string> cfs = {kTrainings, kLedgers,    kRegistrations, kByParticipant,
                                   kSurveys,   kFrameworks, kByTraining,    kActive};
   for (auto& cf : common::OutboxColumnFamilies()) cfs.push_back(cf);
+  // Federation: the inbox of the consumers of trainings and registrations from other instances.
+  for (auto& cf : common::InboxColumnFamilies()) cfs.push_back(cf);
   return cfs;
 }
 

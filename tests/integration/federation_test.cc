@@ -12,12 +12,14 @@
 #include "federation_harness.h"
 #include "gtest/gtest.h"
 #include "renkei/common/bus.h"
+#include "renkei/common/clock.h"
 #include "renkei/common/events.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/indicators.grpc.pb.h"
 #include "renkei/v1/intake.grpc.pb.h"
 #include "renkei/v1/issues.grpc.pb.h"
+#include "renkei/v1/training.grpc.pb.h"
 
 namespace renkei::testing {
 namespace {
@@ -49,13 +51,18 @@ grpc::Status Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, cons
 
 class FederationTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto fed = LocalFederation::Start(
-        tmp_.path(),
-        LocalFederation::Standard({"directory", "intake", "issues", "indicators"},
-                                  {"directory", "issues", "indicators"}, {"indicators"}));
+  // The six instances with these services (by level).
+  void StartFederation(const std::vector<std::string>& municipal,
+                       const std::vector<std::string>& prefecture,
+                       const std::vector<std::string>& national) {
+    auto fed = LocalFederation::Start(tmp_.path(),
+                                      LocalFederation::Standard(municipal, prefecture, national));
     ASSERT_TRUE(fed.ok()) << fed.status();
     fed_ = std::move(*fed);
+  }
+  void StartWithData() {
+    StartFederation({"directory", "intake", "issues", "indicators"},
+                    {"directory", "issues", "indicators"}, {"indicators"});
   }
 
   std::unique_ptr<DirectoryStub> Directory(const std::string& id) {
@@ -178,6 +185,7 @@ class FederationTest : public ::testing::Test {
 };
 
 TEST_F(FederationTest, DataReachesItsPrefectureAndTheNationAndNothingElse) {
+  ASSERT_NO_FATAL_FAILURE(StartWithData());
   // The nation defines an indicator; it reaches every instance below.
   DefineNationalIndicator();
   for (const char* id : {"p13", "p11", "m132250", "m132080", "m112020"}) {
@@ -357,6 +365,136 @@ TEST_F(FederationTest, DataReachesItsPrefectureAndTheNationAndNothingElse) {
   EXPECT_TRUE((*spy)->GetStreamState(common::kShareNationalStream).ok());
 }
 
+v1::Training OnlineTraining(const std::string& title, int capacity, int64_t start_in_hours) {
+  v1::Training t;
+  t.set_title(title);
+  t.add_audiences(v1::AUDIENCE_ROLE_COORDINATORS);
+  auto* skill = t.add_target_skills();
+  skill->set_skill_code("explain_dying_process");
+  skill->set_level(v1::SKILL_LEVEL_PRACTITIONER);
+  t.set_sessions_are_one_course(true);
+  auto* s = t.add_sessions();
+  const int64_t hour = 3600LL * 1000000;
+  const int64_t now = common::SystemClock::Get()->NowMicros();
+  *s->mutable_starts_at() = common::TimestampFromMicros(now + start_in_hours * hour);
+  *s->mutable_ends_at() = common::TimestampFromMicros(now + (start_in_hours + 2) * hour);
+  s->set_online(true);
+  s->set_online_url("https://meet.example.jp/renkei");
+  s->set_capacity(capacity);
+  return t;
+}
+
+TEST_F(FederationTest, TrainingsGoDownRegistrationsGoUpAndOutcomesComeBack) {
+  ASSERT_NO_FATAL_FAILURE(StartFederation({"training"}, {"training"}, {"training"}));
+  using TrainingStub = v1::TrainingService::Stub;
+  auto stub = [&](const std::string& id) {
+    return v1::TrainingService::NewStub(fed_->channel(id, "training"));
+  };
+  // Tokyo schedules a training with one seat; the nation one with ten.
+  v1::CreateTrainingRequest create;
+  *create.mutable_training() = OnlineTraining("家族に看取りのプロセスを説明する (東京都)", 1, 240);
+  v1::Training tokyo_training;
+  auto st = Call(*stub("p13"), &TrainingStub::CreateTraining, create, &tokyo_training);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  *create.mutable_training() = OnlineTraining("全国 在宅医療・介護連携 研修 (国)", 10, 300);
+  v1::Training national_training;
+  st = Call(*stub("national"), &TrainingStub::CreateTraining, create, &national_training);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+
+  auto visible = [&](const std::string& at, const std::string& code) {
+    v1::ListTrainingsRequest r;
+    r.set_municipality_code(code);
+    v1::ListTrainingsResponse out;
+    std::set<std::string> ids;
+    if (!Call(*stub(at), &TrainingStub::ListTrainings, r, &out).ok()) return ids;
+    for (const auto& t : out.trainings()) ids.insert(t.id());
+    return ids;
+  };
+  const std::set<std::string> both = {tokyo_training.id(), national_training.id()};
+  for (const auto& [at, code] : std::vector<std::pair<std::string, std::string>>{
+           {"m132250", "132250"}, {"m132080", "132080"}}) {
+    EXPECT_TRUE(WaitFor([&] { return visible(at, code) == both; }, std::chrono::seconds(30))) << at;
+  }
+  EXPECT_TRUE(WaitFor(
+      [&] { return visible("m112020", "112020") == std::set<std::string>{national_training.id()}; },
+      std::chrono::seconds(30)));
+  // A copy cannot be changed where it is not organized.
+  v1::CancelTrainingRequest cancel_copy;
+  cancel_copy.set_id(tokyo_training.id());
+  cancel_copy.set_expected_version(tokyo_training.version());
+  cancel_copy.set_reason("test");
+  v1::Training ignored;
+  EXPECT_EQ(
+      Call(*stub("m132250"), &TrainingStub::CancelTraining, cancel_copy, &ignored).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Inagi and Chofu each register a coordinator for Tokyo's single seat.
+  auto register_at = [&](const std::string& at, const std::string& code,
+                         const std::string& training_id) {
+    v1::RegisterRequest r;
+    auto* reg = r.mutable_registration();
+    reg->set_training_id(training_id);
+    reg->set_participant_id("coord-01");
+    reg->set_participant_name(kPersonName);
+    reg->set_municipality_code(code);
+    reg->set_role(v1::AUDIENCE_ROLE_COORDINATORS);
+    v1::Registration out;
+    auto s = Call(*stub(at), &TrainingStub::Register, r, &out);
+    EXPECT_TRUE(s.ok()) << at << ": " << s.error_message();
+    EXPECT_EQ(out.status(), v1::REGISTRATION_STATUS_REQUESTED);
+    return out.id();
+  };
+  auto status_at = [&](const std::string& at, const std::string& id) {
+    v1::GetRegistrationRequest r;
+    r.set_id(id);
+    v1::Registration out;
+    Call(*stub(at), &TrainingStub::GetRegistration, r, &out);
+    return out.status();
+  };
+  const std::string inagi_reg = register_at("m132250", "132250", tokyo_training.id());
+  ASSERT_TRUE(
+      WaitFor([&] { return status_at("m132250", inagi_reg) == v1::REGISTRATION_STATUS_CONFIRMED; },
+              std::chrono::seconds(30)));
+  const std::string chofu_reg = register_at("m132080", "132080", tokyo_training.id());
+  ASSERT_TRUE(
+      WaitFor([&] { return status_at("m132080", chofu_reg) == v1::REGISTRATION_STATUS_WAITLISTED; },
+              std::chrono::seconds(30)));
+  // Tokyo holds both, by municipality-qualified participant ids, without names.
+  v1::ListRegistrationsRequest lr;
+  lr.set_training_id(tokyo_training.id());
+  v1::ListRegistrationsResponse at_tokyo;
+  ASSERT_TRUE(Call(*stub("p13"), &TrainingStub::ListRegistrations, lr, &at_tokyo).ok());
+  ASSERT_EQ(at_tokyo.registrations_size(), 2);
+  EXPECT_EQ(at_tokyo.registrations(0).participant_id(), "132250.coord-01");
+  EXPECT_EQ(at_tokyo.registrations(1).participant_id(), "132080.coord-01");
+  for (const auto& r : at_tokyo.registrations()) EXPECT_TRUE(r.participant_name().empty());
+
+  // Inagi cancels: Tokyo frees the seat and promotes Chofu's coordinator, and Chofu hears it.
+  v1::CancelRegistrationRequest cancel;
+  cancel.set_id(inagi_reg);
+  v1::Registration cancelled;
+  ASSERT_TRUE(Call(*stub("m132250"), &TrainingStub::CancelRegistration, cancel, &cancelled).ok());
+  EXPECT_EQ(cancelled.status(), v1::REGISTRATION_STATUS_CANCELLED);
+  EXPECT_TRUE(
+      WaitFor([&] { return status_at("m132080", chofu_reg) == v1::REGISTRATION_STATUS_CONFIRMED; },
+              std::chrono::seconds(30)));
+
+  // The nation's training: Kumagaya's registration goes up through Saitama and comes back.
+  const std::string kumagaya_reg = register_at("m112020", "112020", national_training.id());
+  EXPECT_TRUE(WaitFor(
+      [&] { return status_at("m112020", kumagaya_reg) == v1::REGISTRATION_STATUS_CONFIRMED; },
+      std::chrono::seconds(30)));
+
+  // Names never left the municipalities.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (const char* id : {"p13", "p11", "national"}) {
+    for (const auto& m : Everything(id)) {
+      EXPECT_EQ(m.data.find(kPersonName), std::string::npos) << id << " " << m.subject;
+    }
+    EXPECT_FALSE(AnyFileContains(fed_->node(id).dir + "/nats/store", kPersonName)) << id;
+  }
+}
+
 // Every event of `origin` that the parent holds in RENKEI_CHILDREN is one the child shared, each
 // exactly once.
 void ExpectExactlyOnce(common::NatsBus& child, common::NatsBus& parent, const std::string& origin,
@@ -380,6 +518,7 @@ void ExpectExactlyOnce(common::NatsBus& child, common::NatsBus& parent, const st
 }
 
 TEST_F(FederationTest, ACutLinkAndAKilledPrefectureServerLoseNothingAndDoubleNothing) {
+  ASSERT_NO_FATAL_FAILURE(StartWithData());
   DefineNationalIndicator();
   for (const char* id : {"m132250", "m132080", "m112020", "p13"}) {
     ASSERT_TRUE(WaitFor([&] { return HasIndicator(id); }, std::chrono::seconds(30))) << id;

@@ -39,8 +39,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Wall-clock ns: the streams stamp stored messages with the server's (same machine) clock.
 int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -54,8 +56,9 @@ struct Options {
   int capacity_backlog = 20000;
 };
 
-// Reads the stream from its start on a durable pull consumer and records the latency of every
-// bench event (payload: the send time in ns) until stopped.
+// Reads the stream on a durable pull consumer and records, for every bench event, the time from
+// its send (payload: ns) to when this stream stored it (the message's JetStream timestamp), so
+// the probe's own speed does not count.
 class LatencyProbe {
  public:
   LatencyProbe(common::NatsBus* bus, const std::string& stream, const std::string& durable)
@@ -87,11 +90,10 @@ class LatencyProbe {
       return;
     }
     while (!stop_) {
-      // One message per fetch: a fetch returns the moment a message is there.
-      auto msgs = (*sub)->Fetch(1, 200);
+      auto msgs = (*sub)->Fetch(256, 200);
       if (!msgs.ok()) continue;
-      const int64_t now = NowNs();
       for (auto& m : *msgs) {
+        const int64_t now = m.stored_at_ns();
         int64_t sent = 0;
         if (m.data().size() == sizeof sent) std::memcpy(&sent, m.data().data(), sizeof sent);
         {

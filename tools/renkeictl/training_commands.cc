@@ -81,6 +81,7 @@ constexpr Word<v1::RegistrationStatus> kRegistrationStatuses[] = {
     {"confirmed", v1::REGISTRATION_STATUS_CONFIRMED, nullptr},
     {"waitlisted", v1::REGISTRATION_STATUS_WAITLISTED, nullptr},
     {"cancelled", v1::REGISTRATION_STATUS_CANCELLED, nullptr},
+    {"requested", v1::REGISTRATION_STATUS_REQUESTED, nullptr},
 };
 
 constexpr Word<v1::SurveyItemKind> kSurveyKinds[] = {

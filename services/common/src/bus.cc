@@ -95,6 +95,7 @@ InboundMessage::InboundMessage(natsMsg* msg) : msg_(msg) {
   if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
     stream_sequence_ = meta->Sequence.Stream;
     num_delivered_ = meta->NumDelivered;
+    stored_at_ns_ = meta->Timestamp;
     jsMsgMetaData_Destroy(meta);
   }
 }
@@ -109,7 +110,8 @@ InboundMessage::InboundMessage(InboundMessage&& o) noexcept
       data_(std::move(o.data_)),
       msg_id_(std::move(o.msg_id_)),
       stream_sequence_(o.stream_sequence_),
-      num_delivered_(o.num_delivered_) {
+      num_delivered_(o.num_delivered_),
+      stored_at_ns_(o.stored_at_ns_) {
   o.msg_ = nullptr;
 }
 

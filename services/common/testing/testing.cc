@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -171,8 +172,12 @@ absl::Status NatsServer::Launch(int port) {
   std::string ports_file = ports_dir + "/nats-server_" + std::to_string(process_->pid()) + ".ports";
   bool ready =
       WaitFor([&] { return std::filesystem::exists(ports_file); }, std::chrono::seconds(15));
-  if (!ready)
-    return absl::UnavailableError("nats-server did not start; see " + dir_ + "/nats-server.log");
+  if (!ready) {
+    std::string log = ReadFile(dir_ + "/nats-server.log");
+    if (log.size() > 2000) log = log.substr(log.size() - 2000);
+    return absl::UnavailableError("nats-server did not start; see " + dir_ + "/nats-server.log:\n" +
+                                  log);
+  }
   std::string content;
   WaitFor([&] {
     content = ReadFile(ports_file);
@@ -306,17 +311,31 @@ std::string SourceDir() {
 }
 
 int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
+  // Below the kernel's ephemeral range (32768+ on Linux), so that no outgoing connection takes
+  // the port between now and its user binding it, and never the same port twice in a process
+  // (a run that starts hundreds of servers would otherwise draw one again). Each process starts
+  // at a different place so parallel tests rarely probe the same ports.
+  static std::mutex mu;
+  static std::set<int> given;
+  static int next = 20000 + static_cast<int>(getpid() % 1200) * 10;
+  std::lock_guard<std::mutex> lock(mu);
+  for (int attempt = 0; attempt < 12000; ++attempt) {
+    const int port = next;
+    next = next + 1 >= 32000 ? 20000 : next + 1;
+    if (given.count(port)) continue;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (free) {
+      given.insert(port);
+      return port;
+    }
+  }
+  return 0;
 }
 
 std::string ReadFile(const std::string& path) {

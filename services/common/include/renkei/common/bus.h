@@ -77,6 +77,8 @@ class InboundMessage {
   const std::string& msg_id() const { return msg_id_; }
   uint64_t stream_sequence() const { return stream_sequence_; }
   uint64_t num_delivered() const { return num_delivered_; }
+  // When the stream stored the message (ns since the epoch, the server's clock).
+  int64_t stored_at_ns() const { return stored_at_ns_; }
 
   // Acknowledges processing (synchronously: the server confirmed it when OK).
   absl::Status Ack();
@@ -89,6 +91,7 @@ class InboundMessage {
   __natsMsg* msg_ = nullptr;
   std::string subject_, data_, msg_id_;
   uint64_t stream_sequence_ = 0, num_delivered_ = 0;
+  int64_t stored_at_ns_ = 0;
 };
 
 class PullSubscription {
