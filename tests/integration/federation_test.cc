@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -13,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/clock.h"
+#include "renkei/common/config.h"
 #include "renkei/common/events.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/v1/directory.grpc.pb.h"
@@ -346,6 +348,45 @@ TEST_F(FederationTest, DataReachesItsPrefectureAndTheNationAndNothingElse) {
       std::chrono::seconds(30)));
   EXPECT_EQ(wide_area_at("m132250").issues(0).origin_issue_id(), issue.id());
   EXPECT_EQ(wide_area_at("m112020").issues_size(), 0);
+
+  // Every instance's federation streams are as configured: nats-server 2.9 kept every source
+  // with its filter and domain (it silently drops settings it does not know).
+  for (const auto& id : fed_->ids()) {
+    auto config = common::LoadInstanceConfig(fed_->node(id).processes->config_path());
+    ASSERT_TRUE(config.ok()) << config.status();
+    for (const auto& spec : common::FederationStreams(*config)) {
+      auto info = fed_->node(id).bus->GetStreamInfo(spec.name);
+      ASSERT_TRUE(info.ok()) << id << " " << spec.name << ": " << info.status();
+      ASSERT_EQ(info->configured_sources.size(), spec.sources.size()) << id << " " << spec.name;
+      for (size_t i = 0; i < spec.sources.size(); ++i) {
+        EXPECT_EQ(info->configured_sources[i].name, spec.sources[i].name);
+        EXPECT_EQ(info->configured_sources[i].filter_subject, spec.sources[i].filter_subject)
+            << id << " " << spec.name;
+        EXPECT_EQ(info->configured_sources[i].domain, spec.sources[i].domain);
+      }
+      // And every source is flowing (one per source: none collapsed into another).
+      EXPECT_EQ(info->sources.size(), spec.sources.size()) << id << " " << spec.name;
+    }
+  }
+
+  // A leaf node without its own credentials is refused by the prefecture's hub.
+  const int intruder_port = FreePort();
+  const std::string intruder_dir = tmp_.Sub("intruder");
+  std::filesystem::create_directories(intruder_dir);
+  std::ofstream(intruder_dir + "/nats.conf")
+      << "listen: \"127.0.0.1:" << intruder_port << "\"\nserver_name: \"intruder\"\n"
+      << "leafnodes { remotes: [ { url: \"nats-leaf://m132250:wrong-password@127.0.0.1:"
+      << fed_->node("p13").leaf_port << "\" } ] }\n";
+  auto intruder = NatsServer::StartConfigured(intruder_dir + "/nats", intruder_dir + "/nats.conf");
+  ASSERT_TRUE(intruder.ok()) << intruder.status();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return ReadFile(intruder_dir + "/nats/nats-server.log").find("Authorization Violation") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(15)))
+      << ReadFile(intruder_dir + "/nats/nats-server.log");
+  (*intruder)->Stop();
 
   // The parent cannot read the child's own stream: its nats-server refuses the API call.
   common::NatsOptions o;
