@@ -6,6 +6,7 @@
 // lost, nothing counted twice. Then a new derived generation (config change and restart) clears
 // the figures and recomputes them from the stream's history: the same figures again. Real
 // nats-server, real binaries.
+#include <algorithm>
 #include <map>
 
 #include "gmock/gmock.h"
@@ -37,10 +38,13 @@ class IndicatorsDerivedTest : public ::testing::Test {
   // `seed`.
   void Consult(int days_ago, v1::SourceType source, bool seed) {
     v1::CreateConsultationRequest c;
-    const v1::Date day =
-        common::TokyoDate(common::SystemClock::Get()->NowMicros() - days_ago * kDay);
-    *c.mutable_received_at() =
-        common::TimestampFromMicros(common::TokyoStartOfDay(day) + 10LL * 3600 * 1000000);
+    const int64_t now = common::SystemClock::Get()->NowMicros();
+    const v1::Date day = common::TokyoDate(now - days_ago * kDay);
+    // 10:00 that day, or (today, before 10:00 in Tokyo) a second ago: never in the future.
+    const int64_t start = common::TokyoStartOfDay(day);
+    int64_t at = start + 10LL * 3600 * 1000000;
+    if (at > now - 1000000) at = std::max(start, now - 1000000);
+    *c.mutable_received_at() = common::TimestampFromMicros(at);
     c.set_channel(v1::CHANNEL_PHONE);
     c.set_source_type(source);
     c.mutable_requester()->set_name("相談者");
