@@ -17,6 +17,8 @@ packages=(
   libcli11-dev prometheus-cpp-dev
   # renkeictl federation status reads nats-server monitoring and the services' metrics over HTTP
   libcpp-httplib-dev
+  # bearer tokens (Ed25519 signatures) and, later, authenticated encryption of personal fields
+  libsodium-dev
 )
 
 missing=()

@@ -11,6 +11,7 @@ void AddIssueCommands(CLI::App& app, std::function<int()>* run);
 void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
 void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
 void AddFederationCommands(CLI::App& app, std::function<int()>* run);
+void AddTokenCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   AddTrainingCommands(app, &run);
   AddIndicatorCommands(app, &run);
   AddFederationCommands(app, &run);
+  AddTokenCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
