@@ -589,6 +589,25 @@ TEST_F(FederationTest, ACutLinkAndAKilledPrefectureServerLoseNothingAndDoubleNot
   EXPECT_TRUE(holds("p13", "132080"));                               // Chofu reaches Tokyo
   EXPECT_EQ(ResourcesIn("p13", "132250").size(), 1u);  // nothing of Inagi's crossed the cut
   EXPECT_TRUE(RollUpIs("p13", "130001", 42, 130, 2));
+  // The operator sees it: `renkeictl federation status` reports Inagi's link down at Tokyo and
+  // Chofu's up, and Tokyo's link down at Inagi.
+  std::filesystem::create_directories(tmp_.Sub("cli"));
+  auto status = [&](const std::string& id) {
+    return RunRenkeictl(
+        {"-o", "json", "federation", "status", "--config", fed_->node(id).processes->config_path()},
+        {}, tmp_.Sub("cli"));
+  };
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto r = status("p13");
+        return r.exit_code == 0 &&
+               r.out.find("\"domain\": \"m132250\", \"link\": \"切断") != std::string::npos &&
+               r.out.find("\"domain\": \"m132080\", \"link\": \"接続中") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << status("p13");
+  EXPECT_NE(status("m132250").out.find("\"parent\": {\"link\": \"切断"), std::string::npos)
+      << status("m132250");
 
   // 2. The link returns: everything arrives, once.
   fed_->node("m132250").uplink->Restore();
@@ -596,6 +615,13 @@ TEST_F(FederationTest, ACutLinkAndAKilledPrefectureServerLoseNothingAndDoubleNot
   EXPECT_TRUE(holds("m132080", "132250"));
   EXPECT_TRUE(
       WaitFor([&] { return RollUpIs("p13", "130001", 50, 130, 2); }, std::chrono::seconds(30)));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return status("p13").out.find("\"domain\": \"m132250\", \"link\": \"接続中") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << status("p13");
   std::cout << "after the cut link returned:\n";
   ExpectExactlyOnce(*fed_->node("m132250").bus, *fed_->node("p13").bus, "m132250", true);
   ExpectExactlyOnce(*fed_->node("m132080").bus, *fed_->node("p13").bus, "m132080", true);
