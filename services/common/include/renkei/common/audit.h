@@ -1,0 +1,61 @@
+// The tamper-evident audit log (MHLW guideline 6.0: access records): every read or change of
+// personal data and every denied call, appended with who, when, which RPC and which record.
+//
+// Entries live in the service's RocksDB ("audit" column family) under their sequence number;
+// each entry's hash is SHA-256 over the previous entry's hash and the entry itself, and the head
+// (last sequence and hash) is kept beside them. Verify() recomputes the chain: an edited entry
+// fails its own hash, a deleted one leaves a gap, a reordered one is out of sequence and breaks
+// the links, and entries removed from the end no longer match the head. (Someone able to rewrite
+// the whole chain and the head can forge it: publishing the head outside the instance is what
+// closes that; see docs/security.md.)
+//
+// Thread-safe: appends are serialized; each is one synced write.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "renkei/common/clock.h"
+#include "renkei/common/store.h"
+#include "renkei/v1/security.pb.h"
+
+namespace renkei::common {
+
+struct AuditVerification {
+  bool ok = true;
+  uint64_t entries = 0;    // entries read
+  uint64_t first_bad = 0;  // the sequence where the first problem shows (0 when ok)
+  std::string problem;     // what is wrong, e.g. "entry 4 was modified"
+};
+
+class AuditLog {
+ public:
+  static std::vector<std::string> ColumnFamilies();
+
+  AuditLog(Store* store, const Clock* clock = SystemClock::Get());
+  // Reads the head (start-up).
+  absl::Status Load();
+
+  // Appends the entry (seq, time, hashes are set here) with one synced write; returns it.
+  absl::StatusOr<v1::AuditEntry> Append(v1::AuditEntry entry);
+
+  AuditVerification Verify() const;
+  // Every entry about the record, oldest first.
+  absl::StatusOr<std::vector<v1::AuditEntry>> Query(const std::string& record_id) const;
+
+  // The hash an entry must have after `prev_hash` (exposed for tests and tools).
+  static std::string HashOf(const v1::AuditEntry& entry);
+  // The key of an entry (tests tamper with raw keys).
+  static std::string EntryKey(uint64_t seq);
+
+ private:
+  Store* store_;
+  const Clock* clock_;
+  ColumnFamily cf_;
+  mutable std::mutex mu_;
+  v1::AuditHead head_;  // guarded by mu_
+};
+
+}  // namespace renkei::common
