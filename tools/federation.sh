@@ -61,6 +61,20 @@ port_of() { # port_of <base> <service> [metrics]
     fi
   done
 }
+ensure_key() { # ensure_key <id>: the instance's token signing key k1, generated once
+  [[ -f $root/$1/keys/k1.key ]] || "$ctl" token keygen --key-dir "$root/$1/keys" --key-id k1 >/dev/null
+}
+token_of() { # token_of <id>: a day's token for the instance's own staff
+  read -r level code _ _ <<<"$(lookup "$1")"
+  local role jur=$code
+  case "$level" in
+    MUNICIPALITY) role=municipal_staff ;;
+    PREFECTURE) role=prefecture_staff ;;
+    NATIONAL) role=national_staff; jur=000000 ;;
+  esac
+  "$ctl" token issue --key-dir "$root/$1/keys" --key-id k1 --audience "$1" --subject "local-$1" \
+    --role "$role" --jurisdiction "$jur" --ttl 86400
+}
 password_of() { # a per-child leaf-node password, generated once
   local f="$root/secrets/$1.password"
   if [[ ! -s $f ]]; then
@@ -93,6 +107,7 @@ write_instance() { # write_instance <id>
     fi
     echo "  \"nats\": {\"url\": \"nats://127.0.0.1:$base\", \"jetstream_domain\": \"$id\"},"
     echo "  \"data_root\": \"$root/$id\","
+    echo "  \"security\": {\"key_dir\": \"$root/$id/keys\", \"service_key_id\": \"k1\"},"
     echo "  \"federation\": {"
     local parts=()
     [[ $parent != "-" ]] && parts+=("    \"parent\": $(peer_json "$parent" "$id" url)")
@@ -153,6 +168,7 @@ env_of() {
   for svc in "${service_names[@]}"; do
     echo "export RENKEI_${svc^^}=127.0.0.1:$(port_of "$base" "$svc")"
   done
+  echo "export RENKEI_TOKEN=$(token_of "$1")"
 }
 
 configs() {
@@ -188,8 +204,10 @@ wait_ready() { # wait_ready <id> <service>
     training) probe=(training list) ;;
     indicators) probe=(indicator list) ;;
   esac
+  local token
+  token=$(token_of "$1")
   for _ in $(seq 1 200); do
-    if "$ctl" --timeout 1 "--$2" "$addr" "${probe[@]}" >/dev/null 2>&1; then return; fi
+    if RENKEI_TOKEN=$token "$ctl" --timeout 1 "--$2" "$addr" "${probe[@]}" >/dev/null 2>&1; then return; fi
     if ! running "$1.$2"; then
       echo "$1 $2 failed to start:" >&2
       tail -5 "$logs/$1.$2.log" >&2
@@ -212,6 +230,7 @@ start() {
   for line in "${instances[@]}"; do
     read -r id level code base parent <<<"$line"
     write_instance "$id"
+    ensure_key "$id"
     "$ctl" federation nats-config --config "$root/$id/instance.json" >"$root/$id/nats.conf"
   done
   echo "== start the nats-servers (the nation first: leaf nodes connect upwards)"
@@ -242,7 +261,8 @@ start() {
     for f in "$data"/mhlw-kaigo-opendata/jigyosho_*.csv "$data/visiting_nursing_stations.csv" \
       "$data/medical_institutions_ika.csv"; do
       set +e
-      "$ctl" --directory "127.0.0.1:$(port_of "$base" directory)" resource import --allow-partial \
+      RENKEI_TOKEN=$(token_of "$id") \
+        "$ctl" --directory "127.0.0.1:$(port_of "$base" directory)" resource import --allow-partial \
         --only-municipality "$code" "$f" >"$logs/$id.import-$(basename "$f").txt" 2>&1
       local rc=$?
       set -e

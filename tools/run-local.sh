@@ -64,6 +64,11 @@ next_steps() {
   indicators gRPC 127.0.0.1:7105   metrics http://127.0.0.1:9105/metrics
   nats-server     127.0.0.1:14222  (JetStream domain m132250)   logs data/local/logs/
 
+認証 / authentication: 呼び出しにはトークンが必要です (1日有効、start のたびに再発行)
+  export RENKEI_TOKEN_FILE=data/local/token     # 稲城市の市区町村職員 (municipal_staff)
+  # 別の役割: build/bin/renkeictl token issue --key-dir data/local/keys --key-id local \\
+  #   --audience m132250 --subject coord-01 --role coordinator --jurisdiction 132250
+
 次に試すこと / try next:
   # 事例1: 稲城市でパーキンソン病に強い訪問診療医を探す (市内になければ市外の近い順)
   build/bin/renkeictl resource search -c home_visit_medical -c parkinsons -m 132250
@@ -118,6 +123,16 @@ start() {
     if port_busy "$port"; then echo "error: port $port is in use; stop what uses it first" >&2; exit 1; fi
   done
   mkdir -p "$pids" "$logs" "$state/nats"
+
+  # The instance's token signing key (once), and a day's token for the local municipal staff:
+  # renkeictl reads it from RENKEI_TOKEN_FILE.
+  if [[ ! -f $state/keys/local.key ]]; then
+    "$ctl" token keygen --key-dir "$state/keys" --key-id local >/dev/null
+  fi
+  "$ctl" token issue --key-dir "$state/keys" --key-id local --audience m132250 \
+    --subject local-staff --role municipal_staff --jurisdiction 132250 --ttl 86400 >"$state/token"
+  chmod 600 "$state/token"
+  export RENKEI_TOKEN_FILE="$state/token"
 
   echo "== start nats-server (JetStream)"
   "$nats_bin" -c deploy/nats/local.conf -sd "$state/nats" >>"$logs/nats-server.log" 2>&1 &

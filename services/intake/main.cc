@@ -32,8 +32,10 @@ int main(int argc, char** argv) {
         const uint32_t deadline = config.intake().directory_deadline_ms()
                                       ? config.intake().directory_deadline_ms()
                                       : 5000;
+        auto channel = host.ChannelTo(config.intake().directory_address());
+        if (!channel.ok()) return channel.status();
         auto* finder = host.Keep(std::make_unique<intake::GrpcResourceFinder>(
-            config.intake().directory_address(), std::chrono::milliseconds(deadline)));
+            *channel, std::chrono::milliseconds(deadline)));
         intake::IntakeOptions options;
         options.municipality_code = config.instance().code();
         auto* intake = host.Keep(std::make_unique<intake::Intake>(

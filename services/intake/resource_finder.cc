@@ -24,11 +24,9 @@ absl::Status FromDirectory(const grpc::Status& s) {
 
 }  // namespace
 
-GrpcResourceFinder::GrpcResourceFinder(const std::string& address,
+GrpcResourceFinder::GrpcResourceFinder(std::shared_ptr<grpc::Channel> channel,
                                        std::chrono::milliseconds deadline)
-    : stub_(v1::DirectoryService::NewStub(
-          grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
-      deadline_(deadline) {}
+    : stub_(v1::DirectoryService::NewStub(std::move(channel))), deadline_(deadline) {}
 
 absl::StatusOr<v1::SearchResourcesResponse> GrpcResourceFinder::Search(
     const v1::SearchResourcesRequest& request) {

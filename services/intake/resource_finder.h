@@ -23,7 +23,8 @@ class ResourceFinder {
 // Calls renkei-directory over gRPC, each call with `deadline`. Thread-safe.
 class GrpcResourceFinder final : public ResourceFinder {
  public:
-  GrpcResourceFinder(const std::string& address, std::chrono::milliseconds deadline);
+  // `channel` carries the intake's service identity (ServiceHost::ChannelTo).
+  GrpcResourceFinder(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds deadline);
   absl::StatusOr<v1::SearchResourcesResponse> Search(
       const v1::SearchResourcesRequest& request) override;
   absl::StatusOr<v1::Resource> Get(const std::string& id) override;

@@ -606,7 +606,12 @@ TEST_F(FederationTest, ACutLinkAndAKilledPrefectureServerLoseNothingAndDoubleNot
       },
       std::chrono::seconds(20)))
       << status("p13");
-  EXPECT_NE(status("m132250").out.find("\"parent\": {\"link\": \"切断"), std::string::npos)
+  // The municipality notices when its leaf node's pings go unanswered (seconds later).
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return status("m132250").out.find("\"parent\": {\"link\": \"切断") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
       << status("m132250");
 
   // 2. The link returns: everything arrives, once.

@@ -134,14 +134,19 @@ int InProcessDirectory::CountKeys(const std::string& column_family) {
 
 // Test channels retry quickly: the processes they talk to are started and killed on purpose, and
 // gRPC's default reconnect backoff (1 s, growing) would only slow the tests down.
-std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address,
+                                                    const std::string& token) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
   // Own subchannels: no backoff state shared with earlier channels to the same address.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  common::ClientSecurity security;
+  if (!token.empty()) security.token = common::TokenSource::Fixed(token);
+  auto channel = common::NewChannel(address, security, args);
+  if (!channel.ok()) Fatal(channel.status());
+  return *channel;
 }
 
 absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
@@ -225,8 +230,21 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
 
 InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& nats_url,
                                      const InstanceSpec& spec)
-    : dir_(dir) {
+    : dir_(dir), code_(spec.national && spec.code.empty() ? "000000" : spec.code) {
   std::filesystem::create_directories(dir);
+  v1::InstanceIdentity identity;
+  identity.set_level(spec.national     ? v1::INSTANCE_LEVEL_NATIONAL
+                     : spec.prefecture ? v1::INSTANCE_LEVEL_PREFECTURE
+                                       : v1::INSTANCE_LEVEL_MUNICIPALITY);
+  identity.set_code(spec.code);
+  instance_id_ = common::InstanceId(identity);
+  default_role_ = spec.national     ? v1::ROLE_NATIONAL_STAFF
+                  : spec.prefecture ? v1::ROLE_PREFECTURE_STAFF
+                                    : v1::ROLE_MUNICIPAL_STAFF;
+  if (!std::filesystem::exists(key_dir() + "/k1.key")) {
+    std::filesystem::create_directories(key_dir());
+    if (auto s = common::GenerateKeyPair(key_dir(), "k1"); !s.ok()) Fatal(s);
+  }
   for (const char* s : {"directory", "intake", "issues", "training", "indicators"})
     ports_[s] = FreePort();
   std::vector<std::string> services = spec.services;
@@ -246,6 +264,11 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
     c << ", \"jetstream_domain\": \"" << spec.jetstream_domain << "\"";
   c << "},\n  \"data_root\": \"" << dir << "/data\"";
   if (!spec.federation_json.empty()) c << ",\n  \"federation\": " << spec.federation_json;
+  if (spec.security_json.empty()) {
+    c << ",\n  \"security\": {\"key_dir\": \"" << key_dir() << "\", \"service_key_id\": \"k1\"}";
+  } else {
+    c << ",\n  \"security\": " << spec.security_json;
+  }
   auto server = [&](const std::string& s) {
     return "{\"listen_address\": \"" + address(s) + "\"}";
   };
@@ -280,8 +303,35 @@ std::string InstanceProcesses::address(const std::string& service) const {
 }
 
 std::shared_ptr<grpc::Channel> InstanceProcesses::channel(const std::string& service) {
-  return FastReconnectChannel(address(service));
+  return FastReconnectChannel(address(service), DefaultToken());
 }
+
+std::shared_ptr<grpc::Channel> InstanceProcesses::channel(const std::string& service, v1::Role role,
+                                                          const std::string& jurisdiction) {
+  return FastReconnectChannel(address(service), Token(role, jurisdiction));
+}
+
+std::string InstanceProcesses::Token(v1::Role role, const std::string& jurisdiction,
+                                     const std::string& subject) const {
+  auto key = common::LoadSigningKey(key_dir(), "k1");
+  if (!key.ok()) Fatal(key.status());
+  v1::TokenClaims claims;
+  claims.set_iss(instance_id_);
+  claims.set_aud(instance_id_);
+  claims.set_sub(subject);
+  claims.set_role(role);
+  claims.set_jur(jurisdiction.empty() ? code_ : jurisdiction);
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  claims.set_iat(static_cast<uint32_t>(now));
+  claims.set_exp(static_cast<uint32_t>(now + 3600));
+  auto token = common::IssueToken(*key, claims);
+  if (!token.ok()) Fatal(token.status());
+  return *token;
+}
+
+std::string InstanceProcesses::DefaultToken() const { return Token(default_role_); }
 
 absl::Status InstanceProcesses::Start(const std::string& service, const std::string& failpoints) {
   std::map<std::string, std::string> env;

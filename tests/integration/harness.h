@@ -11,6 +11,7 @@
 
 #include "directory/directory.h"
 #include "directory/directory_service.h"
+#include "renkei/common/auth.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/server.h"
@@ -85,6 +86,9 @@ struct InstanceSpec {
   std::string federation_json;   // the "federation" section (a JSON object), if any
   // The services given a section (empty: all five).
   std::vector<std::string> services;
+  // The "security" section (a JSON object). Empty: keys in <dir>/keys (key k1, generated once),
+  // service identities signed with k1.
+  std::string security_json;
 };
 
 // The services of one instance (municipal 132250 unless given) as real processes: one instance
@@ -101,13 +105,30 @@ class InstanceProcesses {
   // Stops the service with SIGTERM and waits for it to exit.
   void Stop(const std::string& service);
   std::string address(const std::string& service) const;
+  // A channel carrying the instance's default test identity: its own staff (municipal staff of a
+  // municipality, prefecture staff of a prefecture, national staff of the nation).
   std::shared_ptr<grpc::Channel> channel(const std::string& service);
+  // A channel as `role` of `jurisdiction` (empty: the instance's own code).
+  std::shared_ptr<grpc::Channel> channel(const std::string& service, v1::Role role,
+                                         const std::string& jurisdiction = "");
+  // A token signed with the instance's key for this instance (exp: 1 hour).
+  std::string Token(v1::Role role, const std::string& jurisdiction = "",
+                    const std::string& subject = "test-staff") const;
+  // The default identity's token (see channel()).
+  std::string DefaultToken() const;
+  v1::Role default_role() const { return default_role_; }
+  const std::string& code() const { return code_; }
+  std::string instance_id() const { return instance_id_; }
+  std::string key_dir() const { return dir_ + "/keys"; }
   std::string log_path(const std::string& service) const { return dir_ + "/" + service + ".log"; }
   const std::string& data_dir() const { return dir_; }
   std::string config_path() const { return dir_ + "/instance.json"; }
 
  private:
   std::string dir_;
+  std::string code_;
+  std::string instance_id_;
+  v1::Role default_role_ = v1::ROLE_MUNICIPAL_STAFF;
   std::map<std::string, int> ports_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
 };
@@ -121,8 +142,10 @@ absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub);
 
 // Whether the standard health service at `address` answers SERVING.
 bool Healthy(const std::string& address);
-// A channel that reconnects quickly (tests start and kill servers on purpose).
-std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address);
+// A channel that reconnects quickly (tests start and kill servers on purpose), with loopback
+// (local) credentials and, when given, a bearer token on every call.
+std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address,
+                                                    const std::string& token = "");
 
 // What a run of the real renkeictl printed and how it ended.
 struct CliResult {

@@ -61,8 +61,10 @@ class RenkeictlIndicatorTest : public ::testing::Test {
   // Runs the real renkeictl in the temp dir (the indicators address from RENKEI_INDICATORS, as a
   // coordinator's shell would set it); its stdout, stderr and exit code.
   static CliResult Run(const std::vector<std::string>& args) {
-    return RunRenkeictl(args, {{"RENKEI_INDICATORS", procs_->address("indicators")}}, tmp_->path(),
-                        tmp_->path());
+    return RunRenkeictl(args,
+                        {{"RENKEI_INDICATORS", procs_->address("indicators")},
+                         {"RENKEI_TOKEN", procs_->DefaultToken()}},
+                        tmp_->path(), tmp_->path());
   }
 
   // A monthly ratio, higher is better, with baseline 0.2 (2026-09) and target 0.4.

@@ -44,7 +44,10 @@ class RenkeictlIssueTest : public ::testing::Test {
   // Runs the real renkeictl (the issues address from RENKEI_ISSUES, as a coordinator's shell
   // would set it); its stdout, stderr and exit code.
   static CliResult Run(const std::vector<std::string>& args) {
-    return RunRenkeictl(args, {{"RENKEI_ISSUES", procs_->address("issues")}}, tmp_->path());
+    return RunRenkeictl(
+        args,
+        {{"RENKEI_ISSUES", procs_->address("issues")}, {"RENKEI_TOKEN", procs_->DefaultToken()}},
+        tmp_->path());
   }
 
   // Opens an issue with `theme`; its id.

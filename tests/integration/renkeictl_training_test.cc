@@ -78,8 +78,10 @@ class RenkeictlTrainingTest : public ::testing::Test {
   // Runs the real renkeictl in the temp dir (the training address from RENKEI_TRAINING, as a
   // coordinator's shell would set it); its stdout, stderr and exit code.
   static CliResult Run(const std::vector<std::string>& args) {
-    return RunRenkeictl(args, {{"RENKEI_TRAINING", procs_->address("training")}}, tmp_->path(),
-                        tmp_->path());
+    return RunRenkeictl(args,
+                        {{"RENKEI_TRAINING", procs_->address("training")},
+                         {"RENKEI_TOKEN", procs_->DefaultToken()}},
+                        tmp_->path(), tmp_->path());
   }
 
   // Creates a one-course online training of one session on `day` (14:00–16:00) with `capacity`

@@ -150,8 +150,9 @@ TEST_F(TrainingGrpcTest, FiftyConcurrentRegistrationsForTwentySeatsConfirmExactl
         // Each client its own connection, all released at once.
         grpc::ChannelArguments args;
         args.SetInt("grpc.channel_id", i);  // distinct channels, not one shared subchannel
-        auto channel = grpc::CreateCustomChannel(instance_->address("training"),
-                                                 grpc::InsecureChannelCredentials(), args);
+        common::ClientSecurity security;
+        security.token = common::TokenSource::Fixed(instance_->DefaultToken());
+        auto channel = *common::NewChannel(instance_->address("training"), security, args);
         auto stub = v1::TrainingService::NewStub(channel);
         channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5));
         ready.fetch_add(1);

@@ -12,6 +12,7 @@
 #include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "renkei/common/auth.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/text.h"
@@ -37,7 +38,24 @@ GlobalOptions& Options() {
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  const GlobalOptions& o = Options();
+  common::ClientSecurity security;
+  std::string token = o.token;
+  if (token.empty() && !o.token_file.empty()) {
+    std::ifstream in(o.token_file);
+    std::getline(in, token);
+  }
+  if (!token.empty()) security.token = common::TokenSource::Fixed(token);
+  security.tls.set_cert_file(o.tls_cert);
+  security.tls.set_key_file(o.tls_key);
+  security.tls.set_ca_file(o.tls_ca);
+  auto channel = common::NewChannel(address, security, args);
+  if (!channel.ok()) {
+    // An unusable channel: every call fails with the reason.
+    std::fprintf(stderr, "%s\n", std::string(channel.status().message()).c_str());
+    return grpc::CreateChannel("unix:/nonexistent", grpc::InsecureChannelCredentials());
+  }
+  return *channel;
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(double timeout_seconds) {

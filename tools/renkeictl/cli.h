@@ -47,6 +47,14 @@ struct GlobalOptions {
   std::string training_address = "127.0.0.1:7104";
   std::string indicators_address = "127.0.0.1:7105";
   std::string output = "table";  // table | json
+  // The bearer token every call carries (env RENKEI_TOKEN, or the file RENKEI_TOKEN_FILE /
+  // --token-file), and TLS client certificate files (RENKEI_TLS_CERT, _KEY, _CA); without TLS
+  // files only loopback addresses are reachable.
+  std::string token;
+  std::string token_file;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
   double timeout_seconds = 30;
 };
 

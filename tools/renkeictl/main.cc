@@ -12,6 +12,7 @@ void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
 void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
 void AddFederationCommands(CLI::App& app, std::function<int()>* run);
 void AddTokenCommands(CLI::App& app, std::function<int()>* run);
+void AddAuditCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -24,6 +25,11 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("RENKEI_ISSUES")) o.issues_address = env;
   if (const char* env = std::getenv("RENKEI_TRAINING")) o.training_address = env;
   if (const char* env = std::getenv("RENKEI_INDICATORS")) o.indicators_address = env;
+  if (const char* env = std::getenv("RENKEI_TOKEN")) o.token = env;
+  if (const char* env = std::getenv("RENKEI_TOKEN_FILE")) o.token_file = env;
+  if (const char* env = std::getenv("RENKEI_TLS_CERT")) o.tls_cert = env;
+  if (const char* env = std::getenv("RENKEI_TLS_KEY")) o.tls_key = env;
+  if (const char* env = std::getenv("RENKEI_TLS_CA")) o.tls_ca = env;
   app.add_option("--directory", o.directory_address, "directory のアドレス (env RENKEI_DIRECTORY)")
       ->capture_default_str();
   app.add_option("--intake", o.intake_address, "intake のアドレス (env RENKEI_INTAKE)")
@@ -35,6 +41,8 @@ int main(int argc, char** argv) {
   app.add_option("--indicators", o.indicators_address,
                  "indicators のアドレス (env RENKEI_INDICATORS)")
       ->capture_default_str();
+  app.add_option("--token-file", o.token_file,
+                 "認証トークンのファイル (env RENKEI_TOKEN_FILE; または env RENKEI_TOKEN)");
   app.add_option("-o,--output", o.output, "table|json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
@@ -48,6 +56,7 @@ int main(int argc, char** argv) {
   AddIndicatorCommands(app, &run);
   AddFederationCommands(app, &run);
   AddTokenCommands(app, &run);
+  AddAuditCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -44,28 +44,66 @@ absl::Status AuditLog::Load() {
   auto head = store_->Get(cf_, kHeadKey);
   if (absl::IsNotFound(head.status())) {
     head_.Clear();
+    durable_seq_ = 0;
     return absl::OkStatus();
   }
   if (!head.ok()) return head.status();
   if (!head_.ParseFromString(*head)) return absl::DataLossError("audit head unreadable");
+  durable_seq_ = head_.seq();
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::AuditEntry> AuditLog::Append(v1::AuditEntry entry) {
-  std::lock_guard<std::mutex> lock(mu_);
-  entry.set_seq(head_.seq() + 1);
-  entry.set_at_micros(clock_->NowMicros());
-  entry.set_prev_hash(head_.hash());
-  entry.set_hash(HashOf(entry));
-  v1::AuditHead next;
-  next.set_seq(entry.seq());
-  next.set_hash(entry.hash());
-  Batch batch;
-  batch.Put(cf_, EntryKey(entry.seq()), entry.SerializeAsString());
-  batch.Put(cf_, kHeadKey, next.SerializeAsString());
-  RETURN_IF_ERROR(store_->Write(batch));
-  head_ = next;
-  return entry;
+  std::vector<v1::AuditEntry> one;
+  one.push_back(std::move(entry));
+  ASSIGN_OR_RETURN(auto written, AppendAll(std::move(one)));
+  return written.front();
+}
+
+absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::AppendAll(
+    std::vector<v1::AuditEntry> entries) {
+  if (entries.empty()) return entries;
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!failed_.ok()) return failed_;
+  int64_t now = clock_->NowMicros();
+  for (auto& entry : entries) {
+    entry.set_seq(head_.seq() + 1);
+    entry.set_at_micros(now);
+    entry.set_prev_hash(head_.hash());
+    entry.set_hash(HashOf(entry));
+    head_.set_seq(entry.seq());
+    head_.set_hash(entry.hash());
+    pending_.push_back(entry);
+  }
+  const uint64_t mine = head_.seq();
+  while (durable_seq_ < mine) {
+    if (!failed_.ok()) return failed_;
+    if (writing_) {
+      committed_.wait(lock);
+      continue;
+    }
+    // Leader: write everything chained so far in one synced batch.
+    writing_ = true;
+    std::vector<v1::AuditEntry> batch_entries;
+    batch_entries.swap(pending_);
+    v1::AuditHead head;
+    head.set_seq(batch_entries.back().seq());
+    head.set_hash(batch_entries.back().hash());
+    lock.unlock();
+    Batch batch;
+    for (const auto& e : batch_entries) batch.Put(cf_, EntryKey(e.seq()), e.SerializeAsString());
+    batch.Put(cf_, kHeadKey, head.SerializeAsString());
+    absl::Status s = store_->Write(batch);
+    lock.lock();
+    writing_ = false;
+    if (s.ok()) {
+      durable_seq_ = head.seq();
+    } else {
+      failed_ = s;
+    }
+    committed_.notify_all();
+  }
+  return entries;
 }
 
 AuditVerification AuditLog::Verify() const {
@@ -116,6 +154,15 @@ AuditVerification AuditLog::Verify() const {
 }
 
 absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::Query(const std::string& record_id) const {
+  ASSIGN_OR_RETURN(auto all, QueryAll());
+  std::vector<v1::AuditEntry> out;
+  for (auto& e : all) {
+    if (e.record_id() == record_id) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::QueryAll() const {
   std::vector<v1::AuditEntry> out;
   auto it = store_->NewIterator(cf_);
   for (it->Seek("e"); it->Valid() && !it->key().empty() && it->key()[0] == 'e'; it->Next()) {
@@ -123,10 +170,12 @@ absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::Query(const std::string& r
     if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("audit entry unreadable");
     }
-    if (e.record_id() == record_id) out.push_back(std::move(e));
+    out.push_back(std::move(e));
   }
   RETURN_IF_ERROR(it->status());
   return out;
 }
+
+bool AuditLog::Present(const Store& store) { return store.HasCf(kCf); }
 
 }  // namespace renkei::common

@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "google/protobuf/stubs/logging.h"
@@ -13,9 +16,11 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/server_interceptor.h"
+#include "renkei/common/auth.h"
 #include "renkei/common/grpc_status.h"
 #include "renkei/common/log.h"
 #include "renkei/common/metrics.h"
+#include "renkei/common/personal.h"
 #include "renkei/common/validation.h"
 
 namespace renkei::common {
@@ -57,16 +62,106 @@ std::string FieldPathFromFullName(const std::string& full) {
   return prev == std::string::npos ? full : full.substr(prev + 1);
 }
 
+// Whether any personal field of the message (recursively) holds a value.
+bool HasPersonal(const google::protobuf::Message& message) {
+  const google::protobuf::Reflection* r = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(message, &fields);
+  for (const auto* f : fields) {
+    if (IsPersonal(f)) return true;
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(message, f); ++i) {
+        if (HasPersonal(r->GetRepeatedMessage(message, f, i))) return true;
+      }
+    } else if (HasPersonal(r->GetMessage(message, f))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The record a message is: its type and its string field `id` ("" when it has none).
+std::string RecordId(const google::protobuf::Message& message) {
+  const auto* id = message.GetDescriptor()->FindFieldByName("id");
+  if (id == nullptr || id->is_repeated() ||
+      id->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+    return "";
+  }
+  return message.GetReflection()->GetString(message, id);
+}
+
+struct AuditedRecord {
+  std::string type;
+  std::string id;
+};
+
+// The outermost records (messages with an `id`) of an answer that carry personal values: the
+// consultation of GetConsultation, each item of a list.
+void CollectPersonalRecords(const google::protobuf::Message& message,
+                            std::vector<AuditedRecord>* out) {
+  if (!HasPersonal(message)) return;
+  if (std::string id = RecordId(message); !id.empty()) {
+    out->push_back({message.GetDescriptor()->full_name(), std::move(id)});
+    return;
+  }
+  const google::protobuf::Reflection* r = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(message, &fields);
+  bool found = false;
+  for (const auto* f : fields) {
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    size_t before = out->size();
+    if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(message, f); ++i) {
+        CollectPersonalRecords(r->GetRepeatedMessage(message, f, i), out);
+      }
+    } else {
+      CollectPersonalRecords(r->GetMessage(message, f), out);
+    }
+    found = found || out->size() > before;
+  }
+  // Personal values outside any record with an id: audited against the message type alone.
+  if (!found) out->push_back({message.GetDescriptor()->full_name(), ""});
+}
+
+// The record a request is about: its `id`, else its first top-level string field named
+// "<something>_id" (e.g. consultation_id).
+std::string RequestRecordId(const google::protobuf::Message& request) {
+  if (std::string id = RecordId(request); !id.empty()) return id;
+  const auto* d = request.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const auto* f = d->field(i);
+    if (f->is_repeated() || f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING)
+      continue;
+    const std::string& n = f->name();
+    if (n.size() > 3 && n.compare(n.size() - 3, 3, "_id") == 0) {
+      std::string v = request.GetReflection()->GetString(request, f);
+      if (!v.empty()) return v;
+    }
+  }
+  return "";
+}
+
 class EdgeInterceptor final : public grpc::experimental::Interceptor {
  public:
-  EdgeInterceptor(grpc::experimental::ServerRpcInfo* info, Metrics* metrics)
+  EdgeInterceptor(grpc::experimental::ServerRpcInfo* info, Metrics* metrics,
+                  const ServerSecurity* security)
       : info_(info), metrics_(metrics), start_(std::chrono::steady_clock::now()) {
     g_calls_in_flight.fetch_add(1);
+    // Calls of Renkei's services on an authenticating server: the auth filter has already
+    // verified the caller and attached it to the call.
+    if (security != nullptr && !security->unauthenticated &&
+        std::string_view(info->method()).rfind("/renkei.", 0) == 0) {
+      audit_ = security->audit;
+      guarded_ = true;
+    }
   }
   ~EdgeInterceptor() override { g_calls_in_flight.fetch_sub(1); }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
+    if (guarded_) Guard(methods);
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
 
@@ -79,6 +174,14 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
         methods->ModifySendStatus(status);
       }
       t_invalid_utf8_field.clear();
+      if (guarded_ && status.ok()) {
+        if (absl::Status s = WriteAudit(); !s.ok()) {
+          // No answer leaves without its audit record.
+          status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                "監査ログに書けません / audit log unavailable");
+          methods->ModifySendStatus(status);
+        }
+      }
       if (metrics_ != nullptr) {
         double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -89,22 +192,136 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
+  // Personal fields: removed from what a caller may not see; what it may see, and whatever it
+  // changes, goes to the audit log.
+  void Guard(grpc::experimental::InterceptorBatchMethods* methods) {
+    using grpc::experimental::InterceptionHookPoints;
+    if (!caller_read_) {
+      // Not in the constructor: the call's auth context is complete only once it runs (and the
+      // server context caches the first one it builds).
+      caller_read_ = true;
+      auto context = info_->server_context()->auth_context();
+      if (context != nullptr) caller_ = CallerOf(*context);
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      const auto* request =
+          static_cast<const google::protobuf::Message*>(methods->GetRecvMessage());
+      if (request != nullptr && HasPersonal(*request)) {
+        changed_ = true;
+        change_record_ = {request->GetDescriptor()->full_name(), RequestRecordId(*request)};
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
+      const auto* response =
+          static_cast<const google::protobuf::Message*>(methods->GetSendMessage());
+      if (response == nullptr) return;
+      if (caller_.has_value() && caller_->personal) {
+        CollectPersonalRecords(*response, &read_);
+        if (changed_ && !RecordId(*response).empty()) {
+          change_record_ = {response->GetDescriptor()->full_name(), RecordId(*response)};
+        }
+      } else if (HasPersonal(*response)) {
+        std::unique_ptr<google::protobuf::Message> copy(response->New());
+        copy->CopyFrom(*response);
+        StripPersonal(copy.get());
+        methods->ModifySendMessage(copy.get());
+        stripped_.push_back(std::move(copy));  // alive until serialized
+      }
+    }
+  }
+
+  absl::Status WriteAudit() {
+    if (audit_ == nullptr || (!changed_ && read_.empty())) return absl::OkStatus();
+    std::vector<v1::AuditEntry> entries;
+    auto add = [&](v1::AuditAction action, const AuditedRecord& record) {
+      v1::AuditEntry& e = entries.emplace_back();
+      if (caller_.has_value()) {
+        e.set_subject(caller_->subject);
+        e.set_role(caller_->role);
+        e.set_jurisdiction(caller_->jurisdiction);
+      }
+      e.set_rpc(info_->method());
+      e.set_record_type(record.type);
+      e.set_record_id(record.id);
+      e.set_action(action);
+    };
+    if (changed_) {
+      add(v1::AUDIT_ACTION_CHANGE, change_record_);
+    } else {
+      for (const auto& r : read_) add(v1::AUDIT_ACTION_READ, r);
+    }
+    return audit_->AppendAll(std::move(entries)).status();
+  }
+
   grpc::experimental::ServerRpcInfo* info_;
   Metrics* metrics_;
   std::chrono::steady_clock::time_point start_;
+  bool guarded_ = false;
+  AuditLog* audit_ = nullptr;
+  bool caller_read_ = false;
+  std::optional<Caller> caller_;
+  bool changed_ = false;
+  AuditedRecord change_record_;
+  std::vector<AuditedRecord> read_;
+  std::vector<std::unique_ptr<google::protobuf::Message>> stripped_;
 };
 
 class EdgeInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit EdgeInterceptorFactory(Metrics* metrics) : metrics_(metrics) {}
+  EdgeInterceptorFactory(Metrics* metrics, std::shared_ptr<const ServerSecurity> security)
+      : metrics_(metrics), security_(std::move(security)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new EdgeInterceptor(info, metrics_);
+    return new EdgeInterceptor(info, metrics_, security_.get());
   }
 
  private:
   Metrics* metrics_;
+  std::shared_ptr<const ServerSecurity> security_;
 };
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
+    const ServerOptions& options) {
+  const ServerSecurity* sec = options.security.get();
+  if (sec == nullptr || sec->unauthenticated || sec->processor == nullptr) {
+    if (!IsLoopbackAddress(options.listen_address)) {
+      return absl::FailedPreconditionError(
+          "認証なしではループバック以外で待ち受けできません / refusing to serve without "
+          "authentication on " +
+          options.listen_address);
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (!sec->tls.cert_file().empty()) {
+    auto read = [](const std::string& path) -> absl::StatusOr<std::string> {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return absl::InvalidArgumentError("cannot read " + path);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      return ss.str();
+    };
+    auto cert = read(sec->tls.cert_file());
+    auto key = read(sec->tls.key_file());
+    auto ca = read(sec->tls.ca_file());
+    if (!cert.ok()) return cert.status();
+    if (!key.ok()) return key.status();
+    if (!ca.ok()) return ca.status();
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = *ca;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    creds = grpc::SslServerCredentials(ssl);
+  } else {
+    if (!IsLoopbackAddress(options.listen_address)) {
+      return absl::FailedPreconditionError("TLS is required to listen on " +
+                                           options.listen_address);
+    }
+    creds = grpc::experimental::LocalServerCredentials(LOCAL_TCP);
+  }
+  creds->SetAuthMetadataProcessor(sec->processor);
+  return creds;
+}
 
 }  // namespace
 
@@ -116,12 +333,14 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   auto out = std::unique_ptr<GrpcServer>(new GrpcServer());
+  auto creds = ServerCredentialsFor(options);
+  if (!creds.ok()) return creds.status();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &out->port_);
+  builder.AddListeningPort(options.listen_address, *creds, &out->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   for (grpc::Service* s : services) builder.RegisterService(s);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-  factories.push_back(std::make_unique<EdgeInterceptorFactory>(metrics));
+  factories.push_back(std::make_unique<EdgeInterceptorFactory>(metrics, options.security));
   builder.experimental().SetInterceptorCreators(std::move(factories));
   out->server_ = builder.BuildAndStart();
   if (out->server_ == nullptr || out->port_ == 0) {

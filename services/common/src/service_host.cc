@@ -6,10 +6,12 @@
 #include <cstring>
 #include <thread>
 
+#include "renkei/common/auth.h"
 #include "renkei/common/config.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/log.h"
 #include "renkei/common/server.h"
+#include "renkei/common/status_macros.h"
 
 namespace renkei::common {
 
@@ -51,7 +53,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   host.instance_id_ = InstanceId(host.config_.instance());
   InitLogging(spec.name, host.instance_id_);
 
+  host.name_ = spec.name;
   std::vector<std::string> cfs = spec.column_families;
+  for (const auto& cf : AuditLog::ColumnFamilies()) cfs.push_back(cf);
   auto store = Store::Open({.path = host.server_.data_dir(), .column_families = cfs});
   if (!store.ok()) {
     LogLine(LogLevel::kError, "cannot open store").Field("error", store.status().ToString());
@@ -59,6 +63,18 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   }
   host.store_ = std::move(*store);
   host.outbox_ = std::make_unique<Outbox>(host.store_.get());
+  host.audit_ = std::make_unique<AuditLog>(host.store_.get());
+  if (auto s = host.audit_->Load(); !s.ok()) {
+    LogLine(LogLevel::kError, "cannot read the audit log").Field("error", s.ToString());
+    return 1;
+  }
+  auto security =
+      ServerSecurityFromConfig(host.config_, host.server_.listen_address(), host.audit_.get());
+  if (!security.ok()) {
+    std::fprintf(stderr, "renkei-%s: %s: %s\n", spec.name.c_str(), config_path.c_str(),
+                 std::string(security.status().message()).c_str());
+    return 2;
+  }
   host.metrics_ = std::make_unique<Metrics>(spec.name);
   if (!host.server_.metrics_address().empty()) {
     if (auto s = host.metrics_->Serve(host.server_.metrics_address()); !s.ok()) {
@@ -102,6 +118,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   server_options.listen_address = host.server_.listen_address();
   server_options.max_message_bytes = static_cast<int>(host.server_.max_message_bytes());
   server_options.default_deadline_ms = static_cast<int>(host.server_.default_deadline_ms());
+  server_options.security = std::make_shared<ServerSecurity>(std::move(*security));
   auto server = GrpcServer::Start(server_options, raw, host.metrics_.get());
   if (!server.ok()) {
     LogLine(LogLevel::kError, "cannot start gRPC server")
@@ -132,6 +149,17 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   relay.Stop();
   LogLine(LogLevel::kInfo, "stopped").Field("outbox_pending", relay.PendingCount());
   return 0;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceHost::ChannelTo(const std::string& address) {
+  ClientSecurity security;
+  if (config_.security().unauthenticated_loopback()) {
+    security.plaintext = true;
+  } else {
+    ASSIGN_OR_RETURN(security.token, ServiceIdentity(config_, name_));
+    security.tls = config_.security().grpc_tls();
+  }
+  return NewChannel(address, security);
 }
 
 }  // namespace renkei::common

@@ -89,8 +89,14 @@ absl::Status Iterator::status() const { return FromRocks(it_->status(), "iterato
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::error_code ec;
-  std::filesystem::create_directories(options.path, ec);
-  if (ec) return absl::UnavailableError("create " + options.path + ": " + ec.message());
+  if (options.read_only) {
+    if (!std::filesystem::exists(options.path + "/CURRENT")) {
+      return absl::NotFoundError("no database in " + options.path);
+    }
+  } else {
+    std::filesystem::create_directories(options.path, ec);
+    if (ec) return absl::UnavailableError("create " + options.path + ": " + ec.message());
+  }
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -106,7 +112,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   cf_options.write_buffer_size = 32u << 20;
 
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
-  for (const auto& name : options.column_families) names.push_back(name);
+  if (!options.read_only) {
+    for (const auto& name : options.column_families) names.push_back(name);
+  }
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(db_options), options.path, &existing)
           .ok()) {
@@ -119,8 +127,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  auto s =
-      rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path, descriptors, &handles, &raw);
+  auto s = options.read_only
+               ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(db_options), options.path,
+                                              descriptors, &handles, &raw)
+               : rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path, descriptors,
+                                   &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open " + options.path);
 
   auto store = std::unique_ptr<Store>(new Store());
@@ -135,6 +146,10 @@ Store::~Store() {
   if (!db_) return;
   for (auto* h : cf_handles_) IgnoreErrorRocks(db_->DestroyColumnFamilyHandle(h));
   IgnoreErrorRocks(db_->Close());
+}
+
+bool Store::HasCf(std::string_view name) const {
+  return std::find(cf_names_.begin(), cf_names_.end(), name) != cf_names_.end();
 }
 
 ColumnFamily Store::Cf(std::string_view name) const {

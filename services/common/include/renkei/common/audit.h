@@ -9,9 +9,12 @@
 // the whole chain and the head can forge it: publishing the head outside the instance is what
 // closes that; see docs/security.md.)
 //
-// Thread-safe: appends are serialized; each is one synced write.
+// Thread-safe. Appends are chained in arrival order and group-committed: concurrent appenders
+// share one synced write (a leader writes everything pending while the others wait), so an
+// audited call costs a wait for the next sync, not a sync of its own.
 #pragma once
 
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -38,12 +41,19 @@ class AuditLog {
   // Reads the head (start-up).
   absl::Status Load();
 
-  // Appends the entry (seq, time, hashes are set here) with one synced write; returns it.
+  // Appends the entry (seq, time, hashes are set here); returns once it is durable.
   absl::StatusOr<v1::AuditEntry> Append(v1::AuditEntry entry);
+  // Appends the entries, in order; returns once they are durable. After a failed write every
+  // later append fails too (the chain in memory would no longer match the disk).
+  absl::StatusOr<std::vector<v1::AuditEntry>> AppendAll(std::vector<v1::AuditEntry> entries);
 
   AuditVerification Verify() const;
   // Every entry about the record, oldest first.
   absl::StatusOr<std::vector<v1::AuditEntry>> Query(const std::string& record_id) const;
+  // Every entry, oldest first.
+  absl::StatusOr<std::vector<v1::AuditEntry>> QueryAll() const;
+  // Whether the store holds an audit log (tools open service data read-only).
+  static bool Present(const Store& store);
 
   // The hash an entry must have after `prev_hash` (exposed for tests and tools).
   static std::string HashOf(const v1::AuditEntry& entry);
@@ -55,7 +65,12 @@ class AuditLog {
   const Clock* clock_;
   ColumnFamily cf_;
   mutable std::mutex mu_;
-  v1::AuditHead head_;  // guarded by mu_
+  std::condition_variable committed_;
+  v1::AuditHead head_;                   // the last entry chained (guarded by mu_)
+  std::vector<v1::AuditEntry> pending_;  // chained, not written yet
+  uint64_t durable_seq_ = 0;             // the last entry written
+  bool writing_ = false;                 // a leader is writing
+  absl::Status failed_;                  // sticky write failure
 };
 
 }  // namespace renkei::common

@@ -1,7 +1,9 @@
 // gRPC server bootstrap shared by every service: the standard health service, server reflection,
-// request metrics, graceful shutdown on SIGTERM/SIGINT, default request deadlines, and the
-// mapping of undecodable requests (invalid UTF-8 in a string field) to INVALID_ARGUMENT naming
-// the field.
+// authentication and authorization (common/auth.h: the token check in the auth filter, then
+// personal fields removed from answers to callers not allowed them and every read or change of
+// personal data audited here), request metrics, graceful shutdown on SIGTERM/SIGINT, default
+// request deadlines, and the mapping of undecodable requests (invalid UTF-8 in a string field) to
+// INVALID_ARGUMENT naming the field.
 #pragma once
 
 #include <chrono>
@@ -17,11 +19,15 @@
 namespace renkei::common {
 
 class Metrics;
+struct ServerSecurity;
 
 struct ServerOptions {
   std::string listen_address;  // "127.0.0.1:0" picks a free port
   int max_message_bytes = 4 << 20;
   int default_deadline_ms = 30000;
+  // Authentication, authorization and audit (common/auth.h). Null or unauthenticated: plaintext
+  // without token checks, refused unless the listen address is loopback.
+  std::shared_ptr<const ServerSecurity> security;
 };
 
 class GrpcServer {

@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "renkei/common/audit.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/events.h"
 #include "renkei/common/metrics.h"
@@ -45,6 +47,10 @@ class ServiceHost {
   Outbox* outbox() { return outbox_.get(); }
   NatsBus* bus() { return bus_.get(); }
   Metrics* metrics() { return metrics_.get(); }
+  AuditLog* audit() { return audit_.get(); }
+  // A channel to another service of the instance that calls with this service's own identity
+  // (security.service_key_id) over the instance's transport security.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(const std::string& address);
   EventSource event_source() const { return {instance_id_, SystemClock::Get()}; }
   // Registers something to run (in reverse order) at shutdown after the server stopped.
   void OnShutdown(std::function<void()> fn) { shutdown_.push_back(std::move(fn)); }
@@ -71,6 +77,8 @@ class ServiceHost {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<NatsBus> bus_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<AuditLog> audit_;
+  std::string name_;
   std::vector<std::function<void()>> shutdown_;
   std::vector<std::shared_ptr<void>> kept_;
 };

@@ -88,6 +88,9 @@ struct StoreOptions {
   std::vector<std::string> column_families;
   // Shared block cache for all column families.
   size_t block_cache_bytes = 128u << 20;
+  // Opens the database as it is on disk, without writing or taking its lock (tools reading a
+  // running service's data, e.g. `renkeictl audit verify`); only existing column families.
+  bool read_only = false;
 };
 
 enum class Durability {
@@ -104,6 +107,7 @@ class Store {
 
   // Fails (program error) for a name not given in StoreOptions.
   ColumnFamily Cf(std::string_view name) const;
+  bool HasCf(std::string_view name) const;
 
   // Atomically applies the batch. An empty batch is a no-op.
   absl::Status Write(Batch& batch, Durability durability = Durability::kSync);
