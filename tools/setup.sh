@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain (clang-format: the format check in tools/test.sh)
-  build-essential cmake pkg-config ccache clang-format git
+  build-essential cmake pkg-config ccache clang-format git openssl
   # the stack (see docs/building.md)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libnats-dev nats-server librocksdb-dev libabsl-dev

@@ -135,7 +135,8 @@ int InProcessDirectory::CountKeys(const std::string& column_family) {
 // Test channels retry quickly: the processes they talk to are started and killed on purpose, and
 // gRPC's default reconnect backoff (1 s, growing) would only slow the tests down.
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address,
-                                                    const std::string& token) {
+                                                    const std::string& token,
+                                                    const v1::GrpcTlsConfig& tls) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
@@ -144,6 +145,7 @@ std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address,
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   common::ClientSecurity security;
   if (!token.empty()) security.token = common::TokenSource::Fixed(token);
+  security.tls = tls;
   auto channel = common::NewChannel(address, security, args);
   if (!channel.ok()) Fatal(channel.status());
   return *channel;
@@ -191,9 +193,9 @@ absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub) {
   return imported;
 }
 
-bool Healthy(const std::string& address) {
+bool Healthy(const std::string& address, const v1::GrpcTlsConfig& tls) {
   // grpc.health.v1.Health/Check with an empty request; SERVING is the response bytes 08 01.
-  grpc::GenericStub generic(FastReconnectChannel(address));
+  grpc::GenericStub generic(FastReconnectChannel(address, "", tls));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
   grpc::Slice empty("");
@@ -230,7 +232,9 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
 
 InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& nats_url,
                                      const InstanceSpec& spec)
-    : dir_(dir), code_(spec.national && spec.code.empty() ? "000000" : spec.code) {
+    : dir_(dir),
+      code_(spec.national && spec.code.empty() ? "000000" : spec.code),
+      client_tls_(spec.client_tls) {
   std::filesystem::create_directories(dir);
   v1::InstanceIdentity identity;
   identity.set_level(spec.national     ? v1::INSTANCE_LEVEL_NATIONAL
@@ -262,6 +266,7 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
   if (!spec.stream.empty()) c << ", \"stream\": \"" << spec.stream << "\"";
   if (!spec.jetstream_domain.empty())
     c << ", \"jetstream_domain\": \"" << spec.jetstream_domain << "\"";
+  if (!spec.nats_json.empty()) c << ", " << spec.nats_json;
   c << "},\n  \"data_root\": \"" << dir << "/data\"";
   if (!spec.federation_json.empty()) c << ",\n  \"federation\": " << spec.federation_json;
   if (spec.security_json.empty()) {
@@ -303,12 +308,12 @@ std::string InstanceProcesses::address(const std::string& service) const {
 }
 
 std::shared_ptr<grpc::Channel> InstanceProcesses::channel(const std::string& service) {
-  return FastReconnectChannel(address(service), DefaultToken());
+  return FastReconnectChannel(address(service), DefaultToken(), client_tls_);
 }
 
 std::shared_ptr<grpc::Channel> InstanceProcesses::channel(const std::string& service, v1::Role role,
                                                           const std::string& jurisdiction) {
-  return FastReconnectChannel(address(service), Token(role, jurisdiction));
+  return FastReconnectChannel(address(service), Token(role, jurisdiction), client_tls_);
 }
 
 std::string InstanceProcesses::Token(v1::Role role, const std::string& jurisdiction,
@@ -342,7 +347,7 @@ absl::Status InstanceProcesses::Start(const std::string& service, const std::str
   if (!p.ok()) return p.status();
   processes_[service] = std::move(*p);
   ChildProcess* child = processes_[service].get();
-  bool up = WaitFor([&] { return child->Running() && Healthy(address(service)); },
+  bool up = WaitFor([&] { return child->Running() && Healthy(address(service), client_tls_); },
                     std::chrono::seconds(30));
   if (!up) {
     return absl::UnavailableError("renkei-" + service +

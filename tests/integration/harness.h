@@ -89,6 +89,11 @@ struct InstanceSpec {
   // The "security" section (a JSON object). Empty: keys in <dir>/keys (key k1, generated once),
   // service identities signed with k1.
   std::string security_json;
+  // Extra members of the "nats" section, e.g. "\"tls\": {...}".
+  std::string nats_json;
+  // The client certificate the test's channels present when the services serve TLS
+  // (security.grpc_tls); empty: loopback local credentials.
+  v1::GrpcTlsConfig client_tls;
 };
 
 // The services of one instance (municipal 132250 unless given) as real processes: one instance
@@ -129,6 +134,7 @@ class InstanceProcesses {
   std::string code_;
   std::string instance_id_;
   v1::Role default_role_ = v1::ROLE_MUNICIPAL_STAFF;
+  v1::GrpcTlsConfig client_tls_;
   std::map<std::string, int> ports_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
 };
@@ -141,11 +147,12 @@ absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
 absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub);
 
 // Whether the standard health service at `address` answers SERVING.
-bool Healthy(const std::string& address);
+bool Healthy(const std::string& address, const v1::GrpcTlsConfig& tls = {});
 // A channel that reconnects quickly (tests start and kill servers on purpose), with loopback
 // (local) credentials and, when given, a bearer token on every call.
 std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address,
-                                                    const std::string& token = "");
+                                                    const std::string& token = "",
+                                                    const v1::GrpcTlsConfig& tls = {});
 
 // What a run of the real renkeictl printed and how it ended.
 struct CliResult {

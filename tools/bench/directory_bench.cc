@@ -425,6 +425,7 @@ int Main(int argc, char** argv) {
     cfg << R"({"instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
       "nats": {"url": ")"
         << (*nats)->url() << R"("}, "data_root": ")" << tmp.Sub("data") << R"(",
+      "security": {"unauthenticated_loopback": true},
       "directory": {"server": {"listen_address": ")"
         << address << R"("}}})";
   }

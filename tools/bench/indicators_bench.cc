@@ -738,6 +738,7 @@ int Main(int argc, char** argv) {
         << (*nats)->url() << R"("},
       "data_root": ")"
         << tmp.Sub("data") << R"(",
+      "security": {"unauthenticated_loopback": true},
       "indicators": {"server": {"listen_address": "127.0.0.1:)"
         << port << R"(", "metrics_address": "127.0.0.1:)" << metrics_port << R"("},
                      "import_batch_rows": )"

@@ -7,7 +7,11 @@
 //   floor:   a server process built on the same bootstrap (common::GrpcServer) whose only handler
 //            does one synced RocksDB put of a value the size of a consultation.
 //
-//   build/bin/intake_bench [--requests 4000] [--clients 1,8]
+//   secured vs without: the same binaries twice, once as deployed (bearer token checked,
+//            authorization, personal fields, every create in the audit log) and once with
+//            security.unauthenticated_loopback, measured alternately in the same run.
+//
+//   build/bin/intake_bench [--requests 4000] [--clients 1,8] [--rounds 2]
 //
 // Prints a Markdown report; docs/benchmarks.md records the figures.
 #include <unistd.h>
@@ -16,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,10 +29,13 @@
 
 #include "bench_util.h"
 #include "grpcpp/create_channel.h"
+#include "renkei/common/auth.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/server.h"
+#include "renkei/common/status_macros.h"
 #include "renkei/common/store.h"
+#include "renkei/common/tokens.h"
 #include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/intake.grpc.pb.h"
 #include "testing.h"
@@ -83,40 +91,58 @@ v1::CreateConsultationRequest SampleRequest(int i) {
   return r;
 }
 
-int Main(int argc, char** argv) {
-  int requests = 4000;
-  std::vector<int> client_counts = {1, 8};
-  bool without_nats = false;  // diagnosis: the relay stays disconnected, events wait in the outbox
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--floor-server" && i + 2 < argc)
-      return RunFloorServer(argv[i + 1], std::atoi(argv[i + 2]));
-    if (a == "--requests" && i + 1 < argc) {
-      requests = std::atoi(argv[++i]);
-    } else if (a == "--without-nats") {
-      without_nats = true;
-    } else if (a == "--clients" && i + 1 < argc) {
-      client_counts.clear();
-      std::stringstream ss(argv[++i]);
-      std::string part;
-      while (std::getline(ss, part, ',')) client_counts.push_back(std::atoi(part.c_str()));
+// One instance (nats-server, renkei-directory, renkei-intake) under `dir`: secured (bearer tokens,
+// authorization, personal-field filtering and the audit log, as deployed) or with
+// security.unauthenticated_loopback (the same binaries without any of it).
+struct BenchInstance {
+  std::unique_ptr<testing::NatsServer> nats;
+  std::unique_ptr<testing::ChildProcess> directory, intake;
+  std::string address;
+  std::string token;  // empty when unauthenticated
+  std::unique_ptr<common::NatsBus> bus;
+
+  std::shared_ptr<grpc::Channel> Channel() const {
+    common::ClientSecurity security;
+    if (token.empty()) {
+      security.plaintext = true;
     } else {
-      std::fprintf(stderr, "usage: intake_bench [--requests N] [--clients 1,8] [--without-nats]\n");
-      return 2;
+      security.token = common::TokenSource::Fixed(token);
     }
+    return *common::NewChannel(address, security);
   }
-  testing::TempDir tmp;
-  auto nats = testing::NatsServer::Start(tmp.Sub("nats"));
-  if (!nats.ok()) return 1;
-  const int dir_port = testing::FreePort(), intake_port = testing::FreePort(),
-            floor_port = testing::FreePort();
+};
+
+absl::StatusOr<BenchInstance> StartInstance(const std::string& dir, bool secured,
+                                            bool without_nats) {
+  BenchInstance in;
+  std::filesystem::create_directories(dir);
+  ASSIGN_OR_RETURN(in.nats, testing::NatsServer::Start(dir + "/nats"));
+  const int dir_port = testing::FreePort(), intake_port = testing::FreePort();
+  std::string security = R"({"unauthenticated_loopback": true})";
+  if (secured) {
+    RETURN_IF_ERROR(common::GenerateKeyPair(dir + "/keys", "k1"));
+    security = R"({"key_dir": ")" + dir + R"(/keys", "service_key_id": "k1"})";
+    ASSIGN_OR_RETURN(auto key, common::LoadSigningKey(dir + "/keys", "k1"));
+    v1::TokenClaims claims;
+    claims.set_iss("m132250");
+    claims.set_aud("m132250");
+    claims.set_sub("bench-coordinator");
+    claims.set_role(v1::ROLE_COORDINATOR);
+    claims.set_jur("132250");
+    const uint32_t now = static_cast<uint32_t>(std::time(nullptr));
+    claims.set_iat(now);
+    claims.set_exp(now + 24 * 3600);
+    ASSIGN_OR_RETURN(in.token, common::IssueToken(key, claims));
+  }
   {
-    std::ofstream cfg(tmp.Sub("instance.json"));
+    std::ofstream cfg(dir + "/instance.json");
     cfg << R"({"instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
       "nats": {"url": ")"
-        << (without_nats ? "nats://127.0.0.1:1" : (*nats)->url()) << R"("},
+        << (without_nats ? "nats://127.0.0.1:1" : in.nats->url()) << R"("},
       "data_root": ")"
-        << tmp.Sub("data") << R"(",
+        << dir << R"(/data",
+      "security": )"
+        << security << R"(,
       "directory": {"server": {"listen_address": "127.0.0.1:)"
         << dir_port << R"("}},
       "intake": {"server": {"listen_address": "127.0.0.1:)"
@@ -124,13 +150,10 @@ int Main(int argc, char** argv) {
                  "directory_address": "127.0.0.1:)"
         << dir_port << R"("}})";
   }
-  auto spawn = [&](std::vector<std::string> argv_list, const std::string& log) {
-    auto p = testing::ChildProcess::Spawn(argv_list, {}, tmp.Sub(log));
-    return p.ok() ? std::move(*p) : nullptr;
-  };
-  auto directory =
-      spawn({testing::BinaryPath("renkei-directory"), "--config", tmp.Sub("instance.json")},
-            "directory.log");
+  ASSIGN_OR_RETURN(in.directory,
+                   testing::ChildProcess::Spawn({testing::BinaryPath("renkei-directory"),
+                                                 "--config", dir + "/instance.json"},
+                                                {}, dir + "/directory.log"));
   // RENKEI_BENCH_WRAP runs the intake under a tool, e.g. "valgrind --tool=callgrind" (profiling).
   std::vector<std::string> intake_argv;
   if (const char* wrap = std::getenv("RENKEI_BENCH_WRAP")) {
@@ -139,54 +162,92 @@ int Main(int argc, char** argv) {
     while (ss >> word) intake_argv.push_back(word);
   }
   for (const auto& a :
-       {testing::BinaryPath("renkei-intake"), std::string("--config"), tmp.Sub("instance.json")}) {
+       {testing::BinaryPath("renkei-intake"), std::string("--config"), dir + "/instance.json"}) {
     intake_argv.push_back(a);
   }
-  auto intake = spawn(intake_argv, "intake.log");
-  auto floor =
-      spawn({"/proc/self/exe", "--floor-server", tmp.Sub("floor"), std::to_string(floor_port)},
-            "floor.log");
-  const std::string intake_address = "127.0.0.1:" + std::to_string(intake_port);
+  ASSIGN_OR_RETURN(in.intake, testing::ChildProcess::Spawn(intake_argv, {}, dir + "/intake.log"));
+  in.address = "127.0.0.1:" + std::to_string(intake_port);
+  auto channel = in.Channel();
+  bool up = testing::WaitFor(
+      [&] {
+        auto stub = v1::IntakeService::NewStub(channel);
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+        v1::ListConsultationsResponse r;
+        return stub->ListConsultations(&ctx, {}, &r).ok();
+      },
+      std::chrono::seconds(60));
+  if (!up) return absl::UnavailableError("intake did not start; see " + dir);
+  common::NatsOptions nats_options;
+  nats_options.url = in.nats->url();
+  ASSIGN_OR_RETURN(in.bus, common::NatsBus::Connect(nats_options));
+  return in;
+}
+
+int Main(int argc, char** argv) {
+  int requests = 4000;
+  std::vector<int> client_counts = {1, 8};
+  int rounds = 2;
+  bool without_nats = false;  // diagnosis: the relay stays disconnected, events wait in the outbox
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--floor-server" && i + 2 < argc)
+      return RunFloorServer(argv[i + 1], std::atoi(argv[i + 2]));
+    if (a == "--requests" && i + 1 < argc) {
+      requests = std::atoi(argv[++i]);
+    } else if (a == "--rounds" && i + 1 < argc) {
+      rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--without-nats") {
+      without_nats = true;
+    } else if (a == "--clients" && i + 1 < argc) {
+      client_counts.clear();
+      std::stringstream ss(argv[++i]);
+      std::string part;
+      while (std::getline(ss, part, ',')) client_counts.push_back(std::atoi(part.c_str()));
+    } else {
+      std::fprintf(stderr,
+                   "usage: intake_bench [--requests N] [--clients 1,8] [--rounds 2] "
+                   "[--without-nats]\n");
+      return 2;
+    }
+  }
+  testing::TempDir tmp;
+  auto secured = StartInstance(tmp.Sub("secured"), true, without_nats);
+  auto open = StartInstance(tmp.Sub("open"), false, without_nats);
+  if (!secured.ok() || !open.ok()) {
+    std::fprintf(stderr, "%s %s\n", secured.status().ToString().c_str(),
+                 open.status().ToString().c_str());
+    return 1;
+  }
+  const int floor_port = testing::FreePort();
+  auto floor = testing::ChildProcess::Spawn(
+      {"/proc/self/exe", "--floor-server", tmp.Sub("floor"), std::to_string(floor_port)}, {},
+      tmp.Sub("floor.log"));
+  if (!floor.ok()) return 1;
   const std::string floor_address = "127.0.0.1:" + std::to_string(floor_port);
-  auto ready = [](const std::string& address, auto probe) {
-    return testing::WaitFor([&] { return probe(address); }, std::chrono::seconds(60));
-  };
-  bool up =
-      ready(intake_address,
-            [](const std::string& a) {
-              auto stub = v1::IntakeService::NewStub(
-                  grpc::CreateChannel(a, grpc::InsecureChannelCredentials()));
-              grpc::ClientContext ctx;
-              ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
-              v1::ListConsultationsResponse r;
-              return stub->ListConsultations(&ctx, {}, &r).ok();
-            }) &&
-      ready(floor_address, [](const std::string& a) {
+  bool up = testing::WaitFor(
+      [&] {
         auto stub = v1::DirectoryService::NewStub(
-            grpc::CreateChannel(a, grpc::InsecureChannelCredentials()));
+            grpc::CreateChannel(floor_address, grpc::InsecureChannelCredentials()));
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
         v1::ListCapabilitiesResponse r;
         return stub->ListCapabilities(&ctx, {}, &r).ok();
-      });
-  if (!up) {
-    std::fprintf(stderr, "servers did not start; see %s\n", tmp.path().c_str());
-    return 1;
-  }
-  common::NatsOptions nats_options;
-  nats_options.url = (*nats)->url();
-  auto bus = common::NatsBus::Connect(nats_options);
-  if (!bus.ok()) return 1;
+      },
+      std::chrono::seconds(60));
+  if (!up) return 1;
   std::atomic<int> seq{0};
+  std::atomic<int> created_secured{0}, created_open{0};
 
-  std::printf("## intake_bench\n\nmachine: %s\ncommand: intake_bench --requests %d%s\n\n",
-              MachineLine().c_str(), requests, without_nats ? " --without-nats" : "");
   std::printf(
-      "| clients | intake creates/s | p50 ms | p99 ms | floor puts/s | p50 ms | p99 ms | intake / "
-      "floor |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
+      "## intake_bench\n\nmachine: %s\ncommand: intake_bench --requests %d --rounds %d%s\n\n",
+      MachineLine().c_str(), requests, rounds, without_nats ? " --without-nats" : "");
+  std::printf(
+      "| clients | intake creates/s (auth + audit) | p50 ms | p99 ms | without auth/audit "
+      "creates/s | p50 ms | p99 ms | overhead | floor puts/s | p50 ms | p99 ms | intake / floor "
+      "|\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (int clients : client_counts) {
-    // Warm both up, then measure the floor and intake back to back.
     auto floor_caller = [&](int) {
       auto stub = std::shared_ptr<v1::DirectoryService::Stub>(v1::DirectoryService::NewStub(
           grpc::CreateChannel(floor_address, grpc::InsecureChannelCredentials())));
@@ -196,43 +257,69 @@ int Main(int argc, char** argv) {
         return stub->ListCapabilities(&ctx, {}, &r).ok();
       });
     };
-    auto intake_caller = [&](int) {
-      auto stub = std::shared_ptr<v1::IntakeService::Stub>(v1::IntakeService::NewStub(
-          grpc::CreateChannel(intake_address, grpc::InsecureChannelCredentials())));
-      return std::function<bool(int)>([stub, &seq](int) {
-        grpc::ClientContext ctx;
-        v1::Consultation c;
-        grpc::Status s = stub->CreateConsultation(&ctx, SampleRequest(seq.fetch_add(1)), &c);
-        if (!s.ok()) std::fprintf(stderr, "create failed: %s\n", s.error_message().c_str());
-        return s.ok();
-      });
+    auto intake_caller = [&](const BenchInstance& in, std::atomic<int>* created) {
+      return [&in, created, &seq](int) {
+        auto stub =
+            std::shared_ptr<v1::IntakeService::Stub>(v1::IntakeService::NewStub(in.Channel()));
+        return std::function<bool(int)>([stub, created, &seq](int) {
+          grpc::ClientContext ctx;
+          v1::Consultation c;
+          grpc::Status s = stub->CreateConsultation(&ctx, SampleRequest(seq.fetch_add(1)), &c);
+          if (!s.ok()) std::fprintf(stderr, "create failed: %s\n", s.error_message().c_str());
+          if (s.ok()) created->fetch_add(1);
+          return s.ok();
+        });
+      };
     };
-    // Measure the floor only once intake's relay has published everything (its work would slow
-    // the floor down and flatter the ratio).
+    // Each relay must have published everything before the next measurement (its work would
+    // slow the next one down).
     auto drained = [&] {
-      if (without_nats) return;  // nothing is published
-      testing::WaitFor(
-          [&] {
-            auto st = (*bus)->GetStreamState("RENKEI_EVENTS");
-            return st.ok() && st->messages >= 2 * static_cast<uint64_t>(seq.load());
-          },
-          std::chrono::seconds(60));
+      if (without_nats) return;
+      for (auto* in : {&*secured, &*open}) {
+        auto& n = in == &*secured ? created_secured : created_open;
+        testing::WaitFor(
+            [&] {
+              auto st = in->bus->GetStreamState("RENKEI_EVENTS");
+              return st.ok() && st->messages >= 2 * static_cast<uint64_t>(n.load());
+            },
+            std::chrono::seconds(60));
+      }
     };
-    Drive(clients, 200, intake_caller);
+    Drive(clients, 200, intake_caller(*secured, &created_secured));
+    Drive(clients, 200, intake_caller(*open, &created_open));
     drained();
     Drive(clients, 200, floor_caller);
     Result f = Drive(clients, requests, floor_caller);
-    Result in = Drive(clients, requests, intake_caller);
-    drained();
-    std::printf("| %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.0f%% |\n", clients, in.Rate(),
-                in.Percentile(50) / 1000, in.Percentile(99) / 1000, f.Rate(),
-                f.Percentile(50) / 1000, f.Percentile(99) / 1000, 100.0 * in.Rate() / f.Rate());
-    if (in.failed || f.failed)
-      std::printf("(failed calls: intake %zu, floor %zu)\n", in.failed, f.failed);
+    // Alternate the two so that drift on the machine (page cache, other load) hits both alike.
+    Result sec, opn;
+    for (int r = 0; r < rounds; ++r) {
+      Result o = Drive(clients, requests / rounds, intake_caller(*open, &created_open));
+      drained();
+      Result s = Drive(clients, requests / rounds, intake_caller(*secured, &created_secured));
+      drained();
+      for (auto pair : {std::make_pair(&opn, &o), std::make_pair(&sec, &s)}) {
+        pair.first->seconds += pair.second->seconds;
+        pair.first->ok += pair.second->ok;
+        pair.first->failed += pair.second->failed;
+        pair.first->latency_us.insert(pair.first->latency_us.end(), pair.second->latency_us.begin(),
+                                      pair.second->latency_us.end());
+      }
+    }
+    std::printf(
+        "| %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1f%% | %.0f | %.2f | %.2f | %.0f%% |\n",
+        clients, sec.Rate(), sec.Percentile(50) / 1000, sec.Percentile(99) / 1000, opn.Rate(),
+        opn.Percentile(50) / 1000, opn.Percentile(99) / 1000,
+        100.0 * (1.0 - sec.Rate() / opn.Rate()), f.Rate(), f.Percentile(50) / 1000,
+        f.Percentile(99) / 1000, 100.0 * sec.Rate() / f.Rate());
+    if (sec.failed || opn.failed || f.failed)
+      std::printf("(failed calls: secured %zu, without %zu, floor %zu)\n", sec.failed, opn.failed,
+                  f.failed);
   }
-  intake->Terminate();
-  directory->Terminate();
-  floor->Terminate();
+  for (auto* in : {&*secured, &*open}) {
+    in->intake->Terminate();
+    in->directory->Terminate();
+  }
+  (*floor)->Terminate();
   return 0;
 }
 

@@ -285,6 +285,7 @@ int Main(int argc, char** argv) {
         << (*nats)->url() << R"("},
       "data_root": ")"
         << tmp.Sub("data") << R"(",
+      "security": {"unauthenticated_loopback": true},
       "issues": {"server": {"listen_address": "127.0.0.1:)"
         << port << R"("}}})";
   }

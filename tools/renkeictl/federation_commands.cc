@@ -95,6 +95,10 @@ InstanceStatus Collect(const v1::InstanceConfig& c) {
   o.client_name = "renkeictl-federation-status";
   o.connect_timeout_ms = 1000;
   o.api_timeout_ms = 2000;
+  o.tls_cert_file = c.nats().tls().cert_file();
+  o.tls_key_file = c.nats().tls().key_file();
+  o.tls_ca_file = c.nats().tls().ca_file();
+  o.allow_plaintext = c.nats().allow_plaintext();
   auto bus = common::NatsBus::Connect(o);
   if (bus.ok() && (*bus)->WaitConnected(1500)) {
     st.nats_reachable = true;

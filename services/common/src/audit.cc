@@ -44,12 +44,14 @@ absl::Status AuditLog::Load() {
   auto head = store_->Get(cf_, kHeadKey);
   if (absl::IsNotFound(head.status())) {
     head_.Clear();
+    written_head_.Clear();
     durable_seq_ = 0;
     return absl::OkStatus();
   }
   if (!head.ok()) return head.status();
   if (!head_.ParseFromString(*head)) return absl::DataLossError("audit head unreadable");
   durable_seq_ = head_.seq();
+  written_head_ = head_;
   return absl::OkStatus();
 }
 
@@ -60,9 +62,10 @@ absl::StatusOr<v1::AuditEntry> AuditLog::Append(v1::AuditEntry entry) {
   return written.front();
 }
 
-absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::AppendAll(
-    std::vector<v1::AuditEntry> entries) {
+absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::AppendAll(std::vector<v1::AuditEntry> entries,
+                                                                Durability durability) {
   if (entries.empty()) return entries;
+  const bool sync = durability == Durability::kSync;
   std::unique_lock<std::mutex> lock(mu_);
   if (!failed_.ok()) return failed_;
   int64_t now = clock_->NowMicros();
@@ -75,17 +78,21 @@ absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::AppendAll(
     head_.set_hash(entry.hash());
     pending_.push_back(entry);
   }
+  pending_sync_ = pending_sync_ || sync;
   const uint64_t mine = head_.seq();
-  while (durable_seq_ < mine) {
+  auto done = [&] { return sync ? durable_seq_ >= mine : written_head_.seq() >= mine; };
+  while (!done()) {
     if (!failed_.ok()) return failed_;
     if (writing_) {
       committed_.wait(lock);
       continue;
     }
-    // Leader: write everything chained so far in one synced batch.
+    // Leader: write everything chained so far in one batch, synced when any entry asks.
     writing_ = true;
     std::vector<v1::AuditEntry> batch_entries;
     batch_entries.swap(pending_);
+    const bool batch_sync = pending_sync_;
+    pending_sync_ = false;
     v1::AuditHead head;
     head.set_seq(batch_entries.back().seq());
     head.set_hash(batch_entries.back().hash());
@@ -93,17 +100,59 @@ absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::AppendAll(
     Batch batch;
     for (const auto& e : batch_entries) batch.Put(cf_, EntryKey(e.seq()), e.SerializeAsString());
     batch.Put(cf_, kHeadKey, head.SerializeAsString());
-    absl::Status s = store_->Write(batch);
+    absl::Status s = store_->Write(batch, batch_sync ? Durability::kSync : Durability::kAsync);
     lock.lock();
     writing_ = false;
     if (s.ok()) {
-      durable_seq_ = head.seq();
+      written_head_ = head;
+      if (batch_sync) durable_seq_ = head.seq();
     } else {
       failed_ = s;
     }
     committed_.notify_all();
   }
   return entries;
+}
+
+void AuditLog::StartFlusher(std::chrono::milliseconds flush_interval) {
+  flusher_ = std::thread([this, flush_interval] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      // Its own condition: woken by every append, it would sync after each one.
+      stop_.wait_for(lock, flush_interval, [this] { return stopping_; });
+      if (writing_ || written_head_.seq() <= durable_seq_ || !failed_.ok()) continue;
+      // Rewriting the head with sync syncs the WAL, and with it every entry written before.
+      writing_ = true;
+      v1::AuditHead head = written_head_;
+      lock.unlock();
+      Batch batch;
+      batch.Put(cf_, kHeadKey, head.SerializeAsString());
+      absl::Status s = store_->Write(batch, Durability::kSync);
+      lock.lock();
+      writing_ = false;
+      if (s.ok()) {
+        durable_seq_ = std::max(durable_seq_, head.seq());
+      } else {
+        failed_ = s;
+      }
+      committed_.notify_all();
+    }
+  });
+}
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  std::unique_lock<std::mutex> lock(mu_);
+  if (failed_.ok() && written_head_.seq() > durable_seq_ && !writing_) {
+    Batch batch;
+    batch.Put(cf_, kHeadKey, written_head_.SerializeAsString());
+    (void)store_->Write(batch, Durability::kSync);
+  }
 }
 
 AuditVerification AuditLog::Verify() const {

@@ -141,6 +141,26 @@ grpc::Status TokenAuthProcessor::Refuse(grpc::StatusCode code, const std::string
   return grpc::Status(code, message);
 }
 
+absl::StatusOr<v1::TokenClaims> TokenAuthProcessor::Verify(std::string_view token) {
+  const int64_t now = clock_->NowMicros() / 1000000;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = verified_.find(std::string(token));
+    if (it != verified_.end()) {
+      constexpr int64_t kLeeway = 30;  // as VerifyToken
+      if (now <= int64_t{it->second.exp()} + kLeeway) return it->second;
+      verified_.erase(it);
+    }
+  }
+  auto claims = VerifyToken(keys_, token, now, audience_);
+  if (claims.ok()) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (verified_.size() >= 4096) verified_.clear();
+    verified_.emplace(std::string(token), *claims);
+  }
+  return claims;
+}
+
 grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata, grpc::AuthContext* context,
                                          OutputMetadata* consumed, OutputMetadata* /*response*/) {
   std::string path;
@@ -160,8 +180,7 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata, grpc::Au
                   "認証トークンの形式が違います / authorization is not a bearer token", path,
                   nullptr);
   }
-  auto claims =
-      VerifyToken(keys_, value.substr(kBearer.size()), clock_->NowMicros() / 1000000, audience_);
+  auto claims = Verify(value.substr(kBearer.size()));
   if (!claims.ok()) {
     return Refuse(grpc::StatusCode::UNAUTHENTICATED, std::string(claims.status().message()), path,
                   nullptr);

@@ -151,9 +151,43 @@ absl::StatusOr<std::vector<InboundMessage>> PullSubscription::Fetch(int batch, i
 absl::StatusOr<std::unique_ptr<NatsBus>> NatsBus::Connect(const NatsOptions& options) {
   auto bus = std::unique_ptr<NatsBus>(new NatsBus());
   bus->options_ = options;
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty() ||
+                   !options.tls_ca_file.empty();
+  if (!tls && !options.allow_plaintext) {
+    // Every URL of the list must be loopback: personal data never crosses a network in clear.
+    std::string urls = options.url;
+    size_t start = 0;
+    while (start <= urls.size()) {
+      size_t comma = urls.find(',', start);
+      std::string url =
+          urls.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string host = url;
+      if (size_t scheme = host.find("://"); scheme != std::string::npos)
+        host = host.substr(scheme + 3);
+      if (size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+      if (size_t colon = host.rfind(':'); colon != std::string::npos && host.front() != '[')
+        host = host.substr(0, colon);
+      if (!(host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]")) {
+        return absl::InvalidArgumentError(
+            "nats.tls: ループバック以外の NATS には TLS が必要です / TLS (cert_file, key_file, "
+            "ca_file) is required for " +
+            url + " (or nats.allow_plaintext)");
+      }
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
   natsOptions* opts = nullptr;
   if (natsOptions_Create(&opts) != NATS_OK) return absl::InternalError("nats: out of memory");
   natsStatus s = natsOptions_SetURL(opts, options.url.c_str());
+  if (s == NATS_OK && tls) {
+    s = natsOptions_SetSecure(opts, true);
+    if (s == NATS_OK) s = natsOptions_LoadCATrustedCertificates(opts, options.tls_ca_file.c_str());
+    if (s == NATS_OK) {
+      s = natsOptions_LoadCertificatesChain(opts, options.tls_cert_file.c_str(),
+                                            options.tls_key_file.c_str());
+    }
+  }
   if (s == NATS_OK && !options.client_name.empty()) {
     s = natsOptions_SetName(opts, options.client_name.c_str());
   }

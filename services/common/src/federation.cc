@@ -64,6 +64,9 @@ std::string TlsBlock(const v1::NatsTlsConfig& tls, const std::string& indent) {
   if (!tls.ca_file().empty())
     absl::StrAppend(&out, indent, "  ca_file: ", Quote(tls.ca_file()), "\n");
   if (tls.verify_clients()) absl::StrAppend(&out, indent, "  verify: true\n");
+  if (!tls.min_version().empty()) {
+    absl::StrAppend(&out, indent, "  min_version: ", Quote(tls.min_version()), "\n");
+  }
   absl::StrAppend(&out, indent, "  timeout: 2\n", indent, "}\n");
   return out;
 }
@@ -285,11 +288,21 @@ absl::StatusOr<std::string> RenderNatsServerConfig(const v1::InstanceConfig& con
       "# Rendered by `renkeictl federation nats-config` from the instance file; ",
       tls ? "production profile (TLS).\n" : "local profile (loopback, plaintext).\n",
       "# nats-server 2.9.10 (Debian) is the floor; production targets a patched 2.10+.\n");
+  if (!fed.sync_interval().empty() || !fed.tls().min_version().empty()) {
+    absl::StrAppend(&out,
+                    "# Uses 2.10+ settings (tls min_version, jetstream sync_interval): run a "
+                    "patched 2.10+ release,\n# not Debian's 2.9.10 (authentication-bypass "
+                    "advisories such as CVE-2023-47090).\n");
+  }
   absl::StrAppend(&out, "server_name: ", Quote(self), "\n");
   absl::StrAppend(&out, "listen: ", Quote(listen), "\n");
   if (tls) out += TlsBlock(fed.tls(), "");
   absl::StrAppend(&out, "jetstream {\n  domain: ", Quote(domain), "\n  store_dir: ", Quote(store),
-                  "\n  max_memory_store: 256MB\n  max_file_store: 64GB\n}\n");
+                  "\n  max_memory_store: 256MB\n  max_file_store: 64GB\n");
+  if (!fed.sync_interval().empty()) {
+    absl::StrAppend(&out, "  sync_interval: ", Quote(fed.sync_interval()), "\n");
+  }
+  out += "}\n";
   if (!fed.leafnode_listen().empty() || HasParent(config)) {
     out += "leafnodes {\n";
     if (!fed.leafnode_listen().empty()) {

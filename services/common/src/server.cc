@@ -174,8 +174,8 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
         methods->ModifySendStatus(status);
       }
       t_invalid_utf8_field.clear();
-      if (guarded_ && status.ok()) {
-        if (absl::Status s = WriteAudit(); !s.ok()) {
+      if (guarded_) {
+        if (absl::Status s = WriteAudit(status); !s.ok()) {
           // No answer leaves without its audit record.
           status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                 "監査ログに書けません / audit log unavailable");
@@ -207,8 +207,21 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
       const auto* request =
           static_cast<const google::protobuf::Message*>(methods->GetRecvMessage());
       if (request != nullptr && HasPersonal(*request)) {
+        // The change is logged before it is applied, without a sync of its own: the handler's
+        // synced write of the change syncs the WAL and this entry with it.
         changed_ = true;
         change_record_ = {request->GetDescriptor()->full_name(), RequestRecordId(*request)};
+        v1::AuditEntry e = Entry(v1::AUDIT_ACTION_CHANGE, change_record_);
+        e.set_detail("受付 / received");
+        auto written =
+            audit_ == nullptr
+                ? absl::StatusOr<std::vector<v1::AuditEntry>>(std::vector<v1::AuditEntry>{e})
+                : audit_->AppendAll({e}, Durability::kAsync);
+        if (written.ok()) {
+          change_seq_ = written->front().seq();
+        } else {
+          audit_failed_ = written.status();
+        }
       }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
@@ -217,9 +230,7 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
       if (response == nullptr) return;
       if (caller_.has_value() && caller_->personal) {
         CollectPersonalRecords(*response, &read_);
-        if (changed_ && !RecordId(*response).empty()) {
-          change_record_ = {response->GetDescriptor()->full_name(), RecordId(*response)};
-        }
+        if (changed_) created_ = {response->GetDescriptor()->full_name(), RecordId(*response)};
       } else if (HasPersonal(*response)) {
         std::unique_ptr<google::protobuf::Message> copy(response->New());
         copy->CopyFrom(*response);
@@ -230,26 +241,43 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
-  absl::Status WriteAudit() {
-    if (audit_ == nullptr || (!changed_ && read_.empty())) return absl::OkStatus();
-    std::vector<v1::AuditEntry> entries;
-    auto add = [&](v1::AuditAction action, const AuditedRecord& record) {
-      v1::AuditEntry& e = entries.emplace_back();
-      if (caller_.has_value()) {
-        e.set_subject(caller_->subject);
-        e.set_role(caller_->role);
-        e.set_jurisdiction(caller_->jurisdiction);
-      }
-      e.set_rpc(info_->method());
-      e.set_record_type(record.type);
-      e.set_record_id(record.id);
-      e.set_action(action);
-    };
-    if (changed_) {
-      add(v1::AUDIT_ACTION_CHANGE, change_record_);
-    } else {
-      for (const auto& r : read_) add(v1::AUDIT_ACTION_READ, r);
+  v1::AuditEntry Entry(v1::AuditAction action, const AuditedRecord& record) const {
+    v1::AuditEntry e;
+    if (caller_.has_value()) {
+      e.set_subject(caller_->subject);
+      e.set_role(caller_->role);
+      e.set_jurisdiction(caller_->jurisdiction);
     }
+    e.set_rpc(info_->method());
+    e.set_record_type(record.type);
+    e.set_record_id(record.id);
+    e.set_action(action);
+    return e;
+  }
+
+  // Before the answer leaves: reads of personal data, synced (nothing else records them); for a
+  // change, the record it produced when the request did not name one (a create), riding on the
+  // next sync like the change entry itself.
+  absl::Status WriteAudit(const grpc::Status& status) {
+    if (!audit_failed_.ok()) return audit_failed_;
+    if (audit_ == nullptr) return absl::OkStatus();
+    std::vector<v1::AuditEntry> entries;
+    if (changed_) {
+      if (!status.ok()) {
+        v1::AuditEntry e = Entry(v1::AUDIT_ACTION_CHANGE, change_record_);
+        e.set_detail("不成立 / not applied: " + std::to_string(status.error_code()) + " (entry " +
+                     std::to_string(change_seq_) + ")");
+        return audit_->AppendAll({e}, Durability::kAsync).status();
+      }
+      if (!created_.id.empty() && created_.id != change_record_.id) {
+        v1::AuditEntry e = Entry(v1::AUDIT_ACTION_CHANGE, created_);
+        e.set_detail("作成 / created (entry " + std::to_string(change_seq_) + ")");
+        return audit_->AppendAll({e}, Durability::kAsync).status();
+      }
+      return absl::OkStatus();
+    }
+    if (!status.ok() || read_.empty()) return absl::OkStatus();
+    for (const auto& r : read_) entries.push_back(Entry(v1::AUDIT_ACTION_READ, r));
     return audit_->AppendAll(std::move(entries)).status();
   }
 
@@ -262,6 +290,9 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
   std::optional<Caller> caller_;
   bool changed_ = false;
   AuditedRecord change_record_;
+  uint64_t change_seq_ = 0;
+  AuditedRecord created_;
+  absl::Status audit_failed_;
   std::vector<AuditedRecord> read_;
   std::vector<std::unique_ptr<google::protobuf::Message>> stripped_;
 };

@@ -68,6 +68,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
     LogLine(LogLevel::kError, "cannot read the audit log").Field("error", s.ToString());
     return 1;
   }
+  host.audit_->StartFlusher();
   auto security =
       ServerSecurityFromConfig(host.config_, host.server_.listen_address(), host.audit_.get());
   if (!security.ok()) {
@@ -86,6 +87,10 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   nats.url = host.config_.nats().url();
   nats.client_name = "renkei-" + spec.name + "-" + host.instance_id_;
   nats.jetstream_domain = host.config_.nats().jetstream_domain();
+  nats.tls_cert_file = host.config_.nats().tls().cert_file();
+  nats.tls_key_file = host.config_.nats().tls().key_file();
+  nats.tls_ca_file = host.config_.nats().tls().ca_file();
+  nats.allow_plaintext = host.config_.nats().allow_plaintext();
   auto bus = NatsBus::Connect(nats);
   if (!bus.ok()) {
     LogLine(LogLevel::kError, "bad NATS settings").Field("error", bus.status().ToString());

@@ -181,11 +181,13 @@ absl::Status NatsServer::Launch(int port) {
   std::string content;
   WaitFor([&] {
     content = ReadFile(ports_file);
-    return content.find("nats://") != std::string::npos && content.find('}') != std::string::npos;
+    return content.find("://127.0.0.1:") != std::string::npos &&
+           content.find('}') != std::string::npos;
   });
-  size_t at = content.find("nats://127.0.0.1:");
+  // nats://127.0.0.1:<port>, or tls://127.0.0.1:<port> when the configuration asks for TLS.
+  size_t at = content.find("://127.0.0.1:");
   if (at == std::string::npos) return absl::InternalError("cannot read nats port from " + content);
-  port_ = std::atoi(content.c_str() + at + std::strlen("nats://127.0.0.1:"));
+  port_ = std::atoi(content.c_str() + at + std::strlen("://127.0.0.1:"));
   return absl::OkStatus();
 }
 

@@ -14,9 +14,11 @@
 // audited call costs a wait for the next sync, not a sync of its own.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -41,11 +43,19 @@ class AuditLog {
   // Reads the head (start-up).
   absl::Status Load();
 
+  ~AuditLog();
+
   // Appends the entry (seq, time, hashes are set here); returns once it is durable.
   absl::StatusOr<v1::AuditEntry> Append(v1::AuditEntry entry);
-  // Appends the entries, in order; returns once they are durable. After a failed write every
+  // Appends the entries, in order. kSync: returns once they are durable. kAsync: returns once
+  // they are written to the WAL, not yet synced — the caller's next synced write to the same
+  // store makes them durable with it (RocksDB syncs the WAL up to that write), and the flusher
+  // (StartFlusher) syncs whatever is left within `flush_interval`. After a failed write every
   // later append fails too (the chain in memory would no longer match the disk).
-  absl::StatusOr<std::vector<v1::AuditEntry>> AppendAll(std::vector<v1::AuditEntry> entries);
+  absl::StatusOr<std::vector<v1::AuditEntry>> AppendAll(std::vector<v1::AuditEntry> entries,
+                                                        Durability durability = Durability::kSync);
+  // Starts the thread that syncs entries appended with kAsync that no other write synced.
+  void StartFlusher(std::chrono::milliseconds flush_interval = std::chrono::milliseconds(100));
 
   AuditVerification Verify() const;
   // Every entry about the record, oldest first.
@@ -68,9 +78,14 @@ class AuditLog {
   std::condition_variable committed_;
   v1::AuditHead head_;                   // the last entry chained (guarded by mu_)
   std::vector<v1::AuditEntry> pending_;  // chained, not written yet
-  uint64_t durable_seq_ = 0;             // the last entry written
+  bool pending_sync_ = false;            // some pending entry must be synced
+  v1::AuditHead written_head_;           // the last entry written
+  uint64_t durable_seq_ = 0;             // the last entry synced
   bool writing_ = false;                 // a leader is writing
   absl::Status failed_;                  // sticky write failure
+  bool stopping_ = false;
+  std::condition_variable stop_;
+  std::thread flusher_;
 };
 
 }  // namespace renkei::common

@@ -35,6 +35,12 @@ struct NatsOptions {
   int reconnect_wait_ms = 250;
   int connect_timeout_ms = 2000;
   int api_timeout_ms = 5000;
+  // TLS with a client certificate (all three PEM files, or none). Without them only loopback
+  // URLs are accepted unless allow_plaintext is set.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_ca_file;
+  bool allow_plaintext = false;
 };
 
 // A stream another stream copies from (JetStream `sources`), possibly in another instance's
