@@ -375,6 +375,35 @@ TEST_F(AuthorizationTest, PersonalFieldsReachOnlyTheMunicipalitysOwnStaff) {
   EXPECT_THAT(pref.DebugString(), Not(HasSubstr("認可")));
   EXPECT_FALSE(common::PersonalStrings(own).empty());
 
+  // One connection, a different token on each call (as a gateway serving many users does): each
+  // call is judged by its own token, never by an earlier call's.
+  {
+    auto shared = v1::IntakeService::NewStub(FastReconnectChannel(instance_->address("intake")));
+    auto get = [&](const std::string& token) {
+      grpc::ClientContext ctx;
+      ctx.AddMetadata("authorization", "Bearer " + token);
+      v1::GetConsultationRequest req;
+      req.set_id(c.id());
+      v1::Consultation out;
+      grpc::Status s = shared->GetConsultation(&ctx, req, &out);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      return out;
+    };
+    const std::string staff = instance_->Token(v1::ROLE_MUNICIPAL_STAFF);
+    const std::string prefecture = instance_->Token(v1::ROLE_PREFECTURE_STAFF, kTokyo);
+    for (int round = 0; round < 3; ++round) {
+      EXPECT_EQ(get(staff).person().name(), "認可 太郎") << round;
+      EXPECT_THAT(common::PersonalStrings(get(prefecture)), ::testing::IsEmpty()) << round;
+    }
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + instance_->Token(v1::ROLE_COORDINATOR, kChiyoda));
+    v1::GetConsultationRequest req;
+    req.set_id(c.id());
+    v1::Consultation out;
+    EXPECT_EQ(shared->GetConsultation(&ctx, req, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+
   // Prefecture staff inside their own prefecture's instance would be "own"; here they are not.
   // National staff: aggregates only (the digest), never a consultation.
   s = GetConsultation(instance_->Token(v1::ROLE_NATIONAL_STAFF, kNation), c.id(), &pref);

@@ -18,10 +18,6 @@
 namespace renkei::common {
 namespace {
 
-constexpr char kSubjectProperty[] = "renkei.subject";
-constexpr char kRoleProperty[] = "renkei.role";
-constexpr char kJurisdictionProperty[] = "renkei.jurisdiction";
-constexpr char kPersonalProperty[] = "renkei.personal";
 constexpr char kHealthPrefix[] = "/grpc.health.v1.Health/";
 constexpr char kReflectionPrefix[] = "/grpc.reflection.";
 
@@ -96,20 +92,6 @@ const v1::Access* AccessTable::Find(std::string_view path) const {
   return it == access_.end() ? nullptr : &it->second;
 }
 
-std::optional<Caller> CallerOf(const grpc::AuthContext& context) {
-  auto subject = context.FindPropertyValues(kSubjectProperty);
-  if (subject.empty()) return std::nullopt;
-  Caller c;
-  c.subject = ToString(subject[0]);
-  auto role = context.FindPropertyValues(kRoleProperty);
-  if (!role.empty()) v1::Role_Parse(ToString(role[0]), &c.role);
-  auto jur = context.FindPropertyValues(kJurisdictionProperty);
-  if (!jur.empty()) c.jurisdiction = ToString(jur[0]);
-  auto personal = context.FindPropertyValues(kPersonalProperty);
-  c.personal = !personal.empty() && ToString(personal[0]) == "1";
-  return c;
-}
-
 TokenAuthProcessor::TokenAuthProcessor(KeyRing keys, v1::InstanceIdentity instance,
                                        std::string audience, AuditLog* audit, const Clock* clock)
     : keys_(std::move(keys)),
@@ -161,8 +143,10 @@ absl::StatusOr<v1::TokenClaims> TokenAuthProcessor::Verify(std::string_view toke
   return claims;
 }
 
-grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata, grpc::AuthContext* context,
-                                         OutputMetadata* consumed, OutputMetadata* /*response*/) {
+grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata,
+                                         grpc::AuthContext* /*context*/,
+                                         OutputMetadata* /*consumed*/,
+                                         OutputMetadata* /*response*/) {
   std::string path;
   if (auto p = metadata.find(":path"); p != metadata.end()) path = ToString(p->second);
   if (path.rfind(kHealthPrefix, 0) == 0) return grpc::Status::OK;  // liveness carries nothing
@@ -185,9 +169,6 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata, grpc::Au
     return Refuse(grpc::StatusCode::UNAUTHENTICATED, std::string(claims.status().message()), path,
                   nullptr);
   }
-  consumed->insert({"authorization", ToString(header->second)});
-
-  bool personal = false;
   if (path.rfind(kReflectionPrefix, 0) != 0) {  // reflection: the schema, for any valid token
     const v1::Access* access = AccessTable::Get().Find(path);
     if (access == nullptr) {
@@ -204,14 +185,24 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata, grpc::Au
                         " on instance " + audience_,
                     path, &*claims);
     }
-    personal = d.personal;
   }
-  context->AddProperty(kSubjectProperty, claims->sub());
-  context->AddProperty(kRoleProperty, RoleName(claims->role()));
-  context->AddProperty(kJurisdictionProperty, claims->jur());
-  context->AddProperty(kPersonalProperty, personal ? "1" : "0");
-  context->SetPeerIdentityPropertyName(kSubjectProperty);
   return grpc::Status::OK;
+}
+
+std::optional<Caller> TokenAuthProcessor::CallerOf(std::string_view authorization,
+                                                   std::string_view path) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.substr(0, kBearer.size()) != kBearer) return std::nullopt;
+  auto claims = Verify(authorization.substr(kBearer.size()));  // cached: verified by Process
+  if (!claims.ok()) return std::nullopt;
+  Caller c;
+  c.subject = claims->sub();
+  c.role = claims->role();
+  c.jurisdiction = claims->jur();
+  if (const v1::Access* access = AccessTable::Get().Find(path); access != nullptr) {
+    c.personal = Decide(*access, c.role, ReachOf(c.jurisdiction, instance_)).personal;
+  }
+  return c;
 }
 
 bool IsLoopbackAddress(std::string_view address) {

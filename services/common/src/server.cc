@@ -5,10 +5,13 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include "google/protobuf/stubs/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -62,19 +65,56 @@ std::string FieldPathFromFullName(const std::string& full) {
   return prev == std::string::npos ? full : full.substr(prev + 1);
 }
 
+// For a message type, the fields that matter to personal data: the personal ones, and those
+// whose message type contains personal fields (transitively). Built once per type; walking only
+// these is what keeps the check off the profile of a busy service.
+struct PersonalPlan {
+  std::vector<const google::protobuf::FieldDescriptor*> personal;
+  std::vector<const google::protobuf::FieldDescriptor*> nested;
+  bool any() const { return !personal.empty() || !nested.empty(); }
+};
+
+const PersonalPlan& PlanFor(const google::protobuf::Descriptor* type) {
+  static std::mutex mu;
+  static auto* plans =
+      new std::unordered_map<const google::protobuf::Descriptor*, std::unique_ptr<PersonalPlan>>();
+  std::lock_guard<std::mutex> lock(mu);
+  // Depth-first with a placeholder, so recursive types terminate.
+  std::function<const PersonalPlan&(const google::protobuf::Descriptor*)> build =
+      [&](const google::protobuf::Descriptor* d) -> const PersonalPlan& {
+    auto it = plans->find(d);
+    if (it != plans->end()) return *it->second;
+    auto& plan = (*plans)[d];
+    plan = std::make_unique<PersonalPlan>();
+    PersonalPlan result;
+    for (int i = 0; i < d->field_count(); ++i) {
+      const auto* f = d->field(i);
+      if (IsPersonal(f)) {
+        result.personal.push_back(f);
+      } else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
+                 (f->message_type() == d || build(f->message_type()).any())) {
+        result.nested.push_back(f);
+      }
+    }
+    *(*plans)[d] = std::move(result);
+    return *(*plans)[d];
+  };
+  return build(type);
+}
+
 // Whether any personal field of the message (recursively) holds a value.
 bool HasPersonal(const google::protobuf::Message& message) {
+  const PersonalPlan& plan = PlanFor(message.GetDescriptor());
   const google::protobuf::Reflection* r = message.GetReflection();
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
-  r->ListFields(message, &fields);
-  for (const auto* f : fields) {
-    if (IsPersonal(f)) return true;
-    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+  for (const auto* f : plan.personal) {
+    if (f->is_repeated() ? r->FieldSize(message, f) > 0 : r->HasField(message, f)) return true;
+  }
+  for (const auto* f : plan.nested) {
     if (f->is_repeated()) {
       for (int i = 0; i < r->FieldSize(message, f); ++i) {
         if (HasPersonal(r->GetRepeatedMessage(message, f, i))) return true;
       }
-    } else if (HasPersonal(r->GetMessage(message, f))) {
+    } else if (r->HasField(message, f) && HasPersonal(r->GetMessage(message, f))) {
       return true;
     }
   }
@@ -106,17 +146,14 @@ void CollectPersonalRecords(const google::protobuf::Message& message,
     return;
   }
   const google::protobuf::Reflection* r = message.GetReflection();
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
-  r->ListFields(message, &fields);
   bool found = false;
-  for (const auto* f : fields) {
-    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+  for (const auto* f : PlanFor(message.GetDescriptor()).nested) {
     size_t before = out->size();
     if (f->is_repeated()) {
       for (int i = 0; i < r->FieldSize(message, f); ++i) {
         CollectPersonalRecords(r->GetRepeatedMessage(message, f, i), out);
       }
-    } else {
+    } else if (r->HasField(message, f)) {
       CollectPersonalRecords(r->GetMessage(message, f), out);
     }
     found = found || out->size() > before;
@@ -154,6 +191,7 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
     if (security != nullptr && !security->unauthenticated &&
         std::string_view(info->method()).rfind("/renkei.", 0) == 0) {
       audit_ = security->audit;
+      processor_ = security->processor.get();
       guarded_ = true;
     }
   }
@@ -197,11 +235,14 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
   void Guard(grpc::experimental::InterceptorBatchMethods* methods) {
     using grpc::experimental::InterceptionHookPoints;
     if (!caller_read_) {
-      // Not in the constructor: the call's auth context is complete only once it runs (and the
-      // server context caches the first one it builds).
+      // The token the auth filter accepted (its verification is cached there).
       caller_read_ = true;
-      auto context = info_->server_context()->auth_context();
-      if (context != nullptr) caller_ = CallerOf(*context);
+      const auto& metadata = info_->server_context()->client_metadata();
+      auto header = metadata.find("authorization");
+      if (header != metadata.end() && processor_ != nullptr) {
+        caller_ = processor_->CallerOf(
+            std::string_view(header->second.data(), header->second.size()), info_->method());
+      }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       const auto* request =
@@ -286,6 +327,7 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
   std::chrono::steady_clock::time_point start_;
   bool guarded_ = false;
   AuditLog* audit_ = nullptr;
+  TokenAuthProcessor* processor_ = nullptr;
   bool caller_read_ = false;
   std::optional<Caller> caller_;
   bool changed_ = false;

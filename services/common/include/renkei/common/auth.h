@@ -70,15 +70,13 @@ class AccessTable {
   std::vector<std::string> undeclared_;
 };
 
-// The caller the auth processor attached to a call; nullopt when the call carries none (health
-// checks, or a server without authentication).
+// Who makes a call, as the token the auth processor accepted says.
 struct Caller {
   std::string subject;
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string jurisdiction;
   bool personal = false;  // may receive personal fields on this call
 };
-std::optional<Caller> CallerOf(const grpc::AuthContext& context);
 
 // The auth filter's check. Thread-safe; non-blocking (verification is a signature check; the
 // audit entry of a refused call is one group-committed write).
@@ -89,6 +87,12 @@ class TokenAuthProcessor final : public grpc::AuthMetadataProcessor {
   bool IsBlocking() const override { return false; }
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
                        OutputMetadata* consumed, OutputMetadata* response) override;
+
+  // The caller of an accepted call, from its authorization header and method (the server
+  // interceptor asks). Not kept in the AuthContext: gRPC gives the processor the connection's
+  // context, shared by every call on it, so per-call facts there would leak between calls of
+  // different tokens. nullopt when the header does not verify.
+  std::optional<Caller> CallerOf(std::string_view authorization, std::string_view path);
 
  private:
   grpc::Status Refuse(grpc::StatusCode code, const std::string& message, const std::string& path,
