@@ -456,9 +456,16 @@ TEST_F(AuthorizationTest, AuditQueryFindsEveryAccessAndVerifyFindsEveryTampering
 
   const std::string cli = tmp_->Sub("cli");
   std::filesystem::create_directories(cli);
-  CliResult q = RunRenkeictl(
-      {"-o", "json", "audit", "query", "--config", instance_->config_path(), "--record", c.id()},
-      {}, cli);
+  // The created record's id is sealed into the log within the sealing interval (100 ms).
+  CliResult q;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        q = RunRenkeictl({"-o", "json", "audit", "query", "--config", instance_->config_path(),
+                          "--record", c.id()},
+                         {}, cli);
+        return q.exit_code == 0 && q.out.find("AUDIT_ACTION_CHANGE") != std::string::npos;
+      },
+      std::chrono::seconds(5)));
   ASSERT_EQ(q.exit_code, 0) << q;
   // Created (change) and seen by its creator, read twice more by the two own-jurisdiction users.
   EXPECT_THAT(q.out, HasSubstr("\"subject\": \"coordinator-audit\""));

@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "renkei/common/status_macros.h"
 
 namespace renkei::common {
@@ -36,122 +39,126 @@ std::string AuditLog::HashOf(const v1::AuditEntry& entry) {
 }
 
 AuditLog::AuditLog(Store* store, const Clock* clock)
-    : store_(store), clock_(clock), cf_(store->Cf(kCf)) {}
+    : store_(store),
+      clock_(clock),
+      cf_(store->Cf(kCf)),
+      journal_counter_(static_cast<uint64_t>(clock->NowMicros()) << 8) {}
 
 absl::Status AuditLog::Load() {
   if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialize");
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> lock(seal_mu_);
   auto head = store_->Get(cf_, kHeadKey);
   if (absl::IsNotFound(head.status())) {
     head_.Clear();
-    written_head_.Clear();
-    durable_seq_ = 0;
     return absl::OkStatus();
   }
   if (!head.ok()) return head.status();
   if (!head_.ParseFromString(*head)) return absl::DataLossError("audit head unreadable");
-  durable_seq_ = head_.seq();
-  written_head_ = head_;
+  return absl::OkStatus();
+}
+
+std::string AuditLog::JournalKey(int64_t at_micros) {
+  std::string key = "j";
+  auto put = [&](uint64_t v) {
+    for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  put(static_cast<uint64_t>(at_micros));
+  put(journal_counter_.fetch_add(1));
+  return key;
+}
+
+void AuditLog::JournalInto(Batch* batch, v1::AuditEntry entry) {
+  if (entry.at_micros() == 0) entry.set_at_micros(clock_->NowMicros());
+  entry.clear_seq();
+  entry.clear_prev_hash();
+  entry.clear_hash();
+  batch->Put(cf_, JournalKey(entry.at_micros()), entry.SerializeAsString());
+}
+
+absl::Status AuditLog::Record(std::vector<v1::AuditEntry> entries, Durability durability) {
+  if (entries.empty()) return absl::OkStatus();
+  Batch batch;
+  for (auto& e : entries) JournalInto(&batch, std::move(e));
+  return store_->Write(batch, durability);
+}
+
+void AuditLog::RecordLater(v1::AuditEntry entry) {
+  if (entry.at_micros() == 0) entry.set_at_micros(clock_->NowMicros());
+  std::lock_guard<std::mutex> lock(later_mu_);
+  later_.push_back(std::move(entry));
+}
+
+absl::Status AuditLog::Seal() {
+  std::lock_guard<std::mutex> lock(seal_mu_);
+  std::vector<std::pair<std::string, v1::AuditEntry>> journal;  // key ("" for later_), entry
+  {
+    std::lock_guard<std::mutex> later_lock(later_mu_);
+    for (auto& e : later_) journal.emplace_back("", std::move(e));
+    later_.clear();
+  }
+  auto it = store_->NewIterator(cf_);
+  for (it->Seek("j"); it->Valid() && !it->key().empty() && it->key()[0] == 'j'; it->Next()) {
+    v1::AuditEntry e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("audit journal record unreadable");
+    }
+    journal.emplace_back(std::string(it->key()), std::move(e));
+  }
+  RETURN_IF_ERROR(it->status());
+  if (journal.empty()) return absl::OkStatus();
+  std::stable_sort(journal.begin(), journal.end(), [](const auto& a, const auto& b) {
+    return a.second.at_micros() < b.second.at_micros();
+  });
+  Batch batch;
+  v1::AuditHead head = head_;
+  for (auto& [key, e] : journal) {
+    e.set_seq(head.seq() + 1);
+    e.set_prev_hash(head.hash());
+    e.set_hash(HashOf(e));
+    head.set_seq(e.seq());
+    head.set_hash(e.hash());
+    batch.Put(cf_, EntryKey(e.seq()), e.SerializeAsString());
+    if (!key.empty()) batch.Delete(cf_, key);
+  }
+  batch.Put(cf_, kHeadKey, head.SerializeAsString());
+  RETURN_IF_ERROR(store_->Write(batch, Durability::kSync));
+  head_ = head;
   return absl::OkStatus();
 }
 
 absl::StatusOr<v1::AuditEntry> AuditLog::Append(v1::AuditEntry entry) {
-  std::vector<v1::AuditEntry> one;
-  one.push_back(std::move(entry));
-  ASSIGN_OR_RETURN(auto written, AppendAll(std::move(one)));
-  return written.front();
+  RETURN_IF_ERROR(Record({entry}, Durability::kSync));
+  RETURN_IF_ERROR(Seal());
+  std::lock_guard<std::mutex> lock(seal_mu_);
+  ASSIGN_OR_RETURN(std::string raw, store_->Get(cf_, EntryKey(head_.seq())));
+  v1::AuditEntry written;
+  if (!written.ParseFromString(raw)) return absl::DataLossError("audit entry unreadable");
+  return written;
 }
 
-absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::AppendAll(std::vector<v1::AuditEntry> entries,
-                                                                Durability durability) {
-  if (entries.empty()) return entries;
-  const bool sync = durability == Durability::kSync;
-  std::unique_lock<std::mutex> lock(mu_);
-  if (!failed_.ok()) return failed_;
-  int64_t now = clock_->NowMicros();
-  for (auto& entry : entries) {
-    entry.set_seq(head_.seq() + 1);
-    entry.set_at_micros(now);
-    entry.set_prev_hash(head_.hash());
-    entry.set_hash(HashOf(entry));
-    head_.set_seq(entry.seq());
-    head_.set_hash(entry.hash());
-    pending_.push_back(entry);
-  }
-  pending_sync_ = pending_sync_ || sync;
-  const uint64_t mine = head_.seq();
-  auto done = [&] { return sync ? durable_seq_ >= mine : written_head_.seq() >= mine; };
-  while (!done()) {
-    if (!failed_.ok()) return failed_;
-    if (writing_) {
-      committed_.wait(lock);
-      continue;
-    }
-    // Leader: write everything chained so far in one batch, synced when any entry asks.
-    writing_ = true;
-    std::vector<v1::AuditEntry> batch_entries;
-    batch_entries.swap(pending_);
-    const bool batch_sync = pending_sync_;
-    pending_sync_ = false;
-    v1::AuditHead head;
-    head.set_seq(batch_entries.back().seq());
-    head.set_hash(batch_entries.back().hash());
-    lock.unlock();
-    Batch batch;
-    for (const auto& e : batch_entries) batch.Put(cf_, EntryKey(e.seq()), e.SerializeAsString());
-    batch.Put(cf_, kHeadKey, head.SerializeAsString());
-    absl::Status s = store_->Write(batch, batch_sync ? Durability::kSync : Durability::kAsync);
-    lock.lock();
-    writing_ = false;
-    if (s.ok()) {
-      written_head_ = head;
-      if (batch_sync) durable_seq_ = head.seq();
-    } else {
-      failed_ = s;
-    }
-    committed_.notify_all();
-  }
-  return entries;
-}
-
-void AuditLog::StartFlusher(std::chrono::milliseconds flush_interval) {
-  flusher_ = std::thread([this, flush_interval] {
-    std::unique_lock<std::mutex> lock(mu_);
+void AuditLog::StartSealer(std::chrono::milliseconds interval) {
+  sealer_ = std::thread([this, interval] {
+    std::unique_lock<std::mutex> lock(stop_mu_);
     while (!stopping_) {
-      // Its own condition: woken by every append, it would sync after each one.
-      stop_.wait_for(lock, flush_interval, [this] { return stopping_; });
-      if (writing_ || written_head_.seq() <= durable_seq_ || !failed_.ok()) continue;
-      // Rewriting the head with sync syncs the WAL, and with it every entry written before.
-      writing_ = true;
-      v1::AuditHead head = written_head_;
       lock.unlock();
-      Batch batch;
-      batch.Put(cf_, kHeadKey, head.SerializeAsString());
-      absl::Status s = store_->Write(batch, Durability::kSync);
-      lock.lock();
-      writing_ = false;
-      if (s.ok()) {
-        durable_seq_ = std::max(durable_seq_, head.seq());
-      } else {
-        failed_ = s;
+      if (absl::Status s = Seal(); !s.ok()) {
+        std::fprintf(stderr, "audit: sealing failed: %s\n", s.ToString().c_str());
       }
-      committed_.notify_all();
+      lock.lock();
+      stop_.wait_for(lock, interval, [this] { return stopping_; });
     }
   });
 }
 
 AuditLog::~AuditLog() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(stop_mu_);
     stopping_ = true;
   }
   stop_.notify_all();
-  if (flusher_.joinable()) flusher_.join();
-  std::unique_lock<std::mutex> lock(mu_);
-  if (failed_.ok() && written_head_.seq() > durable_seq_ && !writing_) {
-    Batch batch;
-    batch.Put(cf_, kHeadKey, written_head_.SerializeAsString());
-    (void)store_->Write(batch, Durability::kSync);
+  if (sealer_.joinable()) {
+    sealer_.join();
+    (void)Seal();  // what arrived during shutdown
   }
 }
 
@@ -191,6 +198,9 @@ AuditVerification AuditLog::Verify() const {
     expected = e.seq() + 1;
   }
   if (!it->status().ok()) fail(expected, "読み出しエラー / read error");
+  for (it->Seek("j"); it->Valid() && !it->key().empty() && it->key()[0] == 'j'; it->Next()) {
+    ++v.journal;
+  }
   v1::AuditHead head;
   auto raw = store_->Get(cf_, kHeadKey);
   if (raw.ok()) head.ParseFromString(*raw);
@@ -214,14 +224,17 @@ absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::Query(const std::string& r
 absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::QueryAll() const {
   std::vector<v1::AuditEntry> out;
   auto it = store_->NewIterator(cf_);
-  for (it->Seek("e"); it->Valid() && !it->key().empty() && it->key()[0] == 'e'; it->Next()) {
-    v1::AuditEntry e;
-    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("audit entry unreadable");
+  for (const char* prefix : {"e", "j"}) {
+    for (it->Seek(prefix); it->Valid() && !it->key().empty() && it->key()[0] == prefix[0];
+         it->Next()) {
+      v1::AuditEntry e;
+      if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("audit entry unreadable");
+      }
+      out.push_back(std::move(e));
     }
-    out.push_back(std::move(e));
+    RETURN_IF_ERROR(it->status());
   }
-  RETURN_IF_ERROR(it->status());
   return out;
 }
 

@@ -112,8 +112,8 @@ grpc::Status TokenAuthProcessor::Refuse(grpc::StatusCode code, const std::string
     entry.set_rpc(path);
     entry.set_action(v1::AUDIT_ACTION_DENIED);
     entry.set_detail(message);
-    if (auto s = audit_->Append(std::move(entry)); !s.ok()) {
-      LogLine(LogLevel::kError, "audit append failed").Field("error", s.status().ToString());
+    if (auto s = audit_->Record({std::move(entry)}, Durability::kSync); !s.ok()) {
+      LogLine(LogLevel::kError, "audit append failed").Field("error", s.ToString());
     }
   }
   LogLine(LogLevel::kWarning, "call refused")

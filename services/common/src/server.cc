@@ -24,6 +24,8 @@
 #include "renkei/common/log.h"
 #include "renkei/common/metrics.h"
 #include "renkei/common/personal.h"
+#include "renkei/common/status_macros.h"
+#include "renkei/common/store.h"
 #include "renkei/common/validation.h"
 
 namespace renkei::common {
@@ -195,7 +197,10 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
       guarded_ = true;
     }
   }
-  ~EdgeInterceptor() override { g_calls_in_flight.fetch_sub(1); }
+  ~EdgeInterceptor() override {
+    if (journal_ != nullptr) journal_->active = false;  // a hook left on a thread stays inert
+    g_calls_in_flight.fetch_sub(1);
+  }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
@@ -252,16 +257,19 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
         // synced write of the change syncs the WAL and this entry with it.
         changed_ = true;
         change_record_ = {request->GetDescriptor()->full_name(), RequestRecordId(*request)};
-        v1::AuditEntry e = Entry(v1::AUDIT_ACTION_CHANGE, change_record_);
-        e.set_detail("受付 / received");
-        auto written =
-            audit_ == nullptr
-                ? absl::StatusOr<std::vector<v1::AuditEntry>>(std::vector<v1::AuditEntry>{e})
-                : audit_->AppendAll({e}, Durability::kAsync);
-        if (written.ok()) {
-          change_seq_ = written->front().seq();
-        } else {
-          audit_failed_ = written.status();
+        if (audit_ != nullptr) {
+          journal_ = std::make_shared<Journal>();
+          journal_->entry = Entry(v1::AUDIT_ACTION_CHANGE, change_record_);
+          journal_->entry.set_detail("受付 / received");
+          auto journal = journal_;
+          AuditLog* log = audit_;
+          SetThreadBatchHook(
+              std::make_shared<BatchHook>([journal, log](const Store& store, Batch& batch) {
+                if (!journal->active || &store != log->store()) return false;
+                log->JournalInto(&batch, journal->entry);
+                journal->written = true;
+                return true;
+              }));
         }
       }
     }
@@ -296,30 +304,36 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
     return e;
   }
 
-  // Before the answer leaves: reads of personal data, synced (nothing else records them); for a
-  // change, the record it produced when the request did not name one (a create), riding on the
-  // next sync like the change entry itself.
+  // Before the answer leaves. A change was journaled in the handler's own synced write (the
+  // batch hook); if the handler wrote nothing, the entry gets a synced write of its own when
+  // the call succeeded, or is kept as "not applied". A create adds the record it made
+  // (durable with the next sealing). Reads of personal data get a synced journal write
+  // (group-committed with concurrent writes).
   absl::Status WriteAudit(const grpc::Status& status) {
-    if (!audit_failed_.ok()) return audit_failed_;
+    if (journal_ != nullptr) {
+      SetThreadBatchHook(nullptr);
+      journal_->active = false;
+    }
     if (audit_ == nullptr) return absl::OkStatus();
-    std::vector<v1::AuditEntry> entries;
     if (changed_) {
+      v1::AuditEntry e = journal_->entry;
       if (!status.ok()) {
-        v1::AuditEntry e = Entry(v1::AUDIT_ACTION_CHANGE, change_record_);
-        e.set_detail("不成立 / not applied: " + std::to_string(status.error_code()) + " (entry " +
-                     std::to_string(change_seq_) + ")");
-        return audit_->AppendAll({e}, Durability::kAsync).status();
+        e.set_detail("不成立 / not applied: " + std::to_string(status.error_code()));
+        audit_->RecordLater(std::move(e));
+        return absl::OkStatus();
       }
+      if (!journal_->written) RETURN_IF_ERROR(audit_->Record({e}, Durability::kSync));
       if (!created_.id.empty() && created_.id != change_record_.id) {
-        v1::AuditEntry e = Entry(v1::AUDIT_ACTION_CHANGE, created_);
-        e.set_detail("作成 / created (entry " + std::to_string(change_seq_) + ")");
-        return audit_->AppendAll({e}, Durability::kAsync).status();
+        v1::AuditEntry c = Entry(v1::AUDIT_ACTION_CHANGE, created_);
+        c.set_detail("作成 / created");
+        audit_->RecordLater(std::move(c));
       }
       return absl::OkStatus();
     }
     if (!status.ok() || read_.empty()) return absl::OkStatus();
+    std::vector<v1::AuditEntry> entries;
     for (const auto& r : read_) entries.push_back(Entry(v1::AUDIT_ACTION_READ, r));
-    return audit_->AppendAll(std::move(entries)).status();
+    return audit_->Record(std::move(entries), Durability::kSync);
   }
 
   grpc::experimental::ServerRpcInfo* info_;
@@ -332,9 +346,14 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
   std::optional<Caller> caller_;
   bool changed_ = false;
   AuditedRecord change_record_;
-  uint64_t change_seq_ = 0;
+  // The change's entry, journaled by the batch hook in the handler's write.
+  struct Journal {
+    v1::AuditEntry entry;
+    std::atomic<bool> active{true};
+    std::atomic<bool> written{false};
+  };
+  std::shared_ptr<Journal> journal_;
   AuditedRecord created_;
-  absl::Status audit_failed_;
   std::vector<AuditedRecord> read_;
   std::vector<std::unique_ptr<google::protobuf::Message>> stripped_;
 };

@@ -68,7 +68,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
     LogLine(LogLevel::kError, "cannot read the audit log").Field("error", s.ToString());
     return 1;
   }
-  host.audit_->StartFlusher();
+  host.audit_->StartSealer();
   auto security =
       ServerSecurityFromConfig(host.config_, host.server_.listen_address(), host.audit_.get());
   if (!security.ok()) {

@@ -161,8 +161,18 @@ ColumnFamily Store::Cf(std::string_view name) const {
   std::abort();
 }
 
+namespace {
+thread_local std::shared_ptr<BatchHook> t_batch_hook;
+}  // namespace
+
+void SetThreadBatchHook(std::shared_ptr<BatchHook> hook) { t_batch_hook = std::move(hook); }
+
 absl::Status Store::Write(Batch& batch, Durability durability) {
   if (batch.Count() == 0) return absl::OkStatus();
+  if (durability == Durability::kSync && t_batch_hook != nullptr) {
+    std::shared_ptr<BatchHook> hook = t_batch_hook;
+    if ((*hook)(*this, batch)) t_batch_hook.reset();
+  }
   rocksdb::WriteOptions wo;
   wo.sync = durability == Durability::kSync;
   return FromRocks(db_->Write(wo, batch.batch_.get()), "write");

@@ -9,11 +9,18 @@
 // the whole chain and the head can forge it: publishing the head outside the instance is what
 // closes that; see docs/security.md.)
 //
-// Thread-safe. Appends are chained in arrival order and group-committed: concurrent appenders
-// share one synced write (a leader writes everything pending while the others wait), so an
-// audited call costs a wait for the next sync, not a sync of its own.
+// Writing and chaining are separate, so that auditing costs no fsync of its own: a record is
+// first written to the journal (keys "j<time><n>") — inside the change's own synced WriteBatch
+// (JournalInto, through the store's thread batch hook), with a group-committed synced write of
+// its own (Record: reads, refusals), or from memory by the sealer (RecordLater) — and the
+// sealer (every 100 ms, at start-up and at shutdown) moves journal records into the chain in
+// time order with one synced write. A journal record is durable from the moment its write
+// returns and tamper-evident once sealed.
+//
+// Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -33,6 +40,7 @@ struct AuditVerification {
   uint64_t entries = 0;    // entries read
   uint64_t first_bad = 0;  // the sequence where the first problem shows (0 when ok)
   std::string problem;     // what is wrong, e.g. "entry 4 was modified"
+  uint64_t journal = 0;    // records written but not sealed yet
 };
 
 class AuditLog {
@@ -40,27 +48,29 @@ class AuditLog {
   static std::vector<std::string> ColumnFamilies();
 
   AuditLog(Store* store, const Clock* clock = SystemClock::Get());
+  ~AuditLog();
   // Reads the head (start-up).
   absl::Status Load();
 
-  ~AuditLog();
-
-  // Appends the entry (seq, time, hashes are set here); returns once it is durable.
+  // Writes the entries to the journal with one write of the given durability.
+  absl::Status Record(std::vector<v1::AuditEntry> entries, Durability durability);
+  // Adds the entry's journal record to `batch` (the change's own write).
+  void JournalInto(Batch* batch, v1::AuditEntry entry);
+  // Keeps the entry for the sealer's next write (durable within the sealing interval).
+  void RecordLater(v1::AuditEntry entry);
+  // Chains every journal record (and every entry kept for later) now, in time order.
+  absl::Status Seal();
+  // Appends and seals the entry at once; returns it as chained (tools, tests).
   absl::StatusOr<v1::AuditEntry> Append(v1::AuditEntry entry);
-  // Appends the entries, in order. kSync: returns once they are durable. kAsync: returns once
-  // they are written to the WAL, not yet synced — the caller's next synced write to the same
-  // store makes them durable with it (RocksDB syncs the WAL up to that write), and the flusher
-  // (StartFlusher) syncs whatever is left within `flush_interval`. After a failed write every
-  // later append fails too (the chain in memory would no longer match the disk).
-  absl::StatusOr<std::vector<v1::AuditEntry>> AppendAll(std::vector<v1::AuditEntry> entries,
-                                                        Durability durability = Durability::kSync);
-  // Starts the thread that syncs entries appended with kAsync that no other write synced.
-  void StartFlusher(std::chrono::milliseconds flush_interval = std::chrono::milliseconds(100));
+  // Seals every `interval` in a thread of its own (the services start it).
+  void StartSealer(std::chrono::milliseconds interval = std::chrono::milliseconds(100));
+
+  const Store* store() const { return store_; }
 
   AuditVerification Verify() const;
-  // Every entry about the record, oldest first.
+  // Every entry about the record, oldest first (sealed entries, then journal records not sealed
+  // yet, whose seq is 0).
   absl::StatusOr<std::vector<v1::AuditEntry>> Query(const std::string& record_id) const;
-  // Every entry, oldest first.
   absl::StatusOr<std::vector<v1::AuditEntry>> QueryAll() const;
   // Whether the store holds an audit log (tools open service data read-only).
   static bool Present(const Store& store);
@@ -71,21 +81,19 @@ class AuditLog {
   static std::string EntryKey(uint64_t seq);
 
  private:
+  std::string JournalKey(int64_t at_micros);
   Store* store_;
   const Clock* clock_;
   ColumnFamily cf_;
-  mutable std::mutex mu_;
-  std::condition_variable committed_;
-  v1::AuditHead head_;                   // the last entry chained (guarded by mu_)
-  std::vector<v1::AuditEntry> pending_;  // chained, not written yet
-  bool pending_sync_ = false;            // some pending entry must be synced
-  v1::AuditHead written_head_;           // the last entry written
-  uint64_t durable_seq_ = 0;             // the last entry synced
-  bool writing_ = false;                 // a leader is writing
-  absl::Status failed_;                  // sticky write failure
-  bool stopping_ = false;
+  std::atomic<uint64_t> journal_counter_;
+  std::mutex seal_mu_;  // one sealer at a time
+  v1::AuditHead head_;  // guarded by seal_mu_
+  std::mutex later_mu_;
+  std::vector<v1::AuditEntry> later_;  // guarded by later_mu_
+  std::mutex stop_mu_;
   std::condition_variable stop_;
-  std::thread flusher_;
+  bool stopping_ = false;  // guarded by stop_mu_
+  std::thread sealer_;
 };
 
 }  // namespace renkei::common

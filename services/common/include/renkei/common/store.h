@@ -98,6 +98,14 @@ enum class Durability {
   kAsync,  // WAL written but not synced: relay bookkeeping that can be redone after a crash
 };
 
+class Store;
+
+// Called by the next synced Store::Write on this thread with its batch, before writing; returns
+// true once it has done its work (then it is cleared). The audit log uses it to journal a change
+// in the very write that makes the change. The caller sets and clears it (nullptr).
+using BatchHook = std::function<bool(const Store&, Batch&)>;
+void SetThreadBatchHook(std::shared_ptr<BatchHook> hook);
+
 class Store {
  public:
   // Opens (creating if needed) the database. Fails with the RocksDB error (e.g. the directory is
