@@ -246,6 +246,7 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
     c << ", \"jetstream_domain\": \"" << spec.jetstream_domain << "\"";
   c << "},\n  \"data_root\": \"" << dir << "/data\"";
   if (!spec.federation_json.empty()) c << ",\n  \"federation\": " << spec.federation_json;
+  if (!spec.backup_json.empty()) c << ",\n  \"backup\": " << spec.backup_json;
   auto server = [&](const std::string& s) {
     return "{\"listen_address\": \"" + address(s) + "\"}";
   };
