@@ -274,6 +274,7 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
   } else {
     c << ",\n  \"security\": " << spec.security_json;
   }
+  if (!spec.backup_json.empty()) c << ",\n  \"backup\": " << spec.backup_json;
   auto server = [&](const std::string& s) {
     return "{\"listen_address\": \"" + address(s) + "\"}";
   };

@@ -84,6 +84,7 @@ struct InstanceSpec {
   std::string indicators_json;   // extra members of the "indicators" section
   std::string jetstream_domain;  // nats.jetstream_domain
   std::string federation_json;   // the "federation" section (a JSON object), if any
+  std::string backup_json;       // the "backup" section (a JSON object), if any
   // The services given a section (empty: all five).
   std::vector<std::string> services;
   // The "security" section (a JSON object). Empty: keys in <dir>/keys (key k1, generated once),

@@ -13,6 +13,7 @@ void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
 void AddFederationCommands(CLI::App& app, std::function<int()>* run);
 void AddTokenCommands(CLI::App& app, std::function<int()>* run);
 void AddAuditCommands(CLI::App& app, std::function<int()>* run);
+void AddBackupCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   AddFederationCommands(app, &run);
   AddTokenCommands(app, &run);
   AddAuditCommands(app, &run);
+  AddBackupCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 #include "renkei/common/config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -21,6 +22,30 @@ bool IsHostPort(std::string_view address) {
   }
   return p <= 65535;
 }
+
+namespace {
+
+// backup: `renkeictl backup` and `restore` (the services never read it).
+void PrepareBackupConfig(v1::InstanceConfig* config, FieldViolations* v) {
+  auto* backup = config->mutable_backup();
+  if (backup->dir().empty()) {
+    backup->set_dir(
+        std::filesystem::path(config->data_root() + "/../backups").lexically_normal().string());
+  }
+  v->CheckText("backup.dir", backup->dir(), {.max_chars = 1024});
+  auto normal = [](const std::string& dir) {
+    auto p = std::filesystem::path(dir).lexically_normal();
+    return p.has_filename() ? p : p.parent_path();  // "a/b/" is "a/b"
+  };
+  if (normal(backup->dir()) == normal(config->data_root())) {
+    v->Add("backup.dir",
+           "data_root とは別のディレクトリにしてください / must differ from data_root");
+  }
+  if (backup->generations() == 0) backup->set_generations(7);
+  if (backup->generations() > 1000) v->Add("backup.generations", "1〜1000 です / 1..1000");
+}
+
+}  // namespace
 
 absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
   v1::InstanceConfig config;
@@ -82,6 +107,7 @@ absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
           "retention, so re-published events are deduplicated");
   }
   if (config.data_root().empty()) config.set_data_root("./data");
+  PrepareBackupConfig(&config, &v);
   if (!v.empty()) return v.ToStatus();
   return config;
 }

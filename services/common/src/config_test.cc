@@ -52,5 +52,40 @@ TEST(ConfigTest, ServerSectionNeedsAnAddress) {
   EXPECT_EQ(v.violations()[0].first, "directory.server.listen_address");
 }
 
+TEST(ConfigTest, BackupDefaultsBesideTheDataRoot) {
+  auto c = ParseInstanceConfig(R"({
+    "instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
+    "nats": {"url": "nats://127.0.0.1:4222"},
+    "data_root": "/var/lib/renkei/data"
+  })");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->backup().dir(), "/var/lib/renkei/backups");
+  EXPECT_EQ(c->backup().generations(), 7u);
+
+  auto relative = ParseInstanceConfig(R"({
+    "instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
+    "nats": {"url": "nats://127.0.0.1:4222"},
+    "data_root": "data/local",
+    "backup": {"dir": "/mnt/backup/inagi", "generations": 14}
+  })");
+  ASSERT_TRUE(relative.ok()) << relative.status();
+  EXPECT_EQ(relative->backup().dir(), "/mnt/backup/inagi");
+  EXPECT_EQ(relative->backup().generations(), 14u);
+}
+
+TEST(ConfigTest, RejectsABackupInTheDataRootAndTooManyGenerations) {
+  auto c = ParseInstanceConfig(R"({
+    "instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250"},
+    "nats": {"url": "nats://127.0.0.1:4222"},
+    "data_root": "/srv/renkei/data",
+    "backup": {"dir": "/srv/renkei/data/", "generations": 5000}
+  })");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(FieldViolationsOf(c.status()),
+              ::testing::UnorderedElementsAre(
+                  ::testing::Pair("backup.dir", HasSubstr("data_root")),
+                  ::testing::Pair("backup.generations", "1〜1000 です / 1..1000")));
+}
+
 }  // namespace
 }  // namespace renkei::common

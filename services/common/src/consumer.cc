@@ -1,5 +1,6 @@
 #include "renkei/common/consumer.h"
 
+#include "renkei/common/backup.h"
 #include "renkei/common/failpoint.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/log.h"
@@ -65,6 +66,7 @@ void DurableConsumer::Stop() {
 absl::StatusOr<int> DurableConsumer::PollOnce(int timeout_ms) {
   if (!bus_->IsConnected()) return absl::UnavailableError("nats not connected");
   if (sub_ == nullptr) {
+    RETURN_IF_ERROR(ReplayAfterRestore());
     ASSIGN_OR_RETURN(sub_, bus_->PullSubscribe(options_.consumer));
   }
   auto fetched = sub_->Fetch(options_.fetch_batch, timeout_ms);
@@ -83,6 +85,31 @@ absl::StatusOr<int> DurableConsumer::PollOnce(int timeout_ms) {
     ++handled;
   }
   return handled;
+}
+
+// The JetStream consumer's position is not part of a backup: after a restore it may be past
+// events whose effects the restored store does not have (applied and acknowledged after the
+// checkpoint). Starting the consumer over replays the stream; the restored inbox skips what the
+// checkpoint holds (backup.h).
+absl::Status DurableConsumer::ReplayAfterRestore() {
+  const ColumnFamily cf = store_->Cf("default");
+  auto marker = store_->Get(cf, kRestoreMarkerKey);
+  if (absl::IsNotFound(marker.status())) return absl::OkStatus();
+  RETURN_IF_ERROR(marker.status());
+  const std::string key =
+      KeyBuilder().Str("restore_replayed").Str(options_.consumer.durable).Release();
+  auto replayed = store_->Get(cf, key);
+  if (replayed.ok() && *replayed == *marker) return absl::OkStatus();
+  if (!replayed.ok() && !absl::IsNotFound(replayed.status())) return replayed.status();
+  absl::Status deleted = bus_->DeleteConsumer(options_.consumer.stream, options_.consumer.durable);
+  if (!deleted.ok() && !absl::IsNotFound(deleted)) return deleted;
+  Batch batch;
+  batch.Put(cf, key, *marker);
+  RETURN_IF_ERROR(store_->Write(batch));
+  LogLine(LogLevel::kInfo, "consumer replays its stream after a restore")
+      .Field("consumer", options_.consumer.durable)
+      .Field("restore", *marker);
+  return absl::OkStatus();
 }
 
 absl::Status DurableConsumer::HandleOne(InboundMessage& msg) {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "renkei/common/auth.h"
+#include "renkei/common/admin_service.h"
 #include "renkei/common/config.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/log.h"
@@ -115,6 +116,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
         .Field("error", services.status().ToString());
     return 1;
   }
+  services->push_back(std::make_unique<AdminService>(spec.name, host.store_.get()));
   relay.Start();
 
   std::vector<grpc::Service*> raw;

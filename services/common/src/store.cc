@@ -221,12 +221,14 @@ absl::Status Store::ScanPrefix(
   return it->status();
 }
 
-absl::Status Store::Checkpoint(const std::string& dir) const {
+absl::Status Store::Checkpoint(const std::string& dir, uint64_t* sequence) const {
   rocksdb::Checkpoint* raw = nullptr;
   auto s = rocksdb::Checkpoint::Create(db_.get(), &raw);
   if (!s.ok()) return FromRocks(s, "checkpoint");
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
-  return FromRocks(cp->CreateCheckpoint(dir), "checkpoint " + dir);
+  // log_size_for_flush 0: memtables are always flushed first, so the copy needs no WAL replay.
+  return FromRocks(cp->CreateCheckpoint(dir, /*log_size_for_flush=*/0, sequence),
+                   "checkpoint " + dir);
 }
 
 }  // namespace renkei::common

@@ -9,6 +9,9 @@
 // Handler results: OK -> committed and acked; UNAVAILABLE (or another retryable code) -> nothing
 // written, redelivered later; any other error -> the event is recorded as rejected in the inbox
 // (with the reason) and acked, so one bad event never blocks the stream.
+//
+// After a restore (backup.h) the consumer starts over from the beginning of its stream once:
+// the inbox restored with the store skips what the checkpoint already holds.
 #pragma once
 
 #include <atomic>
@@ -74,6 +77,7 @@ class DurableConsumer {
 
  private:
   absl::Status HandleOne(InboundMessage& msg);
+  absl::Status ReplayAfterRestore();
 
   Store* store_;
   Outbox* outbox_;

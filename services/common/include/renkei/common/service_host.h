@@ -7,9 +7,9 @@
 //
 // RunService parses --config, loads and validates the instance file (fatal on any error, with
 // every bad field named), opens the service's RocksDB, connects to NATS in the background,
-// starts the outbox relay, the metrics endpoint and the gRPC server, and on SIGTERM/SIGINT
-// shuts down in order: stop accepting calls, finish running ones (5 s), stop the relay, close
-// the store.
+// starts the outbox relay, the metrics endpoint and the gRPC server (the service's own services
+// and the AdminService of admin.proto), and on SIGTERM/SIGINT shuts down in order: stop accepting
+// calls, finish running ones (5 s), stop the relay, close the store.
 #pragma once
 
 #include <functional>

@@ -8,6 +8,7 @@
 // Thread safety: Store is thread-safe. A Batch or an Iterator belongs to one thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -132,8 +133,9 @@ class Store {
   absl::Status ScanPrefix(ColumnFamily cf, std::string_view prefix,
                           const std::function<bool(std::string_view, std::string_view)>& fn) const;
 
-  // A consistent on-disk copy (hard links where possible) in a new directory `dir`.
-  absl::Status Checkpoint(const std::string& dir) const;
+  // A consistent on-disk copy (hard links where possible) in a new directory `dir`. When
+  // `sequence` is given it receives the sequence number the copy holds (every write up to it).
+  absl::Status Checkpoint(const std::string& dir, uint64_t* sequence = nullptr) const;
 
   const std::string& path() const { return path_; }
 
