@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "grpcpp/support/status.h"
+#include "renkei/common/at_rest.h"
 
 namespace renkei::testing {
 
@@ -32,6 +33,25 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A data key directory with one fresh key (under `dir`) and the sealer over it, for tests that
+// build a service's store themselves.
+class TestSealer {
+ public:
+  explicit TestSealer(const std::string& dir);
+  const common::RecordSealer* get() const { return sealer_.get(); }
+  const common::DataKeys& keys() const { return *keys_; }
+
+ private:
+  std::unique_ptr<common::DataKeys> keys_;
+  std::unique_ptr<common::RecordSealer> sealer_;
+};
+
+// Every regular file under `dir` (recursively) whose raw bytes contain `needle`, as paths
+// relative to `dir`, sorted. The second form reads each file once for all the needles.
+std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle);
+std::map<std::string, std::vector<std::string>> FilesContaining(
+    const std::string& dir, const std::vector<std::string>& needles);
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition,

@@ -6,10 +6,11 @@
 //   }
 //
 // RunService parses --config, loads and validates the instance file (fatal on any error, with
-// every bad field named), opens the service's RocksDB, connects to NATS in the background,
-// starts the outbox relay, the metrics endpoint and the gRPC server, and on SIGTERM/SIGINT
-// shuts down in order: stop accepting calls, finish running ones (5 s), stop the relay, close
-// the store.
+// every bad field named), loads the instance's data keys (creating the first one in an empty
+// security.data_key_dir) for the personal fields at rest, opens the service's RocksDB, connects to
+// NATS in the background, starts the outbox relay, the metrics endpoint and the gRPC server, and on
+// SIGTERM/SIGINT shuts down in order: stop accepting calls, finish running ones (5 s), stop the
+// relay, close the store.
 #pragma once
 
 #include <functional>
@@ -19,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "renkei/common/at_rest.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/events.h"
 #include "renkei/common/metrics.h"
@@ -45,6 +47,8 @@ class ServiceHost {
   Outbox* outbox() { return outbox_.get(); }
   NatsBus* bus() { return bus_.get(); }
   Metrics* metrics() { return metrics_.get(); }
+  // Seals and opens every record the service stores (at_rest.h).
+  const RecordSealer* sealer() const { return sealer_.get(); }
   EventSource event_source() const { return {instance_id_, SystemClock::Get()}; }
   // Registers something to run (in reverse order) at shutdown after the server stopped.
   void OnShutdown(std::function<void()> fn) { shutdown_.push_back(std::move(fn)); }
@@ -67,6 +71,8 @@ class ServiceHost {
   v1::InstanceConfig config_;
   v1::ServerConfig server_;
   std::string instance_id_;
+  std::unique_ptr<DataKeys> data_keys_;
+  std::unique_ptr<RecordSealer> sealer_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<NatsBus> bus_;

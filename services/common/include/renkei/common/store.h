@@ -88,6 +88,9 @@ struct StoreOptions {
   std::vector<std::string> column_families;
   // Shared block cache for all column families.
   size_t block_cache_bytes = 128u << 20;
+  // false: table blocks are written uncompressed, for tests that scan the raw files (a compressed
+  // block could hide a string from such a scan).
+  bool compress = true;
 };
 
 enum class Durability {
@@ -119,6 +122,15 @@ class Store {
   // Calls fn(key, value) for every key starting with prefix, in key order, until fn returns false.
   absl::Status ScanPrefix(ColumnFamily cf, std::string_view prefix,
                           const std::function<bool(std::string_view, std::string_view)>& fn) const;
+
+  // Writes every family's memtable to table files (after which RocksDB deletes the WAL files
+  // that held them), then rewrites every table file of `cf`, so values overwritten or deleted
+  // in it are gone from the disk. Blocks until done.
+  absl::Status Compact(ColumnFamily cf);
+  // The same for every family.
+  absl::Status CompactAll();
+  // Every open family, "default" first.
+  const std::vector<std::string>& column_family_names() const { return cf_names_; }
 
   // A consistent on-disk copy (hard links where possible) in a new directory `dir`.
   absl::Status Checkpoint(const std::string& dir) const;
