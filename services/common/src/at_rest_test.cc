@@ -11,8 +11,11 @@
 #include "gtest/gtest.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/personal.h"
+#include "renkei/v1/directory.pb.h"
+#include "renkei/v1/indicators.pb.h"
 #include "renkei/v1/intake.pb.h"
 #include "renkei/v1/issues.pb.h"
+#include "renkei/v1/security.pb.h"
 #include "renkei/v1/storage.pb.h"
 #include "renkei/v1/training.pb.h"
 #include "testing.h"
@@ -376,6 +379,22 @@ TEST_F(AtRestTest, ServicesStartingTogetherCreateOneFirstKey) {
   ASSERT_TRUE(keys.ok());
   EXPECT_THAT((*keys)->ids(), SizeIs(1));
   for (const auto& id : newest) EXPECT_EQ(id, (*keys)->newest_id());
+}
+
+// The directory, the indicators and the audit log store these types as they are, not through the
+// sealer: none may hold a personal field. Marking one of their fields personal fails here, and
+// the store that keeps it must then seal it (as intake, issues and training do).
+TEST(AtRestCoverageTest, TypesStoredWithoutTheSealerHoldNoPersonalField) {
+  for (const auto* type :
+       {v1::Resource::descriptor(), v1::IndicatorDefinition::descriptor(),
+        v1::Observation::descriptor(), v1::AuditEntry::descriptor(), v1::AuditHead::descriptor()}) {
+    EXPECT_FALSE(MayHoldPersonal(type)) << type->full_name();
+  }
+  for (const auto* type :
+       {v1::Consultation::descriptor(), v1::Meeting::descriptor(), v1::Training::descriptor(),
+        v1::Registration::descriptor(), v1::SurveyResponse::descriptor()}) {
+    EXPECT_TRUE(MayHoldPersonal(type)) << type->full_name();
+  }
 }
 
 TEST(DataKeyIdTest, NewIdsSortInTimeOrder) {

@@ -414,4 +414,19 @@ std::vector<std::string> FilesContaining(const std::string& dir, const std::stri
   return FilesContaining(dir, std::vector<std::string>{needle})[needle];
 }
 
+std::vector<std::string> StoreEntriesContaining(const common::Store& store,
+                                                const std::string& needle) {
+  std::vector<std::string> out;
+  for (const auto& family : store.column_family_names()) {
+    auto it = store.NewIterator(store.Cf(family));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().find(needle) != std::string_view::npos ||
+          it->value().find(needle) != std::string_view::npos) {
+        out.push_back(family + ": " + std::string(it->key()));
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace renkei::testing

@@ -19,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/support/status.h"
 #include "renkei/common/at_rest.h"
+#include "renkei/common/store.h"
 
 namespace renkei::testing {
 
@@ -52,6 +53,10 @@ class TestSealer {
 std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle);
 std::map<std::string, std::vector<std::string>> FilesContaining(
     const std::string& dir, const std::vector<std::string>& needles);
+
+// "family: key" of every entry of every column family whose key or value contains `needle`.
+std::vector<std::string> StoreEntriesContaining(const common::Store& store,
+                                                const std::string& needle);
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition,
