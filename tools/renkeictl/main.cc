@@ -12,6 +12,7 @@ void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
 void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
 void AddFederationCommands(CLI::App& app, std::function<int()>* run);
 void AddTokenCommands(CLI::App& app, std::function<int()>* run);
+void AddDataCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   AddIndicatorCommands(app, &run);
   AddFederationCommands(app, &run);
   AddTokenCommands(app, &run);
+  AddDataCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

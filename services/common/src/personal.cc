@@ -1,6 +1,5 @@
 #include "renkei/common/personal.h"
 
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -98,17 +97,13 @@ bool IsPersonal(const FieldDescriptor* field) {
 }
 
 bool MayHoldPersonal(const google::protobuf::Descriptor* d) {
-  static std::mutex mu;
-  static auto* cache = new std::unordered_map<const google::protobuf::Descriptor*, bool>();
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = cache->find(d);
-    if (it != cache->end()) return it->second;
-  }
+  // Per thread: asked for every field of every record sealed, so no lock on the way.
+  thread_local std::unordered_map<const google::protobuf::Descriptor*, bool> cache;
+  auto it = cache.find(d);
+  if (it != cache.end()) return it->second;
   std::unordered_set<const google::protobuf::Descriptor*> seen;
   const bool result = ReachesPersonal(d, &seen);
-  std::lock_guard<std::mutex> lock(mu);
-  (*cache)[d] = result;
+  cache.emplace(d, result);
   return result;
 }
 
