@@ -107,7 +107,8 @@ write_instance() { # write_instance <id>
     fi
     echo "  \"nats\": {\"url\": \"nats://127.0.0.1:$base\", \"jetstream_domain\": \"$id\"},"
     echo "  \"data_root\": \"$root/$id\","
-    echo "  \"security\": {\"key_dir\": \"$root/$id/keys\", \"service_key_id\": \"k1\"},"
+    echo "  \"security\": {\"key_dir\": \"$root/$id/keys\", \"service_key_id\": \"k1\","
+    echo "               \"data_key_dir\": \"$root/data-keys/$id\"},"
     echo "  \"federation\": {"
     local parts=()
     [[ $parent != "-" ]] && parts+=("    \"parent\": $(peer_json "$parent" "$id" url)")

@@ -5,6 +5,7 @@
 #include "renkei/common/clock.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/keys.h"
+#include "renkei/common/status_macros.h"
 
 namespace renkei::intake {
 namespace {
@@ -33,16 +34,18 @@ std::string SeedKey(const v1::IssueSeed& s) {
 }  // namespace
 
 std::vector<std::string> ConsultationStore::ColumnFamilies() {
-  std::vector<std::string> cfs = {"consultations", "consultations_by_received", "open_follow_ups",
+  std::vector<std::string> cfs = {kConsultations, "consultations_by_received", "open_follow_ups",
                                   "seeds_by_raised"};
   for (auto& c : common::OutboxColumnFamilies()) cfs.push_back(c);
   return cfs;
 }
 
-ConsultationStore::ConsultationStore(common::Store* store, common::Outbox* outbox)
+ConsultationStore::ConsultationStore(common::Store* store, common::Outbox* outbox,
+                                     const common::RecordSealer* sealer)
     : store_(store),
       outbox_(outbox),
-      consultations_(store->Cf("consultations")),
+      sealer_(sealer),
+      consultations_(store->Cf(kConsultations)),
       by_received_(store->Cf("consultations_by_received")),
       open_follow_ups_(store->Cf("open_follow_ups")),
       seeds_(store->Cf("seeds_by_raised")) {}
@@ -55,9 +58,7 @@ absl::StatusOr<v1::Consultation> ConsultationStore::Get(const std::string& id) c
     }
     return raw.status();
   }
-  v1::Consultation c;
-  if (!c.ParseFromString(*raw)) return absl::DataLossError("stored consultation unreadable: " + id);
-  return c;
+  return sealer_->Open<v1::Consultation>(kConsultations, id, *raw);
 }
 
 absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& previous,
@@ -65,7 +66,7 @@ absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& pr
                                        const std::vector<v1::EventEnvelope>& events) {
   common::CommandBatch cmd(store_, outbox_);
   auto& b = cmd.batch();
-  b.Put(consultations_, next.id(), next.SerializeAsString());
+  b.Put(consultations_, next.id(), sealer_->Seal(kConsultations, next.id(), next));
   if (!previous) b.Put(by_received_, ReceivedKey(next), "");
   // Open follow-ups: drop what is done or gone, (re)write what is open.
   if (previous) {
@@ -120,6 +121,46 @@ absl::Status ConsultationStore::ForEachOpenFollowUpDueBefore(
   }
   return it->status();
 }
+
+absl::Status ConsultationStore::ForEachWithPersonal(
+    const std::function<bool(const v1::Consultation&)>& fn) const {
+  using Kind = common::RecordSealer::Inspection::Kind;
+  absl::Status inner;
+  RETURN_IF_ERROR(
+      store_->ScanPrefix(consultations_, "", [&](std::string_view, std::string_view value) {
+        const Kind kind = common::RecordSealer::Inspect(value).kind;
+        if (kind != Kind::kSealed && kind != Kind::kPlain) return true;
+        v1::Consultation clear;
+        inner = common::RecordSealer::OpenClear(value, &clear);
+        if (!inner.ok()) return false;
+        return fn(clear);
+      }));
+  return inner;
+}
+
+absl::StatusOr<int> ConsultationStore::ErasePersonal(
+    const std::vector<std::string>& ids,
+    const std::function<bool(const v1::Consultation&)>& still_due, int64_t now_micros) {
+  common::Batch batch;
+  int erased = 0;
+  for (const auto& id : ids) {
+    auto raw = store_->Get(consultations_, id);
+    if (absl::IsNotFound(raw.status())) continue;
+    if (!raw.ok()) return raw.status();
+    v1::Consultation clear;
+    RETURN_IF_ERROR(common::RecordSealer::OpenClear(*raw, &clear));
+    if (!still_due(clear)) continue;
+    ASSIGN_OR_RETURN(auto value, common::RecordSealer::ErasePersonal(
+                                     *raw, v1::Consultation::default_instance(), now_micros));
+    if (!value) continue;
+    batch.Put(consultations_, id, *value);
+    ++erased;
+  }
+  RETURN_IF_ERROR(store_->Write(batch, common::Durability::kSync));
+  return erased;
+}
+
+absl::Status ConsultationStore::CompactConsultations() { return store_->Compact(consultations_); }
 
 absl::Status ConsultationStore::ForEachSeedRaised(
     int64_t from_micros, int64_t to_micros,

@@ -67,17 +67,25 @@ v1::ConsultationSummary Summarize(const v1::Consultation& c) {
   return s;
 }
 
+// When a consultation that has ended ended: its last move into its current status.
+int64_t EndedAtMicros(const v1::Consultation& c) {
+  for (int i = c.history_size() - 1; i >= 0; --i) {
+    if (c.history(i).to() == c.status()) return common::MicrosFromTimestamp(c.history(i).at());
+  }
+  return common::MicrosFromTimestamp(c.updated_at());
+}
+
 }  // namespace
 
-Intake::Intake(common::Store* store, common::Outbox* outbox, common::EventSource events,
-               const directory::CapabilityVocabulary* vocabulary, ResourceFinder* finder,
-               IntakeOptions options, const common::Clock* clock)
+Intake::Intake(common::Store* store, common::Outbox* outbox, const common::RecordSealer* sealer,
+               common::EventSource events, const directory::CapabilityVocabulary* vocabulary,
+               ResourceFinder* finder, IntakeOptions options, const common::Clock* clock)
     : vocabulary_(vocabulary),
       finder_(finder),
       options_(std::move(options)),
       clock_(clock),
       events_(std::move(events)),
-      store_(store, outbox) {
+      store_(store, outbox, sealer) {
   events_.clock = clock;
 }
 
@@ -716,6 +724,32 @@ absl::StatusOr<v1::Digest> Intake::Digest(const v1::GetDigestRequest& r) const {
   ASSIGN_OR_RETURN(auto overdue, Overdue({}));
   return BuildDigest(options_.municipality_code, r.from(), r.to(), consultations, seeds, overdue,
                      *vocabulary_);
+}
+
+absl::StatusOr<int> Intake::ErasePersonalData(uint32_t retention_days, size_t batch_size) {
+  if (retention_days == 0) return 0;
+  const int64_t now = clock_->NowMicros();
+  const int64_t cutoff = now - int64_t{retention_days} * 86400 * 1000000;
+  auto due = [cutoff](const v1::Consultation& c) {
+    return !IsOpen(c.status()) && EndedAtMicros(c) <= cutoff;
+  };
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(store_.ForEachWithPersonal([&](const v1::Consultation& c) {
+    if (due(c)) ids.push_back(c.id());
+    return true;
+  }));
+  int erased = 0;
+  for (size_t begin = 0; begin < ids.size(); begin += batch_size) {
+    std::vector<std::string> batch(ids.begin() + begin,
+                                   ids.begin() + std::min(ids.size(), begin + batch_size));
+    // A command that read a consultation before its erasure must not write its personal fields
+    // back: the batch holds the consultations' locks, and `due` is checked again under them.
+    auto guard = locks_.LockAll(batch);
+    ASSIGN_OR_RETURN(int n, store_.ErasePersonal(batch, due, now));
+    erased += n;
+  }
+  if (erased > 0) RETURN_IF_ERROR(store_.CompactConsultations());
+  return erased;
 }
 
 }  // namespace renkei::intake

@@ -25,9 +25,10 @@ struct IntakeOptions {
 
 class Intake {
  public:
-  Intake(common::Store* store, common::Outbox* outbox, common::EventSource events,
-         const directory::CapabilityVocabulary* vocabulary, ResourceFinder* finder,
-         IntakeOptions options, const common::Clock* clock = common::SystemClock::Get());
+  Intake(common::Store* store, common::Outbox* outbox, const common::RecordSealer* sealer,
+         common::EventSource events, const directory::CapabilityVocabulary* vocabulary,
+         ResourceFinder* finder, IntakeOptions options,
+         const common::Clock* clock = common::SystemClock::Get());
 
   absl::StatusOr<v1::Consultation> Create(const v1::CreateConsultationRequest& request);
   absl::StatusOr<v1::Consultation> Get(const std::string& id) const;
@@ -46,6 +47,14 @@ class Intake {
   absl::StatusOr<v1::Consultation> RaiseSeed(const v1::RaiseIssueSeedRequest& request);
   absl::StatusOr<v1::ListIssueSeedsResponse> Seeds(const v1::ListIssueSeedsRequest& request) const;
   absl::StatusOr<v1::Digest> Digest(const v1::GetDigestRequest& request) const;
+
+  // Retention: erases the personal fields of every consultation that ended (CLOSED or
+  // UNRESOLVED) more than `retention_days` ago by the injected clock, in synced batches of at
+  // most `batch_size`, each under the consultations' locks. The de-identified record stays byte
+  // for byte (so the digest's counts, the list and the events already published are unchanged)
+  // and nothing is published. When something was erased, the consultations' files are compacted
+  // so the erased values leave the disk. Returns how many were erased; 0 days erases nothing.
+  absl::StatusOr<int> ErasePersonalData(uint32_t retention_days, size_t batch_size = 500);
 
  private:
   using Events = std::vector<v1::EventEnvelope>;

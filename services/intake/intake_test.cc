@@ -7,6 +7,8 @@
 #include "renkei/common/dates.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/personal.h"
+#include "renkei/v1/storage.pb.h"
+#include "retention.h"
 #include "testing.h"
 
 namespace renkei::intake {
@@ -15,6 +17,7 @@ namespace {
 using renkei::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 // A directory with a fixed set of resources; distances are given per resource.
 class FakeFinder : public ResourceFinder {
@@ -89,13 +92,15 @@ class IntakeTest : public ::testing::Test {
     clock_.SetMicros(common::TokyoStartOfDay(common::DateFromNumber(20261124)) +
                      10LL * 3600 * 1000000);
     auto store = common::Store::Open(
-        {.path = tmp_.Sub("db"), .column_families = ConsultationStore::ColumnFamilies()});
+        {.path = tmp_.Sub("db"),
+         .column_families = ConsultationStore::ColumnFamilies(),
+         .compress = false});  // raw scans of the files below must see every byte
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     outbox_ = std::make_unique<common::Outbox>(store_.get());
     IntakeOptions options;
     options.municipality_code = "132250";
-    intake_ = std::make_unique<Intake>(store_.get(), outbox_.get(),
+    intake_ = std::make_unique<Intake>(store_.get(), outbox_.get(), sealer_.get(),
                                        common::EventSource{"m132250", &clock_}, &vocab_, &finder_,
                                        options, &clock_);
     finder_.Add("inagi-home", "稲城在宅療養クリニック", "132250", 1.0, {"home_visit_medical"});
@@ -126,6 +131,60 @@ class IntakeTest : public ::testing::Test {
     return r;
   }
 
+  // The worked example through every command that stores personal text, ending with `end`
+  // (CLOSED or UNRESOLVED, with a reason) unless it is UNSPECIFIED.
+  v1::Consultation FullFlow(v1::ConsultationStatus end) {
+    auto c = intake_->Create(WorkedExample());
+    EXPECT_TRUE(c.ok()) << c.status();
+    v1::MatchResourcesRequest m;
+    m.set_id(c->id());
+    m.set_expected_version(c->version());
+    auto matched = intake_->Match(m);
+    EXPECT_TRUE(matched.ok()) << matched.status();
+    v1::Consultation cur = matched->consultation();
+    v1::ReferRequest ref;
+    ref.set_id(cur.id());
+    ref.set_expected_version(cur.version());
+    ref.set_need_id(cur.needs(0).id());
+    ref.set_resource_id(finder_.IdOf("kashiwa"));
+    const int64_t week = 7LL * 86400 * 1000000;
+    *ref.mutable_response_due() = common::TokyoDate(clock_.NowMicros() + week);
+    cur = *intake_->Refer(ref);
+    v1::RecordReferralOutcomeRequest out;
+    out.set_id(cur.id());
+    out.set_expected_version(cur.version());
+    out.set_referral_id(cur.referrals(0).id());
+    out.set_outcome(v1::REFERRAL_OUTCOME_DECLINED);
+    out.set_decline_reason(v1::DECLINE_REASON_TOO_FAR);
+    out.set_note("約50kmあり訪問範囲外（山田様へ電話で回答）");
+    cur = *intake_->RecordOutcome(out);
+    v1::AddFollowUpRequest f;
+    f.set_id(cur.id());
+    f.set_expected_version(cur.version());
+    f.set_task("ケアマネジャーに一般の訪問診療医で対応できるか確認する");
+    f.set_owner("コーディネーター 佐藤");
+    *f.mutable_due() = common::TokyoDate(clock_.NowMicros() + 2 * week);
+    cur = *intake_->AddFollowUp(f);
+    v1::RaiseIssueSeedRequest seed;
+    seed.set_id(cur.id());
+    seed.set_expected_version(cur.version());
+    seed.set_theme("在宅医と専門医が相談しやすい仕組みがない");
+    seed.add_tags("専門医連携");
+    seed.set_capability("parkinsons");
+    cur = *intake_->RaiseSeed(seed);
+    if (end != v1::CONSULTATION_STATUS_UNSPECIFIED) {
+      v1::ChangeStatusRequest close;
+      close.set_id(cur.id());
+      close.set_expected_version(cur.version());
+      close.set_status(end);
+      close.set_reason("一般の訪問診療医で対応（長男 稲城次郎さんの了承済み）");
+      auto closed = intake_->ChangeStatus(close);
+      EXPECT_TRUE(closed.ok()) << closed.status();
+      cur = *closed;
+    }
+    return cur;
+  }
+
   std::vector<v1::EventEnvelope> OutboxEvents() {
     std::vector<v1::EventEnvelope> out;
     auto it = store_->NewIterator(outbox_->records_cf());
@@ -143,6 +202,7 @@ class IntakeTest : public ::testing::Test {
   }
 
   renkei::testing::TempDir tmp_;
+  renkei::testing::TestSealer sealer_{tmp_.Sub("keys")};
   common::FakeClock clock_;
   directory::CapabilityVocabulary vocab_;
   FakeFinder finder_;
@@ -369,6 +429,129 @@ TEST_F(IntakeTest, DigestCountsThePeriodAndWritesABrief) {
 
   req.mutable_to()->set_month(2);
   EXPECT_EQ(common::FieldViolationsOf(intake_->Digest(req).status())[0].first, "to");
+}
+
+TEST_F(IntakeTest, PersonalFieldsAreSealedAtRestAndReadBackExactly) {
+  const v1::Consultation c = FullFlow(v1::CONSULTATION_STATUS_CLOSED);
+  ASSERT_EQ(c.status(), v1::CONSULTATION_STATUS_CLOSED);
+  auto read = intake_->Get(c.id());
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->SerializeAsString(), c.SerializeAsString());
+
+  const auto personal = common::PersonalStrings(c);
+  ASSERT_GE(personal.size(), 11u);  // names, contact, birth date, address, narrative, notes...
+  // No key or value of any column family (records, indexes, outbox) holds one of them ...
+  for (const auto& p : personal) {
+    EXPECT_THAT(renkei::testing::StoreEntriesContaining(*store_, p), IsEmpty()) << p;
+  }
+  // ... nor any file, flushed uncompressed; the same scan finds the clear part's text.
+  ASSERT_TRUE(store_->CompactAll().ok());
+  auto files = renkei::testing::FilesContaining(
+      tmp_.Sub("db"), std::vector<std::string>(personal.begin(), personal.end()));
+  for (const auto& [p, where] : files) EXPECT_THAT(where, IsEmpty()) << p;
+  EXPECT_THAT(
+      renkei::testing::FilesContaining(tmp_.Sub("db"), "てんかんと脳神経内科の訪問クリニック柏"),
+      ::testing::Contains(::testing::EndsWith(".sst")));
+}
+
+TEST_F(IntakeTest, RetentionErasesPersonalFieldsOfLongClosedConsultationsAndKeepsEveryCount) {
+  const v1::Consultation closed = FullFlow(v1::CONSULTATION_STATUS_CLOSED);
+  const v1::Consultation open = FullFlow(v1::CONSULTATION_STATUS_UNSPECIFIED);
+  clock_.AdvanceMicros(10LL * 86400 * 1000000);
+  const v1::Consultation unresolved_later = FullFlow(v1::CONSULTATION_STATUS_UNRESOLVED);
+  const auto ciphertext = [&](const std::string& id) {
+    v1::SealedRecord r;
+    EXPECT_TRUE(r.ParseFromString(store_->Get(store_->Cf("consultations"), id)->substr(2)));
+    return r;
+  };
+  const v1::SealedRecord sealed_before = ciphertext(closed.id());
+  ASSERT_FALSE(sealed_before.sealed().empty());
+  // Control: flushed uncompressed, the sealed bytes are found by a raw scan of the files.
+  ASSERT_TRUE(store_->CompactAll().ok());
+  ASSERT_THAT(renkei::testing::FilesContaining(tmp_.Sub("db"), sealed_before.sealed()),
+              ::testing::Not(IsEmpty()));
+
+  // 30 days: `closed` ended 10 days ago, `unresolved_later` just now.
+  EXPECT_EQ(*intake_->ErasePersonalData(0), 0);  // 0: kept
+  EXPECT_EQ(*intake_->ErasePersonalData(30), 0);
+  clock_.AdvanceMicros(20LL * 86400 * 1000000 + 1000000);
+  // The statistics as of now (the digest's overdue list depends on the day).
+  v1::GetDigestRequest period;
+  *period.mutable_from() = common::DateFromNumber(20261101);
+  *period.mutable_to() = common::DateFromNumber(20261231);
+  v1::Digest digest_before = *intake_->Digest(period);
+  const auto list_before = *intake_->List({});
+  const size_t events_before = OutboxEvents().size();
+  auto erased = intake_->ErasePersonalData(30);
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, 1);
+  EXPECT_EQ(*intake_->ErasePersonalData(30), 0);  // nothing left to do
+
+  // The erased consultation is its de-identified record, byte for byte; the others are whole.
+  v1::Consultation stripped = closed;
+  common::StripPersonal(&stripped);
+  EXPECT_EQ(intake_->Get(closed.id())->SerializeAsString(), stripped.SerializeAsString());
+  EXPECT_EQ(ciphertext(closed.id()).clear(), sealed_before.clear());
+  EXPECT_EQ(intake_->Get(open.id())->SerializeAsString(), open.SerializeAsString());
+  EXPECT_EQ(intake_->Get(unresolved_later.id())->SerializeAsString(),
+            unresolved_later.SerializeAsString());
+  // Every statistic is unchanged, and nothing was published.
+  v1::Digest digest_after = *intake_->Digest(period);
+  EXPECT_EQ(digest_after.consultations(), digest_before.consultations());
+  EXPECT_EQ(digest_before.consultations(), 3);
+  EXPECT_EQ(digest_before.seeds_size(), 6);  // a gap seed and a theme per consultation
+  EXPECT_EQ(digest_before.overdue_follow_ups_size(), 3);
+  EXPECT_EQ(digest_after.overdue_follow_ups_size(), digest_before.overdue_follow_ups_size());
+  for (auto* d : {&digest_after, &digest_before}) {
+    common::StripPersonal(d);
+    d->clear_markdown();  // the brief quotes seed themes and follow-up tasks
+  }
+  EXPECT_EQ(digest_after.SerializeAsString(), digest_before.SerializeAsString());
+  EXPECT_EQ(intake_->List({})->SerializeAsString(), list_before.SerializeAsString());
+  EXPECT_EQ(OutboxEvents().size(), events_before);
+
+  // The sweep compacted: the erased ciphertext is gone from every file, so not even the data key
+  // could bring the personal fields back from the disk. The other records' are still there.
+  EXPECT_THAT(renkei::testing::FilesContaining(tmp_.Sub("db"), sealed_before.sealed()), IsEmpty());
+  EXPECT_THAT(renkei::testing::FilesContaining(tmp_.Sub("db"), ciphertext(open.id()).sealed()),
+              ::testing::Not(IsEmpty()));
+  // UNRESOLVED counts as ended too. Reopened after its erasure, a consultation starts without
+  // personal fields and seals new ones as before.
+  clock_.AdvanceMicros(10LL * 86400 * 1000000);
+  EXPECT_EQ(*intake_->ErasePersonalData(30), 1);
+  EXPECT_TRUE(intake_->Get(unresolved_later.id())->requester().name().empty());
+  v1::ChangeStatusRequest reopen;
+  reopen.set_id(unresolved_later.id());
+  reopen.set_expected_version(unresolved_later.version());
+  reopen.set_status(v1::CONSULTATION_STATUS_ASSESSING);
+  auto reopened = intake_->ChangeStatus(reopen);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_TRUE(reopened->person().name().empty());
+  v1::UpdateConsultationRequest update;
+  update.set_id(unresolved_later.id());
+  update.set_expected_version(reopened->version());
+  update.mutable_person()->set_name("再相談 花子");
+  ASSERT_TRUE(intake_->Update(update).ok());
+  EXPECT_EQ(intake_->Get(unresolved_later.id())->person().name(), "再相談 花子");
+  EXPECT_THAT(renkei::testing::StoreEntriesContaining(*store_, "再相談 花子"), IsEmpty());
+}
+
+TEST_F(IntakeTest, TheRetentionSweeperRunsAtStartAndThenEveryPeriod) {
+  const v1::Consultation closed = FullFlow(v1::CONSULTATION_STATUS_CLOSED);
+  clock_.AdvanceMicros(31LL * 86400 * 1000000);
+  RetentionSweeper sweeper(intake_.get(), 30, std::chrono::milliseconds(20));
+  sweeper.Start();
+  EXPECT_TRUE(renkei::testing::WaitFor([&] { return sweeper.sweeps() >= 1; }));
+  EXPECT_TRUE(intake_->Get(closed.id())->person().name().empty());
+  const v1::Consultation later = FullFlow(v1::CONSULTATION_STATUS_CLOSED);
+  clock_.AdvanceMicros(31LL * 86400 * 1000000);
+  EXPECT_TRUE(
+      renkei::testing::WaitFor([&] { return intake_->Get(later.id())->person().name().empty(); }));
+  sweeper.Stop();
+  const int sweeps = sweeper.sweeps();
+  EXPECT_GE(sweeps, 2);
+  sweeper.Stop();  // idempotent
+  EXPECT_EQ(sweeper.sweeps(), sweeps);
 }
 
 TEST_F(IntakeTest, ListsNewestFirstWithPages) {

@@ -5,6 +5,7 @@
 #include "renkei/common/config.h"
 #include "renkei/common/service_host.h"
 #include "renkei/common/validation.h"
+#include "retention.h"
 
 int main(int argc, char** argv) {
   using namespace renkei;
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
         std::vector<v1::CapabilityDefinition> extra(config.directory().extra_capabilities().begin(),
                                                     config.directory().extra_capabilities().end());
         directory::ValidateExtraCapabilities(extra, "directory.extra_capabilities", &v);
+        const uint32_t retention_days = config.intake().personal_retention_days();
+        if (retention_days > 36500) {
+          v.Add("intake.personal_retention_days", "0〜36500 です / 0..36500 (0: kept)");
+        }
         if (!v.empty()) return v.ToStatus();
         auto* vocabulary = host.Keep(std::make_unique<directory::CapabilityVocabulary>(extra));
         const uint32_t deadline = config.intake().directory_deadline_ms()
@@ -38,8 +43,15 @@ int main(int argc, char** argv) {
             *channel, std::chrono::milliseconds(deadline)));
         intake::IntakeOptions options;
         options.municipality_code = config.instance().code();
-        auto* intake = host.Keep(std::make_unique<intake::Intake>(
-            host.store(), host.outbox(), host.event_source(), vocabulary, finder, options));
+        auto* intake = host.Keep(
+            std::make_unique<intake::Intake>(host.store(), host.outbox(), host.sealer(),
+                                             host.event_source(), vocabulary, finder, options));
+        if (retention_days > 0) {
+          auto* sweeper = host.Keep(std::make_unique<intake::RetentionSweeper>(
+              intake, retention_days, std::chrono::hours(1)));
+          sweeper->Start();
+          host.OnShutdown([sweeper] { sweeper->Stop(); });
+        }
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<intake::IntakeService>(intake));
         return services;

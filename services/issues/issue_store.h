@@ -4,7 +4,9 @@
 // Column families: "issues" (id -> RegionalIssue), "issue_history" ((id, version) ->
 // IssueHistoryEntry), "candidates" (id -> IssueCandidate), "clusters" (key -> ClusterState),
 // "meetings" (id -> Meeting), "escalation_links" ((origin instance, origin issue) ->
-// EscalationLink), plus the outbox's and the inbox's. Thread-safe.
+// EscalationLink), plus the outbox's and the inbox's. Every record is stored through
+// common::RecordSealer, so its personal fields (meetings' minutes, opinions, decisions, action
+// items) are sealed at rest. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "renkei/common/at_rest.h"
 #include "renkei/common/store.h"
 #include "renkei/v1/issues.pb.h"
 #include "renkei/v1/storage.pb.h"
@@ -22,7 +25,7 @@ namespace renkei::issues {
 class IssueStore {
  public:
   static std::vector<std::string> ColumnFamilies();
-  explicit IssueStore(common::Store* store);
+  IssueStore(common::Store* store, const common::RecordSealer* sealer);
 
   // NOT_FOUND (naming what) when absent.
   absl::StatusOr<v1::RegionalIssue> GetIssue(const std::string& id) const;
@@ -59,12 +62,16 @@ class IssueStore {
 
  private:
   template <typename T>
-  absl::StatusOr<T> GetProto(common::ColumnFamily cf, const std::string& key, const char* what_ja,
-                             const char* what_en) const;
+  absl::StatusOr<T> GetProto(const char* family, common::ColumnFamily cf, const std::string& key,
+                             const char* what_ja, const char* what_en) const;
+  void PutProto(common::Batch* batch, const char* family, common::ColumnFamily cf,
+                const std::string& key, const google::protobuf::Message& record) const;
   template <typename T>
-  absl::Status ForEach(common::ColumnFamily cf, const std::function<bool(const T&)>& fn) const;
+  absl::Status ForEach(const char* family, common::ColumnFamily cf,
+                       const std::function<bool(const T&)>& fn) const;
 
   common::Store* store_;
+  const common::RecordSealer* sealer_;
   common::ColumnFamily issues_, history_, candidates_, clusters_, meetings_, links_, wide_area_;
 };
 

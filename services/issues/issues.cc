@@ -137,15 +137,15 @@ std::string CauseSummary(const v1::RegionalIssue& issue) {
 
 }  // namespace
 
-Issues::Issues(common::Store* store, common::Outbox* outbox, common::EventSource events,
-               IssuesOptions options, const common::Clock* clock)
+Issues::Issues(common::Store* store, common::Outbox* outbox, const common::RecordSealer* sealer,
+               common::EventSource events, IssuesOptions options, const common::Clock* clock)
     : options_(std::move(options)),
       clock_(clock),
       events_([&] {
         events.clock = clock;
         return events;
       }()),
-      store_(store),
+      store_(store, sealer),
       raw_store_(store),
       outbox_(outbox),
       clusterer_(&store_, events_, options_.clustering) {}

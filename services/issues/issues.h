@@ -42,8 +42,9 @@ struct IssuesOptions {
 
 class Issues {
  public:
-  Issues(common::Store* store, common::Outbox* outbox, common::EventSource events,
-         IssuesOptions options, const common::Clock* clock = common::SystemClock::Get());
+  Issues(common::Store* store, common::Outbox* outbox, const common::RecordSealer* sealer,
+         common::EventSource events, IssuesOptions options,
+         const common::Clock* clock = common::SystemClock::Get());
 
   // Builds the list index from the store. Call once before serving.
   absl::Status Load();

@@ -29,12 +29,13 @@ std::vector<std::string> Fields(const absl::Status& s) {
 // One service's store, outbox and domain, on a real RocksDB in a temp dir.
 struct Instance {
   Instance(const std::string& dir, const std::string& instance_id, IssuesOptions options,
-           common::Clock* clock) {
+           common::Clock* clock)
+      : sealer(dir + "-keys") {
     auto s = common::Store::Open({.path = dir, .column_families = IssueStore::ColumnFamilies()});
     EXPECT_TRUE(s.ok()) << s.status();
     store = std::move(*s);
     outbox = std::make_unique<common::Outbox>(store.get());
-    issues = std::make_unique<Issues>(store.get(), outbox.get(),
+    issues = std::make_unique<Issues>(store.get(), outbox.get(), sealer.get(),
                                       common::EventSource{instance_id, clock}, options, clock);
     EXPECT_TRUE(issues->Load().ok());
   }
@@ -53,6 +54,7 @@ struct Instance {
     for (const auto& e : Events()) out.push_back(std::string(common::EventTypeOf(e)));
     return out;
   }
+  renkei::testing::TestSealer sealer;
   std::unique_ptr<common::Store> store;
   std::unique_ptr<common::Outbox> outbox;
   std::unique_ptr<Issues> issues;
@@ -617,8 +619,8 @@ TEST_F(IssuesTest, IndexIsRebuiltFromTheStore) {
   Create("退院支援");
   IssuesOptions options;
   options.jurisdiction_code = "132250";
-  Issues reloaded(inagi_->store.get(), inagi_->outbox.get(), {"m132250", &clock_}, options,
-                  &clock_);
+  Issues reloaded(inagi_->store.get(), inagi_->outbox.get(), inagi_->sealer.get(),
+                  {"m132250", &clock_}, options, &clock_);
   EXPECT_EQ(reloaded.ListIssues({})->total(), 0);
   ASSERT_TRUE(reloaded.Load().ok());
   EXPECT_EQ(reloaded.ListIssues({})->total(), 2);
@@ -740,6 +742,20 @@ TEST_F(IssuesTest, MeetingsKeepMinutesHereAndPublishOnlyIds) {
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->version(), 2);
   EXPECT_THAT(issues().UpdateMeeting(u).status(), StatusIs(absl::StatusCode::kAborted));
+
+  // At rest: read back exactly as written; no personal string in any key or value of the store,
+  // while the meeting's title (not personal) is there as written.
+  v1::GetMeetingRequest get;
+  get.set_id(recorded->id());
+  auto read = issues().GetMeeting(get);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->SerializeAsString(), updated->SerializeAsString());
+  for (const auto& s : common::PersonalStrings(*updated)) {
+    EXPECT_THAT(renkei::testing::StoreEntriesContaining(*inagi_->store, s), IsEmpty()) << s;
+  }
+  EXPECT_THAT(
+      renkei::testing::StoreEntriesContaining(*inagi_->store, "第3回 在宅医療・介護連携推進協議会"),
+      ::testing::Contains(::testing::StartsWith("meetings: ")));
 }
 
 }  // namespace

@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
         options.clustering.window_days = section.candidate_window_days()
                                              ? static_cast<int>(section.candidate_window_days())
                                              : 90;
-        auto* domain = host.Keep(std::make_unique<issues::Issues>(host.store(), host.outbox(),
-                                                                  host.event_source(), options));
+        auto* domain = host.Keep(std::make_unique<issues::Issues>(
+            host.store(), host.outbox(), host.sealer(), host.event_source(), options));
         if (auto s = domain->Load(); !s.ok()) return s;
 
         // Durable consumers: seeds and gaps of this municipality, or escalations to this

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
                                         ? "000000"
                                         : config.instance().code();
         auto* domain = host.Keep(std::make_unique<training::Trainings>(
-            host.store(), host.outbox(), host.event_source(), options));
+            host.store(), host.outbox(), host.sealer(), host.event_source(), options));
         if (auto s = domain->Load(); !s.ok()) return s;
         // Federation: trainings from above and the outcome of registrations sent up (parent);
         // registrations sent up by the municipalities below (children).

@@ -164,7 +164,8 @@ void CheckPage(int32_t page_size, const std::string& token, FieldViolations* v) 
 
 }  // namespace
 
-Trainings::Trainings(common::Store* store, common::Outbox* outbox, common::EventSource events,
+Trainings::Trainings(common::Store* store, common::Outbox* outbox,
+                     const common::RecordSealer* sealer, common::EventSource events,
                      TrainingOptions options, const common::Clock* clock)
     : options_(std::move(options)),
       clock_(clock),
@@ -172,7 +173,7 @@ Trainings::Trainings(common::Store* store, common::Outbox* outbox, common::Event
         events.clock = clock;
         return events;
       }()),
-      store_(store),
+      store_(store, sealer),
       raw_store_(store),
       outbox_(outbox) {}
 

@@ -45,8 +45,9 @@ struct TrainingOptions {
 
 class Trainings {
  public:
-  Trainings(common::Store* store, common::Outbox* outbox, common::EventSource events,
-            TrainingOptions options, const common::Clock* clock = common::SystemClock::Get());
+  Trainings(common::Store* store, common::Outbox* outbox, const common::RecordSealer* sealer,
+            common::EventSource events, TrainingOptions options,
+            const common::Clock* clock = common::SystemClock::Get());
 
   // Builds the list and schedule indexes and loads the skill framework. Call once before serving.
   absl::Status Load();

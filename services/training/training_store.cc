@@ -32,8 +32,9 @@ std::vector<std::string> TrainingStore::ColumnFamilies() {
   return cfs;
 }
 
-TrainingStore::TrainingStore(common::Store* store)
+TrainingStore::TrainingStore(common::Store* store, const common::RecordSealer* sealer)
     : store_(store),
+      sealer_(sealer),
       trainings_(store->Cf(kTrainings)),
       ledgers_(store->Cf(kLedgers)),
       registrations_(store->Cf(kRegistrations)),
@@ -44,25 +45,30 @@ TrainingStore::TrainingStore(common::Store* store)
       active_(store->Cf(kActive)) {}
 
 template <typename T>
-absl::StatusOr<T> TrainingStore::GetProto(common::ColumnFamily cf, const std::string& key,
-                                          const char* what_ja, const char* what_en) const {
+absl::StatusOr<T> TrainingStore::GetProto(const char* family, common::ColumnFamily cf,
+                                          const std::string& key, const char* what_ja,
+                                          const char* what_en) const {
   auto value = store_->Get(cf, key);
   if (absl::IsNotFound(value.status())) {
     return absl::NotFoundError(std::string(what_ja) + "が見つかりません / no such " + what_en +
                                ": " + key);
   }
   if (!value.ok()) return value.status();
-  T out;
-  if (!out.ParseFromString(*value)) return absl::DataLossError("corrupt record " + key);
-  return out;
+  return sealer_->Open<T>(family, key, *value);
+}
+
+void TrainingStore::PutProto(common::Batch* batch, const char* family, common::ColumnFamily cf,
+                             const std::string& key,
+                             const google::protobuf::Message& record) const {
+  batch->Put(cf, key, sealer_->Seal(family, key, record));
 }
 
 absl::StatusOr<v1::Training> TrainingStore::GetTraining(const std::string& id) const {
-  return GetProto<v1::Training>(trainings_, id, "研修", "training");
+  return GetProto<v1::Training>(kTrainings, trainings_, id, "研修", "training");
 }
 
 void TrainingStore::PutTraining(common::Batch* batch, const v1::Training& training) const {
-  batch->Put(trainings_, training.id(), training.SerializeAsString());
+  PutProto(batch, kTrainings, trainings_, training.id(), training);
 }
 
 absl::Status TrainingStore::ForEachTraining(
@@ -71,17 +77,15 @@ absl::Status TrainingStore::ForEachTraining(
   RETURN_IF_ERROR(
       store_->ScanPrefix(trainings_, "", [&](std::string_view key, std::string_view value) {
         v1::Training t;
-        if (!t.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          inner = absl::DataLossError("corrupt record " + std::string(key));
-          return false;
-        }
+        inner = sealer_->Open(kTrainings, key, value, &t);
+        if (!inner.ok()) return false;
         return fn(t);
       }));
   return inner;
 }
 
 absl::StatusOr<v1::TrainingLedger> TrainingStore::GetLedger(const std::string& training_id) const {
-  auto ledger = GetProto<v1::TrainingLedger>(ledgers_, training_id, "台帳", "ledger");
+  auto ledger = GetProto<v1::TrainingLedger>(kLedgers, ledgers_, training_id, "台帳", "ledger");
   if (absl::IsNotFound(ledger.status())) {
     v1::TrainingLedger empty;
     empty.set_training_id(training_id);
@@ -91,11 +95,11 @@ absl::StatusOr<v1::TrainingLedger> TrainingStore::GetLedger(const std::string& t
 }
 
 void TrainingStore::PutLedger(common::Batch* batch, const v1::TrainingLedger& ledger) const {
-  batch->Put(ledgers_, ledger.training_id(), ledger.SerializeAsString());
+  PutProto(batch, kLedgers, ledgers_, ledger.training_id(), ledger);
 }
 
 absl::StatusOr<v1::Registration> TrainingStore::GetRegistration(const std::string& id) const {
-  return GetProto<v1::Registration>(registrations_, id, "申込", "registration");
+  return GetProto<v1::Registration>(kRegistrations, registrations_, id, "申込", "registration");
 }
 
 absl::StatusOr<std::vector<v1::Registration>> TrainingStore::GetRegistrations(
@@ -104,13 +108,13 @@ absl::StatusOr<std::vector<v1::Registration>> TrainingStore::GetRegistrations(
   std::vector<v1::Registration> out(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!values[i].ok()) return values[i].status();
-    if (!out[i].ParseFromString(*values[i])) return absl::DataLossError("corrupt record " + ids[i]);
+    RETURN_IF_ERROR(sealer_->Open(kRegistrations, ids[i], *values[i], &out[i]));
   }
   return out;
 }
 
 void TrainingStore::PutRegistration(common::Batch* batch, const v1::Registration& r) const {
-  batch->Put(registrations_, r.id(), r.SerializeAsString());
+  PutProto(batch, kRegistrations, registrations_, r.id(), r);
   batch->Put(by_participant_, common::KeyBuilder().Str(r.participant_id()).Str(r.id()).Release(),
              "");
 }
@@ -165,14 +169,15 @@ void TrainingStore::Deactivate(common::Batch* batch, const v1::Registration& r) 
 
 absl::StatusOr<std::optional<v1::SurveyResponse>> TrainingStore::GetSurvey(
     const std::string& registration_id) const {
-  auto s = GetProto<v1::SurveyResponse>(surveys_, registration_id, "アンケート", "survey");
+  auto s =
+      GetProto<v1::SurveyResponse>(kSurveys, surveys_, registration_id, "アンケート", "survey");
   if (absl::IsNotFound(s.status())) return std::optional<v1::SurveyResponse>();
   if (!s.ok()) return s.status();
   return std::optional<v1::SurveyResponse>(std::move(*s));
 }
 
 void TrainingStore::PutSurvey(common::Batch* batch, const v1::SurveyResponse& survey) const {
-  batch->Put(surveys_, survey.registration_id(), survey.SerializeAsString());
+  PutProto(batch, kSurveys, surveys_, survey.registration_id(), survey);
 }
 
 absl::StatusOr<std::optional<v1::SkillFramework>> TrainingStore::LatestFramework() const {
@@ -183,23 +188,21 @@ absl::StatusOr<std::optional<v1::SkillFramework>> TrainingStore::LatestFramework
     return std::optional<v1::SkillFramework>();
   }
   v1::SkillFramework f;
-  const auto value = it->value();
-  if (!f.ParseFromArray(value.data(), static_cast<int>(value.size())))
-    return absl::DataLossError("corrupt skill framework");
+  RETURN_IF_ERROR(sealer_->Open(kFrameworks, it->key(), it->value(), &f));
   return std::optional<v1::SkillFramework>(std::move(f));
 }
 
 absl::StatusOr<std::optional<v1::SkillFramework>> TrainingStore::GetFramework(
     int32_t version) const {
-  auto f = GetProto<v1::SkillFramework>(frameworks_, FrameworkKey(version), "スキル枠組み",
-                                        "skill framework");
+  auto f = GetProto<v1::SkillFramework>(kFrameworks, frameworks_, FrameworkKey(version),
+                                        "スキル枠組み", "skill framework");
   if (absl::IsNotFound(f.status())) return std::optional<v1::SkillFramework>();
   if (!f.ok()) return f.status();
   return std::optional<v1::SkillFramework>(std::move(*f));
 }
 
 void TrainingStore::PutFramework(common::Batch* batch, const v1::SkillFramework& f) const {
-  batch->Put(frameworks_, FrameworkKey(f.version()), f.SerializeAsString());
+  PutProto(batch, kFrameworks, frameworks_, FrameworkKey(f.version()), f);
 }
 
 }  // namespace renkei::training

@@ -7,8 +7,10 @@
 // id -> SurveyResponse), "skill_frameworks" (version -> SkillFramework),
 // "training_registrations" ((training id, registration id) -> "": a training's registrations in
 // registration order, ids being time-ordered), "active_participants" ((training id, participant
-// id) -> registration id), plus the outbox's.
-// Thread-safe.
+// id) -> registration id), plus the outbox's. Every record is stored through
+// common::RecordSealer: participants' names and contacts, lecturers' names and free-text survey
+// answers are sealed at rest. Index keys hold ids only (participant ids are the organization's
+// ids, not names). Thread-safe.
 #pragma once
 
 #include <functional>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "renkei/common/at_rest.h"
 #include "renkei/common/store.h"
 #include "renkei/v1/storage.pb.h"
 #include "renkei/v1/training.pb.h"
@@ -26,7 +29,7 @@ namespace renkei::training {
 class TrainingStore {
  public:
   static std::vector<std::string> ColumnFamilies();
-  explicit TrainingStore(common::Store* store);
+  TrainingStore(common::Store* store, const common::RecordSealer* sealer);
 
   // NOT_FOUND (naming what) when absent.
   absl::StatusOr<v1::Training> GetTraining(const std::string& id) const;
@@ -68,10 +71,13 @@ class TrainingStore {
 
  private:
   template <typename T>
-  absl::StatusOr<T> GetProto(common::ColumnFamily cf, const std::string& key, const char* what_ja,
-                             const char* what_en) const;
+  absl::StatusOr<T> GetProto(const char* family, common::ColumnFamily cf, const std::string& key,
+                             const char* what_ja, const char* what_en) const;
+  void PutProto(common::Batch* batch, const char* family, common::ColumnFamily cf,
+                const std::string& key, const google::protobuf::Message& record) const;
 
   common::Store* store_;
+  const common::RecordSealer* sealer_;
   common::ColumnFamily trainings_, ledgers_, registrations_, by_participant_, surveys_, frameworks_,
       by_training_, active_;
 };

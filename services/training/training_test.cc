@@ -36,13 +36,14 @@ int64_t Dec(int day, int hour) {
 
 struct Instance {
   Instance(const std::string& dir, v1::InstanceLevel level, const std::string& code,
-           common::Clock* clock) {
+           common::Clock* clock)
+      : sealer(dir + "-keys") {
     auto s = common::Store::Open({.path = dir, .column_families = TrainingStore::ColumnFamilies()});
     EXPECT_TRUE(s.ok()) << s.status();
     store = std::move(*s);
     outbox = std::make_unique<common::Outbox>(store.get());
     TrainingOptions options{level, code};
-    trainings = std::make_unique<Trainings>(store.get(), outbox.get(),
+    trainings = std::make_unique<Trainings>(store.get(), outbox.get(), sealer.get(),
                                             common::EventSource{"p13", clock}, options, clock);
     EXPECT_TRUE(trainings->Load().ok());
   }
@@ -61,6 +62,7 @@ struct Instance {
     for (const auto& e : Events()) out.push_back(std::string(common::EventTypeOf(e)));
     return out;
   }
+  renkei::testing::TestSealer sealer;
   std::unique_ptr<common::Store> store;
   std::unique_ptr<common::Outbox> outbox;
   std::unique_ptr<Trainings> trainings;
@@ -361,7 +363,8 @@ TEST_F(TrainingTest, QuotaAndDeadline) {
 }
 
 TEST_F(TrainingTest, AttendanceSurveysAndResultsPerMunicipality) {
-  auto t = Create(MakeTraining("説明の演習", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室", 10)}));
+  auto t = Create(MakeTraining(
+      "説明の演習", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室", 10, "講師 看取 花子")}));
   auto a = *Register(t, "a", "132250");
   auto b = *Register(t, "b", "132250");
   auto c = *Register(t, "c", "132080");
@@ -433,6 +436,28 @@ TEST_F(TrainingTest, AttendanceSurveysAndResultsPerMunicipality) {
   EXPECT_EQ(submitted.municipality_code(), "132080");
   ASSERT_EQ(submitted.answers_size(), 1);
   EXPECT_EQ(submitted.skill_codes(0), "explain_dying_process");
+
+  // At rest: names, contacts, the lecturer and the free text are in no key or value of the store
+  // (the title, not personal, is); reads return them as written.
+  for (const char* personal : {"資料がほしい", "参加者 a", "a@example.jp", "講師 看取 花子"}) {
+    EXPECT_THAT(renkei::testing::StoreEntriesContaining(*tokyo_->store, personal), IsEmpty())
+        << personal;
+  }
+  EXPECT_THAT(renkei::testing::StoreEntriesContaining(*tokyo_->store, "説明の演習"),
+              ::testing::Contains(::testing::StartsWith("trainings: ")));
+  v1::GetRegistrationRequest get_a;
+  get_a.set_id(a.id());
+  auto read_a = trainings().GetRegistration(get_a);
+  ASSERT_TRUE(read_a.ok()) << read_a.status();
+  EXPECT_EQ(read_a->participant_name(), "参加者 a");
+  EXPECT_EQ(read_a->participant_contact(), "a@example.jp");
+  v1::GetTrainingRequest get_t;
+  get_t.set_id(t.id());
+  auto read_t = trainings().GetTraining(get_t);
+  ASSERT_TRUE(read_t.ok()) << read_t.status();
+  EXPECT_EQ(read_t->sessions(0).lecturers(0).name(), "講師 看取 花子");
+  res = *trainings().GetSurveyResults(results);
+  EXPECT_THAT(res.free_text(), ElementsAre("家族への説明に使える資料がほしい（稲城市 山田）"));
 }
 
 TEST_F(TrainingTest, VisibilityFollowsTheOrganizerAndSurvivesARestart) {

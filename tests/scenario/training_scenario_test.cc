@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "at_rest_scan.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness.h"
@@ -422,6 +423,21 @@ TEST_F(TrainingScenario, TokyoTrainsCoordinatorsToExplainTheDyingProcessForCount
                                                {"registration_cancelled", 1},
                                                {"attendance_recorded", 6},
                                                {"survey_submitted", 3}}));
+
+  // Acceptance 2, at rest: the participants' names and contacts, the lecturer and the free text
+  // in no file of the training service's RocksDB directory, log, or the JetStream store. Control:
+  // the training's title.
+  std::vector<std::string> personal = {
+      "看取 花子", "家族に渡す資料があると説明しやすい。稲城の訪問看護Sと共有したい",
+      "演習で実際に説明してみて自信がついた"};
+  for (const auto& p : people) {
+    personal.push_back(p.name);
+    personal.push_back(std::string(p.id) + "@example.lg.jp");
+  }
+  ExpectNothingPersonalAtRest(*tokyo_, {"training"}, personal, {{"training", training.title()}});
+  ExpectNothingPersonalAtRest(*inagi_, {"issues"}, personal,
+                              {{"issues", "在宅看取りプロセスを家族に説明する演習や資料の作成"}});
+  ExpectNothingPersonalInJetStreamFiles(*nats_, tmp_.Sub("nats"), personal, training.id());
 }
 
 }  // namespace

@@ -8,9 +8,12 @@
 //   a regional issue; the digest for the regular meeting shows all of it.
 //
 // Then: every message the scenario published to JetStream is read back, and none of them holds
-// any of the personal data entered (names, contacts, birth date, address, narrative, notes).
+// any of the personal data entered (names, contacts, birth date, address, narrative, notes); nor
+// does any file of the services' RocksDB directories, their logs or the JetStream store
+// (acceptance 2 of issue 8, at_rest_scan.h).
 #include <set>
 
+#include "at_rest_scan.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness.h"
@@ -123,6 +126,13 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
   need->add_also_requires("home_visit_medical");
   v1::Consultation c = Call(&v1::IntakeService::Stub::CreateConsultation, create);
   ASSERT_FALSE(c.id().empty());
+  // Every request that carried personal data, as sent (for the scans at the end).
+  std::vector<std::unique_ptr<google::protobuf::Message>> sent;
+  auto keep = [&](const google::protobuf::Message& r) {
+    sent.emplace_back(r.New());
+    sent.back()->CopyFrom(r);
+  };
+  keep(create);
   EXPECT_EQ(c.status(), v1::CONSULTATION_STATUS_RECEIVED);
   EXPECT_EQ(c.age_band(), v1::AGE_BAND_75_84);
 
@@ -179,6 +189,7 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
   outcome.set_decline_reason(v1::DECLINE_REASON_TOO_FAR);
   outcome.set_note("約50kmあり訪問範囲外とのこと（山田様へ電話で回答）");
   c = Call(&v1::IntakeService::Stub::RecordReferralOutcome, outcome);
+  keep(outcome);
   EXPECT_EQ(c.referrals(0).outcome(), v1::REFERRAL_OUTCOME_DECLINED);
 
   // 4. The follow-up question the coordinator had not asked yet, and one already late.
@@ -189,10 +200,12 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
   follow.set_owner("コーディネーター 佐藤");
   *follow.mutable_due() = day(3);
   c = Call(&v1::IntakeService::Stub::AddFollowUp, follow);
+  keep(follow);
   follow.set_expected_version(c.version());
   follow.set_task("協議会で医師・看護師の意見を聞く準備");
   *follow.mutable_due() = day(-1);
   c = Call(&v1::IntakeService::Stub::AddFollowUp, follow);
+  keep(follow);
   EXPECT_EQ(c.follow_ups_size(), 2);
 
   // 5. The theme the region must solve (地域課題のタネ).
@@ -204,6 +217,7 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
   seed.add_tags("パーキンソン病");
   seed.set_capability("parkinsons");
   c = Call(&v1::IntakeService::Stub::RaiseIssueSeed, seed);
+  keep(seed);
   EXPECT_EQ(c.seeds_size(), 2);
 
   // 6. The digest for the regular meeting shows all of it.
@@ -286,6 +300,22 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
     for (const auto& p : personal)
       EXPECT_EQ(log.find(p), std::string::npos) << p << " in " << service << " log";
   }
+
+  // Acceptance 2, at rest: every personal string of the requests sent, and the birth date as
+  // protobuf would store it, in no file of either service's RocksDB directory (before and after
+  // an uncompressed compaction), log, or the JetStream store. The controls — the name of the
+  // facility the consultation was referred to, kept in the consultation's clear part, and a seed
+  // tag — are found by the same scans.
+  std::vector<const google::protobuf::Message*> requests;
+  for (const auto& r : sent) requests.push_back(r.get());
+  std::vector<std::string> entered = PersonalStringsOf(requests);
+  ASSERT_GE(entered.size(), 12u);
+  entered.push_back(birth.SerializeAsString());
+  ExpectNothingPersonalAtRest(*instance_, {"intake", "directory"}, entered,
+                              {{"intake", "てんかんと脳神経内科の訪問クリニック柏"},
+                               {"intake", "専門医連携"},
+                               {"directory", "てんかんと脳神経内科の訪問クリニック柏", true}});
+  ExpectNothingPersonalInJetStreamFiles(*nats_, tmp_.Sub("nats"), entered, c.id());
 }
 
 }  // namespace

@@ -10,9 +10,12 @@
 //   M1–M3 with their audiences, E1–E3 with their measures.
 //
 // Then every message published to JetStream is read back: none holds the personal data entered
-// in intake (names, narratives, seed notes) or the council's minutes.
+// in intake (names, narratives, seed notes) or the council's minutes; nor does any file of the
+// services' RocksDB directories, their logs or the JetStream store (acceptance 2 of issue 8,
+// at_rest_scan.h).
 #include <iostream>
 
+#include "at_rest_scan.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness.h"
@@ -291,7 +294,8 @@ TEST_F(WorkedExample2, SeedsBecomeAnIssueCarriedThroughTheSevenStepsIntoTheWorks
     act->set_owner("訪問看護ステーション連絡会");
     *act->mutable_due() = common::DateFromNumber(20270131);
     m->add_issue_ids(issue.id());
-    personal_.push_back(minutes);
+    // The minutes, the opinion, the decision and the action item's task and owner.
+    for (auto& p : common::PersonalStrings(r)) personal_.push_back(std::move(p));
     Ok(&IssuesStub::RecordMeeting, r);
   }
   issue = Advance(issue);  // step 5 完了
@@ -396,6 +400,14 @@ TEST_F(WorkedExample2, SeedsBecomeAnIssueCarriedThroughTheSevenStepsIntoTheWorks
   EXPECT_EQ(types["countermeasure_status_changed"], 2);
   EXPECT_EQ(types["expected_change_defined"], 6);  // defined, then with its baseline
   EXPECT_EQ(types["meeting_recorded"], 1);
+
+  // Acceptance 2, at rest. Controls: a seed capability in intake, the meeting's title (kept in the
+  // meeting's clear part, in no event) in issues.
+  ASSERT_GE(personal_.size(), 14u);
+  ExpectNothingPersonalAtRest(
+      *inagi_, {"intake", "issues"}, personal_,
+      {{"intake", "end_of_life_care"}, {"issues", "令和8年度 第2回 在宅医療・介護連携推進協議会"}});
+  ExpectNothingPersonalInJetStreamFiles(*nats_, tmp_.Sub("nats"), personal_, consultations[0]);
 }
 
 }  // namespace

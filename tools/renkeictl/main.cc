@@ -14,6 +14,7 @@ void AddFederationCommands(CLI::App& app, std::function<int()>* run);
 void AddTokenCommands(CLI::App& app, std::function<int()>* run);
 void AddAuditCommands(CLI::App& app, std::function<int()>* run);
 void AddBackupCommands(CLI::App& app, std::function<int()>* run);
+void AddDataCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 int main(int argc, char** argv) {
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   AddTokenCommands(app, &run);
   AddAuditCommands(app, &run);
   AddBackupCommands(app, &run);
+  AddDataCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

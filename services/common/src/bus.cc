@@ -61,6 +61,13 @@ struct NatsCallbacks {
     std::lock_guard<std::mutex> lock(bus->state_mu_);
     bus->connected_ = false;
   }
+  static void Closed(natsConnection*, void* closure) {
+    auto* bus = static_cast<NatsBus*>(closure);
+    std::lock_guard<std::mutex> lock(bus->state_mu_);
+    bus->connected_ = false;
+    bus->closed_ = true;
+    bus->state_cv_.notify_all();
+  }
   static void Ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
     auto* bus = static_cast<NatsBus*>(closure);
     const char* id = nullptr;
@@ -203,6 +210,7 @@ absl::StatusOr<std::unique_ptr<NatsBus>> NatsBus::Connect(const NatsOptions& opt
     s = natsOptions_SetDisconnectedCB(opts, &NatsCallbacks::Disconnected, bus.get());
   }
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, &NatsCallbacks::Connected, bus.get());
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(opts, &NatsCallbacks::Closed, bus.get());
   if (s != NATS_OK) {
     natsOptions_Destroy(opts);
     return FromNats(s, "nats options (url " + options.url + ")");
@@ -233,6 +241,10 @@ NatsBus::~NatsBus() {
   if (js_ != nullptr) jsCtx_Destroy(js_);
   if (conn_ != nullptr) {
     natsConnection_Close(conn_);
+    {
+      std::unique_lock<std::mutex> lock(state_mu_);
+      state_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return closed_; });
+    }
     natsConnection_Destroy(conn_);
   }
 }

@@ -45,6 +45,43 @@ void PrepareBackupConfig(v1::InstanceConfig* config, FieldViolations* v) {
   if (backup->generations() > 1000) v->Add("backup.generations", "1〜1000 です / 1..1000");
 }
 
+std::filesystem::path Normal(const std::string& p) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(p, ec);
+  return (ec ? std::filesystem::path(p) : abs).lexically_normal();
+}
+
+// Whether `inner` is `outer` or lies below it (lexically, after making both absolute).
+bool Within(const std::string& inner, const std::string& outer) {
+  auto i = Normal(inner), o = Normal(outer);
+  auto rel = i.lexically_relative(o);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+// Data keys default to <data_root>/../keys/data and may not sit with the data they protect: a
+// copy of the data directory (or of a backup) would carry its own key.
+void ValidateDataKeyDir(v1::InstanceConfig* config, FieldViolations* v) {
+  auto* security = config->mutable_security();
+  if (security->data_key_dir().empty()) {
+    security->set_data_key_dir(
+        (std::filesystem::path(config->data_root()) / ".." / "keys" / "data").lexically_normal());
+  }
+  const std::string& dir = security->data_key_dir();
+  if (dir.find('\n') != std::string::npos || dir.find('\0') != std::string::npos) {
+    v->Add("security.data_key_dir", "不正なパスです / not a usable path");
+    return;
+  }
+  if (Within(dir, config->data_root())) {
+    v->Add("security.data_key_dir",
+           "data_root の外に置いてください / must lie outside data_root: a copy of the data "
+           "would carry the key that protects it");
+  }
+  if (!config->backup().dir().empty() && Within(dir, config->backup().dir())) {
+    v->Add("security.data_key_dir",
+           "backup.dir の外に置いてください / must lie outside backup.dir");
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
@@ -108,6 +145,7 @@ absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
   }
   if (config.data_root().empty()) config.set_data_root("./data");
   PrepareBackupConfig(&config, &v);
+  ValidateDataKeyDir(&config, &v);
   if (!v.empty()) return v.ToStatus();
   return config;
 }

@@ -42,6 +42,32 @@ TEST(ConfigTest, NamesEveryBadValue) {
   EXPECT_THAT(msg, HasSubstr("nats.duplicate_window_seconds"));
 }
 
+TEST(ConfigTest, DataKeysDefaultBesideTheDataAndNeverInsideIt) {
+  constexpr char kBase[] = R"({"instance": {"level": "INSTANCE_LEVEL_MUNICIPALITY",
+      "code": "132250"}, "nats": {"url": "nats://127.0.0.1:4222"}, "data_root": "/srv/renkei/data")";
+  auto c = ParseInstanceConfig(std::string(kBase) + "}");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->security().data_key_dir(), "/srv/renkei/keys/data");
+
+  for (const char* inside :
+       {"/srv/renkei/data", "/srv/renkei/data/keys", "/srv/renkei/x/../data/k"}) {
+    auto bad = ParseInstanceConfig(std::string(kBase) + R"(, "security": {"data_key_dir": ")" +
+                                   inside + "\"}}");
+    ASSERT_FALSE(bad.ok()) << inside;
+    EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(bad.status().message()), HasSubstr("security.data_key_dir")) << inside;
+  }
+  auto in_backups = ParseInstanceConfig(
+      std::string(kBase) +
+      R"(, "backup": {"dir": "/srv/backups"}, "security": {"data_key_dir": "/srv/backups/k"}})");
+  ASSERT_FALSE(in_backups.ok());
+  EXPECT_THAT(std::string(in_backups.status().message()), HasSubstr("security.data_key_dir"));
+  auto elsewhere = ParseInstanceConfig(std::string(kBase) +
+                                       R"(, "security": {"data_key_dir": "/etc/renkei/dkeys"}})");
+  ASSERT_TRUE(elsewhere.ok()) << elsewhere.status();
+  EXPECT_EQ(elsewhere->security().data_key_dir(), "/etc/renkei/dkeys");
+}
+
 TEST(ConfigTest, ServerSectionNeedsAnAddress) {
   v1::InstanceConfig inst;
   v1::ServerConfig server;

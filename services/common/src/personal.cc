@@ -1,7 +1,7 @@
 #include "renkei/common/personal.h"
 
-#include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "renkei/v1/common.pb.h"
 #include "renkei/v1/options.pb.h"
@@ -67,31 +67,113 @@ void CollectPersonal(const Message& m, std::vector<std::string>* out) {
   }
 }
 
-// Whether a message type has a personal field anywhere below it (computed once per type).
-bool MayHoldPersonal(const google::protobuf::Descriptor* d) {
-  static std::mutex mu;
-  static auto* cache = new std::unordered_map<const google::protobuf::Descriptor*, bool>();
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = cache->find(d);
-    if (it != cache->end()) return it->second;
-    (*cache)[d] = false;  // provisional: breaks cycles in recursive types
-  }
-  bool result = false;
-  for (int i = 0; i < d->field_count() && !result; ++i) {
+// Whether a personal field is reachable from `d` through types not seen yet in this search. A
+// type on the current path counts as "no" only there: its other fields are still explored by the
+// frame that is visiting it, so the answer for the search's root is exact.
+bool ReachesPersonal(const google::protobuf::Descriptor* d,
+                     std::unordered_set<const google::protobuf::Descriptor*>* seen) {
+  if (!seen->insert(d).second) return false;
+  for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    result = IsPersonal(f) || (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-                               MayHoldPersonal(f->message_type()));
+    if (IsPersonal(f)) return true;
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+        ReachesPersonal(f->message_type(), seen))
+      return true;
   }
-  std::lock_guard<std::mutex> lock(mu);
-  (*cache)[d] = result;
-  return result;
+  return false;
+}
+
+// A map field whose values may hold personal data moves as a whole: its entries have no stable
+// order to keep two copies in step.
+bool MovesWhole(const FieldDescriptor* f) {
+  if (IsPersonal(f)) return true;
+  return f->is_map() && MayHoldPersonal(f->message_type());
 }
 
 }  // namespace
 
 bool IsPersonal(const FieldDescriptor* field) {
   return field->options().GetExtension(v1::personal);
+}
+
+bool MayHoldPersonal(const google::protobuf::Descriptor* d) {
+  // Per thread: asked for every field of every record sealed, so no lock on the way.
+  thread_local std::unordered_map<const google::protobuf::Descriptor*, bool> cache;
+  auto it = cache.find(d);
+  if (it != cache.end()) return it->second;
+  std::unordered_set<const google::protobuf::Descriptor*> seen;
+  const bool result = ReachesPersonal(d, &seen);
+  cache.emplace(d, result);
+  return result;
+}
+
+bool HasPersonal(const Message& m) {
+  if (!MayHoldPersonal(m.GetDescriptor())) return false;
+  const Reflection* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const auto* f : fields) {
+    if (MovesWhole(f)) return true;
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    const int n = f->is_repeated() ? r->FieldSize(m, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      if (HasPersonal(f->is_repeated() ? r->GetRepeatedMessage(m, f, i) : r->GetMessage(m, f)))
+        return true;
+    }
+  }
+  return false;
+}
+
+void SplitPersonal(Message* record, Message* personal) {
+  if (!MayHoldPersonal(record->GetDescriptor())) return;
+  const Reflection* r = record->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(*record, &fields);
+  for (const auto* f : fields) {
+    if (MovesWhole(f)) {
+      r->SwapFields(record, personal, {f});
+      continue;
+    }
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || !MayHoldPersonal(f->message_type()))
+      continue;
+    if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(*record, f); ++i) {
+        SplitPersonal(r->MutableRepeatedMessage(record, f, i), r->AddMessage(personal, f));
+      }
+    } else {
+      SplitPersonal(r->MutableMessage(record, f), r->MutableMessage(personal, f));
+    }
+  }
+}
+
+// Works from what `personal` holds rather than from today's marks, so records sealed before a
+// field's mark changed still open: a field the record lacks moved whole; a message field both
+// hold was split and is merged element by element.
+absl::Status MergePersonal(Message* record, Message* personal) {
+  const Reflection* r = record->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(*personal, &fields);
+  for (const auto* f : fields) {
+    const bool message = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+    if (message && f->is_repeated() && r->FieldSize(*record, f) != 0) {
+      const int n = r->FieldSize(*personal, f);
+      if (r->FieldSize(*record, f) != n) {
+        return absl::DataLossError("sealed part out of step with the record at " + f->full_name());
+      }
+      for (int i = 0; i < n; ++i) {
+        auto s = MergePersonal(r->MutableRepeatedMessage(record, f, i),
+                               r->MutableRepeatedMessage(personal, f, i));
+        if (!s.ok()) return s;
+      }
+    } else if (message && !f->is_repeated() && r->HasField(*record, f)) {
+      auto s = MergePersonal(r->MutableMessage(record, f), r->MutableMessage(personal, f));
+      if (!s.ok()) return s;
+    } else {
+      r->ClearField(record, f);
+      r->SwapFields(record, personal, {f});
+    }
+  }
+  return absl::OkStatus();
 }
 
 void StripPersonal(Message* message) {

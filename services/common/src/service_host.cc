@@ -6,8 +6,8 @@
 #include <cstring>
 #include <thread>
 
-#include "renkei/common/auth.h"
 #include "renkei/common/admin_service.h"
+#include "renkei/common/auth.h"
 #include "renkei/common/config.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/log.h"
@@ -55,6 +55,14 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   InitLogging(spec.name, host.instance_id_);
 
   host.name_ = spec.name;
+  auto keys = DataKeys::Load(host.config_.security().data_key_dir(), /*create_if_empty=*/true);
+  if (!keys.ok()) {
+    LogLine(LogLevel::kError, "cannot load data keys").Field("error", keys.status().ToString());
+    return absl::IsFailedPrecondition(keys.status()) ? 2 : 1;
+  }
+  host.data_keys_ = std::move(*keys);
+  host.sealer_ = std::make_unique<RecordSealer>(host.data_keys_.get());
+
   std::vector<std::string> cfs = spec.column_families;
   for (const auto& cf : AuditLog::ColumnFamilies()) cfs.push_back(cf);
   auto store = Store::Open({.path = host.server_.data_dir(), .column_families = cfs});
@@ -145,6 +153,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
       .Field("listen", host.server_.listen_address())
       .Field("port", (*server)->port())
       .Field("data_dir", host.server_.data_dir())
+      .Field("data_key", host.data_keys_->newest_id())
       .Field("nats", host.config_.nats().url())
       .Field("nats_connected", host.bus_->IsConnected());
 

@@ -110,6 +110,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.write_buffer_size = 32u << 20;
+  if (!options.compress) {
+    cf_options.compression = rocksdb::kNoCompression;
+    cf_options.bottommost_compression = rocksdb::kNoCompression;
+  }
 
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
   if (!options.read_only) {
@@ -219,6 +223,23 @@ absl::Status Store::ScanPrefix(
     if (!fn(k, it->value())) break;
   }
   return it->status();
+}
+
+absl::Status Store::Compact(ColumnFamily cf) {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  // All families: a WAL file is dropped only when every family that wrote to it is flushed.
+  if (auto s = FromRocks(db_->Flush(fo, cf_handles_), "flush"); !s.ok()) return s;
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(db_->CompactRange(co, cf.handle_, nullptr, nullptr), "compact");
+}
+
+absl::Status Store::CompactAll() {
+  for (auto* h : cf_handles_) {
+    if (auto s = Compact(ColumnFamily(h)); !s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Store::Checkpoint(const std::string& dir, uint64_t* sequence) const {

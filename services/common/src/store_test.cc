@@ -54,5 +54,34 @@ TEST(StoreTest, SecondOpenOfTheSameDirectoryIsUnavailable) {
   EXPECT_THAT(second.status(), StatusIs(absl::StatusCode::kUnavailable));
 }
 
+TEST(StoreTest, CompactRemovesOverwrittenValuesFromEveryFileOnDisk) {
+  renkei::testing::TempDir dir;
+  auto store =
+      Store::Open({.path = dir.Sub("db"), .column_families = {"a", "b"}, .compress = false});
+  ASSERT_TRUE(store.ok());
+  auto& s = **store;
+  const std::string old_value = "old-value-0123456789-abcdefghij";
+  const std::string new_value = "new-value-9876543210-jihgfedcba";
+  Batch first;
+  first.Put(s.Cf("a"), "k", old_value);
+  first.Put(s.Cf("b"), "other", "x");  // the same WAL file holds another family's write
+  ASSERT_TRUE(s.Write(first).ok());
+  ASSERT_TRUE(s.Compact(s.Cf("a")).ok());
+  // Flushed: in a table file, uncompressed, where a raw scan sees it.
+  auto files = renkei::testing::FilesContaining(dir.Sub("db"), old_value);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_THAT(files[0], ::testing::EndsWith(".sst"));
+
+  Batch second;
+  second.Put(s.Cf("a"), "k", new_value);
+  ASSERT_TRUE(s.Write(second).ok());
+  EXPECT_THAT(renkei::testing::FilesContaining(dir.Sub("db"), old_value), ::testing::SizeIs(1));
+  ASSERT_TRUE(s.Compact(s.Cf("a")).ok());
+  EXPECT_THAT(renkei::testing::FilesContaining(dir.Sub("db"), old_value), ::testing::IsEmpty());
+  EXPECT_THAT(renkei::testing::FilesContaining(dir.Sub("db"), new_value), ::testing::SizeIs(1));
+  EXPECT_EQ(*s.Get(s.Cf("a"), "k"), new_value);
+  EXPECT_EQ(s.column_family_names(), (std::vector<std::string>{"default", "a", "b"}));
+}
+
 }  // namespace
 }  // namespace renkei::common

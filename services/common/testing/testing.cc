@@ -378,3 +378,57 @@ std::string ViolationDescriptions(const grpc::Status& status) {
 }
 
 }  // namespace renkei::testing
+
+namespace renkei::testing {
+
+TestSealer::TestSealer(const std::string& dir) {
+  auto keys = common::DataKeys::Load(dir, /*create_if_empty=*/true);
+  if (!keys.ok()) {
+    ADD_FAILURE() << "data keys: " << keys.status();
+    std::abort();
+  }
+  keys_ = std::move(*keys);
+  sealer_ = std::make_unique<common::RecordSealer>(keys_.get());
+}
+
+std::map<std::string, std::vector<std::string>> FilesContaining(
+    const std::string& dir, const std::vector<std::string>& needles) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& n : needles) out[n];
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file(ec)) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    const std::string bytes = ReadFile(path.string());
+    for (auto& [needle, where] : out) {
+      if (!needle.empty() && bytes.find(needle) != std::string::npos) {
+        where.push_back(std::filesystem::relative(path, dir, ec).string());
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle) {
+  return FilesContaining(dir, std::vector<std::string>{needle})[needle];
+}
+
+std::vector<std::string> StoreEntriesContaining(const common::Store& store,
+                                                const std::string& needle) {
+  std::vector<std::string> out;
+  for (const auto& family : store.column_family_names()) {
+    auto it = store.NewIterator(store.Cf(family));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().find(needle) != std::string_view::npos ||
+          it->value().find(needle) != std::string_view::npos) {
+        out.push_back(family + ": " + std::string(it->key()));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace renkei::testing

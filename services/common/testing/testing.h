@@ -18,6 +18,8 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "grpcpp/support/status.h"
+#include "renkei/common/at_rest.h"
+#include "renkei/common/store.h"
 
 namespace renkei::testing {
 
@@ -32,6 +34,29 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A data key directory with one fresh key (under `dir`) and the sealer over it, for tests that
+// build a service's store themselves.
+class TestSealer {
+ public:
+  explicit TestSealer(const std::string& dir);
+  const common::RecordSealer* get() const { return sealer_.get(); }
+  const common::DataKeys& keys() const { return *keys_; }
+
+ private:
+  std::unique_ptr<common::DataKeys> keys_;
+  std::unique_ptr<common::RecordSealer> sealer_;
+};
+
+// Every regular file under `dir` (recursively) whose raw bytes contain `needle`, as paths
+// relative to `dir`, sorted. The second form reads each file once for all the needles.
+std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle);
+std::map<std::string, std::vector<std::string>> FilesContaining(
+    const std::string& dir, const std::vector<std::string>& needles);
+
+// "family: key" of every entry of every column family whose key or value contains `needle`.
+std::vector<std::string> StoreEntriesContaining(const common::Store& store,
+                                                const std::string& needle);
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition,

@@ -196,6 +196,9 @@ class NatsBus {
   PendingBatch* pending_ = nullptr;  // guarded by ack_mu_
   mutable std::mutex state_mu_;
   mutable std::condition_variable state_cv_;
+  // Set by cnats' closed callback, the last it makes: the destructor waits for it so that no
+  // callback (disconnected, closed) runs on a destroyed bus.
+  bool closed_ = false;
 };
 
 }  // namespace renkei::common

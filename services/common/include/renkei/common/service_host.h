@@ -6,10 +6,12 @@
 //   }
 //
 // RunService parses --config, loads and validates the instance file (fatal on any error, with
-// every bad field named), opens the service's RocksDB, connects to NATS in the background,
-// starts the outbox relay, the metrics endpoint and the gRPC server (the service's own services
-// and the AdminService of admin.proto), and on SIGTERM/SIGINT shuts down in order: stop accepting
-// calls, finish running ones (5 s), stop the relay, close the store.
+// every bad field named), loads the instance's data keys (creating the first one in an empty
+// security.data_key_dir) for the personal fields at rest, opens the service's RocksDB and its
+// audit log, connects to NATS in the background, starts the outbox relay, the metrics endpoint
+// and the gRPC server (the service's own services and the AdminService of admin.proto, behind
+// the token check of auth.h), and on SIGTERM/SIGINT shuts down in order: stop accepting calls,
+// finish running ones (5 s), stop the relay, close the store.
 #pragma once
 
 #include <functional>
@@ -20,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/impl/codegen/service_type.h"
+#include "renkei/common/at_rest.h"
 #include "renkei/common/audit.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/events.h"
@@ -51,6 +54,8 @@ class ServiceHost {
   // A channel to another service of the instance that calls with this service's own identity
   // (security.service_key_id) over the instance's transport security.
   absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(const std::string& address);
+  // Seals and opens every record the service stores (at_rest.h).
+  const RecordSealer* sealer() const { return sealer_.get(); }
   EventSource event_source() const { return {instance_id_, SystemClock::Get()}; }
   // Registers something to run (in reverse order) at shutdown after the server stopped.
   void OnShutdown(std::function<void()> fn) { shutdown_.push_back(std::move(fn)); }
@@ -73,6 +78,8 @@ class ServiceHost {
   v1::InstanceConfig config_;
   v1::ServerConfig server_;
   std::string instance_id_;
+  std::unique_ptr<DataKeys> data_keys_;
+  std::unique_ptr<RecordSealer> sealer_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<NatsBus> bus_;

@@ -92,6 +92,9 @@ struct StoreOptions {
   // Opens the database as it is on disk, without writing or taking its lock (tools reading a
   // running service's data, e.g. `renkeictl audit verify`); only existing column families.
   bool read_only = false;
+  // false: table blocks are written uncompressed, for tests that scan the raw files (a compressed
+  // block could hide a string from such a scan).
+  bool compress = true;
 };
 
 enum class Durability {
@@ -133,6 +136,14 @@ class Store {
   absl::Status ScanPrefix(ColumnFamily cf, std::string_view prefix,
                           const std::function<bool(std::string_view, std::string_view)>& fn) const;
 
+  // Writes every family's memtable to table files (after which RocksDB deletes the WAL files
+  // that held them), then rewrites every table file of `cf`, so values overwritten or deleted
+  // in it are gone from the disk. Blocks until done.
+  absl::Status Compact(ColumnFamily cf);
+  // The same for every family.
+  absl::Status CompactAll();
+  // Every open family, "default" first.
+  const std::vector<std::string>& column_family_names() const { return cf_names_; }
   // A consistent on-disk copy (hard links where possible) in a new directory `dir`. When
   // `sequence` is given it receives the sequence number the copy holds (every write up to it).
   absl::Status Checkpoint(const std::string& dir, uint64_t* sequence = nullptr) const;
