@@ -302,14 +302,21 @@ TcpProxy::~TcpProxy() {
   close(listen_fd_);
 }
 
+#ifndef RENKEI_DEFAULT_BIN_DIR
+#define RENKEI_DEFAULT_BIN_DIR "."
+#endif
+#ifndef RENKEI_DEFAULT_SOURCE_DIR
+#define RENKEI_DEFAULT_SOURCE_DIR "."
+#endif
+
 std::string BinaryPath(const std::string& name) {
   const char* dir = std::getenv("RENKEI_BIN_DIR");
-  return std::string(dir ? dir : ".") + "/" + name;
+  return std::string(dir ? dir : RENKEI_DEFAULT_BIN_DIR) + "/" + name;
 }
 
 std::string SourceDir() {
   const char* dir = std::getenv("RENKEI_SOURCE_DIR");
-  return dir ? dir : ".";
+  return dir ? dir : RENKEI_DEFAULT_SOURCE_DIR;
 }
 
 int FreePort() {
