@@ -7,7 +7,6 @@
 #include "google/protobuf/descriptor_database.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/support/client_interceptor.h"
 #include "renkei/common/events.h"
 #include "renkei/common/jurisdiction.h"
@@ -334,15 +333,15 @@ class BearerInterceptorFactory final
   std::shared_ptr<TokenSource> source_;
 };
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, const std::string& field) {
+}  // namespace
+
+absl::StatusOr<std::string> ReadCredentialFile(const std::string& path, const std::string& field) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return InvalidField(field, "読めません / cannot read " + path);
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-
-}  // namespace
 
 std::shared_ptr<TokenSource> TokenSource::Fixed(std::string token) {
   return std::make_shared<FixedTokenSource>(std::move(token));
@@ -383,9 +382,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> NewChannel(const std::string& add
     creds = grpc::InsecureChannelCredentials();
   } else if (!security.tls.cert_file().empty()) {
     grpc::SslCredentialsOptions ssl;
-    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(security.tls.ca_file(), "tls.ca_file"));
-    ASSIGN_OR_RETURN(ssl.pem_cert_chain, ReadFile(security.tls.cert_file(), "tls.cert_file"));
-    ASSIGN_OR_RETURN(ssl.pem_private_key, ReadFile(security.tls.key_file(), "tls.key_file"));
+    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadCredentialFile(security.tls.ca_file(), "tls.ca_file"));
+    ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                     ReadCredentialFile(security.tls.cert_file(), "tls.cert_file"));
+    ASSIGN_OR_RETURN(ssl.pem_private_key,
+                     ReadCredentialFile(security.tls.key_file(), "tls.key_file"));
     creds = grpc::SslCredentials(ssl);
   } else {
     if (!IsLoopbackAddress(address)) {

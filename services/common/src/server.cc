@@ -4,14 +4,9 @@
 
 #include <atomic>
 #include <cstdio>
-#include <fstream>
-#include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
-#include <sstream>
 #include <thread>
-#include <unordered_map>
 
 #include "google/protobuf/stubs/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -67,62 +62,6 @@ std::string FieldPathFromFullName(const std::string& full) {
   return prev == std::string::npos ? full : full.substr(prev + 1);
 }
 
-// For a message type, the fields that matter to personal data: the personal ones, and those
-// whose message type contains personal fields (transitively). Built once per type; walking only
-// these is what keeps the check off the profile of a busy service.
-struct PersonalPlan {
-  std::vector<const google::protobuf::FieldDescriptor*> personal;
-  std::vector<const google::protobuf::FieldDescriptor*> nested;
-  bool any() const { return !personal.empty() || !nested.empty(); }
-};
-
-const PersonalPlan& PlanFor(const google::protobuf::Descriptor* type) {
-  static std::mutex mu;
-  static auto* plans =
-      new std::unordered_map<const google::protobuf::Descriptor*, std::unique_ptr<PersonalPlan>>();
-  std::lock_guard<std::mutex> lock(mu);
-  // Depth-first with a placeholder, so recursive types terminate.
-  std::function<const PersonalPlan&(const google::protobuf::Descriptor*)> build =
-      [&](const google::protobuf::Descriptor* d) -> const PersonalPlan& {
-    auto it = plans->find(d);
-    if (it != plans->end()) return *it->second;
-    auto& plan = (*plans)[d];
-    plan = std::make_unique<PersonalPlan>();
-    PersonalPlan result;
-    for (int i = 0; i < d->field_count(); ++i) {
-      const auto* f = d->field(i);
-      if (IsPersonal(f)) {
-        result.personal.push_back(f);
-      } else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
-                 (f->message_type() == d || build(f->message_type()).any())) {
-        result.nested.push_back(f);
-      }
-    }
-    *(*plans)[d] = std::move(result);
-    return *(*plans)[d];
-  };
-  return build(type);
-}
-
-// Whether any personal field of the message (recursively) holds a value.
-bool HasPersonal(const google::protobuf::Message& message) {
-  const PersonalPlan& plan = PlanFor(message.GetDescriptor());
-  const google::protobuf::Reflection* r = message.GetReflection();
-  for (const auto* f : plan.personal) {
-    if (f->is_repeated() ? r->FieldSize(message, f) > 0 : r->HasField(message, f)) return true;
-  }
-  for (const auto* f : plan.nested) {
-    if (f->is_repeated()) {
-      for (int i = 0; i < r->FieldSize(message, f); ++i) {
-        if (HasPersonal(r->GetRepeatedMessage(message, f, i))) return true;
-      }
-    } else if (r->HasField(message, f) && HasPersonal(r->GetMessage(message, f))) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // The record a message is: its type and its string field `id` ("" when it has none).
 std::string RecordId(const google::protobuf::Message& message) {
   const auto* id = message.GetDescriptor()->FindFieldByName("id");
@@ -148,12 +87,18 @@ void CollectPersonalRecords(const google::protobuf::Message& message,
     return;
   }
   const google::protobuf::Reflection* r = message.GetReflection();
+  const google::protobuf::Descriptor* d = message.GetDescriptor();
   bool found = false;
-  for (const auto* f : PlanFor(message.GetDescriptor()).nested) {
+  for (int i = 0; i < d->field_count(); ++i) {
+    const auto* f = d->field(i);
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE ||
+        !MayHoldPersonal(f->message_type())) {
+      continue;
+    }
     size_t before = out->size();
     if (f->is_repeated()) {
-      for (int i = 0; i < r->FieldSize(message, f); ++i) {
-        CollectPersonalRecords(r->GetRepeatedMessage(message, f, i), out);
+      for (int j = 0; j < r->FieldSize(message, f); ++j) {
+        CollectPersonalRecords(r->GetRepeatedMessage(message, f, j), out);
       }
     } else if (r->HasField(message, f)) {
       CollectPersonalRecords(r->GetMessage(message, f), out);
@@ -189,7 +134,7 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
       : info_(info), metrics_(metrics), start_(std::chrono::steady_clock::now()) {
     g_calls_in_flight.fetch_add(1);
     // Calls of Renkei's services on an authenticating server: the auth filter has already
-    // verified the caller and attached it to the call.
+    // accepted the call's token; Guard() reads the caller from it.
     if (security != nullptr && !security->unauthenticated &&
         std::string_view(info->method()).rfind("/renkei.", 0) == 0) {
       audit_ = security->audit;
@@ -253,8 +198,8 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
       const auto* request =
           static_cast<const google::protobuf::Message*>(methods->GetRecvMessage());
       if (request != nullptr && HasPersonal(*request)) {
-        // The change is logged before it is applied, without a sync of its own: the handler's
-        // synced write of the change syncs the WAL and this entry with it.
+        // The change is journaled in the handler's own synced WriteBatch (the store's thread
+        // batch hook): the change and its audit record commit together.
         changed_ = true;
         change_record_ = {request->GetDescriptor()->full_name(), RequestRecordId(*request)};
         if (audit_ != nullptr) {
@@ -386,16 +331,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
   }
   std::shared_ptr<grpc::ServerCredentials> creds;
   if (!sec->tls.cert_file().empty()) {
-    auto read = [](const std::string& path) -> absl::StatusOr<std::string> {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return absl::InvalidArgumentError("cannot read " + path);
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      return ss.str();
-    };
-    auto cert = read(sec->tls.cert_file());
-    auto key = read(sec->tls.key_file());
-    auto ca = read(sec->tls.ca_file());
+    auto cert = ReadCredentialFile(sec->tls.cert_file(), "security.grpc_tls.cert_file");
+    auto key = ReadCredentialFile(sec->tls.key_file(), "security.grpc_tls.key_file");
+    auto ca = ReadCredentialFile(sec->tls.ca_file(), "security.grpc_tls.ca_file");
     if (!cert.ok()) return cert.status();
     if (!key.ok()) return key.status();
     if (!ca.ok()) return ca.status();

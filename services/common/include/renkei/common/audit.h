@@ -60,7 +60,8 @@ class AuditLog {
   void RecordLater(v1::AuditEntry entry);
   // Chains every journal record (and every entry kept for later) now, in time order.
   absl::Status Seal();
-  // Appends and seals the entry at once; returns it as chained (tools, tests).
+  // Appends and seals the entry at once; returns the newest chained entry — this one when
+  // nothing else appends concurrently (tests).
   absl::StatusOr<v1::AuditEntry> Append(v1::AuditEntry entry);
   // Seals every `interval` in a thread of its own (the services start it).
   void StartSealer(std::chrono::milliseconds interval = std::chrono::milliseconds(100));

@@ -4,9 +4,10 @@
 // before any handler. It verifies the bearer token (common/tokens.h), looks up the called
 // method's declared access (the (renkei.v1.access) method option), decides from the caller's
 // role and the reach of its jurisdiction, and either refuses the call (UNAUTHENTICATED,
-// PERMISSION_DENIED — both written to the audit log) or attaches the caller to the call's
-// AuthContext. The server interceptor (common/server.cc) then removes personal fields from
-// answers to callers not allowed them and audits every read or change of personal data.
+// PERMISSION_DENIED — both written to the audit log) or lets it through. The server interceptor
+// (common/server.cc) then takes the caller from the call's own token (CallerOf, cached),
+// removes personal fields from answers to callers not allowed them and audits every read or
+// change of personal data.
 //
 // Clients attach their token with NewChannel (a client interceptor adds
 // "authorization: Bearer <token>" to every call).
@@ -126,6 +127,9 @@ struct ServerSecurity {
 absl::StatusOr<ServerSecurity> ServerSecurityFromConfig(const v1::InstanceConfig& config,
                                                         const std::string& listen_address,
                                                         AuditLog* audit);
+
+// The content of a certificate or key file; INVALID_ARGUMENT naming `field` when unreadable.
+absl::StatusOr<std::string> ReadCredentialFile(const std::string& path, const std::string& field);
 
 // Whether an address ("127.0.0.1:7101", "[::1]:7101", "localhost:7101") is loopback.
 bool IsLoopbackAddress(std::string_view address);
