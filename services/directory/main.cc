@@ -51,14 +51,9 @@ int main(int argc, char** argv) {
           o.consumer.stream = stream;
           o.consumer.durable = durable;
           o.consumer.filter_subject = resources;
-          auto* consumer = host.Keep(std::make_unique<common::DurableConsumer>(
-              host.store(), host.outbox(), host.bus(), o,
-              [dir](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
-                return dir->ApplyFederatedEvent(e, cmd);
-              },
-              common::SystemClock::Get(), host.metrics()));
-          consumer->Start();
-          host.OnShutdown([consumer] { consumer->Stop(); });
+          host.Consume(o, [dir](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
+            return dir->ApplyFederatedEvent(e, cmd);
+          });
         };
         if (host.config().instance().level() == v1::INSTANCE_LEVEL_PREFECTURE &&
             common::HasChildren(host.config())) {

@@ -48,11 +48,7 @@ int main(int argc, char** argv) {
           o.consumer.durable = durable;
           o.consumer.filter_subject = filter;
           o.skip_inbox_for_no_ops = skip_no_ops;
-          auto* consumer = host.Keep(std::make_unique<common::DurableConsumer>(
-              host.store(), host.outbox(), host.bus(), o, std::move(handler),
-              common::SystemClock::Get(), host.metrics()));
-          consumer->Start();
-          host.OnShutdown([consumer] { consumer->Stop(); });
+          host.Consume(o, std::move(handler));
         };
         auto consume = [&](const std::string& durable, const std::string& filter,
                            common::EventHandler handler, bool skip_no_ops) {

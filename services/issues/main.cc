@@ -54,11 +54,7 @@ int main(int argc, char** argv) {
           o.consumer.stream = stream;
           o.consumer.durable = durable;
           o.consumer.filter_subject = filter;
-          auto* consumer = host.Keep(std::make_unique<common::DurableConsumer>(
-              host.store(), host.outbox(), host.bus(), o, std::move(handler),
-              common::SystemClock::Get(), host.metrics()));
-          consumer->Start();
-          host.OnShutdown([consumer] { consumer->Stop(); });
+          host.Consume(o, std::move(handler));
         };
         const std::string& instance = host.instance_id();
         if (!prefecture) {

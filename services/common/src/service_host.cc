@@ -167,6 +167,13 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   return 0;
 }
 
+void ServiceHost::Consume(const ConsumerOptions& options, EventHandler handler) {
+  auto* consumer = Keep(std::make_unique<DurableConsumer>(
+      store(), outbox(), bus(), options, std::move(handler), SystemClock::Get(), metrics()));
+  consumer->Start();
+  OnShutdown([consumer] { consumer->Stop(); });
+}
+
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceHost::ChannelTo(const std::string& address) {
   ClientSecurity security;
   if (config_.security().unauthenticated_loopback()) {

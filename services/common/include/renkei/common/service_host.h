@@ -25,6 +25,7 @@
 #include "renkei/common/at_rest.h"
 #include "renkei/common/audit.h"
 #include "renkei/common/bus.h"
+#include "renkei/common/consumer.h"
 #include "renkei/common/events.h"
 #include "renkei/common/metrics.h"
 #include "renkei/common/outbox.h"
@@ -57,6 +58,9 @@ class ServiceHost {
   // Seals and opens every record the service stores (at_rest.h).
   const RecordSealer* sealer() const { return sealer_.get(); }
   EventSource event_source() const { return {instance_id_, SystemClock::Get()}; }
+  // Starts a durable consumer of the service's store, outbox and bus, kept alive and stopped at
+  // shutdown.
+  void Consume(const ConsumerOptions& options, EventHandler handler);
   // Registers something to run (in reverse order) at shutdown after the server stopped.
   void OnShutdown(std::function<void()> fn) { shutdown_.push_back(std::move(fn)); }
   // Keeps a domain object alive until after the server stopped; returns it.
