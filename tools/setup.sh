@@ -17,9 +17,16 @@ packages=(
   libcli11-dev prometheus-cpp-dev
   # renkeictl federation status reads nats-server monitoring and the services' metrics over HTTP
   libcpp-httplib-dev
-  # bearer tokens (Ed25519 signatures) and, later, authenticated encryption of personal fields
+  # bearer tokens (Ed25519 signatures), encryption of personal fields, console passwords (Argon2id)
   libsodium-dev
+  # the console's browser tests (Playwright drives Debian's chromium) and the gateway benchmark
+  chromium wrk
 )
+# The console is bundled with npm (console/package.json). Node.js from Debian unless a node with
+# npm is already installed (e.g. from NodeSource, whose nodejs package conflicts with Debian's npm).
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

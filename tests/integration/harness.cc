@@ -249,7 +249,7 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
     std::filesystem::create_directories(key_dir());
     if (auto s = common::GenerateKeyPair(key_dir(), "k1"); !s.ok()) Fatal(s);
   }
-  for (const char* s : {"directory", "intake", "issues", "training", "indicators"})
+  for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"})
     ports_[s] = FreePort();
   std::vector<std::string> services = spec.services;
   if (services.empty()) services = {"directory", "intake", "issues", "training", "indicators"};
@@ -292,6 +292,9 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
     c << ",\n  \"indicators\": {\"server\": " << server("indicators")
       << (spec.indicators_json.empty() ? "" : ", " + spec.indicators_json) << "}";
   }
+  c << ",\n  \"gateway\": {\"listen_address\": \"" << address("gateway")
+    << "\", \"accounts_file\": \"" << accounts_file() << "\""
+    << (spec.gateway_json.empty() ? "" : ", " + spec.gateway_json) << "}";
   c << "\n}\n";
   std::ofstream config(dir + "/instance.json");
   config << c.str();
@@ -348,8 +351,11 @@ absl::Status InstanceProcesses::Start(const std::string& service, const std::str
   if (!p.ok()) return p.status();
   processes_[service] = std::move(*p);
   ChildProcess* child = processes_[service].get();
-  bool up = WaitFor([&] { return child->Running() && Healthy(address(service), client_tls_); },
-                    std::chrono::seconds(30));
+  auto healthy = [&] {
+    if (service == "gateway") return PortAccepts(ports_.at("gateway"));
+    return Healthy(address(service), client_tls_);
+  };
+  bool up = WaitFor([&] { return child->Running() && healthy(); }, std::chrono::seconds(30));
   if (!up) {
     return absl::UnavailableError("renkei-" + service +
                                   " did not become healthy; log: " + ReadFile(log_path(service)));

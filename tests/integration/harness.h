@@ -95,6 +95,9 @@ struct InstanceSpec {
   // The client certificate the test's channels present when the services serve TLS
   // (security.grpc_tls); empty: loopback local credentials.
   v1::GrpcTlsConfig client_tls;
+  // Extra members of the "gateway" section (listen_address and accounts_file are always set),
+  // e.g. "\"static_dir\": \"...\"".
+  std::string gateway_json;
 };
 
 // The services of one instance (municipal 132250 unless given) as real processes: one instance
@@ -105,7 +108,8 @@ class InstanceProcesses {
                     const std::string& code = "132250");
   InstanceProcesses(const std::string& dir, const std::string& nats_url, const InstanceSpec& spec);
   // Starts renkei-<service> ("directory", "intake", "issues", "training", "indicators"), optionally
-  // with RENKEI_FAILPOINTS, and waits until its health service answers SERVING.
+  // with RENKEI_FAILPOINTS, and waits until its health service answers SERVING; "gateway" starts
+  // renkei-gateway and waits until its port accepts connections.
   absl::Status Start(const std::string& service, const std::string& failpoints = "");
   ChildProcess* process(const std::string& service) { return processes_[service].get(); }
   // Stops the service with SIGTERM and waits for it to exit.
@@ -129,6 +133,9 @@ class InstanceProcesses {
   std::string log_path(const std::string& service) const { return dir_ + "/" + service + ".log"; }
   const std::string& data_dir() const { return dir_; }
   std::string config_path() const { return dir_ + "/instance.json"; }
+  // The gateway's base URL, "http://127.0.0.1:<port>", and its accounts file.
+  std::string gateway_url() const { return "http://" + address("gateway"); }
+  std::string accounts_file() const { return dir_ + "/accounts.json"; }
 
  private:
   std::string dir_;

@@ -12,6 +12,7 @@ void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
 void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
 void AddFederationCommands(CLI::App& app, std::function<int()>* run);
 void AddTokenCommands(CLI::App& app, std::function<int()>* run);
+void AddAccountCommands(CLI::App& app, std::function<int()>* run);
 void AddAuditCommands(CLI::App& app, std::function<int()>* run);
 void AddBackupCommands(CLI::App& app, std::function<int()>* run);
 void AddDataCommands(CLI::App& app, std::function<int()>* run);
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   AddIndicatorCommands(app, &run);
   AddFederationCommands(app, &run);
   AddTokenCommands(app, &run);
+  AddAccountCommands(app, &run);
   AddAuditCommands(app, &run);
   AddBackupCommands(app, &run);
   AddDataCommands(app, &run);

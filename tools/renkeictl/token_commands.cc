@@ -2,9 +2,12 @@
 // operators (renkei/common/tokens.h). Tokens are printed on stdout only; nothing is logged.
 #include <cstdio>
 #include <ctime>
+#include <fstream>
+#include <iostream>
 
 #include "CLI/CLI.hpp"
 #include "cli.h"
+#include "gateway/accounts.h"
 #include "google/protobuf/util/json_util.h"
 #include "renkei/common/tokens.h"
 #include "words.h"
@@ -114,6 +117,79 @@ void AddTokenCommands(CLI::App& app, std::function<int()>* run) {
         return static_cast<int>(kInvalidInput);
       }
       PrintJson(*claims);
+      return static_cast<int>(kOk);
+    };
+  });
+}
+
+}  // namespace renkei::cli
+
+namespace renkei::cli {
+
+// renkeictl account add|list: the staff accounts that log in to the console
+// (gateway.accounts_file). The password comes from --password-file or the first line of stdin,
+// never from the command line.
+void AddAccountCommands(CLI::App& app, std::function<int()>* run) {
+  auto* account =
+      app.add_subcommand("account", "コンソールのログインアカウント / console accounts");
+  account->require_subcommand(1);
+
+  struct AddArgs {
+    std::string file, login, role, jurisdiction, display_name, password_file;
+  };
+  auto a = std::make_shared<AddArgs>();
+  auto* add = account->add_subcommand(
+      "add", "アカウントを追加・パスワードを変更 (パスワードは標準入力の1行目) / add or reset");
+  add->add_option("--accounts-file", a->file, "アカウントのファイル (gateway.accounts_file)")
+      ->required();
+  add->add_option("--login", a->login, "ログインID ([a-z0-9._-], 3〜64文字)")->required();
+  add->add_option("--role", a->role, "役割: " + Choices(kRoles))
+      ->required()
+      ->check(WordCheck(kRoles, "役割"));
+  add->add_option("--jurisdiction", a->jurisdiction, "管轄コード (例: 132250)")->required();
+  add->add_option("--display-name", a->display_name, "画面に表示する名前");
+  add->add_option("--password-file", a->password_file, "パスワードのファイル (既定: 標準入力)");
+  add->callback([=] {
+    *run = [=] {
+      std::string password;
+      if (a->password_file.empty()) {
+        std::getline(std::cin, password);
+      } else {
+        std::ifstream in(a->password_file);
+        std::getline(in, password);
+      }
+      v1::GatewayAccount account;
+      account.set_login(a->login);
+      account.set_role(FromWord(kRoles, a->role, v1::ROLE_UNSPECIFIED));
+      account.set_jurisdiction(a->jurisdiction);
+      account.set_display_name(a->display_name);
+      auto s = gateway::SaveAccount(a->file, account, password);
+      if (!s.ok()) {
+        std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+        return s.code() == absl::StatusCode::kInvalidArgument ? static_cast<int>(kInvalidInput)
+                                                              : static_cast<int>(kFailure);
+      }
+      std::printf("アカウント %s を保存しました (%s)\n", a->login.c_str(), a->file.c_str());
+      return static_cast<int>(kOk);
+    };
+  });
+
+  auto list_file = std::make_shared<std::string>();
+  auto* list = account->add_subcommand("list", "アカウントの一覧 / list accounts");
+  list->add_option("--accounts-file", *list_file, "アカウントのファイル")->required();
+  list->callback([=] {
+    *run = [=] {
+      auto accounts = gateway::Accounts::Load(*list_file);
+      if (!accounts.ok()) {
+        std::fprintf(stderr, "%s\n", std::string(accounts.status().message()).c_str());
+        return static_cast<int>(kInvalidInput);
+      }
+      v1::GatewayAccounts out;
+      std::ifstream in(*list_file);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      (void)google::protobuf::util::JsonStringToMessage(text, &out);
+      for (auto& acc : *out.mutable_accounts()) acc.clear_password_hash();
+      PrintJson(out);
       return static_cast<int>(kOk);
     };
   });

@@ -319,6 +319,17 @@ std::string SourceDir() {
   return dir ? dir : RENKEI_DEFAULT_SOURCE_DIR;
 }
 
+bool PortAccepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
 int FreePort() {
   // Below the kernel's ephemeral range (32768+ on Linux), so that no outgoing connection takes
   // the port between now and its user binding it, and never the same port twice in a process

@@ -135,6 +135,8 @@ class TcpProxy {
 std::string BinaryPath(const std::string& name);
 // A free loopback TCP port (bound then released: callers should bind soon).
 int FreePort();
+// Whether something accepts TCP connections on 127.0.0.1:<port>.
+bool PortAccepts(int port);
 // The repository's root (RENKEI_SOURCE_DIR, set by CTest).
 std::string SourceDir();
 std::string ReadFile(const std::string& path);

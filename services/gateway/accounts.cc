@@ -1,0 +1,146 @@
+#include "gateway/accounts.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "google/protobuf/util/json_util.h"
+
+namespace renkei::gateway {
+namespace {
+
+bool InitSodium() {
+  static const bool ok = sodium_init() >= 0;
+  return ok;
+}
+
+}  // namespace
+
+bool IsLogin(const std::string& login) {
+  if (login.size() < 3 || login.size() > 64) return false;
+  for (char c : login) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return false;
+  }
+  return true;
+}
+
+absl::StatusOr<Accounts> Accounts::Load(const std::string& path) {
+  Accounts out;
+  std::ifstream in(path);
+  if (!in) return out;
+  std::stringstream text;
+  text << in.rdbuf();
+  v1::GatewayAccounts file;
+  auto s = google::protobuf::util::JsonStringToMessage(text.str(), &file);
+  if (!s.ok()) {
+    return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
+  }
+  for (int i = 0; i < file.accounts_size(); ++i) {
+    const auto& a = file.accounts(i);
+    const std::string where = path + ": accounts[" + std::to_string(i) + "]";
+    if (!IsLogin(a.login())) return absl::InvalidArgumentError(where + ".login: [a-z0-9._-]{3,64}");
+    if (a.password_hash().rfind("$argon2", 0) != 0) {
+      return absl::InvalidArgumentError(where + ".password_hash: not an Argon2 hash");
+    }
+    if (a.role() == v1::ROLE_UNSPECIFIED || a.role() == v1::ROLE_SERVICE) {
+      return absl::InvalidArgumentError(where + ".role: a staff role");
+    }
+    if (a.jurisdiction().empty())
+      return absl::InvalidArgumentError(where + ".jurisdiction: required");
+    if (!out.by_login_.emplace(a.login(), a).second) {
+      return absl::InvalidArgumentError(where + ".login: duplicate " + a.login());
+    }
+  }
+  return out;
+}
+
+const v1::GatewayAccount* Accounts::Find(const std::string& login) const {
+  auto it = by_login_.find(login);
+  return it == by_login_.end() ? nullptr : &it->second;
+}
+
+const v1::GatewayAccount* Accounts::Verify(const std::string& login,
+                                           const std::string& password) const {
+  if (!InitSodium()) return nullptr;
+  const v1::GatewayAccount* account = Find(login);
+  // An unknown login checks a hash all the same, so timing does not tell which logins exist.
+  static const std::string dummy = [] {
+    auto h = HashPassword("renkei-timing-equalizer");
+    return h.ok() ? *h : std::string();
+  }();
+  const std::string& hash = account != nullptr ? account->password_hash() : dummy;
+  const bool match = !hash.empty() &&
+                     crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  return match && account != nullptr ? account : nullptr;
+}
+
+absl::StatusOr<std::string> HashPassword(const std::string& password) {
+  if (!InitSodium()) return absl::InternalError("libsodium did not initialize");
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return absl::ResourceExhaustedError("password hashing ran out of memory");
+  }
+  return std::string(out);
+}
+
+absl::Status SaveAccount(const std::string& path, v1::GatewayAccount account,
+                         const std::string& password) {
+  if (!IsLogin(account.login())) {
+    return absl::InvalidArgumentError(
+        "login: [a-z0-9._-]{3,64} / ログインIDは英小文字・数字・._- の3〜64文字");
+  }
+  if (password.size() < 12) {
+    return absl::InvalidArgumentError(
+        "password: 12文字以上にしてください / at least 12 characters");
+  }
+  if (account.role() == v1::ROLE_UNSPECIFIED || account.role() == v1::ROLE_SERVICE) {
+    return absl::InvalidArgumentError("role: a staff role");
+  }
+  if (account.jurisdiction().empty()) return absl::InvalidArgumentError("jurisdiction: required");
+  auto hash = HashPassword(password);
+  if (!hash.ok()) return hash.status();
+  account.set_password_hash(*hash);
+
+  v1::GatewayAccounts file;
+  {
+    std::ifstream in(path);
+    if (in) {
+      std::stringstream text;
+      text << in.rdbuf();
+      auto s = google::protobuf::util::JsonStringToMessage(text.str(), &file);
+      if (!s.ok()) return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
+    }
+  }
+  bool replaced = false;
+  for (auto& a : *file.mutable_accounts()) {
+    if (a.login() == account.login()) {
+      a = account;
+      replaced = true;
+    }
+  }
+  if (!replaced) *file.add_accounts() = account;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(file, &json, options);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return absl::PermissionDeniedError("cannot write " + tmp);
+    out << json;
+    if (!out.flush()) return absl::DataLossError("cannot write " + tmp);
+  }
+  ::chmod(tmp.c_str(), 0600);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::PermissionDeniedError("cannot replace " + path);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace renkei::gateway

@@ -1,0 +1,572 @@
+#include "gateway/gateway.h"
+
+#include <httplib.h>
+#include <sodium.h>
+
+#include <chrono>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "gateway/accounts.h"
+#include "gateway/routes.h"
+#include "gateway/transcode.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "renkei/common/auth.h"
+#include "renkei/common/clock.h"
+#include "renkei/common/config.h"
+#include "renkei/common/events.h"
+#include "renkei/common/grpc_status.h"
+#include "renkei/common/log.h"
+#include "renkei/common/tokens.h"
+#include "renkei/v1/gateway.pb.h"
+
+namespace renkei::gateway {
+namespace {
+
+using google::protobuf::Message;
+
+constexpr char kSessionCookie[] = "renkei_session";
+constexpr char kCsrfCookie[] = "renkei_csrf";
+constexpr char kCsrfHeader[] = "X-CSRF-Token";
+constexpr char kJson[] = "application/json; charset=utf-8";
+// Log-in failures of one login before it is refused for a while.
+constexpr int kMaxFailures = 5;
+constexpr int64_t kFailureWindowSeconds = 15 * 60;
+
+int64_t NowSeconds() { return common::SystemClock::Get()->NowMicros() / 1000000; }
+
+// The value of cookie `name` in the request's Cookie header; empty when absent.
+std::string CookieOf(const httplib::Request& req, std::string_view name) {
+  const std::string header = req.get_header_value("Cookie");
+  for (absl::string_view piece : absl::StrSplit(header, ';')) {
+    piece = absl::StripAsciiWhitespace(piece);
+    const std::string_view part(piece.data(), piece.size());
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+  }
+  return "";
+}
+
+bool IsUnsafe(const std::string& method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                 raw.size());
+  hex.resize(bytes * 2);
+  return hex;
+}
+
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string LevelName(v1::InstanceLevel level) {
+  switch (level) {
+    case v1::INSTANCE_LEVEL_MUNICIPALITY:
+      return "municipality";
+    case v1::INSTANCE_LEVEL_PREFECTURE:
+      return "prefecture";
+    case v1::INSTANCE_LEVEL_NATIONAL:
+      return "national";
+    default:
+      return "unknown";
+  }
+}
+
+// The service section of the instance file that serves a gRPC service.
+const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string& service) {
+  if (service == "renkei.v1.DirectoryService") return &c.directory().server();
+  if (service == "renkei.v1.IntakeService") return &c.intake().server();
+  if (service == "renkei.v1.IssuesService") return &c.issues().server();
+  if (service == "renkei.v1.TrainingService") return &c.training().server();
+  if (service == "renkei.v1.IndicatorsService") return &c.indicators().server();
+  return nullptr;
+}
+
+}  // namespace
+
+absl::Status PrepareGatewayConfig(v1::InstanceConfig* config) {
+  auto* g = config->mutable_gateway();
+  common::FieldViolations v;
+  if (g->listen_address().empty()) {
+    v.Add("gateway.listen_address", "必須です / required");
+  } else if (!common::IsHostPort(g->listen_address())) {
+    v.Add("gateway.listen_address", "host:port ではありません / not host:port");
+  }
+  if (g->key_id().empty()) g->set_key_id(config->security().service_key_id());
+  if (!config->security().unauthenticated_loopback()) {
+    if (config->security().key_dir().empty()) {
+      v.Add("security.key_dir",
+            "ログインのトークンの署名に必要です / needed to sign log-in tokens");
+    }
+    if (g->key_id().empty()) {
+      v.Add("gateway.key_id", "必須です (security.service_key_id も空) / required");
+    }
+  }
+  if (g->session_minutes() == 0) g->set_session_minutes(480);
+  if (g->session_minutes() > 24 * 60) v.Add("gateway.session_minutes", "24時間以内 / at most 1440");
+  if (g->max_body_bytes() == 0) g->set_max_body_bytes(1 << 20);
+  if (g->threads() == 0) g->set_threads(8);
+  if (g->threads() > 256) v.Add("gateway.threads", "256以下 / at most 256");
+  if (g->deadline_ms() == 0) g->set_deadline_ms(10000);
+  return v.ToStatus();
+}
+
+// One API route, resolved against the descriptors and channels at start.
+struct Endpoint {
+  const Route* route;
+  std::string grpc_path;  // "/renkei.v1.IntakeService/GetConsultation"
+  const Message* request_prototype;
+  const Message* response_prototype;
+  std::shared_ptr<grpc::GenericStub> stub;
+};
+
+class Gateway::Impl {
+ public:
+  explicit Impl(v1::InstanceConfig config)
+      : config_(std::move(config)),
+        instance_id_(common::InstanceId(config_.instance())),
+        router_(Routes()),
+        secure_cookies_(!common::IsLoopbackAddress(config_.gateway().listen_address())) {}
+
+  absl::Status Init();
+  absl::Status Start();
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  // An answer with a JSON error body.
+  void Fail(httplib::Response& res, const absl::Status& status, int http_status = 0) {
+    res.status = http_status != 0 ? http_status : HttpStatusOf(status.code());
+    res.set_content(ErrorJson(status), kJson);
+  }
+  // The caller's bearer token: the Authorization header (integrating systems) or the session
+  // cookie (the console; `from_cookie` then says CSRF applies).
+  std::string TokenOf(const httplib::Request& req, bool* from_cookie) const;
+  // Double-submit CSRF check and a same-origin Origin, for unsafe methods sent with the cookie.
+  bool CsrfOk(const httplib::Request& req) const;
+  std::string Cookie(std::string_view name, std::string_view value, int64_t max_age,
+                     bool http_only) const;
+
+  void HandleApi(const httplib::Request& req, httplib::Response& res);
+  void HandleLogin(const httplib::Request& req, httplib::Response& res);
+  void HandleLogout(const httplib::Request& req, httplib::Response& res);
+  void HandleSession(const httplib::Request& req, httplib::Response& res);
+  void AfterRouting(const httplib::Request& req, httplib::Response& res);
+  // Whether `login` may try again now (too many recent failures: no); records a failure.
+  bool MayTry(const std::string& login);
+  void RecordFailure(const std::string& login);
+  void ClearFailures(const std::string& login);
+
+  v1::InstanceConfig config_;
+  std::string instance_id_;
+  Router router_;
+  bool secure_cookies_;
+  std::map<const Route*, Endpoint> endpoints_;
+  common::KeyRing keys_;
+  std::optional<common::SigningKey> signing_key_;
+  Accounts accounts_;
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex failures_mu_;
+  std::map<std::string, std::deque<int64_t>> failures_;  // login -> failure times
+};
+
+absl::Status Gateway::Impl::Init() {
+  const auto& g = config_.gateway();
+  const auto& security = config_.security();
+  if (!security.unauthenticated_loopback()) {
+    auto keys = common::LoadKeyRing(security.key_dir());
+    if (!keys.ok()) return keys.status();
+    keys_ = std::move(*keys);
+    auto key = common::LoadSigningKey(security.key_dir(), g.key_id());
+    if (!key.ok()) return key.status();
+    signing_key_ = std::move(*key);
+  }
+  if (!g.accounts_file().empty()) {
+    auto accounts = Accounts::Load(g.accounts_file());
+    if (!accounts.ok()) return accounts.status();
+    accounts_ = std::move(*accounts);
+  }
+
+  // Every route resolved once: its method's descriptors, and a channel per service. The
+  // channels carry no token of their own; each call carries its caller's.
+  common::ClientSecurity client;
+  client.plaintext = security.unauthenticated_loopback();
+  if (!client.plaintext) client.tls = security.grpc_tls();
+  std::map<std::string, std::shared_ptr<grpc::GenericStub>> stubs;
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  auto* factory = google::protobuf::MessageFactory::generated_factory();
+  for (const auto& route : Routes()) {
+    const auto* method = pool->FindMethodByName(route.rpc);
+    if (method == nullptr)
+      return absl::InternalError(std::string("route to unknown rpc ") + route.rpc);
+    const std::string service = method->service()->full_name();
+    const v1::ServerConfig* server = ServerOf(config_, service);
+    if (server == nullptr) return absl::InternalError("no section for " + service);
+    auto& stub = stubs[service];
+    if (!stub) {
+      if (server->listen_address().empty()) {
+        return absl::InvalidArgumentError("the gateway needs the address of " + service);
+      }
+      auto channel = common::NewChannel(server->listen_address(), client);
+      if (!channel.ok()) return channel.status();
+      stub = std::make_shared<grpc::GenericStub>(*channel);
+    }
+    endpoints_[&route] = Endpoint{&route, "/" + service + "/" + method->name(),
+                                  factory->GetPrototype(method->input_type()),
+                                  factory->GetPrototype(method->output_type()), stub};
+  }
+
+  server_.new_task_queue = [n = g.threads()] { return new httplib::ThreadPool(n); };
+  server_.set_keep_alive_max_count(100000);
+  server_.set_payload_max_length(g.max_body_bytes());
+  server_.set_post_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { AfterRouting(req, res); });
+  server_.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (res.status == 413) {
+          Fail(res,
+               absl::ResourceExhaustedError("リクエストが大きすぎます / request body over " +
+                                            std::to_string(config_.gateway().max_body_bytes()) +
+                                            " bytes"),
+               413);
+        } else {
+          Fail(res, absl::NotFoundError("見つかりません / not found"), res.status);
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server_.set_exception_handler(
+      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        Fail(res, absl::InternalError("内部エラー / internal error"));
+      });
+
+  server_.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleLogin(req, res);
+  });
+  server_.Post("/api/v1/logout", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleLogout(req, res);
+  });
+  server_.Get("/api/v1/session", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleSession(req, res);
+  });
+  auto api = [this](const httplib::Request& req, httplib::Response& res) { HandleApi(req, res); };
+  const char* pattern = "/api/.*";
+  server_.Get(pattern, api);
+  server_.Post(pattern, api);
+  server_.Patch(pattern, api);
+  server_.Put(pattern, api);
+  server_.Delete(pattern, api);
+  if (!g.static_dir().empty() && !server_.set_mount_point("/", g.static_dir())) {
+    return absl::InvalidArgumentError("gateway.static_dir: not a directory: " + g.static_dir());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Impl::Start() {
+  const std::string& address = config_.gateway().listen_address();
+  const size_t colon = address.rfind(':');
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  (void)absl::SimpleAtoi(address.substr(colon + 1), &port);
+  if (port == 0) {
+    port_ = server_.bind_to_any_port(host);
+    if (port_ < 0) return absl::UnavailableError("cannot bind " + address);
+  } else {
+    if (!server_.bind_to_port(host, port)) return absl::UnavailableError("cannot bind " + address);
+    port_ = port;
+  }
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+void Gateway::Impl::Stop() {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string Gateway::Impl::TokenOf(const httplib::Request& req, bool* from_cookie) const {
+  *from_cookie = false;
+  const std::string authorization = req.get_header_value("Authorization");
+  if (absl::StartsWithIgnoreCase(authorization, "Bearer ")) return authorization.substr(7);
+  std::string cookie = CookieOf(req, kSessionCookie);
+  *from_cookie = !cookie.empty();
+  return cookie;
+}
+
+bool Gateway::Impl::CsrfOk(const httplib::Request& req) const {
+  const std::string origin = req.get_header_value("Origin");
+  if (!origin.empty()) {
+    const std::string host = req.get_header_value("Host");
+    if (origin != "http://" + host && origin != "https://" + host) return false;
+  }
+  const std::string cookie = CookieOf(req, kCsrfCookie);
+  return !cookie.empty() && ConstantTimeEquals(cookie, req.get_header_value(kCsrfHeader));
+}
+
+std::string Gateway::Impl::Cookie(std::string_view name, std::string_view value, int64_t max_age,
+                                  bool http_only) const {
+  std::string c = std::string(name) + "=" + std::string(value) +
+                  "; Path=/; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+  if (http_only) c += "; HttpOnly";
+  if (secure_cookies_) c += "; Secure";
+  return c;
+}
+
+void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response& res) {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("X-Frame-Options", "DENY");
+  if (absl::StartsWith(req.path, "/api/")) {
+    res.set_header("Cache-Control", "no-store");
+  } else {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
+                   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    res.set_header("Cache-Control", "no-cache");
+  }
+  // Every browser gets a CSRF token to echo (the page reads this cookie; the session's is not
+  // readable).
+  if (CookieOf(req, kCsrfCookie).empty() && !res.has_header("Set-Cookie")) {
+    res.set_header("Set-Cookie", Cookie(kCsrfCookie, RandomHex(32), 24 * 3600, false));
+  }
+}
+
+bool Gateway::Impl::MayTry(const std::string& login) {
+  std::lock_guard<std::mutex> lock(failures_mu_);
+  auto it = failures_.find(login);
+  if (it == failures_.end()) return true;
+  const int64_t now = NowSeconds();
+  while (!it->second.empty() && it->second.front() < now - kFailureWindowSeconds) {
+    it->second.pop_front();
+  }
+  return static_cast<int>(it->second.size()) < kMaxFailures;
+}
+
+void Gateway::Impl::RecordFailure(const std::string& login) {
+  std::lock_guard<std::mutex> lock(failures_mu_);
+  if (failures_.size() > 100000) failures_.clear();  // bounded memory under a flood
+  failures_[login].push_back(NowSeconds());
+}
+
+void Gateway::Impl::ClearFailures(const std::string& login) {
+  std::lock_guard<std::mutex> lock(failures_mu_);
+  failures_.erase(login);
+}
+
+void Gateway::Impl::HandleLogin(const httplib::Request& req, httplib::Response& res) {
+  if (!CsrfOk(req)) {
+    Fail(res, absl::PermissionDeniedError("CSRF トークンがありません / missing CSRF token"));
+    return;
+  }
+  v1::LoginRequest login;
+  if (auto s = ParseJsonBody(req.body, &login); !s.ok()) return Fail(res, s);
+  common::FieldViolations v;
+  if (login.login().empty()) v.Add("login", "必須です / required");
+  if (login.password().empty()) v.Add("password", "必須です / required");
+  if (!v.empty()) return Fail(res, v.ToStatus());
+  if (!signing_key_) {
+    return Fail(
+        res,
+        absl::FailedPreconditionError(
+            "この環境ではログインできません (認証なし) / no log-in: unauthenticated instance"));
+  }
+  if (!MayTry(login.login())) {
+    common::LogLine(common::LogLevel::kWarning, "log-in refused: too many failures")
+        .Field("login", login.login());
+    return Fail(res,
+                absl::ResourceExhaustedError(
+                    "ログインの失敗が続いたため、しばらくお待ちください / too many failed log-ins; "
+                    "try again later"));
+  }
+  const v1::GatewayAccount* account = accounts_.Verify(login.login(), login.password());
+  if (account == nullptr) {
+    RecordFailure(login.login());
+    common::LogLine(common::LogLevel::kInfo, "log-in failed").Field("login", login.login());
+    return Fail(res, absl::UnauthenticatedError(
+                         "ログインIDまたはパスワードが違います / wrong login or password"));
+  }
+  ClearFailures(login.login());
+  const int64_t now = NowSeconds();
+  const int64_t ttl = int64_t{config_.gateway().session_minutes()} * 60;
+  v1::TokenClaims claims;
+  claims.set_iss(instance_id_);
+  claims.set_aud(instance_id_);
+  claims.set_sub(account->login());
+  claims.set_role(account->role());
+  claims.set_jur(account->jurisdiction());
+  claims.set_iat(static_cast<uint32_t>(now));
+  claims.set_exp(static_cast<uint32_t>(now + ttl));
+  auto token = common::IssueToken(*signing_key_, claims);
+  if (!token.ok())
+    return Fail(res, absl::InternalError("トークンを発行できません / cannot issue a token"));
+  common::LogLine(common::LogLevel::kInfo, "logged in")
+      .Field("login", account->login())
+      .Field("role", v1::Role_Name(account->role()));
+  res.set_header("Set-Cookie", Cookie(kSessionCookie, *token, ttl, true));
+  // A fresh CSRF token with every log-in.
+  res.set_header("Set-Cookie", Cookie(kCsrfCookie, RandomHex(32), ttl, false));
+  v1::ConsoleSession session;
+  session.set_login(account->login());
+  session.set_role(account->role());
+  session.set_jurisdiction(account->jurisdiction());
+  session.set_display_name(account->display_name());
+  session.mutable_instance()->set_code(config_.instance().code());
+  session.mutable_instance()->set_name(config_.instance().name());
+  session.mutable_instance()->set_level(LevelName(config_.instance().level()));
+  session.set_expires_at(now + ttl);
+  res.set_content(ToJson(session), kJson);
+}
+
+void Gateway::Impl::HandleLogout(const httplib::Request& req, httplib::Response& res) {
+  bool from_cookie = false;
+  (void)TokenOf(req, &from_cookie);
+  if (from_cookie && !CsrfOk(req)) {
+    return Fail(res, absl::PermissionDeniedError("CSRF トークンがありません / missing CSRF token"));
+  }
+  res.set_header("Set-Cookie", Cookie(kSessionCookie, "", 0, true));
+  res.set_content("{}", kJson);
+}
+
+void Gateway::Impl::HandleSession(const httplib::Request& req, httplib::Response& res) {
+  bool from_cookie = false;
+  const std::string token = TokenOf(req, &from_cookie);
+  if (token.empty()) {
+    return Fail(res, absl::UnauthenticatedError("ログインしてください / log in first"));
+  }
+  auto claims = common::VerifyToken(keys_, token, NowSeconds(), instance_id_);
+  if (!claims.ok()) {
+    return Fail(res, absl::UnauthenticatedError("ログインしてください / log in again: " +
+                                                std::string(claims.status().message())));
+  }
+  v1::ConsoleSession session;
+  session.set_login(claims->sub());
+  session.set_role(claims->role());
+  session.set_jurisdiction(claims->jur());
+  if (const auto* account = accounts_.Find(claims->sub())) {
+    session.set_display_name(account->display_name());
+  }
+  session.mutable_instance()->set_code(config_.instance().code());
+  session.mutable_instance()->set_name(config_.instance().name());
+  session.mutable_instance()->set_level(LevelName(config_.instance().level()));
+  session.set_expires_at(claims->exp());
+  res.set_content(ToJson(session), kJson);
+}
+
+void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& res) {
+  const auto started = std::chrono::steady_clock::now();
+  const RouteMatch match = router_.Match(req.method, req.path);
+  if (match.route == nullptr) {
+    if (match.path_known) {
+      return Fail(res, absl::UnimplementedError("このメソッドは使えません / method not allowed"),
+                  405);
+    }
+    return Fail(res, absl::NotFoundError("そのような API はありません / no such route"));
+  }
+  const Endpoint& endpoint = endpoints_.at(match.route);
+  bool from_cookie = false;
+  const std::string token = TokenOf(req, &from_cookie);
+  if (token.empty() && !config_.security().unauthenticated_loopback()) {
+    return Fail(res, absl::UnauthenticatedError("ログインしてください / log in first"));
+  }
+  if (from_cookie && IsUnsafe(req.method) && !CsrfOk(req)) {
+    return Fail(res, absl::PermissionDeniedError("CSRF トークンがありません / missing CSRF token"));
+  }
+
+  std::unique_ptr<Message> request(endpoint.request_prototype->New());
+  if (req.method == "GET") {
+    Params query(req.params.begin(), req.params.end());
+    if (auto s = FillFromParams(query, request.get()); !s.ok()) return Fail(res, s);
+  } else if (!req.body.empty()) {
+    const std::string type = req.get_header_value("Content-Type");
+    if (!absl::StartsWithIgnoreCase(type, "application/json")) {
+      return Fail(res,
+                  absl::InvalidArgumentError("Content-Type は application/json です / "
+                                             "the body must be application/json"),
+                  415);
+    }
+    if (auto s = ParseJsonBody(req.body, request.get()); !s.ok()) return Fail(res, s);
+  }
+  if (auto s = FillFromParams(match.path_params, request.get()); !s.ok()) return Fail(res, s);
+
+  grpc::ByteBuffer request_bytes;
+  bool own = false;
+  if (!grpc::SerializationTraits<Message>::Serialize(*request, &request_bytes, &own).ok()) {
+    return Fail(res, absl::InternalError("内部エラー / cannot serialize"));
+  }
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(config_.gateway().deadline_ms()));
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  grpc::ByteBuffer response_bytes;
+  std::promise<grpc::Status> done;
+  endpoint.stub->UnaryCall(&context, endpoint.grpc_path, grpc::StubOptions(), &request_bytes,
+                           &response_bytes,
+                           [&done](grpc::Status s) { done.set_value(std::move(s)); });
+  const grpc::Status status = done.get_future().get();
+  int http_status = 200;
+  if (status.ok()) {
+    std::unique_ptr<Message> response(endpoint.response_prototype->New());
+    if (!grpc::SerializationTraits<Message>::Deserialize(&response_bytes, response.get()).ok()) {
+      http_status = 502;
+      Fail(res, absl::InternalError("サービスの応答を読めません / unreadable answer"), 502);
+    } else {
+      res.set_content(ToJson(*response), kJson);
+    }
+  } else {
+    const absl::Status error = common::FromGrpcStatus(status);
+    Fail(res, error);
+    http_status = res.status;
+  }
+  if (http_status >= 400) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+    // The route's pattern, never the path or query (ids only, but the habit matters).
+    common::LogLine(http_status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo,
+                    "request failed")
+        .Field("method", req.method)
+        .Field("route", match.route->path)
+        .Field("status", http_status)
+        .Field("code", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())))
+        .Field("micros", static_cast<int64_t>(micros));
+  }
+}
+
+Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Gateway::~Gateway() {
+  if (impl_) impl_->Stop();
+}
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const v1::InstanceConfig& config) {
+  if (sodium_init() < 0) return absl::InternalError("libsodium did not initialize");
+  auto impl = std::make_unique<Impl>(config);
+  if (auto s = impl->Init(); !s.ok()) return s;
+  return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
+}
+
+absl::Status Gateway::Start() { return impl_->Start(); }
+int Gateway::port() const { return impl_->port(); }
+void Gateway::Stop() { impl_->Stop(); }
+
+}  // namespace renkei::gateway

@@ -1,0 +1,190 @@
+// Unit tests of the gateway's parts that need no server: the router, the request building from
+// parameters and JSON, the error body, the accounts file.
+#include <set>
+
+#include "absl/strings/str_split.h"
+#include "gateway/accounts.h"
+#include "gateway/routes.h"
+#include "gateway/transcode.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "gtest/gtest.h"
+#include "renkei/common/validation.h"
+#include "renkei/v1/directory.pb.h"
+#include "renkei/v1/intake.pb.h"
+#include "renkei/v1/training.pb.h"
+#include "testing.h"
+
+namespace renkei::gateway {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+std::vector<std::string> FieldsOf(const absl::Status& s) {
+  std::vector<std::string> out;
+  for (const auto& [field, description] : common::FieldViolationsOf(s)) out.push_back(field);
+  return out;
+}
+
+TEST(Routes, EveryRouteNamesARealUnaryMethodAndPathParametersAreItsFields) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& r : Routes()) {
+    SCOPED_TRACE(r.path);
+    const auto* method = pool->FindMethodByName(r.rpc);
+    ASSERT_NE(method, nullptr) << r.rpc;
+    EXPECT_FALSE(method->client_streaming() || method->server_streaming());
+    EXPECT_TRUE(seen.emplace(r.method, r.path).second) << "duplicate route";
+    const std::vector<Route> one = {r};
+    Router router(one);
+    const std::string concrete = ConcretePath(r, "x1");
+    RouteMatch m = router.Match(r.method, concrete);
+    ASSERT_EQ(m.route, &one[0]);
+    std::unique_ptr<google::protobuf::Message> req(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(method->input_type())
+            ->New());
+    EXPECT_TRUE(FillFromParams(m.path_params, req.get()).ok()) << "path parameter not a field";
+  }
+}
+
+TEST(Router, PrefersLiteralSegmentsAndTellsAnotherMethodFromNoRoute) {
+  Router router(Routes());
+  RouteMatch m = router.Match("GET", "/api/v1/consultations/c-1");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_STREQ(m.route->rpc, "renkei.v1.IntakeService.GetConsultation");
+  EXPECT_THAT(m.path_params, ElementsAre(Pair("id", "c-1")));
+
+  m = router.Match("GET", "/api/v1/follow-ups/overdue");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_STREQ(m.route->rpc, "renkei.v1.IntakeService.ListOverdueFollowUps");
+
+  m = router.Match("POST", "/api/v1/consultations/c-1/referrals/r-2/outcome");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_THAT(m.path_params, ElementsAre(Pair("id", "c-1"), Pair("referral_id", "r-2")));
+
+  m = router.Match("DELETE", "/api/v1/consultations/c-1");
+  EXPECT_EQ(m.route, nullptr);
+  EXPECT_TRUE(m.path_known);  // 405, not 404
+  m = router.Match("GET", "/api/v1/nothing");
+  EXPECT_EQ(m.route, nullptr);
+  EXPECT_FALSE(m.path_known);
+  EXPECT_EQ(router.Match("GET", "/api/v1/consultations//").route, nullptr);
+}
+
+TEST(FillFromParams, RepeatedEnumsDatesDottedNamesAndFullWidthDigits) {
+  v1::SearchResourcesRequest search;
+  ASSERT_TRUE(FillFromParams({{"capabilities", "parkinsons"},
+                              {"capabilities", "home_visit_medical"},
+                              {"municipalityCode", "１３２２５０"},
+                              {"near.latitude", "35.6"},
+                              {"accepting_only", "true"},
+                              {"page_size", "２０"}},
+                             &search)
+                  .ok());
+  EXPECT_THAT(search.capabilities(), ElementsAre("parkinsons", "home_visit_medical"));
+  EXPECT_EQ(search.municipality_code(), "132250");
+  EXPECT_DOUBLE_EQ(search.near().latitude(), 35.6);
+  EXPECT_TRUE(search.accepting_only());
+  EXPECT_EQ(search.page_size(), 20);
+
+  v1::ListTrainingsRequest trainings;
+  ASSERT_TRUE(FillFromParams({{"from", "2026-04-01"}}, &trainings).ok());
+  EXPECT_EQ(trainings.from().year(), 2026);
+  EXPECT_EQ(trainings.from().month(), 4);
+
+  v1::ListConsultationsRequest list;
+  ASSERT_TRUE(FillFromParams({{"status", "CONSULTATION_STATUS_RECEIVED"}}, &list).ok());
+  EXPECT_EQ(list.status(), v1::CONSULTATION_STATUS_RECEIVED);
+}
+
+TEST(FillFromParams, NamesEveryParameterItCannotUse) {
+  v1::SearchResourcesRequest search;
+  absl::Status s = FillFromParams({{"page_size", "many"},
+                                   {"no_such", "1"},
+                                   {"kinds", "NOT_A_KIND"},
+                                   {"accepting_only", "yes"},
+                                   {"near", "35,139"}},
+                                  &search);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldsOf(s), ElementsAre("page_size", "no_such", "kinds", "accepting_only", "near"));
+
+  v1::ListTrainingsRequest trainings;
+  EXPECT_THAT(FieldsOf(FillFromParams({{"to", "2026-02-30"}}, &trainings)), ElementsAre("to"));
+}
+
+TEST(ParseJsonBody, NamesTheFieldWhereTheParserStopped) {
+  v1::CreateConsultationRequest create;
+  ASSERT_TRUE(
+      ParseJsonBody(R"({"channel":"CHANNEL_PHONE","needs":[{"capability":"parkinsons"}]})", &create)
+          .ok());
+  EXPECT_EQ(create.channel(), v1::CHANNEL_PHONE);
+  ASSERT_TRUE(ParseJsonBody("  ", &create).ok());  // an empty body: an empty message
+
+  absl::Status s = ParseJsonBody(R"({"channel":"CHANNEL_CARRIER_PIGEON"})", &create);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(FieldsOf(s), ElementsAre("channel"));
+
+  s = ParseJsonBody(R"({"person":{"nickname":"x"}})", &create);
+  EXPECT_THAT(FieldsOf(s), ElementsAre(HasSubstr("nickname")));
+
+  s = ParseJsonBody(R"({"needs":[{"capability": 12}]})", &create);
+  EXPECT_THAT(FieldsOf(s), ElementsAre(HasSubstr("capability")));
+
+  s = ParseJsonBody("{not json", &create);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldsOf(s).size(), 1u);
+}
+
+TEST(ErrorJson, CarriesCodeMessageAndFieldViolations) {
+  common::FieldViolations v;
+  v.Add("person.birth_date", "未来の日付です / in the future");
+  const std::string json = ErrorJson(v.ToStatus());
+  EXPECT_THAT(json, HasSubstr(R"("code":"INVALID_ARGUMENT")"));
+  EXPECT_THAT(json, HasSubstr(R"("field":"person.birth_date")"));
+  EXPECT_THAT(json, HasSubstr("未来の日付です"));
+  EXPECT_EQ(HttpStatusOf(absl::StatusCode::kPermissionDenied), 403);
+  EXPECT_EQ(HttpStatusOf(absl::StatusCode::kAborted), 409);
+  EXPECT_EQ(HttpStatusOf(absl::StatusCode::kUnauthenticated), 401);
+}
+
+TEST(NarrowAscii, FullWidthAsciiAndIdeographicSpaceOnly) {
+  EXPECT_EQ(NarrowAscii("１３２２５０"), "132250");
+  EXPECT_EQ(NarrowAscii("ＡＢｃ　－１"), "ABc -1");
+  EXPECT_EQ(NarrowAscii("稲城市ｲﾅｷﾞ"), "稲城市ｲﾅｷﾞ");
+}
+
+TEST(Accounts, SavedPasswordsVerifyAndWrongOnesDoNot) {
+  testing::TempDir tmp;
+  const std::string path = tmp.path() + "/accounts.json";
+  v1::GatewayAccount a;
+  a.set_login("inagi-coord");
+  a.set_role(v1::ROLE_COORDINATOR);
+  a.set_jurisdiction("132250");
+  a.set_display_name("稲城 コーディネーター");
+  EXPECT_EQ(SaveAccount(path, a, "short").code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(SaveAccount(path, a, "correct horse battery").ok());
+  auto accounts = Accounts::Load(path);
+  ASSERT_TRUE(accounts.ok()) << accounts.status();
+  ASSERT_EQ(accounts->size(), 1u);
+  EXPECT_EQ(accounts->Find("inagi-coord")->password_hash().rfind("$argon2id$", 0), 0u);
+  const auto* ok = accounts->Verify("inagi-coord", "correct horse battery");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(ok->role(), v1::ROLE_COORDINATOR);
+  EXPECT_EQ(accounts->Verify("inagi-coord", "correct horse batterY"), nullptr);
+  EXPECT_EQ(accounts->Verify("nobody", "correct horse battery"), nullptr);
+  // Saving again replaces the password.
+  ASSERT_TRUE(SaveAccount(path, a, "another long password").ok());
+  accounts = Accounts::Load(path);
+  ASSERT_TRUE(accounts.ok());
+  EXPECT_EQ(accounts->size(), 1u);
+  EXPECT_EQ(accounts->Verify("inagi-coord", "correct horse battery"), nullptr);
+  EXPECT_NE(accounts->Verify("inagi-coord", "another long password"), nullptr);
+  EXPECT_FALSE(IsLogin("Inagi"));
+  EXPECT_FALSE(IsLogin("a b"));
+}
+
+}  // namespace
+}  // namespace renkei::gateway

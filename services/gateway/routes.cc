@@ -1,0 +1,187 @@
+#include "gateway/routes.h"
+
+namespace renkei::gateway {
+
+// The gateway's REST routes: one row per route, the only place they are written down
+// (docs/gateway.md is printed from this table by `renkei-gateway --routes-markdown`).
+//
+// Path parameters ({name}) fill the request field of that name (dotted paths reach into
+// messages); a GET's query parameters fill fields the same way; other methods take the request
+// as protobuf JSON in the body. Streaming RPCs (directory import/export) and the operator's
+// AdminService are not exposed: they stay on gRPC and renkeictl.
+const std::vector<Route>& Routes() {
+  // clang-format off
+  static const std::vector<Route> routes = {
+      // 相談受付 (intake)
+      {"POST", "/api/v1/consultations", "renkei.v1.IntakeService.CreateConsultation", "相談を受け付ける"},
+      {"GET", "/api/v1/consultations", "renkei.v1.IntakeService.ListConsultations", "相談の一覧"},
+      {"GET", "/api/v1/consultations/{id}", "renkei.v1.IntakeService.GetConsultation", "相談を開く"},
+      {"PATCH", "/api/v1/consultations/{id}", "renkei.v1.IntakeService.UpdateConsultation", "相談を修正する"},
+      {"POST", "/api/v1/consultations/{id}/status", "renkei.v1.IntakeService.ChangeStatus", "相談の状態を変える"},
+      {"POST", "/api/v1/consultations/{id}/needs", "renkei.v1.IntakeService.AddNeed", "ニーズを追加する"},
+      {"POST", "/api/v1/consultations/{id}/match", "renkei.v1.IntakeService.MatchResources", "資源を照合する"},
+      {"POST", "/api/v1/consultations/{id}/referrals", "renkei.v1.IntakeService.Refer", "紹介する"},
+      {"POST", "/api/v1/consultations/{id}/referrals/{referral_id}/outcome", "renkei.v1.IntakeService.RecordReferralOutcome", "紹介の結果を記録する"},
+      {"POST", "/api/v1/consultations/{id}/follow-ups", "renkei.v1.IntakeService.AddFollowUp", "フォローアップを追加する"},
+      {"POST", "/api/v1/consultations/{id}/follow-ups/{follow_up_id}/done", "renkei.v1.IntakeService.CompleteFollowUp", "フォローアップを完了する"},
+      {"POST", "/api/v1/consultations/{id}/seed", "renkei.v1.IntakeService.RaiseIssueSeed", "地域課題のタネとして記録する"},
+      {"GET", "/api/v1/follow-ups/overdue", "renkei.v1.IntakeService.ListOverdueFollowUps", "期限切れのフォローアップ"},
+      {"GET", "/api/v1/issue-seeds", "renkei.v1.IntakeService.ListIssueSeeds", "地域課題のタネの一覧"},
+      {"GET", "/api/v1/digest", "renkei.v1.IntakeService.GetDigest", "定例ミーティング資料"},
+      // 資源検索 (directory)
+      {"GET", "/api/v1/resources", "renkei.v1.DirectoryService.SearchResources", "資源を検索する"},
+      {"GET", "/api/v1/resources/{id}", "renkei.v1.DirectoryService.GetResource", "資源を開く"},
+      {"POST", "/api/v1/resources", "renkei.v1.DirectoryService.UpsertResource", "資源を登録・更新する"},
+      {"DELETE", "/api/v1/resources/{id}", "renkei.v1.DirectoryService.DeleteResource", "資源を削除する"},
+      {"GET", "/api/v1/gap-report/{municipality_code}", "renkei.v1.DirectoryService.GetGapReport", "資源の空白"},
+      {"GET", "/api/v1/capabilities", "renkei.v1.DirectoryService.ListCapabilities", "機能の一覧"},
+      // 地域課題 (issues)
+      {"GET", "/api/v1/issue-candidates", "renkei.v1.IssuesService.ListCandidates", "課題候補の一覧"},
+      {"POST", "/api/v1/issue-candidates/{candidate_id}/accept", "renkei.v1.IssuesService.AcceptCandidate", "課題候補を地域課題にする"},
+      {"POST", "/api/v1/issue-candidates/{candidate_id}/merge", "renkei.v1.IssuesService.MergeCandidate", "課題候補を統合する"},
+      {"POST", "/api/v1/issue-candidates/{candidate_id}/dismiss", "renkei.v1.IssuesService.DismissCandidate", "課題候補を見送る"},
+      {"POST", "/api/v1/issues", "renkei.v1.IssuesService.CreateIssue", "地域課題を作る"},
+      {"GET", "/api/v1/issues", "renkei.v1.IssuesService.ListIssues", "地域課題の一覧"},
+      {"GET", "/api/v1/issues/{id}", "renkei.v1.IssuesService.GetIssue", "地域課題を開く"},
+      {"PATCH", "/api/v1/issues/{id}", "renkei.v1.IssuesService.UpdateIssue", "地域課題を更新する (ワークシート 問1–問5)"},
+      {"POST", "/api/v1/issues/{id}/countermeasures", "renkei.v1.IssuesService.AddCountermeasure", "対応策を追加する"},
+      {"PATCH", "/api/v1/issues/{id}/countermeasures/{countermeasure_id}", "renkei.v1.IssuesService.UpdateCountermeasure", "対応策を更新する"},
+      {"POST", "/api/v1/issues/{id}/expected-changes", "renkei.v1.IssuesService.AddExpectedChange", "期待される変化を追加する"},
+      {"PATCH", "/api/v1/issues/{id}/expected-changes/{expected_change_id}", "renkei.v1.IssuesService.UpdateExpectedChange", "期待される変化を更新する"},
+      {"POST", "/api/v1/issues/{id}/advance", "renkei.v1.IssuesService.AdvanceStep", "次のステップへ進める"},
+      {"POST", "/api/v1/issues/{id}/return", "renkei.v1.IssuesService.ReturnToStep", "前のステップへ戻す"},
+      {"POST", "/api/v1/issues/{id}/new-cycle", "renkei.v1.IssuesService.StartNewCycle", "新しいサイクルを始める"},
+      {"POST", "/api/v1/issues/{id}/escalate", "renkei.v1.IssuesService.EscalateIssue", "都道府県へ上げる"},
+      {"GET", "/api/v1/issues/{id}/worksheet", "renkei.v1.IssuesService.ExportWorksheet", "ワークシートを出力する"},
+      {"GET", "/api/v1/wide-area-issues", "renkei.v1.IssuesService.ListWideAreaIssues", "広域の課題"},
+      {"POST", "/api/v1/meetings", "renkei.v1.IssuesService.RecordMeeting", "会議を記録する"},
+      {"GET", "/api/v1/meetings", "renkei.v1.IssuesService.ListMeetings", "会議の一覧"},
+      {"GET", "/api/v1/meetings/{id}", "renkei.v1.IssuesService.GetMeeting", "会議を開く"},
+      {"PATCH", "/api/v1/meetings/{meeting.id}", "renkei.v1.IssuesService.UpdateMeeting", "会議録を更新する"},
+      // 研修 (training)
+      {"GET", "/api/v1/skill-framework", "renkei.v1.TrainingService.GetSkillFramework", "スキルの枠組み"},
+      {"PUT", "/api/v1/skill-framework", "renkei.v1.TrainingService.PublishSkillFramework", "スキルの枠組みを公開する"},
+      {"POST", "/api/v1/trainings", "renkei.v1.TrainingService.CreateTraining", "研修を作る"},
+      {"GET", "/api/v1/trainings", "renkei.v1.TrainingService.ListTrainings", "研修の一覧"},
+      {"GET", "/api/v1/trainings/{id}", "renkei.v1.TrainingService.GetTraining", "研修を開く"},
+      {"PATCH", "/api/v1/trainings/{training.id}", "renkei.v1.TrainingService.UpdateTraining", "研修を更新する"},
+      {"POST", "/api/v1/trainings/{id}/cancel", "renkei.v1.TrainingService.CancelTraining", "研修を中止する"},
+      {"POST", "/api/v1/trainings/{training_id}/sessions", "renkei.v1.TrainingService.AddSession", "回を追加する"},
+      {"PATCH", "/api/v1/trainings/{training_id}/sessions/{session.id}", "renkei.v1.TrainingService.UpdateSession", "回を更新する"},
+      {"POST", "/api/v1/trainings/{training_id}/sessions/{session_id}/attendance", "renkei.v1.TrainingService.RecordAttendance", "出欠を記録する"},
+      {"GET", "/api/v1/trainings/{training_id}/survey-results", "renkei.v1.TrainingService.GetSurveyResults", "アンケート結果"},
+      {"GET", "/api/v1/calendar", "renkei.v1.TrainingService.ExportCalendar", "研修カレンダー (.ics)"},
+      {"GET", "/api/v1/peers", "renkei.v1.TrainingService.ListPeers", "コーディネーターのつながり"},
+      {"POST", "/api/v1/registrations", "renkei.v1.TrainingService.Register", "研修に申し込む"},
+      {"GET", "/api/v1/registrations", "renkei.v1.TrainingService.ListRegistrations", "申込の一覧"},
+      {"GET", "/api/v1/registrations/{id}", "renkei.v1.TrainingService.GetRegistration", "申込を開く"},
+      {"POST", "/api/v1/registrations/{id}/cancel", "renkei.v1.TrainingService.CancelRegistration", "申込を取り消す"},
+      {"POST", "/api/v1/registrations/{registration_id}/survey", "renkei.v1.TrainingService.SubmitSurvey", "アンケートに回答する"},
+      // 指標 (indicators)
+      {"POST", "/api/v1/indicators", "renkei.v1.IndicatorsService.DefineIndicator", "指標を定義する"},
+      {"GET", "/api/v1/indicators", "renkei.v1.IndicatorsService.ListIndicators", "指標の一覧"},
+      {"GET", "/api/v1/indicators/{code}", "renkei.v1.IndicatorsService.GetIndicator", "指標を開く"},
+      {"GET", "/api/v1/indicators/{indicator_code}/history", "renkei.v1.IndicatorsService.GetObservationHistory", "観測値の履歴"},
+      {"GET", "/api/v1/indicators/{indicator_code}/series", "renkei.v1.IndicatorsService.GetSeries", "時系列"},
+      {"GET", "/api/v1/indicators/{indicator_code}/comparison", "renkei.v1.IndicatorsService.Compare", "市区町村の比較"},
+      {"GET", "/api/v1/indicators/{indicator_code}/rollup", "renkei.v1.IndicatorsService.RollUp", "集計値"},
+      {"POST", "/api/v1/observations", "renkei.v1.IndicatorsService.RecordObservation", "観測値を記録する"},
+      {"GET", "/api/v1/observations/export", "renkei.v1.IndicatorsService.ExportObservations", "観測値を出力する"},
+      {"POST", "/api/v1/observations/import", "renkei.v1.IndicatorsService.ImportObservations", "観測値を取り込む"},
+      {"GET", "/api/v1/issues/{issue_id}/progress", "renkei.v1.IndicatorsService.GetIssueProgress", "地域課題の進捗 (期待される変化)"},
+  };
+  // clang-format on
+  return routes;
+}
+
+}  // namespace renkei::gateway
+
+namespace renkei::gateway {
+namespace {
+
+std::vector<std::string> Segments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool IsParam(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+Router::Router(const std::vector<Route>& routes) {
+  for (const auto& r : routes) routes_.push_back({&r, Segments(r.path)});
+}
+
+RouteMatch Router::Match(std::string_view method, std::string_view path) const {
+  RouteMatch out;
+  if (path.empty() || path.front() != '/') return out;
+  const std::vector<std::string> segments = Segments(path);
+  int best_literals = -1;
+  for (const auto& r : routes_) {
+    if (r.segments.size() != segments.size()) continue;
+    int literals = 0;
+    bool ok = true;
+    for (size_t i = 0; i < segments.size() && ok; ++i) {
+      if (IsParam(r.segments[i])) {
+        ok = !segments[i].empty();
+      } else {
+        ok = r.segments[i] == segments[i];
+        ++literals;
+      }
+    }
+    if (!ok) continue;
+    if (method != r.route->method) {
+      out.path_known = true;
+      continue;
+    }
+    if (literals <= best_literals) continue;
+    best_literals = literals;
+    out.route = r.route;
+    out.path_params.clear();
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (IsParam(r.segments[i])) {
+        out.path_params.emplace_back(r.segments[i].substr(1, r.segments[i].size() - 2),
+                                     segments[i]);
+      }
+    }
+  }
+  if (out.route != nullptr) out.path_known = true;
+  return out;
+}
+
+std::string ConcretePath(const Route& route, const std::string& value) {
+  std::string out;
+  for (const std::string& segment : Segments(route.path)) {
+    out += "/" + (IsParam(segment) ? value : segment);
+  }
+  return out;
+}
+
+std::string RoutesMarkdown() {
+  std::string out = "| method | path | gRPC | |\n|---|---|---|---|\n";
+  for (const auto& r : Routes()) {
+    std::string_view rpc = r.rpc;
+    if (rpc.substr(0, 10) == "renkei.v1.") rpc.remove_prefix(10);
+    out += "| ";
+    out += r.method;
+    out += " | `";
+    out += r.path;
+    out += "` | ";
+    out += rpc;
+    out += " | ";
+    out += r.summary;
+    out += " |\n";
+  }
+  return out;
+}
+
+}  // namespace renkei::gateway

@@ -1,0 +1,51 @@
+// The gateway's REST routes (routes.cc holds the table) and the router that matches a request's
+// method and path to one of them.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace renkei::gateway {
+
+struct Route {
+  const char* method;   // "GET", "POST", "PATCH", "PUT", "DELETE"
+  const char* path;     // "/api/v1/consultations/{id}"; {name} is a path parameter
+  const char* rpc;      // the gRPC method's full name, "renkei.v1.IntakeService.GetConsultation"
+  const char* summary;  // what it does, in Japanese (docs/gateway.md)
+};
+
+// Every route, in the order of docs/gateway.md.
+const std::vector<Route>& Routes();
+
+// docs/gateway.md's route table (`renkei-gateway --routes-markdown`).
+std::string RoutesMarkdown();
+
+// The route's path with every parameter replaced by `value` (tests and benchmarks).
+std::string ConcretePath(const Route& route, const std::string& value);
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null: no route for this method and path
+  bool path_known = false;       // the path matches a route of another method (405)
+  Params path_params;            // {name} -> the path's segment, in order
+};
+
+class Router {
+ public:
+  // `routes` must outlive the router (matches point into it).
+  explicit Router(const std::vector<Route>& routes);
+  // Literal segments win over parameters ("/issues/{id}" does not take "/issues/abc/x").
+  RouteMatch Match(std::string_view method, std::string_view path) const;
+
+ private:
+  struct Compiled {
+    const Route* route;
+    std::vector<std::string> segments;  // "{name}" for a parameter
+  };
+  std::vector<Compiled> routes_;
+};
+
+}  // namespace renkei::gateway

@@ -1,0 +1,387 @@
+// renkei-gateway against the real services of an instance (a real nats-server, real RocksDB, the
+// real binaries), over HTTP with cpp-httplib's client: log-in and cookies, CSRF, bad input on
+// every route answered with a JSON error naming the field, size limits, missing and forged
+// tokens, and a coordinator of another municipality who edits the URL (issue 9, acceptance 3).
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_split.h"
+#include "gateway/accounts.h"
+#include "gateway/routes.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "harness.h"
+#include "renkei/common/tokens.h"
+#include "renkei/v1/gateway.pb.h"
+#include "renkei/v1/intake.pb.h"
+
+namespace renkei::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kPassword[] = "inagi-demo-password-1";
+
+// A browser-like client: keeps the cookies the gateway sets and echoes the CSRF cookie.
+class Browser {
+ public:
+  explicit Browser(int port) : client_("127.0.0.1", port) { client_.set_read_timeout(30, 0); }
+  httplib::Result Get(const std::string& path, httplib::Headers extra = {}) {
+    return Remember(client_.Get(path, WithCookies(std::move(extra))));
+  }
+  httplib::Result Send(const std::string& method, const std::string& path, const std::string& body,
+                       httplib::Headers extra = {}, bool csrf = true) {
+    httplib::Headers h = WithCookies(std::move(extra));
+    if (csrf && cookies_.count("renkei_csrf")) h.emplace("X-CSRF-Token", cookies_["renkei_csrf"]);
+    if (method == "PATCH") return Remember(client_.Patch(path, h, body, "application/json"));
+    if (method == "PUT") return Remember(client_.Put(path, h, body, "application/json"));
+    if (method == "DELETE") return Remember(client_.Delete(path, h, body, "application/json"));
+    return Remember(client_.Post(path, h, body, "application/json"));
+  }
+  httplib::Result LogIn(const std::string& login, const std::string& password) {
+    if (!cookies_.count("renkei_csrf")) Get("/api/v1/session");
+    return Send("POST", "/api/v1/login",
+                R"({"login":")" + login + R"(","password":")" + password + R"("})");
+  }
+  std::map<std::string, std::string>& cookies() { return cookies_; }
+  httplib::Client& raw() { return client_; }
+
+ private:
+  httplib::Headers WithCookies(httplib::Headers h) {
+    std::string cookie;
+    for (const auto& [k, v] : cookies_) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
+    if (!cookie.empty()) h.emplace("Cookie", cookie);
+    return h;
+  }
+  httplib::Result Remember(httplib::Result r) {
+    if (!r) return r;
+    for (size_t i = 0; i < r->get_header_value_count("Set-Cookie"); ++i) {
+      const std::string c = r->get_header_value("Set-Cookie", i);
+      const auto eq = c.find('=');
+      const auto semi = c.find(';');
+      const std::string name = c.substr(0, eq);
+      const std::string value = c.substr(eq + 1, semi - eq - 1);
+      if (c.find("Max-Age=0") != std::string::npos || value.empty()) {
+        cookies_.erase(name);
+      } else {
+        cookies_[name] = value;
+      }
+    }
+    return r;
+  }
+  httplib::Client client_;
+  std::map<std::string, std::string> cookies_;
+};
+
+v1::HttpError ErrorOf(const httplib::Result& r) {
+  v1::HttpErrorBody body;
+  EXPECT_TRUE(r) << "no answer";
+  if (!r) return {};
+  auto s = google::protobuf::util::JsonStringToMessage(r->body, &body);
+  EXPECT_TRUE(s.ok()) << "not a JSON error: " << r->body;
+  return body.error();
+}
+
+std::vector<std::string> FieldsOf(const v1::HttpError& e) {
+  std::vector<std::string> out;
+  for (const auto& f : e.fields()) out.push_back(f.field());
+  return out;
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    tmp_ = new TempDir();
+    auto nats = NatsServer::Start(tmp_->Sub("nats"));
+    ASSERT_TRUE(nats.ok()) << nats.status();
+    nats_ = nats->release();
+    std::filesystem::create_directories(tmp_->Sub("console"));
+    std::ofstream(tmp_->Sub("console") + "/index.html") << "<!doctype html><title>連携</title>";
+    InstanceSpec spec;
+    spec.gateway_json =
+        "\"static_dir\": \"" + tmp_->Sub("console") + "\", \"max_body_bytes\": 65536";
+    instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), spec);
+    auto add = [](const std::string& login, v1::Role role, const std::string& jur) {
+      v1::GatewayAccount a;
+      a.set_login(login);
+      a.set_role(role);
+      a.set_jurisdiction(jur);
+      a.set_display_name(login);
+      ASSERT_TRUE(gateway::SaveAccount(instance_->accounts_file(), a, kPassword).ok());
+    };
+    add("inagi-coord", v1::ROLE_COORDINATOR, "132250");
+    add("chofu-coord", v1::ROLE_COORDINATOR, "132080");  // 調布市's coordinator
+    add("tokyo-staff", v1::ROLE_PREFECTURE_STAFF, "130001");
+    add("inagi-staff", v1::ROLE_MUNICIPAL_STAFF, "132250");  // locked out by a test
+    for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"}) {
+      auto started = instance_->Start(s);
+      ASSERT_TRUE(started.ok()) << started;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete instance_;
+    delete nats_;
+    delete tmp_;
+  }
+  int port() const {
+    const std::string a = instance_->address("gateway");
+    return std::stoi(a.substr(a.rfind(':') + 1));
+  }
+  // A consultation of 稲城市 created through the gateway by its coordinator; its id.
+  std::string CreateConsultation(Browser& b) {
+    auto r = b.Send("POST", "/api/v1/consultations", R"({
+      "channel": "CHANNEL_PHONE",
+      "sourceType": "SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER",
+      "requester": {"name": "ケアマネジャー 山田 花子", "organization": "稲城ひまわり居宅介護支援事業所"},
+      "person": {"name": "稲城 一郎", "birthDate": {"year": 1948, "month": 3, "day": 12},
+                 "careLevel": "CARE_LEVEL_CARE_2"},
+      "needs": [{"capability": "parkinsons", "alsoRequires": ["home_visit_medical"]}]
+    })");
+    EXPECT_TRUE(r);
+    if (!r) return "";
+    EXPECT_EQ(r->status, 200) << r->body;
+    v1::Consultation c;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &c).ok()) << r->body;
+    return c.id();
+  }
+
+  static TempDir* tmp_;
+  static NatsServer* nats_;
+  static InstanceProcesses* instance_;
+};
+
+TempDir* GatewayTest::tmp_ = nullptr;
+NatsServer* GatewayTest::nats_ = nullptr;
+InstanceProcesses* GatewayTest::instance_ = nullptr;
+
+TEST_F(GatewayTest, LogInSetsAnHttpOnlySessionCookieAndSessionSaysWho) {
+  Browser b(port());
+  auto r = b.Get("/api/v1/session");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(ErrorOf(r).code(), "UNAUTHENTICATED");
+  ASSERT_TRUE(b.cookies().count("renkei_csrf")) << "every browser gets a CSRF token";
+
+  // Without the CSRF header the log-in is refused; with it, it succeeds.
+  r = b.Send("POST", "/api/v1/login", R"({"login":"inagi-coord","password":"x"})", {}, false);
+  EXPECT_EQ(r->status, 403);
+  r = b.LogIn("inagi-coord", kPassword);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::string session_cookie;
+  for (size_t i = 0; i < r->get_header_value_count("Set-Cookie"); ++i) {
+    const std::string c = r->get_header_value("Set-Cookie", i);
+    if (c.rfind("renkei_session=", 0) == 0) session_cookie = c;
+  }
+  EXPECT_THAT(session_cookie, AllOf(HasSubstr("HttpOnly"), HasSubstr("SameSite=Strict"),
+                                    HasSubstr("Path=/"), HasSubstr("Max-Age=28800")));
+  v1::ConsoleSession s;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &s).ok());
+  EXPECT_EQ(s.login(), "inagi-coord");
+  EXPECT_EQ(s.role(), v1::ROLE_COORDINATOR);
+  EXPECT_EQ(s.instance().code(), "132250");
+  EXPECT_THAT(r->body, Not(HasSubstr(b.cookies()["renkei_session"])))
+      << "the token is never in a body the page can read";
+
+  r = b.Get("/api/v1/session");
+  ASSERT_EQ(r->status, 200);
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &s).ok());
+  EXPECT_EQ(s.jurisdiction(), "132250");
+
+  // Log-out clears the session.
+  r = b.Send("POST", "/api/v1/logout", "");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_FALSE(b.cookies().count("renkei_session"));
+  EXPECT_EQ(b.Get("/api/v1/consultations")->status, 401);
+}
+
+TEST_F(GatewayTest, WrongPasswordsAreRefusedAndRepeatedFailuresLockTheLoginForAWhile) {
+  Browser b(port());
+  auto r = b.LogIn("inagi-staff", "wrong password!!");
+  EXPECT_EQ(r->status, 401);
+  EXPECT_THAT(ErrorOf(r).message(), HasSubstr("パスワードが違います"));
+  EXPECT_EQ(b.LogIn("nobody-here", kPassword)->status, 401);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(b.LogIn("inagi-staff", "wrong again!!")->status, 401);
+  // Five failures: even the right password waits.
+  r = b.LogIn("inagi-staff", kPassword);
+  EXPECT_EQ(r->status, 429);
+  EXPECT_EQ(ErrorOf(r).code(), "RESOURCE_EXHAUSTED");
+  // Empty fields are named.
+  r = b.Send("POST", "/api/v1/login", R"({"login":""})");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(FieldsOf(ErrorOf(r)), ::testing::ElementsAre("login", "password"));
+}
+
+TEST_F(GatewayTest, EveryRouteRejectsAnUnknownFieldNamingIt) {
+  Browser b(port());
+  ASSERT_EQ(b.LogIn("inagi-coord", kPassword)->status, 200);
+  for (const auto& route : gateway::Routes()) {
+    const std::string path = gateway::ConcretePath(route, "x1");
+    SCOPED_TRACE(std::string(route.method) + " " + path);
+    httplib::Result r = std::string(route.method) == "GET"
+                            ? b.Get(path + "?no_such_field=1")
+                            : b.Send(route.method, path, R"({"no_such_field": 1})");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    const v1::HttpError e = ErrorOf(r);
+    EXPECT_EQ(e.code(), "INVALID_ARGUMENT");
+    ASSERT_EQ(e.fields_size(), 1) << r->body;
+    EXPECT_THAT(e.fields(0).field(), HasSubstr("no_such_field"));
+  }
+}
+
+TEST_F(GatewayTest, TheServicesFieldViolationsAndUnreadableValuesComeBackNamed) {
+  Browser b(port());
+  ASSERT_EQ(b.LogIn("inagi-coord", kPassword)->status, 200);
+  // The service's own validation: a birth date in the future, no needs.
+  auto r = b.Send("POST", "/api/v1/consultations", R"({
+      "channel": "CHANNEL_PHONE", "sourceType": "SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER",
+      "person": {"name": "稲城 一郎", "birthDate": {"year": 2999, "month": 1, "day": 1}}})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_THAT(FieldsOf(ErrorOf(r)), ::testing::Contains("person.birth_date")) << r->body;
+  // A value of the wrong type in the body, an unknown enum value, a bad query value.
+  r = b.Send("POST", "/api/v1/consultations", R"({"channel": "CHANNEL_CARRIER_PIGEON"})");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(FieldsOf(ErrorOf(r)), ::testing::ElementsAre("channel"));
+  r = b.Get("/api/v1/resources?page_size=many&municipality_code=132250");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(FieldsOf(ErrorOf(r)), ::testing::ElementsAre("page_size"));
+  r = b.Get("/api/v1/resources?municipality_code=999999");
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_THAT(FieldsOf(ErrorOf(r)), ::testing::ElementsAre("municipality_code"));
+  // Not JSON at all; not declared as JSON.
+  r = b.Send("POST", "/api/v1/consultations", "{oops");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorOf(r).fields_size(), 1);
+  r = b.raw().Post("/api/v1/consultations",
+                   {{"Cookie", "renkei_session=" + b.cookies()["renkei_session"] +
+                                   "; renkei_csrf=" + b.cookies()["renkei_csrf"]},
+                    {"X-CSRF-Token", b.cookies()["renkei_csrf"]}},
+                   "channel=phone", "application/x-www-form-urlencoded");
+  EXPECT_EQ(r->status, 415);
+  // Unknown routes and methods.
+  EXPECT_EQ(b.Get("/api/v1/nothing-here")->status, 404);
+  EXPECT_EQ(ErrorOf(b.Get("/api/v1/nothing-here")).code(), "NOT_FOUND");
+  EXPECT_EQ(b.Send("DELETE", "/api/v1/consultations/x", "")->status, 405);
+}
+
+TEST_F(GatewayTest, OversizedBodiesAreRefusedWith413) {
+  Browser b(port());
+  ASSERT_EQ(b.LogIn("inagi-coord", kPassword)->status, 200);
+  const std::string big = R"({"narrative": ")" + std::string(70000, 'a') + R"("})";
+  auto r = b.Send("POST", "/api/v1/consultations", big);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(ErrorOf(r).code(), "RESOURCE_EXHAUSTED");
+  // Nothing was written: the list is as before (empty for this fresh account's view).
+  auto list = b.Get("/api/v1/consultations");
+  EXPECT_THAT(list->body, Not(HasSubstr("aaaaaaaaaa")));
+}
+
+TEST_F(GatewayTest, MissingForgedAndTamperedTokensAreRefused) {
+  Browser b(port());
+  auto r = b.Get("/api/v1/consultations");
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(ErrorOf(r).code(), "UNAUTHENTICATED");
+
+  // A well-formed token signed with a key the instance does not know.
+  TempDir other;
+  ASSERT_TRUE(common::GenerateKeyPair(other.path(), "k1").ok());
+  auto key = common::LoadSigningKey(other.path(), "k1");
+  ASSERT_TRUE(key.ok());
+  v1::TokenClaims claims;
+  claims.set_iss(instance_->instance_id());
+  claims.set_aud(instance_->instance_id());
+  claims.set_sub("mallory");
+  claims.set_role(v1::ROLE_MUNICIPAL_STAFF);
+  claims.set_jur("132250");
+  const int64_t now = std::time(nullptr);
+  claims.set_iat(static_cast<uint32_t>(now));
+  claims.set_exp(static_cast<uint32_t>(now + 3600));
+  auto forged = common::IssueToken(*key, claims);
+  ASSERT_TRUE(forged.ok());
+  r = b.Get("/api/v1/consultations", {{"Authorization", "Bearer " + *forged}});
+  EXPECT_EQ(r->status, 401) << r->body;
+  r = b.Get("/api/v1/consultations", {{"Cookie", "renkei_session=" + *forged}});
+  EXPECT_EQ(r->status, 401) << r->body;
+  EXPECT_EQ(b.Get("/api/v1/session", {{"Cookie", "renkei_session=" + *forged}})->status, 401);
+
+  // The real session token with one character changed.
+  ASSERT_EQ(b.LogIn("inagi-coord", kPassword)->status, 200);
+  std::string tampered = b.cookies()["renkei_session"];
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  r = b.raw().Get("/api/v1/consultations", {{"Cookie", "renkei_session=" + tampered}});
+  EXPECT_EQ(r->status, 401) << r->body;
+  // The untouched one works, as a bearer header too (integrating systems).
+  EXPECT_EQ(b.Get("/api/v1/consultations")->status, 200);
+  r = b.raw().Get("/api/v1/consultations",
+                  {{"Authorization", "Bearer " + b.cookies()["renkei_session"]}});
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(GatewayTest, ChangesWithTheCookieNeedTheCsrfTokenAndTheSameOrigin) {
+  Browser b(port());
+  ASSERT_EQ(b.LogIn("inagi-coord", kPassword)->status, 200);
+  const std::string body = R"({"theme": "テスト", "themeTags": ["tag:test"]})";
+  auto r = b.Send("POST", "/api/v1/issues", body, {}, /*csrf=*/false);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_THAT(ErrorOf(r).message(), HasSubstr("CSRF"));
+  r = b.Send("POST", "/api/v1/issues", body, {{"X-CSRF-Token", "0000"}}, false);
+  EXPECT_EQ(r->status, 403);
+  r = b.Send("POST", "/api/v1/issues", body, {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(r->status, 403);
+  // Nothing was created by the refused calls.
+  auto list = b.Get("/api/v1/issues");
+  ASSERT_EQ(list->status, 200) << list->body;
+  EXPECT_THAT(list->body, Not(HasSubstr("テスト")));
+  // Reads need no CSRF token.
+  EXPECT_EQ(b.Get("/api/v1/issues")->status, 200);
+}
+
+TEST_F(GatewayTest, ACoordinatorOfAnotherMunicipalityCannotOpenAConsultationByEditingTheUrl) {
+  Browser inagi(port());
+  ASSERT_EQ(inagi.LogIn("inagi-coord", kPassword)->status, 200);
+  const std::string id = CreateConsultation(inagi);
+  ASSERT_FALSE(id.empty());
+  auto r = inagi.Get("/api/v1/consultations/" + id);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_THAT(r->body, HasSubstr("稲城 一郎"));
+
+  Browser chofu(port());
+  ASSERT_EQ(chofu.LogIn("chofu-coord", kPassword)->status, 200);
+  r = chofu.Get("/api/v1/consultations/" + id);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(ErrorOf(r).code(), "PERMISSION_DENIED");
+  EXPECT_THAT(r->body, Not(HasSubstr("稲城 一郎")));
+  r = chofu.Send("POST", "/api/v1/consultations/" + id + "/match", R"({"expectedVersion": 1})");
+  EXPECT_EQ(r->status, 403) << r->body;
+
+  // The prefecture sees the consultation without the person's personal fields.
+  Browser tokyo(port());
+  ASSERT_EQ(tokyo.LogIn("tokyo-staff", kPassword)->status, 200);
+  r = tokyo.Get("/api/v1/consultations/" + id);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_THAT(r->body, AllOf(HasSubstr(id), Not(HasSubstr("稲城 一郎")), Not(HasSubstr("山田"))));
+}
+
+TEST_F(GatewayTest, ServesTheConsoleWithAContentSecurityPolicy) {
+  Browser b(port());
+  auto r = b.Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, HasSubstr("連携"));
+  EXPECT_THAT(r->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'self'"));
+  EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY");
+  EXPECT_EQ(b.Get("/../instance.json")->status, 404) << "no path outside the console's directory";
+  EXPECT_EQ(b.Get("/api/v1/session")->get_header_value("Cache-Control"), "no-store");
+}
+
+}  // namespace
+}  // namespace renkei::testing
