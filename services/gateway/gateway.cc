@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <deque>
-#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -98,6 +97,33 @@ const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string&
   if (service == "renkei.v1.TrainingService") return &c.training().server();
   if (service == "renkei.v1.IndicatorsService") return &c.indicators().server();
   return nullptr;
+}
+
+// A unary call completed on the calling thread (the worker's own completion queue, as gRPC's
+// synchronous stubs do), without handing the answer over from one of gRPC's threads.
+grpc::Status CallOnThisThread(grpc::GenericStub& stub, grpc::ClientContext* context,
+                              const std::string& method, const grpc::ByteBuffer& request,
+                              grpc::ByteBuffer* response) {
+  struct Queue {
+    grpc::CompletionQueue cq;
+    ~Queue() {
+      cq.Shutdown();
+      void* tag;
+      bool ok;
+      while (cq.Next(&tag, &ok)) {
+      }
+    }
+  };
+  thread_local Queue queue;
+  auto call = stub.PrepareUnaryCall(context, method, request, &queue.cq);
+  call->StartCall();
+  grpc::Status status;
+  call->Finish(response, &status, &status);
+  void* tag = nullptr;
+  bool ok = false;
+  while (queue.cq.Next(&tag, &ok) && tag != &status) {
+  }
+  return status;
 }
 
 }  // namespace
@@ -222,11 +248,9 @@ absl::Status Gateway::Impl::Init() {
     const std::string service = method->service()->full_name();
     const v1::ServerConfig* server = ServerOf(config_, service);
     if (server == nullptr) return absl::InternalError("no section for " + service);
+    // A service the instance file does not list: its routes answer UNAVAILABLE.
     auto& stub = stubs[service];
-    if (!stub) {
-      if (server->listen_address().empty()) {
-        return absl::InvalidArgumentError("the gateway needs the address of " + service);
-      }
+    if (!stub && !server->listen_address().empty()) {
       auto channel = common::NewChannel(server->listen_address(), client);
       if (!channel.ok()) return channel.status();
       stub = std::make_shared<grpc::GenericStub>(*channel);
@@ -238,6 +262,7 @@ absl::Status Gateway::Impl::Init() {
 
   server_.new_task_queue = [n = g.threads()] { return new httplib::ThreadPool(n); };
   server_.set_keep_alive_max_count(100000);
+  server_.set_tcp_nodelay(true);  // no 40 ms Nagle/delayed-ACK stall per answer
   server_.set_payload_max_length(g.max_body_bytes());
   server_.set_post_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { AfterRouting(req, res); });
@@ -493,6 +518,10 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
     return Fail(res, absl::PermissionDeniedError("CSRF トークンがありません / missing CSRF token"));
   }
 
+  if (endpoint.stub == nullptr) {
+    return Fail(res, absl::UnavailableError(
+                         "このインスタンスでは使えません / the instance has no such service"));
+  }
   std::unique_ptr<Message> request(endpoint.request_prototype->New());
   if (req.method == "GET") {
     Params query(req.params.begin(), req.params.end());
@@ -519,11 +548,8 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
                        std::chrono::milliseconds(config_.gateway().deadline_ms()));
   if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
   grpc::ByteBuffer response_bytes;
-  std::promise<grpc::Status> done;
-  endpoint.stub->UnaryCall(&context, endpoint.grpc_path, grpc::StubOptions(), &request_bytes,
-                           &response_bytes,
-                           [&done](grpc::Status s) { done.set_value(std::move(s)); });
-  const grpc::Status status = done.get_future().get();
+  const grpc::Status status = CallOnThisThread(*endpoint.stub, &context, endpoint.grpc_path,
+                                               request_bytes, &response_bytes);
   int http_status = 200;
   if (status.ok()) {
     std::unique_ptr<Message> response(endpoint.response_prototype->New());

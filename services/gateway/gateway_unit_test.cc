@@ -1,5 +1,6 @@
 // Unit tests of the gateway's parts that need no server: the router, the request building from
 // parameters and JSON, the error body, the accounts file.
+#include <regex>
 #include <set>
 
 #include "absl/strings/str_split.h"
@@ -8,10 +9,13 @@
 #include "gateway/transcode.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "renkei/common/validation.h"
 #include "renkei/v1/directory.pb.h"
 #include "renkei/v1/intake.pb.h"
+#include "renkei/v1/storage.pb.h"
 #include "renkei/v1/training.pb.h"
 #include "testing.h"
 
@@ -148,6 +152,64 @@ TEST(ErrorJson, CarriesCodeMessageAndFieldViolations) {
   EXPECT_EQ(HttpStatusOf(absl::StatusCode::kPermissionDenied), 403);
   EXPECT_EQ(HttpStatusOf(absl::StatusCode::kAborted), 409);
   EXPECT_EQ(HttpStatusOf(absl::StatusCode::kUnauthenticated), 401);
+}
+
+// The keys of a JSON text ("name": occurrences), sorted.
+std::multiset<std::string> KeysOf(const std::string& json) {
+  std::multiset<std::string> keys;
+  static const std::regex key("\"([A-Za-z0-9_]+)\":");
+  for (std::sregex_iterator it(json.begin(), json.end(), key), end; it != end; ++it) {
+    keys.insert((*it)[1]);
+  }
+  return keys;
+}
+
+// The writer against the library's printer (always_print_primitive_fields): the same keys (the
+// library orders set message fields last; order means nothing in JSON), the same text where
+// numbers print alike, and the same message read back everywhere.
+void ExpectSameJson(const google::protobuf::Message& m, bool exact) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string library;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(m, &library, options).ok());
+  const std::string ours = ToJson(m);
+  EXPECT_EQ(KeysOf(ours), KeysOf(library)) << ours << "\n" << library;
+  if (exact) EXPECT_EQ(ours.size(), library.size()) << ours << "\n" << library;
+  std::unique_ptr<google::protobuf::Message> back(m.New());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(ours, back.get()).ok()) << ours;
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(m, *back)) << ours;
+}
+
+TEST(ToJson, MatchesProtobufsJsonMappingOnRealMessages) {
+  v1::SearchResourcesResponse search;
+  auto* hit = search.add_hits();
+  hit->mutable_resource()->set_id("res_1");
+  hit->mutable_resource()->set_name("稲城ひまわりクリニック \"本院\"\n");
+  hit->mutable_resource()->add_capabilities("parkinsons");
+  hit->mutable_resource()->set_kind(v1::ResourceKind(1));
+  hit->set_distance_km(12.25);
+  search.set_total_matches(1);
+  search.add_hits();  // an empty hit: its defaults
+  ExpectSameJson(search, true);
+
+  v1::Consultation c;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"id":"c1","version":"3","receivedAt":"2026-11-24T01:02:03Z",
+                      "channel":"CHANNEL_PHONE","person":{"name":"稲城 一郎",
+                      "birthDate":{"year":1948,"month":3,"day":12}},
+                      "needs":[{"capability":"parkinsons","alsoRequires":["home_visit_medical"]}]})",
+                  &c)
+                  .ok());
+  ExpectSameJson(c, true);
+
+  v1::TrainingLedger counts;  // maps
+  (*counts.mutable_confirmed_by_session())["s1"] = 3;
+  (*counts.mutable_confirmed_by_session())["s2"] = 0;
+  ExpectSameJson(counts, false);
+
+  v1::SearchHit odd;
+  odd.set_distance_km(0.1 + 0.2);  // a double without a short decimal form
+  ExpectSameJson(odd, false);
 }
 
 TEST(NarrowAscii, FullWidthAsciiAndIdeographicSpaceOnly) {

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "gateway/json_writer.h"
 #include "google/protobuf/util/json_util.h"
 #include "renkei/common/log.h"
 #include "renkei/common/validation.h"
@@ -226,12 +227,8 @@ absl::Status ParseJsonBody(std::string_view body, Message* message) {
 }
 
 std::string ToJson(const Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  options.always_print_enums_as_ints = false;
-  options.preserve_proto_field_names = false;
   std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  AppendJson(message, &out);
   return out;
 }
 
