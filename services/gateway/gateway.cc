@@ -523,10 +523,7 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
                          "このインスタンスでは使えません / the instance has no such service"));
   }
   std::unique_ptr<Message> request(endpoint.request_prototype->New());
-  if (req.method == "GET") {
-    Params query(req.params.begin(), req.params.end());
-    if (auto s = FillFromParams(query, request.get()); !s.ok()) return Fail(res, s);
-  } else if (!req.body.empty()) {
+  if (req.method != "GET" && !req.body.empty()) {
     const std::string type = req.get_header_value("Content-Type");
     if (!absl::StartsWithIgnoreCase(type, "application/json")) {
       return Fail(res,
@@ -536,6 +533,9 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
     }
     if (auto s = ParseJsonBody(req.body, request.get()); !s.ok()) return Fail(res, s);
   }
+  // Query parameters (any method), then the path's: the path wins.
+  const Params query(req.params.begin(), req.params.end());
+  if (auto s = FillFromParams(query, request.get()); !s.ok()) return Fail(res, s);
   if (auto s = FillFromParams(match.path_params, request.get()); !s.ok()) return Fail(res, s);
 
   grpc::ByteBuffer request_bytes;

@@ -54,6 +54,12 @@ TEST(Routes, EveryRouteNamesARealUnaryMethodAndPathParametersAreItsFields) {
   }
 }
 
+TEST(Routes, DocsGatewayMdListsExactlyTheTable) {
+  const std::string doc = testing::ReadFile(testing::SourceDir() + "/docs/gateway.md");
+  EXPECT_THAT(doc, HasSubstr(RoutesMarkdown()))
+      << "docs/gateway.md is stale: renkei-gateway --routes-markdown prints its route table";
+}
+
 TEST(Router, PrefersLiteralSegmentsAndTellsAnotherMethodFromNoRoute) {
   Router router(Routes());
   RouteMatch m = router.Match("GET", "/api/v1/consultations/c-1");
