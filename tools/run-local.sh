@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # One command for a newcomer: sets up the machine, builds, starts a local municipal instance
 # (稲城市 Inagi, 132250: nats-server, renkei-directory, renkei-intake, renkei-issues,
-# renkei-training, renkei-indicators) with the real public data from
-# ../shared/data, and says what to try next.
+# renkei-training, renkei-indicators, renkei-gateway and the console) with the real public data
+# from ../shared/data, and prints the console's URL, a demo account and what to try next.
 #
 #   tools/run-local.sh          start (or show the running instance)
 #   tools/run-local.sh stop     stop it
 #   tools/run-local.sh status   show what runs
 #
 # Data, logs and pid files live under data/local/ (delete it to start from scratch).
+# RENKEI_BUILD_DIR: the build directory (default build/); RENKEI_SKIP_BUILD=1: use it as it is.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 state="$repo/data/local"
 pids="$state/pids"
 logs="$state/logs"
-ctl="$repo/build/bin/renkeictl"
+bin="${RENKEI_BUILD_DIR:-$repo/build}/bin"
+ctl="$bin/renkeictl"
 nats_bin=/usr/sbin/nats-server
 export RENKEI_DIRECTORY=127.0.0.1:7101
 export RENKEI_INTAKE=127.0.0.1:7102
@@ -23,11 +25,12 @@ export RENKEI_ISSUES=127.0.0.1:7103
 export RENKEI_TRAINING=127.0.0.1:7104
 export RENKEI_INDICATORS=127.0.0.1:7105
 services=(renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators)
+console_url=http://127.0.0.1:7180/
 
 running() { [[ -f "$pids/$1" ]] && kill -0 "$(cat "$pids/$1")" 2>/dev/null; }
 
 stop() {
-  for p in renkei-indicators renkei-training renkei-issues renkei-intake renkei-directory nats-server; do
+  for p in renkei-gateway renkei-indicators renkei-training renkei-issues renkei-intake renkei-directory nats-server; do
     if running "$p"; then
       kill -TERM "$(cat "$pids/$p")"
       for _ in $(seq 1 100); do running "$p" || break; sleep 0.1; done
@@ -38,7 +41,7 @@ stop() {
 }
 
 status() {
-  for p in nats-server renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators; do
+  for p in nats-server renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators renkei-gateway; do
     if running "$p"; then echo "$p: running (pid $(cat "$pids/$p"))"; else echo "$p: stopped"; fi
   done
 }
@@ -57,11 +60,17 @@ next_steps() {
   cat <<MSG
 
 稲城市 (132250) のローカル環境が動いています / the local Inagi instance is running.
+
+  コンソール / console:  ${console_url}
+    デモアカウント (市区町村職員・全画面):   inagi-demo  / $(cat "$state/demo-password")
+    デモアカウント (コーディネーター):       inagi-coord / $(cat "$state/demo-password")
+
   directory gRPC  127.0.0.1:7101   metrics http://127.0.0.1:9101/metrics   (health, reflection)
   intake    gRPC  127.0.0.1:7102   metrics http://127.0.0.1:9102/metrics
   issues    gRPC  127.0.0.1:7103   metrics http://127.0.0.1:9103/metrics
   training  gRPC  127.0.0.1:7104   metrics http://127.0.0.1:9104/metrics
   indicators gRPC 127.0.0.1:7105   metrics http://127.0.0.1:9105/metrics
+  gateway   HTTP  127.0.0.1:7180   (JSON API /api/v1/..., docs/gateway.md)
   nats-server     127.0.0.1:14222  (JetStream domain m132250)   logs data/local/logs/
 
 認証 / authentication: 呼び出しにはトークンが必要です (1日有効、start のたびに再発行)
@@ -111,15 +120,19 @@ MSG
 
 start() {
   if running renkei-directory && running renkei-intake && running renkei-issues &&
-     running renkei-training && running renkei-indicators && running nats-server; then
+     running renkei-training && running renkei-indicators && running renkei-gateway &&
+     running nats-server; then
     echo "already running"; status; next_steps; return
   fi
   stop >/dev/null 2>&1 || true
-  bash tools/setup.sh
-  echo "== build (first time: a few minutes on 2 cores)"
-  bash tools/build.sh "${services[@]}" renkeictl
+  if [[ "${RENKEI_SKIP_BUILD:-}" != 1 ]]; then
+    bash tools/setup.sh
+    echo "== build (first time: a few minutes on 2 cores)"
+    bash tools/build.sh "${services[@]}" renkei-gateway renkeictl
+    bash tools/console-build.sh
+  fi
   local data; data=$(shared_data)
-  for port in 14222 7101 9101 7102 9102 7103 9103 7104 9104 7105 9105; do
+  for port in 14222 7101 9101 7102 9102 7103 9103 7104 9104 7105 9105 7180; do
     if port_busy "$port"; then echo "error: port $port is in use; stop what uses it first" >&2; exit 1; fi
   done
   mkdir -p "$pids" "$logs" "$state/nats"
@@ -134,12 +147,24 @@ start() {
   chmod 600 "$state/token"
   export RENKEI_TOKEN_FILE="$state/token"
 
+  # The console's demo accounts (once): a municipal staff member who can use every screen and a
+  # coordinator, with one random password kept in data/local/demo-password.
+  if [[ ! -f $state/demo-password ]]; then
+    (umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' >"$state/demo-password")
+    "$ctl" account add --accounts-file "$state/accounts.json" --login inagi-demo \
+      --role municipal_staff --jurisdiction 132250 --display-name "稲城市 職員 (デモ)" \
+      --password-file "$state/demo-password" >/dev/null
+    "$ctl" account add --accounts-file "$state/accounts.json" --login inagi-coord \
+      --role coordinator --jurisdiction 132250 --display-name "稲城市 コーディネーター (デモ)" \
+      --password-file "$state/demo-password" >/dev/null
+  fi
+
   echo "== start nats-server (JetStream)"
   "$nats_bin" -c deploy/nats/local.conf -sd "$state/nats" >>"$logs/nats-server.log" 2>&1 &
   echo $! >"$pids/nats-server"
   for s in "${services[@]}"; do
     echo "== start $s"
-    "$repo/build/bin/$s" --config deploy/local/inagi.json >>"$logs/${s#renkei-}.log" 2>&1 &
+    "$bin/$s" --config deploy/local/inagi.json >>"$logs/${s#renkei-}.log" 2>&1 &
     echo $! >"$pids/$s"
   done
   for _ in $(seq 1 150); do
@@ -152,6 +177,15 @@ start() {
       if ! running "$s"; then echo "$s failed to start:" >&2; tail -5 "$logs/${s#renkei-}.log" >&2; exit 1; fi
     done
     sleep 0.2
+  done
+
+  echo "== start renkei-gateway (console ${console_url})"
+  "$bin/renkei-gateway" --config deploy/local/inagi.json >>"$logs/gateway.log" 2>&1 &
+  echo $! >"$pids/renkei-gateway"
+  for _ in $(seq 1 50); do
+    port_busy 7180 && break
+    if ! running renkei-gateway; then echo "renkei-gateway failed to start:" >&2; tail -5 "$logs/gateway.log" >&2; exit 1; fi
+    sleep 0.1
   done
 
   echo "== import the real public data (${data})"

@@ -19,8 +19,9 @@ packages=(
   libcpp-httplib-dev
   # bearer tokens (Ed25519 signatures), encryption of personal fields, console passwords (Argon2id)
   libsodium-dev
-  # the console's browser tests (Playwright drives Debian's chromium) and the gateway benchmark
-  chromium wrk
+  # the console's browser tests (Playwright drives Debian's chromium; Japanese glyphs for its
+  # screenshots) and the gateway benchmark
+  chromium fonts-noto-cjk wrk
 )
 # The console is bundled with npm (console/package.json). Node.js from Debian unless a node with
 # npm is already installed (e.g. from NodeSource, whose nodejs package conflicts with Debian's npm).

@@ -401,7 +401,8 @@ void Gateway::Impl::ClearFailures(const std::string& login) {
 
 void Gateway::Impl::HandleLogin(const httplib::Request& req, httplib::Response& res) {
   if (!CsrfOk(req)) {
-    Fail(res, absl::PermissionDeniedError("CSRF トークンがありません / missing CSRF token"));
+    Fail(res, absl::PermissionDeniedError(
+                  "CSRF トークンがないか一致しません / missing or mismatched CSRF token"));
     return;
   }
   v1::LoginRequest login;
@@ -467,7 +468,8 @@ void Gateway::Impl::HandleLogout(const httplib::Request& req, httplib::Response&
   bool from_cookie = false;
   (void)TokenOf(req, &from_cookie);
   if (from_cookie && !CsrfOk(req)) {
-    return Fail(res, absl::PermissionDeniedError("CSRF トークンがありません / missing CSRF token"));
+    return Fail(res, absl::PermissionDeniedError(
+                         "CSRF トークンがないか一致しません / missing or mismatched CSRF token"));
   }
   res.set_header("Set-Cookie", Cookie(kSessionCookie, "", 0, true));
   res.set_content("{}", kJson);
@@ -515,7 +517,8 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
     return Fail(res, absl::UnauthenticatedError("ログインしてください / log in first"));
   }
   if (from_cookie && IsUnsafe(req.method) && !CsrfOk(req)) {
-    return Fail(res, absl::PermissionDeniedError("CSRF トークンがありません / missing CSRF token"));
+    return Fail(res, absl::PermissionDeniedError(
+                         "CSRF トークンがないか一致しません / missing or mismatched CSRF token"));
   }
 
   if (endpoint.stub == nullptr) {

@@ -1,0 +1,83 @@
+// Bundles the console into dist/ (index.html, app.js, app.css), which renkei-gateway serves at
+// "/". No CDN and nothing fetched at run time: the municipality names are compiled in from the
+// repository's services/common/data/municipalities_ext.csv.
+//
+//   node build.mjs           one build
+//   node build.mjs --watch   rebuild on change
+import { build, context } from 'esbuild';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(here, 'dist');
+const csvPath = path.join(here, '..', 'services', 'common', 'data', 'municipalities_ext.csv');
+
+// "code,prefecture_code,prefecture_name,municipality_name,..." → {municipalities, prefectures}.
+async function municipalityTable() {
+  const text = await readFile(csvPath, 'utf8');
+  const [header, ...lines] = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
+  const cols = header.split(',');
+  const at = (name) => cols.indexOf(name);
+  const municipalities = {};
+  const prefectures = {};
+  for (const line of lines) {
+    const f = line.split(',');
+    municipalities[f[at('code')]] = [f[at('prefecture_name')], f[at('municipality_name')]];
+    prefectures[f[at('prefecture_code')]] = f[at('prefecture_name')];
+  }
+  return { municipalities, prefectures };
+}
+
+const municipalitiesPlugin = {
+  name: 'municipalities',
+  setup(b) {
+    b.onResolve({ filter: /^virtual:municipalities$/ }, () => ({ path: csvPath, namespace: 'municipalities' }));
+    b.onLoad({ filter: /.*/, namespace: 'municipalities' }, async () => ({
+      contents: `export default ${JSON.stringify(await municipalityTable())};`,
+      loader: 'js',
+      watchFiles: [csvPath],
+    }));
+  },
+};
+
+const options = {
+  entryPoints: { app: path.join(here, 'src', 'main.js'), 'app-style': path.join(here, 'src', 'app.css') },
+  bundle: true,
+  format: 'esm',
+  target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  charset: 'utf8',
+  outdir: dist,
+  entryNames: '[name]',
+  plugins: [municipalitiesPlugin],
+  logLevel: 'info',
+};
+
+async function copyStatic() {
+  await mkdir(dist, { recursive: true });
+  await copyFile(path.join(here, 'src', 'index.html'), path.join(dist, 'index.html'));
+}
+
+// esbuild names the CSS bundle after its entry: app-style.css → app.css.
+async function renameCss() {
+  const { rename } = await import('node:fs/promises');
+  await rename(path.join(dist, 'app-style.css'), path.join(dist, 'app.css'));
+}
+
+if (process.argv.includes('--watch')) {
+  const ctx = await context({
+    ...options,
+    plugins: [...options.plugins, {
+      name: 'after',
+      setup(b) { b.onEnd(async (r) => { if (!r.errors.length) { await copyStatic(); await renameCss(); } }); },
+    }],
+  });
+  await ctx.watch();
+} else {
+  await build(options);
+  await copyStatic();
+  await renameCss();
+}

@@ -1,0 +1,131 @@
+// The gateway's HTTP/JSON API (docs/gateway.md): one function for every call, the CSRF header on
+// every change, and the gateway's error shape turned into an ApiError the forms can show.
+
+export class ApiError extends Error {
+  // code: the gRPC code name (INVALID_ARGUMENT, ...); fields: [{field, description}].
+  constructor(status, code, message, fields = []) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+// The double-submit token: the renkei_csrf cookie's value, echoed in X-CSRF-Token.
+export function csrfToken() {
+  for (const part of document.cookie.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === 'renkei_csrf') return decodeURIComponent(rest.join('='));
+  }
+  return '';
+}
+
+// Query parameters fill request fields by proto name; a repeated field repeats the parameter.
+// Empty values are left out so the service sees the field's default.
+export function queryString(query) {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query || {})) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      if (v === undefined || v === null || v === '' || v === false) continue;
+      params.append(name, String(v));
+    }
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+// Messages shown for answers that carry no message of their own.
+const FALLBACK = {
+  401: 'ログインが必要です',
+  403: '権限がありません',
+  404: '見つかりません',
+  409: '他の人が先に変更しました。最新の内容を読み込んでからやり直してください',
+  413: '送信する内容が大きすぎます',
+  429: '混み合っています。しばらくしてからやり直してください',
+  503: 'サービスに接続できません。しばらくしてからやり直してください',
+  504: '時間内に応答がありませんでした',
+};
+
+async function errorFrom(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  const e = body && body.error ? body.error : {};
+  let message = e.message || FALLBACK[response.status] || `エラーが発生しました (HTTP ${response.status})`;
+  if (response.status === 403) message = `権限がありません: ${e.message || 'この操作はできません'}`;
+  return new ApiError(response.status, e.code || String(response.status), message, e.fields || []);
+}
+
+// Calls the gateway. A 401 (except on the log-in itself) fires "renkei:unauthenticated", which
+// sends the console back to the log-in screen.
+export async function api(method, path, { query, body } = {}, retried = false) {
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin' };
+  const sent = csrfToken();
+  if (UNSAFE.has(method)) {
+    headers['Content-Type'] = 'application/json';
+    headers['X-CSRF-Token'] = sent;
+    init.body = JSON.stringify(body ?? {});
+  }
+  let response;
+  try {
+    response = await fetch(`${path}${queryString(query)}`, init);
+  } catch {
+    throw new ApiError(0, 'UNAVAILABLE', 'ゲートウェイに接続できません。ネットワークを確認してください');
+  }
+  // The CSRF cookie had expired (or another tab logged in): the refusal brought a fresh one, so
+  // the change is sent once more with it.
+  if (response.status === 403 && UNSAFE.has(method) && !retried && csrfToken() !== sent) {
+    return api(method, path, { query, body }, true);
+  }
+  if (!response.ok) {
+    const err = await errorFrom(response);
+    if (response.status === 401 && path !== '/api/v1/login') {
+      err.handled = true; // the console goes back to the log-in screen
+      window.dispatchEvent(new CustomEvent('renkei:unauthenticated', { detail: err }));
+    }
+    throw err;
+  }
+  const text = await response.text();
+  return text ? JSON.parse(text) : {};
+}
+
+export const get = (path, query) => api('GET', path, { query });
+export const post = (path, body) => api('POST', path, { body });
+export const patch = (path, body) => api('PATCH', path, { body });
+export const put = (path, body) => api('PUT', path, { body });
+export const del = (path, body) => api('DELETE', path, { body });
+
+// Path segments are ids the services assigned; encode them anyway.
+export const seg = (s) => encodeURIComponent(String(s));
+
+// --- shared look-ups, cached for the page's life ----------------------------------------------
+
+let capabilities = null;
+// The capability vocabulary [{code, labelJa, ...}] (DirectoryService.ListCapabilities).
+export async function loadCapabilities() {
+  if (!capabilities) {
+    const r = await get('/api/v1/capabilities');
+    capabilities = r.capabilities || [];
+  }
+  return capabilities;
+}
+
+export function capabilityLabel(code) {
+  const c = (capabilities || []).find((x) => x.code === code);
+  return c ? c.labelJa : code;
+}
+
+// A renkei.v1.Date as a query parameter: the gateway reads YYYY-MM-DD (docs/gateway.md).
+export function dateParams(name, d) {
+  if (!d || !d.year) return {};
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+  return { [name]: `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}` };
+}

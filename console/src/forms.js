@@ -1,0 +1,282 @@
+// Form controls with their labels, hints and error slots, and the mapping of the gateway's field
+// errors ({field: "person.birth_date", description}) to the control they concern: every control
+// sits in a wrapper carrying data-field="<proto path of the request field>".
+import { ApiError } from './api.js';
+import { h, uid } from './dom.js';
+import { parseDateInput, isoDate } from './dates.js';
+import { municipalityName } from './municipalities.js';
+
+// Numbers, dates, codes and ids are read through NFKC, so "１３２２５０" is "132250".
+export function norm(value) {
+  return String(value ?? '').normalize('NFKC').trim();
+}
+
+// A number typed in any width, with or without thousands separators; undefined when empty,
+// NaN when not a number.
+export function normNumber(value) {
+  const s = norm(value).replace(/[,，]/g, '');
+  if (s === '') return undefined;
+  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(s) ? Number(s) : NaN;
+}
+
+// "パーキンソン病、専門医連携" / "a, b" / one per line → ["パーキンソン病", "専門医連携"].
+export function splitList(value, { lines = false } = {}) {
+  const pattern = lines ? /\r?\n/ : /[,、，\n]+/;
+  return String(value ?? '').split(pattern).map((s) => s.trim()).filter(Boolean);
+}
+
+function describedBy(control, ids) {
+  const list = ids.filter(Boolean).join(' ');
+  if (list) control.setAttribute('aria-describedby', list);
+  else control.removeAttribute('aria-describedby');
+}
+
+function wrapper(field, extraClass, children) {
+  return h('div', { class: `field ${extraClass || ''}`.trim(), 'data-field': field }, children);
+}
+
+// A labelled text input, textarea or select. Options: label, field (proto path), value, hint,
+// required, placeholder, type, inputmode, autocomplete, multiline, rows, options ([[v, label]]),
+// empty (label of the empty choice of a select; none when absent), width ('short'|'long').
+export function input(opts) {
+  const id = opts.id || uid('in');
+  const hintId = opts.hint ? `${id}-hint` : null;
+  const errId = `${id}-err`;
+  let control;
+  if (opts.options) {
+    control = h('select', { id, name: opts.field, required: opts.required },
+      opts.empty !== undefined ? h('option', { value: '' }, opts.empty) : null,
+      opts.options.map(([v, l]) => h('option', { value: v, selected: String(v) === String(opts.value ?? '') }, l)));
+  } else if (opts.multiline) {
+    control = h('textarea', {
+      id, name: opts.field, rows: opts.rows || 3, required: opts.required,
+      placeholder: opts.placeholder, maxlength: opts.maxlength,
+    });
+    control.value = opts.value ?? '';
+  } else {
+    control = h('input', {
+      id, name: opts.field, type: opts.type || 'text', value: opts.value ?? '',
+      required: opts.required, placeholder: opts.placeholder, inputmode: opts.inputmode,
+      autocomplete: opts.autocomplete || 'off', maxlength: opts.maxlength,
+      class: opts.width ? `w-${opts.width}` : null,
+    });
+  }
+  const wrap = wrapper(opts.field, opts.class, [
+    h('label', { for: id }, opts.label, opts.required ? h('span', { class: 'req' }, ' (必須)') : null),
+    control,
+    opts.hint ? h('p', { class: 'hint', id: hintId }, opts.hint) : null,
+    h('p', { class: 'field-error', id: errId, hidden: true }),
+  ]);
+  describedBy(control, [hintId]);
+  wrap.control = control;
+  wrap.hintId = hintId;
+  wrap.errId = errId;
+  return wrap;
+}
+
+// A date typed Japanese style or ISO; read with dateValue().
+export function dateInput(opts) {
+  return input({
+    ...opts,
+    value: opts.value && typeof opts.value === 'object' ? isoDate(opts.value) : opts.value,
+    inputmode: 'numeric',
+    width: 'date',
+    hint: opts.hint ?? '例: 2026-11-24、2026/11/24、令和8年11月24日',
+  });
+}
+
+// Reads a date control: a renkei.v1.Date, undefined when empty; throws a field error when the
+// text is not a date.
+export function dateValue(wrap) {
+  const text = norm(wrap.control.value);
+  if (!text) return undefined;
+  const d = parseDateInput(text);
+  if (!d) {
+    throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [
+      { field: wrap.dataset.field, description: '日付として読めません (例: 2026-11-24、令和8年11月24日)' },
+    ]);
+  }
+  return d;
+}
+
+// A fieldset of checkboxes (multiple: true) or radio buttons. wrap.values() / wrap.value().
+export function choices(opts) {
+  const id = opts.id || uid('ch');
+  const name = opts.name || id;
+  const errId = `${id}-err`;
+  const hintId = opts.hint ? `${id}-hint` : null;
+  const selected = new Set((Array.isArray(opts.value) ? opts.value : [opts.value]).map(String));
+  const boxes = opts.options.map(([v, l], i) => {
+    const boxId = `${id}-${i}`;
+    const box = h('input', {
+      type: opts.multiple ? 'checkbox' : 'radio', id: boxId, name, value: v,
+      checked: selected.has(String(v)),
+    });
+    return h('span', { class: 'choice' }, box, h('label', { for: boxId }, l));
+  });
+  const fs = h('fieldset', {
+    class: `field choices ${opts.columns ? 'cols' : ''} ${opts.class || ''}`.trim(),
+    'data-field': opts.field, id,
+  },
+  h('legend', {}, opts.label, opts.required ? h('span', { class: 'req' }, ' (必須)') : null),
+  opts.hint ? h('p', { class: 'hint', id: hintId }, opts.hint) : null,
+  h('div', { class: 'choice-list' }, boxes),
+  h('p', { class: 'field-error', id: errId, hidden: true }));
+  if (hintId) fs.setAttribute('aria-describedby', hintId);
+  const inputs = () => [...fs.querySelectorAll('input')];
+  fs.values = () => inputs().filter((b) => b.checked).map((b) => b.value);
+  fs.value = () => fs.values()[0] ?? '';
+  fs.control = inputs()[0];
+  fs.errId = errId;
+  fs.hintId = hintId;
+  return fs;
+}
+
+// A single checkbox with its label.
+export function checkbox(opts) {
+  const id = opts.id || uid('cb');
+  const box = h('input', { type: 'checkbox', id, name: opts.field, checked: opts.value });
+  const wrap = wrapper(opts.field, 'check', [
+    box, h('label', { for: id }, opts.label),
+    opts.hint ? h('p', { class: 'hint', id: `${id}-hint` }, opts.hint) : null,
+    h('p', { class: 'field-error', id: `${id}-err`, hidden: true }),
+  ]);
+  if (opts.hint) box.setAttribute('aria-describedby', `${id}-hint`);
+  wrap.control = box;
+  wrap.errId = `${id}-err`;
+  wrap.hintId = opts.hint ? `${id}-hint` : null;
+  return wrap;
+}
+
+// The message slot at the top of a form.
+export function formAlert() {
+  return h('div', { class: 'form-alert', role: 'alert', tabindex: '-1', hidden: true });
+}
+
+function key(path) {
+  return String(path).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+// The wrapper inside `root` whose data-field is the error's field or the longest prefix of it
+// ("needs[0].capability" lands on needs[0].capability, else needs[0], else needs).
+export function wrapperFor(root, field) {
+  const k = key(field);
+  let best = null;
+  for (const el of root.querySelectorAll('[data-field]')) {
+    const d = key(el.dataset.field);
+    if (!d) continue;
+    if (k === d || k.startsWith(`${d}.`) || k.startsWith(`${d}[`)) {
+      if (!best || d.length > key(best.dataset.field).length) best = el;
+    }
+  }
+  return best;
+}
+
+export function clearErrors(root, alert) {
+  for (const el of root.querySelectorAll('.field-error')) {
+    el.textContent = '';
+    el.hidden = true;
+  }
+  for (const el of root.querySelectorAll('[aria-invalid]')) {
+    el.removeAttribute('aria-invalid');
+    const ids = (el.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && !x.endsWith('-err'));
+    describedBy(el, ids);
+  }
+  if (alert) {
+    alert.textContent = '';
+    alert.hidden = true;
+  }
+}
+
+function controlsOf(wrap) {
+  return [...wrap.querySelectorAll('input, select, textarea')];
+}
+
+// Shows an error: the message at the top (role="alert"), each field's description next to its
+// control (aria-invalid, aria-describedby), the rest listed in the alert.
+export function showError(root, alert, err) {
+  clearErrors(root, alert);
+  const unplaced = [];
+  let first = null;
+  for (const f of err.fields || []) {
+    const wrap = f.field ? wrapperFor(root, f.field) : null;
+    const slot = wrap && wrap.querySelector(':scope > .field-error');
+    if (!slot) {
+      unplaced.push(f);
+      continue;
+    }
+    slot.textContent = slot.textContent ? `${slot.textContent} / ${f.description}` : f.description;
+    slot.hidden = false;
+    for (const c of controlsOf(wrap)) {
+      c.setAttribute('aria-invalid', 'true');
+      const ids = (c.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+      if (!ids.includes(slot.id)) ids.push(slot.id);
+      describedBy(c, ids);
+    }
+    if (!first) first = controlsOf(wrap)[0];
+  }
+  if (alert) {
+    alert.textContent = '';
+    alert.append(h('p', {}, err.message || 'エラーが発生しました'));
+    if (unplaced.length) {
+      alert.append(h('ul', {}, unplaced.map((f) => h('li', {}, f.field ? `${f.field}: ${f.description}` : f.description))));
+    }
+    alert.hidden = false;
+  }
+  if (first) first.focus();
+  else if (alert) alert.focus();
+}
+
+// Runs a form's action: clears old errors, disables the submit buttons while it runs, shows an
+// ApiError on the form. Returns the action's result, or undefined when it failed.
+export async function submitting(root, alert, action) {
+  const buttons = [...root.querySelectorAll('button')];
+  clearErrors(root, alert);
+  buttons.forEach((b) => { b.disabled = true; });
+  root.setAttribute('aria-busy', 'true');
+  try {
+    return await action();
+  } catch (err) {
+    if (!(err instanceof ApiError)) {
+      showError(root, alert, new ApiError(0, 'INTERNAL', `予期しないエラーです: ${err.message}`));
+      throw err;
+    }
+    if (!err.handled) showError(root, alert, err);
+    return undefined;
+  } finally {
+    root.removeAttribute('aria-busy');
+    buttons.forEach((b) => { if (b.isConnected) b.disabled = false; });
+  }
+}
+
+// A form element whose submit runs `action` through submitting(); returns {form, alert}.
+export function actionForm({ label, className, onSubmit, children, submitLabel, extraButtons }) {
+  const alert = formAlert();
+  const form = h('form', { class: className || 'form', 'aria-label': label, novalidate: true },
+    alert, children,
+    h('div', { class: 'actions' },
+      submitLabel ? h('button', { type: 'submit', class: 'primary' }, submitLabel) : null,
+      extraButtons || null));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitting(form, alert, () => onSubmit(form));
+  });
+  form.alert = alert;
+  return form;
+}
+
+// A local government code input that names the municipality as it is typed (full-width digits
+// accepted). The service checks the code; this only helps reading it.
+export function municipalityInput(opts) {
+  const wrap = input({ ...opts, inputmode: 'numeric', width: 'code', hint: opts.hint ?? '6桁の地方公共団体コード (例: 132250)' });
+  const name = h('span', { class: 'code-name', 'aria-live': 'polite' });
+  const update = () => {
+    const code = norm(wrap.control.value);
+    name.textContent = code ? (/^\d{6}$/.test(code) && municipalityName(code) !== code ? `→ ${municipalityName(code)}` : '') : '';
+  };
+  wrap.control.addEventListener('input', update);
+  wrap.control.after(name);
+  update();
+  wrap.code = () => norm(wrap.control.value);
+  return wrap;
+}

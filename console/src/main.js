@@ -1,0 +1,206 @@
+// The console's shell: log-in, header (who is logged in, which instance, 和暦 toggle, log-out),
+// the navigation of the six screens and the hash router (#/intake, #/resources, #/issues,
+// #/trainings, #/indicators, #/digest), so the gateway serves one index.html and needs no
+// fallback route.
+import { get, post, ApiError } from './api.js';
+import { h, replace } from './dom.js';
+import { useWareki, setWareki } from './dates.js';
+import { statusRegion, announce, clearStaleStatus } from './status.js';
+import { refreshDates } from './datetext.js';
+import { label, ROLES } from './words.js';
+import { municipalityName } from './municipalities.js';
+import * as login from './screens/login.js';
+import * as intake from './screens/intake.js';
+import * as consultation from './screens/consultation.js';
+import * as intakeForm from './screens/intake_form.js';
+import * as resources from './screens/resources.js';
+import * as issues from './screens/issues.js';
+import * as issue from './screens/issue.js';
+import * as trainings from './screens/trainings.js';
+import * as training from './screens/training.js';
+import * as indicators from './screens/indicators.js';
+import * as digest from './screens/digest.js';
+
+const NAV = [
+  ['#/intake', '相談受付'],
+  ['#/resources', '資源検索'],
+  ['#/issues', '地域課題'],
+  ['#/trainings', '研修'],
+  ['#/indicators', '指標'],
+  ['#/digest', '定例ミーティング資料'],
+];
+
+// Route table: the first path segment picks the screen; a second one is an id.
+const SCREENS = {
+  intake: { list: intake, item: consultation, create: intakeForm, nav: '#/intake' },
+  resources: { list: resources, nav: '#/resources' },
+  issues: { list: issues, item: issue, nav: '#/issues' },
+  trainings: { list: trainings, item: training, nav: '#/trainings' },
+  indicators: { list: indicators, nav: '#/indicators' },
+  digest: { list: digest, nav: '#/digest' },
+};
+
+const app = {
+  session: null,
+  afterLogin: '#/intake',
+  renderId: 0,
+};
+
+const shell = {
+  root: document.getElementById('app'),
+  header: null,
+  nav: null,
+  main: null,
+  status: statusRegion(),
+};
+
+export function parseHash(hash) {
+  const raw = (hash || '').replace(/^#\/?/, '');
+  const [path, qs] = raw.split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { parts, query: new URLSearchParams(qs || '') };
+}
+
+function navigate(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function instanceName(s) {
+  const inst = s.instance;
+  if (inst && typeof inst === 'object') return inst.name || municipalityName(inst.code);
+  return inst || municipalityName(s.jurisdiction);
+}
+
+function headerBar() {
+  const s = app.session;
+  const warekiBox = h('input', { type: 'checkbox', id: 'wareki-toggle', checked: useWareki() });
+  warekiBox.addEventListener('change', () => {
+    setWareki(warekiBox.checked);
+    announce(warekiBox.checked ? '日付を和暦で表示します' : '日付を西暦で表示します');
+  });
+  const logout = h('button', { type: 'button', class: 'link-button', id: 'logout' }, 'ログアウト');
+  logout.addEventListener('click', async () => {
+    try {
+      await post('/api/v1/logout', {});
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+    }
+    app.session = null;
+    app.afterLogin = '#/intake';
+    navigate('#/login');
+    announce('ログアウトしました');
+  });
+  return h('header', { class: 'site-header no-print' },
+    h('div', { class: 'brand' },
+      h('span', { class: 'brand-name', lang: 'ja' }, '連携'),
+      h('span', { class: 'brand-sub' }, '在宅医療・介護連携コンソール')),
+    s ? h('div', { class: 'who' },
+      h('p', { class: 'instance' }, h('span', { class: 'sr-label' }, 'インスタンス: '),
+        instanceName(s)),
+      h('p', { class: 'user' }, h('span', { class: 'sr-label' }, 'ログイン中: '),
+        `${s.displayName || s.login} (${label(ROLES, s.role) || s.role})`),
+      h('p', { class: 'date-style' }, warekiBox, h('label', { for: 'wareki-toggle' }, '和暦で表示')),
+      logout) : null);
+}
+
+function navBar(active) {
+  return h('nav', { class: 'site-nav no-print', 'aria-label': '画面' },
+    h('ul', {}, NAV.map(([href, text]) => h('li', {},
+      h('a', { href, 'aria-current': href === active ? 'page' : null }, text)))));
+}
+
+function layout(active) {
+  const skip = h('a', { class: 'skip-link', href: '#main' }, '本文へスキップ');
+  // The skip link targets the main landmark without touching the router's hash.
+  skip.addEventListener('click', (e) => {
+    e.preventDefault();
+    shell.main.focus();
+  });
+  shell.header = headerBar();
+  shell.nav = app.session ? navBar(active) : null;
+  shell.main = h('main', { id: 'main', tabindex: '-1' });
+  clearStaleStatus();
+  replace(shell.root, skip, shell.header, shell.nav, shell.status, shell.main);
+}
+
+async function loadSession() {
+  try {
+    app.session = await get('/api/v1/session');
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    app.session = null;
+  }
+  return app.session;
+}
+
+async function render({ focus = true } = {}) {
+  const id = ++app.renderId;
+  const { parts, query } = parseHash(location.hash);
+  const name = parts[0] || 'intake';
+
+  if (name === 'login' || !app.session) {
+    if (name !== 'login') app.afterLogin = location.hash || '#/intake';
+    layout(null);
+    document.title = 'ログイン — 連携';
+    login.render(shell.main, {
+      onLoggedIn: async () => {
+        await loadSession();
+        navigate(app.afterLogin && !app.afterLogin.startsWith('#/login') ? app.afterLogin : '#/intake');
+      },
+    });
+    if (name !== 'login') history.replaceState(null, '', '#/login');
+    return;
+  }
+
+  const screen = SCREENS[name];
+  if (!screen) {
+    navigate('#/intake');
+    return;
+  }
+  layout(screen.nav);
+  let module = parts[1] && screen.item ? screen.item : screen.list;
+  if (parts[1] === 'new' && screen.create) module = screen.create;
+  const ctx = {
+    session: app.session,
+    query,
+    id: parts[1],
+    navigate,
+    announce,
+    isCurrent: () => id === app.renderId,
+    rerender: () => render({ focus: false }),
+  };
+  try {
+    await module.render(shell.main, ctx);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    if (err.status === 401) return;
+    if (id !== app.renderId) return;
+    replace(shell.main, h('h1', { tabindex: '-1' }, 'エラー'),
+      h('p', { class: 'form-alert', role: 'alert' }, err.message));
+  }
+  if (id !== app.renderId) return;
+  const title = shell.main.querySelector('h1');
+  document.title = `${title ? title.textContent : ''} — 連携`;
+  if (focus && title) {
+    title.setAttribute('tabindex', '-1');
+    title.focus();
+  }
+}
+
+window.addEventListener('hashchange', () => render());
+window.addEventListener('renkei:unauthenticated', () => {
+  if (!app.session) return;
+  app.session = null;
+  app.afterLogin = location.hash;
+  announce('ログインの有効期限が切れました。もう一度ログインしてください');
+  render();
+});
+window.addEventListener('renkei:datestyle', () => refreshDates(document.body));
+
+async function boot() {
+  await loadSession();
+  await render({ focus: false });
+}
+
+boot();

@@ -1,0 +1,29 @@
+// Names of local governments by their 6-digit code (全国地方公共団体コード), bundled at build time
+// from services/common/data/municipalities_ext.csv (build.mjs): the console shows "東京都稲城市"
+// where the API gives "132250".
+import table from 'virtual:municipalities';
+
+// {code: [prefecture_name, municipality_name]}, prefectures under their 2-digit code.
+const { municipalities, prefectures } = table;
+
+export function municipalityName(code, { withPrefecture = true } = {}) {
+  const c = String(code ?? '');
+  const m = municipalities[c];
+  if (m) return withPrefecture ? `${m[0]}${m[1]}` : m[1];
+  if (/^\d{2}0001$/.test(c) || /^\d{2}$/.test(c)) return prefectures[c.slice(0, 2)] || c;
+  if (c === '000000') return '国';
+  return c;
+}
+
+export function isKnownMunicipality(code) {
+  return Object.prototype.hasOwnProperty.call(municipalities, String(code));
+}
+
+// "13" for "132250".
+export function prefectureOf(code) {
+  return String(code ?? '').slice(0, 2);
+}
+
+export function prefectureName(prefCode) {
+  return prefectures[String(prefCode).slice(0, 2)] || prefCode;
+}

@@ -1,0 +1,162 @@
+// 相談受付 (new consultation): who called and how, the person concerned, what was asked, and the
+// needs (a capability of the directory vocabulary, plus what the same resource must also offer).
+// POST /api/v1/consultations, then the consultation's page.
+import { post, loadCapabilities, ApiError } from '../api.js';
+import { h, replace, uid } from '../dom.js';
+import {
+  input, dateInput, dateValue, choices, actionForm, norm,
+} from '../forms.js';
+import { parseTimeInput, tokyoTimestamp } from '../dates.js';
+import {
+  CHANNELS, SOURCE_TYPES, CARE_LEVELS, CONDITIONS, RESOURCE_KINDS, AREA_PREFERENCES,
+} from '../words.js';
+
+// One need's controls. `prefix` names its fields: "needs[0]" in a new consultation, "need" in
+// AddNeed; `onRemove` (optional) adds a remove button.
+export function needRow(capabilities, prefix, onRemove) {
+  const caps = capabilities.map((c) => [c.code, c.labelJa]);
+  const capability = input({
+    label: '必要な機能', field: `${prefix}.capability`, options: caps, empty: '選択してください', required: true,
+  });
+  const also = choices({
+    label: 'あわせて必要な機能 (同じ資源に、5つまで)', field: `${prefix}.also_requires`,
+    options: caps, multiple: true, columns: true,
+  });
+  const kind = input({ label: '資源の種別 (任意)', field: `${prefix}.kind`, options: RESOURCE_KINDS, empty: '指定なし' });
+  const area = input({ label: '探す範囲', field: `${prefix}.area_preference`, options: AREA_PREFERENCES, empty: '市内を優先 (既定)' });
+  const note = input({ label: 'ニーズのメモ', field: `${prefix}.note`, multiline: true, rows: 2 });
+  const number = () => Number((prefix.match(/\[(\d+)\]/) || [0, 0])[1]) + 1;
+  const heading = h('legend', {}, onRemove ? `ニーズ ${number()}` : '追加するニーズ');
+  const remove = onRemove ? h('button', { type: 'button', class: 'secondary small' }, `ニーズ ${number()} を削除`) : null;
+  const errId = uid('need-err');
+  const row = h('fieldset', { class: 'need-row', 'data-field': prefix },
+    heading, capability, also, h('div', { class: 'row' }, kind, area), note, remove,
+    h('p', { class: 'field-error', id: errId, hidden: true }));
+  if (remove) remove.addEventListener('click', () => onRemove(row));
+  row.renumber = (i) => {
+    for (const el of row.querySelectorAll('[data-field]')) {
+      el.dataset.field = el.dataset.field.replace(/^needs\[\d+\]/, `needs[${i}]`);
+    }
+    row.dataset.field = `needs[${i}]`;
+    heading.textContent = `ニーズ ${i + 1}`;
+    if (remove) remove.textContent = `ニーズ ${i + 1} を削除`;
+  };
+  row.value = () => {
+    const n = { capability: capability.control.value };
+    const a = also.values();
+    if (a.length) n.alsoRequires = a;
+    if (kind.control.value) n.kind = kind.control.value;
+    if (area.control.value) n.areaPreference = area.control.value;
+    if (note.control.value.trim()) n.note = note.control.value.trim();
+    return n;
+  };
+  row.firstControl = capability.control;
+  return row;
+}
+
+function receivedAt(dateWrap, timeWrap) {
+  const d = dateValue(dateWrap);
+  const timeText = norm(timeWrap.control.value);
+  if (!d && !timeText) return undefined;
+  const t = timeText ? parseTimeInput(timeText) : { hour: 0, minute: 0 };
+  if (!t) {
+    throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください',
+      [{ field: 'received_at.time', description: '時刻として読めません (例: 14:05)' }]);
+  }
+  if (!d) {
+    throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください',
+      [{ field: 'received_at', description: '受付日を入力してください' }]);
+  }
+  return tokyoTimestamp(d, t);
+}
+
+function nonEmpty(obj) {
+  const out = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    out[k] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export async function render(main, ctx) {
+  const capabilities = await loadCapabilities();
+  const recDate = dateInput({ label: '受付日 (空欄なら今)', field: 'received_at' });
+  const recTime = input({ label: '受付時刻', field: 'received_at.time', width: 'short', inputmode: 'numeric', hint: '例: 14:05' });
+  const channel = input({ label: '相談の経路', field: 'channel', options: CHANNELS, empty: '選択してください', required: true });
+  const source = choices({ label: '相談元', field: 'source_type', options: SOURCE_TYPES, required: true });
+
+  const reqName = input({ label: '相談者の氏名', field: 'requester.name', autocomplete: 'off' });
+  const reqOrg = input({ label: '相談者の所属 (事業所など)', field: 'requester.organization' });
+  const reqContact = input({ label: '相談者の連絡先 (電話・メール)', field: 'requester.contact', inputmode: 'tel' });
+
+  const personName = input({ label: '本人の氏名', field: 'person.name' });
+  const birth = dateInput({ label: '本人の生年月日', field: 'person.birth_date', hint: '例: 1948-03-12、昭和23年3月12日' });
+  const address = input({ label: '本人の住所', field: 'person.address', width: 'long' });
+  const careLevel = input({ label: '要介護度', field: 'person.care_level', options: CARE_LEVELS, empty: '未記録' });
+  const conditions = choices({ label: '疾患・状態', field: 'person.conditions', options: CONDITIONS, multiple: true, columns: true });
+
+  const narrative = input({ label: '相談内容', field: 'narrative', multiline: true, rows: 5 });
+
+  const needsBox = h('div', { class: 'needs' });
+  const rows = [];
+  const removeRow = (row) => {
+    rows.splice(rows.indexOf(row), 1);
+    row.remove();
+    rows.forEach((r, i) => r.renumber(i));
+    addNeed.focus();
+  };
+  const addNeed = h('button', { type: 'button', class: 'secondary' }, 'ニーズを追加');
+  addNeed.addEventListener('click', () => {
+    const row = needRow(capabilities, `needs[${rows.length}]`, removeRow);
+    rows.push(row);
+    needsBox.append(row);
+    row.firstControl.focus();
+  });
+  rows.push(needRow(capabilities, 'needs[0]', removeRow));
+  needsBox.append(rows[0]);
+
+  const form = actionForm({
+    label: '相談受付票',
+    submitLabel: '相談を受け付ける',
+    children: [
+      h('fieldset', {}, h('legend', {}, '受付'), h('div', { class: 'row' }, recDate, recTime), channel, source),
+      h('fieldset', {}, h('legend', {}, '相談者'), reqName, reqOrg, reqContact),
+      h('fieldset', {}, h('legend', {}, '本人 (相談の対象となる方)'), personName,
+        h('div', { class: 'row' }, birth, careLevel), address, conditions),
+      narrative,
+      h('section', { class: 'needs-section', 'aria-labelledby': 'needs-h' },
+        h('h2', { id: 'needs-h' }, 'ニーズ (必要な資源)'), needsBox, addNeed),
+    ],
+    onSubmit: async () => {
+      const request = nonEmpty({
+        receivedAt: receivedAt(recDate, recTime),
+        channel: channel.control.value,
+        sourceType: source.value(),
+        requester: nonEmpty({
+          name: reqName.control.value.trim(),
+          organization: reqOrg.control.value.trim(),
+          contact: norm(reqContact.control.value),
+        }),
+        person: nonEmpty({
+          name: personName.control.value.trim(),
+          birthDate: dateValue(birth),
+          address: address.control.value.trim(),
+          careLevel: careLevel.control.value,
+          conditions: conditions.values(),
+        }),
+        narrative: narrative.control.value.trim(),
+        needs: rows.map((r) => r.value()).filter((n) => n.capability || n.alsoRequires || n.note),
+      }) || {};
+      const c = await post('/api/v1/consultations', request);
+      ctx.announce('相談を受け付けました');
+      ctx.navigate(`#/intake/${encodeURIComponent(c.id)}`);
+    },
+  });
+
+  replace(main,
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/intake' }, '相談受付'), ' › 新しい相談'),
+    h('h1', {}, '新しい相談を受け付ける'),
+    h('p', {}, '相談者から聞き取った内容を記録します。本人の氏名・生年月日・住所・相談内容は市町村の外に出ません。'),
+    form);
+}

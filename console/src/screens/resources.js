@@ -1,0 +1,170 @@
+// 資源検索: the directory's resources by capability, kind, municipality, text, acceptance and
+// distance (GET /api/v1/resources), and the gap report of the logged-in municipality — the
+// capabilities nobody located in or serving it offers (GET /api/v1/gap-report/{code}).
+import {
+  get, seg, loadCapabilities, capabilityLabel, ApiError,
+} from '../api.js';
+import { h, replace } from '../dom.js';
+import {
+  input, choices, checkbox, actionForm, municipalityInput, normNumber, norm, submitting,
+} from '../forms.js';
+import { dateText } from '../datetext.js';
+import { municipalityName } from '../municipalities.js';
+import {
+  label, RESOURCE_KINDS, AREA_RELATIONS, ACCEPTANCE,
+} from '../words.js';
+
+function distance(hit) {
+  if (hit.distanceKm === undefined || hit.distanceKm === null) return '—';
+  return `${hit.distanceApproximate ? '約' : ''}${Number(hit.distanceKm).toFixed(1)} km`;
+}
+
+function resourceDetails(r) {
+  const contact = r.contact || {};
+  return h('details', { class: 'resource' },
+    h('summary', {}, r.name),
+    h('dl', { class: 'facts compact' },
+      r.nameKana ? [h('dt', {}, 'カナ'), h('dd', {}, r.nameKana)] : null,
+      r.address ? [h('dt', {}, '住所'), h('dd', {}, r.address)] : null,
+      contact.phone ? [h('dt', {}, '電話'), h('dd', {}, contact.phone)] : null,
+      contact.url ? [h('dt', {}, 'URL'), h('dd', {}, contact.url)] : null,
+      r.corporationName ? [h('dt', {}, '法人'), h('dd', {}, r.corporationName)] : null,
+      (r.capabilities || []).length ? [h('dt', {}, '対応'), h('dd', {}, r.capabilities.map(capabilityLabel).join('、'))] : null,
+      r.capacity ? [h('dt', {}, '定員'), h('dd', {}, String(r.capacity))] : null,
+      r.note ? [h('dt', {}, '備考'), h('dd', {}, r.note)] : null,
+      r.source && r.source.lastVerified && r.source.lastVerified.year
+        ? [h('dt', {}, '確認日'), h('dd', {}, dateText(r.source.lastVerified))] : null));
+}
+
+function gapSection(ctx, code) {
+  const section = h('section', { 'aria-labelledby': 'gap-h' });
+  const codeInput = municipalityInput({ label: '市区町村コード', field: 'municipality_code', value: code });
+  const body = h('div', { class: 'gap-body' });
+  const load = async () => {
+    const c = codeInput.code();
+    if (!/^\d{6}$/.test(c)) {
+      throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください',
+        [{ field: 'municipality_code', description: '6桁の数字で入力してください' }]);
+    }
+    const report = await get(`/api/v1/gap-report/${seg(c)}`);
+    const coverage = report.coverage || [];
+    const gaps = coverage.filter((x) => x.gap);
+    replace(body,
+      h('p', { class: 'summary' }, `${report.municipalityName || municipalityName(c)}: ${coverage.length}機能のうち空白 ${gaps.length}機能`,
+        gaps.length ? ` (${gaps.map((g) => g.labelJa).join('、')})` : ''),
+      h('table', { class: 'data gap-report' },
+        h('caption', {}, `${report.municipalityName || municipalityName(c)} の機能別の資源`),
+        h('thead', {}, h('tr', {}, ['機能', '所在', '市外から対応', '状況', '最寄り (市外)'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, coverage.map((x) => h('tr', { class: x.gap ? 'gap' : '' },
+          h('th', { scope: 'row' }, x.labelJa || x.capability),
+          h('td', { class: 'num' }, String(x.locatedIn ?? 0)),
+          h('td', { class: 'num' }, String(x.serving ?? 0)),
+          h('td', {}, x.gap ? h('strong', { class: 'badge gap' }, '空白') : 'あり'),
+          h('td', {}, x.gap && x.nearestOutside && x.nearestOutside.name
+            ? `${x.nearestOutside.name} (${municipalityName(x.nearestOutside.municipalityCode)}、${x.nearestOutside.distanceApproximate ? '約' : ''}${Number(x.nearestOutside.distanceKm).toFixed(1)} km)`
+            : ''))))));
+    ctx.announce(`資源の空白: ${gaps.length}機能`);
+  };
+  const form = actionForm({
+    label: '資源の空白を調べる', className: 'form inline', submitLabel: '空白を調べる',
+    children: [codeInput], onSubmit: load,
+  });
+  replace(section, h('h2', { id: 'gap-h' }, '資源の空白 (ギャップレポート)'),
+    h('p', {}, 'その市区町村に所在する資源も、訪問対象地域に含める資源もない機能を示します。'),
+    form, body);
+  section.load = () => submitting(form, form.alert, load);
+  return section;
+}
+
+export async function render(main, ctx) {
+  const capabilities = await loadCapabilities();
+  const home = ctx.session.jurisdiction || '';
+  const caps = choices({
+    label: '機能 (すべてを満たす資源)', field: 'capabilities', multiple: true, columns: true,
+    options: capabilities.map((c) => [c.code, c.labelJa]),
+  });
+  const kinds = choices({ label: '種別 (いずれか)', field: 'kinds', multiple: true, columns: true, options: RESOURCE_KINDS });
+  const municipality = municipalityInput({ label: '市区町村コード (所在または訪問対象)', field: 'municipality_code', value: home });
+  const fallback = checkbox({ label: '該当がないときは市外の近い資源を表示する', field: 'outside_fallback', value: true });
+  const text = input({ label: '名称・カナ・住所', field: 'text', hint: 'ひらがな・カタカナ・全角半角の違いは区別しません' });
+  const accepting = checkbox({ label: '新規受入可の資源のみ', field: 'accepting_only' });
+  const near = municipalityInput({ label: '距離の基準 (市区町村の役所から)', field: 'near_municipality_code', hint: '6桁のコード。空欄なら上の市区町村' });
+  const within = input({ label: '半径 (km)', field: 'max_distance_km', width: 'short', inputmode: 'decimal' });
+  const pageSize = input({ label: '表示件数', field: 'page_size', options: [['20', '20件'], ['50', '50件'], ['100', '100件']], value: '20' });
+
+  const results = h('div', { class: 'results', 'aria-live': 'off' });
+  let lastQuery = null;
+  let nextToken = '';
+  const tbody = h('tbody');
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'さらに表示');
+
+  function rows(hits) {
+    return hits.map((hit) => {
+      const r = hit.resource || {};
+      return h('tr', { class: hit.relation === 'AREA_RELATION_OUTSIDE' ? 'outside' : '' },
+        h('td', {}, resourceDetails(r)),
+        h('td', {}, label(RESOURCE_KINDS, r.kind)),
+        h('td', { class: 'municipality' }, municipalityName(r.municipalityCode)),
+        h('td', {}, label(AREA_RELATIONS, hit.relation) || '—'),
+        h('td', { class: 'num distance' }, distance(hit)),
+        h('td', {}, label(ACCEPTANCE, r.acceptingNewPatients) || '不明'));
+    });
+  }
+
+  async function search(append) {
+    const r = await get('/api/v1/resources', { ...lastQuery, page_token: append ? nextToken : '' });
+    const hits = r.hits || [];
+    if (!append) {
+      replace(tbody);
+      replace(results,
+        h('p', { class: 'summary', id: 'result-summary' }, `該当 ${r.totalMatches ?? hits.length}件`),
+        r.outsideFallback ? h('p', { class: 'notice gap' },
+          `${municipalityName(lastQuery.municipality_code)}には該当する資源がありません。市外の近い資源を距離の近い順に表示しています。`) : null,
+        h('table', { class: 'data resources' },
+          h('caption', { class: 'sr-only' }, '検索結果'),
+          h('thead', {}, h('tr', {}, ['名称', '種別', '所在地', '区分', '距離', '受入'].map((t) => h('th', { scope: 'col' }, t)))),
+          tbody),
+        more);
+    }
+    tbody.append(...rows(hits));
+    nextToken = r.nextPageToken || '';
+    more.hidden = !nextToken;
+    ctx.announce(`資源の検索結果: ${r.totalMatches ?? hits.length}件${r.outsideFallback ? ' (市外の候補)' : ''}`);
+  }
+  more.addEventListener('click', () => submitting(results, null, () => search(true)));
+
+  const form = actionForm({
+    label: '資源を検索する',
+    submitLabel: '検索',
+    children: [
+      caps,
+      h('details', { class: 'more-filters' }, h('summary', {}, '種別で絞り込む'), kinds),
+      h('div', { class: 'row' }, municipality, text),
+      fallback,
+      accepting,
+      h('div', { class: 'row' }, near, within, pageSize),
+    ],
+    onSubmit: async () => {
+      const km = normNumber(within.control.value);
+      lastQuery = {
+        capabilities: caps.values(),
+        kinds: kinds.values(),
+        municipality_code: municipality.code(),
+        outside_fallback: fallback.control.checked ? '' : 'OUTSIDE_FALLBACK_NONE',
+        text: norm(text.control.value),
+        accepting_only: accepting.control.checked ? 'true' : '',
+        near_municipality_code: near.code(),
+        max_distance_km: km === undefined ? '' : (Number.isNaN(km) ? norm(within.control.value) : km),
+        page_size: pageSize.control.value,
+      };
+      await search(false);
+    },
+  });
+
+  const gaps = gapSection(ctx, /^\d{6}$/.test(home) && !/0001$/.test(home) ? home : '');
+  replace(main,
+    h('h1', {}, '資源検索'),
+    h('section', { 'aria-labelledby': 'search-h' }, h('h2', { id: 'search-h' }, '地域の医療・介護資源を探す'), form, results),
+    gaps);
+  if (/^\d{6}$/.test(home) && !/0001$/.test(home)) await gaps.load();
+}

@@ -1,0 +1,202 @@
+// The worksheet of worked example 2, questions 1–3 and the step content around them, as one form
+// saved with PATCH /api/v1/issues/{id} (UpdateIssueRequest): 問1 テーマ → theme, 問2 目指す姿 →
+// target_state, 現状 and its evidence (step 2) → current_state + replace_evidence/evidence,
+// 課題の選定 (step 3) → replace_issue_options/issue_options + chosen_issue, 問3 原因 (step 4) →
+// replace_causes/causes (at most 4, exactly one main) + root_cause. Only what changed is sent,
+// and a list only with its replace_* flag, as the proto asks. Sections of steps the issue has
+// not reached are disabled: the service accepts content for the current step and those before
+// it (services/issues/worksheet.cc renders the same mapping).
+import { h } from '../dom.js';
+import { input, choices, actionForm, submitting } from '../forms.js';
+import { EVIDENCE_KINDS, STEPS } from '../words.js';
+
+// A list of rows that can grow and shrink; each row is built by make(value, index).
+function rowList({ legend, addLabel, values, make, max }) {
+  const box = h('div', { class: 'row-list' });
+  const rows = [];
+  const add = h('button', { type: 'button', class: 'secondary small' }, addLabel);
+  const refresh = () => {
+    rows.forEach((r, i) => r.setIndex(i));
+    add.disabled = rows.length >= max;
+  };
+  const push = (value) => {
+    const row = make(value, rows.length, () => {
+      rows.splice(rows.indexOf(row), 1);
+      row.remove();
+      refresh();
+      add.focus();
+    });
+    rows.push(row);
+    box.append(row);
+    refresh();
+    return row;
+  };
+  add.addEventListener('click', () => push(undefined).focusFirst());
+  values.forEach((v) => push(v));
+  const fs = h('fieldset', { class: 'rows' }, h('legend', {}, legend), box, add);
+  fs.rows = rows;
+  return fs;
+}
+
+function removeButton(text, onRemove) {
+  const b = h('button', { type: 'button', class: 'secondary small' }, text);
+  b.addEventListener('click', onRemove);
+  return b;
+}
+
+function evidenceRow(value, index, onRemove) {
+  const v = value || {};
+  const kind = input({ label: '', field: '', options: EVIDENCE_KINDS, empty: '種類を選ぶ', value: v.kind });
+  const summary = input({ label: '', field: '', value: v.summary, width: 'long' });
+  const reference = input({ label: '', field: '', value: v.reference });
+  const remove = removeButton('', onRemove);
+  const row = h('div', { class: 'evidence-row' }, kind, summary, reference, remove);
+  row.setIndex = (i) => {
+    kind.querySelector('label').textContent = `根拠${i + 1}の種類`;
+    summary.querySelector('label').textContent = `根拠${i + 1}の内容`;
+    reference.querySelector('label').textContent = `根拠${i + 1}の出典 (資料名・URL・ID)`;
+    remove.textContent = `根拠${i + 1}を削除`;
+  };
+  row.value = () => ({ kind: kind.control.value, summary: summary.control.value.trim(), reference: reference.control.value.trim() });
+  row.isEmpty = () => !row.value().summary && !row.value().reference;
+  row.setField = (f) => {
+    row.dataset.field = f;
+    kind.dataset.field = `${f}.kind`;
+    summary.dataset.field = `${f}.summary`;
+    reference.dataset.field = `${f}.reference`;
+  };
+  row.focusFirst = () => kind.control.focus();
+  return row;
+}
+
+function optionRow(value, index, onRemove) {
+  const text = input({ label: '', field: '', value: value || '', width: 'long' });
+  const remove = removeButton('', onRemove);
+  const row = h('div', { class: 'option-row' }, text, remove);
+  row.setIndex = (i) => {
+    text.querySelector('label').textContent = `課題案${i + 1}`;
+    remove.textContent = `課題案${i + 1}を削除`;
+  };
+  row.value = () => text.control.value.trim();
+  row.isEmpty = () => !row.value();
+  row.setField = (f) => { text.dataset.field = f; };
+  row.focusFirst = () => text.control.focus();
+  return row;
+}
+
+// Step `n`'s section: a fieldset disabled until the issue reaches the step.
+function stepSection(issue, step, title, children) {
+  const open = issue.status !== 'ISSUE_STATUS_OPEN' || (issue.currentStep || 1) >= step;
+  const closed = issue.status === 'ISSUE_STATUS_CLOSED';
+  return h('fieldset', { class: `worksheet-q step-${step}`, disabled: !open || closed },
+    h('legend', {}, title),
+    !open ? h('p', { class: 'hint' }, `ステップ${step}「${STEPS[step - 1]}」に進むと記入できます。`) : null,
+    children);
+}
+
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+// The form; submit(body, andAdvance) sends the PATCH (body may be empty: nothing changed) and,
+// for 保存して次のステップへ, the AdvanceStep after it.
+export function worksheetForm(issue, submit) {
+  const theme = input({ label: '問1 取り組みたい具体的なテーマ', field: 'theme', value: issue.theme, required: true, width: 'long' });
+  const target = input({ label: '問2 テーマの「目指す姿」', field: 'target_state', value: issue.targetState, multiline: true, rows: 3 });
+  const current = input({ label: '現状', field: 'current_state', value: issue.currentState, multiline: true, rows: 4 });
+  const evidence = rowList({
+    legend: '現状を示す根拠 (データ・調査・ヒアリング)', addLabel: '根拠を追加', values: issue.evidence || [], make: evidenceRow, max: 20,
+  });
+  evidence.dataset.field = 'evidence';
+  const options = rowList({
+    legend: '課題案 (いくつか挙げて1つを選ぶ)', addLabel: '課題案を追加', values: issue.issueOptions || [], make: optionRow, max: 10,
+  });
+  options.dataset.field = 'issue_options';
+  const chosen = input({ label: '選んだ課題', field: 'chosen_issue', value: issue.chosenIssue, multiline: true, rows: 2 });
+
+  const causes = issue.causes || [];
+  const causeInputs = [0, 1, 2, 3].map((i) => input({
+    label: `原因${i + 1}`, field: `causes[${i}].text`, value: causes[i] ? causes[i].text : '', width: 'long',
+  }));
+  const mainIndex = causes.findIndex((c) => c.main);
+  const main = choices({
+    label: '主たる原因 (最も大きな原因を1つ)', field: 'causes', name: 'main-cause',
+    options: [0, 1, 2, 3].map((i) => [String(i), `原因${i + 1}を主たる原因にする`]),
+    value: mainIndex >= 0 ? String(mainIndex) : '',
+  });
+  const root = input({ label: '根本原因 (主たる原因の背景)', field: 'root_cause', value: issue.rootCause, multiline: true, rows: 3 });
+
+  function body() {
+    const b = {};
+    const step = issue.status === 'ISSUE_STATUS_OPEN' ? issue.currentStep || 1 : 7;
+    const t = theme.control.value.trim();
+    if (t !== (issue.theme || '')) b.theme = t;
+    const ts = target.control.value.trim();
+    if (step >= 1 && ts !== (issue.targetState || '')) b.targetState = ts;
+    if (step >= 2) {
+      const cs = current.control.value.trim();
+      if (cs !== (issue.currentState || '')) b.currentState = cs;
+      const rows = evidence.rows.filter((r) => !r.isEmpty());
+      evidence.rows.forEach((r) => r.setField('evidence-unused'));
+      rows.forEach((r, i) => r.setField(`evidence[${i}]`));
+      const ev = rows.map((r) => {
+        const v = r.value();
+        const out = { summary: v.summary };
+        if (v.kind) out.kind = v.kind;
+        if (v.reference) out.reference = v.reference;
+        return out;
+      });
+      const before = (issue.evidence || []).map((e) => {
+        const out = { summary: e.summary || '' };
+        if (e.kind && e.kind !== 'EVIDENCE_KIND_UNSPECIFIED') out.kind = e.kind;
+        if (e.reference) out.reference = e.reference;
+        return out;
+      });
+      if (!same(ev, before)) Object.assign(b, { replaceEvidence: true, evidence: ev });
+    }
+    if (step >= 3) {
+      const rows = options.rows.filter((r) => !r.isEmpty());
+      options.rows.forEach((r) => r.setField('issue_options-unused'));
+      rows.forEach((r, i) => r.setField(`issue_options[${i}]`));
+      const opts = rows.map((r) => r.value());
+      if (!same(opts, issue.issueOptions || [])) Object.assign(b, { replaceIssueOptions: true, issueOptions: opts });
+      const ch = chosen.control.value.trim();
+      if (ch !== (issue.chosenIssue || '')) b.chosenIssue = ch;
+    }
+    if (step >= 4) {
+      const picked = main.value();
+      const list = [];
+      causeInputs.forEach((w, i) => {
+        const text = w.control.value.trim();
+        w.dataset.field = 'causes-unused';
+        if (!text) return;
+        w.dataset.field = `causes[${list.length}].text`;
+        const cause = { text, main: picked === String(i) };
+        if (causes[i] && causes[i].id) cause.id = causes[i].id;
+        list.push(cause);
+      });
+      const before = causes.map((c) => ({ text: c.text, main: Boolean(c.main), ...(c.id ? { id: c.id } : {}) }));
+      const now = list.map((c) => ({ text: c.text, main: c.main, ...(c.id ? { id: c.id } : {}) }));
+      if (!same(now, before)) Object.assign(b, { replaceCauses: true, causes: list });
+      const rc = root.control.value.trim();
+      if (rc !== (issue.rootCause || '')) b.rootCause = rc;
+    }
+    return b;
+  }
+
+  const saveAndAdvance = h('button', { type: 'button', class: 'secondary', id: 'save-advance' }, '保存して次のステップへ');
+  const form = actionForm({
+    label: '地域課題ワークシート (問1〜問3)',
+    className: 'form worksheet',
+    submitLabel: 'ワークシートを保存',
+    extraButtons: issue.status === 'ISSUE_STATUS_OPEN' && (issue.currentStep || 1) < 7 ? saveAndAdvance : null,
+    children: [
+      stepSection(issue, 1, '問1・問2 テーマと目指す姿 (ステップ1)', [theme, target]),
+      stepSection(issue, 2, '現状把握 (ステップ2)', [current, evidence]),
+      stepSection(issue, 3, '課題の選定 (ステップ3)', [options, chosen]),
+      stepSection(issue, 4, '問3 考えられる原因 (最大4つ) と最も大きな原因 (ステップ4)',
+        [h('div', { class: 'causes' }, causeInputs, main), root]),
+    ],
+    onSubmit: () => submit(body(), false),
+  });
+  saveAndAdvance.addEventListener('click', () => submitting(form, form.alert, () => submit(body(), true)));
+  return form;
+}
