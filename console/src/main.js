@@ -5,7 +5,7 @@
 import { get, post, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { useWareki, setWareki } from './dates.js';
-import { statusRegion, announce, clearStaleStatus } from './status.js';
+import { statusRegion, announce, announcements, clearStatus } from './status.js';
 import { refreshDates } from './datetext.js';
 import { label, ROLES } from './words.js';
 import { municipalityName } from './municipalities.js';
@@ -44,6 +44,9 @@ const app = {
   session: null,
   afterLogin: '#/intake',
   renderId: 0,
+  route: null, // the hash of the screen on show ('#/login' for the log-in screen)
+  announced: 0, // announcements() when that screen was drawn
+  byConsole: false, // the next render was asked for by the console itself, not by a link or Back
 };
 
 const shell = {
@@ -62,6 +65,7 @@ export function parseHash(hash) {
 }
 
 function navigate(hash) {
+  app.byConsole = true;
   if (location.hash === hash) render();
   else location.hash = hash;
 }
@@ -120,7 +124,6 @@ function layout(active) {
   shell.header = headerBar();
   shell.nav = app.session ? navBar(active) : null;
   shell.main = h('main', { id: 'main', tabindex: '-1' });
-  clearStaleStatus();
   replace(shell.root, skip, shell.header, shell.nav, shell.status, shell.main);
 }
 
@@ -134,10 +137,23 @@ async function loadSession() {
   return app.session;
 }
 
+// The status line belongs to the screen that set it: on a change of route it is cleared, unless
+// the console itself moved on right after saying something for the next screen ("相談を受け付けました"
+// then the consultation, "ログアウトしました" then the log-in screen). The same route drawn again
+// (a rerender after a change) keeps it, and so does a message a screen sets once drawn.
+function statusOnRouteChange(route) {
+  const carried = app.byConsole && announcements() !== app.announced;
+  if (route !== app.route && !carried) clearStatus();
+  app.byConsole = false;
+  app.route = route;
+  app.announced = announcements();
+}
+
 async function render({ focus = true } = {}) {
   const id = ++app.renderId;
   const { parts, query } = parseHash(location.hash);
   const name = parts[0] || 'intake';
+  statusOnRouteChange(name === 'login' || !app.session ? '#/login' : location.hash);
 
   if (name === 'login' || !app.session) {
     if (name !== 'login') app.afterLogin = location.hash || '#/intake';
@@ -194,6 +210,7 @@ window.addEventListener('renkei:unauthenticated', () => {
   app.session = null;
   app.afterLogin = location.hash;
   announce('ログインの有効期限が切れました。もう一度ログインしてください');
+  app.byConsole = true;
   render();
 });
 window.addEventListener('renkei:datestyle', () => refreshDates(document.body));

@@ -28,20 +28,27 @@ export async function config() {
 export async function launch(cfg) {
   await mkdir(cfg.screenshots, { recursive: true });
   const browser = await chromium.launch({ executablePath: cfg.chromium, headless: true, args: ['--no-sandbox'] });
+  return { browser, ...await newContext(browser) };
+}
+
+// A fresh context (its own cookies and storage) with one page. Any uncaught error or CSP violation
+// in the page goes to `problems` (checked after each test); so does every failed load except the
+// 4xx answers the tests provoke and those `allowed(status, url)` expects.
+export async function newContext(browser, { allowed = () => false } = {}) {
   const context = await browser.newContext({
     locale: 'ja-JP', timezoneId: 'Asia/Tokyo', viewport: { width: 1280, height: 900 }, acceptDownloads: true,
   });
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
-  // Any uncaught error or CSP violation in the page fails the run (checked after each test).
   const problems = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of (4\d\d)/.test(msg.text())) {
-      problems.push(`console error: ${msg.text()}`);
-    }
+    if (msg.type() !== 'error') return;
+    const failed = msg.text().match(/Failed to load resource: the server responded with a status of (\d{3})/);
+    if (failed && (/^4/.test(failed[1]) || allowed(Number(failed[1]), msg.location().url || ''))) return;
+    problems.push(`console error: ${msg.text()} (${msg.location().url || 'no url'})`);
   });
-  return { browser, context, page, problems };
+  return { context, page, problems };
 }
 
 export function screenshot(page, cfg, name) {

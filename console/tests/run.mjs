@@ -12,7 +12,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
-  config, launch, screenshot, during, eventually, open, unnamedControls, tabWalk,
+  config, launch, newContext, screenshot, during, eventually, open, unnamedControls, tabWalk,
 } from './lib.mjs';
 import './unit/dates.test.mjs';
 import './unit/charts.test.mjs';
@@ -60,6 +60,11 @@ afterEach(() => {
   assert.deepEqual(found, [], 'the page reported errors (script errors or CSP violations)');
 });
 
+// The aria-live status line of the shell.
+function statusLine(on = page) {
+  return on.locator('.status-region[role="status"]');
+}
+
 // One probe of a screen that fills through events: once `marker` (the part of the screen that
 // holds the answer) is drawn, `probe` decides; when it says no, the screen is loaded again.
 async function reloadUntil(probe, marker) {
@@ -77,12 +82,13 @@ async function logIn() {
   await page.getByRole('navigation', { name: '画面' }).waitFor();
 }
 
-// The a11y checks of one screen: labelled controls, and Tab walking the nav links and then the
-// main content in document order, each focused element visible with an outline.
-async function checkAccessibility(where) {
-  const unnamed = await unnamedControls(page);
+// The a11y checks of one screen (of `on`, the municipal instance's page unless given): labelled
+// controls, and Tab walking the nav links and then the main content in document order, each
+// focused element visible with an outline.
+async function checkAccessibility(where, on = page) {
+  const unnamed = await unnamedControls(on);
   assert.deepEqual(unnamed, [], `${where}: controls without an accessible name`);
-  const landmarks = await page.evaluate(() => ({
+  const landmarks = await on.evaluate(() => ({
     header: document.querySelectorAll('header').length,
     nav: document.querySelectorAll('nav').length,
     main: document.querySelectorAll('main').length,
@@ -90,7 +96,7 @@ async function checkAccessibility(where) {
   }));
   assert.deepEqual(landmarks, { header: 1, nav: 1, main: 1, lang: 'ja' }, `${where}: landmarks`);
 
-  const steps = await tabWalk(page, 24);
+  const steps = await tabWalk(on, 24);
   for (const [i, s] of steps.entries()) {
     assert.ok(s.visible, `${where}: Tab ${i + 1} focused an invisible element ${JSON.stringify(s)}`);
     assert.match(s.outline, /^(solid|auto) [2-9]/, `${where}: no visible focus outline on ${JSON.stringify(s)}`);
@@ -151,6 +157,8 @@ test('worked example 1: a care manager\'s call about Parkinson\'s, matched outsi
   assert.deepEqual(body.person.birthDate, { year: 1948, month: 3, day: 12 }, '昭和23年 read as 1948');
   seen.consultation = body.id;
   await page.waitForURL(new RegExp(`#/intake/${body.id}$`));
+  // Said by the form, kept on the screen it opened.
+  await statusLine().filter({ hasText: /^相談を受け付けました$/ }).waitFor();
   const summary = page.locator('section', { has: page.getByRole('heading', { name: '相談の内容' }) });
   await summary.getByText('1948年3月12日 (75〜84歳)').waitFor();
   await summary.getByText('ケアマネジャー／地域包括支援センター').waitFor();
@@ -283,6 +291,7 @@ test('資源検索: search with filters (full-width code) and the gap report of 
   const found = await near.json();
   assert.ok(found.hits.length > 0);
   await page.locator('#result-summary', { hasText: `該当 ${found.totalMatches}件` }).waitFor();
+  await statusLine().filter({ hasText: new RegExp(`^資源の検索結果: ${found.totalMatches}件`) }).waitFor();
   await eventually(async () => (await page.locator('table.resources tbody tr').count()) === found.hits.length &&
     (await page.locator('table.resources tbody tr summary').first().textContent()) === found.hits[0].resource.name,
   { what: 'the new result rows' });
@@ -570,6 +579,12 @@ test('研修: create (if none is open), register, see the status, attendance and
   assert.ok(ics.startsWith('BEGIN:VCALENDAR'), ics.slice(0, 40));
   assert.ok(ics.includes('BEGIN:VEVENT'));
   assert.ok(ics.trimEnd().endsWith('END:VCALENDAR'));
+
+  // The message is this screen's: another screen opened from the navigation starts without it.
+  await statusLine().filter({ hasText: /^カレンダーを出力しました \(\d+件\)$/ }).waitFor();
+  await page.getByRole('navigation', { name: '画面' }).getByRole('link', { name: '指標' }).click();
+  await page.getByRole('heading', { level: 1, name: '指標' }).waitFor();
+  assert.equal(await statusLine().textContent(), '', 'the status line of 研修 is cleared on 指標');
 });
 
 test('指標: the series chart against baseline and target, and the comparison of Tokyo\'s municipalities', async () => {
@@ -597,6 +612,122 @@ test('指標: the series chart against baseline and target, and the comparison o
     { what: 'the issue\'s three indicators', timeout: 30000 });
   assert.match(await progress.locator('svg.line-chart').first().getAttribute('aria-label'), /ベースライン 2\.4、目標 3\.5$/);
   await screenshot(page, cfg, '11-indicators.png');
+});
+
+// 東京都's instance (a prefecture's: renkei-indicators and its gateway only), set up by
+// tests/console/browser_test.cc with one yearly count observed in ten of its municipalities.
+const prefecture = {
+  base: (process.env.RENKEI_PREFECTURE_URL || '').replace(/\/$/, ''),
+  login: process.env.RENKEI_PREFECTURE_LOGIN || 'tokyo-staff',
+  password: process.env.RENKEI_PREFECTURE_PASSWORD || cfg.password,
+  indicator: process.env.RENKEI_PREFECTURE_INDICATOR || 'tokyo_home_visit_clinics',
+  period: process.env.RENKEI_PREFECTURE_PERIOD || 'FY2025',
+};
+// The values the driver recorded for that period, best first (調布市 and 八王子市 tie at 50; all at least 10, so none is withheld as a small count).
+const TOKYO_RANKING = [
+  ['千代田区', 120], ['中央区', 90], ['港区', 70], ['稲城市', 60], ['調布市', 50], ['八王子市', 50],
+  ['立川市', 40], ['武蔵野市', 30], ['三鷹市', 20], ['青梅市', 10],
+];
+
+test('東京都 (a prefecture instance): its ten municipalities compared for 2025年度, ranked, the median marked', {
+  skip: !prefecture.base && 'RENKEI_PREFECTURE_URL not set: no prefecture instance to compare at',
+}, async () => {
+  // A fresh context of its own: the prefecture's gateway, log-in and cookies. The instance runs
+  // no issues service, so the 指標 screen's list of issues answers 503 and its section is left out.
+  const tokyo = await newContext(browser, {
+    allowed: (code, url) => code === 503 && /^\/api\/v1\/issues$/.test(new URL(url, prefecture.base).pathname),
+  });
+  const p = tokyo.page;
+  const prefCfg = { ...cfg, base: prefecture.base, login: prefecture.login, password: prefecture.password };
+  try {
+    await open(p, prefCfg, '#/indicators', '指標');
+    assert.equal(await p.getByRole('banner').locator('.instance').textContent(), 'インスタンス: 東京都');
+    assert.equal(await p.locator('section[aria-labelledby="progress-h"]').count(), 0, 'no issues service: no progress section');
+
+    // The indicator, then the period: a yearly indicator is compared by fiscal year.
+    await p.getByLabel('指標', { exact: true }).selectOption(prefecture.indicator);
+    const shown = await during(p, 'GET', /\/comparison$/, () => p.getByRole('button', { name: '表示', exact: true }).click());
+    assert.equal(shown.status(), 200, await shown.text());
+    const cmpForm = p.locator('form[aria-label="比較する期間"]');
+    const periodSelect = cmpForm.getByLabel('期間', { exact: true });
+    await p.locator('#cmp-h', { hasText: '東京都の市区町村の比較' }).waitFor();
+    const fy = Number(prefecture.period.replace(/^FY/, ''));
+    const offered = await periodSelect.locator('option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+    assert.ok(offered.some(([v, t]) => v === prefecture.period && t === `${fy}年度`),
+      `the period selector offers ${prefecture.period} as ${fy}年度: ${JSON.stringify(offered)}`);
+    assert.ok(offered.every(([v]) => /^FY\d{4}$/.test(v)), `only fiscal years for a yearly indicator: ${JSON.stringify(offered)}`);
+    await periodSelect.selectOption(prefecture.period);
+    const compared = await during(p, 'GET', /\/comparison$/, () => cmpForm.getByRole('button', { name: '比較', exact: true }).click());
+    assert.equal(compared.status(), 200, await compared.text());
+    const asked = new URL(compared.url());
+    assert.equal(decodeURIComponent(asked.pathname), `/api/v1/indicators/${prefecture.indicator}/comparison`);
+    assert.equal(asked.searchParams.get('period'), prefecture.period);
+    assert.equal(asked.searchParams.get('scope'), '13', 'the scope is the prefecture itself');
+    await p.waitForURL(new RegExp(`[?&]period=${prefecture.period}(&|$)`));
+    assert.equal(await periodSelect.inputValue(), prefecture.period);
+
+    // The bars: ten, best first, named by municipality, with their values.
+    const chart = p.locator('section[aria-labelledby="cmp-h"] svg.bar-chart');
+    await chart.waitFor();
+    const bars = chart.locator('g.bar');
+    assert.equal(await bars.count(), TOKYO_RANKING.length, 'one bar per reporting municipality');
+    const drawn = await bars.evaluateAll((gs) => gs.map((g) => {
+      const rect = g.querySelector('rect');
+      return {
+        label: g.querySelector('text.name').textContent,
+        value: g.querySelector('text.value').textContent,
+        right: rect ? rect.x.baseVal.value + rect.width.baseVal.value : null,
+        width: rect ? rect.width.baseVal.value : null,
+      };
+    }));
+    assert.ok(drawn.every((b) => b.value !== '秘匿' && b.width !== null),
+      `every value shown (none withheld as a small count): ${JSON.stringify(drawn.map((b) => b.value))}`);
+    const names = drawn.map((b) => b.label.replace(/^\d+\. /, ''));
+    const values = drawn.map((b) => Number(b.value.replace(/か所$/, '')));
+    assert.ok(drawn.every((b) => /^\d+(\.\d+)?か所$/.test(b.value)), `values in か所: ${JSON.stringify(drawn.map((b) => b.value))}`);
+    assert.deepEqual(values, TOKYO_RANKING.map(([, v]) => v), 'bars in descending order of value');
+    for (let i = 1; i < drawn.length; i += 1) {
+      assert.ok(drawn[i].width <= drawn[i - 1].width, `bar ${i + 1} is not longer than bar ${i}`);
+    }
+    assert.equal(names[0], '千代田区', 'first');
+    assert.equal(names[3], '稲城市', '稲城市 is 4th');
+    assert.equal(names[9], '青梅市', 'last');
+    // Tied values may come in either order; everything else exactly.
+    const canonical = (list) => list.map(([n, v]) => `${v}:${n}`).sort();
+    assert.deepEqual(canonical(names.map((n, i) => [n, values[i]])), canonical(TOKYO_RANKING), 'the ten municipalities with their values');
+    assert.deepEqual(names.filter((_, i) => values[i] !== 50), TOKYO_RANKING.filter(([, v]) => v !== 50).map(([n]) => n));
+    assert.deepEqual(drawn.map((b) => b.label.match(/^(\d+)\. /)?.[1]), ['1', '2', '3', '4', '5', '5', '7', '8', '9', '10'], 'ranks (ties share one)');
+
+    // The median: its text, and its line where a bar of 50 ends.
+    const median = chart.locator('g.ref.median');
+    assert.equal(await median.locator('text').textContent(), '中央値 50か所');
+    const medianX = await median.locator('line').evaluate((l) => [l.x1.baseVal.value, l.x2.baseVal.value]);
+    assert.equal(medianX[0], medianX[1], 'the median line is vertical');
+    const five = drawn.find((b) => b.value === '50か所');
+    assert.ok(Math.abs(medianX[0] - five.right) < 0.01, `the median line at 50 (x ${medianX[0]}, a bar of 50 ends at ${five.right})`);
+    assert.match(await p.locator('section[aria-labelledby="cmp-h"] p.meta').textContent(),
+      new RegExp(`^${fy}年度: 報告 10 ／ \\d+団体、中央値 50か所、`));
+
+    // The text alternatives: the summary in aria-label, the numbers as a table.
+    assert.equal(await chart.getAttribute('role'), 'img');
+    assert.equal(await chart.getAttribute('aria-label'), `在宅療養支援診療所数 ${fy}年度: 10団体、中央値 50か所、1位 千代田区 120か所`);
+    const table = p.locator('section[aria-labelledby="cmp-h"] details.chart-table');
+    await table.locator('summary').click();
+    const tableRows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(tableRows, [
+      ...drawn.map((b, i) => [b.label.match(/^(\d+)\. /)[1], names[i], b.value]),
+      ['—', '中央値', '50か所'],
+    ], 'the table lists the same bars and the median');
+    assert.equal(tableRows[0][1], '千代田区');
+    assert.equal(tableRows[3][1], '稲城市');
+    assert.equal(tableRows[9][1], '青梅市');
+    await screenshot(p, cfg, '14-prefecture-comparison.png');
+
+    await checkAccessibility('東京都 #/indicators', p);
+    assert.deepEqual(tokyo.problems.splice(0), [], 'the prefecture\'s page reported errors');
+  } finally {
+    await tokyo.context.close();
+  }
 });
 
 test('定例ミーティング資料: the digest shows this month\'s consultations and prints without navigation', async () => {

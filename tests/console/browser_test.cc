@@ -20,7 +20,8 @@ constexpr char kPrefectureIndicator[] = "tokyo_home_visit_clinics";
 constexpr char kPrefecturePeriod[] = "FY2025";
 
 // 東京都's instance with one indicator observed in ten of its municipalities (values chosen so
-// the ranking and the median are known: 稲城市 is 4th of 10, the median 5).
+// the ranking and the median are known: 稲城市 is 4th of 10, the median 50; every count is at
+// least 10, so none is withheld as a small count).
 void StartPrefecture(InstanceProcesses& tokyo) {
   v1::GatewayAccount account;
   account.set_login("tokyo-staff");
@@ -52,8 +53,8 @@ void StartPrefecture(InstanceProcesses& tokyo) {
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   const std::pair<const char*, double> values[] = {
-      {"131016", 12}, {"131024", 9}, {"131032", 7}, {"132250", 6}, {"132080", 5},
-      {"132012", 5},  {"132021", 4}, {"132039", 3}, {"132047", 2}, {"132055", 1}};
+      {"131016", 120}, {"131024", 90}, {"131032", 70}, {"132250", 60}, {"132080", 50},
+      {"132012", 50},  {"132021", 40}, {"132039", 30}, {"132047", 20}, {"132055", 10}};
   for (const auto& [code, value] : values) {
     v1::RecordObservationRequest r;
     auto* o = r.mutable_observation();
@@ -93,6 +94,10 @@ TEST(ConsoleInABrowser, WorkedExamplesEveryScreenAndAccessibility) {
   account.set_jurisdiction("132250");
   account.set_display_name("稲城市 職員 (テスト)");
   ASSERT_TRUE(gateway::SaveAccount(instance.accounts_file(), account, kPassword).ok());
+  account.set_login("inagi-coord");  // a coordinator: may not create trainings
+  account.set_role(v1::ROLE_COORDINATOR);
+  account.set_display_name("稲城市 コーディネーター (テスト)");
+  ASSERT_TRUE(gateway::SaveAccount(instance.accounts_file(), account, kPassword).ok());
   for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"}) {
     auto started = instance.Start(s);
     ASSERT_TRUE(started.ok()) << started;
@@ -101,6 +106,7 @@ TEST(ConsoleInABrowser, WorkedExamplesEveryScreenAndAccessibility) {
   tokyo_spec.prefecture = true;
   tokyo_spec.code = "130001";
   tokyo_spec.services = {"indicators"};
+  tokyo_spec.gateway_json = spec.gateway_json;                 // the same console
   auto tokyo_nats = NatsServer::Start(tmp.Sub("tokyo-nats"));  // its own server and stream
   ASSERT_TRUE(tokyo_nats.ok()) << tokyo_nats.status();
   InstanceProcesses tokyo(tmp.Sub("tokyo"), (*tokyo_nats)->url(), tokyo_spec);
@@ -125,6 +131,13 @@ TEST(ConsoleInABrowser, WorkedExamplesEveryScreenAndAccessibility) {
                            {"RENKEI_PASSWORD", kPassword},
                            {"RENKEI_SCREENSHOT_DIR", screenshots},
                            {"RENKEI_CHROMIUM", chromium},
+                           {"RENKEI_COORDINATOR_LOGIN", "inagi-coord"},
+                           {"RENKEI_COORDINATOR_PASSWORD", kPassword},
+                           {"RENKEI_PREFECTURE_URL", tokyo.gateway_url()},
+                           {"RENKEI_PREFECTURE_LOGIN", "tokyo-staff"},
+                           {"RENKEI_PREFECTURE_PASSWORD", kPassword},
+                           {"RENKEI_PREFECTURE_INDICATOR", kPrefectureIndicator},
+                           {"RENKEI_PREFECTURE_PERIOD", kPrefecturePeriod},
                            {"CONSOLE_DIR", console}},
                           log);
   ASSERT_TRUE(node.ok()) << node.status();

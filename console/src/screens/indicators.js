@@ -10,19 +10,40 @@ import {
 } from '../dates.js';
 import { fiscalYearOption, periodText } from '../datetext.js';
 import { lineChart, rankedBars, formatValue } from '../charts.js';
-import { municipalityName, prefectureOf, prefectureName } from '../municipalities.js';
+import {
+  municipalityName, prefectureOf, prefectureName, isKnownMunicipality,
+} from '../municipalities.js';
 import {
   label, labels, INDICATOR_ORIGINS, INDICATOR_KINDS, METHODS, FREQUENCIES, DIRECTIONS, STEPS,
 } from '../words.js';
 
 const PREFERRED = 'derived.consultations';
+const NATION = '000000';
+// A yearly indicator's series (and the periods it can be compared for): this many fiscal years,
+// the chosen one last.
+const YEARS_SHOWN = 5;
 
 function periodsOf(spec, fy) {
   switch (spec.frequency) {
     case 'MEASUREMENT_FREQUENCY_QUARTERLY': return fiscalYearQuarters(fy);
-    case 'MEASUREMENT_FREQUENCY_YEARLY': return [`FY${fy}`];
+    case 'MEASUREMENT_FREQUENCY_YEARLY':
+      return Array.from({ length: YEARS_SHOWN }, (_, i) => `FY${fy - YEARS_SHOWN + 1 + i}`);
     default: return fiscalYearMonths(fy);
   }
+}
+
+// What a comparison from `code` ranks: the municipalities of its prefecture (a municipality's
+// instance and a prefecture's, whose code is the prefecture's own, e.g. 130001), or the
+// prefectures (the nation, 000000).
+function comparisonScope(code) {
+  return code === NATION ? NATION : prefectureOf(code);
+}
+
+// A row's name: within one prefecture the municipality's own name (千代田区), else the service's.
+function rowName(r) {
+  const c = r.jurisdictionCode;
+  if (isKnownMunicipality(c)) return municipalityName(c, { withPrefecture: false });
+  return municipalityName(c) !== c ? municipalityName(c) : (r.name || c);
 }
 
 function shortLabel(period) {
@@ -61,7 +82,7 @@ function seriesChart(def, series, periods) {
     };
   });
   return lineChart({
-    title: `${spec.nameJa || spec.code} — ${municipalityName(series.jurisdictionCode)}`,
+    title: `${spec.nameJa || spec.code} — ${municipalityName(series.jurisdictionCode)}${series.rolledUp ? ' (市区町村の集計)' : ''}`,
     spec, points,
     baseline: typeof spec.baseline === 'number' ? spec.baseline : undefined,
     target: typeof spec.target === 'number' ? spec.target : undefined,
@@ -159,7 +180,12 @@ export async function render(main, ctx) {
   const code = ctx.query.get('j') || home;
   const [list, issuesList] = await Promise.all([
     get('/api/v1/indicators'),
-    get('/api/v1/issues', { page_size: 200 }).catch(() => ({ issues: [] })),
+    // An instance without the issues service (a prefecture's may run only renkei-indicators), or
+    // a role that may not list issues: no progress section.
+    get('/api/v1/issues', { page_size: 200 }).catch((err) => {
+      if (err instanceof ApiError) return null;
+      throw err;
+    }),
   ]);
   const defs = (list.definitions || []).filter((d) => d.spec && d.spec.code);
   const wanted = ctx.query.get('code');
@@ -197,8 +223,8 @@ export async function render(main, ctx) {
     const observed = (series.points || []).filter((p) => !p.suppressed).map((p) => p.period);
     const choices = periods.length ? periods : observed;
     const period = ctx.query.get('period') || observed[observed.length - 1] || periodOf(today, spec.frequency);
-    const pref = prefectureOf(code);
-    const periodSelect = h('select', { id: 'cmp-period' }, [...new Set([...choices, period])].sort()
+    const scope = comparisonScope(code);
+    const periodSelect = h('select', { id: 'cmp-period' }, [...new Set([...choices, ...observed, period])].sort()
       .map((p) => h('option', { value: p, selected: p === period, 'data-period': p }, formatPeriod(p))));
     const cmpForm = h('form', { class: 'toolbar', 'aria-label': '比較する期間' },
       h('label', { for: 'cmp-period' }, '期間'), periodSelect, h('button', { type: 'submit' }, '比較'));
@@ -211,17 +237,17 @@ export async function render(main, ctx) {
     });
     let comparison;
     try {
-      comparison = await get(`/api/v1/indicators/${seg(spec.code)}/comparison`, { period, scope: pref });
+      comparison = await get(`/api/v1/indicators/${seg(spec.code)}/comparison`, { period, scope });
     } catch (err) {
       if (!(err instanceof ApiError) || err.status === 401) throw err;
       comparison = { error: err.message };
     }
     const rows = (comparison.rows || []).map((r) => ({
-      code: r.jurisdictionCode, name: r.name || municipalityName(r.jurisdictionCode, { withPrefecture: false }),
+      code: r.jurisdictionCode, name: rowName(r),
       value: Number(r.value || 0), rank: r.rank, suppressed: r.suppressed,
     }));
     sections.push(h('section', { 'aria-labelledby': 'cmp-h' },
-      h('h2', { id: 'cmp-h' }, `${prefectureName(pref)}の市区町村の比較`),
+      h('h2', { id: 'cmp-h' }, scope === NATION ? '都道府県の比較' : `${prefectureName(scope)}の市区町村の比較`),
       cmpForm,
       comparison.error ? h('p', { class: 'form-alert', role: 'alert' }, comparison.error)
         : rows.length === 0 ? h('p', {}, `${formatPeriod(period)}の値を報告した市区町村はありません。`)
@@ -234,7 +260,7 @@ export async function render(main, ctx) {
           ]));
   }
 
-  sections.push(await progressSection(ctx, issuesList.issues || [], ctx.query.get('issue')));
+  if (issuesList) sections.push(await progressSection(ctx, issuesList.issues || [], ctx.query.get('issue')));
 
   replace(main,
     h('h1', {}, '指標'),
