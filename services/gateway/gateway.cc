@@ -76,19 +76,6 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string LevelName(v1::InstanceLevel level) {
-  switch (level) {
-    case v1::INSTANCE_LEVEL_MUNICIPALITY:
-      return "municipality";
-    case v1::INSTANCE_LEVEL_PREFECTURE:
-      return "prefecture";
-    case v1::INSTANCE_LEVEL_NATIONAL:
-      return "national";
-    default:
-      return "unknown";
-  }
-}
-
 // The service section of the instance file that serves a gRPC service.
 const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string& service) {
   if (service == "renkei.v1.DirectoryService") return &c.directory().server();
@@ -192,6 +179,8 @@ class Gateway::Impl {
                      bool http_only) const;
 
   void HandleApi(const httplib::Request& req, httplib::Response& res);
+  // Who the token's claims say is logged in, for the console.
+  v1::ConsoleSession SessionOf(const v1::TokenClaims& claims) const;
   void HandleLogin(const httplib::Request& req, httplib::Response& res);
   void HandleLogout(const httplib::Request& req, httplib::Response& res);
   void HandleSession(const httplib::Request& req, httplib::Response& res);
@@ -452,16 +441,23 @@ void Gateway::Impl::HandleLogin(const httplib::Request& req, httplib::Response& 
   res.set_header("Set-Cookie", Cookie(kSessionCookie, *token, ttl, true));
   // A fresh CSRF token with every log-in.
   res.set_header("Set-Cookie", Cookie(kCsrfCookie, RandomHex(32), ttl, false));
+  const v1::ConsoleSession session = SessionOf(claims);
+  res.set_content(ToJson(session), kJson);
+}
+
+v1::ConsoleSession Gateway::Impl::SessionOf(const v1::TokenClaims& claims) const {
   v1::ConsoleSession session;
-  session.set_login(account->login());
-  session.set_role(account->role());
-  session.set_jurisdiction(account->jurisdiction());
-  session.set_display_name(account->display_name());
+  session.set_login(claims.sub());
+  session.set_role(claims.role());
+  session.set_jurisdiction(claims.jur());
+  if (const auto* account = accounts_.Find(claims.sub())) {
+    session.set_display_name(account->display_name());
+  }
   session.mutable_instance()->set_code(config_.instance().code());
   session.mutable_instance()->set_name(config_.instance().name());
-  session.mutable_instance()->set_level(LevelName(config_.instance().level()));
-  session.set_expires_at(now + ttl);
-  res.set_content(ToJson(session), kJson);
+  session.mutable_instance()->set_level(common::InstanceLevelWord(config_.instance().level()));
+  session.set_expires_at(claims.exp());
+  return session;
 }
 
 void Gateway::Impl::HandleLogout(const httplib::Request& req, httplib::Response& res) {
@@ -486,17 +482,7 @@ void Gateway::Impl::HandleSession(const httplib::Request& req, httplib::Response
     return Fail(res, absl::UnauthenticatedError("ログインしてください / log in again: " +
                                                 std::string(claims.status().message())));
   }
-  v1::ConsoleSession session;
-  session.set_login(claims->sub());
-  session.set_role(claims->role());
-  session.set_jurisdiction(claims->jur());
-  if (const auto* account = accounts_.Find(claims->sub())) {
-    session.set_display_name(account->display_name());
-  }
-  session.mutable_instance()->set_code(config_.instance().code());
-  session.mutable_instance()->set_name(config_.instance().name());
-  session.mutable_instance()->set_level(LevelName(config_.instance().level()));
-  session.set_expires_at(claims->exp());
+  const v1::ConsoleSession session = SessionOf(*claims);
   res.set_content(ToJson(session), kJson);
 }
 

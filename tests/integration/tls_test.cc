@@ -160,7 +160,9 @@ TEST_F(TlsTest, ServicesServeTlsWithClientCertificatesAndPublishOverTls) {
   plain.url = o.url;
   plain.connect_timeout_ms = 1000;
   auto plain_bus = common::NatsBus::Connect(plain);
-  if (plain_bus.ok()) EXPECT_FALSE((*plain_bus)->WaitConnected(1500));
+  if (plain_bus.ok()) {
+    EXPECT_FALSE((*plain_bus)->WaitConnected(1500));
+  }
 }
 
 TEST_F(TlsTest, PlaintextOutsideLoopbackIsRefusedAtStart) {

@@ -34,6 +34,19 @@ std::string EventSubject(const v1::EventEnvelope& event) {
   return s;
 }
 
+std::string InstanceLevelWord(v1::InstanceLevel level) {
+  switch (level) {
+    case v1::INSTANCE_LEVEL_MUNICIPALITY:
+      return "municipality";
+    case v1::INSTANCE_LEVEL_PREFECTURE:
+      return "prefecture";
+    case v1::INSTANCE_LEVEL_NATIONAL:
+      return "national";
+    default:
+      return "unknown";
+  }
+}
+
 std::string InstanceId(const v1::InstanceIdentity& instance) {
   switch (instance.level()) {
     case v1::INSTANCE_LEVEL_MUNICIPALITY:

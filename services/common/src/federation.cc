@@ -11,19 +11,6 @@
 namespace renkei::common {
 namespace {
 
-std::string LevelWord(v1::InstanceLevel level) {
-  switch (level) {
-    case v1::INSTANCE_LEVEL_MUNICIPALITY:
-      return "municipality";
-    case v1::INSTANCE_LEVEL_PREFECTURE:
-      return "prefecture";
-    case v1::INSTANCE_LEVEL_NATIONAL:
-      return "national";
-    default:
-      return "unknown";
-  }
-}
-
 // "nats://host:port" (first of a list) -> "host:port".
 std::string HostPortOfUrl(std::string_view url) {
   std::string_view u = url.substr(0, url.find(','));
@@ -283,8 +270,8 @@ absl::StatusOr<std::string> RenderNatsServerConfig(const v1::InstanceConfig& con
 
   std::string out;
   absl::StrAppend(
-      &out, "# nats-server for the ", LevelWord(config.instance().level()), " instance ", self,
-      " (", config.instance().name(), ").\n",
+      &out, "# nats-server for the ", InstanceLevelWord(config.instance().level()), " instance ",
+      self, " (", config.instance().name(), ").\n",
       "# Rendered by `renkeictl federation nats-config` from the instance file; ",
       tls ? "production profile (TLS).\n" : "local profile (loopback, plaintext).\n",
       "# nats-server 2.9.10 (Debian) is the floor; production targets a patched 2.10+.\n");

@@ -25,6 +25,8 @@ std::string EventSubject(const v1::EventEnvelope& event);
 
 // "m132250" for a municipality, "p13" for a prefecture, "national" for the nation.
 std::string InstanceId(const v1::InstanceIdentity& instance);
+// "municipality", "prefecture", "national" ("unknown" otherwise).
+std::string InstanceLevelWord(v1::InstanceLevel level);
 
 // The subjects an instance's own event stream captures: every share level, this origin.
 std::vector<std::string> InstanceStreamSubjects(std::string_view instance_id);
