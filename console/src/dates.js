@@ -128,6 +128,37 @@ export function addDays(d, days) {
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 }
 
+export function daysInMonth(year, month) {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+// The day of the week: 0 = 日 (Sunday) .. 6 = 土 (Saturday).
+export function weekdayOf(d) {
+  return new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
+}
+
+// {year, month} moved by n months (n may be negative).
+export function addMonths(m, n) {
+  const i = m.year * 12 + (m.month - 1) + n;
+  return { year: Math.floor(i / 12), month: (((i % 12) + 12) % 12) + 1 };
+}
+
+// The weeks of a month as a Japanese wall calendar shows them, Sunday first (日 月 火 水 木 金 土):
+// rows of seven, each a date of the month or null for the days of the months around it.
+export function monthWeeks(year, month) {
+  const weeks = [];
+  let week = new Array(weekdayOf({ year, month, day: 1 })).fill(null);
+  for (let day = 1; day <= daysInMonth(year, month); day += 1) {
+    week.push({ year, month, day });
+    if (week.length === 7) {
+      weeks.push(week);
+      week = [];
+    }
+  }
+  if (week.length) weeks.push(week.concat(new Array(7 - week.length).fill(null)));
+  return weeks;
+}
+
 // Reads what a person types for a date: 2026-11-24, 2026/11/24, 2026.11.24, 20261124,
 // 2026年11月24日, 令和8年11月24日, 令和元年5月1日, R8.11.24 — full-width digits too (NFKC).
 // Returns a renkei.v1.Date, or null when it is not a date.

@@ -14,6 +14,9 @@ import { readFile } from 'node:fs/promises';
 import {
   config, launch, newContext, screenshot, during, eventually, open, unnamedControls, tabWalk,
 } from './lib.mjs';
+import {
+  tokyoToday, tokyoDateTime, formatDate, formatTime, monthLabel, addMonths, isoDate, weekdayOf,
+} from '../src/dates.js';
 import './unit/dates.test.mjs';
 import './unit/charts.test.mjs';
 
@@ -485,8 +488,20 @@ test('地域課題: three consultations with the same seed tag become a candidat
   assert.equal(await page.getByLabel('根拠3の種類').inputValue(), 'EVIDENCE_KIND_SEED');
 });
 
-test('研修: create (if none is open), register, see the status, attendance and survey, download .ics', async () => {
+// "2026-11" of a {year, month}, as the calendar's caption carries it (data-period).
+const periodKey = (m) => `${m.year}-${String(m.month).padStart(2, '0')}`;
+
+test('研修: create (if none is open), register, see the status, attendance and survey, the calendar, download .ics', async () => {
   await open(page, cfg, '#/trainings', '研修');
+  // カレンダー is the default view; 一覧 lists the fiscal year's trainings and is remembered.
+  const viewButton = (name) => page.getByRole('button', { name, exact: true });
+  assert.equal(await viewButton('カレンダー').getAttribute('aria-pressed'), 'true');
+  await page.locator('table.calendar').waitFor();
+  await viewButton('一覧').click();
+  await page.getByRole('heading', { level: 2, name: /^研修の予定 \(\d+件\)$/ }).waitFor();
+  assert.equal(await viewButton('一覧').getAttribute('aria-pressed'), 'true');
+  assert.equal(await viewButton('カレンダー').getAttribute('aria-pressed'), 'false');
+  assert.match(page.url(), /#\/trainings\?view=list/);
   const cards = page.locator('li.card.training');
   const now = Date.now();
   let target = null;
@@ -495,7 +510,6 @@ test('研修: create (if none is open), register, see the status, attendance and
     const cancelled = await cards.nth(i).evaluate((el) => el.classList.contains('cancelled'));
     if (!cancelled && Date.parse(ts) > now + 86400000) { target = cards.nth(i); break; }
   }
-  await screenshot(page, cfg, '09-trainings.png');
   let created = false;
   const createTraining = async () => {
     await open(page, cfg, '#/trainings', '研修');
@@ -569,7 +583,79 @@ test('研修: create (if none is open), register, see the status, attendance and
     }
   }
 
+  // The calendar: 一覧 was remembered; カレンダー opens on the month of the first upcoming session.
+  const training = await page.evaluate((id) => fetch(`/api/v1/trainings/${id}`).then((x) => x.json()), seen.training);
+  const session = training.sessions.find((x) => !x.cancelled);
+  const when = tokyoDateTime(new Date(session.startsAt));
+  const month = { year: when.date.year, month: when.date.month };
+  const today = tokyoToday();
   await open(page, cfg, '#/trainings', '研修');
+  assert.equal(await viewButton('一覧').getAttribute('aria-pressed'), 'true', 'the list view is remembered');
+  await viewButton('カレンダー').click();
+  const calendar = page.locator('table.calendar');
+  await calendar.waitFor();
+  assert.match(page.url(), /#\/trainings\?view=calendar&month=\d{4}-\d{2}/);
+  const shown = () => calendar.locator('caption [data-period]').getAttribute('data-period');
+  const upcoming = await page.evaluate(async (from) => {
+    const { jurisdiction } = await fetch('/api/v1/session').then((x) => x.json());
+    return fetch(`/api/v1/trainings?municipality_code=${jurisdiction}&from=${from}&page_size=200`).then((x) => x.json());
+  }, isoDate(today));
+  const firsts = (upcoming.trainings || []).map((t) => tokyoDateTime(new Date(t.firstStartsAt)).date);
+  const ahead = firsts.filter((d) => isoDate(d) >= isoDate(today)).map((d) => periodKey(d)).sort();
+  const first = await shown();
+  assert.ok(first >= periodKey(today) && first <= periodKey(month), `default month ${first}`);
+  if (firsts.every((d) => isoDate(d) >= isoDate(today))) assert.equal(first, ahead[0], 'the month of the first upcoming session');
+  // A grid of weeks from Sunday, with column headers read as the days of the week.
+  assert.deepEqual(await calendar.locator('thead th[scope="col"] .sr-only').allTextContents(),
+    ['日曜日', '月曜日', '火曜日', '水曜日', '木曜日', '金曜日', '土曜日']);
+  // 今月: today is marked.
+  await page.getByRole('button', { name: '今月' }).click();
+  await eventually(async () => (await shown()) === periodKey(today), { what: 'this month' });
+  const todayCell = calendar.locator('td[aria-current="date"]');
+  assert.equal(await todayCell.count(), 1);
+  assert.equal(await todayCell.getAttribute('data-day'), isoDate(today));
+  assert.match(await todayCell.textContent(), new RegExp(`^${today.day}${formatDate(today, { era: false })}今日`));
+  // 次の月 / 前の月 up to the session's month: the caption follows, the focus stays on the button.
+  for (let i = 0; i < 36 && (await shown()) !== periodKey(month); i += 1) {
+    const before = await shown();
+    const name = before < periodKey(month) ? '次の月' : '前の月';
+    await page.getByRole('button', { name }).click();
+    await eventually(async () => (await shown()) !== before, { what: `${name} from ${before}` });
+    assert.ok(await page.getByRole('button', { name }).evaluate((el) => el === document.activeElement), `focus stays on ${name}`);
+  }
+  assert.equal(await shown(), periodKey(month));
+  const caption = calendar.locator('caption');
+  assert.match(await caption.textContent(), new RegExp(`^${monthLabel(month.year, month.month, { era: false })} 研修 \\d+件`));
+  for (const [name, step] of [['次の月', 1], ['前の月', -1], ['前の月', -1], ['次の月', 1]]) {
+    const before = await shown();
+    const want = addMonths({ year: Number(before.slice(0, 4)), month: Number(before.slice(5)) }, step);
+    await page.getByRole('button', { name }).click();
+    await eventually(async () => (await shown()) === periodKey(want), { what: `${name} → ${periodKey(want)}` });
+    assert.match(await caption.textContent(), new RegExp(`^${monthLabel(want.year, want.month, { era: false })} 研修`));
+    await statusLine().filter({ hasText: new RegExp(`^${monthLabel(want.year, want.month, { era: false })}: `) }).waitFor();
+  }
+  assert.match(page.url(), new RegExp(`month=${periodKey(month)}`));
+  // The session on its day: the cell, read by its date, in the column of its weekday, links to the training.
+  const cell = calendar.getByRole('cell', { name: new RegExp(`^${formatDate(when.date, { era: false })}`) });
+  assert.equal(await cell.count(), 1);
+  assert.equal(await cell.getAttribute('data-day'), isoDate(when.date));
+  assert.equal(await cell.evaluate((td) => td.cellIndex), weekdayOf(when.date));
+  assert.ok((await cell.textContent()).includes(training.title), 'the title on the session\'s day');
+  const link = cell.getByRole('link', { name: `${formatTime(session.startsAt)} ${training.title}` });
+  assert.equal(await link.getAttribute('href'), `#/trainings/${seen.training}`);
+  await screenshot(page, cfg, '09-trainings.png');
+  // 和暦: the caption and the cells' dates are rewritten in place.
+  await page.getByLabel('和暦で表示').check();
+  await caption.locator('[data-period]', { hasText: monthLabel(month.year, month.month, { era: true }) }).waitFor();
+  assert.match(await caption.textContent(), /^令和\d+年\d+月 /);
+  assert.equal(await calendar.getByRole('cell', { name: new RegExp(`^${formatDate(when.date, { era: true })}`) }).count(), 1);
+  await page.getByLabel('和暦で表示').uncheck();
+  await caption.locator('[data-period]', { hasText: monthLabel(month.year, month.month, { era: false }) }).waitFor();
+  await link.click();
+  await page.getByRole('heading', { level: 1, name: training.title }).waitFor();
+
+  await open(page, cfg, '#/trainings', '研修');
+  await page.locator('table.calendar').waitFor();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: '研修カレンダー (.ics) をダウンロード' }).click(),
@@ -786,6 +872,7 @@ test('accessibility on every screen: named controls, landmarks, Tab order throug
     ['#/issues', '地域課題'],
     [`#/issues/${seen.issue}`, WS.theme],
     ['#/trainings', '研修'],
+    ['#/trainings?view=list', '研修'],
     [`#/trainings/${seen.training}`, null],
     ['#/indicators', '指標'],
     ['#/digest', '定例ミーティング資料'],

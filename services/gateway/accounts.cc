@@ -1,9 +1,12 @@
 #include "gateway/accounts.h"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -129,16 +132,31 @@ absl::Status SaveAccount(const std::string& path, v1::GatewayAccount account,
   options.preserve_proto_field_names = true;
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(file, &json, options);
+  // A fresh file only this user reads (never through a link), synced, then renamed over the old.
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return absl::PermissionDeniedError("cannot write " + tmp);
-    out << json;
-    if (!out.flush()) return absl::DataLossError("cannot write " + tmp);
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::PermissionDeniedError("cannot create " + tmp);
+  bool written = true;
+  for (size_t done = 0; done < json.size() && written;) {
+    const ssize_t n = ::write(fd, json.data() + done, json.size() - done);
+    written = n > 0;
+    if (written) done += static_cast<size_t>(n);
   }
-  ::chmod(tmp.c_str(), 0600);
+  written = written && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return absl::DataLossError("cannot write " + tmp);
+  }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
     return absl::PermissionDeniedError("cannot replace " + path);
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  if (const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
   }
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -41,6 +42,7 @@ constexpr char kJson[] = "application/json; charset=utf-8";
 // Log-in failures of one login before it is refused for a while.
 constexpr int kMaxFailures = 5;
 constexpr int64_t kFailureWindowSeconds = 15 * 60;
+constexpr int kMaxConcurrentHashing = 2;
 
 int64_t NowSeconds() { return common::SystemClock::Get()->NowMicros() / 1000000; }
 
@@ -56,6 +58,40 @@ std::string CookieOf(const httplib::Request& req, std::string_view name) {
     }
   }
   return "";
+}
+
+// A bearer token's characters (base64url and the JWT's dots). Anything else never reaches a
+// service: gRPC aborts the process on a metadata value outside printable ASCII.
+bool IsTokenText(const std::string& token) {
+  if (token.empty() || token.size() > 8192) return false;
+  for (char c : token) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The error code of an HTTP status httplib answered by itself (a malformed request and the like).
+absl::StatusCode CodeOfHttpStatus(int status) {
+  switch (status) {
+    case 404:
+      return absl::StatusCode::kNotFound;
+    case 405:
+      return absl::StatusCode::kUnimplemented;
+    case 408:
+      return absl::StatusCode::kDeadlineExceeded;
+    case 411:
+    case 413:
+    case 414:
+    case 431:
+      return absl::StatusCode::kResourceExhausted;
+    case 503:
+      return absl::StatusCode::kUnavailable;
+    default:
+      return status >= 500 ? absl::StatusCode::kInternal : absl::StatusCode::kInvalidArgument;
+  }
 }
 
 bool IsUnsafe(const std::string& method) {
@@ -123,6 +159,18 @@ absl::Status PrepareGatewayConfig(v1::InstanceConfig* config) {
   } else if (!common::IsHostPort(g->listen_address())) {
     v.Add("gateway.listen_address", "host:port ではありません / not host:port");
   }
+  if (config->security().unauthenticated_loopback() && !g->listen_address().empty() &&
+      !common::IsLoopbackAddress(g->listen_address())) {
+    v.Add("gateway.listen_address",
+          "security.unauthenticated_loopback ではループバックのみ / loopback only when services "
+          "run unauthenticated");
+  }
+  if (!g->public_origin().empty() && g->public_origin().rfind("https://", 0) != 0 &&
+      g->public_origin().rfind("http://", 0) != 0) {
+    v.Add("gateway.public_origin", "https://host[:port] の形です / an origin, https://host[:port]");
+  } else if (!g->public_origin().empty() && g->public_origin().back() == '/') {
+    v.Add("gateway.public_origin", "末尾の / は不要です / no trailing slash");
+  }
   if (g->key_id().empty()) g->set_key_id(config->security().service_key_id());
   if (!config->security().unauthenticated_loopback()) {
     if (config->security().key_dir().empty()) {
@@ -136,7 +184,7 @@ absl::Status PrepareGatewayConfig(v1::InstanceConfig* config) {
   if (g->session_minutes() == 0) g->set_session_minutes(480);
   if (g->session_minutes() > 24 * 60) v.Add("gateway.session_minutes", "24時間以内 / at most 1440");
   if (g->max_body_bytes() == 0) g->set_max_body_bytes(1 << 20);
-  if (g->threads() == 0) g->set_threads(8);
+  if (g->threads() == 0) g->set_threads(32);
   if (g->threads() > 256) v.Add("gateway.threads", "256以下 / at most 256");
   if (g->deadline_ms() == 0) g->set_deadline_ms(10000);
   return v.ToStatus();
@@ -157,7 +205,9 @@ class Gateway::Impl {
       : config_(std::move(config)),
         instance_id_(common::InstanceId(config_.instance())),
         router_(Routes()),
-        secure_cookies_(!common::IsLoopbackAddress(config_.gateway().listen_address())) {}
+        secure_cookies_(config_.gateway().public_origin().empty()
+                            ? !common::IsLoopbackAddress(config_.gateway().listen_address())
+                            : config_.gateway().public_origin().rfind("https://", 0) == 0) {}
 
   absl::Status Init();
   absl::Status Start();
@@ -173,6 +223,8 @@ class Gateway::Impl {
   // The caller's bearer token: the Authorization header (integrating systems) or the session
   // cookie (the console; `from_cookie` then says CSRF applies).
   std::string TokenOf(const httplib::Request& req, bool* from_cookie) const;
+  // Whether the token may be sent on (present, only token characters); answers 401 if not.
+  bool TokenUsable(const std::string& token, httplib::Response& res);
   // Double-submit CSRF check and a same-origin Origin, for unsafe methods sent with the cookie.
   bool CsrfOk(const httplib::Request& req) const;
   std::string Cookie(std::string_view name, std::string_view value, int64_t max_age,
@@ -186,9 +238,11 @@ class Gateway::Impl {
   void HandleSession(const httplib::Request& req, httplib::Response& res);
   void AfterRouting(const httplib::Request& req, httplib::Response& res);
   // Whether `login` may try again now (too many recent failures: no); records a failure.
-  bool MayTry(const std::string& login);
-  void RecordFailure(const std::string& login);
-  void ClearFailures(const std::string& login);
+  // Counts an attempt of `login` and says whether it may go on (fewer than kMaxFailures in the
+  // window); one step under the lock, so parallel attempts cannot slip past the count.
+  bool ReserveAttempt(const std::string& login);
+  // A successful log-in forgets the login's attempts.
+  void ClearAttempts(const std::string& login);
 
   v1::InstanceConfig config_;
   std::string instance_id_;
@@ -202,7 +256,11 @@ class Gateway::Impl {
   std::thread thread_;
   int port_ = 0;
   std::mutex failures_mu_;
-  std::map<std::string, std::deque<int64_t>> failures_;  // login -> failure times
+  std::map<std::string, std::deque<int64_t>> failures_;  // login -> attempt times in the window
+  // Password hashing (Argon2id, 64 MiB each) at most this many at once.
+  std::mutex hashing_mu_;
+  std::condition_variable hashing_cv_;
+  int hashing_ = 0;
 };
 
 absl::Status Gateway::Impl::Init() {
@@ -250,9 +308,24 @@ absl::Status Gateway::Impl::Init() {
   }
 
   server_.new_task_queue = [n = g.threads()] { return new httplib::ThreadPool(n); };
-  server_.set_keep_alive_max_count(100000);
+  // Workers serve one connection at a time: keep idle keep-alive connections short.
+  server_.set_keep_alive_max_count(1000);
+  server_.set_keep_alive_timeout(2);
   server_.set_tcp_nodelay(true);  // no 40 ms Nagle/delayed-ACK stall per answer
   server_.set_payload_max_length(g.max_body_bytes());
+  // httplib checks the size limit only against a declared Content-Length: bodies sent chunked
+  // are refused before anything reads them (a request without either has no body).
+  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Transfer-Encoding")) {
+      Fail(res,
+           absl::ResourceExhaustedError(
+               "Content-Length が必要です (chunked は使えません) / chunked bodies are refused"),
+           411);
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   server_.set_post_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { AfterRouting(req, res); });
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -264,8 +337,14 @@ absl::Status Gateway::Impl::Init() {
                                             std::to_string(config_.gateway().max_body_bytes()) +
                                             " bytes"),
                413);
+        } else if (res.status == 404) {
+          Fail(res, absl::NotFoundError("見つかりません / not found"), 404);
         } else {
-          Fail(res, absl::NotFoundError("見つかりません / not found"), res.status);
+          Fail(res,
+               absl::Status(CodeOfHttpStatus(res.status),
+                            "リクエストを処理できません / the request could not be served (HTTP " +
+                                std::to_string(res.status) + ")"),
+               res.status);
         }
         return httplib::Server::HandlerResponse::Handled;
       }));
@@ -311,6 +390,8 @@ absl::Status Gateway::Impl::Start() {
     port_ = port;
   }
   thread_ = std::thread([this] { server_.listen_after_bind(); });
+  // stop() is a no-op until the loop runs: wait for it, so Stop() right after Start() ends.
+  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return absl::OkStatus();
 }
 
@@ -328,11 +409,28 @@ std::string Gateway::Impl::TokenOf(const httplib::Request& req, bool* from_cooki
   return cookie;
 }
 
+bool Gateway::Impl::TokenUsable(const std::string& token, httplib::Response& res) {
+  if (token.empty()) {
+    Fail(res, absl::UnauthenticatedError("ログインしてください / log in first"));
+    return false;
+  }
+  if (!IsTokenText(token)) {
+    Fail(res, absl::UnauthenticatedError("トークンの形式が不正です / malformed token"));
+    return false;
+  }
+  return true;
+}
+
 bool Gateway::Impl::CsrfOk(const httplib::Request& req) const {
   const std::string origin = req.get_header_value("Origin");
   if (!origin.empty()) {
-    const std::string host = req.get_header_value("Host");
-    if (origin != "http://" + host && origin != "https://" + host) return false;
+    const std::string& public_origin = config_.gateway().public_origin();
+    if (!public_origin.empty()) {
+      if (origin != public_origin) return false;
+    } else {
+      const std::string host = req.get_header_value("Host");
+      if (origin != "http://" + host && origin != "https://" + host) return false;
+    }
   }
   const std::string cookie = CookieOf(req, kCsrfCookie);
   return !cookie.empty() && ConstantTimeEquals(cookie, req.get_header_value(kCsrfHeader));
@@ -366,24 +464,24 @@ void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response&
   }
 }
 
-bool Gateway::Impl::MayTry(const std::string& login) {
+bool Gateway::Impl::ReserveAttempt(const std::string& login) {
   std::lock_guard<std::mutex> lock(failures_mu_);
-  auto it = failures_.find(login);
-  if (it == failures_.end()) return true;
   const int64_t now = NowSeconds();
-  while (!it->second.empty() && it->second.front() < now - kFailureWindowSeconds) {
-    it->second.pop_front();
+  if (failures_.size() > 100000) {
+    // Bounded memory under a flood of logins: drop only what left the window.
+    for (auto it = failures_.begin(); it != failures_.end();) {
+      it = it->second.back() < now - kFailureWindowSeconds ? failures_.erase(it) : std::next(it);
+    }
+    if (failures_.size() > 100000) return false;
   }
-  return static_cast<int>(it->second.size()) < kMaxFailures;
+  auto& times = failures_[login];
+  while (!times.empty() && times.front() < now - kFailureWindowSeconds) times.pop_front();
+  if (static_cast<int>(times.size()) >= kMaxFailures) return false;
+  times.push_back(now);
+  return true;
 }
 
-void Gateway::Impl::RecordFailure(const std::string& login) {
-  std::lock_guard<std::mutex> lock(failures_mu_);
-  if (failures_.size() > 100000) failures_.clear();  // bounded memory under a flood
-  failures_[login].push_back(NowSeconds());
-}
-
-void Gateway::Impl::ClearFailures(const std::string& login) {
+void Gateway::Impl::ClearAttempts(const std::string& login) {
   std::lock_guard<std::mutex> lock(failures_mu_);
   failures_.erase(login);
 }
@@ -406,22 +504,35 @@ void Gateway::Impl::HandleLogin(const httplib::Request& req, httplib::Response& 
         absl::FailedPreconditionError(
             "この環境ではログインできません (認証なし) / no log-in: unauthenticated instance"));
   }
-  if (!MayTry(login.login())) {
+  // What was typed as a login is logged only when it is an account's (people type passwords or
+  // their names there).
+  const bool known = accounts_.Find(login.login()) != nullptr;
+  const std::string logged = known ? login.login() : "(unknown)";
+  if (!ReserveAttempt(login.login())) {
     common::LogLine(common::LogLevel::kWarning, "log-in refused: too many failures")
-        .Field("login", login.login());
+        .Field("login", logged);
     return Fail(res,
                 absl::ResourceExhaustedError(
                     "ログインの失敗が続いたため、しばらくお待ちください / too many failed log-ins; "
                     "try again later"));
   }
-  const v1::GatewayAccount* account = accounts_.Verify(login.login(), login.password());
+  const v1::GatewayAccount* account;
+  {
+    std::unique_lock<std::mutex> lock(hashing_mu_);
+    hashing_cv_.wait(lock, [this] { return hashing_ < kMaxConcurrentHashing; });
+    ++hashing_;
+    lock.unlock();
+    account = accounts_.Verify(login.login(), login.password());
+    lock.lock();
+    --hashing_;
+    hashing_cv_.notify_one();
+  }
   if (account == nullptr) {
-    RecordFailure(login.login());
-    common::LogLine(common::LogLevel::kInfo, "log-in failed").Field("login", login.login());
+    common::LogLine(common::LogLevel::kInfo, "log-in failed").Field("login", logged);
     return Fail(res, absl::UnauthenticatedError(
                          "ログインIDまたはパスワードが違います / wrong login or password"));
   }
-  ClearFailures(login.login());
+  ClearAttempts(login.login());
   const int64_t now = NowSeconds();
   const int64_t ttl = int64_t{config_.gateway().session_minutes()} * 60;
   v1::TokenClaims claims;
@@ -474,9 +585,7 @@ void Gateway::Impl::HandleLogout(const httplib::Request& req, httplib::Response&
 void Gateway::Impl::HandleSession(const httplib::Request& req, httplib::Response& res) {
   bool from_cookie = false;
   const std::string token = TokenOf(req, &from_cookie);
-  if (token.empty()) {
-    return Fail(res, absl::UnauthenticatedError("ログインしてください / log in first"));
-  }
+  if (!TokenUsable(token, res)) return;
   auto claims = common::VerifyToken(keys_, token, NowSeconds(), instance_id_);
   if (!claims.ok()) {
     return Fail(res, absl::UnauthenticatedError("ログインしてください / log in again: " +
@@ -499,9 +608,8 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
   const Endpoint& endpoint = endpoints_.at(match.route);
   bool from_cookie = false;
   const std::string token = TokenOf(req, &from_cookie);
-  if (token.empty() && !config_.security().unauthenticated_loopback()) {
-    return Fail(res, absl::UnauthenticatedError("ログインしてください / log in first"));
-  }
+  const bool open = config_.security().unauthenticated_loopback() && token.empty();
+  if (!open && !TokenUsable(token, res)) return;
   if (from_cookie && IsUnsafe(req.method) && !CsrfOk(req)) {
     return Fail(res, absl::PermissionDeniedError(
                          "CSRF トークンがないか一致しません / missing or mismatched CSRF token"));
@@ -546,7 +654,13 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
       http_status = 502;
       Fail(res, absl::InternalError("サービスの応答を読めません / unreadable answer"), 502);
     } else {
-      res.set_content(ToJson(*response), kJson);
+      std::string json;
+      if (auto s = WriteJson(*response, &json); !s.ok()) {
+        http_status = 500;
+        Fail(res, s);
+      } else {
+        res.set_content(json, kJson);
+      }
     }
   } else {
     const absl::Status error = common::FromGrpcStatus(status);

@@ -33,7 +33,7 @@ void AppendFloating(T value, std::string* out) {
   }
 }
 
-void AppendValue(const Message& m, const Reflection* r, const FieldDescriptor* f, int index,
+bool AppendValue(const Message& m, const Reflection* r, const FieldDescriptor* f, int index,
                  std::string* out);
 
 // One element (index >= 0) or the singular value (index < 0).
@@ -106,7 +106,7 @@ void AppendScalar(const Message& m, const Reflection* r, const FieldDescriptor* 
   }
 }
 
-void AppendMessage(const Message& m, std::string* out) {
+bool AppendMessage(const Message& m, std::string* out) {
   const auto* d = m.GetDescriptor();
   if (d->file()->package() == "google.protobuf") {
     // Well-known types have their own JSON forms (Timestamp as RFC 3339, wrappers as values...):
@@ -114,9 +114,9 @@ void AppendMessage(const Message& m, std::string* out) {
     google::protobuf::util::JsonPrintOptions options;
     options.always_print_primitive_fields = true;
     std::string wkt;
-    (void)google::protobuf::util::MessageToJsonString(m, &wkt, options);
+    if (!google::protobuf::util::MessageToJsonString(m, &wkt, options).ok()) return false;
     out->append(wkt);
-    return;
+    return true;
   }
   const Reflection* r = m.GetReflection();
   out->push_back('{');
@@ -154,7 +154,7 @@ void AppendMessage(const Message& m, std::string* out) {
           out->push_back('"');
         }
         out->push_back(':');
-        AppendValue(entry, er, value, -1, out);
+        if (!AppendValue(entry, er, value, -1, out)) return false;
       }
       out->push_back('}');
     } else if (f->is_repeated()) {
@@ -162,27 +162,29 @@ void AppendMessage(const Message& m, std::string* out) {
       const int n = r->FieldSize(m, f);
       for (int k = 0; k < n; ++k) {
         if (k) out->push_back(',');
-        AppendValue(m, r, f, k, out);
+        if (!AppendValue(m, r, f, k, out)) return false;
       }
       out->push_back(']');
-    } else {
-      AppendValue(m, r, f, -1, out);
+    } else if (!AppendValue(m, r, f, -1, out)) {
+      return false;
     }
   }
   out->push_back('}');
+  return true;
 }
 
-void AppendValue(const Message& m, const Reflection* r, const FieldDescriptor* f, int index,
+bool AppendValue(const Message& m, const Reflection* r, const FieldDescriptor* f, int index,
                  std::string* out) {
   if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-    AppendMessage(index >= 0 ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f), out);
-  } else {
-    AppendScalar(m, r, f, index, false, out);
+    return AppendMessage(index >= 0 ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f),
+                         out);
   }
+  AppendScalar(m, r, f, index, false, out);
+  return true;
 }
 
 }  // namespace
 
-void AppendJson(const Message& message, std::string* out) { AppendMessage(message, out); }
+bool AppendJson(const Message& message, std::string* out) { return AppendMessage(message, out); }
 
 }  // namespace renkei::gateway

@@ -3,8 +3,9 @@
 // well-known types (Timestamp, ...) in their JSON forms; fields at their default value included
 // where they have no presence (as JsonPrintOptions::always_print_primitive_fields).
 //
-// Same output as google::protobuf::util::MessageToJsonString with those options (tested), about
-// ten times faster: the library converts through the binary form and a type resolver, which was
+// The same fields and values as google::protobuf::util::MessageToJsonString with those options
+// (tested: same keys, same message read back; numbers in their shortest form), about ten times
+// faster: the library converts through the binary form and a type resolver, which was
 // most of the gateway's cost per answer (docs/benchmarks.md).
 #pragma once
 
@@ -14,6 +15,8 @@
 
 namespace renkei::gateway {
 
-void AppendJson(const google::protobuf::Message& message, std::string* out);
+// False when a well-known type holds a value without a JSON form (a Timestamp out of range, an
+// Any of an unknown type): `out` is then not valid JSON.
+bool AppendJson(const google::protobuf::Message& message, std::string* out);
 
 }  // namespace renkei::gateway

@@ -6,9 +6,9 @@ namespace renkei::gateway {
 // (docs/gateway.md is printed from this table by `renkei-gateway --routes-markdown`).
 //
 // Path parameters ({name}) fill the request field of that name (dotted paths reach into
-// messages); a GET's query parameters fill fields the same way; other methods take the request
-// as protobuf JSON in the body. Streaming RPCs (directory import/export) and the operator's
-// AdminService are not exposed: they stay on gRPC and renkeictl.
+// messages); query parameters fill fields the same way on every method; methods other than GET
+// take the request as protobuf JSON in the body. Streaming RPCs (directory import/export) and the
+// operator's AdminService are not exposed: they stay on gRPC and renkeictl.
 const std::vector<Route>& Routes() {
   // clang-format off
   static const std::vector<Route> routes = {

@@ -8,6 +8,7 @@
 #include "gateway/json_writer.h"
 #include "google/protobuf/util/json_util.h"
 #include "renkei/common/log.h"
+#include "renkei/common/text.h"
 #include "renkei/common/validation.h"
 #include "renkei/v1/common.pb.h"
 #include "renkei/v1/gateway.pb.h"
@@ -226,9 +227,18 @@ absl::Status ParseJsonBody(std::string_view body, Message* message) {
   return v.ToStatus();
 }
 
+absl::Status WriteJson(const Message& message, std::string* out) {
+  out->clear();
+  if (!AppendJson(message, out)) {
+    out->clear();
+    return absl::InternalError("応答を JSON にできません / the answer has no JSON form");
+  }
+  return absl::OkStatus();
+}
+
 std::string ToJson(const Message& message) {
   std::string out;
-  AppendJson(message, &out);
+  (void)WriteJson(message, &out);
   return out;
 }
 

@@ -23,6 +23,9 @@ absl::Status FillFromParams(const Params& params, google::protobuf::Message* mes
 absl::Status ParseJsonBody(std::string_view body, google::protobuf::Message* message);
 
 // The message as protobuf JSON: lowerCamelCase names, enums by name, defaults included.
+// INTERNAL when a well-known type holds a value without a JSON form.
+absl::Status WriteJson(const google::protobuf::Message& message, std::string* out);
+// The same for messages the gateway builds itself (always writable).
 std::string ToJson(const google::protobuf::Message& message);
 
 // {"error": {"code", "message", "fields": [{"field", "description"}]}} for a failed status.
@@ -31,7 +34,8 @@ std::string ErrorJson(const absl::Status& status);
 // The HTTP status for a gRPC/absl code (docs/gateway.md).
 int HttpStatusOf(absl::StatusCode code);
 
-// Full-width ASCII (U+FF01..U+FF5E) and the ideographic space as ASCII; other text unchanged.
+// Full-width ASCII (U+FF01..U+FF5E) and the ideographic space as ASCII; other text unchanged
+// (every query and path value goes through it, free text included).
 std::string NarrowAscii(std::string_view text);
 
 }  // namespace renkei::gateway

@@ -101,6 +101,7 @@ class GatewayTest : public ::testing::Test {
     ASSERT_TRUE(nats.ok()) << nats.status();
     nats_ = nats->release();
     std::filesystem::create_directories(tmp_->Sub("console"));
+    std::ofstream(tmp_->Sub("secret.txt")) << "SENTINEL-OUTSIDE-THE-CONSOLE";
     std::ofstream(tmp_->Sub("console") + "/index.html") << "<!doctype html><title>連携</title>";
     InstanceSpec spec;
     spec.gateway_json =
@@ -288,6 +289,26 @@ TEST_F(GatewayTest, OversizedBodiesAreRefusedWith413) {
   // Nothing was written: the list is as before (empty for this fresh account's view).
   auto list = b.Get("/api/v1/consultations");
   EXPECT_THAT(list->body, Not(HasSubstr("aaaaaaaaaa")));
+
+  // A body sent chunked (no length to check first) is refused before it is read.
+  std::string chunk(70000, 'b');
+  r = b.raw().Post(
+      "/api/v1/consultations",
+      {{"Cookie", "renkei_session=" + b.cookies()["renkei_session"] +
+                      "; renkei_csrf=" + b.cookies()["renkei_csrf"]},
+       {"X-CSRF-Token", b.cookies()["renkei_csrf"]}},
+      [&chunk](size_t offset, httplib::DataSink& sink) {
+        if (offset < chunk.size()) {
+          sink.write(chunk.data() + offset, std::min<size_t>(4096, chunk.size() - offset));
+        } else {
+          sink.done();
+        }
+        return true;
+      },
+      "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 411) << r->body;
+  EXPECT_EQ(ErrorOf(r).code(), "RESOURCE_EXHAUSTED");
 }
 
 TEST_F(GatewayTest, MissingForgedAndTamperedTokensAreRefused) {
@@ -318,6 +339,25 @@ TEST_F(GatewayTest, MissingForgedAndTamperedTokensAreRefused) {
   EXPECT_EQ(r->status, 401) << r->body;
   EXPECT_EQ(b.Get("/api/v1/session", {{"Cookie", "renkei_session=" + *forged}})->status, 401);
 
+  // Bytes no token has (gRPC would abort the process on them in metadata): refused, and the
+  // gateway still answers.
+  for (const std::string& junk :
+       {std::string("abc\x01"
+                    "def"),
+        std::string("トークン"), std::string("a b"), std::string(9000, 'a')}) {
+    // 401 from the gateway, or 400 from the HTTP parser (a control character, an over-long line).
+    r = b.raw().Get("/api/v1/consultations", {{"Authorization", "Bearer " + junk}});
+    ASSERT_TRUE(r) << "the gateway died on a malformed token";
+    EXPECT_THAT(r->status, ::testing::AnyOf(400, 401));
+    r = b.raw().Get("/api/v1/consultations", {{"Cookie", "renkei_session=" + junk}});
+    ASSERT_TRUE(r);
+    EXPECT_THAT(r->status, ::testing::AnyOf(400, 401));
+    if (junk.find('\x01') == std::string::npos && junk.size() < 1000) {
+      EXPECT_EQ(r->status, 401) << junk;  // the parser's line limit answers 400 for the long one
+    }
+  }
+  EXPECT_EQ(b.Get("/api/v1/session")->status, 401);
+
   // The real session token with one character changed.
   ASSERT_EQ(b.LogIn("inagi-coord", kPassword)->status, 200);
   std::string tampered = b.cookies()["renkei_session"];
@@ -340,14 +380,20 @@ TEST_F(GatewayTest, ChangesWithTheCookieNeedTheCsrfTokenAndTheSameOrigin) {
   EXPECT_THAT(ErrorOf(r).message(), HasSubstr("CSRF"));
   r = b.Send("POST", "/api/v1/issues", body, {{"X-CSRF-Token", "0000"}}, false);
   EXPECT_EQ(r->status, 403);
+  EXPECT_THAT(ErrorOf(r).message(), HasSubstr("CSRF"));
   r = b.Send("POST", "/api/v1/issues", body, {{"Origin", "https://evil.example"}});
   EXPECT_EQ(r->status, 403);
+  EXPECT_THAT(ErrorOf(r).message(), HasSubstr("CSRF"));
   // Nothing was created by the refused calls.
   auto list = b.Get("/api/v1/issues");
   ASSERT_EQ(list->status, 200) << list->body;
   EXPECT_THAT(list->body, Not(HasSubstr("テスト")));
-  // Reads need no CSRF token.
+  // Reads need no CSRF token; the same change from the same origin with the token goes through.
   EXPECT_EQ(b.Get("/api/v1/issues")->status, 200);
+  r = b.Send("POST", "/api/v1/issues", body,
+             {{"Origin", "http://127.0.0.1:" + std::to_string(port())}});
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_THAT(b.Get("/api/v1/issues")->body, HasSubstr("テスト"));
 }
 
 TEST_F(GatewayTest, ACoordinatorOfAnotherMunicipalityCannotOpenAConsultationByEditingTheUrl) {
@@ -385,7 +431,12 @@ TEST_F(GatewayTest, ServesTheConsoleWithAContentSecurityPolicy) {
   EXPECT_THAT(r->body, HasSubstr("連携"));
   EXPECT_THAT(r->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'self'"));
   EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY");
-  EXPECT_EQ(b.Get("/../instance.json")->status, 404) << "no path outside the console's directory";
+  for (const char* path : {"/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"}) {
+    auto outside = b.Get(path);
+    ASSERT_TRUE(outside) << path;
+    EXPECT_NE(outside->status, 200) << path;
+    EXPECT_THAT(outside->body, Not(HasSubstr("SENTINEL"))) << path;
+  }
   EXPECT_EQ(b.Get("/api/v1/session")->get_header_value("Cache-Control"), "no-store");
 }
 

@@ -85,7 +85,6 @@ int Main(int argc, char** argv) {
   }
   testing::InstanceSpec spec;
   spec.services = {"directory"};
-  spec.gateway_json = "\"threads\": " + std::to_string(std::max(8, o.clients * 2));
   testing::InstanceProcesses instance(tmp.Sub("inagi"), (*nats)->url(), spec);
   for (const char* s : {"directory", "gateway"}) {
     if (auto st = instance.Start(s); !st.ok()) {

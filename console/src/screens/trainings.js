@@ -1,15 +1,18 @@
-// 研修 (list): the trainings the municipality can see (national, its prefecture's, its own) for
-// a fiscal year, grouped by month and day of their first session, the .ics calendar of all of
-// them, and a new training with its first session.
+// 研修: the trainings the municipality can see (national, its prefecture's, its own), as a month
+// calendar with each session on its day (training_calendar.js) or as a list for a fiscal year
+// grouped by the month of their first session — カレンダー / 一覧, kept in the URL (view=) and in
+// localStorage; the .ics calendar of all of them; and a new training with its first session.
 import {
   get, post, dateParams, ApiError,
 } from '../api.js';
+import { calendarSection, parseMonthParam, monthParam } from './training_calendar.js';
 import { h, replace } from '../dom.js';
 import {
   input, dateInput, dateValue, choices, checkbox, actionForm, normNumber, norm,
 } from '../forms.js';
 import {
-  tokyoToday, fiscalYearOf, fiscalYearRange, tokyoDateTime, parseTimeInput, tokyoTimestamp, addDays, formatTime,
+  tokyoToday, fiscalYearOf, fiscalYearRange, fiscalYearLabel, tokyoDateTime, parseTimeInput, tokyoTimestamp, addDays,
+  formatTime,
 } from '../dates.js';
 import { timestampText, fiscalYearOption, periodText } from '../datetext.js';
 import { downloadText } from '../download.js';
@@ -146,22 +149,134 @@ function groupByMonth(trainings) {
   return [...months.entries()];
 }
 
+function trainingCards(trainings) {
+  return groupByMonth(trainings).map(([key, g]) => h('div', { class: 'month' },
+    h('h3', {}, g.start ? periodText(key) : '日程未定'),
+    h('ul', { class: 'cards trainings' }, g.items.map(({ t }) => h('li', { class: `card training ${t.status === 'TRAINING_STATUS_CANCELLED' ? 'cancelled' : ''}` },
+      h('p', { class: 'when' }, timestampText(t.firstStartsAt, { time: false }), ` ${formatTime(t.firstStartsAt)}〜`,
+        t.sessionCount > 1 ? ` (全${t.sessionCount}回)` : ''),
+      h('a', { href: `#/trainings/${encodeURIComponent(t.id)}`, class: 'title' }, t.title),
+      h('p', { class: 'meta' }, `主催: ${organizerText(t)} ／ ${seatsText(t)}`),
+      h('p', { class: 'meta' }, t.registrationDeadline ? ['申込締切 ', timestampText(t.registrationDeadline)] : null,
+        t.status === 'TRAINING_STATUS_CANCELLED' ? h('span', { class: 'badge' }, label(TRAINING_STATUSES, t.status)) : null))))));
+}
+
+// The list section: the trainings of a fiscal year by month. 表示 reloads it in place.
+// section.load() fetches and draws; it resolves to the number of trainings.
+function listSection(env) {
+  const { ctx, code, state } = env;
+  const fySelect = h('select', { id: 'training-fy' }, [state.fy - 1, state.fy, state.fy + 1].map((y) => fiscalYearOption(y, y === state.fy)));
+  const cancelledBox = h('input', { type: 'checkbox', id: 'training-cancelled', checked: state.includeCancelled });
+  const show = h('button', { type: 'button' }, '表示');
+  const heading = h('h2', { id: 'list-h' }, '研修の予定');
+  const alert = h('div', { class: 'form-alert', role: 'alert', hidden: true });
+  const box = h('div', { class: 'list-box' });
+  let seq = 0;
+
+  async function load({ save = true } = {}) {
+    const n = ++seq;
+    alert.hidden = true;
+    box.setAttribute('aria-busy', 'true');
+    try {
+      const range = fiscalYearRange(state.fy);
+      const r = await get('/api/v1/trainings', {
+        municipality_code: code, ...dateParams('from', range.from), ...dateParams('to', range.to),
+        include_cancelled: state.includeCancelled ? 'true' : '', page_size: 200,
+      });
+      if (n !== seq || !ctx.isCurrent()) return null;
+      const trainings = r.trainings || [];
+      heading.textContent = `研修の予定 (${trainings.length}件)`;
+      replace(box, trainings.length === 0
+        ? h('p', { class: 'empty' }, 'この年度の研修はまだありません。下の「研修を作る」から登録できます。')
+        : trainingCards(trainings));
+      if (save) {
+        env.saveUrl();
+        ctx.announce(`${fiscalYearLabel(state.fy)}の研修: ${trainings.length}件`);
+      }
+      return trainings.length;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (err.handled || n !== seq) return null;
+      alert.textContent = err.message;
+      alert.hidden = false;
+      return null;
+    } finally {
+      if (n === seq) box.removeAttribute('aria-busy');
+    }
+  }
+
+  show.addEventListener('click', () => {
+    state.fy = Number(fySelect.value);
+    state.fyChosen = true;
+    state.includeCancelled = cancelledBox.checked;
+    load();
+  });
+  const section = h('section', { class: 'training-list', 'aria-labelledby': 'list-h' },
+    heading,
+    h('div', { class: 'toolbar no-print' },
+      h('label', { for: 'training-fy' }, '年度'), fySelect,
+      h('span', { class: 'check' }, cancelledBox, h('label', { for: 'training-cancelled' }, '中止した研修も表示')),
+      show),
+    alert,
+    box);
+  section.load = () => load({ save: false });
+  return section;
+}
+
+const VIEWS = [['calendar', 'カレンダー'], ['list', '一覧']];
+const VIEW_KEY = 'renkei.trainings.view';
+
+function storedView() {
+  try {
+    return globalThis.localStorage?.getItem(VIEW_KEY) || null;
+  } catch {
+    return null;
+  }
+}
+
+function storeView(view) {
+  try {
+    globalThis.localStorage?.setItem(VIEW_KEY, view);
+  } catch {
+    // Private mode: the URL still carries the choice.
+  }
+}
+
+const isView = (v) => VIEWS.some(([name]) => name === v);
+
+// The screen's state in its hash: #/trainings?view=calendar&month=2026-11 or
+// #/trainings?view=list&fy=2026, with &cancelled=1.
+function hashOf(state) {
+  const q = new URLSearchParams({ view: state.view });
+  if (state.month) q.set('month', monthParam(state.month));
+  if (state.fyChosen) q.set('fy', String(state.fy));
+  if (state.includeCancelled) q.set('cancelled', '1');
+  return `#/trainings?${q}`;
+}
+
 export async function render(main, ctx) {
   const today = tokyoToday();
-  const fy = Number(ctx.query.get('fy')) || fiscalYearOf(today);
   const code = /^\d{6}$/.test(ctx.session.jurisdiction || '') ? ctx.session.jurisdiction : '';
-  const range = fiscalYearRange(fy);
-  const includeCancelled = ctx.query.get('cancelled') === '1';
-  const r = await get('/api/v1/trainings', {
-    municipality_code: code, ...dateParams('from', range.from), ...dateParams('to', range.to),
-    include_cancelled: includeCancelled ? 'true' : '', page_size: 200,
-  });
-  const trainings = r.trainings || [];
-
-  const fySelect = h('select', { id: 'training-fy' }, [fy - 1, fy, fy + 1].map((y) => fiscalYearOption(y, y === fy)));
-  const cancelledBox = h('input', { type: 'checkbox', id: 'training-cancelled', checked: includeCancelled });
-  const show = h('button', { type: 'button' }, '表示');
-  show.addEventListener('click', () => ctx.navigate(`#/trainings?fy=${fySelect.value}${cancelledBox.checked ? '&cancelled=1' : ''}`));
+  const asked = ctx.query.get('view');
+  const state = {
+    // The URL's choice, else the last one made on this browser, else the calendar.
+    view: isView(asked) ? asked : (isView(storedView()) ? storedView() : 'calendar'),
+    fy: Number(ctx.query.get('fy')) || fiscalYearOf(today),
+    fyChosen: Boolean(Number(ctx.query.get('fy'))),
+    month: parseMonthParam(ctx.query.get('month')),
+    includeCancelled: ctx.query.get('cancelled') === '1',
+  };
+  const env = {
+    ctx,
+    code,
+    today,
+    state,
+    cache: new Map(),
+    // The view and month chosen stay in the URL (no new history entry, no redraw by the router).
+    saveUrl: () => {
+      if (ctx.isCurrent()) history.replaceState(history.state, '', hashOf(state));
+    },
+  };
 
   const icsAlert = h('div', { class: 'form-alert', role: 'alert', hidden: true });
   const ics = h('button', { type: 'button', class: 'secondary' }, '研修カレンダー (.ics) をダウンロード');
@@ -176,28 +291,42 @@ export async function render(main, ctx) {
     }
   });
 
-  const groups = groupByMonth(trainings);
+  const makeSection = (view) => (view === 'list' ? listSection(env) : calendarSection(env));
+  const viewBox = h('div', { class: 'training-view' });
+  const buttons = VIEWS.map(([view, text]) => h('button', {
+    type: 'button', class: 'view-button', 'data-view': view, 'aria-pressed': String(view === state.view),
+  }, text));
+  let switching = 0;
+  for (const button of buttons) {
+    button.addEventListener('click', async () => {
+      const view = button.dataset.view;
+      if (view === state.view) return;
+      const n = ++switching;
+      const section = makeSection(view);
+      viewBox.setAttribute('aria-busy', 'true');
+      await section.load();
+      if (n !== switching || !ctx.isCurrent()) return;
+      viewBox.removeAttribute('aria-busy');
+      state.view = view;
+      storeView(view);
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.view === view));
+      replace(viewBox, section);
+      env.saveUrl();
+    });
+  }
+
+  const first = makeSection(state.view);
+  const count = await first.load();
+  replace(viewBox, first);
   replace(main,
     h('h1', {}, '研修'),
     h('p', {}, `${code ? municipalityName(code) : 'このインスタンス'}で参加できる研修 (国・都道府県・市区町村の主催)。`),
-    h('div', { class: 'toolbar' },
-      h('label', { for: 'training-fy' }, '年度'), fySelect,
-      h('span', { class: 'check' }, cancelledBox, h('label', { for: 'training-cancelled' }, '中止した研修も表示')),
-      show, ics),
+    h('div', { class: 'toolbar view-toolbar no-print' },
+      h('div', { class: 'view-switch', role: 'group', 'aria-label': '表示のしかた' }, buttons),
+      ics),
     icsAlert,
-    h('section', { 'aria-labelledby': 'cal-h' },
-      h('h2', { id: 'cal-h' }, `研修の予定 (${trainings.length}件)`),
-      trainings.length === 0 ? h('p', { class: 'empty' }, 'この年度の研修はまだありません。下の「研修を作る」から登録できます。')
-        : groups.map(([key, g]) => h('div', { class: 'month' },
-          h('h3', {}, g.start ? periodText(key) : '日程未定'),
-          h('ul', { class: 'cards trainings' }, g.items.map(({ t }) => h('li', { class: `card training ${t.status === 'TRAINING_STATUS_CANCELLED' ? 'cancelled' : ''}` },
-            h('p', { class: 'when' }, timestampText(t.firstStartsAt, { time: false }), ` ${formatTime(t.firstStartsAt)}〜`,
-              t.sessionCount > 1 ? ` (全${t.sessionCount}回)` : ''),
-            h('a', { href: `#/trainings/${encodeURIComponent(t.id)}`, class: 'title' }, t.title),
-            h('p', { class: 'meta' }, `主催: ${organizerText(t)} ／ ${seatsText(t)}`),
-            h('p', { class: 'meta' }, t.registrationDeadline ? ['申込締切 ', timestampText(t.registrationDeadline)] : null,
-              t.status === 'TRAINING_STATUS_CANCELLED' ? h('span', { class: 'badge' }, label(TRAINING_STATUSES, t.status)) : null))))))),
-    h('section', { 'aria-labelledby': 'new-training-h' },
+    viewBox,
+    h('section', { class: 'no-print', 'aria-labelledby': 'new-training-h' },
       h('h2', { id: 'new-training-h' }, '研修を作る'),
-      h('details', { class: 'add', open: trainings.length === 0 }, h('summary', {}, '研修と最初の回を登録する'), createForm(ctx))));
+      h('details', { class: 'add', open: count === 0 }, h('summary', {}, '研修と最初の回を登録する'), createForm(ctx))));
 }

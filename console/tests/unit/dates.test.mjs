@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import {
   parseDateInput, parseTimeInput, formatDate, fiscalYearRange, fiscalYearLabel, fiscalYearOf,
   fiscalYearMonths, fiscalYearQuarters, formatPeriod, tokyoTimestamp, tokyoDateTime, addDays,
+  daysInMonth, weekdayOf, addMonths, monthWeeks, monthLabel,
 } from '../../src/dates.js';
 
 test('dates typed in any common Japanese form are read', () => {
@@ -60,4 +61,27 @@ test('Tokyo times become UTC instants', () => {
   assert.equal(tokyoTimestamp({ year: 2026, month: 12, day: 8 }, { hour: 14, minute: 0 }), '2026-12-08T05:00:00.000Z');
   assert.deepEqual(tokyoDateTime(new Date('2026-11-23T15:30:00Z')).date, { year: 2026, month: 11, day: 24 });
   assert.deepEqual(addDays({ year: 2027, month: 3, day: 31 }, 1), { year: 2027, month: 4, day: 1 });
+});
+
+test('month calendars: weeks from Sunday, month arithmetic, titles', () => {
+  assert.equal(daysInMonth(2026, 2), 28);
+  assert.equal(daysInMonth(2028, 2), 29);
+  assert.equal(daysInMonth(2026, 11), 30);
+  assert.equal(weekdayOf({ year: 2026, month: 11, day: 1 }), 0); // 日曜日
+  assert.equal(weekdayOf({ year: 2026, month: 11, day: 24 }), 2); // 火曜日
+  const nov = monthWeeks(2026, 11);
+  assert.equal(nov.length, 5);
+  assert.ok(nov.every((w) => w.length === 7));
+  assert.deepEqual(nov[0][0], { year: 2026, month: 11, day: 1 });
+  assert.deepEqual(nov[4].map((d) => d && d.day), [29, 30, null, null, null, null, null]);
+  const dec = monthWeeks(2026, 12); // 12月1日 is a Tuesday
+  assert.deepEqual(dec[0].map((d) => d && d.day), [null, null, 1, 2, 3, 4, 5]);
+  assert.equal(monthWeeks(2026, 2).length, 4); // 2026年2月: Sunday 1st to Saturday 28th
+  assert.equal(monthWeeks(2026, 2).flat().filter(Boolean).length, 28);
+  assert.deepEqual(addMonths({ year: 2026, month: 12 }, 1), { year: 2027, month: 1 });
+  assert.deepEqual(addMonths({ year: 2026, month: 1 }, -1), { year: 2025, month: 12 });
+  assert.deepEqual(addMonths({ year: 2026, month: 11 }, -23), { year: 2024, month: 12 });
+  assert.equal(monthLabel(2026, 11, { era: false }), '2026年11月');
+  assert.equal(monthLabel(2026, 11, { era: true }), '令和8年11月');
+  assert.equal(monthLabel(2019, 5, { era: true }), '令和元年5月');
 });
