@@ -237,7 +237,6 @@ class Gateway::Impl {
   void HandleLogout(const httplib::Request& req, httplib::Response& res);
   void HandleSession(const httplib::Request& req, httplib::Response& res);
   void AfterRouting(const httplib::Request& req, httplib::Response& res);
-  // Whether `login` may try again now (too many recent failures: no); records a failure.
   // Counts an attempt of `login` and says whether it may go on (fewer than kMaxFailures in the
   // window); one step under the lock, so parallel attempts cannot slip past the count.
   bool ReserveAttempt(const std::string& login);

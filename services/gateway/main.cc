@@ -2,6 +2,9 @@
 //
 //   renkei-gateway --config deploy/local/inagi.json
 //   renkei-gateway --routes-markdown        (docs/gateway.md's route table)
+//
+// Exit status: 0 after SIGTERM/SIGINT, 2 for a bad command line or configuration (every bad field
+// named), 1 when start-up failed (keys, accounts file, port in use).
 #include <cstring>
 #include <iostream>
 
@@ -40,7 +43,7 @@ int main(int argc, char** argv) {
     common::InitLogging("gateway", "");
     common::LogLine(common::LogLevel::kError, "bad config")
         .Field("error", config.status().ToString());
-    return 1;
+    return 2;  // as the services: a bad command line or configuration
   }
   common::InitLogging("gateway", common::InstanceId(config->instance()));
   auto gw = gateway::Gateway::Create(*config);
