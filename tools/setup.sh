@@ -23,8 +23,9 @@ packages=(
   # screenshots) and the gateway benchmark
   chromium fonts-noto-cjk wrk
 )
-# The console is bundled with npm (console/package.json). Node.js from Debian unless a node with
-# npm is already installed (e.g. from NodeSource, whose nodejs package conflicts with Debian's npm).
+# The console is bundled with npm (console/package.json). Node.js from Debian (18) unless a node
+# with npm is already installed (e.g. NodeSource's, whose nodejs package conflicts with Debian's
+# npm). Built and tested here with Node 20 only.
 if ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi

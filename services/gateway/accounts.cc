@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "google/protobuf/util/json_util.h"
@@ -31,33 +32,47 @@ bool IsLogin(const std::string& login) {
   return true;
 }
 
-absl::StatusOr<Accounts> Accounts::Load(const std::string& path) {
-  Accounts out;
+std::string AccountProblem(const v1::GatewayAccount& a) {
+  if (!IsLogin(a.login())) {
+    return "login: ログインIDは英小文字・数字・._- の3〜64文字 / [a-z0-9._-]{3,64}";
+  }
+  if (a.role() == v1::ROLE_UNSPECIFIED || a.role() == v1::ROLE_SERVICE) {
+    return "role: 職員の役割を指定してください / a staff role";
+  }
+  if (a.jurisdiction().empty()) return "jurisdiction: 必須です / required";
+  return "";
+}
+
+absl::StatusOr<v1::GatewayAccounts> ReadAccountsFile(const std::string& path) {
+  v1::GatewayAccounts file;
   std::ifstream in(path);
-  if (!in) return out;
+  if (!in) return file;
   std::stringstream text;
   text << in.rdbuf();
-  v1::GatewayAccounts file;
   auto s = google::protobuf::util::JsonStringToMessage(text.str(), &file);
-  if (!s.ok()) {
-    return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
-  }
+  if (!s.ok()) return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
+  std::set<std::string> logins;
   for (int i = 0; i < file.accounts_size(); ++i) {
     const auto& a = file.accounts(i);
-    const std::string where = path + ": accounts[" + std::to_string(i) + "]";
-    if (!IsLogin(a.login())) return absl::InvalidArgumentError(where + ".login: [a-z0-9._-]{3,64}");
+    const std::string where = path + ": accounts[" + std::to_string(i) + "].";
+    if (std::string problem = AccountProblem(a); !problem.empty()) {
+      return absl::InvalidArgumentError(where + problem);
+    }
     if (a.password_hash().rfind("$argon2", 0) != 0) {
-      return absl::InvalidArgumentError(where + ".password_hash: not an Argon2 hash");
+      return absl::InvalidArgumentError(where + "password_hash: not an Argon2 hash");
     }
-    if (a.role() == v1::ROLE_UNSPECIFIED || a.role() == v1::ROLE_SERVICE) {
-      return absl::InvalidArgumentError(where + ".role: a staff role");
-    }
-    if (a.jurisdiction().empty())
-      return absl::InvalidArgumentError(where + ".jurisdiction: required");
-    if (!out.by_login_.emplace(a.login(), a).second) {
-      return absl::InvalidArgumentError(where + ".login: duplicate " + a.login());
+    if (!logins.insert(a.login()).second) {
+      return absl::InvalidArgumentError(where + "login: duplicate " + a.login());
     }
   }
+  return file;
+}
+
+absl::StatusOr<Accounts> Accounts::Load(const std::string& path) {
+  auto file = ReadAccountsFile(path);
+  if (!file.ok()) return file.status();
+  Accounts out;
+  for (const auto& a : file->accounts()) out.by_login_.emplace(a.login(), a);
   return out;
 }
 
@@ -93,32 +108,20 @@ absl::StatusOr<std::string> HashPassword(const std::string& password) {
 
 absl::Status SaveAccount(const std::string& path, v1::GatewayAccount account,
                          const std::string& password) {
-  if (!IsLogin(account.login())) {
-    return absl::InvalidArgumentError(
-        "login: [a-z0-9._-]{3,64} / ログインIDは英小文字・数字・._- の3〜64文字");
+  if (std::string problem = AccountProblem(account); !problem.empty()) {
+    return absl::InvalidArgumentError(problem);
   }
   if (password.size() < 12) {
     return absl::InvalidArgumentError(
         "password: 12文字以上にしてください / at least 12 characters");
   }
-  if (account.role() == v1::ROLE_UNSPECIFIED || account.role() == v1::ROLE_SERVICE) {
-    return absl::InvalidArgumentError("role: a staff role");
-  }
-  if (account.jurisdiction().empty()) return absl::InvalidArgumentError("jurisdiction: required");
   auto hash = HashPassword(password);
   if (!hash.ok()) return hash.status();
   account.set_password_hash(*hash);
 
-  v1::GatewayAccounts file;
-  {
-    std::ifstream in(path);
-    if (in) {
-      std::stringstream text;
-      text << in.rdbuf();
-      auto s = google::protobuf::util::JsonStringToMessage(text.str(), &file);
-      if (!s.ok()) return absl::InvalidArgumentError(path + ": " + std::string(s.message()));
-    }
-  }
+  auto read = ReadAccountsFile(path);
+  if (!read.ok()) return read.status();
+  v1::GatewayAccounts file = std::move(*read);
   bool replaced = false;
   for (auto& a : *file.mutable_accounts()) {
     if (a.login() == account.login()) {

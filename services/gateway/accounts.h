@@ -28,6 +28,13 @@ class Accounts {
 // [a-z0-9._-]{3,64}
 bool IsLogin(const std::string& login);
 
+// What is wrong with an account's login, role or jurisdiction ("field: problem"); "" when fine.
+std::string AccountProblem(const v1::GatewayAccount& account);
+
+// The accounts file as written (a missing file: no accounts); a malformed file or entry is an
+// error naming it.
+absl::StatusOr<v1::GatewayAccounts> ReadAccountsFile(const std::string& path);
+
 // An Argon2id hash of the password (crypto_pwhash_str, interactive limits).
 absl::StatusOr<std::string> HashPassword(const std::string& password);
 

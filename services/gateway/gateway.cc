@@ -39,7 +39,7 @@ constexpr char kSessionCookie[] = "renkei_session";
 constexpr char kCsrfCookie[] = "renkei_csrf";
 constexpr char kCsrfHeader[] = "X-CSRF-Token";
 constexpr char kJson[] = "application/json; charset=utf-8";
-// Log-in failures of one login before it is refused for a while.
+// Log-in attempts of one account without a success before it is refused for a while.
 constexpr int kMaxFailures = 5;
 constexpr int64_t kFailureWindowSeconds = 15 * 60;
 constexpr int kMaxConcurrentHashing = 2;
@@ -255,7 +255,8 @@ class Gateway::Impl {
   std::thread thread_;
   int port_ = 0;
   std::mutex failures_mu_;
-  std::map<std::string, std::deque<int64_t>> failures_;  // login -> attempt times in the window
+  // account's login -> attempt times in the window (bounded by the accounts file)
+  std::map<std::string, std::deque<int64_t>> failures_;
   // Password hashing (Argon2id, 64 MiB each) at most this many at once.
   std::mutex hashing_mu_;
   std::condition_variable hashing_cv_;
@@ -466,13 +467,6 @@ void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response&
 bool Gateway::Impl::ReserveAttempt(const std::string& login) {
   std::lock_guard<std::mutex> lock(failures_mu_);
   const int64_t now = NowSeconds();
-  if (failures_.size() > 100000) {
-    // Bounded memory under a flood of logins: drop only what left the window.
-    for (auto it = failures_.begin(); it != failures_.end();) {
-      it = it->second.back() < now - kFailureWindowSeconds ? failures_.erase(it) : std::next(it);
-    }
-    if (failures_.size() > 100000) return false;
-  }
   auto& times = failures_[login];
   while (!times.empty() && times.front() < now - kFailureWindowSeconds) times.pop_front();
   if (static_cast<int>(times.size()) >= kMaxFailures) return false;
@@ -505,9 +499,11 @@ void Gateway::Impl::HandleLogin(const httplib::Request& req, httplib::Response& 
   }
   // What was typed as a login is logged only when it is an account's (people type passwords or
   // their names there).
+  // Attempts are counted per account (an unknown login has nothing to guess, and counting
+  // every typed string would let a flood of them grow the table).
   const bool known = accounts_.Find(login.login()) != nullptr;
   const std::string logged = known ? login.login() : "(unknown)";
-  if (!ReserveAttempt(login.login())) {
+  if (known && !ReserveAttempt(login.login())) {
     common::LogLine(common::LogLevel::kWarning, "log-in refused: too many failures")
         .Field("login", logged);
     return Fail(res,

@@ -252,11 +252,7 @@ std::string ErrorJson(const absl::Status& status) {
     f->set_field(field);
     f->set_description(description);
   }
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(body, &out, options);
-  return out;
+  return ToJson(body);
 }
 
 int HttpStatusOf(absl::StatusCode code) {

@@ -179,17 +179,13 @@ void AddAccountCommands(CLI::App& app, std::function<int()>* run) {
   list->add_option("--accounts-file", *list_file, "アカウントのファイル")->required();
   list->callback([=] {
     *run = [=] {
-      auto accounts = gateway::Accounts::Load(*list_file);
+      auto accounts = gateway::ReadAccountsFile(*list_file);
       if (!accounts.ok()) {
         std::fprintf(stderr, "%s\n", std::string(accounts.status().message()).c_str());
         return static_cast<int>(kInvalidInput);
       }
-      v1::GatewayAccounts out;
-      std::ifstream in(*list_file);
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      (void)google::protobuf::util::JsonStringToMessage(text, &out);
-      for (auto& acc : *out.mutable_accounts()) acc.clear_password_hash();
-      PrintJson(out);
+      for (auto& acc : *accounts->mutable_accounts()) acc.clear_password_hash();
+      PrintJson(*accounts);
       return static_cast<int>(kOk);
     };
   });
