@@ -63,27 +63,57 @@ async function errorFrom(response) {
   return new ApiError(response.status, e.code || String(response.status), message, e.fields || []);
 }
 
-// Calls the gateway. A 401 (except on the log-in itself) fires "renkei:unauthenticated", which
-// sends the console back to the log-in screen.
-export async function api(method, path, { query, body } = {}, retried = false) {
+// A new request id for one user action (docs/gateway.md, "Retries"): 32 hex digits from the
+// browser's random source (crypto.randomUUID needs a secure context; this does not).
+export function newRequestId() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+// Answers worth sending the same change again for: no answer at all, or a gateway or service
+// that is restarting.
+const TRANSIENT = new Set([502, 503, 504]);
+const RETRY_DELAYS_MS = [500, 1500];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Calls the gateway. A change carries one request id (Idempotency-Key) through every attempt:
+// sent again after a network failure or a 502/503/504, it is applied once. A 401 (except on the
+// log-in itself) fires "renkei:unauthenticated", which sends the console back to the log-in
+// screen.
+export async function api(method, path, { query, body, requestId } = {}, csrfRetried = false) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin' };
   const sent = csrfToken();
+  const unsafe = UNSAFE.has(method) && path !== '/api/v1/login' && path !== '/api/v1/logout';
+  const id = unsafe ? requestId || newRequestId() : '';
   if (UNSAFE.has(method)) {
     headers['Content-Type'] = 'application/json';
     headers['X-CSRF-Token'] = sent;
+    if (id) headers['Idempotency-Key'] = id;
     init.body = JSON.stringify(body ?? {});
   }
   let response;
-  try {
-    response = await fetch(`${path}${queryString(query)}`, init);
-  } catch {
-    throw new ApiError(0, 'UNAVAILABLE', 'ゲートウェイに接続できません。ネットワークを確認してください');
+  for (let attempt = 0; ; attempt += 1) {
+    let failed = false;
+    try {
+      response = await fetch(`${path}${queryString(query)}`, init);
+    } catch {
+      failed = true;
+    }
+    const again = failed || TRANSIENT.has(response.status);
+    if (!again || attempt >= RETRY_DELAYS_MS.length) {
+      if (failed) {
+        throw new ApiError(0, 'UNAVAILABLE', 'ゲートウェイに接続できません。ネットワークを確認してください');
+      }
+      break;
+    }
+    await sleep(RETRY_DELAYS_MS[attempt]);
   }
   // The CSRF cookie had expired (or another tab logged in): the refusal brought a fresh one, so
-  // the change is sent once more with it.
-  if (response.status === 403 && UNSAFE.has(method) && !retried && csrfToken() !== sent) {
-    return api(method, path, { query, body }, true);
+  // the change is sent once more with it (and the same request id).
+  if (response.status === 403 && UNSAFE.has(method) && !csrfRetried && csrfToken() !== sent) {
+    return api(method, path, { query, body, requestId: id }, true);
   }
   if (!response.ok) {
     const err = await errorFrom(response);

@@ -7,6 +7,7 @@
 
 #include "absl/strings/escaping.h"
 #include "renkei/common/encoding.h"
+#include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/log.h"
@@ -218,15 +219,14 @@ absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
   ResourceChange change;
   if (existing.ok()) {
     if (request.expected_version() != existing->version()) {
-      return absl::AbortedError(
-          "他の人が先に更新しました。読み込み直してください / stale version: stored " +
-          std::to_string(existing->version()) + ", expected " +
-          std::to_string(request.expected_version()));
+      return common::StaleVersion(*existing, request.expected_version());
     }
     change.previous = *existing;
   } else if (request.expected_version() != 0) {
-    return absl::NotFoundError("資源が見つかりません / resource not found: " + r.id() +
-                               " (expected_version must be 0 to create)");
+    return common::NotFoundError(
+        "renkei.v1.Resource", r.id(),
+        "資源が見つかりません (作成するときは expected_version を 0 に) / resource not found "
+        "(expected_version must be 0 to create)");
   }
   const std::string key = SourceKey(r);
   if (!key.empty()) {
@@ -239,11 +239,11 @@ absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
   r.set_version(existing.ok() ? existing->version() + 1 : 1);
   *r.mutable_updated_at() = clock_->NowTimestamp();
   change.resource = r;
-  RETURN_IF_ERROR(resources_.Commit({change}));
-  IndexChanges({change});
   v1::UpsertResourceResponse response;
   *response.mutable_resource() = r;
   response.set_created(!existing.ok());
+  RETURN_IF_ERROR(resources_.Commit({change}, &response));
+  IndexChanges({change});
   return response;
 }
 
@@ -302,16 +302,14 @@ absl::Status Directory::Delete(const v1::DeleteResourceRequest& request) {
   auto guard = locks_.Lock(request.id());
   ASSIGN_OR_RETURN(v1::Resource existing, resources_.Get(request.id()));
   if (existing.version() != request.expected_version()) {
-    return absl::AbortedError(
-        "他の人が先に更新しました。読み込み直してください / stale version: stored " +
-        std::to_string(existing.version()) + ", expected " +
-        std::to_string(request.expected_version()));
+    return common::StaleVersion(existing, request.expected_version());
   }
   ResourceChange change;
   change.type = ResourceChange::Type::kRemove;
   change.resource = existing;
   change.previous = existing;
-  RETURN_IF_ERROR(resources_.Commit({change}));
+  const v1::DeleteResourceResponse answer;
+  RETURN_IF_ERROR(resources_.Commit({change}, &answer));
   IndexChanges({change});
   return absl::OkStatus();
 }

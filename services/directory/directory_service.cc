@@ -2,7 +2,9 @@
 
 #include "renkei/common/grpc_status.h"
 #include "renkei/common/log.h"
+#include "renkei/common/requests.h"
 #include "renkei/common/server.h"
+#include "renkei/common/status_macros.h"
 #include "renkei/common/validation.h"
 
 namespace renkei::directory {
@@ -13,37 +15,35 @@ using common::ToGrpcStatus;
 constexpr size_t kMaxChunkBytes = 1 << 20;
 constexpr int kRowErrorsInStatus = 20;
 
-template <typename T>
-grpc::Status Respond(absl::StatusOr<T> result, T* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = std::move(*result);
-  return grpc::Status::OK;
-}
-
 }  // namespace
 
 grpc::Status DirectoryService::UpsertResource(grpc::ServerContext*,
                                               const v1::UpsertResourceRequest* request,
                                               v1::UpsertResourceResponse* response) {
-  return Respond(directory_->Upsert(*request), response);
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return directory_->Upsert(*request); });
 }
 
 grpc::Status DirectoryService::GetResource(grpc::ServerContext*,
                                            const v1::GetResourceRequest* request,
                                            v1::Resource* response) {
-  return Respond(directory_->Get(request->id()), response);
+  return common::Respond(directory_->Get(request->id()), response);
 }
 
 grpc::Status DirectoryService::DeleteResource(grpc::ServerContext*,
                                               const v1::DeleteResourceRequest* request,
-                                              v1::DeleteResourceResponse*) {
-  return ToGrpcStatus(directory_->Delete(*request));
+                                              v1::DeleteResourceResponse* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&]() -> absl::StatusOr<v1::DeleteResourceResponse> {
+                               RETURN_IF_ERROR(directory_->Delete(*request));
+                               return v1::DeleteResourceResponse();
+                             });
 }
 
 grpc::Status DirectoryService::SearchResources(grpc::ServerContext*,
                                                const v1::SearchResourcesRequest* request,
                                                v1::SearchResourcesResponse* response) {
-  return Respond(directory_->Search(*request), response);
+  return common::Respond(directory_->Search(*request), response);
 }
 
 grpc::Status DirectoryService::ImportResources(
@@ -52,7 +52,8 @@ grpc::Status DirectoryService::ImportResources(
   common::RequestBudget budget(*context, /*apply_default=*/false);
   v1::ImportResourcesRequest request;
   if (!stream->Read(&request)) {
-    if (auto bad = common::StreamReadStatus(); !bad.ok()) return ToGrpcStatus(bad);
+    if (auto bad = common::StreamReadStatus(v1::ImportResourcesRequest::descriptor()); !bad.ok())
+      return ToGrpcStatus(bad);
   }
   if (!request.has_options()) {
     return ToGrpcStatus(common::InvalidField(
@@ -80,7 +81,8 @@ grpc::Status DirectoryService::ImportResources(
     }
     if (auto s = (*session)->Feed(request.chunk()); !s.ok()) return ToGrpcStatus(s);
   }
-  if (auto bad = common::StreamReadStatus(); !bad.ok()) return ToGrpcStatus(bad);
+  if (auto bad = common::StreamReadStatus(v1::ImportResourcesRequest::descriptor()); !bad.ok())
+    return ToGrpcStatus(bad);
   auto summary = (*session)->Finish();
   if (!summary.ok()) return ToGrpcStatus(summary.status());
   v1::ImportResourcesResponse out;
@@ -133,7 +135,7 @@ grpc::Status DirectoryService::ExportResources(
 grpc::Status DirectoryService::GetGapReport(grpc::ServerContext*,
                                             const v1::GetGapReportRequest* request,
                                             v1::GapReport* response) {
-  return Respond(directory_->GapReport(*request), response);
+  return common::Respond(directory_->GapReport(*request), response);
 }
 
 grpc::Status DirectoryService::ListCapabilities(grpc::ServerContext*,

@@ -3,13 +3,15 @@
 #pragma once
 
 #include "directory.h"
+#include "renkei/common/requests.h"
 #include "renkei/v1/directory.grpc.pb.h"
 
 namespace renkei::directory {
 
 class DirectoryService final : public v1::DirectoryService::Service {
  public:
-  explicit DirectoryService(Directory* directory) : directory_(directory) {}
+  DirectoryService(Directory* directory, common::RequestLedger* requests)
+      : directory_(directory), requests_(requests) {}
 
   grpc::Status UpsertResource(grpc::ServerContext* context,
                               const v1::UpsertResourceRequest* request,
@@ -37,6 +39,7 @@ class DirectoryService final : public v1::DirectoryService::Service {
 
  private:
   Directory* directory_;
+  common::RequestLedger* requests_;
 };
 
 }  // namespace renkei::directory

@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
           replicate(common::kParentStream, "directory_parent");
         }
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<directory::DirectoryService>(dir));
+        services.push_back(std::make_unique<directory::DirectoryService>(dir, host.requests()));
         return services;
       });
 }

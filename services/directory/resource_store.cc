@@ -1,6 +1,7 @@
 #include "resource_store.h"
 
 #include "renkei/common/consumer.h"
+#include "renkei/common/errors.h"
 #include "renkei/common/status_macros.h"
 #include "resource_rules.h"
 
@@ -26,7 +27,8 @@ absl::StatusOr<v1::Resource> ResourceStore::Get(const std::string& id) const {
   auto raw = store_->Get(resources_cf_, id);
   if (!raw.ok()) {
     if (absl::IsNotFound(raw.status())) {
-      return absl::NotFoundError("資源が見つかりません / resource not found: " + id);
+      return common::NotFoundError("renkei.v1.Resource", id,
+                                   "資源が見つかりません / resource not found");
     }
     return raw.status();
   }
@@ -51,8 +53,10 @@ absl::StatusOr<std::string> ResourceStore::IdForSource(const std::string& source
   return store_->Get(sources_cf_, source_key);
 }
 
-absl::Status ResourceStore::Commit(const std::vector<ResourceChange>& changes) {
+absl::Status ResourceStore::Commit(const std::vector<ResourceChange>& changes,
+                                   const google::protobuf::Message* answer) {
   common::CommandBatch cmd(store_, outbox_);
+  if (answer != nullptr) cmd.SetAnswer(*answer);
   for (const auto& c : changes) {
     const v1::Resource& r = c.resource;
     const std::string old_key = c.previous ? SourceKey(*c.previous) : "";

@@ -39,7 +39,9 @@ class ResourceStore {
 
   // Writes every change with its source-index updates and its event (resource_upserted /
   // resource_removed, shared nationally) as one synced batch.
-  absl::Status Commit(const std::vector<ResourceChange>& changes);
+  // `answer`: what the command answers (requests.h), if it runs for a request id.
+  absl::Status Commit(const std::vector<ResourceChange>& changes,
+                      const google::protobuf::Message* answer = nullptr);
   // Adds a change that another instance made (a replica sourced through the federation) to a
   // consumer's batch: the same records, no event (the owner published it already).
   void AddReplica(const ResourceChange& change, common::CommandBatch* cmd);

@@ -26,7 +26,9 @@
 #include "renkei/common/config.h"
 #include "renkei/common/events.h"
 #include "renkei/common/grpc_status.h"
+#include "renkei/common/ids.h"
 #include "renkei/common/log.h"
+#include "renkei/common/requests.h"
 #include "renkei/common/tokens.h"
 #include "renkei/v1/gateway.pb.h"
 
@@ -38,6 +40,8 @@ using google::protobuf::Message;
 constexpr char kSessionCookie[] = "renkei_session";
 constexpr char kCsrfCookie[] = "renkei_csrf";
 constexpr char kCsrfHeader[] = "X-CSRF-Token";
+constexpr char kIdempotencyHeader[] = "Idempotency-Key";
+constexpr int kAttempts = 3;  // calls per request while the service answers UNAVAILABLE
 constexpr char kJson[] = "application/json; charset=utf-8";
 // Log-in attempts of one account without a success before it is refused for a while.
 constexpr int kMaxFailures = 5;
@@ -629,19 +633,43 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
   const Params query(req.params.begin(), req.params.end());
   if (auto s = FillFromParams(query, request.get()); !s.ok()) return Fail(res, s);
   if (auto s = FillFromParams(match.path_params, request.get()); !s.ok()) return Fail(res, s);
+  // Commands carry a request id (docs/gateway.md, "Retries"): the body's request_id, else the
+  // Idempotency-Key header, else a new one; it goes back in the Idempotency-Key header so that a
+  // client can send the same command again without applying it twice.
+  if (const auto* field = request->GetDescriptor()->FindFieldByName(common::kRequestIdField)) {
+    std::string id = request->GetReflection()->GetString(*request, field);
+    if (id.empty()) {
+      id = req.get_header_value(kIdempotencyHeader);
+      if (id.empty()) id = common::NewId("req");
+      request->GetReflection()->SetString(request.get(), field, id);
+    }
+    if (common::IsWellFormedRequestId(id)) res.set_header(kIdempotencyHeader, id);
+  }
 
   grpc::ByteBuffer request_bytes;
   bool own = false;
   if (!grpc::SerializationTraits<Message>::Serialize(*request, &request_bytes, &own).ok()) {
     return Fail(res, absl::InternalError("内部エラー / cannot serialize"));
   }
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::milliseconds(config_.gateway().deadline_ms()));
-  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  // A service that is restarting answers UNAVAILABLE: the call is sent again (reads, and
+  // commands with their request id) while the deadline allows.
+  const auto deadline =
+      std::chrono::system_clock::now() + std::chrono::milliseconds(config_.gateway().deadline_ms());
   grpc::ByteBuffer response_bytes;
-  const grpc::Status status = CallOnThisThread(*endpoint.stub, &context, endpoint.grpc_path,
-                                               request_bytes, &response_bytes);
+  grpc::Status status;
+  for (int attempt = 1;; ++attempt) {
+    grpc::ClientContext context;
+    context.set_deadline(deadline);
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    status = CallOnThisThread(*endpoint.stub, &context, endpoint.grpc_path, request_bytes,
+                              &response_bytes);
+    const auto wait = std::chrono::milliseconds(100 << (2 * (attempt - 1)));  // 100, 400 ms
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= kAttempts ||
+        std::chrono::system_clock::now() + wait >= deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(wait);
+  }
   int http_status = 200;
   if (status.ok()) {
     std::unique_ptr<Message> response(endpoint.response_prototype->New());

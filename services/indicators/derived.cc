@@ -13,41 +13,6 @@
 namespace renkei::indicators {
 namespace {
 
-std::string MonthOf(const google::protobuf::Timestamp& t) {
-  const v1::Date d = common::TokyoDate(common::MicrosFromTimestamp(t));
-  return PeriodOf(d, v1::MEASUREMENT_FREQUENCY_MONTHLY).ToString();
-}
-
-// "SOURCE_TYPE_PATIENT_FAMILY" -> "patient_family".
-std::string SourceWord(v1::SourceType t) {
-  std::string name = v1::SourceType_Name(t);
-  const std::string prefix = "SOURCE_TYPE_";
-  if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return name;
-}
-
-Increment Count(const std::string& code, const std::string& j, const std::string& period) {
-  Increment i;
-  i.code = code;
-  i.jurisdiction = j;
-  i.period = period;
-  i.value = 1;
-  return i;
-}
-
-Increment Fraction(const std::string& code, const std::string& j, const std::string& period,
-                   double numerator, double denominator) {
-  Increment i;
-  i.code = code;
-  i.jurisdiction = j;
-  i.period = period;
-  i.numerator = numerator;
-  i.denominator = denominator;
-  return i;
-}
-
 v1::IndicatorDefinition Make(const std::string& code, const std::string& name,
                              const std::string& description, const std::string& unit,
                              v1::IndicatorKind kind, v1::Direction direction) {
@@ -68,94 +33,6 @@ v1::IndicatorDefinition Make(const std::string& code, const std::string& name,
 
 }  // namespace
 
-std::vector<Increment> IncrementsOf(const v1::EventEnvelope& e) {
-  std::vector<Increment> out;
-  const std::string month = MonthOf(e.occurred_at());
-  const std::string& j = e.jurisdiction_code();
-  switch (e.payload_case()) {
-    case v1::EventEnvelope::kConsultationReceived: {
-      const auto& p = e.consultation_received();
-      const std::string m = MonthOf(p.received_at());
-      out.push_back(Count("derived.consultations", p.municipality_code(), m));
-      out.push_back(Count("derived.consultations.src." + SourceWord(p.source_type()),
-                          p.municipality_code(), m));
-      break;
-    }
-    case v1::EventEnvelope::kMatchFound:
-      out.push_back(Fraction("derived.needs_matched_inside", j, month,
-                             e.match_found().inside() > 0 ? 1 : 0, 1));
-      break;
-    case v1::EventEnvelope::kResourceGapFound: {
-      const auto& p = e.resource_gap_found();
-      out.push_back(Count("derived.resource_gaps", p.municipality_code(), month));
-      if (!p.capability().empty()) {
-        out.push_back(
-            Count("derived.resource_gaps.cap." + p.capability(), p.municipality_code(), month));
-      }
-      break;
-    }
-    case v1::EventEnvelope::kReferralMade:
-      out.push_back(Fraction("derived.referrals_outside", j, month,
-                             e.referral_made().outside_municipality() ? 1 : 0, 1));
-      break;
-    case v1::EventEnvelope::kIssueSeedRaised:
-      out.push_back(Count("derived.issue_seeds", e.issue_seed_raised().municipality_code(), month));
-      break;
-    case v1::EventEnvelope::kIssueOpened:
-      out.push_back(Count("derived.issues_opened", e.issue_opened().municipality_code(), month));
-      break;
-    case v1::EventEnvelope::kIssueStepCompleted: {
-      const auto& p = e.issue_step_completed();
-      if (p.step() >= 1 && p.step() <= 7) {
-        out.push_back(Count("derived.issue_steps_completed." + std::to_string(p.step()),
-                            p.municipality_code(), month));
-      }
-      break;
-    }
-    case v1::EventEnvelope::kTrainingScheduled:
-      // Published again on edits: only the first version counts.
-      if (e.aggregate_version() == 1) {
-        out.push_back(
-            Count("derived.trainings_scheduled", e.training_scheduled().organizer_code(), month));
-      }
-      break;
-    case v1::EventEnvelope::kRegistrationConfirmed:
-      if (!e.registration_confirmed().promoted_from_waitlist()) {
-        out.push_back(
-            Count("derived.registrations", e.registration_confirmed().municipality_code(), month));
-      }
-      break;
-    case v1::EventEnvelope::kRegistrationWaitlisted:
-      out.push_back(
-          Count("derived.registrations", e.registration_waitlisted().municipality_code(), month));
-      break;
-    case v1::EventEnvelope::kAttendanceRecorded: {
-      const auto& p = e.attendance_recorded();
-      out.push_back(Fraction("derived.attendance_rate", p.municipality_code(), month,
-                             p.attended() ? 1 : 0, 1));
-      break;
-    }
-    case v1::EventEnvelope::kSurveySubmitted: {
-      const auto& p = e.survey_submitted();
-      std::map<std::string, std::pair<double, double>> by_skill;
-      for (int i = 0; i < p.answers_size() && i < p.skill_codes_size(); ++i) {
-        if (p.skill_codes(i).empty() || p.answers(i).likert() < 1) continue;
-        auto& [sum, n] = by_skill[p.skill_codes(i)];
-        sum += p.answers(i).likert();
-        n += 1;
-      }
-      for (const auto& [skill, sn] : by_skill) {
-        out.push_back(Fraction("derived.survey_score." + skill, p.municipality_code(), month,
-                               sn.first, sn.second));
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  return out;
-}
-
 std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code) {
   using K = v1::IndicatorKind;
   const auto higher = v1::DIRECTION_HIGHER_IS_BETTER;
@@ -171,7 +48,7 @@ std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code
     const std::string word = code.substr(strlen("derived.consultations.src."));
     std::string label = word;
     for (int t = v1::SourceType_MIN + 1; t <= v1::SourceType_MAX; ++t) {
-      if (SourceWord(static_cast<v1::SourceType>(t)) == word)
+      if (common::SourceWord(static_cast<v1::SourceType>(t)) == word)
         label = std::string(intake::SourceTypeLabel(static_cast<v1::SourceType>(t)));
     }
     return Make(code, "相談件数 (" + label + ")", "相談者の種別ごとの相談件数 (受付月)", "件",

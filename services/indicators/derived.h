@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "renkei/common/event_counts.h"
 #include "renkei/v1/events.pb.h"
 #include "renkei/v1/indicators.pb.h"
 
@@ -29,17 +30,10 @@ namespace renkei::indicators {
 
 inline constexpr char kDerivedPrefix[] = "derived.";
 
-// What one event adds to one derived figure.
-struct Increment {
-  std::string code;
-  std::string jurisdiction;
-  std::string period;                     // "2026-11"
-  double value = 0;                       // counts
-  double numerator = 0, denominator = 0;  // ratios and means
-};
-
-// The increments an event contributes (none for events no derived indicator counts).
-std::vector<Increment> IncrementsOf(const v1::EventEnvelope& event);
+// What one event adds to one derived figure (common/event_counts.h: every service tallies the
+// same for its own events).
+using common::Increment;
+using common::IncrementsOf;
 
 // The definition of a derived code (nullopt when `code` names none).
 std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code);

@@ -9,6 +9,7 @@
 #include "derived.h"
 #include "google/protobuf/util/json_util.h"
 #include "renkei/common/csv.h"
+#include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/status_macros.h"
@@ -17,6 +18,9 @@
 
 namespace renkei::indicators {
 namespace {
+
+// Bad rows named in an import's INVALID_ARGUMENT (the rest are counted in its message).
+constexpr int kRowErrorsInStatus = 20;
 
 using common::FieldViolations;
 
@@ -38,12 +42,6 @@ bool IsIndicatorCode(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
   });
-}
-
-absl::Status Stale(int64_t stored, int64_t expected) {
-  return absl::AbortedError(
-      "他の人が先に更新しました。読み込み直してください / stale version: stored " +
-      std::to_string(stored) + ", expected " + std::to_string(expected));
 }
 
 bool IsPrefectureCode(std::string_view code) {
@@ -211,9 +209,12 @@ absl::StatusOr<v1::IndicatorDefinition> Indicators::DefineIndicator(
                                     std::to_string(existing->version()) + ") / already defined");
   }
   if (r.expected_version() > 0) {
-    if (!existing) return absl::NotFoundError("指標が見つかりません / no such indicator");
+    if (!existing) {
+      return common::NotFoundError("renkei.v1.IndicatorDefinition", in.spec().code(),
+                                   "指標が見つかりません / no such indicator");
+    }
     if (existing->version() != r.expected_version())
-      return Stale(existing->version(), r.expected_version());
+      return common::StaleVersion(*existing, r.expected_version());
   }
   v1::IndicatorDefinition d = in;
   if (d.origin() == v1::INDICATOR_ORIGIN_UNSPECIFIED) {
@@ -228,6 +229,7 @@ absl::StatusOr<v1::IndicatorDefinition> Indicators::DefineIndicator(
   auto e = NewEvent("indicator", d.spec().code(), d.version(), options_.jurisdiction_code);
   *e.mutable_indicator_defined()->mutable_definition() = d;
   cmd.AddEvent(e);
+  cmd.SetAnswer(d);
   RETURN_IF_ERROR(cmd.Commit());
   return d;
 }
@@ -286,7 +288,10 @@ absl::StatusOr<v1::IndicatorDefinition> Indicators::GetIndicator(
   if (!IsIndicatorCode(r.code()))
     return common::InvalidField("code", "不正なコードです / malformed");
   ASSIGN_OR_RETURN(auto d, store_.GetDefinition(r.code()));
-  if (!d) return absl::NotFoundError("指標が見つかりません / no such indicator: " + r.code());
+  if (!d) {
+    return common::NotFoundError("renkei.v1.IndicatorDefinition", r.code(),
+                                 "指標が見つかりません / no such indicator");
+  }
   return *d;
 }
 
@@ -376,14 +381,19 @@ absl::StatusOr<bool> Indicators::Stage(Prepared* p, int64_t expected_version, bo
                    store_.GetObservation(o.indicator_code(), o.jurisdiction_code(), p->period));
   if (stored && !upsert) {
     if (expected_version == 0) {
-      return absl::AbortedError("この期間の値は記録済みです (版 " +
-                                std::to_string(stored->version()) +
-                                ")。訂正するには読み込んだ版を指定してください / already "
-                                "recorded: give expected_version to correct it");
+      return common::StaleVersion(*stored, expected_version,
+                                  "この期間の値は記録済みです (版 " +
+                                      std::to_string(stored->version()) +
+                                      ")。訂正するには読み込んだ版を指定してください / already "
+                                      "recorded: give expected_version to correct it");
     }
-    if (stored->version() != expected_version) return Stale(stored->version(), expected_version);
+    if (stored->version() != expected_version)
+      return common::StaleVersion(*stored, expected_version);
   } else if (!stored && expected_version > 0) {
-    return absl::NotFoundError("訂正する値がありません / nothing recorded for this period");
+    return common::NotFoundError(
+        "renkei.v1.Observation",
+        o.indicator_code() + "/" + o.jurisdiction_code() + "/" + o.period(),
+        "訂正する値がありません / nothing recorded for this period");
   }
   if (stored && stored->value() == o.value() && stored->has_numerator() == o.has_numerator() &&
       stored->numerator() == o.numerator() && stored->has_denominator() == o.has_denominator() &&
@@ -419,7 +429,10 @@ absl::StatusOr<v1::Observation> Indicators::RecordObservation(
   auto guard = locks_.Lock(o.indicator_code() + "/" + o.jurisdiction_code() + "/" + o.period());
   common::CommandBatch cmd(raw_store_, outbox_);
   ASSIGN_OR_RETURN(bool changed, Stage(&p, r.expected_version(), false, &cmd));
-  if (changed) RETURN_IF_ERROR(cmd.Commit());
+  if (changed) {
+    cmd.SetAnswer(p.observation);
+    RETURN_IF_ERROR(cmd.Commit());
+  }
   return p.observation;
 }
 
@@ -950,8 +963,21 @@ absl::StatusOr<v1::ImportObservationsResponse> Indicators::ImportObservations(
       out.mutable_errors()->begin(), out.mutable_errors()->end(),
       [](const v1::ImportRowError& a, const v1::ImportRowError& b) { return a.row() < b.row(); });
   if (!out.errors().empty() && !r.allow_partial()) {
-    out.set_recorded(0);
-    return out;  // nothing written: every bad row is listed
+    // Nothing written, as the directory's import: INVALID_ARGUMENT naming the bad rows.
+    FieldViolations bad;
+    for (int i = 0; i < out.errors_size() && i < kRowErrorsInStatus; ++i) {
+      const auto& e = out.errors(i);
+      bad.Add("row " + std::to_string(e.row()) + (e.field().empty() ? "" : " (" + e.field() + ")"),
+              e.description());
+    }
+    absl::Status details = bad.ToStatus();
+    absl::Status s = absl::InvalidArgumentError(
+        std::to_string(out.errors_size()) +
+        " 行に誤りがあるため取り込みませんでした (allow_partial で正しい行のみ取り込めます) / rows "
+        "rejected, nothing imported");
+    details.ForEachPayload(
+        [&](absl::string_view url, const absl::Cord& payload) { s.SetPayload(url, payload); });
+    return s;
   }
   // Batches of import_batch_rows, each one synced write with its events. A value already stored
   // identically is unchanged; a different one is corrected (the import is the newer source).
@@ -976,6 +1002,13 @@ absl::StatusOr<v1::ImportObservationsResponse> Indicators::ImportObservations(
       } else {
         out.set_unchanged(out.unchanged() + 1);
       }
+    }
+    // A retry after a crash between batches finds the committed rows unchanged; its request id
+    // is recorded with the last batch, which carries the whole answer.
+    if (end < prepared.size()) {
+      cmd.DeferAnswer();
+    } else {
+      cmd.SetAnswer(out);
     }
     RETURN_IF_ERROR(cmd.Commit());
     start = end;
@@ -1118,6 +1151,81 @@ absl::StatusOr<std::string> Indicators::PrepareDerivedGeneration(uint32_t genera
   }
   return stored == 0 ? std::string("indicators_derived")
                      : "indicators_derived_g" + std::to_string(stored);
+}
+
+absl::StatusOr<std::vector<v1::EventCount>> Indicators::HeldDerivedFigures() const {
+  std::vector<v1::IndicatorDefinition> derived;
+  RETURN_IF_ERROR(store_.ForEachDefinition([&](const v1::IndicatorDefinition& d) {
+    if (d.origin() == v1::INDICATOR_ORIGIN_DERIVED) derived.push_back(d);
+    return true;
+  }));
+  std::vector<v1::EventCount> out;
+  std::vector<std::string> jurisdictions = {options_.jurisdiction_code};
+  for (const auto& d : derived) {
+    for (const auto& j : jurisdictions) {
+      RETURN_IF_ERROR(store_.ForEachInSeries(d.spec().code(), j, [&](const v1::Observation& o) {
+        v1::EventCount c;
+        c.set_code(o.indicator_code());
+        c.set_jurisdiction(o.jurisdiction_code());
+        c.set_period(o.period());
+        if (d.spec().kind() == v1::INDICATOR_KIND_COUNT) {
+          c.set_value(o.value());
+        } else {
+          c.set_numerator(o.numerator());
+          c.set_denominator(o.denominator());
+        }
+        out.push_back(std::move(c));
+        return true;
+      }));
+    }
+  }
+  return out;
+}
+
+absl::Status Indicators::SetDerivedFigures(const std::vector<v1::EventCount>& figures,
+                                           const google::protobuf::Message& answer) {
+  common::CommandBatch cmd(raw_store_, outbox_);
+  std::set<std::string> defined;
+  for (const auto& f : figures) {
+    const std::string key = f.code() + "/" + f.jurisdiction() + "/" + f.period();
+    cmd.Hold(locks_.LockShared(key));
+    ASSIGN_OR_RETURN(auto def, store_.GetDefinition(f.code()));
+    if (!def) {
+      auto made = DerivedDefinition(f.code());
+      if (!made) continue;
+      def = *made;
+      if (defined.insert(f.code()).second) {
+        def->set_version(1);
+        *def->mutable_updated_at() = clock_->NowTimestamp();
+        store_.PutDefinition(&cmd.batch(), *def);
+        auto e = NewEvent("indicator", f.code(), 1, options_.jurisdiction_code);
+        *e.mutable_indicator_defined()->mutable_definition() = *def;
+        cmd.AddEvent(e);
+      }
+    }
+    auto period = ParsePeriod(f.period());
+    if (!period) continue;
+    ASSIGN_OR_RETURN(auto stored, store_.GetObservation(f.code(), f.jurisdiction(), *period));
+    v1::Observation o;
+    if (stored) o = *stored;
+    o.set_indicator_code(f.code());
+    o.set_jurisdiction_code(f.jurisdiction());
+    o.set_period(f.period());
+    if (def->spec().kind() == v1::INDICATOR_KIND_COUNT) {
+      o.set_value(f.value());
+    } else {
+      o.set_numerator(f.numerator());
+      o.set_denominator(f.denominator());
+      o.set_value(f.denominator() > 0 ? f.numerator() / f.denominator() : 0);
+    }
+    o.set_source("events (reconciled)");
+    o.set_recorded_by("renkei-indicators");
+    o.set_version(o.version() + 1);
+    *o.mutable_recorded_at() = clock_->NowTimestamp();
+    store_.PutObservation(&cmd.batch(), o, *period, nullptr);
+  }
+  cmd.SetAnswer(answer);
+  return cmd.Commit();
 }
 
 }  // namespace renkei::indicators

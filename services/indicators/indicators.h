@@ -22,6 +22,7 @@
 #include "renkei/common/events.h"
 #include "renkei/common/locks.h"
 #include "renkei/common/outbox.h"
+#include "renkei/v1/admin.pb.h"
 #include "stats.h"
 
 namespace renkei::indicators {
@@ -78,6 +79,19 @@ class Indicators {
   // derived figure and stores the new generation (one batch), so the consumer of that generation
   // recomputes them from the stream's history. Returns the consumer's durable name.
   absl::StatusOr<std::string> PrepareDerivedGeneration(uint32_t generation);
+  // The generation of the derived figures now (0 before any recompute).
+  absl::StatusOr<uint32_t> DerivedGeneration() const { return store_.DerivedGeneration(); }
+
+  // Every derived figure this instance holds for a jurisdiction it governs, as the sums the
+  // events added (value for counts; numerator and denominator otherwise).
+  absl::StatusOr<std::vector<v1::EventCount>> HeldDerivedFigures() const;
+  // Sets each figure of `figures` to the given sums (defining the derived indicator when it is
+  // not yet), in one synced batch recording `answer` for the call's request id. The caller
+  // keeps every derived event from being applied meanwhile.
+  absl::Status SetDerivedFigures(const std::vector<v1::EventCount>& figures,
+                                 const google::protobuf::Message& answer);
+  // Whether this instance may hold values of the jurisdiction.
+  bool Governs(const std::string& jurisdiction_code) const;
 
   const IndicatorsOptions& options() const { return options_; }
 
@@ -100,8 +114,6 @@ class Indicators {
   // Whether a cell of `jurisdiction` is withheld from this caller: small, and not this
   // instance's own jurisdiction.
   bool Withheld(const Cell& cell, v1::IndicatorKind kind, const std::string& jurisdiction) const;
-  // Whether this instance may hold values of the jurisdiction.
-  bool Governs(const std::string& jurisdiction_code) const;
   // The cell of `jurisdiction` for a period: stored, or rolled up from below.
   absl::StatusOr<std::optional<Cell>> CellOf(const v1::IndicatorDefinition& d,
                                              const std::string& jurisdiction,

@@ -2,14 +2,18 @@
 // gRPC statuses.
 #pragma once
 
+#include "derived_feed.h"
 #include "indicators.h"
+#include "renkei/common/requests.h"
 #include "renkei/v1/indicators.grpc.pb.h"
 
 namespace renkei::indicators {
 
 class IndicatorsService final : public v1::IndicatorsService::Service {
  public:
-  explicit IndicatorsService(Indicators* indicators) : indicators_(indicators) {}
+  // `feed` may be null (no derived indicators: their RPCs answer UNAVAILABLE).
+  IndicatorsService(Indicators* indicators, DerivedFeed* feed, common::RequestLedger* requests)
+      : indicators_(indicators), feed_(feed), requests_(requests) {}
 
   grpc::Status DefineIndicator(grpc::ServerContext*, const v1::DefineIndicatorRequest* request,
                                v1::IndicatorDefinition* response) override;
@@ -36,9 +40,15 @@ class IndicatorsService final : public v1::IndicatorsService::Service {
   grpc::Status ImportObservations(grpc::ServerContext*,
                                   const v1::ImportObservationsRequest* request,
                                   v1::ImportObservationsResponse* response) override;
+  grpc::Status RecomputeDerived(grpc::ServerContext*, const v1::RecomputeDerivedRequest* request,
+                                v1::RecomputeDerivedResponse* response) override;
+  grpc::Status ReconcileDerived(grpc::ServerContext*, const v1::ReconcileDerivedRequest* request,
+                                v1::ReconcileDerivedResponse* response) override;
 
  private:
   Indicators* indicators_;
+  DerivedFeed* feed_;
+  common::RequestLedger* requests_;
 };
 
 }  // namespace renkei::indicators

@@ -263,11 +263,14 @@ TEST_F(IndicatorsTest, ImportListsEveryBadRowAndWritesNothingUnlessPartial) {
       "unknown,132250,2026-11,1,,\r\n"
       "consultations,132250,2026-12,abc,,\r\n");
   const size_t before = nation_->EventCount();
-  auto result = *nation().ImportObservations(imp);
-  EXPECT_EQ(result.recorded(), 0);
+  // Nothing written, INVALID_ARGUMENT naming every bad row (as the directory's import).
+  auto refused = nation().ImportObservations(imp);
+  EXPECT_THAT(refused.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   std::vector<std::string> errors;
-  for (const auto& e : result.errors()) errors.push_back(std::to_string(e.row()) + ":" + e.field());
-  EXPECT_THAT(errors, ElementsAre("2:period", "3:denominator", "4:indicator_code", "5:value"));
+  for (const auto& [field, d] : common::FieldViolationsOf(refused.status()))
+    errors.push_back(field);
+  EXPECT_THAT(errors, ElementsAre("row 2 (period)", "row 3 (denominator)", "row 4 (indicator_code)",
+                                  "row 5 (value)"));
   EXPECT_EQ(nation_->EventCount(), before);
   imp.set_allow_partial(true);
   EXPECT_EQ(nation().ImportObservations(imp)->recorded(), 1);

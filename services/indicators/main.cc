@@ -1,5 +1,6 @@
 // renkei-indicators: indicator definitions, observations, derived indicators, comparisons and
 // roll-ups of the instance's jurisdiction (a municipality, a prefecture or the nation).
+#include "derived_feed.h"
 #include "indicators.h"
 #include "indicators_service.h"
 #include "renkei/common/config.h"
@@ -63,26 +64,25 @@ int main(int argc, char** argv) {
               return domain->ApplyExpectedChange(e, cmd);
             },
             /*skip_no_ops=*/false);
-        // Every event of the instance feeds the derived indicators (derived.h). A new generation
-        // (indicators.derived_generation) recomputes them from the stream's history under a new
-        // consumer; the previous generation's consumer is removed.
-        auto durable = domain->PrepareDerivedGeneration(section.derived_generation());
-        if (!durable.ok()) return durable.status();
-        if (section.derived_generation() > 0) {
-          const uint32_t previous = section.derived_generation() - 1;
-          const std::string old = previous == 0 ? "indicators_derived"
-                                                : "indicators_derived_g" + std::to_string(previous);
-          (void)host.bus()->DeleteConsumer(config.nats().stream(), old);
-          if (common::HasChildren(config))
-            (void)host.bus()->DeleteConsumer(common::kChildrenStream, old + "_children");
+        // Every event of the instance feeds the derived indicators (derived_feed.h), counted by
+        // the services that publish them (their AdminService).
+        indicators::DerivedFeedOptions feed_options;
+        feed_options.instance_id = instance;
+        feed_options.stream = config.nats().stream();
+        if (common::HasChildren(config)) feed_options.children_stream = common::kChildrenStream;
+        for (const auto& [name, server] :
+             {std::pair<std::string, const v1::ServerConfig*>{"intake", &config.intake().server()},
+              {"issues", &config.issues().server()},
+              {"training", &config.training().server()}}) {
+          if (server->listen_address().empty()) continue;
+          auto channel = host.ChannelTo(server->listen_address());
+          if (!channel.ok()) return channel.status();
+          feed_options.sources[name] = *channel;
         }
-        consume(
-            *durable, "renkei.*." + instance + ".>",
-            [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
-              return domain->ApplyDerived(e, cmd);
-            },
-            // Whether an event counts depends only on the event (derived.h).
-            /*skip_no_ops=*/true);
+        auto* feed = host.Keep(std::make_unique<indicators::DerivedFeed>(
+            domain, host.store(), host.outbox(), host.bus(), host.metrics(), feed_options));
+        if (auto s = feed->Start(); !s.ok()) return s;
+        host.OnShutdown([feed] { feed->Stop(); });
 
         // Federation: definitions and observations of the instances below (roll-ups at the
         // prefecture and the nation use the values the municipalities recorded), definitions
@@ -96,19 +96,14 @@ int main(int argc, char** argv) {
                        common::EventFilter("*", "*", "indicator", "*"), federated, false);
           consume_from(common::kChildrenStream, "indicators_children_observations",
                        common::EventFilter("*", "*", "observation", "*"), federated, false);
-          consume_from(
-              common::kChildrenStream, *durable + "_children", "renkei.>",
-              [domain](const v1::EventEnvelope& e, common::CommandBatch* cmd) {
-                return domain->ApplyDerived(e, cmd);
-              },
-              /*skip_no_ops=*/true);
         }
         if (common::HasParent(config)) {
           consume_from(common::kParentStream, "indicators_parent_definitions",
                        common::EventFilter("*", "*", "indicator", "*"), federated, false);
         }
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<indicators::IndicatorsService>(domain));
+        services.push_back(
+            std::make_unique<indicators::IndicatorsService>(domain, feed, host.requests()));
         return services;
       });
 }

@@ -4,6 +4,7 @@
 
 #include "renkei/common/clock.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/errors.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/status_macros.h"
 
@@ -54,7 +55,8 @@ absl::StatusOr<v1::Consultation> ConsultationStore::Get(const std::string& id) c
   auto raw = store_->Get(consultations_, id);
   if (!raw.ok()) {
     if (absl::IsNotFound(raw.status())) {
-      return absl::NotFoundError("相談が見つかりません / consultation not found: " + id);
+      return common::NotFoundError("renkei.v1.Consultation", id,
+                                   "相談が見つかりません / consultation not found");
     }
     return raw.status();
   }
@@ -63,7 +65,8 @@ absl::StatusOr<v1::Consultation> ConsultationStore::Get(const std::string& id) c
 
 absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& previous,
                                        const v1::Consultation& next,
-                                       const std::vector<v1::EventEnvelope>& events) {
+                                       const std::vector<v1::EventEnvelope>& events,
+                                       const google::protobuf::Message* answer) {
   common::CommandBatch cmd(store_, outbox_);
   auto& b = cmd.batch();
   b.Put(consultations_, next.id(), sealer_->Seal(kConsultations, next.id(), next));
@@ -81,6 +84,7 @@ absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& pr
   const int known = previous ? previous->seeds_size() : 0;
   for (int i = known; i < next.seeds_size(); ++i) b.Put(seeds_, SeedKey(next.seeds(i)), next.id());
   for (const auto& e : events) cmd.AddEvent(e);
+  cmd.SetAnswer(answer != nullptr ? *answer : next);
   return cmd.Commit();
 }
 

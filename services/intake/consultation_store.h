@@ -34,8 +34,10 @@ class ConsultationStore {
   absl::StatusOr<v1::Consultation> Get(const std::string& id) const;
   // Writes `next` (replacing `previous`, absent for a new consultation), the index changes
   // between them, and the events, as one synced batch.
+  // `answer` is what the command answers (requests.h); null: `next` itself.
   absl::Status Commit(const std::optional<v1::Consultation>& previous, const v1::Consultation& next,
-                      const std::vector<v1::EventEnvelope>& events);
+                      const std::vector<v1::EventEnvelope>& events,
+                      const google::protobuf::Message* answer = nullptr);
 
   // Consultations received in [from_micros, to_micros), newest first, until fn returns false.
   // With `resume_after` (a key fn was given earlier), continues after that consultation.

@@ -8,6 +8,7 @@
 #include "digest.h"
 #include "intake_rules.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/status_macros.h"
@@ -26,12 +27,6 @@ absl::Status CheckId(const std::string& prefix, const std::string& id, const std
                                 "IDの形式が不正です (" + prefix + "_ + 26文字) / malformed id");
   }
   return absl::OkStatus();
-}
-
-absl::Status Stale(int64_t stored, int64_t expected) {
-  return absl::AbortedError(
-      "他の人が先に更新しました。読み込み直してください / stale version: stored " +
-      std::to_string(stored) + ", expected " + std::to_string(expected));
 }
 
 // Default period for lists and seeds: everything.
@@ -197,16 +192,19 @@ absl::StatusOr<v1::Consultation> Intake::Get(const std::string& id) const {
 
 absl::StatusOr<v1::Consultation> Intake::Mutate(
     const std::string& id, int64_t expected_version, bool allow_closed,
-    const std::function<absl::Status(v1::Consultation*, Events*)>& change) {
+    const std::function<absl::Status(v1::Consultation*, Events*)>& change,
+    const std::function<std::unique_ptr<google::protobuf::Message>(const v1::Consultation&)>&
+        answer_of) {
   RETURN_IF_ERROR(CheckId("con", id, "id"));
   if (expected_version < 1)
     return common::InvalidField("expected_version", "1 以上です / must be ≥ 1");
   auto guard = locks_.Lock(id);
   ASSIGN_OR_RETURN(v1::Consultation previous, store_.Get(id));
-  if (previous.version() != expected_version) return Stale(previous.version(), expected_version);
+  if (previous.version() != expected_version)
+    return common::StaleVersion(previous, expected_version);
   if (!allow_closed && !IsOpen(previous.status())) {
-    return common::InvalidField("status", "相談は" + std::string(StatusLabel(previous.status())) +
-                                              "です。変更できません / the consultation has ended");
+    return common::NotAllowedNow("id", "相談は" + std::string(StatusLabel(previous.status())) +
+                                           "です。変更できません / the consultation has ended");
   }
   v1::Consultation next = previous;
   Events events;
@@ -214,7 +212,9 @@ absl::StatusOr<v1::Consultation> Intake::Mutate(
   next.set_version(previous.version() + 1);
   *next.mutable_updated_at() = clock_->NowTimestamp();
   for (auto& e : events) e.set_aggregate_version(next.version());
-  RETURN_IF_ERROR(store_.Commit(previous, next, events));
+  std::unique_ptr<google::protobuf::Message> answer;
+  if (answer_of) answer = answer_of(next);
+  RETURN_IF_ERROR(store_.Commit(previous, next, events, answer.get()));
   return next;
 }
 
@@ -226,6 +226,10 @@ absl::StatusOr<v1::ListConsultationsResponse> Intake::List(
               r.received_from().day());
   v.CheckDate("received_to", r.received_to().year(), r.received_to().month(),
               r.received_to().day());
+  if (v.empty() && r.received_from().year() != 0 && r.received_to().year() != 0 &&
+      common::DateNumber(r.received_to()) < common::DateNumber(r.received_from())) {
+    v.Add("received_to", "received_from より前です / before received_from");
+  }
   if (r.page_size() < 0 || r.page_size() > 200) v.Add("page_size", "1〜200 です / must be 1..200");
   std::string resume;
   if (!r.page_token().empty() && !absl::WebSafeBase64Unescape(r.page_token(), &resume)) {
@@ -344,8 +348,9 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
     *c.mutable_reasons() = h.reasons();
     return c;
   };
-  auto result =
-      Mutate(r.id(), r.expected_version(), false, [&](v1::Consultation* c, Events* events) {
+  auto result = Mutate(
+      r.id(), r.expected_version(), false,
+      [&](v1::Consultation* c, Events* events) {
         if (c->needs_size() == 0) {
           return common::InvalidField(
               "id", "ニーズが登録されていません (AddNeed を先に) / the consultation has no needs");
@@ -460,6 +465,11 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
           SetStatus(c, v1::CONSULTATION_STATUS_MATCHED, "", events);
         }
         return absl::OkStatus();
+      },
+      [](const v1::Consultation& next) {
+        auto out = std::make_unique<v1::MatchResourcesResponse>();
+        *out->mutable_consultation() = next;
+        return out;
       });
   if (!result.ok()) return result.status();
   v1::MatchResourcesResponse out;
@@ -551,7 +561,7 @@ absl::StatusOr<v1::Consultation> Intake::RecordOutcome(const v1::RecordReferralO
                                   "この相談にない紹介です / no such referral in this consultation");
     }
     if (ref->outcome() != v1::REFERRAL_OUTCOME_UNSPECIFIED) {
-      return common::InvalidField("referral_id", "結果は記録済みです / outcome already recorded");
+      return common::NotAllowedNow("referral_id", "結果は記録済みです / outcome already recorded");
     }
     if (r.outcome() == v1::REFERRAL_OUTCOME_NO_RESPONSE &&
         common::DateNumber(today) <= common::DateNumber(ref->response_due())) {
@@ -602,7 +612,7 @@ absl::StatusOr<v1::Consultation> Intake::CompleteFollowUp(const v1::CompleteFoll
   return Mutate(r.id(), r.expected_version(), true, [&](v1::Consultation* c, Events*) {
     for (auto& f : *c->mutable_follow_ups()) {
       if (f.id() != r.follow_up_id()) continue;
-      if (f.done()) return common::InvalidField("follow_up_id", "完了済みです / already done");
+      if (f.done()) return common::NotAllowedNow("follow_up_id", "完了済みです / already done");
       f.set_done(true);
       *f.mutable_done_at() = clock_->NowTimestamp();
       return absl::OkStatus();

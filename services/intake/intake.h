@@ -60,9 +60,12 @@ class Intake {
   using Events = std::vector<v1::EventEnvelope>;
   // Loads the consultation, checks id, version and (unless allow_closed) that it is open, lets
   // `change` modify it and add events, then commits with version + 1.
+  // `answer_of` makes the command's answer from the changed consultation (default: itself).
   absl::StatusOr<v1::Consultation> Mutate(
       const std::string& id, int64_t expected_version, bool allow_closed,
-      const std::function<absl::Status(v1::Consultation*, Events*)>& change);
+      const std::function<absl::Status(v1::Consultation*, Events*)>& change,
+      const std::function<std::unique_ptr<google::protobuf::Message>(const v1::Consultation&)>&
+          answer_of = nullptr);
   v1::EventEnvelope NewEvent(const v1::Consultation& c) const;
   // Records a status change (history + consultation_closed when it ends).
   void SetStatus(v1::Consultation* c, v1::ConsultationStatus to, const std::string& reason,

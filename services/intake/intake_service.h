@@ -2,13 +2,15 @@
 #pragma once
 
 #include "intake.h"
+#include "renkei/common/requests.h"
 #include "renkei/v1/intake.grpc.pb.h"
 
 namespace renkei::intake {
 
 class IntakeService final : public v1::IntakeService::Service {
  public:
-  explicit IntakeService(Intake* intake) : intake_(intake) {}
+  IntakeService(Intake* intake, common::RequestLedger* requests)
+      : intake_(intake), requests_(requests) {}
 
   grpc::Status CreateConsultation(grpc::ServerContext*,
                                   const v1::CreateConsultationRequest* request,
@@ -47,6 +49,7 @@ class IntakeService final : public v1::IntakeService::Service {
 
  private:
   Intake* intake_;
+  common::RequestLedger* requests_;
 };
 
 }  // namespace renkei::intake

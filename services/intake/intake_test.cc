@@ -312,7 +312,8 @@ TEST_F(IntakeTest, StaleVersionsAndInvalidTransitionsAreRejectedWithoutWriting) 
   n.set_id(c->id());
   n.set_expected_version(3);
   n.mutable_need()->set_capability("dementia");
-  EXPECT_THAT(intake_->AddNeed(n).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  // The state of the consultation refuses it, not the request: FAILED_PRECONDITION.
+  EXPECT_THAT(intake_->AddNeed(n).status(), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST_F(IntakeTest, ReferralsNeedAResourceTheDirectoryKnowsAndOutcomesFollowTheRules) {
@@ -354,7 +355,8 @@ TEST_F(IntakeTest, ReferralsNeedAResourceTheDirectoryKnowsAndOutcomesFollowTheRu
   ASSERT_TRUE(declined.ok()) << declined.status();
   EXPECT_EQ(declined->referrals(0).outcome(), v1::REFERRAL_OUTCOME_DECLINED);
   out.set_expected_version(3);
-  EXPECT_THAT(intake_->RecordOutcome(out).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(intake_->RecordOutcome(out).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST_F(IntakeTest, FollowUpsBecomeOverdueAndDisappearWhenDone) {

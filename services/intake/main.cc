@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
           host.OnShutdown([sweeper] { sweeper->Stop(); });
         }
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<intake::IntakeService>(intake));
+        services.push_back(std::make_unique<intake::IntakeService>(intake, host.requests()));
         return services;
       });
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "issue_rules.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/keys.h"
@@ -37,12 +38,6 @@ absl::Status CheckExpectedVersion(int64_t v) {
   return absl::OkStatus();
 }
 
-absl::Status Stale(int64_t stored, int64_t expected) {
-  return absl::AbortedError(
-      "他の人が先に更新しました。読み込み直してください / stale version: stored " +
-      std::to_string(stored) + ", expected " + std::to_string(expected));
-}
-
 std::string Trimmed(const std::string& s) { return std::string(common::TrimSpaces(s)); }
 
 // "tag:看取り" -> "tag:看取リ" (the form clusters use); other keys as given.
@@ -61,7 +56,7 @@ bool IsCodeSafe(const std::string& s) {
 // The first step whose content a field belongs to.
 absl::Status RequireStep(const v1::RegionalIssue& issue, int step, const std::string& field) {
   if (issue.status() == v1::ISSUE_STATUS_CLOSED) {
-    return common::InvalidField("status", "終了した課題は変更できません / the issue is closed");
+    return common::NotAllowedNow("id", "終了した課題は変更できません / the issue is closed");
   }
   if (issue.status() == v1::ISSUE_STATUS_OPEN && issue.current_step() < step) {
     return common::InvalidField(field, "ステップ" + std::to_string(step) + "「" +
@@ -215,13 +210,14 @@ absl::StatusOr<v1::RegionalIssue> Issues::Mutate(
   RETURN_IF_ERROR(CheckExpectedVersion(expected_version));
   auto guard = locks_.Lock(id);
   ASSIGN_OR_RETURN(v1::RegionalIssue issue, store_.GetIssue(id));
-  if (issue.version() != expected_version) return Stale(issue.version(), expected_version);
+  if (issue.version() != expected_version) return common::StaleVersion(issue, expected_version);
   Change ch;
   RETURN_IF_ERROR(change(&issue, &ch));
   issue.set_version(issue.version() + 1);
   *issue.mutable_updated_at() = clock_->NowTimestamp();
   common::CommandBatch cmd(raw_store_, outbox_);
   Stage(issue, ch, &cmd);
+  cmd.SetAnswer(issue);
   RETURN_IF_ERROR(cmd.Commit());
   return issue;
 }
@@ -254,10 +250,10 @@ absl::StatusOr<v1::IssueCandidate> Issues::OpenCandidate(const std::string& id,
   RETURN_IF_ERROR(CheckId("cand", id, "candidate_id"));
   RETURN_IF_ERROR(CheckExpectedVersion(expected_version));
   ASSIGN_OR_RETURN(v1::IssueCandidate c, store_.GetCandidate(id));
-  if (c.version() != expected_version) return Stale(c.version(), expected_version);
+  if (c.version() != expected_version) return common::StaleVersion(c, expected_version);
   if (c.status() != v1::CANDIDATE_STATUS_PROPOSED) {
-    return common::InvalidField("candidate_id",
-                                "この課題候補は処理済みです / the candidate was already handled");
+    return common::NotAllowedNow("candidate_id",
+                                 "この課題候補は処理済みです / the candidate was already handled");
   }
   return c;
 }
@@ -304,6 +300,7 @@ absl::StatusOr<v1::RegionalIssue> Issues::AcceptCandidate(const v1::AcceptCandid
   store_.PutCandidate(&cmd.batch(), candidate);
   RETURN_IF_ERROR(ResetClusters(candidate, &cmd.batch()));
   Stage(issue, ch, &cmd);
+  cmd.SetAnswer(issue);
   RETURN_IF_ERROR(cmd.Commit());
   return issue;
 }
@@ -330,7 +327,7 @@ absl::StatusOr<v1::IssueCandidate> Issues::MergeCandidate(const v1::MergeCandida
     }
     ASSIGN_OR_RETURN(v1::IssueCandidate target, store_.GetCandidate(r.candidate_id_into()));
     if (target.status() != v1::CANDIDATE_STATUS_PROPOSED) {
-      return common::InvalidField(
+      return common::NotAllowedNow(
           "candidate_id_into", "統合先の課題候補は処理済みです / the target was already handled");
     }
     for (const auto& key : source.cluster_keys()) AddUnique(target.mutable_cluster_keys(), key);
@@ -351,6 +348,7 @@ absl::StatusOr<v1::IssueCandidate> Issues::MergeCandidate(const v1::MergeCandida
       store_.PutCluster(&cmd.batch(), *state);
     }
     store_.PutCandidate(&cmd.batch(), source);
+    cmd.SetAnswer(source);
     RETURN_IF_ERROR(cmd.Commit());
     return source;
   }
@@ -359,8 +357,8 @@ absl::StatusOr<v1::IssueCandidate> Issues::MergeCandidate(const v1::MergeCandida
   auto guard = locks_.Lock(r.issue_id_into());
   ASSIGN_OR_RETURN(v1::RegionalIssue issue, store_.GetIssue(r.issue_id_into()));
   if (issue.status() == v1::ISSUE_STATUS_CLOSED) {
-    return common::InvalidField("issue_id_into",
-                                "終了した課題には統合できません / the issue is closed");
+    return common::NotAllowedNow("issue_id_into",
+                                 "終了した課題には統合できません / the issue is closed");
   }
   int added = 0;
   for (const auto& s : source.evidence()) {
@@ -383,6 +381,7 @@ absl::StatusOr<v1::IssueCandidate> Issues::MergeCandidate(const v1::MergeCandida
          "課題候補 " + source.id() + " を統合しました (根拠 +" + std::to_string(added) + " 件)",
          {}},
         &cmd);
+  cmd.SetAnswer(source);
   RETURN_IF_ERROR(cmd.Commit());
   return source;
 }
@@ -399,6 +398,7 @@ absl::StatusOr<v1::IssueCandidate> Issues::DismissCandidate(const v1::DismissCan
   common::CommandBatch cmd(raw_store_, outbox_);
   store_.PutCandidate(&cmd.batch(), c);
   RETURN_IF_ERROR(ResetClusters(c, &cmd.batch()));
+  cmd.SetAnswer(c);
   RETURN_IF_ERROR(cmd.Commit());
   return c;
 }
@@ -426,6 +426,7 @@ absl::StatusOr<v1::RegionalIssue> Issues::CreateIssue(const v1::CreateIssueReque
   AddOpenedEvent(issue, &ch);
   common::CommandBatch cmd(raw_store_, outbox_);
   Stage(issue, ch, &cmd);
+  cmd.SetAnswer(issue);
   RETURN_IF_ERROR(cmd.Commit());
   return issue;
 }
@@ -698,8 +699,8 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateCountermeasure(
             issue->mutable_countermeasures()->begin(), issue->mutable_countermeasures()->end(),
             [&](const v1::Countermeasure& c) { return c.id() == r.countermeasure_id(); });
         if (it == issue->mutable_countermeasures()->end()) {
-          return absl::NotFoundError("対策が見つかりません / no such countermeasure: " +
-                                     r.countermeasure_id());
+          return common::NotFoundError("renkei.v1.Countermeasure", r.countermeasure_id(),
+                                       "対策が見つかりません / no such countermeasure");
         }
         std::vector<std::string> parts;
         if (r.status() != v1::COUNTERMEASURE_STATUS_UNSPECIFIED && r.status() != it->status()) {
@@ -815,8 +816,8 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateExpectedChange(
             issue->mutable_expected_changes()->begin(), issue->mutable_expected_changes()->end(),
             [&](const v1::ExpectedChange& e) { return e.id() == r.expected_change_id(); });
         if (it == issue->mutable_expected_changes()->end()) {
-          return absl::NotFoundError("期待値が見つかりません / no such expected change: " +
-                                     r.expected_change_id());
+          return common::NotFoundError("renkei.v1.ExpectedChange", r.expected_change_id(),
+                                       "期待値が見つかりません / no such expected change");
         }
         auto* ind = it->mutable_indicator();
         std::string detail = "期待値 " + it->label() + ":";
@@ -1171,6 +1172,8 @@ void NormalizeMeeting(v1::Meeting* m, const common::Clock& clock) {
 absl::StatusOr<v1::Meeting> Issues::RecordMeeting(const v1::RecordMeetingRequest& r) {
   FieldViolations v;
   ValidateMeeting(r.meeting(), "meeting", &v);
+  v.CheckOwnCode("meeting.municipality_code", r.meeting().municipality_code(),
+                 options_.jurisdiction_code);
   if (!r.meeting().id().empty())
     v.Add("meeting.id", "新しい会議にIDは指定しません / assigned by the service");
   for (int i = 0; i < r.meeting().issue_ids_size() && i < 50; ++i) {
@@ -1199,6 +1202,7 @@ absl::StatusOr<v1::Meeting> Issues::RecordMeeting(const v1::RecordMeetingRequest
   *p->mutable_date() = m.date();
   *p->mutable_issue_ids() = m.issue_ids();
   cmd.AddEvent(e);
+  cmd.SetAnswer(m);
   RETURN_IF_ERROR(cmd.Commit());
   return m;
 }
@@ -1206,6 +1210,8 @@ absl::StatusOr<v1::Meeting> Issues::RecordMeeting(const v1::RecordMeetingRequest
 absl::StatusOr<v1::Meeting> Issues::UpdateMeeting(const v1::UpdateMeetingRequest& r) {
   FieldViolations v;
   ValidateMeeting(r.meeting(), "meeting", &v);
+  v.CheckOwnCode("meeting.municipality_code", r.meeting().municipality_code(),
+                 options_.jurisdiction_code);
   for (int i = 0; i < r.meeting().issue_ids_size() && i < 50; ++i) {
     const std::string field = "meeting.issue_ids[" + std::to_string(i) + "]";
     if (!common::IsWellFormedId("iss", r.meeting().issue_ids(i))) {
@@ -1221,7 +1227,7 @@ absl::StatusOr<v1::Meeting> Issues::UpdateMeeting(const v1::UpdateMeetingRequest
   auto guard = locks_.Lock(r.meeting().id());
   ASSIGN_OR_RETURN(v1::Meeting stored, store_.GetMeeting(r.meeting().id()));
   if (stored.version() != r.meeting().version())
-    return Stale(stored.version(), r.meeting().version());
+    return common::StaleVersion(stored, r.meeting().version());
   v1::Meeting m = r.meeting();
   m.set_municipality_code(stored.municipality_code());
   m.set_version(stored.version() + 1);
@@ -1238,6 +1244,7 @@ absl::StatusOr<v1::Meeting> Issues::UpdateMeeting(const v1::UpdateMeetingRequest
   *p->mutable_date() = m.date();
   *p->mutable_issue_ids() = m.issue_ids();
   cmd.AddEvent(e);
+  cmd.SetAnswer(m);
   RETURN_IF_ERROR(cmd.Commit());
   return m;
 }

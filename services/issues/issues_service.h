@@ -3,13 +3,15 @@
 #pragma once
 
 #include "issues.h"
+#include "renkei/common/requests.h"
 #include "renkei/v1/issues.grpc.pb.h"
 
 namespace renkei::issues {
 
 class IssuesService final : public v1::IssuesService::Service {
  public:
-  explicit IssuesService(Issues* issues) : issues_(issues) {}
+  IssuesService(Issues* issues, common::RequestLedger* requests)
+      : issues_(issues), requests_(requests) {}
 
   grpc::Status ListCandidates(grpc::ServerContext*, const v1::ListCandidatesRequest* request,
                               v1::ListCandidatesResponse* response) override;
@@ -60,6 +62,7 @@ class IssuesService final : public v1::IssuesService::Service {
 
  private:
   Issues* issues_;
+  common::RequestLedger* requests_;
 };
 
 }  // namespace renkei::issues

@@ -316,9 +316,11 @@ TEST_F(IssuesTest, AcceptingACandidateOpensAnIssueWithTheSeedsAsEvidence) {
   ASSERT_THAT(accepted, SizeIs(1));
   EXPECT_EQ(accepted[0].issue_id(), issue->id());
   EXPECT_EQ(Count("issue_opened"), 1);
-  // Accepting twice is refused.
+  // Accepting twice is refused: the candidate's state, FAILED_PRECONDITION naming candidate_id.
   a.set_expected_version(accepted[0].version());
-  EXPECT_THAT(Fields(issues().AcceptCandidate(a).status()), ElementsAre("candidate_id"));
+  const absl::Status twice = issues().AcceptCandidate(a).status();
+  EXPECT_THAT(twice, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(twice.message()), ::testing::StartsWith("candidate_id: "));
 }
 
 TEST_F(IssuesTest, MergingFoldsEvidenceIntoAnotherCandidateOrAnIssue) {

@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
                   });
         }
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<issues::IssuesService>(domain));
+        services.push_back(std::make_unique<issues::IssuesService>(domain, host.requests()));
         return services;
       });
 }

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
                   });
         }
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<training::TrainingService>(domain));
+        services.push_back(std::make_unique<training::TrainingService>(domain, host.requests()));
         return services;
       });
 }

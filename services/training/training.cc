@@ -5,6 +5,7 @@
 
 #include "ical.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/status_macros.h"
@@ -25,12 +26,6 @@ absl::Status CheckId(const std::string& prefix, const std::string& id, const std
                                 "IDの形式が不正です (" + prefix + "_ + 26文字) / malformed id");
   }
   return absl::OkStatus();
-}
-
-absl::Status Stale(int64_t stored, int64_t expected) {
-  return absl::AbortedError(
-      "他の人が先に更新しました。読み込み直してください / stale version: stored " +
-      std::to_string(stored) + ", expected " + std::to_string(expected));
 }
 
 bool IsParticipantId(std::string_view s) {
@@ -196,6 +191,20 @@ absl::Status Trainings::Load() {
   });
 }
 
+void Trainings::CheckOrganizer(const v1::Training& in, FieldViolations* v) const {
+  // Set by the service: what a caller gives must be this instance's, not silently replaced.
+  v->CheckEnum("training.organizer_level", in.organizer_level(), v1::OrganizerLevel_IsValid,
+               /*allow_unspecified=*/true);
+  if (v1::OrganizerLevel_IsValid(in.organizer_level()) &&
+      in.organizer_level() != v1::ORGANIZER_LEVEL_UNSPECIFIED &&
+      in.organizer_level() != organizer_level()) {
+    v->Add("training.organizer_level",
+           "このインスタンスが主催する研修のみ作成できます (省略可) / only this instance's level "
+           "may be given, or none");
+  }
+  v->CheckOwnCode("training.organizer_code", in.organizer_code(), options_.jurisdiction_code);
+}
+
 v1::OrganizerLevel Trainings::organizer_level() const {
   switch (options_.level) {
     case v1::INSTANCE_LEVEL_NATIONAL:
@@ -264,8 +273,8 @@ absl::StatusOr<v1::SkillFramework> Trainings::GetSkillFramework(
   if (r.version() == 1) return BuiltInSkillFramework();
   ASSIGN_OR_RETURN(auto f, store_.GetFramework(r.version()));
   if (!f) {
-    return absl::NotFoundError("スキル枠組みの第" + std::to_string(r.version()) +
-                               "版はありません / no such version");
+    return common::NotFoundError("renkei.v1.SkillFramework", std::to_string(r.version()),
+                                 "スキル枠組みの版がありません / no such version");
   }
   return *f;
 }
@@ -285,7 +294,7 @@ absl::StatusOr<v1::SkillFramework> Trainings::PublishSkillFramework(
   std::lock_guard publish(publish_mu_);
   const v1::SkillFramework current = Framework();
   if (current.version() != r.expected_version())
-    return Stale(current.version(), r.expected_version());
+    return common::StaleVersion(current, r.expected_version());
   v1::SkillFramework next;
   next.set_version(current.version() + 1);
   *next.mutable_skills() = r.skills();
@@ -297,6 +306,7 @@ absl::StatusOr<v1::SkillFramework> Trainings::PublishSkillFramework(
   e.mutable_skill_framework_published()->set_version(next.version());
   *e.mutable_skill_framework_published()->mutable_framework() = next;
   cmd.AddEvent(e);
+  cmd.SetAnswer(next);
   RETURN_IF_ERROR(cmd.Commit());
   std::unique_lock lock(framework_mu_);
   framework_ = next;
@@ -419,6 +429,7 @@ absl::StatusOr<v1::Training> Trainings::CreateTraining(const v1::CreateTrainingR
   ValidateTrainingContent(in, framework, "training", &v);
   if (!in.id().empty())
     v.Add("training.id", "新しい研修にIDは指定しません / assigned by the service");
+  CheckOrganizer(in, &v);
   if (in.sessions().empty())
     v.Add("training.sessions", "回を1つ以上指定してください / at least one session");
   v.CheckCount("training.sessions", in.sessions_size(), kMaxSessions);
@@ -466,9 +477,11 @@ absl::StatusOr<v1::Training> Trainings::CreateTraining(const v1::CreateTrainingR
   StageTraining(t, ledger, &cmd);
   store_.PutLedger(&cmd.batch(), ledger);
   cmd.AddEvent(ScheduledEvent(t));
+  v1::Training answer = t;
+  FillCounts(ledger, &answer);
+  cmd.SetAnswer(answer);
   RETURN_IF_ERROR(cmd.Commit());
-  FillCounts(ledger, &t);
-  return t;
+  return answer;
 }
 
 absl::StatusOr<v1::Training> Trainings::GetTraining(const v1::GetTrainingRequest& r) const {
@@ -541,10 +554,10 @@ absl::StatusOr<v1::Training> Trainings::LoadForChange(const std::string& id,
         "他の自治体 (" + t.organizer_code() +
         ") が主催する研修です。変更は主催者が行います / organized by another instance");
   }
-  if (t.version() != expected_version) return Stale(t.version(), expected_version);
+  if (t.version() != expected_version) return common::StaleVersion(t, expected_version);
   if (t.status() == v1::TRAINING_STATUS_CANCELLED) {
-    return common::InvalidField(id_field,
-                                "中止された研修は変更できません / the training is cancelled");
+    return common::NotAllowedNow(id_field,
+                                 "中止された研修は変更できません / the training is cancelled");
   }
   return t;
 }
@@ -556,6 +569,7 @@ absl::StatusOr<v1::Training> Trainings::UpdateTraining(const v1::UpdateTrainingR
     return common::InvalidField("training.version", "読み込んだ版を指定してください / required");
   FieldViolations v;
   ValidateTrainingContent(in, Framework(), "training", &v);
+  CheckOrganizer(in, &v);
   RETURN_IF_ERROR(v.ToStatus());
   auto guard = locks_.Lock(in.id());
   ASSIGN_OR_RETURN(v1::Training t, LoadForChange(in.id(), in.version(), "training.id"));
@@ -597,9 +611,11 @@ absl::StatusOr<v1::Training> Trainings::UpdateTraining(const v1::UpdateTrainingR
   common::CommandBatch cmd(raw_store_, outbox_);
   StageTraining(t, ledger, &cmd);
   cmd.AddEvent(ScheduledEvent(t));
+  v1::Training answer = t;
+  FillCounts(ledger, &answer);
+  cmd.SetAnswer(answer);
   RETURN_IF_ERROR(cmd.Commit());
-  FillCounts(ledger, &t);
-  return t;
+  return answer;
 }
 
 absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& r) {
@@ -671,9 +687,11 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
   *t.mutable_updated_at() = clock_->NowTimestamp();
   StageTraining(t, ledger, &cmd);
   cmd.AddEvent(SessionEvent(t, s, "added"));
+  v1::Training answer = t;
+  FillCounts(ledger, &answer);
+  cmd.SetAnswer(answer);
   RETURN_IF_ERROR(cmd.Commit());
-  FillCounts(ledger, &t);
-  return t;
+  return answer;
 }
 
 absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionRequest& r) {
@@ -694,7 +712,8 @@ absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionReq
     if (s.id() == r.session().id()) target = &s;
   }
   if (target == nullptr) {
-    return absl::NotFoundError("回が見つかりません / no such session: " + r.session().id());
+    return common::NotFoundError("renkei.v1.Session", r.session().id(),
+                                 "回が見つかりません / no such session");
   }
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
   auto it = ledger.confirmed_by_session().find(target->id());
@@ -744,9 +763,11 @@ absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionReq
   (void)promoted;
   StageTraining(t, ledger, &cmd);
   store_.PutLedger(&cmd.batch(), ledger);
+  v1::Training answer = t;
+  FillCounts(ledger, &answer);
+  cmd.SetAnswer(answer);
   RETURN_IF_ERROR(cmd.Commit());
-  FillCounts(ledger, &t);
-  return t;
+  return answer;
 }
 
 absl::StatusOr<v1::Training> Trainings::CancelTraining(const v1::CancelTrainingRequest& r) {
@@ -767,9 +788,11 @@ absl::StatusOr<v1::Training> Trainings::CancelTraining(const v1::CancelTrainingR
   common::CommandBatch cmd(raw_store_, outbox_);
   StageTraining(t, ledger, &cmd);
   cmd.AddEvent(ScheduledEvent(t));
+  v1::Training answer = t;
+  FillCounts(ledger, &answer);
+  cmd.SetAnswer(answer);
   RETURN_IF_ERROR(cmd.Commit());
-  FillCounts(ledger, &t);
-  return t;
+  return answer;
 }
 
 // --- registrations --------------------------------------------------------------------------
@@ -836,7 +859,7 @@ absl::StatusOr<google::protobuf::RepeatedPtrField<std::string>> Trainings::Resol
       const v1::Session* s = FindSession(t, requested[i]);
       if (s == nullptr)
         return common::InvalidField(field, "この研修にない回です / no such session");
-      if (s->cancelled()) return common::InvalidField(field, "中止された回です / cancelled");
+      if (s->cancelled()) return common::NotAllowedNow(field, "中止された回です / cancelled");
       if (std::find(sessions.begin(), sessions.end(), s->id()) != sessions.end())
         return common::InvalidField(field, "重複しています / duplicate");
       *sessions.Add() = s->id();
@@ -916,8 +939,8 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
   auto guard = locks_.Lock(in.training_id());
   ASSIGN_OR_RETURN(v1::Training t, store_.GetTraining(in.training_id()));
   if (t.status() == v1::TRAINING_STATUS_CANCELLED) {
-    return common::InvalidField("registration.training_id",
-                                "中止された研修です / the training is cancelled");
+    return common::NotAllowedNow("registration.training_id",
+                                 "中止された研修です / the training is cancelled");
   }
   const int64_t now = clock_->NowMicros();
   if (now >= ClosesAt(t)) {
@@ -949,8 +972,9 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
   v1::Registration reg = in;
   reg.set_id(common::NewId("reg", *clock_));
   reg = StageNewRegistration(t, &ledger, std::move(reg), sessions, now, &cmd);
-  RETURN_IF_ERROR(cmd.Commit());
   reg.set_waitlist_position(WaitlistPosition(ledger, reg.id()));
+  cmd.SetAnswer(reg);
+  RETURN_IF_ERROR(cmd.Commit());
   return reg;
 }
 
@@ -988,6 +1012,7 @@ absl::StatusOr<v1::Registration> Trainings::RequestFromAbove(
   p->set_participant_id(reg.participant_id());
   p->set_network_consent(reg.network_consent());
   cmd.AddEvent(e);
+  cmd.SetAnswer(reg);
   RETURN_IF_ERROR(cmd.Commit());
   return reg;
 }
@@ -1206,11 +1231,13 @@ absl::StatusOr<v1::Registration> Trainings::CancelRegistration(
     p->set_municipality_code(reg.municipality_code());
     p->set_previous_status(previous);
     cmd.AddEvent(e);
+    cmd.SetAnswer(reg);
     RETURN_IF_ERROR(cmd.Commit());
     return reg;
   }
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
   RETURN_IF_ERROR(StageCancel(t, &ledger, &reg, &cmd));
+  cmd.SetAnswer(reg);
   RETURN_IF_ERROR(cmd.Commit());
   return reg;
 }
@@ -1335,7 +1362,8 @@ absl::StatusOr<v1::RecordAttendanceResponse> Trainings::RecordAttendance(
   ASSIGN_OR_RETURN(v1::Training t, store_.GetTraining(r.training_id()));
   const v1::Session* session = FindSession(t, r.session_id());
   if (session == nullptr) {
-    return absl::NotFoundError("回が見つかりません / no such session: " + r.session_id());
+    return common::NotFoundError("renkei.v1.Session", r.session_id(),
+                                 "回が見つかりません / no such session");
   }
   std::vector<std::string> ids;
   for (const auto& entry : r.entries()) ids.push_back(entry.registration_id());
@@ -1395,19 +1423,25 @@ absl::StatusOr<v1::RecordAttendanceResponse> Trainings::RecordAttendance(
     p->set_attended(r.entries(i).attended());
     cmd.AddEvent(e);
   }
-  RETURN_IF_ERROR(cmd.Commit());
-  // The session's attendance so far.
+  // The session's attendance once this batch is in: the stored registrations (unchanged under
+  // the training's lock) with this call's changes.
   v1::TrainingLedger ledger;
   ASSIGN_OR_RETURN(auto all, RegistrationsOfTraining(t.id(), &ledger));
+  std::map<std::string, const v1::Registration*> changed;
+  for (const auto& reg : regs) changed[reg.id()] = &reg;
   v1::RecordAttendanceResponse out;
   out.set_recorded(static_cast<int32_t>(regs.size()));
   int attended = 0;
-  for (const auto& reg : all) {
+  for (const auto& stored : all) {
+    auto it = changed.find(stored.id());
+    const v1::Registration& reg = it == changed.end() ? stored : *it->second;
     for (const auto& a : reg.attendance()) {
       if (a.session_id() == session->id() && a.attended()) ++attended;
     }
   }
   out.set_attended(attended);
+  cmd.SetAnswer(out);
+  RETURN_IF_ERROR(cmd.Commit());
   return out;
 }
 
@@ -1491,6 +1525,7 @@ absl::StatusOr<v1::SurveyResponse> Trainings::SubmitSurvey(const v1::SubmitSurve
     p->add_skill_codes(items[i]->skill_code());
   }
   cmd.AddEvent(e);
+  cmd.SetAnswer(survey);
   RETURN_IF_ERROR(cmd.Commit());
   return survey;
 }

@@ -107,6 +107,8 @@ class Trainings {
   };
 
   v1::OrganizerLevel organizer_level() const;
+  // training.organizer_level and organizer_code, when given, are this instance's.
+  void CheckOrganizer(const v1::Training& in, common::FieldViolations* v) const;
   bool OrganizedHere(const v1::Training& t) const {
     return t.organizer_code() == options_.jurisdiction_code;
   }

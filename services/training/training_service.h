@@ -2,6 +2,7 @@
 // statuses.
 #pragma once
 
+#include "renkei/common/requests.h"
 #include "renkei/v1/training.grpc.pb.h"
 #include "training.h"
 
@@ -9,7 +10,8 @@ namespace renkei::training {
 
 class TrainingService final : public v1::TrainingService::Service {
  public:
-  explicit TrainingService(Trainings* trainings) : trainings_(trainings) {}
+  TrainingService(Trainings* trainings, common::RequestLedger* requests)
+      : trainings_(trainings), requests_(requests) {}
 
   grpc::Status GetSkillFramework(grpc::ServerContext*, const v1::GetSkillFrameworkRequest* request,
                                  v1::SkillFramework* response) override;
@@ -52,6 +54,7 @@ class TrainingService final : public v1::TrainingService::Service {
 
  private:
   Trainings* trainings_;
+  common::RequestLedger* requests_;
 };
 
 }  // namespace renkei::training

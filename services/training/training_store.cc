@@ -1,6 +1,7 @@
 #include "training_store.h"
 
 #include "renkei/common/consumer.h"
+#include "renkei/common/errors.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/status_macros.h"
@@ -50,8 +51,8 @@ absl::StatusOr<T> TrainingStore::GetProto(const char* family, common::ColumnFami
                                           const char* what_en) const {
   auto value = store_->Get(cf, key);
   if (absl::IsNotFound(value.status())) {
-    return absl::NotFoundError(std::string(what_ja) + "が見つかりません / no such " + what_en +
-                               ": " + key);
+    return common::NotFoundError(T::descriptor()->full_name(), key,
+                                 std::string(what_ja) + "が見つかりません / no such " + what_en);
   }
   if (!value.ok()) return value.status();
   return sealer_->Open<T>(family, key, *value);

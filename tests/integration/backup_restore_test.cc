@@ -174,19 +174,7 @@ class BackupRestoreTest : public ::testing::Test {
   std::set<std::string> ConsultationIds(InstanceProcesses& instance) {
     auto intake = v1::IntakeService::NewStub(instance.channel("intake"));
     std::set<std::string> ids;
-    std::string token;
-    do {
-      v1::ListConsultationsRequest r;
-      r.set_page_size(200);
-      r.set_page_token(token);
-      v1::ListConsultationsResponse page;
-      grpc::ClientContext ctx;
-      auto s = intake->ListConsultations(&ctx, r, &page);
-      EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok()) break;
-      for (const auto& c : page.consultations()) ids.insert(c.id());
-      token = page.next_page_token();
-    } while (!token.empty());
+    for (const auto& c : ListAllConsultations(*intake)) ids.insert(c.id());
     return ids;
   }
 

@@ -112,7 +112,7 @@ TEST_F(DirectoryGrpcTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
   r.set_name("稲城\xFF\xFE");
   grpc::Status s = Upsert(r);
   EXPECT_THAT(s, GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_THAT(ViolatedFields(s), ElementsAre("Resource.name"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("resource.name"));
   EXPECT_THAT(s.error_message(), HasSubstr("UTF-8"));
 
   v1::SearchResourcesRequest q;
@@ -121,7 +121,7 @@ TEST_F(DirectoryGrpcTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
   grpc::ClientContext ctx;
   s = d_.stub().SearchResources(&ctx, q, &resp);
   EXPECT_THAT(s, GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_THAT(ViolatedFields(s), ElementsAre("SearchResourcesRequest.text"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("text"));
   ExpectNothingWritten();
 }
 
@@ -279,16 +279,14 @@ TEST_F(DirectoryGrpcTest, InvalidUtf8InEveryRpcNamesTheField) {
     req.set_id(bad);
     v1::Resource r;
     grpc::ClientContext ctx;
-    EXPECT_THAT(ViolatedFields(d_.stub().GetResource(&ctx, req, &r)),
-                ElementsAre("GetResourceRequest.id"));
+    EXPECT_THAT(ViolatedFields(d_.stub().GetResource(&ctx, req, &r)), ElementsAre("id"));
   }
   {
     v1::DeleteResourceRequest req;
     req.set_id(bad);
     v1::DeleteResourceResponse r;
     grpc::ClientContext ctx;
-    EXPECT_THAT(ViolatedFields(d_.stub().DeleteResource(&ctx, req, &r)),
-                ElementsAre("DeleteResourceRequest.id"));
+    EXPECT_THAT(ViolatedFields(d_.stub().DeleteResource(&ctx, req, &r)), ElementsAre("id"));
   }
   {
     v1::GetGapReportRequest req;
@@ -296,7 +294,7 @@ TEST_F(DirectoryGrpcTest, InvalidUtf8InEveryRpcNamesTheField) {
     v1::GapReport r;
     grpc::ClientContext ctx;
     EXPECT_THAT(ViolatedFields(d_.stub().GetGapReport(&ctx, req, &r)),
-                ElementsAre("GetGapReportRequest.municipality_code"));
+                ElementsAre("municipality_code"));
   }
   {
     v1::ExportResourcesRequest req;
@@ -306,8 +304,7 @@ TEST_F(DirectoryGrpcTest, InvalidUtf8InEveryRpcNamesTheField) {
     v1::ExportResourcesChunk chunk;
     while (reader->Read(&chunk)) {
     }
-    EXPECT_THAT(ViolatedFields(reader->Finish()),
-                ElementsAre("ExportResourcesRequest.municipality_code"));
+    EXPECT_THAT(ViolatedFields(reader->Finish()), ElementsAre("municipality_code"));
   }
   {
     grpc::ClientContext ctx;
@@ -319,7 +316,7 @@ TEST_F(DirectoryGrpcTest, InvalidUtf8InEveryRpcNamesTheField) {
     v1::ImportResourcesResponse resp;
     while (stream->Read(&resp)) {
     }
-    EXPECT_THAT(ViolatedFields(stream->Finish()), ElementsAre("ImportOptions.file_name"));
+    EXPECT_THAT(ViolatedFields(stream->Finish()), ElementsAre("options.file_name"));
   }
   ExpectNothingWritten();
 }

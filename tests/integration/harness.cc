@@ -58,6 +58,24 @@ std::vector<StreamMessage> ReadStream(common::NatsBus& bus, const std::string& s
   return out;
 }
 
+std::vector<v1::ConsultationSummary> ListAllConsultations(v1::IntakeService::Stub& stub) {
+  std::vector<v1::ConsultationSummary> out;
+  std::string token;
+  do {
+    v1::ListConsultationsRequest r;
+    r.set_page_size(200);
+    r.set_page_token(token);
+    v1::ListConsultationsResponse page;
+    grpc::ClientContext ctx;
+    grpc::Status s = stub.ListConsultations(&ctx, r, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok()) break;
+    for (auto& c : *page.mutable_consultations()) out.push_back(std::move(c));
+    token = page.next_page_token();
+  } while (!token.empty());
+  return out;
+}
+
 uint64_t StreamCount(common::NatsBus& bus, const std::string& stream) {
   auto st = bus.GetStreamState(stream);
   return st.ok() ? st->messages : 0;
@@ -78,8 +96,9 @@ InProcessDirectory::InProcessDirectory() {
   auto nats = NatsServer::Start(tmp_.Sub("nats"));
   if (!nats.ok()) Fatal(nats.status());
   nats_ = std::move(*nats);
-  auto store = common::Store::Open(
-      {.path = tmp_.Sub("db"), .column_families = directory::ResourceStore::ColumnFamilies()});
+  std::vector<std::string> families = directory::ResourceStore::ColumnFamilies();
+  for (const auto& cf : common::RequestLedger::ColumnFamilies()) families.push_back(cf);
+  auto store = common::Store::Open({.path = tmp_.Sub("db"), .column_families = families});
   if (!store.ok()) Fatal(store.status());
   store_ = std::move(*store);
   outbox_ = std::make_unique<common::Outbox>(store_.get());
@@ -96,7 +115,9 @@ InProcessDirectory::InProcessDirectory() {
   directory_ = std::make_unique<directory::Directory>(store_.get(), outbox_.get(),
                                                       common::EventSource{kInstance}, &vocabulary_);
   if (auto s = directory_->LoadIndex(); !s.ok()) Fatal(s);
-  service_ = std::make_unique<directory::DirectoryService>(directory_.get());
+  sealer_ = std::make_unique<TestSealer>(tmp_.Sub("keys"));
+  requests_ = std::make_unique<common::RequestLedger>(store_.get(), sealer_->get());
+  service_ = std::make_unique<directory::DirectoryService>(directory_.get(), requests_.get());
   common::ServerOptions sopts;
   sopts.listen_address = "127.0.0.1:0";
   auto server = common::GrpcServer::Start(sopts, {service_.get()});
@@ -249,8 +270,10 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
     std::filesystem::create_directories(key_dir());
     if (auto s = common::GenerateKeyPair(key_dir(), "k1"); !s.ok()) Fatal(s);
   }
-  for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"})
+  for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"}) {
     ports_[s] = FreePort();
+    metrics_ports_[s] = FreePort();
+  }
   std::vector<std::string> services = spec.services;
   if (services.empty()) services = {"directory", "intake", "issues", "training", "indicators"};
   auto has = [&](const std::string& s) {
@@ -275,8 +298,10 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
     c << ",\n  \"security\": " << spec.security_json;
   }
   if (!spec.backup_json.empty()) c << ",\n  \"backup\": " << spec.backup_json;
+  if (!spec.extra_json.empty()) c << ",\n  " << spec.extra_json;
   auto server = [&](const std::string& s) {
-    return "{\"listen_address\": \"" + address(s) + "\"}";
+    return "{\"listen_address\": \"" + address(s) + "\", \"metrics_address\": \"" +
+           metrics_address(s) + "\"}";
   };
   if (has("directory")) c << ",\n  \"directory\": {\"server\": " << server("directory") << "}";
   if (has("intake")) {

@@ -14,9 +14,11 @@
 #include "renkei/common/auth.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/outbox.h"
+#include "renkei/common/requests.h"
 #include "renkei/common/server.h"
 #include "renkei/common/store.h"
 #include "renkei/v1/directory.grpc.pb.h"
+#include "renkei/v1/intake.grpc.pb.h"
 #include "testing.h"
 
 namespace renkei::testing {
@@ -68,6 +70,8 @@ class InProcessDirectory {
   std::unique_ptr<common::OutboxRelay> relay_;
   directory::CapabilityVocabulary vocabulary_;
   std::unique_ptr<directory::Directory> directory_;
+  std::unique_ptr<TestSealer> sealer_;
+  std::unique_ptr<common::RequestLedger> requests_;
   std::unique_ptr<directory::DirectoryService> service_;
   std::unique_ptr<common::GrpcServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -95,6 +99,8 @@ struct InstanceSpec {
   // The client certificate the test's channels present when the services serve TLS
   // (security.grpc_tls); empty: loopback local credentials.
   v1::GrpcTlsConfig client_tls;
+  // Extra top-level members of the instance file, e.g. "\"outbox\": {\"retention_seconds\": 1}".
+  std::string extra_json;
   // Extra members of the "gateway" section (listen_address and accounts_file are always set),
   // e.g. "\"static_dir\": \"...\"".
   std::string gateway_json;
@@ -115,6 +121,10 @@ class InstanceProcesses {
   // Stops the service with SIGTERM and waits for it to exit.
   void Stop(const std::string& service);
   std::string address(const std::string& service) const;
+  // Where the service serves its Prometheus metrics, "127.0.0.1:<port>".
+  std::string metrics_address(const std::string& service) const {
+    return "127.0.0.1:" + std::to_string(metrics_ports_.at(service));
+  }
   // A channel carrying the instance's default test identity: its own staff (municipal staff of a
   // municipality, prefecture staff of a prefecture, national staff of the nation).
   std::shared_ptr<grpc::Channel> channel(const std::string& service);
@@ -144,6 +154,7 @@ class InstanceProcesses {
   v1::Role default_role_ = v1::ROLE_MUNICIPAL_STAFF;
   v1::GrpcTlsConfig client_tls_;
   std::map<std::string, int> ports_;
+  std::map<std::string, int> metrics_ports_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
 };
 
@@ -153,6 +164,9 @@ absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
 // Every real file of ../shared/data (MHLW care offices, visiting nursing stations, medical
 // institutions), imported with allow_partial; rows imported in all.
 absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub);
+
+// Every consultation intake lists (all pages), newest first.
+std::vector<v1::ConsultationSummary> ListAllConsultations(v1::IntakeService::Stub& stub);
 
 // Whether the standard health service at `address` answers SERVING.
 bool Healthy(const std::string& address, const v1::GrpcTlsConfig& tls = {});

@@ -3,8 +3,8 @@
 // events, is killed with -9 in the middle, crashes once between committing an effect and
 // acknowledging it, and is started again. Its monthly figures must equal the counts computed
 // directly from the intake store (ListConsultations), per month and per source type — nothing
-// lost, nothing counted twice. Then a new derived generation (config change and restart) clears
-// the figures and recomputes them from the stream's history: the same figures again. Real
+// lost, nothing counted twice. Then a recompute (RecomputeDerived) clears the figures and counts
+// them again from the stream's history: the same figures again. Real
 // nats-server, real binaries.
 #include <algorithm>
 #include <map>
@@ -28,7 +28,9 @@ class IndicatorsDerivedTest : public ::testing::Test {
     auto nats = NatsServer::Start(tmp_.Sub("nats"));
     ASSERT_TRUE(nats.ok());
     nats_ = std::move(*nats);
-    inagi_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url());
+    InstanceSpec spec;
+    spec.services = {"intake", "indicators"};
+    inagi_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url(), spec);
     ASSERT_TRUE(inagi_->Start("intake").ok());
     ASSERT_TRUE(inagi_->Start("indicators").ok());
     intake_ = v1::IntakeService::NewStub(inagi_->channel("intake"));
@@ -68,15 +70,8 @@ class IndicatorsDerivedTest : public ::testing::Test {
   // The recount: consultations per (month, source word) and per month, from the intake store.
   std::map<std::string, double> Recount() {
     std::map<std::string, double> out;
-    std::string token;
-    do {
-      v1::ListConsultationsRequest r;
-      r.set_page_size(200);
-      r.set_page_token(token);
-      v1::ListConsultationsResponse page;
-      grpc::ClientContext ctx;
-      EXPECT_TRUE(intake_->ListConsultations(&ctx, r, &page).ok());
-      for (const auto& c : page.consultations()) {
+    for (const auto& c : ListAllConsultations(*intake_)) {
+      {
         const v1::Date d = common::TokyoDate(common::MicrosFromTimestamp(c.received_at()));
         char month[8];
         snprintf(month, sizeof month, "%04d-%02d", d.year(), d.month());
@@ -86,8 +81,7 @@ class IndicatorsDerivedTest : public ::testing::Test {
         out[std::string("derived.consultations/") + month] += 1;
         out["derived.consultations.src." + source + "/" + month] += 1;
       }
-      token = page.next_page_token();
-    } while (!token.empty());
+    }
     return out;
   }
 
@@ -179,14 +173,22 @@ TEST_F(IndicatorsDerivedTest, MonthlyCountsEqualARecountAfterKillNineAndACrashBe
   EXPECT_EQ(raised, seeds);
   EXPECT_EQ(series.definition().origin(), v1::INDICATOR_ORIGIN_DERIVED);
 
-  // Recompute from the event history: generation 1 clears the figures, and its consumer reads
-  // every event of the stream again.
-  inagi_->Stop("indicators");
-  InstanceSpec recompute;
-  recompute.indicators_json = "\"derived_generation\": 1";
-  InstanceProcesses again(tmp_.Sub("inagi"), nats_->url(), recompute);  // same data, new config
+  // Recompute from the event history (the operator's RecomputeDerived): generation 1 clears the
+  // figures, and its consumer reads every event of the stream again. Intake reports a complete
+  // history, so nothing needs accepting.
   const int64_t restarted = common::SystemClock::Get()->NowMicros();
-  ASSERT_TRUE(again.Start("indicators").ok());
+  {
+    auto op = v1::IndicatorsService::NewStub(inagi_->channel("indicators", v1::ROLE_OPERATOR));
+    v1::RecomputeDerivedResponse done;
+    grpc::ClientContext ctx;
+    grpc::Status s = op->RecomputeDerived(&ctx, v1::RecomputeDerivedRequest(), &done);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(done.generation(), 1u);
+    ASSERT_EQ(done.histories_size(), 1);  // intake (the instance file names no issues, training)
+    EXPECT_EQ(done.histories(0).service(), "intake");
+    EXPECT_TRUE(done.histories(0).complete());
+  }
+  InstanceProcesses& again = *inagi_;
   auto recomputed = [&] {
     auto stub2 = v1::IndicatorsService::NewStub(again.channel("indicators"));
     std::map<std::string, double> out;
@@ -212,7 +214,7 @@ TEST_F(IndicatorsDerivedTest, MonthlyCountsEqualARecountAfterKillNineAndACrashBe
       },
       std::chrono::seconds(30)));
   EXPECT_EQ(again_figures, expected);
-  // Every figure was written again after the restart (cleared and recomputed, not left over).
+  // Every figure was written again after the recompute (cleared and recomputed, not left over).
   auto stub2 = v1::IndicatorsService::NewStub(again.channel("indicators"));
   for (const auto& [key, n] : expected) {
     v1::GetObservationHistoryRequest h;
@@ -226,7 +228,6 @@ TEST_F(IndicatorsDerivedTest, MonthlyCountsEqualARecountAfterKillNineAndACrashBe
     EXPECT_GE(common::MicrosFromTimestamp(history.versions(0).recorded_at()), restarted) << key;
     EXPECT_EQ(history.versions(0).version(), n) << key;  // one increment per consultation
   }
-  again.Stop("indicators");
 }
 
 }  // namespace

@@ -139,7 +139,7 @@ TEST_F(IntakeGrpcTest, CreateNamesBadCodesEnumsDatesAndText) {
   utf.mutable_requester()->set_contact("042\xFF");
   s = Call(&v1::IntakeService::Stub::CreateConsultation, utf);
   EXPECT_THAT(s, GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_THAT(ViolatedFields(s), ElementsAre("Requester.contact"));
+  EXPECT_THAT(ViolatedFields(s), ElementsAre("requester.contact"));
   ExpectNothingWritten();
 }
 

@@ -419,7 +419,7 @@ TEST_F(RenkeictlTrainingTest, EditsSessionsPromotesOnALargerCapacityAndCancels) 
   EXPECT_THAT(r.out, HasSubstr("状態           中止"));
   r = Run({"training", "register", id, "--participant", "edit-c", "--name", "遅れて申込",
            "--municipality", "132250", "--role", "coordinators"});
-  EXPECT_EQ(r.exit_code, 3) << r;
+  EXPECT_EQ(r.exit_code, 5) << r;  // the training's state: FAILED_PRECONDITION, a conflict
   EXPECT_THAT(r.err, HasSubstr("  - registration.training_id: 中止された研修です"));
   r = Run({"training", "list", "--from", day, "--to", day});
   ASSERT_EQ(r.exit_code, 0) << r;

@@ -1,11 +1,17 @@
 #include "cli.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
+#include <thread>
 
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -14,7 +20,10 @@
 #include "grpcpp/security/credentials.h"
 #include "renkei/common/auth.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/errors.h"
+#include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/requests.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
 
@@ -68,6 +77,56 @@ std::unique_ptr<grpc::ClientContext> NewContext(double timeout_seconds) {
   return ctx;
 }
 
+const std::string& InvocationRequestId() {
+  static const std::string id =
+      Options().request_id.empty() ? common::NewId("req") : Options().request_id;
+  return id;
+}
+
+namespace {
+// The id of the invocation's n-th command: the invocation's id, then "<id>:2", "<id>:3", ... so
+// that an invocation repeated with the same --request-id repeats the same ids in order.
+std::string CommandRequestId() {
+  static int commands = 0;
+  ++commands;
+  return commands == 1 ? InvocationRequestId()
+                       : InvocationRequestId() + ":" + std::to_string(commands);
+}
+}  // namespace
+
+grpc::Status CallWithRetry(const google::protobuf::Message& request,
+                           const std::function<grpc::Status(const google::protobuf::Message&,
+                                                            grpc::ClientContext*)>& call) {
+  const google::protobuf::Message* sent = &request;
+  std::unique_ptr<google::protobuf::Message> with_id;
+  const auto* field = request.GetDescriptor()->FindFieldByName(common::kRequestIdField);
+  if (field != nullptr && request.GetReflection()->GetString(request, field).empty()) {
+    with_id.reset(request.New());
+    with_id->CopyFrom(request);
+    with_id->GetReflection()->SetString(with_id.get(), field, CommandRequestId());
+    sent = with_id.get();
+  }
+  const int attempts = std::max(1, Options().attempts);
+  grpc::Status s;
+  for (int attempt = 1;; ++attempt) {
+    auto ctx = NewContext();
+    s = call(*sent, ctx.get());
+    const bool transient = s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+    if (!transient || attempt >= attempts) return s;
+    // 0.25 s, 0.5 s, 1 s, ... with up to 50% jitter: a restarting service gets a moment.
+    const int64_t base_ms = int64_t{250} << std::min(attempt - 1, 4);
+    static std::mt19937_64 random{std::random_device{}()};
+    const int64_t wait_ms =
+        base_ms + std::uniform_int_distribution<int64_t>(0, base_ms / 2)(random);
+    if (isatty(fileno(stderr))) {
+      std::fprintf(stderr, "再試行します (%d/%d) / retrying: %s\n", attempt + 1, attempts,
+                   s.error_message().c_str());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+  }
+}
+
 int ExitCodeFor(const grpc::Status& status) {
   switch (status.error_code()) {
     case grpc::StatusCode::OK:
@@ -85,6 +144,9 @@ int ExitCodeFor(const grpc::Status& status) {
     case grpc::StatusCode::DEADLINE_EXCEEDED:
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
       return kUnavailable;
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return kNotAllowed;
     default:
       return kFailure;
   }
@@ -92,30 +154,68 @@ int ExitCodeFor(const grpc::Status& status) {
 
 int ReportError(const grpc::Status& status) {
   if (status.ok()) return kOk;
+  google::rpc::Status detail;
+  std::vector<google::rpc::BadRequest> bad_requests;
+  std::vector<google::rpc::PreconditionFailure> preconditions;
+  std::string reason;  // ErrorInfo.reason
+  if (!status.error_details().empty() && detail.ParseFromString(status.error_details())) {
+    for (const auto& any : detail.details()) {
+      google::rpc::BadRequest bad;
+      google::rpc::ErrorInfo info;
+      if (any.type_url() == "type.googleapis.com/google.rpc.BadRequest" &&
+          bad.ParseFromString(any.value())) {
+        bad_requests.push_back(std::move(bad));
+      } else if (google::rpc::PreconditionFailure failure;
+                 any.type_url() == "type.googleapis.com/google.rpc.PreconditionFailure" &&
+                 failure.ParseFromString(any.value())) {
+        preconditions.push_back(std::move(failure));
+      } else if (any.type_url() == "type.googleapis.com/google.rpc.ErrorInfo" &&
+                 info.ParseFromString(any.value())) {
+        reason = info.reason();
+      }
+    }
+  }
   std::string what;
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE:
-      what = "サービスに接続できません / service unavailable";
+      what = reason == common::kStoreUnavailableReason
+                 ? "サービスがデータを書き込めません / the service cannot write its data"
+                 : "サービスに接続できません / service unavailable";
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       what = "時間切れです / deadline exceeded";
+      break;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      what = reason == common::kDiskFullReason ? "ディスクの空きがありません / the disk is full"
+                                               : "上限を超えました / limit exceeded";
+      break;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      what = "認証されていません / not authenticated";
+      break;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      what = "権限がありません / not allowed";
       break;
     default:
       what = "エラー / error";
   }
   std::fprintf(stderr, "%s (%d): %s\n", what.c_str(), static_cast<int>(status.error_code()),
                status.error_message().c_str());
-  google::rpc::Status detail;
-  if (!status.error_details().empty() && detail.ParseFromString(status.error_details())) {
-    for (const auto& any : detail.details()) {
-      google::rpc::BadRequest bad;
-      if (any.type_url() == "type.googleapis.com/google.rpc.BadRequest" &&
-          bad.ParseFromString(any.value())) {
-        for (const auto& v : bad.field_violations()) {
-          std::fprintf(stderr, "  - %s: %s\n", v.field().c_str(), v.description().c_str());
-        }
-      }
+  for (const auto& bad : bad_requests) {
+    for (const auto& v : bad.field_violations()) {
+      std::fprintf(stderr, "  - %s: %s\n", v.field().c_str(), v.description().c_str());
     }
+  }
+  for (const auto& failure : preconditions) {
+    for (const auto& v : failure.violations()) {
+      std::fprintf(stderr, "  - %s: %s\n", v.subject().c_str(), v.description().c_str());
+    }
+  }
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED && Options().token.empty() &&
+      Options().token_file.empty()) {
+    std::fprintf(stderr,
+                 "  トークンを指定してください: export RENKEI_TOKEN_FILE=<file> または "
+                 "--token-file (tools/run-local.sh は data/local/token に書きます) / set "
+                 "RENKEI_TOKEN_FILE, RENKEI_TOKEN or --token-file\n");
   }
   return ExitCodeFor(status);
 }

@@ -9,10 +9,18 @@
 //   3  invalid input (INVALID_ARGUMENT; an import with bad rows and no --allow-partial)
 //   4  not found
 //   5  conflict (ABORTED: stale version; ALREADY_EXISTS; FAILED_PRECONDITION)
-//   6  service unavailable or too slow (UNAVAILABLE, DEADLINE_EXCEEDED): retry later
+//   6  service unavailable, too slow or out of disk (UNAVAILABLE, DEADLINE_EXCEEDED,
+//      RESOURCE_EXHAUSTED): retry later
 //   7  partial import: good rows imported, some rows rejected
+//   8  not authenticated or not allowed (UNAUTHENTICATED, PERMISSION_DENIED): no token, an
+//      expired one, or a role that may not do this
+//
+// Every command carries a request id (--request-id, or a new one per invocation) and a call
+// that failed with UNAVAILABLE or DEADLINE_EXCEEDED is sent again with the same id after a
+// short wait (docs/design-notes.md, "Request ids"): a command is applied at most once.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +46,7 @@ enum ExitCode {
   kConflict = 5,
   kUnavailable = 6,
   kPartial = 7,
+  kNotAllowed = 8,
 };
 
 struct GlobalOptions {
@@ -56,6 +65,10 @@ struct GlobalOptions {
   std::string tls_key;
   std::string tls_ca;
   double timeout_seconds = 30;
+  // The request id of the command (empty: a new one for this invocation).
+  std::string request_id;
+  // Attempts per call when the service is unavailable or too slow (1: no retry).
+  int attempts = 4;
 };
 
 GlobalOptions& Options();
@@ -63,6 +76,16 @@ GlobalOptions& Options();
 std::shared_ptr<grpc::Channel> Channel(const std::string& address);
 // A context with the global deadline (streaming commands pass their own).
 std::unique_ptr<grpc::ClientContext> NewContext(double timeout_seconds = -1);
+
+// The request id of this invocation's commands: --request-id, else one made up once. The first
+// command sends it as it is, the n-th "<id>:<n>".
+const std::string& InvocationRequestId();
+// Sends `request` (with the invocation's request id when it is a command) through `call`, each
+// attempt with a new context of the global deadline; retries UNAVAILABLE and DEADLINE_EXCEEDED
+// with backoff (Options().attempts in all). The last status.
+grpc::Status CallWithRetry(const google::protobuf::Message& request,
+                           const std::function<grpc::Status(const google::protobuf::Message&,
+                                                            grpc::ClientContext*)>& call);
 
 // Prints the error (message and each field violation) to stderr; returns the exit code.
 int ReportError(const grpc::Status& status);
@@ -90,14 +113,18 @@ class Table {
 
 // Makes one unary call with the global deadline. A failed call is reported (ReportError) and its
 // exit code returned; otherwise the response is printed as JSON with -o json, or else by `print`.
+// Commands (requests with a request_id field) get the invocation's request id; a call that
+// failed with UNAVAILABLE or DEADLINE_EXCEEDED is retried with it (see the exit codes above).
 template <typename ServiceStub, typename Request, typename Response, typename Print>
 int CallAndPrint(ServiceStub& stub,
                  grpc::Status (ServiceStub::*method)(grpc::ClientContext*, const Request&,
                                                      Response*),
                  const Request& request, Print print) {
   Response response;
-  auto ctx = NewContext();
-  grpc::Status s = (stub.*method)(ctx.get(), request, &response);
+  grpc::Status s =
+      CallWithRetry(request, [&](const google::protobuf::Message& sent, grpc::ClientContext* ctx) {
+        return (stub.*method)(ctx, static_cast<const Request&>(sent), &response);
+      });
   if (!s.ok()) return ReportError(s);
   if (JsonOutput()) {
     PrintJson(response);

@@ -521,8 +521,10 @@ int RunMatch(const std::string& id, int64_t expected_version, int candidates) {
   req.set_expected_version(expected_version);
   req.set_candidates_per_need(candidates);
   v1::MatchResourcesResponse resp;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->MatchResources(ctx.get(), req, &resp);
+  grpc::Status s = CallWithRetry(req, [&](const google::protobuf::Message& sent,
+                                          grpc::ClientContext* ctx) {
+    return Stub()->MatchResources(ctx, static_cast<const v1::MatchResourcesRequest&>(sent), &resp);
+  });
   if (!s.ok()) return ReportError(s);
   const auto& c = resp.consultation();
   if (JsonOutput()) {

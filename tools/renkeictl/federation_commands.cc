@@ -6,8 +6,8 @@
 //                written).
 //   status       per instance: the link to the parent and to each child (from the heartbeats of
 //                JetStream sourcing: a link is up when its source was heard from in the last 3 s),
-//                the sourcing lag per child, and the outbox depth of each service (from its
-//                metrics endpoint).
+//                the sourcing lag per child, and per service the outbox depth and whether the
+//                stream still holds every event it published (from its metrics endpoint).
 #include <cstdio>
 #include <map>
 
@@ -18,6 +18,7 @@
 #include "renkei/common/config.h"
 #include "renkei/common/events.h"
 #include "renkei/common/federation.h"
+#include "renkei/v1/admin.grpc.pb.h"
 
 namespace renkei::cli {
 namespace {
@@ -42,27 +43,42 @@ std::vector<ServiceMetrics> MetricsAddresses(const v1::InstanceConfig& c) {
   return out;
 }
 
-// The pending outbox records a service reports (renkei_outbox_records{state="pending"}); -1 when
-// its metrics cannot be read.
-int64_t OutboxPending(const std::string& address) {
+// What a service's metrics endpoint reports that status shows: pending outbox records
+// (renkei_outbox_records{state="pending"}) and events missing from the stream
+// (renkei_stream_history_gap); -1 each when the metrics cannot be read.
+struct ServiceHealth {
+  int64_t outbox_pending = -1;
+  int64_t history_gap = -1;
+};
+
+ServiceHealth ReadServiceHealth(const std::string& address) {
+  ServiceHealth out;
   const auto colon = address.rfind(':');
-  if (colon == std::string::npos) return -1;
+  if (colon == std::string::npos) return out;
   httplib::Client client(address.substr(0, colon), std::atoi(address.c_str() + colon + 1));
   client.set_connection_timeout(1, 0);
   client.set_read_timeout(2, 0);
   auto res = client.Get("/metrics");
-  if (!res || res->status != 200) return -1;
+  if (!res || res->status != 200) return out;
   const std::string& body = res->body;
   size_t at = 0;
-  while ((at = body.find("renkei_outbox_records{", at)) != std::string::npos) {
-    const size_t eol = body.find('\n', at);
+  while (at < body.size()) {
+    size_t eol = body.find('\n', at);
+    if (eol == std::string::npos) eol = body.size();
     const std::string line = body.substr(at, eol - at);
-    at = eol;
-    if (line.find("state=\"pending\"") == std::string::npos) continue;
+    at = eol + 1;
+    if (line.empty() || line[0] == '#') continue;
     const auto space = line.rfind(' ');
-    return static_cast<int64_t>(std::atof(line.c_str() + space + 1));
+    if (space == std::string::npos) continue;
+    const auto value = static_cast<int64_t>(std::atof(line.c_str() + space + 1));
+    if (line.rfind("renkei_outbox_records{", 0) == 0 &&
+        line.find("state=\"pending\"") != std::string::npos) {
+      out.outbox_pending = value;
+    } else if (line.rfind("renkei_stream_history_gap", 0) == 0) {
+      out.history_gap = value;
+    }
   }
-  return -1;
+  return out;
 }
 
 std::string LinkWord(int64_t active_ms) {
@@ -83,7 +99,7 @@ struct InstanceStatus {
     uint64_t lag = 0;
   };
   std::vector<Child> children;
-  std::map<std::string, int64_t> outbox;  // service -> pending (-1: unreadable)
+  std::map<std::string, ServiceHealth> services;
 };
 
 InstanceStatus Collect(const v1::InstanceConfig& c) {
@@ -133,7 +149,7 @@ InstanceStatus Collect(const v1::InstanceConfig& c) {
   } else if (common::HasParent(c)) {
     st.parent_link = "不明 (nats-server unreachable)";
   }
-  for (const auto& m : MetricsAddresses(c)) st.outbox[m.name] = OutboxPending(m.address);
+  for (const auto& m : MetricsAddresses(c)) st.services[m.name] = ReadServiceHealth(m.address);
   return st;
 }
 
@@ -166,10 +182,17 @@ void PrintStatusJson(const std::vector<InstanceStatus>& all) {
     }
     out += "], \"outbox_pending\": {";
     bool first = true;
-    for (const auto& [svc, n] : s.outbox) {
+    for (const auto& [svc, h] : s.services) {
       if (!first) out += ", ";
       first = false;
-      out += JsonString(svc) + ": " + std::to_string(n);
+      out += JsonString(svc) + ": " + std::to_string(h.outbox_pending);
+    }
+    out += "}, \"stream_history_gap\": {";
+    first = true;
+    for (const auto& [svc, h] : s.services) {
+      if (!first) out += ", ";
+      first = false;
+      out += JsonString(svc) + ": " + std::to_string(h.history_gap);
     }
     out += "}}";
   }
@@ -201,13 +224,58 @@ int Status(const std::vector<std::string>& paths) {
     for (const auto& c : s.children) {
       t.Add({s.id, "子 " + c.domain + " (child)", c.link, std::to_string(c.lag)});
     }
-    for (const auto& [svc, n] : s.outbox) {
+    for (const auto& [svc, h] : s.services) {
+      const int64_t n = h.outbox_pending;
       t.Add({s.id, "送信待ち " + svc + " (outbox)", n < 0 ? "不明 (no metrics)" : std::to_string(n),
+             ""});
+    }
+    for (const auto& [svc, h] : s.services) {
+      const int64_t gap = h.history_gap;
+      t.Add({s.id, "ストリームの履歴 " + svc + " (stream history)",
+             gap < 0    ? "不明 (no metrics)"
+             : gap == 0 ? "欠けなし (complete)"
+                        : "欠けあり: " + std::to_string(gap) +
+                              " 件のイベントがストリームにありません (gap; docs/operations.md)",
              ""});
     }
   }
   t.Print();
   return kOk;
+}
+
+std::string AddressOf(const std::string& service) {
+  const auto& o = Options();
+  if (service == "directory") return o.directory_address;
+  if (service == "intake") return o.intake_address;
+  if (service == "issues") return o.issues_address;
+  if (service == "training") return o.training_address;
+  return o.indicators_address;
+}
+
+void PrintHistory(const v1::StreamHistory& h) {
+  std::printf("%s (%s): %s\n", h.service().c_str(), h.stream().c_str(),
+              h.complete() ? "欠けなし / complete" : "欠けあり / events missing");
+  if (!h.has_checked_at())
+    std::printf("  まだ確認していません (NATS に未接続) / not checked yet\n");
+  for (const auto& g : h.gaps()) {
+    std::printf("  %s  %s%s\n    %s\n", FormatTokyo(g.detected_at()).c_str(),
+                g.expected() ? "保存期間切れ (想定どおり)"
+                : g.events_lost()
+                    ? (std::to_string(g.events_lost()) + " 件以上が失われました").c_str()
+                    : "件数不明",
+                g.has_accepted_at() ? ("  確認済み " + g.accepted_by()).c_str() : "  未確認",
+                g.cause().c_str());
+  }
+}
+
+int RunHistory(const std::string& service, bool accept) {
+  auto stub = v1::AdminService::NewStub(Channel(AddressOf(service)));
+  if (accept) {
+    return CallAndPrint(*stub, &v1::AdminService::Stub::AcceptStreamHistoryGap,
+                        v1::AcceptStreamHistoryGapRequest(), PrintHistory);
+  }
+  return CallAndPrint(*stub, &v1::AdminService::Stub::GetStreamHistory,
+                      v1::GetStreamHistoryRequest(), PrintHistory);
 }
 
 }  // namespace
@@ -238,6 +306,23 @@ void AddFederationCommands(CLI::App& app, std::function<int()>* run) {
       return static_cast<int>(kOk);
     };
   });
+
+  // The stream history of one service (AdminService): whether the instance's stream still holds
+  // every event it published, and the operator's acceptance of a gap (docs/operations.md).
+  static std::string history_service = "intake";
+  auto* history = fed->add_subcommand(
+      "history", "サービスの送信イベントがストリームに揃っているか / a service's stream history");
+  history->add_option("--service", history_service, "directory|intake|issues|training|indicators")
+      ->check(CLI::IsMember({"directory", "intake", "issues", "training", "indicators"}))
+      ->capture_default_str();
+  history->callback([run] { *run = [] { return RunHistory(history_service, false); }; });
+  auto* accept = fed->add_subcommand(
+      "accept-gap",
+      "ストリームの履歴の欠けを確認済みにする (警告を止める) / accept the service's history gaps");
+  accept->add_option("--service", history_service, "directory|intake|issues|training|indicators")
+      ->check(CLI::IsMember({"directory", "intake", "issues", "training", "indicators"}))
+      ->required();
+  accept->callback([run] { *run = [] { return RunHistory(history_service, true); }; });
 
   auto* status = fed->add_subcommand(
       "status", "連携の状態 (リンク、子ごとの遅れ、送信待ち) / link state, lag, outbox depth");

@@ -21,7 +21,10 @@
 #include "cli.h"
 #include "indicator_words.h"
 #include "indicators/periods.h"
+#include "renkei/common/grpc_status.h"
 #include "renkei/common/text.h"
+#include "renkei/common/validation.h"
+#include "renkei/v1/admin.pb.h"
 #include "renkei/v1/indicators.grpc.pb.h"
 #include "words.h"
 
@@ -628,8 +631,30 @@ int RunImport(const ImportArgs& a) {
   req.set_allow_partial(a.allow_partial);
   req.set_recorded_by(a.by);
   v1::ImportObservationsResponse resp;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->ImportObservations(ctx.get(), req, &resp);
+  grpc::Status s =
+      CallWithRetry(req, [&](const google::protobuf::Message& sent, grpc::ClientContext* ctx) {
+        return Stub()->ImportObservations(
+            ctx, static_cast<const v1::ImportObservationsRequest&>(sent), &resp);
+      });
+  if (s.error_code() == grpc::StatusCode::INVALID_ARGUMENT && !JsonOutput()) {
+    // Bad rows, nothing imported: each as "row <n> (<field>)" in the answer's field violations.
+    std::vector<std::string> lines;
+    for (const auto& [field, description] : common::FieldViolationsOf(common::FromGrpcStatus(s))) {
+      int row = 0;
+      char column[128] = "";
+      if (std::sscanf(field.c_str(), "row %d (%127[^)])", &row, column) < 1) continue;
+      lines.push_back("  データ " + std::to_string(row) + " 行目" +
+                      (column[0] ? " [" + std::string(column) + "]" : "") + ": " + description);
+    }
+    if (!lines.empty()) {
+      std::printf(
+          "%s (%s): エラー %zu 行、取り込みませんでした (--allow-partial "
+          "で正しい行のみ取り込めます)\n",
+          a.file.c_str(), LabelOf(kFormats, req.format()).c_str(), lines.size());
+      for (const auto& line : lines) std::printf("%s\n", line.c_str());
+      return kInvalidInput;
+    }
+  }
   if (!s.ok()) return ReportError(s);
   const bool written = resp.recorded() + resp.unchanged() > 0;
   if (JsonOutput()) {
@@ -837,6 +862,75 @@ void AddIndicatorCommands(CLI::App& app, std::function<int()>* run) {
                        "正しい行だけ取り込む (省略時はエラーがあれば何も取り込まない)");
   import_cmd->add_option("--by", ia->by, "取り込んだ人 (職員番号など)");
   import_cmd->callback([=] { *run = [=] { return RunImport(*ia); }; });
+
+  // ---- the derived indicators and the event history ----
+  auto accept_gap = std::make_shared<bool>(false);
+  auto* recompute = indicator->add_subcommand(
+      "recompute",
+      "自動集計の指標をストリームの履歴から数え直す (履歴に欠けがあれば断る) / recompute the "
+      "derived indicators from the stream");
+  recompute->add_flag("--accept-history-gap", *accept_gap,
+                      "履歴の欠けを承知で数え直す (件数は減る。あとで reconcile --repair) / "
+                      "recompute although events are missing from the stream");
+  recompute->callback([=] {
+    *run = [=] {
+      v1::RecomputeDerivedRequest req;
+      req.set_accept_history_gap(*accept_gap);
+      return CallAndPrint(
+          *Stub(), &v1::IndicatorsService::Stub::RecomputeDerived, req,
+          [](const v1::RecomputeDerivedResponse& r) {
+            std::printf("数え直しを始めました (第 %u 世代) / recomputing\n", r.generation());
+            for (const auto& h : r.histories()) {
+              std::printf(
+                  "  %s: %s\n", h.service().c_str(),
+                  h.complete() ? "履歴に欠けなし (complete)" : "履歴に欠けあり (gap accepted)");
+            }
+          });
+    };
+  });
+
+  auto repair = std::make_shared<bool>(false);
+  auto* reconcile = indicator->add_subcommand(
+      "reconcile",
+      "自動集計の指標を各サービスの記録の件数と照合し、--repair で直す / compare the derived "
+      "indicators with what each service counts, and repair them");
+  reconcile->add_flag("--repair", *repair, "違う値をサービスの件数に直す / set them to the counts");
+  reconcile->callback([=] {
+    *run = [=] {
+      v1::ReconcileDerivedRequest req;
+      req.set_repair(*repair);
+      v1::ReconcileDerivedResponse resp;
+      grpc::Status s =
+          CallWithRetry(req, [&](const google::protobuf::Message& sent, grpc::ClientContext* ctx) {
+            return Stub()->ReconcileDerived(
+                ctx, static_cast<const v1::ReconcileDerivedRequest&>(sent), &resp);
+          });
+      if (!s.ok()) return ReportError(s);
+      if (JsonOutput()) {
+        PrintJson(resp);
+      } else {
+        std::printf("照合した値 %d、違い %d%s\n", resp.compared(), resp.differences_size(),
+                    resp.repaired() ? " (直しました / repaired)" : "");
+        Table table({"指標", "団体", "期間", "サービス", "指標の値", "サービスの件数"});
+        auto shown = [](const v1::EventCount& c) {
+          return c.denominator() != 0 || c.numerator() != 0
+                     ? FormatNumber(c.numerator()) + " / " + FormatNumber(c.denominator())
+                     : FormatNumber(c.value());
+        };
+        for (const auto& d : resp.differences()) {
+          table.Add({d.code(), JurisdictionName(d.jurisdiction()), d.period(), d.service(),
+                     shown(d.held()), shown(d.counted())});
+        }
+        if (!table.empty()) table.Print();
+        if (resp.skipped_periods_size() > 0) {
+          std::printf("  件数を記録する前の期間は照合していません / not compared: %s\n",
+                      Join(resp.skipped_periods()).c_str());
+        }
+      }
+      if (resp.differences_size() == 0 || resp.repaired()) return static_cast<int>(kOk);
+      return static_cast<int>(kConflict);
+    };
+  });
 }
 
 }  // namespace renkei::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("RENKEI_TLS_CERT")) o.tls_cert = env;
   if (const char* env = std::getenv("RENKEI_TLS_KEY")) o.tls_key = env;
   if (const char* env = std::getenv("RENKEI_TLS_CA")) o.tls_ca = env;
+  if (const char* env = std::getenv("RENKEI_REQUEST_ID")) o.request_id = env;
   app.add_option("--directory", o.directory_address, "directory のアドレス (env RENKEI_DIRECTORY)")
       ->capture_default_str();
   app.add_option("--intake", o.intake_address, "intake のアドレス (env RENKEI_INTAKE)")
@@ -50,6 +51,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
   app.add_option("--timeout", o.timeout_seconds, "1回の呼び出しの制限時間 (秒)")
+      ->capture_default_str();
+  app.add_option("--request-id", o.request_id,
+                 "操作の ID (再実行しても二重に登録されません; 省略時は実行ごとに新しい ID) / the "
+                 "command's request id (env RENKEI_REQUEST_ID)");
+  app.add_option("--attempts", o.attempts,
+                 "サービスに接続できないときの試行回数 / attempts when the service is unavailable")
+      ->check(CLI::Range(1, 10))
       ->capture_default_str();
   std::function<int()> run;
   AddResourceCommands(app, &run);

@@ -477,8 +477,11 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
       req.set_id(*id);
       req.set_expected_version(*del_version);
       v1::DeleteResourceResponse resp;
-      auto ctx = NewContext();
-      grpc::Status s = Stub()->DeleteResource(ctx.get(), req, &resp);
+      grpc::Status s =
+          CallWithRetry(req, [&](const google::protobuf::Message& sent, grpc::ClientContext* ctx) {
+            return Stub()->DeleteResource(ctx, static_cast<const v1::DeleteResourceRequest&>(sent),
+                                          &resp);
+          });
       if (!s.ok()) return ReportError(s);
       std::printf("削除しました: %s\n", id->c_str());
       return static_cast<int>(kOk);

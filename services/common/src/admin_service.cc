@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "renkei/common/event_counts.h"
 #include "renkei/common/grpc_status.h"
 #include "renkei/common/log.h"
 #include "renkei/common/status_macros.h"
@@ -77,6 +78,30 @@ grpc::Status AdminService::Checkpoint(grpc::ServerContext*, const v1::Checkpoint
       .Field("sequence", result->sequence())
       .Field("bytes", result->bytes());
   *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::GetStreamHistory(grpc::ServerContext*,
+                                            const v1::GetStreamHistoryRequest*,
+                                            v1::StreamHistory* response) {
+  *response = relay_->History();
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::AcceptStreamHistoryGap(grpc::ServerContext*,
+                                                  const v1::AcceptStreamHistoryGapRequest* request,
+                                                  v1::StreamHistory* response) {
+  return RespondOnce(*requests_, *request, response,
+                     [&] { return relay_->AcceptGaps(std::string(CurrentCallerSubject())); });
+}
+
+grpc::Status AdminService::CountEvents(grpc::ServerContext*, const v1::CountEventsRequest*,
+                                       v1::EventCounts* response) {
+  auto counts = ReadEventCounts(*store_);
+  if (!counts.ok()) return ToGrpcStatus(counts.status());
+  *response = std::move(*counts);
+  response->set_service(service_);
+  response->set_unpublished(static_cast<uint64_t>(relay_->PendingCount()));
   return grpc::Status::OK;
 }
 

@@ -57,30 +57,33 @@ AccessDecision Decide(const v1::Access& access, v1::Role role, Reach reach) {
   return d;
 }
 
+void ForEachRenkeiMethod(const std::function<void(const google::protobuf::MethodDescriptor&)>& fn) {
+  std::vector<std::string> files;
+  google::protobuf::DescriptorPool::internal_generated_database()->FindAllFileNames(&files);
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  for (const std::string& name : files) {
+    if (name.rfind("renkei/", 0) != 0) continue;
+    const google::protobuf::FileDescriptor* file = pool->FindFileByName(name);
+    if (file == nullptr) continue;
+    for (int s = 0; s < file->service_count(); ++s) {
+      const google::protobuf::ServiceDescriptor* service = file->service(s);
+      for (int m = 0; m < service->method_count(); ++m) fn(*service->method(m));
+    }
+  }
+}
+
 const AccessTable& AccessTable::Get() {
   static const AccessTable* table = [] {
     auto* t = new AccessTable();
-    std::vector<std::string> files;
-    google::protobuf::DescriptorPool::internal_generated_database()->FindAllFileNames(&files);
-    const auto* pool = google::protobuf::DescriptorPool::generated_pool();
-    for (const std::string& name : files) {
-      if (name.rfind("renkei/", 0) != 0) continue;
-      const google::protobuf::FileDescriptor* file = pool->FindFileByName(name);
-      if (file == nullptr) continue;
-      for (int s = 0; s < file->service_count(); ++s) {
-        const google::protobuf::ServiceDescriptor* service = file->service(s);
-        for (int m = 0; m < service->method_count(); ++m) {
-          const google::protobuf::MethodDescriptor* method = service->method(m);
-          std::string path = "/" + service->full_name() + "/" + method->name();
-          t->methods_.push_back(path);
-          if (method->options().HasExtension(v1::access)) {
-            t->access_.emplace(path, method->options().GetExtension(v1::access));
-          } else {
-            t->undeclared_.push_back(path);
-          }
-        }
+    ForEachRenkeiMethod([t](const google::protobuf::MethodDescriptor& method) {
+      std::string path = "/" + method.service()->full_name() + "/" + method.name();
+      t->methods_.push_back(path);
+      if (method.options().HasExtension(v1::access)) {
+        t->access_.emplace(path, method.options().GetExtension(v1::access));
+      } else {
+        t->undeclared_.push_back(path);
       }
-    }
+    });
     return t;
   }();
   return *table;

@@ -329,8 +329,11 @@ absl::StatusOr<StreamInfo> NatsBus::GetStreamInfo(const std::string& stream) {
   info.state.messages = si->State.Msgs;
   info.state.first_sequence = si->State.FirstSeq;
   info.state.last_sequence = si->State.LastSeq;
+  info.created_ns = si->Created;
+  info.first_time_ns = si->State.FirstTime;
   const jsStreamConfig* cfg = si->Config;
   if (cfg != nullptr) {
+    info.max_age_ns = cfg->MaxAge;
     for (int i = 0; i < cfg->SubjectsLen; ++i) info.subjects.emplace_back(cfg->Subjects[i]);
   }
   auto domain_of = [](const jsExternalStream* ext) -> std::string {
@@ -430,6 +433,20 @@ absl::StatusOr<std::unique_ptr<PullSubscription>> NatsBus::PullSubscribe(const C
   auto out = std::unique_ptr<PullSubscription>(new PullSubscription());
   out->sub_ = sub;
   return out;
+}
+
+absl::StatusOr<ConsumerState> NatsBus::GetConsumerState(const std::string& stream,
+                                                        const std::string& durable) {
+  jsConsumerInfo* ci = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetConsumerInfo(&ci, js_, stream.c_str(), durable.c_str(), nullptr, &err);
+  if (s != NATS_OK) return FromNats(s, "consumer info " + durable, err);
+  ConsumerState st;
+  st.num_pending = ci->NumPending;
+  st.num_ack_pending = ci->NumAckPending;
+  st.ack_floor_stream_sequence = ci->AckFloor.Stream;
+  jsConsumerInfo_Destroy(ci);
+  return st;
 }
 
 absl::Status NatsBus::DeleteConsumer(const std::string& stream, const std::string& durable) {

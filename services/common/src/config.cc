@@ -143,6 +143,18 @@ absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
           "outbox.retention_seconds の2倍以上が必要です / must be at least twice the outbox "
           "retention, so re-published events are deduplicated");
   }
+  // commands: answers to request ids hold personal fields; they must not outlive retention.
+  auto* commands = config.mutable_commands();
+  if (commands->request_window_hours() == 0) commands->set_request_window_hours(168);
+  if (commands->request_window_hours() > 2160) {
+    v.Add("commands.request_window_hours", "2160 (90日) 以下 / at most 2160 (90 days)");
+  }
+  const uint32_t retention_days = config.intake().personal_retention_days();
+  if (retention_days > 0 && commands->request_window_hours() > retention_days * 24) {
+    v.Add("commands.request_window_hours",
+          "intake.personal_retention_days より長くできません / must not exceed the personal data "
+          "retention (answers hold personal fields)");
+  }
   if (config.data_root().empty()) config.set_data_root("./data");
   PrepareBackupConfig(&config, &v);
   ValidateDataKeyDir(&config, &v);

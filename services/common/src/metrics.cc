@@ -21,6 +21,9 @@ struct Metrics::Impl {
   prometheus::Gauge* outbox_pending = nullptr;
   prometheus::Gauge* outbox_retained = nullptr;
   prometheus::Family<prometheus::Counter>* consumed = nullptr;
+  prometheus::Counter* replays = nullptr;
+  prometheus::Gauge* history_gap = nullptr;
+  prometheus::Gauge* store_writable = nullptr;
 };
 
 Metrics::Metrics(std::string_view service) : impl_(std::make_unique<Impl>()) {
@@ -54,6 +57,29 @@ Metrics::Metrics(std::string_view service) : impl_(std::make_unique<Impl>()) {
                          .Help("Events handled by durable consumers, by result")
                          .Labels(base)
                          .Register(*impl_->registry);
+  impl_->replays = &prometheus::BuildCounter()
+                        .Name("renkei_request_replays_total")
+                        .Help("Commands answered from the record of their request id")
+                        .Labels(base)
+                        .Register(*impl_->registry)
+                        .Add({});
+  impl_->history_gap = &prometheus::BuildGauge()
+                            .Name("renkei_stream_history_gap")
+                            .Help(
+                                "Events this service published that the instance's stream no "
+                                "longer holds (gaps not yet accepted); 0: none known")
+                            .Labels(base)
+                            .Register(*impl_->registry)
+                            .Add({});
+  impl_->store_writable = &prometheus::BuildGauge()
+                               .Name("renkei_store_writable")
+                               .Help(
+                                   "1 while the service's store accepts writes; 0 after a write "
+                                   "error (e.g. a full disk) until it recovers")
+                               .Labels(base)
+                               .Register(*impl_->registry)
+                               .Add({});
+  impl_->store_writable->Set(1);
 }
 
 Metrics::~Metrics() = default;
@@ -87,6 +113,14 @@ void Metrics::CountConsumed(std::string_view consumer, std::string_view result) 
   impl_->consumed->Add({{"consumer", std::string(consumer)}, {"result", std::string(result)}})
       .Increment();
 }
+
+void Metrics::CountRequestReplay() { impl_->replays->Increment(); }
+
+void Metrics::SetStreamHistoryGap(uint64_t events_lost) {
+  impl_->history_gap->Set(static_cast<double>(events_lost));
+}
+
+void Metrics::SetStoreWritable(bool writable) { impl_->store_writable->Set(writable ? 1 : 0); }
 
 prometheus::Registry& Metrics::registry() { return *impl_->registry; }
 

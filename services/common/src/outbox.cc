@@ -3,18 +3,24 @@
 #include <algorithm>
 #include <limits>
 
+#include "renkei/common/event_counts.h"
 #include "renkei/common/events.h"
 #include "renkei/common/failpoint.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/log.h"
 #include "renkei/common/metrics.h"
 #include "renkei/common/personal.h"
+#include "renkei/common/requests.h"
 #include "renkei/common/status_macros.h"
 
 namespace renkei::common {
 namespace {
 
 constexpr char kRecordsCf[] = "outbox";
+// The relay's own records (the stream history).
+constexpr char kMetaCf[] = "outbox_meta";
+constexpr char kHistoryKey[] = "stream_history";
+constexpr int64_t kNanosPerMilli = 1000000;
 
 std::string SeqKey(uint64_t seq) { return KeyBuilder().U64(seq).Release(); }
 
@@ -40,7 +46,9 @@ std::string PendingValue(const v1::EventEnvelope& event) {
 
 }  // namespace
 
-std::vector<std::string> OutboxColumnFamilies() { return {kRecordsCf}; }
+std::vector<std::string> OutboxColumnFamilies() {
+  return {kRecordsCf, kMetaCf, kEventCountsFamily};
+}
 
 bool DecodeOutboxRecord(std::string_view record, v1::EventEnvelope* event) {
   KeyReader header(record);
@@ -51,7 +59,11 @@ bool DecodeOutboxRecord(std::string_view record, v1::EventEnvelope* event) {
                                static_cast<int>(record.size() - header_bytes));
 }
 
-Outbox::Outbox(Store* store) : store_(store), records_cf_(store->Cf(kRecordsCf)) {
+Outbox::Outbox(Store* store)
+    : store_(store),
+      records_cf_(store->Cf(kRecordsCf)),
+      counts_cf_(store->HasCf(kEventCountsFamily) ? store->Cf(kEventCountsFamily)
+                                                  : ColumnFamily()) {
   next_seq_ = LastSeq(store, records_cf_) + 1;
 }
 
@@ -101,14 +113,25 @@ CommandBatch::~CommandBatch() {
   if (reserved_first_ != 0) outbox_->Release(reserved_first_);
 }
 
+void CommandBatch::SetAnswer(const google::protobuf::Message& answer) {
+  if (!RequestLedger::InRequest(store_)) return;
+  answer_.reset(answer.New());
+  answer_->CopyFrom(answer);
+}
+
 absl::Status CommandBatch::Commit() {
   if (!events_.empty()) {
     reserved_first_ = outbox_->Reserve(events_.size());
     for (size_t i = 0; i < events_.size(); ++i) {
       outbox_->Put(&batch_, reserved_first_ + i, events_[i]);
+      TallyEvent(events_[i], outbox_->counts_cf(), &batch_);
     }
   }
+  RequestLedger::Scope* request =
+      defer_answer_ ? nullptr
+                    : RequestLedger::AddRecordOfCurrentRequest(store_, &batch_, answer_.get());
   absl::Status s = store_->Write(batch_, Durability::kSync);
+  if (request != nullptr) RequestLedger::Committed(request, s.ok());
   if (reserved_first_ != 0) {
     outbox_->Release(reserved_first_);
     reserved_first_ = 0;
@@ -122,7 +145,24 @@ absl::Status CommandBatch::Commit() {
 
 OutboxRelay::OutboxRelay(Outbox* outbox, NatsBus* bus, RelayOptions options, const Clock* clock,
                          Metrics* metrics)
-    : outbox_(outbox), bus_(bus), options_(std::move(options)), clock_(clock), metrics_(metrics) {}
+    : outbox_(outbox), bus_(bus), options_(std::move(options)), clock_(clock), metrics_(metrics) {
+  Store* store = outbox_->store();
+  if (store->HasCf(kMetaCf)) {
+    meta_cf_ = store->Cf(kMetaCf);
+    auto stored = store->Get(meta_cf_, kHistoryKey);
+    if (stored.ok() && !history_.ParseFromString(*stored)) {
+      LogLine(LogLevel::kError, "stream history record unreadable; starting over");
+      history_.Clear();
+    }
+  }
+  std::lock_guard<std::mutex> lock(history_mu_);
+  ReportGapLocked();
+  if (HistoryLocked().unaccepted_events_lost() > 0) {
+    LogLine(LogLevel::kError, "the stream lacks events this service published (gap not accepted)")
+        .Field("stream", history_.stream())
+        .Field("events_lost", static_cast<int64_t>(HistoryLocked().unaccepted_events_lost()));
+  }
+}
 
 OutboxRelay::~OutboxRelay() { Stop(); }
 
@@ -166,6 +206,12 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
   }
   ASSIGN_OR_RETURN(int published, PublishPending());
   int64_t now = clock_->NowMillis();
+  if (now - last_history_check_ms_ >= options_.history_check_interval_ms) {
+    last_history_check_ms_ = now;
+    if (absl::Status s = CheckHistory(); !s.ok()) {
+      LogLine(LogLevel::kWarning, "stream history not checked").Field("reason", s.ToString());
+    }
+  }
   if (now - last_prune_ms_ >= 1000) {
     RETURN_IF_ERROR(Prune());
     last_prune_ms_ = now;
@@ -177,6 +223,8 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
 absl::Status OutboxRelay::OnConnected() {
   RETURN_IF_ERROR(bus_->EnsureStream(options_.stream));
   for (const auto& extra : options_.extra_streams) RETURN_IF_ERROR(bus_->EnsureStream(extra));
+  // Before anything is published to it: a stream created again now is another incarnation.
+  RETURN_IF_ERROR(CheckHistory());
   // Everything still kept may not have reached disk on the server (or was published by a relay
   // that died before moving on): it all goes out again, and the duplicate window drops what the
   // stream already has.
@@ -232,15 +280,30 @@ absl::StatusOr<int> OutboxRelay::PublishPending() {
   uint64_t first_failed = std::numeric_limits<uint64_t>::max();
   int published = 0;
   absl::Status first_error;
+  uint64_t lowest_acked = std::numeric_limits<uint64_t>::max();
   for (size_t i = 0; i < seqs.size(); ++i) {
     if (results[i].status.ok()) {
       ++published;
+      if (results[i].stream_sequence > 0) {
+        lowest_acked = std::min(lowest_acked, results[i].stream_sequence);
+      }
     } else {
       first_failed = std::min(first_failed, seqs[i]);
       if (first_error.ok()) first_error = results[i].status;
     }
   }
   published_total_ += published;
+  if (meta_cf_.valid() && lowest_acked != std::numeric_limits<uint64_t>::max()) {
+    std::lock_guard<std::mutex> lock(history_mu_);
+    if (history_.stream_created_ns() != 0 &&
+        (history_.first_acked_sequence() == 0 || lowest_acked < history_.first_acked_sequence())) {
+      history_.set_first_acked_sequence(lowest_acked);
+      history_.set_first_acked_ms(started_ms);
+      Batch batch;
+      SaveHistoryLocked(&batch);
+      RETURN_IF_ERROR(outbox_->store()->Write(batch));
+    }
+  }
   // Resume at the first record not acknowledged: before `settled`, the first failure, or after
   // the last one read when the batch was full. Records published after a failure are published
   // again next round (deduplicated by the stream).
@@ -267,6 +330,14 @@ absl::Status OutboxRelay::Prune() {
   if (below <= pruned_below_) return absl::OkStatus();
   Batch batch;
   batch.DeleteRange(outbox_->records_cf(), SeqKey(pruned_below_), SeqKey(below));
+  std::lock_guard<std::mutex> lock(history_mu_);
+  if (meta_cf_.valid() && history_.stream_created_ns() != 0) {
+    // These leave the outbox for good: were the stream lost, they could not be sent again.
+    const int64_t n = CountRecords(pruned_below_, below);
+    if (history_.events_pruned() == 0 && n > 0) history_.set_first_pruned_published_ms(cutoff);
+    history_.set_events_pruned(history_.events_pruned() + static_cast<uint64_t>(n));
+    SaveHistoryLocked(&batch);
+  }
   RETURN_IF_ERROR(outbox_->store()->Write(batch, Durability::kAsync));
   pruned_below_ = below;
   return absl::OkStatus();
@@ -282,5 +353,151 @@ int64_t OutboxRelay::CountRecords(uint64_t from, uint64_t to) const {
 int64_t OutboxRelay::PendingCount() const { return CountRecords(scan_from_.load(), UINT64_MAX); }
 
 int64_t OutboxRelay::RetainedCount() const { return CountRecords(0, scan_from_.load()); }
+
+void OutboxRelay::SaveHistoryLocked(Batch* batch) const {
+  if (meta_cf_.valid()) batch->Put(meta_cf_, kHistoryKey, history_.SerializeAsString());
+}
+
+v1::StreamHistory OutboxRelay::HistoryLocked() const {
+  v1::StreamHistory out;
+  out.set_service(options_.service);
+  out.set_stream(options_.stream.name);
+  out.set_complete(history_.gaps_size() == 0);
+  uint64_t unaccepted = 0;
+  for (const auto& g : history_.gaps()) {
+    if (!g.has_accepted_at() && !g.expected()) unaccepted += std::max<uint64_t>(g.events_lost(), 1);
+  }
+  out.set_unaccepted_events_lost(unaccepted);
+  *out.mutable_gaps() = history_.gaps();
+  if (history_checked_ms_ > 0) {
+    *out.mutable_checked_at() = TimestampFromMicros(history_checked_ms_ * 1000);
+  }
+  return out;
+}
+
+v1::StreamHistory OutboxRelay::History() const {
+  std::lock_guard<std::mutex> lock(history_mu_);
+  return HistoryLocked();
+}
+
+void OutboxRelay::ReportGapLocked() const {
+  if (metrics_ != nullptr) metrics_->SetStreamHistoryGap(HistoryLocked().unaccepted_events_lost());
+}
+
+void OutboxRelay::AddGapLocked(std::string cause, uint64_t lost, int64_t lost_before_ms,
+                               bool expected) {
+  const int64_t now_ms = clock_->NowMillis();
+  v1::StreamHistoryGap* gap = nullptr;
+  if (expected) {
+    // One entry for what aged out; it moves on with the stream.
+    for (auto& g : *history_.mutable_gaps()) {
+      if (g.expected()) gap = &g;
+    }
+  }
+  if (gap == nullptr) {
+    gap = history_.add_gaps();
+    *gap->mutable_detected_at() = TimestampFromMicros(now_ms * 1000);
+  }
+  gap->set_cause(std::move(cause));
+  gap->set_events_lost(expected ? 0 : lost);
+  gap->set_expected(expected);
+  *gap->mutable_lost_before() = TimestampFromMicros(lost_before_ms * 1000);
+  if (expected) {
+    LogLine(LogLevel::kInfo, "events aged out of the stream (max_age)")
+        .Field("stream", options_.stream.name);
+  } else {
+    LogLine(LogLevel::kError,
+            "stream history gap: events this service published are missing from the stream")
+        .Field("stream", options_.stream.name)
+        .Field("events_lost", static_cast<int64_t>(lost))
+        .Field("cause", gap->cause());
+  }
+}
+
+absl::Status OutboxRelay::CheckHistory() {
+  if (!meta_cf_.valid()) return absl::OkStatus();
+  auto info = bus_->GetStreamInfo(options_.stream.name);
+  if (absl::IsNotFound(info.status())) {
+    // Deleted under a running relay: create it again (and find it is another incarnation).
+    RETURN_IF_ERROR(bus_->EnsureStream(options_.stream));
+    info = bus_->GetStreamInfo(options_.stream.name);
+  }
+  if (!info.ok()) return info.status();
+  const int64_t now_ms = clock_->NowMillis();
+  std::lock_guard<std::mutex> lock(history_mu_);
+  const v1::StreamHistoryRecord before = history_;
+  if (history_.stream_created_ns() == 0 || history_.stream() != options_.stream.name) {
+    // The first look at this stream (a new service, a renamed stream, or a store from before
+    // stream history was kept): what was pruned before is unknown, nothing is counted yet.
+    history_.set_stream(options_.stream.name);
+    history_.set_stream_created_ns(info->created_ns);
+    history_.set_first_acked_sequence(0);
+    history_.set_events_pruned(0);
+  } else if (info->created_ns != history_.stream_created_ns()) {
+    if (history_.events_pruned() > 0) {
+      AddGapLocked(
+          "ストリームが作り直されました。送信済みで送信箱から消えたイベントは戻りません / the "
+          "stream was created again (deleted, or its store lost); events published before and "
+          "no longer in the outbox cannot be sent again",
+          history_.events_pruned(), now_ms - options_.retention_ms, /*expected=*/false);
+    }
+    history_.set_stream_created_ns(info->created_ns);
+    history_.set_first_acked_sequence(0);
+    history_.set_first_acked_ms(0);
+    history_.set_events_pruned(0);
+    history_.set_first_pruned_published_ms(0);
+  } else if (history_.first_acked_sequence() > 0 &&
+             info->state.first_sequence > history_.first_acked_sequence()) {
+    const int64_t max_age_ms = info->max_age_ns / kNanosPerMilli;
+    const bool aged = max_age_ms > 0 && history_.first_acked_ms() > 0 &&
+                      now_ms - history_.first_acked_ms() >= max_age_ms;
+    const int64_t first_ms =
+        info->first_time_ns > 0 ? info->first_time_ns / kNanosPerMilli : now_ms;
+    if (aged) {
+      AddGapLocked(
+          "保存期間 (nats.max_age_days) を過ぎたイベントはストリームから消えました / events older "
+          "than the stream's max_age were removed, as configured",
+          0, first_ms, /*expected=*/true);
+    } else {
+      AddGapLocked(
+          "ストリームの古いメッセージが削除されました (パージまたは容量の上限) / the stream's "
+          "oldest messages were removed (a purge or a size limit); how many of this service's "
+          "events is not known",
+          0, first_ms, /*expected=*/false);
+    }
+    // Watch from the stream's present first message on.
+    history_.set_first_acked_sequence(info->state.first_sequence);
+    history_.set_first_acked_ms(first_ms);
+  }
+  history_checked_ms_ = now_ms;
+  ReportGapLocked();
+  if (history_.SerializeAsString() == before.SerializeAsString()) return absl::OkStatus();
+  Batch batch;
+  SaveHistoryLocked(&batch);
+  return outbox_->store()->Write(batch);
+}
+
+absl::StatusOr<v1::StreamHistory> OutboxRelay::AcceptGaps(const std::string& subject) {
+  std::lock_guard<std::mutex> lock(history_mu_);
+  v1::StreamHistoryRecord next = history_;
+  const auto now = clock_->NowTimestamp();
+  for (auto& g : *next.mutable_gaps()) {
+    if (g.has_accepted_at()) continue;
+    *g.mutable_accepted_at() = now;
+    g.set_accepted_by(subject);
+  }
+  std::swap(history_, next);
+  v1::StreamHistory answer = HistoryLocked();
+  CommandBatch cmd(outbox_->store(), outbox_);
+  SaveHistoryLocked(&cmd.batch());
+  cmd.SetAnswer(answer);
+  if (absl::Status s = cmd.Commit(); !s.ok()) {
+    std::swap(history_, next);
+    return s;
+  }
+  ReportGapLocked();
+  LogLine(LogLevel::kInfo, "stream history gaps accepted").Field("by", subject);
+  return answer;
+}
 
 }  // namespace renkei::common

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <optional>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "renkei/common/log.h"
 #include "renkei/common/metrics.h"
 #include "renkei/common/personal.h"
+#include "renkei/common/requests.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/store.h"
 #include "renkei/common/validation.h"
@@ -54,12 +56,47 @@ void ProtobufLogHandler(google::protobuf::LogLevel level, const char* filename, 
       .Field("at", std::string(filename) + ":" + std::to_string(line));
 }
 
-// "renkei.v1.Resource.name" -> "Resource.name" (the message and field the client can find).
-std::string FieldPathFromFullName(const std::string& full) {
-  size_t last = full.rfind('.');
-  if (last == std::string::npos) return full;
-  size_t prev = full.rfind('.', last - 1);
-  return prev == std::string::npos ? full : full.substr(prev + 1);
+// Where a field (its full name, "renkei.v1.PersonConcerned.name") sits in a request of type
+// `request`, in request terms: "person.name", "needs[*].note" (an element of a repeated field
+// whose index the parser did not say). Several places: every one, joined by " | ". None found
+// (a type not reachable, or no request type): "PersonConcerned.name".
+std::string FieldPathInRequest(const google::protobuf::Descriptor* request,
+                               const std::string& full) {
+  std::vector<std::string> paths;
+  std::function<void(const google::protobuf::Descriptor*, const std::string&, int)> walk =
+      [&](const google::protobuf::Descriptor* d, const std::string& prefix, int depth) {
+        if (depth > 8 || paths.size() >= 4) return;
+        for (int i = 0; i < d->field_count(); ++i) {
+          const auto* f = d->field(i);
+          std::string path = prefix.empty() ? f->name() : prefix + "." + f->name();
+          if (f->is_repeated()) path += "[*]";
+          if (f->full_name() == full) paths.push_back(path);
+          if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_map()) {
+            walk(f->message_type(), path, depth + 1);
+          }
+        }
+      };
+  if (request != nullptr) walk(request, "", 0);
+  if (paths.empty()) {
+    size_t last = full.rfind('.');
+    if (last == std::string::npos) return full;
+    size_t prev = full.rfind('.', last - 1);
+    return prev == std::string::npos ? full : full.substr(prev + 1);
+  }
+  std::string out;
+  for (const auto& p : paths) out += (out.empty() ? "" : " | ") + p;
+  return out;
+}
+
+// The request type of a method path ("/renkei.v1.IntakeService/CreateConsultation").
+const google::protobuf::Descriptor* RequestTypeOf(std::string_view method) {
+  if (method.size() < 2 || method[0] != '/') return nullptr;
+  std::string name(method.substr(1));
+  const size_t slash = name.find('/');
+  if (slash == std::string::npos) return nullptr;
+  name[slash] = '.';
+  const auto* m = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
+  return m == nullptr ? nullptr : m->input_type();
 }
 
 // The record a message is: its type and its string field `id` ("" when it has none).
@@ -119,6 +156,7 @@ std::string RequestRecordId(const google::protobuf::Message& request) {
     if (f->is_repeated() || f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING)
       continue;
     const std::string& n = f->name();
+    if (n == kRequestIdField) continue;  // the client's id of the call, not of a record
     if (n.size() > 3 && n.compare(n.size() - 3, 3, "_id") == 0) {
       std::string v = request.GetReflection()->GetString(request, f);
       if (!v.empty()) return v;
@@ -150,18 +188,33 @@ class EdgeInterceptor final : public grpc::experimental::Interceptor {
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using grpc::experimental::InterceptionHookPoints;
     if (guarded_) Guard(methods);
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      // The handler runs next on this thread: its request ids are the caller's (requests.h).
+      internal::SetCurrentCallerSubject(caller_.has_value() ? caller_->subject : std::string());
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
 
       // gRPC's failed request parse is INTERNAL with an empty message (proto3 has no
       // initialization errors); our own INTERNAL errors always carry a message.
-      if (status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty() &&
-          !t_invalid_utf8_field.empty()) {
-        std::string field = FieldPathFromFullName(t_invalid_utf8_field);
-        status = ToGrpcStatus(InvalidField(field, "UTF-8 として不正な文字列です / invalid UTF-8"));
+      if (status.error_code() == grpc::StatusCode::INTERNAL && status.error_message().empty()) {
+        if (!t_invalid_utf8_field.empty()) {
+          std::string field =
+              FieldPathInRequest(RequestTypeOf(info_->method()), t_invalid_utf8_field);
+          status =
+              ToGrpcStatus(InvalidField(field, "UTF-8 として不正な文字列です / invalid UTF-8"));
+        } else {
+          // Any other failed parse: not the message type, or nested deeper than protobuf's
+          // recursion limit (100) allows.
+          status = ToGrpcStatus(InvalidField(
+              "",
+              "リクエストを読めません (形式が不正か、入れ子が 100 段を超えています) / the "
+              "request could not be parsed: malformed, or nested more than 100 levels deep"));
+        }
         methods->ModifySendStatus(status);
       }
       t_invalid_utf8_field.clear();
+      internal::SetCurrentCallerSubject(std::string());
       if (guarded_) {
         if (absl::Status s = WriteAudit(status); !s.ok()) {
           // No answer leaves without its audit record.
@@ -362,6 +415,13 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  // Every RPC that changes state takes a request id (requests.h), declared like its access.
+  if (auto undeclared = UndeclaredCommands(); !undeclared.empty()) {
+    std::string list;
+    for (const auto& m : undeclared) list += (list.empty() ? "" : ", ") + m;
+    return absl::FailedPreconditionError(
+        "RPCs without request_id nor idempotency_level (program error): " + list);
+  }
   auto out = std::unique_ptr<GrpcServer>(new GrpcServer());
   auto creds = ServerCredentialsFor(options);
   if (!creds.ok()) return creds.status();
@@ -425,9 +485,9 @@ void WaitForTerminationSignal() {
   LogLine(LogLevel::kInfo, "signal received; shutting down").Field("signal", sig);
 }
 
-absl::Status StreamReadStatus() {
+absl::Status StreamReadStatus(const google::protobuf::Descriptor* request) {
   if (t_invalid_utf8_field.empty()) return absl::OkStatus();
-  std::string field = FieldPathFromFullName(t_invalid_utf8_field);
+  std::string field = FieldPathInRequest(request, t_invalid_utf8_field);
   t_invalid_utf8_field.clear();
   return InvalidField(field, "UTF-8 として不正な文字列です / invalid UTF-8");
 }

@@ -9,6 +9,7 @@
 #include "renkei/common/admin_service.h"
 #include "renkei/common/auth.h"
 #include "renkei/common/config.h"
+#include "renkei/common/event_counts.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/log.h"
 #include "renkei/common/server.h"
@@ -65,12 +66,19 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
 
   std::vector<std::string> cfs = spec.column_families;
   for (const auto& cf : AuditLog::ColumnFamilies()) cfs.push_back(cf);
+  for (const auto& cf : RequestLedger::ColumnFamilies()) cfs.push_back(cf);
   auto store = Store::Open({.path = host.server_.data_dir(), .column_families = cfs});
   if (!store.ok()) {
     LogLine(LogLevel::kError, "cannot open store").Field("error", store.status().ToString());
     return 1;
   }
   host.store_ = std::move(*store);
+  if (auto s = InitEventCounts(host.store_.get(), host.store_->created(),
+                               SystemClock::Get()->NowMicros());
+      !s.ok()) {
+    LogLine(LogLevel::kError, "cannot start the event counts").Field("error", s.ToString());
+    return 1;
+  }
   host.outbox_ = std::make_unique<Outbox>(host.store_.get());
   host.audit_ = std::make_unique<AuditLog>(host.store_.get());
   if (auto s = host.audit_->Load(); !s.ok()) {
@@ -86,6 +94,13 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
     return 2;
   }
   host.metrics_ = std::make_unique<Metrics>(spec.name);
+  RequestLedgerOptions ledger_options;
+  ledger_options.window_micros =
+      int64_t{host.config_.commands().request_window_hours()} * 3600 * 1000000;
+  host.requests_ =
+      std::make_unique<RequestLedger>(host.store_.get(), host.sealer_.get(), ledger_options,
+                                      SystemClock::Get(), host.metrics_.get());
+  host.requests_->Start();
   if (!host.server_.metrics_address().empty()) {
     if (auto s = host.metrics_->Serve(host.server_.metrics_address()); !s.ok()) {
       LogLine(LogLevel::kError, "cannot serve metrics").Field("error", s.ToString());
@@ -108,6 +123,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   host.bus_ = std::move(*bus);
 
   RelayOptions relay_options;
+  relay_options.service = spec.name;
   relay_options.stream.name = host.config_.nats().stream();
   relay_options.stream.subjects = InstanceStreamSubjects(host.instance_id_);
   relay_options.stream.duplicate_window_seconds = host.config_.nats().duplicate_window_seconds();
@@ -124,7 +140,8 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
         .Field("error", services.status().ToString());
     return 1;
   }
-  services->push_back(std::make_unique<AdminService>(spec.name, host.store_.get()));
+  services->push_back(
+      std::make_unique<AdminService>(spec.name, host.store_.get(), &relay, host.requests_.get()));
   relay.Start();
 
   std::vector<grpc::Service*> raw;
@@ -163,6 +180,7 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   depth.join();
   for (auto it = host.shutdown_.rbegin(); it != host.shutdown_.rend(); ++it) (*it)();
   relay.Stop();
+  host.requests_->Stop();
   LogLine(LogLevel::kInfo, "stopped").Field("outbox_pending", relay.PendingCount());
   return 0;
 }

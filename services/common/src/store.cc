@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/merge_operator.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
@@ -40,7 +42,42 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 // Errors on close are not actionable (the process is going away); greppable on purpose.
 void IgnoreErrorRocks(const rocksdb::Status&) {}
 
+// The merge operator of the "sum_*" families: operands and values are Sums, added up.
+class SumsOperator final : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    Sums total, add;
+    if (existing != nullptr && !DecodeSums({existing->data(), existing->size()}, &total)) {
+      return false;
+    }
+    if (!DecodeSums({value.data(), value.size()}, &add)) return false;
+    total.a += add.a;
+    total.b += add.b;
+    total.c += add.c;
+    *new_value = EncodeSums(total);
+    return true;
+  }
+  const char* Name() const override { return "renkei.Sums"; }
+};
+
 }  // namespace
+
+std::string EncodeSums(const Sums& sums) {
+  std::string out(3 * sizeof(double), '\0');
+  std::memcpy(out.data(), &sums.a, sizeof(double));
+  std::memcpy(out.data() + sizeof(double), &sums.b, sizeof(double));
+  std::memcpy(out.data() + 2 * sizeof(double), &sums.c, sizeof(double));
+  return out;
+}
+
+bool DecodeSums(std::string_view value, Sums* sums) {
+  if (value.size() != 3 * sizeof(double)) return false;
+  std::memcpy(&sums->a, value.data(), sizeof(double));
+  std::memcpy(&sums->b, value.data() + sizeof(double), sizeof(double));
+  std::memcpy(&sums->c, value.data() + 2 * sizeof(double), sizeof(double));
+  return true;
+}
 
 Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
 Batch::~Batch() = default;
@@ -51,6 +88,12 @@ void Batch::Put(ColumnFamily cf, std::string_view key, std::string_view value) {
   // WriteBatch::Put only fails on sizes beyond 4 GiB, which no command comes near.
   auto s = batch_->Put(cf.handle_, rocksdb::Slice(key.data(), key.size()),
                        rocksdb::Slice(value.data(), value.size()));
+  if (!s.ok()) std::abort();
+}
+
+void Batch::Merge(ColumnFamily cf, std::string_view key, std::string_view value) {
+  auto s = batch_->Merge(cf.handle_, rocksdb::Slice(key.data(), key.size()),
+                         rocksdb::Slice(value.data(), value.size()));
   if (!s.ok()) std::abort();
 }
 
@@ -89,6 +132,7 @@ absl::Status Iterator::status() const { return FromRocks(it_->status(), "iterato
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::error_code ec;
+  const bool existed = std::filesystem::exists(options.path + "/CURRENT", ec);
   if (options.read_only) {
     if (!std::filesystem::exists(options.path + "/CURRENT")) {
       return absl::NotFoundError("no database in " + options.path);
@@ -126,8 +170,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
       if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
     }
   }
+  rocksdb::ColumnFamilyOptions sum_options = cf_options;
+  sum_options.merge_operator = std::make_shared<SumsOperator>();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& name : names) descriptors.emplace_back(name, cf_options);
+  for (const auto& name : names) {
+    descriptors.emplace_back(name, name.rfind(kSumFamilyPrefix, 0) == 0 ? sum_options : cf_options);
+  }
 
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -140,6 +188,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 
   auto store = std::unique_ptr<Store>(new Store());
   store->path_ = options.path;
+  store->created_ = !existed;
   store->db_.reset(raw);
   store->cf_names_ = names;
   store->cf_handles_ = std::move(handles);

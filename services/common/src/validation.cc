@@ -84,6 +84,20 @@ void FieldViolations::CheckMunicipalityCode(std::string_view field, std::string_
   }
 }
 
+void FieldViolations::CheckOwnCode(std::string_view field, std::string_view code,
+                                   std::string_view own) {
+  if (code.empty() || code == own) return;
+  const size_t before = violations_.size();
+  const bool municipal = !(code.size() == 6 && code.substr(2) == "0001") && code != "000000";
+  if (municipal) CheckMunicipalityCode(field, code, /*required=*/true);
+  if (violations_.size() == before) {
+    Add(std::string(field),
+        "このインスタンス (" + std::string(own) +
+            ") のコードのみ指定できます (省略可) / only this instance's code (" + std::string(own) +
+            ") may be given, or none");
+  }
+}
+
 void FieldViolations::CheckPrefectureCode(std::string_view field, std::string_view code,
                                           bool required) {
   std::string f(field);

@@ -71,6 +71,10 @@ class AccessTable {
   std::vector<std::string> undeclared_;
 };
 
+// Calls fn with every method of every service declared in the generated descriptor pool under
+// the package renkei.v1 (the services a binary links), in file and declaration order.
+void ForEachRenkeiMethod(const std::function<void(const google::protobuf::MethodDescriptor&)>& fn);
+
 // Who makes a call, as the token the auth processor accepted says.
 struct Caller {
   std::string subject;

@@ -126,6 +126,13 @@ struct StreamState {
   uint64_t last_sequence = 0;
 };
 
+// Where a durable consumer stands.
+struct ConsumerState {
+  uint64_t num_pending = 0;                // messages of its filter not yet delivered
+  int64_t num_ack_pending = 0;             // delivered, not yet acknowledged
+  uint64_t ack_floor_stream_sequence = 0;  // every message up to it is acknowledged
+};
+
 // How far behind one source of a stream is (the filter is not reported: see StreamInfo).
 struct StreamSourceState {
   std::string name;
@@ -138,6 +145,13 @@ struct StreamSourceState {
 // it does not know) and its state.
 struct StreamInfo {
   StreamState state;
+  // When this stream was created (ns since the epoch): a stream deleted and created again under
+  // the same name has another.
+  int64_t created_ns = 0;
+  // The time of its first message (ns since the epoch; 0 when empty) and its max_age (ns; 0:
+  // unlimited).
+  int64_t first_time_ns = 0;
+  int64_t max_age_ns = 0;
   std::vector<std::string> subjects;
   std::vector<StreamSourceSpec> configured_sources;
   std::vector<StreamSourceState> sources;
@@ -173,6 +187,9 @@ class NatsBus {
   // A durable pull consumer (created when missing).
   absl::StatusOr<std::unique_ptr<PullSubscription>> PullSubscribe(const ConsumerSpec& spec);
 
+  // NOT_FOUND when the consumer does not exist.
+  absl::StatusOr<ConsumerState> GetConsumerState(const std::string& stream,
+                                                 const std::string& durable);
   // Removes a durable consumer (its position is lost: a new one starts from the beginning).
   absl::Status DeleteConsumer(const std::string& stream, const std::string& durable);
 

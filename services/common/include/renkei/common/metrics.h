@@ -2,7 +2,11 @@
 //
 // Every service gets: renkei_rpc_requests_total{method,code}, renkei_rpc_latency_seconds{method},
 // renkei_outbox_events_published_total, renkei_outbox_pending, renkei_outbox_retained,
-// renkei_events_consumed_total{consumer,result}. Services register their own on registry().
+// renkei_events_consumed_total{consumer,result}, renkei_request_replays_total (commands answered
+// from their request id's record), renkei_stream_history_gap (events the service published that
+// the stream no longer holds, gaps not yet accepted; docs/operations.md) and
+// renkei_store_writable (0 while the store refuses writes after an I/O error, e.g. a full disk).
+// Services register their own on registry().
 // Thread-safe.
 #pragma once
 
@@ -31,6 +35,9 @@ class Metrics {
   void AddEventsPublished(int n);
   void SetOutboxDepth(int64_t pending, int64_t retained);
   void CountConsumed(std::string_view consumer, std::string_view result);
+  void CountRequestReplay();
+  void SetStreamHistoryGap(uint64_t events_lost);
+  void SetStoreWritable(bool writable);
 
   prometheus::Registry& registry();
 

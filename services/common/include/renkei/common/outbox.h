@@ -35,13 +35,16 @@
 #include "renkei/common/bus.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/store.h"
+#include "renkei/v1/admin.pb.h"
 #include "renkei/v1/events.pb.h"
+#include "renkei/v1/storage.pb.h"
 
 namespace renkei::common {
 
 class Metrics;
 
-// Column families the outbox needs in a service's Store.
+// Column families the outbox needs in a service's Store: its records, the relay's own records and
+// the event tally (event_counts.h).
 std::vector<std::string> OutboxColumnFamilies();
 
 // The event of a pending outbox record (a record is the subject and id, then the envelope);
@@ -69,10 +72,14 @@ class Outbox {
 
   Store* store() const { return store_; }
   ColumnFamily records_cf() const { return records_cf_; }
+  // The tally of what the events add to the derived indicators (event_counts.h); unset when the
+  // store has no such family.
+  ColumnFamily counts_cf() const { return counts_cf_; }
 
  private:
   Store* store_;
   ColumnFamily records_cf_;
+  ColumnFamily counts_cf_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool notified_ = false;
@@ -99,6 +106,12 @@ class CommandBatch {
   void Hold(std::shared_ptr<void> held) { held_.push_back(std::move(held)); }
   // Runs `fn` after a successful commit (e.g. to update an in-memory index).
   void OnCommitted(std::function<void()> fn) { on_committed_.push_back(std::move(fn)); }
+  // The command's answer: exactly what the RPC will send back. When the command runs for a
+  // request id (requests.h), the answer is recorded in this batch so that a retry receives it;
+  // otherwise nothing is kept.
+  void SetAnswer(const google::protobuf::Message& answer);
+  // This batch is one of several of a command: its request id is recorded with a later one.
+  void DeferAnswer() { defer_answer_ = true; }
 
   // Writes state and events with sync=true; wakes the relay. Usable once.
   absl::Status Commit();
@@ -111,9 +124,13 @@ class CommandBatch {
   uint64_t reserved_first_ = 0;
   std::vector<std::function<void()>> on_committed_;
   std::vector<std::shared_ptr<void>> held_;  // released when the batch is destroyed
+  std::unique_ptr<google::protobuf::Message> answer_;
+  bool defer_answer_ = false;
 };
 
 struct RelayOptions {
+  // The service whose outbox this is ("intake"), for the stream history.
+  std::string service;
   StreamSpec stream;
   // Streams ensured after `stream` on every (re)connection, in order (the federation streams).
   std::vector<StreamSpec> extra_streams;
@@ -124,6 +141,8 @@ struct RelayOptions {
   int linger_ms = 2;
   int64_t retention_ms = 300000;
   int publish_timeout_ms = 5000;
+  // How often the stream's history is checked besides after every (re)connection.
+  int64_t history_check_interval_ms = 300000;
 };
 
 class OutboxRelay {
@@ -146,11 +165,38 @@ class OutboxRelay {
   int64_t RetainedCount() const;
   uint64_t published_total() const { return published_total_.load(); }
 
+  // Stream history: whether the stream still holds every event this relay published.
+  //
+  // The relay remembers, in the service's own store, which incarnation of the stream it
+  // publishes to (the stream's creation time), the lowest stream sequence acknowledged for one
+  // of its events there, and how many events it pruned from the outbox after that incarnation
+  // acknowledged them. After every (re)connection and every history_check_interval_ms it
+  // compares with the stream:
+  //   - another incarnation (the stream was deleted, or its store lost, and created again):
+  //     the events pruned before are gone for good (those still in the outbox are published
+  //     again) — a gap of that many events, unless none was pruned;
+  //   - the stream's first sequence is past the lowest one acknowledged: the oldest messages
+  //     were removed — by the stream's max_age when that event is older than it (an expected
+  //     gap, no alert), otherwise by a purge or a size limit (a gap of unknown size).
+  // A gap is logged as an error, counted in renkei_stream_history_gap until an operator
+  // accepts it (AdminService.AcceptStreamHistoryGap), and kept on record: the history stays
+  // incomplete, so a recompute of the derived indicators refuses unless told otherwise.
+  v1::StreamHistory History() const;
+  // Accepts every gap not yet accepted (as `subject`), in a synced command batch that also
+  // records `answer` for the call's request id; the history after.
+  absl::StatusOr<v1::StreamHistory> AcceptGaps(const std::string& subject);
+  // Compares with the stream now (the relay's thread does it on its own; tests call it).
+  absl::Status CheckHistory();
+
  private:
   absl::Status OnConnected();
   absl::StatusOr<int> PublishPending();
   absl::Status Prune();
   int64_t CountRecords(uint64_t from, uint64_t to) const;
+  v1::StreamHistory HistoryLocked() const;
+  void SaveHistoryLocked(Batch* batch) const;
+  void AddGapLocked(std::string cause, uint64_t lost, int64_t lost_before_ms, bool expected);
+  void ReportGapLocked() const;
 
   Outbox* outbox_;
   NatsBus* bus_;
@@ -168,6 +214,11 @@ class OutboxRelay {
   std::atomic<uint64_t> published_total_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  ColumnFamily meta_cf_;  // unset when the store has no "outbox_meta" (tests)
+  mutable std::mutex history_mu_;
+  v1::StreamHistoryRecord history_;  // guarded by history_mu_
+  int64_t history_checked_ms_ = 0;   // guarded by history_mu_; 0: never
+  int64_t last_history_check_ms_ = 0;
 };
 
 }  // namespace renkei::common

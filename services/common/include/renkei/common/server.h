@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_context.h"
 
@@ -59,7 +60,8 @@ void WaitForTerminationSignal();
 
 // For streaming handlers: after Read() returned false, INVALID_ARGUMENT naming the field when
 // the message was rejected for invalid UTF-8; OK when the stream simply ended.
-absl::Status StreamReadStatus();
+// `request` (the stream's message type) lets the field be named in request terms.
+absl::Status StreamReadStatus(const google::protobuf::Descriptor* request = nullptr);
 
 // The time budget of one call: the client's deadline, capped by the server default
 // (ServerOptions::default_deadline_ms) counted from construction unless apply_default is false

@@ -29,6 +29,7 @@
 #include "renkei/common/events.h"
 #include "renkei/common/metrics.h"
 #include "renkei/common/outbox.h"
+#include "renkei/common/requests.h"
 #include "renkei/common/store.h"
 #include "renkei/v1/config.pb.h"
 
@@ -52,6 +53,8 @@ class ServiceHost {
   NatsBus* bus() { return bus_.get(); }
   Metrics* metrics() { return metrics_.get(); }
   AuditLog* audit() { return audit_.get(); }
+  // Answers to commands by request id (requests.h): every service's command handlers use it.
+  RequestLedger* requests() { return requests_.get(); }
   // A channel to another service of the instance that calls with this service's own identity
   // (security.service_key_id) over the instance's transport security.
   absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(const std::string& address);
@@ -89,6 +92,7 @@ class ServiceHost {
   std::unique_ptr<NatsBus> bus_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<RequestLedger> requests_;
   std::string name_;
   std::vector<std::function<void()>> shutdown_;
   std::vector<std::shared_ptr<void>> kept_;

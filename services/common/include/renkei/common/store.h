@@ -32,6 +32,8 @@ namespace renkei::common {
 class ColumnFamily {
  public:
   ColumnFamily() = default;
+  // False for a default-constructed ColumnFamily (no family).
+  bool valid() const { return handle_ != nullptr; }
 
  private:
   friend class Store;
@@ -48,6 +50,9 @@ class Batch {
   Batch& operator=(Batch&&) noexcept;
 
   void Put(ColumnFamily cf, std::string_view key, std::string_view value);
+  // Adds `value` (EncodeSums) to what `key` holds, in a family named "sum_*" (no read needed:
+  // RocksDB's merge operator adds the operands up when the key is read or compacted).
+  void Merge(ColumnFamily cf, std::string_view key, std::string_view value);
   void Delete(ColumnFamily cf, std::string_view key);
   // Removes every key in [begin, end) with one range tombstone.
   void DeleteRange(ColumnFamily cf, std::string_view begin, std::string_view end);
@@ -81,6 +86,14 @@ class Iterator {
   explicit Iterator(rocksdb::Iterator* it);
   std::unique_ptr<rocksdb::Iterator> it_;
 };
+
+// The values of a summing family ("sum_*"): three numbers added up element by element.
+struct Sums {
+  double a = 0, b = 0, c = 0;
+};
+std::string EncodeSums(const Sums& sums);
+bool DecodeSums(std::string_view value, Sums* sums);
+inline constexpr char kSumFamilyPrefix[] = "sum_";
 
 struct StoreOptions {
   std::string path;
@@ -149,10 +162,13 @@ class Store {
   absl::Status Checkpoint(const std::string& dir, uint64_t* sequence = nullptr) const;
 
   const std::string& path() const { return path_; }
+  // Whether Open created the database (the directory held none before).
+  bool created() const { return created_; }
 
  private:
   Store() = default;
   std::string path_;
+  bool created_ = false;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<std::string> cf_names_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_handles_;

@@ -51,6 +51,11 @@ class FieldViolations {
       Add(std::string(field), "指定してください / required");
     }
   }
+  // A field the service fills with the instance's own jurisdiction code `own` (a municipality's,
+  // a prefecture's 6-digit code, or "000000"): empty takes `own`; anything else must be `own`
+  // exactly — a malformed, wrong-check-digit or unknown code is refused like everywhere, and so
+  // is another jurisdiction's.
+  void CheckOwnCode(std::string_view field, std::string_view code, std::string_view own);
   void CheckLatLng(std::string_view field, double lat, double lng);
   // A real Gregorian date, 1900..2999. All zero counts as absent (an error when required).
   void CheckDate(std::string_view field, int year, int month, int day, bool required = false);

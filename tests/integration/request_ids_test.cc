@@ -1,0 +1,246 @@
+// Request ids against the real renkei-intake (docs/design-notes.md, "Request ids"): a command
+// sent again with its request id is answered, never applied twice — when the first call's answer
+// was lost to a kill -9 right after the commit, and under 8 clients while intake is killed with
+// -9 every few seconds and every failed call is retried with its id. Real nats-server, real
+// binaries; the derived counts of renkei-indicators and the counts intake keeps of its own events
+// must equal the consultations stored.
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "harness.h"
+#include "renkei/common/bus.h"
+#include "renkei/common/ids.h"
+#include "renkei/v1/admin.grpc.pb.h"
+#include "renkei/v1/indicators.grpc.pb.h"
+#include "renkei/v1/intake.grpc.pb.h"
+
+namespace renkei::testing {
+namespace {
+
+constexpr char kStream[] = "RENKEI_EVENTS";
+constexpr char kReceived[] = "renkei.*.m132250.consultation.consultation_received";
+
+v1::CreateConsultationRequest NewConsultation(const std::string& request_id, int n) {
+  v1::CreateConsultationRequest r;
+  r.set_request_id(request_id);
+  r.set_channel(v1::CHANNEL_PHONE);
+  r.set_source_type(n % 2 == 0 ? v1::SOURCE_TYPE_PATIENT_FAMILY
+                               : v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER);
+  r.mutable_person()->set_name("稲城 太郎 " + std::to_string(n));
+  return r;
+}
+
+// Every consultation intake lists, by id.
+std::set<std::string> ListedConsultations(v1::IntakeService::Stub& stub) {
+  std::set<std::string> out;
+  for (const auto& c : ListAllConsultations(stub)) out.insert(c.id());
+  return out;
+}
+
+// derived.consultations of Inagi, summed over months (0 before the first is counted).
+double DerivedConsultations(v1::IndicatorsService::Stub& stub) {
+  v1::GetSeriesRequest r;
+  r.set_indicator_code("derived.consultations");
+  r.set_jurisdiction_code("132250");
+  v1::Series series;
+  grpc::ClientContext ctx;
+  if (!stub.GetSeries(&ctx, r, &series).ok()) return 0;
+  double total = 0;
+  for (const auto& p : series.points()) total += p.value();
+  return total;
+}
+
+class RequestIdsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto nats = NatsServer::Start(tmp_.Sub("nats"));
+    ASSERT_TRUE(nats.ok()) << nats.status();
+    nats_ = std::move(*nats);
+    inagi_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url());
+  }
+
+  // The consultation_received events in the stream once it has stopped growing.
+  std::vector<StreamMessage> ReceivedEvents() {
+    common::NatsOptions o;
+    o.url = nats_->url();
+    auto bus = common::NatsBus::Connect(o);
+    EXPECT_TRUE(bus.ok());
+    (*bus)->WaitConnected(5000);
+    SettledStreamCount(**bus, kStream);
+    return ReadStream(**bus, kStream, kReceived);
+  }
+
+  TempDir tmp_;
+  std::unique_ptr<NatsServer> nats_;
+  std::unique_ptr<InstanceProcesses> inagi_;
+};
+
+// The process dies after committing, before answering (failpoint requests.after_commit): the
+// caller sees the call fail; the same request id after the restart gets the first call's
+// answer, and the consultation exists once.
+TEST_F(RequestIdsTest, AnswerLostToAKillAfterTheCommitIsAnsweredOnRetry) {
+  ASSERT_TRUE(inagi_->Start("intake", "requests.after_commit").ok());
+  auto stub = v1::IntakeService::NewStub(inagi_->channel("intake"));
+  const std::string id = common::NewId("req");
+  v1::Consultation lost;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status s = stub->CreateConsultation(&ctx, NewConsultation(id, 1), &lost);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+  }
+  int status = 0;
+  ASSERT_TRUE(inagi_->process("intake")->WaitExit(std::chrono::seconds(10), &status));
+  ASSERT_TRUE(inagi_->Start("intake").ok());
+
+  v1::Consultation answer, again;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = stub->CreateConsultation(&ctx, NewConsultation(id, 1), &answer);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = stub->CreateConsultation(&ctx, NewConsultation(id, 1), &again);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(answer.SerializeAsString(), again.SerializeAsString());
+  EXPECT_EQ(answer.person().name(), "稲城 太郎 1");
+  EXPECT_EQ(ListedConsultations(*stub), std::set<std::string>{answer.id()});
+
+  // The same id with another request: refused, naming request_id; nothing created.
+  v1::Consultation other;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub->CreateConsultation(&ctx, NewConsultation(id, 2), &other);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("request_id"));
+  EXPECT_EQ(ListedConsultations(*stub).size(), 1u);
+  EXPECT_EQ(ReceivedEvents().size(), 1u);
+}
+
+TEST_F(RequestIdsTest, ThousandCreatesAtEightClientsUnderKillNineAreEachAppliedOnce) {
+  ASSERT_TRUE(inagi_->Start("intake").ok());
+  ASSERT_TRUE(inagi_->Start("indicators").ok());
+  constexpr int kClients = 8;
+  constexpr int kPerClient = 125;
+
+  std::mutex mu;
+  std::map<std::string, std::string> answered;  // request id -> consultation id
+  std::atomic<int> failed_calls{0};
+  std::atomic<int> finished{0};
+  std::atomic<int> kills{0};
+
+  // kill -9 every 1.5..3 s while the clients work, and start intake again each time.
+  std::thread killer([&] {
+    std::mt19937 random(20261206);
+    while (finished.load() < kClients) {
+      const auto pause = std::chrono::milliseconds(1500 + random() % 1500);
+      const auto until = std::chrono::steady_clock::now() + pause;
+      while (finished.load() < kClients && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      if (finished.load() >= kClients) break;
+      inagi_->process("intake")->Kill();
+      ++kills;
+      absl::Status s = inagi_->Start("intake");
+      ASSERT_TRUE(s.ok()) << s;
+    }
+  });
+
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      auto stub = v1::IntakeService::NewStub(inagi_->channel("intake"));
+      for (int i = 0; i < kPerClient; ++i) {
+        const std::string id = common::NewId("req");
+        const v1::CreateConsultationRequest request = NewConsultation(id, c * kPerClient + i);
+        for (int attempt = 0;; ++attempt) {
+          ASSERT_LT(attempt, 600) << "no answer for " << id;
+          v1::Consultation out;
+          grpc::ClientContext ctx;
+          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+          grpc::Status s = stub->CreateConsultation(&ctx, request, &out);
+          if (s.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            answered[id] = out.id();
+            break;
+          }
+          // Every failure is retried with the same request id: the call may have committed.
+          ASSERT_TRUE(s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                      s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)
+              << s.error_code() << " " << s.error_message();
+          ++failed_calls;
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        // Paced, so that the run spans many kills.
+        std::this_thread::sleep_for(std::chrono::milliseconds(120));
+      }
+      ++finished;
+    });
+  }
+  for (auto& t : clients) t.join();
+  killer.join();
+  if (!inagi_->process("intake")->Running()) ASSERT_TRUE(inagi_->Start("intake").ok());
+
+  RecordProperty("kills", kills.load());
+  RecordProperty("failed_calls_retried", failed_calls.load());
+  std::printf("kills: %d, failed calls retried with their request id: %d\n", kills.load(),
+              failed_calls.load());
+  EXPECT_GE(kills.load(), 5);
+  EXPECT_GT(failed_calls.load(), 0);
+
+  // As many consultations as request ids, each answer a different one, all of them listed.
+  ASSERT_EQ(answered.size(), static_cast<size_t>(kClients * kPerClient));
+  std::set<std::string> answers;
+  for (const auto& [id, consultation] : answered) answers.insert(consultation);
+  EXPECT_EQ(answers.size(), answered.size());
+  auto stub = v1::IntakeService::NewStub(inagi_->channel("intake"));
+  EXPECT_EQ(ListedConsultations(*stub), answers);
+
+  // Each consultation_received event once in JetStream.
+  std::set<std::string> event_ids, event_consultations;
+  std::vector<StreamMessage> events = ReceivedEvents();
+  for (const auto& m : events) {
+    event_ids.insert(m.msg_id);
+    v1::EventEnvelope e;
+    ASSERT_TRUE(e.ParseFromString(m.data));
+    event_consultations.insert(e.consultation_received().consultation_id());
+  }
+  EXPECT_EQ(events.size(), answers.size());
+  EXPECT_EQ(event_ids.size(), answers.size());
+  EXPECT_EQ(event_consultations, answers);
+
+  // The derived count equals them, and so does intake's own count of its events.
+  auto indicators = v1::IndicatorsService::NewStub(inagi_->channel("indicators"));
+  double derived = 0;
+  WaitFor(
+      [&] {
+        derived = DerivedConsultations(*indicators);
+        return derived == static_cast<double>(answers.size());
+      },
+      std::chrono::seconds(60));
+  EXPECT_EQ(derived, static_cast<double>(answers.size()));
+  auto admin = v1::AdminService::NewStub(inagi_->channel("intake", v1::ROLE_OPERATOR));
+  v1::EventCounts counts;
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(admin->CountEvents(&ctx, v1::CountEventsRequest(), &counts).ok());
+  double counted = 0;
+  for (const auto& c : counts.counts()) {
+    if (c.code() == "derived.consultations") counted += c.value();
+  }
+  EXPECT_EQ(counted, static_cast<double>(answers.size()));
+
+  // No command answered anything but what its batch recorded.
+  EXPECT_THAT(ReadFile(inagi_->log_path("intake")),
+              ::testing::Not(::testing::HasSubstr("program error")));
+}
+
+}  // namespace
+}  // namespace renkei::testing
