@@ -19,6 +19,7 @@ import {
 } from '../src/dates.js';
 import './unit/dates.test.mjs';
 import './unit/charts.test.mjs';
+import './unit/api.test.mjs';
 
 const cfg = await config();
 let browser;

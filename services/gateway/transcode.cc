@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "gateway/json_writer.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
 #include "renkei/common/log.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
@@ -251,6 +252,17 @@ std::string ErrorJson(const absl::Status& status) {
     auto* f = e->add_fields();
     f->set_field(field);
     f->set_description(description);
+  }
+  // A state that refuses the change (FAILED_PRECONDITION) names the request field too.
+  if (auto payload = status.GetPayload("type.googleapis.com/google.rpc.PreconditionFailure")) {
+    google::rpc::PreconditionFailure failure;
+    if (failure.ParseFromString(std::string(*payload))) {
+      for (const auto& v : failure.violations()) {
+        auto* f = e->add_fields();
+        f->set_field(v.subject());
+        f->set_description(v.description());
+      }
+    }
   }
   return ToJson(body);
 }

@@ -278,6 +278,42 @@ TEST_F(GatewayTest, TheServicesFieldViolationsAndUnreadableValuesComeBackNamed) 
   EXPECT_EQ(b.Send("DELETE", "/api/v1/consultations/x", "")->status, 405);
 }
 
+// A change sent again with its Idempotency-Key (the console's retry after a network failure)
+// gets the first answer and creates nothing; the key comes back on the answer, one is made when
+// none is sent, and the same key with another body is refused naming request_id.
+TEST_F(GatewayTest, IdempotencyKeysMakeRetriedChangesApplyOnce) {
+  Browser b(port());
+  ASSERT_TRUE(b.LogIn("inagi-coord", kPassword));
+  const std::string body = R"({"channel": "CHANNEL_PHONE",
+      "sourceType": "SOURCE_TYPE_PATIENT_FAMILY", "person": {"name": "稲城 再送"}})";
+  const httplib::Headers key = {{"Idempotency-Key", "0c1f4a7e8b7d4d2e9d552a1b3c4d5e6f"}};
+  auto first = b.Send("POST", "/api/v1/consultations", body, key);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  EXPECT_EQ(first->get_header_value("Idempotency-Key"), "0c1f4a7e8b7d4d2e9d552a1b3c4d5e6f");
+  auto again = b.Send("POST", "/api/v1/consultations", body, key);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(again->body, first->body);
+  auto other =
+      b.Send("POST", "/api/v1/consultations",
+             R"({"channel": "CHANNEL_VISIT", "sourceType": "SOURCE_TYPE_PATIENT_FAMILY"})", key);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 400) << other->body;
+  EXPECT_THAT(other->body, HasSubstr("\"FAILED_PRECONDITION\""));
+  EXPECT_THAT(other->body, HasSubstr("\"field\":\"request_id\""));
+  // Without a key the gateway makes one per request (two requests, two consultations).
+  auto made = b.Send("POST", "/api/v1/consultations", body);
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 200) << made->body;
+  EXPECT_EQ(made->get_header_value("Idempotency-Key").size(), 30u);  // "req_" + 26
+  EXPECT_NE(made->body, first->body);
+  auto bad = b.Send("POST", "/api/v1/consultations", body, {{"Idempotency-Key", "short"}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  EXPECT_THAT(bad->body, HasSubstr("request_id"));
+}
+
 TEST_F(GatewayTest, OversizedBodiesAreRefusedWith413) {
   Browser b(port());
   ASSERT_EQ(b.LogIn("inagi-coord", kPassword)->status, 200);

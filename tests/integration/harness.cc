@@ -1,5 +1,6 @@
 #include "harness.h"
 
+#include <httplib.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -56,6 +57,25 @@ std::vector<StreamMessage> ReadStream(common::NatsBus& bus, const std::string& s
     }
   }
   return out;
+}
+
+std::optional<double> MetricValue(const std::string& address, const std::string& name,
+                                  const std::string& label) {
+  const auto colon = address.rfind(':');
+  httplib::Client client(address.substr(0, colon), std::atoi(address.c_str() + colon + 1));
+  client.set_connection_timeout(1, 0);
+  client.set_read_timeout(2, 0);
+  auto res = client.Get("/metrics");
+  if (!res || res->status != 200) return std::nullopt;
+  std::istringstream lines(res->body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#' || line.rfind(name, 0) != 0) continue;
+    const char after = line.size() > name.size() ? line[name.size()] : '\0';
+    if (after != '{' && after != ' ') continue;
+    if (!label.empty() && line.find(label) == std::string::npos) continue;
+    return std::atof(line.c_str() + line.rfind(' ') + 1);
+  }
+  return std::nullopt;
 }
 
 std::vector<v1::ConsultationSummary> ListAllConsultations(v1::IntakeService::Stub& stub) {
@@ -396,6 +416,7 @@ CliResult RunRenkeictl(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env,
                        const std::string& scratch_dir, const std::string& cwd) {
   static std::atomic<int> runs{0};
+  std::filesystem::create_directories(scratch_dir);
   const std::string base = scratch_dir + "/cli" + std::to_string(++runs);
   std::vector<std::string> argv = {
       "/bin/sh", "-c",

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -164,6 +165,11 @@ absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
 // Every real file of ../shared/data (MHLW care offices, visiting nursing stations, medical
 // institutions), imported with allow_partial; rows imported in all.
 absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub);
+
+// The value of a Prometheus metric (the first line of `name` whose labels contain `label`, e.g.
+// "service=\"intake\"") served at http://<address>/metrics; nullopt when unreadable or absent.
+std::optional<double> MetricValue(const std::string& address, const std::string& name,
+                                  const std::string& label = "");
 
 // Every consultation intake lists (all pages), newest first.
 std::vector<v1::ConsultationSummary> ListAllConsultations(v1::IntakeService::Stub& stub);

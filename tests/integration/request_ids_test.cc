@@ -125,6 +125,40 @@ TEST_F(RequestIdsTest, AnswerLostToAKillAfterTheCommitIsAnsweredOnRetry) {
   EXPECT_EQ(ReceivedEvents().size(), 1u);
 }
 
+// renkeictl: a command sent again with the same --request-id (a script that retries after it
+// lost the answer) creates nothing new and prints the same consultation; without a token the
+// newcomer is told what to set (exit 8, not "unexpected error").
+TEST_F(RequestIdsTest, RenkeictlRequestIdsAndAMissingToken) {
+  ASSERT_TRUE(inagi_->Start("intake").ok());
+  const std::map<std::string, std::string> env = {{"RENKEI_INTAKE", inagi_->address("intake")},
+                                                  {"RENKEI_TOKEN", inagi_->DefaultToken()}};
+  const std::vector<std::string> create = {"--request-id",  "script-run-20261206-001",
+                                           "consultation",  "create",
+                                           "--channel",     "phone",
+                                           "--source",      "family",
+                                           "--person-name", "稲城 太郎"};
+  CliResult first = RunRenkeictl(create, env, tmp_.Sub("cli"));
+  ASSERT_EQ(first.exit_code, 0) << first;
+  CliResult again = RunRenkeictl(create, env, tmp_.Sub("cli"));
+  ASSERT_EQ(again.exit_code, 0) << again;
+  EXPECT_EQ(again.out, first.out);
+  EXPECT_THAT(first.out, ::testing::HasSubstr("相談を受け付けました: con_"));
+  auto stub = v1::IntakeService::NewStub(inagi_->channel("intake"));
+  EXPECT_EQ(ListedConsultations(*stub).size(), 1u);
+  // The same id for another consultation is refused, naming request_id (a conflict: exit 5).
+  std::vector<std::string> other = create;
+  other.back() = "稲城 花子";
+  CliResult reused = RunRenkeictl(other, env, tmp_.Sub("cli"));
+  EXPECT_EQ(reused.exit_code, 5) << reused;
+  EXPECT_THAT(reused.err, ::testing::HasSubstr("request_id"));
+  EXPECT_EQ(ListedConsultations(*stub).size(), 1u);
+
+  CliResult no_token = RunRenkeictl(
+      {"consultation", "list"}, {{"RENKEI_INTAKE", inagi_->address("intake")}}, tmp_.Sub("cli"));
+  EXPECT_EQ(no_token.exit_code, 8) << no_token;
+  EXPECT_THAT(no_token.err, ::testing::HasSubstr("RENKEI_TOKEN_FILE"));
+}
+
 TEST_F(RequestIdsTest, ThousandCreatesAtEightClientsUnderKillNineAreEachAppliedOnce) {
   ASSERT_TRUE(inagi_->Start("intake").ok());
   ASSERT_TRUE(inagi_->Start("indicators").ok());

@@ -11,6 +11,10 @@
 //            authorization, personal fields, every create in the audit log) and once with
 //            security.unauthenticated_loopback, measured alternately in the same run.
 //
+//   request ids: the secured instance's creates sent with a request id each (a client's
+//            retry-safe create: the id's record and answer written in the command's own batch)
+//            against the same creates without one, alternated in the same run.
+//
 //   build/bin/intake_bench [--requests 4000] [--clients 1,8] [--rounds 2]
 //
 // Prints a Markdown report; docs/benchmarks.md records the figures.
@@ -32,6 +36,7 @@
 #include "renkei/common/auth.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/ids.h"
 #include "renkei/common/server.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/store.h"
@@ -71,8 +76,9 @@ int RunFloorServer(const std::string& dir, int port) {
   return ServeUntilSignal(port, &service);
 }
 
-v1::CreateConsultationRequest SampleRequest(int i) {
+v1::CreateConsultationRequest SampleRequest(int i, bool with_request_id = false) {
   v1::CreateConsultationRequest r;
+  if (with_request_id) r.set_request_id(common::NewId("req"));
   r.set_channel(v1::CHANNEL_PHONE);
   r.set_source_type(v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER);
   r.mutable_requester()->set_name("ケアマネジャー 山田 花子");
@@ -247,6 +253,11 @@ int Main(int argc, char** argv) {
       "creates/s | p50 ms | p99 ms | overhead | floor puts/s | p50 ms | p99 ms | intake / floor "
       "|\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  struct IdRow {
+    int clients;
+    Result without, with;
+  };
+  std::vector<IdRow> id_rows;
   for (int clients : client_counts) {
     auto floor_caller = [&](int) {
       auto stub = std::shared_ptr<v1::DirectoryService::Stub>(v1::DirectoryService::NewStub(
@@ -257,14 +268,16 @@ int Main(int argc, char** argv) {
         return stub->ListCapabilities(&ctx, {}, &r).ok();
       });
     };
-    auto intake_caller = [&](const BenchInstance& in, std::atomic<int>* created) {
-      return [&in, created, &seq](int) {
+    auto intake_caller = [&](const BenchInstance& in, std::atomic<int>* created,
+                             bool with_ids = false) {
+      return [&in, created, &seq, with_ids](int) {
         auto stub =
             std::shared_ptr<v1::IntakeService::Stub>(v1::IntakeService::NewStub(in.Channel()));
-        return std::function<bool(int)>([stub, created, &seq](int) {
+        return std::function<bool(int)>([stub, created, &seq, with_ids](int) {
           grpc::ClientContext ctx;
           v1::Consultation c;
-          grpc::Status s = stub->CreateConsultation(&ctx, SampleRequest(seq.fetch_add(1)), &c);
+          grpc::Status s =
+              stub->CreateConsultation(&ctx, SampleRequest(seq.fetch_add(1), with_ids), &c);
           if (!s.ok()) std::fprintf(stderr, "create failed: %s\n", s.error_message().c_str());
           if (s.ok()) created->fetch_add(1);
           return s.ok();
@@ -291,13 +304,17 @@ int Main(int argc, char** argv) {
     Drive(clients, 200, floor_caller);
     Result f = Drive(clients, requests, floor_caller);
     // Alternate the two so that drift on the machine (page cache, other load) hits both alike.
-    Result sec, opn;
+    Result sec, opn, ids;
     for (int r = 0; r < rounds; ++r) {
       Result o = Drive(clients, requests / rounds, intake_caller(*open, &created_open));
       drained();
       Result s = Drive(clients, requests / rounds, intake_caller(*secured, &created_secured));
       drained();
-      for (auto pair : {std::make_pair(&opn, &o), std::make_pair(&sec, &s)}) {
+      Result d = Drive(clients, requests / rounds,
+                       intake_caller(*secured, &created_secured, /*with_ids=*/true));
+      drained();
+      for (auto pair :
+           {std::make_pair(&opn, &o), std::make_pair(&sec, &s), std::make_pair(&ids, &d)}) {
         pair.first->seconds += pair.second->seconds;
         pair.first->ok += pair.second->ok;
         pair.first->failed += pair.second->failed;
@@ -311,9 +328,19 @@ int Main(int argc, char** argv) {
         opn.Percentile(50) / 1000, opn.Percentile(99) / 1000,
         100.0 * (1.0 - sec.Rate() / opn.Rate()), f.Rate(), f.Percentile(50) / 1000,
         f.Percentile(99) / 1000, 100.0 * sec.Rate() / f.Rate());
-    if (sec.failed || opn.failed || f.failed)
-      std::printf("(failed calls: secured %zu, without %zu, floor %zu)\n", sec.failed, opn.failed,
-                  f.failed);
+    if (sec.failed || opn.failed || f.failed || ids.failed)
+      std::printf("(failed calls: secured %zu, without %zu, floor %zu, with request ids %zu)\n",
+                  sec.failed, opn.failed, f.failed, ids.failed);
+    id_rows.push_back({clients, sec, ids});
+  }
+  std::printf(
+      "\n| clients | creates/s without request ids | p50 ms | p99 ms | with request ids "
+      "creates/s | p50 ms | p99 ms | with / without |\n|---|---|---|---|---|---|---|---|\n");
+  for (const auto& row : id_rows) {
+    std::printf("| %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1f%% |\n", row.clients,
+                row.without.Rate(), row.without.Percentile(50) / 1000,
+                row.without.Percentile(99) / 1000, row.with.Rate(), row.with.Percentile(50) / 1000,
+                row.with.Percentile(99) / 1000, 100.0 * row.with.Rate() / row.without.Rate());
   }
   for (auto* in : {&*secured, &*open}) {
     in->intake->Terminate();

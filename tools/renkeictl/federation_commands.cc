@@ -233,7 +233,7 @@ int Status(const std::vector<std::string>& paths) {
       const int64_t gap = h.history_gap;
       t.Add({s.id, "ストリームの履歴 " + svc + " (stream history)",
              gap < 0    ? "不明 (no metrics)"
-             : gap == 0 ? "欠けなし (complete)"
+             : gap == 0 ? "未確認の欠けなし (no unaccepted gap)"
                         : "欠けあり: " + std::to_string(gap) +
                               " 件のイベントがストリームにありません (gap; docs/operations.md)",
              ""});

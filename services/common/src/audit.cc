@@ -139,13 +139,19 @@ absl::StatusOr<v1::AuditEntry> AuditLog::Append(v1::AuditEntry entry) {
 void AuditLog::StartSealer(std::chrono::milliseconds interval) {
   sealer_ = std::thread([this, interval] {
     std::unique_lock<std::mutex> lock(stop_mu_);
+    auto wait = interval;
     while (!stopping_) {
       lock.unlock();
       if (absl::Status s = Seal(); !s.ok()) {
+        // A store that refuses writes (a full disk): back off, up to a minute, and say so once
+        // per backoff step rather than every round.
         std::fprintf(stderr, "audit: sealing failed: %s\n", s.ToString().c_str());
+        wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
+      } else {
+        wait = interval;
       }
       lock.lock();
-      stop_.wait_for(lock, interval, [this] { return stopping_; });
+      stop_.wait_for(lock, wait, [this] { return stopping_; });
     }
   });
 }

@@ -1,5 +1,7 @@
 #include "renkei/common/consumer.h"
 
+#include <algorithm>
+
 #include "renkei/common/backup.h"
 #include "renkei/common/failpoint.h"
 #include "renkei/common/keys.h"
@@ -43,6 +45,7 @@ void DurableConsumer::Start() {
   stop_ = false;
   thread_ = std::thread([this] {
     int64_t last_log = 0;
+    int backoff_ms = 250;
     while (!stop_) {
       auto r = PollOnce(options_.fetch_timeout_ms);
       if (!r.ok()) {
@@ -52,7 +55,13 @@ void DurableConsumer::Start() {
               .Field("reason", r.status().ToString());
           last_log = clock_->NowMillis();
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        // NATS away or the store refusing writes: back off, 250 ms .. 4 s.
+        for (int waited = 0; waited < backoff_ms && !stop_; waited += 50) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        backoff_ms = std::min(backoff_ms * 2, 4000);
+      } else {
+        backoff_ms = 250;
       }
     }
   });

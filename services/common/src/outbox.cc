@@ -170,6 +170,7 @@ void OutboxRelay::Start() {
   stop_ = false;
   thread_ = std::thread([this] {
     int64_t last_error_log_ms = 0;
+    int backoff_ms = 250;
     while (!stop_) {
       auto published = RunOnce();
       if (!published.ok()) {
@@ -179,8 +180,13 @@ void OutboxRelay::Start() {
               .Field("reason", published.status().ToString());
           last_error_log_ms = now;
         }
-        outbox_->WaitForWork(250);
-      } else if (*published < options_.batch_size) {
+        // NATS away or the store refusing writes: back off (250 ms .. 4 s), woken by a commit.
+        outbox_->WaitForWork(backoff_ms);
+        backoff_ms = std::min(backoff_ms * 2, 4000);
+        continue;
+      }
+      backoff_ms = 250;
+      if (*published < options_.batch_size) {
         outbox_->WaitForWork(1000);
         if (options_.linger_ms > 0 && !stop_) {
           std::this_thread::sleep_for(std::chrono::milliseconds(options_.linger_ms));
@@ -369,6 +375,7 @@ v1::StreamHistory OutboxRelay::HistoryLocked() const {
   }
   out.set_unaccepted_events_lost(unaccepted);
   *out.mutable_gaps() = history_.gaps();
+  out.set_events_pruned(history_.events_pruned());
   if (history_checked_ms_ > 0) {
     *out.mutable_checked_at() = TimestampFromMicros(history_checked_ms_ * 1000);
   }

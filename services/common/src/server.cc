@@ -441,6 +441,10 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   return out;
 }
 
+void GrpcServer::SetServing(bool serving) {
+  if (server_) server_->GetHealthCheckService()->SetServingStatus(serving);
+}
+
 GrpcServer::~GrpcServer() {
   if (server_) Shutdown(std::chrono::milliseconds(0));
 }

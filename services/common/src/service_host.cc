@@ -160,10 +160,20 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   }
   std::atomic<bool> stopping{false};
   std::thread depth([&] {
-    while (!stopping) {
-      host.metrics_->SetOutboxDepth(relay.PendingCount(), relay.RetainedCount());
-      for (int i = 0; i < 50 && !stopping; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    bool serving = true;
+    for (int tick = 0; !stopping; ++tick) {
+      // NOT_SERVING while the store refuses writes (store.h): load balancers and supervisors
+      // see it; reads go on being answered.
+      const bool writable = host.store_->writable();
+      if (writable != serving) {
+        serving = writable;
+        (*server)->SetServing(serving);
+        host.metrics_->SetStoreWritable(serving);
+      }
+      if (tick % 50 == 0) {
+        host.metrics_->SetOutboxDepth(relay.PendingCount(), relay.RetainedCount());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
   LogLine(LogLevel::kInfo, "ready")

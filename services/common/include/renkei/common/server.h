@@ -40,6 +40,9 @@ class GrpcServer {
   ~GrpcServer();
 
   int port() const { return port_; }
+  // The standard health service's answer (SERVING or NOT_SERVING), e.g. while the store refuses
+  // writes.
+  void SetServing(bool serving);
   // Marks the server NOT_SERVING, stops accepting calls, lets running ones finish for `grace`,
   // then cancels what is left.
   void Shutdown(std::chrono::milliseconds grace);

@@ -5,14 +5,31 @@
 // record of its event, written together by Store::Write (WAL synced before returning), so either
 // all of it is durable or none of it is.
 //
-// Thread safety: Store is thread-safe. A Batch or an Iterator belongs to one thread.
+// Write errors (docs/operations.md, "A full disk"). When a write fails with an I/O error — the
+// disk is full, or it failed otherwise — RocksDB refuses every later write with the same error
+// until it is recovered; reads go on. Store::Write then answers RESOURCE_EXHAUSTED (a full disk,
+// ErrorInfo DISK_FULL) or UNAVAILABLE (ErrorInfo STORE_READ_ONLY), with no server path in the
+// message, and writable() turns false. A watchdog thread checks every second: once the store
+// takes a probe write again it is writable; otherwise, once the disk has room for what the
+// memtables hold, it closes and reopens the database in this process (every acknowledged write
+// is in the WAL or the table files; a write that failed is not). RocksDB's own recovery
+// (DB::Resume, the SstFileManager's) is never used: in RocksDB 7.8 it can hang, or keep a broken
+// WAL writer and abort on the next write (an assertion Debian's build keeps), and it waits for
+// 32 MiB free whatever the memtables hold. RocksDB's info log goes through a logger that ignores
+// its own write errors (the default one aborts on a full disk).
+//
+// Thread safety: Store is thread-safe. A Batch or an Iterator belongs to one thread; an Iterator
+// holds the store open (a reopen waits for it).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,6 +37,7 @@
 
 namespace rocksdb {
 class DB;
+class Status;
 class ColumnFamilyHandle;
 class WriteBatch;
 class Iterator;
@@ -28,18 +46,20 @@ class Cache;
 
 namespace renkei::common {
 
-// A column family of an open Store (cheap to copy; valid while the Store lives).
+struct StoreFamily;
+
+// A column family of an open Store (cheap to copy; valid while the Store lives, across reopens).
 class ColumnFamily {
  public:
   ColumnFamily() = default;
   // False for a default-constructed ColumnFamily (no family).
-  bool valid() const { return handle_ != nullptr; }
+  bool valid() const { return family_ != nullptr; }
 
  private:
   friend class Store;
   friend class Batch;
-  explicit ColumnFamily(rocksdb::ColumnFamilyHandle* h) : handle_(h) {}
-  rocksdb::ColumnFamilyHandle* handle_ = nullptr;
+  explicit ColumnFamily(const StoreFamily* f) : family_(f) {}
+  const StoreFamily* family_ = nullptr;
 };
 
 class Batch {
@@ -71,6 +91,8 @@ class Batch {
 class Iterator {
  public:
   ~Iterator();
+  Iterator(const Iterator&) = delete;
+  Iterator& operator=(const Iterator&) = delete;
   void Seek(std::string_view key);
   void SeekToFirst();
   void SeekToLast();
@@ -83,7 +105,8 @@ class Iterator {
 
  private:
   friend class Store;
-  explicit Iterator(rocksdb::Iterator* it);
+  Iterator(rocksdb::Iterator* it, std::shared_ptr<void> hold);
+  std::shared_ptr<void> hold_;  // the store's shared lock: no reopen under an iterator
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
@@ -108,6 +131,8 @@ struct StoreOptions {
   // false: table blocks are written uncompressed, for tests that scan the raw files (a compressed
   // block could hide a string from such a scan).
   bool compress = true;
+  // How often the watchdog looks at a store that refuses writes (0: no watchdog).
+  int recovery_check_ms = 1000;
 };
 
 enum class Durability {
@@ -165,13 +190,34 @@ class Store {
   // Whether Open created the database (the directory held none before).
   bool created() const { return created_; }
 
+  // False from a failed write until the store takes writes again (see the header comment).
+  bool writable() const { return writable_.load(); }
+  // Why it is not writable, for logs (may name files); "" when writable.
+  std::string write_error() const;
+  // How many times the database was reopened to recover from a write error.
+  int reopens() const { return reopens_.load(); }
+
  private:
-  Store() = default;
+  struct Recovery;
+  Store();
+  absl::Status OpenDb();
+  absl::Status WriteError(const rocksdb::Status& s);
+  void WatchWrites();
+  bool Reopen();
+
   std::string path_;
+  StoreOptions options_;
   bool created_ = false;
+  // Held shared by every use of db_ and the handles, exclusively by a reopen.
+  mutable std::shared_mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<std::string> cf_names_;
-  std::vector<rocksdb::ColumnFamilyHandle*> cf_handles_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf_handles_;  // by family index
+  std::vector<std::unique_ptr<StoreFamily>> families_;    // stable across reopens
+  std::unique_ptr<Recovery> recovery_;
+  std::atomic<bool> writable_{true};
+  std::atomic<int> reopens_{0};
+  std::thread watchdog_;
 };
 
 }  // namespace renkei::common
