@@ -67,6 +67,9 @@ absl::StatusOr<std::vector<Response>> DerivedFeed::AskEach(
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(options_.call_timeout_ms));
+    // A service restarted a moment ago: wait for its channel to connect (within the deadline)
+    // rather than fail at once.
+    ctx.set_wait_for_ready(true);
     Response r;
     grpc::Status s = ((*stub).*rpc)(&ctx, request, &r);
     if (!s.ok()) {
@@ -129,12 +132,51 @@ void DerivedFeed::StopConsumersLocked() {
 }
 
 absl::Status DerivedFeed::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(uint32_t generation, domain_->DerivedGeneration());
-  return StartConsumersLocked(DurableOf(generation));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(uint32_t generation, domain_->DerivedGeneration());
+    RETURN_IF_ERROR(StartConsumersLocked(DurableOf(generation)));
+  }
+  if (options_.reconcile_interval_ms > 0 &&
+      domain_->options().level == v1::INSTANCE_LEVEL_MUNICIPALITY) {
+    schedule_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(schedule_mu_);
+      while (!schedule_cv_.wait_for(lock, std::chrono::milliseconds(options_.reconcile_interval_ms),
+                                    [&] { return stopping_; })) {
+        lock.unlock();
+        auto report = Reconcile(v1::ReconcileDerivedRequest());
+        if (report.ok()) {
+          if (metrics_ != nullptr) {
+            metrics_->SetGauge("renkei_derived_differences",
+                               "Derived indicator figures that differ from what the owning "
+                               "services count (scheduled reconcile; 0: none)",
+                               report->differences_size());
+          }
+          if (report->differences_size() > 0) {
+            common::LogLine(common::LogLevel::kWarning,
+                            "derived indicators differ from the owners' counts; see renkeictl "
+                            "indicator reconcile")
+                .Field("figures", report->differences_size());
+          }
+        } else {
+          common::LogLine(common::LogLevel::kInfo, "scheduled reconcile skipped")
+              .Field("reason", report.status().ToString());
+        }
+        lock.lock();
+      }
+    });
+  }
+  return absl::OkStatus();
 }
 
 void DerivedFeed::Stop() {
+  stopping_requested_ = true;  // a comparison waiting for a quiet moment gives up
+  {
+    std::lock_guard<std::mutex> lock(schedule_mu_);
+    stopping_ = true;
+  }
+  schedule_cv_.notify_all();
+  if (schedule_.joinable()) schedule_.join();
   std::lock_guard<std::mutex> lock(mu_);
   StopConsumersLocked();
 }
@@ -170,9 +212,10 @@ absl::StatusOr<v1::RecomputeDerivedResponse> DerivedFeed::Recompute(
             gaps);
   }
   ASSIGN_OR_RETURN(uint32_t generation, domain_->DerivedGeneration());
+  out.set_generation(generation + 1);
   const std::string old = durable_;
   StopConsumersLocked();
-  auto next = domain_->PrepareDerivedGeneration(generation + 1);
+  auto next = domain_->PrepareDerivedGeneration(generation + 1, &out);
   if (!next.ok()) {
     // The figures were not cleared: carry on with the generation there was.
     RETURN_IF_ERROR(StartConsumersLocked(old));
@@ -188,7 +231,6 @@ absl::StatusOr<v1::RecomputeDerivedResponse> DerivedFeed::Recompute(
     (void)bus_->DeleteConsumer(options_.children_stream, old + "_children");
   }
   RETURN_IF_ERROR(StartConsumersLocked(*next));
-  out.set_generation(generation + 1);
   common::LogLine(common::LogLevel::kInfo, "derived indicators recomputing from the stream")
       .Field("generation", static_cast<int64_t>(generation + 1))
       .Field("history_gaps_accepted", !gaps.empty());
@@ -207,18 +249,25 @@ absl::StatusOr<v1::ReconcileDerivedResponse> DerivedFeed::Reconcile(
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.reconcile_wait_ms);
   std::string busy = "";
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (std::chrono::steady_clock::now() < deadline && !stopping_requested_.load()) {
     {
       // No derived event applies while the cut is taken, compared and repaired.
       std::unique_lock<std::shared_mutex> hold(apply_mu_);
       auto before = bus_->GetStreamState(options_.stream);
       auto consumer = bus_->GetConsumerState(options_.stream, durable_);
       if (!before.ok()) return before.status();
-      if (!consumer.ok()) return consumer.status();
-      if (consumer->num_pending > 0 || consumer->num_ack_pending > 0) {
+      if (absl::IsNotFound(consumer.status())) {
+        // Right after a start or a recompute: the consumer is made on its first fetch.
+        busy = "集計の準備中です / the derived consumer is starting";
+      } else if (!consumer.ok()) {
+        return consumer.status();
+      } else if (consumer->num_pending > 0 || consumer->num_ack_pending > 0) {
         busy = "未処理のイベントがあります / events not yet applied";
+      } else if (auto counted = Counts(); !counted.ok()) {
+        if (!absl::IsUnavailable(counted.status())) return counted.status();
+        busy = std::string(counted.status().message());
       } else {
-        ASSIGN_OR_RETURN(auto counts, Counts());
+        auto& counts = *counted;
         bool unpublished = false;
         for (const auto& c : counts) unpublished = unpublished || c.unpublished() > 0;
         auto after = bus_->GetStreamState(options_.stream);

@@ -18,11 +18,14 @@
 // Thread safety: thread-safe.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -46,6 +49,9 @@ struct DerivedFeedOptions {
   int call_timeout_ms = 5000;
   // Reconcile: tries to find a quiet moment this long.
   int reconcile_wait_ms = 20000;
+  // A municipal instance compares (report only) this often, for renkei_derived_differences;
+  // 0: never.
+  int64_t reconcile_interval_ms = 0;
 };
 
 class DerivedFeed {
@@ -54,7 +60,9 @@ class DerivedFeed {
               common::NatsBus* bus, common::Metrics* metrics, DerivedFeedOptions options);
   ~DerivedFeed();
 
-  // Starts the consumers of the current generation.
+  // Starts the consumers of the current generation, and the scheduled comparison when
+  // reconcile_interval_ms is set (its result in renkei_derived_differences: figures that differ
+  // from the owners' counts; logged as a warning when any do).
   absl::Status Start();
   void Stop();
 
@@ -90,6 +98,12 @@ class DerivedFeed {
   // Held shared by every derived event applied (until its batch commits), exclusively by a
   // reconciliation while it compares and repairs.
   std::shared_mutex apply_mu_;
+  // The scheduled comparison.
+  std::mutex schedule_mu_;
+  std::condition_variable schedule_cv_;
+  bool stopping_ = false;  // guarded by schedule_mu_
+  std::atomic<bool> stopping_requested_{false};
+  std::thread schedule_;
 };
 
 }  // namespace renkei::indicators

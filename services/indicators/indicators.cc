@@ -512,6 +512,8 @@ absl::StatusOr<v1::Series> Indicators::GetSeries(const v1::GetSeriesRequest& r) 
     v.Add("from_period", "期間の形式が不正です / malformed period");
   if (!r.to_period().empty() && !(to = ParsePeriod(r.to_period())))
     v.Add("to_period", "期間の形式が不正です / malformed period");
+  if (from && to && to->LastDay() < from->FirstDay())
+    v.Add("to_period", "from_period より前です / before from_period");
   RETURN_IF_ERROR(v.ToStatus());
   auto within = [&](const Period& p) {
     return (!from || p.FirstDay() >= from->FirstDay()) && (!to || p.LastDay() <= to->LastDay());
@@ -732,6 +734,8 @@ absl::StatusOr<v1::ExportedFile> Indicators::ExportObservations(
     v.Add("from_period", "期間の形式が不正です / malformed period");
   if (!r.to_period().empty() && !(to = ParsePeriod(r.to_period())))
     v.Add("to_period", "期間の形式が不正です / malformed period");
+  if (from && to && to->LastDay() < from->FirstDay())
+    v.Add("to_period", "from_period より前です / before from_period");
   for (int i = 0; i < r.indicator_codes_size(); ++i) {
     auto d = store_.GetDefinition(r.indicator_codes(i));
     if (!d.ok()) return d.status();
@@ -1136,17 +1140,20 @@ absl::Status Indicators::ApplyDerived(const v1::EventEnvelope& event, common::Co
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> Indicators::PrepareDerivedGeneration(uint32_t generation) {
+absl::StatusOr<std::string> Indicators::PrepareDerivedGeneration(
+    uint32_t generation, const google::protobuf::Message* answer) {
   ASSIGN_OR_RETURN(uint32_t stored, store_.DerivedGeneration());
   if (generation > stored) {
-    common::Batch batch;
+    // A command's batch: a retry of the recompute with its request id is answered, not run again.
+    common::CommandBatch cmd(raw_store_, outbox_);
     RETURN_IF_ERROR(store_.ForEachDefinition([&](const v1::IndicatorDefinition& d) {
       if (d.origin() == v1::INDICATOR_ORIGIN_DERIVED)
-        store_.DeleteObservationsOf(&batch, d.spec().code());
+        store_.DeleteObservationsOf(&cmd.batch(), d.spec().code());
       return true;
     }));
-    store_.PutDerivedGeneration(&batch, generation);
-    RETURN_IF_ERROR(raw_store_->Write(batch));
+    store_.PutDerivedGeneration(&cmd.batch(), generation);
+    if (answer != nullptr) cmd.SetAnswer(*answer);
+    RETURN_IF_ERROR(cmd.Commit());
     stored = generation;
   }
   return stored == 0 ? std::string("indicators_derived")

@@ -76,9 +76,11 @@ class Indicators {
   absl::Status ApplyFederated(const v1::EventEnvelope& event, common::CommandBatch* cmd);
 
   // Before the derived consumer starts: when `generation` is above the stored one, clears every
-  // derived figure and stores the new generation (one batch), so the consumer of that generation
-  // recomputes them from the stream's history. Returns the consumer's durable name.
-  absl::StatusOr<std::string> PrepareDerivedGeneration(uint32_t generation);
+  // derived figure and stores the new generation (one synced batch recording `answer`, when
+  // given, for the call's request id), so the consumer of that generation recomputes them from
+  // the stream's history. Returns the consumer's durable name.
+  absl::StatusOr<std::string> PrepareDerivedGeneration(
+      uint32_t generation, const google::protobuf::Message* answer = nullptr);
   // The generation of the derived figures now (0 before any recompute).
   absl::StatusOr<uint32_t> DerivedGeneration() const { return store_.DerivedGeneration(); }
 

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
           v.Add("indicators.suppression_min_denominator", "0〜100000 です / 0..100000");
         if (section.import_batch_rows() > 100000)
           v.Add("indicators.import_batch_rows", "1〜100000 です / 1..100000");
+        if (section.reconcile_interval_seconds() > 7 * 86400)
+          v.Add("indicators.reconcile_interval_seconds", "0〜604800 です / 0..604800 (0: never)");
         if (!v.empty()) return v.ToStatus();
         indicators::IndicatorsOptions options;
         options.level = config.instance().level();
@@ -69,6 +71,10 @@ int main(int argc, char** argv) {
         indicators::DerivedFeedOptions feed_options;
         feed_options.instance_id = instance;
         feed_options.stream = config.nats().stream();
+        feed_options.reconcile_interval_ms =
+            int64_t{section.has_reconcile_interval_seconds() ? section.reconcile_interval_seconds()
+                                                             : 3600} *
+            1000;
         if (common::HasChildren(config)) feed_options.children_stream = common::kChildrenStream;
         for (const auto& [name, server] :
              {std::pair<std::string, const v1::ServerConfig*>{"intake", &config.intake().server()},

@@ -38,12 +38,14 @@ int64_t ToMicrosExclusive(const v1::Date& d) {
   return common::TokyoStartOfDay(d) + 86400LL * 1000000;
 }
 
-void CheckPeriod(const v1::Date& from, const v1::Date& to, bool required, FieldViolations* v) {
-  v->CheckDate("from", from.year(), from.month(), from.day(), required);
-  v->CheckDate("to", to.year(), to.month(), to.day(), required);
+// `from_field` and `to_field` name the dates in the request ("raised_from", "from").
+void CheckPeriod(const v1::Date& from, const v1::Date& to, bool required,
+                 const std::string& from_field, const std::string& to_field, FieldViolations* v) {
+  v->CheckDate(from_field, from.year(), from.month(), from.day(), required);
+  v->CheckDate(to_field, to.year(), to.month(), to.day(), required);
   if (v->empty() && from.year() != 0 && to.year() != 0 &&
       common::DateNumber(to) < common::DateNumber(from)) {
-    v->Add("to", "from より前です / before from");
+    v->Add(to_field, from_field + " より前です / before " + from_field);
   }
 }
 
@@ -289,6 +291,10 @@ absl::StatusOr<v1::Consultation> Intake::ChangeStatus(const v1::ChangeStatusRequ
   RETURN_IF_ERROR(v.ToStatus());
   return Mutate(r.id(), r.expected_version(), /*allow_closed=*/true,
                 [&](v1::Consultation* c, Events* events) {
+                  if (c->status() == v1::CONSULTATION_STATUS_CLOSED) {
+                    return common::NotAllowedNow(
+                        "id", "相談は終結しています。変更できません / the consultation is closed");
+                  }
                   if (!TransitionAllowed(c->status(), r.status())) {
                     return common::InvalidField(
                         "status", std::string(StatusLabel(c->status())) + " から " +
@@ -694,7 +700,7 @@ absl::StatusOr<v1::Consultation> Intake::RaiseSeed(const v1::RaiseIssueSeedReque
 
 absl::StatusOr<v1::ListIssueSeedsResponse> Intake::Seeds(const v1::ListIssueSeedsRequest& r) const {
   FieldViolations v;
-  CheckPeriod(r.raised_from(), r.raised_to(), false, &v);
+  CheckPeriod(r.raised_from(), r.raised_to(), false, "raised_from", "raised_to", &v);
   RETURN_IF_ERROR(v.ToStatus());
   v1::ListIssueSeedsResponse out;
   absl::Status inner;
@@ -717,7 +723,7 @@ absl::StatusOr<v1::ListIssueSeedsResponse> Intake::Seeds(const v1::ListIssueSeed
 
 absl::StatusOr<v1::Digest> Intake::Digest(const v1::GetDigestRequest& r) const {
   FieldViolations v;
-  CheckPeriod(r.from(), r.to(), true, &v);
+  CheckPeriod(r.from(), r.to(), true, "from", "to", &v);
   if (v.empty() && common::DaysBetween(r.from(), r.to()) > 366)
     v.Add("to", "期間は1年以内です / at most 366 days");
   RETURN_IF_ERROR(v.ToStatus());

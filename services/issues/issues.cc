@@ -1262,9 +1262,10 @@ absl::StatusOr<v1::ListMeetingsResponse> Issues::ListMeetings(
   }
   v.CheckDate("from", r.from().year(), r.from().month(), r.from().day());
   v.CheckDate("to", r.to().year(), r.to().month(), r.to().day());
-  RETURN_IF_ERROR(v.ToStatus());
   const int32_t from = r.from().year() ? common::DateNumber(r.from()) : 0;
   const int32_t to = r.to().year() ? common::DateNumber(r.to()) : 99999999;
+  if (v.empty() && to < from) v.Add("to", "from より前です / before from");
+  RETURN_IF_ERROR(v.ToStatus());
   v1::ListMeetingsResponse out;
   RETURN_IF_ERROR(store_.ForEachMeeting([&](const v1::Meeting& m) {
     const int32_t d = common::DateNumber(m.date());

@@ -287,7 +287,8 @@ absl::StatusOr<v1::SkillFramework> Trainings::PublishSkillFramework(
     v.Add("expected_version", "読み込んだ版を指定してください / required");
   RETURN_IF_ERROR(v.ToStatus());
   if (options_.level != v1::INSTANCE_LEVEL_NATIONAL) {
-    return absl::FailedPreconditionError(
+    return common::NotAllowedNow(
+        "skills",
         "スキル枠組みは国のインスタンスだけが公開します / only the national instance publishes "
         "the skill framework");
   }
@@ -514,6 +515,10 @@ absl::StatusOr<v1::ListTrainingsResponse> Trainings::ListTrainings(
   v.CheckEnum("organizer_level", r.organizer_level(), v1::OrganizerLevel_IsValid, true);
   v.CheckText("skill_code", r.skill_code(), {.max_chars = 40});
   CheckPage(r.page_size(), r.page_token(), &v);
+  if (v.empty() && r.from().year() != 0 && r.to().year() != 0 &&
+      common::DateNumber(r.to()) < common::DateNumber(r.from())) {
+    v.Add("to", "from より前です / before from");
+  }
   RETURN_IF_ERROR(v.ToStatus());
   const int64_t from = r.from().year() ? common::TokyoStartOfDay(r.from()) : INT64_MIN;
   const int64_t to =
@@ -550,9 +555,10 @@ absl::StatusOr<v1::Training> Trainings::LoadForChange(const std::string& id,
                                                       std::string_view id_field) const {
   ASSIGN_OR_RETURN(v1::Training t, store_.GetTraining(id));
   if (!OrganizedHere(t)) {
-    return absl::FailedPreconditionError(
+    return common::NotAllowedNow(
+        id_field,
         "他の自治体 (" + t.organizer_code() +
-        ") が主催する研修です。変更は主催者が行います / organized by another instance");
+            ") が主催する研修です。変更は主催者が行います / organized by another instance");
   }
   if (t.version() != expected_version) return common::StaleVersion(t, expected_version);
   if (t.status() == v1::TRAINING_STATUS_CANCELLED) {
@@ -1364,6 +1370,12 @@ absl::StatusOr<v1::RecordAttendanceResponse> Trainings::RecordAttendance(
   if (session == nullptr) {
     return common::NotFoundError("renkei.v1.Session", r.session_id(),
                                  "回が見つかりません / no such session");
+  }
+  if (t.status() == v1::TRAINING_STATUS_CANCELLED) {
+    return common::NotAllowedNow("training_id", "中止された研修です / the training is cancelled");
+  }
+  if (session->cancelled()) {
+    return common::NotAllowedNow("session_id", "中止された回です / the session is cancelled");
   }
   std::vector<std::string> ids;
   for (const auto& entry : r.entries()) ids.push_back(entry.registration_id());

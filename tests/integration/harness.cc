@@ -292,7 +292,8 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
   }
   for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"}) {
     ports_[s] = FreePort();
-    metrics_ports_[s] = FreePort();
+    // Only when asked: every port drawn widens the chance that two test processes draw one.
+    if (spec.metrics) metrics_ports_[s] = FreePort();
   }
   std::vector<std::string> services = spec.services;
   if (services.empty()) services = {"directory", "intake", "issues", "training", "indicators"};
@@ -320,8 +321,8 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
   if (!spec.backup_json.empty()) c << ",\n  \"backup\": " << spec.backup_json;
   if (!spec.extra_json.empty()) c << ",\n  " << spec.extra_json;
   auto server = [&](const std::string& s) {
-    return "{\"listen_address\": \"" + address(s) + "\", \"metrics_address\": \"" +
-           metrics_address(s) + "\"}";
+    return "{\"listen_address\": \"" + address(s) + "\"" +
+           (spec.metrics ? ", \"metrics_address\": \"" + metrics_address(s) + "\"" : "") + "}";
   };
   if (has("directory")) c << ",\n  \"directory\": {\"server\": " << server("directory") << "}";
   if (has("intake")) {

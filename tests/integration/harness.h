@@ -100,6 +100,8 @@ struct InstanceSpec {
   // The client certificate the test's channels present when the services serve TLS
   // (security.grpc_tls); empty: loopback local credentials.
   v1::GrpcTlsConfig client_tls;
+  // Each service serves Prometheus metrics on a port of its own (metrics_address()).
+  bool metrics = false;
   // Extra top-level members of the instance file, e.g. "\"outbox\": {\"retention_seconds\": 1}".
   std::string extra_json;
   // Extra members of the "gateway" section (listen_address and accounts_file are always set),
@@ -122,7 +124,7 @@ class InstanceProcesses {
   // Stops the service with SIGTERM and waits for it to exit.
   void Stop(const std::string& service);
   std::string address(const std::string& service) const;
-  // Where the service serves its Prometheus metrics, "127.0.0.1:<port>".
+  // Where the service serves its Prometheus metrics, "127.0.0.1:<port>" (InstanceSpec::metrics).
   std::string metrics_address(const std::string& service) const {
     return "127.0.0.1:" + std::to_string(metrics_ports_.at(service));
   }

@@ -99,6 +99,8 @@ TEST_F(RequestIdsTest, AnswerLostToAKillAfterTheCommitIsAnsweredOnRetry) {
   int status = 0;
   ASSERT_TRUE(inagi_->process("intake")->WaitExit(std::chrono::seconds(10), &status));
   ASSERT_TRUE(inagi_->Start("intake").ok());
+  // It had committed before dying: the consultation is there before any retry.
+  ASSERT_EQ(ListedConsultations(*stub).size(), 1u);
 
   v1::Consultation answer, again;
   {
@@ -221,7 +223,9 @@ TEST_F(RequestIdsTest, ThousandCreatesAtEightClientsUnderKillNineAreEachAppliedO
   }
   for (auto& t : clients) t.join();
   killer.join();
-  if (!inagi_->process("intake")->Running()) ASSERT_TRUE(inagi_->Start("intake").ok());
+  if (!inagi_->process("intake")->Running()) {
+    ASSERT_TRUE(inagi_->Start("intake").ok());
+  }
 
   RecordProperty("kills", kills.load());
   RecordProperty("failed_calls_retried", failed_calls.load());

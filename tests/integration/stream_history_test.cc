@@ -29,8 +29,11 @@ class StreamHistoryTest : public ::testing::Test {
     nats_ = std::move(*nats);
     InstanceSpec spec;
     spec.services = {"intake", "indicators"};
+    spec.metrics = true;
     // Published events leave intake's outbox a second later: a lost stream cannot get them back.
     spec.extra_json = "\"outbox\": {\"retention_seconds\": 1}";
+    // The scheduled comparison every second (renkei_derived_differences).
+    spec.indicators_json = "\"reconcile_interval_seconds\": 1";
     inagi_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url(), spec);
     ASSERT_TRUE(inagi_->Start("intake").ok());
     ASSERT_TRUE(inagi_->Start("indicators").ok());
@@ -165,6 +168,11 @@ TEST_F(StreamHistoryTest, ALostStreamStoreIsReportedRecomputeRefusesAndReconcile
   CliResult accepted = Renkeictl({"indicator", "recompute", "--accept-history-gap"});
   ASSERT_EQ(accepted.exit_code, 0) << accepted;
   ASSERT_TRUE(DerivedBecomes(kNewer));
+  // ... the scheduled comparison says so ...
+  auto differences = [&] {
+    return MetricValue(inagi_->metrics_address("indicators"), "renkei_derived_differences");
+  };
+  EXPECT_TRUE(WaitFor([&] { return differences() > 0.0; }, std::chrono::seconds(30)));
   // ... and reconcile finds what is missing and repairs it from intake's own counts.
   auto found = Reconcile(false);
   ASSERT_TRUE(found.ok()) << found.status();
@@ -182,6 +190,7 @@ TEST_F(StreamHistoryTest, ALostStreamStoreIsReportedRecomputeRefusesAndReconcile
   auto after = Reconcile(false);
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->differences_size(), 0);
+  EXPECT_TRUE(WaitFor([&] { return differences() == 0.0; }, std::chrono::seconds(30)));
 
   // The operator accepts the gap: no longer alerting, still on record (history incomplete).
   CliResult accept = Renkeictl({"federation", "accept-gap", "--service", "intake"});

@@ -3,6 +3,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli.h"
+#include "renkei/common/requests.h"
 
 namespace renkei::cli {
 void AddResourceCommands(CLI::App& app, std::function<int()>* run);
@@ -33,7 +34,6 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("RENKEI_TLS_CERT")) o.tls_cert = env;
   if (const char* env = std::getenv("RENKEI_TLS_KEY")) o.tls_key = env;
   if (const char* env = std::getenv("RENKEI_TLS_CA")) o.tls_ca = env;
-  if (const char* env = std::getenv("RENKEI_REQUEST_ID")) o.request_id = env;
   app.add_option("--directory", o.directory_address, "directory のアドレス (env RENKEI_DIRECTORY)")
       ->capture_default_str();
   app.add_option("--intake", o.intake_address, "intake のアドレス (env RENKEI_INTAKE)")
@@ -53,8 +53,18 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", o.timeout_seconds, "1回の呼び出しの制限時間 (秒)")
       ->capture_default_str();
   app.add_option("--request-id", o.request_id,
-                 "操作の ID (再実行しても二重に登録されません; 省略時は実行ごとに新しい ID) / the "
-                 "command's request id (env RENKEI_REQUEST_ID)");
+                 "操作の ID (同じ ID で再実行しても二重に登録されません; 省略時は実行ごとに新しい "
+                 "ID) / the command's request id: 8..56 characters of A-Z a-z 0-9 . _ : -")
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            // The n-th command of an invocation sends "<id>:<n>": room for the suffix in 64.
+            if (s.size() > 56 || !renkei::common::IsWellFormedRequestId(s)) {
+              return "8〜56文字の英数字と . _ : - で指定してください / 8..56 characters of "
+                     "A-Z a-z 0-9 . _ : -";
+            }
+            return "";
+          },
+          "ID", "request id"));
   app.add_option("--attempts", o.attempts,
                  "サービスに接続できないときの試行回数 / attempts when the service is unavailable")
       ->check(CLI::Range(1, 10))

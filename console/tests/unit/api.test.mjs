@@ -3,12 +3,12 @@
 // the page's globals are stand-ins (a unit test); the browser tests use the real gateway.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { api, newRequestId } from '../../src/api.js';
 
+// api.js reads these only when called.
 globalThis.document = { cookie: 'renkei_csrf=token-1' };
 globalThis.window = { dispatchEvent() {} };
 globalThis.CustomEvent = class { constructor(type, init) { this.type = type; this.detail = init?.detail; } };
-
-const { api, newRequestId } = await import('../../src/api.js');
 
 // Answers `responses` in order (an Error is a network failure) and records what was sent; the
 // real fetch is back once the test `t` ends.

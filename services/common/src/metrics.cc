@@ -1,6 +1,7 @@
 #include "renkei/common/metrics.h"
 
 #include <exception>
+#include <map>
 #include <mutex>
 
 #include "prometheus/counter.h"
@@ -24,6 +25,8 @@ struct Metrics::Impl {
   prometheus::Counter* replays = nullptr;
   prometheus::Gauge* history_gap = nullptr;
   prometheus::Gauge* store_writable = nullptr;
+  std::mutex gauges_mu;
+  std::map<std::string, prometheus::Gauge*> gauges;  // guarded by gauges_mu
 };
 
 Metrics::Metrics(std::string_view service) : impl_(std::make_unique<Impl>()) {
@@ -121,6 +124,20 @@ void Metrics::SetStreamHistoryGap(uint64_t events_lost) {
 }
 
 void Metrics::SetStoreWritable(bool writable) { impl_->store_writable->Set(writable ? 1 : 0); }
+
+void Metrics::SetGauge(const std::string& name, const std::string& help, double value) {
+  std::lock_guard<std::mutex> lock(impl_->gauges_mu);
+  auto& gauge = impl_->gauges[name];
+  if (gauge == nullptr) {
+    gauge = &prometheus::BuildGauge()
+                 .Name(name)
+                 .Help(help)
+                 .Labels({{"service", impl_->service}})
+                 .Register(*impl_->registry)
+                 .Add({});
+  }
+  gauge->Set(value);
+}
 
 prometheus::Registry& Metrics::registry() { return *impl_->registry; }
 

@@ -21,6 +21,7 @@ constexpr char kRecordsCf[] = "outbox";
 constexpr char kMetaCf[] = "outbox_meta";
 constexpr char kHistoryKey[] = "stream_history";
 constexpr int64_t kNanosPerMilli = 1000000;
+constexpr int64_t kExpirySlackMs = 30LL * 86400 * 1000;
 
 std::string SeqKey(uint64_t seq) { return KeyBuilder().U64(seq).Release(); }
 
@@ -115,8 +116,7 @@ CommandBatch::~CommandBatch() {
 
 void CommandBatch::SetAnswer(const google::protobuf::Message& answer) {
   if (!RequestLedger::InRequest(store_)) return;
-  answer_.reset(answer.New());
-  answer_->CopyFrom(answer);
+  answer_ = RequestLedger::SerializeAnswer(answer);
 }
 
 absl::Status CommandBatch::Commit() {
@@ -129,7 +129,8 @@ absl::Status CommandBatch::Commit() {
   }
   RequestLedger::Scope* request =
       defer_answer_ ? nullptr
-                    : RequestLedger::AddRecordOfCurrentRequest(store_, &batch_, answer_.get());
+                    : RequestLedger::AddRecordOfCurrentRequest(
+                          store_, &batch_, answer_.has_value() ? &*answer_ : nullptr);
   absl::Status s = store_->Write(batch_, Durability::kSync);
   if (request != nullptr) RequestLedger::Committed(request, s.ok());
   if (reserved_first_ != 0) {
@@ -210,20 +211,30 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
     RETURN_IF_ERROR(OnConnected());
     seen_generation_ = generation;
   }
-  ASSIGN_OR_RETURN(int published, PublishPending());
+  // A store reopened after a write error may hold a batch its writer was told had failed (the
+  // WAL append made it, the sync did not): its outbox records must not be skipped.
+  if (const int reopens = outbox_->store()->reopens(); reopens != seen_reopens_) {
+    seen_reopens_ = reopens;
+    StartOver();
+  }
+  auto published = PublishPending();
   int64_t now = clock_->NowMillis();
-  if (now - last_history_check_ms_ >= options_.history_check_interval_ms) {
+  // Publishing failing while connected may mean the stream is gone: look (at most every 5 s).
+  const bool suspicious = !published.ok() && now - last_history_check_ms_ >= 5000;
+  if (suspicious || now - last_history_check_ms_ >= options_.history_check_interval_ms) {
     last_history_check_ms_ = now;
     if (absl::Status s = CheckHistory(); !s.ok()) {
       LogLine(LogLevel::kWarning, "stream history not checked").Field("reason", s.ToString());
     }
+    if (incarnation_changed_) StartOver();
   }
+  if (!published.ok()) return published.status();
   if (now - last_prune_ms_ >= 1000) {
     RETURN_IF_ERROR(Prune());
     last_prune_ms_ = now;
   }
-  if (metrics_ != nullptr && published > 0) metrics_->AddEventsPublished(published);
-  return published;
+  if (metrics_ != nullptr && *published > 0) metrics_->AddEventsPublished(*published);
+  return *published;
 }
 
 absl::Status OutboxRelay::OnConnected() {
@@ -234,14 +245,20 @@ absl::Status OutboxRelay::OnConnected() {
   // Everything still kept may not have reached disk on the server (or was published by a relay
   // that died before moving on): it all goes out again, and the duplicate window drops what the
   // stream already has.
+  StartOver();
+  return absl::OkStatus();
+}
+
+void OutboxRelay::StartOver() {
   scan_from_ = pruned_below_;
   published_marks_.clear();
+  highest_acked_ = 0;
+  incarnation_changed_ = false;
   const int64_t kept = CountRecords(pruned_below_, UINT64_MAX);
   if (kept > 0) {
     LogLine(LogLevel::kInfo, "outbox relay (re)publishing the events it keeps")
         .Field("count", kept);
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<int> OutboxRelay::PublishPending() {
@@ -271,12 +288,13 @@ absl::StatusOr<int> OutboxRelay::PublishPending() {
         {std::move(subject), std::move(id), std::string(value.substr(header_bytes))});
   }
   RETURN_IF_ERROR(it->status());
+  it.reset();  // not held across publishing (a store reopen waits for iterators)
   const bool hit_limit = static_cast<int>(seqs.size()) >= options_.batch_size;
   if (seqs.empty()) {
     // Nothing pending from scan_from_ on; everything below `settled` is written (the settled
     // bound never decreases), so later rounds can start there.
     scan_from_ = std::max(scan_from_.load(), settled);
-    published_marks_.emplace_back(scan_from_.load(), started_ms);
+    published_marks_.push_back({scan_from_.load(), started_ms, highest_acked_});
     return 0;
   }
 
@@ -292,6 +310,7 @@ absl::StatusOr<int> OutboxRelay::PublishPending() {
       ++published;
       if (results[i].stream_sequence > 0) {
         lowest_acked = std::min(lowest_acked, results[i].stream_sequence);
+        highest_acked_ = std::max(highest_acked_, results[i].stream_sequence);
       }
     } else {
       first_failed = std::min(first_failed, seqs[i]);
@@ -316,7 +335,7 @@ absl::StatusOr<int> OutboxRelay::PublishPending() {
   uint64_t next = std::min(settled, first_failed);
   if (hit_limit) next = std::min(next, seqs.back() + 1);
   scan_from_ = std::max(scan_from_.load(), next);
-  published_marks_.emplace_back(scan_from_.load(), clock_->NowMillis());
+  published_marks_.push_back({scan_from_.load(), clock_->NowMillis(), highest_acked_});
   if (published == 0 && !first_error.ok()) return first_error;
   return published;
 }
@@ -329,22 +348,35 @@ absl::Status OutboxRelay::Prune() {
   }
   const int64_t cutoff = clock_->NowMillis() - options_.retention_ms;
   uint64_t below = pruned_below_;
-  while (!published_marks_.empty() && published_marks_.front().second <= cutoff) {
-    below = std::max(below, published_marks_.front().first);
-    published_marks_.pop_front();
+  uint64_t stream_sequence = 0;
+  size_t marks = 0;
+  for (const Mark& m : published_marks_) {
+    if (m.at > cutoff) break;
+    below = std::max(below, m.below);
+    stream_sequence = std::max(stream_sequence, m.stream_sequence);
+    ++marks;
   }
-  if (below <= pruned_below_) return absl::OkStatus();
+  if (below <= pruned_below_) {
+    published_marks_.erase(published_marks_.begin(), published_marks_.begin() + marks);
+    return absl::OkStatus();
+  }
   Batch batch;
   batch.DeleteRange(outbox_->records_cf(), SeqKey(pruned_below_), SeqKey(below));
   std::lock_guard<std::mutex> lock(history_mu_);
-  if (meta_cf_.valid() && history_.stream_created_ns() != 0) {
+  v1::StreamHistoryRecord next = history_;
+  if (meta_cf_.valid() && next.stream_created_ns() != 0) {
     // These leave the outbox for good: were the stream lost, they could not be sent again.
     const int64_t n = CountRecords(pruned_below_, below);
-    if (history_.events_pruned() == 0 && n > 0) history_.set_first_pruned_published_ms(cutoff);
-    history_.set_events_pruned(history_.events_pruned() + static_cast<uint64_t>(n));
-    SaveHistoryLocked(&batch);
+    if (next.events_pruned() == 0 && n > 0) next.set_first_pruned_published_ms(cutoff);
+    next.set_events_pruned(next.events_pruned() + static_cast<uint64_t>(n));
+    next.set_last_pruned_stream_sequence(
+        std::max(next.last_pruned_stream_sequence(), stream_sequence));
+    batch.Put(meta_cf_, kHistoryKey, next.SerializeAsString());
   }
+  // Nothing changes unless the write succeeded (a full disk: the same records again later).
   RETURN_IF_ERROR(outbox_->store()->Write(batch, Durability::kAsync));
+  history_ = std::move(next);
+  published_marks_.erase(published_marks_.begin(), published_marks_.begin() + marks);
   pruned_below_ = below;
   return absl::OkStatus();
 }
@@ -453,13 +485,28 @@ absl::Status OutboxRelay::CheckHistory() {
     history_.set_first_acked_ms(0);
     history_.set_events_pruned(0);
     history_.set_first_pruned_published_ms(0);
+    history_.set_last_pruned_stream_sequence(0);
+    incarnation_changed_ = true;
+  } else if (history_.last_pruned_stream_sequence() > 0 &&
+             info->state.last_sequence < history_.last_pruned_stream_sequence()) {
+    AddGapLocked(
+        "ストリームの新しいメッセージがありません (古い写しから戻された?) / the stream's newest "
+        "messages are gone (its store restored from an older copy?); events already pruned from "
+        "the outbox cannot be sent again",
+        0, now_ms - options_.retention_ms, /*expected=*/false);
+    history_.set_last_pruned_stream_sequence(info->state.last_sequence);
+    if (history_.first_acked_sequence() > info->state.last_sequence) {
+      history_.set_first_acked_sequence(0);
+    }
   } else if (history_.first_acked_sequence() > 0 &&
              info->state.first_sequence > history_.first_acked_sequence()) {
     const int64_t max_age_ms = info->max_age_ns / kNanosPerMilli;
-    const bool aged = max_age_ms > 0 && history_.first_acked_ms() > 0 &&
-                      now_ms - history_.first_acked_ms() >= max_age_ms;
     const int64_t first_ms =
         info->first_time_ns > 0 ? info->first_time_ns / kNanosPerMilli : now_ms;
+    // The stream's own expiry removes messages older than max_age: its first message now is
+    // about that old. A purge or a limit leaves a younger one (within 30 days of max_age is
+    // taken for expiry: a quiet month would otherwise look like a purge).
+    const bool aged = max_age_ms > 0 && first_ms <= now_ms - max_age_ms + kExpirySlackMs;
     if (aged) {
       AddGapLocked(
           "保存期間 (nats.max_age_days) を過ぎたイベントはストリームから消えました / events older "

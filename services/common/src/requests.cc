@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -23,41 +25,36 @@ constexpr char kCf[] = "requests";
 constexpr char kRecordPrefix[] = "r";
 constexpr char kTimePrefix[] = "t";
 
+// The message's deterministic serialization, straight into a string of the right size.
 std::string Deterministic(const google::protobuf::Message& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeWithCachedSizes(&coded);
-  }
+  const size_t size = message.ByteSizeLong();
+  std::string out(size, '\0');
+  google::protobuf::io::ArrayOutputStream array(out.data(), static_cast<int>(size));
+  google::protobuf::io::CodedOutputStream coded(&array);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeWithCachedSizes(&coded);
   return out;
 }
 
-// SHA-256 of the request's type and its deterministic serialization without request_id.
-std::string RequestHash(const google::protobuf::Message& request,
-                        const google::protobuf::FieldDescriptor* id_field) {
-  std::unique_ptr<google::protobuf::Message> copy(request.New());
-  copy->CopyFrom(request);
-  copy->GetReflection()->ClearField(copy.get(), id_field);
-  copy->ByteSizeLong();  // caches sizes for SerializeWithCachedSizes
+// A hash of the request's type and its deterministic serialization. The request id is part of
+// it, which changes nothing: records are looked up by it, so two requests compared always share
+// it.
+std::string RequestHash(const google::protobuf::Message& request) {
   const std::string type = request.GetDescriptor()->full_name();
-  const std::string body = Deterministic(*copy);
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(type.data()),
+  const std::string body = Deterministic(request);
+  // BLAKE2b-256 (libsodium's generic hash): several times faster than SHA-256 in software.
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, crypto_generichash_BYTES);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(type.data()),
                             type.size() + 1);  // with its terminating NUL as a separator
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()),
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(body.data()),
                             body.size());
-  std::string hash(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256_final(&state, reinterpret_cast<unsigned char*>(hash.data()));
+  std::string hash(crypto_generichash_BYTES, '\0');
+  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(hash.data()), hash.size());
   return hash;
 }
 
-std::string SerializedAnswer(const google::protobuf::Message& m) {
-  m.ByteSizeLong();
-  return Deterministic(m);
-}
+std::string SerializedAnswer(const google::protobuf::Message& m) { return Deterministic(m); }
 
 absl::Status RequestIdReused() {
   absl::Status s = absl::FailedPreconditionError(
@@ -137,31 +134,135 @@ std::vector<std::string> UndeclaredCommands() {
 
 std::vector<std::string> RequestLedger::ColumnFamilies() { return {kCf}; }
 
+RequestLedger::Slot::Slot(RequestLedger* ledger, std::string key)
+    : ledger_(ledger), key_(std::move(key)) {
+  std::unique_lock<std::mutex> lock(ledger_->inflight_mu_);
+  ledger_->inflight_cv_.wait(lock, [&] { return ledger_->inflight_.count(key_) == 0; });
+  ledger_->inflight_.insert(key_);
+}
+
+RequestLedger::Slot::~Slot() {
+  {
+    std::lock_guard<std::mutex> lock(ledger_->inflight_mu_);
+    ledger_->inflight_.erase(key_);
+  }
+  ledger_->inflight_cv_.notify_all();
+}
+
 RequestLedger::RequestLedger(Store* store, const RecordSealer* sealer, RequestLedgerOptions options,
                              const Clock* clock, Metrics* metrics)
     : store_(store),
       sealer_(sealer),
       options_(options),
+      filter_(std::make_unique<KeyFilter>(options.filter_bits)),
       clock_(clock),
       metrics_(metrics),
-      cf_(store->Cf(kCf)) {}
+      cf_(store->Cf(kCf)) {
+  if (absl::Status s = RebuildFilter(); !s.ok()) {
+    // Without a filter every lookup goes to the store: slower, still right.
+    LogLine(LogLevel::kWarning, "request id filter not built").Field("reason", s.ToString());
+    std::lock_guard<std::mutex> lock(filter_mu_);
+    filter_.reset();
+  }
+}
 
 RequestLedger::~RequestLedger() { Stop(); }
 
-std::string RequestLedger::RecordValue(const Scope& scope,
-                                       const google::protobuf::Message* answer) const {
+RequestLedger::KeyFilter::KeyFilter(size_t bits) : words_(std::max<size_t>(bits / 64, 1), 0) {}
+
+namespace {
+// Six probe positions from two 64-bit hashes (Kirsch–Mitzenmacher).
+template <typename Fn>
+void Probes(std::string_view key, size_t bits, Fn fn) {
+  const uint64_t h1 = std::hash<std::string_view>()(key);
+  uint64_t h2 = 1469598103934665603ULL;
+  for (unsigned char c : key) h2 = (h2 ^ c) * 1099511628211ULL;
+  h2 |= 1;
+  for (uint64_t i = 0; i < 6; ++i) fn((h1 + i * h2) % bits);
+}
+}  // namespace
+
+void RequestLedger::KeyFilter::Add(std::string_view key) {
+  Probes(key, words_.size() * 64, [&](uint64_t b) { words_[b / 64] |= uint64_t{1} << (b % 64); });
+}
+
+bool RequestLedger::KeyFilter::MayContain(std::string_view key) const {
+  bool all = true;
+  Probes(key, words_.size() * 64,
+         [&](uint64_t b) { all = all && (words_[b / 64] >> (b % 64) & 1) != 0; });
+  return all;
+}
+
+void RequestLedger::AddKey(std::string_view key) {
+  std::lock_guard<std::mutex> lock(filter_mu_);
+  if (filter_) filter_->Add(key);
+  if (building_) building_->Add(key);
+  ++added_since_build_;
+}
+
+bool RequestLedger::MayHaveRecord(std::string_view key) const {
+  std::lock_guard<std::mutex> lock(filter_mu_);
+  return !filter_ || filter_->MayContain(key);
+}
+
+absl::Status RequestLedger::RebuildFilter() {
+  {
+    std::lock_guard<std::mutex> lock(filter_mu_);
+    building_ = std::make_unique<KeyFilter>(options_.filter_bits);
+    added_since_build_ = 0;
+    // Commands running now added their keys to the old filter only, and their records may come
+    // after the scan's snapshot: their keys go into the new one from here.
+    std::lock_guard<std::mutex> inflight(inflight_mu_);
+    for (const auto& key : inflight_) building_->Add(key);
+  }
+  const std::string prefix = KeyBuilder().Str(kRecordPrefix).Release();
+  std::vector<std::string> keys;
+  absl::Status s = store_->ScanPrefix(cf_, prefix, [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    if (keys.size() >= 4096) {
+      std::lock_guard<std::mutex> lock(filter_mu_);
+      for (const auto& k : keys) building_->Add(k);
+      keys.clear();
+    }
+    return true;
+  });
+  std::lock_guard<std::mutex> lock(filter_mu_);
+  if (!s.ok()) {
+    building_.reset();
+    return s;
+  }
+  for (const auto& k : keys) building_->Add(k);
+  filter_ = std::move(building_);
+  return absl::OkStatus();
+}
+
+std::string RequestLedger::SerializeAnswer(const google::protobuf::Message& answer) {
+  return SerializedAnswer(answer);
+}
+
+std::string RequestLedger::RecordValue(const Scope& scope, const std::string* answer) const {
   v1::RequestRecord record;
   record.set_request_hash(scope.hash);
   record.set_at_micros(scope.at_micros);
   if (answer != nullptr) {
-    record.set_answer(sealer_->Seal(kCf, scope.key, *answer));
+    record.set_answer(*answer);
     record.set_answered(true);
   }
-  return record.SerializeAsString();
+  // The hash and the answer are personal (storage.proto): sealed like every record.
+  return sealer_->Seal(kCf, scope.key, record);
 }
 
-RequestLedger::Scope* RequestLedger::AddRecordOfCurrentRequest(
-    Store* store, Batch* batch, const google::protobuf::Message* answer) {
+namespace {
+// When a stored record was written (its clear part: no key needed); -1 when unreadable.
+int64_t WrittenAt(std::string_view stored) {
+  v1::RequestRecord record;
+  if (!RecordSealer::OpenClear(stored, &record).ok()) return -1;
+  return record.at_micros();
+}
+}  // namespace
+
+RequestLedger::Scope* RequestLedger::AddRecordOfCurrentRequest(Store* store, Batch* batch,
+                                                               const std::string* answer) {
   Scope* scope = t_scope;
   if (scope == nullptr || scope->written || scope->ledger->store_ != store) return nullptr;
   RequestLedger* ledger = scope->ledger;
@@ -170,7 +271,7 @@ RequestLedger::Scope* RequestLedger::AddRecordOfCurrentRequest(
   batch->Put(ledger->cf_, TimeKey(scope->at_micros, scope->caller, scope->id), "");
   scope->pending = true;
   scope->answered = answer != nullptr;
-  scope->answer = answer != nullptr ? SerializedAnswer(*answer) : std::string();
+  scope->answer = answer != nullptr ? *answer : std::string();
   return scope;
 }
 
@@ -186,16 +287,17 @@ bool RequestLedger::InRequest(const Store* store) {
 absl::Status RequestLedger::Replay(const Scope& scope, std::string_view stored,
                                    google::protobuf::Message* response) const {
   v1::RequestRecord record;
-  if (!record.ParseFromArray(stored.data(), static_cast<int>(stored.size()))) {
-    return absl::DataLossError("request record unreadable");
-  }
+  RETURN_IF_ERROR(sealer_->Open(kCf, scope.key, stored, &record));
   if (record.request_hash() != scope.hash) return RequestIdReused();
   if (!record.answered()) {
     return absl::AlreadyExistsError(
         "この操作は既に受け付けられています (応答は記録されていません) / the command with this "
         "request_id was already applied; its answer was not recorded");
   }
-  RETURN_IF_ERROR(sealer_->Open(kCf, scope.key, record.answer(), response));
+  response->Clear();
+  if (!response->ParseFromString(record.answer())) {
+    return absl::DataLossError("request record's answer unreadable");
+  }
   return absl::OkStatus();
 }
 
@@ -217,32 +319,21 @@ absl::Status RequestLedger::Run(
   scope.caller = std::string(caller);
   scope.id = id;
   scope.key = RecordKey(caller, id);
-  scope.hash = RequestHash(request, field);
+  scope.hash = RequestHash(request);
 
   // One call per (caller, id) at a time: a retry sent while the first call still runs waits for
-  // it and then finds its record.
-  {
-    std::unique_lock<std::mutex> lock(inflight_mu_);
-    inflight_cv_.wait(lock, [&] { return inflight_.count(scope.key) == 0; });
-    inflight_.insert(scope.key);
-  }
-  struct Release {
-    RequestLedger* ledger;
-    const std::string& key;
-    ~Release() {
-      {
-        std::lock_guard<std::mutex> lock(ledger->inflight_mu_);
-        ledger->inflight_.erase(key);
-      }
-      ledger->inflight_cv_.notify_all();
-    }
-  } release{this, scope.key};
+  // it and then finds its record. (Pruning takes the same slot.)
+  Slot slot(this, scope.key);
 
-  auto stored = store_->Get(cf_, scope.key);
+  // Most ids are new: the filter says so without a lookup. The key goes in first, so that a
+  // retry (which waits for this slot) looks it up.
+  const bool maybe = MayHaveRecord(scope.key);
+  AddKey(scope.key);
+  absl::StatusOr<std::string> stored =
+      maybe ? store_->Get(cf_, scope.key) : absl::NotFoundError("new request id");
   if (stored.ok()) {
-    v1::RequestRecord record;
-    const bool expired = record.ParseFromString(*stored) &&
-                         record.at_micros() < clock_->NowMicros() - options_.window_micros;
+    const int64_t at = WrittenAt(*stored);
+    const bool expired = at >= 0 && at < clock_->NowMicros() - options_.window_micros;
     if (!expired) {
       RETURN_IF_ERROR(Replay(scope, *stored, response));
       replays_.fetch_add(1);
@@ -253,20 +344,40 @@ absl::Status RequestLedger::Run(
     return stored.status();
   }
 
-  t_scope = &scope;
-  absl::Status s = execute(response);
-  t_scope = nullptr;
-  if (!s.ok() || !scope.written) return s;
+  absl::Status s;
+  {
+    struct Current {
+      explicit Current(Scope* scope) { t_scope = scope; }
+      ~Current() { t_scope = nullptr; }
+    } current(&scope);
+    s = execute(response);
+  }
+  if (!s.ok()) return s;
+  if (!scope.written) {
+    // A command that changed nothing (cancelling what is cancelled, a report): nothing to make
+    // durable, but the id is taken all the same, so that it cannot carry another request later.
+    // Not synced: lost with the machine, a retry finds the same nothing to do.
+    scope.at_micros = clock_->NowMicros();
+    Batch taken;
+    const std::string answer = SerializedAnswer(*response);
+    taken.Put(cf_, scope.key, RecordValue(scope, &answer));
+    taken.Put(cf_, TimeKey(scope.at_micros, scope.caller, scope.id), "");
+    RETURN_IF_ERROR(store_->Write(taken, Durability::kAsync));
+    return s;
+  }
   // Tests: the process dies after the commit, before the caller hears of it.
   MaybeCrash("requests.after_commit");
-  if (!scope.answered || scope.answer != SerializedAnswer(*response)) {
-    // The command's batch held no answer or another one than the RPC sends (a program error):
-    // record what was sent, so that a retry gets it.
+  // The command's batch held no answer, or (by its size) another one than the RPC sends: a program
+  // error, logged; what was sent is recorded, so that a retry gets it. (The size alone spares a
+  // serialization per command; the bad-input table test compares every command's replay byte
+  // for byte.)
+  if (!scope.answered || scope.answer.size() != response->ByteSizeLong()) {
     LogLine(LogLevel::kError, "command answer not recorded in its batch (program error)")
         .Field("type", request.GetDescriptor()->full_name())
         .Field("answered", scope.answered);
+    const std::string sent = SerializedAnswer(*response);
     Batch fix;
-    fix.Put(cf_, scope.key, RecordValue(scope, response));
+    fix.Put(cf_, scope.key, RecordValue(scope, &sent));
     RETURN_IF_ERROR(store_->Write(fix, Durability::kSync));
   }
   return s;
@@ -277,31 +388,38 @@ absl::StatusOr<int64_t> RequestLedger::Prune() {
   const std::string prefix = KeyBuilder().Str(kTimePrefix).Release();
   int64_t removed = 0;
   for (;;) {
-    Batch batch;
-    auto it = store_->NewIterator(cf_);
-    for (it->Seek(prefix); it->Valid() && batch.Count() < 2000; it->Next()) {
-      KeyReader r(it->key());
-      std::string tag, caller, id;
-      int64_t at = 0;
-      if (!r.Str(&tag) || tag != kTimePrefix || !r.I64(&at)) break;
-      if (at >= cutoff) break;
-      if (!r.Str(&caller) || !r.Str(&id)) {
-        batch.Delete(cf_, it->key());
-        continue;
+    // A page of expired time keys, read with no iterator held across the deletes.
+    std::vector<std::pair<std::string, std::string>> page;  // time key, record key ("": none)
+    {
+      auto it = store_->NewIterator(cf_);
+      for (it->Seek(prefix); it->Valid() && page.size() < 1000; it->Next()) {
+        KeyReader r(it->key());
+        std::string tag, caller, id;
+        int64_t at = 0;
+        if (!r.Str(&tag) || tag != kTimePrefix || !r.I64(&at)) break;
+        if (at >= cutoff) break;
+        const bool named = r.Str(&caller) && r.Str(&id);
+        page.emplace_back(std::string(it->key()), named ? RecordKey(caller, id) : "");
       }
-      // A newer record under the same id (sent again after the window) keeps its own time key.
-      auto record = store_->Get(cf_, RecordKey(caller, id));
-      v1::RequestRecord parsed;
-      if (record.ok() && parsed.ParseFromString(*record) && parsed.at_micros() == at) {
-        batch.Delete(cf_, RecordKey(caller, id));
+      RETURN_IF_ERROR(it->status());
+    }
+    if (page.empty()) break;
+    for (const auto& [time_key, record_key] : page) {
+      Batch batch;
+      batch.Delete(cf_, time_key);
+      if (!record_key.empty()) {
+        // Under the id's slot: a command running with the same id again (after the window)
+        // writes its new record only while it holds it.
+        Slot slot(this, record_key);
+        auto record = store_->Get(cf_, record_key);
+        if (record.ok() && WrittenAt(*record) < cutoff) batch.Delete(cf_, record_key);
+        // Redone after a crash: nothing depends on the removal being durable.
+        RETURN_IF_ERROR(store_->Write(batch, Durability::kAsync));
+      } else {
+        RETURN_IF_ERROR(store_->Write(batch, Durability::kAsync));
       }
-      batch.Delete(cf_, it->key());
       ++removed;
     }
-    RETURN_IF_ERROR(it->status());
-    if (batch.Count() == 0) break;
-    // Redone after a crash: nothing depends on the removal being durable.
-    RETURN_IF_ERROR(store_->Write(batch, Durability::kAsync));
   }
   return removed;
 }
@@ -315,6 +433,18 @@ void RequestLedger::Start() {
     const int64_t interval_ms = options_.prune_interval_ms;
     for (;;) {
       auto removed = Prune();
+      bool rebuild = false;
+      {
+        std::lock_guard<std::mutex> lock(filter_mu_);
+        rebuild = removed.ok() && *removed > 0 && added_since_build_ > 0;
+      }
+      // Pruned keys stay in the filter (it cannot forget): rebuild it now and then.
+      if (rebuild) {
+        if (absl::Status s = RebuildFilter(); !s.ok()) {
+          LogLine(LogLevel::kWarning, "request id filter not rebuilt")
+              .Field("reason", s.ToString());
+        }
+      }
       if (!removed.ok()) {
         LogLine(LogLevel::kWarning, "request ids not pruned; retrying later")
             .Field("reason", removed.status().ToString());

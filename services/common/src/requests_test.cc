@@ -203,6 +203,24 @@ TEST_F(RequestLedgerTest, ConcurrentRetriesWithOneIdApplyOnce) {
   }
 }
 
+TEST_F(RequestLedgerTest, ACommandThatChangedNothingStillTakesItsId) {
+  auto noop = [&](const v1::CreateConsultationRequest& r, v1::Consultation* out) {
+    return ledger_->Run("c", r, out, [&](google::protobuf::Message* response) {
+      ++executions_;
+      static_cast<v1::Consultation*>(response)->set_id("con_unchanged");
+      return absl::OkStatus();
+    });
+  };
+  v1::Consultation first, again, other;
+  ASSERT_TRUE(noop(Request("req-0010-aaaa", "x"), &first).ok());
+  ASSERT_TRUE(noop(Request("req-0010-aaaa", "x"), &again).ok());
+  EXPECT_EQ(executions_, 1);
+  EXPECT_EQ(again.id(), "con_unchanged");
+  EXPECT_THAT(noop(Request("req-0010-aaaa", "y"), &other),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(executions_, 1);
+}
+
 TEST_F(RequestLedgerTest, AnAnswerNotHandedToTheBatchIsStillRecordedAfterwards) {
   v1::Consultation first, second;
   ASSERT_TRUE(Run("c", Request("req-0008-aaaa", "x"), &first, /*set_answer=*/false).ok());

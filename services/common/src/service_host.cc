@@ -67,7 +67,9 @@ int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFact
   std::vector<std::string> cfs = spec.column_families;
   for (const auto& cf : AuditLog::ColumnFamilies()) cfs.push_back(cf);
   for (const auto& cf : RequestLedger::ColumnFamilies()) cfs.push_back(cf);
-  auto store = Store::Open({.path = host.server_.data_dir(), .column_families = cfs});
+  auto store = Store::Open({.path = host.server_.data_dir(),
+                            .column_families = cfs,
+                            .point_lookup_families = RequestLedger::ColumnFamilies()});
   if (!store.ok()) {
     LogLine(LogLevel::kError, "cannot open store").Field("error", store.status().ToString());
     return 1;

@@ -23,28 +23,29 @@
 namespace renkei::common {
 namespace {
 
-// RocksDB -> absl::Status, the one place this translation happens.
+// RocksDB -> absl::Status, the one place this translation happens. What reaches a client never
+// names a file: RocksDB's text (it may) goes to the log.
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return absl::OkStatus();
-  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return absl::NotFoundError(std::string(what) + ": not found");
+  LogLine(LogLevel::kWarning, "store error")
+      .Field("what", std::string(what))
+      .Field("detail", s.ToString());
   switch (s.code()) {
-    case rocksdb::Status::kNotFound:
-      return absl::NotFoundError(msg);
     case rocksdb::Status::kInvalidArgument:
-      return absl::InvalidArgumentError(msg);
+      return absl::InternalError(std::string(what) + ": invalid argument to the store");
     case rocksdb::Status::kBusy:
     case rocksdb::Status::kTryAgain:
     case rocksdb::Status::kTimedOut:
-      return absl::UnavailableError(msg);
+      return absl::UnavailableError(std::string(what) + ": the store is busy; try again");
     case rocksdb::Status::kIOError:
-      // Reads and tools: the detail (it may name files) stays in the log.
-      LogLine(LogLevel::kWarning, "store I/O error").Field("detail", msg);
       if (s.IsNoSpace()) return DiskFull();
       return StoreReadOnly("入出力エラー / I/O error");
     case rocksdb::Status::kCorruption:
-      return absl::DataLossError(msg);
+      return absl::DataLossError(std::string(what) +
+                                 ": データが壊れています / stored data is corrupt (see the log)");
     default:
-      return absl::InternalError(msg);
+      return absl::InternalError(std::string(what) + ": store error (see the log)");
   }
 }
 
@@ -202,15 +203,22 @@ int Batch::Count() const { return batch_->Count(); }
 size_t Batch::ByteSize() const { return batch_->GetDataSize(); }
 void Batch::Clear() { batch_->Clear(); }
 
+// `it` null: the store is being reopened; the iterator is empty and says UNAVAILABLE.
 Iterator::Iterator(rocksdb::Iterator* it, std::shared_ptr<void> hold)
     : hold_(std::move(hold)), it_(it) {}
 Iterator::~Iterator() { it_.reset(); }  // before the lock is released
-void Iterator::Seek(std::string_view key) { it_->Seek(rocksdb::Slice(key.data(), key.size())); }
-void Iterator::SeekToFirst() { it_->SeekToFirst(); }
-void Iterator::SeekToLast() { it_->SeekToLast(); }
+void Iterator::Seek(std::string_view key) {
+  if (it_) it_->Seek(rocksdb::Slice(key.data(), key.size()));
+}
+void Iterator::SeekToFirst() {
+  if (it_) it_->SeekToFirst();
+}
+void Iterator::SeekToLast() {
+  if (it_) it_->SeekToLast();
+}
 void Iterator::Next() { it_->Next(); }
 void Iterator::Prev() { it_->Prev(); }
-bool Iterator::Valid() const { return it_->Valid(); }
+bool Iterator::Valid() const { return it_ && it_->Valid(); }
 std::string_view Iterator::key() const {
   auto k = it_->key();
   return {k.data(), k.size()};
@@ -219,7 +227,10 @@ std::string_view Iterator::value() const {
   auto v = it_->value();
   return {v.data(), v.size()};
 }
-absl::Status Iterator::status() const { return FromRocks(it_->status(), "iterator"); }
+absl::Status Iterator::status() const {
+  if (!it_) return StoreReadOnly("再オープン中 / reopening");
+  return FromRocks(it_->status(), "iterator");
+}
 
 Store::Store() : recovery_(std::make_unique<Recovery>()) {}
 
@@ -286,9 +297,16 @@ absl::Status Store::OpenDb() {
   }
   rocksdb::ColumnFamilyOptions sum_options = cf_options;
   sum_options.merge_operator = std::make_shared<SumsOperator>();
+  rocksdb::ColumnFamilyOptions lookup_options = cf_options;
+  lookup_options.memtable_whole_key_filtering = true;
+  lookup_options.memtable_prefix_bloom_size_ratio = 0.02;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : cf_names_) {
-    descriptors.emplace_back(name, name.rfind(kSumFamilyPrefix, 0) == 0 ? sum_options : cf_options);
+    const auto& lookups = options_.point_lookup_families;
+    descriptors.emplace_back(
+        name, name.rfind(kSumFamilyPrefix, 0) == 0                               ? sum_options
+              : std::find(lookups.begin(), lookups.end(), name) != lookups.end() ? lookup_options
+                                                                                 : cf_options);
   }
 
   rocksdb::DB* raw = nullptr;
@@ -395,7 +413,8 @@ void Store::WatchWrites() {
       std::shared_lock<std::shared_mutex> lock(db_mu_);
       if (db_) {
         rocksdb::WriteBatch b;
-        (void)b.Put(cf_handles_[0], "\x00renkei_probe", "1");
+        static const std::string kProbeKey("\0renkei_probe", 13);
+        (void)b.Put(cf_handles_[0], kProbeKey, "1");
         rocksdb::WriteOptions wo;
         wo.sync = true;
         probe = db_->Write(wo, &b);
@@ -410,6 +429,12 @@ void Store::WatchWrites() {
     if (probe.ok()) {
       if (!writable_.exchange(true)) LogLine(LogLevel::kInfo, "store writable again");
       continue;
+    }
+    // A background error (a flush or compaction) with no client write failing yet.
+    if (writable_.exchange(false)) {
+      LogLine(LogLevel::kError, "store refuses writes; recovering once the cause is gone")
+          .Field("path", path_)
+          .Field("error", probe.ToString());
     }
     // Reopening writes the memtables out: wait until the disk has room for them.
     std::error_code ec;
@@ -429,20 +454,25 @@ void Store::WatchWrites() {
 }
 
 bool Store::Reopen() {
-  std::unique_lock<std::shared_mutex> lock(db_mu_);
-  if (db_) {
-    for (auto* h : cf_handles_) IgnoreErrorRocks(db_->DestroyColumnFamilyHandle(h));
-    cf_handles_.clear();
-    // "Seen error. Skip writing buffer": the memtables' content is in the WAL and is recovered
-    // by the open.
-    IgnoreErrorRocks(db_->Close());
-    db_.reset();
+  {
+    std::unique_lock<std::shared_mutex> lock(db_mu_);
+    if (db_) {
+      for (auto* h : cf_handles_) IgnoreErrorRocks(db_->DestroyColumnFamilyHandle(h));
+      cf_handles_.clear();
+      // "Seen error. Skip writing buffer": the memtables' content is in the WAL and is recovered
+      // by the open.
+      IgnoreErrorRocks(db_->Close());
+      db_.reset();
+    }
   }
-  // Not left closed: reads wait (under the lock) until it is open again.
+  // Closed meanwhile: reads and writes answer UNAVAILABLE rather than wait for the open.
   for (;;) {
-    absl::Status s = OpenDb();
-    if (s.ok()) break;
-    LogLine(LogLevel::kError, "store reopen failed; retrying").Field("error", s.ToString());
+    {
+      std::unique_lock<std::shared_mutex> lock(db_mu_);
+      absl::Status s = OpenDb();
+      if (s.ok()) break;
+      LogLine(LogLevel::kError, "store reopen failed; retrying").Field("error", s.ToString());
+    }
     std::unique_lock<std::mutex> wait(recovery_->mu);
     if (recovery_->cv.wait_for(wait, std::chrono::seconds(1), [&] { return recovery_->stop; })) {
       return false;
@@ -490,8 +520,7 @@ std::vector<absl::StatusOr<std::string>> Store::MultiGet(
 
 std::unique_ptr<Iterator> Store::NewIterator(ColumnFamily cf) const {
   auto hold = std::make_shared<std::shared_lock<std::shared_mutex>>(db_mu_);
-  // The database is never left closed for long (a reopen retries under the lock it holds), so
-  // it is open here.
+  if (!db_) return std::unique_ptr<Iterator>(new Iterator(nullptr, nullptr));
   return std::unique_ptr<Iterator>(new Iterator(
       db_->NewIterator(rocksdb::ReadOptions(), cf_handles_[cf.family_->index]), std::move(hold)));
 }

@@ -38,6 +38,8 @@ class Metrics {
   void CountRequestReplay();
   void SetStreamHistoryGap(uint64_t events_lost);
   void SetStoreWritable(bool writable);
+  // A gauge of the service's own, registered on first use (e.g. renkei_derived_differences).
+  void SetGauge(const std::string& name, const std::string& help, double value);
 
   prometheus::Registry& registry();
 

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -124,7 +125,8 @@ class CommandBatch {
   uint64_t reserved_first_ = 0;
   std::vector<std::function<void()>> on_committed_;
   std::vector<std::shared_ptr<void>> held_;  // released when the batch is destroyed
-  std::unique_ptr<google::protobuf::Message> answer_;
+  // The answer, serialized (deterministic), when the command runs for a request id.
+  std::optional<std::string> answer_;
   bool defer_answer_ = false;
 };
 
@@ -182,6 +184,9 @@ class OutboxRelay {
   // accepts it (AdminService.AcceptStreamHistoryGap), and kept on record: the history stays
   // incomplete, so a recompute of the derived indicators refuses unless told otherwise.
   v1::StreamHistory History() const;
+  //   - the stream's last sequence is below the highest one of an event pruned: its newest
+  //     messages are gone (a store restored from an older copy) — a gap of unknown size.
+  // Events removed within 30 days of the stream's max_age are taken for its expiry.
   // Accepts every gap not yet accepted (as `subject`), in a synced command batch that also
   // records `answer` for the call's request id; the history after.
   absl::StatusOr<v1::StreamHistory> AcceptGaps(const std::string& subject);
@@ -190,6 +195,9 @@ class OutboxRelay {
 
  private:
   absl::Status OnConnected();
+  // Everything still in the outbox goes out again (after a reconnect, a new incarnation of the
+  // stream, or a reopened store).
+  void StartOver();
   absl::StatusOr<int> PublishPending();
   absl::Status Prune();
   int64_t CountRecords(uint64_t from, uint64_t to) const;
@@ -207,8 +215,16 @@ class OutboxRelay {
   // Every record below scan_from_ is published (since the last (re)connect); the relay resumes
   // there. Read by the metrics thread.
   std::atomic<uint64_t> scan_from_{0};
-  // (scan_from_, when) after each round: what was published by when, for pruning.
-  std::deque<std::pair<uint64_t, int64_t>> published_marks_;
+  // After each round: every record below `below` was published by `at`, the highest stream
+  // sequence acknowledged so far being `stream_sequence`. For pruning.
+  struct Mark {
+    uint64_t below;
+    int64_t at;
+    uint64_t stream_sequence;
+  };
+  std::deque<Mark> published_marks_;
+  uint64_t highest_acked_ = 0;  // the highest stream sequence acknowledged on this connection
+  int seen_reopens_ = 0;        // the store's reopens() when the relay last started over
   uint64_t pruned_below_ = 0;
   int64_t last_prune_ms_ = 0;
   std::atomic<uint64_t> published_total_{0};
@@ -219,6 +235,7 @@ class OutboxRelay {
   v1::StreamHistoryRecord history_;  // guarded by history_mu_
   int64_t history_checked_ms_ = 0;   // guarded by history_mu_; 0: never
   int64_t last_history_check_ms_ = 0;
+  bool incarnation_changed_ = false;  // set by CheckHistory for the relay's thread
 };
 
 }  // namespace renkei::common

@@ -27,7 +27,9 @@
 //   - another request: FAILED_PRECONDITION naming `request_id` (PreconditionFailure
 //     REQUEST_ID_REUSED).
 // Concurrent calls with the same id wait for each other. A command that failed wrote nothing and
-// leaves no record: a retry runs it again. Without a request id a command runs as before.
+// leaves no record: a retry runs it again. A command that succeeded without changing anything
+// (cancelling what is already cancelled, a report) leaves its record in a write of its own, not
+// synced. Without a request id a command runs as before.
 //
 // Request ids: 8..64 characters of A-Z a-z 0-9 . _ : - (a UUID or a ULID, one per user action).
 //
@@ -61,6 +63,9 @@ class RecordSealer;
 
 struct RequestLedgerOptions {
   int64_t window_micros = 7LL * 24 * 3600 * 1000000;
+  // The key filter's size: at 2^22 bits (512 KiB), one lookup in a thousand goes to the store
+  // needlessly with 300,000 request ids in the window.
+  size_t filter_bits = size_t{1} << 22;
   // How often records older than the window are removed (also once at Start).
   int64_t prune_interval_ms = 10 * 60 * 1000;
 };
@@ -106,20 +111,56 @@ class RequestLedger {
  private:
   friend class CommandBatch;
   // Called by CommandBatch::Commit on the handler's thread: adds the record of the request in
-  // progress (if any, for this store, not yet written) to `batch`, with `answer` (may be null).
+  // progress (if any, for this store, not yet written) to `batch`, with `answer` (serialized; may
+  // be null).
   // Returns the scope to tell after the write whether it succeeded, or null.
-  static Scope* AddRecordOfCurrentRequest(Store* store, Batch* batch,
-                                          const google::protobuf::Message* answer);
+  static Scope* AddRecordOfCurrentRequest(Store* store, Batch* batch, const std::string* answer);
+  // The form answers are recorded and compared in (deterministic serialization).
+  static std::string SerializeAnswer(const google::protobuf::Message& answer);
   static void Committed(Scope* scope, bool ok);
   static bool InRequest(const Store* store);
 
-  std::string RecordValue(const Scope& scope, const google::protobuf::Message* answer) const;
+  // `answer`: the serialized answer (SerializeAnswer), null when there is none.
+  std::string RecordValue(const Scope& scope, const std::string* answer) const;
+  // Holds (caller, id) `key` for one call, or for pruning it: the others wait.
+  class Slot {
+   public:
+    Slot(RequestLedger* ledger, std::string key);
+    ~Slot();
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+   private:
+    RequestLedger* ledger_;
+    std::string key_;
+  };
   absl::Status Replay(const Scope& scope, std::string_view stored,
                       google::protobuf::Message* response) const;
+
+  // Which (caller, id) keys may have a record: a Bloom filter of every key recorded (built from
+  // the store at start, rebuilt after pruning), so that a request id seen for the first time —
+  // nearly every one — costs no store lookup. A key goes in before its command runs.
+  class KeyFilter {
+   public:
+    explicit KeyFilter(size_t bits);
+    void Add(std::string_view key);
+    bool MayContain(std::string_view key) const;
+
+   private:
+    std::vector<uint64_t> words_;
+  };
+  void AddKey(std::string_view key);
+  bool MayHaveRecord(std::string_view key) const;
+  // Builds a new filter from the store (keys added meanwhile go into both).
+  absl::Status RebuildFilter();
 
   Store* store_;
   const RecordSealer* sealer_;
   RequestLedgerOptions options_;
+  mutable std::mutex filter_mu_;
+  std::unique_ptr<KeyFilter> filter_;    // guarded by filter_mu_
+  std::unique_ptr<KeyFilter> building_;  // guarded by filter_mu_; during a rebuild
+  int64_t added_since_build_ = 0;        // guarded by filter_mu_
   const Clock* clock_;
   Metrics* metrics_;
   ColumnFamily cf_;

@@ -18,8 +18,13 @@
 // 32 MiB free whatever the memtables hold. RocksDB's info log goes through a logger that ignores
 // its own write errors (the default one aborts on a full disk).
 //
+// While it is closed for a reopen, reads and writes answer UNAVAILABLE (an iterator is empty and
+// says so); a failed open is retried every second.
+//
 // Thread safety: Store is thread-safe. A Batch or an Iterator belongs to one thread; an Iterator
-// holds the store open (a reopen waits for it).
+// holds the store open (a reopen waits for it: do not keep one across a slow call). Every use
+// takes a shared lock; a thread may take it again while holding it (glibc's rwlock prefers
+// readers), so code may read or write while iterating.
 #pragma once
 
 #include <atomic>
@@ -133,6 +138,9 @@ struct StoreOptions {
   bool compress = true;
   // How often the watchdog looks at a store that refuses writes (0: no watchdog).
   int recovery_check_ms = 1000;
+  // Families read mostly by keys that are not there (e.g. request ids seen for the first time):
+  // their memtables get a bloom filter, so such a miss costs no skiplist search.
+  std::vector<std::string> point_lookup_families = {};
 };
 
 enum class Durability {
