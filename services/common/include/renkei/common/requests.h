@@ -21,8 +21,8 @@
 // command is never durable without its record nor the record without the command.
 //
 // For a request id the caller (token subject) has used within the window (default 7 days):
-//   - the same request (SHA-256 of its type and deterministic serialization without request_id):
-//     the first call's answer, byte for byte, also after a kill -9 between commit and answer and
+//   - the same request (BLAKE2b of its type and deterministic serialization, request_id
+//     included, which two requests compared always share): the first call's answer, byte for byte, also after a kill -9 between commit and answer and
 //     after a restart; nothing is applied;
 //   - another request: FAILED_PRECONDITION naming `request_id` (PreconditionFailure
 //     REQUEST_ID_REUSED).
