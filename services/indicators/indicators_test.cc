@@ -13,12 +13,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
-
-std::vector<std::string> Fields(const absl::Status& s) {
-  std::vector<std::string> out;
-  for (const auto& [field, _] : common::FieldViolationsOf(s)) out.push_back(field);
-  return out;
-}
+using testing::ViolatedFields;
 
 struct Instance {
   Instance(const std::string& dir, v1::InstanceLevel level, const std::string& code,
@@ -145,20 +140,25 @@ TEST_F(IndicatorsTest, RollUpsAddNumeratorsAndDenominatorsAcrossTwoPrefectures) 
 
 TEST_F(IndicatorsTest, BadInputIsNamedAndNothingIsWritten) {
   const size_t before = nation_->EventCount();
-  EXPECT_THAT(Fields(nation().RecordObservation(Value("no_such", "132250", "2026-11", 1)).status()),
-              ElementsAre("observation.indicator_code"));
   EXPECT_THAT(
-      Fields(nation().RecordObservation(Value("consultations", "132250", "FY2026", 1)).status()),
+      ViolatedFields(nation().RecordObservation(Value("no_such", "132250", "2026-11", 1)).status()),
+      ElementsAre("observation.indicator_code"));
+  EXPECT_THAT(
+      ViolatedFields(
+          nation().RecordObservation(Value("consultations", "132250", "FY2026", 1)).status()),
       ElementsAre("observation.period"));
-  EXPECT_THAT(Fields(nation()
+  EXPECT_THAT(
+      ViolatedFields(nation()
                          .RecordObservation(Value("matched_inside", "132250", "2026-11", 0, 1, 0))
                          .status()),
-              ElementsAre("observation.denominator"));
+      ElementsAre("observation.denominator"));
   EXPECT_THAT(
-      Fields(nation().RecordObservation(Value("consultations", "132251", "2026-11", 1)).status()),
+      ViolatedFields(
+          nation().RecordObservation(Value("consultations", "132251", "2026-11", 1)).status()),
       ElementsAre("observation.jurisdiction_code"));
   EXPECT_THAT(
-      Fields(nation().RecordObservation(Value("consultations", "132250", "2026-11", 1.5)).status()),
+      ViolatedFields(
+          nation().RecordObservation(Value("consultations", "132250", "2026-11", 1.5)).status()),
       ElementsAre("observation.value"));
   // A municipality's instance holds only its own values.
   Instance inagi(tmp_.Sub("inagi"), v1::INSTANCE_LEVEL_MUNICIPALITY, "132250", &clock_);
@@ -166,13 +166,13 @@ TEST_F(IndicatorsTest, BadInputIsNamedAndNothingIsWritten) {
                       v1::INDICATOR_ORIGIN_LOCAL);
   ASSERT_TRUE(inagi.indicators->DefineIndicator(local).ok());
   auto s = inagi.indicators->RecordObservation(Value("local_count", "132080", "2026-11", 3));
-  EXPECT_THAT(Fields(s.status()), ElementsAre("observation.jurisdiction_code"));
+  EXPECT_THAT(ViolatedFields(s.status()), ElementsAre("observation.jurisdiction_code"));
   EXPECT_THAT(common::FieldViolationsOf(s.status())[0].second, HasSubstr("管轄外"));
   // National definitions only from the national instance.
-  EXPECT_THAT(Fields(inagi.indicators
-                         ->DefineIndicator(Define("x", v1::INDICATOR_KIND_COUNT,
-                                                  v1::MEASUREMENT_FREQUENCY_MONTHLY))
-                         .status()),
+  EXPECT_THAT(ViolatedFields(inagi.indicators
+                                 ->DefineIndicator(Define("x", v1::INDICATOR_KIND_COUNT,
+                                                          v1::MEASUREMENT_FREQUENCY_MONTHLY))
+                                 .status()),
               ElementsAre("definition.origin"));
   EXPECT_EQ(nation_->EventCount(), before);
 }

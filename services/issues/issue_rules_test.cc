@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "renkei/common/validation.h"
+#include "testing.h"
 
 namespace renkei::issues {
 namespace {
@@ -10,25 +11,14 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-std::vector<std::string> Fields(const common::FieldViolations& v) {
-  std::vector<std::string> out;
-  for (const auto& [field, _] : v.violations()) out.push_back(field);
-  return out;
-}
-
-std::vector<std::string> Fields(const absl::Status& s) {
-  std::vector<std::string> out;
-  for (const auto& [field, _] : common::FieldViolationsOf(s)) out.push_back(field);
-  return out;
-}
+using testing::ViolatedFields;
 
 TEST(IssueRulesTest, EachStepGateNamesTheStepAndWhatIsMissing) {
   v1::RegionalIssue issue;
   for (int step = 1; step <= kSteps; ++step) {
     absl::Status s = CheckStepComplete(issue, step);
     EXPECT_TRUE(absl::IsInvalidArgument(s)) << step;
-    EXPECT_THAT(Fields(s), ElementsAre("step")) << step;
+    EXPECT_THAT(ViolatedFields(s), ElementsAre("step")) << step;
     EXPECT_THAT(std::string(s.message()), HasSubstr(std::string(StepName(step)))) << step;
   }
   issue.set_target_state("終末期でも在宅生活を継続できる");
@@ -68,7 +58,7 @@ TEST(IssueRulesTest, StepsFiveToSevenNeedCountermeasuresProgressAndABaseline) {
   EXPECT_THAT(std::string(CheckStepComplete(issue, 7).message()), HasSubstr("baseline"));
   e->mutable_indicator()->set_baseline(0);  // zero is a baseline too
   EXPECT_TRUE(CheckStepComplete(issue, 7).ok());
-  EXPECT_THAT(Fields(CheckStepComplete(issue, 8)), ElementsAre("step"));
+  EXPECT_THAT(ViolatedFields(CheckStepComplete(issue, 8)), ElementsAre("step"));
 }
 
 TEST(IssueRulesTest, CausesAtMostFourWithOneMain) {
@@ -81,7 +71,7 @@ TEST(IssueRulesTest, CausesAtMostFourWithOneMain) {
   causes.Add()->set_text("5つ目");
   common::FieldViolations fifth;
   ValidateCauses(causes, "causes", &fifth);
-  EXPECT_THAT(Fields(fifth), ElementsAre("causes"));
+  EXPECT_THAT(ViolatedFields(fifth), ElementsAre("causes"));
   EXPECT_THAT(fifth.violations()[0].second, HasSubstr("at most 4"));
 
   causes.RemoveLast();
@@ -89,14 +79,14 @@ TEST(IssueRulesTest, CausesAtMostFourWithOneMain) {
   causes[2].set_main(true);
   common::FieldViolations two;
   ValidateCauses(causes, "causes", &two);
-  EXPECT_THAT(Fields(two), ElementsAre("causes"));
+  EXPECT_THAT(ViolatedFields(two), ElementsAre("causes"));
   EXPECT_THAT(two.violations()[0].second, HasSubstr("only one main cause"));
 
   causes[2].set_main(false);
   causes[3].set_text("");
   common::FieldViolations blank;
   ValidateCauses(causes, "causes", &blank);
-  EXPECT_THAT(Fields(blank), ElementsAre("causes[3].text"));
+  EXPECT_THAT(ViolatedFields(blank), ElementsAre("causes[3].text"));
 }
 
 TEST(IssueRulesTest, CountermeasureNeedsKnownAudiencesAndContent) {
@@ -115,14 +105,15 @@ TEST(IssueRulesTest, CountermeasureNeedsKnownAudiencesAndContent) {
   c.mutable_due()->set_day(30);
   common::FieldViolations bad;
   ValidateCountermeasure(c, "countermeasure", &bad);
-  EXPECT_THAT(Fields(bad), ElementsAre("countermeasure.audiences[1]", "countermeasure.audiences[2]",
-                                       "countermeasure.content", "countermeasure.due"));
+  EXPECT_THAT(ViolatedFields(bad),
+              ElementsAre("countermeasure.audiences[1]", "countermeasure.audiences[2]",
+                          "countermeasure.content", "countermeasure.due"));
 
   v1::Countermeasure none;
   none.set_content("x");
   common::FieldViolations missing;
   ValidateCountermeasure(none, "countermeasure", &missing);
-  EXPECT_THAT(Fields(missing), ElementsAre("countermeasure.audiences"));
+  EXPECT_THAT(ViolatedFields(missing), ElementsAre("countermeasure.audiences"));
 }
 
 TEST(IssueRulesTest, ExpectedChangeNeedsAnIndicatorWithMethods) {
@@ -131,13 +122,13 @@ TEST(IssueRulesTest, ExpectedChangeNeedsAnIndicatorWithMethods) {
   e.mutable_indicator()->set_name_ja("説明スキル");
   common::FieldViolations nothing;
   ValidateExpectedChange(e, "expected_change", &nothing);
-  EXPECT_THAT(Fields(nothing), ElementsAre("expected_change.indicator.methods",
-                                           "expected_change.indicator.frequency"));
+  EXPECT_THAT(ViolatedFields(nothing), ElementsAre("expected_change.indicator.methods",
+                                                   "expected_change.indicator.frequency"));
 
   e.mutable_indicator()->set_frequency(v1::MEASUREMENT_FREQUENCY_YEARLY);
   common::FieldViolations no_method;
   ValidateExpectedChange(e, "expected_change", &no_method);
-  EXPECT_THAT(Fields(no_method), ElementsAre("expected_change.indicator.methods"));
+  EXPECT_THAT(ViolatedFields(no_method), ElementsAre("expected_change.indicator.methods"));
 
   e.mutable_indicator()->add_methods(v1::MEASUREMENT_METHOD_SURVEY);
   e.mutable_indicator()->add_methods(v1::MEASUREMENT_METHOD_TEST);
@@ -145,31 +136,31 @@ TEST(IssueRulesTest, ExpectedChangeNeedsAnIndicatorWithMethods) {
   e.mutable_indicator()->set_baseline(std::nan(""));
   common::FieldViolations bad;
   ValidateExpectedChange(e, "expected_change", &bad);
-  EXPECT_THAT(Fields(bad),
+  EXPECT_THAT(ViolatedFields(bad),
               ElementsAre("expected_change.indicator.code", "expected_change.indicator.baseline"));
 
   e.mutable_indicator()->set_code("consultations_by_source");
   e.mutable_indicator()->set_baseline(2.5);
   common::FieldViolations ok;
   ValidateExpectedChange(e, "expected_change", &ok);
-  EXPECT_THAT(Fields(ok), IsEmpty());
+  EXPECT_THAT(ViolatedFields(ok), IsEmpty());
 }
 
 TEST(IssueRulesTest, WideAreaScopeNamesTheRelatedMunicipalities) {
   google::protobuf::RepeatedPtrField<std::string> related;
   common::FieldViolations none;
   ValidateScope(v1::ISSUE_SCOPE_WIDE_AREA, related, "", &none);
-  EXPECT_THAT(Fields(none), ElementsAre("related_municipality_codes"));
+  EXPECT_THAT(ViolatedFields(none), ElementsAre("related_municipality_codes"));
 
   *related.Add() = "132250";
   *related.Add() = "132251";  // bad check digit
   common::FieldViolations bad;
   ValidateScope(v1::ISSUE_SCOPE_WIDE_AREA, related, "", &bad);
-  EXPECT_THAT(Fields(bad), ElementsAre("related_municipality_codes[1]"));
+  EXPECT_THAT(ViolatedFields(bad), ElementsAre("related_municipality_codes[1]"));
 
   common::FieldViolations unknown;
   ValidateScope(static_cast<v1::IssueScope>(7), {}, "", &unknown);
-  EXPECT_THAT(Fields(unknown), ElementsAre("scope"));
+  EXPECT_THAT(ViolatedFields(unknown), ElementsAre("scope"));
 }
 
 TEST(IssueRulesTest, LabelsAreJapanese) {

@@ -37,141 +37,97 @@ std::vector<std::string> IssueStore::ColumnFamilies() {
 
 IssueStore::IssueStore(common::Store* store, const common::RecordSealer* sealer)
     : store_(store),
-      sealer_(sealer),
-      issues_(store->Cf(kIssues)),
-      history_(store->Cf(kHistory)),
-      candidates_(store->Cf(kCandidates)),
-      clusters_(store->Cf(kClusters)),
-      meetings_(store->Cf(kMeetings)),
-      links_(store->Cf(kLinks)),
-      wide_area_(store->Cf(kWideArea)) {}
-
-template <typename T>
-absl::StatusOr<T> IssueStore::GetProto(const char* family, common::ColumnFamily cf,
-                                       const std::string& key, const char* what_ja,
-                                       const char* what_en) const {
-  auto value = store_->Get(cf, key);
-  if (absl::IsNotFound(value.status())) {
-    return common::NotFoundError(T::descriptor()->full_name(), key,
-                                 std::string(what_ja) + "が見つかりません / no such " + what_en);
-  }
-  if (!value.ok()) return value.status();
-  return sealer_->Open<T>(family, key, *value);
-}
-
-void IssueStore::PutProto(common::Batch* batch, const char* family, common::ColumnFamily cf,
-                          const std::string& key, const google::protobuf::Message& record) const {
-  batch->Put(cf, key, sealer_->Seal(family, key, record));
-}
-
-template <typename T>
-absl::Status IssueStore::ForEach(const char* family, common::ColumnFamily cf,
-                                 const std::function<bool(const T&)>& fn) const {
-  absl::Status inner;
-  RETURN_IF_ERROR(store_->ScanPrefix(cf, "", [&](std::string_view key, std::string_view value) {
-    T item;
-    inner = sealer_->Open(family, key, value, &item);
-    if (!inner.ok()) return false;
-    return fn(item);
-  }));
-  return inner;
-}
+      issues_(store, sealer, kIssues, {"課題", "issue"}),
+      history_(store, sealer, kHistory, {"課題の履歴", "issue history entry"}),
+      candidates_(store, sealer, kCandidates, {"課題候補", "candidate"}),
+      clusters_(store, sealer, kClusters, {"クラスター", "cluster"}),
+      meetings_(store, sealer, kMeetings, {"会議", "meeting"}),
+      links_(store, sealer, kLinks, {"広域課題の連携", "escalation link"}),
+      wide_area_(store, sealer, kWideArea, {"広域課題", "wide-area issue"}) {}
 
 absl::StatusOr<v1::RegionalIssue> IssueStore::GetIssue(const std::string& id) const {
-  return GetProto<v1::RegionalIssue>(kIssues, issues_, id, "課題", "issue");
+  return issues_.Get(id);
 }
 
 void IssueStore::PutIssue(common::Batch* batch, const v1::RegionalIssue& issue,
                           const v1::IssueHistoryEntry& entry) const {
-  PutProto(batch, kIssues, issues_, issue.id(), issue);
-  PutProto(batch, kHistory, history_, HistoryKey(issue.id(), entry.version()), entry);
+  issues_.Put(batch, issue.id(), issue);
+  history_.Put(batch, HistoryKey(issue.id(), entry.version()), entry);
 }
 
 absl::StatusOr<std::vector<v1::IssueHistoryEntry>> IssueStore::History(
     const std::string& issue_id) const {
   std::vector<v1::IssueHistoryEntry> out;
-  absl::Status inner;
-  RETURN_IF_ERROR(store_->ScanPrefix(history_, common::KeyBuilder().Str(issue_id).Build(),
-                                     [&](std::string_view key, std::string_view value) {
-                                       inner =
-                                           sealer_->Open(kHistory, key, value, &out.emplace_back());
-                                       return inner.ok();
-                                     }));
-  RETURN_IF_ERROR(inner);
+  RETURN_IF_ERROR(history_.ForEach(common::KeyBuilder().Str(issue_id).Build(),
+                                   [&](std::string_view, const v1::IssueHistoryEntry& entry) {
+                                     out.push_back(entry);
+                                     return true;
+                                   }));
   return out;
 }
 
 absl::Status IssueStore::ForEachIssue(
     const std::function<bool(const v1::RegionalIssue&)>& fn) const {
-  return ForEach<v1::RegionalIssue>(kIssues, issues_, fn);
+  return issues_.ForEach("", [&](std::string_view, const v1::RegionalIssue& i) { return fn(i); });
 }
 
 absl::StatusOr<v1::IssueCandidate> IssueStore::GetCandidate(const std::string& id) const {
-  return GetProto<v1::IssueCandidate>(kCandidates, candidates_, id, "課題候補", "candidate");
+  return candidates_.Get(id);
 }
 
 void IssueStore::PutCandidate(common::Batch* batch, const v1::IssueCandidate& candidate) const {
-  PutProto(batch, kCandidates, candidates_, candidate.id(), candidate);
+  candidates_.Put(batch, candidate.id(), candidate);
 }
 
 absl::Status IssueStore::ForEachCandidate(
     const std::function<bool(const v1::IssueCandidate&)>& fn) const {
-  return ForEach<v1::IssueCandidate>(kCandidates, candidates_, fn);
+  return candidates_.ForEach("",
+                             [&](std::string_view, const v1::IssueCandidate& c) { return fn(c); });
 }
 
 absl::StatusOr<std::optional<v1::ClusterState>> IssueStore::GetCluster(
     const std::string& key) const {
-  auto state = GetProto<v1::ClusterState>(kClusters, clusters_, key, "クラスター", "cluster");
-  if (absl::IsNotFound(state.status())) return std::optional<v1::ClusterState>();
-  if (!state.ok()) return state.status();
-  return std::optional<v1::ClusterState>(std::move(*state));
+  return clusters_.Find(key);
 }
 
 void IssueStore::PutCluster(common::Batch* batch, const v1::ClusterState& cluster) const {
-  PutProto(batch, kClusters, clusters_, cluster.key(), cluster);
+  clusters_.Put(batch, cluster.key(), cluster);
 }
 
 absl::StatusOr<v1::Meeting> IssueStore::GetMeeting(const std::string& id) const {
-  return GetProto<v1::Meeting>(kMeetings, meetings_, id, "会議", "meeting");
+  return meetings_.Get(id);
 }
 
 void IssueStore::PutMeeting(common::Batch* batch, const v1::Meeting& meeting) const {
-  PutProto(batch, kMeetings, meetings_, meeting.id(), meeting);
+  meetings_.Put(batch, meeting.id(), meeting);
 }
 
 absl::Status IssueStore::ForEachMeeting(const std::function<bool(const v1::Meeting&)>& fn) const {
-  return ForEach<v1::Meeting>(kMeetings, meetings_, fn);
+  return meetings_.ForEach("", [&](std::string_view, const v1::Meeting& m) { return fn(m); });
 }
 
 absl::StatusOr<std::optional<v1::EscalationLink>> IssueStore::GetEscalationLink(
     const std::string& origin_instance, const std::string& origin_issue_id) const {
-  auto link =
-      GetProto<v1::EscalationLink>(kLinks, links_, LinkKey(origin_instance, origin_issue_id),
-                                   "広域課題の連携", "escalation link");
-  if (absl::IsNotFound(link.status())) return std::optional<v1::EscalationLink>();
-  if (!link.ok()) return link.status();
-  return std::optional<v1::EscalationLink>(std::move(*link));
+  return links_.Find(LinkKey(origin_instance, origin_issue_id));
 }
 
 void IssueStore::PutEscalationLink(common::Batch* batch, const v1::EscalationLink& link) const {
-  PutProto(batch, kLinks, links_, LinkKey(link.origin_instance(), link.origin_issue_id()), link);
+  links_.Put(batch, LinkKey(link.origin_instance(), link.origin_issue_id()), link);
 }
 
 absl::StatusOr<std::optional<v1::WideAreaIssue>> IssueStore::GetWideAreaIssue(
     const std::string& id) const {
-  auto w = GetProto<v1::WideAreaIssue>(kWideArea, wide_area_, id, "広域課題", "wide-area issue");
-  if (absl::IsNotFound(w.status())) return std::optional<v1::WideAreaIssue>();
-  if (!w.ok()) return w.status();
-  return std::optional<v1::WideAreaIssue>(std::move(*w));
+  return wide_area_.Find(id);
 }
 
 void IssueStore::PutWideAreaIssue(common::Batch* batch, const v1::WideAreaIssue& issue) const {
-  PutProto(batch, kWideArea, wide_area_, issue.prefecture_issue_id(), issue);
+  wide_area_.Put(batch, issue.prefecture_issue_id(), issue);
 }
 
 absl::Status IssueStore::ForEachWideAreaIssue(
     const std::function<bool(const v1::WideAreaIssue&)>& fn) const {
-  return ForEach<v1::WideAreaIssue>(kWideArea, wide_area_, fn);
+  return wide_area_.ForEach("",
+                            [&](std::string_view, const v1::WideAreaIssue& w) { return fn(w); });
 }
 
 }  // namespace renkei::issues

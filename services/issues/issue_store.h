@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "renkei/common/at_rest.h"
 #include "renkei/common/store.h"
+#include "renkei/common/table.h"
 #include "renkei/v1/issues.pb.h"
 #include "renkei/v1/storage.pb.h"
 
@@ -59,20 +60,19 @@ class IssueStore {
   absl::Status ForEachWideAreaIssue(const std::function<bool(const v1::WideAreaIssue&)>& fn) const;
 
   common::Store* store() const { return store_; }
+  const common::Table<v1::RegionalIssue>& issues() const { return issues_; }
+  const common::Table<v1::IssueCandidate>& candidates() const { return candidates_; }
+  const common::Table<v1::Meeting>& meetings() const { return meetings_; }
 
  private:
-  template <typename T>
-  absl::StatusOr<T> GetProto(const char* family, common::ColumnFamily cf, const std::string& key,
-                             const char* what_ja, const char* what_en) const;
-  void PutProto(common::Batch* batch, const char* family, common::ColumnFamily cf,
-                const std::string& key, const google::protobuf::Message& record) const;
-  template <typename T>
-  absl::Status ForEach(const char* family, common::ColumnFamily cf,
-                       const std::function<bool(const T&)>& fn) const;
-
   common::Store* store_;
-  const common::RecordSealer* sealer_;
-  common::ColumnFamily issues_, history_, candidates_, clusters_, meetings_, links_, wide_area_;
+  common::Table<v1::RegionalIssue> issues_;
+  common::Table<v1::IssueHistoryEntry> history_;
+  common::Table<v1::IssueCandidate> candidates_;
+  common::Table<v1::ClusterState> clusters_;
+  common::Table<v1::Meeting> meetings_;
+  common::Table<v1::EscalationLink> links_;
+  common::Table<v1::WideAreaIssue> wide_area_;
 };
 
 }  // namespace renkei::issues

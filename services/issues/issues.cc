@@ -11,6 +11,7 @@
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/status_macros.h"
+#include "renkei/common/table.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
 #include "worksheet.h"
@@ -209,12 +210,11 @@ absl::StatusOr<v1::RegionalIssue> Issues::Mutate(
   RETURN_IF_ERROR(CheckId("iss", id, "id"));
   RETURN_IF_ERROR(CheckExpectedVersion(expected_version));
   auto guard = locks_.Lock(id);
-  ASSIGN_OR_RETURN(v1::RegionalIssue issue, store_.GetIssue(id));
-  if (issue.version() != expected_version) return common::StaleVersion(issue, expected_version);
+  ASSIGN_OR_RETURN(v1::RegionalIssue issue,
+                   common::LoadForChange(store_.issues(), id, expected_version, {}));
   Change ch;
   RETURN_IF_ERROR(change(&issue, &ch));
-  issue.set_version(issue.version() + 1);
-  *issue.mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&issue, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
   Stage(issue, ch, &cmd);
   cmd.SetAnswer(issue);
@@ -249,13 +249,15 @@ absl::StatusOr<v1::IssueCandidate> Issues::OpenCandidate(const std::string& id,
                                                          int64_t expected_version) const {
   RETURN_IF_ERROR(CheckId("cand", id, "candidate_id"));
   RETURN_IF_ERROR(CheckExpectedVersion(expected_version));
-  ASSIGN_OR_RETURN(v1::IssueCandidate c, store_.GetCandidate(id));
-  if (c.version() != expected_version) return common::StaleVersion(c, expected_version);
-  if (c.status() != v1::CANDIDATE_STATUS_PROPOSED) {
-    return common::NotAllowedNow("candidate_id",
-                                 "この課題候補は処理済みです / the candidate was already handled");
-  }
-  return c;
+  return common::LoadForChange(
+      store_.candidates(), id, expected_version,
+      {.id_field = "candidate_id", .state = [](const v1::IssueCandidate& c) {
+         return c.status() == v1::CANDIDATE_STATUS_PROPOSED
+                    ? absl::OkStatus()
+                    : common::NotAllowedNow(
+                          "candidate_id",
+                          "この課題候補は処理済みです / the candidate was already handled");
+       }});
 }
 
 absl::Status Issues::ResetClusters(const v1::IssueCandidate& candidate,
@@ -371,8 +373,7 @@ absl::StatusOr<v1::IssueCandidate> Issues::MergeCandidate(const v1::MergeCandida
     }
   }
   for (const auto& key : source.cluster_keys()) AddUnique(issue.mutable_theme_tags(), key);
-  issue.set_version(issue.version() + 1);
-  *issue.mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&issue, *clock_);
   source.set_issue_id(issue.id());
   store_.PutCandidate(&cmd.batch(), source);
   RETURN_IF_ERROR(ResetClusters(source, &cmd.batch()));
@@ -1034,8 +1035,7 @@ absl::Status Issues::ApplyEscalation(const v1::EventEnvelope& event, common::Com
     for (const auto& m : x.related_municipality_codes())
       AddUnique(issue.mutable_related_municipality_codes(), m);
     *issue.mutable_escalated_at() = event.occurred_at();
-    issue.set_version(issue.version() + 1);
-    *issue.mutable_updated_at() = clock_->NowTimestamp();
+    common::NextVersion(&issue, *clock_);
     ch.action = "escalation_received";
     ch.detail = from + "から再度上がりました (ステップ" + std::to_string(x.current_step()) + ")" +
                 (note.empty() ? "" : "。メモ: " + note);
@@ -1126,8 +1126,7 @@ absl::Status Issues::ApplyWideAreaEvent(const v1::EventEnvelope& event, common::
            : "の広域課題がステップ" + std::to_string(event.issue_step_completed().step()) + "「" +
                  std::string(StepName(event.issue_step_completed().step())) + "」を完了しました");
   *issue->mutable_wide_area() = w;
-  issue->set_version(issue->version() + 1);
-  *issue->mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&*issue, *clock_);
   Stage(*issue, ch, cmd);
   return absl::OkStatus();
 }
@@ -1225,13 +1224,12 @@ absl::StatusOr<v1::Meeting> Issues::UpdateMeeting(const v1::UpdateMeetingRequest
   if (r.meeting().version() < 1)
     return common::InvalidField("meeting.version", "読み込んだ版を指定してください / required");
   auto guard = locks_.Lock(r.meeting().id());
-  ASSIGN_OR_RETURN(v1::Meeting stored, store_.GetMeeting(r.meeting().id()));
-  if (stored.version() != r.meeting().version())
-    return common::StaleVersion(stored, r.meeting().version());
+  ASSIGN_OR_RETURN(v1::Meeting stored,
+                   common::LoadForChange(store_.meetings(), r.meeting().id(), r.meeting().version(),
+                                         {.id_field = "meeting.id"}));
   v1::Meeting m = r.meeting();
   m.set_municipality_code(stored.municipality_code());
-  m.set_version(stored.version() + 1);
-  *m.mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&m, *clock_);
   NormalizeMeeting(&m, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
   store_.PutMeeting(&cmd.batch(), m);

@@ -17,14 +17,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
+using testing::ViolatedFields;
 
 constexpr int64_t kDay = 86400LL * 1000000;
-
-std::vector<std::string> Fields(const absl::Status& s) {
-  std::vector<std::string> out;
-  for (const auto& [field, _] : common::FieldViolationsOf(s)) out.push_back(field);
-  return out;
-}
 
 // One service's store, outbox and domain, on a real RocksDB in a temp dir.
 struct Instance {
@@ -277,7 +272,7 @@ TEST_F(IssuesTest, DismissedCandidatesNeedNewSeedsToComeBack) {
   v1::DismissCandidateRequest d;
   d.set_candidate_id(cand.id());
   d.set_expected_version(cand.version());
-  EXPECT_THAT(Fields(issues().DismissCandidate(d).status()), ElementsAre("reason"));
+  EXPECT_THAT(ViolatedFields(issues().DismissCandidate(d).status()), ElementsAre("reason"));
   d.set_reason("既存の取り組みで対応中");
   auto dismissed = issues().DismissCandidate(d);
   ASSERT_TRUE(dismissed.ok()) << dismissed.status();
@@ -301,7 +296,7 @@ TEST_F(IssuesTest, AcceptingACandidateOpensAnIssueWithTheSeedsAsEvidence) {
   v1::AcceptCandidateRequest a;
   a.set_candidate_id(cand.id());
   a.set_expected_version(cand.version());
-  EXPECT_THAT(Fields(issues().AcceptCandidate(a).status()), ElementsAre("theme"));
+  EXPECT_THAT(ViolatedFields(issues().AcceptCandidate(a).status()), ElementsAre("theme"));
   a.set_theme("【看取り】終末期に本人の意向に沿えず、家族が入院を選ぶことがある");
   auto issue = issues().AcceptCandidate(a);
   ASSERT_TRUE(issue.ok()) << issue.status();
@@ -368,7 +363,7 @@ TEST_F(IssuesTest, StepsCompleteOnlyWithTheirContent) {
   v1::RegionalIssue i = Create();
   auto blocked = Advance(i);
   EXPECT_THAT(blocked.status(), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(Fields(blocked.status()), ElementsAre("step"));
+  EXPECT_THAT(ViolatedFields(blocked.status()), ElementsAre("step"));
   EXPECT_THAT(std::string(blocked.status().message()), HasSubstr("目指す姿"));
 
   // Content of a later step is refused until the issue gets there.
@@ -378,7 +373,7 @@ TEST_F(IssuesTest, StepsCompleteOnlyWithTheirContent) {
   early.set_replace_causes(true);
   early.add_causes()->set_text("原因");
   auto s = issues().UpdateIssue(early);
-  EXPECT_THAT(Fields(s.status()), ElementsAre("causes"));
+  EXPECT_THAT(ViolatedFields(s.status()), ElementsAre("causes"));
   EXPECT_THAT(std::string(s.status().message()), HasSubstr("ステップ4"));
 
   v1::RegionalIssue at5 = AtStepFive();
@@ -403,7 +398,7 @@ TEST_F(IssuesTest, NoCountermeasureBeforeTheMainCauseIsChosen) {
   *r.mutable_countermeasure() =
       Measure({v1::AUDIENCE_ROLE_PERSON_AND_FAMILY}, "看取るプロセスを知る");
   auto s = issues().AddCountermeasure(r);
-  EXPECT_THAT(Fields(s.status()), ElementsAre("countermeasure"));
+  EXPECT_THAT(ViolatedFields(s.status()), ElementsAre("countermeasure"));
   EXPECT_THAT(std::string(s.status().message()), HasSubstr("主たる原因"));
 }
 
@@ -413,7 +408,7 @@ TEST_F(IssuesTest, RejectedCommandsWriteNothing) {
   auto expect_rejected = [&](absl::StatusOr<v1::RegionalIssue> result, absl::StatusCode code,
                              std::vector<std::string> fields) {
     EXPECT_THAT(result.status(), StatusIs(code)) << result.status();
-    EXPECT_EQ(Fields(result.status()), fields) << result.status();
+    EXPECT_EQ(ViolatedFields(result.status()), fields) << result.status();
     v1::GetIssueRequest g;
     g.set_id(i.id());
     auto now = issues().GetIssue(g);
@@ -497,7 +492,7 @@ TEST_F(IssuesTest, CountermeasuresAndExpectedChangesThroughEvaluationAndANewCycl
 
   i = *Advance(i);  // step 5 done
   EXPECT_EQ(i.current_step(), 6);
-  EXPECT_THAT(Fields(Advance(i).status()), ElementsAre("step"));  // nothing in progress yet
+  EXPECT_THAT(ViolatedFields(Advance(i).status()), ElementsAre("step"));  // nothing in progress yet
   v1::UpdateCountermeasureRequest progress;
   progress.set_id(i.id());
   progress.set_expected_version(i.version());
@@ -520,7 +515,7 @@ TEST_F(IssuesTest, CountermeasuresAndExpectedChangesThroughEvaluationAndANewCycl
   i = *issues().UpdateExpectedChange(baseline);
   i = *Advance(i);
   EXPECT_EQ(i.status(), v1::ISSUE_STATUS_EVALUATED);
-  EXPECT_THAT(Fields(Advance(i).status()), ElementsAre("status"));
+  EXPECT_THAT(ViolatedFields(Advance(i).status()), ElementsAre("status"));
 
   v1::StartNewCycleRequest next;
   next.set_id(i.id());
@@ -533,7 +528,7 @@ TEST_F(IssuesTest, CountermeasuresAndExpectedChangesThroughEvaluationAndANewCycl
   EXPECT_THAT(i.countermeasures(), SizeIs(1));
   EXPECT_EQ(Count("issue_step_completed"), 7);
   next.set_expected_version(i.version());
-  EXPECT_THAT(Fields(issues().StartNewCycle(next).status()), ElementsAre("status"));
+  EXPECT_THAT(ViolatedFields(issues().StartNewCycle(next).status()), ElementsAre("status"));
 }
 
 TEST_F(IssuesTest, GoingBackIsRecordedWithItsReason) {
@@ -542,9 +537,9 @@ TEST_F(IssuesTest, GoingBackIsRecordedWithItsReason) {
   back.set_id(i.id());
   back.set_expected_version(i.version());
   back.set_step(5);
-  EXPECT_THAT(Fields(issues().ReturnToStep(back).status()), ElementsAre("reason"));
+  EXPECT_THAT(ViolatedFields(issues().ReturnToStep(back).status()), ElementsAre("reason"));
   back.set_reason("協議会で要因の見直しを求められた");
-  EXPECT_THAT(Fields(issues().ReturnToStep(back).status()), ElementsAre("step"));
+  EXPECT_THAT(ViolatedFields(issues().ReturnToStep(back).status()), ElementsAre("step"));
   back.set_step(4);
   auto returned = issues().ReturnToStep(back);
   ASSERT_TRUE(returned.ok()) << returned.status();
@@ -559,7 +554,8 @@ TEST_F(IssuesTest, GoingBackIsRecordedWithItsReason) {
   add.set_id(i.id());
   add.set_expected_version(returned->version());
   *add.mutable_countermeasure() = Measure({v1::AUDIENCE_ROLE_PERSON_AND_FAMILY}, "x");
-  EXPECT_THAT(Fields(issues().AddCountermeasure(add).status()), ElementsAre("countermeasure"));
+  EXPECT_THAT(ViolatedFields(issues().AddCountermeasure(add).status()),
+              ElementsAre("countermeasure"));
   v1::GetIssueRequest g;
   g.set_id(i.id());
   EXPECT_EQ(issues().GetIssue(g)->history().rbegin()->action(), "returned_to_step");
@@ -608,12 +604,12 @@ TEST_F(IssuesTest, ListFiltersAndPages) {
 
   v1::ListIssuesRequest bad;
   bad.set_step(9);
-  EXPECT_THAT(Fields(issues().ListIssues(bad).status()), ElementsAre("step"));
+  EXPECT_THAT(ViolatedFields(issues().ListIssues(bad).status()), ElementsAre("step"));
   bad.set_step(0);
   bad.set_page_token("!!");
-  EXPECT_THAT(Fields(issues().ListIssues(bad).status()), ElementsAre("page_token"));
+  EXPECT_THAT(ViolatedFields(issues().ListIssues(bad).status()), ElementsAre("page_token"));
   bad.set_page_token("AAAA");
-  EXPECT_THAT(Fields(issues().ListIssues(bad).status()), ElementsAre("page_token"));
+  EXPECT_THAT(ViolatedFields(issues().ListIssues(bad).status()), ElementsAre("page_token"));
 }
 
 TEST_F(IssuesTest, IndexIsRebuiltFromTheStore) {
@@ -638,13 +634,14 @@ TEST_F(IssuesTest, AWideAreaIssueEscalatesToALinkedPrefectureIssue) {
   v1::EscalateIssueRequest esc;
   esc.set_id(i.id());
   esc.set_expected_version(i.version());
-  EXPECT_THAT(Fields(issues().EscalateIssue(esc).status()), ElementsAre("scope"));
+  EXPECT_THAT(ViolatedFields(issues().EscalateIssue(esc).status()), ElementsAre("scope"));
 
   v1::UpdateIssueRequest u;
   u.set_id(i.id());
   u.set_expected_version(i.version());
   u.set_scope(v1::ISSUE_SCOPE_WIDE_AREA);
-  EXPECT_THAT(Fields(issues().UpdateIssue(u).status()), ElementsAre("related_municipality_codes"));
+  EXPECT_THAT(ViolatedFields(issues().UpdateIssue(u).status()),
+              ElementsAre("related_municipality_codes"));
   u.set_replace_related_municipalities(true);
   u.add_related_municipality_codes("132098");  // 町田市
   u.add_related_municipality_codes("132063");  // 府中市
@@ -716,7 +713,8 @@ TEST_F(IssuesTest, MeetingsKeepMinutesHereAndPublishOnlyIds) {
   *act->mutable_due() = common::DateFromNumber(20270131);
   m->add_issue_ids(i.id());
   m->add_issue_ids(common::NewId("iss", clock_));
-  EXPECT_THAT(Fields(issues().RecordMeeting(r).status()), ElementsAre("meeting.issue_ids[1]"));
+  EXPECT_THAT(ViolatedFields(issues().RecordMeeting(r).status()),
+              ElementsAre("meeting.issue_ids[1]"));
   m->mutable_issue_ids()->RemoveLast();
   auto recorded = issues().RecordMeeting(r);
   ASSERT_TRUE(recorded.ok()) << recorded.status();

@@ -9,6 +9,7 @@
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/status_macros.h"
+#include "renkei/common/table.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
 
@@ -553,19 +554,26 @@ absl::StatusOr<v1::ListTrainingsResponse> Trainings::ListTrainings(
 absl::StatusOr<v1::Training> Trainings::LoadForChange(const std::string& id,
                                                       int64_t expected_version,
                                                       std::string_view id_field) const {
-  ASSIGN_OR_RETURN(v1::Training t, store_.GetTraining(id));
-  if (!OrganizedHere(t)) {
-    return common::NotAllowedNow(
-        id_field,
-        "他の自治体 (" + t.organizer_code() +
-            ") が主催する研修です。変更は主催者が行います / organized by another instance");
-  }
-  if (t.version() != expected_version) return common::StaleVersion(t, expected_version);
-  if (t.status() == v1::TRAINING_STATUS_CANCELLED) {
-    return common::NotAllowedNow(id_field,
-                                 "中止された研修は変更できません / the training is cancelled");
-  }
-  return t;
+  return common::LoadForChange(
+      store_.trainings(), id, expected_version,
+      {.id_field = id_field,
+       .owner =
+           [&](const v1::Training& t) {
+             return OrganizedHere(t) ? absl::OkStatus()
+                                     : common::NotAllowedNow(
+                                           id_field, "他の自治体 (" + t.organizer_code() +
+                                                         ") が主催する研修です。"
+                                                         "変更は主催者が行います / organized by "
+                                                         "another instance");
+           },
+       .state =
+           [&](const v1::Training& t) {
+             return t.status() != v1::TRAINING_STATUS_CANCELLED
+                        ? absl::OkStatus()
+                        : common::NotAllowedNow(
+                              id_field,
+                              "中止された研修は変更できません / the training is cancelled");
+           }});
 }
 
 absl::StatusOr<v1::Training> Trainings::UpdateTraining(const v1::UpdateTrainingRequest& r) {
@@ -612,8 +620,7 @@ absl::StatusOr<v1::Training> Trainings::UpdateTraining(const v1::UpdateTrainingR
   }
   t.set_quota_per_municipality(in.quota_per_municipality());
   *t.mutable_survey_items() = in.survey_items();
-  t.set_version(t.version() + 1);
-  *t.mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&t, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
   StageTraining(t, ledger, &cmd);
   cmd.AddEvent(ScheduledEvent(t));
@@ -689,8 +696,7 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
   }
   *t.add_sessions() = s;
   SortSessions(&t);
-  t.set_version(t.version() + 1);
-  *t.mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&t, *clock_);
   StageTraining(t, ledger, &cmd);
   cmd.AddEvent(SessionEvent(t, s, "added"));
   v1::Training answer = t;
@@ -760,8 +766,7 @@ absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionReq
                                 "申込締切より前には始められません / must start after the "
                                 "registration deadline");
   }
-  t.set_version(t.version() + 1);
-  *t.mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&t, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
   cmd.AddEvent(SessionEvent(t, changed, "updated"));
   // A larger capacity lets waiting registrations in.
@@ -789,8 +794,7 @@ absl::StatusOr<v1::Training> Trainings::CancelTraining(const v1::CancelTrainingR
   t.set_status(v1::TRAINING_STATUS_CANCELLED);
   t.set_cancellation_reason(r.reason());
   for (auto& s : *t.mutable_sessions()) s.set_cancelled(true);
-  t.set_version(t.version() + 1);
-  *t.mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&t, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
   StageTraining(t, ledger, &cmd);
   cmd.AddEvent(ScheduledEvent(t));

@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/dates.h"
+#include "testing.h"
 
 namespace renkei::training {
 namespace {
@@ -11,14 +12,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::ViolatedFields;
 
 constexpr int64_t kHour = 3600LL * 1000000;
-
-std::vector<std::string> Fields(const common::FieldViolations& v) {
-  std::vector<std::string> out;
-  for (const auto& [field, _] : v.violations()) out.push_back(field);
-  return out;
-}
 
 TEST(SkillFrameworkTest, BuiltInFrameworkCoversTheSixGroupsAtThreeLevelsAndIsValid) {
   const auto f = BuiltInSkillFramework();
@@ -53,8 +49,8 @@ TEST(SkillFrameworkTest, InvalidSkillsAreNamed) {
   b->add_levels()->set_level(v1::SKILL_LEVEL_LEAD);
   common::FieldViolations v;
   ValidateSkills(skills, &v);
-  EXPECT_THAT(Fields(v), ElementsAre("skills[0].code", "skills[0].group", "skills[0].levels",
-                                     "skills[1].levels[1].level"));
+  EXPECT_THAT(ViolatedFields(v), ElementsAre("skills[0].code", "skills[0].group",
+                                             "skills[0].levels", "skills[1].levels[1].level"));
 }
 
 ScheduledSession At(int64_t start_hour, int64_t end_hour, const std::string& venue,
@@ -85,7 +81,7 @@ TEST(CollisionTest, OverlapNotTouchingCounts) {
   candidate = At(15, 17, "room", {"yamada"});
   candidate.session_id = "ses_new";
   CheckCollisions(candidate, session, {&existing}, "session", &v);
-  EXPECT_THAT(Fields(v), ElementsAre("session.venue", "session.lecturers[0].name"));
+  EXPECT_THAT(ViolatedFields(v), ElementsAre("session.venue", "session.lecturers[0].name"));
   EXPECT_THAT(v.violations()[0].second, HasSubstr("他の研修"));
   EXPECT_THAT(v.violations()[0].second, HasSubstr("ses_other"));
   EXPECT_THAT(v.violations()[0].second, HasSubstr("2026/12/05 14:00–16:00"));

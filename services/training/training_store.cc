@@ -35,87 +35,51 @@ std::vector<std::string> TrainingStore::ColumnFamilies() {
 
 TrainingStore::TrainingStore(common::Store* store, const common::RecordSealer* sealer)
     : store_(store),
-      sealer_(sealer),
-      trainings_(store->Cf(kTrainings)),
-      ledgers_(store->Cf(kLedgers)),
-      registrations_(store->Cf(kRegistrations)),
+      trainings_(store, sealer, kTrainings, {"研修", "training"}),
+      ledgers_(store, sealer, kLedgers, {"台帳", "ledger"}),
+      registrations_(store, sealer, kRegistrations, {"申込", "registration"}),
+      surveys_(store, sealer, kSurveys, {"アンケート", "survey"}),
+      frameworks_(store, sealer, kFrameworks, {"スキル枠組み", "skill framework"}),
       by_participant_(store->Cf(kByParticipant)),
-      surveys_(store->Cf(kSurveys)),
-      frameworks_(store->Cf(kFrameworks)),
       by_training_(store->Cf(kByTraining)),
       active_(store->Cf(kActive)) {}
 
-template <typename T>
-absl::StatusOr<T> TrainingStore::GetProto(const char* family, common::ColumnFamily cf,
-                                          const std::string& key, const char* what_ja,
-                                          const char* what_en) const {
-  auto value = store_->Get(cf, key);
-  if (absl::IsNotFound(value.status())) {
-    return common::NotFoundError(T::descriptor()->full_name(), key,
-                                 std::string(what_ja) + "が見つかりません / no such " + what_en);
-  }
-  if (!value.ok()) return value.status();
-  return sealer_->Open<T>(family, key, *value);
-}
-
-void TrainingStore::PutProto(common::Batch* batch, const char* family, common::ColumnFamily cf,
-                             const std::string& key,
-                             const google::protobuf::Message& record) const {
-  batch->Put(cf, key, sealer_->Seal(family, key, record));
-}
-
 absl::StatusOr<v1::Training> TrainingStore::GetTraining(const std::string& id) const {
-  return GetProto<v1::Training>(kTrainings, trainings_, id, "研修", "training");
+  return trainings_.Get(id);
 }
 
 void TrainingStore::PutTraining(common::Batch* batch, const v1::Training& training) const {
-  PutProto(batch, kTrainings, trainings_, training.id(), training);
+  trainings_.Put(batch, training.id(), training);
 }
 
 absl::Status TrainingStore::ForEachTraining(
     const std::function<bool(const v1::Training&)>& fn) const {
-  absl::Status inner;
-  RETURN_IF_ERROR(
-      store_->ScanPrefix(trainings_, "", [&](std::string_view key, std::string_view value) {
-        v1::Training t;
-        inner = sealer_->Open(kTrainings, key, value, &t);
-        if (!inner.ok()) return false;
-        return fn(t);
-      }));
-  return inner;
+  return trainings_.ForEach("", [&](std::string_view, const v1::Training& t) { return fn(t); });
 }
 
 absl::StatusOr<v1::TrainingLedger> TrainingStore::GetLedger(const std::string& training_id) const {
-  auto ledger = GetProto<v1::TrainingLedger>(kLedgers, ledgers_, training_id, "台帳", "ledger");
-  if (absl::IsNotFound(ledger.status())) {
-    v1::TrainingLedger empty;
-    empty.set_training_id(training_id);
-    return empty;
-  }
-  return ledger;
+  ASSIGN_OR_RETURN(std::optional<v1::TrainingLedger> ledger, ledgers_.Find(training_id));
+  if (ledger.has_value()) return std::move(*ledger);
+  v1::TrainingLedger empty;
+  empty.set_training_id(training_id);
+  return empty;
 }
 
 void TrainingStore::PutLedger(common::Batch* batch, const v1::TrainingLedger& ledger) const {
-  PutProto(batch, kLedgers, ledgers_, ledger.training_id(), ledger);
+  ledgers_.Put(batch, ledger.training_id(), ledger);
 }
 
 absl::StatusOr<v1::Registration> TrainingStore::GetRegistration(const std::string& id) const {
-  return GetProto<v1::Registration>(kRegistrations, registrations_, id, "申込", "registration");
+  return registrations_.Get(id);
 }
 
 absl::StatusOr<std::vector<v1::Registration>> TrainingStore::GetRegistrations(
     const std::vector<std::string>& ids) const {
-  auto values = store_->MultiGet(registrations_, ids);
-  std::vector<v1::Registration> out(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (!values[i].ok()) return values[i].status();
-    RETURN_IF_ERROR(sealer_->Open(kRegistrations, ids[i], *values[i], &out[i]));
-  }
-  return out;
+  return registrations_.GetMany(ids);
 }
 
 void TrainingStore::PutRegistration(common::Batch* batch, const v1::Registration& r) const {
-  PutProto(batch, kRegistrations, registrations_, r.id(), r);
+  registrations_.Put(batch, r.id(), r);
   batch->Put(by_participant_, common::KeyBuilder().Str(r.participant_id()).Str(r.id()).Release(),
              "");
 }
@@ -170,40 +134,31 @@ void TrainingStore::Deactivate(common::Batch* batch, const v1::Registration& r) 
 
 absl::StatusOr<std::optional<v1::SurveyResponse>> TrainingStore::GetSurvey(
     const std::string& registration_id) const {
-  auto s =
-      GetProto<v1::SurveyResponse>(kSurveys, surveys_, registration_id, "アンケート", "survey");
-  if (absl::IsNotFound(s.status())) return std::optional<v1::SurveyResponse>();
-  if (!s.ok()) return s.status();
-  return std::optional<v1::SurveyResponse>(std::move(*s));
+  return surveys_.Find(registration_id);
 }
 
 void TrainingStore::PutSurvey(common::Batch* batch, const v1::SurveyResponse& survey) const {
-  PutProto(batch, kSurveys, surveys_, survey.registration_id(), survey);
+  surveys_.Put(batch, survey.registration_id(), survey);
 }
 
 absl::StatusOr<std::optional<v1::SkillFramework>> TrainingStore::LatestFramework() const {
-  auto it = store_->NewIterator(frameworks_);
+  auto it = store_->NewIterator(frameworks_.cf());
   it->SeekToLast();
   if (!it->Valid()) {
     RETURN_IF_ERROR(it->status());
     return std::optional<v1::SkillFramework>();
   }
-  v1::SkillFramework f;
-  RETURN_IF_ERROR(sealer_->Open(kFrameworks, it->key(), it->value(), &f));
+  ASSIGN_OR_RETURN(v1::SkillFramework f, frameworks_.Open(it->key(), it->value()));
   return std::optional<v1::SkillFramework>(std::move(f));
 }
 
 absl::StatusOr<std::optional<v1::SkillFramework>> TrainingStore::GetFramework(
     int32_t version) const {
-  auto f = GetProto<v1::SkillFramework>(kFrameworks, frameworks_, FrameworkKey(version),
-                                        "スキル枠組み", "skill framework");
-  if (absl::IsNotFound(f.status())) return std::optional<v1::SkillFramework>();
-  if (!f.ok()) return f.status();
-  return std::optional<v1::SkillFramework>(std::move(*f));
+  return frameworks_.Find(FrameworkKey(version));
 }
 
 void TrainingStore::PutFramework(common::Batch* batch, const v1::SkillFramework& f) const {
-  PutProto(batch, kFrameworks, frameworks_, FrameworkKey(f.version()), f);
+  frameworks_.Put(batch, FrameworkKey(f.version()), f);
 }
 
 }  // namespace renkei::training

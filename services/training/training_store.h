@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "renkei/common/at_rest.h"
 #include "renkei/common/store.h"
+#include "renkei/common/table.h"
 #include "renkei/v1/storage.pb.h"
 #include "renkei/v1/training.pb.h"
 
@@ -68,18 +69,16 @@ class TrainingStore {
   void PutFramework(common::Batch* batch, const v1::SkillFramework& framework) const;
 
   common::Store* store() const { return store_; }
+  const common::Table<v1::Training>& trainings() const { return trainings_; }
 
  private:
-  template <typename T>
-  absl::StatusOr<T> GetProto(const char* family, common::ColumnFamily cf, const std::string& key,
-                             const char* what_ja, const char* what_en) const;
-  void PutProto(common::Batch* batch, const char* family, common::ColumnFamily cf,
-                const std::string& key, const google::protobuf::Message& record) const;
-
   common::Store* store_;
-  const common::RecordSealer* sealer_;
-  common::ColumnFamily trainings_, ledgers_, registrations_, by_participant_, surveys_, frameworks_,
-      by_training_, active_;
+  common::Table<v1::Training> trainings_;
+  common::Table<v1::TrainingLedger> ledgers_;
+  common::Table<v1::Registration> registrations_;
+  common::Table<v1::SurveyResponse> surveys_;
+  common::Table<v1::SkillFramework> frameworks_;
+  common::ColumnFamily by_participant_, by_training_, active_;
 };
 
 }  // namespace renkei::training

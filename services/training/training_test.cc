@@ -13,15 +13,10 @@ using renkei::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::ViolatedFields;
 
 constexpr int64_t kHour = 3600LL * 1000000;
 constexpr int64_t kDay = 24 * kHour;
-
-std::vector<std::string> Fields(const absl::Status& s) {
-  std::vector<std::string> out;
-  for (const auto& [field, _] : common::FieldViolationsOf(s)) out.push_back(field);
-  return out;
-}
 
 std::string Descriptions(const absl::Status& s) {
   std::string out;
@@ -171,7 +166,7 @@ TEST_F(TrainingTest, DoubleBookedVenueOrLecturerIsRejectedNamingTheConflictAndWr
                  MakeSession(Dec(5, 15), Dec(5, 17), "都庁　第一会議室", 10, "山田花子")});
   auto s = trainings().CreateTraining(r);
   EXPECT_THAT(s.status(), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(Fields(s.status()),
+  EXPECT_THAT(ViolatedFields(s.status()),
               ElementsAre("training.sessions[1].venue", "training.sessions[1].lecturers[0].name"));
   EXPECT_THAT(Descriptions(s.status()), HasSubstr(first.sessions(0).id()));
   EXPECT_THAT(Descriptions(s.status()), HasSubstr("先に入った研修"));
@@ -185,7 +180,7 @@ TEST_F(TrainingTest, DoubleBookedVenueOrLecturerIsRejectedNamingTheConflictAndWr
   *r.mutable_training() =
       MakeTraining("自分同士", {MakeSession(Dec(7, 9), Dec(7, 12), "会議室C", 10, "鈴木"),
                                 MakeSession(Dec(7, 11), Dec(7, 13), "会議室D", 10, "鈴木")});
-  EXPECT_THAT(Fields(trainings().CreateTraining(r).status()),
+  EXPECT_THAT(ViolatedFields(trainings().CreateTraining(r).status()),
               ElementsAre("training.sessions[1].lecturers[0].name"));
 }
 
@@ -199,7 +194,7 @@ TEST_F(TrainingTest, BadContentNamesEachField) {
   t.add_audiences(v1::AUDIENCE_ROLE_UNSPECIFIED);
   *r.mutable_training() = t;
   auto s = trainings().CreateTraining(r);
-  EXPECT_THAT(Fields(s.status()),
+  EXPECT_THAT(ViolatedFields(s.status()),
               ElementsAre("training.title", "training.audiences[2]",
                           "training.target_skills[0].skill_code", "training.target_skills[1].level",
                           "training.sessions[0].ends_at", "training.sessions[0].capacity"));
@@ -208,7 +203,7 @@ TEST_F(TrainingTest, BadContentNamesEachField) {
   t = MakeTraining("締切が遅い", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室", 10)});
   *t.mutable_registration_deadline() = common::TimestampFromMicros(Dec(5, 15));
   *r.mutable_training() = t;
-  EXPECT_THAT(Fields(trainings().CreateTraining(r).status()),
+  EXPECT_THAT(ViolatedFields(trainings().CreateTraining(r).status()),
               ElementsAre("training.registration_deadline"));
   EXPECT_THAT(tokyo_->Events(), IsEmpty());
 }
@@ -254,7 +249,8 @@ TEST_F(TrainingTest, CapacityWaitlistAndPromotionInLineOrder) {
   us.set_expected_version(current.version());
   *us.mutable_session() = current.sessions(0);
   us.mutable_session()->set_capacity(1);
-  EXPECT_THAT(Fields(trainings().UpdateSession(us).status()), ElementsAre("session.capacity"));
+  EXPECT_THAT(ViolatedFields(trainings().UpdateSession(us).status()),
+              ElementsAre("session.capacity"));
   us.mutable_session()->set_capacity(4);
   auto updated = trainings().UpdateSession(us);
   ASSERT_TRUE(updated.ok()) << updated.status();
@@ -267,7 +263,7 @@ TEST_F(TrainingTest, AlternativeDatesTakeSeatsPerSession) {
                                                 MakeSession(Dec(6, 14), Dec(6, 16), "会議室", 1)});
   training.set_sessions_are_one_course(false);
   auto t = Create(training);
-  EXPECT_THAT(Fields(Register(t, "x").status()), ElementsAre("registration.session_ids"));
+  EXPECT_THAT(ViolatedFields(Register(t, "x").status()), ElementsAre("registration.session_ids"));
   EXPECT_EQ(Register(t, "a", "132250", {t.sessions(0).id()})->status(),
             v1::REGISTRATION_STATUS_CONFIRMED);
   EXPECT_EQ(Register(t, "b", "132250", {t.sessions(0).id()})->status(),
@@ -301,7 +297,8 @@ TEST_F(TrainingTest, ASessionAddedToACourseIsTakenByItsRegistrations) {
   add.set_training_id(t.id());
   add.set_expected_version(t.version());
   *add.mutable_session() = MakeSession(Dec(12, 14), Dec(12, 16), "会議室", 1);
-  EXPECT_THAT(Fields(trainings().AddSession(add).status()), ElementsAre("session.capacity"));
+  EXPECT_THAT(ViolatedFields(trainings().AddSession(add).status()),
+              ElementsAre("session.capacity"));
   add.mutable_session()->set_capacity(3);
   auto added = trainings().AddSession(add);
   ASSERT_TRUE(added.ok()) << added.status();
@@ -353,11 +350,11 @@ TEST_F(TrainingTest, QuotaAndDeadline) {
   auto t = Create(training);
   EXPECT_TRUE(Register(t, "inagi1").ok());
   auto second = Register(t, "inagi2");
-  EXPECT_THAT(Fields(second.status()), ElementsAre("registration.municipality_code"));
+  EXPECT_THAT(ViolatedFields(second.status()), ElementsAre("registration.municipality_code"));
   EXPECT_TRUE(Register(t, "chofu1", "132080").ok());
   clock_.SetMicros(Dec(1, 17));
   auto late = Register(t, "fuchu1", "132063");
-  EXPECT_THAT(Fields(late.status()), ElementsAre("registration_deadline"));
+  EXPECT_THAT(ViolatedFields(late.status()), ElementsAre("registration_deadline"));
   EXPECT_THAT(Descriptions(late.status()), HasSubstr("2026/12/01 17:00"));
   EXPECT_EQ(tokyo_->Events().size(), 3u);
 }
@@ -373,7 +370,8 @@ TEST_F(TrainingTest, AttendanceSurveysAndResultsPerMunicipality) {
   auto* ans = early.add_answers();
   ans->set_item_id("q1");
   ans->set_likert(4);
-  EXPECT_THAT(Fields(trainings().SubmitSurvey(early).status()), ElementsAre("registration_id"));
+  EXPECT_THAT(ViolatedFields(trainings().SubmitSurvey(early).status()),
+              ElementsAre("registration_id"));
 
   v1::RecordAttendanceRequest att;
   att.set_training_id(t.id());
@@ -399,7 +397,7 @@ TEST_F(TrainingTest, AttendanceSurveysAndResultsPerMunicipality) {
   auto* six = bad.add_answers();
   six->set_item_id("q1");
   six->set_likert(6);
-  EXPECT_THAT(Fields(trainings().SubmitSurvey(bad).status()),
+  EXPECT_THAT(ViolatedFields(trainings().SubmitSurvey(bad).status()),
               ElementsAre("answers[0].item_id", "answers[1].likert"));
   v1::SubmitSurveyRequest good;
   good.set_registration_id(c.id());
@@ -518,7 +516,7 @@ TEST_F(TrainingTest, OnlyTheNationalInstancePublishesTheSkillFramework) {
   EXPECT_EQ(created->skill_framework_version(), 2);
   EXPECT_EQ(created->share_level(), v1::SHARE_LEVEL_NATIONAL);
   // The prefecture still has version 1 (the federation delivers version 2 later).
-  EXPECT_THAT(Fields(trainings().CreateTraining(create).status()),
+  EXPECT_THAT(ViolatedFields(trainings().CreateTraining(create).status()),
               ElementsAre("training.target_skills[0].skill_code"));
   v1::GetSkillFrameworkRequest v1req;
   v1req.set_version(1);

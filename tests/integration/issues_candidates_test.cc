@@ -71,6 +71,13 @@ class IssuesCandidatesTest : public ::testing::Test {
 
   TempDir tmp_;
   std::unique_ptr<NatsServer> nats_;
+  // Whether the durable consumer has nothing left to deliver or to be acknowledged: after a
+  // restart, every redelivery has been applied (or recognized by the inbox).
+  bool Settled(const std::string& stream, const std::string& durable) {
+    auto state = bus_->GetConsumerState(stream, durable);
+    return state.ok() && state->num_pending == 0 && state->num_ack_pending == 0;
+  }
+
   std::unique_ptr<common::NatsBus> bus_;
 };
 
@@ -91,7 +98,7 @@ TEST_F(IssuesCandidatesTest, SeedsProposeExactlyOneCandidateAcrossCrashesRedeliv
   // kill -9 and start again: the durable consumer resumes; nothing is applied twice.
   inagi.process("issues")->Kill();
   ASSERT_TRUE(inagi.Start("issues").ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(WaitFor([&] { return Settled("RENKEI_EVENTS", "issues_seeds"); }));
   ASSERT_THAT(Candidates(inagi), SizeIs(1));
   EXPECT_EQ(Candidates(inagi)[0].version(), first.version());
 
@@ -202,7 +209,8 @@ TEST_F(IssuesCandidatesTest, AWideAreaIssueReachesThePrefectureOnOneBus) {
   // The prefecture restarts and its consumer resumes: still one linked issue.
   tokyo.process("issues")->Kill();
   ASSERT_TRUE(tokyo.Start("issues").ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(WaitFor(
+      [&] { return Settled("EVENTS_M132250", "issues_escalations_" + tokyo.instance_id()); }));
   {
     grpc::ClientContext ctx;
     ASSERT_TRUE(prefectural->ListIssues(&ctx, {}, &list).ok());

@@ -308,6 +308,7 @@ TEST_F(TrainingGrpcTest, KillNineDuringRegistrationsLosesNothingAcknowledgedAndD
   constexpr int kClients = 4, kEach = 150;
   std::vector<std::vector<std::string>> acked(kClients);
   std::atomic<bool> killed{false};
+  std::atomic<int> acked_so_far{0};
   std::vector<std::thread> threads;
   for (int c = 0; c < kClients; ++c) {
     threads.emplace_back([&, c] {
@@ -318,12 +319,17 @@ TEST_F(TrainingGrpcTest, KillNineDuringRegistrationsLosesNothingAcknowledgedAndD
         v1::Registration out;
         auto s = stub->Register(
             &ctx, Registration(t.id(), "k" + std::to_string(c) + "-" + std::to_string(i)), &out);
-        if (s.ok()) acked[c].push_back(out.id());
+        if (s.ok()) {
+          acked[c].push_back(out.id());
+          ++acked_so_far;
+        }
         if (killed) return;
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  // Killed in the middle: once a few dozen registrations are acknowledged, whatever the
+  // machine's speed.
+  EXPECT_TRUE(WaitFor([&] { return acked_so_far >= 40; }, std::chrono::seconds(30)));
   instance_->process("training")->Kill();
   killed = true;
   for (auto& th : threads) th.join();

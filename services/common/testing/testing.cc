@@ -21,6 +21,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "renkei/common/validation.h"
 
 extern char** environ;
 
@@ -386,6 +387,18 @@ std::vector<google::rpc::BadRequest::FieldViolation> Violations(const grpc::Stat
 std::vector<std::string> ViolatedFields(const grpc::Status& status) {
   std::vector<std::string> out;
   for (const auto& v : Violations(status)) out.push_back(v.field());
+  return out;
+}
+
+std::vector<std::string> ViolatedFields(const absl::Status& status) {
+  std::vector<std::string> out;
+  for (const auto& [field, description] : common::FieldViolationsOf(status)) out.push_back(field);
+  return out;
+}
+
+std::vector<std::string> ViolatedFields(const common::FieldViolations& violations) {
+  std::vector<std::string> out;
+  for (const auto& [field, description] : violations.violations()) out.push_back(field);
   return out;
 }
 

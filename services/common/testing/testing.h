@@ -20,6 +20,7 @@
 #include "grpcpp/support/status.h"
 #include "renkei/common/at_rest.h"
 #include "renkei/common/store.h"
+#include "renkei/common/validation.h"
 
 namespace renkei::testing {
 
@@ -155,8 +156,21 @@ MATCHER_P(GrpcStatusIs, code,
   return true;
 }
 
-// The field paths named in a gRPC status's BadRequest details.
+// The field paths named in a status's BadRequest details.
 std::vector<std::string> ViolatedFields(const grpc::Status& status);
+std::vector<std::string> ViolatedFields(const absl::Status& status);
+std::vector<std::string> ViolatedFields(const common::FieldViolations& violations);
+
+// An absl::Status or grpc::Status whose BadRequest details name `field` ("training.title"):
+//   EXPECT_THAT(result.status(), HasViolation("training.title"));
+MATCHER_P(HasViolation, field, "names the field " + ::testing::PrintToString(field)) {
+  const std::vector<std::string> fields = ViolatedFields(arg);
+  for (const auto& f : fields) {
+    if (f == field) return true;
+  }
+  *result_listener << "names " << ::testing::PrintToString(fields);
+  return false;
+}
 // "field: description" per violation, one a line.
 std::string ViolationDescriptions(const grpc::Status& status);
 

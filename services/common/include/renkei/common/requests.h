@@ -22,8 +22,8 @@
 //
 // For a request id the caller (token subject) has used within the window (default 7 days):
 //   - the same request (BLAKE2b of its type and deterministic serialization, request_id
-//     included, which two requests compared always share): the first call's answer, byte for byte, also after a kill -9 between commit and answer and
-//     after a restart; nothing is applied;
+//     included, which two requests compared always share): the first call's answer, byte for byte,
+//     also after a kill -9 between commit and answer and after a restart; nothing is applied;
 //   - another request: FAILED_PRECONDITION naming `request_id` (PreconditionFailure
 //     REQUEST_ID_REUSED).
 // Concurrent calls with the same id wait for each other. A command that failed wrote nothing and
