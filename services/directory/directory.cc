@@ -12,6 +12,7 @@
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/log.h"
 #include "renkei/common/status_macros.h"
+#include "renkei/common/table.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
 #include "resource_rules.h"
@@ -300,10 +301,8 @@ absl::Status Directory::Delete(const v1::DeleteResourceRequest& request) {
     return common::InvalidField("id", "資源IDの形式が不正です / malformed id");
   }
   auto guard = locks_.Lock(request.id());
-  ASSIGN_OR_RETURN(v1::Resource existing, resources_.Get(request.id()));
-  if (existing.version() != request.expected_version()) {
-    return common::StaleVersion(existing, request.expected_version());
-  }
+  ASSIGN_OR_RETURN(v1::Resource existing, common::LoadForChange(resources_.table(), request.id(),
+                                                                request.expected_version(), {}));
   ResourceChange change;
   change.type = ResourceChange::Type::kRemove;
   change.resource = existing;

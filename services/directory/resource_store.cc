@@ -20,27 +20,17 @@ ResourceStore::ResourceStore(common::Store* store, common::Outbox* outbox,
     : store_(store),
       outbox_(outbox),
       events_(std::move(events)),
-      resources_cf_(store->Cf("resources")),
+      resources_(store, nullptr, "resources", {"資源", "resource"}),
       sources_cf_(store->Cf("resource_sources")) {}
 
 absl::StatusOr<v1::Resource> ResourceStore::Get(const std::string& id) const {
-  auto raw = store_->Get(resources_cf_, id);
-  if (!raw.ok()) {
-    if (absl::IsNotFound(raw.status())) {
-      return common::NotFoundError("renkei.v1.Resource", id,
-                                   "資源が見つかりません / resource not found");
-    }
-    return raw.status();
-  }
-  v1::Resource r;
-  if (!r.ParseFromString(*raw)) return absl::DataLossError("stored resource unreadable: " + id);
-  return r;
+  return resources_.Get(id);
 }
 
 std::vector<std::optional<v1::Resource>> ResourceStore::GetMany(
     const std::vector<std::string>& ids) const {
   std::vector<std::optional<v1::Resource>> out(ids.size());
-  auto raws = store_->MultiGet(resources_cf_, ids);
+  auto raws = store_->MultiGet(resources_.cf(), ids);
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!raws[i].ok()) continue;
     v1::Resource r;
@@ -63,7 +53,7 @@ absl::Status ResourceStore::Commit(const std::vector<ResourceChange>& changes,
     const std::string new_key = c.type == ResourceChange::Type::kUpsert ? SourceKey(r) : "";
     if (!old_key.empty() && old_key != new_key) cmd.batch().Delete(sources_cf_, old_key);
     if (c.type == ResourceChange::Type::kUpsert) {
-      cmd.batch().Put(resources_cf_, r.id(), r.SerializeAsString());
+      resources_.Put(&cmd.batch(), r.id(), r);
       if (!new_key.empty()) cmd.batch().Put(sources_cf_, new_key, r.id());
       auto event = common::NewEvent(events_, "resource", r.id(), r.version(),
                                     v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
@@ -72,7 +62,7 @@ absl::Status ResourceStore::Commit(const std::vector<ResourceChange>& changes,
       payload->set_created(!c.previous.has_value());
       cmd.AddEvent(event);
     } else {
-      cmd.batch().Delete(resources_cf_, r.id());
+      resources_.Delete(&cmd.batch(), r.id());
       auto event = common::NewEvent(events_, "resource", r.id(), r.version() + 1,
                                     v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
       auto* payload = event.mutable_resource_removed();
@@ -91,23 +81,15 @@ void ResourceStore::AddReplica(const ResourceChange& c, common::CommandBatch* cm
   const std::string new_key = c.type == ResourceChange::Type::kUpsert ? SourceKey(r) : "";
   if (!old_key.empty() && old_key != new_key) cmd->batch().Delete(sources_cf_, old_key);
   if (c.type == ResourceChange::Type::kUpsert) {
-    cmd->batch().Put(resources_cf_, r.id(), r.SerializeAsString());
+    resources_.Put(&cmd->batch(), r.id(), r);
     if (!new_key.empty()) cmd->batch().Put(sources_cf_, new_key, r.id());
   } else {
-    cmd->batch().Delete(resources_cf_, r.id());
+    resources_.Delete(&cmd->batch(), r.id());
   }
 }
 
 absl::Status ResourceStore::ForEach(const std::function<bool(const v1::Resource&)>& fn) const {
-  auto it = store_->NewIterator(resources_cf_);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    v1::Resource r;
-    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("stored resource unreadable: " + std::string(it->key()));
-    }
-    if (!fn(r)) break;
-  }
-  return it->status();
+  return resources_.ForEach("", [&](std::string_view, const v1::Resource& r) { return fn(r); });
 }
 
 }  // namespace renkei::directory

@@ -14,6 +14,7 @@
 #include "renkei/common/events.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/store.h"
+#include "renkei/common/table.h"
 #include "renkei/v1/directory.pb.h"
 
 namespace renkei::directory {
@@ -48,11 +49,14 @@ class ResourceStore {
 
   absl::Status ForEach(const std::function<bool(const v1::Resource&)>& fn) const;
 
+  const common::Table<v1::Resource>& table() const { return resources_; }
+
  private:
   common::Store* store_;
   common::Outbox* outbox_;
   common::EventSource events_;
-  common::ColumnFamily resources_cf_, sources_cf_;
+  common::Table<v1::Resource> resources_;  // public records: not sealed
+  common::ColumnFamily sources_cf_;
 };
 
 }  // namespace renkei::directory

@@ -38,11 +38,6 @@ std::string HistoryPrefix(const std::string& code, const std::string& jurisdicti
   return common::KeyBuilder().Str(code).Str(jurisdiction).Str(period).Release();
 }
 
-template <typename T>
-bool Parse(std::string_view value, T* out) {
-  return out->ParseFromArray(value.data(), static_cast<int>(value.size()));
-}
-
 }  // namespace
 
 char LevelOf(std::string_view code) {
@@ -60,129 +55,87 @@ std::vector<std::string> IndicatorStore::ColumnFamilies() {
 
 IndicatorStore::IndicatorStore(common::Store* store)
     : store_(store),
-      definitions_(store->Cf(kDefinitions)),
-      observations_(store->Cf(kObservations)),
-      by_period_(store->Cf(kByPeriod)),
-      history_(store->Cf(kHistory)),
+      definitions_(store, nullptr, kDefinitions, {"指標", "indicator"}),
+      observations_(store, nullptr, kObservations, {"観測値", "observation"}),
+      by_period_(store, nullptr, kByPeriod, {"観測値", "observation"}),
+      history_(store, nullptr, kHistory, {"観測値の履歴", "observation history"}),
       meta_(store->Cf(kMeta)) {}
 
 absl::StatusOr<std::optional<v1::IndicatorDefinition>> IndicatorStore::GetDefinition(
     const std::string& code) const {
-  auto value = store_->Get(definitions_, code);
-  if (absl::IsNotFound(value.status())) return std::optional<v1::IndicatorDefinition>();
-  if (!value.ok()) return value.status();
-  v1::IndicatorDefinition d;
-  if (!Parse(*value, &d)) return absl::DataLossError("corrupt definition " + code);
-  return std::optional<v1::IndicatorDefinition>(std::move(d));
+  return definitions_.Find(code);
 }
 
 void IndicatorStore::PutDefinition(common::Batch* batch, const v1::IndicatorDefinition& d) const {
-  batch->Put(definitions_, d.spec().code(), d.SerializeAsString());
+  definitions_.Put(batch, d.spec().code(), d);
 }
 
 absl::Status IndicatorStore::ForEachDefinition(
     const std::function<bool(const v1::IndicatorDefinition&)>& fn) const {
-  absl::Status inner;
-  RETURN_IF_ERROR(store_->ScanPrefix(definitions_, "", [&](std::string_view k, std::string_view v) {
-    v1::IndicatorDefinition d;
-    if (!Parse(v, &d)) {
-      inner = absl::DataLossError("corrupt definition " + std::string(k));
-      return false;
-    }
-    return fn(d);
-  }));
-  return inner;
+  return definitions_.ForEach(
+      "", [&](std::string_view, const v1::IndicatorDefinition& d) { return fn(d); });
 }
 
 absl::StatusOr<std::optional<v1::Observation>> IndicatorStore::GetObservation(
     const std::string& code, const std::string& jurisdiction, const Period& period) const {
-  auto value = store_->Get(observations_, SeriesKey(code, jurisdiction, period));
-  if (absl::IsNotFound(value.status())) return std::optional<v1::Observation>();
-  if (!value.ok()) return value.status();
-  v1::Observation o;
-  if (!Parse(*value, &o)) return absl::DataLossError("corrupt observation");
-  return std::optional<v1::Observation>(std::move(o));
+  return observations_.Find(SeriesKey(code, jurisdiction, period));
 }
 
 void IndicatorStore::PutObservation(common::Batch* batch, const v1::Observation& o,
                                     const Period& period, const v1::Observation* previous) const {
-  batch->Put(observations_, SeriesKey(o.indicator_code(), o.jurisdiction_code(), period),
-             o.SerializeAsString());
+  observations_.Put(batch, SeriesKey(o.indicator_code(), o.jurisdiction_code(), period), o);
   v1::Observation cell;
   cell.set_jurisdiction_code(o.jurisdiction_code());
   cell.set_value(o.value());
   if (o.has_numerator()) cell.set_numerator(o.numerator());
   if (o.has_denominator()) cell.set_denominator(o.denominator());
-  batch->Put(by_period_,
-             PeriodPrefix(o.indicator_code(), o.period(), LevelOf(o.jurisdiction_code())) +
-                 o.jurisdiction_code(),
-             cell.SerializeAsString());
+  by_period_.Put(batch,
+                 PeriodPrefix(o.indicator_code(), o.period(), LevelOf(o.jurisdiction_code())) +
+                     o.jurisdiction_code(),
+                 cell);
   if (previous != nullptr) {
-    batch->Put(history_,
-               common::KeyBuilder()
-                   .Str(o.indicator_code())
-                   .Str(o.jurisdiction_code())
-                   .Str(o.period())
-                   .I64(previous->version())
-                   .Release(),
-               previous->SerializeAsString());
+    history_.Put(batch,
+                 common::KeyBuilder()
+                     .Str(o.indicator_code())
+                     .Str(o.jurisdiction_code())
+                     .Str(o.period())
+                     .I64(previous->version())
+                     .Release(),
+                 *previous);
   }
 }
 
 absl::Status IndicatorStore::ForEachInSeries(
     const std::string& code, const std::string& jurisdiction,
     const std::function<bool(const v1::Observation&)>& fn) const {
-  absl::Status inner;
-  RETURN_IF_ERROR(store_->ScanPrefix(observations_, SeriesPrefix(code, jurisdiction),
-                                     [&](std::string_view, std::string_view v) {
-                                       v1::Observation o;
-                                       if (!Parse(v, &o)) {
-                                         inner = absl::DataLossError("corrupt observation");
-                                         return false;
-                                       }
-                                       return fn(o);
-                                     }));
-  return inner;
+  return observations_.ForEach(SeriesPrefix(code, jurisdiction),
+                               [&](std::string_view, const v1::Observation& o) { return fn(o); });
 }
 
 absl::Status IndicatorStore::ForEachInPeriod(
     const std::string& code, const std::string& period, char level, const std::string& code_prefix,
     const std::function<bool(const v1::Observation&)>& fn) const {
-  absl::Status inner;
-  RETURN_IF_ERROR(store_->ScanPrefix(by_period_, PeriodPrefix(code, period, level) + code_prefix,
-                                     [&](std::string_view, std::string_view v) {
-                                       v1::Observation o;
-                                       if (!Parse(v, &o)) {
-                                         inner = absl::DataLossError("corrupt observation");
-                                         return false;
-                                       }
-                                       return fn(o);
-                                     }));
-  return inner;
+  return by_period_.ForEach(PeriodPrefix(code, period, level) + code_prefix,
+                            [&](std::string_view, const v1::Observation& o) { return fn(o); });
 }
 
 absl::StatusOr<std::vector<v1::Observation>> IndicatorStore::History(
     const std::string& code, const std::string& jurisdiction, const std::string& period) const {
   std::vector<v1::Observation> out;
-  absl::Status inner;
-  RETURN_IF_ERROR(store_->ScanPrefix(history_, HistoryPrefix(code, jurisdiction, period),
-                                     [&](std::string_view, std::string_view v) {
-                                       v1::Observation o;
-                                       if (!Parse(v, &o)) {
-                                         inner = absl::DataLossError("corrupt history");
-                                         return false;
-                                       }
-                                       out.push_back(std::move(o));
-                                       return true;
-                                     }));
-  RETURN_IF_ERROR(inner);
+  RETURN_IF_ERROR(history_.ForEach(HistoryPrefix(code, jurisdiction, period),
+                                   [&](std::string_view, const v1::Observation& o) {
+                                     out.push_back(o);
+                                     return true;
+                                   }));
   return out;
 }
 
 void IndicatorStore::DeleteObservationsOf(common::Batch* batch, const std::string& code) const {
   const std::string prefix = common::KeyBuilder().Str(code).Release();
   const std::string end = common::PrefixSuccessor(prefix);
-  for (auto cf : {observations_, by_period_, history_}) batch->DeleteRange(cf, prefix, end);
+  for (auto cf : {observations_.cf(), by_period_.cf(), history_.cf()}) {
+    batch->DeleteRange(cf, prefix, end);
+  }
 }
 
 absl::StatusOr<uint32_t> IndicatorStore::DerivedGeneration() const {

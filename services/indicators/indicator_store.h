@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "periods.h"
 #include "renkei/common/store.h"
+#include "renkei/common/table.h"
 #include "renkei/v1/indicators.pb.h"
 
 namespace renkei::indicators {
@@ -69,7 +70,12 @@ class IndicatorStore {
 
  private:
   common::Store* store_;
-  common::ColumnFamily definitions_, observations_, by_period_, history_, meta_;
+  // Indicators are aggregate figures: no personal data, tables stored plain.
+  common::Table<v1::IndicatorDefinition> definitions_;
+  common::Table<v1::Observation> observations_;  // by series key
+  common::Table<v1::Observation> by_period_;     // cells: value, numerator, denominator
+  common::Table<v1::Observation> history_;       // earlier versions
+  common::ColumnFamily meta_;
 };
 
 }  // namespace renkei::indicators

@@ -45,22 +45,13 @@ ConsultationStore::ConsultationStore(common::Store* store, common::Outbox* outbo
                                      const common::RecordSealer* sealer)
     : store_(store),
       outbox_(outbox),
-      sealer_(sealer),
-      consultations_(store->Cf(kConsultations)),
+      consultations_(store, sealer, kConsultations, {"相談", "consultation"}),
       by_received_(store->Cf("consultations_by_received")),
       open_follow_ups_(store->Cf("open_follow_ups")),
       seeds_(store->Cf("seeds_by_raised")) {}
 
 absl::StatusOr<v1::Consultation> ConsultationStore::Get(const std::string& id) const {
-  auto raw = store_->Get(consultations_, id);
-  if (!raw.ok()) {
-    if (absl::IsNotFound(raw.status())) {
-      return common::NotFoundError("renkei.v1.Consultation", id,
-                                   "相談が見つかりません / consultation not found");
-    }
-    return raw.status();
-  }
-  return sealer_->Open<v1::Consultation>(kConsultations, id, *raw);
+  return consultations_.Get(id);
 }
 
 absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& previous,
@@ -69,7 +60,7 @@ absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& pr
                                        const google::protobuf::Message* answer) {
   common::CommandBatch cmd(store_, outbox_);
   auto& b = cmd.batch();
-  b.Put(consultations_, next.id(), sealer_->Seal(kConsultations, next.id(), next));
+  consultations_.Put(&b, next.id(), next);
   if (!previous) b.Put(by_received_, ReceivedKey(next), "");
   // Open follow-ups: drop what is done or gone, (re)write what is open.
   if (previous) {
@@ -131,7 +122,7 @@ absl::Status ConsultationStore::ForEachWithPersonal(
   using Kind = common::RecordSealer::Inspection::Kind;
   absl::Status inner;
   RETURN_IF_ERROR(
-      store_->ScanPrefix(consultations_, "", [&](std::string_view, std::string_view value) {
+      store_->ScanPrefix(consultations_.cf(), "", [&](std::string_view, std::string_view value) {
         const Kind kind = common::RecordSealer::Inspect(value).kind;
         if (kind != Kind::kSealed && kind != Kind::kPlain) return true;
         v1::Consultation clear;
@@ -148,7 +139,7 @@ absl::StatusOr<int> ConsultationStore::ErasePersonal(
   common::Batch batch;
   int erased = 0;
   for (const auto& id : ids) {
-    auto raw = store_->Get(consultations_, id);
+    auto raw = store_->Get(consultations_.cf(), id);
     if (absl::IsNotFound(raw.status())) continue;
     if (!raw.ok()) return raw.status();
     v1::Consultation clear;
@@ -157,14 +148,16 @@ absl::StatusOr<int> ConsultationStore::ErasePersonal(
     ASSIGN_OR_RETURN(auto value, common::RecordSealer::ErasePersonal(
                                      *raw, v1::Consultation::default_instance(), now_micros));
     if (!value) continue;
-    batch.Put(consultations_, id, *value);
+    batch.Put(consultations_.cf(), id, *value);
     ++erased;
   }
   RETURN_IF_ERROR(store_->Write(batch, common::Durability::kSync));
   return erased;
 }
 
-absl::Status ConsultationStore::CompactConsultations() { return store_->Compact(consultations_); }
+absl::Status ConsultationStore::CompactConsultations() {
+  return store_->Compact(consultations_.cf());
+}
 
 absl::Status ConsultationStore::ForEachSeedRaised(
     int64_t from_micros, int64_t to_micros,

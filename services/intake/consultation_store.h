@@ -17,6 +17,7 @@
 #include "renkei/common/at_rest.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/store.h"
+#include "renkei/common/table.h"
 #include "renkei/v1/events.pb.h"
 #include "renkei/v1/intake.pb.h"
 
@@ -38,6 +39,8 @@ class ConsultationStore {
   absl::Status Commit(const std::optional<v1::Consultation>& previous, const v1::Consultation& next,
                       const std::vector<v1::EventEnvelope>& events,
                       const google::protobuf::Message* answer = nullptr);
+
+  const common::Table<v1::Consultation>& consultations() const { return consultations_; }
 
   // Consultations received in [from_micros, to_micros), newest first, until fn returns false.
   // With `resume_after` (a key fn was given earlier), continues after that consultation.
@@ -69,8 +72,8 @@ class ConsultationStore {
  private:
   common::Store* store_;
   common::Outbox* outbox_;
-  const common::RecordSealer* sealer_;
-  common::ColumnFamily consultations_, by_received_, open_follow_ups_, seeds_;
+  common::Table<v1::Consultation> consultations_;
+  common::ColumnFamily by_received_, open_follow_ups_, seeds_;
 };
 
 }  // namespace renkei::intake

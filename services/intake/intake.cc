@@ -12,6 +12,7 @@
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/status_macros.h"
+#include "renkei/common/table.h"
 #include "renkei/common/text.h"
 
 namespace renkei::intake {
@@ -201,18 +202,21 @@ absl::StatusOr<v1::Consultation> Intake::Mutate(
   if (expected_version < 1)
     return common::InvalidField("expected_version", "1 以上です / must be ≥ 1");
   auto guard = locks_.Lock(id);
-  ASSIGN_OR_RETURN(v1::Consultation previous, store_.Get(id));
-  if (previous.version() != expected_version)
-    return common::StaleVersion(previous, expected_version);
-  if (!allow_closed && !IsOpen(previous.status())) {
-    return common::NotAllowedNow("id", "相談は" + std::string(StatusLabel(previous.status())) +
-                                           "です。変更できません / the consultation has ended");
-  }
+  ASSIGN_OR_RETURN(v1::Consultation previous,
+                   common::LoadForChange(
+                       store_.consultations(), id, expected_version,
+                       {.id_field = "id", .state = [allow_closed](const v1::Consultation& c) {
+                          return allow_closed || IsOpen(c.status())
+                                     ? absl::OkStatus()
+                                     : common::NotAllowedNow(
+                                           "id", "相談は" + std::string(StatusLabel(c.status())) +
+                                                     "です。変更できません / the consultation "
+                                                     "has ended");
+                        }}));
   v1::Consultation next = previous;
   Events events;
   RETURN_IF_ERROR(change(&next, &events));
-  next.set_version(previous.version() + 1);
-  *next.mutable_updated_at() = clock_->NowTimestamp();
+  common::NextVersion(&next, *clock_);
   for (auto& e : events) e.set_aggregate_version(next.version());
   std::unique_ptr<google::protobuf::Message> answer;
   if (answer_of) answer = answer_of(next);

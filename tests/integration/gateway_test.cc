@@ -2,9 +2,14 @@
 // real binaries), over HTTP with cpp-httplib's client: log-in and cookies, CSRF, bad input on
 // every route answered with a JSON error naming the field, size limits, missing and forged
 // tokens, and a coordinator of another municipality who edits the URL (issue 9, acceptance 3).
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -163,6 +168,28 @@ class GatewayTest : public ::testing::Test {
 TempDir* GatewayTest::tmp_ = nullptr;
 NatsServer* GatewayTest::nats_ = nullptr;
 InstanceProcesses* GatewayTest::instance_ = nullptr;
+
+// Sends `request` to 127.0.0.1:`port` in one write and returns what comes back until the
+// gateway closes (or resets) the connection.
+std::string RawExchange(int port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "socket failed";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size())) {
+    timeval timeout{.tv_sec = 10, .tv_usec = 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, n);
+  }
+  ::close(fd);
+  return out;
+}
 
 TEST_F(GatewayTest, LogInSetsAnHttpOnlySessionCookieAndSessionSaysWho) {
   Browser b(port());
@@ -347,32 +374,30 @@ TEST_F(GatewayTest, OversizedBodiesAreRefusedWith413) {
   for (int attempt = 1; !r && attempt < 5; ++attempt) {
     r = b.Send("POST", "/api/v1/consultations", big);
   }
-  ASSERT_TRUE(r);
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(ErrorOf(r).code(), "RESOURCE_EXHAUSTED");
   // Nothing was written: the list is as before (empty for this fresh account's view).
   auto list = b.Get("/api/v1/consultations");
   EXPECT_THAT(list->body, Not(HasSubstr("aaaaaaaaaa")));
 
-  // A body sent chunked (no length to check first) is refused before it is read.
-  std::string chunk(70000, 'b');
-  r = b.raw().Post(
-      "/api/v1/consultations",
-      {{"Cookie", "renkei_session=" + b.cookies()["renkei_session"] +
-                      "; renkei_csrf=" + b.cookies()["renkei_csrf"]},
-       {"X-CSRF-Token", b.cookies()["renkei_csrf"]}},
-      [&chunk](size_t offset, httplib::DataSink& sink) {
-        if (offset < chunk.size()) {
-          sink.write(chunk.data() + offset, std::min<size_t>(4096, chunk.size() - offset));
-        } else {
-          sink.done();
-        }
-        return true;
-      },
-      "application/json");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 411) << r->body;
-  EXPECT_EQ(ErrorOf(r).code(), "RESOURCE_EXHAUSTED");
+  // A body sent chunked (no length to check first) is refused whatever its size, before it is
+  // read. Sent in one write on a socket of its own: the gateway answers from the headers and
+  // closes, and a client still writing the body then (httplib's, under load) reports a failed
+  // write instead of the answer.
+  const std::string body = std::string(2000, 'b');
+  char size_hex[16];
+  std::snprintf(size_hex, sizeof size_hex, "%zx", body.size());
+  const std::string request =
+      "POST /api/v1/consultations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+      "Cookie: renkei_session=" +
+      b.cookies()["renkei_session"] + "; renkei_csrf=" + b.cookies()["renkei_csrf"] +
+      "\r\nX-CSRF-Token: " + b.cookies()["renkei_csrf"] + "\r\n\r\n" + size_hex + "\r\n" + body +
+      "\r\n0\r\n\r\n";
+  const std::string answer = RawExchange(port(), request);
+  EXPECT_THAT(answer, HasSubstr("HTTP/1.1 411")) << answer;
+  EXPECT_THAT(answer, HasSubstr("RESOURCE_EXHAUSTED")) << answer;
 }
 
 TEST_F(GatewayTest, MissingForgedAndTamperedTokensAreRefused) {

@@ -91,6 +91,23 @@ TEST_F(TableTest, ForEachVisitsThePrefixInKeyOrderUntilTold) {
   EXPECT_EQ(seen, (std::vector<std::string>{"a_1"}));
 }
 
+TEST_F(TableTest, ATableWithoutASealerStoresPublicRecordsPlain) {
+  Table<v1::Consultation> plain(store_.get(), nullptr, "consultations", {"相談", "consultation"});
+  v1::Consultation c;
+  c.set_id("con_p");
+  c.set_narrative("公開してよい説明");
+  Batch batch;
+  plain.Put(&batch, "con_p", c);
+  ASSERT_TRUE(store_->Write(batch, Durability::kSync).ok());
+  auto raw = store_->Get(store_->Cf("consultations"), "con_p");
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(*raw, c.SerializeAsString());
+  auto back = plain.Get("con_p");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->narrative(), "公開してよい説明");
+  EXPECT_THAT(plain.Open("con_x", "\xff\xff").status(), StatusIs(absl::StatusCode::kDataLoss));
+}
+
 TEST_F(TableTest, LoadForChangeChecksOwnerThenVersionThenState) {
   Stored("con_1", 3);
   const ChangeRules<v1::Consultation> open{

@@ -47,6 +47,8 @@ struct RecordName {
 template <typename T>
 class Table {
  public:
+  // `sealer`: personal fields sealed at rest (at_rest.h); nullptr for a table of public records,
+  // stored as their plain serialization.
   Table(Store* store, const RecordSealer* sealer, std::string family, RecordName name)
       : store_(store),
         sealer_(sealer),
@@ -70,10 +72,9 @@ class Table {
     auto value = store_->Get(cf_, key);
     if (absl::IsNotFound(value.status())) return std::optional<T>();
     if (!value.ok()) return value.status();
-    T record;
-    absl::Status s = sealer_->Open(family_, key, *value, &record);
-    if (!s.ok()) return s;
-    return std::optional<T>(std::move(record));
+    absl::StatusOr<T> record = Open(key, *value);
+    if (!record.ok()) return record.status();
+    return std::optional<T>(std::move(*record));
   }
 
   // Many at once, in the order of `keys`; NOT_FOUND as Get when one is absent.
@@ -83,22 +84,31 @@ class Table {
     for (size_t i = 0; i < keys.size(); ++i) {
       if (absl::IsNotFound(values[i].status())) return Get(keys[i]).status();
       if (!values[i].ok()) return values[i].status();
-      absl::Status s = sealer_->Open(family_, keys[i], *values[i], &out[i]);
-      if (!s.ok()) return s;
+      absl::StatusOr<T> record = Open(keys[i], *values[i]);
+      if (!record.ok()) return record.status();
+      out[i] = std::move(*record);
     }
     return out;
   }
 
-  // A record read by an iterator over cf().
+  // A record as stored under `key` (e.g. read by an iterator over cf()).
   absl::StatusOr<T> Open(std::string_view key, std::string_view stored) const {
     T record;
+    if (sealer_ == nullptr) {
+      if (!record.ParseFromArray(stored.data(), static_cast<int>(stored.size()))) {
+        return absl::DataLossError("stored " + name_.en + " unreadable: " + std::string(key));
+      }
+      return record;
+    }
     absl::Status s = sealer_->Open(family_, key, stored, &record);
     if (!s.ok()) return s;
     return record;
   }
 
   void Put(Batch* batch, std::string_view key, const T& record) const {
-    batch->Put(cf_, key, sealer_->Seal(family_, key, record));
+    batch->Put(
+        cf_, key,
+        sealer_ == nullptr ? record.SerializeAsString() : sealer_->Seal(family_, key, record));
   }
 
   void Delete(Batch* batch, std::string_view key) const { batch->Delete(cf_, key); }
@@ -108,9 +118,9 @@ class Table {
                        const std::function<bool(std::string_view key, const T&)>& fn) const {
     absl::Status inner;
     absl::Status s = store_->ScanPrefix(cf_, prefix, [&](std::string_view key, std::string_view v) {
-      T record;
-      inner = sealer_->Open(family_, key, v, &record);
-      return inner.ok() && fn(key, record);
+      absl::StatusOr<T> record = Open(key, v);
+      inner = record.status();
+      return inner.ok() && fn(key, *record);
     });
     return s.ok() ? inner : s;
   }
