@@ -54,8 +54,6 @@ std::string RequestHash(const google::protobuf::Message& request) {
   return hash;
 }
 
-std::string SerializedAnswer(const google::protobuf::Message& m) { return Deterministic(m); }
-
 absl::Status RequestIdReused() {
   absl::Status s = absl::FailedPreconditionError(
       "request_id: この ID は別の内容の操作で使われています。操作ごとに新しい ID を付けてください "
@@ -82,10 +80,10 @@ struct RequestLedger::Scope {
   std::string key;
   std::string hash;
   int64_t at_micros = 0;
-  bool pending = false;   // a batch with the record is being written
-  bool written = false;   // a committed batch holds the record
-  bool answered = false;  // ... with an answer
-  std::string answer;     // the answer recorded, deterministic serialization
+  bool pending = false;    // a batch with the record is being written
+  bool written = false;    // a committed batch holds the record
+  bool answered = false;   // ... with an answer
+  size_t answer_size = 0;  // of the answer recorded (deterministic serialization)
 };
 
 namespace {
@@ -237,7 +235,7 @@ absl::Status RequestLedger::RebuildFilter() {
 }
 
 std::string RequestLedger::SerializeAnswer(const google::protobuf::Message& answer) {
-  return SerializedAnswer(answer);
+  return Deterministic(answer);
 }
 
 std::string RequestLedger::RecordValue(const Scope& scope, const std::string* answer) const {
@@ -271,7 +269,7 @@ RequestLedger::Scope* RequestLedger::AddRecordOfCurrentRequest(Store* store, Bat
   batch->Put(ledger->cf_, TimeKey(scope->at_micros, scope->caller, scope->id), "");
   scope->pending = true;
   scope->answered = answer != nullptr;
-  scope->answer = answer != nullptr ? *answer : std::string();
+  scope->answer_size = answer != nullptr ? answer->size() : 0;
   return scope;
 }
 
@@ -359,7 +357,7 @@ absl::Status RequestLedger::Run(
     // Not synced: lost with the machine, a retry finds the same nothing to do.
     scope.at_micros = clock_->NowMicros();
     Batch taken;
-    const std::string answer = SerializedAnswer(*response);
+    const std::string answer = Deterministic(*response);
     taken.Put(cf_, scope.key, RecordValue(scope, &answer));
     taken.Put(cf_, TimeKey(scope.at_micros, scope.caller, scope.id), "");
     RETURN_IF_ERROR(store_->Write(taken, Durability::kAsync));
@@ -371,11 +369,11 @@ absl::Status RequestLedger::Run(
   // error, logged; what was sent is recorded, so that a retry gets it. (The size alone spares a
   // serialization per command; the bad-input table test compares every command's replay byte
   // for byte.)
-  if (!scope.answered || scope.answer.size() != response->ByteSizeLong()) {
+  if (!scope.answered || scope.answer_size != response->ByteSizeLong()) {
     LogLine(LogLevel::kError, "command answer not recorded in its batch (program error)")
         .Field("type", request.GetDescriptor()->full_name())
         .Field("answered", scope.answered);
-    const std::string sent = SerializedAnswer(*response);
+    const std::string sent = Deterministic(*response);
     Batch fix;
     fix.Put(cf_, scope.key, RecordValue(scope, &sent));
     RETURN_IF_ERROR(store_->Write(fix, Durability::kSync));
