@@ -60,7 +60,12 @@ absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& pr
                                        const google::protobuf::Message* answer) {
   common::CommandBatch cmd(store_, outbox_);
   auto& b = cmd.batch();
-  consultations_.Put(&b, next.id(), next);
+  if (answer == nullptr) {
+    consultations_.PutAnswer(&cmd, next.id(), next);
+  } else {
+    consultations_.Put(&b, next.id(), next);
+    cmd.SetAnswer(*answer);
+  }
   if (!previous) b.Put(by_received_, ReceivedKey(next), "");
   // Open follow-ups: drop what is done or gone, (re)write what is open.
   if (previous) {
@@ -75,7 +80,6 @@ absl::Status ConsultationStore::Commit(const std::optional<v1::Consultation>& pr
   const int known = previous ? previous->seeds_size() : 0;
   for (int i = known; i < next.seeds_size(); ++i) b.Put(seeds_, SeedKey(next.seeds(i)), next.id());
   for (const auto& e : events) cmd.AddEvent(e);
-  cmd.SetAnswer(answer != nullptr ? *answer : next);
   return cmd.Commit();
 }
 

@@ -12,8 +12,10 @@
 //            security.unauthenticated_loopback, measured alternately in the same run.
 //
 //   request ids: the secured instance's creates sent with a request id each (a client's
-//            retry-safe create: the id's record and answer written in the command's own batch)
-//            against the same creates without one, alternated in the same run.
+//            retry-safe create: the id's record written in the command's own batch) against
+//            the same creates without one, alternated in the same run: in blocks (throughput of
+//            each), and call by call (every client alternates; mean latency of each kind), which
+//            leaves no drift of the machine between the two.
 //
 //   build/bin/intake_bench [--requests 4000] [--clients 1,8] [--rounds 2]
 //
@@ -27,6 +29,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -256,6 +259,8 @@ int Main(int argc, char** argv) {
   struct IdRow {
     int clients;
     Result without, with;
+    // Call by call: mean latency (µs) of each kind.
+    double interleaved_without_us = 0, interleaved_with_us = 0;
   };
   std::vector<IdRow> id_rows;
   for (int clients : client_counts) {
@@ -338,16 +343,48 @@ int Main(int argc, char** argv) {
     if (sec.failed || opn.failed || f.failed || ids.failed)
       std::printf("(failed calls: secured %zu, without %zu, floor %zu, with request ids %zu)\n",
                   sec.failed, opn.failed, f.failed, ids.failed);
-    id_rows.push_back({clients, sec, ids});
+    // Call by call: every client alternates with and without an id.
+    std::mutex kinds_mu;
+    double sum_us[2] = {0, 0};
+    size_t count[2] = {0, 0};
+    Drive(clients, requests, [&](int) {
+      auto stub =
+          std::shared_ptr<v1::IntakeService::Stub>(v1::IntakeService::NewStub(secured->Channel()));
+      auto calls = std::make_shared<int>(0);
+      return std::function<bool(int)>([&, stub, calls](int) {
+        const int kind = (*calls)++ % 2;
+        const auto request = SampleRequest(seq.fetch_add(1), kind == 1);
+        grpc::ClientContext ctx;
+        v1::Consultation c;
+        const auto start = std::chrono::steady_clock::now();
+        grpc::Status s = stub->CreateConsultation(&ctx, request, &c);
+        const double us =
+            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+                .count();
+        if (!s.ok()) return false;
+        created_secured.fetch_add(1);
+        std::lock_guard<std::mutex> lock(kinds_mu);
+        sum_us[kind] += us;
+        ++count[kind];
+        return true;
+      });
+    });
+    drained();
+    id_rows.push_back({clients, sec, ids, sum_us[0] / std::max<size_t>(count[0], 1),
+                       sum_us[1] / std::max<size_t>(count[1], 1)});
   }
   std::printf(
       "\n| clients | creates/s without request ids | p50 ms | p99 ms | with request ids "
-      "creates/s | p50 ms | p99 ms | with / without |\n|---|---|---|---|---|---|---|---|\n");
+      "creates/s | p50 ms | p99 ms | with / without | call by call: mean ms without | with | "
+      "without / with |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const auto& row : id_rows) {
-    std::printf("| %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1f%% |\n", row.clients,
-                row.without.Rate(), row.without.Percentile(50) / 1000,
-                row.without.Percentile(99) / 1000, row.with.Rate(), row.with.Percentile(50) / 1000,
-                row.with.Percentile(99) / 1000, 100.0 * row.with.Rate() / row.without.Rate());
+    std::printf(
+        "| %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1f%% | %.3f | %.3f | %.1f%% |\n",
+        row.clients, row.without.Rate(), row.without.Percentile(50) / 1000,
+        row.without.Percentile(99) / 1000, row.with.Rate(), row.with.Percentile(50) / 1000,
+        row.with.Percentile(99) / 1000, 100.0 * row.with.Rate() / row.without.Rate(),
+        row.interleaved_without_us / 1000, row.interleaved_with_us / 1000,
+        100.0 * row.interleaved_without_us / row.interleaved_with_us);
   }
   for (auto* in : {&*secured, &*open}) {
     in->intake->Terminate();

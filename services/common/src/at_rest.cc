@@ -297,11 +297,16 @@ std::string RecordSealer::Seal(std::string_view family, std::string_view key,
   clear->CopyFrom(record);
   std::unique_ptr<Message> personal(record.New());
   SplitPersonal(clear.get(), personal.get());
+  return SealSplit(family, key, *clear, *personal);
+}
+
+std::string RecordSealer::SealSplit(std::string_view family, std::string_view key,
+                                    const Message& clear, const Message& personal) const {
   v1::SealedRecord r;
-  r.set_type(type->full_name());
-  r.set_clear(clear->SerializeAsString());
-  if (HasPersonal(*personal)) {
-    std::string plain = personal->SerializeAsString();
+  r.set_type(clear.GetDescriptor()->full_name());
+  r.set_clear(clear.SerializeAsString());
+  if (HasPersonal(personal)) {
+    std::string plain = personal.SerializeAsString();
     Encrypt(*keys_, family, key, plain, &r);
     sodium_memzero(plain.data(), plain.size());
   }

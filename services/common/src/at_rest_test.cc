@@ -128,6 +128,22 @@ TEST_F(AtRestTest, ARecordComesBackExactlyAndItsPersonalFieldsAreNotInTheStoredB
   EXPECT_EQ(clear.needs(0).candidates(0).distance_km(), 49.7);
 }
 
+// A record split by the caller seals exactly as Seal would split it.
+TEST_F(AtRestTest, ARecordSplitByTheCallerSealsAsSealWouldSplitIt) {
+  const v1::Consultation c = FullConsultation();
+  v1::Consultation clear = c;
+  v1::Consultation personal;
+  SplitPersonal(&clear, &personal);
+  const std::string stored = sealer_->SealSplit(kFamily, c.id(), clear, personal);
+  ExpectNoneIn(stored, c);
+  auto back = sealer_->Open<v1::Consultation>(kFamily, c.id(), stored);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(Same(*back, c)) << back->DebugString();
+  v1::Consultation opened_clear;
+  ASSERT_TRUE(RecordSealer::OpenClear(stored, &opened_clear).ok());
+  EXPECT_TRUE(Same(opened_clear, clear));
+}
+
 TEST_F(AtRestTest, RepeatedAndNestedPersonalFieldsOfOtherTypesRoundTrip) {
   v1::Meeting m;
   m.set_id("mtg_1");

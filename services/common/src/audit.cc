@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "renkei/common/status_macros.h"
 
@@ -72,7 +73,10 @@ void AuditLog::JournalInto(Batch* batch, v1::AuditEntry entry) {
   entry.clear_seq();
   entry.clear_prev_hash();
   entry.clear_hash();
-  batch->Put(cf_, JournalKey(entry.at_micros()), entry.SerializeAsString());
+  std::string key = JournalKey(entry.at_micros());
+  batch->Put(cf_, key, entry.SerializeAsString());
+  std::lock_guard<std::mutex> lock(later_mu_);
+  unsealed_.emplace_back(std::move(key), clock_->NowMicros());
 }
 
 absl::Status AuditLog::Record(std::vector<v1::AuditEntry> entries, Durability durability) {
@@ -96,16 +100,65 @@ absl::Status AuditLog::Seal() {
     for (auto& e : later_) journal.emplace_back("", std::move(e));
     later_.clear();
   }
-  auto it = store_->NewIterator(cf_);
-  for (it->Seek("j"); it->Valid() && !it->key().empty() && it->key()[0] == 'j'; it->Next()) {
+  std::vector<std::pair<std::string, int64_t>> unsealed;
+  {
+    std::lock_guard<std::mutex> later_lock(later_mu_);
+    unsealed.swap(unsealed_);
+  }
+  auto add = [&](std::string_view key, std::string_view value) {
     v1::AuditEntry e;
-    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return absl::DataLossError("audit journal record unreadable");
     }
-    journal.emplace_back(std::string(it->key()), std::move(e));
+    journal.emplace_back(std::string(key), std::move(e));
+    return absl::OkStatus();
+  };
+  // Until this round has written, the next one scans: a failed round loses no key it took.
+  const bool scan = !journal_scanned_;
+  journal_scanned_ = false;
+  std::set<std::string> scanned;
+  if (scan) {
+    // What an earlier process journaled and did not seal (and whatever this one put so far).
+    auto it = store_->NewIterator(cf_);
+    for (it->Seek("j"); it->Valid() && !it->key().empty() && it->key()[0] == 'j'; it->Next()) {
+      RETURN_IF_ERROR(add(it->key(), it->value()));
+      scanned.emplace(it->key());
+    }
+    RETURN_IF_ERROR(it->status());
   }
-  RETURN_IF_ERROR(it->status());
-  if (journal.empty()) return absl::OkStatus();
+  std::vector<std::pair<std::string, int64_t>> keep;  // put, but not written yet
+  bool forgotten = false;
+  if (!unsealed.empty()) {
+    std::vector<std::string> keys;
+    keys.reserve(unsealed.size());
+    for (const auto& u : unsealed) keys.push_back(u.first);
+    auto values = store_->MultiGet(cf_, keys);
+    const int64_t now = clock_->NowMicros();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (values[i].ok()) {
+        if (scanned.count(keys[i]) == 0) RETURN_IF_ERROR(add(keys[i], *values[i]));
+      } else if (absl::IsNotFound(values[i].status())) {
+        // Its batch is still being written — or failed, and then nothing is there to seal: a
+        // key not found for a minute is forgotten, and the next round scans (in case its write
+        // was only slow).
+        if (now - unsealed[i].second < 60LL * 1000000) {
+          keep.push_back(unsealed[i]);
+        } else {
+          forgotten = true;
+        }
+      } else {
+        keep.push_back(unsealed[i]);
+      }
+    }
+  }
+  if (!keep.empty()) {
+    std::lock_guard<std::mutex> later_lock(later_mu_);
+    for (auto& k : keep) unsealed_.push_back(std::move(k));
+  }
+  if (journal.empty()) {
+    journal_scanned_ = !forgotten;
+    return absl::OkStatus();
+  }
   std::stable_sort(journal.begin(), journal.end(), [](const auto& a, const auto& b) {
     return a.second.at_micros() < b.second.at_micros();
   });
@@ -123,6 +176,7 @@ absl::Status AuditLog::Seal() {
   batch.Put(cf_, kHeadKey, head.SerializeAsString());
   RETURN_IF_ERROR(store_->Write(batch, Durability::kSync));
   head_ = head;
+  journal_scanned_ = !forgotten;
   return absl::OkStatus();
 }
 

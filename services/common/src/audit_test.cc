@@ -73,6 +73,44 @@ TEST_F(AuditLogTest, AnUntouchedLogVerifiesAndAQueryFindsEveryAccessToARecord) {
   EXPECT_TRUE(log_->Verify().ok);
 }
 
+// The sealer looks up the journal keys this process put instead of scanning the journal: an
+// entry whose batch is written after a round is sealed by the next, an earlier process's journal
+// by the first round, and none twice.
+TEST_F(AuditLogTest, JournaledEntriesAreSealedOnceWhenTheirBatchLands) {
+  v1::AuditEntry e;
+  e.set_record_id("con_late");
+  Batch late;
+  log_->JournalInto(&late, e);  // put, not written yet
+  ASSERT_TRUE(log_->Seal().ok());
+  EXPECT_EQ(log_->Verify().journal, 0u);
+  ASSERT_TRUE(store_->Write(late, Durability::kSync).ok());
+  EXPECT_EQ(log_->Verify().journal, 1u);
+  ASSERT_TRUE(log_->Seal().ok());
+  auto v = log_->Verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.journal, 0u);
+  EXPECT_EQ(v.entries, 11u);
+
+  // A journal left by a process that stopped before sealing it.
+  Batch left;
+  e.set_record_id("con_left");
+  log_->JournalInto(&left, e);
+  ASSERT_TRUE(store_->Write(left, Durability::kSync).ok());
+  log_ = std::make_unique<AuditLog>(store_.get());
+  ASSERT_TRUE(log_->Load().ok());
+  Batch both;  // put by the new process before its first round: scanned and looked up
+  e.set_record_id("con_new");
+  log_->JournalInto(&both, e);
+  ASSERT_TRUE(store_->Write(both, Durability::kSync).ok());
+  ASSERT_TRUE(log_->Seal().ok());
+  v = log_->Verify();
+  EXPECT_TRUE(v.ok) << v.problem;
+  EXPECT_EQ(v.journal, 0u);
+  EXPECT_EQ(v.entries, 13u);
+  EXPECT_EQ(log_->Query("con_new")->size(), 1u);
+  EXPECT_EQ(log_->Query("con_left")->size(), 1u);
+}
+
 TEST_F(AuditLogTest, AModifiedEntryIsDetected) {
   v1::AuditEntry e;
   ASSERT_TRUE(e.ParseFromString(Raw(4)));

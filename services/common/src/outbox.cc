@@ -116,7 +116,20 @@ CommandBatch::~CommandBatch() {
 
 void CommandBatch::SetAnswer(const google::protobuf::Message& answer) {
   if (!RequestLedger::InRequest(store_)) return;
-  answer_ = RequestLedger::SerializeAnswer(answer);
+  CommandAnswer a;
+  a.copy = RequestLedger::SerializeAnswer(answer);
+  a.size = a.copy.size();
+  answer_ = std::move(a);
+}
+
+void CommandBatch::SetAnswerStored(std::string_view family, std::string_view key,
+                                   const google::protobuf::Message& record) {
+  if (!RequestLedger::InRequest(store_)) return;
+  CommandAnswer a;
+  a.family = std::string(family);
+  a.key = std::string(key);
+  a.size = record.ByteSizeLong();
+  answer_ = std::move(a);
 }
 
 absl::Status CommandBatch::Commit() {

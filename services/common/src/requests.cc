@@ -14,6 +14,7 @@
 #include "renkei/common/keys.h"
 #include "renkei/common/log.h"
 #include "renkei/common/metrics.h"
+#include "renkei/common/outbox.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/validation.h"
 #include "renkei/v1/storage.pb.h"
@@ -23,6 +24,7 @@ namespace {
 
 constexpr char kCf[] = "requests";
 constexpr char kRecordPrefix[] = "r";
+// Time keys ("t", at, caller, id) of earlier versions: pruned, no longer written.
 constexpr char kTimePrefix[] = "t";
 
 // The message's deterministic serialization, straight into a string of the right size.
@@ -91,9 +93,6 @@ thread_local RequestLedger::Scope* t_scope = nullptr;
 
 std::string RecordKey(std::string_view caller, std::string_view id) {
   return KeyBuilder().Str(kRecordPrefix).Str(caller).Str(id).Release();
-}
-std::string TimeKey(int64_t at_micros, std::string_view caller, std::string_view id) {
-  return KeyBuilder().Str(kTimePrefix).I64(at_micros).Str(caller).Str(id).Release();
 }
 }  // namespace
 
@@ -238,16 +237,23 @@ std::string RequestLedger::SerializeAnswer(const google::protobuf::Message& answ
   return Deterministic(answer);
 }
 
-std::string RequestLedger::RecordValue(const Scope& scope, const std::string* answer) const {
-  v1::RequestRecord record;
-  record.set_request_hash(scope.hash);
-  record.set_at_micros(scope.at_micros);
+std::string RequestLedger::RecordValue(const Scope& scope, const CommandAnswer* answer) const {
+  // Split by hand (storage.proto marks the hash and the answer personal): sealed like every
+  // record, without the copy and the walk over fields Seal makes.
+  v1::RequestRecord clear;
+  v1::RequestRecord personal;
+  personal.set_request_hash(scope.hash);
+  clear.set_at_micros(scope.at_micros);
   if (answer != nullptr) {
-    record.set_answer(*answer);
-    record.set_answered(true);
+    if (answer->family.empty()) {
+      personal.set_answer(answer->copy);
+    } else {
+      clear.set_answer_family(answer->family);
+      clear.set_answer_key(answer->key);
+    }
+    clear.set_answered(true);
   }
-  // The hash and the answer are personal (storage.proto): sealed like every record.
-  return sealer_->Seal(kCf, scope.key, record);
+  return sealer_->SealSplit(kCf, scope.key, clear, personal);
 }
 
 namespace {
@@ -260,16 +266,15 @@ int64_t WrittenAt(std::string_view stored) {
 }  // namespace
 
 RequestLedger::Scope* RequestLedger::AddRecordOfCurrentRequest(Store* store, Batch* batch,
-                                                               const std::string* answer) {
+                                                               const CommandAnswer* answer) {
   Scope* scope = t_scope;
   if (scope == nullptr || scope->written || scope->ledger->store_ != store) return nullptr;
   RequestLedger* ledger = scope->ledger;
   scope->at_micros = ledger->clock_->NowMicros();
   batch->Put(ledger->cf_, scope->key, ledger->RecordValue(*scope, answer));
-  batch->Put(ledger->cf_, TimeKey(scope->at_micros, scope->caller, scope->id), "");
   scope->pending = true;
   scope->answered = answer != nullptr;
-  scope->answer_size = answer != nullptr ? answer->size() : 0;
+  scope->answer_size = answer != nullptr ? answer->size : 0;
   return scope;
 }
 
@@ -293,6 +298,20 @@ absl::Status RequestLedger::Replay(const Scope& scope, std::string_view stored,
         "request_id was already applied; its answer was not recorded");
   }
   response->Clear();
+  if (!record.answer_family().empty()) {
+    if (!store_->HasCf(record.answer_family())) {
+      return absl::DataLossError("request record names an unknown family");
+    }
+    auto stored_answer = store_->Get(store_->Cf(record.answer_family()), record.answer_key());
+    if (absl::IsNotFound(stored_answer.status())) {
+      return absl::AlreadyExistsError(
+          "この操作は既に受け付けられています (その後記録が削除されました) / the command with "
+          "this request_id was already applied; the record it answered with is gone since");
+    }
+    if (!stored_answer.ok()) return stored_answer.status();
+    // Sealed or plain, Open reads both.
+    return sealer_->Open(record.answer_family(), record.answer_key(), *stored_answer, response);
+  }
   if (!response->ParseFromString(record.answer())) {
     return absl::DataLossError("request record's answer unreadable");
   }
@@ -357,9 +376,9 @@ absl::Status RequestLedger::Run(
     // Not synced: lost with the machine, a retry finds the same nothing to do.
     scope.at_micros = clock_->NowMicros();
     Batch taken;
-    const std::string answer = Deterministic(*response);
+    CommandAnswer answer;
+    answer.copy = Deterministic(*response);
     taken.Put(cf_, scope.key, RecordValue(scope, &answer));
-    taken.Put(cf_, TimeKey(scope.at_micros, scope.caller, scope.id), "");
     RETURN_IF_ERROR(store_->Write(taken, Durability::kAsync));
     return s;
   }
@@ -373,7 +392,8 @@ absl::Status RequestLedger::Run(
     LogLine(LogLevel::kError, "command answer not recorded in its batch (program error)")
         .Field("type", request.GetDescriptor()->full_name())
         .Field("answered", scope.answered);
-    const std::string sent = Deterministic(*response);
+    CommandAnswer sent;
+    sent.copy = Deterministic(*response);
     Batch fix;
     fix.Put(cf_, scope.key, RecordValue(scope, &sent));
     RETURN_IF_ERROR(store_->Write(fix, Durability::kSync));
@@ -383,41 +403,51 @@ absl::Status RequestLedger::Run(
 
 absl::StatusOr<int64_t> RequestLedger::Prune() {
   const int64_t cutoff = clock_->NowMicros() - options_.window_micros;
-  const std::string prefix = KeyBuilder().Str(kTimePrefix).Release();
+  // Time keys left by earlier versions: all go (their records are judged by their own time).
+  {
+    Batch batch;
+    RETURN_IF_ERROR(store_->ScanPrefix(cf_, KeyBuilder().Str(kTimePrefix).Release(),
+                                       [&](std::string_view key, std::string_view) {
+                                         batch.Delete(cf_, key);
+                                         return true;
+                                       }));
+    if (batch.Count() > 0) RETURN_IF_ERROR(store_->Write(batch, Durability::kAsync));
+  }
+  const std::string prefix = KeyBuilder().Str(kRecordPrefix).Release();
   int64_t removed = 0;
+  std::string resume = prefix;
   for (;;) {
-    // A page of expired time keys, read with no iterator held across the deletes.
-    std::vector<std::pair<std::string, std::string>> page;  // time key, record key ("": none)
+    // A page of expired records' keys, read with no iterator held across the deletes.
+    std::vector<std::string> page;
+    bool more = false;
     {
       auto it = store_->NewIterator(cf_);
-      for (it->Seek(prefix); it->Valid() && page.size() < 1000; it->Next()) {
-        KeyReader r(it->key());
-        std::string tag, caller, id;
-        int64_t at = 0;
-        if (!r.Str(&tag) || tag != kTimePrefix || !r.I64(&at)) break;
-        if (at >= cutoff) break;
-        const bool named = r.Str(&caller) && r.Str(&id);
-        page.emplace_back(std::string(it->key()), named ? RecordKey(caller, id) : "");
+      int seen = 0;
+      for (it->Seek(resume); it->Valid(); it->Next()) {
+        if (it->key().substr(0, prefix.size()) != prefix) break;
+        if (++seen > 10000) {
+          resume = std::string(it->key());
+          more = true;
+          break;
+        }
+        const int64_t at = WrittenAt(it->value());
+        if (at >= 0 && at < cutoff) page.emplace_back(it->key());
       }
       RETURN_IF_ERROR(it->status());
     }
-    if (page.empty()) break;
-    for (const auto& [time_key, record_key] : page) {
+    for (const auto& key : page) {
+      // Under the id's slot: a command running with the same id again (after the window)
+      // writes its new record only while it holds it.
+      Slot slot(this, key);
+      auto record = store_->Get(cf_, key);
+      if (!record.ok() || WrittenAt(*record) >= cutoff) continue;
       Batch batch;
-      batch.Delete(cf_, time_key);
-      if (!record_key.empty()) {
-        // Under the id's slot: a command running with the same id again (after the window)
-        // writes its new record only while it holds it.
-        Slot slot(this, record_key);
-        auto record = store_->Get(cf_, record_key);
-        if (record.ok() && WrittenAt(*record) < cutoff) batch.Delete(cf_, record_key);
-        // Redone after a crash: nothing depends on the removal being durable.
-        RETURN_IF_ERROR(store_->Write(batch, Durability::kAsync));
-      } else {
-        RETURN_IF_ERROR(store_->Write(batch, Durability::kAsync));
-      }
+      batch.Delete(cf_, key);
+      // Redone after a crash: nothing depends on the removal being durable.
+      RETURN_IF_ERROR(store_->Write(batch, Durability::kAsync));
       ++removed;
     }
+    if (!more) break;
   }
   return removed;
 }

@@ -6,9 +6,12 @@
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "renkei/common/keys.h"
 #include "renkei/common/outbox.h"
+#include "renkei/common/table.h"
 #include "renkei/common/validation.h"
 #include "renkei/v1/intake.pb.h"
+#include "renkei/v1/options.pb.h"
 #include "renkei/v1/storage.pb.h"
 #include "testing.h"
 
@@ -29,11 +32,40 @@ class RequestLedgerTest : public ::testing::Test {
     std::vector<std::string> cfs = OutboxColumnFamilies();
     for (const auto& cf : RequestLedger::ColumnFamilies()) cfs.push_back(cf);
     cfs.push_back("things");
+    cfs.push_back("consultations");
     store_ = std::move(*Store::Open({.path = tmp_.Sub("db"), .column_families = cfs}));
     outbox_ = std::make_unique<Outbox>(store_.get());
     RequestLedgerOptions options;
     options.window_micros = 3600LL * 1000000;
     ledger_ = std::make_unique<RequestLedger>(store_.get(), sealer_.get(), options, &clock_);
+    consultations_ = std::make_unique<Table<v1::Consultation>>(
+        store_.get(), sealer_.get(), "consultations", RecordName{"相談", "consultation"});
+  }
+
+  // Like Run, but the command stores the consultation and answers with the stored record
+  // (Table::PutAnswer) — the way the services' creates do.
+  absl::Status RunStored(const v1::CreateConsultationRequest& r, v1::Consultation* out) {
+    return ledger_->Run("c", r, out, [&](google::protobuf::Message* response) {
+      const int n = ++executions_;
+      v1::Consultation c;
+      c.set_id("con_" + std::to_string(n));
+      *c.mutable_person() = r.person();
+      c.set_version(1);
+      CommandBatch cmd(store_.get(), outbox_.get());
+      consultations_->PutAnswer(&cmd, c.id(), c);
+      if (absl::Status s = cmd.Commit(); !s.ok()) return s;
+      response->CopyFrom(c);
+      return absl::OkStatus();
+    });
+  }
+
+  // The stored value of the only request record.
+  std::string OnlyRecordValue() {
+    std::vector<std::string> values;
+    auto it = store_->NewIterator(store_->Cf("requests"));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) values.emplace_back(it->value());
+    EXPECT_EQ(values.size(), 1u);
+    return values.empty() ? "" : values[0];
   }
 
   static v1::CreateConsultationRequest Request(const std::string& id, const std::string& name) {
@@ -76,6 +108,7 @@ class RequestLedgerTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<RequestLedger> ledger_;
+  std::unique_ptr<Table<v1::Consultation>> consultations_;
   std::atomic<int> executions_{0};
 };
 
@@ -248,6 +281,71 @@ TEST_F(RequestLedgerTest, RecordsExpireAfterTheWindowAndArePruned) {
   EXPECT_EQ(left, 0);
   ASSERT_TRUE(Run("c", Request("req-0009-aaaa", "x"), &out).ok());
   EXPECT_EQ(executions_, 2);
+}
+
+// An answer that is the stored record is not copied into the request's record: a retry reads the
+// record (as it is then); a deleted one answers ALREADY_EXISTS, not a second execution.
+TEST_F(RequestLedgerTest, AStoredAnswerIsNamedNotCopied) {
+  const std::string narrative(2000, 'n');
+  auto r = Request("req-0010-aaaa", "稲城 太郎");
+  r.set_narrative(narrative);
+  v1::Consultation first, second;
+  ASSERT_TRUE(RunStored(r, &first).ok());
+  // The request's record holds the hash and the record's name: far smaller than the answer.
+  EXPECT_LT(OnlyRecordValue().size(), 300u);
+  ASSERT_TRUE(RunStored(r, &second).ok());
+  EXPECT_EQ(executions_, 1);
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+  EXPECT_EQ(second.person().name(), "稲城 太郎");
+
+  // Changed since: the retry is answered with the record as it is now.
+  v1::Consultation changed = first;
+  changed.set_version(2);
+  Batch b;
+  consultations_->Put(&b, changed.id(), changed);
+  ASSERT_TRUE(store_->Write(b, Durability::kSync).ok());
+  v1::Consultation third;
+  ASSERT_TRUE(RunStored(r, &third).ok());
+  EXPECT_EQ(third.version(), 2);
+  EXPECT_EQ(executions_, 1);
+
+  // Gone since: already applied, not applied again.
+  Batch d;
+  consultations_->Delete(&d, changed.id());
+  ASSERT_TRUE(store_->Write(d, Durability::kSync).ok());
+  v1::Consultation fourth;
+  EXPECT_THAT(RunStored(r, &fourth), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(executions_, 1);
+
+  // Another request under the same id is still refused.
+  auto other = Request("req-0010-aaaa", "稲城 花子");
+  EXPECT_THAT(RunStored(other, &fourth), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Stores written by earlier versions hold a time key per record: pruning removes them.
+TEST_F(RequestLedgerTest, PruningRemovesTheTimeKeysOfEarlierVersions) {
+  Batch b;
+  b.Put(store_->Cf("requests"), KeyBuilder().Str("t").I64(1).Str("c").Str("req-old-1").Release(),
+        "");
+  ASSERT_TRUE(store_->Write(b, Durability::kSync).ok());
+  v1::Consultation out;
+  ASSERT_TRUE(Run("c", Request("req-0011-aaaa", "x"), &out).ok());
+  ASSERT_TRUE(ledger_->Prune().ok());
+  int left = 0;
+  auto it = store_->NewIterator(store_->Cf("requests"));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++left;
+  EXPECT_EQ(left, 1);  // the new record only
+}
+
+// The ledger splits its records by hand (requests.cc, RecordValue): the fields it treats as
+// personal must be exactly those storage.proto marks.
+TEST(RequestRecordFields, ThePersonalOnesAreTheHashAndTheAnswer) {
+  std::vector<std::string> personal;
+  const auto* d = v1::RequestRecord::descriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    if (d->field(i)->options().GetExtension(v1::personal)) personal.push_back(d->field(i)->name());
+  }
+  EXPECT_THAT(personal, ::testing::ElementsAre("request_hash", "answer"));
 }
 
 TEST(UndeclaredCommands, EveryRpcReadsOrTakesARequestId) {

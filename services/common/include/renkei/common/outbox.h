@@ -29,6 +29,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -89,6 +90,16 @@ class Outbox {
 };
 
 // One command: a batch plus the outbox records of its events, committed together.
+// A command's answer as its request record keeps it (requests.h).
+struct CommandAnswer {
+  // Where the batch stored it (family non-empty), or else a copy: the deterministic
+  // serialization.
+  std::string family;
+  std::string key;
+  std::string copy;
+  size_t size = 0;  // serialized, in bytes
+};
+
 class CommandBatch {
  public:
   CommandBatch(Store* store, Outbox* outbox) : store_(store), outbox_(outbox) {}
@@ -111,6 +122,10 @@ class CommandBatch {
   // request id (requests.h), the answer is recorded in this batch so that a retry receives it;
   // otherwise nothing is kept.
   void SetAnswer(const google::protobuf::Message& answer);
+  // The same, when the answer is `record`, put by this batch under (family, key): the request's
+  // record then names it instead of holding a copy (common::Table::PutAnswer).
+  void SetAnswerStored(std::string_view family, std::string_view key,
+                       const google::protobuf::Message& record);
   // This batch is one of several of a command: its request id is recorded with a later one.
   void DeferAnswer() { defer_answer_ = true; }
 
@@ -125,8 +140,8 @@ class CommandBatch {
   uint64_t reserved_first_ = 0;
   std::vector<std::function<void()>> on_committed_;
   std::vector<std::shared_ptr<void>> held_;  // released when the batch is destroyed
-  // The answer, serialized (deterministic), when the command runs for a request id.
-  std::optional<std::string> answer_;
+  // The answer, when the command runs for a request id.
+  std::optional<CommandAnswer> answer_;
   bool defer_answer_ = false;
 };
 

@@ -18,12 +18,18 @@
 //
 // The ledger then writes the record of the request — the request's hash and the answer, sealed
 // as a record of its own type (at_rest.h) — into that same synced batch: no extra fsync, and a
-// command is never durable without its record nor the record without the command.
+// command is never durable without its record nor the record without the command. When the
+// answer is the record the command stores (most commands answer with the changed record), the
+// domain says so — `table.PutAnswer(&cmd, key, record)` or `cmd.SetAnswerStored(...)` — and the
+// request's record names it instead of holding a copy: a retry is answered with that record as it
+// is then, which is the first answer unless someone changed the record since. (A copy doubled
+// what a create writes to the disk, and a synced write's cost grows with its bytes.)
 //
 // For a request id the caller (token subject) has used within the window (default 7 days):
 //   - the same request (BLAKE2b of its type and deterministic serialization, request_id
-//     included, which two requests compared always share): the first call's answer, byte for byte,
-//     also after a kill -9 between commit and answer and after a restart; nothing is applied;
+//     included, which two requests compared always share): the first call's answer, byte for byte
+//     (for an answer stored as a record: as the record is now), also after a kill -9 between
+//     commit and answer and after a restart; nothing is applied;
 //   - another request: FAILED_PRECONDITION naming `request_id` (PreconditionFailure
 //     REQUEST_ID_REUSED).
 // Concurrent calls with the same id wait for each other. A command that failed wrote nothing and
@@ -58,6 +64,7 @@
 
 namespace renkei::common {
 
+struct CommandAnswer;
 class Metrics;
 class RecordSealer;
 
@@ -96,7 +103,8 @@ class RequestLedger {
                    google::protobuf::Message* response,
                    const std::function<absl::Status(google::protobuf::Message*)>& execute);
 
-  // Removes the records older than the window, in batches; returns how many.
+  // Removes the records older than the window (a scan of the records: they are small), in
+  // batches; returns how many.
   absl::StatusOr<int64_t> Prune();
   // Prunes now and then every prune_interval_ms on a thread of its own, until Stop.
   void Start();
@@ -111,17 +119,16 @@ class RequestLedger {
  private:
   friend class CommandBatch;
   // Called by CommandBatch::Commit on the handler's thread: adds the record of the request in
-  // progress (if any, for this store, not yet written) to `batch`, with `answer` (serialized; may
-  // be null).
+  // progress (if any, for this store, not yet written) to `batch`, with `answer` (may be null).
   // Returns the scope to tell after the write whether it succeeded, or null.
-  static Scope* AddRecordOfCurrentRequest(Store* store, Batch* batch, const std::string* answer);
+  static Scope* AddRecordOfCurrentRequest(Store* store, Batch* batch, const CommandAnswer* answer);
   // The form answers are recorded and compared in (deterministic serialization).
   static std::string SerializeAnswer(const google::protobuf::Message& answer);
   static void Committed(Scope* scope, bool ok);
   static bool InRequest(const Store* store);
 
-  // `answer`: the serialized answer (SerializeAnswer), null when there is none.
-  std::string RecordValue(const Scope& scope, const std::string* answer) const;
+  // `answer`: null when there is none.
+  std::string RecordValue(const Scope& scope, const CommandAnswer* answer) const;
   // Holds (caller, id) `key` for one call, or for pruning it: the others wait.
   class Slot {
    public:

@@ -34,6 +34,7 @@
 #include "renkei/common/at_rest.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/errors.h"
+#include "renkei/common/outbox.h"
 #include "renkei/common/store.h"
 
 namespace renkei::common {
@@ -111,6 +112,12 @@ class Table {
         sealer_ == nullptr ? record.SerializeAsString() : sealer_->Seal(family_, key, record));
   }
 
+  // Puts `record` into the command's batch as its answer too: a request id's record names it
+  // instead of holding a copy (requests.h).
+  void PutAnswer(CommandBatch* cmd, std::string_view key, const T& record) const {
+    Put(&cmd->batch(), key, record);
+    cmd->SetAnswerStored(family_, key, record);
+  }
   void Delete(Batch* batch, std::string_view key) const { batch->Delete(cf_, key); }
 
   // The records whose keys start with `prefix`, in key order, until `fn` answers false.
