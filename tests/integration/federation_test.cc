@@ -173,6 +173,34 @@ class FederationTest : public ::testing::Test {
     return all;
   }
 
+  // Waits until the streams of the instances stop growing (no message for half a second):
+  // sourcing between servers has settled, and what follows may check what is absent.
+  void WaitUntilQuiet(const std::vector<std::string>& ids) {
+    auto counts = [&] {
+      std::vector<uint64_t> c;
+      for (const auto& id : ids) {
+        for (const char* s :
+             {"RENKEI_EVENTS", common::kSharePrefStream, common::kShareNationalStream,
+              common::kChildrenStream, common::kDownStream, common::kParentStream}) {
+          c.push_back(StreamCount(*fed_->node(id).bus, s));
+        }
+      }
+      return c;
+    };
+    std::vector<uint64_t> last = counts();
+    auto quiet_since = std::chrono::steady_clock::now();
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          std::vector<uint64_t> now = counts();
+          if (now != last) {
+            last = now;
+            quiet_since = std::chrono::steady_clock::now();
+          }
+          return std::chrono::steady_clock::now() - quiet_since >= std::chrono::milliseconds(500);
+        },
+        std::chrono::seconds(60)));
+  }
+
   // Whether any file under `dir` contains `needle` (raw bytes: the JetStream store).
   static bool AnyFileContains(const std::string& dir, const std::string& needle) {
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
@@ -246,7 +274,7 @@ TEST_F(FederationTest, DataReachesItsPrefectureAndTheNationAndNothingElse) {
 
   // Scan every stream above the municipalities: no local event, no personal data, and no
   // event of another prefecture's municipalities; at the nation no prefecture-share event.
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // let sourcing settle
+  WaitUntilQuiet({"p13", "p11", "national"});
   for (const char* id : {"p13", "p11", "national"}) {
     const auto all = Everything(id);
     EXPECT_FALSE(all.empty()) << id;
@@ -529,7 +557,7 @@ TEST_F(FederationTest, TrainingsGoDownRegistrationsGoUpAndOutcomesComeBack) {
       std::chrono::seconds(30)));
 
   // Names never left the municipalities.
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  WaitUntilQuiet({"p13", "p11", "national"});
   for (const char* id : {"p13", "p11", "national"}) {
     for (const auto& m : Everything(id)) {
       EXPECT_EQ(m.data.find(kPersonName), std::string::npos) << id << " " << m.subject;
@@ -647,7 +675,7 @@ TEST_F(FederationTest, ACutLinkAndAKilledPrefectureServerLoseNothingAndDoubleNot
       WaitFor([&] { return RollUpIs("p13", "130001", 65, 130, 2); }, std::chrono::seconds(60)));
   EXPECT_TRUE(WaitFor([&] { return RollUpIs("national", "130001", 65, 130, 2); },
                       std::chrono::seconds(60)));
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  WaitUntilQuiet({"m132250", "m132080", "p13", "national"});
   std::cout << "after Tokyo's nats-server was killed and restarted:\n";
   ExpectExactlyOnce(*fed_->node("m132250").bus, *fed_->node("p13").bus, "m132250", true);
   ExpectExactlyOnce(*fed_->node("m132080").bus, *fed_->node("p13").bus, "m132080", true);

@@ -105,6 +105,16 @@ absl::Status AuditLog::Seal() {
     std::lock_guard<std::mutex> later_lock(later_mu_);
     unsealed.swap(unsealed_);
   }
+  // Whatever `unsealed` holds when the round ends goes back: every key taken, when it ends early
+  // (and the next round scans); the keys not found yet, when it gets that far.
+  struct GiveBack {
+    AuditLog* log;
+    std::vector<std::pair<std::string, int64_t>>* keys;
+    ~GiveBack() {
+      std::lock_guard<std::mutex> later_lock(log->later_mu_);
+      for (auto& k : *keys) log->unsealed_.push_back(std::move(k));
+    }
+  } give_back{this, &unsealed};
   auto add = [&](std::string_view key, std::string_view value) {
     v1::AuditEntry e;
     if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
@@ -113,8 +123,12 @@ absl::Status AuditLog::Seal() {
     journal.emplace_back(std::string(key), std::move(e));
     return absl::OkStatus();
   };
-  // Until this round has written, the next one scans: a failed round loses no key it took.
-  const bool scan = !journal_scanned_;
+  // Until this round has written, the next one scans: a failed round loses no key it took. And
+  // once a minute anyway: a key forgotten below (its batch not found for a minute) whose write
+  // was only slow is sealed then.
+  const auto now_steady = std::chrono::steady_clock::now();
+  const bool scan = !journal_scanned_ || now_steady - last_scan_ >= std::chrono::minutes(1);
+  if (scan) last_scan_ = now_steady;
   journal_scanned_ = false;
   std::set<std::string> scanned;
   if (scan) {
@@ -127,7 +141,6 @@ absl::Status AuditLog::Seal() {
     RETURN_IF_ERROR(it->status());
   }
   std::vector<std::pair<std::string, int64_t>> keep;  // put, but not written yet
-  bool forgotten = false;
   if (!unsealed.empty()) {
     std::vector<std::string> keys;
     keys.reserve(unsealed.size());
@@ -139,24 +152,17 @@ absl::Status AuditLog::Seal() {
         if (scanned.count(keys[i]) == 0) RETURN_IF_ERROR(add(keys[i], *values[i]));
       } else if (absl::IsNotFound(values[i].status())) {
         // Its batch is still being written — or failed, and then nothing is there to seal: a
-        // key not found for a minute is forgotten, and the next round scans (in case its write
+        // key not found for a minute is forgotten (the scan once a minute finds it if its write
         // was only slow).
-        if (now - unsealed[i].second < 60LL * 1000000) {
-          keep.push_back(unsealed[i]);
-        } else {
-          forgotten = true;
-        }
+        if (now - unsealed[i].second < 60LL * 1000000) keep.push_back(unsealed[i]);
       } else {
         keep.push_back(unsealed[i]);
       }
     }
   }
-  if (!keep.empty()) {
-    std::lock_guard<std::mutex> later_lock(later_mu_);
-    for (auto& k : keep) unsealed_.push_back(std::move(k));
-  }
+  unsealed.swap(keep);  // given back from here on: the keys not found yet
   if (journal.empty()) {
-    journal_scanned_ = !forgotten;
+    journal_scanned_ = true;
     return absl::OkStatus();
   }
   std::stable_sort(journal.begin(), journal.end(), [](const auto& a, const auto& b) {
@@ -174,9 +180,20 @@ absl::Status AuditLog::Seal() {
     if (!key.empty()) batch.Delete(cf_, key);
   }
   batch.Put(cf_, kHeadKey, head.SerializeAsString());
-  RETURN_IF_ERROR(store_->Write(batch, Durability::kSync));
+  if (absl::Status s = store_->Write(batch, Durability::kSync); !s.ok()) {
+    // The entries kept in memory wait for the next round (the journal's are still stored).
+    std::lock_guard<std::mutex> later_lock(later_mu_);
+    for (auto& [key, e] : journal) {
+      if (!key.empty()) continue;
+      e.clear_seq();
+      e.clear_prev_hash();
+      e.clear_hash();
+      later_.push_back(std::move(e));
+    }
+    return s;
+  }
   head_ = head;
-  journal_scanned_ = !forgotten;
+  journal_scanned_ = true;
   return absl::OkStatus();
 }
 

@@ -119,6 +119,7 @@ void CommandBatch::SetAnswer(const google::protobuf::Message& answer) {
   CommandAnswer a;
   a.copy = RequestLedger::SerializeAnswer(answer);
   a.size = a.copy.size();
+  a.type = answer.GetDescriptor();
   answer_ = std::move(a);
 }
 
@@ -129,6 +130,7 @@ void CommandBatch::SetAnswerStored(std::string_view family, std::string_view key
   a.family = std::string(family);
   a.key = std::string(key);
   a.size = record.ByteSizeLong();
+  a.type = record.GetDescriptor();
   answer_ = std::move(a);
 }
 

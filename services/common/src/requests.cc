@@ -86,6 +86,7 @@ struct RequestLedger::Scope {
   bool written = false;    // a committed batch holds the record
   bool answered = false;   // ... with an answer
   size_t answer_size = 0;  // of the answer recorded (deterministic serialization)
+  const google::protobuf::Descriptor* answer_type = nullptr;
 };
 
 namespace {
@@ -275,6 +276,7 @@ RequestLedger::Scope* RequestLedger::AddRecordOfCurrentRequest(Store* store, Bat
   scope->pending = true;
   scope->answered = answer != nullptr;
   scope->answer_size = answer != nullptr ? answer->size : 0;
+  scope->answer_type = answer != nullptr ? answer->type : nullptr;
   return scope;
 }
 
@@ -384,11 +386,12 @@ absl::Status RequestLedger::Run(
   }
   // Tests: the process dies after the commit, before the caller hears of it.
   MaybeCrash("requests.after_commit");
-  // The command's batch held no answer, or (by its size) another one than the RPC sends: a program
-  // error, logged; what was sent is recorded, so that a retry gets it. (The size alone spares a
-  // serialization per command; the bad-input table test compares every command's replay byte
-  // for byte.)
-  if (!scope.answered || scope.answer_size != response->ByteSizeLong()) {
+  // The command's batch held no answer, or (by its type and size) another one than the RPC sends: a
+  // program error, logged; what was sent is recorded, so that a retry gets it. (Type and size spare
+  // a serialization per command; the bad-input table test compares every command's replay byte for
+  // byte.)
+  if (!scope.answered || scope.answer_type != response->GetDescriptor() ||
+      scope.answer_size != response->ByteSizeLong()) {
     LogLine(LogLevel::kError, "command answer not recorded in its batch (program error)")
         .Field("type", request.GetDescriptor()->full_name())
         .Field("answered", scope.answered);
@@ -403,14 +406,16 @@ absl::Status RequestLedger::Run(
 
 absl::StatusOr<int64_t> RequestLedger::Prune() {
   const int64_t cutoff = clock_->NowMicros() - options_.window_micros;
-  // Time keys left by earlier versions: all go (their records are judged by their own time).
-  {
+  // Time keys left by earlier versions: all go (their records are judged by their own time), a
+  // thousand per write.
+  for (bool more = true; more;) {
     Batch batch;
     RETURN_IF_ERROR(store_->ScanPrefix(cf_, KeyBuilder().Str(kTimePrefix).Release(),
                                        [&](std::string_view key, std::string_view) {
                                          batch.Delete(cf_, key);
-                                         return true;
+                                         return batch.Count() < 1000;
                                        }));
+    more = batch.Count() >= 1000;
     if (batch.Count() > 0) RETURN_IF_ERROR(store_->Write(batch, Durability::kAsync));
   }
   const std::string prefix = KeyBuilder().Str(kRecordPrefix).Release();
@@ -430,8 +435,8 @@ absl::StatusOr<int64_t> RequestLedger::Prune() {
           more = true;
           break;
         }
-        const int64_t at = WrittenAt(it->value());
-        if (at >= 0 && at < cutoff) page.emplace_back(it->key());
+        // An unreadable record (-1) goes too: its id could only ever answer DATA_LOSS.
+        if (WrittenAt(it->value()) < cutoff) page.emplace_back(it->key());
       }
       RETURN_IF_ERROR(it->status());
     }

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "renkei/common/at_rest.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/table.h"
@@ -292,7 +293,21 @@ TEST_F(RequestLedgerTest, AStoredAnswerIsNamedNotCopied) {
   v1::Consultation first, second;
   ASSERT_TRUE(RunStored(r, &first).ok());
   // The request's record holds the hash and the record's name: far smaller than the answer.
-  EXPECT_LT(OnlyRecordValue().size(), 300u);
+  const std::string stored = OnlyRecordValue();
+  EXPECT_LT(stored.size(), 300u);
+  // Split by hand, sealed as Seal would: without the key, the name and the time, not the hash.
+  v1::RequestRecord clear;
+  ASSERT_TRUE(RecordSealer::OpenClear(stored, &clear).ok());
+  EXPECT_TRUE(clear.request_hash().empty());
+  EXPECT_EQ(clear.answer_family(), "consultations");
+  EXPECT_EQ(clear.answer_key(), first.id());
+  EXPECT_GT(clear.at_micros(), 0);
+  v1::RequestRecord opened;
+  ASSERT_TRUE(sealer_.get()
+                  ->Open("requests", KeyBuilder().Str("r").Str("c").Str(r.request_id()).Release(),
+                         stored, &opened)
+                  .ok());
+  EXPECT_EQ(opened.request_hash().size(), 32u);
   ASSERT_TRUE(RunStored(r, &second).ok());
   EXPECT_EQ(executions_, 1);
   EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());

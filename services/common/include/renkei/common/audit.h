@@ -97,6 +97,7 @@ class AuditLog {
   // The journal is scanned once, at the first seal, for what an earlier process left.
   std::vector<std::pair<std::string, int64_t>> unsealed_;  // guarded by later_mu_
   bool journal_scanned_ = false;                           // guarded by seal_mu_
+  std::chrono::steady_clock::time_point last_scan_;        // guarded by seal_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_;
   bool stopping_ = false;  // guarded by stop_mu_

@@ -98,6 +98,7 @@ struct CommandAnswer {
   std::string key;
   std::string copy;
   size_t size = 0;  // serialized, in bytes
+  const google::protobuf::Descriptor* type = nullptr;
 };
 
 class CommandBatch {
