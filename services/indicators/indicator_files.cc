@@ -41,12 +41,7 @@ absl::StatusOr<v1::ExportedFile> Indicators::ExportObservations(
   FieldViolations v;
   v.CheckEnum("format", r.format(), v1::ObservationFormat_IsValid, false);
   std::optional<Period> from, to;
-  if (!r.from_period().empty() && !(from = ParsePeriod(r.from_period())))
-    v.Add("from_period", "期間の形式が不正です / malformed period");
-  if (!r.to_period().empty() && !(to = ParsePeriod(r.to_period())))
-    v.Add("to_period", "期間の形式が不正です / malformed period");
-  if (from && to && to->LastDay() < from->FirstDay())
-    v.Add("to_period", "from_period より前です / before from_period");
+  CheckPeriodRange(r.from_period(), r.to_period(), &from, &to, &v);
   for (int i = 0; i < r.indicator_codes_size(); ++i) {
     auto d = store_.GetDefinition(r.indicator_codes(i));
     if (!d.ok()) return d.status();

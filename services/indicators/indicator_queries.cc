@@ -77,12 +77,7 @@ absl::StatusOr<v1::Series> Indicators::GetSeries(const v1::GetSeriesRequest& r) 
   if (!IsKnownJurisdiction(r.jurisdiction_code()))
     v.Add("jurisdiction_code", "不明な団体コードです / unknown jurisdiction");
   std::optional<Period> from, to;
-  if (!r.from_period().empty() && !(from = ParsePeriod(r.from_period())))
-    v.Add("from_period", "期間の形式が不正です / malformed period");
-  if (!r.to_period().empty() && !(to = ParsePeriod(r.to_period())))
-    v.Add("to_period", "期間の形式が不正です / malformed period");
-  if (from && to && to->LastDay() < from->FirstDay())
-    v.Add("to_period", "from_period より前です / before from_period");
+  CheckPeriodRange(r.from_period(), r.to_period(), &from, &to, &v);
   RETURN_IF_ERROR(v.ToStatus());
   auto within = [&](const Period& p) {
     return (!from || p.FirstDay() >= from->FirstDay()) && (!to || p.LastDay() <= to->LastDay());

@@ -105,4 +105,14 @@ void ValidateSpec(const v1::IndicatorSpec& s, const std::string& path, FieldViol
   }
 }
 
+void CheckPeriodRange(const std::string& from_period, const std::string& to_period,
+                      std::optional<Period>* from, std::optional<Period>* to, FieldViolations* v) {
+  if (!from_period.empty() && !(*from = ParsePeriod(from_period)))
+    v->Add("from_period", "期間の形式が不正です / malformed period");
+  if (!to_period.empty() && !(*to = ParsePeriod(to_period)))
+    v->Add("to_period", "期間の形式が不正です / malformed period");
+  if (*from && *to && (*to)->LastDay() < (*from)->FirstDay())
+    v->Add("to_period", "from_period より前です / before from_period");
+}
+
 }  // namespace renkei::indicators

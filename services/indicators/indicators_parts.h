@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "periods.h"
 #include "renkei/common/validation.h"
 #include "renkei/v1/indicators.pb.h"
 #include "renkei/v1/storage.pb.h"
@@ -30,5 +32,10 @@ Cell CellOfObservation(const v1::Observation& o);
 std::string Number(double v);
 bool ParseNumber(const std::string& s, double* out);
 void ValidateSpec(const v1::IndicatorSpec& s, const std::string& path, FieldViolations* v);
+
+// A request's optional period range (from_period, to_period): each well formed, the end not
+// before the start. Fills *from and *to with what parsed.
+void CheckPeriodRange(const std::string& from_period, const std::string& to_period,
+                      std::optional<Period>* from, std::optional<Period>* to, FieldViolations* v);
 
 }  // namespace renkei::indicators
