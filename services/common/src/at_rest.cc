@@ -189,6 +189,11 @@ const unsigned char* DataKeys::Find(std::string_view id) const {
   return it == keys_.end() ? nullptr : it->second.get();
 }
 
+const unsigned char* DataKeys::FindFingerprintKey(std::string_view id) const {
+  auto it = keys_.find(id);
+  return it == keys_.end() ? nullptr : it->second.get() + kKeyBytes;
+}
+
 std::string DataKeys::NewId(const Clock& clock) {
   const std::time_t t = static_cast<std::time_t>(clock.NowMicros() / 1000000);
   std::tm tm{};
@@ -281,9 +286,12 @@ absl::StatusOr<std::unique_ptr<DataKeys>> DataKeys::Load(const std::string& dir,
   std::unique_ptr<DataKeys> out(new DataKeys());
   out->dir_ = dir;
   for (const auto& id : *ids) {
-    std::unique_ptr<unsigned char, Free> key(static_cast<unsigned char*>(sodium_malloc(kKeyBytes)));
+    // The key, then its subkey for fingerprints (FingerprintOf), derived once here.
+    std::unique_ptr<unsigned char, Free> key(
+        static_cast<unsigned char*>(sodium_malloc(2 * kKeyBytes)));
     if (!key) return absl::ResourceExhaustedError("cannot allocate locked memory for data keys");
     if (auto s = ReadKeyFile(dir + "/" + id + kSuffix, key.get()); !s.ok()) return s;
+    crypto_kdf_derive_from_key(key.get() + kKeyBytes, kKeyBytes, 1, "rnkfprnt", key.get());
     out->keys_.emplace(id, std::move(key));
   }
   return out;
@@ -311,6 +319,43 @@ std::string RecordSealer::SealSplit(std::string_view family, std::string_view ke
     sodium_memzero(plain.data(), plain.size());
   }
   return Serialize(r);
+}
+
+namespace {
+// BLAKE2b-256 of the length-prefixed parts under `subkey` (DataKeys::FindFingerprintKey).
+std::string KeyedDigest(const unsigned char* subkey,
+                        std::initializer_list<std::string_view> parts) {
+  static_assert(DataKeys::kKeyBytes == crypto_generichash_KEYBYTES);
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, subkey, DataKeys::kKeyBytes, crypto_generichash_BYTES);
+  for (std::string_view part : parts) {
+    unsigned char n[4];
+    for (int i = 0; i < 4; ++i) n[i] = static_cast<unsigned char>((part.size() >> (8 * i)) & 0xff);
+    crypto_generichash_update(&state, n, sizeof n);
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
+                              part.size());
+  }
+  std::string digest(crypto_generichash_BYTES, '\0');
+  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(digest.data()), digest.size());
+  return digest;
+}
+}  // namespace
+
+RecordSealer::Fingerprint RecordSealer::FingerprintOf(
+    std::initializer_list<std::string_view> parts) const {
+  const std::string& id = keys_->newest_id();
+  return {id, KeyedDigest(keys_->FindFingerprintKey(id), parts)};
+}
+
+absl::StatusOr<std::string> RecordSealer::FingerprintOf(
+    std::string_view key_id, std::initializer_list<std::string_view> parts) const {
+  const unsigned char* k = keys_->FindFingerprintKey(key_id);
+  if (k == nullptr) {
+    return absl::FailedPreconditionError("データ鍵 " + std::string(key_id) +
+                                         " がありません / data key " + std::string(key_id) +
+                                         " is not in " + keys_->dir());
+  }
+  return KeyedDigest(k, parts);
 }
 
 absl::Status RecordSealer::Open(std::string_view family, std::string_view key,

@@ -1,5 +1,6 @@
 #include "renkei/common/at_rest.h"
 
+#include <sodium.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -312,6 +313,33 @@ TEST_F(AtRestTest, RotationNewestKeySealsOldRecordsStayReadableAndResealMovesThe
   EXPECT_TRUE(Same(*after, c));
   EXPECT_THAT(retired.Open<v1::Consultation>(kFamily, c.id(), under_old).status(),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Fingerprints: equal for equal parts under one key, different for other parts (the boundaries
+// between parts count), other keys and other instances; not the plain hash; an unknown key id is
+// a clear error naming it.
+TEST_F(AtRestTest, FingerprintsAreKeyedAndTellPartsApart) {
+  const auto a = sealer_->FingerprintOf({"renkei.v1.X", "body"});
+  EXPECT_EQ(a.key_id, keys_->newest_id());
+  ASSERT_EQ(a.digest.size(), 32u);
+  EXPECT_EQ(sealer_->FingerprintOf({"renkei.v1.X", "body"}).digest, a.digest);
+  EXPECT_EQ(*sealer_->FingerprintOf(a.key_id, {"renkei.v1.X", "body"}), a.digest);
+  EXPECT_NE(sealer_->FingerprintOf({"renkei.v1.X", "bodY"}).digest, a.digest);
+  EXPECT_NE(sealer_->FingerprintOf({"renkei.v1.Xb", "ody"}).digest, a.digest);
+  std::string plain(crypto_generichash_BYTES, '\0');
+  const std::string joined = std::string("renkei.v1.X") + '\0' + "body";
+  crypto_generichash(reinterpret_cast<unsigned char*>(plain.data()), plain.size(),
+                     reinterpret_cast<const unsigned char*>(joined.data()), joined.size(), nullptr,
+                     0);
+  EXPECT_NE(a.digest, plain);
+
+  auto other = DataKeys::Load(dir_.Sub("other"), true);
+  ASSERT_TRUE(other.ok());
+  RecordSealer other_sealer(other->get());
+  EXPECT_NE(other_sealer.FingerprintOf({"renkei.v1.X", "body"}).digest, a.digest);
+  auto missing = other_sealer.FingerprintOf(a.key_id, {"renkei.v1.X", "body"});
+  EXPECT_THAT(missing.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr(a.key_id));
 }
 
 TEST_F(AtRestTest, ErasingDropsThePersonalPartAndLeavesTheClearPartByteForByte) {

@@ -1,9 +1,13 @@
 #include "renkei/common/requests.h"
 
+#include <sodium.h>
+
 #include <atomic>
 #include <thread>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "renkei/common/at_rest.h"
@@ -292,22 +296,34 @@ TEST_F(RequestLedgerTest, AStoredAnswerIsNamedNotCopied) {
   r.set_narrative(narrative);
   v1::Consultation first, second;
   ASSERT_TRUE(RunStored(r, &first).ok());
-  // The request's record holds the hash and the record's name: far smaller than the answer.
+  // The request's record holds its fingerprint and the record's name: far smaller than the
+  // answer, and nothing personal, so stored plain.
   const std::string stored = OnlyRecordValue();
-  EXPECT_LT(stored.size(), 300u);
-  // Split by hand, sealed as Seal would: without the key, the name and the time, not the hash.
-  v1::RequestRecord clear;
-  ASSERT_TRUE(RecordSealer::OpenClear(stored, &clear).ok());
-  EXPECT_TRUE(clear.request_hash().empty());
-  EXPECT_EQ(clear.answer_family(), "consultations");
-  EXPECT_EQ(clear.answer_key(), first.id());
-  EXPECT_GT(clear.at_micros(), 0);
-  v1::RequestRecord opened;
-  ASSERT_TRUE(sealer_.get()
-                  ->Open("requests", KeyBuilder().Str("r").Str("c").Str(r.request_id()).Release(),
-                         stored, &opened)
-                  .ok());
-  EXPECT_EQ(opened.request_hash().size(), 32u);
+  EXPECT_LT(stored.size(), 200u);
+  EXPECT_EQ(RecordSealer::Inspect(stored).kind, RecordSealer::Inspection::Kind::kPlain);
+  v1::RequestRecord record;
+  ASSERT_TRUE(record.ParseFromString(stored));
+  EXPECT_TRUE(record.request_hash().empty());
+  EXPECT_TRUE(record.answer().empty());
+  EXPECT_EQ(record.answer_family(), "consultations");
+  EXPECT_EQ(record.answer_key(), first.id());
+  EXPECT_GT(record.at_micros(), 0);
+  EXPECT_EQ(record.fingerprint_key_id(), sealer_.keys().newest_id());
+  // The fingerprint is keyed: the plain hash of the request is not it.
+  ASSERT_EQ(record.request_fingerprint().size(), 32u);
+  EXPECT_EQ(record.request_fingerprint(),
+            sealer_.get()
+                ->FingerprintOf({r.GetDescriptor()->full_name(),
+                                 [&] {
+                                   std::string body;
+                                   google::protobuf::io::StringOutputStream out(&body);
+                                   google::protobuf::io::CodedOutputStream coded(&out);
+                                   coded.SetSerializationDeterministic(true);
+                                   r.SerializeToCodedStream(&coded);
+                                   coded.Trim();
+                                   return body;
+                                 }()})
+                .digest);
   ASSERT_TRUE(RunStored(r, &second).ok());
   EXPECT_EQ(executions_, 1);
   EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
@@ -337,6 +353,68 @@ TEST_F(RequestLedgerTest, AStoredAnswerIsNamedNotCopied) {
   EXPECT_THAT(RunStored(other, &fourth), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// Records of earlier versions hold a sealed plain hash of the request instead of a fingerprint:
+// a retry within the window is still answered, another request under the id still refused.
+TEST_F(RequestLedgerTest, RecordsOfEarlierVersionsStillAnswer) {
+  auto r = Request("req-0012-aaaa", "稲城 太郎");
+  std::string body;
+  {
+    google::protobuf::io::StringOutputStream out(&body);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    r.SerializeToCodedStream(&coded);
+  }
+  std::string hash(crypto_generichash_BYTES, '\0');
+  const std::string input = r.GetDescriptor()->full_name() + std::string(1, '\0') + body;
+  crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()), hash.size(),
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size(), nullptr,
+                     0);
+  v1::Consultation answer;
+  answer.set_id("con_earlier");
+  answer.mutable_person()->set_name("稲城 太郎");
+  v1::RequestRecord clear, personal;
+  clear.set_at_micros(clock_.NowMicros());
+  clear.set_answered(true);
+  personal.set_request_hash(hash);
+  personal.set_answer(answer.SerializeAsString());
+  const std::string key = KeyBuilder().Str("r").Str("c").Str(r.request_id()).Release();
+  Batch b;
+  b.Put(store_->Cf("requests"), key, sealer_.get()->SealSplit("requests", key, clear, personal));
+  ASSERT_TRUE(store_->Write(b, Durability::kSync).ok());
+  ledger_ =
+      std::make_unique<RequestLedger>(store_.get(), sealer_.get(), RequestLedgerOptions{}, &clock_);
+
+  v1::Consultation out;
+  ASSERT_TRUE(Run("c", r, &out).ok());
+  EXPECT_EQ(executions_, 0);
+  EXPECT_EQ(out.id(), "con_earlier");
+  EXPECT_THAT(Run("c", Request("req-0012-aaaa", "稲城 花子"), &out),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(executions_, 0);
+}
+
+// A record fingerprinted under a key that is no longer the newest (keys were rotated since) is
+// compared under its own key.
+TEST_F(RequestLedgerTest, RecordsFingerprintedUnderAnOlderKeyStillAnswer) {
+  v1::Consultation first, second;
+  ASSERT_TRUE(Run("c", Request("req-0013-aaaa", "稲城 太郎"), &first).ok());
+  const std::string dir = tmp_.Sub("keys");
+  ASSERT_TRUE(DataKeys::Create(dir, "dk99991231T000000000000Z-00000000").ok());
+  auto keys = DataKeys::Load(dir, /*create_if_empty=*/false);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ((*keys)->newest_id(), "dk99991231T000000000000Z-00000000");
+  RecordSealer rotated(keys->get());
+  ledger_ =
+      std::make_unique<RequestLedger>(store_.get(), &rotated, RequestLedgerOptions{}, &clock_);
+  ASSERT_TRUE(Run("c", Request("req-0013-aaaa", "稲城 太郎"), &second).ok());
+  EXPECT_EQ(executions_, 1);
+  EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
+  EXPECT_THAT(Run("c", Request("req-0013-aaaa", "稲城 花子"), &second),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(executions_, 1);
+  ledger_.reset();
+}
+
 // Stores written by earlier versions hold a time key per record: pruning removes them.
 TEST_F(RequestLedgerTest, PruningRemovesTheTimeKeysOfEarlierVersions) {
   Batch b;
@@ -353,7 +431,8 @@ TEST_F(RequestLedgerTest, PruningRemovesTheTimeKeysOfEarlierVersions) {
 }
 
 // The ledger splits its records by hand (requests.cc, RecordValue): the fields it treats as
-// personal must be exactly those storage.proto marks.
+// personal must be exactly those storage.proto marks (the hash is only read, from records of
+// earlier versions).
 TEST(RequestRecordFields, ThePersonalOnesAreTheHashAndTheAnswer) {
   std::vector<std::string> personal;
   const auto* d = v1::RequestRecord::descriptor();

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +66,9 @@ class DataKeys {
   std::vector<std::string> ids() const;
   // The key's 32 bytes; nullptr when the directory has no such key.
   const unsigned char* Find(std::string_view id) const;
+  // The subkey of key `id` for fingerprints (RecordSealer::FingerprintOf), derived at Load so
+  // that no key serves two algorithms; nullptr when there is no such key.
+  const unsigned char* FindFingerprintKey(std::string_view id) const;
 
  private:
   DataKeys() = default;
@@ -132,6 +136,22 @@ class RecordSealer {
     std::string type;    // all but kPlain and kUnreadable
   };
   static Inspection Inspect(std::string_view stored);
+
+  // A keyed fingerprint of `parts` (each length-prefixed, so no two lists give the same input):
+  // BLAKE2b-256 under a subkey derived from a data key for fingerprints alone. Equal parts give
+  // equal fingerprints under the same key; without the key a fingerprint says nothing about the
+  // parts, so it may be stored in the clear beside what it stands for (the request-id records
+  // store one of the request instead of sealing a hash of it — a plain hash of a small request
+  // could be tested against guesses of its personal fields).
+  struct Fingerprint {
+    std::string key_id;
+    std::string digest;  // 32 bytes
+  };
+  // Under the newest key.
+  Fingerprint FingerprintOf(std::initializer_list<std::string_view> parts) const;
+  // Under `key_id`: FAILED_PRECONDITION naming it when the key directory no longer has it.
+  absl::StatusOr<std::string> FingerprintOf(std::string_view key_id,
+                                            std::initializer_list<std::string_view> parts) const;
 
   const DataKeys& keys() const { return *keys_; }
 

@@ -16,17 +16,18 @@
 //   cmd.SetAnswer(consultation);
 //   RETURN_IF_ERROR(cmd.Commit());
 //
-// The ledger then writes the record of the request — the request's hash and the answer, sealed
-// as a record of its own type (at_rest.h) — into that same synced batch: no extra fsync, and a
-// command is never durable without its record nor the record without the command. When the
+// The ledger then writes the record of the request — the request's keyed fingerprint (at_rest.h
+// RecordSealer::FingerprintOf) and the answer — into that same synced batch: no extra fsync, and
+// a command is never durable without its record nor the record without the command. When the
 // answer is the record the command stores (most commands answer with the changed record), the
 // domain says so — `table.PutAnswer(&cmd, key, record)` or `cmd.SetAnswerStored(...)` — and the
 // request's record names it instead of holding a copy: a retry is answered with that record as it
 // is then, which is the first answer unless someone changed the record since. (A copy doubled
-// what a create writes to the disk, and a synced write's cost grows with its bytes.)
+// what a create writes to the disk, and a synced write's cost grows with its bytes.) Such a
+// record holds nothing personal and is stored plain; a copy of an answer is sealed.
 //
 // For a request id the caller (token subject) has used within the window (default 7 days):
-//   - the same request (BLAKE2b of its type and deterministic serialization, request_id
+//   - the same request (a keyed BLAKE2b of its type and deterministic serialization, request_id
 //     included, which two requests compared always share): the first call's answer, byte for byte
 //     (for an answer stored as a record: as the record is now), also after a kill -9 between
 //     commit and answer and after a restart; nothing is applied;
@@ -156,8 +157,8 @@ class RequestLedger {
    private:
     std::vector<uint64_t> words_;
   };
-  void AddKey(std::string_view key);
-  bool MayHaveRecord(std::string_view key) const;
+  // Whether `key` may have a record; adds it (to the filter being built too).
+  bool MayHaveRecordThenAdd(std::string_view key);
   // Builds a new filter from the store (keys added meanwhile go into both).
   absl::Status RebuildFilter();
 
