@@ -17,191 +17,230 @@
 
 namespace renkei::common {
 
-int RunService(int argc, char** argv, const ServiceSpec& spec, const ServiceFactory& factory) {
+namespace {
+// Exit code 2: what the operator must fix (the configuration, the key directory).
+bool IsOperatorError(const absl::Status& s) {
+  return absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s);
+}
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Open(v1::InstanceConfig config,
+                                                               const ServiceModule& module,
+                                                               HostOptions options) {
+  std::unique_ptr<ServiceHost> host(new ServiceHost());
+  host->options_ = options;
+  host->config_ = std::move(config);
+  host->name_ = module.name;
+  v1::ServerConfig* section = module.server_section(&host->config_);
+  FieldViolations v;
+  PrepareServerConfig(host->config_, module.name, module.name + ".server", section, &v);
+  if (module.validate_config) module.validate_config(host->config_, &v);
+  if (!v.empty()) return v.ToStatus();
+  host->server_ = *section;
+  host->instance_id_ = InstanceId(host->config_.instance());
+  RETURN_IF_ERROR(host->OpenParts(module));
+  auto services = module.build(*host);
+  if (!services.ok()) return services.status();
+  host->services_ = std::move(*services);
+  host->services_.push_back(std::make_unique<AdminService>(
+      module.name, host->store_.get(), host->relay_.get(), host->requests_.get()));
+  return host;
+}
+
+absl::Status ServiceHost::OpenParts(const ServiceModule& module) {
+  ASSIGN_OR_RETURN(data_keys_,
+                   DataKeys::Load(config_.security().data_key_dir(), /*create_if_empty=*/true));
+  sealer_ = std::make_unique<RecordSealer>(data_keys_.get());
+
+  std::vector<std::string> cfs = module.column_families;
+  for (const auto& cf : AuditLog::ColumnFamilies()) cfs.push_back(cf);
+  for (const auto& cf : RequestLedger::ColumnFamilies()) cfs.push_back(cf);
+  ASSIGN_OR_RETURN(store_, Store::Open({.path = server_.data_dir(),
+                                        .column_families = cfs,
+                                        .point_lookup_families = RequestLedger::ColumnFamilies()}));
+  RETURN_IF_ERROR(InitEventCounts(store_.get(), store_->created(), options_.clock->NowMicros()));
+  outbox_ = std::make_unique<Outbox>(store_.get());
+  audit_ = std::make_unique<AuditLog>(store_.get());
+  RETURN_IF_ERROR(audit_->Load());
+  audit_->StartSealer();
+  auto security = ServerSecurityFromConfig(config_, server_.listen_address(), audit_.get());
+  if (!security.ok()) return absl::InvalidArgumentError(security.status().message());
+  security_ = std::make_shared<ServerSecurity>(std::move(*security));
+  metrics_ = std::make_unique<Metrics>(module.name);
+  RequestLedgerOptions ledger_options;
+  ledger_options.window_micros =
+      int64_t{config_.commands().request_window_hours()} * 3600 * 1000000;
+  requests_ = std::make_unique<RequestLedger>(store_.get(), sealer_.get(), ledger_options,
+                                              options_.clock, metrics_.get());
+  requests_->Start();
+
+  NatsOptions nats;
+  nats.url = config_.nats().url();
+  nats.client_name = "renkei-" + module.name + "-" + instance_id_;
+  nats.jetstream_domain = config_.nats().jetstream_domain();
+  nats.tls_cert_file = config_.nats().tls().cert_file();
+  nats.tls_key_file = config_.nats().tls().key_file();
+  nats.tls_ca_file = config_.nats().tls().ca_file();
+  nats.allow_plaintext = config_.nats().allow_plaintext();
+  auto bus = NatsBus::Connect(nats);
+  if (!bus.ok()) return absl::InvalidArgumentError("nats: " + std::string(bus.status().message()));
+  bus_ = std::move(*bus);
+
+  RelayOptions relay_options;
+  relay_options.service = module.name;
+  relay_options.stream.name = config_.nats().stream();
+  relay_options.stream.subjects = InstanceStreamSubjects(instance_id_);
+  relay_options.stream.duplicate_window_seconds = config_.nats().duplicate_window_seconds();
+  relay_options.stream.max_age_seconds = int64_t{config_.nats().max_age_days()} * 86400;
+  relay_options.extra_streams = FederationStreams(config_);
+  relay_options.batch_size = static_cast<int>(config_.outbox().batch_size());
+  relay_options.retention_ms = int64_t{config_.outbox().retention_seconds()} * 1000;
+  relay_ = std::make_unique<OutboxRelay>(outbox_.get(), bus_.get(), relay_options,
+                                         SystemClock::Get(), metrics_.get());
+  return absl::OkStatus();
+}
+
+absl::Status ServiceHost::Serve() {
+  if (!server_.metrics_address().empty()) {
+    RETURN_IF_ERROR(metrics_->Serve(server_.metrics_address()));
+  }
+  relay_->Start();
+  std::vector<grpc::Service*> raw;
+  for (auto& s : services_) raw.push_back(s.get());
+  ServerOptions server_options;
+  server_options.listen_address = server_.listen_address();
+  server_options.max_message_bytes = static_cast<int>(server_.max_message_bytes());
+  server_options.default_deadline_ms = static_cast<int>(server_.default_deadline_ms());
+  server_options.security = security_;
+  ASSIGN_OR_RETURN(server_running_, GrpcServer::Start(server_options, raw, metrics_.get()));
+  health_ = std::thread([this] {
+    bool serving = true;
+    for (int tick = 0; !stopping_; ++tick) {
+      // NOT_SERVING while the store refuses writes (store.h): load balancers and supervisors
+      // see it; reads go on being answered.
+      const bool writable = store_->writable();
+      if (writable != serving) {
+        serving = writable;
+        server_running_->SetServing(serving);
+        metrics_->SetStoreWritable(serving);
+      }
+      if (tick % 50 == 0) {
+        metrics_->SetOutboxDepth(relay_->PendingCount(), relay_->RetainedCount());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  return absl::OkStatus();
+}
+
+int64_t ServiceHost::outbox_pending() const { return relay_ ? relay_->PendingCount() : 0; }
+
+int ServiceHost::port() const { return server_running_ ? server_running_->port() : 0; }
+
+void ServiceHost::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (server_running_) server_running_->Shutdown(std::chrono::seconds(5));
+  stopping_ = true;
+  if (health_.joinable()) health_.join();
+  for (auto it = shutdown_.rbegin(); it != shutdown_.rend(); ++it) (*it)();
+  if (relay_) relay_->Stop();
+  if (requests_) requests_->Stop();
+}
+
+ServiceHost::~ServiceHost() {
+  Shutdown();
+  server_running_.reset();
+  services_.clear();
+  while (!kept_.empty()) kept_.pop_back();  // newest first
+}
+
+int RunProcess(int argc, char** argv, const ProcessSpec& process) {
   BlockTerminationSignals();
+  std::string usage = "usage: renkei-" + process.name + " --config <instance.json>";
+  for (const auto& [flag, print] : process.print_flags) usage += " | " + flag;
+  usage += "\n";
   std::string config_path;
   for (int i = 1; i < argc; ++i) {
+    for (const auto& [flag, print] : process.print_flags) {
+      if (argv[i] == flag) {
+        print();
+        return 0;
+      }
+    }
     if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
       config_path = argv[++i];
     } else if (std::strncmp(argv[i], "--config=", 9) == 0) {
       config_path = argv[i] + 9;
     } else {
-      std::fprintf(stderr, "usage: renkei-%s --config <instance.json>\n", spec.name.c_str());
+      std::fputs(usage.c_str(), stderr);
       return 2;
     }
   }
   if (config_path.empty()) {
-    std::fprintf(stderr, "usage: renkei-%s --config <instance.json>\n", spec.name.c_str());
+    std::fputs(usage.c_str(), stderr);
     return 2;
   }
-
-  ServiceHost host;
   auto config = LoadInstanceConfig(config_path);
   if (!config.ok()) {
-    std::fprintf(stderr, "renkei-%s: %s\n", spec.name.c_str(),
+    std::fprintf(stderr, "renkei-%s: %s\n", process.name.c_str(),
                  std::string(config.status().message()).c_str());
     return 2;
   }
-  host.config_ = std::move(*config);
-  v1::ServerConfig* section = spec.server_section(&host.config_);
-  FieldViolations v;
-  PrepareServerConfig(host.config_, spec.name, spec.name + ".server", section, &v);
-  if (!v.empty()) {
-    std::fprintf(stderr, "renkei-%s: %s: %s\n", spec.name.c_str(), config_path.c_str(),
-                 std::string(v.ToStatus().message()).c_str());
-    return 2;
-  }
-  host.server_ = *section;
-  host.instance_id_ = InstanceId(host.config_.instance());
-  InitLogging(spec.name, host.instance_id_);
-
-  host.name_ = spec.name;
-  auto keys = DataKeys::Load(host.config_.security().data_key_dir(), /*create_if_empty=*/true);
-  if (!keys.ok()) {
-    LogLine(LogLevel::kError, "cannot load data keys").Field("error", keys.status().ToString());
-    return absl::IsFailedPrecondition(keys.status()) ? 2 : 1;
-  }
-  host.data_keys_ = std::move(*keys);
-  host.sealer_ = std::make_unique<RecordSealer>(host.data_keys_.get());
-
-  std::vector<std::string> cfs = spec.column_families;
-  for (const auto& cf : AuditLog::ColumnFamilies()) cfs.push_back(cf);
-  for (const auto& cf : RequestLedger::ColumnFamilies()) cfs.push_back(cf);
-  auto store = Store::Open({.path = host.server_.data_dir(),
-                            .column_families = cfs,
-                            .point_lookup_families = RequestLedger::ColumnFamilies()});
-  if (!store.ok()) {
-    LogLine(LogLevel::kError, "cannot open store").Field("error", store.status().ToString());
-    return 1;
-  }
-  host.store_ = std::move(*store);
-  if (auto s = InitEventCounts(host.store_.get(), host.store_->created(),
-                               SystemClock::Get()->NowMicros());
-      !s.ok()) {
-    LogLine(LogLevel::kError, "cannot start the event counts").Field("error", s.ToString());
-    return 1;
-  }
-  host.outbox_ = std::make_unique<Outbox>(host.store_.get());
-  host.audit_ = std::make_unique<AuditLog>(host.store_.get());
-  if (auto s = host.audit_->Load(); !s.ok()) {
-    LogLine(LogLevel::kError, "cannot read the audit log").Field("error", s.ToString());
-    return 1;
-  }
-  host.audit_->StartSealer();
-  auto security =
-      ServerSecurityFromConfig(host.config_, host.server_.listen_address(), host.audit_.get());
-  if (!security.ok()) {
-    std::fprintf(stderr, "renkei-%s: %s: %s\n", spec.name.c_str(), config_path.c_str(),
-                 std::string(security.status().message()).c_str());
-    return 2;
-  }
-  host.metrics_ = std::make_unique<Metrics>(spec.name);
-  RequestLedgerOptions ledger_options;
-  ledger_options.window_micros =
-      int64_t{host.config_.commands().request_window_hours()} * 3600 * 1000000;
-  host.requests_ =
-      std::make_unique<RequestLedger>(host.store_.get(), host.sealer_.get(), ledger_options,
-                                      SystemClock::Get(), host.metrics_.get());
-  host.requests_->Start();
-  if (!host.server_.metrics_address().empty()) {
-    if (auto s = host.metrics_->Serve(host.server_.metrics_address()); !s.ok()) {
-      LogLine(LogLevel::kError, "cannot serve metrics").Field("error", s.ToString());
-      return 1;
+  InitLogging(process.name, InstanceId(config->instance()));
+  auto stop = process.start(std::move(*config));
+  if (!stop.ok()) {
+    if (IsOperatorError(stop.status())) {
+      std::fprintf(stderr, "renkei-%s: %s: %s\n", process.name.c_str(), config_path.c_str(),
+                   std::string(stop.status().message()).c_str());
     }
+    LogLine(LogLevel::kError, "cannot start").Field("error", stop.status().ToString());
+    return IsOperatorError(stop.status()) ? 2 : 1;
   }
-  NatsOptions nats;
-  nats.url = host.config_.nats().url();
-  nats.client_name = "renkei-" + spec.name + "-" + host.instance_id_;
-  nats.jetstream_domain = host.config_.nats().jetstream_domain();
-  nats.tls_cert_file = host.config_.nats().tls().cert_file();
-  nats.tls_key_file = host.config_.nats().tls().key_file();
-  nats.tls_ca_file = host.config_.nats().tls().ca_file();
-  nats.allow_plaintext = host.config_.nats().allow_plaintext();
-  auto bus = NatsBus::Connect(nats);
-  if (!bus.ok()) {
-    LogLine(LogLevel::kError, "bad NATS settings").Field("error", bus.status().ToString());
-    return 2;
-  }
-  host.bus_ = std::move(*bus);
-
-  RelayOptions relay_options;
-  relay_options.service = spec.name;
-  relay_options.stream.name = host.config_.nats().stream();
-  relay_options.stream.subjects = InstanceStreamSubjects(host.instance_id_);
-  relay_options.stream.duplicate_window_seconds = host.config_.nats().duplicate_window_seconds();
-  relay_options.stream.max_age_seconds = int64_t{host.config_.nats().max_age_days()} * 86400;
-  relay_options.extra_streams = FederationStreams(host.config_);
-  relay_options.batch_size = static_cast<int>(host.config_.outbox().batch_size());
-  relay_options.retention_ms = int64_t{host.config_.outbox().retention_seconds()} * 1000;
-  OutboxRelay relay(host.outbox_.get(), host.bus_.get(), relay_options, SystemClock::Get(),
-                    host.metrics_.get());
-
-  auto services = factory(host);
-  if (!services.ok()) {
-    LogLine(LogLevel::kError, "service failed to start")
-        .Field("error", services.status().ToString());
-    return 1;
-  }
-  services->push_back(
-      std::make_unique<AdminService>(spec.name, host.store_.get(), &relay, host.requests_.get()));
-  relay.Start();
-
-  std::vector<grpc::Service*> raw;
-  for (auto& s : *services) raw.push_back(s.get());
-  ServerOptions server_options;
-  server_options.listen_address = host.server_.listen_address();
-  server_options.max_message_bytes = static_cast<int>(host.server_.max_message_bytes());
-  server_options.default_deadline_ms = static_cast<int>(host.server_.default_deadline_ms());
-  server_options.security = std::make_shared<ServerSecurity>(std::move(*security));
-  auto server = GrpcServer::Start(server_options, raw, host.metrics_.get());
-  if (!server.ok()) {
-    LogLine(LogLevel::kError, "cannot start gRPC server")
-        .Field("error", server.status().ToString());
-    relay.Stop();
-    return 1;
-  }
-  std::atomic<bool> stopping{false};
-  std::thread depth([&] {
-    bool serving = true;
-    for (int tick = 0; !stopping; ++tick) {
-      // NOT_SERVING while the store refuses writes (store.h): load balancers and supervisors
-      // see it; reads go on being answered.
-      const bool writable = host.store_->writable();
-      if (writable != serving) {
-        serving = writable;
-        (*server)->SetServing(serving);
-        host.metrics_->SetStoreWritable(serving);
-      }
-      if (tick % 50 == 0) {
-        host.metrics_->SetOutboxDepth(relay.PendingCount(), relay.RetainedCount());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  });
-  LogLine(LogLevel::kInfo, "ready")
-      .Field("listen", host.server_.listen_address())
-      .Field("port", (*server)->port())
-      .Field("data_dir", host.server_.data_dir())
-      .Field("data_key", host.data_keys_->newest_id())
-      .Field("nats", host.config_.nats().url())
-      .Field("nats_connected", host.bus_->IsConnected());
-
   WaitForTerminationSignal();
-  (*server)->Shutdown(std::chrono::seconds(5));
-  stopping = true;
-  depth.join();
-  for (auto it = host.shutdown_.rbegin(); it != host.shutdown_.rend(); ++it) (*it)();
-  relay.Stop();
-  host.requests_->Stop();
-  LogLine(LogLevel::kInfo, "stopped").Field("outbox_pending", relay.PendingCount());
+  (*stop)();
   return 0;
+}
+
+int RunService(int argc, char** argv, const ServiceModule& module) {
+  ProcessSpec process;
+  process.name = module.name;
+  process.start = [&module](v1::InstanceConfig config) -> absl::StatusOr<std::function<void()>> {
+    auto opened = ServiceHost::Open(std::move(config), module);
+    if (!opened.ok()) return opened.status();
+    std::shared_ptr<ServiceHost> host = std::move(*opened);
+    if (auto s = host->Serve(); !s.ok()) {
+      return absl::UnavailableError("cannot serve: " + std::string(s.message()));
+    }
+    LogLine(LogLevel::kInfo, "ready")
+        .Field("listen", host->server_config().listen_address())
+        .Field("port", host->port())
+        .Field("data_dir", host->server_config().data_dir())
+        .Field("data_key", host->sealer()->keys().newest_id())
+        .Field("nats", host->config().nats().url())
+        .Field("nats_connected", host->bus()->IsConnected());
+    return [host] {
+      host->Shutdown();
+      LogLine(LogLevel::kInfo, "stopped").Field("outbox_pending", host->outbox_pending());
+    };
+  };
+  return RunProcess(argc, argv, process);
 }
 
 void ServiceHost::Consume(const ConsumerOptions& options, EventHandler handler) {
   auto* consumer = Keep(std::make_unique<DurableConsumer>(
-      store(), outbox(), bus(), options, std::move(handler), SystemClock::Get(), metrics()));
+      store(), outbox(), bus(), options, std::move(handler), options_.clock, metrics()));
   consumer->Start();
   OnShutdown([consumer] { consumer->Stop(); });
+}
+
+void ServiceHost::Consume(const std::string& stream, const std::string& durable,
+                          const std::string& filter, EventHandler handler) {
+  ConsumerOptions o;
+  o.consumer.stream = stream;
+  o.consumer.durable = durable;
+  o.consumer.filter_subject = filter;
+  Consume(o, std::move(handler));
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceHost::ChannelTo(const std::string& address) {

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -21,6 +22,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "renkei/common/config.h"
 #include "renkei/common/validation.h"
 
 extern char** environ;
@@ -460,6 +462,35 @@ std::vector<std::string> StoreEntriesContaining(const common::Store& store,
     }
   }
   return out;
+}
+
+v1::InstanceConfig InProcessConfig(const std::string& dir, std::string_view level,
+                                   std::string_view code, std::string_view sections) {
+  std::string upper(level);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string json = R"({"instance": {"level": "INSTANCE_LEVEL_)" + upper + R"(")";
+  if (!code.empty()) json += R"(, "code": ")" + std::string(code) + R"(")";
+  json += R"(}, "nats": {"url": "nats://127.0.0.1:1"}, "data_root": ")" + dir +
+          R"(/data", "security": {"unauthenticated_loopback": true})";
+  // A service section named in `sections` gets its port-0 server there (unless it starts with a
+  // server of its own).
+  std::string tail(sections);
+  for (const char* service : {"directory", "intake", "issues", "training", "indicators"}) {
+    const std::string key = "\"" + std::string(service) + "\": {";
+    const std::string server = R"("server": {"listen_address": "127.0.0.1:0"})";
+    if (const size_t at = tail.find(key); at != std::string::npos) {
+      if (tail.compare(at + key.size(), 8, "\"server\"") == 0) continue;  // the caller's own
+      const bool empty = tail.compare(at + key.size(), 1, "}") == 0;
+      tail.insert(at + key.size(), server + (empty ? "" : ", "));
+    } else {
+      json += ", " + key + server + "}";
+    }
+  }
+  if (!tail.empty()) json += ", " + tail;
+  json += "}";
+  auto config = common::ParseInstanceConfig(json);
+  EXPECT_TRUE(config.ok()) << config.status() << "\n" << json;
+  return config.ok() ? *config : v1::InstanceConfig();
 }
 
 }  // namespace renkei::testing

@@ -21,6 +21,7 @@
 #include "renkei/common/at_rest.h"
 #include "renkei/common/store.h"
 #include "renkei/common/validation.h"
+#include "renkei/v1/config.pb.h"
 
 namespace renkei::testing {
 
@@ -173,5 +174,13 @@ MATCHER_P(HasViolation, field, "names the field " + ::testing::PrintToString(fie
 }
 // "field: description" per violation, one a line.
 std::string ViolationDescriptions(const grpc::Status& status);
+
+// An instance file for services run in-process (common::ServiceHost::Open): `level`
+// ("municipality", "prefecture", "national") and `code`, data under `dir`, no authentication
+// (loopback), every service's gRPC on port 0, NATS at an address nothing listens on (the bus
+// connects in the background: commands are accepted, events wait in the outbox). `sections` is JSON
+// spliced into the file's object, e.g. R"("intake": {"directory_address": "127.0.0.1:1"})".
+v1::InstanceConfig InProcessConfig(const std::string& dir, std::string_view level,
+                                   std::string_view code, std::string_view sections = "");
 
 }  // namespace renkei::testing
