@@ -3,12 +3,20 @@
 
 export class ApiError extends Error {
   // code: the gRPC code name (INVALID_ARGUMENT, ...); fields: [{field, description}].
+  /**
+   * @param {number} status the HTTP status; 0 for no answer or an error found here
+   * @param {string} code
+   * @param {string} message
+   * @param {ui.FieldError[]} [fields]
+   */
   constructor(status, code, message, fields = []) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    // Set when the console already acted on it (a 401 went back to the log-in screen).
+    this.handled = false;
   }
 }
 
@@ -25,6 +33,7 @@ export function csrfToken() {
 
 // Query parameters fill request fields by proto name; a repeated field repeats the parameter.
 // Empty values are left out so the service sees the field's default.
+/** @param {ui.Query | undefined} query */
 export function queryString(query) {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query || {})) {
@@ -39,6 +48,7 @@ export function queryString(query) {
 }
 
 // Messages shown for answers that carry no message of their own.
+/** @type {{[status: number]: string}} */
 const FALLBACK = {
   401: 'ログインが必要です',
   403: '権限がありません',
@@ -50,13 +60,19 @@ const FALLBACK = {
   504: '時間内に応答がありませんでした',
 };
 
+/**
+ * @param {Response} response
+ * @returns {Promise<ApiError>}
+ */
 async function errorFrom(response) {
+  /** @type {Partial<renkei.v1.HttpErrorBody> | null} */
   let body = null;
   try {
     body = await response.json();
   } catch {
     body = null;
   }
+  /** @type {Partial<renkei.v1.HttpError>} */
   const e = body && body.error ? body.error : {};
   let message = e.message || FALLBACK[response.status] || `エラーが発生しました (HTTP ${response.status})`;
   if (response.status === 403) message = `権限がありません: ${e.message || 'この操作はできません'}`;
@@ -75,14 +91,25 @@ export function newRequestId() {
 // that is restarting.
 const TRANSIENT = new Set([502, 503, 504]);
 const RETRY_DELAYS_MS = [500, 1500];
+/** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Calls the gateway. A change carries one request id (Idempotency-Key) through every attempt:
 // sent again after a network failure or a 502/503/504, it is applied once. A 401 (except on the
 // log-in itself) fires "renkei:unauthenticated", which sends the console back to the log-in
-// screen.
+// screen. The answer is the JSON the route answers (a proto message, proto.d.ts): callers say
+// which with a cast.
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {{query?: ui.Query, body?: unknown, requestId?: string}} [options]
+ * @param {boolean} [csrfRetried]
+ * @returns {Promise<unknown>}
+ */
 export async function api(method, path, { query, body, requestId } = {}, csrfRetried = false) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json' };
+  /** @type {RequestInit} */
   const init = { method, headers, credentials: 'same-origin' };
   const sent = csrfToken();
   const unsafe = UNSAFE.has(method) && path !== '/api/v1/login' && path !== '/api/v1/logout';
@@ -93,17 +120,18 @@ export async function api(method, path, { query, body, requestId } = {}, csrfRet
     if (id) headers['Idempotency-Key'] = id;
     init.body = JSON.stringify(body ?? {});
   }
+  /** @type {Response | undefined} */
   let response;
   for (let attempt = 0; ; attempt += 1) {
-    let failed = false;
+    response = undefined; // none: the fetch failed
     try {
       response = await fetch(`${path}${queryString(query)}`, init);
     } catch {
-      failed = true;
+      // no answer at all: sent again
     }
-    const again = failed || TRANSIENT.has(response.status);
+    const again = !response || TRANSIENT.has(response.status);
     if (!again || attempt >= RETRY_DELAYS_MS.length) {
-      if (failed) {
+      if (!response) {
         throw new ApiError(0, 'UNAVAILABLE', 'ゲートウェイに接続できません。ネットワークを確認してください');
       }
       break;
@@ -127,35 +155,50 @@ export async function api(method, path, { query, body, requestId } = {}, csrfRet
   return text ? JSON.parse(text) : {};
 }
 
+/** @type {(path: string, query?: ui.Query) => Promise<unknown>} */
 export const get = (path, query) => api('GET', path, { query });
+/** @typedef {(path: string, body?: unknown) => Promise<unknown>} Send */
+/** @type {Send} */
 export const post = (path, body) => api('POST', path, { body });
+/** @type {Send} */
 export const patch = (path, body) => api('PATCH', path, { body });
+/** @type {Send} */
 export const put = (path, body) => api('PUT', path, { body });
+/** @type {Send} */
 export const del = (path, body) => api('DELETE', path, { body });
 
 // Path segments are ids the services assigned; encode them anyway.
+/** @param {string | number} s */
 export const seg = (s) => encodeURIComponent(String(s));
 
 // --- shared look-ups, cached for the page's life ----------------------------------------------
 
+/** @type {renkei.v1.Capability[] | null} */
 let capabilities = null;
 // The capability vocabulary [{code, labelJa, ...}] (DirectoryService.ListCapabilities).
 export async function loadCapabilities() {
   if (!capabilities) {
-    const r = await get('/api/v1/capabilities');
+    const r = /** @type {renkei.v1.ListCapabilitiesResponse} */ (await get('/api/v1/capabilities'));
     capabilities = r.capabilities || [];
   }
   return capabilities;
 }
 
+/** @param {string} code */
 export function capabilityLabel(code) {
   const c = (capabilities || []).find((x) => x.code === code);
   return c ? c.labelJa : code;
 }
 
 // A renkei.v1.Date as a query parameter: the gateway reads YYYY-MM-DD (docs/gateway.md).
+/**
+ * @param {string} name
+ * @param {renkei.v1.Date | undefined} d
+ * @returns {ui.Query}
+ */
 export function dateParams(name, d) {
   if (!d || !d.year) return {};
+  /** @type {(n: number, w?: number) => string} */
   const pad = (n, w = 2) => String(n).padStart(w, '0');
   return { [name]: `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}` };
 }

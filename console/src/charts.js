@@ -6,6 +6,14 @@ import { h } from './dom.js';
 const numberFormat = new Intl.NumberFormat('ja-JP', { maximumFractionDigits: 2 });
 
 // A value as the indicator means it: ratios without a unit as percentages.
+/**
+ * What a chart needs of an indicator's spec (renkei.v1.IndicatorSpec).
+ * @typedef {{kind?: string, unit?: string}} ValueSpec
+ */
+/**
+ * @param {number | null | undefined} value
+ * @param {ValueSpec} [spec]
+ */
 export function formatValue(value, spec = {}) {
   if (value === undefined || value === null || Number.isNaN(value)) return '—';
   if (spec.kind === 'INDICATOR_KIND_RATIO' && !spec.unit) {
@@ -15,6 +23,11 @@ export function formatValue(value, spec = {}) {
 }
 
 // Round tick steps (1, 2, 5 × 10^n) covering [lo, hi].
+/**
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} [count]
+ */
 export function ticks(lo, hi, count = 5) {
   if (hi <= lo) hi = lo + 1;
   const raw = (hi - lo) / count;
@@ -29,6 +42,11 @@ export function ticks(lo, hi, count = 5) {
   return out;
 }
 
+/**
+ * @param {string} caption
+ * @param {string[]} head
+ * @param {string[][]} rows
+ */
 function dataTable(caption, head, rows) {
   return h('details', { class: 'chart-table' },
     h('summary', {}, '数値を表で見る'),
@@ -39,20 +57,30 @@ function dataTable(caption, head, rows) {
 }
 
 // points: [{label, value, suppressed}] in time order; baseline / target optional numbers.
+/**
+ * @param {object} chart
+ * @param {string} chart.title
+ * @param {ValueSpec} [chart.spec]
+ * @param {{label: string, short?: string, value?: number, suppressed?: boolean}[]} chart.points
+ * @param {number} [chart.baseline]
+ * @param {number} [chart.target]
+ */
 export function lineChart({ title, spec = {}, points, baseline, target }) {
   const W = 640;
   const H = 260;
   const m = { left: 64, right: 96, top: 16, bottom: 48 };
   const shown = points.filter((p) => !p.suppressed && typeof p.value === 'number');
-  const values = shown.map((p) => p.value);
+  const values = shown.map((p) => /** @type {number} */ (p.value));
   const refs = [baseline, target].filter((v) => typeof v === 'number');
   const lo = Math.min(0, ...values, ...refs);
   const hi = Math.max(...values, ...refs, lo + 1e-9) * 1.1 || 1;
   const yt = ticks(lo, hi);
   const y0 = yt[0];
   const y1 = yt[yt.length - 1];
+  /** @param {number} v */
   const y = (v) => m.top + (H - m.top - m.bottom) * (1 - (v - y0) / (y1 - y0 || 1));
   const n = points.length;
+  /** @param {number} i */
   const x = (i) => m.left + (n <= 1 ? (W - m.left - m.right) / 2 : (i * (W - m.left - m.right)) / (n - 1));
   const every = Math.max(1, Math.ceil(n / 12));
 
@@ -103,12 +131,21 @@ export function lineChart({ title, spec = {}, points, baseline, target }) {
 
 // rows: [{code, name, value, rank, suppressed}] best first; median: number; own: the code to
 // highlight.
+/**
+ * @param {object} chart
+ * @param {string} chart.title
+ * @param {ValueSpec} [chart.spec]
+ * @param {{code: string, name: string, value: number, rank: number, suppressed?: boolean}[]} chart.rows
+ * @param {number} chart.median
+ * @param {string} chart.own
+ */
 export function rankedBars({ title, spec = {}, rows, median, own }) {
   const rowH = 22;
   const m = { left: 170, right: 90, top: 28, bottom: 12 };
   const W = 640;
   const H = m.top + m.bottom + rowH * Math.max(rows.length, 1);
   const max = Math.max(...rows.filter((r) => !r.suppressed).map((r) => r.value || 0), median || 0, 1e-9);
+  /** @param {number} v */
   const x = (v) => m.left + ((W - m.left - m.right) * v) / max;
   const mine = rows.find((r) => r.code === own);
   const summary = [

@@ -29,6 +29,7 @@ export function useWareki() {
 }
 
 // Remembers the choice and tells the screens to redraw (event "renkei:datestyle").
+/** @param {boolean} on */
 export function setWareki(on) {
   wareki = Boolean(on);
   try {
@@ -39,23 +40,38 @@ export function setWareki(on) {
   globalThis.dispatchEvent?.(new Event('renkei:datestyle'));
 }
 
+/** @param {{year: number, month: number, day: number}} d */
 function key(d) {
   return d.year * 10000 + d.month * 100 + d.day;
 }
 
+/**
+ * @param {renkei.v1.Date} a
+ * @param {renkei.v1.Date} b
+ */
 export function compareDates(a, b) {
   return key(a) - key(b);
 }
 
+/** @param {renkei.v1.Date} d */
 function eraOf(d) {
   return ERAS.find((e) => key(d) >= key(e)) || null;
 }
 
+/**
+ * @param {{year: number}} era
+ * @param {number} year
+ */
 function eraYear(era, year) {
   const n = year - era.year + 1;
   return n === 1 ? '元' : String(n);
 }
 
+/**
+ * @param {number} year
+ * @param {number} month
+ * @param {number} day
+ */
 export function isValidDate(year, month, day) {
   if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return false;
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
@@ -63,6 +79,10 @@ export function isValidDate(year, month, day) {
 }
 
 // "2026年11月24日" or, with the era option, "令和8年11月24日". '' for an unset date.
+/**
+ * @param {renkei.v1.Date | null | undefined} d
+ * @param {{era?: boolean}} [options]
+ */
 export function formatDate(d, { era = wareki } = {}) {
   if (!d || !d.year) return '';
   if (era) {
@@ -83,7 +103,12 @@ const tokyoParts = new Intl.DateTimeFormat('en-CA', {
 });
 
 // The Asia/Tokyo calendar date and time of an instant.
+/**
+ * @param {Date} instant
+ * @returns {{date: renkei.v1.Date, hour: number, minute: number}}
+ */
 export function tokyoDateTime(instant) {
+  /** @type {{[type: string]: string}} */
   const parts = {};
   for (const p of tokyoParts.formatToParts(instant)) parts[p.type] = p.value;
   return {
@@ -97,11 +122,19 @@ export function tokyoToday(now = new Date()) {
   return tokyoDateTime(now).date;
 }
 
+/**
+ * @param {number} n
+ * @param {number} [width]
+ */
 function pad(n, width = 2) {
   return String(n).padStart(width, '0');
 }
 
 // "2026年11月24日 14:05" (Asia/Tokyo) from an RFC 3339 timestamp; '' when unset.
+/**
+ * @param {string | undefined} ts
+ * @param {{time?: boolean, era?: boolean}} [options]
+ */
 export function formatTimestamp(ts, { time = true, era = wareki } = {}) {
   if (!ts) return '';
   const instant = new Date(ts);
@@ -111,6 +144,7 @@ export function formatTimestamp(ts, { time = true, era = wareki } = {}) {
   return time ? `${date} ${pad(t.hour)}:${pad(t.minute)}` : date;
 }
 
+/** @param {string | undefined} ts */
 export function formatTime(ts) {
   if (!ts) return '';
   const t = tokyoDateTime(new Date(ts));
@@ -118,26 +152,41 @@ export function formatTime(ts) {
 }
 
 // "2026-11-24", the form the date inputs start from.
+/** @param {renkei.v1.Date | null | undefined} d */
 export function isoDate(d) {
   if (!d || !d.year) return '';
   return `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}`;
 }
 
+/**
+ * @param {renkei.v1.Date} d
+ * @param {number} days
+ * @returns {renkei.v1.Date}
+ */
 export function addDays(d, days) {
   const t = new Date(Date.UTC(d.year, d.month - 1, d.day + days));
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 }
 
+/**
+ * @param {number} year
+ * @param {number} month
+ */
 export function daysInMonth(year, month) {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 // The day of the week: 0 = 日 (Sunday) .. 6 = 土 (Saturday).
+/** @param {renkei.v1.Date} d */
 export function weekdayOf(d) {
   return new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
 }
 
 // {year, month} moved by n months (n may be negative).
+/**
+ * @param {{year: number, month: number}} m
+ * @param {number} n
+ */
 export function addMonths(m, n) {
   const i = m.year * 12 + (m.month - 1) + n;
   return { year: Math.floor(i / 12), month: (((i % 12) + 12) % 12) + 1 };
@@ -145,6 +194,11 @@ export function addMonths(m, n) {
 
 // The weeks of a month as a Japanese wall calendar shows them, Sunday first (日 月 火 水 木 金 土):
 // rows of seven, each a date of the month or null for the days of the months around it.
+/**
+ * @param {number} year
+ * @param {number} month
+ * @returns {(renkei.v1.Date | null)[][]}
+ */
 export function monthWeeks(year, month) {
   const weeks = [];
   let week = new Array(weekdayOf({ year, month, day: 1 })).fill(null);
@@ -162,6 +216,10 @@ export function monthWeeks(year, month) {
 // Reads what a person types for a date: 2026-11-24, 2026/11/24, 2026.11.24, 20261124,
 // 2026年11月24日, 令和8年11月24日, 令和元年5月1日, R8.11.24 — full-width digits too (NFKC).
 // Returns a renkei.v1.Date, or null when it is not a date.
+/**
+ * @param {unknown} text
+ * @returns {renkei.v1.Date | null}
+ */
 export function parseDateInput(text) {
   const s = String(text ?? '').normalize('NFKC').replace(/\s+/g, '');
   if (!s) return null;
@@ -176,15 +234,21 @@ export function parseDateInput(text) {
   } else {
     m = s.match(/^(令和|平成|昭和|大正|明治|[RHSTM])(元|\d{1,2})[年./-](\d{1,2})[月./-](\d{1,2})日?$/i);
     if (!m) return null;
-    const tag = m[1].toUpperCase();
-    const era = ERAS.find((e) => e.name === m[1] || e.short === tag);
-    const n = m[2] === '元' ? 1 : Number(m[2]);
-    [year, month, day] = [era.year + n - 1, Number(m[3]), Number(m[4])];
+    const [, name, eraYearText, monthText, dayText] = m;
+    const tag = name.toUpperCase();
+    const era = ERAS.find((e) => e.name === name || e.short === tag);
+    if (!era) return null; // the pattern lists only these eras
+    const n = eraYearText === '元' ? 1 : Number(eraYearText);
+    [year, month, day] = [era.year + n - 1, Number(monthText), Number(dayText)];
   }
   return isValidDate(year, month, day) ? { year, month, day } : null;
 }
 
 // "14:05", "1405", "14時5分", "14時" (full-width too) → {hour, minute}; null otherwise.
+/**
+ * @param {unknown} text
+ * @returns {{hour: number, minute: number} | null}
+ */
 export function parseTimeInput(text) {
   const s = String(text ?? '').normalize('NFKC').replace(/\s+/g, '');
   const m = s.match(/^(\d{1,2})(?::(\d{2})|(\d{2})|時(?:(\d{1,2})分?)?)?$/);
@@ -196,21 +260,31 @@ export function parseTimeInput(text) {
 }
 
 // The instant of a Tokyo date and time, as an RFC 3339 string for a protobuf Timestamp.
+/**
+ * @param {renkei.v1.Date} d
+ * @param {{hour: number, minute: number}} [time]
+ */
 export function tokyoTimestamp(d, time = { hour: 0, minute: 0 }) {
   return new Date(Date.UTC(d.year, d.month - 1, d.day, time.hour - 9, time.minute)).toISOString();
 }
 
 // --- fiscal years (年度) ------------------------------------------------------------------------
 
+/** @param {renkei.v1.Date} d */
 export function fiscalYearOf(d) {
   return d.month >= 4 ? d.year : d.year - 1;
 }
 
+/** @param {number} fy */
 export function fiscalYearRange(fy) {
   return { from: { year: fy, month: 4, day: 1 }, to: { year: fy + 1, month: 3, day: 31 } };
 }
 
 // "2026年度", or "令和8年度" (FY2019 is 令和元年度, as the ministries write it).
+/**
+ * @param {number} fy
+ * @param {{era?: boolean}} [options]
+ */
 export function fiscalYearLabel(fy, { era = wareki } = {}) {
   if (era) {
     const e = eraOf({ year: fy + 1, month: 3, day: 31 });
@@ -220,6 +294,7 @@ export function fiscalYearLabel(fy, { era = wareki } = {}) {
 }
 
 // The months of a fiscal year as indicator periods: "2026-04" .. "2027-03".
+/** @param {number} fy */
 export function fiscalYearMonths(fy) {
   const out = [];
   for (let i = 0; i < 12; i += 1) {
@@ -230,10 +305,16 @@ export function fiscalYearMonths(fy) {
 }
 
 // The calendar quarters of a fiscal year: "2026-Q2" .. "2027-Q1".
+/** @param {number} fy */
 export function fiscalYearQuarters(fy) {
   return [`${fy}-Q2`, `${fy}-Q3`, `${fy}-Q4`, `${fy + 1}-Q1`];
 }
 
+/**
+ * @param {number} year
+ * @param {number} month
+ * @param {{era?: boolean}} [options]
+ */
 export function monthLabel(year, month, { era = wareki } = {}) {
   const full = formatDate({ year, month, day: 1 }, { era });
   return full.replace(/1日$/, '');
@@ -241,6 +322,10 @@ export function monthLabel(year, month, { era = wareki } = {}) {
 
 // Indicator periods (indicators.proto): "2026-11" → 2026年11月, "2026-Q3" → 2026年 第3四半期,
 // "FY2026" → 2026年度, "2026-11-24" → 2026年11月24日.
+/**
+ * @param {unknown} period
+ * @param {{era?: boolean}} [options]
+ */
 export function formatPeriod(period, { era = wareki } = {}) {
   const p = String(period ?? '');
   let m = p.match(/^(\d{4})-(\d{2})$/);
@@ -255,6 +340,10 @@ export function formatPeriod(period, { era = wareki } = {}) {
 }
 
 // The period of the indicator's frequency that holds a date: month, quarter or fiscal year.
+/**
+ * @param {renkei.v1.Date} d
+ * @param {string} frequency
+ */
 export function periodOf(d, frequency) {
   switch (frequency) {
     case 'MEASUREMENT_FREQUENCY_QUARTERLY':

@@ -7,15 +7,19 @@ const SVG_TAGS = new Set([
   'svg', 'g', 'line', 'rect', 'text', 'path', 'circle', 'polyline', 'title', 'desc', 'tspan',
 ]);
 
+/**
+ * @param {Element} el
+ * @param {ui.Attrs | null | undefined} attrs
+ */
 function apply(el, attrs) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on') && typeof value === 'function') {
-      el.addEventListener(key.slice(2).toLowerCase(), value);
+      el.addEventListener(key.slice(2).toLowerCase(), /** @type {EventListener} */ (value));
     } else if (key === 'value' && 'value' in el && !(el instanceof SVGElement)) {
-      el.value = value;
+      /** @type {HTMLInputElement} */ (el).value = /** @type {string} */ (value);
     } else if (key === 'checked' || key === 'selected') {
-      el[key] = Boolean(value);
+      /** @type {any} */ (el)[key] = Boolean(value);
     } else if (value === true) {
       el.setAttribute(key, '');
     } else {
@@ -24,6 +28,10 @@ function apply(el, attrs) {
   }
 }
 
+/**
+ * @param {Node} el
+ * @param {ui.Child[]} children
+ */
 function append(el, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false || child === '') continue;
@@ -35,8 +43,16 @@ function append(el, children) {
 
 // h('button', {type: 'button', onClick: fn}, '保存'). Attributes with a false, null or
 // undefined value are left out; children may be strings, numbers, nodes, arrays or nothing.
+/**
+ * @template {string} K
+ * @param {K} tag
+ * @param {ui.Attrs | null} [attrs]
+ * @param {...ui.Child} children
+ * @returns {ui.Element<K>}
+ */
 export function h(tag, attrs, ...children) {
-  const el = SVG_TAGS.has(tag) ? document.createElementNS(SVG_NS, tag) : document.createElement(tag);
+  const el = /** @type {ui.Element<K>} */ (
+    SVG_TAGS.has(tag) ? document.createElementNS(SVG_NS, tag) : document.createElement(tag));
   apply(el, attrs);
   append(el, children);
   return el;
@@ -44,16 +60,28 @@ export function h(tag, attrs, ...children) {
 
 let counter = 0;
 // A document-unique id for label/for and aria-describedby pairs.
+/** @param {string} [prefix] */
 export function uid(prefix = 'f') {
   counter += 1;
   return `${prefix}-${counter}`;
 }
 
+/**
+ * @template {Node} E
+ * @param {E} el
+ * @returns {E}
+ */
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;
 }
 
+/**
+ * @template {Node} E
+ * @param {E} el
+ * @param {...ui.Child} children
+ * @returns {E}
+ */
 export function replace(el, ...children) {
   clear(el);
   append(el, children);

@@ -7,12 +7,17 @@ import { parseDateInput, isoDate } from './dates.js';
 import { municipalityName } from './municipalities.js';
 
 // Numbers, dates, codes and ids are read through NFKC, so "１３２２５０" is "132250".
+/** @param {unknown} value */
 export function norm(value) {
   return String(value ?? '').normalize('NFKC').trim();
 }
 
 // A number typed in any width, with or without thousands separators; undefined when empty,
 // NaN when not a number.
+/**
+ * @param {unknown} value
+ * @returns {number | undefined}
+ */
 export function normNumber(value) {
   const s = norm(value).replace(/[,，]/g, '');
   if (s === '') return undefined;
@@ -20,17 +25,30 @@ export function normNumber(value) {
 }
 
 // "パーキンソン病、専門医連携" / "a, b" / one per line → ["パーキンソン病", "専門医連携"].
+/**
+ * @param {unknown} value
+ * @param {{lines?: boolean}} [options]
+ */
 export function splitList(value, { lines = false } = {}) {
   const pattern = lines ? /\r?\n/ : /[,、，\n]+/;
   return String(value ?? '').split(pattern).map((s) => s.trim()).filter(Boolean);
 }
 
+/**
+ * @param {Element} control
+ * @param {(string | null)[]} ids
+ */
 function describedBy(control, ids) {
   const list = ids.filter(Boolean).join(' ');
   if (list) control.setAttribute('aria-describedby', list);
   else control.removeAttribute('aria-describedby');
 }
 
+/**
+ * @param {string} field
+ * @param {string | undefined} extraClass
+ * @param {ui.Child[]} children
+ */
 function wrapper(field, extraClass, children) {
   return h('div', { class: `field ${extraClass || ''}`.trim(), 'data-field': field }, children);
 }
@@ -38,10 +56,35 @@ function wrapper(field, extraClass, children) {
 // A labelled text input, textarea or select. Options: label, field (proto path), value, hint,
 // required, placeholder, type, inputmode, autocomplete, multiline, rows, options ([[v, label]]),
 // empty (label of the empty choice of a select; none when absent), width ('short'|'long').
+/**
+ * @typedef {object} InputOptions
+ * @property {string} label
+ * @property {string} field
+ * @property {string} [id]
+ * @property {unknown} [value]
+ * @property {string} [hint]
+ * @property {boolean} [required]
+ * @property {string} [placeholder]
+ * @property {string} [type]
+ * @property {string} [inputmode]
+ * @property {string} [autocomplete]
+ * @property {boolean} [multiline]
+ * @property {number} [rows]
+ * @property {number} [maxlength]
+ * @property {ui.Table<unknown>} [options]
+ * @property {string} [empty]
+ * @property {string} [width]
+ * @property {string} [class]
+ */
+/**
+ * @param {InputOptions} opts
+ * @returns {ui.Field}
+ */
 export function input(opts) {
   const id = opts.id || uid('in');
   const hintId = opts.hint ? `${id}-hint` : null;
   const errId = `${id}-err`;
+  /** @type {ui.Control} */
   let control;
   if (opts.options) {
     control = h('select', { id, name: opts.field, required: opts.required },
@@ -52,7 +95,7 @@ export function input(opts) {
       id, name: opts.field, rows: opts.rows || 3, required: opts.required,
       placeholder: opts.placeholder, maxlength: opts.maxlength,
     });
-    control.value = opts.value ?? '';
+    control.value = String(opts.value ?? '');
   } else {
     control = h('input', {
       id, name: opts.field, type: opts.type || 'text', value: opts.value ?? '',
@@ -68,17 +111,18 @@ export function input(opts) {
     h('p', { class: 'field-error', id: errId, hidden: true }),
   ]);
   describedBy(control, [hintId]);
-  wrap.control = control;
-  wrap.hintId = hintId;
-  wrap.errId = errId;
-  return wrap;
+  return Object.assign(wrap, { control, hintId, errId });
 }
 
 // A date typed Japanese style or ISO; read with dateValue().
+/**
+ * @param {InputOptions} opts value: a renkei.v1.Date or text
+ * @returns {ui.Field}
+ */
 export function dateInput(opts) {
   return input({
     ...opts,
-    value: opts.value && typeof opts.value === 'object' ? isoDate(opts.value) : opts.value,
+    value: opts.value && typeof opts.value === 'object' ? isoDate(/** @type {renkei.v1.Date} */ (opts.value)) : opts.value,
     inputmode: 'numeric',
     width: 'date',
     hint: opts.hint ?? '例: 2026-11-24、2026/11/24、令和8年11月24日',
@@ -87,19 +131,38 @@ export function dateInput(opts) {
 
 // Reads a date control: a renkei.v1.Date, undefined when empty; throws a field error when the
 // text is not a date.
+/**
+ * @param {ui.Field} wrap
+ * @returns {renkei.v1.Date | undefined}
+ */
 export function dateValue(wrap) {
   const text = norm(wrap.control.value);
   if (!text) return undefined;
   const d = parseDateInput(text);
   if (!d) {
     throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [
-      { field: wrap.dataset.field, description: '日付として読めません (例: 2026-11-24、令和8年11月24日)' },
+      { field: wrap.dataset.field ?? '', description: '日付として読めません (例: 2026-11-24、令和8年11月24日)' },
     ]);
   }
   return d;
 }
 
 // A fieldset of checkboxes (multiple: true) or radio buttons. wrap.values() / wrap.value().
+/**
+ * @param {object} opts
+ * @param {string} opts.label
+ * @param {string} opts.field
+ * @param {ui.Table<unknown>} opts.options
+ * @param {string} [opts.id]
+ * @param {string} [opts.name]
+ * @param {string} [opts.hint]
+ * @param {unknown} [opts.value] a value, or the values when multiple
+ * @param {boolean} [opts.multiple]
+ * @param {boolean} [opts.columns]
+ * @param {boolean} [opts.required]
+ * @param {string} [opts.class]
+ * @returns {ui.Choices}
+ */
 export function choices(opts) {
   const id = opts.id || uid('ch');
   const name = opts.name || id;
@@ -124,15 +187,17 @@ export function choices(opts) {
   h('p', { class: 'field-error', id: errId, hidden: true }));
   if (hintId) fs.setAttribute('aria-describedby', hintId);
   const inputs = () => [...fs.querySelectorAll('input')];
-  fs.values = () => inputs().filter((b) => b.checked).map((b) => b.value);
-  fs.value = () => fs.values()[0] ?? '';
-  fs.control = inputs()[0];
-  fs.errId = errId;
-  fs.hintId = hintId;
-  return fs;
+  const values = () => inputs().filter((b) => b.checked).map((b) => b.value);
+  return Object.assign(fs, {
+    values, value: () => values()[0] ?? '', control: inputs()[0], errId, hintId,
+  });
 }
 
 // A single checkbox with its label.
+/**
+ * @param {{label: string, field: string, id?: string, value?: boolean, hint?: string}} opts
+ * @returns {ui.Checkbox}
+ */
 export function checkbox(opts) {
   const id = opts.id || uid('cb');
   const box = h('input', { type: 'checkbox', id, name: opts.field, checked: opts.value });
@@ -142,10 +207,9 @@ export function checkbox(opts) {
     h('p', { class: 'field-error', id: `${id}-err`, hidden: true }),
   ]);
   if (opts.hint) box.setAttribute('aria-describedby', `${id}-hint`);
-  wrap.control = box;
-  wrap.errId = `${id}-err`;
-  wrap.hintId = opts.hint ? `${id}-hint` : null;
-  return wrap;
+  return Object.assign(wrap, {
+    control: box, errId: `${id}-err`, hintId: opts.hint ? `${id}-hint` : null,
+  });
 }
 
 // The message slot at the top of a form.
@@ -153,16 +217,23 @@ export function formAlert() {
   return h('div', { class: 'form-alert', role: 'alert', tabindex: '-1', hidden: true });
 }
 
+/** @param {unknown} path */
 function key(path) {
   return String(path).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 // The wrapper inside `root` whose data-field is the error's field or the longest prefix of it
 // ("needs[0].capability" lands on needs[0].capability, else needs[0], else needs).
+/**
+ * @param {ParentNode} root
+ * @param {string} field
+ * @returns {HTMLElement | null}
+ */
 export function wrapperFor(root, field) {
   const k = key(field);
+  /** @type {HTMLElement | null} */
   let best = null;
-  for (const el of root.querySelectorAll('[data-field]')) {
+  for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-field]'))) {
     const d = key(el.dataset.field);
     if (!d) continue;
     if (k === d || k.startsWith(`${d}.`) || k.startsWith(`${d}[`)) {
@@ -172,12 +243,16 @@ export function wrapperFor(root, field) {
   return best;
 }
 
+/**
+ * @param {ParentNode} root
+ * @param {HTMLElement | null | undefined} alert
+ */
 export function clearErrors(root, alert) {
-  for (const el of root.querySelectorAll('.field-error')) {
+  for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('.field-error'))) {
     el.textContent = '';
     el.hidden = true;
   }
-  for (const el of root.querySelectorAll('[aria-invalid]')) {
+  for (const el of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[aria-invalid]'))) {
     el.removeAttribute('aria-invalid');
     const ids = (el.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && !x.endsWith('-err'));
     describedBy(el, ids);
@@ -188,19 +263,30 @@ export function clearErrors(root, alert) {
   }
 }
 
+/**
+ * @param {ParentNode} wrap
+ * @returns {ui.Control[]}
+ */
 function controlsOf(wrap) {
-  return [...wrap.querySelectorAll('input, select, textarea')];
+  return /** @type {ui.Control[]} */ ([...wrap.querySelectorAll('input, select, textarea')]);
 }
 
 // Shows an error: the message at the top (role="alert"), each field's description next to its
 // control (aria-invalid, aria-describedby), the rest listed in the alert.
+/**
+ * @param {ParentNode} root
+ * @param {HTMLElement | null | undefined} alert
+ * @param {ApiError} err
+ */
 export function showError(root, alert, err) {
   clearErrors(root, alert);
+  /** @type {ui.FieldError[]} */
   const unplaced = [];
+  /** @type {ui.Control | null} */
   let first = null;
   for (const f of err.fields || []) {
     const wrap = f.field ? wrapperFor(root, f.field) : null;
-    const slot = wrap && wrap.querySelector(':scope > .field-error');
+    const slot = wrap && /** @type {HTMLElement | null} */ (wrap.querySelector(':scope > .field-error'));
     if (!slot) {
       unplaced.push(f);
       continue;
@@ -213,7 +299,7 @@ export function showError(root, alert, err) {
       if (!ids.includes(slot.id)) ids.push(slot.id);
       describedBy(c, ids);
     }
-    if (!first) first = controlsOf(wrap)[0];
+    if (!first) first = controlsOf(wrap)[0] ?? null;
   }
   if (alert) {
     alert.textContent = '';
@@ -229,6 +315,13 @@ export function showError(root, alert, err) {
 
 // Runs a form's action: clears old errors, disables the submit buttons while it runs, shows an
 // ApiError on the form. Returns the action's result, or undefined when it failed.
+/**
+ * @template T
+ * @param {HTMLElement} root
+ * @param {HTMLElement | null | undefined} alert
+ * @param {() => T | Promise<T>} action
+ * @returns {Promise<T | undefined>}
+ */
 export async function submitting(root, alert, action) {
   const buttons = [...root.querySelectorAll('button')];
   clearErrors(root, alert);
@@ -238,7 +331,8 @@ export async function submitting(root, alert, action) {
     return await action();
   } catch (err) {
     if (!(err instanceof ApiError)) {
-      showError(root, alert, new ApiError(0, 'INTERNAL', `予期しないエラーです: ${err.message}`));
+      const message = err instanceof Error ? err.message : String(err);
+      showError(root, alert, new ApiError(0, 'INTERNAL', `予期しないエラーです: ${message}`));
       throw err;
     }
     if (!err.handled) showError(root, alert, err);
@@ -250,6 +344,16 @@ export async function submitting(root, alert, action) {
 }
 
 // A form element whose submit runs `action` through submitting(); returns {form, alert}.
+/**
+ * @param {object} opts
+ * @param {string} opts.label
+ * @param {string} [opts.className]
+ * @param {(form: HTMLFormElement) => unknown} opts.onSubmit
+ * @param {ui.Child} opts.children
+ * @param {string} [opts.submitLabel]
+ * @param {ui.Child} [opts.extraButtons]
+ * @returns {ui.ActionForm}
+ */
 export function actionForm({ label, className, onSubmit, children, submitLabel, extraButtons }) {
   const alert = formAlert();
   const form = h('form', { class: className || 'form', 'aria-label': label, novalidate: true },
@@ -261,12 +365,15 @@ export function actionForm({ label, className, onSubmit, children, submitLabel, 
     event.preventDefault();
     submitting(form, alert, () => onSubmit(form));
   });
-  form.alert = alert;
-  return form;
+  return Object.assign(form, { alert });
 }
 
 // A local government code input that names the municipality as it is typed (full-width digits
 // accepted). The service checks the code; this only helps reading it.
+/**
+ * @param {InputOptions} opts
+ * @returns {ui.MunicipalityField}
+ */
 export function municipalityInput(opts) {
   const wrap = input({ ...opts, inputmode: 'numeric', width: 'code', hint: opts.hint ?? '6桁の地方公共団体コード (例: 132250)' });
   const name = h('span', { class: 'code-name', 'aria-live': 'polite' });
@@ -277,6 +384,5 @@ export function municipalityInput(opts) {
   wrap.control.addEventListener('input', update);
   wrap.control.after(name);
   update();
-  wrap.code = () => norm(wrap.control.value);
-  return wrap;
+  return Object.assign(wrap, { code: () => norm(wrap.control.value) });
 }

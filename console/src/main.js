@@ -31,6 +31,7 @@ const NAV = [
 ];
 
 // Route table: the first path segment picks the screen; a second one is an id.
+/** @type {{[name: string]: {list: ui.Screen, item?: ui.Screen, create?: ui.Screen, nav: string}}} */
 const SCREENS = {
   intake: { list: intake, item: consultation, create: intakeForm, nav: '#/intake' },
   resources: { list: resources, nav: '#/resources' },
@@ -41,22 +42,27 @@ const SCREENS = {
 };
 
 const app = {
+  /** @type {renkei.v1.ConsoleSession | null} */
   session: null,
   afterLogin: '#/intake',
   renderId: 0,
+  /** @type {string | null} */
   route: null, // the hash of the screen on show ('#/login' for the log-in screen)
   announced: 0, // announcements() when that screen was drawn
   byConsole: false, // the next render was asked for by the console itself, not by a link or Back
 };
 
 const shell = {
-  root: document.getElementById('app'),
+  root: /** @type {HTMLElement} */ (document.getElementById('app')), // index.html's
+  /** @type {HTMLElement | null} */
   header: null,
+  /** @type {HTMLElement | null} */
   nav: null,
-  main: null,
+  main: h('main', { id: 'main', tabindex: '-1' }), // replaced by layout() before each screen
   status: statusRegion(),
 };
 
+/** @param {string} hash */
 export function parseHash(hash) {
   const raw = (hash || '').replace(/^#\/?/, '');
   const [path, qs] = raw.split('?');
@@ -64,12 +70,14 @@ export function parseHash(hash) {
   return { parts, query: new URLSearchParams(qs || '') };
 }
 
+/** @param {string} hash */
 function navigate(hash) {
   app.byConsole = true;
   if (location.hash === hash) render();
   else location.hash = hash;
 }
 
+/** @param {renkei.v1.ConsoleSession} s */
 function instanceName(s) {
   const inst = s.instance;
   if (inst && typeof inst === 'object') return inst.name || municipalityName(inst.code);
@@ -108,12 +116,14 @@ function headerBar() {
       logout) : null);
 }
 
+/** @param {string | null} active */
 function navBar(active) {
   return h('nav', { class: 'site-nav no-print', 'aria-label': '画面' },
     h('ul', {}, NAV.map(([href, text]) => h('li', {},
       h('a', { href, 'aria-current': href === active ? 'page' : null }, text)))));
 }
 
+/** @param {string | null} active */
 function layout(active) {
   const skip = h('a', { class: 'skip-link', href: '#main' }, '本文へスキップ');
   // The skip link targets the main landmark without touching the router's hash.
@@ -129,7 +139,7 @@ function layout(active) {
 
 async function loadSession() {
   try {
-    app.session = await get('/api/v1/session');
+    app.session = /** @type {renkei.v1.ConsoleSession} */ (await get('/api/v1/session'));
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     app.session = null;
@@ -141,6 +151,7 @@ async function loadSession() {
 // the console itself moved on right after saying something for the next screen ("相談を受け付けました"
 // then the consultation, "ログアウトしました" then the log-in screen). The same route drawn again
 // (a rerender after a change) keeps it, and so does a message a screen sets once drawn.
+/** @param {string} route */
 function statusOnRouteChange(route) {
   const carried = app.byConsole && announcements() !== app.announced;
   if (route !== app.route && !carried) clearStatus();
@@ -177,10 +188,11 @@ async function render({ focus = true } = {}) {
   layout(screen.nav);
   let module = parts[1] && screen.item ? screen.item : screen.list;
   if (parts[1] === 'new' && screen.create) module = screen.create;
+  /** @type {ui.ScreenContext} */
   const ctx = {
     session: app.session,
     query,
-    id: parts[1],
+    id: parts[1] ?? '',
     navigate,
     announce,
     isCurrent: () => id === app.renderId,

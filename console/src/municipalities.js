@@ -6,6 +6,10 @@ import table from 'virtual:municipalities';
 // {code: [prefecture_name, municipality_name]}, prefectures under their 2-digit code.
 const { municipalities, prefectures } = table;
 
+/**
+ * @param {unknown} code
+ * @param {{withPrefecture?: boolean}} [options]
+ */
 export function municipalityName(code, { withPrefecture = true } = {}) {
   const c = String(code ?? '');
   const m = municipalities[c];
@@ -15,15 +19,18 @@ export function municipalityName(code, { withPrefecture = true } = {}) {
   return c;
 }
 
+/** @param {unknown} code */
 export function isKnownMunicipality(code) {
   return Object.prototype.hasOwnProperty.call(municipalities, String(code));
 }
 
 // "13" for "132250".
+/** @param {unknown} code */
 export function prefectureOf(code) {
   return String(code ?? '').slice(0, 2);
 }
 
+/** @param {string} prefCode */
 export function prefectureName(prefCode) {
   return prefectures[String(prefCode).slice(0, 2)] || prefCode;
 }

@@ -1,6 +1,8 @@
 // The polite live region every screen reports its results through ("保存しました", "12件").
+/** @type {HTMLDivElement | null} */
 let region = null;
-let timer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let timer;
 let count = 0;
 
 export function statusRegion() {
@@ -11,15 +13,17 @@ export function statusRegion() {
   return region;
 }
 
+/** @param {string} text */
 export function announce(text) {
-  if (!region) return;
+  const r = region;
+  if (!r) return;
   count += 1;
   clearTimeout(timer);
-  region.textContent = '';
+  r.textContent = '';
   // A fresh text node so screen readers announce the same message twice in a row too.
   timer = setTimeout(() => {
-    timer = null;
-    region.textContent = text;
+    timer = undefined;
+    r.textContent = text;
   }, 50);
 }
 
@@ -33,6 +37,6 @@ export function announcements() {
 export function clearStatus() {
   if (!region) return;
   clearTimeout(timer);
-  timer = null;
+  timer = undefined;
   region.textContent = '';
 }

@@ -1,5 +1,7 @@
-// Helpers for the console's browser tests: the browser, screenshots, waiting on the gateway's
-// answers, and the accessibility checks every screen goes through.
+// Helpers for the console's browser tests (screens/*.mjs): the browser, screenshots, waiting on
+// the gateway's answers, logging in, and the accessibility checks every screen goes through.
+import { before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,6 +25,28 @@ export async function config() {
     screenshots: process.env.RENKEI_SCREENSHOT_DIR || path.join(here, '..', 'test-output', 'screenshots'),
     chromium: process.env.RENKEI_CHROMIUM || '/usr/bin/chromium',
   };
+}
+
+// The browser of one screen file: launched before its tests, closed after them; `ready` receives
+// {browser, context, page, problems} and may set up more before the first test (one hook: Node
+// 20 runs the root's before hooks as they are registered, not one after the other). After each
+// test the page must have reported no problems.
+export function useBrowser(cfg, ready) {
+  let browser = null;
+  let problems = null;
+  before(async () => {
+    assert.ok(cfg.password, 'RENKEI_PASSWORD is not set (and data/local/demo-password was not found)');
+    const launched = await launch(cfg);
+    ({ browser, problems } = launched);
+    await ready(launched);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  afterEach(() => {
+    const found = problems ? problems.splice(0) : [];
+    assert.deepEqual(found, [], 'the page reported errors (script errors or CSP violations)');
+  });
 }
 
 export async function launch(cfg) {
@@ -146,4 +170,73 @@ export async function tabWalk(page, presses) {
     }
   }
   return steps;
+}
+
+// The aria-live status line of the shell.
+export function statusLine(page) {
+  return page.locator('.status-region[role="status"]');
+}
+
+// One probe of a screen that fills through events: once `marker` (the part of the screen that
+// holds the answer) is drawn, `probe` decides; when it says no, the screen is loaded again.
+export async function reloadUntil(page, probe, marker) {
+  await page.locator(marker).waitFor();
+  if (await probe()) return true;
+  await page.reload();
+  return false;
+}
+
+// Logs in on the log-in screen on show.
+export async function logIn(page, cfg) {
+  await page.getByLabel('ログインID').fill(cfg.login);
+  await page.getByLabel('パスワード').fill(cfg.password);
+  const r = await during(page, 'POST', /^\/api\/v1\/login$/, () => page.getByRole('button', { name: 'ログイン' }).click());
+  assert.equal(r.status(), 200, 'log-in refused: check RENKEI_LOGIN / RENKEI_PASSWORD');
+  await page.getByRole('navigation', { name: '画面' }).waitFor();
+}
+
+// The a11y checks of one screen on `page`: labelled controls, and Tab walking the nav links and
+// then the main content in document order, each focused element visible with an outline.
+export async function checkAccessibility(page, where) {
+  const unnamed = await unnamedControls(page);
+  assert.deepEqual(unnamed, [], `${where}: controls without an accessible name`);
+  const landmarks = await page.evaluate(() => ({
+    header: document.querySelectorAll('header').length,
+    nav: document.querySelectorAll('nav').length,
+    main: document.querySelectorAll('main').length,
+    lang: document.documentElement.lang,
+  }));
+  assert.deepEqual(landmarks, { header: 1, nav: 1, main: 1, lang: 'ja' }, `${where}: landmarks`);
+
+  const steps = await tabWalk(page, 24);
+  for (const [i, s] of steps.entries()) {
+    assert.ok(s.visible, `${where}: Tab ${i + 1} focused an invisible element ${JSON.stringify(s)}`);
+    assert.match(s.outline, /^(solid|auto) [2-9]/, `${where}: no visible focus outline on ${JSON.stringify(s)}`);
+    if (i > 0) assert.notEqual(s.index, steps[i - 1].index, `${where}: Tab ${i + 1} did not move the focus`);
+  }
+  const nav = steps.filter((s) => s.region === 'nav').map((s) => s.text);
+  assert.deepEqual(nav, ['相談受付', '資源検索', '地域課題', '研修', '指標', '定例ミーティング資料'], `${where}: nav links in order`);
+  const firstMain = steps.findIndex((s) => s.region === 'main');
+  const lastNav = steps.map((s) => s.region).lastIndexOf('nav');
+  assert.ok(firstMain > lastNav, `${where}: the main content comes after the navigation`);
+  const mainSteps = steps.filter((s) => s.region === 'main');
+  assert.ok(mainSteps.length >= 3, `${where}: Tab reaches the main content`);
+  for (let i = 1; i < mainSteps.length; i += 1) {
+    assert.ok(mainSteps[i].index > mainSteps[i - 1].index, `${where}: focus order follows the page (${mainSteps[i - 1].text} → ${mainSteps[i].text})`);
+  }
+}
+
+// Calls the gateway from the page, with its session and CSRF token: what a screen's tests need
+// to exist before them (fixtures.mjs). Throws on any answer but 2xx.
+export function apiCall(page, method, path, body) {
+  return page.evaluate(async ([m, p, b]) => {
+    const csrf = decodeURIComponent((document.cookie.match(/(?:^|; )renkei_csrf=([^;]*)/) || [])[1] || '');
+    const r = await fetch(p, {
+      method: m,
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: b === undefined ? undefined : JSON.stringify(b),
+    });
+    if (!r.ok) throw new Error(`${m} ${p}: ${r.status} ${await r.text()}`);
+    return r.json();
+  }, [method, path, body]);
 }

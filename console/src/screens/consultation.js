@@ -18,35 +18,49 @@ import {
 } from '../words.js';
 import { needRow } from './intake_form.js';
 
+/** @param {[string, ui.Child][]} pairs */
 function dl(pairs) {
   return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== '')
     .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
+/** @param {renkei.v1.Candidate} cand */
 function distanceText(cand) {
   if (cand.distanceKm === undefined || cand.distanceKm === null) return '—';
   return `${cand.distanceApproximate ? '約' : ''}${Number(cand.distanceKm).toFixed(1)} km`;
 }
 
+/** @param {renkei.v1.Need} n */
 function needTitle(n) {
   const also = (n.alsoRequires || []).map(capabilityLabel);
   return [capabilityLabel(n.capability), ...also].join(' ＋ ');
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
   const capabilities = await loadCapabilities();
-  let c = await get(`/api/v1/consultations/${seg(ctx.id)}`);
+  let c = /** @type {renkei.v1.Consultation} */ (await get(`/api/v1/consultations/${seg(ctx.id)}`));
   const pageAlert = formAlert();
   const path = () => `/api/v1/consultations/${seg(c.id)}`;
 
   // Sends one change; the answer (a Consultation, or MatchResourcesResponse) replaces `c`.
+  /**
+   * @param {string} suffix
+   * @param {object} body
+   * @param {string} done
+   * @param {string} focusId
+   */
   async function change(suffix, body, done, focusId) {
     try {
-      const r = await post(`${path()}${suffix}`, { ...body, expectedVersion: c.version });
+      const r = /** @type {renkei.v1.Consultation & {consultation?: renkei.v1.Consultation}} */ (
+        await post(`${path()}${suffix}`, { ...body, expectedVersion: c.version }));
       c = r.consultation || r;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'ABORTED') {
-        c = await get(path());
+        c = /** @type {renkei.v1.Consultation} */ (await get(path()));
         draw();
         pageAlert.textContent = '他の人が先にこの相談を変更しました。最新の内容を表示しています。もう一度操作してください。';
         pageAlert.hidden = false;
@@ -65,7 +79,9 @@ export async function render(main, ctx) {
   }
 
   function summarySection() {
+    /** @type {Partial<renkei.v1.PersonConcerned>} */
     const p = c.person || {};
+    /** @type {Partial<renkei.v1.Requester>} */
     const r = c.requester || {};
     const status = input({ label: '新しい状態', field: 'status', options: CONSULTATION_STATUSES, value: c.status });
     const reason = input({ label: '理由 (任意)', field: 'reason' });
@@ -94,6 +110,10 @@ export async function render(main, ctx) {
       statusForm);
   }
 
+  /**
+   * @param {renkei.v1.Need} n
+   * @param {number} i
+   */
   function needBlock(n, i) {
     const due = dateInput({
       label: `ニーズ ${i + 1} の紹介の回答期限`, field: 'response_due', value: addDays(tokyoToday(), 7), hint: '',
@@ -101,6 +121,7 @@ export async function render(main, ctx) {
     const alert = formAlert();
     const block = h('div', { class: 'need-block' });
     const cands = n.candidates || [];
+    /** @param {renkei.v1.Candidate} cand */
     const refer = (cand) => submitting(block, alert, () => change('/referrals', {
       needId: n.id, resourceId: cand.resourceId, responseDue: dateValue(due),
     }, `${cand.name} に紹介しました`, 'referrals-h'));
@@ -154,6 +175,10 @@ export async function render(main, ctx) {
       h('details', { class: 'add' }, h('summary', {}, 'ニーズを追加する'), addForm));
   }
 
+  /**
+   * @param {renkei.v1.Referral} ref
+   * @param {number} i
+   */
   function outcomeForm(ref, i) {
     const outcome = input({ label: `紹介 ${i + 1} の結果`, field: 'outcome', options: REFERRAL_OUTCOMES, empty: '選択してください' });
     const reason = input({ label: `紹介 ${i + 1} の辞退の理由`, field: 'decline_reason', options: DECLINE_REASONS, empty: '(辞退のとき選ぶ)' });
@@ -162,6 +187,7 @@ export async function render(main, ctx) {
       label: `紹介 ${i + 1} の結果を記録する`, className: 'form inline', submitLabel: '結果を記録',
       children: [outcome, reason, note],
       onSubmit: () => {
+        /** @type {ui.Body} */
         const body = { outcome: outcome.control.value || undefined, note: note.control.value.trim() };
         if (reason.control.value) body.declineReason = reason.control.value;
         return change(`/referrals/${seg(ref.id)}/outcome`, body, '紹介の結果を記録しました', 'referrals-h');
@@ -229,6 +255,7 @@ export async function render(main, ctx) {
       hint: '起きたことの報告ではなく、地域として解決すべきテーマを書きます (例: パーキンソン病に対応できる訪問診療医が市内にいない)',
     });
     const tags = input({ label: 'タグ (読点・カンマ区切り)', field: 'tags', placeholder: '例: パーキンソン病、専門医連携' });
+    /** @type {ui.Table} */
     const caps = capabilities.map((x) => [x.code, x.labelJa]);
     const firstNeed = (c.needs || [])[0];
     const capability = input({ label: '関連する機能 (任意)', field: 'capability', options: caps, empty: '指定なし', value: firstNeed ? firstNeed.capability : '' });

@@ -14,6 +14,11 @@ import { downloadText } from '../download.js';
 import { municipalityName } from '../municipalities.js';
 import { label, REFERRAL_OUTCOMES } from '../words.js';
 
+/**
+ * @param {string} caption
+ * @param {string[]} head
+ * @param {(string | number)[][]} rows
+ */
 function countTable(caption, head, rows) {
   if (!rows.length) return h('div', { class: 'digest-block' }, h('h3', {}, caption), h('p', {}, 'なし'));
   return h('div', { class: 'digest-block' },
@@ -23,6 +28,10 @@ function countTable(caption, head, rows) {
       h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', { class: typeof c === 'number' ? 'num' : '' }, String(c)))))))));
 }
 
+/**
+ * @param {renkei.v1.Date} d
+ * @returns {{from: renkei.v1.Date, to: renkei.v1.Date}}
+ */
 function monthRange(d) {
   const from = { year: d.year, month: d.month, day: 1 };
   const next = d.month === 12 ? { year: d.year + 1, month: 1, day: 1 } : { year: d.year, month: d.month + 1, day: 1 };
@@ -30,23 +39,35 @@ function monthRange(d) {
 }
 
 // The period from the hash (?from=&to=), or this month so far.
+/**
+ * @param {URLSearchParams} query
+ * @param {renkei.v1.Date} today
+ */
 function periodFrom(query, today) {
   const from = query.get('from');
   const to = query.get('to');
+  /** @type {(s: string | null) => renkei.v1.Date | null} */
   const parse = (s) => {
     const m = String(s || '').match(/^(\d{4})-(\d{2})-(\d{2})$/);
     return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : null;
   };
-  if (parse(from) && parse(to)) return { from: parse(from), to: parse(to) };
+  const f = parse(from);
+  const t = parse(to);
+  if (f && t) return { from: f, to: t };
   return monthRange(today);
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
   await loadCapabilities().catch(() => []);
   const today = tokyoToday();
   const period = periodFrom(ctx.query, today);
   const fy = fiscalYearOf(period.from);
 
+  /** @type {(from: renkei.v1.Date, to: renkei.v1.Date) => void} */
   const go = (from, to) => ctx.navigate(`#/digest?from=${isoDate(from)}&to=${isoDate(to)}`);
 
   // Quick choices: a fiscal year, or one of its months.
@@ -84,7 +105,8 @@ export async function render(main, ctx) {
   const print = h('button', { type: 'button', class: 'primary' }, '印刷');
   print.addEventListener('click', () => window.print());
 
-  const d = await get('/api/v1/digest', { ...dateParams('from', period.from), ...dateParams('to', period.to) });
+  const d = /** @type {renkei.v1.Digest} */ (
+    await get('/api/v1/digest', { ...dateParams('from', period.from), ...dateParams('to', period.to) }));
   const md = h('button', { type: 'button', class: 'secondary' }, 'Markdownで保存');
   md.addEventListener('click', () => {
     downloadText(`digest_${d.municipalityCode}_${isoDate(period.from)}_${isoDate(period.to)}.md`, d.markdown || '', 'text/markdown; charset=utf-8');
@@ -127,7 +149,10 @@ export async function render(main, ctx) {
       h('section', { 'aria-labelledby': 'od-h' },
         h('h2', { id: 'od-h' }, '期限切れのフォローアップ'),
         (d.overdueFollowUps || []).length === 0 ? h('p', {}, 'なし')
-          : h('ul', {}, d.overdueFollowUps.map((o) => h('li', {}, o.followUp.task, ' — 期限 ', dateText(o.followUp.due), ` (${o.daysOverdue}日超過)`)))),
+          : h('ul', {}, d.overdueFollowUps.map((o) => {
+            const f = /** @type {renkei.v1.FollowUp} */ (o.followUp); // always set
+            return h('li', {}, f.task, ' — 期限 ', dateText(f.due), ` (${o.daysOverdue}日超過)`);
+          }))),
       h('section', { 'aria-labelledby': 'seeds-h' },
         h('h2', { id: 'seeds-h' }, '地域課題のタネ'),
         (d.seeds || []).length === 0 ? h('p', {}, 'なし')

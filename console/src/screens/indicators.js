@@ -23,6 +23,10 @@ const NATION = '000000';
 // the chosen one last.
 const YEARS_SHOWN = 5;
 
+/**
+ * @param {renkei.v1.IndicatorSpec} spec
+ * @param {number} fy
+ */
 function periodsOf(spec, fy) {
   switch (spec.frequency) {
     case 'MEASUREMENT_FREQUENCY_QUARTERLY': return fiscalYearQuarters(fy);
@@ -35,31 +39,44 @@ function periodsOf(spec, fy) {
 // What a comparison from `code` ranks: the municipalities of its prefecture (a municipality's
 // instance and a prefecture's, whose code is the prefecture's own, e.g. 130001), or the
 // prefectures (the nation, 000000).
+/** @param {string} code */
 function comparisonScope(code) {
   return code === NATION ? NATION : prefectureOf(code);
 }
 
 // A row's name: within one prefecture the municipality's own name (千代田区), else the service's.
+/** @param {renkei.v1.ComparisonRow} r */
 function rowName(r) {
   const c = r.jurisdictionCode;
   if (isKnownMunicipality(c)) return municipalityName(c, { withPrefecture: false });
   return municipalityName(c) !== c ? municipalityName(c) : (r.name || c);
 }
 
+/** @param {string} period */
 function shortLabel(period) {
   const m = String(period).match(/^\d{4}-(\d{2})$/);
   return m ? `${Number(m[1])}月` : formatPeriod(period);
 }
 
+/**
+ * @param {renkei.v1.IndicatorDefinition[]} defs with a spec
+ * @param {string | undefined} selected
+ */
 function indicatorSelect(defs, selected) {
+  /** @type {[string, renkei.v1.IndicatorDefinition[]][]} */
   const groups = INDICATOR_ORIGINS.map(([origin, name]) => [name, defs.filter((d) => d.origin === origin)]);
   const other = defs.filter((d) => !INDICATOR_ORIGINS.some(([o]) => o === d.origin));
   if (other.length) groups.push(['その他', other]);
   return h('select', { id: 'ind-code', name: 'code' }, groups.filter(([, list]) => list.length).map(([name, list]) => h('optgroup', { label: name },
-    list.map((d) => h('option', { value: d.spec.code, selected: d.spec.code === selected }, `${d.spec.nameJa || d.spec.code} (${d.spec.code})`)))));
+    list.map((d) => {
+      const s = /** @type {renkei.v1.IndicatorSpec} */ (d.spec);
+      return h('option', { value: s.code, selected: s.code === selected }, `${s.nameJa || s.code} (${s.code})`);
+    }))));
 }
 
+/** @param {renkei.v1.IndicatorDefinition} def */
 function describe(def) {
+  /** @type {Partial<renkei.v1.IndicatorSpec>} */
   const s = def.spec || {};
   return h('dl', { class: 'facts compact' },
     h('dt', {}, '指標'), h('dd', {}, s.nameJa || s.code),
@@ -70,7 +87,13 @@ function describe(def) {
     def.issueId ? [h('dt', {}, '地域課題'), h('dd', {}, h('a', { href: `#/issues/${encodeURIComponent(def.issueId)}` }, `${def.expectedChangeLabel || ''} ${def.issueId}`))] : null);
 }
 
+/**
+ * @param {renkei.v1.IndicatorDefinition} def
+ * @param {renkei.v1.Series} series
+ * @param {string[]} periods
+ */
 function seriesChart(def, series, periods) {
+  /** @type {Partial<renkei.v1.IndicatorSpec>} */
   const spec = def.spec || {};
   const byPeriod = new Map((series.points || []).map((p) => [p.period, p]));
   const keys = periods.length ? periods : (series.points || []).map((p) => p.period);
@@ -89,7 +112,14 @@ function seriesChart(def, series, periods) {
   });
 }
 
+/**
+ * @param {ui.ScreenContext} ctx
+ * @param {renkei.v1.IndicatorDefinition} def
+ * @param {string} code
+ * @param {string} period
+ */
 function recordForm(ctx, def, code, period) {
+  /** @type {Partial<renkei.v1.IndicatorSpec>} */
   const spec = def.spec || {};
   const ratio = spec.kind === 'INDICATOR_KIND_RATIO';
   const p = input({ label: '期間', field: 'observation.period', value: period, width: 'short', hint: '例: 2026-11 (月)、2026-Q3 (四半期)、FY2026 (年度)' });
@@ -98,15 +128,17 @@ function recordForm(ctx, def, code, period) {
   const den = input({ label: '分母', field: 'observation.denominator', width: 'short', inputmode: 'decimal' });
   const source = input({ label: '出典', field: 'observation.source', placeholder: '例: アンケート調査 2026年11月' });
   const note = input({ label: 'メモ', field: 'observation.note' });
+  /** @param {ui.Field} w */
   const numbers = (w) => {
     const n = normNumber(w.control.value);
-    if (Number.isNaN(n)) throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: w.dataset.field, description: '数値を入力してください' }]);
+    if (Number.isNaN(n)) throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: w.dataset.field ?? '', description: '数値を入力してください' }]);
     return n;
   };
   return actionForm({
     label: '観測値を記録する', submitLabel: '記録',
     children: [h('div', { class: 'row' }, p, ...(ratio ? [num, den] : [value])), h('div', { class: 'row' }, source, note)],
     onSubmit: async () => {
+      /** @type {ui.Body} */
       const observation = {
         indicatorCode: spec.code, jurisdictionCode: code, period: norm(p.control.value),
         source: source.control.value.trim(), note: note.control.value.trim(),
@@ -124,6 +156,11 @@ function recordForm(ctx, def, code, period) {
   });
 }
 
+/**
+ * @param {ui.ScreenContext} ctx
+ * @param {renkei.v1.IssueSummary[]} issues
+ * @param {string | null} issueId
+ */
 async function progressSection(ctx, issues, issueId) {
   const select = h('select', { id: 'progress-issue' },
     h('option', { value: '' }, '地域課題を選ぶ'),
@@ -136,10 +173,11 @@ async function progressSection(ctx, issues, issueId) {
   };
   show.addEventListener('click', go);
   const body = h('div');
+  /** @type {renkei.v1.IssueProgress | null} */
   let p = null;
   if (issueId) {
     try {
-      p = await get(`/api/v1/issues/${seg(issueId)}/progress`);
+      p = /** @type {renkei.v1.IssueProgress} */ (await get(`/api/v1/issues/${seg(issueId)}/progress`));
     } catch (err) {
       if (!(err instanceof ApiError) || err.status === 401) throw err;
       replace(body, h('p', { class: 'form-alert', role: 'alert' }, err.message));
@@ -149,6 +187,7 @@ async function progressSection(ctx, issues, issueId) {
     const list = p.indicators || [];
     replace(body, list.length === 0 ? h('p', {}, 'この課題には期待値 (指標) がまだありません。')
       : list.map((x) => {
+        /** @type {Partial<renkei.v1.IndicatorSpec>} */
         const spec = (x.definition && x.definition.spec) || {};
         const points = (x.points || []).map((pt) => ({
           label: formatPeriod(pt.period), short: shortLabel(pt.period),
@@ -156,7 +195,7 @@ async function progressSection(ctx, issues, issueId) {
         }));
         return h('div', { class: 'progress-item' },
           lineChart({
-            title: `${x.definition.expectedChangeLabel || ''} ${spec.nameJa || spec.code}`.trim(),
+            title: `${x.definition?.expectedChangeLabel || ''} ${spec.nameJa || spec.code}`.trim(),
             spec, points,
             baseline: typeof x.baseline === 'number' ? x.baseline : undefined,
             target: typeof x.target === 'number' ? x.target : undefined,
@@ -173,12 +212,16 @@ async function progressSection(ctx, issues, issueId) {
     body);
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
   const today = tokyoToday();
   const fy = Number(ctx.query.get('fy')) || fiscalYearOf(today);
   const home = ctx.session.jurisdiction || '';
   const code = ctx.query.get('j') || home;
-  const [list, issuesList] = await Promise.all([
+  const [list, issuesList] = /** @type {[renkei.v1.ListIndicatorsResponse, renkei.v1.ListIssuesResponse | null]} */ (await Promise.all([
     get('/api/v1/indicators'),
     // An instance without the issues service (a prefecture's may run only renkei-indicators), or
     // a role that may not list issues: no progress section.
@@ -186,8 +229,10 @@ export async function render(main, ctx) {
       if (err instanceof ApiError) return null;
       throw err;
     }),
-  ]);
-  const defs = (list.definitions || []).filter((d) => d.spec && d.spec.code);
+  ]));
+  // Those with a spec and a code.
+  const defs = /** @type {(renkei.v1.IndicatorDefinition & {spec: renkei.v1.IndicatorSpec})[]} */ (
+    (list.definitions || []).filter((d) => d.spec && d.spec.code));
   const wanted = ctx.query.get('code');
   const def = defs.find((d) => d.spec.code === wanted) || defs.find((d) => d.spec.code === PREFERRED) || defs[0];
 
@@ -213,7 +258,7 @@ export async function render(main, ctx) {
     const periods = ['MEASUREMENT_FREQUENCY_AD_HOC'].includes(spec.frequency) ? [] : periodsOf(spec, fy);
     const seriesQuery = { jurisdiction_code: code };
     if (periods.length) Object.assign(seriesQuery, { from_period: periods[0], to_period: periods[periods.length - 1] });
-    const series = await get(`/api/v1/indicators/${seg(spec.code)}/series`, seriesQuery);
+    const series = /** @type {renkei.v1.Series} */ (await get(`/api/v1/indicators/${seg(spec.code)}/series`, seriesQuery));
     sections.push(h('section', { 'aria-labelledby': 'series-h' },
       h('h2', { id: 'series-h' }, '推移 (ベースラインと目標)'),
       describe(series.definition || def),
@@ -235,9 +280,10 @@ export async function render(main, ctx) {
       q.set('period', periodSelect.value);
       ctx.navigate(`#/indicators?${q}`);
     });
+    /** @type {Partial<renkei.v1.Comparison> & {error?: string}} */
     let comparison;
     try {
-      comparison = await get(`/api/v1/indicators/${seg(spec.code)}/comparison`, { period, scope });
+      comparison = /** @type {renkei.v1.Comparison} */ (await get(`/api/v1/indicators/${seg(spec.code)}/comparison`, { period, scope }));
     } catch (err) {
       if (!(err instanceof ApiError) || err.status === 401) throw err;
       comparison = { error: err.message };

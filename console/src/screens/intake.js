@@ -6,6 +6,7 @@ import { input, dateInput, dateValue, actionForm } from '../forms.js';
 import { timestampText, dateText } from '../datetext.js';
 import { label, CONSULTATION_STATUSES, SOURCE_TYPES } from '../words.js';
 
+/** @param {renkei.v1.ConsultationSummary[]} list */
 function consultationRows(list) {
   return list.map((c) => h('tr', {},
     h('td', {}, h('a', { href: `#/intake/${encodeURIComponent(c.id)}` }, timestampText(c.receivedAt))),
@@ -16,6 +17,10 @@ function consultationRows(list) {
     h('td', { class: 'num' }, String(c.openFollowUps ?? 0))));
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
   await loadCapabilities().catch(() => []);
   const status = input({ label: '状態', field: 'status', options: CONSULTATION_STATUSES, empty: 'すべて' });
@@ -25,10 +30,12 @@ export async function render(main, ctx) {
   const more = h('button', { type: 'button', hidden: true }, 'さらに表示');
   const count = h('p', { class: 'count' });
   let pageToken = '';
+  /** @type {ui.Query} */
   let query = {};
 
+  /** @param {boolean} append */
   async function load(append) {
-    const r = await get('/api/v1/consultations', { ...query, page_size: 50, page_token: append ? pageToken : '' });
+    const r = /** @type {renkei.v1.ListConsultationsResponse} */ (await get('/api/v1/consultations', { ...query, page_size: 50, page_token: append ? pageToken : '' }));
     const list = r.consultations || [];
     if (!append) replace(tbody);
     tbody.append(...consultationRows(list));
@@ -69,10 +76,13 @@ export async function render(main, ctx) {
     overdue);
   await load(false);
 
-  const od = await get('/api/v1/follow-ups/overdue');
+  const od = /** @type {renkei.v1.ListOverdueFollowUpsResponse} */ (await get('/api/v1/follow-ups/overdue'));
   const items = od.followUps || [];
   overdue.append(items.length === 0 ? h('p', {}, '期限切れのフォローアップはありません。')
-    : h('ul', { class: 'plain' }, items.map((o) => h('li', {},
-      h('a', { href: `#/intake/${encodeURIComponent(o.consultationId)}` }, o.followUp.task),
-      ` — 期限 `, dateText(o.followUp.due), ` (${o.daysOverdue}日超過)`, o.followUp.owner ? ` 担当: ${o.followUp.owner}` : ''))));
+    : h('ul', { class: 'plain' }, items.map((o) => {
+      const f = /** @type {renkei.v1.FollowUp} */ (o.followUp); // always set
+      return h('li', {},
+        h('a', { href: `#/intake/${encodeURIComponent(o.consultationId)}` }, f.task),
+        ` — 期限 `, dateText(f.due), ` (${o.daysOverdue}日超過)`, f.owner ? ` 担当: ${f.owner}` : '');
+    })));
 }

@@ -11,9 +11,21 @@ import {
   CHANNELS, SOURCE_TYPES, CARE_LEVELS, CONDITIONS, RESOURCE_KINDS, AREA_PREFERENCES,
 } from '../words.js';
 
+/**
+ * @typedef {HTMLFieldSetElement & {
+ *   renumber(i: number): void, value(): Partial<renkei.v1.NewNeed>, firstControl: ui.Control,
+ * }} NeedRow
+ */
+
 // One need's controls. `prefix` names its fields: "needs[0]" in a new consultation, "need" in
 // AddNeed; `onRemove` (optional) adds a remove button.
+/**
+ * @param {renkei.v1.Capability[]} capabilities
+ * @param {string} prefix
+ * @param {(row: NeedRow) => void} [onRemove]
+ */
 export function needRow(capabilities, prefix, onRemove) {
+  /** @type {ui.Table} */
   const caps = capabilities.map((c) => [c.code, c.labelJa]);
   const capability = input({
     label: '必要な機能', field: `${prefix}.capability`, options: caps, empty: '選択してください', required: true,
@@ -32,28 +44,35 @@ export function needRow(capabilities, prefix, onRemove) {
   const row = h('fieldset', { class: 'need-row', 'data-field': prefix },
     heading, capability, also, h('div', { class: 'row' }, kind, area), note, remove,
     h('p', { class: 'field-error', id: errId, hidden: true }));
-  if (remove) remove.addEventListener('click', () => onRemove(row));
-  row.renumber = (i) => {
-    for (const el of row.querySelectorAll('[data-field]')) {
-      el.dataset.field = el.dataset.field.replace(/^needs\[\d+\]/, `needs[${i}]`);
+  /** @param {number} i */
+  const renumber = (i) => {
+    for (const el of /** @type {NodeListOf<HTMLElement>} */ (row.querySelectorAll('[data-field]'))) {
+      el.dataset.field = (el.dataset.field ?? '').replace(/^needs\[\d+\]/, `needs[${i}]`);
     }
     row.dataset.field = `needs[${i}]`;
     heading.textContent = `ニーズ ${i + 1}`;
     if (remove) remove.textContent = `ニーズ ${i + 1} を削除`;
   };
-  row.value = () => {
+  const value = () => {
+    /** @type {Partial<renkei.v1.NewNeed>} */
     const n = { capability: capability.control.value };
     const a = also.values();
     if (a.length) n.alsoRequires = a;
-    if (kind.control.value) n.kind = kind.control.value;
-    if (area.control.value) n.areaPreference = area.control.value;
+    if (kind.control.value) n.kind = /** @type {renkei.v1.ResourceKind} */ (kind.control.value);
+    if (area.control.value) n.areaPreference = /** @type {renkei.v1.AreaPreference} */ (area.control.value);
     if (note.control.value.trim()) n.note = note.control.value.trim();
     return n;
   };
-  row.firstControl = capability.control;
-  return row;
+  /** @type {NeedRow} */
+  const need = Object.assign(row, { renumber, value, firstControl: capability.control });
+  if (remove && onRemove) remove.addEventListener('click', () => onRemove(need));
+  return need;
 }
 
+/**
+ * @param {ui.Field} dateWrap
+ * @param {ui.Field} timeWrap
+ */
 function receivedAt(dateWrap, timeWrap) {
   const d = dateValue(dateWrap);
   const timeText = norm(timeWrap.control.value);
@@ -70,7 +89,11 @@ function receivedAt(dateWrap, timeWrap) {
   return tokyoTimestamp(d, t);
 }
 
+/**
+ * @param {{[key: string]: unknown}} obj
+ */
 function nonEmpty(obj) {
+  /** @type {{[key: string]: unknown}} */
   const out = {};
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue;
@@ -79,6 +102,10 @@ function nonEmpty(obj) {
   return Object.keys(out).length ? out : undefined;
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
   const capabilities = await loadCapabilities();
   const recDate = dateInput({ label: '受付日 (空欄なら今)', field: 'received_at' });
@@ -99,7 +126,9 @@ export async function render(main, ctx) {
   const narrative = input({ label: '相談内容', field: 'narrative', multiline: true, rows: 5 });
 
   const needsBox = h('div', { class: 'needs' });
+  /** @type {NeedRow[]} */
   const rows = [];
+  /** @param {NeedRow} row */
   const removeRow = (row) => {
     rows.splice(rows.indexOf(row), 1);
     row.remove();
@@ -148,7 +177,7 @@ export async function render(main, ctx) {
         narrative: narrative.control.value.trim(),
         needs: rows.map((r) => r.value()).filter((n) => n.capability || n.alsoRequires || n.note),
       }) || {};
-      const c = await post('/api/v1/consultations', request);
+      const c = /** @type {renkei.v1.Consultation} */ (await post('/api/v1/consultations', request));
       ctx.announce('相談を受け付けました');
       ctx.navigate(`#/intake/${encodeURIComponent(c.id)}`);
     },

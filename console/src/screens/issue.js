@@ -20,6 +20,7 @@ import { formatValue } from '../charts.js';
 import { worksheetForm } from './worksheet.js';
 import { meetingsSection } from './meetings.js';
 
+/** @param {renkei.v1.RegionalIssue} issue */
 function stepper(issue) {
   const current = issue.currentStep || 1;
   const evaluated = issue.status !== 'ISSUE_STATUS_OPEN';
@@ -32,28 +33,44 @@ function stepper(issue) {
   }));
 }
 
+/** @param {ui.Field} wrap */
 function numberField(wrap) {
   const n = normNumber(wrap.control.value);
   if (Number.isNaN(n)) {
     throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください',
-      [{ field: wrap.dataset.field, description: '数値を入力してください' }]);
+      [{ field: wrap.dataset.field ?? '', description: '数値を入力してください' }]);
   }
   return n;
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
-  let data = await get(`/api/v1/issues/${seg(ctx.id)}`);
-  let issue = data.issue;
+  /** @type {(path: string) => Promise<[renkei.v1.IssueWithHistory, renkei.v1.RegionalIssue]>} */
+  const load = async (p) => {
+    const d = /** @type {renkei.v1.IssueWithHistory} */ (await get(p));
+    return [d, /** @type {renkei.v1.RegionalIssue} */ (d.issue)]; // always set
+  };
+  let [data, issue] = await load(`/api/v1/issues/${seg(ctx.id)}`);
   const pageAlert = formAlert();
   const path = () => `/api/v1/issues/${seg(issue.id)}`;
   const meetings = await meetingsSection(issue.id, ctx.announce);
 
   async function reload() {
-    data = await get(path());
-    issue = data.issue;
+    [data, issue] = await load(path());
   }
 
   // One change with the issue's version; ABORTED reloads and says so.
+  /**
+   * @param {import('../api.js').Send} method
+   * @param {string} suffix
+   * @param {object} body
+   * @param {string} done
+   * @param {string} focusId
+   * @param {{redraw?: boolean}} [options]
+   */
   async function change(method, suffix, body, done, focusId, { redraw = true } = {}) {
     try {
       await method(`${path()}${suffix}`, { ...body, expectedVersion: issue.version });
@@ -124,8 +141,9 @@ export async function render(main, ctx) {
       forms);
   }
 
+  /** @param {string} format */
   async function exportWorksheet(format) {
-    const w = await get(`${path()}/worksheet`, { format });
+    const w = /** @type {renkei.v1.Worksheet} */ (await get(`${path()}/worksheet`, { format }));
     const type = format === 'WORKSHEET_FORMAT_CSV' ? 'text/csv; charset=utf-8' : 'text/markdown; charset=utf-8';
     downloadText(w.fileName || `worksheet_${issue.id}.${format === 'WORKSHEET_FORMAT_CSV' ? 'csv' : 'md'}`, w.content || '', type);
     ctx.announce(`ワークシートを出力しました: ${w.fileName}`);
@@ -154,6 +172,10 @@ export async function render(main, ctx) {
       form);
   }
 
+  /**
+   * @param {renkei.v1.Countermeasure} cm
+   * @param {number} i
+   */
   function countermeasureItem(cm, i) {
     const status = input({ label: `${cm.label || `対策${i + 1}`}の状況`, field: 'status', options: COUNTERMEASURE_STATUSES, value: cm.status });
     const owner = input({ label: `${cm.label || `対策${i + 1}`}の担当`, field: 'owner', value: cm.owner });
@@ -163,6 +185,7 @@ export async function render(main, ctx) {
       label: `${cm.label || `対策${i + 1}`}を更新する`, className: 'form inline', submitLabel: '更新',
       children: [status, owner, due, training],
       onSubmit: () => {
+        /** @type {ui.Body} */
         const body = { status: status.control.value, owner: owner.control.value.trim() };
         const d = dateValue(due);
         if (d) body.due = d;
@@ -195,6 +218,7 @@ export async function render(main, ctx) {
       label: '対策を追加する', submitLabel: '対策を追加',
       children: [lbl, aud, content, h('div', { class: 'row' }, owner, due), training],
       onSubmit: () => {
+        /** @type {ui.Body} */
         const cm = {
           label: lbl.control.value.trim(), audiences: aud.values(), content: content.control.value.trim(),
           owner: owner.control.value.trim(),
@@ -213,7 +237,12 @@ export async function render(main, ctx) {
         : h('p', { class: 'hint' }, 'ステップ4「要因分析」を完了すると (主たる原因を決めてから) 対策を追加できます。'));
   }
 
+  /**
+   * @param {renkei.v1.ExpectedChange} e
+   * @param {number} i
+   */
   function expectedItem(e, i) {
+    /** @type {Partial<renkei.v1.IndicatorSpec>} */
     const ind = e.indicator || {};
     const name = e.label || `E${i + 1}`;
     const baseline = input({ label: `${name}のベースライン`, field: 'baseline', value: ind.baseline ?? '', width: 'short', inputmode: 'decimal' });
@@ -223,6 +252,7 @@ export async function render(main, ctx) {
       label: `${name}のベースラインと目標を更新する`, className: 'form inline', submitLabel: '更新',
       children: [baseline, period, target],
       onSubmit: () => {
+        /** @type {ui.Body} */
         const body = {};
         const b = numberField(baseline);
         const t = numberField(target);
@@ -266,6 +296,7 @@ export async function render(main, ctx) {
       children: [lbl, desc, name, idesc, h('div', { class: 'row' }, unit, kind), methods,
         h('div', { class: 'row' }, freq, dir), h('div', { class: 'row' }, baseline, period, target)],
       onSubmit: () => {
+        /** @type {ui.Body} */
         const indicator = {
           nameJa: name.control.value.trim(), description: idesc.control.value.trim(), unit: unit.control.value.trim(),
           kind: kind.control.value, methods: methods.values(), frequency: freq.control.value, direction: dir.control.value,

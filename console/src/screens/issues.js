@@ -10,6 +10,7 @@ import { timestampText } from '../datetext.js';
 import { municipalityName } from '../municipalities.js';
 import { label, STEPS, ISSUE_SCOPES, ISSUE_STATUSES } from '../words.js';
 
+/** @param {renkei.v1.IssueSummary} i */
 function issueCard(i) {
   return h('li', { class: 'card issue-card' },
     h('a', { href: `#/issues/${encodeURIComponent(i.id)}` }, i.theme || '(テーマ未記入)'),
@@ -22,7 +23,9 @@ function issueCard(i) {
     h('p', { class: 'meta' }, '更新 ', timestampText(i.updatedAt, { time: false })));
 }
 
+/** @param {renkei.v1.IssueSummary[]} issues */
 function board(issues) {
+  /** @type {renkei.v1.IssueSummary[][]} */
   const byStep = STEPS.map(() => []);
   for (const i of issues) {
     const step = Math.min(Math.max(Number(i.currentStep) || 1, 1), 7);
@@ -34,6 +37,10 @@ function board(issues) {
       : h('p', { class: 'empty' }, 'なし'))));
 }
 
+/**
+ * @param {ui.ScreenContext} ctx
+ * @param {renkei.v1.IssueCandidate} cand
+ */
 function candidateItem(ctx, cand) {
   const theme = input({ label: '地域課題のテーマ', field: 'theme', required: true, width: 'long',
     value: (cand.clusterKeys || []).map((k) => k.replace(/^[a-z_]+:/, '')).join('・') });
@@ -41,9 +48,9 @@ function candidateItem(ctx, cand) {
     label: `候補 ${cand.id} を地域課題にする`, className: 'form inline', submitLabel: '地域課題にする',
     children: [theme],
     onSubmit: async () => {
-      const issue = await post(`/api/v1/issue-candidates/${seg(cand.id)}/accept`, {
+      const issue = /** @type {renkei.v1.RegionalIssue} */ (await post(`/api/v1/issue-candidates/${seg(cand.id)}/accept`, {
         expectedVersion: cand.version, theme: theme.control.value.trim(),
-      });
+      }));
       ctx.announce('地域課題にしました');
       ctx.navigate(`#/issues/${encodeURIComponent(issue.id)}`);
     },
@@ -69,12 +76,18 @@ function candidateItem(ctx, cand) {
     h('details', {}, h('summary', {}, '見送る'), dismiss));
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
-  const [list, candidates, wide] = await Promise.all([
+  const [list, candidates, wide] = /** @type {[
+    renkei.v1.ListIssuesResponse, renkei.v1.ListCandidatesResponse, renkei.v1.ListWideAreaIssuesResponse,
+  ]} */ (await Promise.all([
     get('/api/v1/issues', { page_size: 200 }),
     get('/api/v1/issue-candidates'),
     get('/api/v1/wide-area-issues').catch(() => ({ issues: [] })),
-  ]);
+  ]));
   const issues = list.issues || [];
 
   const theme = input({ label: '問1 取り組みたい具体的なテーマ', field: 'theme', required: true, width: 'long' });
@@ -85,12 +98,12 @@ export async function render(main, ctx) {
     label: '地域課題を作る', submitLabel: '地域課題を作る',
     children: [theme, h('div', { class: 'row' }, tags, scope), related],
     onSubmit: async () => {
-      const issue = await post('/api/v1/issues', {
+      const issue = /** @type {renkei.v1.RegionalIssue} */ (await post('/api/v1/issues', {
         theme: theme.control.value.trim(),
         themeTags: splitList(tags.control.value),
         scope: scope.control.value,
         relatedMunicipalityCodes: splitList(norm(related.control.value)),
-      });
+      }));
       ctx.announce('地域課題を作りました');
       ctx.navigate(`#/issues/${encodeURIComponent(issue.id)}`);
     },

@@ -4,6 +4,10 @@ import { post } from '../api.js';
 import { h, replace } from '../dom.js';
 import { input, actionForm } from '../forms.js';
 
+/**
+ * @param {HTMLElement} main
+ * @param {{onLoggedIn: () => Promise<void>}} options
+ */
 export function render(main, { onLoggedIn }) {
   const loginField = input({ label: 'ログインID', field: 'login', required: true, autocomplete: 'username' });
   const passwordField = input({

@@ -13,6 +13,7 @@ import {
   label, labels, MEETING_BODIES, OPINION_WEIGHTS, AUDIENCES,
 } from '../words.js';
 
+/** @param {string} text */
 function materialsFrom(text) {
   return splitList(text, { lines: true }).map((line) => {
     const [title, reference] = line.split(/\s*[|｜]\s*/);
@@ -20,6 +21,7 @@ function materialsFrom(text) {
   });
 }
 
+/** @param {number} n */
 function opinionRow(n) {
   const summary = input({ label: `意見${n}`, field: `meeting.opinions[${n - 1}].summary`, multiline: true, rows: 2 });
   const weight = input({ label: `意見${n}の重み`, field: `meeting.opinions[${n - 1}].weight`, options: OPINION_WEIGHTS, empty: '選ぶ' });
@@ -27,16 +29,20 @@ function opinionRow(n) {
     label: `意見${n}を述べた職種`, field: `meeting.opinions[${n - 1}].from_roles`, options: AUDIENCES, multiple: true, columns: true,
   });
   const row = h('div', { class: 'opinion-row' }, summary, weight, roles);
-  row.value = () => {
+  return Object.assign(row, { value: () => {
     const s = summary.control.value.trim();
     if (!s) return null;
-    const o = { summary: s, fromRoles: roles.values() };
-    if (weight.control.value) o.weight = weight.control.value;
+    /** @type {Partial<renkei.v1.Opinion>} */
+    const o = { summary: s, fromRoles: /** @type {renkei.v1.AudienceRole[]} */ (roles.values()) };
+    if (weight.control.value) o.weight = /** @type {renkei.v1.OpinionWeight} */ (weight.control.value);
     return o;
-  };
-  return row;
+  } });
 }
 
+/**
+ * @param {renkei.v1.Meeting} m
+ * @param {(m: renkei.v1.Meeting) => Promise<void>} onUpdate
+ */
 function meetingCard(m, onUpdate) {
   const minutes = input({ label: '議事録', field: 'meeting.minutes', value: m.minutes, multiline: true, rows: 5 });
   const decisions = input({ label: '決定事項 (1行に1つ)', field: 'meeting.decisions', value: (m.decisions || []).join('\n'), multiline: true, rows: 3 });
@@ -61,10 +67,14 @@ function meetingCard(m, onUpdate) {
 }
 
 // The section for the issue `issueId`; `announce` reports results.
+/**
+ * @param {string} issueId
+ * @param {(text: string) => void} announce
+ */
 export async function meetingsSection(issueId, announce) {
   const section = h('section', { 'aria-labelledby': 'meetings-h' });
   async function draw() {
-    const r = await get('/api/v1/meetings', { issue_id: issueId });
+    const r = /** @type {renkei.v1.ListMeetingsResponse} */ (await get('/api/v1/meetings', { issue_id: issueId }));
     const meetings = r.meetings || [];
     const date = dateInput({ label: '会議の日付', field: 'meeting.date', value: tokyoToday(), required: true, hint: '' });
     const body = input({ label: '会議体', field: 'meeting.body', options: MEETING_BODIES, value: 'MEETING_BODY_COUNCIL' });
@@ -81,7 +91,7 @@ export async function meetingsSection(issueId, announce) {
       const row = opinionRow(opinionRows.length + 1);
       opinionRows.push(row);
       opinions.append(row);
-      row.querySelector('textarea').focus();
+      row.querySelector('textarea')?.focus();
     });
     const decisions = input({ label: '決定事項 (1行に1つ)', field: 'meeting.decisions', multiline: true, rows: 2 });
     const form = actionForm({
@@ -105,14 +115,15 @@ export async function meetingsSection(issueId, announce) {
         });
         announce('会議を記録しました');
         await draw();
-        document.getElementById('meetings-h').focus();
+        document.getElementById('meetings-h')?.focus();
       },
     });
+    /** @param {renkei.v1.Meeting} m */
     const update = async (m) => {
       await patch(`/api/v1/meetings/${seg(m.id)}`, { meeting: m });
       announce('議事録を更新しました');
       await draw();
-      document.getElementById('meetings-h').focus();
+      document.getElementById('meetings-h')?.focus();
     };
     replace(section,
       h('h2', { id: 'meetings-h', tabindex: '-1' }, `会議と議事録 (${meetings.length}件)`),

@@ -14,12 +14,15 @@ import {
   label, RESOURCE_KINDS, AREA_RELATIONS, ACCEPTANCE,
 } from '../words.js';
 
+/** @param {renkei.v1.SearchHit} hit */
 function distance(hit) {
   if (hit.distanceKm === undefined || hit.distanceKm === null) return '—';
   return `${hit.distanceApproximate ? '約' : ''}${Number(hit.distanceKm).toFixed(1)} km`;
 }
 
+/** @param {Partial<renkei.v1.Resource>} r */
 function resourceDetails(r) {
+  /** @type {Partial<renkei.v1.Contact>} */
   const contact = r.contact || {};
   return h('details', { class: 'resource' },
     h('summary', {}, r.name),
@@ -29,13 +32,17 @@ function resourceDetails(r) {
       contact.phone ? [h('dt', {}, '電話'), h('dd', {}, contact.phone)] : null,
       contact.url ? [h('dt', {}, 'URL'), h('dd', {}, contact.url)] : null,
       r.corporationName ? [h('dt', {}, '法人'), h('dd', {}, r.corporationName)] : null,
-      (r.capabilities || []).length ? [h('dt', {}, '対応'), h('dd', {}, r.capabilities.map(capabilityLabel).join('、'))] : null,
+      (r.capabilities || []).length ? [h('dt', {}, '対応'), h('dd', {}, (r.capabilities || []).map(capabilityLabel).join('、'))] : null,
       r.capacity ? [h('dt', {}, '定員'), h('dd', {}, String(r.capacity))] : null,
       r.note ? [h('dt', {}, '備考'), h('dd', {}, r.note)] : null,
       r.source && r.source.lastVerified && r.source.lastVerified.year
         ? [h('dt', {}, '確認日'), h('dd', {}, dateText(r.source.lastVerified))] : null));
 }
 
+/**
+ * @param {ui.ScreenContext} ctx
+ * @param {string} code
+ */
 function gapSection(ctx, code) {
   const section = h('section', { 'aria-labelledby': 'gap-h' });
   const codeInput = municipalityInput({ label: '市区町村コード', field: 'municipality_code', value: code });
@@ -46,7 +53,7 @@ function gapSection(ctx, code) {
       throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください',
         [{ field: 'municipality_code', description: '6桁の数字で入力してください' }]);
     }
-    const report = await get(`/api/v1/gap-report/${seg(c)}`);
+    const report = /** @type {renkei.v1.GapReport} */ (await get(`/api/v1/gap-report/${seg(c)}`));
     const coverage = report.coverage || [];
     const gaps = coverage.filter((x) => x.gap);
     replace(body,
@@ -72,10 +79,13 @@ function gapSection(ctx, code) {
   replace(section, h('h2', { id: 'gap-h' }, '資源の空白 (ギャップレポート)'),
     h('p', {}, 'その市区町村に所在する資源も、訪問対象地域に含める資源もない機能を示します。'),
     form, body);
-  section.load = () => submitting(form, form.alert, load);
-  return section;
+  return Object.assign(section, { load: () => submitting(form, form.alert, load) });
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
   const capabilities = await loadCapabilities();
   const home = ctx.session.jurisdiction || '';
@@ -93,13 +103,16 @@ export async function render(main, ctx) {
   const pageSize = input({ label: '表示件数', field: 'page_size', options: [['20', '20件'], ['50', '50件'], ['100', '100件']], value: '20' });
 
   const results = h('div', { class: 'results', 'aria-live': 'off' });
+  /** @type {ui.Query | null} */
   let lastQuery = null;
   let nextToken = '';
   const tbody = h('tbody');
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'さらに表示');
 
+  /** @param {renkei.v1.SearchHit[]} hits */
   function rows(hits) {
     return hits.map((hit) => {
+      /** @type {Partial<renkei.v1.Resource>} */
       const r = hit.resource || {};
       return h('tr', { class: hit.relation === 'AREA_RELATION_OUTSIDE' ? 'outside' : '' },
         h('td', {}, resourceDetails(r)),
@@ -111,15 +124,19 @@ export async function render(main, ctx) {
     });
   }
 
+  /** @param {boolean} append */
   async function search(append) {
-    const r = await get('/api/v1/resources', { ...lastQuery, page_token: append ? nextToken : '' });
+    const query = lastQuery;
+    if (!query) return; // set by the form before the first search
+    const r = /** @type {renkei.v1.SearchResourcesResponse} */ (
+      await get('/api/v1/resources', { ...query, page_token: append ? nextToken : '' }));
     const hits = r.hits || [];
     if (!append) {
       replace(tbody);
       replace(results,
         h('p', { class: 'summary', id: 'result-summary' }, `該当 ${r.totalMatches ?? hits.length}件`),
         r.outsideFallback ? h('p', { class: 'notice gap' },
-          `${municipalityName(lastQuery.municipality_code)}には該当する資源がありません。市外の近い資源を距離の近い順に表示しています。`) : null,
+          `${municipalityName(query.municipality_code)}には該当する資源がありません。市外の近い資源を距離の近い順に表示しています。`) : null,
         h('table', { class: 'data resources' },
           h('caption', { class: 'sr-only' }, '検索結果'),
           h('thead', {}, h('tr', {}, ['名称', '種別', '所在地', '区分', '距離', '受入'].map((t) => h('th', { scope: 'col' }, t)))),

@@ -18,16 +18,23 @@ import {
   organizerText, downloadCalendar, sessionFields,
 } from './trainings.js';
 
+/** @param {renkei.v1.Session} s */
 function sessionWhen(s) {
   return [timestampText(s.startsAt, { time: false }), ` ${formatTime(s.startsAt)}〜${formatTime(s.endsAt)}`];
 }
 
+/** @param {renkei.v1.Registration} reg */
 function statusText(reg) {
   const base = label(REGISTRATION_STATUSES, reg.status);
   return reg.status === 'REGISTRATION_STATUS_WAITLISTED' && reg.waitlistPosition
     ? `${base} (${reg.waitlistPosition}番目)` : base;
 }
 
+/**
+ * @param {renkei.v1.Training} training
+ * @param {renkei.v1.Registration} reg
+ * @param {(message: string) => Promise<void>} onDone
+ */
 function surveyForm(training, reg, onDone) {
   const items = training.surveyItems || [];
   const fields = items.map((item, i) => (item.kind === 'SURVEY_ITEM_KIND_FREE_TEXT'
@@ -37,13 +44,14 @@ function surveyForm(training, reg, onDone) {
     label: `${reg.participantName || reg.participantId} のアンケート`, submitLabel: 'アンケートを送信',
     children: fields,
     onSubmit: async () => {
+      /** @type {Partial<renkei.v1.SurveyAnswer>[]} */
       const answers = [];
       items.forEach((item, i) => {
         if (item.kind === 'SURVEY_ITEM_KIND_FREE_TEXT') {
-          const text = fields[i].control.value.trim();
+          const text = /** @type {ui.Field} */ (fields[i]).control.value.trim();
           if (text) answers.push({ itemId: item.id, text });
         } else {
-          const v = fields[i].value();
+          const v = /** @type {ui.Choices} */ (fields[i]).value();
           if (v) answers.push({ itemId: item.id, likert: Number(v) });
         }
       });
@@ -53,17 +61,23 @@ function surveyForm(training, reg, onDone) {
   });
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
-  let training = await get(`/api/v1/trainings/${seg(ctx.id)}`);
+  let training = /** @type {renkei.v1.Training} */ (await get(`/api/v1/trainings/${seg(ctx.id)}`));
   const pageAlert = formAlert();
   const resultBox = h('div', { class: 'result-box', 'aria-live': 'polite' });
+  /** @type {renkei.v1.Registration[]} */
   let registrations = [];
   let registrationsError = '';
 
   async function reload() {
-    training = await get(`/api/v1/trainings/${seg(training.id)}`);
+    training = /** @type {renkei.v1.Training} */ (await get(`/api/v1/trainings/${seg(training.id)}`));
     try {
-      const r = await get('/api/v1/registrations', { training_id: training.id });
+      const r = /** @type {renkei.v1.ListRegistrationsResponse} */ (
+        await get('/api/v1/registrations', { training_id: training.id }));
       registrations = r.registrations || [];
       registrationsError = '';
     } catch (err) {
@@ -73,6 +87,10 @@ export async function render(main, ctx) {
     }
   }
 
+  /**
+   * @param {string} message
+   * @param {string} focusId
+   */
   async function after(message, focusId) {
     await reload();
     draw();
@@ -148,7 +166,7 @@ export async function render(main, ctx) {
       label: '研修に申し込む', submitLabel: '申し込む',
       children: [h('div', { class: 'row' }, pid, name), contact, h('div', { class: 'row' }, muni, role), pick, consent],
       onSubmit: async () => {
-        const reg = await post('/api/v1/registrations', {
+        const reg = /** @type {renkei.v1.Registration} */ (await post('/api/v1/registrations', {
           registration: {
             trainingId: training.id,
             participantId: norm(pid.control.value),
@@ -159,7 +177,7 @@ export async function render(main, ctx) {
             sessionIds: pick ? pick.values() : [],
             networkConsent: consent.control.checked,
           },
-        });
+        }));
         await reload();
         draw();
         replace(resultBox, h('p', { class: `notice reg-${String(reg.status).toLowerCase()}`, id: 'registration-result' },
@@ -233,9 +251,9 @@ export async function render(main, ctx) {
           label: `第${i + 1}回の出欠`, submitLabel: `第${i + 1}回の出欠を記録`,
           children: [h('fieldset', {}, h('legend', {}, `第${i + 1}回 `, sessionWhen(s)), boxes)],
           onSubmit: async () => {
-            const r = await post(`/api/v1/trainings/${seg(training.id)}/sessions/${seg(s.id)}/attendance`, {
+            const r = /** @type {renkei.v1.RecordAttendanceResponse} */ (await post(`/api/v1/trainings/${seg(training.id)}/sessions/${seg(s.id)}/attendance`, {
               entries: takers.map((reg, k) => ({ registrationId: reg.id, attended: boxes[k].control.checked })),
-            });
+            }));
             await after(`第${i + 1}回の出欠を記録しました (出席 ${r.attended ?? 0}人)`, 'attendance-h');
           },
         });
@@ -243,13 +261,15 @@ export async function render(main, ctx) {
   }
 
   async function resultsSection() {
+    /** @type {renkei.v1.SurveyResults} */
     let results;
     try {
-      results = await get(`/api/v1/trainings/${seg(training.id)}/survey-results`);
+      results = /** @type {renkei.v1.SurveyResults} */ (await get(`/api/v1/trainings/${seg(training.id)}/survey-results`));
     } catch (err) {
       if (!(err instanceof ApiError) || err.status === 401) throw err;
       return null;
     }
+    /** @type {Partial<renkei.v1.SurveyGroupResults>} */
     const o = results.overall || {};
     if (!o.responses) {
       return h('section', { 'aria-labelledby': 'results-h' }, h('h2', { id: 'results-h' }, 'アンケート結果'),

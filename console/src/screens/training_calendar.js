@@ -14,7 +14,23 @@ import { periodText } from '../datetext.js';
 const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
 const CANCELLED = 'TRAINING_STATUS_CANCELLED';
 
+/** @typedef {import('./trainings.js').Month} Month */
+/** @typedef {import('./trainings.js').TrainingsEnv} TrainingsEnv */
+/**
+ * One session's times; n counts from 1.
+ * @typedef {{startsAt?: string, endsAt?: string, n: number, cancelled: boolean}} SessionTime
+ */
+/**
+ * A session on the calendar, with its training and its start in minutes of the day.
+ * @typedef {{t: renkei.v1.TrainingSummary, s: SessionTime, minutes: number}} CalendarEvent
+ */
+/** @typedef {{byDay: Map<string, CalendarEvent[]>, trainings: number, sessions: number}} MonthData */
+
 // "2026-11" ⇄ {year: 2026, month: 11}; null for anything else.
+/**
+ * @param {string | null} text
+ * @returns {Month | null}
+ */
 export function parseMonthParam(text) {
   const m = /^(\d{4})-(\d{2})$/.exec(text || '');
   if (!m) return null;
@@ -22,10 +38,15 @@ export function parseMonthParam(text) {
   return month >= 1 && month <= 12 ? { year: Number(m[1]), month } : null;
 }
 
+/** @param {Month} m */
 export function monthParam(m) {
   return `${String(m.year).padStart(4, '0')}-${String(m.month).padStart(2, '0')}`;
 }
 
+/**
+ * @param {renkei.v1.Date} d
+ * @returns {Month}
+ */
 function monthOf(d) {
   return { year: d.year, month: d.month };
 }
@@ -33,12 +54,18 @@ function monthOf(d) {
 // The sessions of a training: the summary names the first one only, so a training of several
 // sessions is read in full (once per screen: `cache` keeps the answers). When it cannot be read,
 // its first session stands for it.
+/**
+ * @param {renkei.v1.TrainingSummary} t
+ * @param {TrainingsEnv['cache']} cache
+ * @returns {Promise<SessionTime[]>}
+ */
 async function sessionsOf(t, cache) {
+  /** @type {SessionTime[]} */
   const first = [{ startsAt: t.firstStartsAt, endsAt: t.lastEndsAt, n: 1, cancelled: false }];
   if ((t.sessionCount ?? 1) <= 1 || !t.id) return first;
   if (!cache.has(t.id)) {
     cache.set(t.id, get(`/api/v1/trainings/${seg(t.id)}`).then(
-      (full) => (full.sessions || []).map((s, i) => ({
+      (answer) => (/** @type {renkei.v1.Training} */ (answer).sessions || []).map((s, i) => ({
         startsAt: s.startsAt, endsAt: s.endsAt, n: i + 1, cancelled: Boolean(s.cancelled),
       })),
       (err) => {
@@ -54,8 +81,14 @@ async function sessionsOf(t, cache) {
 
 // The month holding the first session on or after today of the trainings the municipality can
 // see (not cancelled), or this month when there is none.
+/**
+ * @param {{code: string, today: renkei.v1.Date, cache: TrainingsEnv['cache']}} env
+ * @returns {Promise<Month>}
+ */
 export async function firstUpcomingMonth({ code, today, cache }) {
-  const r = await get('/api/v1/trainings', { municipality_code: code, ...dateParams('from', today), page_size: 200 });
+  const r = /** @type {renkei.v1.ListTrainingsResponse} */ (
+    await get('/api/v1/trainings', { municipality_code: code, ...dateParams('from', today), page_size: 200 }));
+  /** @type {renkei.v1.Date | null} */
   let best = null;
   const running = []; // begun before today, a session still to come
   for (const t of r.trainings || []) {
@@ -83,15 +116,20 @@ export async function firstUpcomingMonth({ code, today, cache }) {
 
 // The sessions of a month by day ("2026-11-24" → [{t, s, minutes}], by start time), and how many
 // trainings and sessions that is.
+/**
+ * @param {{code: string, month: Month, includeCancelled: boolean, cache: TrainingsEnv['cache']}} query
+ * @returns {Promise<MonthData>}
+ */
 export async function loadMonth({ code, month, includeCancelled, cache }) {
-  const r = await get('/api/v1/trainings', {
+  const r = /** @type {renkei.v1.ListTrainingsResponse} */ (await get('/api/v1/trainings', {
     municipality_code: code,
     ...dateParams('from', { ...month, day: 1 }),
     ...dateParams('to', { ...month, day: daysInMonth(month.year, month.month) }),
     include_cancelled: includeCancelled ? 'true' : '',
     page_size: 200,
-  });
+  }));
   const trainings = r.trainings || [];
+  /** @type {MonthData['byDay']} */
   const byDay = new Map();
   const shown = new Set();
   let sessions = 0;
@@ -102,8 +140,9 @@ export async function loadMonth({ code, month, includeCancelled, cache }) {
       const start = tokyoDateTime(new Date(s.startsAt));
       if (start.date.year !== month.year || start.date.month !== month.month) continue;
       const key = isoDate(start.date);
-      if (!byDay.has(key)) byDay.set(key, []);
-      byDay.get(key).push({ t, s, minutes: start.hour * 60 + start.minute });
+      const day = byDay.get(key) ?? [];
+      byDay.set(key, day);
+      day.push({ t, s, minutes: start.hour * 60 + start.minute });
       shown.add(t.id);
       sessions += 1;
     }
@@ -114,6 +153,7 @@ export async function loadMonth({ code, month, includeCancelled, cache }) {
   return { byDay, trainings: shown.size, sessions };
 }
 
+/** @param {CalendarEvent} event */
 function eventItem({ t, s }) {
   const cancelled = t.status === CANCELLED || s.cancelled;
   return h('li', { class: `cal-event${cancelled ? ' cancelled' : ''}` },
@@ -124,6 +164,12 @@ function eventItem({ t, s }) {
       cancelled ? [' ', h('span', { class: 'badge' }, '中止')] : null));
 }
 
+/**
+ * @param {renkei.v1.Date} d
+ * @param {number} column
+ * @param {CalendarEvent[]} items
+ * @param {renkei.v1.Date} today
+ */
 function dayCell(d, column, items, today) {
   const isToday = compareDates(d, today) === 0;
   const classes = ['cal-day', column === 0 ? 'sun' : '', column === 6 ? 'sat' : '', isToday ? 'today' : '',
@@ -138,6 +184,11 @@ function dayCell(d, column, items, today) {
 }
 
 // The month's grid: a table of weeks, Sunday first.
+/**
+ * @param {Month} month
+ * @param {MonthData} data
+ * @param {renkei.v1.Date} today
+ */
 export function calendarTable(month, data, today) {
   const weeks = monthWeeks(month.year, month.month);
   return h('table', { class: 'calendar' },
@@ -157,6 +208,10 @@ export function calendarTable(month, data, today) {
 // The calendar section. env: {ctx, code, today, cache, state, saveUrl}; state.month (null: the
 // month of the first upcoming session) and state.includeCancelled are read and written.
 // section.load() draws the first month; it resolves to the number of trainings it shows.
+/**
+ * @param {TrainingsEnv} env
+ * @returns {import('./trainings.js').ViewSection}
+ */
 export function calendarSection(env) {
   const { ctx, code, today, cache, state } = env;
   const box = h('div', { class: 'calendar-box' });
@@ -168,6 +223,11 @@ export function calendarSection(env) {
   let seq = 0;
 
   // Draws a month (null: the first upcoming one); `said` announces it in the status line.
+  /**
+   * @param {Month | null} month
+   * @param {{said?: boolean, save?: boolean}} [options]
+   * @returns {Promise<MonthData | null>}
+   */
   async function go(month, { said = false, save = true } = {}) {
     const n = ++seq;
     alert.hidden = true;
@@ -211,9 +271,10 @@ export function calendarSection(env) {
     alert,
     box,
     h('p', { class: 'hint no-print' }, '研修名を選ぶと、日程・申込・出欠の画面を開きます。日付は日本時間です。'));
-  section.load = async () => {
-    const data = await go(state.month, { save: false });
-    return data ? data.trainings : null;
-  };
-  return section;
+  return Object.assign(section, {
+    load: async () => {
+      const data = await go(state.month, { save: false });
+      return data ? data.trainings : null;
+    },
+  });
 }

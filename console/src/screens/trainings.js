@@ -21,24 +21,48 @@ import {
   label, ORGANIZER_LEVELS, TRAINING_STATUSES, AUDIENCES, SURVEY_ITEM_KINDS,
 } from '../words.js';
 
+/**
+ * The state the views of the screen share (trainings.js render()).
+ * @typedef {object} TrainingsEnv
+ * @property {ui.ScreenContext} ctx
+ * @property {string} code the municipality's code, or ''
+ * @property {renkei.v1.Date} today
+ * @property {{view: string, fy: number, fyChosen: boolean, month: Month | null, includeCancelled: boolean}} state
+ * @property {Map<string, Promise<import('./training_calendar.js').SessionTime[] | null>>} cache
+ * @property {() => void} saveUrl
+ */
+/** @typedef {{year: number, month: number}} Month */
+/** @typedef {HTMLElement & {load(): Promise<number | null>}} ViewSection */
+
+/** @param {renkei.v1.TrainingSummary | renkei.v1.Training} t */
 export function organizerText(t) {
   const level = label(ORGANIZER_LEVELS, t.organizerLevel);
   const code = t.organizerCode;
   return code && code !== '000000' ? `${level} (${municipalityName(code)})` : level;
 }
 
+/** @param {renkei.v1.TrainingSummary} t */
 export function seatsText(t) {
   return `定員 ${t.capacity ?? 0} ／ 参加確定 ${t.confirmed ?? 0} ／ キャンセル待ち ${t.waitlisted ?? 0}`;
 }
 
+/**
+ * @param {ui.Query} query
+ * @param {(text: string) => void} announce
+ */
 export async function downloadCalendar(query, announce) {
-  const cal = await get('/api/v1/calendar', query);
+  const cal = /** @type {renkei.v1.Calendar} */ (await get('/api/v1/calendar', query));
   const content = cal.content || '';
   downloadText(cal.fileName || 'trainings.ics', content, cal.contentType || 'text/calendar; charset=utf-8');
   announce(`カレンダーを出力しました (${cal.eventCount ?? 0}件)`);
 }
 
 // Reads "date + time" pairs into a Timestamp; throws a field error naming `field`.
+/**
+ * @param {ui.Field} dateWrap
+ * @param {ui.Field} timeWrap
+ * @param {string} field
+ */
 export function timestampOf(dateWrap, timeWrap, field) {
   const d = dateValue(dateWrap);
   const timeText = norm(timeWrap.control.value);
@@ -52,6 +76,10 @@ export function timestampOf(dateWrap, timeWrap, field) {
 }
 
 // The controls of one session; prefix names its fields ("training.sessions[0]" or "session").
+/**
+ * @param {string} prefix
+ * @param {{date?: renkei.v1.Date}} [options]
+ */
 export function sessionFields(prefix, { date } = {}) {
   const day = dateInput({ label: '開催日', field: `${prefix}.starts_at`, value: date, required: true, hint: '' });
   const start = input({ label: '開始時刻', field: `${prefix}.starts_at.time`, value: '14:00', width: 'short', inputmode: 'numeric', required: true });
@@ -66,7 +94,8 @@ export function sessionFields(prefix, { date } = {}) {
     h('legend', {}, '回 (日時・会場・定員)'),
     h('div', { class: 'row' }, day, start, end), venue, online, url, capacity,
     h('div', { class: 'row' }, lecturer, affiliation));
-  box.value = () => {
+  return Object.assign(box, { value: () => {
+    /** @type {Partial<renkei.v1.Session>} */
     const s = {
       startsAt: timestampOf(day, start, `${prefix}.starts_at.time`),
       endsAt: timestampOf(day, end, `${prefix}.ends_at`),
@@ -83,26 +112,30 @@ export function sessionFields(prefix, { date } = {}) {
       s.lecturers = [{ name: lecturer.control.value.trim(), affiliation: affiliation.control.value.trim() }];
     }
     return s;
-  };
-  return box;
+  } });
 }
 
+/** @type {[string, string, boolean][]} */
 const DEFAULT_SURVEY = [
   ['研修の内容は、日々の業務に役立つと思いますか', 'SURVEY_ITEM_KIND_LIKERT', true],
   ['学んだことを、家族や関係者への説明に使えそうですか', 'SURVEY_ITEM_KIND_LIKERT', true],
   ['ご意見・ご感想', 'SURVEY_ITEM_KIND_FREE_TEXT', false],
 ];
 
+/**
+ * @param {number} i
+ * @param {[string, string, boolean]} item
+ */
 function surveyItemRow(i, [question, kind, required]) {
   const q = input({ label: `設問${i + 1}`, field: `training.survey_items[${i}].question`, value: question, width: 'long' });
   const k = input({ label: `設問${i + 1}の形式`, field: `training.survey_items[${i}].kind`, options: SURVEY_ITEM_KINDS, value: kind });
   const r = checkbox({ label: `設問${i + 1}は回答必須`, field: `training.survey_items[${i}].required`, value: required });
   const row = h('div', { class: 'row survey-item' }, q, k, r);
-  row.value = () => (q.control.value.trim()
-    ? { id: `q${i + 1}`, question: q.control.value.trim(), kind: k.control.value, required: r.control.checked } : null);
-  return row;
+  return Object.assign(row, { value: () => (q.control.value.trim()
+    ? { id: `q${i + 1}`, question: q.control.value.trim(), kind: k.control.value, required: r.control.checked } : null) });
 }
 
+/** @param {ui.ScreenContext} ctx */
 function createForm(ctx) {
   const title = input({ label: '研修のテーマ', field: 'training.title', required: true, width: 'long' });
   const description = input({ label: '研修の説明', field: 'training.description', multiline: true, rows: 3 });
@@ -119,6 +152,7 @@ function createForm(ctx) {
       h('fieldset', { 'data-field': 'training.survey_items' }, h('legend', {}, '研修後のアンケート'), items)],
     onSubmit: async () => {
       const q = normNumber(quota.control.value);
+      /** @type {ui.Body} */
       const training = {
         title: title.control.value.trim(),
         description: description.control.value.trim(),
@@ -130,7 +164,7 @@ function createForm(ctx) {
       };
       const deadline = timestampOf(deadlineDay, deadlineTime, 'training.registration_deadline');
       if (deadline) training.registrationDeadline = deadline;
-      const t = await post('/api/v1/trainings', { training });
+      const t = /** @type {renkei.v1.Training} */ (await post('/api/v1/trainings', { training }));
       ctx.announce('研修を作りました');
       ctx.navigate(`#/trainings/${encodeURIComponent(t.id)}`);
     },
@@ -138,17 +172,21 @@ function createForm(ctx) {
   return form;
 }
 
+/** @param {renkei.v1.TrainingSummary[]} trainings */
 function groupByMonth(trainings) {
+  /** @type {Map<string, {start: renkei.v1.Date | null, items: {t: renkei.v1.TrainingSummary, start: renkei.v1.Date | null}[]}>} */
   const months = new Map();
   for (const t of trainings) {
     const start = t.firstStartsAt ? tokyoDateTime(new Date(t.firstStartsAt)).date : null;
     const key = start ? `${start.year}-${String(start.month).padStart(2, '0')}` : '—';
-    if (!months.has(key)) months.set(key, { start, items: [] });
-    months.get(key).items.push({ t, start });
+    const month = months.get(key) ?? { start, items: [] };
+    months.set(key, month);
+    month.items.push({ t, start });
   }
   return [...months.entries()];
 }
 
+/** @param {renkei.v1.TrainingSummary[]} trainings */
 function trainingCards(trainings) {
   return groupByMonth(trainings).map(([key, g]) => h('div', { class: 'month' },
     h('h3', {}, g.start ? periodText(key) : '日程未定'),
@@ -163,6 +201,10 @@ function trainingCards(trainings) {
 
 // The list section: the trainings of a fiscal year by month. 表示 reloads it in place.
 // section.load() fetches and draws; it resolves to the number of trainings.
+/**
+ * @param {TrainingsEnv} env
+ * @returns {ViewSection}
+ */
 function listSection(env) {
   const { ctx, code, state } = env;
   const fySelect = h('select', { id: 'training-fy' }, [state.fy - 1, state.fy, state.fy + 1].map((y) => fiscalYearOption(y, y === state.fy)));
@@ -179,10 +221,10 @@ function listSection(env) {
     box.setAttribute('aria-busy', 'true');
     try {
       const range = fiscalYearRange(state.fy);
-      const r = await get('/api/v1/trainings', {
+      const r = /** @type {renkei.v1.ListTrainingsResponse} */ (await get('/api/v1/trainings', {
         municipality_code: code, ...dateParams('from', range.from), ...dateParams('to', range.to),
         include_cancelled: state.includeCancelled ? 'true' : '', page_size: 200,
-      });
+      }));
       if (n !== seq || !ctx.isCurrent()) return null;
       const trainings = r.trainings || [];
       heading.textContent = `研修の予定 (${trainings.length}件)`;
@@ -219,8 +261,7 @@ function listSection(env) {
       show),
     alert,
     box);
-  section.load = () => load({ save: false });
-  return section;
+  return Object.assign(section, { load: () => load({ save: false }) });
 }
 
 const VIEWS = [['calendar', 'カレンダー'], ['list', '一覧']];
@@ -234,6 +275,7 @@ function storedView() {
   }
 }
 
+/** @param {string} view */
 function storeView(view) {
   try {
     globalThis.localStorage?.setItem(VIEW_KEY, view);
@@ -242,10 +284,15 @@ function storeView(view) {
   }
 }
 
+/**
+ * @param {string | null} v
+ * @returns {v is string}
+ */
 const isView = (v) => VIEWS.some(([name]) => name === v);
 
 // The screen's state in its hash: #/trainings?view=calendar&month=2026-11 or
 // #/trainings?view=list&fy=2026, with &cancelled=1.
+/** @param {TrainingsEnv['state']} state */
 function hashOf(state) {
   const q = new URLSearchParams({ view: state.view });
   if (state.month) q.set('month', monthParam(state.month));
@@ -254,18 +301,25 @@ function hashOf(state) {
   return `#/trainings?${q}`;
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {ui.ScreenContext} ctx
+ */
 export async function render(main, ctx) {
   const today = tokyoToday();
   const code = /^\d{6}$/.test(ctx.session.jurisdiction || '') ? ctx.session.jurisdiction : '';
   const asked = ctx.query.get('view');
+  const stored = storedView();
+  /** @type {TrainingsEnv['state']} */
   const state = {
     // The URL's choice, else the last one made on this browser, else the calendar.
-    view: isView(asked) ? asked : (isView(storedView()) ? storedView() : 'calendar'),
+    view: isView(asked) ? asked : (isView(stored) ? stored : 'calendar'),
     fy: Number(ctx.query.get('fy')) || fiscalYearOf(today),
     fyChosen: Boolean(Number(ctx.query.get('fy'))),
     month: parseMonthParam(ctx.query.get('month')),
     includeCancelled: ctx.query.get('cancelled') === '1',
   };
+  /** @type {TrainingsEnv} */
   const env = {
     ctx,
     code,
@@ -291,6 +345,7 @@ export async function render(main, ctx) {
     }
   });
 
+  /** @type {(view: string) => ViewSection} */
   const makeSection = (view) => (view === 'list' ? listSection(env) : calendarSection(env));
   const viewBox = h('div', { class: 'training-view' });
   const buttons = VIEWS.map(([view, text]) => h('button', {
@@ -299,7 +354,7 @@ export async function render(main, ctx) {
   let switching = 0;
   for (const button of buttons) {
     button.addEventListener('click', async () => {
-      const view = button.dataset.view;
+      const view = /** @type {string} */ (button.dataset.view);
       if (view === state.view) return;
       const n = ++switching;
       const section = makeSection(view);

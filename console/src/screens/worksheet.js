@@ -10,15 +10,35 @@ import { h } from '../dom.js';
 import { input, choices, actionForm, submitting } from '../forms.js';
 import { EVIDENCE_KINDS, STEPS } from '../words.js';
 
+/**
+ * One row of a rowList: its value read back, its labels numbered, its fields named.
+ * @template V
+ * @typedef {HTMLDivElement & {
+ *   setIndex(i: number): void, value(): V, isEmpty(): boolean, setField(f: string): void,
+ *   focusFirst(): void,
+ * }} Row
+ */
+
 // A list of rows that can grow and shrink; each row is built by make(value, index).
+/**
+ * @template T, V
+ * @param {object} opts
+ * @param {string} opts.legend
+ * @param {string} opts.addLabel
+ * @param {T[]} opts.values
+ * @param {(value: T | undefined, index: number, onRemove: () => void) => Row<V>} opts.make
+ * @param {number} opts.max
+ */
 function rowList({ legend, addLabel, values, make, max }) {
   const box = h('div', { class: 'row-list' });
+  /** @type {Row<V>[]} */
   const rows = [];
   const add = h('button', { type: 'button', class: 'secondary small' }, addLabel);
   const refresh = () => {
     rows.forEach((r, i) => r.setIndex(i));
     add.disabled = rows.length >= max;
   };
+  /** @param {T | undefined} value */
   const push = (value) => {
     const row = make(value, rows.length, () => {
       rows.splice(rows.indexOf(row), 1);
@@ -34,57 +54,86 @@ function rowList({ legend, addLabel, values, make, max }) {
   add.addEventListener('click', () => push(undefined).focusFirst());
   values.forEach((v) => push(v));
   const fs = h('fieldset', { class: 'rows' }, h('legend', {}, legend), box, add);
-  fs.rows = rows;
-  return fs;
+  return Object.assign(fs, { rows });
 }
 
+/**
+ * @param {string} text
+ * @param {() => void} onRemove
+ */
 function removeButton(text, onRemove) {
   const b = h('button', { type: 'button', class: 'secondary small' }, text);
   b.addEventListener('click', onRemove);
   return b;
 }
 
+// The label of a control made by input().
+const labelOf = (/** @type {ui.Field} */ wrap) => /** @type {HTMLLabelElement} */ (wrap.querySelector('label'));
+
+/**
+ * @param {renkei.v1.Evidence | undefined} value
+ * @param {number} index
+ * @param {() => void} onRemove
+ * @returns {Row<{kind: string, summary: string, reference: string}>}
+ */
 function evidenceRow(value, index, onRemove) {
+  /** @type {Partial<renkei.v1.Evidence>} */
   const v = value || {};
   const kind = input({ label: '', field: '', options: EVIDENCE_KINDS, empty: '種類を選ぶ', value: v.kind });
   const summary = input({ label: '', field: '', value: v.summary, width: 'long' });
   const reference = input({ label: '', field: '', value: v.reference });
   const remove = removeButton('', onRemove);
   const row = h('div', { class: 'evidence-row' }, kind, summary, reference, remove);
-  row.setIndex = (i) => {
-    kind.querySelector('label').textContent = `根拠${i + 1}の種類`;
-    summary.querySelector('label').textContent = `根拠${i + 1}の内容`;
-    reference.querySelector('label').textContent = `根拠${i + 1}の出典 (資料名・URL・ID)`;
-    remove.textContent = `根拠${i + 1}を削除`;
-  };
-  row.value = () => ({ kind: kind.control.value, summary: summary.control.value.trim(), reference: reference.control.value.trim() });
-  row.isEmpty = () => !row.value().summary && !row.value().reference;
-  row.setField = (f) => {
-    row.dataset.field = f;
-    kind.dataset.field = `${f}.kind`;
-    summary.dataset.field = `${f}.summary`;
-    reference.dataset.field = `${f}.reference`;
-  };
-  row.focusFirst = () => kind.control.focus();
-  return row;
+  const read = () => ({ kind: kind.control.value, summary: summary.control.value.trim(), reference: reference.control.value.trim() });
+  return Object.assign(row, {
+    setIndex: (/** @type {number} */ i) => {
+      labelOf(kind).textContent = `根拠${i + 1}の種類`;
+      labelOf(summary).textContent = `根拠${i + 1}の内容`;
+      labelOf(reference).textContent = `根拠${i + 1}の出典 (資料名・URL・ID)`;
+      remove.textContent = `根拠${i + 1}を削除`;
+    },
+    value: read,
+    isEmpty: () => !read().summary && !read().reference,
+    setField: (/** @type {string} */ f) => {
+      row.dataset.field = f;
+      kind.dataset.field = `${f}.kind`;
+      summary.dataset.field = `${f}.summary`;
+      reference.dataset.field = `${f}.reference`;
+    },
+    focusFirst: () => kind.control.focus(),
+  });
 }
 
+/**
+ * @param {string | undefined} value
+ * @param {number} index
+ * @param {() => void} onRemove
+ * @returns {Row<string>}
+ */
 function optionRow(value, index, onRemove) {
   const text = input({ label: '', field: '', value: value || '', width: 'long' });
   const remove = removeButton('', onRemove);
   const row = h('div', { class: 'option-row' }, text, remove);
-  row.setIndex = (i) => {
-    text.querySelector('label').textContent = `課題案${i + 1}`;
-    remove.textContent = `課題案${i + 1}を削除`;
-  };
-  row.value = () => text.control.value.trim();
-  row.isEmpty = () => !row.value();
-  row.setField = (f) => { text.dataset.field = f; };
-  row.focusFirst = () => text.control.focus();
-  return row;
+  const rowValue = () => text.control.value.trim();
+  return Object.assign(row, {
+    setIndex: (/** @type {number} */ i) => {
+      labelOf(text).textContent = `課題案${i + 1}`;
+      remove.textContent = `課題案${i + 1}を削除`;
+    },
+    value: rowValue,
+    isEmpty: () => !rowValue(),
+    setField: (/** @type {string} */ f) => { text.dataset.field = f; },
+    focusFirst: () => text.control.focus(),
+  });
 }
 
 // Step `n`'s section: a fieldset disabled until the issue reaches the step.
+/**
+ * @param {renkei.v1.RegionalIssue} issue
+ * @param {number} step
+ * @param {string} title
+ * @param {ui.Child[]} children
+ */
 function stepSection(issue, step, title, children) {
   const open = issue.status !== 'ISSUE_STATUS_OPEN' || (issue.currentStep || 1) >= step;
   const closed = issue.status === 'ISSUE_STATUS_CLOSED';
@@ -94,10 +143,15 @@ function stepSection(issue, step, title, children) {
     children);
 }
 
+/** @type {(a: unknown, b: unknown) => boolean} */
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 // The form; submit(body, andAdvance) sends the PATCH (body may be empty: nothing changed) and,
 // for 保存して次のステップへ, the AdvanceStep after it.
+/**
+ * @param {renkei.v1.RegionalIssue} issue
+ * @param {(body: {[field: string]: unknown}, andAdvance: boolean) => Promise<void>} submit
+ */
 export function worksheetForm(issue, submit) {
   const theme = input({ label: '問1 取り組みたい具体的なテーマ', field: 'theme', value: issue.theme, required: true, width: 'long' });
   const target = input({ label: '問2 テーマの「目指す姿」', field: 'target_state', value: issue.targetState, multiline: true, rows: 3 });
@@ -125,6 +179,7 @@ export function worksheetForm(issue, submit) {
   const root = input({ label: '根本原因 (主たる原因の背景)', field: 'root_cause', value: issue.rootCause, multiline: true, rows: 3 });
 
   function body() {
+    /** @type {{[field: string]: unknown}} */
     const b = {};
     const step = issue.status === 'ISSUE_STATUS_OPEN' ? issue.currentStep || 1 : 7;
     const t = theme.control.value.trim();
@@ -139,12 +194,14 @@ export function worksheetForm(issue, submit) {
       rows.forEach((r, i) => r.setField(`evidence[${i}]`));
       const ev = rows.map((r) => {
         const v = r.value();
+        /** @type {ui.Body} */
         const out = { summary: v.summary };
         if (v.kind) out.kind = v.kind;
         if (v.reference) out.reference = v.reference;
         return out;
       });
       const before = (issue.evidence || []).map((e) => {
+        /** @type {ui.Body} */
         const out = { summary: e.summary || '' };
         if (e.kind && e.kind !== 'EVIDENCE_KIND_UNSPECIFIED') out.kind = e.kind;
         if (e.reference) out.reference = e.reference;
@@ -163,12 +220,14 @@ export function worksheetForm(issue, submit) {
     }
     if (step >= 4) {
       const picked = main.value();
+      /** @type {ui.Body[]} */
       const list = [];
       causeInputs.forEach((w, i) => {
         const text = w.control.value.trim();
         w.dataset.field = 'causes-unused';
         if (!text) return;
         w.dataset.field = `causes[${list.length}].text`;
+        /** @type {ui.Body} */
         const cause = { text, main: picked === String(i) };
         if (causes[i] && causes[i].id) cause.id = causes[i].id;
         list.push(cause);

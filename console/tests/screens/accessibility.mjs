@@ -1,0 +1,48 @@
+// The console's browser tests, every screen (研修 in both views): each visible control named,
+// header/nav/main and lang="ja", Tab from the skip link through the six nav links and then the
+// main content in document order, each focused element visible with an outline. The
+// consultation, issue and training screens show ones made first through the API.
+//
+//   RENKEI_GATEWAY_URL=http://127.0.0.1:7180 RENKEI_LOGIN=inagi-demo RENKEI_PASSWORD=... \
+//     node console/tests/screens/accessibility.mjs
+//
+// (the variables and defaults of console/README.md; exits non-zero when a test fails).
+import { test } from 'node:test';
+import {
+  config, useBrowser, open, checkAccessibility,
+} from '../lib.mjs';
+import {
+  WS, aTraining, workedExample1, workedExample2,
+} from '../fixtures.mjs';
+
+const cfg = await config();
+let page;
+const seen = {}; // the records the item screens show
+useBrowser(cfg, async (launched) => {
+  ({ page } = launched);
+  await open(page, cfg, '#/intake', '相談受付');
+  seen.consultation = (await workedExample1(page)).id;
+  seen.issue = (await workedExample2(page)).id;
+  seen.training = (await aTraining(page)).id;
+});
+
+test('accessibility on every screen: named controls, landmarks, Tab order through nav and content', async () => {
+  const screens = [
+    ['#/intake', '相談受付'],
+    ['#/intake/new', '新しい相談を受け付ける'],
+    [`#/intake/${seen.consultation}`, null],
+    ['#/resources', '資源検索'],
+    ['#/issues', '地域課題'],
+    [`#/issues/${seen.issue}`, WS.theme],
+    ['#/trainings', '研修'],
+    ['#/trainings?view=list', '研修'],
+    [`#/trainings/${seen.training}`, null],
+    ['#/indicators', '指標'],
+    ['#/digest', '定例ミーティング資料'],
+  ];
+  for (const [hash, heading] of screens) {
+    await open(page, cfg, hash, heading || undefined);
+    await page.waitForLoadState('networkidle');
+    await checkAccessibility(page, hash);
+  }
+});
