@@ -26,6 +26,7 @@
 #include "renkei/common/requests.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
+#include "renkei/v1/issues.pb.h"
 
 namespace renkei::cli {
 namespace {
@@ -269,6 +270,53 @@ void Table::Print(const std::vector<int>& max_width) const {
   for (const auto& row : rows_) print_row(row);
 }
 
+void Field(const std::string& label, const std::string& value, int indent, int width) {
+  if (value.empty()) return;
+  const int pad = std::max(1, width - common::DisplayWidth(label));
+  const auto lines = Split(value, '\n');
+  std::printf("%s%s%s %s\n", std::string(indent, ' ').c_str(), label.c_str(),
+              std::string(pad, ' ').c_str(), lines[0].c_str());
+  const std::string under(indent + common::DisplayWidth(label) + pad + 1, ' ');
+  for (size_t k = 1; k < lines.size(); ++k) {
+    std::printf("%s%s\n", under.c_str(), lines[k].c_str());
+  }
+}
+
+CLI::Option* AddMaybe(CLI::App* cmd, const std::string& name, MaybeText* out,
+                      const std::string& help) {
+  return cmd->add_option_function<std::string>(
+      name,
+      [out](const std::string& v) {
+        out->given = true;
+        out->value = v;
+      },
+      help);
+}
+
+CLI::Option* AddMaybe(CLI::App* cmd, const std::string& name, MaybeNumber* out,
+                      const std::string& help) {
+  return cmd
+      ->add_option_function<double>(
+          name,
+          [out](const double& v) {
+            out->given = true;
+            out->value = v;
+          },
+          help)
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            try {
+              size_t used = 0;
+              double d = std::stod(s, &used);
+              if (used == s.size() && std::isfinite(d)) return "";
+            } catch (...) {
+              // std::stod throws on text that is not a number; reported below.
+            }
+            return "数値を指定してください / not a number: " + s;
+          },
+          "NUMBER", "number"));
+}
+
 bool ParseDate(const std::string& s, v1::Date* out) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !AllDigits(s, 0, 4) || !AllDigits(s, 5, 2) ||
       !AllDigits(s, 8, 2)) {
@@ -330,6 +378,8 @@ std::string FormatDateOrEmpty(const v1::Date& d) {
   return d.year() == 0 ? "" : common::FormatDate(d);
 }
 
+std::string Trim(const std::string& s) { return std::string(common::TrimSpaces(s)); }
+
 std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
@@ -381,6 +431,15 @@ std::string RelationLabel(v1::AreaRelation r) {
     default:
       return "";
   }
+}
+
+bool ParseMaterial(const std::string& spec, v1::Material* out) {
+  const size_t bar = spec.find('|');
+  const std::string title = Trim(spec.substr(0, bar));
+  if (title.empty()) return false;
+  out->set_title(title);
+  if (bar != std::string::npos) out->set_reference(Trim(spec.substr(bar + 1)));
+  return true;
 }
 
 bool ReadWholeFile(const std::string& path, std::string* out) {

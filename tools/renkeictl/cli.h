@@ -1,7 +1,7 @@
 // Shared pieces of renkeictl: connection settings and calls, output (tables sized for Japanese
-// text, or protobuf JSON), the date, text and file helpers of the command files (their
-// command-line words are in words.h), and the mapping of gRPC statuses to exit codes scripts can
-// rely on:
+// text, fields of the table form, or protobuf JSON), the date, text, option and file helpers of
+// the command files (their command-line words are in words.h), and the mapping of gRPC statuses to
+// exit codes scripts can rely on:
 //
 //   0  success
 //   1  unexpected error (INTERNAL, UNKNOWN, DATA_LOSS, ...)
@@ -34,6 +34,10 @@
 #include "grpcpp/support/status.h"
 #include "renkei/v1/common.pb.h"
 #include "renkei/v1/directory.pb.h"
+
+namespace renkei::v1 {
+class Material;
+}
 
 namespace renkei::cli {
 
@@ -109,6 +113,10 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// "label  value" with the label padded to a display width of `width` after `indent` spaces; the
+// further lines of a multi-line value are aligned under its first. Nothing for an empty value.
+void Field(const std::string& label, const std::string& value, int indent = 0, int width = 14);
+
 // ---- calls and command-line checks ----
 
 // Makes one unary call with the global deadline. A failed call is reported (ReportError) and its
@@ -149,6 +157,30 @@ CLI::Validator ParseCheck(bool (*parse)(const std::string&, T*), const std::stri
       format, name);
 }
 
+// ParseCheck for a structured value ("TITLE|REFERENCE"): the message is `help`, " / use ",
+// `format` and the value; `format` also names the check.
+template <typename Message>
+CLI::Validator SpecCheck(bool (*parse)(const std::string&, Message*), const char* format,
+                         const std::string& help) {
+  return ParseCheck(parse, help + " / use " + format + ": ", format, format);
+}
+
+// An option whose absence differs from an empty value (the optional fields of an edit).
+struct MaybeText {
+  bool given = false;
+  std::string value;
+};
+struct MaybeNumber {
+  bool given = false;
+  double value = 0;
+};
+// Adds the option `name` to `cmd`, filling *out when given. A number must be a finite number
+// (a usage error, exit 2, otherwise).
+CLI::Option* AddMaybe(CLI::App* cmd, const std::string& name, MaybeText* out,
+                      const std::string& help);
+CLI::Option* AddMaybe(CLI::App* cmd, const std::string& name, MaybeNumber* out,
+                      const std::string& help);
+
 // ---- dates and times ----
 
 // "2026-11-24": a real date, 1900..2999.
@@ -168,6 +200,9 @@ std::string FormatDateOrEmpty(const v1::Date& d);
 
 // ---- text ----
 
+// The text without the spaces around it (common::TrimSpaces).
+std::string Trim(const std::string& s);
+
 // "a b c", or with another separator.
 std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep = " ");
 // Every part between separators, empty ones included: Split("a||b", '|') is {"a", "", "b"}.
@@ -182,6 +217,10 @@ std::string JurisdictionName(const std::string& code);
 std::string FormatNumber(double v);
 // "市内", "対応地域" or "市外" (a search hit's or a candidate's relation to the municipality).
 std::string RelationLabel(v1::AreaRelation r);
+
+// "看取りパンフレット案|pamphlet_v2.pdf", a meeting's or a training's material: the reference may
+// be left out.
+bool ParseMaterial(const std::string& spec, v1::Material* out);
 
 // ---- files ----
 

@@ -1,6 +1,10 @@
 // renkeictl consultation create|get|list|status|need|match|refer|outcome|followup add|done|
 // overdue|seed|seeds|digest: the coordinator's daily work over renkei.v1.IntakeService.
 //
+// This file registers `consultation` with the commands on the consultation itself (create, get,
+// list, status) and holds what the other parts share (consultation_parts.h); the other commands
+// are in consultation_matching_commands.cc and consultation_follow_up_commands.cc.
+//
 // This is the coordinator's own tool inside the municipality: `get` shows the personal fields
 // (requester, person, narrative, notes) as the service returns them.
 #include <algorithm>
@@ -8,9 +12,13 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "cli.h"
+#include "consultation_parts.h"
 #include "directory/vocabulary.h"
 #include "intake/intake_rules.h"
 #include "renkei/common/dates.h"
@@ -38,11 +46,8 @@ std::string RulesLabel(v1::DeclineReason v) {
   return std::string(intake::DeclineReasonLabel(v));
 }
 
+namespace consultation_commands {
 namespace {
-
-std::unique_ptr<v1::IntakeService::Stub> Stub() {
-  return v1::IntakeService::NewStub(Channel(Options().intake_address));
-}
 
 // ---- words on the command line, and the labels coordinators see ----
 
@@ -104,30 +109,32 @@ constexpr Word<v1::AgeBand> kAgeBands[] = {
     {"95_and_over", v1::AGE_BAND_95_AND_OVER, "95歳以上"},
 };
 
-constexpr Word<v1::ReferralOutcome> kOutcomes[] = {
-    {"accepted", v1::REFERRAL_OUTCOME_ACCEPTED, nullptr},
-    {"declined", v1::REFERRAL_OUTCOME_DECLINED, nullptr},
-    {"no_response", v1::REFERRAL_OUTCOME_NO_RESPONSE, nullptr},
-};
+}  // namespace
 
-constexpr Word<v1::DeclineReason> kDeclineReasons[] = {
-    {"no_capacity", v1::DECLINE_REASON_NO_CAPACITY, nullptr},
-    {"too_far", v1::DECLINE_REASON_TOO_FAR, nullptr},
-    {"expertise", v1::DECLINE_REASON_EXPERTISE, nullptr},
-    {"person_declined", v1::DECLINE_REASON_PERSON_DECLINED, nullptr},
-    {"other", v1::DECLINE_REASON_OTHER, nullptr},
-};
-
-// "パーキンソン病 (parkinsons)"; the bare code for capabilities the instance added.
-std::string CapabilityLabel(const std::string& code) {
-  static const directory::CapabilityVocabulary* vocabulary = new directory::CapabilityVocabulary();
-  const int i = vocabulary->IndexOf(code);
-  return i >= 0 ? vocabulary->at(i).label_ja() + " (" + code + ")" : code;
+std::unique_ptr<v1::IntakeService::Stub> Stub() {
+  return v1::IntakeService::NewStub(Channel(Options().intake_address));
 }
 
 std::string StatusText(v1::ConsultationStatus s) {
   return std::string(intake::StatusLabel(s)) + " (" + WordOf(kStatuses, s) + ")";
 }
+
+// Parses a date already checked by DateCheck (an empty string leaves `out` unset).
+bool OptionalDate(const std::string& s, const char* flag, v1::Date* out) {
+  if (s.empty()) return true;
+  if (ParseDate(s, out)) return true;
+  std::fprintf(stderr, "%s: 実在する日付を YYYY-MM-DD で指定してください / not a date: %s\n", flag,
+               s.c_str());
+  return false;
+}
+
+void AddTarget(CLI::App* cmd, std::string* id, int64_t* version) {
+  cmd->add_option("id", *id, "相談ID (con_...)")->required();
+  cmd->add_option("--expected-version", *version, "読み込んだ版 / the version you read")
+      ->required();
+}
+
+namespace {
 
 std::string OutcomeText(const v1::Referral& r) {
   std::string out(intake::OutcomeLabel(r.outcome()));
@@ -145,15 +152,6 @@ CLI::Validator TimeCheck() {
                     "日時を YYYY-MM-DDTHH:MM (日本時間) で指定してください / not a Tokyo time "
                     "(YYYY-MM-DDTHH:MM): ",
                     "YYYY-MM-DDTHH:MM", "tokyo time");
-}
-
-CLI::Validator KindCheck() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        if (directory::KindFromCode(s)) return "";
-        return "不明な種別です (例: clinic, visiting_nurse_station) / unknown kind: " + s;
-      },
-      "KIND", "kind");
 }
 
 // "parkinsons+home_visit_medical": the capability, then what the same resource must also have.
@@ -174,15 +172,6 @@ CLI::Validator NeedCheck() {
                     "CAPABILITY[+ALSO...]", "need");
 }
 
-// Parses a date already checked by DateCheck (an empty string leaves `out` unset).
-bool OptionalDate(const std::string& s, const char* flag, v1::Date* out) {
-  if (s.empty()) return true;
-  if (ParseDate(s, out)) return true;
-  std::fprintf(stderr, "%s: 実在する日付を YYYY-MM-DD で指定してください / not a date: %s\n", flag,
-               s.c_str());
-  return false;
-}
-
 v1::Date TodayInTokyo() {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   return common::TokyoDate(std::chrono::duration_cast<std::chrono::microseconds>(now).count());
@@ -195,57 +184,6 @@ void Field(const char* label, const std::string& value) {
   if (value.empty()) return;
   const int pad = std::max(1, 14 - common::DisplayWidth(label));
   std::printf("%s%s %s\n", label, std::string(pad, ' ').c_str(), value.c_str());
-}
-
-std::string NeedTitle(const v1::Need& n) {
-  std::string out = CapabilityLabel(n.capability());
-  for (const auto& also : n.also_requires()) out += " + " + CapabilityLabel(also);
-  return out;
-}
-
-void PrintCandidates(const v1::Need& n) {
-  if (n.candidates_size() == 0) {
-    std::printf("候補はありません / no candidates\n");
-    return;
-  }
-  Table t({"#", "名称", "種別", "所在地", "距離km", "区分", "ID"});
-  int i = 0;
-  for (const auto& c : n.candidates()) {
-    char dist[32] = "";
-    if (c.has_distance_km()) {
-      std::snprintf(dist, sizeof dist, "%s%.1f", c.distance_approximate() ? "≈" : "",
-                    c.distance_km());
-    }
-    t.Add({std::to_string(++i), c.name(), std::string(directory::KindLabel(c.kind())),
-           MunicipalityLabel(c.municipality_code()), dist, RelationLabel(c.relation()),
-           c.resource_id()});
-  }
-  t.Print({4, 40, 20, 24, 8, 8, 30});
-}
-
-void PrintNeed(int index, const v1::Need& n, bool with_details) {
-  std::printf("[%d] %s  %s\n", index, NeedTitle(n).c_str(), n.id().c_str());
-  if (with_details) {
-    std::string conditions;
-    if (n.kind() != v1::RESOURCE_KIND_UNSPECIFIED) {
-      conditions += "種別: " + std::string(directory::KindLabel(n.kind())) + "  ";
-    }
-    conditions += n.area_preference() == v1::AREA_PREFERENCE_ANYWHERE_REACHABLE
-                      ? "地域: 距離の近い順 (市内外を問わない)"
-                      : "地域: 市内優先";
-    std::printf("    %s\n", conditions.c_str());
-    if (!n.note().empty()) std::printf("    メモ: %s\n", n.note().c_str());
-    if (n.has_matched_at()) {
-      std::printf("    照合: %s\n", FormatTokyo(n.matched_at()).c_str());
-    } else {
-      std::printf("    照合: まだです (consultation match) / not matched yet\n");
-      return;
-    }
-  }
-  if (n.resource_gap()) {
-    std::printf("市内に該当なし (資源の空白)。市外の近い順:\n");
-  }
-  PrintCandidates(n);
 }
 
 // The table form (CallAndPrint prints JSON).
@@ -345,23 +283,6 @@ void PrintConsultation(const v1::Consultation& c) {
     }
     t.Print({16, 30, 60});
   }
-}
-
-// Calls a method that returns the changed consultation and reports the new version; `then`
-// prints what else the user needs (e.g. the id of what was added), before the version line.
-template <typename Request>
-using ConsultationMethod = grpc::Status (v1::IntakeService::Stub::*)(grpc::ClientContext*,
-                                                                     const Request&,
-                                                                     v1::Consultation*);
-
-template <typename Request>
-int Mutate(ConsultationMethod<Request> method, const Request& req,
-           const std::function<void(const v1::Consultation&)>& then = nullptr) {
-  return CallAndPrint(*Stub(), method, req, [&then](const v1::Consultation& c) {
-    std::printf("更新しました: %s (版 %lld)\n", c.id().c_str(),
-                static_cast<long long>(c.version()));
-    if (then) then(c);
-  });
 }
 
 // ---- create ----
@@ -484,144 +405,10 @@ int RunList(const ListArgs& a) {
   return kOk;
 }
 
-// ---- need ----
-struct NeedArgs {
-  std::string id, capability, kind, note;
-  std::vector<std::string> also;
-  bool anywhere = false;
-  int64_t expected_version = 0;
-};
-
-int RunNeed(const NeedArgs& a) {
-  v1::AddNeedRequest req;
-  req.set_id(a.id);
-  req.set_expected_version(a.expected_version);
-  auto* n = req.mutable_need();
-  n->set_capability(a.capability);
-  for (const auto& c : a.also) n->add_also_requires(c);
-  if (!a.kind.empty()) {
-    auto kind = directory::KindFromCode(a.kind);
-    if (!kind) {
-      std::fprintf(stderr, "不明な種別です / unknown kind: %s\n", a.kind.c_str());
-      return kUsage;
-    }
-    n->set_kind(*kind);
-  }
-  if (a.anywhere) n->set_area_preference(v1::AREA_PREFERENCE_ANYWHERE_REACHABLE);
-  n->set_note(a.note);
-  return Mutate(&v1::IntakeService::Stub::AddNeed, req, [](const v1::Consultation& c) {
-    if (c.needs_size() > 0) std::printf("ニーズID: %s\n", c.needs(c.needs_size() - 1).id().c_str());
-  });
-}
-
-// ---- match ----
-int RunMatch(const std::string& id, int64_t expected_version, int candidates) {
-  v1::MatchResourcesRequest req;
-  req.set_id(id);
-  req.set_expected_version(expected_version);
-  req.set_candidates_per_need(candidates);
-  v1::MatchResourcesResponse resp;
-  grpc::Status s = CallWithRetry(req, [&](const google::protobuf::Message& sent,
-                                          grpc::ClientContext* ctx) {
-    return Stub()->MatchResources(ctx, static_cast<const v1::MatchResourcesRequest&>(sent), &resp);
-  });
-  if (!s.ok()) return ReportError(s);
-  const auto& c = resp.consultation();
-  if (JsonOutput()) {
-    PrintJson(c);
-    return kOk;
-  }
-  for (int i = 0; i < c.needs_size(); ++i) {
-    if (i > 0) std::printf("\n");
-    PrintNeed(i + 1, c.needs(i), false);
-  }
-  std::printf("\n状態: %s\n", StatusText(c.status()).c_str());
-  std::printf("更新しました: %s (版 %lld)\n", c.id().c_str(), static_cast<long long>(c.version()));
-  return kOk;
-}
-
-// ---- overdue ----
-int RunOverdue(const std::string& as_of) {
-  v1::ListOverdueFollowUpsRequest req;
-  if (!as_of.empty() && !OptionalDate(as_of, "--as-of", req.mutable_as_of())) return kUsage;
-  return CallAndPrint(
-      *Stub(), &v1::IntakeService::Stub::ListOverdueFollowUps, req,
-      [](const v1::ListOverdueFollowUpsResponse& resp) {
-        if (resp.follow_ups_size() == 0) {
-          std::printf("期限切れのフォローアップはありません / nothing overdue\n");
-          return;
-        }
-        Table t({"相談ID", "内容", "担当", "期限", "超過日数", "フォローアップID"});
-        for (const auto& o : resp.follow_ups()) {
-          const auto& f = o.follow_up();
-          t.Add({o.consultation_id(), f.task(), f.owner(), FormatDateOrEmpty(f.due()),
-                 std::to_string(o.days_overdue()), f.id()});
-        }
-        t.Print({30, 50, 16, 10, 8, 30});
-        std::printf("\n%d 件 / overdue follow-ups\n", resp.follow_ups_size());
-      });
-}
-
-// ---- seeds ----
-int RunSeeds(const std::string& from, const std::string& to) {
-  v1::ListIssueSeedsRequest req;
-  if (!from.empty() && !OptionalDate(from, "--from", req.mutable_raised_from())) return kUsage;
-  if (!to.empty() && !OptionalDate(to, "--to", req.mutable_raised_to())) return kUsage;
-  return CallAndPrint(
-      *Stub(), &v1::IntakeService::Stub::ListIssueSeeds, req,
-      [](const v1::ListIssueSeedsResponse& resp) {
-        if (resp.seeds_size() == 0) {
-          std::printf("地域課題のタネはありません / no issue seeds\n");
-          return;
-        }
-        Table t({"日時", "テーマ", "タグ", "対応内容", "記録", "相談ID", "ID"});
-        for (const auto& seed : resp.seeds()) {
-          t.Add({FormatTokyo(seed.raised_at()), seed.theme(), Join(seed.tags(), ", "),
-                 seed.capability(), seed.automatic() ? "自動" : "手動", seed.consultation_id(),
-                 seed.id()});
-        }
-        t.Print({16, 50, 30, 24, 4, 30, 32});
-        std::printf("\n%d 件 / issue seeds\n", resp.seeds_size());
-      });
-}
-
-// ---- digest ----
-int RunDigest(const std::string& from, const std::string& to, bool markdown) {
-  v1::GetDigestRequest req;
-  if (!OptionalDate(from, "--from", req.mutable_from()) ||
-      !OptionalDate(to, "--to", req.mutable_to())) {
-    return kUsage;
-  }
-  v1::Digest digest;
-  auto ctx = NewContext();
-  grpc::Status s = Stub()->GetDigest(ctx.get(), req, &digest);
-  if (!s.ok()) return ReportError(s);
-  if (JsonOutput() && !markdown) {
-    PrintJson(digest);
-    return kOk;
-  }
-  const std::string& md = digest.markdown();
-  std::fwrite(md.data(), 1, md.size(), stdout);
-  if (md.empty() || md.back() != '\n') std::fputc('\n', stdout);
-  return kOk;
-}
-
-}  // namespace
-
-// Registers `consultation ...` on the app; the chosen command stores its runner in *run.
-void AddConsultationCommands(CLI::App& app, std::function<int()>* run) {
-  auto* consultation =
-      app.add_subcommand("consultation", "相談への対応 (intake): 受付・照合・紹介・フォローアップ");
-  consultation->require_subcommand(1);
-
-  // The consultation id and the version read, shared by the commands that change one.
+// Registers `create`, `get`, `list` and `status`.
+void AddRecordCommands(CLI::App* consultation, std::function<int()>* run) {
   auto id = std::make_shared<std::string>();
   auto version = std::make_shared<int64_t>(0);
-  auto add_target = [&](CLI::App* cmd) {
-    cmd->add_option("id", *id, "相談ID (con_...)")->required();
-    cmd->add_option("--expected-version", *version, "読み込んだ版 / the version you read")
-        ->required();
-  };
 
   auto ca = std::make_shared<CreateArgs>();
   auto* create = consultation->add_subcommand("create", "相談を受け付ける / record a consultation");
@@ -681,7 +468,7 @@ void AddConsultationCommands(CLI::App& app, std::function<int()>* run) {
   auto to = std::make_shared<std::string>();
   auto reason = std::make_shared<std::string>();
   auto* status = consultation->add_subcommand("status", "状態を変える / change the status");
-  add_target(status);
+  AddTarget(status, id.get(), version.get());
   status->add_option("--to", *to, "新しい状態: " + Choices(kStatuses))
       ->required()
       ->check(CLI::IsMember(Words(kStatuses)));
@@ -698,174 +485,21 @@ void AddConsultationCommands(CLI::App& app, std::function<int()>* run) {
       });
     };
   });
+}
 
-  auto na = std::make_shared<NeedArgs>();
-  auto* need = consultation->add_subcommand("need", "ニーズを追加 / add a need");
-  need->add_option("id", na->id, "相談ID (con_...)")->required();
-  need->add_option("--expected-version", na->expected_version,
-                   "読み込んだ版 / the version you read")
-      ->required();
-  need->add_option("--capability", na->capability, "対応内容コード (例: parkinsons)")->required();
-  need->add_option("--also", na->also,
-                   "同じ資源に必要な他の対応内容 (例: home_visit_medical、繰り返し指定可)")
-      ->allow_extra_args(false);
-  need->add_option("--kind", na->kind, "種別コード (例: clinic, visiting_nurse_station)")
-      ->check(KindCheck());
-  need->add_flag("--anywhere", na->anywhere, "市内優先にせず距離の近い順に探す");
-  need->add_option("--note", na->note, "メモ");
-  need->callback([=] { *run = [=] { return RunNeed(*na); }; });
+}  // namespace
+}  // namespace consultation_commands
 
-  auto candidates = std::make_shared<int>(0);
-  auto* match = consultation->add_subcommand(
-      "match", "ニーズごとに資源を照合 (市内優先、なければ市外の近い順) / match resources");
-  add_target(match);
-  match->add_option("--candidates", *candidates, "ニーズごとの候補数 (1-50、既定 5)")
-      ->check(CLI::Range(1, 50));
-  match->callback([=] { *run = [=] { return RunMatch(*id, *version, *candidates); }; });
+// Registers `consultation ...` on the app; the chosen command stores its runner in *run.
+void AddConsultationCommands(CLI::App& app, std::function<int()>* run) {
+  auto* consultation =
+      app.add_subcommand("consultation", "相談への対応 (intake): 受付・照合・紹介・フォローアップ");
+  consultation->require_subcommand(1);
 
-  auto need_id = std::make_shared<std::string>();
-  auto resource_id = std::make_shared<std::string>();
-  auto due = std::make_shared<std::string>();
-  auto* refer = consultation->add_subcommand("refer", "資源に紹介する / refer to a resource");
-  add_target(refer);
-  refer->add_option("--need", *need_id, "ニーズID (need_...)")->required();
-  refer->add_option("--resource", *resource_id, "資源ID (res_...)")->required();
-  refer->add_option("--due", *due, "回答期限")->required()->check(DateCheck());
-  refer->callback([=] {
-    *run = [=] {
-      v1::ReferRequest req;
-      req.set_id(*id);
-      req.set_expected_version(*version);
-      req.set_need_id(*need_id);
-      req.set_resource_id(*resource_id);
-      if (!OptionalDate(*due, "--due", req.mutable_response_due())) return static_cast<int>(kUsage);
-      return Mutate(&v1::IntakeService::Stub::Refer, req, [](const v1::Consultation& c) {
-        if (c.referrals_size() > 0) {
-          std::printf("紹介ID: %s\n", c.referrals(c.referrals_size() - 1).id().c_str());
-        }
-      });
-    };
-  });
-
-  auto referral_id = std::make_shared<std::string>();
-  auto outcome_word = std::make_shared<std::string>();
-  auto decline = std::make_shared<std::string>();
-  auto note = std::make_shared<std::string>();
-  auto* outcome =
-      consultation->add_subcommand("outcome", "紹介の結果を記録 / record a referral's outcome");
-  add_target(outcome);
-  outcome->add_option("--referral", *referral_id, "紹介ID (ref_...)")->required();
-  outcome->add_option("--outcome", *outcome_word, "結果: " + Choices(kOutcomes))
-      ->required()
-      ->check(CLI::IsMember(Words(kOutcomes)));
-  outcome
-      ->add_option("--reason", *decline, "辞退の理由 (辞退のとき必須): " + Choices(kDeclineReasons))
-      ->check(CLI::IsMember(Words(kDeclineReasons)));
-  outcome->add_option("--note", *note, "メモ");
-  outcome->callback([=] {
-    *run = [=] {
-      v1::RecordReferralOutcomeRequest req;
-      req.set_id(*id);
-      req.set_expected_version(*version);
-      req.set_referral_id(*referral_id);
-      req.set_outcome(FromWord(kOutcomes, *outcome_word, v1::REFERRAL_OUTCOME_UNSPECIFIED));
-      if (!decline->empty()) {
-        req.set_decline_reason(FromWord(kDeclineReasons, *decline, v1::DECLINE_REASON_UNSPECIFIED));
-      }
-      req.set_note(*note);
-      return Mutate(&v1::IntakeService::Stub::RecordReferralOutcome, req);
-    };
-  });
-
-  auto* followup = consultation->add_subcommand("followup", "フォローアップ / follow-ups");
-  followup->require_subcommand(1);
-  auto task = std::make_shared<std::string>();
-  auto owner = std::make_shared<std::string>();
-  auto* fu_add = followup->add_subcommand("add", "フォローアップを追加 / add a follow-up");
-  add_target(fu_add);
-  fu_add->add_option("--task", *task, "やること")->required();
-  fu_add->add_option("--owner", *owner, "担当者");
-  fu_add->add_option("--due", *due, "期限")->required()->check(DateCheck());
-  fu_add->callback([=] {
-    *run = [=] {
-      v1::AddFollowUpRequest req;
-      req.set_id(*id);
-      req.set_expected_version(*version);
-      req.set_task(*task);
-      req.set_owner(*owner);
-      if (!OptionalDate(*due, "--due", req.mutable_due())) return static_cast<int>(kUsage);
-      return Mutate(&v1::IntakeService::Stub::AddFollowUp, req, [](const v1::Consultation& c) {
-        if (c.follow_ups_size() > 0) {
-          std::printf("フォローアップID: %s\n", c.follow_ups(c.follow_ups_size() - 1).id().c_str());
-        }
-      });
-    };
-  });
-
-  auto follow_up_id = std::make_shared<std::string>();
-  auto* fu_done = followup->add_subcommand("done", "フォローアップを完了 / complete a follow-up");
-  add_target(fu_done);
-  fu_done->add_option("--followup", *follow_up_id, "フォローアップID (fu_...)")->required();
-  fu_done->callback([=] {
-    *run = [=] {
-      v1::CompleteFollowUpRequest req;
-      req.set_id(*id);
-      req.set_expected_version(*version);
-      req.set_follow_up_id(*follow_up_id);
-      return Mutate(&v1::IntakeService::Stub::CompleteFollowUp, req);
-    };
-  });
-
-  auto as_of = std::make_shared<std::string>();
-  auto* overdue = consultation->add_subcommand(
-      "overdue", "期限切れのフォローアップ (全相談) / overdue follow-ups");
-  overdue->add_option("--as-of", *as_of, "基準日 (既定: 今日)")->check(DateCheck());
-  overdue->callback([=] { *run = [=] { return RunOverdue(*as_of); }; });
-
-  auto theme = std::make_shared<std::string>();
-  auto tags = std::make_shared<std::vector<std::string>>();
-  auto seed_capability = std::make_shared<std::string>();
-  auto* seed = consultation->add_subcommand(
-      "seed", "地域課題のタネを記録 / raise an issue seed (the theme, not a report)");
-  add_target(seed);
-  seed->add_option("--theme", *theme, "テーマ (例: 在宅医が専門医に相談しやすい仕組み)")
-      ->required();
-  seed->add_option("--tag", *tags, "タグ (繰り返し指定可、例: --tag parkinsons --tag 専門医連携)")
-      ->allow_extra_args(false);
-  seed->add_option("--capability", *seed_capability, "関係する対応内容コード");
-  seed->callback([=] {
-    *run = [=] {
-      v1::RaiseIssueSeedRequest req;
-      req.set_id(*id);
-      req.set_expected_version(*version);
-      req.set_theme(*theme);
-      for (const auto& t : *tags) req.add_tags(t);
-      req.set_capability(*seed_capability);
-      return Mutate(&v1::IntakeService::Stub::RaiseIssueSeed, req, [](const v1::Consultation& c) {
-        if (c.seeds_size() > 0) {
-          std::printf("タネID: %s\n", c.seeds(c.seeds_size() - 1).id().c_str());
-        }
-      });
-    };
-  });
-
-  auto from = std::make_shared<std::string>();
-  auto until = std::make_shared<std::string>();
-  auto* seeds = consultation->add_subcommand("seeds", "地域課題のタネの一覧 / list issue seeds");
-  seeds->add_option("--from", *from, "記録日 (この日から)")->check(DateCheck());
-  seeds->add_option("--to", *until, "記録日 (この日まで)")->check(DateCheck());
-  seeds->callback([=] { *run = [=] { return RunSeeds(*from, *until); }; });
-
-  auto markdown = std::make_shared<bool>(false);
-  auto* digest = consultation->add_subcommand(
-      "digest", "定例ミーティング用のまとめ (Markdown) / the brief for the regular meeting");
-  digest->add_option("--from", *from, "期間の初日")->required()->check(DateCheck());
-  digest->add_option("--to", *until, "期間の末日 (初日から366日以内)")
-      ->required()
-      ->check(DateCheck());
-  digest->add_flag("--markdown", *markdown,
-                   "Markdown で出力 (既定。-o json と併用しても Markdown)");
-  digest->callback([=] { *run = [=] { return RunDigest(*from, *until, *markdown); }; });
+  // In the order the help lists them.
+  consultation_commands::AddRecordCommands(consultation, run);
+  consultation_commands::AddMatchingCommands(consultation, run);
+  consultation_commands::AddFollowUpCommands(consultation, run);
 }
 
 }  // namespace renkei::cli

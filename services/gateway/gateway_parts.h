@@ -1,0 +1,117 @@
+// The gateway's own pieces, shared by the files its implementation is split into (gateway.cc:
+// configuration, the server and its routes; gateway_sessions.cc: the caller's token, CSRF and the
+// console's log-in; gateway_api.cc: an API call relayed to its service): Gateway::Impl and the
+// cookies' names. Not part of the gateway's interface.
+#pragma once
+
+#include <httplib.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "gateway/accounts.h"
+#include "gateway/gateway.h"
+#include "gateway/routes.h"
+#include "gateway/transcode.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "renkei/common/auth.h"
+#include "renkei/common/events.h"
+#include "renkei/common/tokens.h"
+#include "renkei/v1/config.pb.h"
+#include "renkei/v1/gateway.pb.h"
+
+namespace renkei::gateway {
+
+inline constexpr char kSessionCookie[] = "renkei_session";
+inline constexpr char kCsrfCookie[] = "renkei_csrf";
+inline constexpr char kJson[] = "application/json; charset=utf-8";
+
+// The value of cookie `name` in the request's Cookie header; empty when absent.
+std::string CookieOf(const httplib::Request& req, std::string_view name);
+// `bytes` random bytes in hex (a CSRF token).
+std::string RandomHex(size_t bytes);
+
+// One API route, resolved against the descriptors and channels at start.
+struct Endpoint {
+  const Route* route;
+  std::string grpc_path;  // "/renkei.v1.IntakeService/GetConsultation"
+  const google::protobuf::Message* request_prototype;
+  const google::protobuf::Message* response_prototype;
+  std::shared_ptr<grpc::GenericStub> stub;
+};
+
+class Gateway::Impl {
+ public:
+  explicit Impl(v1::InstanceConfig config)
+      : config_(std::move(config)),
+        instance_id_(common::InstanceId(config_.instance())),
+        router_(Routes()),
+        secure_cookies_(config_.gateway().public_origin().empty()
+                            ? !common::IsLoopbackAddress(config_.gateway().listen_address())
+                            : config_.gateway().public_origin().rfind("https://", 0) == 0) {}
+
+  absl::Status Init();
+  absl::Status Start();
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  // An answer with a JSON error body.
+  void Fail(httplib::Response& res, const absl::Status& status, int http_status = 0) {
+    res.status = http_status != 0 ? http_status : HttpStatusOf(status.code());
+    res.set_content(ErrorJson(status), kJson);
+  }
+  // The caller's bearer token: the Authorization header (integrating systems) or the session
+  // cookie (the console; `from_cookie` then says CSRF applies).
+  std::string TokenOf(const httplib::Request& req, bool* from_cookie) const;
+  // Whether the token may be sent on (present, only token characters); answers 401 if not.
+  bool TokenUsable(const std::string& token, httplib::Response& res);
+  // Double-submit CSRF check and a same-origin Origin, for unsafe methods sent with the cookie.
+  bool CsrfOk(const httplib::Request& req) const;
+  std::string Cookie(std::string_view name, std::string_view value, int64_t max_age,
+                     bool http_only) const;
+
+  void HandleApi(const httplib::Request& req, httplib::Response& res);
+  // Who the token's claims say is logged in, for the console.
+  v1::ConsoleSession SessionOf(const v1::TokenClaims& claims) const;
+  void HandleLogin(const httplib::Request& req, httplib::Response& res);
+  void HandleLogout(const httplib::Request& req, httplib::Response& res);
+  void HandleSession(const httplib::Request& req, httplib::Response& res);
+  void AfterRouting(const httplib::Request& req, httplib::Response& res);
+  // Counts an attempt of `login` and says whether it may go on (fewer than kMaxFailures in the
+  // window); one step under the lock, so parallel attempts cannot slip past the count.
+  bool ReserveAttempt(const std::string& login);
+  // A successful log-in forgets the login's attempts.
+  void ClearAttempts(const std::string& login);
+
+  v1::InstanceConfig config_;
+  std::string instance_id_;
+  Router router_;
+  bool secure_cookies_;
+  std::map<const Route*, Endpoint> endpoints_;
+  common::KeyRing keys_;
+  std::optional<common::SigningKey> signing_key_;
+  Accounts accounts_;
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex failures_mu_;
+  // account's login -> attempt times in the window (bounded by the accounts file)
+  std::map<std::string, std::deque<int64_t>> failures_;
+  // Password hashing (Argon2id, 64 MiB each) at most this many at once.
+  std::mutex hashing_mu_;
+  std::condition_variable hashing_cv_;
+  int hashing_ = 0;
+};
+
+}  // namespace renkei::gateway
