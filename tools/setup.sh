@@ -4,8 +4,9 @@
 set -euo pipefail
 
 packages=(
-  # toolchain (clang-format: the format check in tools/test.sh)
-  build-essential cmake pkg-config ccache clang-format git openssl
+  # toolchain (clang-format: the format check in tools/test.sh; clang-tidy-14, clang-14 for its
+  # cache key and jq for compile_commands.json: tools/tidy.sh)
+  build-essential cmake pkg-config ccache clang-format git openssl clang-tidy-14 clang-14 jq
   # the stack (see docs/building.md)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libnats-dev nats-server librocksdb-dev libabsl-dev

@@ -25,7 +25,7 @@ Directory::Directory(common::Store* store, common::Outbox* outbox, common::Event
                      const common::Clock* clock)
     : store_(store),
       vocabulary_(vocabulary),
-      options_(options),
+      options_(std::move(options)),
       clock_(clock),
       resources_(store, outbox, std::move(events)),
       index_(vocabulary) {}
@@ -459,6 +459,7 @@ absl::StatusOr<Directory::ApplyResult> Directory::ApplyImported(std::vector<Impo
       std::remove_if(rows.begin(), rows.end(), [](const ImportRow& r) { return r.line < 0; }),
       rows.end());
   std::vector<std::string> ids;
+  ids.reserve(rows.size());
   for (const auto& row : rows) ids.push_back(row.resource.id());
   auto guard = locks_.LockAll(ids);
   auto existing = resources_.GetMany(ids);

@@ -40,7 +40,8 @@ void ImportSession::Reject(v1::RowError error) {
 }
 
 absl::Status ImportSession::Feed(std::string_view bytes) {
-  progress_state_.set_bytes_received(progress_state_.bytes_received() + bytes.size());
+  progress_state_.set_bytes_received(progress_state_.bytes_received() +
+                                     static_cast<int64_t>(bytes.size()));
   raw_tail_.append(bytes.data(), bytes.size());
   return Decode(/*last=*/false);
 }

@@ -54,7 +54,7 @@ bool DecodePageToken(const std::string& token, int* offset, uint64_t* fingerprin
 // Field violation from ValidateResource (".name", ".capabilities[2]") -> row error.
 v1::RowError RowErrorFor(const RowParser& parser, int64_t line, const std::string& field,
                          const std::string& description) {
-  std::string f = field.size() > 0 && field[0] == '.' ? field.substr(1) : field;
+  std::string f = !field.empty() && field[0] == '.' ? field.substr(1) : field;
   v1::RowError e;
   e.set_line(line);
   e.set_column(parser.ColumnFor(f));

@@ -19,7 +19,7 @@ using common::FieldViolations;
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 200;
 inline constexpr size_t kMaxSearchTextChars = 100;
-inline constexpr size_t kExportChunkBytes = 256 * 1024;
+inline constexpr size_t kExportChunkBytes = size_t{256} * 1024;
 
 uint64_t Fingerprint(const v1::SearchResourcesRequest& r);
 std::string EncodePageToken(int offset, uint64_t fingerprint);

@@ -53,7 +53,7 @@ class DirectoryTest : public ::testing::Test {
   }
 
   static v1::Resource Clinic(const std::string& name, const std::string& code, double lat,
-                             double lon, std::vector<std::string> caps) {
+                             double lon, const std::vector<std::string>& caps) {
     v1::Resource r;
     r.set_kind(v1::RESOURCE_KIND_CLINIC);
     r.set_name(name);

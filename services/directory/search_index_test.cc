@@ -19,7 +19,8 @@ class SearchIndexTest : public ::testing::Test {
  protected:
   v1::Resource Make(const std::string& key, const std::string& name, const std::string& kana,
                     const std::string& municipality, double lat, double lon,
-                    std::vector<std::string> caps, std::vector<std::string> serves = {}) {
+                    const std::vector<std::string>& caps,
+                    const std::vector<std::string>& serves = {}) {
     v1::Resource r;
     r.set_id(common::DeterministicId("res", key));
     r.set_kind(v1::RESOURCE_KIND_CLINIC);
@@ -302,7 +303,7 @@ TEST_F(SearchIndexOracleTest, RandomQueriesAnswerExactlyLikeBruteForce) {
     SearchQuery q;
     if (rng() % 3 == 0)
       q.capabilities.push_back(vocab_.IndexOf(rng() % 2 ? "dementia" : "parkinsons"));
-    if (rng() % 4 == 0) q.kinds.push_back(1 + rng() % 3);
+    if (rng() % 4 == 0) q.kinds.push_back(static_cast<int>(1 + rng() % 3));
     if (rng() % 3 == 0) {
       q.municipality = kMunis[rng() % 4];
       q.include_serving = rng() % 2;

@@ -46,7 +46,7 @@ TEST(Routes, EveryRouteNamesARealUnaryMethodAndPathParametersAreItsFields) {
     Router router(one);
     const std::string concrete = ConcretePath(r, "x1");
     RouteMatch m = router.Match(r.method, concrete);
-    ASSERT_EQ(m.route, &one[0]);
+    ASSERT_EQ(m.route, one.data());
     std::unique_ptr<google::protobuf::Message> req(
         google::protobuf::MessageFactory::generated_factory()
             ->GetPrototype(method->input_type())

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "derived.h"
 #include "grpcpp/client_context.h"
 #include "renkei/common/dates.h"
@@ -73,8 +74,8 @@ absl::StatusOr<std::vector<Response>> DerivedFeed::AskEach(
     Response r;
     grpc::Status s = ((*stub).*rpc)(&ctx, request, &r);
     if (!s.ok()) {
-      return absl::UnavailableError(name + " に問い合わせできません: " + what + " / cannot ask " +
-                                    name + ": " + s.error_message());
+      return absl::UnavailableError(absl::StrCat(name, " に問い合わせできません: ", what,
+                                                 " / cannot ask ", name, ": ", s.error_message()));
     }
     out.push_back(std::move(r));
   }
@@ -232,7 +233,7 @@ absl::StatusOr<v1::RecomputeDerivedResponse> DerivedFeed::Recompute(
   }
   RETURN_IF_ERROR(StartConsumersLocked(*next));
   common::LogLine(common::LogLevel::kInfo, "derived indicators recomputing from the stream")
-      .Field("generation", static_cast<int64_t>(generation + 1))
+      .Field("generation", static_cast<int64_t>(generation) + 1)
       .Field("history_gaps_accepted", !gaps.empty());
   return out;
 }
@@ -248,7 +249,7 @@ absl::StatusOr<v1::ReconcileDerivedResponse> DerivedFeed::Reconcile(
   std::lock_guard<std::mutex> lock(mu_);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.reconcile_wait_ms);
-  std::string busy = "";
+  std::string busy;
   while (std::chrono::steady_clock::now() < deadline && !stopping_requested_.load()) {
     {
       // No derived event applies while the cut is taken, compared and repaired.

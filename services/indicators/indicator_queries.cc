@@ -65,6 +65,7 @@ absl::StatusOr<std::optional<Cell>> Indicators::CellOf(const v1::IndicatorDefini
     if (c) pref_cells[pref] = *c;
   }
   std::vector<Cell> cells;
+  cells.reserve(pref_cells.size());
   for (auto& [pref, c] : pref_cells) cells.push_back(c);
   *reporting = static_cast<int>(cells.size());
   *expected = static_cast<int>(common::Jurisdictions::Get().prefectures().size());
@@ -177,6 +178,7 @@ absl::StatusOr<v1::Comparison> Indicators::Compare(const v1::CompareRequest& r) 
     expected = static_cast<int>(common::Jurisdictions::Get().prefectures().size());
   }
   std::vector<double> values;
+  values.reserve(rows.size());
   for (const auto& row : rows) values.push_back(row.cell.value);
   const auto ranks = Ranks(values, d.spec().direction());
   std::vector<size_t> order(rows.size());

@@ -5,71 +5,75 @@
 
 namespace renkei::indicators {
 grpc::Status IndicatorsService::DefineIndicator(grpc::ServerContext*,
-                                                const v1::DefineIndicatorRequest* r,
-                                                v1::IndicatorDefinition* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return indicators_->DefineIndicator(*r); });
+                                                const v1::DefineIndicatorRequest* request,
+                                                v1::IndicatorDefinition* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return indicators_->DefineIndicator(*request); });
 }
-grpc::Status IndicatorsService::GetIndicator(grpc::ServerContext*, const v1::GetIndicatorRequest* r,
-                                             v1::IndicatorDefinition* out) {
-  return common::Respond(indicators_->GetIndicator(*r), out);
+grpc::Status IndicatorsService::GetIndicator(grpc::ServerContext*,
+                                             const v1::GetIndicatorRequest* request,
+                                             v1::IndicatorDefinition* response) {
+  return common::Respond(indicators_->GetIndicator(*request), response);
 }
 grpc::Status IndicatorsService::ListIndicators(grpc::ServerContext*,
-                                               const v1::ListIndicatorsRequest* r,
-                                               v1::ListIndicatorsResponse* out) {
-  return common::Respond(indicators_->ListIndicators(*r), out);
+                                               const v1::ListIndicatorsRequest* request,
+                                               v1::ListIndicatorsResponse* response) {
+  return common::Respond(indicators_->ListIndicators(*request), response);
 }
 grpc::Status IndicatorsService::RecordObservation(grpc::ServerContext*,
-                                                  const v1::RecordObservationRequest* r,
-                                                  v1::Observation* out) {
-  return common::RespondOnce(*requests_, *r, out,
-                             [&] { return indicators_->RecordObservation(*r); });
+                                                  const v1::RecordObservationRequest* request,
+                                                  v1::Observation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return indicators_->RecordObservation(*request); });
 }
-grpc::Status IndicatorsService::GetObservationHistory(grpc::ServerContext*,
-                                                      const v1::GetObservationHistoryRequest* r,
-                                                      v1::ObservationHistory* out) {
-  return common::Respond(indicators_->GetObservationHistory(*r), out);
+grpc::Status IndicatorsService::GetObservationHistory(
+    grpc::ServerContext*, const v1::GetObservationHistoryRequest* request,
+    v1::ObservationHistory* response) {
+  return common::Respond(indicators_->GetObservationHistory(*request), response);
 }
-grpc::Status IndicatorsService::GetSeries(grpc::ServerContext*, const v1::GetSeriesRequest* r,
-                                          v1::Series* out) {
-  return common::Respond(indicators_->GetSeries(*r), out);
+grpc::Status IndicatorsService::GetSeries(grpc::ServerContext*, const v1::GetSeriesRequest* request,
+                                          v1::Series* response) {
+  return common::Respond(indicators_->GetSeries(*request), response);
 }
-grpc::Status IndicatorsService::Compare(grpc::ServerContext*, const v1::CompareRequest* r,
-                                        v1::Comparison* out) {
-  return common::Respond(indicators_->Compare(*r), out);
+grpc::Status IndicatorsService::Compare(grpc::ServerContext*, const v1::CompareRequest* request,
+                                        v1::Comparison* response) {
+  return common::Respond(indicators_->Compare(*request), response);
 }
-grpc::Status IndicatorsService::RollUp(grpc::ServerContext*, const v1::RollUpRequest* r,
-                                       v1::RollUpValue* out) {
-  return common::Respond(indicators_->RollUp(*r), out);
+grpc::Status IndicatorsService::RollUp(grpc::ServerContext*, const v1::RollUpRequest* request,
+                                       v1::RollUpValue* response) {
+  return common::Respond(indicators_->RollUp(*request), response);
 }
 grpc::Status IndicatorsService::GetIssueProgress(grpc::ServerContext*,
-                                                 const v1::GetIssueProgressRequest* r,
-                                                 v1::IssueProgress* out) {
-  return common::Respond(indicators_->GetIssueProgress(*r), out);
+                                                 const v1::GetIssueProgressRequest* request,
+                                                 v1::IssueProgress* response) {
+  return common::Respond(indicators_->GetIssueProgress(*request), response);
 }
 grpc::Status IndicatorsService::ExportObservations(grpc::ServerContext*,
-                                                   const v1::ExportObservationsRequest* r,
-                                                   v1::ExportedFile* out) {
-  return common::Respond(indicators_->ExportObservations(*r), out);
+                                                   const v1::ExportObservationsRequest* request,
+                                                   v1::ExportedFile* response) {
+  return common::Respond(indicators_->ExportObservations(*request), response);
 }
 grpc::Status IndicatorsService::ImportObservations(grpc::ServerContext*,
-                                                   const v1::ImportObservationsRequest* r,
-                                                   v1::ImportObservationsResponse* out) {
-  return common::RespondOnce(*requests_, *r, out,
-                             [&] { return indicators_->ImportObservations(*r); });
+                                                   const v1::ImportObservationsRequest* request,
+                                                   v1::ImportObservationsResponse* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return indicators_->ImportObservations(*request); });
 }
 
 grpc::Status IndicatorsService::RecomputeDerived(grpc::ServerContext*,
-                                                 const v1::RecomputeDerivedRequest* r,
-                                                 v1::RecomputeDerivedResponse* out) {
+                                                 const v1::RecomputeDerivedRequest* request,
+                                                 v1::RecomputeDerivedResponse* response) {
   if (feed_ == nullptr) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "no derived feed");
-  return common::RespondOnce(*requests_, *r, out, [&] { return feed_->Recompute(*r); });
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return feed_->Recompute(*request); });
 }
 
 grpc::Status IndicatorsService::ReconcileDerived(grpc::ServerContext*,
-                                                 const v1::ReconcileDerivedRequest* r,
-                                                 v1::ReconcileDerivedResponse* out) {
+                                                 const v1::ReconcileDerivedRequest* request,
+                                                 v1::ReconcileDerivedResponse* response) {
   if (feed_ == nullptr) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "no derived feed");
-  return common::RespondOnce(*requests_, *r, out, [&] { return feed_->Reconcile(*r); });
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return feed_->Reconcile(*request); });
 }
 
 }  // namespace renkei::indicators

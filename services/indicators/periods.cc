@@ -37,7 +37,7 @@ int64_t Period::SortKey() const {
     case PeriodKind::kFiscalYear:
       return year;
     case PeriodKind::kDay:
-      return int64_t{year} * 10000 + month * 100 + index;
+      return int64_t{year} * 10000 + int64_t{month} * 100 + index;
   }
   return 0;
 }

@@ -183,8 +183,8 @@ absl::StatusOr<int> Intake::ErasePersonalData(uint32_t retention_days, size_t ba
   }));
   int erased = 0;
   for (size_t begin = 0; begin < ids.size(); begin += batch_size) {
-    std::vector<std::string> batch(ids.begin() + begin,
-                                   ids.begin() + std::min(ids.size(), begin + batch_size));
+    const size_t end = std::min(ids.size(), begin + batch_size);
+    const std::vector<std::string> batch(ids.data() + begin, ids.data() + end);
     // A command that read a consultation before its erasure must not write its personal fields
     // back: the batch holds the consultations' locks, and `due` is checked again under them.
     auto guard = locks_.LockAll(batch);

@@ -5,71 +5,85 @@
 
 namespace renkei::intake {
 grpc::Status IntakeService::CreateConsultation(grpc::ServerContext*,
-                                               const v1::CreateConsultationRequest* r,
-                                               v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->Create(*r); });
+                                               const v1::CreateConsultationRequest* request,
+                                               v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->Create(*request); });
 }
 grpc::Status IntakeService::GetConsultation(grpc::ServerContext*,
-                                            const v1::GetConsultationRequest* r,
-                                            v1::Consultation* out) {
-  return common::Respond(intake_->Get(r->id()), out);
+                                            const v1::GetConsultationRequest* request,
+                                            v1::Consultation* response) {
+  return common::Respond(intake_->Get(request->id()), response);
 }
 grpc::Status IntakeService::ListConsultations(grpc::ServerContext*,
-                                              const v1::ListConsultationsRequest* r,
-                                              v1::ListConsultationsResponse* out) {
-  return common::Respond(intake_->List(*r), out);
+                                              const v1::ListConsultationsRequest* request,
+                                              v1::ListConsultationsResponse* response) {
+  return common::Respond(intake_->List(*request), response);
 }
 grpc::Status IntakeService::UpdateConsultation(grpc::ServerContext*,
-                                               const v1::UpdateConsultationRequest* r,
-                                               v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->Update(*r); });
+                                               const v1::UpdateConsultationRequest* request,
+                                               v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->Update(*request); });
 }
-grpc::Status IntakeService::ChangeStatus(grpc::ServerContext*, const v1::ChangeStatusRequest* r,
-                                         v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->ChangeStatus(*r); });
+grpc::Status IntakeService::ChangeStatus(grpc::ServerContext*,
+                                         const v1::ChangeStatusRequest* request,
+                                         v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->ChangeStatus(*request); });
 }
-grpc::Status IntakeService::AddNeed(grpc::ServerContext*, const v1::AddNeedRequest* r,
-                                    v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->AddNeed(*r); });
+grpc::Status IntakeService::AddNeed(grpc::ServerContext*, const v1::AddNeedRequest* request,
+                                    v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->AddNeed(*request); });
 }
-grpc::Status IntakeService::MatchResources(grpc::ServerContext*, const v1::MatchResourcesRequest* r,
-                                           v1::MatchResourcesResponse* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->Match(*r); });
+grpc::Status IntakeService::MatchResources(grpc::ServerContext*,
+                                           const v1::MatchResourcesRequest* request,
+                                           v1::MatchResourcesResponse* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->Match(*request); });
 }
-grpc::Status IntakeService::Refer(grpc::ServerContext*, const v1::ReferRequest* r,
-                                  v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->Refer(*r); });
+grpc::Status IntakeService::Refer(grpc::ServerContext*, const v1::ReferRequest* request,
+                                  v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->Refer(*request); });
 }
 grpc::Status IntakeService::RecordReferralOutcome(grpc::ServerContext*,
-                                                  const v1::RecordReferralOutcomeRequest* r,
-                                                  v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->RecordOutcome(*r); });
+                                                  const v1::RecordReferralOutcomeRequest* request,
+                                                  v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->RecordOutcome(*request); });
 }
-grpc::Status IntakeService::AddFollowUp(grpc::ServerContext*, const v1::AddFollowUpRequest* r,
-                                        v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->AddFollowUp(*r); });
+grpc::Status IntakeService::AddFollowUp(grpc::ServerContext*, const v1::AddFollowUpRequest* request,
+                                        v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->AddFollowUp(*request); });
 }
 grpc::Status IntakeService::CompleteFollowUp(grpc::ServerContext*,
-                                             const v1::CompleteFollowUpRequest* r,
-                                             v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->CompleteFollowUp(*r); });
+                                             const v1::CompleteFollowUpRequest* request,
+                                             v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->CompleteFollowUp(*request); });
 }
 grpc::Status IntakeService::ListOverdueFollowUps(grpc::ServerContext*,
-                                                 const v1::ListOverdueFollowUpsRequest* r,
-                                                 v1::ListOverdueFollowUpsResponse* out) {
-  return common::Respond(intake_->Overdue(*r), out);
+                                                 const v1::ListOverdueFollowUpsRequest* request,
+                                                 v1::ListOverdueFollowUpsResponse* response) {
+  return common::Respond(intake_->Overdue(*request), response);
 }
-grpc::Status IntakeService::RaiseIssueSeed(grpc::ServerContext*, const v1::RaiseIssueSeedRequest* r,
-                                           v1::Consultation* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return intake_->RaiseSeed(*r); });
+grpc::Status IntakeService::RaiseIssueSeed(grpc::ServerContext*,
+                                           const v1::RaiseIssueSeedRequest* request,
+                                           v1::Consultation* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return intake_->RaiseSeed(*request); });
 }
-grpc::Status IntakeService::ListIssueSeeds(grpc::ServerContext*, const v1::ListIssueSeedsRequest* r,
-                                           v1::ListIssueSeedsResponse* out) {
-  return common::Respond(intake_->Seeds(*r), out);
+grpc::Status IntakeService::ListIssueSeeds(grpc::ServerContext*,
+                                           const v1::ListIssueSeedsRequest* request,
+                                           v1::ListIssueSeedsResponse* response) {
+  return common::Respond(intake_->Seeds(*request), response);
 }
-grpc::Status IntakeService::GetDigest(grpc::ServerContext*, const v1::GetDigestRequest* r,
-                                      v1::Digest* out) {
-  return common::Respond(intake_->Digest(*r), out);
+grpc::Status IntakeService::GetDigest(grpc::ServerContext*, const v1::GetDigestRequest* request,
+                                      v1::Digest* response) {
+  return common::Respond(intake_->Digest(*request), response);
 }
 
 }  // namespace renkei::intake

@@ -27,7 +27,8 @@ class FakeFinder : public ResourceFinder {
     double km;
   };
   void Add(const std::string& key, const std::string& name, const std::string& municipality,
-           double km, std::vector<std::string> caps, std::vector<std::string> serves = {}) {
+           double km, const std::vector<std::string>& caps,
+           const std::vector<std::string>& serves = {}) {
     Entry e;
     e.resource.set_id(common::DeterministicId("res", key));
     e.resource.set_name(name);

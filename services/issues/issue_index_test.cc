@@ -21,6 +21,7 @@ TEST(IssueIndexTest, PagesAndTotalsMatchABruteForceOracle) {
   std::map<std::string, v1::RegionalIssue> truth;
   IssueIndex index;
   std::vector<std::string> ids;
+  ids.reserve(400);
   for (int i = 0; i < 400; ++i) ids.push_back(common::DeterministicId("iss", std::to_string(i)));
   for (int round = 0; round < 3000; ++round) {
     const std::string& id = ids[rng() % ids.size()];
@@ -32,7 +33,7 @@ TEST(IssueIndexTest, PagesAndTotalsMatchABruteForceOracle) {
     issue.add_theme_tags(tags[rng() % 4]);
     if (rng() % 3 == 0) issue.add_theme_tags(tags[rng() % 4]);
     issue.set_status(static_cast<v1::IssueStatus>(1 + rng() % 2));
-    issue.set_current_step(1 + rng() % 7);
+    issue.set_current_step(static_cast<int32_t>(1 + rng() % 7));
     issue.set_scope(static_cast<v1::IssueScope>(1 + rng() % 2));
     // Coarse times: many ties, broken by id.
     *issue.mutable_updated_at() = common::TimestampFromMicros(int64_t(rng() % 50) * 1000000);
@@ -49,12 +50,12 @@ TEST(IssueIndexTest, PagesAndTotalsMatchABruteForceOracle) {
   for (int qn = 0; qn < 200; ++qn) {
     IssueIndex::Query q;
     if (rng() % 2) q.status = static_cast<v1::IssueStatus>(1 + rng() % 2);
-    if (rng() % 2) q.step = 1 + rng() % 7;
+    if (rng() % 2) q.step = static_cast<int>(1 + rng() % 7);
     if (rng() % 3 == 0) q.scope = static_cast<v1::IssueScope>(1 + rng() % 2);
     if (rng() % 2) q.theme_tag = tags[rng() % 4];
     if (rng() % 3 == 0)
       q.normalized_text = common::NormalizeForSearch(rng() % 2 ? "看取り" : "連携");
-    q.limit = 1 + rng() % 30;
+    q.limit = static_cast<int>(1 + rng() % 30);
     std::vector<const v1::RegionalIssue*> expected;
     for (const auto& [id, i] : truth) {
       if (q.status && i.status() != q.status) continue;
@@ -89,6 +90,7 @@ TEST(IssueIndexTest, PagesAndTotalsMatchABruteForceOracle) {
       q.page_token = page->next_page_token();
     } while (!q.page_token.empty());
     std::vector<std::string> want;
+    want.reserve(expected.size());
     for (auto* i : expected) want.push_back(i->id());
     ASSERT_EQ(got, want) << "query " << qn;
   }

@@ -48,7 +48,7 @@ class IssuesService final : public v1::IssuesService::Service {
   grpc::Status EscalateIssue(grpc::ServerContext*, const v1::EscalateIssueRequest* request,
                              v1::RegionalIssue* response) override;
   grpc::Status ListWideAreaIssues(grpc::ServerContext*, const v1::ListWideAreaIssuesRequest*,
-                                  v1::ListWideAreaIssuesResponse* out) override;
+                                  v1::ListWideAreaIssuesResponse* response) override;
   grpc::Status ExportWorksheet(grpc::ServerContext*, const v1::ExportWorksheetRequest* request,
                                v1::Worksheet* response) override;
   grpc::Status RecordMeeting(grpc::ServerContext*, const v1::RecordMeetingRequest* request,

@@ -23,7 +23,7 @@ constexpr int64_t kDay = 86400LL * 1000000;
 
 // One service's store, outbox and domain, on a real RocksDB in a temp dir.
 struct Instance {
-  Instance(const std::string& dir, const std::string& instance_id, IssuesOptions options,
+  Instance(const std::string& dir, const std::string& instance_id, const IssuesOptions& options,
            common::Clock* clock)
       : sealer(dir + "-keys") {
     auto s = common::Store::Open({.path = dir, .column_families = IssueStore::ColumnFamilies()});
@@ -69,7 +69,7 @@ class IssuesTest : public ::testing::Test {
   Issues& issues() { return *inagi_->issues; }
 
   // An issue_seed_raised event as intake publishes it.
-  v1::EventEnvelope Seed(const std::string& consultation_key, std::vector<std::string> tags,
+  v1::EventEnvelope Seed(const std::string& consultation_key, const std::vector<std::string>& tags,
                          const std::string& capability = "",
                          const std::string& municipality = "132250") {
     const std::string consultation = common::DeterministicId("con", consultation_key);
@@ -173,7 +173,8 @@ class IssuesTest : public ::testing::Test {
     EXPECT_EQ(at5->current_step(), 5);
     return *at5;
   }
-  v1::Countermeasure Measure(std::vector<v1::AudienceRole> audiences, const std::string& content) {
+  v1::Countermeasure Measure(const std::vector<v1::AudienceRole>& audiences,
+                             const std::string& content) {
     v1::Countermeasure c;
     for (auto a : audiences) c.add_audiences(a);
     c.set_content(content);
@@ -405,8 +406,8 @@ TEST_F(IssuesTest, NoCountermeasureBeforeTheMainCauseIsChosen) {
 TEST_F(IssuesTest, RejectedCommandsWriteNothing) {
   v1::RegionalIssue i = AtStepFive();
   const size_t events_before = inagi_->Events().size();
-  auto expect_rejected = [&](absl::StatusOr<v1::RegionalIssue> result, absl::StatusCode code,
-                             std::vector<std::string> fields) {
+  auto expect_rejected = [&](const absl::StatusOr<v1::RegionalIssue>& result, absl::StatusCode code,
+                             const std::vector<std::string>& fields) {
     EXPECT_THAT(result.status(), StatusIs(code)) << result.status();
     EXPECT_EQ(ViolatedFields(result.status()), fields) << result.status();
     v1::GetIssueRequest g;

@@ -10,7 +10,7 @@ namespace renkei::training {
 namespace {
 
 constexpr size_t kMaxLineOctets = 75;
-constexpr int64_t kTokyoOffsetSeconds = 9 * 3600;  // Japan has no daylight saving time
+constexpr int64_t kTokyoOffsetSeconds = int64_t{9} * 3600;  // Japan has no daylight saving time
 constexpr char kTimeZone[] = "Asia/Tokyo";
 
 bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }

@@ -81,17 +81,18 @@ absl::StatusOr<v1::RecordAttendanceResponse> Trainings::RecordAttendance(
   common::CommandBatch cmd(raw_store_, outbox_);
   for (size_t i = 0; i < regs.size(); ++i) {
     auto& reg = regs[i];
+    const bool attended = r.entries(static_cast<int>(i)).attended();  // regs[i] is entries(i)'s
     bool found = false;
     for (auto& a : *reg.mutable_attendance()) {
       if (a.session_id() == session->id()) {
-        a.set_attended(r.entries(i).attended());
+        a.set_attended(attended);
         found = true;
       }
     }
     if (!found) {
       auto* a = reg.add_attendance();
       a->set_session_id(session->id());
-      a->set_attended(r.entries(i).attended());
+      a->set_attended(attended);
     }
     reg.set_version(reg.version() + 1);
     store_.PutRegistration(&cmd.batch(), reg);
@@ -102,7 +103,7 @@ absl::StatusOr<v1::RecordAttendanceResponse> Trainings::RecordAttendance(
     p->set_session_id(session->id());
     p->set_municipality_code(reg.municipality_code());
     p->set_role(reg.role());
-    p->set_attended(r.entries(i).attended());
+    p->set_attended(attended);
     cmd.AddEvent(e);
   }
   // The session's attendance once this batch is in: the stored registrations (unchanged under

@@ -31,7 +31,7 @@ absl::StatusOr<v1::Calendar> Trainings::ExportCalendar(const v1::ExportCalendarR
       file = trainings[0].id() + ".ics";
       entries.reserve(trainings[0].sessions_size());
       for (const auto& s : trainings[0].sessions())
-        entries.push_back({&trainings[0], &s, "", false});
+        entries.push_back({trainings.data(), &s, "", false});
       break;
     }
     case v1::ExportCalendarRequest::kParticipantId: {
@@ -169,6 +169,7 @@ absl::StatusOr<v1::ListPeersResponse> Trainings::ListPeers(const v1::ListPeersRe
   }
   v1::ListPeersResponse out;
   std::vector<v1::Peer> list;
+  list.reserve(peers.size());
   for (auto& [id, p] : peers) list.push_back(std::move(p));
   std::sort(list.begin(), list.end(), [](const v1::Peer& a, const v1::Peer& b) {
     return a.municipality_code() != b.municipality_code()

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/ids.h"
@@ -292,7 +293,8 @@ void ValidateSession(const v1::Session& s, std::string_view path, FieldViolation
   } else if (s.has_starts_at() && common::MicrosFromTimestamp(s.ends_at()) <=
                                       common::MicrosFromTimestamp(s.starts_at())) {
     v->Add(Path(path, "ends_at"), "終了は開始より後にしてください / must be after starts_at");
-  } else if (s.has_starts_at() && s.ends_at().seconds() - s.starts_at().seconds() > 14 * 86400) {
+  } else if (s.has_starts_at() &&
+             s.ends_at().seconds() - s.starts_at().seconds() > int64_t{14} * 86400) {
     v->Add(Path(path, "ends_at"), "1回の開催は14日以内です / a session lasts at most 14 days");
   }
   v->CheckText(Path(path, "venue"), s.venue(), {.max_chars = 200});
@@ -342,24 +344,25 @@ void CheckCollisions(const ScheduledSession& c, const v1::Session& session,
         (o->training_id.empty() ? std::string("(this one)") : o->training_id);
     if (!c.venue_key.empty() && c.venue_key == o->venue_key) {
       v->Add(Path(path, "venue"),
-             "会場「" + session.venue() + "」は" + where + "と重なっています" + where_en);
+             absl::StrCat("会場「", session.venue(), "」は", where, "と重なっています", where_en));
     }
     for (size_t i = 0; i < c.lecturer_keys.size(); ++i) {
       if (std::find(o->lecturer_keys.begin(), o->lecturer_keys.end(), c.lecturer_keys[i]) ==
           o->lecturer_keys.end()) {
         continue;
       }
+      const int index = static_cast<int>(i);
       const std::string name =
-          static_cast<int>(i) < session.lecturers_size() ? session.lecturers(i).name() : "";
-      v->Add(Indexed(path, "lecturers", static_cast<int>(i)) + ".name",
-             "講師「" + name + "」は" + where + "と重なっています" + where_en);
+          index < session.lecturers_size() ? session.lecturers(index).name() : "";
+      v->Add(Indexed(path, "lecturers", index) + ".name",
+             absl::StrCat("講師「", name, "」は", where, "と重なっています", where_en));
     }
   }
 }
 
 std::string FormatSessionTime(int64_t starts_us, int64_t ends_us) {
   auto hm = [](int64_t us) {
-    const int64_t local_min = ((us / 1000000 + 9 * 3600) / 60) % (24 * 60);
+    const int64_t local_min = ((us / 1000000 + int64_t{9} * 3600) / 60) % (int64_t{24} * 60);
     char buf[8];
     snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(local_min / 60),
              static_cast<int>(local_min % 60));

@@ -5,89 +5,101 @@
 
 namespace renkei::training {
 grpc::Status TrainingService::GetSkillFramework(grpc::ServerContext*,
-                                                const v1::GetSkillFrameworkRequest* r,
-                                                v1::SkillFramework* out) {
-  return common::Respond(trainings_->GetSkillFramework(*r), out);
+                                                const v1::GetSkillFrameworkRequest* request,
+                                                v1::SkillFramework* response) {
+  return common::Respond(trainings_->GetSkillFramework(*request), response);
 }
 grpc::Status TrainingService::PublishSkillFramework(grpc::ServerContext*,
-                                                    const v1::PublishSkillFrameworkRequest* r,
-                                                    v1::SkillFramework* out) {
-  return common::RespondOnce(*requests_, *r, out,
-                             [&] { return trainings_->PublishSkillFramework(*r); });
+                                                    const v1::PublishSkillFrameworkRequest* request,
+                                                    v1::SkillFramework* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->PublishSkillFramework(*request); });
 }
 grpc::Status TrainingService::CreateTraining(grpc::ServerContext*,
-                                             const v1::CreateTrainingRequest* r,
-                                             v1::Training* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return trainings_->CreateTraining(*r); });
+                                             const v1::CreateTrainingRequest* request,
+                                             v1::Training* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->CreateTraining(*request); });
 }
-grpc::Status TrainingService::GetTraining(grpc::ServerContext*, const v1::GetTrainingRequest* r,
-                                          v1::Training* out) {
-  return common::Respond(trainings_->GetTraining(*r), out);
+grpc::Status TrainingService::GetTraining(grpc::ServerContext*,
+                                          const v1::GetTrainingRequest* request,
+                                          v1::Training* response) {
+  return common::Respond(trainings_->GetTraining(*request), response);
 }
-grpc::Status TrainingService::ListTrainings(grpc::ServerContext*, const v1::ListTrainingsRequest* r,
-                                            v1::ListTrainingsResponse* out) {
-  return common::Respond(trainings_->ListTrainings(*r), out);
+grpc::Status TrainingService::ListTrainings(grpc::ServerContext*,
+                                            const v1::ListTrainingsRequest* request,
+                                            v1::ListTrainingsResponse* response) {
+  return common::Respond(trainings_->ListTrainings(*request), response);
 }
 grpc::Status TrainingService::UpdateTraining(grpc::ServerContext*,
-                                             const v1::UpdateTrainingRequest* r,
-                                             v1::Training* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return trainings_->UpdateTraining(*r); });
+                                             const v1::UpdateTrainingRequest* request,
+                                             v1::Training* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->UpdateTraining(*request); });
 }
-grpc::Status TrainingService::AddSession(grpc::ServerContext*, const v1::AddSessionRequest* r,
-                                         v1::Training* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return trainings_->AddSession(*r); });
+grpc::Status TrainingService::AddSession(grpc::ServerContext*, const v1::AddSessionRequest* request,
+                                         v1::Training* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->AddSession(*request); });
 }
-grpc::Status TrainingService::UpdateSession(grpc::ServerContext*, const v1::UpdateSessionRequest* r,
-                                            v1::Training* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return trainings_->UpdateSession(*r); });
+grpc::Status TrainingService::UpdateSession(grpc::ServerContext*,
+                                            const v1::UpdateSessionRequest* request,
+                                            v1::Training* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->UpdateSession(*request); });
 }
 grpc::Status TrainingService::CancelTraining(grpc::ServerContext*,
-                                             const v1::CancelTrainingRequest* r,
-                                             v1::Training* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return trainings_->CancelTraining(*r); });
+                                             const v1::CancelTrainingRequest* request,
+                                             v1::Training* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->CancelTraining(*request); });
 }
-grpc::Status TrainingService::Register(grpc::ServerContext*, const v1::RegisterRequest* r,
-                                       v1::Registration* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return trainings_->Register(*r); });
+grpc::Status TrainingService::Register(grpc::ServerContext*, const v1::RegisterRequest* request,
+                                       v1::Registration* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->Register(*request); });
 }
 grpc::Status TrainingService::CancelRegistration(grpc::ServerContext*,
-                                                 const v1::CancelRegistrationRequest* r,
-                                                 v1::Registration* out) {
-  return common::RespondOnce(*requests_, *r, out,
-                             [&] { return trainings_->CancelRegistration(*r); });
+                                                 const v1::CancelRegistrationRequest* request,
+                                                 v1::Registration* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->CancelRegistration(*request); });
 }
 grpc::Status TrainingService::GetRegistration(grpc::ServerContext*,
-                                              const v1::GetRegistrationRequest* r,
-                                              v1::Registration* out) {
-  return common::Respond(trainings_->GetRegistration(*r), out);
+                                              const v1::GetRegistrationRequest* request,
+                                              v1::Registration* response) {
+  return common::Respond(trainings_->GetRegistration(*request), response);
 }
 grpc::Status TrainingService::ListRegistrations(grpc::ServerContext*,
-                                                const v1::ListRegistrationsRequest* r,
-                                                v1::ListRegistrationsResponse* out) {
-  return common::Respond(trainings_->ListRegistrations(*r), out);
+                                                const v1::ListRegistrationsRequest* request,
+                                                v1::ListRegistrationsResponse* response) {
+  return common::Respond(trainings_->ListRegistrations(*request), response);
 }
 grpc::Status TrainingService::RecordAttendance(grpc::ServerContext*,
-                                               const v1::RecordAttendanceRequest* r,
-                                               v1::RecordAttendanceResponse* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return trainings_->RecordAttendance(*r); });
+                                               const v1::RecordAttendanceRequest* request,
+                                               v1::RecordAttendanceResponse* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->RecordAttendance(*request); });
 }
-grpc::Status TrainingService::SubmitSurvey(grpc::ServerContext*, const v1::SubmitSurveyRequest* r,
-                                           v1::SurveyResponse* out) {
-  return common::RespondOnce(*requests_, *r, out, [&] { return trainings_->SubmitSurvey(*r); });
+grpc::Status TrainingService::SubmitSurvey(grpc::ServerContext*,
+                                           const v1::SubmitSurveyRequest* request,
+                                           v1::SurveyResponse* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->SubmitSurvey(*request); });
 }
 grpc::Status TrainingService::GetSurveyResults(grpc::ServerContext*,
-                                               const v1::GetSurveyResultsRequest* r,
-                                               v1::SurveyResults* out) {
-  return common::Respond(trainings_->GetSurveyResults(*r), out);
+                                               const v1::GetSurveyResultsRequest* request,
+                                               v1::SurveyResults* response) {
+  return common::Respond(trainings_->GetSurveyResults(*request), response);
 }
 grpc::Status TrainingService::ExportCalendar(grpc::ServerContext*,
-                                             const v1::ExportCalendarRequest* r,
-                                             v1::Calendar* out) {
-  return common::Respond(trainings_->ExportCalendar(*r), out);
+                                             const v1::ExportCalendarRequest* request,
+                                             v1::Calendar* response) {
+  return common::Respond(trainings_->ExportCalendar(*request), response);
 }
-grpc::Status TrainingService::ListPeers(grpc::ServerContext*, const v1::ListPeersRequest* r,
-                                        v1::ListPeersResponse* out) {
-  return common::Respond(trainings_->ListPeers(*r), out);
+grpc::Status TrainingService::ListPeers(grpc::ServerContext*, const v1::ListPeersRequest* request,
+                                        v1::ListPeersResponse* response) {
+  return common::Respond(trainings_->ListPeers(*request), response);
 }
 
 }  // namespace renkei::training

@@ -1,5 +1,6 @@
 #include "training.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "renkei/common/dates.h"
@@ -20,7 +21,9 @@ constexpr int64_t kDay = 24 * kHour;
 
 std::string Descriptions(const absl::Status& s) {
   std::string out;
-  for (const auto& [field, d] : common::FieldViolationsOf(s)) out += field + ": " + d + "\n";
+  for (const auto& [field, d] : common::FieldViolationsOf(s)) {
+    absl::StrAppend(&out, field, ": ", d, "\n");
+  }
   return out;
 }
 
@@ -120,7 +123,7 @@ class TrainingTest : public ::testing::Test {
 
   absl::StatusOr<v1::Registration> Register(const v1::Training& t, const std::string& participant,
                                             const std::string& municipality = "132250",
-                                            std::vector<std::string> sessions = {}) {
+                                            const std::vector<std::string>& sessions = {}) {
     v1::RegisterRequest r;
     auto* reg = r.mutable_registration();
     reg->set_training_id(t.id());

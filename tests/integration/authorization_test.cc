@@ -283,7 +283,9 @@ TEST_F(AuthorizationTest, EveryRpcAsEveryRoleFromEveryJurisdiction) {
     }
   }
   int expected = 0;
-  for (const auto& method : table.methods()) expected += ServicesOf(method).size() * 8 * 5;
+  for (const auto& method : table.methods()) {
+    expected += static_cast<int>(ServicesOf(method).size()) * 8 * 5;
+  }
   EXPECT_EQ(calls, expected);
   EXPECT_GT(denied, calls / 2);
   std::printf(

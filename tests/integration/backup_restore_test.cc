@@ -44,7 +44,7 @@ struct Write {
 // seed on every third one.
 class WriteLoad {
  public:
-  WriteLoad(std::shared_ptr<grpc::Channel> channel, int threads) {
+  WriteLoad(const std::shared_ptr<grpc::Channel>& channel, int threads) {
     for (int t = 0; t < threads; ++t) {
       threads_.emplace_back([this, channel] { Run(v1::IntakeService::NewStub(channel)); });
     }

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -188,7 +189,7 @@ std::string Describe(const Answer& a) {
   for (const auto& s : d.subjects) out += " [subject " + s + "]";
   for (const auto& r : d.resources) out += " [resource " + r + "]";
   if (!d.reason.empty()) out += " [reason " + d.reason + "]";
-  for (const auto& [k, v] : d.metadata) out += " [" + k + "=" + v + "]";
+  for (const auto& [k, v] : d.metadata) absl::StrAppend(&out, " [", k, "=", v, "]");
   return out;
 }
 
@@ -416,7 +417,7 @@ void Env::Build() {
   v.Set("today", DateText(common::TokyoDate(now)));
   v.Set("due", DateText(common::TokyoDate(now + 14LL * 86400 * 1000000)));
   // Sessions 40 days ahead, on the hour, online (no venue or lecturer to double-book).
-  const int64_t start = (now / 1000000 / 3600 + 40 * 24) * 3600;
+  const int64_t start = (now / 1000000 / 3600 + int64_t{40} * 24) * 3600;
   const std::string times = "starts_at { seconds: " + std::to_string(start) +
                             " } ends_at { seconds: " + std::to_string(start + 7200) + " }";
   v.Set("session_times", times);
@@ -700,7 +701,7 @@ Row BadBytes(std::string method, Row::Raw raw, std::vector<std::string> fields) 
   r.raw = std::move(raw);
   return r;
 }
-Row Unparseable(std::string method, std::string bytes) {
+Row Unparseable(std::string method, const std::string& bytes) {
   return BadBytes(std::move(method), [bytes](Env&) { return std::vector<std::string>{bytes}; },
                   {""});
 }
@@ -1153,10 +1154,10 @@ std::vector<Row> Table() {
          "meeting { ${meeting} municipality_code: \"132250\" " + meeting_title + " }"),
   });
   for (const auto& code : bad_codes) {
-    rows.push_back(
-        Bad("IssuesService/RecordMeeting",
-            "meeting { ${meeting} municipality_code: \"" + code + "\" " + meeting_title + " }",
-            {"meeting.municipality_code"}));
+    rows.push_back(Bad("IssuesService/RecordMeeting",
+                       absl::StrCat("meeting { ${meeting} municipality_code: \"", code, "\" ",
+                                    meeting_title, " }"),
+                       {"meeting.municipality_code"}));
   }
   add({
       Bad("IssuesService/RecordMeeting",
@@ -1226,7 +1227,7 @@ std::vector<Row> Table() {
   });
   for (const auto& code : bad_codes) {
     rows.push_back(Bad("TrainingService/CreateTraining",
-                       "training { " + training + "organizer_code: \"" + code + "\" }",
+                       absl::StrCat("training { ", training, "organizer_code: \"", code, "\" }"),
                        {"training.organizer_code"}));
   }
   add({

@@ -74,9 +74,10 @@ void StreamImport(v1::DirectoryService::Stub& stub, const std::string& path, Imp
   req.mutable_options()->set_file_name("clean_medical.csv");
   bool ok = stream->Write(req);
   std::string data = ReadFile(path);
-  for (size_t i = 0; ok && i < data.size(); i += 256 * 1024) {
+  constexpr size_t kChunk = size_t{256} * 1024;
+  for (size_t i = 0; ok && i < data.size(); i += kChunk) {
     req.Clear();
-    req.set_chunk(data.substr(i, 256 * 1024));
+    req.set_chunk(data.substr(i, kChunk));
     ok = stream->Write(req);
   }
   stream->WritesDone();

@@ -116,6 +116,7 @@ class DiskFullTest : public ::testing::Test {
     std::mutex mu;
     grpc::Status first;
     std::vector<std::thread> clients;
+    clients.reserve(4);
     std::atomic<int> n{0};
     for (int c = 0; c < 4; ++c) {
       clients.emplace_back([&] {
@@ -200,7 +201,7 @@ TEST_F(DiskFullTest, IntakeRefusesClearlyKeepsReadingAndRecoversInTheSameProcess
     r.mutable_person()->set_name("稲城 太郎 " + std::to_string(n));
     r.set_narrative(std::string(400, 'n'));
     v1::Consultation out;
-    const grpc::Status s = CallUntilAnswered(
+    grpc::Status s = CallUntilAnswered(
         [&](grpc::ClientContext* ctx) { return stub->CreateConsultation(ctx, r, &out); });
     if (s.ok()) {
       std::lock_guard<std::mutex> lock(mu);
@@ -209,7 +210,7 @@ TEST_F(DiskFullTest, IntakeRefusesClearlyKeepsReadingAndRecoversInTheSameProcess
     return s;
   };
   ASSERT_TRUE(create(0).ok());
-  disk.FillLeaving(1536 * 1024);
+  disk.FillLeaving(uint64_t{1536} * 1024);
   const grpc::Status refusal = FillWithCreates(create);
   std::printf("intake: %zu consultations acknowledged before the disk was full\n",
               acknowledged.size());
@@ -267,7 +268,7 @@ TEST_F(DiskFullTest, TrainingRefusesClearlyAndRecoversInTheSameProcess) {
     s->set_online_url("https://meet.example.jp/inagi");
     s->set_capacity(30);
     v1::Training out;
-    const grpc::Status status = CallUntilAnswered(
+    grpc::Status status = CallUntilAnswered(
         [&](grpc::ClientContext* ctx) { return stub->CreateTraining(ctx, r, &out); });
     if (status.ok()) {
       std::lock_guard<std::mutex> lock(mu);
@@ -279,7 +280,7 @@ TEST_F(DiskFullTest, TrainingRefusesClearlyAndRecoversInTheSameProcess) {
     grpc::Status first = create(0);
     ASSERT_TRUE(first.ok()) << first.error_message();
   }
-  disk.FillLeaving(1536 * 1024);
+  disk.FillLeaving(uint64_t{1536} * 1024);
   const grpc::Status refusal = FillWithCreates(create);
   std::printf("training: %zu trainings acknowledged before the disk was full\n",
               acknowledged.size());

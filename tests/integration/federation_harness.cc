@@ -41,9 +41,9 @@ std::vector<FederationNodeSpec> LocalFederation::Standard(
 std::vector<std::string> LocalFederation::ids() const { return order_; }
 
 absl::StatusOr<std::unique_ptr<LocalFederation>> LocalFederation::Start(
-    const std::string& dir, const std::vector<FederationNodeSpec>& specs) {
-  auto fed = std::unique_ptr<LocalFederation>(new LocalFederation());
-  for (const auto& s : specs) {
+    const std::string& dir, const std::vector<FederationNodeSpec>& nodes) {
+  auto fed = std::make_unique<LocalFederation>();
+  for (const auto& s : nodes) {
     auto n = std::make_unique<Node>();
     n->spec = s;
     n->code = CodeOf(s.id);

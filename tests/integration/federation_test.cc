@@ -482,9 +482,12 @@ TEST_F(FederationTest, TrainingsGoDownRegistrationsGoUpAndOutcomesComeBack) {
     return ids;
   };
   const std::set<std::string> both = {tokyo_training.id(), national_training.id()};
-  for (const auto& [at, code] : std::vector<std::pair<std::string, std::string>>{
-           {"m132250", "132250"}, {"m132080", "132080"}}) {
-    EXPECT_TRUE(WaitFor([&] { return visible(at, code) == both; }, std::chrono::seconds(30))) << at;
+  for (const auto& node : std::vector<std::pair<std::string, std::string>>{{"m132250", "132250"},
+                                                                           {"m132080", "132080"}}) {
+    // (A lambda may capture a structured binding from C++20 on; this is C++17.)
+    EXPECT_TRUE(
+        WaitFor([&] { return visible(node.first, node.second) == both; }, std::chrono::seconds(30)))
+        << node.first;
   }
   EXPECT_TRUE(WaitFor(
       [&] { return visible("m112020", "112020") == std::set<std::string>{national_training.id()}; },

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gateway/accounts.h"
 #include "gateway/routes.h"
@@ -60,7 +61,8 @@ class Browser {
  private:
   httplib::Headers WithCookies(httplib::Headers h) {
     std::string cookie;
-    for (const auto& [k, v] : cookies_) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
+    for (const auto& [k, v] : cookies_)
+      absl::StrAppend(&cookie, cookie.empty() ? "" : "; ", k, "=", v);
     if (!cookie.empty()) h.emplace("Cookie", cookie);
     return h;
   }

@@ -201,9 +201,10 @@ absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
   req.mutable_options()->set_file_name(path.substr(path.find_last_of('/') + 1));
   bool ok = stream->Write(req);
   std::string data = ReadFile(path);
-  for (size_t i = 0; ok && i < data.size(); i += 512 * 1024) {
+  constexpr size_t kChunk = size_t{512} * 1024;
+  for (size_t i = 0; ok && i < data.size(); i += kChunk) {
     req.Clear();
-    req.set_chunk(data.substr(i, 512 * 1024));
+    req.set_chunk(data.substr(i, kChunk));
     ok = stream->Write(req);
   }
   stream->WritesDone();
@@ -248,7 +249,7 @@ bool Healthy(const std::string& address, const v1::GrpcTlsConfig& tls) {
   generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
                     [&](grpc::Status s) {
                       std::lock_guard<std::mutex> lock(mu);
-                      status = s;
+                      status = std::move(s);
                       done = true;
                       cv.notify_all();
                     });

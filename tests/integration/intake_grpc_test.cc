@@ -202,7 +202,7 @@ TEST_F(IntakeGrpcTest, NeedsSeedsFollowUpsAndDigestsNameTheirFields) {
   v1::RaiseIssueSeedRequest seed;
   seed.set_id(consultation_.id());
   seed.set_expected_version(consultation_.version());
-  seed.set_theme(std::string(201 * 3, 'a'));
+  seed.set_theme(std::string(size_t{201} * 3, 'a'));
   EXPECT_THAT(ViolatedFields(Call(&v1::IntakeService::Stub::RaiseIssueSeed, seed)),
               ElementsAre("theme", "tags"));
 

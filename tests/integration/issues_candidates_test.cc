@@ -88,6 +88,7 @@ TEST_F(IssuesCandidatesTest, SeedsProposeExactlyOneCandidateAcrossCrashesRedeliv
   auto intake = v1::IntakeService::NewStub(inagi.channel("intake"));
 
   std::vector<std::string> consultations;
+  consultations.reserve(3);
   for (int i = 0; i < 3; ++i) consultations.push_back(RaiseSeed(*intake, {"看取り"}));
   ASSERT_TRUE(WaitFor([&] { return Candidates(inagi).size() == 1; }, std::chrono::seconds(20)));
   auto first = Candidates(inagi)[0];

@@ -126,6 +126,8 @@ InstanceProcesses* RenkeictlTrainingTest::procs_ = nullptr;
 TEST_F(RenkeictlTrainingTest, RunsATrainingFromCreationThroughWaitlistAttendanceAndSurvey) {
   const std::string day1 = DayFromNow(20), day2 = DayFromNow(27);
   const std::string title = "看取りの過程を家族に説明する研修";
+  const std::string survey_q1 =
+      "q1:likert:家族に看取りの過程を説明する自信がある:explain_dying_process:required";
   CliResult r = Run({"training",
                      "create",
                      "--title",
@@ -152,8 +154,7 @@ TEST_F(RenkeictlTrainingTest, RunsATrainingFromCreationThroughWaitlistAttendance
                      "--countermeasure",
                      "iss_01JBX000000000000000000001:cm_01JBX000000000000000000001:M3",
                      "--survey-item",
-                     "q1:likert:家族に看取りの過程を説明する自信がある:explain_dying_process:"
-                     "required",
+                     survey_q1,
                      "--survey-item",
                      "q2:likert:研修は業務に役立つ",
                      "--survey-item",

@@ -191,6 +191,7 @@ TEST_F(RequestIdsTest, ThousandCreatesAtEightClientsUnderKillNineAreEachAppliedO
   });
 
   std::vector<std::thread> clients;
+  clients.reserve(kClients);
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       auto stub = v1::IntakeService::NewStub(inagi_->channel("intake"));

@@ -145,6 +145,7 @@ TEST_F(TrainingGrpcTest, FiftyConcurrentRegistrationsForTwentySeatsConfirmExactl
     std::vector<grpc::Status> statuses(kClients);
     std::atomic<int> ready{0};
     std::vector<std::thread> threads;
+    threads.reserve(kClients);
     for (int i = 0; i < kClients; ++i) {
       threads.emplace_back([&, i] {
         // Each client its own connection, all released at once.
@@ -219,7 +220,8 @@ TEST_F(TrainingGrpcTest, BadInputNamesTheFieldAndWritesNothing) {
   ASSERT_TRUE(Call(&Stub::ListTrainings, all, &listed).ok());
   const int total_before = listed.total();
 
-  auto expect_rejected = [&](const v1::CreateTrainingRequest& r, std::vector<std::string> fields,
+  auto expect_rejected = [&](const v1::CreateTrainingRequest& r,
+                             const std::vector<std::string>& fields,
                              const std::string& mention = "") {
     v1::Training out;
     auto s = Call(&Stub::CreateTraining, r, &out);
@@ -310,6 +312,7 @@ TEST_F(TrainingGrpcTest, KillNineDuringRegistrationsLosesNothingAcknowledgedAndD
   std::atomic<bool> killed{false};
   std::atomic<int> acked_so_far{0};
   std::vector<std::thread> threads;
+  threads.reserve(kClients);
   for (int c = 0; c < kClients; ++c) {
     threads.emplace_back([&, c] {
       auto stub = v1::TrainingService::NewStub(instance_->channel("training"));

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "renkei/common/personal.h"
@@ -91,7 +92,7 @@ void ExpectNothingPersonalAtRest(InstanceProcesses& instance,
   // 2. Every live record rewritten into uncompressed table files.
   for (const auto& s : services) {
     auto store = common::Store::Open(
-        {.path = data_root + "/" + s, .column_families = {}, .compress = false});
+        {.path = absl::StrCat(data_root, "/", s), .column_families = {}, .compress = false});
     ASSERT_TRUE(store.ok()) << store.status();
     ASSERT_TRUE((*store)->CompactAll().ok());
   }

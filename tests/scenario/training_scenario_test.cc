@@ -264,6 +264,7 @@ TEST_F(TrainingScenario, TokyoTrainsCoordinatorsToExplainTheDyingProcessForCount
     regs.push_back(Ok(training_.get(), &TrainingStub::Register, r));
   }
   std::vector<v1::RegistrationStatus> statuses;
+  statuses.reserve(regs.size());
   for (const auto& r : regs) statuses.push_back(r.status());
   EXPECT_THAT(statuses,
               ElementsAre(v1::REGISTRATION_STATUS_CONFIRMED, v1::REGISTRATION_STATUS_CONFIRMED,
@@ -289,7 +290,7 @@ TEST_F(TrainingScenario, TokyoTrainsCoordinatorsToExplainTheDyingProcessForCount
   EXPECT_EQ(regs[4].waitlist_position(), 1);
 
   // Attendance: everyone at the first session, Inagi's second coordinator misses the second.
-  const v1::Registration* attendees[] = {&regs[0], &regs[2], &regs[3]};
+  const v1::Registration* attendees[] = {regs.data(), &regs[2], &regs[3]};
   for (int session = 0; session < 2; ++session) {
     v1::RecordAttendanceRequest att;
     att.set_training_id(training.id());
@@ -367,12 +368,12 @@ TEST_F(TrainingScenario, TokyoTrainsCoordinatorsToExplainTheDyingProcessForCount
   EXPECT_EQ(peers.peers(1).participant_id(), "inagi-02");
 
   // Calendars parse with a real iCalendar parser.
-  auto export_ics = [&](v1::ExportCalendarRequest r, const std::string& file) {
+  auto export_ics = [&](const v1::ExportCalendarRequest& r, const std::string& file) {
     auto cal = Ok(training_.get(), &TrainingStub::ExportCalendar, r);
     const std::string path = tmp_.Sub("ics") + "-" + file;
     std::ofstream(path, std::ios::binary) << cal.content();
     int status = -1;
-    const std::string parsed = ParseIcs(path, &status);
+    std::string parsed = ParseIcs(path, &status);
     EXPECT_EQ(status, 0) << parsed;
     return parsed;
   };

@@ -307,6 +307,7 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
   // facility the consultation was referred to, kept in the consultation's clear part, and a seed
   // tag — are found by the same scans.
   std::vector<const google::protobuf::Message*> requests;
+  requests.reserve(sent.size());
   for (const auto& r : sent) requests.push_back(r.get());
   std::vector<std::string> entered = PersonalStringsOf(requests);
   ASSERT_GE(entered.size(), 12u);

@@ -17,7 +17,7 @@ namespace renkei::bench {
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   size_t k = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * v.size()));
-  std::nth_element(v.begin(), v.begin() + k, v.end());
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
 }
 
@@ -28,6 +28,7 @@ Result Drive(int clients, int requests,
   std::mutex mu;
   std::atomic<int> next{0};
   std::vector<std::thread> threads;
+  threads.reserve(clients);
   auto t0 = Clock::now();
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {

@@ -41,6 +41,8 @@
 namespace renkei::bench {
 namespace {
 
+constexpr size_t kChunkBytes = size_t{512} * 1024;  // per import request
+
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point a, Clock::time_point b) {
@@ -118,7 +120,7 @@ ImportResult StreamImport(v1::DirectoryService::Stub& stub,
 std::function<bool(std::string*)> FileChunks(const std::string& path) {
   auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
   return [in](std::string* chunk) {
-    chunk->resize(512 * 1024);
+    chunk->resize(kChunkBytes);
     in->read(chunk->data(), static_cast<std::streamsize>(chunk->size()));
     chunk->resize(static_cast<size_t>(in->gcount()));
     return !chunk->empty();
@@ -167,7 +169,7 @@ std::function<bool(std::string*)> SyntheticChunks(int64_t count, uint64_t seed) 
       st->header = false;
     }
     std::uniform_real_distribution<double> jitter(-0.04, 0.04);
-    while (st->left > 0 && chunk->size() < 512 * 1024) {
+    while (st->left > 0 && chunk->size() < kChunkBytes) {
       const auto* m = st->munis[st->rng() % st->munis.size()];
       std::string caps;
       for (const char* c : kCaps) {
@@ -270,6 +272,7 @@ std::map<std::string, ShapeResult> RunQueries(const std::string& address,
   std::mutex mu;
   std::map<std::string, double> busy;
   std::vector<std::thread> threads;
+  threads.reserve(clients);
   auto t0 = Clock::now();
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
@@ -401,7 +404,7 @@ int Main(int argc, char** argv) {
     }
   }
   if (data.empty()) {
-    for (std::string c :
+    for (const std::string& c :
          {testing::SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
       if (std::filesystem::exists(c + "/municipalities.csv")) data = c;
     }
@@ -500,11 +503,10 @@ int Main(int argc, char** argv) {
     }
   }
   auto queries = MakeQueries(queries_per_shape, 42, names);
+  const std::vector<Query> warm_up(queries.data(),
+                                   queries.data() + std::min<size_t>(300, queries.size()));
   // Warm up the connection and caches, then measure.
-  RunQueries(
-      address,
-      std::vector<Query>(queries.begin(), queries.begin() + std::min<size_t>(300, queries.size())),
-      1);
+  RunQueries(address, warm_up, 1);
   Latency floor_real = TrivialRpcFloor(address, 2000);
   auto at_real = RunQueries(address, queries, clients);
   std::printf("\ntrivial RPC (ListCapabilities, same server) p50 %.3f ms, p99 %.3f ms\n",
@@ -525,10 +527,7 @@ int Main(int argc, char** argv) {
   double drain_syn = WaitForEvents(**bus, static_cast<uint64_t>(real.inserted + syn.inserted));
   std::printf("\noutbox drained %lld more events %.2f s after the import finished\n",
               static_cast<long long>(syn.inserted), drain_syn);
-  RunQueries(
-      address,
-      std::vector<Query>(queries.begin(), queries.begin() + std::min<size_t>(300, queries.size())),
-      1);
+  RunQueries(address, warm_up, 1);
   Latency floor_full = TrivialRpcFloor(address, 2000);
   auto at_full = RunQueries(address, queries, clients);
   std::printf("\ntrivial RPC (ListCapabilities, same server) p50 %.3f ms, p99 %.3f ms\n",

@@ -141,7 +141,7 @@ void Publish(common::NatsBus* bus, const std::string& origin, int rate, int seco
   }
 }
 
-void Report(const std::string& what, std::vector<double> ms) {
+void Report(const std::string& what, const std::vector<double>& ms) {
   std::printf("  %-44s n=%-7zu p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms\n", what.c_str(), ms.size(),
               Percentile(ms, 50), Percentile(ms, 99), Percentile(ms, 100));
 }
@@ -331,6 +331,7 @@ int RunCapacity(const Options& o, int n) {
   for (const auto& id : f.ids()) {
     if (id == "p01") continue;
     std::vector<common::OutgoingMessage> batch;
+    batch.reserve(per);
     for (int j = 0; j < per; ++j) {
       batch.push_back({"renkei.national." + id + ".bench.backlog",
                        "backlog-" + id + "-" + std::to_string(j), Payload(0)});

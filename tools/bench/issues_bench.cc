@@ -316,6 +316,7 @@ int Main(int argc, char** argv) {
   auto t0 = Clock::now();
   std::atomic<int> next{0}, failed{0};
   std::vector<std::thread> writers;
+  writers.reserve(8);
   for (int w = 0; w < 8; ++w) {
     writers.emplace_back([&] {
       auto stub = NewStub(address);

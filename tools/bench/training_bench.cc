@@ -210,8 +210,8 @@ v1::Training ListTraining(int k, int64_t base) {
                         (9 + static_cast<int64_t>(rng() % 9)) * kHour;
   for (int j = 0; j < sessions; ++j) {
     auto* s = t.add_sessions();
-    *s->mutable_starts_at() = common::TimestampFromMicros(first + j * 7 * kDay);
-    *s->mutable_ends_at() = common::TimestampFromMicros(first + j * 7 * kDay + 2 * kHour);
+    *s->mutable_starts_at() = common::TimestampFromMicros(first + int64_t{j} * 7 * kDay);
+    *s->mutable_ends_at() = common::TimestampFromMicros(first + int64_t{j} * 7 * kDay + 2 * kHour);
     if (k % 3 != 0)
       s->set_venue("東京都福祉保健研修センター 研修室 " + std::to_string(k) + "-" +
                    std::to_string(j));
@@ -254,8 +254,7 @@ double WaitIdle(pid_t pid) {
 
 // Median of the per-call latencies (by request index) in [begin, end).
 double MedianMs(const std::vector<double>& by_index, size_t begin, size_t end) {
-  return Percentile(std::vector<double>(by_index.begin() + begin, by_index.begin() + end), 50) /
-         1000;
+  return Percentile(std::vector<double>(by_index.data() + begin, by_index.data() + end), 50) / 1000;
 }
 
 int Main(int argc, char** argv) {

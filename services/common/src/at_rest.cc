@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "renkei/common/personal.h"
 #include "renkei/common/tokens.h"
 #include "renkei/v1/storage.pb.h"
@@ -290,7 +291,7 @@ absl::StatusOr<std::unique_ptr<DataKeys>> DataKeys::Load(const std::string& dir,
     std::unique_ptr<unsigned char, Free> key(
         static_cast<unsigned char*>(sodium_malloc(2 * kKeyBytes)));
     if (!key) return absl::ResourceExhaustedError("cannot allocate locked memory for data keys");
-    if (auto s = ReadKeyFile(dir + "/" + id + kSuffix, key.get()); !s.ok()) return s;
+    if (auto s = ReadKeyFile(absl::StrCat(dir, "/", id, kSuffix), key.get()); !s.ok()) return s;
     crypto_kdf_derive_from_key(key.get() + kKeyBytes, kKeyBytes, 1, "rnkfprnt", key.get());
     out->keys_.emplace(id, std::move(key));
   }

@@ -412,10 +412,11 @@ TEST_F(AtRestTest, ServicesStartingTogetherCreateOneFirstKey) {
   const std::string dir = dir_.Sub("together");
   std::vector<std::string> newest(4);
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < newest.size(); ++i) {
-    threads.emplace_back([&, i] {
+  threads.reserve(newest.size());
+  for (std::string& id : newest) {
+    threads.emplace_back([&dir, &id] {
       auto keys = DataKeys::Load(dir, true);
-      if (keys.ok()) newest[i] = (*keys)->newest_id();
+      if (keys.ok()) id = (*keys)->newest_id();
     });
   }
   for (auto& t : threads) t.join();

@@ -197,7 +197,7 @@ absl::Status AuditLog::Seal() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::AuditEntry> AuditLog::Append(v1::AuditEntry entry) {
+absl::StatusOr<v1::AuditEntry> AuditLog::Append(const v1::AuditEntry& entry) {
   RETURN_IF_ERROR(Record({entry}, Durability::kSync));
   RETURN_IF_ERROR(Seal());
   std::lock_guard<std::mutex> lock(seal_mu_);

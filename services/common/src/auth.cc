@@ -402,8 +402,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> NewChannel(const std::string& add
   if (security.token != nullptr) {
     factories.push_back(std::make_unique<BearerInterceptorFactory>(security.token));
   }
-  grpc::ChannelArguments a = args;
-  return grpc::experimental::CreateCustomChannelWithInterceptors(address, creds, a,
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, creds, args,
                                                                  std::move(factories));
 }
 

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/store.h"
@@ -188,12 +189,13 @@ absl::StatusOr<std::vector<Generation>> ListGenerations(const std::string& backu
         g.complete = true;
       }
     }
-    found.push_back({{time, n}, std::move(g)});
+    found.emplace_back(std::make_pair(std::move(time), n), std::move(g));
   }
   if (ec) return FsError("read " + backup_dir, ec);
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<Generation> out;
+  out.reserve(found.size());
   for (auto& [key, g] : found) out.push_back(std::move(g));
   return out;
 }
@@ -210,8 +212,8 @@ absl::StatusOr<Generation> FindGeneration(const std::string& backup_dir, const s
   for (auto& g : all) {
     if (g.name != name) continue;
     if (!g.complete) {
-      return absl::FailedPreconditionError("世代 " + name + " は不完全です / generation " + name +
-                                           " is incomplete: " + g.problem);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "世代 ", name, " は不完全です / generation ", name, " is incomplete: ", g.problem));
     }
     return std::move(g);
   }

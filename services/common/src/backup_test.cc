@@ -1,10 +1,10 @@
 #include "renkei/common/backup.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -27,6 +27,7 @@ using ::testing::Pair;
 
 std::vector<std::string> Names(const std::vector<Generation>& all) {
   std::vector<std::string> out;
+  out.reserve(all.size());
   for (const auto& g : all) out.push_back(g.name + (g.complete ? "" : " (incomplete)"));
   return out;
 }

@@ -51,11 +51,11 @@ int32_t DateNumber(const v1::Date& date) {
   return date.year() * 10000 + date.month() * 100 + date.day();
 }
 
-v1::Date DateFromNumber(int32_t n) {
+v1::Date DateFromNumber(int32_t yyyymmdd) {
   v1::Date d;
-  d.set_year(n / 10000);
-  d.set_month(n / 100 % 100);
-  d.set_day(n % 100);
+  d.set_year(yyyymmdd / 10000);
+  d.set_month(yyyymmdd / 100 % 100);
+  d.set_day(yyyymmdd % 100);
   return d;
 }
 

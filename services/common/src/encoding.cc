@@ -10,6 +10,7 @@ namespace renkei::common {
 
 absl::StatusOr<std::string> ShiftJisToUtf8(std::string_view sjis) {
   iconv_t cd = iconv_open("UTF-8", "CP932");
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): (iconv_t)-1 is iconv_open's failure value.
   if (cd == reinterpret_cast<iconv_t>(-1)) {
     return absl::InternalError("iconv: CP932 converter unavailable");
   }

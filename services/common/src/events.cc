@@ -6,7 +6,7 @@ namespace renkei::common {
 
 std::string_view EventTypeOf(const v1::EventEnvelope& event) {
   const auto* oneof = v1::EventEnvelope::descriptor()->FindOneofByName("payload");
-  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
+  const auto* field = v1::EventEnvelope::GetReflection()->GetOneofFieldDescriptor(event, oneof);
   return field == nullptr ? std::string_view() : std::string_view(field->name());
 }
 

@@ -1,6 +1,7 @@
 #include "renkei/common/outbox.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <limits>
 
 #include "renkei/common/event_counts.h"
@@ -167,6 +168,7 @@ OutboxRelay::OutboxRelay(Outbox* outbox, NatsBus* bus, RelayOptions options, con
     meta_cf_ = store->Cf(kMetaCf);
     auto stored = store->Get(meta_cf_, kHistoryKey);
     if (stored.ok() && !history_.ParseFromString(*stored)) {
+      // NOLINTNEXTLINE(bugprone-unused-raii): a LogLine writes its line when the temporary ends.
       LogLine(LogLevel::kError, "stream history record unreadable; starting over");
       history_.Clear();
     }
@@ -364,7 +366,7 @@ absl::Status OutboxRelay::Prune() {
   const int64_t cutoff = clock_->NowMillis() - options_.retention_ms;
   uint64_t below = pruned_below_;
   uint64_t stream_sequence = 0;
-  size_t marks = 0;
+  std::ptrdiff_t marks = 0;  // how many leave the front of published_marks_
   for (const Mark& m : published_marks_) {
     if (m.at > cutoff) break;
     below = std::max(below, m.below);

@@ -96,14 +96,14 @@ bool IsPersonal(const FieldDescriptor* field) {
   return field->options().GetExtension(v1::personal);
 }
 
-bool MayHoldPersonal(const google::protobuf::Descriptor* d) {
+bool MayHoldPersonal(const google::protobuf::Descriptor* type) {
   // Per thread: asked for every field of every record sealed, so no lock on the way.
   thread_local std::unordered_map<const google::protobuf::Descriptor*, bool> cache;
-  auto it = cache.find(d);
+  auto it = cache.find(type);
   if (it != cache.end()) return it->second;
   std::unordered_set<const google::protobuf::Descriptor*> seen;
-  const bool result = ReachesPersonal(d, &seen);
-  cache.emplace(d, result);
+  const bool result = ReachesPersonal(type, &seen);
+  cache.emplace(type, result);
   return result;
 }
 

@@ -227,6 +227,7 @@ TEST_F(RequestLedgerTest, AnswersAreSealedAtRest) {
 
 TEST_F(RequestLedgerTest, ConcurrentRetriesWithOneIdApplyOnce) {
   std::vector<std::thread> threads;
+  threads.reserve(8);
   std::vector<v1::Consultation> answers(8);
   std::vector<absl::Status> statuses(8);
   for (int i = 0; i < 8; ++i) {

@@ -1,8 +1,7 @@
 #include "renkei/common/server.h"
 
-#include <signal.h>
-
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <map>

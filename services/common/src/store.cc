@@ -199,7 +199,7 @@ void Batch::DeleteRange(ColumnFamily cf, std::string_view begin, std::string_vie
   if (!s.ok()) std::abort();
 }
 
-int Batch::Count() const { return batch_->Count(); }
+int Batch::Count() const { return static_cast<int>(batch_->Count()); }
 size_t Batch::ByteSize() const { return batch_->GetDataSize(); }
 void Batch::Clear() { batch_->Clear(); }
 
@@ -260,7 +260,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   store->cf_names_ = std::move(names);
   if (absl::Status s = store->OpenDb(); !s.ok()) return s;
   for (size_t i = 0; i < store->cf_names_.size(); ++i) {
-    store->families_.push_back(std::unique_ptr<StoreFamily>(new StoreFamily{
+    store->families_.push_back(std::make_unique<StoreFamily>(StoreFamily{
         store->cf_names_[i], i, IdHandle(store->cf_names_[i], store->cf_handles_[i]->GetID())}));
   }
   if (!options.read_only && options.recovery_check_ms > 0) {
@@ -427,6 +427,7 @@ void Store::WatchWrites() {
       }
     }
     if (probe.ok()) {
+      // NOLINTNEXTLINE(bugprone-unused-raii): a LogLine writes its line when the temporary ends.
       if (!writable_.exchange(true)) LogLine(LogLevel::kInfo, "store writable again");
       continue;
     }

@@ -65,24 +65,21 @@ char32_t Itaiji(char32_t cp) {
   switch (cp) {
     case 0x6AAE:
       return 0x68BC;  // 檮 -> 梼
-    case 0xFA11:
-      return 0x5D0E;  // 﨑 -> 崎
-    case 0x5D5C:
-      return 0x5D0E;  // 嵜 -> 崎
+    case 0xFA11:      // 﨑
+    case 0x5D5C:      // 嵜
+      return 0x5D0E;  // -> 崎
     case 0x9AD9:
       return 0x9AD8;  // 髙 -> 高
-    case 0x908A:
-      return 0x8FBA;  // 邊 -> 辺
-    case 0x9089:
-      return 0x8FBA;  // 邉 -> 辺
+    case 0x908A:      // 邊
+    case 0x9089:      // 邉
+      return 0x8FBA;  // -> 辺
     case 0x6FA4:
       return 0x6CA2;  // 澤 -> 沢
     case 0x9F4B:
       return 0x658E;  // 齋 -> 斎
-    case 0x6FF5:
-      return 0x6D5C;  // 濵 -> 浜
-    case 0x6FF1:
-      return 0x6D5C;  // 濱 -> 浜
+    case 0x6FF5:      // 濵
+    case 0x6FF1:      // 濱
+      return 0x6D5C;  // -> 浜
     case 0x570B:
       return 0x56FD;  // 國 -> 国
     case 0x6AFB:

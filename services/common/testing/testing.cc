@@ -5,13 +5,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -20,12 +20,11 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "renkei/common/config.h"
 #include "renkei/common/validation.h"
-
-extern char** environ;
 
 namespace renkei::testing {
 
@@ -60,6 +59,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
     const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
     const std::string& log_file) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::map<std::string, std::string> merged;
@@ -70,8 +70,10 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   }
   for (const auto& [k, v] : env) merged[k] = v;
   std::vector<std::string> env_strings;
-  for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
+  env_strings.reserve(merged.size());
+  for (const auto& [k, v] : merged) env_strings.push_back(absl::StrCat(k, "=", v));
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
 
@@ -87,7 +89,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return absl::InternalError("spawn " + argv[0] + ": " + std::strerror(rc));
-  auto p = std::unique_ptr<ChildProcess>(new ChildProcess());
+  auto p = std::make_unique<ChildProcess>();
   p->pid_ = pid;
   return p;
 }
@@ -132,7 +134,7 @@ bool ChildProcess::Running() {
 }
 
 absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::Start(const std::string& dir) {
-  auto server = std::unique_ptr<NatsServer>(new NatsServer());
+  auto server = std::make_unique<NatsServer>();
   server->dir_ = dir;
   std::filesystem::create_directories(dir);
   absl::Status s = server->Launch(-1);
@@ -142,7 +144,7 @@ absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::Start(const std::string&
 
 absl::StatusOr<std::unique_ptr<NatsServer>> NatsServer::StartConfigured(const std::string& dir,
                                                                         const std::string& config) {
-  auto server = std::unique_ptr<NatsServer>(new NatsServer());
+  auto server = std::make_unique<NatsServer>();
   server->dir_ = dir;
   server->config_ = config;
   std::filesystem::create_directories(dir);

@@ -62,7 +62,7 @@ class AuditLog {
   absl::Status Seal();
   // Appends and seals the entry at once; returns the newest chained entry — this one when
   // nothing else appends concurrently (tests).
-  absl::StatusOr<v1::AuditEntry> Append(v1::AuditEntry entry);
+  absl::StatusOr<v1::AuditEntry> Append(const v1::AuditEntry& entry);
   // Seals every `interval` in a thread of its own (the services start it).
   void StartSealer(std::chrono::milliseconds interval = std::chrono::milliseconds(100));
 

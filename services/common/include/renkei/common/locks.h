@@ -42,6 +42,7 @@ class StripedLocks {
   template <typename Keys>
   Guard LockAll(const Keys& keys) {
     std::vector<size_t> stripes;
+    stripes.reserve(keys.size());
     for (const auto& k : keys) stripes.push_back(Stripe(k));
     std::sort(stripes.begin(), stripes.end());
     stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());

@@ -75,7 +75,7 @@ struct RequestLedgerOptions {
   // needlessly with 300,000 request ids in the window.
   size_t filter_bits = size_t{1} << 22;
   // How often records older than the window are removed (also once at Start).
-  int64_t prune_interval_ms = 10 * 60 * 1000;
+  int64_t prune_interval_ms = int64_t{10} * 60 * 1000;
 };
 
 // The field every state-changing request message carries.

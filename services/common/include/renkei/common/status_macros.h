@@ -21,10 +21,13 @@
 #define ASSIGN_OR_RETURN(lhs, expr) \
   RENKEI_ASSIGN_OR_RETURN_IMPL_(RENKEI_CONCAT_(renkei_statusor_, __LINE__), lhs, expr)
 
+// `lhs` is a declaration (`Resource r`) as often as an lvalue: it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses): `statusor` is an identifier, `lhs` see above.
 #define RENKEI_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 namespace renkei::common {
 
