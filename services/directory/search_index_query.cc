@@ -149,12 +149,12 @@ SearchIndex::Plan SearchIndex::ChoosePlan(const SearchQuery& q) const {
     // The text's set is within the union over fields of each field's rarest character or pair.
     auto cps = common::DecodeUtf8(q.text);
     std::vector<const Postings*> per_field;
-    for (int f = 0; f < 3; ++f) {
+    for (const auto& grams : grams_) {
       const Postings* rarest = &kEmpty;
       bool first = true;
       auto look = [&](uint64_t key) {
-        auto it = grams_[f].find(key);
-        const Postings* l = it == grams_[f].end() ? &kEmpty : &it->second;
+        auto it = grams.find(key);
+        const Postings* l = it == grams.end() ? &kEmpty : &it->second;
         if (first || l->size() < rarest->size()) rarest = l;
         first = false;
       };
@@ -402,7 +402,8 @@ void SearchIndex::SearchTextTiers(const SearchQuery& q, TopK* top, int* total) c
     std::vector<uint32_t> candidates = TextDocs(f, cps);
     const size_t exact_count = candidates.size();
     for (uint32_t d : long_docs_[f]) {
-      if (!std::binary_search(candidates.begin(), candidates.begin() + exact_count, d)) {
+      if (!std::binary_search(candidates.begin(),
+                              candidates.begin() + static_cast<std::ptrdiff_t>(exact_count), d)) {
         candidates.push_back(d);
       }
     }

@@ -184,7 +184,7 @@ absl::Status Gateway::Impl::Init() {
         return httplib::Server::HandlerResponse::Handled;
       }));
   server_.set_exception_handler(
-      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      [this](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
         Fail(res, absl::InternalError("内部エラー / internal error"));
       });
 
@@ -250,7 +250,7 @@ void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response&
   // Every browser gets a CSRF token to echo (the page reads this cookie; the session's is not
   // readable).
   if (CookieOf(req, kCsrfCookie).empty() && !res.has_header("Set-Cookie")) {
-    res.set_header("Set-Cookie", Cookie(kCsrfCookie, RandomHex(32), 24 * 3600, false));
+    res.set_header("Set-Cookie", Cookie(kCsrfCookie, RandomHex(32), int64_t{24} * 3600, false));
   }
 }
 

@@ -29,7 +29,7 @@ namespace {
 constexpr char kCsrfHeader[] = "X-CSRF-Token";
 // Log-in attempts of one account without a success before it is refused for a while.
 constexpr int kMaxFailures = 5;
-constexpr int64_t kFailureWindowSeconds = 15 * 60;
+constexpr int64_t kFailureWindowSeconds = int64_t{15} * 60;
 constexpr int kMaxConcurrentHashing = 2;
 
 int64_t NowSeconds() { return common::SystemClock::Get()->NowMicros() / 1000000; }

@@ -28,6 +28,7 @@ absl::StatusOr<std::function<void()>> Start(v1::InstanceConfig config) {
       .Field("port", gateway->port())
       .Field("console", config.gateway().static_dir());
   return [gateway] {
+    // NOLINTNEXTLINE(bugprone-unused-raii): a LogLine writes its line when the temporary ends.
     common::LogLine(common::LogLevel::kInfo, "stopping");
     gateway->Stop();
   };

@@ -213,6 +213,7 @@ int Main(int argc, char** argv) {
   const long load_ticks0 = CpuTicks(service->pid());
   auto load0 = Clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(loaders);
   for (int l = 0; l < loaders; ++l) {
     threads.emplace_back([&] {
       auto s = NewStub(address);

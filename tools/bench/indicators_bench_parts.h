@@ -67,7 +67,9 @@ Value Generate(int k, int m, int p);
 struct Shape {
   int indicators = 30, periods = 60;
   std::vector<Place> places;
-  int64_t rows() const { return int64_t{indicators} * periods * places.size(); }
+  int64_t rows() const {
+    return int64_t{indicators} * periods * static_cast<int64_t>(places.size());
+  }
   // Row r: indicator-major, then municipality, then period.
   void Decode(int64_t r, int* k, int* m, int* p) const {
     *p = static_cast<int>(r % periods);

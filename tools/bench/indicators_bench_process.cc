@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "bench_util.h"
 #include "grpcpp/create_channel.h"
 #include "indicators_bench_parts.h"
@@ -177,7 +178,7 @@ bool SaveFloorAnswers(Stub& stub, const Shape& shape, const std::vector<std::str
     grpc::ClientContext ctx;
     v1::Comparison c;
     if (!stub.Compare(&ctx, CompareRequest(p), &c).ok()) return false;
-    std::ofstream(dir + "/compare-" + pref + ".bin") << c.SerializeAsString();
+    std::ofstream(absl::StrCat(dir, "/compare-", pref, ".bin")) << c.SerializeAsString();
   }
   return true;
 }
@@ -192,7 +193,7 @@ void PrintResponseSizes(const std::string& dir, const Shape& shape,
   size_t smallest = SIZE_MAX, largest = 0;
   for (const auto& pref : prefectures) {
     v1::Comparison c;
-    c.ParseFromString(testing::ReadFile(dir + "/compare-" + pref + ".bin"));
+    c.ParseFromString(testing::ReadFile(absl::StrCat(dir, "/compare-", pref, ".bin")));
     smallest = std::min(smallest, c.ByteSizeLong());
     largest = std::max(largest, c.ByteSizeLong());
   }

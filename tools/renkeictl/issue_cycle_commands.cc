@@ -300,10 +300,10 @@ int RunUpdate(const UpdateArgs& a) {
     if (a.causes.empty()) {
       *req.mutable_causes() = before;
     } else {
-      for (size_t k = 0; k < a.causes.size(); ++k) {
+      for (int k = 0; k < static_cast<int>(a.causes.size()); ++k) {
         auto* c = req.add_causes();
         c->set_text(a.causes[k]);
-        if (static_cast<int>(k) < before.size() && before[k].text() == Trim(a.causes[k])) {
+        if (k < before.size() && before[k].text() == Trim(a.causes[k])) {
           c->set_id(before[k].id());
           c->set_main(before[k].main());
         }

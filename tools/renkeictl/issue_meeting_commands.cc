@@ -54,9 +54,8 @@ bool ParseAction(const std::string& spec, v1::ActionItem* out) {
   if (parts.size() > 3 || Trim(parts[0]).empty()) return false;
   out->set_task(Trim(parts[0]));
   if (parts.size() > 1) out->set_owner(Trim(parts[1]));
-  if (parts.size() > 2 && !Trim(parts[2]).empty() && !ParseDate(Trim(parts[2]), out->mutable_due()))
-    return false;
-  return true;
+  return parts.size() <= 2 || Trim(parts[2]).empty() ||
+         ParseDate(Trim(parts[2]), out->mutable_due());
 }
 
 // ---- output ----
@@ -155,10 +154,10 @@ bool ApplyMeetingArgs(const MeetingArgs& a, v1::Meeting* m) {
   if (!a.actions.empty()) {
     const auto before = m->action_items();
     m->clear_action_items();
-    for (size_t k = 0; k < a.actions.size(); ++k) {
+    for (int k = 0; k < static_cast<int>(a.actions.size()); ++k) {
       auto* item = m->add_action_items();
       ParseAction(a.actions[k], item);
-      if (static_cast<int>(k) < before.size() && before[k].task() == item->task()) {
+      if (k < before.size() && before[k].task() == item->task()) {
         item->set_id(before[k].id());
         item->set_done(before[k].done());
       }

@@ -1,5 +1,7 @@
 // renkeictl: the command line over Renkei's gRPC API. See cli.h for exit codes.
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 
 #include "CLI/CLI.hpp"
 #include "cli.h"
@@ -19,7 +21,9 @@ void AddBackupCommands(CLI::App& app, std::function<int()>* run);
 void AddDataCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace renkei::cli;
   CLI::App app{"renkeictl — 在宅医療・介護連携 (Renkei) の操作ツール"};
   app.require_subcommand(1);
@@ -88,4 +92,16 @@ int main(int argc, char** argv) {
     return code == 0 ? kOk : kUsage;
   }
   return run ? run() : kUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    // A failure no command expects (out of memory, a file system error): said, not aborted.
+    std::fprintf(stderr, "renkeictl: 予期しないエラー / unexpected error: %s\n", e.what());
+    return renkei::cli::kFailure;
+  }
 }

@@ -235,7 +235,7 @@ class ProgressBar {
                    static_cast<long long>(p.rows_committed()));
     }
   }
-  void Done() {
+  void Done() const {
     if (tty_) std::fprintf(stderr, "\n");
   }
 
@@ -293,7 +293,7 @@ int RunImport(const ImportArgs& a) {
   v1::ImportResourcesRequest req;
   *req.mutable_options() = options;
   bool ok = stream->Write(req);
-  std::vector<char> buf(256 * 1024);
+  std::vector<char> buf(size_t{256} * 1024);
   while (ok && in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     std::streamsize n = in.gcount();

@@ -28,7 +28,7 @@ constexpr Word<v1::Role> kRoles[] = {
 
 struct IssueArgs {
   std::string key_dir, key_id, issuer, audience, subject, role, jurisdiction;
-  int64_t ttl_seconds = 8 * 3600;
+  int64_t ttl_seconds = int64_t{8} * 3600;
 };
 
 int RunIssue(const IssueArgs& a) {
@@ -94,7 +94,7 @@ void AddTokenCommands(CLI::App& app, std::function<int()>* run) {
   issue->add_option("--jurisdiction", a->jurisdiction, "管轄コード (例: 132250, 130001, 000000)")
       ->required();
   issue->add_option("--ttl", a->ttl_seconds, "有効期間 (秒, 既定 28800)")
-      ->check(CLI::Range(int64_t{60}, int64_t{31 * 86400}));
+      ->check(CLI::Range(int64_t{60}, int64_t{31} * 86400));
   issue->callback([=] { *run = [=] { return RunIssue(*a); }; });
 
   auto verify_dir = std::make_shared<std::string>();

@@ -200,7 +200,7 @@ int RunCreate(const TrainingArgs& a) {
     // service assigns is dropped, and so are cancelled sessions.
     for (auto* f : {"id", "organizer_level", "organizer_code", "skill_framework_version", "status",
                     "share_level", "version", "created_at", "updated_at"}) {
-      t->GetReflection()->ClearField(t, t->GetDescriptor()->FindFieldByName(f));
+      v1::Training::GetReflection()->ClearField(t, v1::Training::descriptor()->FindFieldByName(f));
     }
     auto* sessions = t->mutable_sessions();
     sessions->erase(std::remove_if(sessions->begin(), sessions->end(),

@@ -314,7 +314,7 @@ TEST_F(RequestLedgerTest, AStoredAnswerIsNamedNotCopied) {
   ASSERT_EQ(record.request_fingerprint().size(), 32u);
   EXPECT_EQ(record.request_fingerprint(),
             sealer_.get()
-                ->FingerprintOf({r.GetDescriptor()->full_name(),
+                ->FingerprintOf({v1::CreateConsultationRequest::descriptor()->full_name(),
                                  [&] {
                                    std::string body;
                                    google::protobuf::io::StringOutputStream out(&body);
@@ -366,7 +366,8 @@ TEST_F(RequestLedgerTest, RecordsOfEarlierVersionsStillAnswer) {
     r.SerializeToCodedStream(&coded);
   }
   std::string hash(crypto_generichash_BYTES, '\0');
-  const std::string input = r.GetDescriptor()->full_name() + std::string(1, '\0') + body;
+  const std::string input =
+      v1::CreateConsultationRequest::descriptor()->full_name() + std::string(1, '\0') + body;
   crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()), hash.size(),
                      reinterpret_cast<const unsigned char*>(input.data()), input.size(), nullptr,
                      0);

@@ -485,7 +485,7 @@ v1::InstanceConfig InProcessConfig(const std::string& dir, std::string_view leve
       const bool empty = tail.compare(at + key.size(), 1, "}") == 0;
       tail.insert(at + key.size(), server + (empty ? "" : ", "));
     } else {
-      json += ", " + key + server + "}";
+      absl::StrAppend(&json, ", ", key, server, "}");
     }
   }
   if (!tail.empty()) json += ", " + tail;
