@@ -37,8 +37,9 @@ IndicatorsOptions OptionsFrom(const v1::InstanceConfig& config) {
   if (section.has_suppression_min_denominator()) {
     options.suppression.min_denominator = section.suppression_min_denominator();
   }
-  if (section.import_batch_rows())
+  if (section.import_batch_rows()) {
     options.import_batch_rows = static_cast<int>(section.import_batch_rows());
+  }
   return options;
 }
 

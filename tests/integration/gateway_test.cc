@@ -61,8 +61,9 @@ class Browser {
  private:
   httplib::Headers WithCookies(httplib::Headers h) {
     std::string cookie;
-    for (const auto& [k, v] : cookies_)
+    for (const auto& [k, v] : cookies_) {
       absl::StrAppend(&cookie, cookie.empty() ? "" : "; ", k, "=", v);
+    }
     if (!cookie.empty()) h.emplace("Cookie", cookie);
     return h;
   }
