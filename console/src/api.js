@@ -1,6 +1,8 @@
 // The gateway's HTTP/JSON API (docs/gateway.md): one function for every call, the CSRF header on
 // every change, and the gateway's error shape turned into an ApiError the forms can show.
 
+import { BUILT_IN_CAPABILITIES } from './words.js';
+
 export class ApiError extends Error {
   // code: the gRPC code name (INVALID_ARGUMENT, ...); fields: [{field, description}].
   /**
@@ -187,7 +189,9 @@ export async function loadCapabilities() {
 /** @param {string} code */
 export function capabilityLabel(code) {
   const c = (capabilities || []).find((x) => x.code === code);
-  return c ? c.labelJa : code;
+  if (c) return c.labelJa;
+  const b = BUILT_IN_CAPABILITIES.find(([x]) => x === code);
+  return b ? b[1] : code;
 }
 
 // A renkei.v1.Date as a query parameter: the gateway reads YYYY-MM-DD (docs/gateway.md).

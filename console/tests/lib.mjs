@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CODES } from '../src/vocabulary.gen.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -30,23 +31,51 @@ export async function config() {
 // The browser of one screen file: launched before its tests, closed after them; `ready` receives
 // {browser, context, page, problems} and may set up more before the first test (one hook: Node
 // 20 runs the root's before hooks as they are registered, not one after the other). After each
-// test the page must have reported no problems.
+// test the page must have reported no problems, and show no word of the machine (vocabularyLeaks).
 export function useBrowser(cfg, ready) {
   let browser = null;
   let problems = null;
+  let page = null;
   before(async () => {
     assert.ok(cfg.password, 'RENKEI_PASSWORD is not set (and data/local/demo-password was not found)');
     const launched = await launch(cfg);
-    ({ browser, problems } = launched);
+    ({ browser, problems, page } = launched);
     await ready(launched);
   });
   after(async () => {
     await browser?.close();
   });
-  afterEach(() => {
+  afterEach(async () => {
     const found = problems ? problems.splice(0) : [];
     assert.deepEqual(found, [], 'the page reported errors (script errors or CSP violations)');
+    if (page && !page.isClosed()) {
+      assert.deepEqual(await vocabularyLeaks(page), [], `${page.url()}: the page shows words of the machine`);
+    }
   });
+}
+
+// What people must never read (issue 17, "one vocabulary"): an enum value's name
+// (CONSULTATION_STATUS_MATCHED), an internal code of common's vocabulary (a capability code such
+// as parkinsons, the seed tag resource_gap, a derived indicator such as derived.consultations) or
+// a gRPC method path (/renkei.v1.IntakeService/...). Its label is what they read instead.
+const ENUM_NAME = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g;
+const METHOD_PATH = /\/?renkei\.v1\.[A-Za-z]+/g;
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const INTERNAL_CODE = new RegExp(`(?<![A-Za-z0-9_.:/=?&-])(?:${Object.values(CODES).flat().sort((a, b) => b[0].length - a[0].length)
+  .map(([code]) => (code.endsWith('.') ? `${escape(code)}[A-Za-z0-9_]+` : escape(code))).join('|')})(?![A-Za-z0-9_])`, 'g');
+
+// The machine's words in the page's text (innerText, with the options of its selects) and in
+// the attributes people read or hear (title, aria-label, placeholder, alt); [] when none.
+export async function vocabularyLeaks(page) {
+  const text = await page.evaluate(() => [
+    document.body.innerText,
+    ...[...document.querySelectorAll('option')].map((o) => o.textContent || ''),
+    ...[...document.querySelectorAll('[title],[aria-label],[placeholder],[alt]')].flatMap((e) =>
+      ['title', 'aria-label', 'placeholder', 'alt'].map((a) => e.getAttribute(a) || '')),
+  ].join('\n'));
+  return [...new Set([
+    ...(text.match(ENUM_NAME) || []), ...(text.match(METHOD_PATH) || []), ...(text.match(INTERNAL_CODE) || []),
+  ])];
 }
 
 export async function launch(cfg) {

@@ -15,6 +15,7 @@
 #include "renkei/common/status_macros.h"
 #include "renkei/common/table.h"
 #include "renkei/common/text.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::intake {
 
@@ -131,7 +132,7 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
               std::string label = cap >= 0 ? vocabulary_->at(cap).label_ja() : need.capability();
               seed.set_theme((municipality ? municipality->name : c->municipality_code()) +
                              "内に「" + label + "」に対応できる資源がない");
-              seed.add_tags("resource_gap");
+              seed.add_tags(std::string(common::kResourceGapTag));
               seed.add_tags(need.capability());
               seed.set_capability(need.capability());
               seed.set_automatic(true);

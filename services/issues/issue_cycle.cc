@@ -12,6 +12,7 @@
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/keys.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/table.h"
 #include "renkei/common/text.h"
@@ -219,7 +220,7 @@ absl::StatusOr<v1::RegionalIssue> Issues::AddCountermeasure(const v1::AddCounter
         std::string audiences;
         for (int a : c.audiences())
           audiences +=
-              (audiences.empty() ? "" : "、") + std::string(AudienceLabel(v1::AudienceRole(a)));
+              (audiences.empty() ? "" : "、") + std::string(common::Label(v1::AudienceRole(a)));
         ch->action = "countermeasure_planned";
         ch->detail = "対策 " + c.label() + " を立てました (誰に: " + audiences + ")";
         auto e = NewEvent(*issue);
@@ -264,8 +265,8 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateCountermeasure(
         }
         std::vector<std::string> parts;
         if (r.status() != v1::COUNTERMEASURE_STATUS_UNSPECIFIED && r.status() != it->status()) {
-          parts.push_back(std::string(CountermeasureStatusLabel(it->status())) + " → " +
-                          std::string(CountermeasureStatusLabel(r.status())));
+          parts.push_back(std::string(common::Label(it->status(), "")) + " → " +
+                          std::string(common::Label(r.status(), "")));
           it->set_status(r.status());
           auto e = NewEvent(*issue);
           auto* p = e.mutable_countermeasure_status_changed();

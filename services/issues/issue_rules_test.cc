@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/validation.h"
 #include "testing.h"
 
@@ -165,9 +166,9 @@ TEST(IssueRulesTest, WideAreaScopeNamesTheRelatedMunicipalities) {
 
 TEST(IssueRulesTest, LabelsAreJapanese) {
   EXPECT_EQ(StepName(4), "要因分析");
-  EXPECT_EQ(AudienceLabel(v1::AUDIENCE_ROLE_CARE_MANAGERS), "ケアマネジャー");
-  EXPECT_EQ(MethodLabel(v1::MEASUREMENT_METHOD_HEARING), "ヒアリング");
-  EXPECT_EQ(CountermeasureStatusLabel(v1::COUNTERMEASURE_STATUS_IN_PROGRESS), "実施中");
+  EXPECT_EQ(common::Label(v1::AUDIENCE_ROLE_CARE_MANAGERS), "ケアマネジャー");
+  EXPECT_EQ(common::Label(v1::MEASUREMENT_METHOD_HEARING), "ヒアリング");
+  EXPECT_EQ(common::Label(v1::COUNTERMEASURE_STATUS_IN_PROGRESS), "実施中");
 }
 
 }  // namespace

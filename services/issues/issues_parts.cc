@@ -11,6 +11,7 @@
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/text.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::issues {
 
@@ -96,7 +97,7 @@ v1::Evidence EvidenceOfSeed(const v1::SeedEvidence& s) {
   v1::Evidence e;
   std::string tags;
   for (const auto& t : s.tags()) {
-    if (t == "resource_gap") continue;
+    if (t == common::kResourceGapTag) continue;
     tags += (tags.empty() ? "" : "、") + t;
   }
   if (!s.seed_id().empty()) {
@@ -104,7 +105,8 @@ v1::Evidence EvidenceOfSeed(const v1::SeedEvidence& s) {
     e.set_reference(s.seed_id() + " (" + s.consultation_id() + ")");
     e.set_summary("相談から挙がった地域課題のタネ" +
                   (tags.empty() ? std::string() : " (" + tags + ")") +
-                  (s.capability().empty() ? std::string() : " 対応内容: " + s.capability()));
+                  (s.capability().empty() ? std::string()
+                                          : " 対応内容: " + common::TagLabel(s.capability())));
   } else {
     e.set_kind(v1::EVIDENCE_KIND_CONSULTATION);
     e.set_reference(s.consultation_id());

@@ -72,66 +72,6 @@ v1::Skill MakeSkill(const char* code, v1::SkillGroup group, const char* name,
 
 }  // namespace
 
-std::string_view OrganizerLevelLabel(v1::OrganizerLevel level) {
-  switch (level) {
-    case v1::ORGANIZER_LEVEL_NATIONAL:
-      return "国";
-    case v1::ORGANIZER_LEVEL_PREFECTURE:
-      return "都道府県";
-    case v1::ORGANIZER_LEVEL_MUNICIPAL:
-      return "市区町村";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view SkillLevelLabel(v1::SkillLevel level) {
-  switch (level) {
-    case v1::SKILL_LEVEL_BEGINNER:
-      return "初任者";
-    case v1::SKILL_LEVEL_PRACTITIONER:
-      return "実践者";
-    case v1::SKILL_LEVEL_LEAD:
-      return "指導者";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view SkillGroupLabel(v1::SkillGroup group) {
-  switch (group) {
-    case v1::SKILL_GROUP_TRAINING_PLANNING:
-      return "研修の企画・運営";
-    case v1::SKILL_GROUP_DATA_ANALYSIS:
-      return "データの収集・分析";
-    case v1::SKILL_GROUP_SURVEY_DESIGN:
-      return "調査の設計";
-    case v1::SKILL_GROUP_EXPLAINING:
-      return "説明する力";
-    case v1::SKILL_GROUP_CONVEYING_SEEDS:
-      return "地域課題の種を伝える";
-    case v1::SKILL_GROUP_PEER_SUPPORT:
-      return "ピアサポート";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view RegistrationStatusLabel(v1::RegistrationStatus status) {
-  switch (status) {
-    case v1::REGISTRATION_STATUS_CONFIRMED:
-      return "参加確定";
-    case v1::REGISTRATION_STATUS_WAITLISTED:
-      return "キャンセル待ち";
-    case v1::REGISTRATION_STATUS_CANCELLED:
-      return "取消";
-    case v1::REGISTRATION_STATUS_REQUESTED:
-      return "申込中 (主催者の確認待ち)";
-    default:
-      return "不明";
-  }
-}
-
 v1::SkillFramework BuiltInSkillFramework() {
   v1::SkillFramework f;
   f.set_version(1);

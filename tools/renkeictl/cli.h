@@ -205,6 +205,8 @@ std::string Trim(const std::string& s);
 
 // "a b c", or with another separator.
 std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep = " ");
+// Tags of seeds, candidates and issues as people read them (common::TagLabel), joined with ", ".
+std::string TagsText(const google::protobuf::RepeatedPtrField<std::string>& tags);
 // Every part between separators, empty ones included: Split("a||b", '|') is {"a", "", "b"}.
 std::vector<std::string> Split(const std::string& s, char sep);
 // "東京都稲城市" for a municipality code; the code itself when it is not one.

@@ -42,22 +42,21 @@ int RunSeeds(const std::string& from, const std::string& to) {
   v1::ListIssueSeedsRequest req;
   if (!from.empty() && !OptionalDate(from, "--from", req.mutable_raised_from())) return kUsage;
   if (!to.empty() && !OptionalDate(to, "--to", req.mutable_raised_to())) return kUsage;
-  return CallAndPrint(
-      *Stub(), &v1::IntakeService::Stub::ListIssueSeeds, req,
-      [](const v1::ListIssueSeedsResponse& resp) {
-        if (resp.seeds_size() == 0) {
-          std::printf("地域課題のタネはありません / no issue seeds\n");
-          return;
-        }
-        Table t({"日時", "テーマ", "タグ", "対応内容", "記録", "相談ID", "ID"});
-        for (const auto& seed : resp.seeds()) {
-          t.Add({FormatTokyo(seed.raised_at()), seed.theme(), Join(seed.tags(), ", "),
-                 seed.capability(), seed.automatic() ? "自動" : "手動", seed.consultation_id(),
-                 seed.id()});
-        }
-        t.Print({16, 50, 30, 24, 4, 30, 32});
-        std::printf("\n%d 件 / issue seeds\n", resp.seeds_size());
-      });
+  return CallAndPrint(*Stub(), &v1::IntakeService::Stub::ListIssueSeeds, req,
+                      [](const v1::ListIssueSeedsResponse& resp) {
+                        if (resp.seeds_size() == 0) {
+                          std::printf("地域課題のタネはありません / no issue seeds\n");
+                          return;
+                        }
+                        Table t({"日時", "テーマ", "タグ", "対応内容", "記録", "相談ID", "ID"});
+                        for (const auto& seed : resp.seeds()) {
+                          t.Add({FormatTokyo(seed.raised_at()), seed.theme(), TagsText(seed.tags()),
+                                 seed.capability(), seed.automatic() ? "自動" : "手動",
+                                 seed.consultation_id(), seed.id()});
+                        }
+                        t.Print({16, 50, 30, 24, 4, 30, 32});
+                        std::printf("\n%d 件 / issue seeds\n", resp.seeds_size());
+                      });
 }
 
 // ---- digest ----

@@ -25,24 +25,6 @@
 
 namespace renkei::cli {
 
-// The labels of these words come from issue_rules.h.
-template <>
-std::string RulesLabel(v1::AudienceRole v) {
-  return std::string(issues::AudienceLabel(v));
-}
-template <>
-std::string RulesLabel(v1::MeasurementMethod v) {
-  return std::string(issues::MethodLabel(v));
-}
-template <>
-std::string RulesLabel(v1::MeasurementFrequency v) {
-  return std::string(issues::FrequencyLabel(v));
-}
-template <>
-std::string RulesLabel(v1::CountermeasureStatus v) {
-  return std::string(issues::CountermeasureStatusLabel(v));
-}
-
 namespace issue_commands {
 
 std::unique_ptr<v1::IssuesService::Stub> Stub() {

@@ -79,7 +79,7 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
   Field("自治体", JurisdictionLabel(i.municipality_code()) + " (" + i.municipality_code() + ")");
   Field("テーマ", i.theme());
   Field("範囲", ScopeText(i.scope(), i.related_municipality_codes()));
-  Field("タグ", Join(i.theme_tags(), ", "));
+  Field("タグ", TagsText(i.theme_tags()));
   Field("状態", LabelOf(kIssueStatuses, i.status()));
   Field("ステップ", std::to_string(i.current_step()) + "「" +
                         std::string(issues::StepName(i.current_step())) + "」");

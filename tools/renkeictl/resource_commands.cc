@@ -13,6 +13,7 @@
 #include "CLI/CLI.hpp"
 #include "cli.h"
 #include "directory/vocabulary.h"
+#include "renkei/common/labels.h"
 #include "renkei/v1/directory.grpc.pb.h"
 
 namespace renkei::cli {
@@ -57,8 +58,7 @@ void PrintResource(const v1::Resource& r) {
   line("ID", r.id());
   line("名称", r.name());
   line("カナ", r.name_kana());
-  line("種別",
-       std::string(directory::KindLabel(r.kind())) + " (" + directory::KindCode(r.kind()) + ")");
+  line("種別", std::string(common::Label(r.kind())) + " (" + directory::KindCode(r.kind()) + ")");
   line("所在地", MunicipalityLabel(r.municipality_code()) + " " + r.address());
   if (r.has_location()) {
     char buf[96];
@@ -184,7 +184,7 @@ int RunSearch(const SearchArgs& a) {
           std::snprintf(dist, sizeof dist, "%s%.1f", h.distance_approximate() ? "≈" : "",
                         h.distance_km());
         }
-        table.Add({std::to_string(++shown), r.name(), std::string(directory::KindLabel(r.kind())),
+        table.Add({std::to_string(++shown), r.name(), std::string(common::Label(r.kind())),
                    MunicipalityLabel(r.municipality_code()), dist, RelationLabel(h.relation()),
                    r.id()});
       }

@@ -14,7 +14,7 @@ import { dateText, timestampText } from '../datetext.js';
 import { municipalityName } from '../municipalities.js';
 import {
   label, labels, CHANNELS, SOURCE_TYPES, CONSULTATION_STATUSES, CARE_LEVELS, CONDITIONS,
-  AGE_BANDS, RESOURCE_KINDS, AREA_RELATIONS, REFERRAL_OUTCOMES, DECLINE_REASONS,
+  AGE_BANDS, RESOURCE_KINDS, AREA_RELATIONS, REFERRAL_OUTCOMES, DECLINE_REASONS, tagLabel,
 } from '../words.js';
 import { needRow } from './intake_form.js';
 
@@ -272,7 +272,7 @@ export async function render(main, ctx) {
         h('p', { class: 'theme' }, s.theme || '(テーマなし)'),
         h('p', { class: 'meta' },
           s.automatic ? h('span', { class: 'badge' }, '自動 (資源の空白)') : null,
-          (s.tags || []).map((t) => h('span', { class: 'tag' }, t)),
+          (s.tags || []).map((t) => h('span', { class: 'tag' }, tagLabel(t))),
           s.capability ? ` 機能: ${capabilityLabel(s.capability)} ` : '',
           ' 記録 ', timestampText(s.raisedAt))))),
       form);

@@ -12,7 +12,7 @@ import { dateText, timestampText, fiscalYearOption } from '../datetext.js';
 import { dateInput, dateValue, actionForm } from '../forms.js';
 import { downloadText } from '../download.js';
 import { municipalityName } from '../municipalities.js';
-import { label, REFERRAL_OUTCOMES } from '../words.js';
+import { label, tagLabel, REFERRAL_OUTCOMES } from '../words.js';
 
 /**
  * @param {string} caption
@@ -158,6 +158,6 @@ export async function render(main, ctx) {
         (d.seeds || []).length === 0 ? h('p', {}, 'なし')
           : h('ul', { class: 'seeds' }, d.seeds.map((s) => h('li', {},
             h('span', { class: 'theme' }, s.theme || '(資源の空白)'),
-            (s.tags || []).length ? ` [${s.tags.join('・')}]` : '',
+            (s.tags || []).length ? ` [${s.tags.map(tagLabel).join('・')}]` : '',
             s.automatic ? ' (自動)' : '', ' ', timestampText(s.raisedAt, { time: false })))))));
 }

@@ -70,7 +70,7 @@ function indicatorSelect(defs, selected) {
   return h('select', { id: 'ind-code', name: 'code' }, groups.filter(([, list]) => list.length).map(([name, list]) => h('optgroup', { label: name },
     list.map((d) => {
       const s = /** @type {renkei.v1.IndicatorSpec} */ (d.spec);
-      return h('option', { value: s.code, selected: s.code === selected }, `${s.nameJa || s.code} (${s.code})`);
+      return h('option', { value: s.code, selected: s.code === selected }, s.nameJa || s.code);
     }))));
 }
 

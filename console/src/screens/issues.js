@@ -8,7 +8,7 @@ import {
 } from '../forms.js';
 import { timestampText } from '../datetext.js';
 import { municipalityName } from '../municipalities.js';
-import { label, STEPS, ISSUE_SCOPES, ISSUE_STATUSES } from '../words.js';
+import { label, tagLabel, STEPS, ISSUE_SCOPES, ISSUE_STATUSES } from '../words.js';
 
 /** @param {renkei.v1.IssueSummary} i */
 function issueCard(i) {
@@ -43,7 +43,7 @@ function board(issues) {
  */
 function candidateItem(ctx, cand) {
   const theme = input({ label: '地域課題のテーマ', field: 'theme', required: true, width: 'long',
-    value: (cand.clusterKeys || []).map((k) => k.replace(/^[a-z_]+:/, '')).join('・') });
+    value: (cand.clusterKeys || []).map(tagLabel).join('・') });
   const accept = actionForm({
     label: `候補 ${cand.id} を地域課題にする`, className: 'form inline', submitLabel: '地域課題にする',
     children: [theme],
@@ -69,7 +69,7 @@ function candidateItem(ctx, cand) {
   });
   const ev = cand.evidence || [];
   return h('li', { class: 'card candidate' },
-    h('p', { class: 'theme' }, (cand.clusterKeys || []).map((k) => h('span', { class: 'tag' }, k))),
+    h('p', { class: 'theme' }, (cand.clusterKeys || []).map((k) => h('span', { class: 'tag' }, tagLabel(k)))),
     h('p', { class: 'meta' }, `相談 ${ev.length}件から`, ev.some((e) => e.resourceGap) ? '・資源の空白を含む' : '',
       ' 提案 ', timestampText(cand.proposedAt, { time: false })),
     accept,
@@ -128,7 +128,7 @@ export async function render(main, ctx) {
     wideIssues.length ? h('section', { 'aria-labelledby': 'wide-h' },
       h('h2', { id: 'wide-h' }, '都道府県の広域の課題'),
       h('ul', { class: 'cards' }, wideIssues.map((w) => h('li', { class: 'card' },
-        h('p', {}, (w.themeTags || []).join('・') || w.prefectureIssueId),
+        h('p', {}, (w.themeTags || []).map(tagLabel).join('・') || w.prefectureIssueId),
         h('p', { class: 'meta' }, `${municipalityName(w.prefectureCode)} ステップ${w.currentStep} 関係市町村: `,
           (w.relatedMunicipalityCodes || []).map((c) => municipalityName(c, { withPrefecture: false })).join('、')))))) : null);
 }

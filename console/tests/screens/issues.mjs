@@ -45,7 +45,7 @@ test('地域課題: the worksheet of worked example 2 on a new issue, saved, rel
   // Step 2: the current state and a hearing.
   await sheet.getByLabel('現状', { exact: true }).fill(WS.current);
   await sheet.getByRole('button', { name: '根拠を追加' }).click();
-  await sheet.getByLabel('根拠1の種類').selectOption({ label: 'ヒアリング (定性)' });
+  await sheet.getByLabel('根拠1の種類').selectOption({ label: 'ヒアリング' });
   await sheet.getByLabel('根拠1の内容').fill(WS.hearing);
   await saveAndAdvance(3);
   // Step 3: the issue chosen among options.

@@ -30,7 +30,7 @@ test('log-in screen: a wrong password is refused, the right one logs in', async 
   const header = page.getByRole('banner');
   assert.equal(await header.locator('.instance').textContent(), 'インスタンス: 稲城市');
   const session = await page.evaluate(() => fetch('/api/v1/session').then((x) => x.json()));
-  assert.equal(await header.locator('.user').textContent(), `ログイン中: ${session.displayName} (市町村担当者)`);
+  assert.equal(await header.locator('.user').textContent(), `ログイン中: ${session.displayName} (市区町村職員)`);
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), '相談受付');
 });
 
