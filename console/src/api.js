@@ -62,6 +62,15 @@ const FALLBACK = {
   504: '時間内に応答がありませんでした',
 };
 
+// The services write their messages "日本語 / English" (the English half for logs and programs,
+// naming fields, roles and methods as the API does): people read the Japanese half.
+/** @param {string | undefined} message */
+export function japaneseHalf(message) {
+  if (!message) return message;
+  const i = message.indexOf(' / ');
+  return i > 0 && /[^\x00-\x7f]/.test(message.slice(0, i)) ? message.slice(0, i) : message;
+}
+
 /**
  * @param {Response} response
  * @returns {Promise<ApiError>}
@@ -76,9 +85,11 @@ async function errorFrom(response) {
   }
   /** @type {Partial<renkei.v1.HttpError>} */
   const e = body && body.error ? body.error : {};
+  if (e.message) e.message = japaneseHalf(e.message);
   let message = e.message || FALLBACK[response.status] || `エラーが発生しました (HTTP ${response.status})`;
   if (response.status === 403) message = `権限がありません: ${e.message || 'この操作はできません'}`;
-  return new ApiError(response.status, e.code || String(response.status), message, e.fields || []);
+  const fields = (e.fields || []).map((f) => ({ ...f, description: japaneseHalf(f.description) || '' }));
+  return new ApiError(response.status, e.code || String(response.status), message, fields);
 }
 
 // A new request id for one user action (docs/gateway.md, "Retries"): 32 hex digits from the

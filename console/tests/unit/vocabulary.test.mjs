@@ -66,3 +66,11 @@ test('tags read as labels, never as codes', () => {
   assert.equal(words.tagLabel('tag:看取り'), '看取り');
   assert.equal(words.tagLabel('専門医連携'), '専門医連携');
 });
+
+test("people read the Japanese half of the services' messages", async () => {
+  const { japaneseHalf } = await import('../../src/api.js');
+  assert.equal(japaneseHalf('この役割・管轄では呼び出せません / ROLE_COORDINATOR of jurisdiction 132250 may not call /renkei.v1.IssuesService/Escalate'),
+    'この役割・管轄では呼び出せません');
+  assert.equal(japaneseHalf('未来の日付です'), '未来の日付です');
+  assert.equal(japaneseHalf('a / b'), 'a / b');
+});
