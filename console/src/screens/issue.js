@@ -272,7 +272,7 @@ export async function render(main, ctx) {
         h('dt', {}, 'ベースライン'), h('dd', {}, ind.baseline !== undefined && ind.baseline !== null
           ? `${formatValue(ind.baseline, ind)}${ind.baselinePeriod ? ` (${ind.baselinePeriod})` : ''}` : '未測定'),
         h('dt', {}, '目標'), h('dd', {}, ind.target !== undefined && ind.target !== null ? formatValue(ind.target, ind) : '—'),
-        ind.code ? [h('dt', {}, '指標コード'), h('dd', {}, h('a', { href: `#/indicators?code=${encodeURIComponent(ind.code)}` }, ind.code))] : null),
+        ind.code ? [h('dt', {}, '指標の推移'), h('dd', {}, h('a', { href: `#/indicators?code=${encodeURIComponent(ind.code)}` }, '指標の画面で見る'))] : null),
       h('details', {}, h('summary', {}, 'ベースラインと目標を更新する'), form));
   }
 
