@@ -1,6 +1,7 @@
 // Bundles the console into dist/ (index.html, app.js, app.css), which renkei-gateway serves at
 // "/". No CDN and nothing fetched at run time: the municipality names are compiled in from the
-// repository's services/common/data/municipalities_ext.csv.
+// repository's services/common/data/municipalities_ext.csv, the labels from the protos and
+// services/common/data/vocabulary.csv (vocabulary.mjs writes src/vocabulary.gen.js first).
 //
 //   node build.mjs           one build
 //   node build.mjs --watch   rebuild on change
@@ -8,6 +9,7 @@ import { build, context } from 'esbuild';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(here, 'dist');
@@ -40,6 +42,15 @@ const municipalitiesPlugin = {
     }));
   },
 };
+
+// src/vocabulary.gen.js, which words.js imports: generated from the protos before bundling.
+// It needs protoc ($PROTOC, else on PATH); vocabulary.mjs says so when it is missing.
+try {
+  execFileSync(process.execPath, [path.join(here, 'vocabulary.mjs')], { stdio: 'inherit' });
+} catch {
+  console.error('build.mjs: src/vocabulary.gen.js could not be generated (see above); nothing was built');
+  process.exit(1);
+}
 
 const options = {
   entryPoints: { app: path.join(here, 'src', 'main.js'), 'app-style': path.join(here, 'src', 'app.css') },

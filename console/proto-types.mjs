@@ -1,7 +1,7 @@
 // Writes types/proto.d.ts: the JSON shapes of the protos' messages as the gateway answers them
 // (services/gateway/json_writer.h), for the type check of the console (tsconfig.json, npm run
 // typecheck). protoc parses ../proto (the same protoc the C++ build uses; $PROTOC picks another);
-// this reads its descriptor set, so nothing here parses .proto text.
+// this reads its descriptor set (descriptors.mjs), so nothing here parses .proto text.
 //
 // The gateway's JSON, and so the types: lowerCamelCase names; enums by name; 64-bit integers,
 // bytes and Timestamps as strings; maps as objects. Scalars and enums are always present (their
@@ -10,90 +10,15 @@
 // Doubles are typed number: the NaN and Infinity the writer would spell as strings are values no
 // service stores.
 //
-//   node proto-types.mjs            writes types/proto.d.ts
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+//   node proto-types.mjs            writes types/proto.d.ts (only when its content changed, atomically)
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { descriptorSet } from './descriptors.mjs';
+import { writeIfChanged } from './vocabulary.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const protoRoot = path.join(here, '..', 'proto');
 const out = path.join(here, 'types', 'proto.d.ts');
-
-// --- the protobuf wire format, enough for descriptor.proto --------------------------------------
-
-function varint(buf, i) {
-  let value = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = buf[i++];
-    value += (b & 0x7f) * 2 ** shift; // exact below 2^53: every number read here is small
-    if (b < 0x80) return [value, i];
-  }
-}
-
-// The fields of descriptor.proto's messages this needs: number → [name, type, repeated].
-const SCHEMA = {
-  FileDescriptorSet: { 1: ['file', 'FileDescriptorProto', true] },
-  FileDescriptorProto: {
-    1: ['name', 'string'], 2: ['package', 'string'], 4: ['messageType', 'DescriptorProto', true],
-    5: ['enumType', 'EnumDescriptorProto', true], 9: ['sourceCodeInfo', 'SourceCodeInfo'],
-  },
-  DescriptorProto: {
-    1: ['name', 'string'], 2: ['field', 'FieldDescriptorProto', true],
-    3: ['nestedType', 'DescriptorProto', true], 4: ['enumType', 'EnumDescriptorProto', true],
-    7: ['options', 'MessageOptions'],
-  },
-  MessageOptions: { 7: ['mapEntry', 'bool'] },
-  FieldDescriptorProto: {
-    1: ['name', 'string'], 3: ['number', 'int'], 4: ['label', 'int'], 5: ['type', 'int'],
-    6: ['typeName', 'string'], 9: ['oneofIndex', 'int'], 10: ['jsonName', 'string'],
-  },
-  EnumDescriptorProto: { 1: ['name', 'string'], 2: ['value', 'EnumValueDescriptorProto', true] },
-  EnumValueDescriptorProto: { 1: ['name', 'string'], 2: ['number', 'int'] },
-  SourceCodeInfo: { 1: ['location', 'Location', true] },
-  Location: {
-    1: ['path', 'packed', true], 3: ['leadingComments', 'string'], 4: ['trailingComments', 'string'],
-  },
-};
-
-function decode(type, buf) {
-  const schema = SCHEMA[type];
-  const msg = {};
-  for (const [, [name, , repeated]] of Object.entries(schema)) if (repeated) msg[name] = [];
-  let i = 0;
-  while (i < buf.length) {
-    let tag;
-    [tag, i] = varint(buf, i);
-    const wire = tag % 8;
-    let value;
-    if (wire === 0) [value, i] = varint(buf, i);
-    else if (wire === 1) i += 8;
-    else if (wire === 5) i += 4;
-    else if (wire === 2) {
-      let len;
-      [len, i] = varint(buf, i);
-      value = buf.subarray(i, i + len);
-      i += len;
-    } else throw new Error(`descriptor set: wire type ${wire} at byte ${i}`);
-    const known = schema[Math.floor(tag / 8)];
-    if (!known || value === undefined) continue;
-    const [name, kind, repeated] = known;
-    if (kind === 'packed') {
-      for (let j = 0; j < value.length;) {
-        let n;
-        [n, j] = varint(value, j);
-        msg[name].push(n);
-      }
-      continue;
-    }
-    const v = kind === 'string' ? value.toString('utf8')
-      : kind === 'int' ? value : kind === 'bool' ? value !== 0 : decode(kind, value);
-    if (repeated) msg[name].push(v);
-    else msg[name] = v;
-  }
-  return msg;
-}
 
 // --- the .d.ts ----------------------------------------------------------------------------------
 
@@ -106,22 +31,6 @@ const WELL_KNOWN = { '.google.protobuf.Timestamp': 'string', '.google.protobuf.D
 const TYPE_MESSAGE = 11;
 const TYPE_ENUM = 14;
 const LABEL_REPEATED = 3;
-
-function descriptorSet() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'renkei-proto-types-'));
-  try {
-    const file = path.join(dir, 'set.pb');
-    const protos = readdirSync(path.join(protoRoot, 'renkei', 'v1'))
-      .filter((f) => f.endsWith('.proto')).sort().map((f) => `renkei/v1/${f}`);
-    execFileSync(process.env.PROTOC || 'protoc', [
-      `--proto_path=${protoRoot}`, '--include_imports', '--include_source_info',
-      `--descriptor_set_out=${file}`, ...protos,
-    ], { stdio: ['ignore', 'inherit', 'inherit'] });
-    return decode('FileDescriptorSet', readFileSync(file));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function jsdoc(text, indent) {
   const lines = (text || '').replace(/\*\//g, '* /').split('\n').map((l) => l.trim());
@@ -195,5 +104,10 @@ function generate(set) {
   return lines.join('\n');
 }
 
-mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, generate(descriptorSet()));
+try {
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeIfChanged(out, generate(descriptorSet()));
+} catch (err) {
+  console.error(`proto-types.mjs: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+}

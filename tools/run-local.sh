@@ -107,7 +107,7 @@ next_steps() {
   build/bin/renkeictl training list --municipality 132250
   build/bin/renkeictl training register <研修ID> --participant coord-01 --name "稲城 花子" --municipality 132250 --role coordinators
   build/bin/renkeictl training ics --municipality 132250 -f inagi-trainings.ics
-  # 指標: 相談から自動集計した月別の指標 (相談件数など) と推移
+  # 指標: 相談からシステムで集計した月別の指標 (相談件数など) と推移
   build/bin/renkeictl indicator list --origin derived
   build/bin/renkeictl indicator series derived.consultations --jurisdiction 132250
   # 出力 (Excel で開ける CSV / FHIR R4)

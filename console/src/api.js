@@ -1,6 +1,8 @@
 // The gateway's HTTP/JSON API (docs/gateway.md): one function for every call, the CSRF header on
 // every change, and the gateway's error shape turned into an ApiError the forms can show.
 
+import { BUILT_IN_CAPABILITIES, BUILT_IN_SKILLS } from './words.js';
+
 export class ApiError extends Error {
   // code: the gRPC code name (INVALID_ARGUMENT, ...); fields: [{field, description}].
   /**
@@ -60,6 +62,15 @@ const FALLBACK = {
   504: '時間内に応答がありませんでした',
 };
 
+// The services write their messages "日本語 / English" (the English half for logs and programs,
+// naming fields, roles and methods as the API does): people read the Japanese half.
+/** @param {string | undefined} message */
+export function japaneseHalf(message) {
+  if (!message) return message;
+  const i = message.indexOf(' / ');
+  return i > 0 && /[^\x00-\x7f]/.test(message.slice(0, i)) ? message.slice(0, i) : message;
+}
+
 /**
  * @param {Response} response
  * @returns {Promise<ApiError>}
@@ -74,9 +85,11 @@ async function errorFrom(response) {
   }
   /** @type {Partial<renkei.v1.HttpError>} */
   const e = body && body.error ? body.error : {};
+  if (e.message) e.message = japaneseHalf(e.message);
   let message = e.message || FALLBACK[response.status] || `エラーが発生しました (HTTP ${response.status})`;
   if (response.status === 403) message = `権限がありません: ${e.message || 'この操作はできません'}`;
-  return new ApiError(response.status, e.code || String(response.status), message, e.fields || []);
+  const fields = (e.fields || []).map((f) => ({ ...f, description: japaneseHalf(f.description) || '' }));
+  return new ApiError(response.status, e.code || String(response.status), message, fields);
 }
 
 // A new request id for one user action (docs/gateway.md, "Retries"): 32 hex digits from the
@@ -187,7 +200,37 @@ export async function loadCapabilities() {
 /** @param {string} code */
 export function capabilityLabel(code) {
   const c = (capabilities || []).find((x) => x.code === code);
-  return c ? c.labelJa : code;
+  if (c) return c.labelJa;
+  const b = BUILT_IN_CAPABILITIES.find(([x]) => x === code);
+  return b ? b[1] : code;
+}
+
+/** @type {Map<string, string> | null} */
+let skillNames = null;
+// The skills' names by code (GET /api/v1/skill-framework), read once for the page's life. A
+// screen waits for it but never fails on it: when the framework cannot be read the names are the
+// built-in ones (skillLabel), and it is asked again on the next draw. A 401 still goes to log-in.
+export async function loadSkillNames() {
+  if (!skillNames) {
+    try {
+      const f = /** @type {renkei.v1.SkillFramework} */ (await get('/api/v1/skill-framework'));
+      skillNames = new Map((f.skills || []).filter((s) => s.name).map((s) => [s.code, s.name]));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) throw err;
+      return new Map();
+    }
+  }
+  return skillNames;
+}
+
+// A skill's name as people read it: the instance's framework's, else the built-in one of
+// vocabulary.csv, else 'スキル' — never its code (plan_training).
+/** @param {string} code */
+export function skillLabel(code) {
+  const named = skillNames && skillNames.get(code);
+  if (named) return named;
+  const b = BUILT_IN_SKILLS.find(([x]) => x === code);
+  return b ? b[1] : 'スキル';
 }
 
 // A renkei.v1.Date as a query parameter: the gateway reads YYYY-MM-DD (docs/gateway.md).

@@ -7,7 +7,7 @@ import { h, replace } from './dom.js';
 import { useWareki, setWareki } from './dates.js';
 import { statusRegion, announce, announcements, clearStatus } from './status.js';
 import { refreshDates } from './datetext.js';
-import { label, ROLES } from './words.js';
+import { ROLES } from './words.js';
 import { municipalityName } from './municipalities.js';
 import * as login from './screens/login.js';
 import * as intake from './screens/intake.js';
@@ -111,9 +111,17 @@ function headerBar() {
       h('p', { class: 'instance' }, h('span', { class: 'sr-label' }, 'インスタンス: '),
         instanceName(s)),
       h('p', { class: 'user' }, h('span', { class: 'sr-label' }, 'ログイン中: '),
-        `${s.displayName || s.login} (${label(ROLES, s.role) || s.role})`),
+        `${s.displayName || s.login} (${roleText(s.role)})`),
       h('p', { class: 'date-style' }, warekiBox, h('label', { for: 'wareki-toggle' }, '和暦で表示')),
       logout) : null);
+}
+
+// The role as people read it; a role the console does not know (or none) reads 不明な役割,
+// never its enum name.
+/** @param {unknown} role */
+function roleText(role) {
+  const hit = ROLES.find(([v]) => v === role);
+  return hit ? hit[1] : '不明な役割';
 }
 
 /** @param {string | null} active */

@@ -24,6 +24,18 @@ export function isKnownMunicipality(code) {
   return Object.prototype.hasOwnProperty.call(municipalities, String(code));
 }
 
+// "稲城市内" / "奥多摩町外" for a known municipality (its own name: never 市内 for a town, a
+// village or a ward), else the neutral 市区町村内 / 市区町村外.
+/** @param {unknown} code */
+export function insideText(code) {
+  return isKnownMunicipality(code) ? `${municipalityName(code, { withPrefecture: false })}内` : '市区町村内';
+}
+
+/** @param {unknown} code */
+export function outsideText(code) {
+  return isKnownMunicipality(code) ? `${municipalityName(code, { withPrefecture: false })}外` : '市区町村外';
+}
+
 // "13" for "132250".
 /** @param {unknown} code */
 export function prefectureOf(code) {

@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CODES } from '../src/vocabulary.gen.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -30,22 +31,122 @@ export async function config() {
 // The browser of one screen file: launched before its tests, closed after them; `ready` receives
 // {browser, context, page, problems} and may set up more before the first test (one hook: Node
 // 20 runs the root's before hooks as they are registered, not one after the other). After each
-// test the page must have reported no problems.
+// test the page must have reported no problems — among them any word of the machine it showed
+// while the test ran (newContext watches every screen drawn) — and show none at its end.
 export function useBrowser(cfg, ready) {
   let browser = null;
   let problems = null;
+  let page = null;
   before(async () => {
     assert.ok(cfg.password, 'RENKEI_PASSWORD is not set (and data/local/demo-password was not found)');
     const launched = await launch(cfg);
-    ({ browser, problems } = launched);
+    ({ browser, problems, page } = launched);
     await ready(launched);
   });
   after(async () => {
     await browser?.close();
   });
-  afterEach(() => {
+  afterEach(async () => {
+    if (page && !page.isClosed()) {
+      const leaks = await vocabularyLeaks(page);
+      assert.deepEqual(leaks, [], `${page.url()}: the page shows words of the machine`);
+    }
     const found = problems ? problems.splice(0) : [];
-    assert.deepEqual(found, [], 'the page reported errors (script errors or CSP violations)');
+    assert.deepEqual(found, [], 'the page reported errors (script errors, CSP violations, words of the machine)');
+  });
+}
+
+// What people must never read (issue 17, "one vocabulary"): an enum value's name
+// (CONSULTATION_STATUS_MATCHED, ROLE_COORDINATOR), an internal code — of common's vocabulary (a
+// capability code such as parkinsons, the seed tag resource_gap, a skill such as
+// convey_issue_seeds) or any other snake_case code (home_visit_medical) —, a derived indicator
+// (derived.consultations, derived.resource_gaps.cap.dementia) or a gRPC method path
+// (/renkei.v1.IntakeService/...). Its label is what they read instead.
+const ENUM_NAME = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g;
+const METHOD_PATH = /\/?renkei\.v1\.[A-Za-z]+/g;
+// A snake_case code: not inside a URL, a path, an e-mail address or a file name ("care_plan.pdf"
+// is a file's name): nothing of those before it, no "@", "/" or ".ext" after it. Every part
+// starts with a letter, so ids ("con_01J8…": a prefix and a ULID) are not codes. Lower case
+// only: "Shift_JIS", a text encoding's name, is no code.
+const SNAKE_CODE = /(?<![A-Za-z0-9_.@/:=?&#%+-])[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)+(?![A-Za-z0-9_@/-]|\.[A-Za-z0-9])/g;
+const DERIVED = /(?<![A-Za-z0-9_.@/:=?&#%+-])derived\.[A-Za-z0-9_.]*[A-Za-z0-9_]/g;
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// The codes of vocabulary.csv with a letter in them: the PDCA steps' codes "1".."7" are digits
+// anyone may read (問1, ステップ1).
+const INTERNAL_CODE = new RegExp(`(?<![A-Za-z0-9_.:/=?&-])(?:${Object.values(CODES).flat()
+  .filter(([code]) => /[A-Za-z]/.test(code)).sort((a, b) => b[0].length - a[0].length)
+  .map(([code]) => (code.endsWith('.') ? `${escape(code)}[A-Za-z0-9_]+` : escape(code))).join('|')})(?![A-Za-z0-9_])`, 'g');
+
+// The machine's words in `text`; [] when none.
+export function leaksIn(text) {
+  return [...new Set([ENUM_NAME, METHOD_PATH, SNAKE_CODE, DERIVED, INTERNAL_CODE].flatMap((re) => text.match(re) || []))];
+}
+
+// Everything of the page people may read or hear, run in the page (so it must close over
+// nothing): the text of every node of the body — textContent, not innerText, so a closed
+// <details>, a hidden panel or a collapsed table is read too, each text node apart so that words
+// of neighbouring cells do not run together —; the values of the text fields, text areas and
+// buttons people read; and the attributes read or heard (title, aria-label, placeholder, alt).
+// Left out: the values of selects, check boxes and radio buttons (their option's or label's text
+// is what is shown, the value is the enum name sent to the API); of password, e-mail, hidden and
+// URL inputs; and of the fields of ids and log-in names typed by people (a participant ID, the
+// log-in ID: autocomplete="username", or a field named …_id, …_ids, login), which may hold an
+// underscore without being a code of ours.
+function pageText() {
+  const parts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement && n.parentElement.closest('script, style, noscript')) continue;
+    parts.push(n.data);
+  }
+  const shown = new Set(['', 'text', 'search', 'tel', 'number', 'date', 'time', 'month', 'week',
+    'datetime-local', 'submit', 'button', 'reset']);
+  for (const el of document.querySelectorAll('input, textarea')) {
+    if (el.tagName === 'INPUT' && !shown.has(el.type)) continue;
+    if (/username|email/.test(el.autocomplete || '') || /(^|[._])(login|ids?)$|_ids?$/.test(el.name || '')) continue;
+    parts.push(el.value);
+  }
+  for (const e of document.querySelectorAll('[title],[aria-label],[placeholder],[alt]')) {
+    for (const a of ['title', 'aria-label', 'placeholder', 'alt']) parts.push(e.getAttribute(a) || '');
+  }
+  return parts.join('\n');
+}
+
+// The machine's words the page shows now; [] when none.
+export async function vocabularyLeaks(page) {
+  return leaksIn(await page.evaluate(pageText));
+}
+
+// Watches a context's pages: each time a page has drawn something — a screen after a navigation,
+// a screen drawn again, results or a section filled in place — and the DOM has been still for
+// 100 ms, its text is read (pageText) and any word of the machine goes to `problems`, with the
+// route it was on. The one central point every screen goes through, whether a test opened it
+// (open, goto, reload) or the console navigated itself (a link, ctx.navigate after a save).
+async function watchVocabulary(context, problems) {
+  await context.exposeFunction('__renkeiVocabularyCheck', (route, text) => {
+    const found = leaksIn(text);
+    if (found.length) problems.push(`words of the machine on ${route || '/'}: ${found.join(', ')}`);
+  });
+  await context.addInitScript({
+    content: `(() => {
+      const pageText = ${pageText.toString()};
+      let timer = 0;
+      const check = () => {
+        timer = 0;
+        if (!document.body || typeof window.__renkeiVocabularyCheck !== 'function') return;
+        window.__renkeiVocabularyCheck(location.hash, pageText()).catch(() => {});
+      };
+      const later = () => { if (timer) clearTimeout(timer); timer = setTimeout(check, 100); };
+      const start = () => {
+        new MutationObserver(later).observe(document.body, {
+          childList: true, subtree: true, characterData: true, attributes: true,
+          attributeFilter: ['title', 'aria-label', 'placeholder', 'alt', 'value', 'open', 'hidden'],
+        });
+        window.addEventListener('hashchange', later);
+        later();
+      };
+      if (document.body) start(); else document.addEventListener('DOMContentLoaded', start);
+    })();`,
   });
 }
 
@@ -57,14 +158,16 @@ export async function launch(cfg) {
 
 // A fresh context (its own cookies and storage) with one page. Any uncaught error or CSP violation
 // in the page goes to `problems` (checked after each test); so does every failed load except the
-// 4xx answers the tests provoke and those `allowed(status, url)` expects.
+// 4xx answers the tests provoke and those `allowed(status, url)` expects, and every word of the
+// machine a drawn screen shows (watchVocabulary).
 export async function newContext(browser, { allowed = () => false } = {}) {
   const context = await browser.newContext({
     locale: 'ja-JP', timezoneId: 'Asia/Tokyo', viewport: { width: 1280, height: 900 }, acceptDownloads: true,
   });
   context.setDefaultTimeout(15000);
-  const page = await context.newPage();
   const problems = [];
+  await watchVocabulary(context, problems);
+  const page = await context.newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;

@@ -10,6 +10,7 @@
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/log.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/table.h"
@@ -99,7 +100,7 @@ void AppendFhirOrganization(const v1::Resource& r, std::string* out) {
   out->append(",\"active\":true,\"type\":[{\"coding\":[{");
   field("system", "urn:renkei:resource-kind", false);
   field("code", KindCode(r.kind()));
-  field("display", std::string(KindLabel(r.kind())));
+  field("display", std::string(common::Label(r.kind())));
   out->append("}]}]");
   field("name", r.name());
   if (!r.name_kana().empty()) {

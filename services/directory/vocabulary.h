@@ -1,50 +1,28 @@
-// The directory's controlled vocabularies: capabilities (built-in, extensible per instance) and
-// resource kinds (labels, short codes used in CSV, and the capabilities a kind implies).
+// The directory's resource kinds: short codes used in CSV and on renkeictl's command line, the
+// kinds of the MHLW open data, and the capabilities a kind implies. Their labels are the
+// ResourceKind values' (renkei/common/labels.h); the capabilities are common's
+// (renkei/common/vocabulary.h).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-#include "renkei/common/validation.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/config.pb.h"
 #include "renkei/v1/directory.pb.h"
 
 namespace renkei::directory {
 
-class CapabilityVocabulary {
- public:
-  // The built-in codes plus `extra` (codes already validated by ValidateExtraCapabilities).
-  explicit CapabilityVocabulary(const std::vector<v1::CapabilityDefinition>& extra = {});
-
-  bool Contains(std::string_view code) const { return index_.count(std::string(code)) > 0; }
-  // Dense index 0..size()-1, or -1 when unknown.
-  int IndexOf(std::string_view code) const;
-  const v1::Capability& at(int index) const { return capabilities_[index]; }
-  size_t size() const { return capabilities_.size(); }
-  const std::vector<v1::Capability>& all() const { return capabilities_; }
-
- private:
-  std::vector<v1::Capability> capabilities_;
-  std::unordered_map<std::string, int> index_;
-};
-
-// At most this many capabilities in all (built-in and instance-defined): the search index keeps
-// each resource's capabilities as a bit set.
-inline constexpr size_t kMaxVocabulary = 128;
-
-// Checks instance-defined capabilities: code format, no clash with built-ins or each other, and
-// the vocabulary limit.
-void ValidateExtraCapabilities(const std::vector<v1::CapabilityDefinition>& extra,
-                               std::string_view path, common::FieldViolations* violations);
+// The capability vocabulary is shared with intake: it lives in common (renkei/common/vocabulary.h).
+using common::CapabilityVocabulary;
+using common::kMaxVocabulary;
+using common::ValidateExtraCapabilities;
 
 // "clinic", "visiting_nurse_station", ... (the enum name without its prefix, lower case).
 std::string KindCode(v1::ResourceKind kind);
 std::optional<v1::ResourceKind> KindFromCode(std::string_view code);
-// 診療所, 訪問看護ステーション, ...
-std::string_view KindLabel(v1::ResourceKind kind);
 
 // The kind for an MHLW open-data サービスの種類 value (e.g. "訪問入浴介護",
 // "看護小規模多機能型居宅介護（複合型サービス）"); nullopt when unknown.

@@ -1,4 +1,4 @@
-#include "gateway/accounts.h"
+#include "accounts.h"
 
 #include <fcntl.h>
 #include <sodium.h>

@@ -1,7 +1,7 @@
 // The gateway's configuration, its HTTP server (limits, error answers, security headers, the
 // routes) and its life cycle. The caller's token and the console's log-in are in
 // gateway_sessions.cc, an API call relayed to its service in gateway_api.cc.
-#include "gateway/gateway.h"
+#include "gateway.h"
 
 #include <httplib.h>
 #include <sodium.h>
@@ -14,7 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "gateway/gateway_parts.h"
+#include "gateway_parts.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "grpcpp/generic/generic_stub.h"

@@ -18,10 +18,8 @@
 #include <thread>
 
 #include "absl/status/status.h"
-#include "gateway/accounts.h"
-#include "gateway/gateway.h"
-#include "gateway/routes.h"
-#include "gateway/transcode.h"
+#include "accounts.h"
+#include "gateway.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "renkei/common/auth.h"
@@ -29,6 +27,8 @@
 #include "renkei/common/tokens.h"
 #include "renkei/v1/config.pb.h"
 #include "renkei/v1/gateway.pb.h"
+#include "routes.h"
+#include "transcode.h"
 
 namespace renkei::gateway {
 

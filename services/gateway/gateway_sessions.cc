@@ -13,7 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
-#include "gateway/gateway_parts.h"
+#include "gateway_parts.h"
 #include "renkei/common/auth.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/config.h"

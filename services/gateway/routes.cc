@@ -1,4 +1,4 @@
-#include "gateway/routes.h"
+#include "routes.h"
 
 namespace renkei::gateway {
 

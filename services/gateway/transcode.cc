@@ -1,13 +1,13 @@
-#include "gateway/transcode.h"
+#include "transcode.h"
 
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "gateway/json_writer.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
+#include "json_writer.h"
 #include "renkei/common/log.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "gateway/routes.h"
 #include "google/protobuf/message.h"
+#include "routes.h"
 
 namespace renkei::gateway {
 

@@ -5,10 +5,12 @@
 #include <cstring>
 #include <map>
 
-#include "intake/intake_rules.h"
 #include "periods.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/event_counts.h"
+#include "renkei/common/labels.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::indicators {
 namespace {
@@ -31,6 +33,12 @@ v1::IndicatorDefinition Make(const std::string& code, const std::string& name,
   return d;
 }
 
+// The name of a derived indicator (or family, ending in ".") as common's vocabulary declares it.
+std::string Name(const std::string& code) {
+  const common::VocabularyEntry* e = common::FindVocabulary(common::kIndicatorSet, code);
+  return e ? e->ja : code;
+}
+
 }  // namespace
 
 std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code) {
@@ -41,7 +49,7 @@ std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code
     return code.rfind(p, 0) == 0 && code.size() > p.size();
   };
   if (code == "derived.consultations") {
-    return Make(code, "相談件数", "受け付けた相談の件数 (受付月)", "件", K::INDICATOR_KIND_COUNT,
+    return Make(code, Name(code), "受け付けた相談の件数 (受付月)", "件", K::INDICATOR_KIND_COUNT,
                 higher);
   }
   if (starts("derived.consultations.src.")) {
@@ -49,35 +57,37 @@ std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code
     std::string label = word;
     for (int t = v1::SourceType_MIN + 1; t <= v1::SourceType_MAX; ++t) {
       if (common::SourceWord(static_cast<v1::SourceType>(t)) == word)
-        label = std::string(intake::SourceTypeLabel(static_cast<v1::SourceType>(t)));
+        label = std::string(common::Label(static_cast<v1::SourceType>(t)));
     }
-    return Make(code, "相談件数 (" + label + ")", "相談者の種別ごとの相談件数 (受付月)", "件",
-                K::INDICATOR_KIND_COUNT, higher);
+    return Make(code, Name("derived.consultations") + " (" + label + ")",
+                "相談者の種別ごとの相談件数 (受付月)", "件", K::INDICATOR_KIND_COUNT, higher);
   }
   if (code == "derived.needs_matched_inside") {
-    return Make(code, "市区町村内で対応できる資源があった必要の割合",
+    return Make(code, Name(code),
                 "資源照合で市区町村内 (または市区町村を対象区域とする) 候補が1件以上あった必要 / "
                 "照合した必要",
                 "割合", K::INDICATOR_KIND_RATIO, higher);
   }
   if (code == "derived.resource_gaps") {
-    return Make(code, "資源の空白", "市区町村内に候補がなかった必要の件数", "件",
+    return Make(code, Name(code), "市区町村内に候補がなかった必要の件数", "件",
                 K::INDICATOR_KIND_COUNT, lower);
   }
   if (starts("derived.resource_gaps.cap.")) {
-    return Make(code, "資源の空白 (" + code.substr(strlen("derived.resource_gaps.cap.")) + ")",
+    return Make(code,
+                Name("derived.resource_gaps") + " (" +
+                    common::TagLabel(code.substr(strlen("derived.resource_gaps.cap."))) + ")",
                 "機能ごとの資源の空白の件数", "件", K::INDICATOR_KIND_COUNT, lower);
   }
   if (code == "derived.referrals_outside") {
-    return Make(code, "市区町村外への紹介の割合", "市区町村外の資源への紹介 / 紹介", "割合",
+    return Make(code, Name(code), "市区町村外の資源への紹介 / 紹介", "割合",
                 K::INDICATOR_KIND_RATIO, lower);
   }
   if (code == "derived.issue_seeds") {
-    return Make(code, "地域課題のタネ", "相談から挙がった地域課題のタネの件数", "件",
+    return Make(code, Name(code), "相談から挙がった地域課題のタネの件数", "件",
                 K::INDICATOR_KIND_COUNT, higher);
   }
   if (code == "derived.issues_opened") {
-    return Make(code, "地域課題", "取り上げた地域課題の件数", "件", K::INDICATOR_KIND_COUNT,
+    return Make(code, Name(code), "取り上げた地域課題の件数", "件", K::INDICATOR_KIND_COUNT,
                 higher);
   }
   if (starts("derived.issue_steps_completed.")) {
@@ -87,19 +97,23 @@ std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code
                 "ステップ" + step + "を完了した件数", "件", K::INDICATOR_KIND_COUNT, higher);
   }
   if (code == "derived.trainings_scheduled") {
-    return Make(code, "研修の開催", "主催した研修の件数 (登録月)", "件", K::INDICATOR_KIND_COUNT,
+    return Make(code, Name(code), "主催した研修の件数 (登録月)", "件", K::INDICATOR_KIND_COUNT,
                 higher);
   }
   if (code == "derived.registrations") {
-    return Make(code, "研修の申込", "研修への申込の件数 (申込者の市区町村)", "件",
+    return Make(code, Name(code), "研修への申込の件数 (申込者の市区町村)", "件",
                 K::INDICATOR_KIND_COUNT, higher);
   }
   if (code == "derived.attendance_rate") {
-    return Make(code, "研修の出席率", "出席 / 出欠を記録した回", "割合", K::INDICATOR_KIND_RATIO,
+    return Make(code, Name(code), "出席 / 出欠を記録した回", "割合", K::INDICATOR_KIND_RATIO,
                 higher);
   }
   if (starts("derived.survey_score.")) {
-    return Make(code, "研修アンケートの得点 (" + code.substr(strlen("derived.survey_score.")) + ")",
+    // A built-in skill by its name; a skill the instance added to its framework by its code,
+    // which the instance chose.
+    const std::string skill = code.substr(strlen("derived.survey_score."));
+    const common::VocabularyEntry* e = common::FindVocabulary(common::kSkillSet, skill);
+    return Make(code, Name("derived.survey_score.") + " (" + (e ? e->ja : skill) + ")",
                 "このスキルを測る項目の回答 (1〜5) の平均", "点", K::INDICATOR_KIND_SURVEY_SCORE,
                 higher);
   }

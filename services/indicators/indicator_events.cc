@@ -85,6 +85,50 @@ absl::Status Indicators::ApplyExpectedChange(const v1::EventEnvelope& event,
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::optional<v1::IndicatorDefinition>> Indicators::DefineDerived(
+    const std::string& code, common::CommandBatch* cmd, std::set<std::string>* defined) {
+  ASSIGN_OR_RETURN(auto def, store_.GetDefinition(code));
+  if (def) return def;
+  auto made = DerivedDefinition(code);
+  if (!made) return std::nullopt;
+  if (defined->insert(code).second) {
+    made->set_version(1);
+    *made->mutable_updated_at() = clock_->NowTimestamp();
+    store_.PutDefinition(&cmd->batch(), *made);
+    auto e = NewEvent("indicator", code, 1, options_.jurisdiction_code);
+    *e.mutable_indicator_defined()->mutable_definition() = *made;
+    cmd->AddEvent(e);
+  }
+  return made;
+}
+
+absl::Status Indicators::RefreshDerivedDefinitions() {
+  std::vector<v1::IndicatorDefinition> stale;
+  RETURN_IF_ERROR(store_.ForEachDefinition([&](const v1::IndicatorDefinition& d) {
+    if (d.origin() != v1::INDICATOR_ORIGIN_DERIVED) return true;
+    auto made = DerivedDefinition(d.spec().code());
+    if (!made) return true;
+    v1::IndicatorDefinition now = d;
+    now.clear_version();
+    now.clear_updated_at();
+    if (now.SerializeAsString() != made->SerializeAsString()) {
+      made->set_version(d.version() + 1);
+      stale.push_back(*std::move(made));
+    }
+    return true;
+  }));
+  if (stale.empty()) return absl::OkStatus();
+  common::CommandBatch cmd(raw_store_, outbox_);
+  for (auto& d : stale) {
+    *d.mutable_updated_at() = clock_->NowTimestamp();
+    store_.PutDefinition(&cmd.batch(), d);
+    auto e = NewEvent("indicator", d.spec().code(), d.version(), options_.jurisdiction_code);
+    *e.mutable_indicator_defined()->mutable_definition() = d;
+    cmd.AddEvent(e);
+  }
+  return cmd.Commit();
+}
+
 absl::Status Indicators::ApplyDerived(const v1::EventEnvelope& event, common::CommandBatch* cmd) {
   // One figure per (code, jurisdiction, period), merged, in key order.
   std::map<std::string, Increment> merged;
@@ -101,20 +145,8 @@ absl::Status Indicators::ApplyDerived(const v1::EventEnvelope& event, common::Co
   std::set<std::string> defined;
   for (const auto& [key, inc] : merged) {
     cmd->Hold(locks_.LockShared(key));
-    ASSIGN_OR_RETURN(auto def, store_.GetDefinition(inc.code));
-    if (!def) {
-      auto made = DerivedDefinition(inc.code);
-      if (!made) continue;
-      def = *made;
-      if (defined.insert(inc.code).second) {
-        def->set_version(1);
-        *def->mutable_updated_at() = clock_->NowTimestamp();
-        store_.PutDefinition(&cmd->batch(), *def);
-        auto e = NewEvent("indicator", inc.code, 1, options_.jurisdiction_code);
-        *e.mutable_indicator_defined()->mutable_definition() = *def;
-        cmd->AddEvent(e);
-      }
-    }
+    ASSIGN_OR_RETURN(auto def, DefineDerived(inc.code, cmd, &defined));
+    if (!def) continue;
     auto period = ParsePeriod(inc.period);
     if (!period) continue;
     ASSIGN_OR_RETURN(auto stored, store_.GetObservation(inc.code, inc.jurisdiction, *period));
@@ -196,20 +228,8 @@ absl::Status Indicators::SetDerivedFigures(const std::vector<v1::EventCount>& fi
   for (const auto& f : figures) {
     const std::string key = f.code() + "/" + f.jurisdiction() + "/" + f.period();
     cmd.Hold(locks_.LockShared(key));
-    ASSIGN_OR_RETURN(auto def, store_.GetDefinition(f.code()));
-    if (!def) {
-      auto made = DerivedDefinition(f.code());
-      if (!made) continue;
-      def = *made;
-      if (defined.insert(f.code()).second) {
-        def->set_version(1);
-        *def->mutable_updated_at() = clock_->NowTimestamp();
-        store_.PutDefinition(&cmd.batch(), *def);
-        auto e = NewEvent("indicator", f.code(), 1, options_.jurisdiction_code);
-        *e.mutable_indicator_defined()->mutable_definition() = *def;
-        cmd.AddEvent(e);
-      }
-    }
+    ASSIGN_OR_RETURN(auto def, DefineDerived(f.code(), &cmd, &defined));
+    if (!def) continue;
     auto period = ParsePeriod(f.period());
     if (!period) continue;
     ASSIGN_OR_RETURN(auto stored, store_.GetObservation(f.code(), f.jurisdiction(), *period));

@@ -45,7 +45,7 @@ absl::StatusOr<Indicators::Prepared> Indicators::Prepare(const v1::Observation& 
   }
   if (d.origin() == v1::INDICATOR_ORIGIN_DERIVED) {
     v.Add(path + ".indicator_code",
-          "自動集計の指標です (イベントから計算されます) / derived from events, not recorded");
+          "システム集計の指標です (イベントから計算されます) / derived from events, not recorded");
   }
   Prepared p;
   p.observation = o;

@@ -76,11 +76,11 @@ absl::StatusOr<v1::IndicatorDefinition> Indicators::DefineIndicator(
   ValidateSpec(in.spec(), "definition.spec", &v);
   v.CheckEnum("definition.origin", in.origin(), v1::IndicatorOrigin_IsValid, true);
   if (in.spec().code().rfind(kDerivedPrefix, 0) == 0) {
-    v.Add("definition.spec.code", "derived. で始まるコードは自動集計の指標用です / reserved");
+    v.Add("definition.spec.code", "derived. で始まるコードはシステム集計の指標用です / reserved");
   }
   if (in.origin() == v1::INDICATOR_ORIGIN_DERIVED) {
     v.Add("definition.origin",
-          "自動集計の指標はサービスが定義します / derived indicators are built in");
+          "システム集計の指標はサービスが定義します / derived indicators are built in");
   }
   if (in.origin() == v1::INDICATOR_ORIGIN_NATIONAL &&
       options_.level != v1::INSTANCE_LEVEL_NATIONAL) {

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +63,11 @@ class Indicators {
   // expected_change_defined (issues service) -> a definition of origin EXPECTED_CHANGE, and its
   // baseline as an observation when the spec gives the baseline's period.
   absl::Status ApplyExpectedChange(const v1::EventEnvelope& event, common::CommandBatch* cmd);
+
+  // Derived definitions stored under an earlier wording (name, description, unit) are rewritten
+  // as the built-in ones read now, each as a new version with its indicator_defined event: run at
+  // start-up, so a relabelled vocabulary reaches stored definitions and the instances above.
+  absl::Status RefreshDerivedDefinitions();
 
   // Any event of the instance -> the derived indicators it counts (derived.h). Events of
   // jurisdictions this instance does not govern are ignored.
@@ -113,6 +120,11 @@ class Indicators {
                              common::CommandBatch* cmd);
   absl::StatusOr<v1::IndicatorDefinition> Definition(const std::string& code,
                                                      const std::string& field) const;
+  // The stored definition of a derived indicator; when none is stored, the built-in one, written
+  // into `cmd` with its indicator_defined event (once per code in `defined`). nullopt when `code`
+  // is not a derived indicator.
+  absl::StatusOr<std::optional<v1::IndicatorDefinition>> DefineDerived(
+      const std::string& code, common::CommandBatch* cmd, std::set<std::string>* defined);
   // Whether a cell of `jurisdiction` is withheld from this caller: small, and not this
   // instance's own jurisdiction.
   bool Withheld(const Cell& cell, v1::IndicatorKind kind, const std::string& jurisdiction) const;

@@ -76,6 +76,7 @@ absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
   const auto& config = host.config();
   auto* domain = host.Keep(std::make_unique<Indicators>(host.store(), host.outbox(),
                                                         host.event_source(), OptionsFrom(config)));
+  if (auto s = domain->RefreshDerivedDefinitions(); !s.ok()) return s;
   // The instance's regional issues define indicators through their expected changes.
   host.Consume(config.nats().stream(), "indicators_expected_changes",
                common::EventFilter("*", host.instance_id(), "*", "expected_change_defined"),

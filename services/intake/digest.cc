@@ -8,6 +8,8 @@
 #include "intake_rules.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/labels.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::intake {
 namespace {
@@ -41,7 +43,7 @@ void AddCounts(const std::map<std::string, std::pair<std::string, int>>& counts,
   for (auto& r : rows) *out->Add() = std::move(r);
 }
 
-std::string CapabilityLabel(const std::string& code, const directory::CapabilityVocabulary& vocab) {
+std::string CapabilityLabel(const std::string& code, const common::CapabilityVocabulary& vocab) {
   int i = vocab.IndexOf(code);
   return i >= 0 ? vocab.at(i).label_ja() : code;
 }
@@ -58,7 +60,7 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
                        const v1::Date& to, const std::vector<v1::Consultation>& consultations,
                        const v1::ListIssueSeedsResponse& seeds,
                        const v1::ListOverdueFollowUpsResponse& overdue,
-                       const directory::CapabilityVocabulary& vocab) {
+                       const common::CapabilityVocabulary& vocab) {
   v1::Digest d;
   d.set_municipality_code(municipality_code);
   if (const auto* m = common::Jurisdictions::Get().FindMunicipality(municipality_code)) {
@@ -81,13 +83,13 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
   std::vector<std::string> source_order;
   for (auto t : {v1::SOURCE_TYPE_PATIENT_FAMILY, v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER,
                  v1::SOURCE_TYPE_MEDICAL_CARE_PROFESSIONAL, v1::SOURCE_TYPE_COORDINATOR}) {
-    by_source[v1::SourceType_Name(t)] = {std::string(SourceTypeLabel(t)), 0};
+    by_source[v1::SourceType_Name(t)] = {std::string(common::Label(t)), 0};
     source_order.push_back(v1::SourceType_Name(t));
   }
   for (const auto& c : consultations) {
     ++by_source[v1::SourceType_Name(c.source_type())].second;
     auto& st = by_status[v1::ConsultationStatus_Name(c.status())];
-    st.first = std::string(StatusLabel(c.status()));
+    st.first = std::string(common::Label(c.status()));
     ++st.second;
     std::set<std::string> gap_caps;
     for (const auto& n : c.needs()) {
@@ -107,7 +109,7 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
     for (const auto& cap : gap_caps) ++gaps[cap].consultations;
     for (const auto& r : c.referrals()) {
       auto& bo = by_outcome[v1::ReferralOutcome_Name(r.outcome())];
-      bo.first = std::string(OutcomeLabel(r.outcome()));
+      bo.first = std::string(common::Label(r.outcome(), "回答待ち"));
       ++bo.second;
       if (r.outside_municipality()) {
         auto* o = d.add_referrals_outside();
@@ -162,7 +164,7 @@ std::string DigestMarkdown(const v1::Digest& d) {
   table("ニーズ (対応内容) 別", d.by_capability());
   table("紹介の結果", d.by_outcome());
   table("相談の状態", d.by_status());
-  line("## 市内にない資源 (資源の空白)");
+  line("## 市区町村内にない資源 (資源の空白)");
   line("");
   if (d.resource_gaps().empty()) {
     line("（なし）");
@@ -170,13 +172,13 @@ std::string DigestMarkdown(const v1::Digest& d) {
     for (const auto& g : d.resource_gaps()) {
       std::string near =
           g.nearest_outside_name().empty()
-              ? "市外にも見つかりません"
+              ? "市区町村外にも見つかりません"
               : "最寄り: " + g.nearest_outside_name() + " (" + Km(g.nearest_outside_km()) + ")";
       line("- " + g.label() + " — 相談 " + std::to_string(g.consultations()) + " 件。" + near);
     }
   }
   line("");
-  line("## 市外への紹介");
+  line("## 市区町村外への紹介");
   line("");
   if (d.referrals_outside().empty()) {
     line("（なし）");
@@ -185,7 +187,7 @@ std::string DigestMarkdown(const v1::Digest& d) {
       const auto* m = common::Jurisdictions::Get().FindMunicipality(r.resource_municipality_code());
       line("- " + r.resource_name() + " (" +
            (m ? m->prefecture_name + m->name : r.resource_municipality_code()) + ") — " +
-           std::string(OutcomeLabel(r.outcome())));
+           std::string(common::Label(r.outcome(), "回答待ち")));
     }
   }
   line("");
@@ -209,7 +211,8 @@ std::string DigestMarkdown(const v1::Digest& d) {
   } else {
     for (const auto& s : d.seeds()) {
       std::string tags;
-      for (const auto& t : s.tags()) tags += (tags.empty() ? "" : ", ") + t;
+      for (const auto& label : common::TagLabels(s.tags()))
+        tags += (tags.empty() ? "" : "、") + label;
       line("- " + s.theme() + (tags.empty() ? "" : "　[" + tags + "]") +
            (s.automatic() ? "（資源の空白から自動）" : ""));
     }

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "directory/vocabulary.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/intake.pb.h"
 
 namespace renkei::intake {
@@ -16,7 +16,7 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
                        const v1::Date& to, const std::vector<v1::Consultation>& consultations,
                        const v1::ListIssueSeedsResponse& seeds,
                        const v1::ListOverdueFollowUpsResponse& overdue,
-                       const directory::CapabilityVocabulary& vocabulary);
+                       const common::CapabilityVocabulary& vocabulary);
 
 std::string DigestMarkdown(const v1::Digest& digest);
 

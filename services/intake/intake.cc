@@ -12,6 +12,7 @@
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/table.h"
 #include "renkei/common/text.h"
@@ -19,7 +20,7 @@
 namespace renkei::intake {
 
 Intake::Intake(common::Store* store, common::Outbox* outbox, const common::RecordSealer* sealer,
-               common::EventSource events, const directory::CapabilityVocabulary* vocabulary,
+               common::EventSource events, const common::CapabilityVocabulary* vocabulary,
                ResourceFinder* finder, IntakeOptions options, const common::Clock* clock)
     : vocabulary_(vocabulary),
       finder_(finder),
@@ -152,7 +153,7 @@ absl::StatusOr<v1::Consultation> Intake::Mutate(
                           return allow_closed || IsOpen(c.status())
                                      ? absl::OkStatus()
                                      : common::NotAllowedNow(
-                                           "id", "相談は" + std::string(StatusLabel(c.status())) +
+                                           "id", "相談は" + std::string(common::Label(c.status())) +
                                                      "です。変更できません / the consultation "
                                                      "has ended");
                         }}));
@@ -244,11 +245,11 @@ absl::StatusOr<v1::Consultation> Intake::ChangeStatus(const v1::ChangeStatusRequ
                   }
                   if (!TransitionAllowed(c->status(), r.status())) {
                     return common::InvalidField(
-                        "status", std::string(StatusLabel(c->status())) + " から " +
-                                      std::string(StatusLabel(r.status())) +
+                        "status", std::string(common::Label(c->status())) + " から " +
+                                      std::string(common::Label(r.status())) +
                                       " へは変更できません / transition not allowed: " +
-                                      v1::ConsultationStatus_Name(c->status()) + " -> " +
-                                      v1::ConsultationStatus_Name(r.status()));
+                                      std::string(common::LabelEn(c->status())) + " -> " +
+                                      std::string(common::LabelEn(r.status())));
                   }
                   if (r.status() == v1::CONSULTATION_STATUS_MATCHED &&
                       std::none_of(c->needs().begin(), c->needs().end(),

@@ -10,10 +10,10 @@
 
 #include "absl/status/statusor.h"
 #include "consultation_store.h"
-#include "directory/vocabulary.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/events.h"
 #include "renkei/common/locks.h"
+#include "renkei/common/vocabulary.h"
 #include "resource_finder.h"
 
 namespace renkei::intake {
@@ -26,7 +26,7 @@ struct IntakeOptions {
 class Intake {
  public:
   Intake(common::Store* store, common::Outbox* outbox, const common::RecordSealer* sealer,
-         common::EventSource events, const directory::CapabilityVocabulary* vocabulary,
+         common::EventSource events, const common::CapabilityVocabulary* vocabulary,
          ResourceFinder* finder, IntakeOptions options,
          const common::Clock* clock = common::SystemClock::Get());
 
@@ -74,7 +74,7 @@ class Intake {
                     const v1::Consultation& c) const;
   v1::Date Today() const;
 
-  const directory::CapabilityVocabulary* vocabulary_;
+  const common::CapabilityVocabulary* vocabulary_;
   ResourceFinder* finder_;
   IntakeOptions options_;
   const common::Clock* clock_;

@@ -12,9 +12,11 @@
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/table.h"
 #include "renkei/common/text.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::intake {
 
@@ -131,7 +133,7 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
               std::string label = cap >= 0 ? vocabulary_->at(cap).label_ja() : need.capability();
               seed.set_theme((municipality ? municipality->name : c->municipality_code()) +
                              "内に「" + label + "」に対応できる資源がない");
-              seed.add_tags("resource_gap");
+              seed.add_tags(std::string(common::kResourceGapTag));
               seed.add_tags(need.capability());
               seed.set_capability(need.capability());
               seed.set_automatic(true);
@@ -216,8 +218,10 @@ absl::StatusOr<v1::Consultation> Intake::Refer(const v1::ReferRequest& r) {
     *c->add_referrals() = std::move(ref);
     if (c->status() != v1::CONSULTATION_STATUS_REFERRED) {
       if (!TransitionAllowed(c->status(), v1::CONSULTATION_STATUS_REFERRED)) {
-        return common::InvalidField("status", "この状態からは紹介できません / cannot refer from " +
-                                                  v1::ConsultationStatus_Name(c->status()));
+        return common::InvalidField("status",
+                                    "「" + std::string(common::Label(c->status())) +
+                                        "」の相談からは紹介できません / cannot refer from " +
+                                        std::string(common::LabelEn(c->status())));
       }
       SetStatus(c, v1::CONSULTATION_STATUS_REFERRED, "", events);
     }

@@ -22,8 +22,7 @@ void ValidateConfig(const v1::InstanceConfig& config, common::FieldViolations* v
   if (!common::IsHostPort(config.intake().directory_address())) {
     v->Add("intake.directory_address", "host:port の形式で指定してください / required, host:port");
   }
-  directory::ValidateExtraCapabilities(ExtraCapabilities(config), "directory.extra_capabilities",
-                                       v);
+  common::ValidateExtraCapabilities(ExtraCapabilities(config), "directory.extra_capabilities", v);
   if (config.intake().personal_retention_days() > 36500) {
     v->Add("intake.personal_retention_days", "0〜36500 です / 0..36500 (0: kept)");
   }
@@ -32,7 +31,7 @@ void ValidateConfig(const v1::InstanceConfig& config, common::FieldViolations* v
 absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
   const auto& config = host.config();
   auto* vocabulary =
-      host.Keep(std::make_unique<directory::CapabilityVocabulary>(ExtraCapabilities(config)));
+      host.Keep(std::make_unique<common::CapabilityVocabulary>(ExtraCapabilities(config)));
   const uint32_t deadline =
       config.intake().directory_deadline_ms() ? config.intake().directory_deadline_ms() : 5000;
   auto channel = host.ChannelTo(config.intake().directory_address());

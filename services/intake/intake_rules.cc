@@ -9,7 +9,7 @@ namespace renkei::intake {
 namespace {
 
 void CheckCapability(const std::string& code, const std::string& path,
-                     const directory::CapabilityVocabulary& vocab, common::FieldViolations* v) {
+                     const common::CapabilityVocabulary& vocab, common::FieldViolations* v) {
   if (code.empty()) {
     v->Add(path, "対応内容 (capability) を指定してください / required");
   } else if (!common::IsValidUtf8(code) || !vocab.Contains(code)) {
@@ -52,7 +52,7 @@ void ValidatePerson(const v1::PersonConcerned& person, std::string_view path, co
 }
 
 void ValidateNeed(const v1::NewNeed& n, std::string_view path,
-                  const directory::CapabilityVocabulary& vocab, common::FieldViolations* v) {
+                  const common::CapabilityVocabulary& vocab, common::FieldViolations* v) {
   const std::string p(path);
   CheckCapability(n.capability(), p + ".capability", vocab, v);
   v->CheckCount(p + ".also_requires", n.also_requires_size(), kMaxAlsoRequires);
@@ -68,7 +68,7 @@ void ValidateNeed(const v1::NewNeed& n, std::string_view path,
 }
 
 void ValidateCreate(const v1::CreateConsultationRequest& r,
-                    const directory::CapabilityVocabulary& vocab, const v1::Date& today,
+                    const common::CapabilityVocabulary& vocab, const v1::Date& today,
                     common::FieldViolations* v) {
   v->CheckEnum("channel", r.channel(), v1::Channel_IsValid, false);
   v->CheckEnum("source_type", r.source_type(), v1::SourceType_IsValid, false);
@@ -126,70 +126,6 @@ std::vector<std::string> NormalizeTags(
     if (!n.empty() && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
   }
   return out;
-}
-
-std::string_view SourceTypeLabel(v1::SourceType t) {
-  switch (t) {
-    case v1::SOURCE_TYPE_PATIENT_FAMILY:
-      return "患者・家族";
-    case v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER:
-      return "ケアマネジャー／地域包括支援センター";
-    case v1::SOURCE_TYPE_MEDICAL_CARE_PROFESSIONAL:
-      return "医療・介護関係者";
-    case v1::SOURCE_TYPE_COORDINATOR:
-      return "コーディネーター";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view StatusLabel(v1::ConsultationStatus s) {
-  switch (s) {
-    case v1::CONSULTATION_STATUS_RECEIVED:
-      return "受付";
-    case v1::CONSULTATION_STATUS_ASSESSING:
-      return "評価中";
-    case v1::CONSULTATION_STATUS_MATCHED:
-      return "資源候補あり";
-    case v1::CONSULTATION_STATUS_REFERRED:
-      return "紹介済み";
-    case v1::CONSULTATION_STATUS_CLOSED:
-      return "終結";
-    case v1::CONSULTATION_STATUS_UNRESOLVED:
-      return "未解決";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view OutcomeLabel(v1::ReferralOutcome o) {
-  switch (o) {
-    case v1::REFERRAL_OUTCOME_ACCEPTED:
-      return "受入";
-    case v1::REFERRAL_OUTCOME_DECLINED:
-      return "辞退";
-    case v1::REFERRAL_OUTCOME_NO_RESPONSE:
-      return "期限内に回答なし";
-    default:
-      return "回答待ち";
-  }
-}
-
-std::string_view DeclineReasonLabel(v1::DeclineReason r) {
-  switch (r) {
-    case v1::DECLINE_REASON_NO_CAPACITY:
-      return "受入枠なし";
-    case v1::DECLINE_REASON_TOO_FAR:
-      return "訪問範囲外";
-    case v1::DECLINE_REASON_EXPERTISE:
-      return "専門外";
-    case v1::DECLINE_REASON_PERSON_DECLINED:
-      return "本人・家族の辞退";
-    case v1::DECLINE_REASON_OTHER:
-      return "その他";
-    default:
-      return "";
-  }
 }
 
 }  // namespace renkei::intake

@@ -1,13 +1,14 @@
 // The rules of a consultation: what a valid request is, which status changes are allowed, how
-// de-identified attributes are derived, and the Japanese labels coordinators see.
+// de-identified attributes are derived. The labels of its enum values are the protos'
+// (renkei/common/labels.h).
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "directory/vocabulary.h"
 #include "renkei/common/validation.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/intake.pb.h"
 
 namespace renkei::intake {
@@ -21,13 +22,13 @@ inline constexpr size_t kMaxTagChars = 30;
 // Adds violations for the request's fields (paths like "person.birth_date", "needs[1].capability").
 // `today` is the Tokyo date used to reject birth dates in the future.
 void ValidateCreate(const v1::CreateConsultationRequest& r,
-                    const directory::CapabilityVocabulary& vocab, const v1::Date& today,
+                    const common::CapabilityVocabulary& vocab, const v1::Date& today,
                     common::FieldViolations* v);
 void ValidateRequester(const v1::Requester& r, std::string_view path, common::FieldViolations* v);
 void ValidatePerson(const v1::PersonConcerned& p, std::string_view path, const v1::Date& today,
                     common::FieldViolations* v);
 void ValidateNeed(const v1::NewNeed& n, std::string_view path,
-                  const directory::CapabilityVocabulary& vocab, common::FieldViolations* v);
+                  const common::CapabilityVocabulary& vocab, common::FieldViolations* v);
 
 // Whether the lifecycle allows going from `from` to `to`:
 //   received  -> assessing, matched, referred, unresolved
@@ -43,10 +44,5 @@ v1::AgeBand AgeBandOf(const v1::Date& birth, const v1::Date& on);
 
 // Tags normalized for clustering (width, kana, case folded; spaces removed); empty ones dropped.
 std::vector<std::string> NormalizeTags(const google::protobuf::RepeatedPtrField<std::string>& tags);
-
-std::string_view SourceTypeLabel(v1::SourceType t);
-std::string_view StatusLabel(v1::ConsultationStatus s);
-std::string_view OutcomeLabel(v1::ReferralOutcome o);
-std::string_view DeclineReasonLabel(v1::DeclineReason r);
 
 }  // namespace renkei::intake

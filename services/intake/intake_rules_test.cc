@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/labels.h"
 
 namespace renkei::intake {
 namespace {
@@ -18,7 +19,7 @@ TEST(IntakeRulesTest, LifecycleAllowsExactlyTheDocumentedTransitions) {
   for (S from : all) {
     for (S to : all) {
       if (TransitionAllowed(from, to))
-        allowed.push_back(std::string(StatusLabel(from)) + ">" + std::string(StatusLabel(to)));
+        allowed.push_back(std::string(common::Label(from)) + ">" + std::string(common::Label(to)));
     }
   }
   EXPECT_THAT(allowed,
@@ -41,7 +42,7 @@ TEST(IntakeRulesTest, AgeBandsAtTheReceivedDate) {
 }
 
 TEST(IntakeRulesTest, CreateValidationNamesEachField) {
-  directory::CapabilityVocabulary vocab;
+  common::CapabilityVocabulary vocab;
   v1::CreateConsultationRequest r;
   r.set_channel(static_cast<v1::Channel>(9));
   r.mutable_requester()->set_name(std::string(101, 'a'));

@@ -205,7 +205,7 @@ class IntakeTest : public ::testing::Test {
   renkei::testing::TempDir tmp_;
   renkei::testing::TestSealer sealer_{tmp_.Sub("keys")};
   common::FakeClock clock_;
-  directory::CapabilityVocabulary vocab_;
+  common::CapabilityVocabulary vocab_;
   FakeFinder finder_;
   std::unique_ptr<common::Store> store_;
   std::unique_ptr<common::Outbox> outbox_;

@@ -5,6 +5,7 @@
 #include "renkei/common/ids.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/text.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::issues {
 namespace {
@@ -34,7 +35,7 @@ std::vector<std::string> ClusterKeysOf(const v1::EventEnvelope& event) {
   auto add = [&](std::string key) {
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
   };
-  const std::string gap_tag = common::NormalizeForSearch("resource_gap");
+  const std::string gap_tag = common::NormalizeForSearch(common::kResourceGapTag);
   if (event.has_issue_seed_raised()) {
     for (const auto& tag : event.issue_seed_raised().tags()) {
       std::string t = common::NormalizeForSearch(tag);

@@ -12,10 +12,12 @@
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/keys.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/table.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
+#include "renkei/common/vocabulary.h"
 #include "worksheet.h"
 
 namespace renkei::issues {
@@ -219,7 +221,7 @@ absl::StatusOr<v1::RegionalIssue> Issues::AddCountermeasure(const v1::AddCounter
         std::string audiences;
         for (int a : c.audiences())
           audiences +=
-              (audiences.empty() ? "" : "、") + std::string(AudienceLabel(v1::AudienceRole(a)));
+              (audiences.empty() ? "" : "、") + std::string(common::Label(v1::AudienceRole(a)));
         ch->action = "countermeasure_planned";
         ch->detail = "対策 " + c.label() + " を立てました (誰に: " + audiences + ")";
         auto e = NewEvent(*issue);
@@ -264,8 +266,8 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateCountermeasure(
         }
         std::vector<std::string> parts;
         if (r.status() != v1::COUNTERMEASURE_STATUS_UNSPECIFIED && r.status() != it->status()) {
-          parts.push_back(std::string(CountermeasureStatusLabel(it->status())) + " → " +
-                          std::string(CountermeasureStatusLabel(r.status())));
+          parts.push_back(std::string(common::Label(it->status(), "")) + " → " +
+                          std::string(common::Label(r.status(), "")));
           it->set_status(r.status());
           auto e = NewEvent(*issue);
           auto* p = e.mutable_countermeasure_status_changed();
@@ -412,44 +414,44 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateExpectedChange(
 }
 
 absl::StatusOr<v1::RegionalIssue> Issues::AdvanceStep(const v1::AdvanceStepRequest& r) {
-  return Mutate(
-      r.id(), r.expected_version(), [&](v1::RegionalIssue* issue, Change* ch) -> absl::Status {
-        if (issue->status() != v1::ISSUE_STATUS_OPEN) {
-          return common::InvalidField(
-              "status",
-              "効果確認は完了しています。次のサイクルを始めてください (StartNewCycle) / "
-              "step 7 is complete: start a new cycle");
-        }
-        const int step = issue->current_step();
-        RETURN_IF_ERROR(CheckStepComplete(*issue, step));
-        auto* t = issue->add_transitions();
-        t->set_from_step(step);
-        t->set_cycle(issue->cycle());
-        *t->mutable_at() = clock_->NowTimestamp();
-        if (step == kSteps) {
-          issue->set_status(v1::ISSUE_STATUS_EVALUATED);
-          t->set_to_step(step);
-        } else {
-          issue->set_current_step(step + 1);
-          t->set_to_step(step + 1);
-        }
-        ch->action = "step_completed";
-        ch->detail = "ステップ" + std::to_string(step) + "「" + std::string(StepName(step)) +
-                     "」を完了しました" + (step == kSteps ? " (効果確認済み)" : "");
-        auto e = NewEvent(*issue);
-        e.set_share_level(v1::SHARE_LEVEL_NATIONAL);
-        auto* p = e.mutable_issue_step_completed();
-        p->set_issue_id(issue->id());
-        p->set_municipality_code(issue->municipality_code());
-        p->set_step(step);
-        p->set_cycle(issue->cycle());
-        *p->mutable_theme_tags() = issue->theme_tags();
-        *p->mutable_related_municipality_codes() = issue->related_municipality_codes();
-        p->set_origin_instance(issue->origin_instance());
-        p->set_origin_issue_id(issue->origin_issue_id());
-        ch->events.push_back(std::move(e));
-        return absl::OkStatus();
-      });
+  return Mutate(r.id(), r.expected_version(),
+                [&](v1::RegionalIssue* issue, Change* ch) -> absl::Status {
+                  if (issue->status() != v1::ISSUE_STATUS_OPEN) {
+                    return common::InvalidField(
+                        "status",
+                        "効果確認は完了しています。次のサイクルを始めてください (StartNewCycle) / "
+                        "step 7 is complete: start a new cycle");
+                  }
+                  const int step = issue->current_step();
+                  RETURN_IF_ERROR(CheckStepComplete(*issue, step));
+                  auto* t = issue->add_transitions();
+                  t->set_from_step(step);
+                  t->set_cycle(issue->cycle());
+                  *t->mutable_at() = clock_->NowTimestamp();
+                  if (step == kSteps) {
+                    issue->set_status(v1::ISSUE_STATUS_EVALUATED);
+                    t->set_to_step(step);
+                  } else {
+                    issue->set_current_step(step + 1);
+                    t->set_to_step(step + 1);
+                  }
+                  ch->action = "step_completed";
+                  ch->detail = "ステップ" + std::to_string(step) + "「" + common::StepName(step) +
+                               "」を完了しました" + (step == kSteps ? " (効果確認済み)" : "");
+                  auto e = NewEvent(*issue);
+                  e.set_share_level(v1::SHARE_LEVEL_NATIONAL);
+                  auto* p = e.mutable_issue_step_completed();
+                  p->set_issue_id(issue->id());
+                  p->set_municipality_code(issue->municipality_code());
+                  p->set_step(step);
+                  p->set_cycle(issue->cycle());
+                  *p->mutable_theme_tags() = issue->theme_tags();
+                  *p->mutable_related_municipality_codes() = issue->related_municipality_codes();
+                  p->set_origin_instance(issue->origin_instance());
+                  p->set_origin_issue_id(issue->origin_issue_id());
+                  ch->events.push_back(std::move(e));
+                  return absl::OkStatus();
+                });
 }
 
 absl::StatusOr<v1::RegionalIssue> Issues::ReturnToStep(const v1::ReturnToStepRequest& r) {
@@ -480,8 +482,8 @@ absl::StatusOr<v1::RegionalIssue> Issues::ReturnToStep(const v1::ReturnToStepReq
         issue->set_status(v1::ISSUE_STATUS_OPEN);
         ch->action = "returned_to_step";
         ch->detail = "ステップ" + std::to_string(from) + (evaluated ? " (効果確認済み)" : "") +
-                     "からステップ" + std::to_string(r.step()) + "「" +
-                     std::string(StepName(r.step())) + "」に戻りました。理由: " + t->reason();
+                     "からステップ" + std::to_string(r.step()) + "「" + common::StepName(r.step()) +
+                     "」に戻りました。理由: " + t->reason();
         return absl::OkStatus();
       });
 }

@@ -5,13 +5,14 @@
 #include <cmath>
 
 #include "renkei/common/text.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::issues {
 namespace {
 
 absl::Status Gate(int step, const std::string& missing) {
   return common::InvalidField("step", "ステップ" + std::to_string(step) + "「" +
-                                          std::string(StepName(step)) +
+                                          common::StepName(step) +
                                           "」を完了できません: " + missing);
 }
 
@@ -25,92 +26,6 @@ bool IsIndicatorCode(std::string_view s) {
 }
 
 }  // namespace
-
-std::string_view StepName(int step) {
-  static constexpr std::string_view kNames[] = {
-      "目指す姿の設定", "現状把握", "課題の選定", "要因分析", "対策立案", "対策実行", "効果確認"};
-  return step >= 1 && step <= kSteps ? kNames[step - 1] : "不明";
-}
-
-std::string_view AudienceLabel(v1::AudienceRole role) {
-  switch (role) {
-    case v1::AUDIENCE_ROLE_PERSON_AND_FAMILY:
-      return "本人・家族";
-    case v1::AUDIENCE_ROLE_RESIDENTS:
-      return "地域住民";
-    case v1::AUDIENCE_ROLE_CARE_MANAGERS:
-      return "ケアマネジャー";
-    case v1::AUDIENCE_ROLE_VISITING_NURSES:
-      return "訪問看護師";
-    case v1::AUDIENCE_ROLE_PHYSICIANS:
-      return "医師";
-    case v1::AUDIENCE_ROLE_SPECIALISTS:
-      return "専門医";
-    case v1::AUDIENCE_ROLE_HOSPITAL_STAFF:
-      return "病院職員";
-    case v1::AUDIENCE_ROLE_CARE_WORKERS:
-      return "介護職";
-    case v1::AUDIENCE_ROLE_PHARMACISTS:
-      return "薬剤師";
-    case v1::AUDIENCE_ROLE_DENTISTS:
-      return "歯科医師";
-    case v1::AUDIENCE_ROLE_COORDINATORS:
-      return "コーディネーター";
-    case v1::AUDIENCE_ROLE_MUNICIPAL_STAFF:
-      return "市町村職員";
-    case v1::AUDIENCE_ROLE_SUPPORT_CENTER_STAFF:
-      return "地域包括支援センター職員";
-    case v1::AUDIENCE_ROLE_EMERGENCY_SERVICES:
-      return "救急隊";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view MethodLabel(v1::MeasurementMethod m) {
-  switch (m) {
-    case v1::MEASUREMENT_METHOD_SURVEY:
-      return "アンケート調査";
-    case v1::MEASUREMENT_METHOD_HEARING:
-      return "ヒアリング";
-    case v1::MEASUREMENT_METHOD_TEST:
-      return "テスト";
-    case v1::MEASUREMENT_METHOD_SYSTEM_DERIVED:
-      return "システム集計";
-    default:
-      return "";
-  }
-}
-
-std::string_view FrequencyLabel(v1::MeasurementFrequency f) {
-  switch (f) {
-    case v1::MEASUREMENT_FREQUENCY_MONTHLY:
-      return "毎月";
-    case v1::MEASUREMENT_FREQUENCY_QUARTERLY:
-      return "四半期ごと";
-    case v1::MEASUREMENT_FREQUENCY_YEARLY:
-      return "年度ごと";
-    case v1::MEASUREMENT_FREQUENCY_AD_HOC:
-      return "随時";
-    default:
-      return "";
-  }
-}
-
-std::string_view CountermeasureStatusLabel(v1::CountermeasureStatus s) {
-  switch (s) {
-    case v1::COUNTERMEASURE_STATUS_PLANNED:
-      return "計画";
-    case v1::COUNTERMEASURE_STATUS_IN_PROGRESS:
-      return "実施中";
-    case v1::COUNTERMEASURE_STATUS_DONE:
-      return "完了";
-    case v1::COUNTERMEASURE_STATUS_CANCELLED:
-      return "中止";
-    default:
-      return "";
-  }
-}
 
 absl::Status CheckStepComplete(const v1::RegionalIssue& issue, int step) {
   auto blank = [](const std::string& s) { return common::TrimSpaces(s).empty(); };

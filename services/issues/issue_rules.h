@@ -1,5 +1,5 @@
-// The rules of a regional issue: the seven steps and their gates, what valid content is, and the
-// Japanese labels people see.
+// The rules of a regional issue: the seven steps and their gates and what valid content is. The
+// labels of its enum values are the protos' (renkei/common/labels.h).
 #pragma once
 
 #include <string>
@@ -15,13 +15,6 @@ inline constexpr int kSteps = 7;
 inline constexpr int kMaxCauses = 4;
 inline constexpr int kMaxCountermeasures = 30;
 inline constexpr int kMaxExpectedChanges = 20;
-
-// 目指す姿の設定, 現状把握, 課題の選定, 要因分析, 対策立案, 対策実行, 効果確認.
-std::string_view StepName(int step);
-std::string_view AudienceLabel(v1::AudienceRole role);
-std::string_view MethodLabel(v1::MeasurementMethod method);
-std::string_view FrequencyLabel(v1::MeasurementFrequency frequency);
-std::string_view CountermeasureStatusLabel(v1::CountermeasureStatus status);
 
 // OK when the issue holds what `step` requires to be completed; otherwise INVALID_ARGUMENT
 // naming "step" and saying what is missing:

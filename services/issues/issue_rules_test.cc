@@ -2,7 +2,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/validation.h"
+#include "renkei/common/vocabulary.h"
 #include "testing.h"
 
 namespace renkei::issues {
@@ -19,7 +21,7 @@ TEST(IssueRulesTest, EachStepGateNamesTheStepAndWhatIsMissing) {
     absl::Status s = CheckStepComplete(issue, step);
     EXPECT_TRUE(absl::IsInvalidArgument(s)) << step;
     EXPECT_THAT(ViolatedFields(s), ElementsAre("step")) << step;
-    EXPECT_THAT(std::string(s.message()), HasSubstr(std::string(StepName(step)))) << step;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(common::StepName(step))) << step;
   }
   issue.set_target_state("終末期でも在宅生活を継続できる");
   EXPECT_TRUE(CheckStepComplete(issue, 1).ok());
@@ -164,10 +166,10 @@ TEST(IssueRulesTest, WideAreaScopeNamesTheRelatedMunicipalities) {
 }
 
 TEST(IssueRulesTest, LabelsAreJapanese) {
-  EXPECT_EQ(StepName(4), "要因分析");
-  EXPECT_EQ(AudienceLabel(v1::AUDIENCE_ROLE_CARE_MANAGERS), "ケアマネジャー");
-  EXPECT_EQ(MethodLabel(v1::MEASUREMENT_METHOD_HEARING), "ヒアリング");
-  EXPECT_EQ(CountermeasureStatusLabel(v1::COUNTERMEASURE_STATUS_IN_PROGRESS), "実施中");
+  EXPECT_EQ(common::StepName(4), "要因分析");
+  EXPECT_EQ(common::Label(v1::AUDIENCE_ROLE_CARE_MANAGERS), "ケアマネジャー");
+  EXPECT_EQ(common::Label(v1::MEASUREMENT_METHOD_HEARING), "ヒアリング");
+  EXPECT_EQ(common::Label(v1::COUNTERMEASURE_STATUS_IN_PROGRESS), "実施中");
 }
 
 }  // namespace

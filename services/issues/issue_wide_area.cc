@@ -15,6 +15,7 @@
 #include "renkei/common/table.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
+#include "renkei/common/vocabulary.h"
 #include "worksheet.h"
 
 namespace renkei::issues {
@@ -192,7 +193,7 @@ absl::Status Issues::ApplyWideAreaEvent(const v1::EventEnvelope& event, common::
       (event.has_issue_opened()
            ? "で広域課題として受け付けられました (" + id + ")"
            : "の広域課題がステップ" + std::to_string(event.issue_step_completed().step()) + "「" +
-                 std::string(StepName(event.issue_step_completed().step())) + "」を完了しました");
+                 common::StepName(event.issue_step_completed().step()) + "」を完了しました");
   *issue->mutable_wide_area() = w;
   common::NextVersion(&*issue, *clock_);
   Stage(*issue, ch, cmd);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "issue_rules.h"
@@ -11,6 +13,7 @@
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/keys.h"
 #include "renkei/common/text.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::issues {
 
@@ -50,7 +53,7 @@ absl::Status RequireStep(const v1::RegionalIssue& issue, int step, const std::st
   }
   if (issue.status() == v1::ISSUE_STATUS_OPEN && issue.current_step() < step) {
     return common::InvalidField(field, "ステップ" + std::to_string(step) + "「" +
-                                           std::string(StepName(step)) +
+                                           common::StepName(step) +
                                            "」に進んでから記入してください (現在はステップ" +
                                            std::to_string(issue.current_step()) +
                                            ") / available from step " + std::to_string(step));
@@ -94,21 +97,24 @@ void AddUnique(google::protobuf::RepeatedPtrField<std::string>* list, const std:
 
 v1::Evidence EvidenceOfSeed(const v1::SeedEvidence& s) {
   v1::Evidence e;
-  std::string tags;
+  std::vector<std::string> named;
   for (const auto& t : s.tags()) {
-    if (t == "resource_gap") continue;
-    tags += (tags.empty() ? "" : "、") + t;
+    if (t != common::kResourceGapTag) named.push_back(t);
   }
+  std::string tags;
+  for (const auto& label : common::TagLabels(named)) tags += (tags.empty() ? "" : "、") + label;
   if (!s.seed_id().empty()) {
     e.set_kind(v1::EVIDENCE_KIND_SEED);
     e.set_reference(s.seed_id() + " (" + s.consultation_id() + ")");
     e.set_summary("相談から挙がった地域課題のタネ" +
                   (tags.empty() ? std::string() : " (" + tags + ")") +
-                  (s.capability().empty() ? std::string() : " 対応内容: " + s.capability()));
+                  (s.capability().empty() ? std::string()
+                                          : " 対応内容: " + common::TagLabel(s.capability())));
   } else {
     e.set_kind(v1::EVIDENCE_KIND_CONSULTATION);
     e.set_reference(s.consultation_id());
-    e.set_summary("相談で地域内に資源が見つからなかった (対応内容: " + s.capability() + ")");
+    e.set_summary("相談で地域内に資源が見つからなかった (対応内容: " +
+                  common::TagLabel(s.capability()) + ")");
   }
   return e;
 }

@@ -7,6 +7,8 @@
 #include "renkei/common/csv.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/labels.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::issues {
 namespace {
@@ -22,7 +24,7 @@ std::string Audiences(const v1::Countermeasure& c) {
   std::string out;
   for (int a : c.audiences()) {
     if (!out.empty()) out += "、";
-    out += AudienceLabel(static_cast<v1::AudienceRole>(a));
+    out += common::Label(static_cast<v1::AudienceRole>(a));
   }
   return out;
 }
@@ -31,7 +33,7 @@ std::string Methods(const v1::IndicatorSpec& spec) {
   std::string out;
   for (int m : spec.methods()) {
     if (!out.empty()) out += "・";
-    out += MethodLabel(static_cast<v1::MeasurementMethod>(m));
+    out += common::Label(static_cast<v1::MeasurementMethod>(m), "");
   }
   return out;
 }
@@ -95,10 +97,9 @@ std::string ScopeText(const v1::RegionalIssue& issue) {
 }
 
 std::string StatusText(const v1::RegionalIssue& issue) {
-  if (issue.status() == v1::ISSUE_STATUS_EVALUATED) return "効果確認済み";
-  if (issue.status() == v1::ISSUE_STATUS_CLOSED) return "終了";
+  if (issue.status() != v1::ISSUE_STATUS_OPEN) return std::string(common::Label(issue.status()));
   return "ステップ" + std::to_string(issue.current_step()) + "「" +
-         std::string(StepName(issue.current_step())) + "」";
+         common::StepName(issue.current_step()) + "」";
 }
 
 std::string Markdown(const v1::RegionalIssue& issue) {
@@ -147,7 +148,7 @@ std::string Markdown(const v1::RegionalIssue& issue) {
       const auto& c = issue.countermeasures(i);
       md += "| 対策" + std::to_string(i + 1) + " (" + Cell(Label(c.label(), "M", i)) + ") | " +
             Cell(Audiences(c)) + " | " + Cell(c.content()) + " | " + Cell(c.owner()) + " | " +
-            std::string(CountermeasureStatusLabel(c.status())) + " | " +
+            std::string(common::Label(c.status(), "")) + " | " +
             (c.due().year() ? common::FormatDate(c.due()) : "") + " |\n";
     }
     md += "\n";
@@ -168,7 +169,7 @@ std::string Markdown(const v1::RegionalIssue& issue) {
       if (!ind.description().empty()) measure += ": " + ind.description();
       md += "| 期待値" + std::to_string(i + 1) + " (" + Cell(Label(e.label(), "E", i)) + ") | " +
             Cell(e.description()) + " | " + Cell(measure) + " | " + Methods(ind) + " | " +
-            std::string(FrequencyLabel(ind.frequency())) + " | " + Cell(Baseline(ind)) + " | " +
+            std::string(common::Label(ind.frequency(), "")) + " | " + Cell(Baseline(ind)) + " | " +
             Cell(Target(ind)) + " |\n";
     }
   }
@@ -194,8 +195,7 @@ std::string Csv(const v1::RegionalIssue& issue) {
   for (int i = 0; i < issue.countermeasures_size(); ++i) {
     const auto& c = issue.countermeasures(i);
     row({"問4", "対策" + std::to_string(i + 1) + " (" + Label(c.label(), "M", i) + ")", c.content(),
-         Audiences(c), "", "", "", "", "", c.owner(),
-         std::string(CountermeasureStatusLabel(c.status())),
+         Audiences(c), "", "", "", "", "", c.owner(), std::string(common::Label(c.status(), "")),
          c.due().year() ? common::FormatDate(c.due()) : ""});
   }
   for (int i = 0; i < issue.expected_changes_size(); ++i) {
@@ -204,8 +204,8 @@ std::string Csv(const v1::RegionalIssue& issue) {
     std::string measure = ind.name_ja();
     if (!ind.description().empty()) measure += ": " + ind.description();
     row({"問5", "期待値" + std::to_string(i + 1) + " (" + Label(e.label(), "E", i) + ")",
-         e.description(), "", measure, Methods(ind), std::string(FrequencyLabel(ind.frequency())),
-         Baseline(ind), Target(ind)});
+         e.description(), "", measure, Methods(ind),
+         std::string(common::Label(ind.frequency(), "")), Baseline(ind), Target(ind)});
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "renkei/common/clock.h"
+#include "renkei/common/labels.h"
 
 namespace renkei::training {
 namespace {
@@ -45,21 +46,8 @@ std::string UriValue(std::string_view uri) {
   return out;
 }
 
-std::string_view OrganizerLabel(v1::OrganizerLevel level) {
-  switch (level) {
-    case v1::ORGANIZER_LEVEL_NATIONAL:
-      return "国";
-    case v1::ORGANIZER_LEVEL_PREFECTURE:
-      return "都道府県";
-    case v1::ORGANIZER_LEVEL_MUNICIPAL:
-      return "市区町村";
-    default:
-      return "";
-  }
-}
-
 std::string Organizer(const v1::Training& training) {
-  std::string out(OrganizerLabel(training.organizer_level()));
+  std::string out(common::Label(training.organizer_level(), ""));
   const std::string& code = training.organizer_code();
   if (code.empty()) return out;
   return out.empty() ? code : out + "（" + code + "）";

@@ -9,6 +9,7 @@
 #include "renkei/common/dates.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/text.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::training {
 namespace {
@@ -51,12 +52,15 @@ bool PlausibleTime(const google::protobuf::Timestamp& t) {
          t.nanos() < 1000000000;
 }
 
-v1::Skill MakeSkill(const char* code, v1::SkillGroup group, const char* name,
-                    const char* description, const char* what) {
+// A built-in skill: its name from common's vocabulary (the "skill" set of vocabulary.csv), which
+// also names the indicators that measure it.
+v1::Skill MakeSkill(const char* code, v1::SkillGroup group, const char* description,
+                    const char* what) {
   v1::Skill s;
   s.set_code(code);
   s.set_group(group);
-  s.set_name(name);
+  const common::VocabularyEntry* name = common::FindVocabulary(common::kSkillSet, code);
+  s.set_name(name ? name->ja : code);
   s.set_description(description);
   const std::string w = what;
   auto add = [&](v1::SkillLevel level, const std::string& text) {
@@ -72,95 +76,35 @@ v1::Skill MakeSkill(const char* code, v1::SkillGroup group, const char* name,
 
 }  // namespace
 
-std::string_view OrganizerLevelLabel(v1::OrganizerLevel level) {
-  switch (level) {
-    case v1::ORGANIZER_LEVEL_NATIONAL:
-      return "国";
-    case v1::ORGANIZER_LEVEL_PREFECTURE:
-      return "都道府県";
-    case v1::ORGANIZER_LEVEL_MUNICIPAL:
-      return "市区町村";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view SkillLevelLabel(v1::SkillLevel level) {
-  switch (level) {
-    case v1::SKILL_LEVEL_BEGINNER:
-      return "初任者";
-    case v1::SKILL_LEVEL_PRACTITIONER:
-      return "実践者";
-    case v1::SKILL_LEVEL_LEAD:
-      return "指導者";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view SkillGroupLabel(v1::SkillGroup group) {
-  switch (group) {
-    case v1::SKILL_GROUP_TRAINING_PLANNING:
-      return "研修の企画・運営";
-    case v1::SKILL_GROUP_DATA_ANALYSIS:
-      return "データの収集・分析";
-    case v1::SKILL_GROUP_SURVEY_DESIGN:
-      return "調査の設計";
-    case v1::SKILL_GROUP_EXPLAINING:
-      return "説明する力";
-    case v1::SKILL_GROUP_CONVEYING_SEEDS:
-      return "地域課題の種を伝える";
-    case v1::SKILL_GROUP_PEER_SUPPORT:
-      return "ピアサポート";
-    default:
-      return "不明";
-  }
-}
-
-std::string_view RegistrationStatusLabel(v1::RegistrationStatus status) {
-  switch (status) {
-    case v1::REGISTRATION_STATUS_CONFIRMED:
-      return "参加確定";
-    case v1::REGISTRATION_STATUS_WAITLISTED:
-      return "キャンセル待ち";
-    case v1::REGISTRATION_STATUS_CANCELLED:
-      return "取消";
-    case v1::REGISTRATION_STATUS_REQUESTED:
-      return "申込中 (主催者の確認待ち)";
-    default:
-      return "不明";
-  }
-}
-
 v1::SkillFramework BuiltInSkillFramework() {
   v1::SkillFramework f;
   f.set_version(1);
-  *f.add_skills() = MakeSkill("plan_training", v1::SKILL_GROUP_TRAINING_PLANNING, "研修の企画",
+  *f.add_skills() = MakeSkill("plan_training", v1::SKILL_GROUP_TRAINING_PLANNING,
                               "地域課題と対象者に合わせて研修のテーマ・形式・講師を決める",
                               "地域課題に合った研修を企画する");
-  *f.add_skills() = MakeSkill("run_training", v1::SKILL_GROUP_TRAINING_PLANNING, "研修の運営",
+  *f.add_skills() = MakeSkill("run_training", v1::SKILL_GROUP_TRAINING_PLANNING,
                               "研修を案内・運営し、アンケートで振り返る", "研修を運営し振り返る");
   *f.add_skills() =
-      MakeSkill("collect_data", v1::SKILL_GROUP_DATA_ANALYSIS, "データの収集",
+      MakeSkill("collect_data", v1::SKILL_GROUP_DATA_ANALYSIS,
                 "相談記録・既存統計・地域の声から必要なデータを集める", "必要なデータを集める");
   *f.add_skills() =
-      MakeSkill("analyse_data", v1::SKILL_GROUP_DATA_ANALYSIS, "データの分析",
+      MakeSkill("analyse_data", v1::SKILL_GROUP_DATA_ANALYSIS,
                 "集めたデータから現状と要因を読み取る", "データから現状と要因を読み取る");
   *f.add_skills() =
-      MakeSkill("design_survey", v1::SKILL_GROUP_SURVEY_DESIGN, "調査の設計",
+      MakeSkill("design_survey", v1::SKILL_GROUP_SURVEY_DESIGN,
                 "目的に合ったアンケート・ヒアリングを設計する", "目的に合った調査を設計する");
   *f.add_skills() =
-      MakeSkill("explain_to_stakeholders", v1::SKILL_GROUP_EXPLAINING, "関係者への説明",
+      MakeSkill("explain_to_stakeholders", v1::SKILL_GROUP_EXPLAINING,
                 "事業の目的や地域課題を関係者にわかりやすく説明する", "関係者に説明する");
-  *f.add_skills() = MakeSkill(
-      "explain_dying_process", v1::SKILL_GROUP_EXPLAINING, "看取りの過程の説明",
-      "最期までの身体の変化（体重減少など）を本人・家族に説明する", "看取りの過程を家族に説明する");
+  *f.add_skills() = MakeSkill("explain_dying_process", v1::SKILL_GROUP_EXPLAINING,
+                              "最期までの身体の変化（体重減少など）を本人・家族に説明する",
+                              "看取りの過程を家族に説明する");
   *f.add_skills() =
-      MakeSkill("convey_issue_seeds", v1::SKILL_GROUP_CONVEYING_SEEDS, "地域課題の種を伝える",
-                "相談から見えた地域課題の種を市町村・協議会に伝える", "地域課題の種を伝える");
-  *f.add_skills() = MakeSkill(
-      "peer_support", v1::SKILL_GROUP_PEER_SUPPORT, "コーディネーター同士の支え合い",
-      "他市町村のコーディネーターと相談し合い、経験を共有する", "コーディネーター同士で相談し合う");
+      MakeSkill("convey_issue_seeds", v1::SKILL_GROUP_CONVEYING_SEEDS,
+                "相談から見えた地域課題のタネを市町村・協議会に伝える", "地域課題のタネを伝える");
+  *f.add_skills() = MakeSkill("peer_support", v1::SKILL_GROUP_PEER_SUPPORT,
+                              "他市町村のコーディネーターと相談し合い、経験を共有する",
+                              "コーディネーター同士で相談し合う");
   *f.mutable_published_at() = common::TimestampFromMicros(1767225600000000LL);  // 2026-01-01Z
   return f;
 }

@@ -1,5 +1,5 @@
-// The rules of trainings: the built-in national skill framework, what valid content is, when two
-// sessions collide, and the Japanese labels people see.
+// The rules of trainings: the built-in national skill framework, what valid content is and when
+// two sessions collide. The labels of its enum values are the protos' (renkei/common/labels.h).
 #pragma once
 
 #include <cstdint>
@@ -15,11 +15,6 @@ namespace renkei::training {
 inline constexpr int kMaxSessions = 100;
 inline constexpr int kMaxCapacity = 10000;
 inline constexpr int kMaxSurveyItems = 50;
-
-std::string_view OrganizerLevelLabel(v1::OrganizerLevel level);
-std::string_view SkillLevelLabel(v1::SkillLevel level);
-std::string_view SkillGroupLabel(v1::SkillGroup group);
-std::string_view RegistrationStatusLabel(v1::RegistrationStatus status);
 
 // Version 1 of the national skill framework, used until a national instance publishes another:
 // the six groups of DOMAIN.md, each skill defined at the levels beginner, practitioner and lead.

@@ -497,6 +497,14 @@ TEST_F(AuthorizationTest, AuditQueryFindsEveryAccessAndVerifyFindsEveryTampering
   EXPECT_THAT(denied.out, HasSubstr("AUDIT_ACTION_DENIED"));
   EXPECT_THAT(denied.out, HasSubstr("/renkei.v1.IntakeService/GetConsultation"));
 
+  // For people: the roles as the console names them, the method without its package path.
+  CliResult table = RunRenkeictl(
+      {"audit", "query", "--config", instance_->config_path(), "--record", c.id()}, {}, cli);
+  ASSERT_EQ(table.exit_code, 0) << table;
+  EXPECT_THAT(table.out, HasSubstr("在宅医療・介護連携コーディネーター"));
+  EXPECT_THAT(table.out, HasSubstr("GetConsultation"));
+  EXPECT_THAT(table.out, Not(HasSubstr("ROLE_")));
+
   // Intact while the services run.
   CliResult v = RunRenkeictl({"audit", "verify", "--config", instance_->config_path()}, {}, cli);
   ASSERT_EQ(v.exit_code, 0) << v;

@@ -17,8 +17,10 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/support/byte_buffer.h"
+#include "gtest/gtest.h"
 #include "renkei/common/events.h"
 #include "renkei/common/ids.h"
+#include "renkei/common/vocabulary.h"
 
 namespace renkei::testing {
 namespace {
@@ -442,7 +444,50 @@ CliResult RunRenkeictl(const std::vector<std::string>& args,
   }
   r.out = ReadFile(base + ".out");
   r.err = ReadFile(base + ".err");
+  // Output for programs (JSON, an export's CSV or JSON) is not for people: it names enum values.
+  bool for_people = true;
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    const bool format = args[i] == "-o" || args[i] == "--output" || args[i] == "--format";
+    if ((format && (args[i + 1] == "json" || args[i + 1] == "csv")) ||
+        ((args[i] == "-f" || args[i] == "--out") && args[i + 1] == "-")) {
+      for_people = false;
+    }
+  }
+  if (for_people) {
+    for (const auto& leak : VocabularyLeaks(r.out + "\n" + r.err)) {
+      ADD_FAILURE() << "renkeictl shows \"" << leak << "\" to people (args:" <<
+          [&] {
+            std::string a;
+            for (const auto& x : args) a += " " + x;
+            return a;
+          }() << ")\n"
+                    << r.out << r.err;
+    }
+  }
   return r;
+}
+
+std::vector<std::string> VocabularyLeaks(const std::string& text) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& s) {
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  };
+  static const std::regex kEnumName("\\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\\b");
+  static const std::regex kMethodPath("/?renkei\\.v1\\.[A-Za-z]+");
+  for (const std::regex* re : {&kEnumName, &kMethodPath}) {
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), *re);
+         it != std::sregex_iterator(); ++it) {
+      const std::string m = it->str();
+      if (m.rfind("RENKEI_", 0) == 0) continue;  // environment variables in help texts
+      add(m);
+    }
+  }
+  for (const auto& e : common::Vocabulary()) {
+    if (e.set != common::kSeedTagSet) continue;
+    const std::regex word("(^|[^A-Za-z0-9_])" + e.code + "($|[^A-Za-z0-9_])");
+    if (std::regex_search(text, word)) add(e.code);
+  }
+  return out;
 }
 
 std::string FindFirst(const std::string& text, const std::string& pattern) {

@@ -193,10 +193,20 @@ struct CliResult {
 std::ostream& operator<<(std::ostream& os, const CliResult& r);
 
 // Runs build/bin/renkeictl with `args` and `env` (e.g. RENKEI_TRAINING=<address>), in `cwd` when
-// given, capturing stdout and stderr in files under `scratch_dir` (numbered per run).
+// given, capturing stdout and stderr in files under `scratch_dir` (numbered per run). When the
+// run prints for people (not `-o json`, not an export in CSV or JSON), neither its output nor its
+// error messages may show the machine's words (VocabularyLeaks): a leak is a test failure,
+// whatever the test asserts.
 CliResult RunRenkeictl(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env,
                        const std::string& scratch_dir, const std::string& cwd = "");
+
+// What people must never read in renkeictl's tables and texts (issue 17, "one vocabulary"): enum
+// value names (\b[A-Z][A-Z0-9]*(_[A-Z0-9]+)+\b, environment variables RENKEI_* aside), seed
+// tags of the system (resource_gap) and gRPC method paths (/renkei.v1.…). Capability and
+// indicator codes are renkeictl's own words (typed after -c, --code) and may appear. Distinct
+// leaks in order of appearance; empty when none.
+std::vector<std::string> VocabularyLeaks(const std::string& text);
 
 // The first match of `pattern` in `text` (the whole match, or group 1 when there is one); "" when
 // none.

@@ -151,8 +151,9 @@ TEST_F(IntakeGrpcTest, InvalidTransitionsAndStaleVersionsChangeNothing) {
   grpc::Status s = Call(&v1::IntakeService::Stub::ChangeStatus, req);
   EXPECT_THAT(s, GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_THAT(ViolatedFields(s), ElementsAre("status"));
-  EXPECT_THAT(s.error_message(),
-              HasSubstr("CONSULTATION_STATUS_RECEIVED -> CONSULTATION_STATUS_CLOSED"));
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr("受付 から 終結 へは変更できません / transition not allowed: received -> closed"));
 
   req.set_status(static_cast<v1::ConsultationStatus>(42));
   EXPECT_THAT(ViolatedFields(Call(&v1::IntakeService::Stub::ChangeStatus, req)),

@@ -93,7 +93,7 @@ class RenkeictlIndicatorTest : public ::testing::Test {
                        "--origin",
                        "national"});
     ASSERT_EQ(r.exit_code, 0) << r;
-    EXPECT_EQ(r.out, "指標 " + code + " を定義しました (版 1、全国共通)\n");
+    EXPECT_EQ(r.out, "指標 " + code + " を定義しました (版 1、国の指標)\n");
   }
 
   // A monthly count of consultations, without baseline or target.
@@ -102,7 +102,7 @@ class RenkeictlIndicatorTest : public ::testing::Test {
         Run({"indicator", "define", code, "--name", "相談件数", "--unit", "件", "--kind", "count",
              "--method", "system", "--frequency", "monthly", "--direction", "higher"});
     ASSERT_EQ(r.exit_code, 0) << r;
-    EXPECT_EQ(r.out, "指標 " + code + " を定義しました (版 1、独自)\n");
+    EXPECT_EQ(r.out, "指標 " + code + " を定義しました (版 1、独自の指標)\n");
   }
 
   static void RecordRatio(const std::string& code, const std::string& jurisdiction,
@@ -143,19 +143,19 @@ TEST_F(RenkeictlIndicatorTest, DefinesARatioAndACountAndShowsThem) {
                     HasSubstr("測定方法       システム集計・アンケート調査\n"),
                     HasSubstr("頻度           毎月\n"), HasSubstr("方向           高いほど良い\n"),
                     HasSubstr("ベースライン   0.2 (2026-09)\n"), HasSubstr("目標           0.4\n"),
-                    HasSubstr("由来           全国共通\n"), HasSubstr("版             1\n")));
+                    HasSubstr("由来           国の指標\n"), HasSubstr("版             1\n")));
 
   r = Run({"indicator", "list", "--origin", "local"});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out,
               AllOf(ContainsRegex("def_consultations +相談件数 +件数 +毎月 +件 +高いほど良い "
-                                  "+独自 +1\n"),
+                                  "+独自の指標 +1\n"),
                     Not(HasSubstr("def_home_death_rate"))));
 
   // An update changes the parts given at the version read; a stale one changes nothing.
   r = Run({"indicator", "define", "def_home_death_rate", "--version", "1", "--target", "0.5"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_EQ(r.out, "指標 def_home_death_rate を更新しました (版 2、全国共通)\n");
+  EXPECT_EQ(r.out, "指標 def_home_death_rate を更新しました (版 2、国の指標)\n");
   r = Run({"indicator", "define", "def_home_death_rate", "--version", "1", "--target", "0.6"});
   EXPECT_EQ(r.exit_code, 5) << r;
   EXPECT_THAT(r.err, HasSubstr("他の人が先に更新しました"));
@@ -545,7 +545,7 @@ TEST_F(RenkeictlIndicatorTest, ProgressShowsAnIssuesIndicatorAgainstBaselineAndT
                      "--label",
                      "E1"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_EQ(r.out, "指標 " + code + " を定義しました (版 1、期待値)\n");
+  EXPECT_EQ(r.out, "指標 " + code + " を定義しました (版 1、地域課題の期待値)\n");
   for (const auto& [period, value] :
        std::vector<std::pair<std::string, std::string>>{{"2026-Q3", "2.5"}, {"2026-Q4", "3.1"}}) {
     r = Run({"indicator", "record", code, "--jurisdiction", "132250", "--period", period, "--value",
@@ -556,9 +556,10 @@ TEST_F(RenkeictlIndicatorTest, ProgressShowsAnIssuesIndicatorAgainstBaselineAndT
 
   r = Run({"indicator", "list", "--issue", kIssue});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, AllOf(ContainsRegex("家族への説明スキル +調査の得点 +四半期ごと +点 "
-                                         "+高いほど良い +期待値 +E1 iss_01JBX000000000000000000001 "
-                                         "+1\n"),
+  EXPECT_THAT(r.out, AllOf(ContainsRegex(
+                               "家族への説明スキル +調査の得点 +四半期ごと +点 "
+                               "+高いほど良い +地域課題の期待値 +E1 iss_01JBX000000000000000000001 "
+                               "+1\n"),
                            HasSubstr("1 件 / indicators")));
 
   // (3.1 − 2.5) / (4 − 2.5) = 40%; on the scale 2.5 .. 4 the values are ▁ and ▄.

@@ -16,6 +16,8 @@
 #include "gtest/gtest.h"
 #include "harness.h"
 #include "renkei/common/bus.h"
+#include "renkei/common/clock.h"
+#include "renkei/common/dates.h"
 #include "renkei/common/ids.h"
 #include "renkei/v1/admin.grpc.pb.h"
 #include "renkei/v1/indicators.grpc.pb.h"
@@ -159,6 +161,38 @@ TEST_F(RequestIdsTest, RenkeictlRequestIdsAndAMissingToken) {
       {"consultation", "list"}, {{"RENKEI_INTAKE", inagi_->address("intake")}}, tmp_.Sub("cli"));
   EXPECT_EQ(no_token.exit_code, 8) << no_token;
   EXPECT_THAT(no_token.err, ::testing::HasSubstr("RENKEI_TOKEN_FILE"));
+}
+
+// The coordinator's tables and the meeting brief show a seed's tags and capability as people
+// read them (パーキンソン病, once although given as a tag and as the capability), never the codes.
+TEST_F(RequestIdsTest, RenkeictlSeedsAndTheDigestShowLabelsNotCodes) {
+  ASSERT_TRUE(inagi_->Start("intake").ok());
+  const std::map<std::string, std::string> env = {{"RENKEI_INTAKE", inagi_->address("intake")},
+                                                  {"RENKEI_TOKEN", inagi_->DefaultToken()}};
+  CliResult created = RunRenkeictl({"consultation", "create", "--channel", "phone", "--source",
+                                    "family", "--person-name", "稲城 太郎"},
+                                   env, tmp_.Sub("cli"));
+  ASSERT_EQ(created.exit_code, 0) << created;
+  const std::string id = FindFirst(created.out, "(con_[A-Za-z0-9_-]+)");
+  ASSERT_FALSE(id.empty()) << created;
+  CliResult seed = RunRenkeictl(
+      {"consultation", "seed", id, "--expected-version", "1", "--theme", "専門医と相談できる仕組み",
+       "--tag", "parkinsons", "--tag", "専門医連携", "--capability", "parkinsons"},
+      env, tmp_.Sub("cli"));
+  ASSERT_EQ(seed.exit_code, 0) << seed;
+
+  const int64_t now = common::SystemClock::Get()->NowMicros();
+  const std::string today = common::FormatDate(common::TokyoDate(now));
+  CliResult digest = RunRenkeictl({"consultation", "digest", "--from", today, "--to", today}, env,
+                                  tmp_.Sub("cli"));
+  ASSERT_EQ(digest.exit_code, 0) << digest;
+  EXPECT_THAT(digest.out,
+              ::testing::HasSubstr("専門医と相談できる仕組み　[パーキンソン病、専門医連携]"));
+  EXPECT_THAT(digest.out, ::testing::Not(::testing::HasSubstr("parkinsons")));
+  CliResult seeds = RunRenkeictl({"consultation", "seeds"}, env, tmp_.Sub("cli"));
+  ASSERT_EQ(seeds.exit_code, 0) << seeds;
+  EXPECT_THAT(seeds.out, ::testing::HasSubstr("パーキンソン病, 専門医連携"));
+  EXPECT_THAT(seeds.out, ::testing::HasSubstr("パーキンソン病 (parkinsons)"));
 }
 
 TEST_F(RequestIdsTest, ThousandCreatesAtEightClientsUnderKillNineAreEachAppliedOnce) {

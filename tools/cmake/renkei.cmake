@@ -27,11 +27,14 @@ endfunction()
 #   SOURCES <domain and RPC-edge sources>     -> library renkei_<name>
 #   MAIN <main.cc>                             -> executable renkei-<name>
 #   TESTS <unit tests *_test.cc>               -> renkei_<name>_test, registered with CTest
-#   DEPS <extra libraries for the library>)
+#   DEPS <extra libraries for the library; never another service's>)
 function(renkei_service name)
   cmake_parse_arguments(ARG "" "MAIN" "SOURCES;TESTS;DEPS" ${ARGN})
   add_library(renkei_${name} STATIC ${ARG_SOURCES})
-  target_include_directories(renkei_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/..)
+  # Its executable, its tests, renkeictl and the integration tests include "<name>/x.h"; the
+  # library itself sees only its own directory and common (issue 17): one service never includes
+  # another's headers, whatever they share lives in common.
+  target_include_directories(renkei_${name} INTERFACE ${CMAKE_CURRENT_SOURCE_DIR}/..)
   target_link_libraries(renkei_${name} PUBLIC renkei_common renkei_proto ${ARG_DEPS})
   renkei_warnings(renkei_${name})
   if(ARG_MAIN)

@@ -9,6 +9,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "renkei/common/audit.h"
 #include "renkei/common/config.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/store.h"
 #include "renkei/common/validation.h"
 
@@ -65,17 +66,10 @@ absl::StatusOr<std::unique_ptr<common::Store>> OpenReadOnly(const std::string& d
   return common::Store::Open(o);
 }
 
+// "閲覧 read": both labels, as operators read the log in either language.
 std::string ActionWord(v1::AuditAction a) {
-  switch (a) {
-    case v1::AUDIT_ACTION_READ:
-      return "閲覧 read";
-    case v1::AUDIT_ACTION_CHANGE:
-      return "変更 change";
-    case v1::AUDIT_ACTION_DENIED:
-      return "拒否 denied";
-    default:
-      return "?";
-  }
+  const std::string_view ja = common::Label(a, "");
+  return ja.empty() ? "?" : std::string(ja) + " " + std::string(common::LabelEn(a));
 }
 
 std::string Time(int64_t micros) {
@@ -148,7 +142,8 @@ int RunQuery(const AuditArgs& a) {
       std::string rpc = e.rpc();
       if (size_t slash = rpc.rfind('/'); slash != std::string::npos) rpc = rpc.substr(slash + 1);
       table.Add({t.service, std::to_string(e.seq()), Time(e.at_micros()), ActionWord(e.action()),
-                 e.subject(), v1::Role_Name(e.role()), e.jurisdiction(), rpc, e.record_id()});
+                 e.subject(), std::string(common::Label(e.role())), e.jurisdiction(), rpc,
+                 e.record_id()});
     }
   }
   if (!JsonOutput()) {

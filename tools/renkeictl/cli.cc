@@ -23,9 +23,11 @@
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/requests.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/issues.pb.h"
 
 namespace renkei::cli {
@@ -420,18 +422,25 @@ std::string FormatNumber(double v) {
   return buf;
 }
 
-std::string RelationLabel(v1::AreaRelation r) {
-  switch (r) {
-    case v1::AREA_RELATION_LOCATED_IN:
-      return "市内";
-    case v1::AREA_RELATION_SERVES:
-      return "対応地域";
-    case v1::AREA_RELATION_OUTSIDE:
-      return "市外";
-    default:
-      return "";
-  }
+std::string TagsText(const google::protobuf::RepeatedPtrField<std::string>& tags) {
+  std::string out;
+  for (const auto& label : common::TagLabels(tags)) out += (out.empty() ? "" : ", ") + label;
+  return out;
 }
+
+std::string CapabilityLabel(const std::string& code) {
+  static const common::CapabilityVocabulary* vocabulary = new common::CapabilityVocabulary();
+  const int i = vocabulary->IndexOf(code);
+  return i >= 0 ? vocabulary->at(i).label_ja() + " (" + code + ")" : code;
+}
+
+std::string CapabilitiesText(const google::protobuf::RepeatedPtrField<std::string>& codes) {
+  std::string out;
+  for (const auto& c : codes) out += (out.empty() ? "" : ", ") + CapabilityLabel(c);
+  return out;
+}
+
+std::string RelationLabel(v1::AreaRelation r) { return std::string(common::Label(r, "")); }
 
 bool ParseMaterial(const std::string& spec, v1::Material* out) {
   const size_t bar = spec.find('|');

@@ -205,6 +205,13 @@ std::string Trim(const std::string& s);
 
 // "a b c", or with another separator.
 std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v, const char* sep = " ");
+// Tags of seeds, candidates and issues as people read them (common::TagLabel), joined with ", ".
+std::string TagsText(const google::protobuf::RepeatedPtrField<std::string>& tags);
+// "パーキンソン病 (parkinsons)": a built-in capability's label with the code renkeictl takes; the
+// bare code for capabilities the instance added.
+std::string CapabilityLabel(const std::string& code);
+// CapabilityLabel of each code, joined with ", ".
+std::string CapabilitiesText(const google::protobuf::RepeatedPtrField<std::string>& codes);
 // Every part between separators, empty ones included: Split("a||b", '|') is {"a", "", "b"}.
 std::vector<std::string> Split(const std::string& s, char sep);
 // "東京都稲城市" for a municipality code; the code itself when it is not one.
@@ -215,7 +222,8 @@ std::string JurisdictionName(const std::string& code);
 // A number as people write it: whole numbers in full ("1500000"), others with at most 6
 // significant digits ("0.375").
 std::string FormatNumber(double v);
-// "市内", "対応地域" or "市外" (a search hit's or a candidate's relation to the municipality).
+// "市区町村内", "市区町村外 (対応地域内)" or "市区町村外" (a search hit's or a candidate's relation
+// to the municipality).
 std::string RelationLabel(v1::AreaRelation r);
 
 // "看取りパンフレット案|pamphlet_v2.pdf", a meeting's or a training's material: the reference may

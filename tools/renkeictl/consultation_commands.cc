@@ -22,29 +22,12 @@
 #include "directory/vocabulary.h"
 #include "intake/intake_rules.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/text.h"
 #include "renkei/v1/intake.grpc.pb.h"
 #include "words.h"
 
 namespace renkei::cli {
-
-// The labels of these words come from intake_rules.h.
-template <>
-std::string RulesLabel(v1::SourceType v) {
-  return std::string(intake::SourceTypeLabel(v));
-}
-template <>
-std::string RulesLabel(v1::ConsultationStatus v) {
-  return std::string(intake::StatusLabel(v));
-}
-template <>
-std::string RulesLabel(v1::ReferralOutcome v) {
-  return std::string(intake::OutcomeLabel(v));
-}
-template <>
-std::string RulesLabel(v1::DeclineReason v) {
-  return std::string(intake::DeclineReasonLabel(v));
-}
 
 namespace consultation_commands {
 namespace {
@@ -52,61 +35,54 @@ namespace {
 // ---- words on the command line, and the labels coordinators see ----
 
 constexpr Word<v1::Channel> kChannels[] = {
-    {"phone", v1::CHANNEL_PHONE, "電話"},
-    {"visit", v1::CHANNEL_VISIT, "来所・訪問"},
-    {"email", v1::CHANNEL_EMAIL, "メール"},
-    {"other", v1::CHANNEL_OTHER, "その他"},
+    {"phone", v1::CHANNEL_PHONE},
+    {"visit", v1::CHANNEL_VISIT},
+    {"email", v1::CHANNEL_EMAIL},
+    {"other", v1::CHANNEL_OTHER},
 };
 
 constexpr Word<v1::SourceType> kSources[] = {
-    {"family", v1::SOURCE_TYPE_PATIENT_FAMILY, nullptr},
-    {"care_manager", v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER, nullptr},
-    {"professional", v1::SOURCE_TYPE_MEDICAL_CARE_PROFESSIONAL, nullptr},
-    {"coordinator", v1::SOURCE_TYPE_COORDINATOR, nullptr},
+    {"family", v1::SOURCE_TYPE_PATIENT_FAMILY},
+    {"care_manager", v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER},
+    {"professional", v1::SOURCE_TYPE_MEDICAL_CARE_PROFESSIONAL},
+    {"coordinator", v1::SOURCE_TYPE_COORDINATOR},
 };
 
 constexpr Word<v1::ConsultationStatus> kStatuses[] = {
-    {"received", v1::CONSULTATION_STATUS_RECEIVED, nullptr},
-    {"assessing", v1::CONSULTATION_STATUS_ASSESSING, nullptr},
-    {"matched", v1::CONSULTATION_STATUS_MATCHED, nullptr},
-    {"referred", v1::CONSULTATION_STATUS_REFERRED, nullptr},
-    {"closed", v1::CONSULTATION_STATUS_CLOSED, nullptr},
-    {"unresolved", v1::CONSULTATION_STATUS_UNRESOLVED, nullptr},
+    {"received", v1::CONSULTATION_STATUS_RECEIVED},
+    {"assessing", v1::CONSULTATION_STATUS_ASSESSING},
+    {"matched", v1::CONSULTATION_STATUS_MATCHED},
+    {"referred", v1::CONSULTATION_STATUS_REFERRED},
+    {"closed", v1::CONSULTATION_STATUS_CLOSED},
+    {"unresolved", v1::CONSULTATION_STATUS_UNRESOLVED},
 };
 
 constexpr Word<v1::CareLevel> kCareLevels[] = {
-    {"none", v1::CARE_LEVEL_NONE, "非該当・未申請"},
-    {"support1", v1::CARE_LEVEL_SUPPORT_1, "要支援1"},
-    {"support2", v1::CARE_LEVEL_SUPPORT_2, "要支援2"},
-    {"care1", v1::CARE_LEVEL_CARE_1, "要介護1"},
-    {"care2", v1::CARE_LEVEL_CARE_2, "要介護2"},
-    {"care3", v1::CARE_LEVEL_CARE_3, "要介護3"},
-    {"care4", v1::CARE_LEVEL_CARE_4, "要介護4"},
-    {"care5", v1::CARE_LEVEL_CARE_5, "要介護5"},
-    {"unknown", v1::CARE_LEVEL_UNKNOWN, "不明"},
+    {"none", v1::CARE_LEVEL_NONE},          {"support1", v1::CARE_LEVEL_SUPPORT_1},
+    {"support2", v1::CARE_LEVEL_SUPPORT_2}, {"care1", v1::CARE_LEVEL_CARE_1},
+    {"care2", v1::CARE_LEVEL_CARE_2},       {"care3", v1::CARE_LEVEL_CARE_3},
+    {"care4", v1::CARE_LEVEL_CARE_4},       {"care5", v1::CARE_LEVEL_CARE_5},
+    {"unknown", v1::CARE_LEVEL_UNKNOWN},
 };
 
 constexpr Word<v1::ConditionCategory> kConditions[] = {
-    {"dementia", v1::CONDITION_CATEGORY_DEMENTIA, "認知症"},
-    {"neurological", v1::CONDITION_CATEGORY_NEUROLOGICAL, "神経疾患"},
-    {"cancer", v1::CONDITION_CATEGORY_CANCER, "がん"},
-    {"cerebrovascular", v1::CONDITION_CATEGORY_CEREBROVASCULAR, "脳血管疾患"},
-    {"cardiac", v1::CONDITION_CATEGORY_CARDIAC, "心疾患"},
-    {"respiratory", v1::CONDITION_CATEGORY_RESPIRATORY, "呼吸器疾患"},
-    {"frailty", v1::CONDITION_CATEGORY_FRAILTY, "虚弱・骨折・運動器"},
-    {"pediatric", v1::CONDITION_CATEGORY_PEDIATRIC, "小児"},
-    {"mental", v1::CONDITION_CATEGORY_MENTAL, "精神疾患"},
-    {"end_of_life", v1::CONDITION_CATEGORY_END_OF_LIFE, "終末期・看取り"},
-    {"other", v1::CONDITION_CATEGORY_OTHER, "その他"},
+    {"dementia", v1::CONDITION_CATEGORY_DEMENTIA},
+    {"neurological", v1::CONDITION_CATEGORY_NEUROLOGICAL},
+    {"cancer", v1::CONDITION_CATEGORY_CANCER},
+    {"cerebrovascular", v1::CONDITION_CATEGORY_CEREBROVASCULAR},
+    {"cardiac", v1::CONDITION_CATEGORY_CARDIAC},
+    {"respiratory", v1::CONDITION_CATEGORY_RESPIRATORY},
+    {"frailty", v1::CONDITION_CATEGORY_FRAILTY},
+    {"pediatric", v1::CONDITION_CATEGORY_PEDIATRIC},
+    {"mental", v1::CONDITION_CATEGORY_MENTAL},
+    {"end_of_life", v1::CONDITION_CATEGORY_END_OF_LIFE},
+    {"other", v1::CONDITION_CATEGORY_OTHER},
 };
 
 constexpr Word<v1::AgeBand> kAgeBands[] = {
-    {"under_40", v1::AGE_BAND_UNDER_40, "40歳未満"},
-    {"40_64", v1::AGE_BAND_40_64, "40〜64歳"},
-    {"65_74", v1::AGE_BAND_65_74, "65〜74歳"},
-    {"75_84", v1::AGE_BAND_75_84, "75〜84歳"},
-    {"85_94", v1::AGE_BAND_85_94, "85〜94歳"},
-    {"95_and_over", v1::AGE_BAND_95_AND_OVER, "95歳以上"},
+    {"under_40", v1::AGE_BAND_UNDER_40}, {"40_64", v1::AGE_BAND_40_64},
+    {"65_74", v1::AGE_BAND_65_74},       {"75_84", v1::AGE_BAND_75_84},
+    {"85_94", v1::AGE_BAND_85_94},       {"95_and_over", v1::AGE_BAND_95_AND_OVER},
 };
 
 }  // namespace
@@ -116,7 +92,7 @@ std::unique_ptr<v1::IntakeService::Stub> Stub() {
 }
 
 std::string StatusText(v1::ConsultationStatus s) {
-  return std::string(intake::StatusLabel(s)) + " (" + WordOf(kStatuses, s) + ")";
+  return std::string(common::Label(s)) + " (" + WordOf(kStatuses, s) + ")";
 }
 
 // Parses a date already checked by DateCheck (an empty string leaves `out` unset).
@@ -137,10 +113,10 @@ void AddTarget(CLI::App* cmd, std::string* id, int64_t* version) {
 namespace {
 
 std::string OutcomeText(const v1::Referral& r) {
-  std::string out(intake::OutcomeLabel(r.outcome()));
+  std::string out(common::Label(r.outcome(), "回答待ち"));
   if (r.outcome() == v1::REFERRAL_OUTCOME_DECLINED &&
       r.decline_reason() != v1::DECLINE_REASON_UNSPECIFIED) {
-    out += ": " + std::string(intake::DeclineReasonLabel(r.decline_reason()));
+    out += ": " + std::string(common::Label(r.decline_reason(), ""));
   }
   return out;
 }
@@ -192,7 +168,7 @@ void PrintConsultation(const v1::Consultation& c) {
   Field("自治体", MunicipalityLabel(c.municipality_code()) + " (" + c.municipality_code() + ")");
   Field("受付日時", FormatTokyo(c.received_at()));
   Field("受付方法", LabelOf(kChannels, c.channel()));
-  Field("相談元", std::string(intake::SourceTypeLabel(c.source_type())));
+  Field("相談元", std::string(common::Label(c.source_type())));
   Field("状態", StatusText(c.status()));
   Field("版", std::to_string(c.version()));
   Field("更新日時", FormatTokyo(c.updated_at()));
@@ -234,7 +210,7 @@ void PrintConsultation(const v1::Consultation& c) {
     for (const auto& r : c.referrals()) {
       t.Add({r.resource_name(),
              MunicipalityLabel(r.resource_municipality_code()) +
-                 (r.outside_municipality() ? " (市外)" : ""),
+                 (r.outside_municipality() ? " (市区町村外)" : ""),
              need_capability.count(r.need_id()) ? need_capability[r.need_id()] : r.need_id(),
              FormatTokyo(r.referred_at()), FormatDateOrEmpty(r.response_due()), OutcomeText(r),
              r.outcome_note(), r.id()});
@@ -263,10 +239,10 @@ void PrintConsultation(const v1::Consultation& c) {
   } else {
     Table t({"テーマ", "タグ", "対応内容", "記録", "日時", "ID"});
     for (const auto& s : c.seeds()) {
-      t.Add({s.theme(), Join(s.tags(), ", "), s.capability(), s.automatic() ? "自動" : "手動",
-             FormatTokyo(s.raised_at()), s.id()});
+      t.Add({s.theme(), TagsText(s.tags()), CapabilityLabel(s.capability()),
+             s.automatic() ? "自動" : "手動", FormatTokyo(s.raised_at()), s.id()});
     }
-    t.Print({50, 30, 24, 4, 16, 32});
+    t.Print({50, 30, 36, 4, 16, 32});
   }
 
   std::printf("\n経過 / history\n");
@@ -275,10 +251,10 @@ void PrintConsultation(const v1::Consultation& c) {
   } else {
     Table t({"日時", "変更", "理由"});
     for (const auto& h : c.history()) {
-      std::string change = h.from() == v1::CONSULTATION_STATUS_UNSPECIFIED
-                               ? std::string(intake::StatusLabel(h.to()))
-                               : std::string(intake::StatusLabel(h.from())) + " → " +
-                                     std::string(intake::StatusLabel(h.to()));
+      std::string change =
+          h.from() == v1::CONSULTATION_STATUS_UNSPECIFIED
+              ? std::string(common::Label(h.to()))
+              : std::string(common::Label(h.from())) + " → " + std::string(common::Label(h.to()));
       t.Add({FormatTokyo(h.at()), change, h.reason()});
     }
     t.Print({16, 30, 60});
@@ -379,9 +355,8 @@ int RunList(const ListArgs& a) {
     } else {
       for (const auto& c : resp.consultations()) {
         ++shown;
-        table.Add({FormatTokyo(c.received_at()),
-                   std::string(intake::SourceTypeLabel(c.source_type())),
-                   std::string(intake::StatusLabel(c.status())), Join(c.need_capabilities(), ", "),
+        table.Add({FormatTokyo(c.received_at()), std::string(common::Label(c.source_type())),
+                   std::string(common::Label(c.status())), CapabilitiesText(c.need_capabilities()),
                    std::to_string(c.referrals()), std::to_string(c.open_follow_ups()),
                    std::to_string(c.version()), c.id()});
       }
@@ -393,7 +368,7 @@ int RunList(const ListArgs& a) {
     if (table.empty()) {
       std::printf("該当する相談はありません / no consultations\n");
     } else {
-      table.Print({16, 36, 12, 40, 6, 14, 6, 30});
+      table.Print({16, 36, 12, 60, 6, 14, 6, 30});
       std::printf(
           "\n%d 件を表示%s\n", shown,
           resp.next_page_token().empty() ? "" : "  (続き: --page-token で次ページ、--all で全件)");

@@ -51,11 +51,11 @@ int RunSeeds(const std::string& from, const std::string& to) {
         }
         Table t({"日時", "テーマ", "タグ", "対応内容", "記録", "相談ID", "ID"});
         for (const auto& seed : resp.seeds()) {
-          t.Add({FormatTokyo(seed.raised_at()), seed.theme(), Join(seed.tags(), ", "),
-                 seed.capability(), seed.automatic() ? "自動" : "手動", seed.consultation_id(),
-                 seed.id()});
+          t.Add({FormatTokyo(seed.raised_at()), seed.theme(), TagsText(seed.tags()),
+                 CapabilityLabel(seed.capability()), seed.automatic() ? "自動" : "手動",
+                 seed.consultation_id(), seed.id()});
         }
-        t.Print({16, 50, 30, 24, 4, 30, 32});
+        t.Print({16, 50, 30, 36, 4, 30, 32});
         std::printf("\n%d 件 / issue seeds\n", resp.seeds_size());
       });
 }

@@ -13,6 +13,7 @@
 #include "consultation_parts.h"
 #include "directory/vocabulary.h"
 #include "intake/intake_rules.h"
+#include "renkei/common/labels.h"
 #include "renkei/v1/intake.grpc.pb.h"
 #include "words.h"
 
@@ -20,25 +21,18 @@ namespace renkei::cli::consultation_commands {
 namespace {
 
 constexpr Word<v1::ReferralOutcome> kOutcomes[] = {
-    {"accepted", v1::REFERRAL_OUTCOME_ACCEPTED, nullptr},
-    {"declined", v1::REFERRAL_OUTCOME_DECLINED, nullptr},
-    {"no_response", v1::REFERRAL_OUTCOME_NO_RESPONSE, nullptr},
+    {"accepted", v1::REFERRAL_OUTCOME_ACCEPTED},
+    {"declined", v1::REFERRAL_OUTCOME_DECLINED},
+    {"no_response", v1::REFERRAL_OUTCOME_NO_RESPONSE},
 };
 
 constexpr Word<v1::DeclineReason> kDeclineReasons[] = {
-    {"no_capacity", v1::DECLINE_REASON_NO_CAPACITY, nullptr},
-    {"too_far", v1::DECLINE_REASON_TOO_FAR, nullptr},
-    {"expertise", v1::DECLINE_REASON_EXPERTISE, nullptr},
-    {"person_declined", v1::DECLINE_REASON_PERSON_DECLINED, nullptr},
-    {"other", v1::DECLINE_REASON_OTHER, nullptr},
+    {"no_capacity", v1::DECLINE_REASON_NO_CAPACITY},
+    {"too_far", v1::DECLINE_REASON_TOO_FAR},
+    {"expertise", v1::DECLINE_REASON_EXPERTISE},
+    {"person_declined", v1::DECLINE_REASON_PERSON_DECLINED},
+    {"other", v1::DECLINE_REASON_OTHER},
 };
-
-// "パーキンソン病 (parkinsons)"; the bare code for capabilities the instance added.
-std::string CapabilityLabel(const std::string& code) {
-  static const directory::CapabilityVocabulary* vocabulary = new directory::CapabilityVocabulary();
-  const int i = vocabulary->IndexOf(code);
-  return i >= 0 ? vocabulary->at(i).label_ja() + " (" + code + ")" : code;
-}
 
 CLI::Validator KindCheck() {
   return CLI::Validator(
@@ -70,7 +64,7 @@ void PrintCandidates(const v1::Need& n) {
       std::snprintf(dist, sizeof dist, "%s%.1f", c.distance_approximate() ? "≈" : "",
                     c.distance_km());
     }
-    t.Add({std::to_string(++i), c.name(), std::string(directory::KindLabel(c.kind())),
+    t.Add({std::to_string(++i), c.name(), std::string(common::Label(c.kind())),
            MunicipalityLabel(c.municipality_code()), dist, RelationLabel(c.relation()),
            c.resource_id()});
   }
@@ -84,11 +78,11 @@ void PrintNeed(int index, const v1::Need& n, bool with_details) {
   if (with_details) {
     std::string conditions;
     if (n.kind() != v1::RESOURCE_KIND_UNSPECIFIED) {
-      conditions += "種別: " + std::string(directory::KindLabel(n.kind())) + "  ";
+      conditions += "種別: " + std::string(common::Label(n.kind())) + "  ";
     }
     conditions += n.area_preference() == v1::AREA_PREFERENCE_ANYWHERE_REACHABLE
-                      ? "地域: 距離の近い順 (市内外を問わない)"
-                      : "地域: 市内優先";
+                      ? "地域: 距離の近い順 (市区町村の内外を問わない)"
+                      : "地域: 市区町村内を優先";
     std::printf("    %s\n", conditions.c_str());
     if (!n.note().empty()) std::printf("    メモ: %s\n", n.note().c_str());
     if (n.has_matched_at()) {
@@ -99,7 +93,7 @@ void PrintNeed(int index, const v1::Need& n, bool with_details) {
     }
   }
   if (n.resource_gap()) {
-    std::printf("市内に該当なし (資源の空白)。市外の近い順:\n");
+    std::printf("市区町村内に該当なし (資源の空白)。市区町村外の近い順:\n");
   }
   PrintCandidates(n);
 }
@@ -180,13 +174,14 @@ void AddMatchingCommands(CLI::App* consultation, std::function<int()>* run) {
       ->allow_extra_args(false);
   need->add_option("--kind", na->kind, "種別コード (例: clinic, visiting_nurse_station)")
       ->check(KindCheck());
-  need->add_flag("--anywhere", na->anywhere, "市内優先にせず距離の近い順に探す");
+  need->add_flag("--anywhere", na->anywhere, "市区町村内を優先せず距離の近い順に探す");
   need->add_option("--note", na->note, "メモ");
   need->callback([=] { *run = [=] { return RunNeed(*na); }; });
 
   auto candidates = std::make_shared<int>(0);
   auto* match = consultation->add_subcommand(
-      "match", "ニーズごとに資源を照合 (市内優先、なければ市外の近い順) / match resources");
+      "match",
+      "ニーズごとに資源を照合 (市区町村内を優先、なければ市区町村外の近い順) / match resources");
   AddTarget(match, id.get(), version.get());
   match->add_option("--candidates", *candidates, "ニーズごとの候補数 (1-50、既定 5)")
       ->check(CLI::Range(1, 50));

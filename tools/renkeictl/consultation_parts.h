@@ -17,16 +17,6 @@
 
 namespace renkei::cli {
 
-// The labels of these words come from intake_rules.h (defined in consultation_commands.cc).
-template <>
-std::string RulesLabel(v1::SourceType v);
-template <>
-std::string RulesLabel(v1::ConsultationStatus v);
-template <>
-std::string RulesLabel(v1::ReferralOutcome v);
-template <>
-std::string RulesLabel(v1::DeclineReason v);
-
 namespace consultation_commands {
 
 std::unique_ptr<v1::IntakeService::Stub> Stub();

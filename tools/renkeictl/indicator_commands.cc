@@ -37,17 +37,17 @@ namespace {
 // ---- words on the command line, and the labels people see ----
 
 constexpr Word<v1::IndicatorOrigin> kOrigins[] = {
-    {"national", v1::INDICATOR_ORIGIN_NATIONAL, "全国共通"},
-    {"local", v1::INDICATOR_ORIGIN_LOCAL, "独自"},
-    {"expected_change", v1::INDICATOR_ORIGIN_EXPECTED_CHANGE, "期待値"},
-    {"derived", v1::INDICATOR_ORIGIN_DERIVED, "自動集計"},
+    {"national", v1::INDICATOR_ORIGIN_NATIONAL},
+    {"local", v1::INDICATOR_ORIGIN_LOCAL},
+    {"expected_change", v1::INDICATOR_ORIGIN_EXPECTED_CHANGE},
+    {"derived", v1::INDICATOR_ORIGIN_DERIVED},
 };
 
 // The origins a definition may be given (derived indicators are the service's own).
 constexpr Word<v1::IndicatorOrigin> kDefinableOrigins[] = {
-    {"local", v1::INDICATOR_ORIGIN_LOCAL, "独自 (このインスタンスで追加)"},
-    {"national", v1::INDICATOR_ORIGIN_NATIONAL, "全国共通 (国のインスタンスのみ)"},
-    {"expected_change", v1::INDICATOR_ORIGIN_EXPECTED_CHANGE, "期待値 (--issue が必要)"},
+    {"local", v1::INDICATOR_ORIGIN_LOCAL, "このインスタンスで追加"},
+    {"national", v1::INDICATOR_ORIGIN_NATIONAL, "国のインスタンスのみ"},
+    {"expected_change", v1::INDICATOR_ORIGIN_EXPECTED_CHANGE, "--issue が必要"},
 };
 
 // ---- values on the command line ----
@@ -252,7 +252,7 @@ int RunList(const std::string& origin, const std::string& issue) {
                  LabelOf(kDirections, s.direction()), LabelOf(kOrigins, d.origin()), link,
                  std::to_string(d.version())});
         }
-        t.Print({40, 40, 10, 10, 8, 12, 8, 40, 6});
+        t.Print({40, 40, 10, 10, 8, 12, 16, 40, 6});
         std::printf("\n%d 件 / indicators\n", resp.definitions_size());
       });
 }

@@ -18,7 +18,7 @@ void AddDerivedCommands(CLI::App* indicator, std::function<int()>* run) {
   auto accept_gap = std::make_shared<bool>(false);
   auto* recompute = indicator->add_subcommand(
       "recompute",
-      "自動集計の指標をストリームの履歴から数え直す (履歴に欠けがあれば断る) / recompute the "
+      "システム集計の指標をストリームの履歴から数え直す (履歴に欠けがあれば断る) / recompute the "
       "derived indicators from the stream");
   recompute->add_flag("--accept-history-gap", *accept_gap,
                       "履歴の欠けを承知で数え直す (件数は減る。あとで reconcile --repair) / "
@@ -43,7 +43,7 @@ void AddDerivedCommands(CLI::App* indicator, std::function<int()>* run) {
   auto repair = std::make_shared<bool>(false);
   auto* reconcile = indicator->add_subcommand(
       "reconcile",
-      "自動集計の指標を各サービスの記録の件数と照合し、--repair で直す / compare the derived "
+      "システム集計の指標を各サービスの記録の件数と照合し、--repair で直す / compare the derived "
       "indicators with what each service counts, and repair them");
   reconcile->add_flag("--repair", *repair, "違う値をサービスの件数に直す / set them to the counts");
   reconcile->callback([=] {

@@ -20,8 +20,8 @@ namespace renkei::cli::indicator_commands {
 namespace {
 
 constexpr Word<v1::ObservationFormat> kFormats[] = {
-    {"csv", v1::OBSERVATION_FORMAT_CSV, "CSV (UTF-8, BOM 付き)"},
-    {"json", v1::OBSERVATION_FORMAT_DATA_VALUE_SET, "JSON (dataValues)"},
+    {"csv", v1::OBSERVATION_FORMAT_CSV},
+    {"json", v1::OBSERVATION_FORMAT_DATA_VALUE_SET},
 };
 
 // ---- export and import ----

@@ -29,7 +29,7 @@ int RunCandidates(const std::string& status) {
         }
         Table t({"ID", "提案日", "クラスタ", "根拠", "状態", "版"});
         for (const auto& c : resp.candidates()) {
-          t.Add({c.id(), FormatTokyoDate(c.proposed_at()), Join(c.cluster_keys(), ", "),
+          t.Add({c.id(), FormatTokyoDate(c.proposed_at()), TagsText(c.cluster_keys()),
                  std::to_string(c.evidence_size()), LabelOf(kCandidateStatuses, c.status()),
                  std::to_string(c.version())});
         }

@@ -20,28 +20,12 @@
 #include "issue_parts.h"
 #include "issues/issue_rules.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/labels.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/issues.grpc.pb.h"
 #include "words.h"
 
 namespace renkei::cli {
-
-// The labels of these words come from issue_rules.h.
-template <>
-std::string RulesLabel(v1::AudienceRole v) {
-  return std::string(issues::AudienceLabel(v));
-}
-template <>
-std::string RulesLabel(v1::MeasurementMethod v) {
-  return std::string(issues::MethodLabel(v));
-}
-template <>
-std::string RulesLabel(v1::MeasurementFrequency v) {
-  return std::string(issues::FrequencyLabel(v));
-}
-template <>
-std::string RulesLabel(v1::CountermeasureStatus v) {
-  return std::string(issues::CountermeasureStatusLabel(v));
-}
 
 namespace issue_commands {
 
@@ -75,10 +59,9 @@ void Block(const std::string& text, int indent) {
 
 std::string StateText(const v1::RegionalIssue& i) {
   std::string out = i.cycle() > 1 ? "第" + std::to_string(i.cycle()) + "サイクル " : "";
-  if (i.status() == v1::ISSUE_STATUS_EVALUATED) return out + "効果確認済み";
-  if (i.status() == v1::ISSUE_STATUS_CLOSED) return out + "終了";
+  if (i.status() != v1::ISSUE_STATUS_OPEN) return out + std::string(common::Label(i.status()));
   return out + "ステップ" + std::to_string(i.current_step()) + "「" +
-         std::string(issues::StepName(i.current_step())) + "」";
+         common::StepName(i.current_step()) + "」";
 }
 
 std::string StateText(const v1::IssueSummary& s) {

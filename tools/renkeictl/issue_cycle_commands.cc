@@ -15,6 +15,7 @@
 #include "issue_parts.h"
 #include "issues/issue_rules.h"
 #include "renkei/common/text.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/issues.grpc.pb.h"
 #include "words.h"
 
@@ -79,10 +80,10 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
   Field("自治体", JurisdictionLabel(i.municipality_code()) + " (" + i.municipality_code() + ")");
   Field("テーマ", i.theme());
   Field("範囲", ScopeText(i.scope(), i.related_municipality_codes()));
-  Field("タグ", Join(i.theme_tags(), ", "));
+  Field("タグ", TagsText(i.theme_tags()));
   Field("状態", LabelOf(kIssueStatuses, i.status()));
-  Field("ステップ", std::to_string(i.current_step()) + "「" +
-                        std::string(issues::StepName(i.current_step())) + "」");
+  Field("ステップ",
+        std::to_string(i.current_step()) + "「" + common::StepName(i.current_step()) + "」");
   Field("サイクル", "第" + std::to_string(i.cycle()) + "サイクル");
   Field("版", std::to_string(i.version()));
   Field("課題候補", i.candidate_id());
@@ -95,7 +96,7 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
     const auto& w = i.wide_area();
     Field("広域課題の状況", JurisdictionLabel(w.prefecture_code()) + " " + w.prefecture_issue_id() +
                                 ": ステップ" + std::to_string(w.current_step()) + "「" +
-                                std::string(issues::StepName(w.current_step())) + "」 (" +
+                                common::StepName(w.current_step()) + "」 (" +
                                 FormatTokyo(w.updated_at()) + ")");
   }
   Field("登録日時", FormatTokyo(i.created_at()));
@@ -484,7 +485,7 @@ void AddStepCommands(CLI::App* issue, std::function<int()>* run) {
                              ? i.transitions(i.transitions_size() - 1).from_step()
                              : i.current_step();
         return IssueLine(i, "課題 " + i.id() + " のステップ" + std::to_string(done) + "「" +
-                                std::string(issues::StepName(done)) + "」を完了しました");
+                                common::StepName(done) + "」を完了しました");
       });
     };
   });

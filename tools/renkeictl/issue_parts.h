@@ -20,10 +20,6 @@
 
 namespace renkei::cli {
 
-// The labels of these words come from issue_rules.h (defined in issue_commands.cc).
-template <>
-std::string RulesLabel(v1::CountermeasureStatus v);
-
 namespace issue_commands {
 
 std::unique_ptr<v1::IssuesService::Stub> Stub();
@@ -31,54 +27,54 @@ std::unique_ptr<v1::IssuesService::Stub> Stub();
 // ---- words on the command line, and the labels coordinators see ----
 
 inline constexpr Word<v1::CandidateStatus> kCandidateStatuses[] = {
-    {"proposed", v1::CANDIDATE_STATUS_PROPOSED, "提案中"},
-    {"accepted", v1::CANDIDATE_STATUS_ACCEPTED, "採用"},
-    {"merged", v1::CANDIDATE_STATUS_MERGED, "統合済み"},
-    {"dismissed", v1::CANDIDATE_STATUS_DISMISSED, "見送り"},
+    {"proposed", v1::CANDIDATE_STATUS_PROPOSED},
+    {"accepted", v1::CANDIDATE_STATUS_ACCEPTED},
+    {"merged", v1::CANDIDATE_STATUS_MERGED},
+    {"dismissed", v1::CANDIDATE_STATUS_DISMISSED},
 };
 
 inline constexpr Word<v1::IssueScope> kScopes[] = {
-    {"municipal", v1::ISSUE_SCOPE_MUNICIPAL, "市町村"},
-    {"wide_area", v1::ISSUE_SCOPE_WIDE_AREA, "広域"},
+    {"municipal", v1::ISSUE_SCOPE_MUNICIPAL},
+    {"wide_area", v1::ISSUE_SCOPE_WIDE_AREA},
 };
 
 inline constexpr Word<v1::IssueStatus> kIssueStatuses[] = {
-    {"open", v1::ISSUE_STATUS_OPEN, "取り組み中"},
-    {"evaluated", v1::ISSUE_STATUS_EVALUATED, "効果確認済み"},
-    {"closed", v1::ISSUE_STATUS_CLOSED, "終了"},
+    {"open", v1::ISSUE_STATUS_OPEN},
+    {"evaluated", v1::ISSUE_STATUS_EVALUATED},
+    {"closed", v1::ISSUE_STATUS_CLOSED},
 };
 
 inline constexpr Word<v1::EvidenceKind> kEvidenceKinds[] = {
-    {"data", v1::EVIDENCE_KIND_DATA, "既存データ"},
-    {"survey", v1::EVIDENCE_KIND_SURVEY, "調査結果"},
-    {"hearing", v1::EVIDENCE_KIND_HEARING, "ヒアリング"},
-    {"seed", v1::EVIDENCE_KIND_SEED, "地域課題のタネ"},
-    {"consultation", v1::EVIDENCE_KIND_CONSULTATION, "相談"},
+    {"data", v1::EVIDENCE_KIND_DATA},
+    {"survey", v1::EVIDENCE_KIND_SURVEY},
+    {"hearing", v1::EVIDENCE_KIND_HEARING},
+    {"seed", v1::EVIDENCE_KIND_SEED},
+    {"consultation", v1::EVIDENCE_KIND_CONSULTATION},
 };
 
 inline constexpr Word<v1::CountermeasureStatus> kCountermeasureStatuses[] = {
-    {"planned", v1::COUNTERMEASURE_STATUS_PLANNED, nullptr},
-    {"in_progress", v1::COUNTERMEASURE_STATUS_IN_PROGRESS, nullptr},
-    {"done", v1::COUNTERMEASURE_STATUS_DONE, nullptr},
-    {"cancelled", v1::COUNTERMEASURE_STATUS_CANCELLED, nullptr},
+    {"planned", v1::COUNTERMEASURE_STATUS_PLANNED},
+    {"in_progress", v1::COUNTERMEASURE_STATUS_IN_PROGRESS},
+    {"done", v1::COUNTERMEASURE_STATUS_DONE},
+    {"cancelled", v1::COUNTERMEASURE_STATUS_CANCELLED},
 };
 
 inline constexpr Word<v1::WorksheetFormat> kWorksheetFormats[] = {
-    {"md", v1::WORKSHEET_FORMAT_MARKDOWN, "Markdown"},
-    {"csv", v1::WORKSHEET_FORMAT_CSV, "CSV (UTF-8, BOM 付き)"},
+    {"md", v1::WORKSHEET_FORMAT_MARKDOWN},
+    {"csv", v1::WORKSHEET_FORMAT_CSV},
 };
 
 inline constexpr Word<v1::MeetingBody> kBodies[] = {
-    {"council", v1::MEETING_BODY_COUNCIL, "協議会"},
-    {"working_group", v1::MEETING_BODY_WORKING_GROUP, "作業部会"},
-    {"regular", v1::MEETING_BODY_REGULAR_MEETING, "定例ミーティング"},
-    {"wide_area", v1::MEETING_BODY_WIDE_AREA, "関係市町村会議"},
+    {"council", v1::MEETING_BODY_COUNCIL},
+    {"working_group", v1::MEETING_BODY_WORKING_GROUP},
+    {"regular", v1::MEETING_BODY_REGULAR_MEETING},
+    {"wide_area", v1::MEETING_BODY_WIDE_AREA},
 };
 
 inline constexpr Word<v1::OpinionWeight> kWeights[] = {
-    {"majority", v1::OPINION_WEIGHT_MAJORITY, "多数意見"},
-    {"minority", v1::OPINION_WEIGHT_MINORITY, "少数意見"},
-    {"individual", v1::OPINION_WEIGHT_INDIVIDUAL, "個別の意見"},
+    {"majority", v1::OPINION_WEIGHT_MAJORITY},
+    {"minority", v1::OPINION_WEIGHT_MINORITY},
+    {"individual", v1::OPINION_WEIGHT_INDIVIDUAL},
 };
 
 // A municipality's or a prefecture's name (a prefecture's instance keeps issues too); the code

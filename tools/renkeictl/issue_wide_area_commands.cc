@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "issue_parts.h"
 #include "issues/issue_rules.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/issues.grpc.pb.h"
 #include "words.h"
 
@@ -35,7 +36,7 @@ int RunWideArea() {
                           for (const auto& r : related) joined += (joined.empty() ? "" : ", ") + r;
                           t.Add({w.prefecture_issue_id(), JurisdictionLabel(w.prefecture_code()),
                                  std::to_string(w.current_step()) + "「" +
-                                     std::string(issues::StepName(w.current_step())) + "」",
+                                     common::StepName(w.current_step()) + "」",
                                  LabelOf(kIssueStatuses, w.status()), joined, w.origin_issue_id(),
                                  FormatTokyoDate(w.updated_at())});
                         }

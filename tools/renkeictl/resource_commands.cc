@@ -13,6 +13,7 @@
 #include "CLI/CLI.hpp"
 #include "cli.h"
 #include "directory/vocabulary.h"
+#include "renkei/common/labels.h"
 #include "renkei/v1/directory.grpc.pb.h"
 
 namespace renkei::cli {
@@ -57,8 +58,7 @@ void PrintResource(const v1::Resource& r) {
   line("ID", r.id());
   line("名称", r.name());
   line("カナ", r.name_kana());
-  line("種別",
-       std::string(directory::KindLabel(r.kind())) + " (" + directory::KindCode(r.kind()) + ")");
+  line("種別", std::string(common::Label(r.kind())) + " (" + directory::KindCode(r.kind()) + ")");
   line("所在地", MunicipalityLabel(r.municipality_code()) + " " + r.address());
   if (r.has_location()) {
     char buf[96];
@@ -173,7 +173,7 @@ int RunSearch(const SearchArgs& a) {
     } else {
       if (shown == 0 && resp.outside_fallback()) {
         std::printf(
-            "%s内に該当する資源はありません。市外の近い順に表示します (市役所から)。\n"
+            "%s内に該当する資源はありません。市区町村外の近い順に表示します (市区町村役場から)。\n"
             "No match inside %s; nearest ones outside, measured from the municipal office.\n\n",
             MunicipalityLabel(a.municipality).c_str(), a.municipality.c_str());
       }
@@ -184,7 +184,7 @@ int RunSearch(const SearchArgs& a) {
           std::snprintf(dist, sizeof dist, "%s%.1f", h.distance_approximate() ? "≈" : "",
                         h.distance_km());
         }
-        table.Add({std::to_string(++shown), r.name(), std::string(directory::KindLabel(r.kind())),
+        table.Add({std::to_string(++shown), r.name(), std::string(common::Label(r.kind())),
                    MunicipalityLabel(r.municipality_code()), dist, RelationLabel(h.relation()),
                    r.id()});
       }
@@ -392,26 +392,27 @@ int RunGaps(const std::string& municipality, const std::vector<std::string>& cap
   v1::GetGapReportRequest req;
   req.set_municipality_code(municipality);
   for (const auto& c : caps) req.add_capabilities(c);
-  return CallAndPrint(
-      *Stub(), &v1::DirectoryService::Stub::GetGapReport, req,
-      [&municipality](const v1::GapReport& report) {
-        std::printf("%s (%s) の資源の空白 / gaps\n\n", MunicipalityLabel(municipality).c_str(),
-                    municipality.c_str());
-        Table t({"対応内容", "コード", "市内", "対応地域", "空白", "最寄り(市外)", "距離km"});
-        for (const auto& c : report.coverage()) {
-          char dist[32] = "";
-          if (c.gap() && !c.nearest_outside().resource_id().empty()) {
-            std::snprintf(dist, sizeof dist, "%s%.1f",
-                          c.nearest_outside().distance_approximate() ? "≈" : "",
-                          c.nearest_outside().distance_km());
-          }
-          t.Add({c.label_ja(), c.capability(), std::to_string(c.located_in()),
-                 std::to_string(c.serving()), c.gap() ? "空白" : "",
-                 c.gap() ? c.nearest_outside().name() : "", dist});
-        }
-        t.Print({24, 28, 6, 8, 4, 40, 8});
-        std::printf("\n空白 %d 件: %s\n", report.gaps_size(), Join(report.gaps(), ", ").c_str());
-      });
+  return CallAndPrint(*Stub(), &v1::DirectoryService::Stub::GetGapReport, req,
+                      [&municipality](const v1::GapReport& report) {
+                        std::printf("%s (%s) の資源の空白 / gaps\n\n",
+                                    MunicipalityLabel(municipality).c_str(), municipality.c_str());
+                        Table t({"対応内容", "コード", "市区町村内", "対応地域", "空白",
+                                 "最寄り(市区町村外)", "距離km"});
+                        for (const auto& c : report.coverage()) {
+                          char dist[32] = "";
+                          if (c.gap() && !c.nearest_outside().resource_id().empty()) {
+                            std::snprintf(dist, sizeof dist, "%s%.1f",
+                                          c.nearest_outside().distance_approximate() ? "≈" : "",
+                                          c.nearest_outside().distance_km());
+                          }
+                          t.Add({c.label_ja(), c.capability(), std::to_string(c.located_in()),
+                                 std::to_string(c.serving()), c.gap() ? "空白" : "",
+                                 c.gap() ? c.nearest_outside().name() : "", dist});
+                        }
+                        t.Print({24, 28, 6, 8, 4, 40, 8});
+                        std::printf("\n空白 %d 件: %s\n", report.gaps_size(),
+                                    Join(report.gaps(), ", ").c_str());
+                      });
 }
 
 int RunCapabilities() {
@@ -492,9 +493,10 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
   auto* search = resource->add_subcommand("search", "資源を検索 / search resources");
   search->add_option("--capability,-c", sa->capabilities, "対応内容コード (すべてを満たす)");
   search->add_option("--kind,-k", sa->kinds, "種別コード (いずれか)");
-  search->add_option("--municipality,-m", sa->municipality, "市区町村コード: 市内または対応地域");
-  search->add_flag("--located-only", sa->located_only, "市内に所在するものだけ");
-  search->add_flag("--no-fallback", sa->no_fallback, "市内に無いとき市外を表示しない");
+  search->add_option("--municipality,-m", sa->municipality,
+                     "市区町村コード: 市区町村内または対応地域");
+  search->add_flag("--located-only", sa->located_only, "市区町村内に所在するものだけ");
+  search->add_flag("--no-fallback", sa->no_fallback, "市区町村内に無いとき市区町村外を表示しない");
   search->add_option("--prefecture", sa->prefecture, "都道府県コード (2桁)");
   search->add_option("--near", sa->near, "基準地点 緯度,経度");
   search->add_option("--near-municipality", sa->near_municipality, "基準地点: 市区町村役所");

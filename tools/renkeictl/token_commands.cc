@@ -16,14 +16,14 @@ namespace renkei::cli {
 namespace {
 
 constexpr Word<v1::Role> kRoles[] = {
-    {"coordinator", v1::ROLE_COORDINATOR, "コーディネーター"},
-    {"municipal_staff", v1::ROLE_MUNICIPAL_STAFF, "市区町村職員"},
-    {"prefecture_staff", v1::ROLE_PREFECTURE_STAFF, "都道府県職員"},
-    {"national_staff", v1::ROLE_NATIONAL_STAFF, "国の職員"},
-    {"lead_coordinator", v1::ROLE_LEAD_COORDINATOR, "統括コーディネーター"},
-    {"integration_system", v1::ROLE_INTEGRATION_SYSTEM, "連携システム"},
-    {"operator", v1::ROLE_OPERATOR, "運用担当"},
-    {"service", v1::ROLE_SERVICE, "サービス"},
+    {"coordinator", v1::ROLE_COORDINATOR},
+    {"municipal_staff", v1::ROLE_MUNICIPAL_STAFF},
+    {"prefecture_staff", v1::ROLE_PREFECTURE_STAFF},
+    {"national_staff", v1::ROLE_NATIONAL_STAFF},
+    {"lead_coordinator", v1::ROLE_LEAD_COORDINATOR},
+    {"integration_system", v1::ROLE_INTEGRATION_SYSTEM},
+    {"operator", v1::ROLE_OPERATOR},
+    {"service", v1::ROLE_SERVICE},
 };
 
 struct IssueArgs {

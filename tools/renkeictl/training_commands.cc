@@ -29,24 +29,6 @@
 
 namespace renkei::cli {
 
-// The labels of these words come from training_rules.h.
-template <>
-std::string RulesLabel(v1::SkillLevel v) {
-  return std::string(training::SkillLevelLabel(v));
-}
-template <>
-std::string RulesLabel(v1::SkillGroup v) {
-  return std::string(training::SkillGroupLabel(v));
-}
-template <>
-std::string RulesLabel(v1::OrganizerLevel v) {
-  return std::string(training::OrganizerLevelLabel(v));
-}
-template <>
-std::string RulesLabel(v1::RegistrationStatus v) {
-  return std::string(training::RegistrationStatusLabel(v));
-}
-
 namespace training_commands {
 
 std::unique_ptr<v1::TrainingService::Stub> Stub() {

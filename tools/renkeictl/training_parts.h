@@ -17,16 +17,6 @@
 
 namespace renkei::cli {
 
-// The labels of these words come from training_rules.h (defined in training_commands.cc).
-template <>
-std::string RulesLabel(v1::SkillLevel v);
-template <>
-std::string RulesLabel(v1::SkillGroup v);
-template <>
-std::string RulesLabel(v1::OrganizerLevel v);
-template <>
-std::string RulesLabel(v1::RegistrationStatus v);
-
 namespace training_commands {
 
 std::unique_ptr<v1::TrainingService::Stub> Stub();
@@ -34,41 +24,41 @@ std::unique_ptr<v1::TrainingService::Stub> Stub();
 // ---- words on the command line, and the labels people see ----
 
 inline constexpr Word<v1::SkillLevel> kSkillLevels[] = {
-    {"beginner", v1::SKILL_LEVEL_BEGINNER, nullptr},
-    {"practitioner", v1::SKILL_LEVEL_PRACTITIONER, nullptr},
-    {"lead", v1::SKILL_LEVEL_LEAD, nullptr},
+    {"beginner", v1::SKILL_LEVEL_BEGINNER},
+    {"practitioner", v1::SKILL_LEVEL_PRACTITIONER},
+    {"lead", v1::SKILL_LEVEL_LEAD},
 };
 
 inline constexpr Word<v1::SkillGroup> kSkillGroups[] = {
-    {"training_planning", v1::SKILL_GROUP_TRAINING_PLANNING, nullptr},
-    {"data_analysis", v1::SKILL_GROUP_DATA_ANALYSIS, nullptr},
-    {"survey_design", v1::SKILL_GROUP_SURVEY_DESIGN, nullptr},
-    {"explaining", v1::SKILL_GROUP_EXPLAINING, nullptr},
-    {"conveying_seeds", v1::SKILL_GROUP_CONVEYING_SEEDS, nullptr},
-    {"peer_support", v1::SKILL_GROUP_PEER_SUPPORT, nullptr},
+    {"training_planning", v1::SKILL_GROUP_TRAINING_PLANNING},
+    {"data_analysis", v1::SKILL_GROUP_DATA_ANALYSIS},
+    {"survey_design", v1::SKILL_GROUP_SURVEY_DESIGN},
+    {"explaining", v1::SKILL_GROUP_EXPLAINING},
+    {"conveying_seeds", v1::SKILL_GROUP_CONVEYING_SEEDS},
+    {"peer_support", v1::SKILL_GROUP_PEER_SUPPORT},
 };
 
 inline constexpr Word<v1::OrganizerLevel> kOrganizerLevels[] = {
-    {"national", v1::ORGANIZER_LEVEL_NATIONAL, nullptr},
-    {"prefecture", v1::ORGANIZER_LEVEL_PREFECTURE, nullptr},
-    {"municipal", v1::ORGANIZER_LEVEL_MUNICIPAL, nullptr},
+    {"national", v1::ORGANIZER_LEVEL_NATIONAL},
+    {"prefecture", v1::ORGANIZER_LEVEL_PREFECTURE},
+    {"municipal", v1::ORGANIZER_LEVEL_MUNICIPAL},
 };
 
 inline constexpr Word<v1::TrainingStatus> kTrainingStatuses[] = {
-    {"scheduled", v1::TRAINING_STATUS_SCHEDULED, "開催予定"},
-    {"cancelled", v1::TRAINING_STATUS_CANCELLED, "中止"},
+    {"scheduled", v1::TRAINING_STATUS_SCHEDULED},
+    {"cancelled", v1::TRAINING_STATUS_CANCELLED},
 };
 
 inline constexpr Word<v1::RegistrationStatus> kRegistrationStatuses[] = {
-    {"confirmed", v1::REGISTRATION_STATUS_CONFIRMED, nullptr},
-    {"waitlisted", v1::REGISTRATION_STATUS_WAITLISTED, nullptr},
-    {"cancelled", v1::REGISTRATION_STATUS_CANCELLED, nullptr},
-    {"requested", v1::REGISTRATION_STATUS_REQUESTED, nullptr},
+    {"confirmed", v1::REGISTRATION_STATUS_CONFIRMED},
+    {"waitlisted", v1::REGISTRATION_STATUS_WAITLISTED},
+    {"cancelled", v1::REGISTRATION_STATUS_CANCELLED},
+    {"requested", v1::REGISTRATION_STATUS_REQUESTED},
 };
 
 inline constexpr Word<v1::SurveyItemKind> kSurveyKinds[] = {
-    {"likert", v1::SURVEY_ITEM_KIND_LIKERT, "5段階"},
-    {"text", v1::SURVEY_ITEM_KIND_FREE_TEXT, "自由記述"},
+    {"likert", v1::SURVEY_ITEM_KIND_LIKERT},
+    {"text", v1::SURVEY_ITEM_KIND_FREE_TEXT},
 };
 
 // 1 to 9 digits.

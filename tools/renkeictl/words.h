@@ -1,13 +1,14 @@
-// Words on renkeictl's command line for enum values, and the labels coordinators see for them.
-// Each command file keeps its own tables of words, e.g.
+// Words on renkeictl's command line for enum values. Each command file keeps its own tables of
+// words, in the order of the enum, e.g.
 //
 //   constexpr Word<v1::Channel> kChannels[] = {
-//       {"phone", v1::CHANNEL_PHONE, "電話"},
-//       {"visit", v1::CHANNEL_VISIT, "来所・訪問"},
+//       {"phone", v1::CHANNEL_PHONE},
+//       {"visit", v1::CHANNEL_VISIT},
 //   };
 //
 // and uses these functions to list the words in help texts, check and parse them, and label values
-// in its output.
+// in its output. A table holds only words: the labels people see are the enum values' own
+// (renkei/common/labels.h), the same on the console and in the services' texts.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "renkei/common/labels.h"
 
 namespace renkei::cli {
 
@@ -22,19 +24,9 @@ template <typename E>
 struct Word {
   const char* word;
   E value;
-  const char* label;  // nullptr: the label comes from RulesLabel (a service's rules)
+  // Appended to the label in help texts (Choices): "独自 (このインスタンスで追加)". Optional.
+  const char* note = nullptr;
 };
-
-// The label of a value whose table entry has none: by default there is none. A command file
-// specialises it for the enums whose labels a service's rules give, in namespace renkei::cli and
-// before it uses the table, e.g.
-//
-//   template <>
-//   std::string RulesLabel(v1::SourceType v) { return std::string(intake::SourceTypeLabel(v)); }
-template <typename E>
-std::string RulesLabel(E) {
-  return "";
-}
 
 template <typename E, size_t N>
 std::vector<std::string> Words(const Word<E> (&table)[N]) {
@@ -69,11 +61,11 @@ std::string WordOf(const Word<E> (&table)[N], E value) {
   return "";
 }
 
-// The label for `value` (the table's, or else RulesLabel's); "" when the table has no such value.
+// The label of `value` (the enum value's); "" when the table has no such value.
 template <typename E, size_t N>
 std::string LabelOf(const Word<E> (&table)[N], E value) {
   for (const auto& w : table) {
-    if (w.value == value) return w.label ? w.label : RulesLabel(value);
+    if (w.value == value) return std::string(common::Label(value, ""));
   }
   return "";
 }
@@ -84,7 +76,8 @@ std::string Choices(const Word<E> (&table)[N]) {
   std::string out;
   for (const auto& w : table) {
     out += (out.empty() ? "" : ", ") + std::string(w.word) + "=" +
-           (w.label ? std::string(w.label) : RulesLabel(w.value));
+           std::string(common::Label(w.value, "")) +
+           (w.note ? " (" + std::string(w.note) + ")" : std::string());
   }
   return out;
 }

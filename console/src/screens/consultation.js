@@ -11,10 +11,10 @@ import {
 } from '../forms.js';
 import { addDays, tokyoToday } from '../dates.js';
 import { dateText, timestampText } from '../datetext.js';
-import { municipalityName } from '../municipalities.js';
+import { municipalityName, insideText, outsideText } from '../municipalities.js';
 import {
   label, labels, CHANNELS, SOURCE_TYPES, CONSULTATION_STATUSES, CARE_LEVELS, CONDITIONS,
-  AGE_BANDS, RESOURCE_KINDS, AREA_RELATIONS, REFERRAL_OUTCOMES, DECLINE_REASONS,
+  AGE_BANDS, RESOURCE_KINDS, AREA_RELATIONS, REFERRAL_OUTCOMES, DECLINE_REASONS, tagLabels,
 } from '../words.js';
 import { needRow } from './intake_form.js';
 
@@ -131,7 +131,7 @@ export async function render(main, ctx) {
       n.note ? h('p', { class: 'pre' }, n.note) : null,
       n.matchedAt ? h('p', { class: 'meta' }, '照合: ', timestampText(n.matchedAt)) : h('p', { class: 'meta' }, 'まだ照合していません。'),
       n.resourceGap ? h('p', { class: 'notice gap' },
-        `${municipalityName(c.municipalityCode, { withPrefecture: false })}内に該当する資源がありません (資源の空白)。市外の候補を距離の近い順に示します。`) : null,
+        `${municipalityName(c.municipalityCode, { withPrefecture: false })}内に該当する資源がありません (資源の空白)。${outsideText(c.municipalityCode)}の候補を距離の近い順に示します。`) : null,
       cands.length ? [
         due,
         h('table', { class: 'data candidates' },
@@ -204,7 +204,7 @@ export async function render(main, ctx) {
         return h('li', { class: 'card referral' },
           h('h3', {}, `紹介 ${i + 1}: ${ref.resourceName}`),
           dl([
-            ['所在地', `${municipalityName(ref.resourceMunicipalityCode)}${ref.outsideMunicipality ? ' (市外)' : ''}`],
+            ['所在地', `${municipalityName(ref.resourceMunicipalityCode)}${ref.outsideMunicipality ? ` (${outsideText(c.municipalityCode)})` : ''}`],
             ['紹介日時', timestampText(ref.referredAt)],
             ['回答期限', dateText(ref.responseDue)],
             ['結果', h('span', { class: 'outcome' }, pending ? '回答待ち'
@@ -252,7 +252,7 @@ export async function render(main, ctx) {
     const seeds = c.seeds || [];
     const theme = input({
       label: '地域課題のテーマ', field: 'theme', required: true, width: 'long',
-      hint: '起きたことの報告ではなく、地域として解決すべきテーマを書きます (例: パーキンソン病に対応できる訪問診療医が市内にいない)',
+      hint: `起きたことの報告ではなく、地域として解決すべきテーマを書きます (例: パーキンソン病に対応できる訪問診療医が${insideText(c.municipalityCode)}にいない)`,
     });
     const tags = input({ label: 'タグ (読点・カンマ区切り)', field: 'tags', placeholder: '例: パーキンソン病、専門医連携' });
     /** @type {ui.Table} */
@@ -272,7 +272,7 @@ export async function render(main, ctx) {
         h('p', { class: 'theme' }, s.theme || '(テーマなし)'),
         h('p', { class: 'meta' },
           s.automatic ? h('span', { class: 'badge' }, '自動 (資源の空白)') : null,
-          (s.tags || []).map((t) => h('span', { class: 'tag' }, t)),
+          tagLabels(s.tags).map((t) => h('span', { class: 'tag' }, t)),
           s.capability ? ` 機能: ${capabilityLabel(s.capability)} ` : '',
           ' 記録 ', timestampText(s.raisedAt))))),
       form);

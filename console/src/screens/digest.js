@@ -12,7 +12,7 @@ import { dateText, timestampText, fiscalYearOption } from '../datetext.js';
 import { dateInput, dateValue, actionForm } from '../forms.js';
 import { downloadText } from '../download.js';
 import { municipalityName } from '../municipalities.js';
-import { label, REFERRAL_OUTCOMES } from '../words.js';
+import { label, tagLabels, REFERRAL_OUTCOMES } from '../words.js';
 
 /**
  * @param {string} caption
@@ -134,14 +134,14 @@ export async function render(main, ctx) {
         h('h2', { id: 'gaps-h' }, '資源の空白 (相談で見つかったもの)'),
         (d.resourceGaps || []).length === 0 ? h('p', {}, 'なし')
           : h('table', { class: 'data' },
-            h('thead', {}, h('tr', {}, ['機能', '相談', '最寄り (市外)', '距離'].map((x) => h('th', { scope: 'col' }, x)))),
+            h('thead', {}, h('tr', {}, ['機能', '相談', '最寄り (市区町村外)', '距離'].map((x) => h('th', { scope: 'col' }, x)))),
             h('tbody', {}, d.resourceGaps.map((g) => h('tr', {},
               h('th', { scope: 'row' }, g.label || capabilityLabel(g.capability)),
               h('td', { class: 'num' }, `${g.consultations}件`),
               h('td', {}, g.nearestOutsideName || '—'),
               h('td', { class: 'num' }, g.nearestOutsideName ? `${Number(g.nearestOutsideKm).toFixed(1)} km` : '—')))))),
       h('section', { 'aria-labelledby': 'outside-h' },
-        h('h2', { id: 'outside-h' }, '市外への紹介'),
+        h('h2', { id: 'outside-h' }, '市区町村外への紹介'),
         (d.referralsOutside || []).length === 0 ? h('p', {}, 'なし')
           : h('ul', {}, d.referralsOutside.map((r) => h('li', {},
             h('a', { href: `#/intake/${encodeURIComponent(r.consultationId)}` }, r.resourceName),
@@ -158,6 +158,6 @@ export async function render(main, ctx) {
         (d.seeds || []).length === 0 ? h('p', {}, 'なし')
           : h('ul', { class: 'seeds' }, d.seeds.map((s) => h('li', {},
             h('span', { class: 'theme' }, s.theme || '(資源の空白)'),
-            (s.tags || []).length ? ` [${s.tags.join('・')}]` : '',
+            (s.tags || []).length ? ` [${tagLabels(s.tags).join('・')}]` : '',
             s.automatic ? ' (自動)' : '', ' ', timestampText(s.raisedAt, { time: false })))))));
 }

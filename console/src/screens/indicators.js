@@ -14,7 +14,7 @@ import {
   municipalityName, prefectureOf, prefectureName, isKnownMunicipality,
 } from '../municipalities.js';
 import {
-  label, labels, INDICATOR_ORIGINS, INDICATOR_KINDS, METHODS, FREQUENCIES, DIRECTIONS, STEPS,
+  label, labels, INDICATOR_ORIGINS, INDICATOR_KINDS, METHODS, FREQUENCIES, DIRECTIONS, STEPS, indicatorName,
 } from '../words.js';
 
 const PREFERRED = 'derived.consultations';
@@ -70,7 +70,7 @@ function indicatorSelect(defs, selected) {
   return h('select', { id: 'ind-code', name: 'code' }, groups.filter(([, list]) => list.length).map(([name, list]) => h('optgroup', { label: name },
     list.map((d) => {
       const s = /** @type {renkei.v1.IndicatorSpec} */ (d.spec);
-      return h('option', { value: s.code, selected: s.code === selected }, `${s.nameJa || s.code} (${s.code})`);
+      return h('option', { value: s.code, selected: s.code === selected }, indicatorName(s));
     }))));
 }
 
@@ -79,7 +79,7 @@ function describe(def) {
   /** @type {Partial<renkei.v1.IndicatorSpec>} */
   const s = def.spec || {};
   return h('dl', { class: 'facts compact' },
-    h('dt', {}, '指標'), h('dd', {}, s.nameJa || s.code),
+    h('dt', {}, '指標'), h('dd', {}, indicatorName(s)),
     s.description ? [h('dt', {}, '説明'), h('dd', {}, s.description)] : null,
     h('dt', {}, '種類'), h('dd', {}, `${label(INDICATOR_KINDS, s.kind)}${s.unit ? ` (${s.unit})` : ''}`),
     h('dt', {}, '測定'), h('dd', {}, `${labels(METHODS, s.methods, '・')} ／ ${label(FREQUENCIES, s.frequency)} ／ ${label(DIRECTIONS, s.direction)}`),
@@ -105,7 +105,7 @@ function seriesChart(def, series, periods) {
     };
   });
   return lineChart({
-    title: `${spec.nameJa || spec.code} — ${municipalityName(series.jurisdictionCode)}${series.rolledUp ? ' (市区町村の集計)' : ''}`,
+    title: `${indicatorName(spec)} — ${municipalityName(series.jurisdictionCode)}${series.rolledUp ? ' (市区町村の集計)' : ''}`,
     spec, points,
     baseline: typeof spec.baseline === 'number' ? spec.baseline : undefined,
     target: typeof spec.target === 'number' ? spec.target : undefined,
@@ -195,7 +195,7 @@ async function progressSection(ctx, issues, issueId) {
         }));
         return h('div', { class: 'progress-item' },
           lineChart({
-            title: `${x.definition?.expectedChangeLabel || ''} ${spec.nameJa || spec.code}`.trim(),
+            title: `${x.definition?.expectedChangeLabel || ''} ${indicatorName(spec)}`.trim(),
             spec, points,
             baseline: typeof x.baseline === 'number' ? x.baseline : undefined,
             target: typeof x.target === 'number' ? x.target : undefined,
@@ -301,7 +301,7 @@ export async function render(main, ctx) {
             h('p', { class: 'meta' }, `${formatPeriod(period)}: 報告 ${comparison.reporting ?? rows.length} ／ ${comparison.expected ?? '—'}団体、`,
               `中央値 ${formatValue(comparison.median, spec)}、四分位 ${formatValue(comparison.q1, spec)}〜${formatValue(comparison.q3, spec)}`),
             rankedBars({
-              title: `${spec.nameJa || spec.code} ${formatPeriod(period)}`, spec, rows, median: Number(comparison.median || 0), own: code,
+              title: `${indicatorName(spec)} ${formatPeriod(period)}`, spec, rows, median: Number(comparison.median || 0), own: code,
             }),
           ]));
   }

@@ -8,7 +8,7 @@ import {
 } from '../forms.js';
 import { parseTimeInput, tokyoTimestamp } from '../dates.js';
 import {
-  CHANNELS, SOURCE_TYPES, CARE_LEVELS, CONDITIONS, RESOURCE_KINDS, AREA_PREFERENCES,
+  label, CHANNELS, SOURCE_TYPES, CARE_LEVELS, CONDITIONS, RESOURCE_KINDS, AREA_PREFERENCES,
 } from '../words.js';
 
 /**
@@ -35,7 +35,7 @@ export function needRow(capabilities, prefix, onRemove) {
     options: caps, multiple: true, columns: true,
   });
   const kind = input({ label: '資源の種別 (任意)', field: `${prefix}.kind`, options: RESOURCE_KINDS, empty: '指定なし' });
-  const area = input({ label: '探す範囲', field: `${prefix}.area_preference`, options: AREA_PREFERENCES, empty: '市内を優先 (既定)' });
+  const area = input({ label: '探す範囲', field: `${prefix}.area_preference`, options: AREA_PREFERENCES, empty: `${label(AREA_PREFERENCES, 'AREA_PREFERENCE_INSIDE_FIRST')} (既定)` });
   const note = input({ label: 'ニーズのメモ', field: `${prefix}.note`, multiline: true, rows: 2 });
   const number = () => Number((prefix.match(/\[(\d+)\]/) || [0, 0])[1]) + 1;
   const heading = h('legend', {}, onRemove ? `ニーズ ${number()}` : '追加するニーズ');

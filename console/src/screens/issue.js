@@ -272,7 +272,7 @@ export async function render(main, ctx) {
         h('dt', {}, 'ベースライン'), h('dd', {}, ind.baseline !== undefined && ind.baseline !== null
           ? `${formatValue(ind.baseline, ind)}${ind.baselinePeriod ? ` (${ind.baselinePeriod})` : ''}` : '未測定'),
         h('dt', {}, '目標'), h('dd', {}, ind.target !== undefined && ind.target !== null ? formatValue(ind.target, ind) : '—'),
-        ind.code ? [h('dt', {}, '指標コード'), h('dd', {}, h('a', { href: `#/indicators?code=${encodeURIComponent(ind.code)}` }, ind.code))] : null),
+        ind.code ? [h('dt', {}, '指標の推移'), h('dd', {}, h('a', { href: `#/indicators?code=${encodeURIComponent(ind.code)}` }, '指標の画面で見る'))] : null),
       h('details', {}, h('summary', {}, 'ベースラインと目標を更新する'), form));
   }
 
@@ -325,7 +325,7 @@ export async function render(main, ctx) {
     return h('section', { 'aria-labelledby': 'hist-h' },
       h('h2', { id: 'hist-h' }, '履歴'),
       h('details', {}, h('summary', {}, `変更の履歴 (${hist.length}件)`),
-        h('ol', { class: 'plain history' }, hist.map((x) => h('li', {}, timestampText(x.at), ` ${x.detail || x.action}`)))));
+        h('ol', { class: 'plain history' }, hist.map((x) => h('li', {}, timestampText(x.at), ` ${x.detail || '変更'}`)))));
   }
 
   function draw() {
@@ -334,7 +334,7 @@ export async function render(main, ctx) {
       h('p', { class: 'breadcrumb' }, h('a', { href: '#/issues' }, '地域課題'), ' › 課題'),
       h('h1', {}, issue.theme || '(テーマ未記入)'),
       h('p', { class: 'meta' },
-        `${municipalityName(issue.municipalityCode)} ／ 範囲: ${label(ISSUE_SCOPES, issue.scope) || '市町村'}`,
+        `${municipalityName(issue.municipalityCode)} ／ 範囲: ${label(ISSUE_SCOPES, issue.scope) || label(ISSUE_SCOPES, 'ISSUE_SCOPE_MUNICIPAL')}`,
         (issue.relatedMunicipalityCodes || []).length
           ? ` (${issue.relatedMunicipalityCodes.map((c) => municipalityName(c, { withPrefecture: false })).join('、')})` : '',
         ` ／ 作成 `, timestampText(issue.createdAt, { time: false }), ` ／ 版 ${issue.version}`),

@@ -8,14 +8,14 @@ import {
 } from '../forms.js';
 import { timestampText } from '../datetext.js';
 import { municipalityName } from '../municipalities.js';
-import { label, STEPS, ISSUE_SCOPES, ISSUE_STATUSES } from '../words.js';
+import { label, tagLabels, STEPS, ISSUE_SCOPES, ISSUE_STATUSES } from '../words.js';
 
 /** @param {renkei.v1.IssueSummary} i */
 function issueCard(i) {
   return h('li', { class: 'card issue-card' },
     h('a', { href: `#/issues/${encodeURIComponent(i.id)}` }, i.theme || '(テーマ未記入)'),
     h('p', { class: 'meta' },
-      i.scope === 'ISSUE_SCOPE_WIDE_AREA' ? h('span', { class: 'badge' }, '広域') : null,
+      i.scope === 'ISSUE_SCOPE_WIDE_AREA' ? h('span', { class: 'badge' }, label(ISSUE_SCOPES, i.scope)) : null,
       `第${i.cycle || 1}サイクル`,
       i.status && i.status !== 'ISSUE_STATUS_OPEN' ? ` ${label(ISSUE_STATUSES, i.status)}` : '',
       i.countermeasures ? ` 対策${i.countermeasures}件` : '',
@@ -42,8 +42,10 @@ function board(issues) {
  * @param {renkei.v1.IssueCandidate} cand
  */
 function candidateItem(ctx, cand) {
+  // Each label once: "tag:parkinsons" and "capability:parkinsons" both read パーキンソン病.
+  const names = tagLabels(cand.clusterKeys);
   const theme = input({ label: '地域課題のテーマ', field: 'theme', required: true, width: 'long',
-    value: (cand.clusterKeys || []).map((k) => k.replace(/^[a-z_]+:/, '')).join('・') });
+    value: names.join('・') });
   const accept = actionForm({
     label: `候補 ${cand.id} を地域課題にする`, className: 'form inline', submitLabel: '地域課題にする',
     children: [theme],
@@ -69,7 +71,7 @@ function candidateItem(ctx, cand) {
   });
   const ev = cand.evidence || [];
   return h('li', { class: 'card candidate' },
-    h('p', { class: 'theme' }, (cand.clusterKeys || []).map((k) => h('span', { class: 'tag' }, k))),
+    h('p', { class: 'theme' }, names.map((name) => h('span', { class: 'tag' }, name))),
     h('p', { class: 'meta' }, `相談 ${ev.length}件から`, ev.some((e) => e.resourceGap) ? '・資源の空白を含む' : '',
       ' 提案 ', timestampText(cand.proposedAt, { time: false })),
     accept,
@@ -128,7 +130,7 @@ export async function render(main, ctx) {
     wideIssues.length ? h('section', { 'aria-labelledby': 'wide-h' },
       h('h2', { id: 'wide-h' }, '都道府県の広域の課題'),
       h('ul', { class: 'cards' }, wideIssues.map((w) => h('li', { class: 'card' },
-        h('p', {}, (w.themeTags || []).join('・') || w.prefectureIssueId),
+        h('p', {}, tagLabels(w.themeTags).join('・') || w.prefectureIssueId),
         h('p', { class: 'meta' }, `${municipalityName(w.prefectureCode)} ステップ${w.currentStep} 関係市町村: `,
           (w.relatedMunicipalityCodes || []).map((c) => municipalityName(c, { withPrefecture: false })).join('、')))))) : null);
 }

@@ -9,7 +9,7 @@ import {
   input, choices, checkbox, actionForm, municipalityInput, normNumber, norm, submitting,
 } from '../forms.js';
 import { dateText } from '../datetext.js';
-import { municipalityName } from '../municipalities.js';
+import { municipalityName, outsideText } from '../municipalities.js';
 import {
   label, RESOURCE_KINDS, AREA_RELATIONS, ACCEPTANCE,
 } from '../words.js';
@@ -61,7 +61,7 @@ function gapSection(ctx, code) {
         gaps.length ? ` (${gaps.map((g) => g.labelJa).join('、')})` : ''),
       h('table', { class: 'data gap-report' },
         h('caption', {}, `${report.municipalityName || municipalityName(c)} の機能別の資源`),
-        h('thead', {}, h('tr', {}, ['機能', '所在', '市外から対応', '状況', '最寄り (市外)'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ['機能', '所在', `${outsideText(c)}から対応`, '状況', `最寄り (${outsideText(c)})`].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, coverage.map((x) => h('tr', { class: x.gap ? 'gap' : '' },
           h('th', { scope: 'row' }, x.labelJa || x.capability),
           h('td', { class: 'num' }, String(x.locatedIn ?? 0)),
@@ -95,7 +95,7 @@ export async function render(main, ctx) {
   });
   const kinds = choices({ label: '種別 (いずれか)', field: 'kinds', multiple: true, columns: true, options: RESOURCE_KINDS });
   const municipality = municipalityInput({ label: '市区町村コード (所在または訪問対象)', field: 'municipality_code', value: home });
-  const fallback = checkbox({ label: '該当がないときは市外の近い資源を表示する', field: 'outside_fallback', value: true });
+  const fallback = checkbox({ label: '該当がないときは市区町村外の近い資源を表示する', field: 'outside_fallback', value: true });
   const text = input({ label: '名称・カナ・住所', field: 'text', hint: 'ひらがな・カタカナ・全角半角の違いは区別しません' });
   const accepting = checkbox({ label: '新規受入可の資源のみ', field: 'accepting_only' });
   const near = municipalityInput({ label: '距離の基準 (市区町村の役所から)', field: 'near_municipality_code', hint: '6桁のコード。空欄なら上の市区町村' });
@@ -136,7 +136,7 @@ export async function render(main, ctx) {
       replace(results,
         h('p', { class: 'summary', id: 'result-summary' }, `該当 ${r.totalMatches ?? hits.length}件`),
         r.outsideFallback ? h('p', { class: 'notice gap' },
-          `${municipalityName(query.municipality_code)}には該当する資源がありません。市外の近い資源を距離の近い順に表示しています。`) : null,
+          `${municipalityName(query.municipality_code)}には該当する資源がありません。${outsideText(query.municipality_code)}の近い資源を距離の近い順に表示しています。`) : null,
         h('table', { class: 'data resources' },
           h('caption', { class: 'sr-only' }, '検索結果'),
           h('thead', {}, h('tr', {}, ['名称', '種別', '所在地', '区分', '距離', '受入'].map((t) => h('th', { scope: 'col' }, t)))),
@@ -146,7 +146,7 @@ export async function render(main, ctx) {
     tbody.append(...rows(hits));
     nextToken = r.nextPageToken || '';
     more.hidden = !nextToken;
-    ctx.announce(`資源の検索結果: ${r.totalMatches ?? hits.length}件${r.outsideFallback ? ' (市外の候補)' : ''}`);
+    ctx.announce(`資源の検索結果: ${r.totalMatches ?? hits.length}件${r.outsideFallback ? ` (${outsideText(query.municipality_code)}の候補)` : ''}`);
   }
   more.addEventListener('click', () => submitting(results, null, () => search(true)));
 

@@ -2,7 +2,7 @@
 // waitlist with its position), the registrations with attendance per session and the survey
 // after the training, survey results, the training's .ics, new sessions and cancellation.
 import {
-  get, post, seg, ApiError,
+  get, post, seg, ApiError, loadSkillNames, skillLabel,
 } from '../api.js';
 import { h, replace } from '../dom.js';
 import {
@@ -66,7 +66,10 @@ function surveyForm(training, reg, onDone) {
  * @param {ui.ScreenContext} ctx
  */
 export async function render(main, ctx) {
-  let training = /** @type {renkei.v1.Training} */ (await get(`/api/v1/trainings/${seg(ctx.id)}`));
+  // The skills' names: people read 研修の企画, not the framework's code plan_training (read once
+  // a session; a framework that cannot be read leaves the built-in names, never fails the screen).
+  const [first] = await Promise.all([get(`/api/v1/trainings/${seg(ctx.id)}`), loadSkillNames()]);
+  let training = /** @type {renkei.v1.Training} */ (first);
   const pageAlert = formAlert();
   const resultBox = h('div', { class: 'result-box', 'aria-live': 'polite' });
   /** @type {renkei.v1.Registration[]} */
@@ -109,7 +112,7 @@ export async function render(main, ctx) {
         t.description ? [h('dt', {}, '説明'), h('dd', { class: 'pre' }, t.description)] : null,
         h('dt', {}, '対象'), h('dd', {}, labels(AUDIENCES, t.audiences)),
         (t.targetSkills || []).length ? [h('dt', {}, '目標とするスキル'), h('dd', {},
-          t.targetSkills.map((s) => `${s.skillCode} (${label(SKILL_LEVELS, s.level)})`).join('、'))] : null,
+          t.targetSkills.map((s) => `${skillLabel(s.skillCode)} (${label(SKILL_LEVELS, s.level)})`).join('、'))] : null,
         h('dt', {}, '申込締切'), h('dd', {}, t.registrationDeadline ? timestampText(t.registrationDeadline) : '最初の回の開始まで'),
         h('dt', {}, '1市区町村あたりの上限'), h('dd', {}, t.quotaPerMunicipality ? `${t.quotaPerMunicipality}人` : 'なし'),
         h('dt', {}, '受講のしかた'), h('dd', {}, t.sessionsAreOneCourse ? '全回セット' : '回を選んで受講'),

@@ -36,7 +36,7 @@ test('定例ミーティング資料: the digest shows this month\'s consultatio
   assert.ok(count >= 1, `consultations this month: ${count}`);
   assert.equal(count, fromApi.consultations);
   await page.getByText(SEED_THEME).first().waitFor();
-  await page.locator('section', { has: page.getByRole('heading', { name: '市外への紹介' }) })
+  await page.locator('section', { has: page.getByRole('heading', { name: '市区町村外への紹介' }) })
     .getByText('てんかんと脳神経内科の訪問クリニック柏').first().waitFor();
   await screenshot(page, cfg, '12-digest.png');
 

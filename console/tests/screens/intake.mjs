@@ -60,7 +60,7 @@ test('worked example 1: a care manager\'s call about Parkinson\'s, matched outsi
   for (let i = 0; i < count; i += 1) {
     const row = rows.nth(i);
     assert.doesNotMatch(await row.locator('td.municipality').textContent(), /稲城市/);
-    assert.equal(await row.locator('td.relation').textContent(), '市外');
+    assert.equal(await row.locator('td.relation').textContent(), '市区町村外');
     assert.match(await row.locator('td.distance').textContent(), /^約?\d+\.\d km$/);
   }
   assert.equal(await rows.first().locator('th').textContent(), 'てんかんと脳神経内科の訪問クリニック柏');

@@ -3,7 +3,7 @@
 // the page's globals are stand-ins (a unit test); the browser tests use the real gateway.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, newRequestId } from '../../src/api.js';
+import { api, newRequestId, loadSkillNames, skillLabel } from '../../src/api.js';
 
 // api.js reads these only when called.
 globalThis.document = { cookie: 'renkei_csrf=token-1' };
@@ -60,4 +60,20 @@ test('a refused change is not sent again, and a lasting outage ends in an error'
   sent = fakeFetch(t, [new TypeError('x'), new TypeError('x'), new TypeError('x')]);
   await assert.rejects(api('POST', '/api/v1/consultations', { body: {} }), { code: 'UNAVAILABLE' });
   assert.equal(sent.length, 3);
+});
+
+test("skills read by name, the framework's when it can be read, never by code", async (t) => {
+  // The framework cannot be read: the built-in names, no error, and it is asked again next time.
+  let sent = fakeFetch(t, [{ status: 404, body: '{"error":{"code":"NOT_FOUND"}}' }]);
+  assert.equal((await loadSkillNames()).size, 0);
+  assert.equal(sent.length, 1);
+  assert.equal(skillLabel('plan_training'), '研修の企画');
+  assert.equal(skillLabel('not_a_skill_code'), 'スキル');
+  sent = fakeFetch(t, [{ status: 200, body: '{"skills":[{"code":"plan_training","name":"研修を企画する"},{"code":"x_y","name":"独自のスキル"}]}' }]);
+  await loadSkillNames();
+  await loadSkillNames(); // read once for the page's life
+  assert.equal(sent.length, 1);
+  assert.equal(skillLabel('plan_training'), '研修を企画する');
+  assert.equal(skillLabel('x_y'), '独自のスキル');
+  assert.equal(skillLabel('not_a_skill_code'), 'スキル');
 });
