@@ -1,7 +1,9 @@
 #include "indicators.h"
 
+#include "derived.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "indicator_store.h"
 #include "renkei/common/validation.h"
 #include "testing.h"
 
@@ -274,6 +276,42 @@ TEST_F(IndicatorsTest, ImportListsEveryBadRowAndWritesNothingUnlessPartial) {
   EXPECT_EQ(nation_->EventCount(), before);
   imp.set_allow_partial(true);
   EXPECT_EQ(nation().ImportObservations(imp)->recorded(), 1);
+}
+
+// A derived definition stored by an earlier version under an earlier wording (the skill's code in
+// the name) is rewritten at start-up as a new version with its event, once; the rest stay as they
+// are.
+TEST_F(IndicatorsTest, DerivedDefinitionsStoredUnderAnEarlierWordingAreRewrittenOnce) {
+  Instance inagi(tmp_.Sub("inagi"), v1::INSTANCE_LEVEL_MUNICIPALITY, "132250", &clock_);
+  const std::string code = "derived.survey_score.convey_issue_seeds";
+  auto earlier = DerivedDefinition(code);
+  ASSERT_TRUE(earlier.has_value());
+  earlier->mutable_spec()->set_name_ja("研修アンケートの得点 (convey_issue_seeds)");
+  earlier->set_version(1);
+  auto current = DerivedDefinition("derived.consultations");
+  ASSERT_TRUE(current.has_value());
+  current->set_version(1);
+  IndicatorStore store(inagi.store.get());
+  common::Batch batch;
+  store.PutDefinition(&batch, *earlier);
+  store.PutDefinition(&batch, *current);
+  ASSERT_TRUE(inagi.store->Write(batch).ok());
+  const size_t events = inagi.EventCount();
+
+  for (int run = 0; run < 2; ++run) {
+    ASSERT_TRUE(inagi.indicators->RefreshDerivedDefinitions().ok());
+    v1::GetIndicatorRequest get;
+    get.set_code(code);
+    auto got = inagi.indicators->GetIndicator(get);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->spec().name_ja(), "研修アンケートの得点 (地域課題のタネを伝える)");
+    EXPECT_EQ(got->version(), 2);
+    get.set_code("derived.consultations");
+    got = inagi.indicators->GetIndicator(get);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->version(), 1);
+    EXPECT_EQ(inagi.EventCount(), events + 1) << "run " << run;
+  }
 }
 
 TEST_F(IndicatorsTest, ExpectedChangesDefineIndicatorsAndProgressIsReported) {
