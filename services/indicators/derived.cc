@@ -64,12 +64,12 @@ std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code
   }
   if (code == "derived.needs_matched_inside") {
     return Make(code, Name(code),
-                "資源照合で市区町村内 (または市区町村を対象区域とする) 候補が1件以上あった必要 / "
-                "照合した必要",
+                "資源照合で市区町村内 (または市区町村を対象区域とする) 候補が1件以上あったニーズ / "
+                "照合したニーズ",
                 "割合", K::INDICATOR_KIND_RATIO, higher);
   }
   if (code == "derived.resource_gaps") {
-    return Make(code, Name(code), "市区町村内に候補がなかった必要の件数", "件",
+    return Make(code, Name(code), "市区町村内に候補がなかったニーズの件数", "件",
                 K::INDICATOR_KIND_COUNT, lower);
   }
   if (starts("derived.resource_gaps.cap.")) {
@@ -93,7 +93,9 @@ std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code
   if (starts("derived.issue_steps_completed.")) {
     const std::string step = code.substr(strlen("derived.issue_steps_completed."));
     if (step.size() != 1 || step[0] < '1' || step[0] > '7') return std::nullopt;
-    return Make(code, "PDCA ステップ" + step + " を完了した地域課題",
+    return Make(code,
+                Name("derived.issue_steps_completed.") + " (ステップ" + step + "「" +
+                    common::StepName(step[0] - '0') + "」)",
                 "ステップ" + step + "を完了した件数", "件", K::INDICATOR_KIND_COUNT, higher);
   }
   if (code == "derived.trainings_scheduled") {

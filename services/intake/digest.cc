@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "intake_rules.h"
 #include "renkei/common/dates.h"
@@ -210,9 +212,13 @@ std::string DigestMarkdown(const v1::Digest& d) {
     line("（なし）");
   } else {
     for (const auto& s : d.seeds()) {
+      // The system's resource_gap tag is said by （資源の空白から自動）.
+      std::vector<std::string> named;
+      for (const auto& t : s.tags()) {
+        if (t != common::kResourceGapTag) named.push_back(t);
+      }
       std::string tags;
-      for (const auto& label : common::TagLabels(s.tags()))
-        tags += (tags.empty() ? "" : "、") + label;
+      for (const auto& label : common::TagLabels(named)) tags += (tags.empty() ? "" : "、") + label;
       line("- " + s.theme() + (tags.empty() ? "" : "　[" + tags + "]") +
            (s.automatic() ? "（資源の空白から自動）" : ""));
     }

@@ -256,7 +256,7 @@ absl::StatusOr<v1::Consultation> Intake::ChangeStatus(const v1::ChangeStatusRequ
                                    [](const v1::Need& n) { return n.candidates_size() > 0; })) {
                     return common::InvalidField(
                         "status",
-                        "資源候補のあるニーズがありません (MatchResources を先に) / no need "
+                        "資源候補のあるニーズがありません (先に資源を照合してください) / no need "
                         "has candidates yet");
                   }
                   if (r.status() == v1::CONSULTATION_STATUS_REFERRED && c->referrals_size() == 0) {

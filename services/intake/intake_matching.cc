@@ -44,8 +44,9 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
       r.id(), r.expected_version(), false,
       [&](v1::Consultation* c, Events* events) {
         if (c->needs_size() == 0) {
-          return common::InvalidField(
-              "id", "ニーズが登録されていません (AddNeed を先に) / the consultation has no needs");
+          return common::InvalidField("id",
+                                      "ニーズが登録されていません (先にニーズを追加してください) / "
+                                      "the consultation has no needs");
         }
         bool any_candidates = false;
         for (auto& need : *c->mutable_needs()) {

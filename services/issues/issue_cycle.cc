@@ -22,6 +22,15 @@
 
 namespace renkei::issues {
 
+namespace {
+
+// " (効果確認済み)": after a step, the issue's state once step 7 is complete.
+std::string Evaluated() {
+  return " (" + std::string(common::Label(v1::ISSUE_STATUS_EVALUATED)) + ")";
+}
+
+}  // namespace
+
 absl::StatusOr<v1::RegionalIssue> Issues::UpdateIssue(const v1::UpdateIssueRequest& r) {
   FieldViolations v;
   if (r.has_theme()) v.CheckText("theme", r.theme(), {.required = true, .max_chars = 200});
@@ -193,8 +202,8 @@ absl::StatusOr<v1::RegionalIssue> Issues::AddCountermeasure(const v1::AddCounter
         if (issue->status() == v1::ISSUE_STATUS_OPEN && issue->current_step() < 5) {
           return common::InvalidField(
               "countermeasure",
-              "主たる原因を選び、ステップ4「要因分析」を完了してから対策を立ててください "
-              "(現在はステップ" +
+              "主たる原因を選び、ステップ4「" + common::StepName(4) +
+                  "」を完了してから対策を立ててください (現在はステップ" +
                   std::to_string(issue->current_step()) +
                   ") / no countermeasure before the main cause is chosen (step 4 completed)");
         }
@@ -306,50 +315,50 @@ absl::StatusOr<v1::RegionalIssue> Issues::AddExpectedChange(const v1::AddExpecte
     ValidateExpectedChange(r.expected_change(), "expected_change", &v);
   }
   RETURN_IF_ERROR(v.ToStatus());
-  return Mutate(r.id(), r.expected_version(),
-                [&](v1::RegionalIssue* issue, Change* ch) -> absl::Status {
-                  if (issue->status() == v1::ISSUE_STATUS_OPEN && issue->current_step() < 5) {
-                    return common::InvalidField("expected_change",
-                                                "期待値は対策と一緒に決めます。ステップ5「対策立案"
-                                                "」から記入してください (現在はステップ" +
-                                                    std::to_string(issue->current_step()) +
-                                                    ") / available from step 5");
-                  }
-                  RETURN_IF_ERROR(RequireStep(*issue, 5, "expected_change"));
-                  if (issue->expected_changes_size() >= kMaxExpectedChanges) {
-                    return common::InvalidField(
-                        "expected_change", "期待値は20件までです / at most 20 expected changes");
-                  }
-                  v1::ExpectedChange e = r.expected_change();
-                  e.set_id(common::NewId("exp", *clock_));
-                  e.set_label(Trimmed(e.label()));
-                  if (e.label().empty())
-                    e.set_label("E" + std::to_string(issue->expected_changes_size() + 1));
-                  for (const auto& other : issue->expected_changes()) {
-                    if (other.label() == e.label()) {
-                      return common::InvalidField(
-                          "expected_change.label",
-                          "同じラベルの期待値があります: " + e.label() + " / label already used");
-                    }
-                  }
-                  e.set_description(Trimmed(e.description()));
-                  auto* ind = e.mutable_indicator();
-                  const bool linked = !ind->code().empty();
-                  if (!linked)
-                    ind->set_code(issue->id() + "." + (IsCodeSafe(e.label()) ? e.label() : e.id()));
-                  ch->action = "expected_change_defined";
-                  ch->detail = "期待値 " + e.label() + " を設定しました (指標: " + ind->name_ja() +
-                               (linked ? "、既存の指標 " : "、") + ind->code() + ")";
-                  auto ev = NewEvent(*issue);
-                  auto* p = ev.mutable_expected_change_defined();
-                  p->set_issue_id(issue->id());
-                  p->set_expected_change_id(e.id());
-                  p->set_municipality_code(issue->municipality_code());
-                  *p->mutable_indicator() = *ind;
-                  ch->events.push_back(std::move(ev));
-                  *issue->add_expected_changes() = std::move(e);
-                  return absl::OkStatus();
-                });
+  return Mutate(
+      r.id(), r.expected_version(), [&](v1::RegionalIssue* issue, Change* ch) -> absl::Status {
+        if (issue->status() == v1::ISSUE_STATUS_OPEN && issue->current_step() < 5) {
+          return common::InvalidField(
+              "expected_change", "期待値は対策と一緒に決めます。ステップ5「" + common::StepName(5) +
+                                     "」から記入してください (現在はステップ" +
+                                     std::to_string(issue->current_step()) +
+                                     ") / available from step 5");
+        }
+        RETURN_IF_ERROR(RequireStep(*issue, 5, "expected_change"));
+        if (issue->expected_changes_size() >= kMaxExpectedChanges) {
+          return common::InvalidField("expected_change",
+                                      "期待値は20件までです / at most 20 expected changes");
+        }
+        v1::ExpectedChange e = r.expected_change();
+        e.set_id(common::NewId("exp", *clock_));
+        e.set_label(Trimmed(e.label()));
+        if (e.label().empty())
+          e.set_label("E" + std::to_string(issue->expected_changes_size() + 1));
+        for (const auto& other : issue->expected_changes()) {
+          if (other.label() == e.label()) {
+            return common::InvalidField(
+                "expected_change.label",
+                "同じラベルの期待値があります: " + e.label() + " / label already used");
+          }
+        }
+        e.set_description(Trimmed(e.description()));
+        auto* ind = e.mutable_indicator();
+        const bool linked = !ind->code().empty();
+        if (!linked)
+          ind->set_code(issue->id() + "." + (IsCodeSafe(e.label()) ? e.label() : e.id()));
+        ch->action = "expected_change_defined";
+        ch->detail = "期待値 " + e.label() + " を設定しました (指標: " + ind->name_ja() +
+                     (linked ? "、既存の指標 " : "、") + ind->code() + ")";
+        auto ev = NewEvent(*issue);
+        auto* p = ev.mutable_expected_change_defined();
+        p->set_issue_id(issue->id());
+        p->set_expected_change_id(e.id());
+        p->set_municipality_code(issue->municipality_code());
+        *p->mutable_indicator() = *ind;
+        ch->events.push_back(std::move(ev));
+        *issue->add_expected_changes() = std::move(e);
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<v1::RegionalIssue> Issues::UpdateExpectedChange(
@@ -414,44 +423,48 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateExpectedChange(
 }
 
 absl::StatusOr<v1::RegionalIssue> Issues::AdvanceStep(const v1::AdvanceStepRequest& r) {
-  return Mutate(r.id(), r.expected_version(),
-                [&](v1::RegionalIssue* issue, Change* ch) -> absl::Status {
-                  if (issue->status() != v1::ISSUE_STATUS_OPEN) {
-                    return common::InvalidField(
-                        "status",
-                        "効果確認は完了しています。次のサイクルを始めてください (StartNewCycle) / "
-                        "step 7 is complete: start a new cycle");
-                  }
-                  const int step = issue->current_step();
-                  RETURN_IF_ERROR(CheckStepComplete(*issue, step));
-                  auto* t = issue->add_transitions();
-                  t->set_from_step(step);
-                  t->set_cycle(issue->cycle());
-                  *t->mutable_at() = clock_->NowTimestamp();
-                  if (step == kSteps) {
-                    issue->set_status(v1::ISSUE_STATUS_EVALUATED);
-                    t->set_to_step(step);
-                  } else {
-                    issue->set_current_step(step + 1);
-                    t->set_to_step(step + 1);
-                  }
-                  ch->action = "step_completed";
-                  ch->detail = "ステップ" + std::to_string(step) + "「" + common::StepName(step) +
-                               "」を完了しました" + (step == kSteps ? " (効果確認済み)" : "");
-                  auto e = NewEvent(*issue);
-                  e.set_share_level(v1::SHARE_LEVEL_NATIONAL);
-                  auto* p = e.mutable_issue_step_completed();
-                  p->set_issue_id(issue->id());
-                  p->set_municipality_code(issue->municipality_code());
-                  p->set_step(step);
-                  p->set_cycle(issue->cycle());
-                  *p->mutable_theme_tags() = issue->theme_tags();
-                  *p->mutable_related_municipality_codes() = issue->related_municipality_codes();
-                  p->set_origin_instance(issue->origin_instance());
-                  p->set_origin_issue_id(issue->origin_issue_id());
-                  ch->events.push_back(std::move(e));
-                  return absl::OkStatus();
-                });
+  return Mutate(
+      r.id(), r.expected_version(), [&](v1::RegionalIssue* issue, Change* ch) -> absl::Status {
+        if (issue->status() == v1::ISSUE_STATUS_EVALUATED) {
+          return common::InvalidField("status",
+                                      "効果確認は完了しています。次のサイクルを始めてください / "
+                                      "step 7 is complete: start a new cycle");
+        }
+        if (issue->status() != v1::ISSUE_STATUS_OPEN) {
+          return common::InvalidField("status",
+                                      "「" + std::string(common::Label(issue->status())) +
+                                          "」の地域課題は進められません / the issue is closed");
+        }
+        const int step = issue->current_step();
+        RETURN_IF_ERROR(CheckStepComplete(*issue, step));
+        auto* t = issue->add_transitions();
+        t->set_from_step(step);
+        t->set_cycle(issue->cycle());
+        *t->mutable_at() = clock_->NowTimestamp();
+        if (step == kSteps) {
+          issue->set_status(v1::ISSUE_STATUS_EVALUATED);
+          t->set_to_step(step);
+        } else {
+          issue->set_current_step(step + 1);
+          t->set_to_step(step + 1);
+        }
+        ch->action = "step_completed";
+        ch->detail = "ステップ" + std::to_string(step) + "「" + common::StepName(step) +
+                     "」を完了しました" + (step == kSteps ? Evaluated() : "");
+        auto e = NewEvent(*issue);
+        e.set_share_level(v1::SHARE_LEVEL_NATIONAL);
+        auto* p = e.mutable_issue_step_completed();
+        p->set_issue_id(issue->id());
+        p->set_municipality_code(issue->municipality_code());
+        p->set_step(step);
+        p->set_cycle(issue->cycle());
+        *p->mutable_theme_tags() = issue->theme_tags();
+        *p->mutable_related_municipality_codes() = issue->related_municipality_codes();
+        p->set_origin_instance(issue->origin_instance());
+        p->set_origin_issue_id(issue->origin_issue_id());
+        ch->events.push_back(std::move(e));
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<v1::RegionalIssue> Issues::ReturnToStep(const v1::ReturnToStepRequest& r) {
@@ -481,7 +494,7 @@ absl::StatusOr<v1::RegionalIssue> Issues::ReturnToStep(const v1::ReturnToStepReq
         issue->set_current_step(r.step());
         issue->set_status(v1::ISSUE_STATUS_OPEN);
         ch->action = "returned_to_step";
-        ch->detail = "ステップ" + std::to_string(from) + (evaluated ? " (効果確認済み)" : "") +
+        ch->detail = "ステップ" + std::to_string(from) + (evaluated ? Evaluated() : "") +
                      "からステップ" + std::to_string(r.step()) + "「" + common::StepName(r.step()) +
                      "」に戻りました。理由: " + t->reason();
         return absl::OkStatus();

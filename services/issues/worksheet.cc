@@ -87,8 +87,10 @@ std::string Para(const std::string& s) {
 }
 
 std::string ScopeText(const v1::RegionalIssue& issue) {
-  if (issue.scope() != v1::ISSUE_SCOPE_WIDE_AREA) return "市町村";
-  std::string out = "広域 (";
+  if (issue.scope() != v1::ISSUE_SCOPE_WIDE_AREA) {
+    return std::string(common::Label(v1::ISSUE_SCOPE_MUNICIPAL));
+  }
+  std::string out = std::string(common::Label(v1::ISSUE_SCOPE_WIDE_AREA)) + " (";
   for (int i = 0; i < issue.related_municipality_codes_size(); ++i) {
     if (i) out += "、";
     out += JurisdictionName(issue.related_municipality_codes(i));

@@ -183,17 +183,18 @@ TEST_F(RenkeictlTrainingTest, RunsATrainingFromCreationThroughWaitlistAttendance
 
   r = Run({"training", "show", id});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, AllOf(HasSubstr("主催           都道府県 東京都 (130001)"),
-                           HasSubstr("対象           コーディネーター、ケアマネジャー、訪問看護師"),
-                           HasSubstr("目標スキル     explain_dying_process (実践者)"),
-                           HasSubstr("対策           M3 (iss_01JBX000000000000000000001, "
-                                     "cm_01JBX000000000000000000001)"),
-                           HasSubstr("市区町村枠     3 名まで"),
-                           HasSubstr("山田花子 (稲城市立病院)、佐藤一郎"),
-                           HasSubstr("q1 [5段階] 家族に看取りの過程を説明する自信がある  "
-                                     "(explain_dying_process)  必須"),
-                           HasSubstr("q3 [自由記述] 感想"),
-                           HasSubstr("看取りパンフレット (mitori_pamphlet.pdf)")));
+  EXPECT_THAT(
+      r.out,
+      AllOf(HasSubstr("主催           都道府県 東京都 (130001)"),
+            HasSubstr("対象           コーディネーター、ケアマネジャー、訪問看護師"),
+            HasSubstr("目標スキル     看取りの過程の説明 (explain_dying_process) (実践者)"),
+            HasSubstr("対策           M3 (iss_01JBX000000000000000000001, "
+                      "cm_01JBX000000000000000000001)"),
+            HasSubstr("市区町村枠     3 名まで"), HasSubstr("山田花子 (稲城市立病院)、佐藤一郎"),
+            HasSubstr("q1 [5段階] 家族に看取りの過程を説明する自信がある  "
+                      "スキル: 看取りの過程の説明 (explain_dying_process)  必須"),
+            HasSubstr("q3 [自由記述] 感想"),
+            HasSubstr("看取りパンフレット (mitori_pamphlet.pdf)")));
 
   // Two seats in the first session: the third and fourth coordinators wait, in order.
   const std::string a = Register(id, "coord-a");
@@ -255,14 +256,16 @@ TEST_F(RenkeictlTrainingTest, RunsATrainingFromCreationThroughWaitlistAttendance
 
   r = Run({"training", "results", id, "--free-text"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out,
-              AllOf(HasSubstr("全体: 参加確定 2 名、出席 2 名、回答 2 件\n"),
-                    ContainsRegex("q1 +家族に看取りの過程を説明する自信がある +"
-                                  "explain_dying_process +2 +4\\.50 +0 +0 +0 +1 +1\n"),
-                    ContainsRegex("q2 +研修は業務に役立つ +2 +3\\.50 +0 +0 +1 +1 +0\n"),
-                    HasSubstr("東京都町田市 (132098): 参加確定 1 名、出席 1 名、回答 1 件"),
-                    HasSubstr("東京都稲城市 (132250): 参加確定 1 名、出席 1 名、回答 1 件"),
-                    HasSubstr("  - 体重が減っていく経過を、家族にどう伝えるかがわかった\n")));
+  EXPECT_THAT(
+      r.out,
+      AllOf(HasSubstr("全体: 参加確定 2 名、出席 2 名、回答 2 件\n"),
+            ContainsRegex("q1 +家族に看取りの過程を説明する自信がある +"
+                          "看取りの過程の説明 \\(explain_dying_process\\) +2 +4\\.50 +0 +0 +0 "
+                          "+1 +1\n"),
+            ContainsRegex("q2 +研修は業務に役立つ +2 +3\\.50 +0 +0 +1 +1 +0\n"),
+            HasSubstr("東京都町田市 (132098): 参加確定 1 名、出席 1 名、回答 1 件"),
+            HasSubstr("東京都稲城市 (132250): 参加確定 1 名、出席 1 名、回答 1 件"),
+            HasSubstr("  - 体重が減っていく経過を、家族にどう伝えるかがわかった\n")));
 
   // The calendar: the service's file name in the current directory, or a file given.
   r = Run({"training", "ics", "--training", id});

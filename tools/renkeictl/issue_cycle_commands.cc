@@ -14,6 +14,7 @@
 #include "indicator_words.h"
 #include "issue_parts.h"
 #include "issues/issue_rules.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/text.h"
 #include "renkei/common/vocabulary.h"
 #include "renkei/v1/issues.grpc.pb.h"
@@ -45,10 +46,11 @@ bool ParseEvidence(const std::string& spec, v1::Evidence* out) {
 
 std::string ScopeText(v1::IssueScope scope,
                       const google::protobuf::RepeatedPtrField<std::string>& related) {
-  if (scope != v1::ISSUE_SCOPE_WIDE_AREA) return "市町村";
+  const std::string label(common::Label(scope, common::Label(v1::ISSUE_SCOPE_MUNICIPAL)));
+  if (scope != v1::ISSUE_SCOPE_WIDE_AREA) return label;
   std::string out;
   for (const auto& code : related) out += (out.empty() ? "" : "、") + JurisdictionLabel(code);
-  return out.empty() ? "広域" : "広域 (" + out + ")";
+  return out.empty() ? label : label + " (" + out + ")";
 }
 
 void StepHeading(const v1::RegionalIssue& i, int from, int to, const std::string& name) {
@@ -65,7 +67,8 @@ std::string TransitionText(const v1::StepTransition& t) {
            std::to_string(t.to_step()) + " (戻り)";
   }
   if (t.from_step() == issues::kSteps && t.to_step() == issues::kSteps) {
-    return "ステップ" + std::to_string(issues::kSteps) + " 完了 (効果確認済み)";
+    return "ステップ" + std::to_string(issues::kSteps) + " 完了 (" +
+           std::string(common::Label(v1::ISSUE_STATUS_EVALUATED)) + ")";
   }
   if (t.from_step() == issues::kSteps && t.to_step() == 1) {
     return "第" + std::to_string(t.cycle()) + "サイクル開始";
@@ -102,10 +105,10 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
   Field("登録日時", FormatTokyo(i.created_at()));
   Field("更新日時", FormatTokyo(i.updated_at()));
 
-  StepHeading(i, 1, 1, "目指す姿");
+  StepHeading(i, 1, 1, common::StepName(1));
   Block(i.target_state());
 
-  StepHeading(i, 2, 2, "現状把握");
+  StepHeading(i, 2, 2, common::StepName(2));
   std::printf("  現状\n");
   Block(i.current_state());
   std::printf("  根拠\n");
@@ -115,7 +118,7 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
                 e.reference().empty() ? "" : (" (" + e.reference() + ")").c_str());
   }
 
-  StepHeading(i, 3, 3, "課題の選定");
+  StepHeading(i, 3, 3, common::StepName(3));
   if (i.issue_options_size() > 0) {
     std::printf("  課題案\n");
     for (int k = 0; k < i.issue_options_size(); ++k) {
@@ -125,7 +128,7 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
   std::printf("  課題\n");
   Block(i.chosen_issue());
 
-  StepHeading(i, 4, 4, "要因分析");
+  StepHeading(i, 4, 4, common::StepName(4));
   std::printf("  要因 (最大4つ)\n");
   if (i.causes_size() == 0) std::printf("    (なし)\n");
   for (int k = 0; k < i.causes_size(); ++k) {
@@ -135,7 +138,7 @@ void PrintIssue(const v1::IssueWithHistory& with_history, bool history) {
   std::printf("  根本原因\n");
   Block(i.root_cause());
 
-  StepHeading(i, 5, 6, "対策立案・実行");
+  StepHeading(i, 5, 6, common::StepName(5) + "・" + common::StepName(6));
   if (i.countermeasures_size() == 0) std::printf("    (なし)\n");
   for (const auto& c : i.countermeasures()) {
     std::printf("  %s  (%s)\n", c.label().c_str(), c.id().c_str());

@@ -65,7 +65,7 @@ void PrintResource(const v1::Resource& r) {
     std::snprintf(buf, sizeof buf, "%.6f, %.6f%s", r.location().latitude(),
                   r.location().longitude(),
                   r.location_precision() == v1::LOCATION_PRECISION_MUNICIPALITY_OFFICE
-                      ? " (市区町村役所の位置: 概算)"
+                      ? " (市区町村役場の位置: 概算)"
                       : "");
     line("座標", buf);
   }
@@ -411,7 +411,7 @@ int RunGaps(const std::string& municipality, const std::vector<std::string>& cap
                         }
                         t.Print({24, 28, 6, 8, 4, 40, 8});
                         std::printf("\n空白 %d 件: %s\n", report.gaps_size(),
-                                    Join(report.gaps(), ", ").c_str());
+                                    CapabilitiesText(report.gaps()).c_str());
                       });
 }
 
@@ -499,7 +499,7 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
   search->add_flag("--no-fallback", sa->no_fallback, "市区町村内に無いとき市区町村外を表示しない");
   search->add_option("--prefecture", sa->prefecture, "都道府県コード (2桁)");
   search->add_option("--near", sa->near, "基準地点 緯度,経度");
-  search->add_option("--near-municipality", sa->near_municipality, "基準地点: 市区町村役所");
+  search->add_option("--near-municipality", sa->near_municipality, "基準地点: 市区町村役場");
   search->add_option("--within", sa->within_km, "基準地点からの距離 (km)");
   search->add_flag("--accepting", sa->accepting, "新規受入可のみ");
   search->add_option("--text,-t", sa->text,

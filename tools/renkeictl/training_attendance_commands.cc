@@ -53,14 +53,14 @@ void PrintGroup(const v1::SurveyGroupResults& g, const std::string& heading) {
   if (g.items_size() == 0) return;
   Table t({"項目", "質問", "スキル", "回答", "平均", "1", "2", "3", "4", "5"});
   for (const auto& item : g.items()) {
-    std::vector<std::string> row = {item.item_id(), item.question(), item.skill_code(),
+    std::vector<std::string> row = {item.item_id(), item.question(), SkillLabel(item.skill_code()),
                                     std::to_string(item.responses()), Mean(item)};
     for (int k = 0; k < 5; ++k) {
       row.push_back(k < item.distribution_size() ? std::to_string(item.distribution(k)) : "0");
     }
     t.Add(std::move(row));
   }
-  t.Print({10, 40, 30, 4, 5, 4, 4, 4, 4, 4});
+  t.Print({10, 40, 44, 4, 5, 4, 4, 4, 4, 4});
 }
 
 // ---- attendance and surveys ----

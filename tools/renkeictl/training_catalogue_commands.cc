@@ -29,12 +29,12 @@ std::string OrganizerLabel(const std::string& code) {
   return code;
 }
 
-// "explain_dying_process (実践者)".
+// "看取りの過程の説明 (explain_dying_process) (実践者)".
 std::string SkillsText(const google::protobuf::RepeatedPtrField<v1::SkillTarget>& skills) {
   std::string out;
   for (const auto& s : skills) {
-    out +=
-        (out.empty() ? "" : "、") + s.skill_code() + " (" + LabelOf(kSkillLevels, s.level()) + ")";
+    out += (out.empty() ? "" : "、") + SkillLabel(s.skill_code()) + " (" +
+           LabelOf(kSkillLevels, s.level()) + ")";
   }
   return out;
 }
@@ -123,10 +123,11 @@ void PrintTraining(const v1::Training& t) {
   std::printf("\nアンケート / survey\n");
   if (t.survey_items_size() == 0) std::printf("(なし)\n");
   for (const auto& item : t.survey_items()) {
-    std::printf("  %s [%s] %s%s%s\n", item.id().c_str(), LabelOf(kSurveyKinds, item.kind()).c_str(),
-                item.question().c_str(),
-                item.skill_code().empty() ? "" : ("  (" + item.skill_code() + ")").c_str(),
-                item.required() ? "  必須" : "");
+    std::printf(
+        "  %s [%s] %s%s%s\n", item.id().c_str(), LabelOf(kSurveyKinds, item.kind()).c_str(),
+        item.question().c_str(),
+        item.skill_code().empty() ? "" : ("  スキル: " + SkillLabel(item.skill_code())).c_str(),
+        item.required() ? "  必須" : "");
   }
 
   std::printf("\n資料 / materials\n");

@@ -22,6 +22,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/training.grpc.pb.h"
 #include "training/training_rules.h"
 #include "training_parts.h"
@@ -38,6 +39,11 @@ std::unique_ptr<v1::TrainingService::Stub> Stub() {
 bool AllDigits(const std::string& s) {
   return !s.empty() && s.size() <= 9 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string SkillLabel(const std::string& code) {
+  const common::VocabularyEntry* e = common::FindVocabulary(common::kSkillSet, code);
+  return e ? e->ja + " (" + code + ")" : code;
 }
 
 // Reads a training for an edit; a failed call is reported and its exit code returned.

@@ -64,6 +64,10 @@ inline constexpr Word<v1::SurveyItemKind> kSurveyKinds[] = {
 // 1 to 9 digits.
 bool AllDigits(const std::string& s);
 
+// "看取りの過程の説明 (explain_dying_process)": a built-in skill's name with the code renkeictl
+// takes; the bare code for a skill the instance added to its framework.
+std::string SkillLabel(const std::string& code);
+
 // "start=2026-12-05 14:00,end=16:00,venue=東京都庁 第一会議室,capacity=20,
 // lecturer=山田花子@稲城市立病院,online=https://...": start and end are required (end may be
 // "HH:MM" on the start's day); `online` alone marks an online session without a URL; lecturer may

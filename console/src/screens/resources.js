@@ -98,7 +98,7 @@ export async function render(main, ctx) {
   const fallback = checkbox({ label: '該当がないときは市区町村外の近い資源を表示する', field: 'outside_fallback', value: true });
   const text = input({ label: '名称・カナ・住所', field: 'text', hint: 'ひらがな・カタカナ・全角半角の違いは区別しません' });
   const accepting = checkbox({ label: '新規受入可の資源のみ', field: 'accepting_only' });
-  const near = municipalityInput({ label: '距離の基準 (市区町村の役所から)', field: 'near_municipality_code', hint: '6桁のコード。空欄なら上の市区町村' });
+  const near = municipalityInput({ label: '距離の基準 (市区町村役場から)', field: 'near_municipality_code', hint: '6桁のコード。空欄なら上の市区町村' });
   const within = input({ label: '半径 (km)', field: 'max_distance_km', width: 'short', inputmode: 'decimal' });
   const pageSize = input({ label: '表示件数', field: 'page_size', options: [['20', '20件'], ['50', '50件'], ['100', '100件']], value: '20' });
 
