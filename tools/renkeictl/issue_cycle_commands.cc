@@ -46,7 +46,7 @@ bool ParseEvidence(const std::string& spec, v1::Evidence* out) {
 
 std::string ScopeText(v1::IssueScope scope,
                       const google::protobuf::RepeatedPtrField<std::string>& related) {
-  const std::string label(common::Label(scope, common::Label(v1::ISSUE_SCOPE_MUNICIPAL)));
+  std::string label(common::Label(scope, common::Label(v1::ISSUE_SCOPE_MUNICIPAL)));
   if (scope != v1::ISSUE_SCOPE_WIDE_AREA) return label;
   std::string out;
   for (const auto& code : related) out += (out.empty() ? "" : "、") + JurisdictionLabel(code);
