@@ -272,7 +272,8 @@ export async function render(main, ctx) {
         h('p', { class: 'theme' }, s.theme || '(テーマなし)'),
         h('p', { class: 'meta' },
           s.automatic ? h('span', { class: 'badge' }, '自動 (資源の空白)') : null,
-          tagLabels(s.tags).map((t) => h('span', { class: 'tag' }, t)),
+          // An automatic seed's resource_gap tag is what its badge says already.
+          tagLabels((s.tags || []).filter((t) => !(s.automatic && t === 'resource_gap'))).map((t) => h('span', { class: 'tag' }, t)),
           s.capability ? ` 機能: ${capabilityLabel(s.capability)} ` : '',
           ' 記録 ', timestampText(s.raisedAt))))),
       form);
