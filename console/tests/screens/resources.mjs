@@ -43,7 +43,7 @@ test('資源検索: search with filters (full-width code) and the gap report of 
   await page.getByText('種別で絞り込む').click();
   await page.getByRole('group', { name: '種別 (いずれか)' }).getByLabel('訪問看護ステーション', { exact: true }).check();
   await page.getByLabel('市区町村コード (所在または訪問対象)').fill('');
-  await page.getByLabel('距離の基準 (市区町村の役所から)').fill('132250');
+  await page.getByLabel('距離の基準 (市区町村役場から)').fill('132250');
   await page.getByLabel('半径 (km)').fill('５');
   const near = await during(page, 'GET', /^\/api\/v1\/resources$/, () => page.getByRole('button', { name: '検索', exact: true }).click());
   assert.equal(new URL(near.url()).searchParams.get('max_distance_km'), '5');
