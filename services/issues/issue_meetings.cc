@@ -30,6 +30,31 @@ void NormalizeMeeting(v1::Meeting* m, const common::Clock& clock) {
   }
 }
 
+// The meeting's issues: well-formed ids of issues this instance holds (the first 50 checked).
+void CheckIssueIds(const v1::Meeting& m, const IssueStore& store, FieldViolations* v) {
+  for (int i = 0; i < m.issue_ids_size() && i < 50; ++i) {
+    const std::string field = "meeting.issue_ids[" + std::to_string(i) + "]";
+    if (!common::IsWellFormedId("iss", m.issue_ids(i))) {
+      v->Add(field, "IDの形式が不正です (iss_ + 26文字) / malformed id");
+    } else if (!store.GetIssue(m.issue_ids(i)).ok()) {
+      v->Add(field, "課題が見つかりません / no such issue");
+    }
+  }
+}
+
+// A recorded or changed meeting, shared with the prefecture: its body, date and issues.
+v1::EventEnvelope MeetingRecorded(const common::EventSource& events, const v1::Meeting& m) {
+  auto e = common::NewEvent(events, "meeting", m.id(), m.version(), v1::SHARE_LEVEL_PREFECTURE,
+                            m.municipality_code());
+  auto* p = e.mutable_meeting_recorded();
+  p->set_meeting_id(m.id());
+  p->set_municipality_code(m.municipality_code());
+  p->set_body(m.body());
+  *p->mutable_date() = m.date();
+  *p->mutable_issue_ids() = m.issue_ids();
+  return e;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Meeting> Issues::RecordMeeting(const v1::RecordMeetingRequest& r) {
@@ -39,14 +64,7 @@ absl::StatusOr<v1::Meeting> Issues::RecordMeeting(const v1::RecordMeetingRequest
                  options_.jurisdiction_code);
   if (!r.meeting().id().empty())
     v.Add("meeting.id", "新しい会議にIDは指定しません / assigned by the service");
-  for (int i = 0; i < r.meeting().issue_ids_size() && i < 50; ++i) {
-    const std::string field = "meeting.issue_ids[" + std::to_string(i) + "]";
-    if (!common::IsWellFormedId("iss", r.meeting().issue_ids(i))) {
-      v.Add(field, "IDの形式が不正です (iss_ + 26文字) / malformed id");
-    } else if (!store_.GetIssue(r.meeting().issue_ids(i)).ok()) {
-      v.Add(field, "課題が見つかりません / no such issue");
-    }
-  }
+  CheckIssueIds(r.meeting(), store_, &v);
   RETURN_IF_ERROR(v.ToStatus());
   v1::Meeting m = r.meeting();
   m.set_id(common::NewId("mtg", *clock_));
@@ -56,15 +74,7 @@ absl::StatusOr<v1::Meeting> Issues::RecordMeeting(const v1::RecordMeetingRequest
   NormalizeMeeting(&m, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
   store_.PutMeeting(&cmd.batch(), m);
-  auto e = common::NewEvent(events_, "meeting", m.id(), m.version(), v1::SHARE_LEVEL_PREFECTURE,
-                            m.municipality_code());
-  auto* p = e.mutable_meeting_recorded();
-  p->set_meeting_id(m.id());
-  p->set_municipality_code(m.municipality_code());
-  p->set_body(m.body());
-  *p->mutable_date() = m.date();
-  *p->mutable_issue_ids() = m.issue_ids();
-  cmd.AddEvent(e);
+  cmd.AddEvent(MeetingRecorded(events_, m));
   cmd.SetAnswer(m);
   RETURN_IF_ERROR(cmd.Commit());
   return m;
@@ -75,14 +85,7 @@ absl::StatusOr<v1::Meeting> Issues::UpdateMeeting(const v1::UpdateMeetingRequest
   ValidateMeeting(r.meeting(), "meeting", &v);
   v.CheckOwnCode("meeting.municipality_code", r.meeting().municipality_code(),
                  options_.jurisdiction_code);
-  for (int i = 0; i < r.meeting().issue_ids_size() && i < 50; ++i) {
-    const std::string field = "meeting.issue_ids[" + std::to_string(i) + "]";
-    if (!common::IsWellFormedId("iss", r.meeting().issue_ids(i))) {
-      v.Add(field, "IDの形式が不正です (iss_ + 26文字) / malformed id");
-    } else if (!store_.GetIssue(r.meeting().issue_ids(i)).ok()) {
-      v.Add(field, "課題が見つかりません / no such issue");
-    }
-  }
+  CheckIssueIds(r.meeting(), store_, &v);
   RETURN_IF_ERROR(v.ToStatus());
   RETURN_IF_ERROR(CheckId("mtg", r.meeting().id(), "meeting.id"));
   if (r.meeting().version() < 1)
@@ -97,15 +100,7 @@ absl::StatusOr<v1::Meeting> Issues::UpdateMeeting(const v1::UpdateMeetingRequest
   NormalizeMeeting(&m, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
   store_.PutMeeting(&cmd.batch(), m);
-  auto e = common::NewEvent(events_, "meeting", m.id(), m.version(), v1::SHARE_LEVEL_PREFECTURE,
-                            m.municipality_code());
-  auto* p = e.mutable_meeting_recorded();
-  p->set_meeting_id(m.id());
-  p->set_municipality_code(m.municipality_code());
-  p->set_body(m.body());
-  *p->mutable_date() = m.date();
-  *p->mutable_issue_ids() = m.issue_ids();
-  cmd.AddEvent(e);
+  cmd.AddEvent(MeetingRecorded(events_, m));
   cmd.SetAnswer(m);
   RETURN_IF_ERROR(cmd.Commit());
   return m;

@@ -147,6 +147,11 @@ class Trainings {
   // Writes a changed training into the batch and refreshes the indexes after commit.
   void StageTraining(const v1::Training& training, const v1::TrainingLedger& ledger,
                      common::CommandBatch* cmd);
+  // Stages the changed training, then commits the batch with the training and its counts as the
+  // command's answer (the events added before), and returns that answer.
+  absl::StatusOr<v1::Training> CommitTraining(const v1::Training& training,
+                                              const v1::TrainingLedger& ledger,
+                                              common::CommandBatch* cmd);
   // Fills output-only counts from the ledger.
   void FillCounts(const v1::TrainingLedger& ledger, v1::Training* training) const;
   // Promotes waiting registrations into free seats, in line order; adds their records and

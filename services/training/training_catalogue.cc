@@ -58,6 +58,17 @@ void Trainings::StageTraining(const v1::Training& training, const v1::TrainingLe
   cmd->OnCommitted([this, stored, ledger] { IndexPut(stored, ledger); });
 }
 
+absl::StatusOr<v1::Training> Trainings::CommitTraining(const v1::Training& training,
+                                                       const v1::TrainingLedger& ledger,
+                                                       common::CommandBatch* cmd) {
+  StageTraining(training, ledger, cmd);
+  v1::Training answer = training;
+  FillCounts(ledger, &answer);
+  cmd->SetAnswer(answer);
+  RETURN_IF_ERROR(cmd->Commit());
+  return answer;
+}
+
 void Trainings::IndexPut(const v1::Training& t, const v1::TrainingLedger& ledger) {
   Entry e;
   auto& s = e.summary;
@@ -178,14 +189,9 @@ absl::StatusOr<v1::Training> Trainings::CreateTraining(const v1::CreateTrainingR
   v1::TrainingLedger ledger;
   ledger.set_training_id(t.id());
   common::CommandBatch cmd(raw_store_, outbox_);
-  StageTraining(t, ledger, &cmd);
   store_.PutLedger(&cmd.batch(), ledger);
   cmd.AddEvent(ScheduledEvent(t));
-  v1::Training answer = t;
-  FillCounts(ledger, &answer);
-  cmd.SetAnswer(answer);
-  RETURN_IF_ERROR(cmd.Commit());
-  return answer;
+  return CommitTraining(t, ledger, &cmd);
 }
 
 absl::StatusOr<v1::Training> Trainings::GetTraining(const v1::GetTrainingRequest& r) const {
@@ -324,13 +330,8 @@ absl::StatusOr<v1::Training> Trainings::UpdateTraining(const v1::UpdateTrainingR
   *t.mutable_survey_items() = in.survey_items();
   common::NextVersion(&t, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
-  StageTraining(t, ledger, &cmd);
   cmd.AddEvent(ScheduledEvent(t));
-  v1::Training answer = t;
-  FillCounts(ledger, &answer);
-  cmd.SetAnswer(answer);
-  RETURN_IF_ERROR(cmd.Commit());
-  return answer;
+  return CommitTraining(t, ledger, &cmd);
 }
 
 absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& r) {
@@ -399,13 +400,8 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
   *t.add_sessions() = s;
   SortSessions(&t);
   common::NextVersion(&t, *clock_);
-  StageTraining(t, ledger, &cmd);
   cmd.AddEvent(SessionEvent(t, s, "added"));
-  v1::Training answer = t;
-  FillCounts(ledger, &answer);
-  cmd.SetAnswer(answer);
-  RETURN_IF_ERROR(cmd.Commit());
-  return answer;
+  return CommitTraining(t, ledger, &cmd);
 }
 
 absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionRequest& r) {
@@ -474,13 +470,8 @@ absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionReq
   // A larger capacity lets waiting registrations in.
   ASSIGN_OR_RETURN(int promoted, Promote(t, &ledger, &cmd));
   (void)promoted;
-  StageTraining(t, ledger, &cmd);
   store_.PutLedger(&cmd.batch(), ledger);
-  v1::Training answer = t;
-  FillCounts(ledger, &answer);
-  cmd.SetAnswer(answer);
-  RETURN_IF_ERROR(cmd.Commit());
-  return answer;
+  return CommitTraining(t, ledger, &cmd);
 }
 
 absl::StatusOr<v1::Training> Trainings::CancelTraining(const v1::CancelTrainingRequest& r) {
@@ -498,13 +489,8 @@ absl::StatusOr<v1::Training> Trainings::CancelTraining(const v1::CancelTrainingR
   for (auto& s : *t.mutable_sessions()) s.set_cancelled(true);
   common::NextVersion(&t, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
-  StageTraining(t, ledger, &cmd);
   cmd.AddEvent(ScheduledEvent(t));
-  v1::Training answer = t;
-  FillCounts(ledger, &answer);
-  cmd.SetAnswer(answer);
-  RETURN_IF_ERROR(cmd.Commit());
-  return answer;
+  return CommitTraining(t, ledger, &cmd);
 }
 
 }  // namespace renkei::training

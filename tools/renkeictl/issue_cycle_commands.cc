@@ -14,6 +14,7 @@
 #include "indicator_words.h"
 #include "issue_parts.h"
 #include "issues/issue_rules.h"
+#include "list_pages.h"
 #include "renkei/common/labels.h"
 #include "renkei/common/text.h"
 #include "renkei/common/vocabulary.h"
@@ -217,17 +218,8 @@ int RunList(const ListArgs& a) {
   auto stub = Stub();
   // With --all, the pages are gathered into one response (one JSON document).
   v1::ListIssuesResponse all;
-  v1::ListIssuesResponse resp;
-  while (true) {
-    auto ctx = NewContext();
-    grpc::Status s = stub->ListIssues(ctx.get(), req, &resp);
-    if (!s.ok()) return ReportError(s);
-    for (const auto& i : resp.issues()) *all.add_issues() = i;
-    all.set_total(resp.total());
-    all.set_next_page_token(resp.next_page_token());
-    if (!a.all || resp.next_page_token().empty()) break;
-    req.set_page_token(resp.next_page_token());
-  }
+  grpc::Status s = ListPages(*stub, &v1::IssuesService::Stub::ListIssues, req, a.all, &all);
+  if (!s.ok()) return ReportError(s);
   if (JsonOutput()) {
     PrintJson(all);
     return kOk;

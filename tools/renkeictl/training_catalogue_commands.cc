@@ -11,6 +11,7 @@
 #include "CLI/CLI.hpp"
 #include "audience_words.h"
 #include "cli.h"
+#include "list_pages.h"
 #include "renkei/common/jurisdiction.h"
 #include "renkei/v1/training.grpc.pb.h"
 #include "training_parts.h"
@@ -267,17 +268,8 @@ int RunList(const ListArgs& a) {
   auto stub = Stub();
   // With --all, the pages are gathered into one response (one JSON document).
   v1::ListTrainingsResponse all;
-  v1::ListTrainingsResponse resp;
-  while (true) {
-    auto ctx = NewContext();
-    grpc::Status s = stub->ListTrainings(ctx.get(), req, &resp);
-    if (!s.ok()) return ReportError(s);
-    for (const auto& t : resp.trainings()) *all.add_trainings() = t;
-    all.set_total(resp.total());
-    all.set_next_page_token(resp.next_page_token());
-    if (!a.all || resp.next_page_token().empty()) break;
-    req.set_page_token(resp.next_page_token());
-  }
+  grpc::Status s = ListPages(*stub, &v1::TrainingService::Stub::ListTrainings, req, a.all, &all);
+  if (!s.ok()) return ReportError(s);
   if (JsonOutput()) {
     PrintJson(all);
     return kOk;
