@@ -3,7 +3,7 @@
 # municipalities (稲城市 132250, 調布市 132080, 熊谷市 112020), each instance with its own
 # nats-server (its own JetStream domain; municipalities are leaf nodes of their prefecture,
 # prefectures of the nation) and its services, with each municipality's real facilities
-# imported from ../shared/data. See docs/federation.md.
+# imported from reference-data/. See docs/federation.md.
 #
 #   tools/federation.sh start    generate the instance files, render the nats-server configs,
 #                                start everything, import demo data
@@ -186,13 +186,8 @@ status() {
   "$ctl" federation status "${args[@]}"
 }
 
-shared_data() {
-  for d in "${RENKEI_SHARED_DATA:-}" "$repo/../shared/data" /work/shared/data; do
-    if [[ -n "$d" && -f "$d/municipalities.csv" ]]; then (cd "$d" && pwd); return; fi
-  done
-  echo "error: ../shared/data not found (set RENKEI_SHARED_DATA)" >&2
-  exit 1
-}
+# The real facilities the demo imports: the repository's copy of the reference data.
+shared_data() { echo "$repo/reference-data"; }
 
 wait_ready() { # wait_ready <id> <service>
   read -r level code base _ <<<"$(lookup "$1")"

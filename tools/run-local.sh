@@ -2,7 +2,7 @@
 # One command for a newcomer: sets up the machine, builds, starts a local municipal instance
 # (稲城市 Inagi, 132250: nats-server, renkei-directory, renkei-intake, renkei-issues,
 # renkei-training, renkei-indicators, renkei-gateway and the console) with the real public data
-# from ../shared/data, and prints the console's URL, a demo account and what to try next.
+# from reference-data/, and prints the console's URL, a demo account and what to try next.
 #
 #   tools/run-local.sh          start (or show the running instance)
 #   tools/run-local.sh stop     stop it
@@ -46,13 +46,8 @@ status() {
   done
 }
 
-shared_data() {
-  for d in "${RENKEI_SHARED_DATA:-}" "$repo/../shared/data" /work/shared/data; do
-    if [[ -n "$d" && -f "$d/municipalities.csv" ]]; then (cd "$d" && pwd); return; fi
-  done
-  echo "error: ../shared/data not found (set RENKEI_SHARED_DATA)" >&2
-  exit 1
-}
+# The real facilities the demo imports: the repository's copy of the reference data.
+shared_data() { echo "$repo/reference-data"; }
 
 port_busy() { ss -ltn "( sport = :$1 )" 2>/dev/null | grep -q LISTEN; }
 

@@ -120,14 +120,11 @@ export const SKILL_LEVELS = table('SkillLevel');
 /** @type {ui.Table<renkei.v1.SurveyItemKind>} */
 export const SURVEY_ITEM_KINDS = table('SurveyItemKind');
 
+// The anchors of a survey's five-point scale, 1 first (vocabulary.csv's likert set).
 /** @type {ui.Table<number>} */
-export const LIKERT = [
-  [1, '1 全くそう思わない'],
-  [2, '2 そう思わない'],
-  [3, '3 どちらともいえない'],
-  [4, '4 そう思う'],
-  [5, '5 とてもそう思う'],
-];
+export const LIKERT = [...(CODES.likert || [])]
+  .map(([code, ja]) => /** @type {[number, string]} */ ([Number(code), `${code} ${ja}`]))
+  .sort(([a], [b]) => a - b);
 
 /** @type {ui.Table<renkei.v1.Role>} */
 export const ROLES = table('Role');

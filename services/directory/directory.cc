@@ -81,7 +81,7 @@ absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
   } else if (request.expected_version() != 0) {
     return common::NotFoundError(
         "renkei.v1.Resource", r.id(),
-        "資源が見つかりません (作成するときは expected_version を 0 に) / resource not found "
+        "資源が見つかりません (新しく登録するときは版を 0 に) / resource not found "
         "(expected_version must be 0 to create)");
   }
   const std::string key = SourceKey(r);
@@ -264,7 +264,7 @@ absl::StatusOr<v1::SearchResourcesResponse> Directory::Search(
   v1::SearchResourcesResponse response;
   std::vector<std::string> ids;
   for (const auto& h : page.hits) ids.push_back(h.id);
-  auto loaded = resources_.GetMany(ids);
+  ASSIGN_OR_RETURN(auto loaded, resources_.GetMany(ids));
   const auto fetched = std::chrono::steady_clock::now();
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
   if (ms(started, fetched) > options_.slow_search_ms) {
@@ -462,7 +462,7 @@ absl::StatusOr<Directory::ApplyResult> Directory::ApplyImported(std::vector<Impo
   ids.reserve(rows.size());
   for (const auto& row : rows) ids.push_back(row.resource.id());
   auto guard = locks_.LockAll(ids);
-  auto existing = resources_.GetMany(ids);
+  ASSIGN_OR_RETURN(auto existing, resources_.GetMany(ids));
   std::vector<ResourceChange> changes;
   const auto now = clock_->NowTimestamp();
   for (size_t i = 0; i < rows.size(); ++i) {

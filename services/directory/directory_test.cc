@@ -2,6 +2,7 @@
 
 #include <iconv.h>
 
+#include "domain_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "renkei/common/encoding.h"
@@ -24,30 +25,21 @@ class DirectoryTest : public ::testing::Test {
 
   void Open() {
     dir_.reset();
-    outbox_.reset();
-    store_.reset();
-    auto store = common::Store::Open(
-        {.path = tmp_.Sub("db"), .column_families = ResourceStore::ColumnFamilies()});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-    outbox_ = std::make_unique<common::Outbox>(store_.get());
+    domain_.reset();
+    domain_ = std::make_unique<renkei::testing::DomainStore>(tmp_.Sub("db"),
+                                                             ResourceStore::ColumnFamilies());
     DirectoryOptions options;
     options.import_batch_rows = 2;
-    dir_ = std::make_unique<Directory>(store_.get(), outbox_.get(),
+    dir_ = std::make_unique<Directory>(domain_->store.get(), domain_->outbox.get(),
                                        common::EventSource{"m132250", &clock_}, &vocab_, options,
                                        &clock_);
     ASSERT_TRUE(dir_->LoadIndex().ok());
   }
 
-  int OutboxRecords() {
-    int n = 0;
-    auto it = store_->NewIterator(outbox_->records_cf());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-    return n;
-  }
+  int OutboxRecords() { return static_cast<int>(domain_->EventCount()); }
   int StoredResources() {
     int n = 0;
-    auto it = store_->NewIterator(store_->Cf("resources"));
+    auto it = domain_->store->NewIterator(domain_->store->Cf("resources"));
     for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
     return n;
   }
@@ -93,8 +85,7 @@ class DirectoryTest : public ::testing::Test {
   renkei::testing::TempDir tmp_;
   common::FakeClock clock_;
   CapabilityVocabulary vocab_;
-  std::unique_ptr<common::Store> store_;
-  std::unique_ptr<common::Outbox> outbox_;
+  std::unique_ptr<renkei::testing::DomainStore> domain_;
   std::unique_ptr<Directory> dir_;
 };
 

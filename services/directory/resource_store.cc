@@ -27,16 +27,9 @@ absl::StatusOr<v1::Resource> ResourceStore::Get(const std::string& id) const {
   return resources_.Get(id);
 }
 
-std::vector<std::optional<v1::Resource>> ResourceStore::GetMany(
+absl::StatusOr<std::vector<std::optional<v1::Resource>>> ResourceStore::GetMany(
     const std::vector<std::string>& ids) const {
-  std::vector<std::optional<v1::Resource>> out(ids.size());
-  auto raws = store_->MultiGet(resources_.cf(), ids);
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (!raws[i].ok()) continue;
-    v1::Resource r;
-    if (r.ParseFromString(*raws[i])) out[i] = std::move(r);
-  }
-  return out;
+  return resources_.FindMany(ids);
 }
 
 absl::StatusOr<std::string> ResourceStore::IdForSource(const std::string& source_key) const {

@@ -34,7 +34,9 @@ class ResourceStore {
 
   // NotFound when absent.
   absl::StatusOr<v1::Resource> Get(const std::string& id) const;
-  std::vector<std::optional<v1::Resource>> GetMany(const std::vector<std::string>& ids) const;
+  // In the order of `ids`, nullopt for an absent one; a read error or an unreadable record fails.
+  absl::StatusOr<std::vector<std::optional<v1::Resource>>> GetMany(
+      const std::vector<std::string>& ids) const;
   // The id stored for a source key; NotFound when none.
   absl::StatusOr<std::string> IdForSource(const std::string& source_key) const;
 

@@ -1,11 +1,12 @@
 // Unit tests of the gateway's parts that need no server: the router, the request building from
-// parameters and JSON, the error body, the accounts file.
+// parameters and JSON, the error body, the accounts file, the configuration check.
 #include <cmath>
 #include <regex>
 #include <set>
 
 #include "absl/strings/str_split.h"
 #include "gateway/accounts.h"
+#include "gateway/gateway.h"
 #include "gateway/routes.h"
 #include "gateway/transcode.h"
 #include "gmock/gmock.h"
@@ -31,6 +32,42 @@ std::vector<std::string> FieldsOf(const absl::Status& s) {
   std::vector<std::string> out;
   for (const auto& [field, description] : common::FieldViolationsOf(s)) out.push_back(field);
   return out;
+}
+
+TEST(GatewayConfig, EveryBadFieldIsNamed) {
+  v1::InstanceConfig c;
+  c.mutable_gateway()->set_listen_address("0.0.0.0");  // no port
+  c.mutable_gateway()->set_public_origin("renkei.example.jp");
+  c.mutable_gateway()->set_session_minutes(24 * 60 + 1);
+  c.mutable_gateway()->set_threads(257);
+  EXPECT_THAT(FieldsOf(PrepareGatewayConfig(&c)),
+              ElementsAre("gateway.listen_address", "gateway.public_origin", "security.key_dir",
+                          "gateway.key_id", "gateway.session_minutes", "gateway.threads"));
+
+  v1::InstanceConfig open;
+  open.mutable_security()->set_unauthenticated_loopback(true);
+  open.mutable_gateway()->set_listen_address("192.0.2.10:8080");
+  open.mutable_gateway()->set_public_origin("https://renkei.example.jp/");
+  EXPECT_THAT(FieldsOf(PrepareGatewayConfig(&open)),
+              ElementsAre("gateway.listen_address", "gateway.public_origin"));
+
+  v1::InstanceConfig missing;
+  EXPECT_THAT(FieldsOf(PrepareGatewayConfig(&missing)),
+              ElementsAre("gateway.listen_address", "security.key_dir", "gateway.key_id"));
+}
+
+TEST(GatewayConfig, AGoodConfigurationGetsItsDefaults) {
+  v1::InstanceConfig c;
+  c.mutable_security()->set_key_dir("/etc/renkei/keys");
+  c.mutable_security()->set_service_key_id("k1");
+  c.mutable_gateway()->set_listen_address("127.0.0.1:8080");
+  c.mutable_gateway()->set_public_origin("https://renkei.example.jp");
+  ASSERT_TRUE(PrepareGatewayConfig(&c).ok());
+  EXPECT_EQ(c.gateway().key_id(), "k1");  // the services' key unless its own is named
+  EXPECT_EQ(c.gateway().session_minutes(), 480);
+  EXPECT_EQ(c.gateway().max_body_bytes(), 1 << 20);
+  EXPECT_EQ(c.gateway().threads(), 32);
+  EXPECT_EQ(c.gateway().deadline_ms(), 10000);
 }
 
 TEST(Routes, EveryRouteNamesARealUnaryMethodAndPathParametersAreItsFields) {

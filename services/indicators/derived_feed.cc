@@ -12,6 +12,7 @@
 #include "renkei/common/dates.h"
 #include "renkei/common/errors.h"
 #include "renkei/common/events.h"
+#include "renkei/common/federation.h"
 #include "renkei/common/grpc_status.h"
 #include "renkei/common/log.h"
 #include "renkei/common/status_macros.h"
@@ -119,9 +120,10 @@ absl::Status DerivedFeed::StartConsumersLocked(const std::string& durable) {
     consumer->Start();
     consumers_.push_back(std::move(consumer));
   };
-  start(options_.stream, durable, "renkei.*." + options_.instance_id + ".>");
+  // The filters are those of the durables already stored: equal to them, character for character.
+  start(options_.stream, durable, common::InstanceStreamSubjects(options_.instance_id).front());
   if (!options_.children_stream.empty()) {
-    start(options_.children_stream, durable + "_children", "renkei.>");
+    start(options_.children_stream, durable + "_children", common::kEveryEvent);
   }
   durable_ = durable;
   return absl::OkStatus();

@@ -112,7 +112,7 @@ void CheckPeriodRange(const std::string& from_period, const std::string& to_peri
   if (!to_period.empty() && !(*to = ParsePeriod(to_period)))
     v->Add("to_period", "期間の形式が不正です / malformed period");
   if (*from && *to && (*to)->LastDay() < (*from)->FirstDay())
-    v->Add("to_period", "from_period より前です / before from_period");
+    v->Add("to_period", "期間の終わりが始まりより前です / before from_period");
 }
 
 }  // namespace renkei::indicators

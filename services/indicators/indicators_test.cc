@@ -1,6 +1,7 @@
 #include "indicators.h"
 
 #include "derived.h"
+#include "domain_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "indicator_store.h"
@@ -17,28 +18,16 @@ using ::testing::IsEmpty;
 using ::testing::StartsWith;
 using testing::ViolatedFields;
 
-struct Instance {
+struct Instance : renkei::testing::DomainStore {
   Instance(const std::string& dir, v1::InstanceLevel level, const std::string& code,
-           common::Clock* clock) {
-    auto s =
-        common::Store::Open({.path = dir, .column_families = IndicatorStore::ColumnFamilies()});
-    EXPECT_TRUE(s.ok()) << s.status();
-    store = std::move(*s);
-    outbox = std::make_unique<common::Outbox>(store.get());
+           common::Clock* clock)
+      : DomainStore(dir, IndicatorStore::ColumnFamilies()) {
     IndicatorsOptions options;
     options.level = level;
     options.jurisdiction_code = code;
     indicators = std::make_unique<Indicators>(store.get(), outbox.get(),
                                               common::EventSource{"x", clock}, options, clock);
   }
-  size_t EventCount() const {
-    size_t n = 0;
-    auto it = store->NewIterator(outbox->records_cf());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-    return n;
-  }
-  std::unique_ptr<common::Store> store;
-  std::unique_ptr<common::Outbox> outbox;
   std::unique_ptr<Indicators> indicators;
 };
 

@@ -143,8 +143,7 @@ absl::StatusOr<v1::Consultation> Intake::Mutate(
     const std::function<std::unique_ptr<google::protobuf::Message>(const v1::Consultation&)>&
         answer_of) {
   RETURN_IF_ERROR(CheckId("con", id, "id"));
-  if (expected_version < 1)
-    return common::InvalidField("expected_version", "1 以上です / must be ≥ 1");
+  RETURN_IF_ERROR(common::CheckExpectedVersion(expected_version));
   auto guard = locks_.Lock(id);
   ASSIGN_OR_RETURN(v1::Consultation previous,
                    common::LoadForChange(
@@ -178,7 +177,7 @@ absl::StatusOr<v1::ListConsultationsResponse> Intake::List(
               r.received_to().day());
   if (v.empty() && r.received_from().year() != 0 && r.received_to().year() != 0 &&
       common::DateNumber(r.received_to()) < common::DateNumber(r.received_from())) {
-    v.Add("received_to", "received_from より前です / before received_from");
+    v.Add("received_to", "受付期間の終わりが始まりより前です / before received_from");
   }
   if (r.page_size() < 0 || r.page_size() > 200) v.Add("page_size", "1〜200 です / must be 1..200");
   std::string resume;

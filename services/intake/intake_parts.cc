@@ -17,14 +17,6 @@
 
 namespace renkei::intake {
 
-absl::Status CheckId(const std::string& prefix, const std::string& id, const std::string& field) {
-  if (!common::IsWellFormedId(prefix, id)) {
-    return common::InvalidField(field,
-                                "IDの形式が不正です (" + prefix + "_ + 26文字) / malformed id");
-  }
-  return absl::OkStatus();
-}
-
 // Default period for lists and seeds: everything.
 int64_t FromMicros(const v1::Date& d) {
   return d.year() == 0 ? INT64_MIN / 2 : common::TokyoStartOfDay(d);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "renkei/common/table.h"
 #include "renkei/common/validation.h"
 #include "renkei/v1/intake.pb.h"
 #include "renkei/v1/storage.pb.h"
@@ -18,7 +19,7 @@ using common::FieldViolations;
 
 inline constexpr int64_t kClockSkewMicros = 5LL * 60 * 1000000;
 
-absl::Status CheckId(const std::string& prefix, const std::string& id, const std::string& field);
+using common::CheckId;
 int64_t FromMicros(const v1::Date& d);
 int64_t ToMicrosExclusive(const v1::Date& d);
 void CheckPeriod(const v1::Date& from, const v1::Date& to, bool required,

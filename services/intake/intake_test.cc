@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "domain_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "renkei/common/dates.h"
@@ -92,18 +93,11 @@ class IntakeTest : public ::testing::Test {
   void SetUp() override {
     clock_.SetMicros(common::TokyoStartOfDay(common::DateFromNumber(20261124)) +
                      10LL * 3600 * 1000000);
-    auto store = common::Store::Open(
-        {.path = tmp_.Sub("db"),
-         .column_families = ConsultationStore::ColumnFamilies(),
-         .compress = false});  // raw scans of the files below must see every byte
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
-    outbox_ = std::make_unique<common::Outbox>(store_.get());
     IntakeOptions options;
     options.municipality_code = "132250";
-    intake_ = std::make_unique<Intake>(store_.get(), outbox_.get(), sealer_.get(),
-                                       common::EventSource{"m132250", &clock_}, &vocab_, &finder_,
-                                       options, &clock_);
+    intake_ = std::make_unique<Intake>(
+        domain_.store.get(), domain_.outbox.get(), domain_.sealer.get(),
+        common::EventSource{"m132250", &clock_}, &vocab_, &finder_, options, &clock_);
     finder_.Add("inagi-home", "稲城在宅療養クリニック", "132250", 1.0, {"home_visit_medical"});
     finder_.Add("inagi-neuro", "元気クリニック内科・脳神経内科", "132250", 0.8,
                 {"neurology", "parkinsons"});
@@ -186,29 +180,13 @@ class IntakeTest : public ::testing::Test {
     return cur;
   }
 
-  std::vector<v1::EventEnvelope> OutboxEvents() {
-    std::vector<v1::EventEnvelope> out;
-    auto it = store_->NewIterator(outbox_->records_cf());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      v1::EventEnvelope e;
-      EXPECT_TRUE(common::DecodeOutboxRecord(it->value(), &e));
-      out.push_back(e);
-    }
-    return out;
-  }
-  std::vector<std::string> EventTypes() {
-    std::vector<std::string> out;
-    for (const auto& e : OutboxEvents()) out.push_back(std::string(common::EventTypeOf(e)));
-    return out;
-  }
-
   renkei::testing::TempDir tmp_;
-  renkei::testing::TestSealer sealer_{tmp_.Sub("keys")};
+  // Uncompressed: the raw scans of the store's files below must see every byte.
+  renkei::testing::DomainStore domain_{tmp_.Sub("db"), ConsultationStore::ColumnFamilies(),
+                                       /*compress=*/false};
   common::FakeClock clock_;
   common::CapabilityVocabulary vocab_;
   FakeFinder finder_;
-  std::unique_ptr<common::Store> store_;
-  std::unique_ptr<common::Outbox> outbox_;
   std::unique_ptr<Intake> intake_;
 };
 
@@ -219,8 +197,8 @@ TEST_F(IntakeTest, CreateStoresPersonalDataButEventsCarryOnlyDeidentifiedAttribu
   EXPECT_EQ(c->age_band(), v1::AGE_BAND_75_84);
   EXPECT_EQ(c->person().name(), "稲城太郎");
   EXPECT_EQ(c->version(), 1);
-  EXPECT_THAT(EventTypes(), ElementsAre("consultation_received", "need_recorded"));
-  auto events = OutboxEvents();
+  EXPECT_THAT(domain_.EventTypes(), ElementsAre("consultation_received", "need_recorded"));
+  auto events = domain_.Events();
   const auto& received = events[0].consultation_received();
   EXPECT_EQ(received.age_band(), v1::AGE_BAND_75_84);
   EXPECT_EQ(received.care_level(), v1::CARE_LEVEL_CARE_3);
@@ -253,8 +231,8 @@ TEST_F(IntakeTest, MatchingFlagsTheGapProposesNearestOutsideAndRaisesASeed) {
   EXPECT_TRUE(con.seeds(0).automatic());
   EXPECT_EQ(con.seeds(0).capability(), "parkinsons");
   EXPECT_THAT(con.seeds(0).theme(), HasSubstr("パーキンソン病"));
-  EXPECT_THAT(EventTypes(), ElementsAre("consultation_received", "need_recorded",
-                                        "resource_gap_found", "issue_seed_raised"));
+  EXPECT_THAT(domain_.EventTypes(), ElementsAre("consultation_received", "need_recorded",
+                                                "resource_gap_found", "issue_seed_raised"));
 
   // Matching again does not raise the same automatic seed twice.
   m.set_expected_version(con.version());
@@ -284,7 +262,7 @@ TEST_F(IntakeTest, InsideCandidatesComeFirstWhenThereAreSome) {
 TEST_F(IntakeTest, StaleVersionsAndInvalidTransitionsAreRejectedWithoutWriting) {
   auto c = intake_->Create(WorkedExample());
   ASSERT_TRUE(c.ok());
-  const size_t events_before = OutboxEvents().size();
+  const size_t events_before = domain_.Events().size();
   v1::ChangeStatusRequest s;
   s.set_id(c->id());
   s.set_expected_version(1);
@@ -297,7 +275,7 @@ TEST_F(IntakeTest, StaleVersionsAndInvalidTransitionsAreRejectedWithoutWriting) 
   s.set_status(v1::CONSULTATION_STATUS_ASSESSING);
   s.set_expected_version(5);
   EXPECT_THAT(intake_->ChangeStatus(s).status(), StatusIs(absl::StatusCode::kAborted));
-  EXPECT_EQ(OutboxEvents().size(), events_before);
+  EXPECT_EQ(domain_.Events().size(), events_before);
   EXPECT_EQ(intake_->Get(c->id())->version(), 1);
 
   s.set_expected_version(1);
@@ -307,7 +285,7 @@ TEST_F(IntakeTest, StaleVersionsAndInvalidTransitionsAreRejectedWithoutWriting) 
   s.set_expected_version(2);
   s.set_status(v1::CONSULTATION_STATUS_UNRESOLVED);
   ASSERT_TRUE(intake_->ChangeStatus(s).ok());
-  EXPECT_EQ(EventTypes().back(), "consultation_closed");
+  EXPECT_EQ(domain_.EventTypes().back(), "consultation_closed");
   // An ended consultation takes no new needs.
   v1::AddNeedRequest n;
   n.set_id(c->id());
@@ -445,10 +423,10 @@ TEST_F(IntakeTest, PersonalFieldsAreSealedAtRestAndReadBackExactly) {
   ASSERT_GE(personal.size(), 11u);  // names, contact, birth date, address, narrative, notes...
   // No key or value of any column family (records, indexes, outbox) holds one of them ...
   for (const auto& p : personal) {
-    EXPECT_THAT(renkei::testing::StoreEntriesContaining(*store_, p), IsEmpty()) << p;
+    EXPECT_THAT(renkei::testing::StoreEntriesContaining(*domain_.store, p), IsEmpty()) << p;
   }
   // ... nor any file, flushed uncompressed; the same scan finds the clear part's text.
-  ASSERT_TRUE(store_->CompactAll().ok());
+  ASSERT_TRUE(domain_.store->CompactAll().ok());
   auto files = renkei::testing::FilesContaining(
       tmp_.Sub("db"), std::vector<std::string>(personal.begin(), personal.end()));
   for (const auto& [p, where] : files) EXPECT_THAT(where, IsEmpty()) << p;
@@ -464,13 +442,14 @@ TEST_F(IntakeTest, RetentionErasesPersonalFieldsOfLongClosedConsultationsAndKeep
   const v1::Consultation unresolved_later = FullFlow(v1::CONSULTATION_STATUS_UNRESOLVED);
   const auto ciphertext = [&](const std::string& id) {
     v1::SealedRecord r;
-    EXPECT_TRUE(r.ParseFromString(store_->Get(store_->Cf("consultations"), id)->substr(2)));
+    EXPECT_TRUE(
+        r.ParseFromString(domain_.store->Get(domain_.store->Cf("consultations"), id)->substr(2)));
     return r;
   };
   const v1::SealedRecord sealed_before = ciphertext(closed.id());
   ASSERT_FALSE(sealed_before.sealed().empty());
   // Control: flushed uncompressed, the sealed bytes are found by a raw scan of the files.
-  ASSERT_TRUE(store_->CompactAll().ok());
+  ASSERT_TRUE(domain_.store->CompactAll().ok());
   ASSERT_THAT(renkei::testing::FilesContaining(tmp_.Sub("db"), sealed_before.sealed()),
               ::testing::Not(IsEmpty()));
 
@@ -484,7 +463,7 @@ TEST_F(IntakeTest, RetentionErasesPersonalFieldsOfLongClosedConsultationsAndKeep
   *period.mutable_to() = common::DateFromNumber(20261231);
   v1::Digest digest_before = *intake_->Digest(period);
   const auto list_before = *intake_->List({});
-  const size_t events_before = OutboxEvents().size();
+  const size_t events_before = domain_.Events().size();
   auto erased = intake_->ErasePersonalData(30);
   ASSERT_TRUE(erased.ok()) << erased.status();
   EXPECT_EQ(*erased, 1);
@@ -511,7 +490,7 @@ TEST_F(IntakeTest, RetentionErasesPersonalFieldsOfLongClosedConsultationsAndKeep
   }
   EXPECT_EQ(digest_after.SerializeAsString(), digest_before.SerializeAsString());
   EXPECT_EQ(intake_->List({})->SerializeAsString(), list_before.SerializeAsString());
-  EXPECT_EQ(OutboxEvents().size(), events_before);
+  EXPECT_EQ(domain_.Events().size(), events_before);
 
   // The sweep compacted: the erased ciphertext is gone from every file, so not even the data key
   // could bring the personal fields back from the disk. The other records' are still there.
@@ -536,7 +515,7 @@ TEST_F(IntakeTest, RetentionErasesPersonalFieldsOfLongClosedConsultationsAndKeep
   update.mutable_person()->set_name("再相談 花子");
   ASSERT_TRUE(intake_->Update(update).ok());
   EXPECT_EQ(intake_->Get(unresolved_later.id())->person().name(), "再相談 花子");
-  EXPECT_THAT(renkei::testing::StoreEntriesContaining(*store_, "再相談 花子"), IsEmpty());
+  EXPECT_THAT(renkei::testing::StoreEntriesContaining(*domain_.store, "再相談 花子"), IsEmpty());
 }
 
 TEST_F(IntakeTest, TheRetentionSweeperRunsAtStartAndThenEveryPeriod) {

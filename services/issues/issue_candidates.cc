@@ -106,10 +106,9 @@ absl::StatusOr<v1::RegionalIssue> Issues::AcceptCandidate(const v1::AcceptCandid
 
 absl::StatusOr<v1::IssueCandidate> Issues::MergeCandidate(const v1::MergeCandidateRequest& r) {
   if (r.into_case() == v1::MergeCandidateRequest::INTO_NOT_SET) {
-    return common::InvalidField(
-        "into",
-        "統合先 (candidate_id_into か issue_id_into) を指定してください / give "
-        "candidate_id_into or issue_id_into");
+    return common::InvalidField("into",
+                                "統合先の候補か課題を指定してください / give "
+                                "candidate_id_into or issue_id_into");
   }
   std::lock_guard lock(candidates_mu_);
   ASSIGN_OR_RETURN(v1::IssueCandidate source,

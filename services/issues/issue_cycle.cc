@@ -41,7 +41,7 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateIssue(const v1::UpdateIssueReque
   }
   if (!r.replace_evidence() && r.evidence_size() > 0) {
     v.Add("replace_evidence",
-          "根拠を置き換えるには replace_evidence を指定してください / set replace_evidence");
+          "根拠を変えるときは置き換えとして送ってください / set replace_evidence");
   }
   v.CheckCount("evidence", r.evidence_size(), kMaxEvidence);
   for (int i = 0; i < r.evidence_size() && i < kMaxEvidence; ++i) {
@@ -49,7 +49,7 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateIssue(const v1::UpdateIssueReque
   }
   if (!r.replace_issue_options() && r.issue_options_size() > 0) {
     v.Add("replace_issue_options",
-          "課題案を置き換えるには replace_issue_options を指定してください / set "
+          "課題案を変えるときは置き換えとして送ってください / set "
           "replace_issue_options");
   }
   v.CheckCount("issue_options", r.issue_options_size(), kMaxIssueOptions);
@@ -59,8 +59,7 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateIssue(const v1::UpdateIssueReque
   }
   if (r.has_chosen_issue()) v.CheckText("chosen_issue", r.chosen_issue(), {.max_chars = 500});
   if (!r.replace_causes() && r.causes_size() > 0) {
-    v.Add("replace_causes",
-          "要因を置き換えるには replace_causes を指定してください / set replace_causes");
+    v.Add("replace_causes", "要因を変えるときは置き換えとして送ってください / set replace_causes");
   }
   if (r.replace_causes()) ValidateCauses(r.causes(), "causes", &v);
   if (r.has_root_cause())
@@ -74,8 +73,8 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateIssue(const v1::UpdateIssueReque
     }
   } else if (r.related_municipality_codes_size() > 0) {
     v.Add("replace_related_municipalities",
-          "関係市町村を置き換えるには replace_related_municipalities を指定して"
-          "ください / set replace_related_municipalities");
+          "関係市区町村を変えるときは置き換えとして送ってください / set "
+          "replace_related_municipalities");
   }
   const bool anything = r.has_theme() || r.has_target_state() || r.has_current_state() ||
                         r.replace_evidence() || r.replace_issue_options() || r.has_chosen_issue() ||
@@ -88,10 +87,6 @@ absl::StatusOr<v1::RegionalIssue> Issues::UpdateIssue(const v1::UpdateIssueReque
   return Mutate(
       r.id(), r.expected_version(), [&](v1::RegionalIssue* issue, Change* ch) -> absl::Status {
         std::vector<std::string> changed;
-        if (issue->status() == v1::ISSUE_STATUS_CLOSED) {
-          return common::InvalidField("status",
-                                      "終了した課題は変更できません / the issue is closed");
-        }
         if (r.has_theme()) {
           issue->set_theme(Trimmed(r.theme()));
           changed.push_back("テーマ");
@@ -474,10 +469,6 @@ absl::StatusOr<v1::RegionalIssue> Issues::ReturnToStep(const v1::ReturnToStepReq
   RETURN_IF_ERROR(v.ToStatus());
   return Mutate(
       r.id(), r.expected_version(), [&](v1::RegionalIssue* issue, Change* ch) -> absl::Status {
-        if (issue->status() == v1::ISSUE_STATUS_CLOSED) {
-          return common::InvalidField("status",
-                                      "終了した課題は変更できません / the issue is closed");
-        }
         const bool evaluated = issue->status() == v1::ISSUE_STATUS_EVALUATED;
         const int from = issue->current_step();
         if (!evaluated && r.step() >= from) {

@@ -36,10 +36,6 @@ absl::StatusOr<v1::RegionalIssue> Issues::EscalateIssue(const v1::EscalateIssueR
               "都道府県に上げられるのは広域の課題です。範囲を広域にしてください / only "
               "wide-area issues are escalated");
         }
-        if (issue->status() == v1::ISSUE_STATUS_CLOSED) {
-          return common::InvalidField("status",
-                                      "終了した課題は上げられません / the issue is closed");
-        }
         const std::string pref = issue->municipality_code().substr(0, 2);
         const auto* p = common::Jurisdictions::Get().FindPrefecture(pref);
         const bool again = issue->has_escalated_at();

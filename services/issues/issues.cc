@@ -90,14 +90,25 @@ void Issues::Stage(const v1::RegionalIssue& issue, const Change& change,
   cmd->OnCommitted([this, issue] { index_.Put(issue); });
 }
 
+namespace {
+
+// A closed issue takes no change (the kernel's state rule: FAILED_PRECONDITION).
+absl::Status RefuseClosed(const v1::RegionalIssue& issue) {
+  if (issue.status() != v1::ISSUE_STATUS_CLOSED) return absl::OkStatus();
+  return common::NotAllowedNow("id", "終了した課題は変更できません / the issue is closed");
+}
+
+}  // namespace
+
 absl::StatusOr<v1::RegionalIssue> Issues::Mutate(
     const std::string& id, int64_t expected_version,
     const std::function<absl::Status(v1::RegionalIssue*, Change*)>& change) {
   RETURN_IF_ERROR(CheckId("iss", id, "id"));
   RETURN_IF_ERROR(CheckExpectedVersion(expected_version));
   auto guard = locks_.Lock(id);
-  ASSIGN_OR_RETURN(v1::RegionalIssue issue,
-                   common::LoadForChange(store_.issues(), id, expected_version, {}));
+  ASSIGN_OR_RETURN(
+      v1::RegionalIssue issue,
+      common::LoadForChange(store_.issues(), id, expected_version, {.state = RefuseClosed}));
   Change ch;
   RETURN_IF_ERROR(change(&issue, &ch));
   common::NextVersion(&issue, *clock_);

@@ -100,8 +100,8 @@ class Issues {
     std::string detail;  // history detail (Japanese)
     Events events;
   };
-  // Loads the issue, checks id and version, lets `change` modify it, then commits version + 1
-  // with the history entry and the events.
+  // Loads the issue, checks id and version (a closed issue is refused), lets `change` modify it,
+  // then commits version + 1 with the history entry and the events.
   absl::StatusOr<v1::RegionalIssue> Mutate(
       const std::string& id, int64_t expected_version,
       const std::function<absl::Status(v1::RegionalIssue*, Change*)>& change);

@@ -17,20 +17,6 @@
 
 namespace renkei::issues {
 
-absl::Status CheckId(const std::string& prefix, const std::string& id, const std::string& field) {
-  if (!common::IsWellFormedId(prefix, id)) {
-    return common::InvalidField(field,
-                                "IDの形式が不正です (" + prefix + "_ + 26文字) / malformed id");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckExpectedVersion(int64_t v) {
-  if (v < 1)
-    return common::InvalidField("expected_version", "1 以上です (読み込んだ版) / must be ≥ 1");
-  return absl::OkStatus();
-}
-
 std::string Trimmed(const std::string& s) { return std::string(common::TrimSpaces(s)); }
 
 // "tag:看取り" -> "tag:看取リ" (the form clusters use); other keys as given.
@@ -48,9 +34,6 @@ bool IsCodeSafe(const std::string& s) {
 
 // The first step whose content a field belongs to.
 absl::Status RequireStep(const v1::RegionalIssue& issue, int step, const std::string& field) {
-  if (issue.status() == v1::ISSUE_STATUS_CLOSED) {
-    return common::NotAllowedNow("id", "終了した課題は変更できません / the issue is closed");
-  }
   if (issue.status() == v1::ISSUE_STATUS_OPEN && issue.current_step() < step) {
     return common::InvalidField(field, "ステップ" + std::to_string(step) + "「" +
                                            common::StepName(step) +

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "renkei/common/clock.h"
+#include "renkei/common/table.h"
 #include "renkei/common/validation.h"
 #include "renkei/v1/issues.pb.h"
 #include "renkei/v1/storage.pb.h"
@@ -19,8 +20,8 @@ inline constexpr int kMaxEvidence = 100;
 inline constexpr int kMaxIssueOptions = 10;
 inline constexpr int kMaxThemeTags = 10;
 
-absl::Status CheckId(const std::string& prefix, const std::string& id, const std::string& field);
-absl::Status CheckExpectedVersion(int64_t v);
+using common::CheckExpectedVersion;
+using common::CheckId;
 std::string Trimmed(const std::string& s);
 std::string NormalizeThemeTag(const std::string& tag);
 bool IsCodeSafe(const std::string& s);

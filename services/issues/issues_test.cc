@@ -1,5 +1,6 @@
 #include "issues.h"
 
+#include "domain_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "issue_rules.h"
@@ -22,36 +23,14 @@ using testing::ViolatedFields;
 constexpr int64_t kDay = 86400LL * 1000000;
 
 // One service's store, outbox and domain, on a real RocksDB in a temp dir.
-struct Instance {
+struct Instance : renkei::testing::DomainStore {
   Instance(const std::string& dir, const std::string& instance_id, const IssuesOptions& options,
            common::Clock* clock)
-      : sealer(dir + "-keys") {
-    auto s = common::Store::Open({.path = dir, .column_families = IssueStore::ColumnFamilies()});
-    EXPECT_TRUE(s.ok()) << s.status();
-    store = std::move(*s);
-    outbox = std::make_unique<common::Outbox>(store.get());
+      : DomainStore(dir, IssueStore::ColumnFamilies()) {
     issues = std::make_unique<Issues>(store.get(), outbox.get(), sealer.get(),
                                       common::EventSource{instance_id, clock}, options, clock);
     EXPECT_TRUE(issues->Load().ok());
   }
-  std::vector<v1::EventEnvelope> Events() const {
-    std::vector<v1::EventEnvelope> out;
-    auto it = store->NewIterator(outbox->records_cf());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      v1::EventEnvelope e;
-      EXPECT_TRUE(common::DecodeOutboxRecord(it->value(), &e));
-      out.push_back(e);
-    }
-    return out;
-  }
-  std::vector<std::string> EventTypes() const {
-    std::vector<std::string> out;
-    for (const auto& e : Events()) out.push_back(std::string(common::EventTypeOf(e)));
-    return out;
-  }
-  renkei::testing::TestSealer sealer;
-  std::unique_ptr<common::Store> store;
-  std::unique_ptr<common::Outbox> outbox;
   std::unique_ptr<Issues> issues;
 };
 

@@ -140,8 +140,7 @@ absl::StatusOr<v1::SkillFramework> Trainings::PublishSkillFramework(
     const v1::PublishSkillFrameworkRequest& r) {
   FieldViolations v;
   ValidateSkills(r.skills(), &v);
-  if (r.expected_version() < 1)
-    v.Add("expected_version", "読み込んだ版を指定してください / required");
+  CheckExpectedVersion(r.expected_version(), &v);
   RETURN_IF_ERROR(v.ToStatus());
   if (options_.level != v1::INSTANCE_LEVEL_NATIONAL) {
     return common::NotAllowedNow(

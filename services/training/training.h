@@ -144,6 +144,9 @@ class Trainings {
   // Checks a training's sessions (at `path`.sessions[i]) against each other and the schedule.
   void CheckSchedule(const v1::Training& training, std::string_view path,
                      common::FieldViolations* v) const;
+  // One added or changed session of a training against every other active session here (other
+  // trainings' and the training's own); violations at "session".
+  absl::Status CheckSessionSchedule(const v1::Training& training, const v1::Session& session) const;
   // Writes a changed training into the batch and refreshes the indexes after commit.
   void StageTraining(const v1::Training& training, const v1::TrainingLedger& ledger,
                      common::CommandBatch* cmd);

@@ -98,8 +98,8 @@ absl::StatusOr<v1::Calendar> Trainings::ExportCalendar(const v1::ExportCalendarR
     }
     default:
       return common::InvalidField("scope",
-                                  "training_id, participant_id, municipality_code のどれかを指定"
-                                  "してください / one of training_id, participant_id, "
+                                  "研修、参加者、市区町村のどれかを指定してください / "
+                                  "one of training_id, participant_id, "
                                   "municipality_code");
   }
   v1::Calendar out;
@@ -133,7 +133,7 @@ absl::StatusOr<v1::ListPeersResponse> Trainings::ListPeers(const v1::ListPeersRe
       break;
     default:
       v.Add("scope",
-            "training_id か participant_id を指定してください / training_id or "
+            "研修か参加者を指定してください / training_id or "
             "participant_id");
   }
   RETURN_IF_ERROR(v.ToStatus());

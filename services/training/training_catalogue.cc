@@ -41,6 +41,26 @@ void Trainings::CheckSchedule(const v1::Training& t, std::string_view path,
   }
 }
 
+absl::Status Trainings::CheckSessionSchedule(const v1::Training& t,
+                                             const v1::Session& session) const {
+  const ScheduledSession candidate = ToScheduled(t, session);
+  std::vector<ScheduledSession> mine;
+  for (const auto& existing : t.sessions()) {
+    if (!existing.cancelled() && existing.id() != session.id())
+      mine.push_back(ToScheduled(t, existing));
+  }
+  FieldViolations collisions;
+  std::shared_lock lock(index_mu_);
+  std::vector<const ScheduledSession*> others;
+  for (const auto& [id, list] : sessions_) {
+    if (id == t.id()) continue;
+    for (const auto& o : list) others.push_back(&o);
+  }
+  for (const auto& m : mine) others.push_back(&m);
+  CheckCollisions(candidate, session, others, "session", &collisions);
+  return collisions.ToStatus();
+}
+
 void Trainings::FillCounts(const v1::TrainingLedger& ledger, v1::Training* t) const {
   for (auto& s : *t->mutable_sessions()) {
     auto it = ledger.confirmed_by_session().find(s.id());
@@ -337,8 +357,7 @@ absl::StatusOr<v1::Training> Trainings::UpdateTraining(const v1::UpdateTrainingR
 absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& r) {
   RETURN_IF_ERROR(CheckId("trn", r.training_id(), "training_id"));
   FieldViolations v;
-  if (r.expected_version() < 1)
-    v.Add("expected_version", "読み込んだ版を指定してください / required");
+  CheckExpectedVersion(r.expected_version(), &v);
   ValidateSession(r.session(), "session", &v);
   if (!r.session().id().empty())
     v.Add("session.id", "IDはサービスが付けます / assigned by the service");
@@ -355,24 +374,7 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
   s.set_cancelled(false);
   s.clear_confirmed();
   s.clear_waitlisted();
-  {
-    FieldViolations collisions;
-    const ScheduledSession candidate = ToScheduled(t, s);
-    std::vector<ScheduledSession> mine;
-    for (const auto& existing : t.sessions()) {
-      if (!existing.cancelled()) mine.push_back(ToScheduled(t, existing));
-    }
-    std::shared_lock lock(index_mu_);
-    std::vector<const ScheduledSession*> others;
-    for (const auto& [id, list] : sessions_) {
-      if (id == t.id()) continue;
-      for (const auto& o : list) others.push_back(&o);
-    }
-    for (const auto& m : mine) others.push_back(&m);
-    CheckCollisions(candidate, s, others, "session", &collisions);
-    lock.unlock();
-    RETURN_IF_ERROR(collisions.ToStatus());
-  }
+  RETURN_IF_ERROR(CheckSessionSchedule(t, s));
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
   common::CommandBatch cmd(raw_store_, outbox_);
   if (t.sessions_are_one_course()) {
@@ -407,8 +409,7 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
 absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionRequest& r) {
   RETURN_IF_ERROR(CheckId("trn", r.training_id(), "training_id"));
   FieldViolations v;
-  if (r.expected_version() < 1)
-    v.Add("expected_version", "読み込んだ版を指定してください / required");
+  CheckExpectedVersion(r.expected_version(), &v);
   if (!common::IsWellFormedId("ses", r.session().id()))
     v.Add("session.id", "IDの形式が不正です (ses_ + 26文字) / malformed id");
   ValidateSession(r.session(), "session", &v);
@@ -439,25 +440,7 @@ absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionReq
   target->clear_confirmed();
   target->clear_waitlisted();
   const v1::Session changed = *target;
-  {
-    FieldViolations collisions;
-    const ScheduledSession candidate = ToScheduled(t, changed);
-    std::vector<ScheduledSession> mine;
-    for (const auto& existing : t.sessions()) {
-      if (!existing.cancelled() && existing.id() != changed.id())
-        mine.push_back(ToScheduled(t, existing));
-    }
-    std::shared_lock lock(index_mu_);
-    std::vector<const ScheduledSession*> others;
-    for (const auto& [id, list] : sessions_) {
-      if (id == t.id()) continue;
-      for (const auto& o : list) others.push_back(&o);
-    }
-    for (const auto& m : mine) others.push_back(&m);
-    CheckCollisions(candidate, changed, others, "session", &collisions);
-    lock.unlock();
-    RETURN_IF_ERROR(collisions.ToStatus());
-  }
+  RETURN_IF_ERROR(CheckSessionSchedule(t, changed));
   SortSessions(&t);
   if (t.has_registration_deadline() && Micros(t.registration_deadline()) > FirstStart(t)) {
     return common::InvalidField("session.starts_at",
@@ -477,8 +460,7 @@ absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionReq
 absl::StatusOr<v1::Training> Trainings::CancelTraining(const v1::CancelTrainingRequest& r) {
   RETURN_IF_ERROR(CheckId("trn", r.id(), "id"));
   FieldViolations v;
-  if (r.expected_version() < 1)
-    v.Add("expected_version", "読み込んだ版を指定してください / required");
+  CheckExpectedVersion(r.expected_version(), &v);
   v.CheckText("reason", r.reason(), {.max_chars = 500, .single_line = false});
   RETURN_IF_ERROR(v.ToStatus());
   auto guard = locks_.Lock(r.id());

@@ -9,14 +9,6 @@
 
 namespace renkei::training {
 
-absl::Status CheckId(const std::string& prefix, const std::string& id, const std::string& field) {
-  if (!common::IsWellFormedId(prefix, id)) {
-    return common::InvalidField(field,
-                                "IDの形式が不正です (" + prefix + "_ + 26文字) / malformed id");
-  }
-  return absl::OkStatus();
-}
-
 bool IsParticipantId(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "renkei/common/table.h"
 #include "renkei/common/validation.h"
 #include "renkei/v1/storage.pb.h"
 #include "renkei/v1/training.pb.h"
@@ -21,7 +22,8 @@ using common::FieldViolations;
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 200;
 
-absl::Status CheckId(const std::string& prefix, const std::string& id, const std::string& field);
+using common::CheckExpectedVersion;
+using common::CheckId;
 bool IsParticipantId(std::string_view s);
 int64_t Micros(const google::protobuf::Timestamp& t);
 void SortSessions(v1::Training* t);

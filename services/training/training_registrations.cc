@@ -336,7 +336,7 @@ absl::StatusOr<v1::ListRegistrationsResponse> Trainings::ListRegistrations(
   FieldViolations v;
   if (r.training_id().empty() == r.participant_id().empty()) {
     v.Add("training_id",
-          "training_id か participant_id のどちらか一方を指定してください / "
+          "研修か参加者のどちらか一方を指定してください / "
           "exactly one of training_id, participant_id");
   } else if (!r.training_id().empty() && !common::IsWellFormedId("trn", r.training_id())) {
     v.Add("training_id", "IDの形式が不正です (trn_ + 26文字) / malformed id");

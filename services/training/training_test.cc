@@ -1,6 +1,7 @@
 #include "training.h"
 
 #include "absl/strings/str_cat.h"
+#include "domain_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "renkei/common/dates.h"
@@ -32,37 +33,16 @@ int64_t Dec(int day, int hour) {
   return common::TokyoStartOfDay(common::DateFromNumber(20261200 + day)) + hour * kHour;
 }
 
-struct Instance {
+// The training domain of one instance over its store.
+struct Instance : renkei::testing::DomainStore {
   Instance(const std::string& dir, v1::InstanceLevel level, const std::string& code,
            common::Clock* clock)
-      : sealer(dir + "-keys") {
-    auto s = common::Store::Open({.path = dir, .column_families = TrainingStore::ColumnFamilies()});
-    EXPECT_TRUE(s.ok()) << s.status();
-    store = std::move(*s);
-    outbox = std::make_unique<common::Outbox>(store.get());
+      : DomainStore(dir, TrainingStore::ColumnFamilies()) {
     TrainingOptions options{level, code};
     trainings = std::make_unique<Trainings>(store.get(), outbox.get(), sealer.get(),
                                             common::EventSource{"p13", clock}, options, clock);
     EXPECT_TRUE(trainings->Load().ok());
   }
-  std::vector<v1::EventEnvelope> Events() const {
-    std::vector<v1::EventEnvelope> out;
-    auto it = store->NewIterator(outbox->records_cf());
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      v1::EventEnvelope e;
-      EXPECT_TRUE(common::DecodeOutboxRecord(it->value(), &e));
-      out.push_back(e);
-    }
-    return out;
-  }
-  std::vector<std::string> EventTypes() const {
-    std::vector<std::string> out;
-    for (const auto& e : Events()) out.push_back(std::string(common::EventTypeOf(e)));
-    return out;
-  }
-  renkei::testing::TestSealer sealer;
-  std::unique_ptr<common::Store> store;
-  std::unique_ptr<common::Outbox> outbox;
   std::unique_ptr<Trainings> trainings;
 };
 

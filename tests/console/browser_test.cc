@@ -1,5 +1,5 @@
 // The console in a real browser (issue 9): a real nats-server, the five real services, the real
-// renkei-gateway serving console/dist, the real facilities of ../shared/data; then Playwright
+// renkei-gateway serving console/dist, the real facilities of reference-data/; then Playwright
 // (playwright-core from npm, console/tests/screens/*.mjs, one test per screen) drives Debian's
 // chromium headless through worked example 1 and the worksheet of worked example 2, every screen,
 // and the accessibility basics. A second instance, 東京都's (prefecture: renkei-indicators and its

@@ -24,7 +24,7 @@ struct FileRow {
 // A clean copy of the first `limit` rows of the real medical institution list (rows whose
 // municipality code is known), so every row is valid and the whole file is committed.
 std::vector<FileRow> WriteCleanMedicalFile(const std::string& path, size_t limit) {
-  std::ifstream in(SharedDataDir() + "/medical_institutions_ika.csv", std::ios::binary);
+  std::ifstream in(ReferenceDataDir() + "/medical_institutions_ika.csv", std::ios::binary);
   std::stringstream buf;
   buf << in.rdbuf();
   common::CsvReader reader;
@@ -106,7 +106,7 @@ TEST(DirectoryProcessTest, Kill9DuringALongImportLosesNoAcknowledgedRow) {
   TempDir tmp;
   const std::string file = tmp.Sub("clean_medical.csv");
   std::vector<FileRow> rows = WriteCleanMedicalFile(file, 60000);
-  ASSERT_EQ(rows.size(), 60000u) << "needs ../shared/data/medical_institutions_ika.csv";
+  ASSERT_EQ(rows.size(), 60000u) << "needs reference-data/medical_institutions_ika.csv";
 
   auto nats = NatsServer::Start(tmp.Sub("nats"));
   ASSERT_TRUE(nats.ok());

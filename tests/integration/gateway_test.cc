@@ -1,7 +1,8 @@
 // renkei-gateway against the real services of an instance (a real nats-server, real RocksDB, the
-// real binaries), over HTTP with cpp-httplib's client: log-in and cookies, CSRF, bad input on
-// every route answered with a JSON error naming the field, size limits, missing and forged
-// tokens, and a coordinator of another municipality who edits the URL (issue 9, acceptance 3).
+// gateway binary, the services in this process on their ServiceHosts), over HTTP with cpp-httplib's
+// client: log-in and cookies, CSRF, bad input on every route answered with a JSON error naming the
+// field, size limits, missing and forged tokens, and a coordinator of another municipality who
+// edits the URL (issue 9, acceptance 3).
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -116,6 +117,7 @@ class GatewayTest : public ::testing::Test {
     std::ofstream(tmp_->Sub("secret.txt")) << "SENTINEL-OUTSIDE-THE-CONSOLE";
     std::ofstream(tmp_->Sub("console") + "/index.html") << "<!doctype html><title>連携</title>";
     InstanceSpec spec;
+    spec.in_process = true;  // the services; the gateway is a process
     spec.gateway_json =
         "\"static_dir\": \"" + tmp_->Sub("console") + "\", \"max_body_bytes\": 65536";
     instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), spec);

@@ -13,14 +13,20 @@
 #include <sstream>
 #include <thread>
 
+#include "directory/directory_module.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
+#include "indicators/indicators_module.h"
+#include "intake/intake_module.h"
+#include "issues/issues_module.h"
+#include "renkei/common/config.h"
 #include "renkei/common/events.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/vocabulary.h"
+#include "training/training_module.h"
 
 namespace renkei::testing {
 namespace {
@@ -32,14 +38,7 @@ namespace {
 
 }  // namespace
 
-std::string SharedDataDir() {
-  if (const char* env = std::getenv("RENKEI_SHARED_DATA")) return env;
-  for (std::string candidate :
-       {SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
-    if (std::filesystem::exists(candidate + "/municipalities.csv")) return candidate;
-  }
-  return SourceDir() + "/../shared/data";
-}
+std::string ReferenceDataDir() { return SourceDir() + "/reference-data"; }
 
 std::vector<StreamMessage> ReadStream(common::NatsBus& bus, const std::string& stream,
                                       const std::string& filter) {
@@ -221,7 +220,7 @@ absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
 }
 
 absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub) {
-  const std::string data = SharedDataDir();
+  const std::string data = ReferenceDataDir();
   std::vector<std::string> files;
   for (const auto& e : std::filesystem::directory_iterator(data + "/mhlw-kaigo-opendata"))
     files.push_back(e.path());
@@ -278,7 +277,8 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
                                      const InstanceSpec& spec)
     : dir_(dir),
       code_(spec.national && spec.code.empty() ? "000000" : spec.code),
-      client_tls_(spec.client_tls) {
+      client_tls_(spec.client_tls),
+      in_process_(spec.in_process) {
   std::filesystem::create_directories(dir);
   v1::InstanceIdentity identity;
   identity.set_level(spec.national     ? v1::INSTANCE_LEVEL_NATIONAL
@@ -350,6 +350,11 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
 }
 
 void InstanceProcesses::Stop(const std::string& service) {
+  if (auto host = hosts_.find(service); host != hosts_.end()) {
+    host->second->Shutdown();
+    hosts_.erase(host);
+    return;
+  }
   auto it = processes_.find(service);
   if (it == processes_.end() || !it->second) return;
   it->second->Terminate();
@@ -391,7 +396,40 @@ std::string InstanceProcesses::Token(v1::Role role, const std::string& jurisdict
 
 std::string InstanceProcesses::DefaultToken() const { return Token(default_role_); }
 
+InstanceSpec InProcess(const std::string& code) {
+  InstanceSpec spec;
+  spec.code = code;
+  spec.in_process = true;
+  return spec;
+}
+
+namespace {
+
+const common::ServiceModule* ModuleNamed(const std::string& service) {
+  if (service == "directory") return &directory::Module();
+  if (service == "intake") return &intake::Module();
+  if (service == "issues") return &issues::Module();
+  if (service == "training") return &training::Module();
+  if (service == "indicators") return &indicators::Module();
+  return nullptr;
+}
+
+}  // namespace
+
 absl::Status InstanceProcesses::Start(const std::string& service, const std::string& failpoints) {
+  if (const auto* module = ModuleNamed(service); in_process_ && module && failpoints.empty()) {
+    auto config = common::LoadInstanceConfig(config_path());
+    if (!config.ok()) return config.status();
+    auto host = common::ServiceHost::Open(std::move(*config), *module);
+    if (!host.ok()) return host.status();
+    if (auto s = (*host)->Serve(); !s.ok()) return s;
+    hosts_[service] = std::move(*host);
+    if (!WaitFor([&] { return Healthy(address(service), client_tls_); },
+                 std::chrono::seconds(30))) {
+      return absl::UnavailableError(service + " (in process) did not become healthy");
+    }
+    return absl::OkStatus();
+  }
   std::map<std::string, std::string> env;
   if (!failpoints.empty()) env["RENKEI_FAILPOINTS"] = failpoints;
   auto p =

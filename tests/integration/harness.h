@@ -17,6 +17,7 @@
 #include "renkei/common/outbox.h"
 #include "renkei/common/requests.h"
 #include "renkei/common/server.h"
+#include "renkei/common/service_host.h"
 #include "renkei/common/store.h"
 #include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/intake.grpc.pb.h"
@@ -24,8 +25,8 @@
 
 namespace renkei::testing {
 
-// ../shared/data (RENKEI_SHARED_DATA, <repo>/../shared/data or /work/shared/data).
-std::string SharedDataDir();
+// The repository's copy of the real public data (reference-data/: municipalities, facilities).
+std::string ReferenceDataDir();
 
 // Every message currently in the stream, read with a throwaway durable consumer.
 struct StreamMessage {
@@ -107,10 +108,18 @@ struct InstanceSpec {
   // Extra members of the "gateway" section (listen_address and accounts_file are always set),
   // e.g. "\"static_dir\": \"...\"".
   std::string gateway_json;
+  // The five services run in the test's own process (each module on a common::ServiceHost over
+  // the same instance file and ports) rather than as renkei-<service> processes: for tests that
+  // neither kill a service, nor inject failpoints, nor read its log. The gateway stays a process.
+  bool in_process = false;
 };
 
-// The services of one instance (municipal 132250 unless given) as real processes: one instance
-// file with a free port per service, data under `dir`.
+// The spec of a municipality's instance (`code`) whose services run in the test's own process.
+InstanceSpec InProcess(const std::string& code = "132250");
+
+// The services of one instance (municipal 132250 unless given) as real processes, or in this
+// process (InstanceSpec::in_process): one instance file with a free port per service, data under
+// `dir`.
 class InstanceProcesses {
  public:
   InstanceProcesses(const std::string& dir, const std::string& nats_url,
@@ -119,9 +128,11 @@ class InstanceProcesses {
   // Starts renkei-<service> ("directory", "intake", "issues", "training", "indicators"), optionally
   // with RENKEI_FAILPOINTS, and waits until its health service answers SERVING; "gateway" starts
   // renkei-gateway and waits until its port accepts connections.
+  // In process (InstanceSpec::in_process), a service given failpoints still starts as a process.
   absl::Status Start(const std::string& service, const std::string& failpoints = "");
+  // The service's process; nullptr for one running in this process.
   ChildProcess* process(const std::string& service) { return processes_[service].get(); }
-  // Stops the service with SIGTERM and waits for it to exit.
+  // Stops the service with SIGTERM and waits for it to exit (in process: shuts its host down).
   void Stop(const std::string& service);
   std::string address(const std::string& service) const;
   // Where the service serves its Prometheus metrics, "127.0.0.1:<port>" (InstanceSpec::metrics).
@@ -158,13 +169,15 @@ class InstanceProcesses {
   v1::GrpcTlsConfig client_tls_;
   std::map<std::string, int> ports_;
   std::map<std::string, int> metrics_ports_;
+  bool in_process_ = false;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  std::map<std::string, std::unique_ptr<common::ServiceHost>> hosts_;  // shut down first
 };
 
 // Streams a CSV file through ImportResources (allow_partial as given); the final summary.
 absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
                                              const std::string& path, bool allow_partial);
-// Every real file of ../shared/data (MHLW care offices, visiting nursing stations, medical
+// Every real file of reference-data/ (MHLW care offices, visiting nursing stations, medical
 // institutions), imported with allow_partial; rows imported in all.
 absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub);
 

@@ -1,4 +1,5 @@
-// Intake's RPCs over real gRPC (renkei-intake and renkei-directory binaries, a real nats-server):
+// Intake's RPCs over real gRPC (the intake and directory modules in this
+// process on their ServiceHosts, a real nats-server):
 // invalid transitions, unknown capabilities and enum values, a referral to a resource that does
 // not exist, malformed ids, oversized or invalid UTF-8 text and stale versions are each answered
 // with an error naming the field, and nothing is written.
@@ -23,7 +24,7 @@ class IntakeGrpcTest : public ::testing::Test {
     auto nats = NatsServer::Start(tmp_->Sub("nats"));
     ASSERT_TRUE(nats.ok());
     nats_ = nats->release();
-    instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url());
+    instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), InProcess());
     ASSERT_TRUE(instance_->Start("directory").ok());
     ASSERT_TRUE(instance_->Start("intake").ok());
     auto directory = v1::DirectoryService::NewStub(instance_->channel("directory"));
@@ -39,8 +40,8 @@ class IntakeGrpcTest : public ::testing::Test {
     resource_id_ = new std::string(resp.resource().id());
   }
   static void TearDownTestSuite() {
-    instance_->process("intake")->Terminate();
-    instance_->process("directory")->Terminate();
+    instance_->Stop("intake");
+    instance_->Stop("directory");
     delete instance_;
     delete nats_;
     delete tmp_;

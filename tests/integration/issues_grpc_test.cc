@@ -1,4 +1,5 @@
-// The issues service's RPCs over real gRPC (the renkei-issues binary, a real nats-server): step
+// The issues service's RPCs over real gRPC (the issues module in this process, a real
+// nats-server): step
 // gate violations, a fifth cause, two main causes, unknown audience roles, stale versions,
 // malformed ids and invalid UTF-8 are each answered with an error naming the field, and nothing
 // is written — neither the issue, nor its history, nor an event.
@@ -24,7 +25,7 @@ class IssuesGrpcTest : public ::testing::Test {
     auto nats = NatsServer::Start(tmp_->Sub("nats"));
     ASSERT_TRUE(nats.ok());
     nats_ = nats->release();
-    instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url());
+    instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), InProcess());
     ASSERT_TRUE(instance_->Start("issues").ok());
   }
   static void TearDownTestSuite() {

@@ -1,12 +1,12 @@
-// `renkeictl indicator ...` against the real renkei-indicators binary of the national instance (a
-// real nats-server, RocksDB in a temp dir; the nation governs every jurisdiction): a ratio and a
-// count are defined from the command line, Inagi (132250) and Chofu (132080) in Tokyo and
-// Kumagaya (112020) in Saitama report, the series draws a sparkline, the comparison ranks Tokyo's
-// municipalities with the median and quartiles, the roll-up adds numerators and denominators, a
-// correction keeps the history, the CSV export withholds a small count and an unsuppressed export
-// imports back unchanged; unknown indicators, periods off the frequency, a zero denominator, bad
-// import rows, missing indicators and an unreachable service each end with the exit code scripts
-// rely on (cli.h) and a message naming the field.
+// `renkeictl indicator ...` against the real renkei-indicators service (in this process) of the
+// national instance (a real nats-server, RocksDB in a temp dir; the nation governs every
+// jurisdiction): a ratio and a count are defined from the command line, Inagi (132250) and Chofu
+// (132080) in Tokyo and Kumagaya (112020) in Saitama report, the series draws a sparkline, the
+// comparison ranks Tokyo's municipalities with the median and quartiles, the roll-up adds
+// numerators and denominators, a correction keeps the history, the CSV export withholds a small
+// count and an unsuppressed export imports back unchanged; unknown indicators, periods off the
+// frequency, a zero denominator, bad import rows, missing indicators and an unreachable service
+// each end with the exit code scripts rely on (cli.h) and a message naming the field.
 //
 // The tests share one instance; each defines its own indicator codes.
 #include <fstream>
@@ -47,6 +47,7 @@ class RenkeictlIndicatorTest : public ::testing::Test {
     InstanceSpec spec;
     spec.code = "";  // the national instance has no code (config.cc)
     spec.national = true;
+    spec.in_process = true;
     procs_ = new InstanceProcesses(tmp_->Sub("national"), nats_->url(), spec);
     absl::Status started = procs_->Start("indicators");
     ASSERT_TRUE(started.ok()) << started;

@@ -1,7 +1,7 @@
-// `renkeictl issue ...` against the real renkei-issues binary (a real nats-server, RocksDB in a
-// temp dir): the worked example 2 worksheet is built step by step from the command line, and bad
-// words, a fifth cause, stale versions, missing ids and an unreachable service each end with the
-// exit code scripts rely on (cli.h) and a message naming the problem.
+// `renkeictl issue ...` against the real renkei-issues service (in this process) (a real
+// nats-server, RocksDB in a temp dir): the worked example 2 worksheet is built step by step from
+// the command line, and bad words, a fifth cause, stale versions, missing ids and an unreachable
+// service each end with the exit code scripts rely on (cli.h) and a message naming the problem.
 #include <sys/wait.h>
 
 #include <regex>
@@ -30,7 +30,7 @@ class RenkeictlIssueTest : public ::testing::Test {
     auto nats = NatsServer::Start(tmp_->Sub("nats"));
     ASSERT_TRUE(nats.ok()) << nats.status();
     nats_ = nats->release();
-    procs_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url());
+    procs_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), InProcess());
     absl::Status started = procs_->Start("issues");
     ASSERT_TRUE(started.ok()) << started;
   }

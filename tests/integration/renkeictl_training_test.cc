@@ -1,10 +1,10 @@
-// `renkeictl training ...` against the real renkei-training binary of Tokyo's prefectural
-// instance (130001; a real nats-server, RocksDB in a temp dir): a training with two sessions and a
-// survey is created from the command line, Inagi (132250) sees it, registrations past capacity
-// wait and a cancellation promotes the first, attendance and surveys give the results' mean, the
-// calendar is written; bad sessions, unknown skills, bad words, stale versions, missing ids and an
-// unreachable service each end with the exit code scripts rely on (cli.h) and a message naming
-// the problem.
+// `renkeictl training ...` against the real renkei-training service (in this process) of Tokyo's
+// prefectural instance (130001; a real nats-server, RocksDB in a temp dir): a training with two
+// sessions and a survey is created from the command line, Inagi (132250) sees it, registrations
+// past capacity wait and a cancellation promotes the first, attendance and surveys give the
+// results' mean, the calendar is written; bad sessions, unknown skills, bad words, stale versions,
+// missing ids and an unreachable service each end with the exit code scripts rely on (cli.h) and a
+// message naming the problem.
 //
 // Sessions are placed days ahead of the real clock (the service closes registration at the first
 // session's start), each test on its own days and venues so that no two double-book a room.
@@ -64,6 +64,7 @@ class RenkeictlTrainingTest : public ::testing::Test {
     InstanceSpec spec;
     spec.code = "130001";
     spec.prefecture = true;
+    spec.in_process = true;
     procs_ = new InstanceProcesses(tmp_->Sub("tokyo"), nats_->url(), spec);
     absl::Status started = procs_->Start("training");
     ASSERT_TRUE(started.ok()) << started;

@@ -1,5 +1,5 @@
 // Step 7 of worked example 2 (the Inagi end-of-life worksheet), end to end through the real
-// renkei-issues and renkei-indicators binaries and a real nats-server:
+// issues and indicators services (in this process, on their ServiceHosts) and a real nats-server:
 //
 //   the issue reaches step 5; its expected changes E1–E3 are set with their indicators
 //   (explanation skill by survey and test, share of care managers who explained to families,
@@ -70,7 +70,7 @@ class IndicatorsScenario : public ::testing::Test {
     auto nats = NatsServer::Start(tmp_.Sub("nats"));
     ASSERT_TRUE(nats.ok());
     nats_ = std::move(*nats);
-    inagi_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url());
+    inagi_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url(), InProcess());
     ASSERT_TRUE(inagi_->Start("issues").ok());
     ASSERT_TRUE(inagi_->Start("indicators").ok());
     issues_ = v1::IssuesService::NewStub(inagi_->channel("issues"));

@@ -1,6 +1,6 @@
 // Worked example 1 of DOMAIN.md (Inagi City, 132250), end to end through the public gRPC API of
 // the real renkei-directory and renkei-intake binaries, a real nats-server, and the real
-// facilities of ../shared/data:
+// facilities of reference-data/:
 //
 //   a care manager asks for a home-visit physician strong in Parkinson's disease; nothing in
 //   Inagi offers both; the nearest are outside, with their distance; the coordinator refers to

@@ -4,12 +4,12 @@
 // production), then measures in one run:
 //   floors  RocksDB synced batch writes of 1000 rows (the storage limit of an import), and the
 //           latency of a trivial RPC on the same server (ListCapabilities: the gRPC limit);
-//   import  every real file of ../shared/data (~129k facilities) through ImportResources, then
+//   import  every real file of reference-data/ (~129k facilities) through ImportResources, then
 //           synthetic facilities (project CSV) up to --total resources;
 //   search  p50/p99/max and throughput for three query shapes — capability + municipality,
 //           distance from a point, free text — at the real-data size and at --total.
 //
-//   build/bin/directory_bench [--total 500000] [--queries 2000] [--data ../shared/data]
+//   build/bin/directory_bench [--total 500000] [--queries 2000] [--data reference-data]
 //
 // Prints a report (Markdown) on stdout; docs/benchmarks.md records the figures.
 #include <sys/utsname.h>
@@ -403,12 +403,7 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  if (data.empty()) {
-    for (const std::string& c :
-         {testing::SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
-      if (std::filesystem::exists(c + "/municipalities.csv")) data = c;
-    }
-  }
+  if (data.empty()) data = testing::SourceDir() + "/reference-data";
   testing::TempDir tmp;
   std::printf("## directory_bench\n\nmachine: %s\n", MachineLine().c_str());
   std::printf("command: directory_bench --total %lld --queries %d --clients %d\n",

@@ -1,6 +1,6 @@
 // Gateway overhead (issue 9, acceptance 4): the same resource search made directly over gRPC and
 // as JSON through renkei-gateway, in the same run, against one real renkei-directory holding the
-// ~129,000 real facilities of ../shared/data, with the instance's bearer tokens on (as deployed).
+// ~129,000 real facilities of reference-data/, with the instance's bearer tokens on (as deployed).
 //
 //   1. The same closed-loop driver (bench_util's Drive, `--clients` threads) for both paths: gRPC
 //      calls SearchResources with a channel per thread; HTTP sends GET /api/v1/resources?... with

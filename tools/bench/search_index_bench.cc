@@ -1,5 +1,5 @@
 // search_index_bench: the directory's in-memory search index alone (no gRPC, no RocksDB), with
-// the real facilities of ../shared/data plus synthetic ones up to 500,000 documents.
+// the real facilities of reference-data/ plus synthetic ones up to 500,000 documents.
 //
 //   build/bin/search_index_bench [--benchmark_filter=...]
 //
@@ -21,13 +21,7 @@
 namespace renkei::directory {
 namespace {
 
-std::string DataDir() {
-  for (std::string c :
-       {testing::SourceDir() + "/../shared/data", std::string("/work/shared/data")}) {
-    if (std::filesystem::exists(c + "/municipalities.csv")) return c;
-  }
-  return "../shared/data";
-}
+std::string DataDir() { return testing::SourceDir() + "/reference-data"; }
 
 void LoadFile(const std::string& path, SearchIndex* index, const CapabilityVocabulary& vocab) {
   std::ifstream in(path, std::ios::binary);

@@ -11,6 +11,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli.h"
+#include "renkei/common/vocabulary.h"
 #include "renkei/v1/training.grpc.pb.h"
 #include "training_parts.h"
 
@@ -127,10 +128,10 @@ int RunResults(const std::string& training_id, bool free_text) {
   req.set_include_free_text(free_text);
   return CallAndPrint(*Stub(), &v1::TrainingService::Stub::GetSurveyResults, req,
                       [free_text](const v1::SurveyResults& r) {
-                        std::printf(
-                            "研修 %s のアンケート結果 (1: 全くそう思わない 〜 5: "
-                            "とてもそう思う)\n\n",
-                            r.training_id().c_str());
+                        std::printf("研修 %s のアンケート結果 (1: %s 〜 5: %s)\n\n",
+                                    r.training_id().c_str(),
+                                    common::FindVocabulary(common::kLikertSet, "1")->ja.c_str(),
+                                    common::FindVocabulary(common::kLikertSet, "5")->ja.c_str());
                         PrintGroup(r.overall(), "全体");
                         for (const auto& g : r.by_municipality()) {
                           std::printf("\n");

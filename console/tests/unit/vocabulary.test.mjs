@@ -40,7 +40,7 @@ test('every enum value of renkei.v1 has a Japanese and an English label, unique 
 });
 
 test('every code of vocabulary.csv has labels, none of them a code', () => {
-  assert.deepEqual(Object.keys(CODES).sort(), ['capability', 'indicator', 'pdca_step', 'seed_tag', 'skill']);
+  assert.deepEqual(Object.keys(CODES).sort(), ['capability', 'indicator', 'likert', 'pdca_step', 'seed_tag', 'skill']);
   const all = Object.values(CODES).flat().map(([code]) => code);
   for (const [set, rows] of Object.entries(CODES)) {
     for (const [code, ja, en] of rows) {
@@ -53,7 +53,7 @@ test('every code of vocabulary.csv has labels, none of them a code', () => {
 
 test("words.js's tables are the generated labels, in declaration order", () => {
   // STEPS (names only), BUILT_IN_CAPABILITIES and BUILT_IN_SKILLS are vocabulary.csv's, checked
-  // below; LIKERT is the survey's scale, no enum's.
+  // below; LIKERT is the survey's scale (vocabulary.csv's likert), no enum's.
   const tables = Object.entries(words).filter(([name, t]) =>
     Array.isArray(t) && !['STEPS', 'LIKERT', 'BUILT_IN_CAPABILITIES', 'BUILT_IN_SKILLS'].includes(name));
   assert.ok(tables.length >= 30);
@@ -98,4 +98,10 @@ test("people read the Japanese half of the services' messages", async () => {
     'この役割・管轄では呼び出せません');
   assert.equal(japaneseHalf('未来の日付です'), '未来の日付です');
   assert.equal(japaneseHalf('a / b'), 'a / b');
+});
+
+test("the survey's scale is vocabulary.csv's five anchors, 1 first", () => {
+  assert.deepEqual(words.LIKERT.map(([v]) => v), [1, 2, 3, 4, 5]);
+  assert.equal(words.LIKERT[0][1], '1 全くそう思わない');
+  assert.equal(words.LIKERT[4][1], '5 とてもそう思う');
 });

@@ -56,13 +56,13 @@ std::string UnkeyedHash(std::string_view type, std::string_view body) {
 
 absl::Status RequestIdReused() {
   absl::Status s = absl::FailedPreconditionError(
-      "request_id: この ID は別の内容の操作で使われています。操作ごとに新しい ID を付けてください "
+      "この操作 ID は別の内容の操作で使われています。操作ごとに新しい ID を付けてください "
       "/ request_id was already used for a different request");
   google::rpc::PreconditionFailure detail;
   auto* v = detail.add_violations();
   v->set_type("REQUEST_ID_REUSED");
   v->set_subject(kRequestIdField);
-  v->set_description("この ID は別の内容の操作で使われています / used for a different request");
+  v->set_description("この操作 ID は別の内容の操作で使われています / used for a different request");
   s.SetPayload("type.googleapis.com/google.rpc.PreconditionFailure",
                absl::Cord(detail.SerializeAsString()));
   return s;

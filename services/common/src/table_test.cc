@@ -108,6 +108,25 @@ TEST_F(TableTest, ATableWithoutASealerStoresPublicRecordsPlain) {
   EXPECT_THAT(plain.Open("con_x", "\xff\xff").status(), StatusIs(absl::StatusCode::kDataLoss));
 }
 
+TEST_F(TableTest, FindManyTakesAnAbsentKeyForNulloptButNeverAnUnreadableRecord) {
+  Stored("con_1", 1);
+  Stored("con_3", 2);
+  auto found = table_->FindMany({"con_1", "con_2", "con_3"});
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_EQ(found->size(), 3u);
+  EXPECT_EQ((*found)[0]->version(), 1);
+  EXPECT_FALSE((*found)[1].has_value());
+  EXPECT_EQ((*found)[2]->version(), 2);
+
+  // A damaged record fails the call: an import must not take it for absent and write version 1.
+  Batch damage;
+  damage.Put(store_->Cf("consultations"), "con_2", "\xff\xff");
+  ASSERT_TRUE(store_->Write(damage, Durability::kSync).ok());
+  auto damaged = table_->FindMany({"con_1", "con_2"});
+  EXPECT_FALSE(damaged.ok());
+  EXPECT_NE(damaged.status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(TableTest, LoadForChangeChecksOwnerThenVersionThenState) {
   Stored("con_1", 3);
   const ChangeRules<v1::Consultation> open{

@@ -33,12 +33,13 @@ TEST(VocabularyTest, EveryCodeHasJapaneseAndEnglishLabelsUniqueInItsSet) {
     EXPECT_TRUE(ja.insert(e.set + "/" + e.ja).second) << "duplicate ja label";
     EXPECT_TRUE(en.insert(e.set + "/" + e.en).second) << "duplicate en label";
   }
-  EXPECT_EQ(per_set.size(), 5u);
+  EXPECT_EQ(per_set.size(), 6u);
   EXPECT_EQ(per_set[std::string(kCapabilitySet)], 29);
   EXPECT_EQ(per_set[std::string(kSeedTagSet)], 1);
   EXPECT_GE(per_set[std::string(kIndicatorSet)], 10);
   EXPECT_EQ(per_set[std::string(kPdcaStepSet)], 7);
   EXPECT_EQ(per_set[std::string(kSkillSet)], 9);
+  EXPECT_EQ(per_set[std::string(kLikertSet)], 5);
 }
 
 TEST(VocabularyTest, FindsCodesAndLabelsTags) {

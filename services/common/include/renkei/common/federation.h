@@ -37,6 +37,9 @@ inline constexpr char kChildrenStream[] = "RENKEI_CHILDREN";
 inline constexpr char kDownStream[] = "RENKEI_DOWN";
 inline constexpr char kParentStream[] = "RENKEI_PARENT";
 
+// Every event subject (a consumer of all a stream holds, e.g. everything the children share).
+inline constexpr char kEveryEvent[] = "renkei.>";
+
 // A subject filter over events: renkei.<share>.<origin>.<aggregate>.<type>, "*" for any.
 std::string EventFilter(std::string_view share, std::string_view origin, std::string_view aggregate,
                         std::string_view type);

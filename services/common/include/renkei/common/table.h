@@ -34,8 +34,10 @@
 #include "renkei/common/at_rest.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/errors.h"
+#include "renkei/common/ids.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/store.h"
+#include "renkei/common/validation.h"
 
 namespace renkei::common {
 
@@ -84,6 +86,22 @@ class Table {
     std::vector<T> out(keys.size());
     for (size_t i = 0; i < keys.size(); ++i) {
       if (absl::IsNotFound(values[i].status())) return Get(keys[i]).status();
+      if (!values[i].ok()) return values[i].status();
+      absl::StatusOr<T> record = Open(keys[i], *values[i]);
+      if (!record.ok()) return record.status();
+      out[i] = std::move(*record);
+    }
+    return out;
+  }
+
+  // Many at once, in the order of `keys`; nullopt for an absent one. A read error or an
+  // unreadable record fails the whole call (never taken for absent).
+  absl::StatusOr<std::vector<std::optional<T>>> FindMany(
+      const std::vector<std::string>& keys) const {
+    auto values = store_->MultiGet(cf_, keys);
+    std::vector<std::optional<T>> out(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (absl::IsNotFound(values[i].status())) continue;
       if (!values[i].ok()) return values[i].status();
       absl::StatusOr<T> record = Open(keys[i], *values[i]);
       if (!record.ok()) return record.status();
@@ -156,6 +174,27 @@ struct ChangeRules {
   // Whether the record's state allows a change; checked after the version.
   std::function<absl::Status(const T&)> state = nullptr;
 };
+
+// The request's checks before a load: INVALID_ARGUMENT naming `field` unless `id` is
+// "<prefix>_" + 26 characters ...
+inline absl::Status CheckId(std::string_view prefix, std::string_view id, std::string_view field) {
+  if (IsWellFormedId(prefix, id)) return absl::OkStatus();
+  return InvalidField(field,
+                      "IDの形式が不正です (" + std::string(prefix) + "_ + 26文字) / malformed id");
+}
+// ... or unless the expected version is one the caller read (≥ 1); the second form adds the
+// violation to those the request collects.
+inline constexpr char kExpectedVersionRequired[] =
+    "読み込んだ版 (1 以上) を指定してください / required: the version read";
+inline absl::Status CheckExpectedVersion(int64_t expected_version,
+                                         std::string_view field = "expected_version") {
+  if (expected_version >= 1) return absl::OkStatus();
+  return InvalidField(field, kExpectedVersionRequired);
+}
+inline void CheckExpectedVersion(int64_t expected_version, FieldViolations* v,
+                                 std::string_view field = "expected_version") {
+  if (expected_version < 1) v->Add(std::string(field), kExpectedVersionRequired);
+}
 
 // The record `id` of `table`, for a change the caller made on `expected_version`.
 template <typename T>

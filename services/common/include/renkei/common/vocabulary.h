@@ -33,6 +33,8 @@ inline constexpr std::string_view kIndicatorSet = "indicator";
 inline constexpr std::string_view kPdcaStepSet = "pdca_step";
 // The built-in skills of the skill framework (training: the framework an instance starts with).
 inline constexpr std::string_view kSkillSet = "skill";
+// The anchors of a survey's five-point scale, codes "1".."5".
+inline constexpr std::string_view kLikertSet = "likert";
 
 // The tag intake puts on a seed it raises for a resource gap.
 inline constexpr std::string_view kResourceGapTag = "resource_gap";
