@@ -187,7 +187,7 @@ status() {
 }
 
 # The real facilities the demo imports: the repository's copy of the reference data.
-shared_data() { echo "$repo/reference-data"; }
+reference_data() { echo "$repo/reference-data"; }
 
 wait_ready() { # wait_ready <id> <service>
   read -r level code base _ <<<"$(lookup "$1")"
@@ -249,7 +249,7 @@ start() {
   done
 
   local data
-  data=$(shared_data)
+  data=$(reference_data)
   echo "== each municipality imports its own facilities (${data})"
   for line in "${instances[@]}"; do
     read -r id level code base _ <<<"$line"

@@ -47,7 +47,7 @@ status() {
 }
 
 # The real facilities the demo imports: the repository's copy of the reference data.
-shared_data() { echo "$repo/reference-data"; }
+reference_data() { echo "$repo/reference-data"; }
 
 port_busy() { ss -ltn "( sport = :$1 )" 2>/dev/null | grep -q LISTEN; }
 
@@ -126,7 +126,7 @@ start() {
     bash tools/build.sh "${services[@]}" renkei-gateway renkeictl
     bash tools/console-build.sh
   fi
-  local data; data=$(shared_data)
+  local data; data=$(reference_data)
   for port in 14222 7101 9101 7102 9102 7103 9103 7104 9104 7105 9105 7180; do
     if port_busy "$port"; then echo "error: port $port is in use; stop what uses it first" >&2; exit 1; fi
   done

@@ -425,11 +425,6 @@ absl::StatusOr<v1::RegionalIssue> Issues::AdvanceStep(const v1::AdvanceStepReque
                                       "効果確認は完了しています。次のサイクルを始めてください / "
                                       "step 7 is complete: start a new cycle");
         }
-        if (issue->status() != v1::ISSUE_STATUS_OPEN) {
-          return common::InvalidField("status",
-                                      "「" + std::string(common::Label(issue->status())) +
-                                          "」の地域課題は進められません / the issue is closed");
-        }
         const int step = issue->current_step();
         RETURN_IF_ERROR(CheckStepComplete(*issue, step));
         auto* t = issue->add_transitions();

@@ -88,8 +88,7 @@ absl::StatusOr<v1::Meeting> Issues::UpdateMeeting(const v1::UpdateMeetingRequest
   CheckIssueIds(r.meeting(), store_, &v);
   RETURN_IF_ERROR(v.ToStatus());
   RETURN_IF_ERROR(CheckId("mtg", r.meeting().id(), "meeting.id"));
-  if (r.meeting().version() < 1)
-    return common::InvalidField("meeting.version", "読み込んだ版を指定してください / required");
+  RETURN_IF_ERROR(CheckExpectedVersion(r.meeting().version(), "meeting.version"));
   auto guard = locks_.Lock(r.meeting().id());
   ASSIGN_OR_RETURN(v1::Meeting stored,
                    common::LoadForChange(store_.meetings(), r.meeting().id(), r.meeting().version(),

@@ -307,8 +307,7 @@ absl::StatusOr<v1::Training> Trainings::LoadForChange(const std::string& id,
 absl::StatusOr<v1::Training> Trainings::UpdateTraining(const v1::UpdateTrainingRequest& r) {
   const v1::Training& in = r.training();
   RETURN_IF_ERROR(CheckId("trn", in.id(), "training.id"));
-  if (in.version() < 1)
-    return common::InvalidField("training.version", "読み込んだ版を指定してください / required");
+  RETURN_IF_ERROR(CheckExpectedVersion(in.version(), "training.version"));
   FieldViolations v;
   ValidateTrainingContent(in, Framework(), "training", &v);
   CheckOrganizer(in, &v);
