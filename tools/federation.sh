@@ -13,8 +13,8 @@
 #
 # Everything lives under data/federation/ (delete it to start from scratch). Ports: instance
 # base B (national 15000, p13 15100, p11 15200, m132250 15300, m132080 15400, m112020 15500):
-# nats-server B, leaf-node hub B+1, gRPC B+11..B+15 (directory, intake, issues, training,
-# indicators), metrics B+21..B+25.
+# nats-server B, leaf-node hub B+1, gRPC B+11..B+16 (directory, intake, issues, training,
+# indicators, network), metrics B+21..B+26.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -34,7 +34,7 @@ instances=(
   "m132080 MUNICIPALITY 132080 15400 p13"
   "m112020 MUNICIPALITY 112020 15500 p11"
 )
-service_names=(directory intake issues training indicators)
+service_names=(directory intake issues training indicators network)
 
 lookup() { # lookup <id> -> "level code base parent"
   local line
@@ -47,9 +47,9 @@ lookup() { # lookup <id> -> "level code base parent"
 }
 services_of() {
   case "$1" in
-    MUNICIPALITY) echo "directory intake issues training indicators" ;;
-    PREFECTURE) echo "directory issues training indicators" ;;
-    NATIONAL) echo "training indicators" ;;
+    MUNICIPALITY) echo "directory intake issues training indicators network" ;;
+    PREFECTURE) echo "directory issues training indicators network" ;;
+    NATIONAL) echo "training indicators network" ;;
   esac
 }
 port_of() { # port_of <base> <service> [metrics]
@@ -133,6 +133,9 @@ ${joined%,}
     for svc in $(services_of "$level"); do
       local s="  \"$svc\": {\"server\": {\"listen_address\": \"127.0.0.1:$(port_of "$base" "$svc")\", \"metrics_address\": \"127.0.0.1:$(port_of "$base" "$svc" 21)\"}"
       [[ $svc == intake ]] && s+=", \"directory_address\": \"127.0.0.1:$(port_of "$base" directory)\""
+      if [[ $svc == network && $level != NATIONAL ]]; then
+        s+=", \"issues_address\": \"127.0.0.1:$(port_of "$base" issues)\", \"indicators_address\": \"127.0.0.1:$(port_of "$base" indicators)\""
+      fi
       sections+=("$s}")
     done
     local joined_sections
@@ -199,6 +202,7 @@ wait_ready() { # wait_ready <id> <service>
     issues) probe=(issue list) ;;
     training) probe=(training list) ;;
     indicators) probe=(indicator list) ;;
+    network) probe=(network profiles) ;;
   esac
   local token
   token=$(token_of "$1")
@@ -219,7 +223,7 @@ start() {
   bash tools/setup.sh
   echo "== build (first time: a few minutes on 2 cores)"
   bash tools/build.sh renkei-directory renkei-intake renkei-issues renkei-training \
-    renkei-indicators renkeictl
+    renkei-indicators renkei-network renkeictl
   stop >/dev/null 2>&1 || true
   mkdir -p "$pids" "$logs"
   local line id level code base parent
@@ -273,12 +277,12 @@ start() {
   cat <<MSG
 
 ローカル連携環境が動いています / the local federation is running:
-  国 national   nats 127.0.0.1:15000  leaf hub :15001   training :15014  indicators :15015
-  東京都 p13    nats 127.0.0.1:15100  leaf hub :15101   directory :15111 issues :15113 training :15114 indicators :15115
-  埼玉県 p11    nats 127.0.0.1:15200  leaf hub :15201   directory :15211 issues :15213 training :15214 indicators :15215
-  稲城市 m132250 nats 127.0.0.1:15300  directory :15311 intake :15312 issues :15313 training :15314 indicators :15315
-  調布市 m132080 nats 127.0.0.1:15400  (…:15411-15415)
-  熊谷市 m112020 nats 127.0.0.1:15500  (…:15511-15515)
+  国 national   nats 127.0.0.1:15000  leaf hub :15001   training :15014  indicators :15015 network :15016
+  東京都 p13    nats 127.0.0.1:15100  leaf hub :15101   directory :15111 issues :15113 training :15114 indicators :15115 network :15116
+  埼玉県 p11    nats 127.0.0.1:15200  leaf hub :15201   directory :15211 issues :15213 training :15214 indicators :15215 network :15216
+  稲城市 m132250 nats 127.0.0.1:15300  directory :15311 intake :15312 issues :15313 training :15314 indicators :15315 network :15316
+  調布市 m132080 nats 127.0.0.1:15400  (…:15411-15416)
+  熊谷市 m112020 nats 127.0.0.1:15500  (…:15511-15516)
   instance files, nats-server configs and logs: data/federation/
 
 次に試すこと / try next:

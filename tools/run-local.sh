@@ -24,13 +24,14 @@ export RENKEI_INTAKE=127.0.0.1:7102
 export RENKEI_ISSUES=127.0.0.1:7103
 export RENKEI_TRAINING=127.0.0.1:7104
 export RENKEI_INDICATORS=127.0.0.1:7105
-services=(renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators)
+export RENKEI_NETWORK=127.0.0.1:7106
+services=(renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators renkei-network)
 console_url=http://127.0.0.1:7180/
 
 running() { [[ -f "$pids/$1" ]] && kill -0 "$(cat "$pids/$1")" 2>/dev/null; }
 
 stop() {
-  for p in renkei-gateway renkei-indicators renkei-training renkei-issues renkei-intake renkei-directory nats-server; do
+  for p in renkei-gateway renkei-network renkei-indicators renkei-training renkei-issues renkei-intake renkei-directory nats-server; do
     if running "$p"; then
       kill -TERM "$(cat "$pids/$p")"
       for _ in $(seq 1 100); do running "$p" || break; sleep 0.1; done
@@ -41,7 +42,7 @@ stop() {
 }
 
 status() {
-  for p in nats-server renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators renkei-gateway; do
+  for p in nats-server renkei-directory renkei-intake renkei-issues renkei-training renkei-indicators renkei-network renkei-gateway; do
     if running "$p"; then echo "$p: running (pid $(cat "$pids/$p"))"; else echo "$p: stopped"; fi
   done
 }
@@ -65,6 +66,7 @@ next_steps() {
   issues    gRPC  127.0.0.1:7103   metrics http://127.0.0.1:9103/metrics
   training  gRPC  127.0.0.1:7104   metrics http://127.0.0.1:9104/metrics
   indicators gRPC 127.0.0.1:7105   metrics http://127.0.0.1:9105/metrics
+  network   gRPC  127.0.0.1:7106   metrics http://127.0.0.1:9106/metrics
   gateway   HTTP  127.0.0.1:7180   (JSON API /api/v1/..., docs/gateway.md)
   nats-server     127.0.0.1:14222  (JetStream domain m132250)   logs data/local/logs/
 
@@ -115,7 +117,8 @@ MSG
 
 start() {
   if running renkei-directory && running renkei-intake && running renkei-issues &&
-     running renkei-training && running renkei-indicators && running renkei-gateway &&
+     running renkei-training && running renkei-indicators && running renkei-network &&
+     running renkei-gateway &&
      running nats-server; then
     echo "already running"; status; next_steps; return
   fi

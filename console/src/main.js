@@ -1,6 +1,6 @@
 // The console's shell: log-in, header (who is logged in, which instance, 和暦 toggle, log-out),
-// the navigation of the six screens and the hash router (#/intake, #/resources, #/issues,
-// #/trainings, #/indicators, #/digest), so the gateway serves one index.html and needs no
+// the navigation of the eight screens and the hash router (#/intake, #/resources, #/issues,
+// #/trainings, #/indicators, #/digest, #/network, #/practices), so the gateway serves one index.html and needs no
 // fallback route.
 import { get, post, ApiError } from './api.js';
 import { h, replace } from './dom.js';
@@ -20,6 +20,8 @@ import * as trainings from './screens/trainings.js';
 import * as training from './screens/training.js';
 import * as indicators from './screens/indicators.js';
 import * as digest from './screens/digest.js';
+import * as network from './screens/network.js';
+import * as practices from './screens/practices.js';
 
 const NAV = [
   ['#/intake', '相談受付'],
@@ -28,6 +30,8 @@ const NAV = [
   ['#/trainings', '研修'],
   ['#/indicators', '指標'],
   ['#/digest', '定例ミーティング資料'],
+  ['#/network', 'ネットワーク'],
+  ['#/practices', '取組事例'],
 ];
 
 // Route table: the first path segment picks the screen; a second one is an id.
@@ -39,6 +43,8 @@ const SCREENS = {
   trainings: { list: trainings, item: training, nav: '#/trainings' },
   indicators: { list: indicators, nav: '#/indicators' },
   digest: { list: digest, nav: '#/digest' },
+  network: { list: network, item: { render: network.renderItem }, nav: '#/network' },
+  practices: { list: practices, item: { render: practices.renderItem }, nav: '#/practices' },
 };
 
 const app = {

@@ -129,6 +129,24 @@ export const LIKERT = [...(CODES.likert || [])]
 /** @type {ui.Table<renkei.v1.Role>} */
 export const ROLES = table('Role');
 
+/** @type {ui.Table<renkei.v1.NetworkRole>} */
+export const NETWORK_ROLES = table('NetworkRole');
+
+/** @type {ui.Table<renkei.v1.ShareLevel>} */
+export const SHARE_LEVELS = table('ShareLevel');
+
+/** @type {ui.Table<renkei.v1.PeerRecipientKind>} */
+export const PEER_RECIPIENT_KINDS = table('PeerRecipientKind');
+
+/** @type {ui.Table<renkei.v1.PeerRequestStatus>} */
+export const PEER_REQUEST_STATUSES = table('PeerRequestStatus');
+
+/** @type {ui.Table<renkei.v1.PeerStepKind>} */
+export const PEER_STEP_KINDS = table('PeerStepKind');
+
+/** @type {ui.Table<renkei.v1.PeerUrgency>} */
+export const PEER_URGENCIES = table('PeerUrgency');
+
 // The label of an enum value in one of the tables above; '不明' when unknown (never the value's
 // name: people do not read enum names), '' for unset. Values may arrive as names (the gateway's JSON) or numbers.
 /**

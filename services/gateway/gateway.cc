@@ -54,6 +54,7 @@ const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string&
   if (service == "renkei.v1.IssuesService") return &c.issues().server();
   if (service == "renkei.v1.TrainingService") return &c.training().server();
   if (service == "renkei.v1.IndicatorsService") return &c.indicators().server();
+  if (service == "renkei.v1.NetworkService") return &c.network().server();
   return nullptr;
 }
 

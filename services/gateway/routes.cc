@@ -89,6 +89,19 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/observations/export", "renkei.v1.IndicatorsService.ExportObservations", "観測値を出力する"},
       {"POST", "/api/v1/observations/import", "renkei.v1.IndicatorsService.ImportObservations", "観測値を取り込む"},
       {"GET", "/api/v1/issues/{issue_id}/progress", "renkei.v1.IndicatorsService.GetIssueProgress", "地域課題の進捗 (期待される変化)"},
+      // コーディネーターのネットワーク (network)
+      {"POST", "/api/v1/coordinator-profiles", "renkei.v1.NetworkService.PutProfile", "プロフィールを登録・更新する"},
+      {"GET", "/api/v1/coordinator-profiles", "renkei.v1.NetworkService.ListProfiles", "コーディネーターを探す"},
+      {"GET", "/api/v1/coordinator-profiles/{id}", "renkei.v1.NetworkService.GetProfile", "プロフィールを開く"},
+      {"POST", "/api/v1/peer-requests", "renkei.v1.NetworkService.AskPeer", "コーディネーターに相談する"},
+      {"GET", "/api/v1/peer-requests", "renkei.v1.NetworkService.ListPeerRequests", "相談依頼の受信箱・送信箱"},
+      {"GET", "/api/v1/peer-requests/{id}", "renkei.v1.NetworkService.GetPeerRequest", "相談依頼を開く"},
+      {"POST", "/api/v1/peer-requests/{id}/steps", "renkei.v1.NetworkService.RespondToPeerRequest", "相談依頼に応じる"},
+      {"POST", "/api/v1/practices", "renkei.v1.NetworkService.PublishPractice", "地域課題を取組事例として公開する"},
+      {"GET", "/api/v1/practices", "renkei.v1.NetworkService.SearchPractices", "取組事例を探す"},
+      {"GET", "/api/v1/practices/{id}", "renkei.v1.NetworkService.GetPractice", "取組事例を開く"},
+      {"POST", "/api/v1/practices/{id}/withdraw", "renkei.v1.NetworkService.WithdrawPractice", "取組事例の公開をやめる"},
+      {"POST", "/api/v1/practices/{id}/notes", "renkei.v1.NetworkService.AnnotatePractice", "取組事例に注記する"},
   };
   // clang-format on
   return routes;

@@ -62,6 +62,16 @@ std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code
     return Make(code, Name("derived.consultations") + " (" + label + ")",
                 "相談者の種別ごとの相談件数 (受付月)", "件", K::INDICATOR_KIND_COUNT, higher);
   }
+  if (starts("derived.consultations.institution.")) {
+    const std::string where = code.substr(strlen("derived.consultations.institution."));
+    if (where != "inside" && where != "outside") return std::nullopt;
+    return Make(code,
+                Name("derived.consultations") + " (相談者の機関が市区町村" +
+                    (where == "inside" ? "内" : "外") + ")",
+                "相談者を名簿の機関 (病院の地域連携室など) に結び付けた相談の件数、機関の所在地別 "
+                "(受付月)",
+                "件", K::INDICATOR_KIND_COUNT, higher);
+  }
   if (code == "derived.needs_matched_inside") {
     return Make(code, Name(code),
                 "資源照合で市区町村内 (または市区町村を対象区域とする) 候補が1件以上あったニーズ / "

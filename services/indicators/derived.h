@@ -5,6 +5,8 @@
 //
 //   derived.consultations                 相談件数 (consultation_received, by received month)
 //   derived.consultations.src.<source>    相談件数 by source type (patient_family, …)
+//   derived.consultations.institution.<inside|outside>
+//                                         相談件数 by where the requester's institution is
 //   derived.needs_matched_inside          needs whose matching found a resource inside / matched
 //   derived.resource_gaps                 資源の空白 (resource_gap_found)
 //   derived.resource_gaps.cap.<capability>

@@ -38,6 +38,34 @@ v1::EventEnvelope Intake::NewEvent(const v1::Consultation& c) const {
                           c.municipality_code());
 }
 
+absl::Status Intake::ResolveInstitution(v1::Requester* requester) const {
+  requester->clear_institution_name();
+  requester->clear_institution_municipality_code();
+  if (requester->institution_resource_id().empty()) return absl::OkStatus();
+  absl::StatusOr<v1::Resource> institution = finder_->Get(requester->institution_resource_id());
+  if (absl::IsNotFound(institution.status())) {
+    return common::InvalidField("requester.institution_resource_id",
+                                "名簿にない機関です / no such resource in the directory");
+  }
+  RETURN_IF_ERROR(institution.status());
+  requester->set_institution_name(institution->name());
+  requester->set_institution_municipality_code(institution->municipality_code());
+  return absl::OkStatus();
+}
+
+v1::EventEnvelope Intake::SeedRaised(const v1::Consultation& c, const v1::IssueSeed& seed) const {
+  auto e = NewEvent(c);
+  auto* p = e.mutable_issue_seed_raised();
+  p->set_seed_id(seed.id());
+  p->set_consultation_id(c.id());
+  p->set_municipality_code(seed.municipality_code());
+  *p->mutable_tags() = seed.tags();
+  p->set_capability(seed.capability());
+  p->set_automatic(seed.automatic());
+  p->set_requester_municipality_code(c.requester().institution_municipality_code());
+  return e;
+}
+
 void Intake::SetStatus(v1::Consultation* c, v1::ConsultationStatus to, const std::string& reason,
                        Events* events) const {
   auto* h = c->add_history();
@@ -95,6 +123,8 @@ absl::StatusOr<v1::Consultation> Intake::Create(const v1::CreateConsultationRequ
     }
   }
   RETURN_IF_ERROR(v.ToStatus());
+  v1::Requester requester = r.requester();
+  RETURN_IF_ERROR(ResolveInstitution(&requester));
 
   v1::Consultation c;
   c.set_id(common::NewId("con", *clock_));
@@ -102,7 +132,7 @@ absl::StatusOr<v1::Consultation> Intake::Create(const v1::CreateConsultationRequ
   *c.mutable_received_at() = common::TimestampFromMicros(received);
   c.set_channel(r.channel());
   c.set_source_type(r.source_type());
-  *c.mutable_requester() = r.requester();
+  *c.mutable_requester() = std::move(requester);
   *c.mutable_person() = r.person();
   c.set_age_band(AgeBandOf(r.person().birth_date(), common::TokyoDate(received)));
   c.set_narrative(r.narrative());
@@ -124,6 +154,7 @@ absl::StatusOr<v1::Consultation> Intake::Create(const v1::CreateConsultationRequ
   p->set_age_band(c.age_band());
   p->set_care_level(c.person().care_level());
   *p->mutable_conditions() = c.person().conditions();
+  p->set_requester_municipality_code(c.requester().institution_municipality_code());
   events.push_back(std::move(received_event));
   for (const auto& n : r.needs()) *c.add_needs() = MakeNeed(n, c.id(), &events, c);
 
@@ -215,9 +246,11 @@ absl::StatusOr<v1::Consultation> Intake::Update(const v1::UpdateConsultationRequ
   v.CheckEnum("channel", r.channel(), v1::Channel_IsValid, true);
   v.CheckEnum("source_type", r.source_type(), v1::SourceType_IsValid, true);
   RETURN_IF_ERROR(v.ToStatus());
+  v1::Requester requester = r.requester();
+  if (r.has_requester()) RETURN_IF_ERROR(ResolveInstitution(&requester));
   return Mutate(
       r.id(), r.expected_version(), /*allow_closed=*/false, [&](v1::Consultation* c, Events*) {
-        if (r.has_requester()) *c->mutable_requester() = r.requester();
+        if (r.has_requester()) *c->mutable_requester() = requester;
         if (r.has_person()) {
           *c->mutable_person() = r.person();
           c->set_age_band(

@@ -73,6 +73,11 @@ class Intake {
   v1::Need MakeNeed(const v1::NewNeed& n, const std::string& consultation_id, Events* events,
                     const v1::Consultation& c) const;
   v1::Date Today() const;
+  // Fills the requester's institution (name, municipality) from the directory when it names one,
+  // clears them when not. INVALID_ARGUMENT when the directory has no such resource.
+  absl::Status ResolveInstitution(v1::Requester* requester) const;
+  // The de-identified event of a seed just raised on `c`.
+  v1::EventEnvelope SeedRaised(const v1::Consultation& c, const v1::IssueSeed& seed) const;
 
   const common::CapabilityVocabulary* vocabulary_;
   ResourceFinder* finder_;

@@ -112,14 +112,7 @@ absl::StatusOr<v1::Consultation> Intake::RaiseSeed(const v1::RaiseIssueSeedReque
     seed.set_capability(r.capability());
     *seed.mutable_raised_at() = clock_->NowTimestamp();
     seed.set_municipality_code(c->municipality_code());
-    auto e = NewEvent(*c);
-    auto* p = e.mutable_issue_seed_raised();
-    p->set_seed_id(seed.id());
-    p->set_consultation_id(c->id());
-    p->set_municipality_code(seed.municipality_code());
-    *p->mutable_tags() = seed.tags();
-    p->set_capability(seed.capability());
-    events->push_back(std::move(e));
+    events->push_back(SeedRaised(*c, seed));
     *c->add_seeds() = std::move(seed);
     return absl::OkStatus();
   });

@@ -140,15 +140,7 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
               seed.set_automatic(true);
               *seed.mutable_raised_at() = clock_->NowTimestamp();
               seed.set_municipality_code(c->municipality_code());
-              auto se = NewEvent(*c);
-              auto* sp = se.mutable_issue_seed_raised();
-              sp->set_seed_id(seed.id());
-              sp->set_consultation_id(c->id());
-              sp->set_municipality_code(seed.municipality_code());
-              *sp->mutable_tags() = seed.tags();
-              sp->set_capability(seed.capability());
-              sp->set_automatic(true);
-              events->push_back(std::move(se));
+              events->push_back(SeedRaised(*c, seed));
               *c->add_seeds() = std::move(seed);
             }
           }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "renkei/common/dates.h"
+#include "renkei/common/ids.h"
 #include "renkei/common/text.h"
 
 namespace renkei::intake {
@@ -26,6 +27,12 @@ void ValidateRequester(const v1::Requester& r, std::string_view path, common::Fi
   v->CheckText(p + ".name", r.name(), {.max_chars = 100});
   v->CheckText(p + ".organization", r.organization(), {.max_chars = 200});
   v->CheckText(p + ".contact", r.contact(), {.max_chars = 200});
+  if (!r.institution_resource_id().empty() &&
+      !common::IsWellFormedId("res", r.institution_resource_id())) {
+    v->Add(p + ".institution_resource_id",
+           "名簿の資源 ID (res_ で始まる 30 文字) を指定してください / a directory resource id "
+           "(res_ + 26 characters)");
+  }
 }
 
 void ValidatePerson(const v1::PersonConcerned& person, std::string_view path, const v1::Date& today,

@@ -211,6 +211,46 @@ TEST_F(IntakeTest, CreateStoresPersonalDataButEventsCarryOnlyDeidentifiedAttribu
   }
 }
 
+// A hospital's discharge unit in Fukaya asking Kumagaya-like Inagi: the requester linked to its
+// directory entry. The institution's name and municipality come from the directory (whatever the
+// caller sent for them), and its municipality travels in the de-identified events; an unknown or
+// malformed id is refused naming the field, with nothing written.
+TEST_F(IntakeTest, ARequesterLinkedToAnInstitutionCarriesItsMunicipalityIntoTheEvents) {
+  finder_.Add("fukaya-hospital", "深谷赤十字病院 地域医療連携課", "112186", 60.0, {});
+  auto r = WorkedExample();
+  r.mutable_requester()->set_institution_resource_id(finder_.IdOf("fukaya-hospital"));
+  r.mutable_requester()->set_institution_name("偽の名前");
+  r.mutable_requester()->set_institution_municipality_code("132250");
+  auto c = intake_->Create(r);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->requester().institution_name(), "深谷赤十字病院 地域医療連携課");
+  EXPECT_EQ(c->requester().institution_municipality_code(), "112186");
+  EXPECT_EQ(domain_.Events()[0].consultation_received().requester_municipality_code(), "112186");
+
+  v1::RaiseIssueSeedRequest seed;
+  seed.set_id(c->id());
+  seed.set_expected_version(c->version());
+  seed.set_theme("退院時の在宅医への引き継ぎ");
+  seed.add_tags("退院支援");
+  ASSERT_TRUE(intake_->RaiseSeed(seed).ok());
+  const auto events = domain_.Events();
+  EXPECT_EQ(events.back().issue_seed_raised().requester_municipality_code(), "112186");
+
+  const size_t written = domain_.EventCount();
+  for (const std::string& bad : {finder_.IdOf("nowhere"), std::string("病院")}) {
+    auto again = WorkedExample();
+    again.mutable_requester()->set_institution_resource_id(bad);
+    auto refused = intake_->Create(again);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(refused.status().message(), HasSubstr("requester.institution_resource_id"))
+        << refused.status();
+  }
+  finder_.down = true;
+  auto unavailable = intake_->Create(r);
+  EXPECT_EQ(unavailable.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(domain_.EventCount(), written);
+}
+
 TEST_F(IntakeTest, MatchingFlagsTheGapProposesNearestOutsideAndRaisesASeed) {
   auto c = intake_->Create(WorkedExample());
   ASSERT_TRUE(c.ok());

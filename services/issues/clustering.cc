@@ -1,6 +1,7 @@
 #include "clustering.h"
 
 #include <algorithm>
+#include <set>
 
 #include "renkei/common/ids.h"
 #include "renkei/common/status_macros.h"
@@ -19,14 +20,33 @@ bool HasConsultation(const google::protobuf::RepeatedPtrField<v1::SeedEvidence>&
   });
 }
 
+// Adds the consultation's evidence once; a seed following its consultation's gap adds the
+// requester institution's municipality the gap did not know.
 void AddEvidence(const v1::SeedEvidence& e, v1::IssueCandidate* c) {
-  if (c->evidence_size() < kMaxCandidateEvidence &&
-      !HasConsultation(c->evidence(), e.consultation_id())) {
-    *c->add_evidence() = e;
+  for (auto& had : *c->mutable_evidence()) {
+    if (had.consultation_id() != e.consultation_id()) continue;
+    if (had.requester_municipality_code().empty()) {
+      had.set_requester_municipality_code(e.requester_municipality_code());
+    }
+    return;
   }
+  if (c->evidence_size() < kMaxCandidateEvidence) *c->add_evidence() = e;
 }
 
 int64_t Micros(const google::protobuf::Timestamp& t) { return common::MicrosFromTimestamp(t); }
+
+// Wide-area when the evidence involves requester institutions in other municipalities (listed,
+// in code order); municipal otherwise.
+void ProposeScope(v1::IssueCandidate* c) {
+  std::set<std::string> others;
+  for (const auto& e : c->evidence()) {
+    const std::string& code = e.requester_municipality_code();
+    if (!code.empty() && code != c->municipality_code()) others.insert(code);
+  }
+  c->set_proposed_scope(others.empty() ? v1::ISSUE_SCOPE_MUNICIPAL : v1::ISSUE_SCOPE_WIDE_AREA);
+  c->clear_proposed_related_municipality_codes();
+  for (const auto& code : others) c->add_proposed_related_municipality_codes(code);
+}
 
 }  // namespace
 
@@ -63,6 +83,7 @@ absl::Status SeedClusterer::Apply(const v1::EventEnvelope& event, common::Comman
     seen.set_consultation_id(p.consultation_id());
     *seen.mutable_tags() = p.tags();
     seen.set_capability(p.capability());
+    seen.set_requester_municipality_code(p.requester_municipality_code());
     municipality = p.municipality_code();
   } else if (event.has_resource_gap_found()) {
     const auto& p = event.resource_gap_found();
@@ -116,6 +137,7 @@ absl::Status SeedClusterer::Apply(const v1::EventEnvelope& event, common::Comman
       // The gap came first; the seed raised for it names the seed.
       same->set_seed_id(seen.seed_id());
       *same->mutable_tags() = seen.tags();
+      same->set_requester_municipality_code(seen.requester_municipality_code());
     }
 
     int target = state.candidate_id().empty() ? -1 : find_open(state.candidate_id());
@@ -164,6 +186,7 @@ absl::Status SeedClusterer::Apply(const v1::EventEnvelope& event, common::Comman
   for (size_t i = 0; i < open.size(); ++i) {
     if (!changed[i]) continue;
     auto& c = open[i];
+    ProposeScope(&c);
     c.set_version(c.version() + 1);
     store_->PutCandidate(&cmd->batch(), c);
     if (i >= existing) {

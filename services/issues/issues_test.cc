@@ -200,6 +200,39 @@ TEST_F(IssuesTest, ThreeConsultationsWithTheSameTagProposeOneCandidate) {
   EXPECT_EQ(Count("issue_candidate_proposed"), 1);
 }
 
+// Seeds of consultations asked by institutions elsewhere (a hospital in Fukaya, a clinic in
+// Kawasaki) propose the candidate as wide-area with those municipalities; the municipality's own
+// institutions do not.
+TEST_F(IssuesTest, SeedsFromInstitutionsInOtherMunicipalitiesProposeAWideAreaCandidate) {
+  auto from = [&](const std::string& key, const std::string& requester_municipality) {
+    auto e = Seed(key, {"退院支援"});
+    e.mutable_issue_seed_raised()->set_requester_municipality_code(requester_municipality);
+    return e;
+  };
+  Deliver(from("h1", "112186"));
+  Deliver(from("h2", "132250"));
+  Deliver(Seed("h3", {"退院支援"}));
+  auto proposed = Candidates();
+  ASSERT_THAT(proposed, SizeIs(1));
+  EXPECT_EQ(proposed[0].proposed_scope(), v1::ISSUE_SCOPE_WIDE_AREA);
+  EXPECT_THAT(proposed[0].proposed_related_municipality_codes(), ElementsAre("112186"));
+  Deliver(from("h4", "141305"));
+  proposed = Candidates();
+  ASSERT_THAT(proposed, SizeIs(1));
+  EXPECT_THAT(proposed[0].proposed_related_municipality_codes(), ElementsAre("112186", "141305"));
+
+  auto own_hospital = Seed("k1", {"看取り"});
+  own_hospital.mutable_issue_seed_raised()->set_requester_municipality_code("132250");
+  Deliver(own_hospital);
+  Deliver(Seed("k2", {"看取り"}));
+  Deliver(Seed("k3", {"看取り"}));
+  auto local = Candidates();
+  ASSERT_THAT(local, SizeIs(2));
+  const auto& own = local[0].id() == proposed[0].id() ? local[1] : local[0];
+  EXPECT_EQ(own.proposed_scope(), v1::ISSUE_SCOPE_MUNICIPAL);
+  EXPECT_THAT(own.proposed_related_municipality_codes(), IsEmpty());
+}
+
 TEST_F(IssuesTest, TheSameEventTwiceCountsOnce) {
   auto e1 = Seed("c1", {"看取り"});
   auto e2 = Seed("c2", {"看取り"});

@@ -184,13 +184,16 @@ absl::Status Trainings::ApplyRegistrationOutcome(const v1::EventEnvelope& event,
     *reg.mutable_confirmed_at() = event.occurred_at();
     *reg.mutable_session_ids() = event.registration_confirmed().session_ids();
     reg.set_waitlist_position(0);
+    reg.clear_organizer_reason();
   } else if (event.has_registration_waitlisted()) {
     if (reg.status() != v1::REGISTRATION_STATUS_REQUESTED) return absl::OkStatus();
     reg.set_status(v1::REGISTRATION_STATUS_WAITLISTED);
     reg.set_waitlist_position(event.registration_waitlisted().position());
+    reg.set_organizer_reason(event.registration_waitlisted().reason());
   } else {
     reg.set_status(v1::REGISTRATION_STATUS_CANCELLED);
     *reg.mutable_cancelled_at() = event.occurred_at();
+    reg.set_organizer_reason(event.registration_cancelled().reason());
     store_.Deactivate(&cmd->batch(), reg);
   }
   reg.set_version(reg.version() + 1);

@@ -121,6 +121,7 @@ v1::Registration Trainings::StageNewRegistration(
     p->set_municipality_code(reg.municipality_code());
     p->set_role(reg.role());
     p->set_position(ledger->waitlist_size());
+    p->set_reason("定員に達しているため、キャンセル待ちです / the sessions are full");
   }
   reg.set_waitlist_position(0);  // computed on read
   (*ledger->mutable_active_by_municipality())[reg.municipality_code()] += 1;

@@ -1,4 +1,4 @@
-// The console in a real browser (issue 9): a real nats-server, the five real services, the real
+// The console in a real browser (issue 9): a real nats-server, the six real services, the real
 // renkei-gateway serving console/dist, the real facilities of reference-data/; then Playwright
 // (playwright-core from npm, console/tests/screens/*.mjs, one test per screen) drives Debian's
 // chromium headless through worked example 1 and the worksheet of worked example 2, every screen,
@@ -94,6 +94,7 @@ class ConsoleInABrowser : public ::testing::Test {
     nats_ = nats->release();
     InstanceSpec spec;
     spec.gateway_json = "\"static_dir\": \"" + *console_ + "/dist\"";
+    spec.services = {"directory", "intake", "issues", "training", "indicators", "network"};
     instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), spec);
     v1::GatewayAccount account;
     account.set_login("inagi-demo");
@@ -105,7 +106,8 @@ class ConsoleInABrowser : public ::testing::Test {
     account.set_role(v1::ROLE_COORDINATOR);
     account.set_display_name("稲城市 コーディネーター (テスト)");
     ASSERT_TRUE(gateway::SaveAccount(instance_->accounts_file(), account, kPassword).ok());
-    for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"}) {
+    for (const char* s :
+         {"directory", "intake", "issues", "training", "indicators", "network", "gateway"}) {
       auto started = instance_->Start(s);
       ASSERT_TRUE(started.ok()) << started;
     }
@@ -231,6 +233,11 @@ TEST_F(ConsoleInABrowser, Indicators) {
 
 // 定例ミーティング資料: counts, print, 和暦.
 TEST_F(ConsoleInABrowser, Digest) { RunScreen("digest", {"12-digest.png", "13-digest-print.png"}); }
+
+// ネットワーク and 取組事例: a profile, a request answered, a practice published and found.
+TEST_F(ConsoleInABrowser, Network) {
+  RunScreen("network", {"15-peer-request.png", "16-practice.png"});
+}
 
 // Every screen: named controls, landmarks, Tab order.
 TEST_F(ConsoleInABrowser, Accessibility) { RunScreen("accessibility", {}); }

@@ -48,7 +48,8 @@ std::vector<std::string> ServicesOf(const std::string& path) {
       {"IssuesService", {"issues"}},
       {"TrainingService", {"training"}},
       {"IndicatorsService", {"indicators"}},
-      {"AdminService", {"directory", "intake", "issues", "training", "indicators"}}};
+      {"NetworkService", {"network"}},
+      {"AdminService", {"directory", "intake", "issues", "training", "indicators", "network"}}};
   size_t dot = path.find('.', 1);
   size_t v1 = path.find('.', dot + 1);
   size_t slash = path.find('/', 1);
@@ -96,8 +97,11 @@ class AuthorizationTest : public ::testing::Test {
     auto nats = NatsServer::Start(tmp_->Sub("nats"));
     ASSERT_TRUE(nats.ok()) << nats.status();
     nats_ = nats->release();
-    instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), kInagi);
-    for (const char* s : {"directory", "intake", "issues", "training", "indicators"}) {
+    InstanceSpec spec;
+    spec.code = kInagi;
+    spec.services = {"directory", "intake", "issues", "training", "indicators", "network"};
+    instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), spec);
+    for (const char* s : {"directory", "intake", "issues", "training", "indicators", "network"}) {
       auto st = instance_->Start(s);
       ASSERT_TRUE(st.ok()) << st;
     }
@@ -254,7 +258,7 @@ TEST_F(AuthorizationTest, EveryRpcAsEveryRoleFromEveryJurisdiction) {
   for (v1::Role role : kRoles) {
     for (const auto& jur : jurisdictions) {
       channels.clear();
-      for (const char* s : {"directory", "intake", "issues", "training", "indicators"}) {
+      for (const char* s : {"directory", "intake", "issues", "training", "indicators", "network"}) {
         channels[s] = FastReconnectChannel(instance_->address(s), instance_->Token(role, jur));
       }
       for (const auto& method : table.methods()) {

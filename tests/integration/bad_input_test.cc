@@ -329,7 +329,8 @@ class Env {
     static const std::map<std::string, std::string> services = {
         {"DirectoryService", "directory"},   {"IntakeService", "intake"},
         {"IssuesService", "issues"},         {"TrainingService", "training"},
-        {"IndicatorsService", "indicators"}, {"AdminService", "intake"}};
+        {"IndicatorsService", "indicators"}, {"NetworkService", "network"},
+        {"AdminService", "intake"}};
     auto it = services.find(method.substr(0, method.find('/')));
     return it == services.end() ? "" : it->second;
   }
@@ -357,8 +358,9 @@ void Env::Start() {
   spec.code = kInagi;
   // Every seed proposes a candidate: the fixture needs several.
   spec.issues_json = "\"candidate_threshold\": 1";
+  spec.services = {"directory", "intake", "issues", "training", "indicators", "network"};
   inagi = std::make_unique<InstanceProcesses>(tmp->Sub("inagi"), nats->url(), spec);
-  for (const char* s : {"directory", "intake", "issues", "training", "indicators"}) {
+  for (const char* s : {"directory", "intake", "issues", "training", "indicators", "network"}) {
     absl::Status st = inagi->Start(s);
     ASSERT_TRUE(st.ok()) << st;
   }
@@ -436,8 +438,8 @@ void Env::Build() {
                              levels { level: SKILL_LEVEL_BEGINNER description: "説明できる" } })");
   v.Set("ckpt", tmp->Sub("checkpoint-intake"));
   // Well-formed ids of records that do not exist.
-  for (const char* prefix :
-       {"res", "con", "need", "iss", "cand", "mtg", "cm", "exp", "trn", "ses", "reg"}) {
+  for (const char* prefix : {"res", "con", "need", "iss", "cand", "mtg", "cm", "exp", "trn", "ses",
+                             "reg", "coo", "preq", "prac"}) {
     v.Set(std::string(prefix) + "_missing", std::string(prefix) + "_7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
   }
 
@@ -645,6 +647,35 @@ void Env::Build() {
   Do<v1::Observation>("IndicatorsService/RecordObservation",
                       R"(observation { indicator_code: "bi.count" jurisdiction_code: "132250"
                                        period: "2026-09" value: 4 })");
+
+  // The coordinator network: a lead and a colleague, a request between them and a settled one,
+  // two practices (one to withdraw).
+  const std::string profile =
+      R"(takes_peer_consultations: true sharing { level: SHARE_LEVEL_LOCAL })";
+  v.Set("coo",
+        Do<v1::CoordinatorProfile>(
+            "NetworkService/PutProfile",
+            R"(profile { name: "入力 統括" role: NETWORK_ROLE_LEAD_COORDINATOR )" + profile + " }")
+            .id());
+  v.Set("coo_peer",
+        Do<v1::CoordinatorProfile>(
+            "NetworkService/PutProfile",
+            R"(profile { name: "入力 同僚" role: NETWORK_ROLE_COORDINATOR )" + profile + " }")
+            .id());
+  const std::string ask =
+      R"(asker_profile_id: "${coo}" recipient { kind: PEER_RECIPIENT_KIND_COORDINATOR
+         profile_id: "${coo_peer}" } theme: "入力検査" question: "質問です")";
+  v.Set("preq", Do<v1::PeerRequest>("NetworkService/AskPeer", ask).id());
+  v.Set("preq_done", Do<v1::PeerRequest>("NetworkService/AskPeer", ask).id());
+  Do<v1::PeerRequest>("NetworkService/RespondToPeerRequest",
+                      R"(id: "${preq_done}" profile_id: "${coo_peer}"
+                         kind: PEER_STEP_KIND_ANSWERED text: "回答です")");
+  const std::string publish =
+      R"(share_level: SHARE_LEVEL_NATIONAL contact_profile_id: "${coo}" issue_id: )";
+  v.Set("prac",
+        Do<v1::Practice>("NetworkService/PublishPractice", publish + "\"${iss_adv}\"").id());
+  v.Set("prac_w",
+        Do<v1::Practice>("NetworkService/PublishPractice", publish + "\"${iss_ret}\"").id());
 }
 
 // --- the table ------------------------------------------------------------------------------
@@ -1462,6 +1493,58 @@ std::vector<Row> Table() {
       Unparseable("IndicatorsService/RecomputeDerived", kTruncated).As(v1::ROLE_OPERATOR),
   });
 
+  // --- NetworkService ---
+  add({
+      Ok("NetworkService/PutProfile",
+         R"(profile { name: "入力 新人" role: NETWORK_ROLE_COORDINATOR })"),
+      Bad("NetworkService/PutProfile",
+          R"(profile { role: NETWORK_ROLE_COORDINATOR expertise: "no_such_thing" })",
+          {"profile.name", "profile.expertise[0]"}),
+      Stale("NetworkService/PutProfile",
+            R"(profile { id: "${coo_peer}" name: "入力 同僚" role: NETWORK_ROLE_COORDINATOR }
+               expected_version: 4)",
+            4, 1),
+      Ok("NetworkService/GetProfile", R"(id: "${coo}")"),
+      Bad("NetworkService/GetProfile", R"(id: "coo_1")", {"id"}),
+      Missing("NetworkService/GetProfile", R"(id: "${coo_missing}")", "${coo_missing}"),
+      Ok("NetworkService/ListProfiles", R"(text: "入力")"),
+      Bad("NetworkService/ListProfiles", "role: 99", {"role"}),
+      Ok("NetworkService/AskPeer",
+         R"(asker_profile_id: "${coo}" recipient { kind: PEER_RECIPIENT_KIND_NATIONAL_NETWORK }
+            theme: "入力検査" question: "全国への質問")"),
+      Bad("NetworkService/AskPeer", R"(asker_profile_id: "${coo}")",
+          {"theme", "question", "recipient.kind"}),
+      Ok("NetworkService/GetPeerRequest", R"(id: "${preq}")"),
+      Bad("NetworkService/GetPeerRequest", R"(id: "preq_1")", {"id"}),
+      Missing("NetworkService/GetPeerRequest", R"(id: "${preq_missing}")", "${preq_missing}"),
+      Ok("NetworkService/ListPeerRequests", R"(box: PEER_BOX_INBOX profile_id: "${coo_peer}")"),
+      Bad("NetworkService/ListPeerRequests", "", {"box"}),
+      Ok("NetworkService/RespondToPeerRequest",
+         R"(id: "${preq}" profile_id: "${coo_peer}" kind: PEER_STEP_KIND_TAKEN)"),
+      Bad("NetworkService/RespondToPeerRequest",
+          R"(id: "${preq}" profile_id: "${coo_peer}" kind: PEER_STEP_KIND_ANSWERED)", {"text"}),
+      Closed("NetworkService/RespondToPeerRequest",
+             R"(id: "${preq_done}" profile_id: "${coo_peer}" kind: PEER_STEP_KIND_TAKEN)", "id"),
+      Ok("NetworkService/PublishPractice",
+         R"(issue_id: "${iss_s5}" share_level: SHARE_LEVEL_PREFECTURE
+            contact_profile_id: "${coo}")"),
+      Bad("NetworkService/PublishPractice", R"(issue_id: "iss_1" contact_profile_id: "${coo}")",
+          {"issue_id", "share_level"}),
+      Ok("NetworkService/WithdrawPractice", R"(id: "${prac_w}")"),
+      Bad("NetworkService/WithdrawPractice", R"(id: "prac_1")", {"id"}),
+      Missing("NetworkService/WithdrawPractice", R"(id: "${prac_missing}")", "${prac_missing}"),
+      Ok("NetworkService/GetPractice", R"(id: "${prac}")"),
+      Bad("NetworkService/GetPractice", R"(id: "prac_1")", {"id"}),
+      Ok("NetworkService/SearchPractices", R"(text: "入力検査")"),
+      Bad("NetworkService/SearchPractices", "min_step: 9 page_size: 500",
+          {"min_step", "page_size"}),
+      Ok("NetworkService/AnnotatePractice",
+         R"(id: "${prac}" profile_id: "${coo}" text: "参考になります" featured: true)")
+          .As(v1::ROLE_COORDINATOR),
+      Bad("NetworkService/AnnotatePractice", R"(id: "${prac}" profile_id: "${coo}")", {"text"})
+          .As(v1::ROLE_COORDINATOR),
+  });
+
   // --- AdminService (served by every binary; asked of intake's) ---
   add({
       Ok("AdminService/Checkpoint", R"(target_dir: "${ckpt}")").As(v1::ROLE_OPERATOR),
@@ -1629,9 +1712,9 @@ TEST_F(BadInputTest, EveryRpcHasABadInputRowAndAValidRow) {
       EXPECT_GT(ok_text[path], 0) << path << " is a command without a text OK row";
     }
   });
-  EXPECT_EQ(services,
-            (std::set<std::string>{"AdminService", "DirectoryService", "IntakeService",
-                                   "IssuesService", "TrainingService", "IndicatorsService"}));
+  EXPECT_EQ(services, (std::set<std::string>{"AdminService", "DirectoryService", "IntakeService",
+                                             "IssuesService", "TrainingService",
+                                             "IndicatorsService", "NetworkService"}));
   EXPECT_EQ(methods, static_cast<int>(common::AccessTable::Get().methods().size()));
 }
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "federation_harness.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/clock.h"
@@ -26,6 +27,7 @@
 namespace renkei::testing {
 namespace {
 
+using ::testing::HasSubstr;
 using DirectoryStub = v1::DirectoryService::Stub;
 using IndicatorsStub = v1::IndicatorsService::Stub;
 
@@ -468,6 +470,7 @@ TEST_F(FederationTest, TrainingsGoDownRegistrationsGoUpAndOutcomesComeBack) {
   auto st = Call(*stub("p13"), &TrainingStub::CreateTraining, create, &tokyo_training);
   ASSERT_TRUE(st.ok()) << st.error_message();
   *create.mutable_training() = OnlineTraining("全国 在宅医療・介護連携 研修 (国)", 10, 300);
+  create.mutable_training()->set_quota_per_municipality(1);
   v1::Training national_training;
   st = Call(*stub("national"), &TrainingStub::CreateTraining, create, &national_training);
   ASSERT_TRUE(st.ok()) << st.error_message();
@@ -504,11 +507,12 @@ TEST_F(FederationTest, TrainingsGoDownRegistrationsGoUpAndOutcomesComeBack) {
 
   // Inagi and Chofu each register a coordinator for Tokyo's single seat.
   auto register_at = [&](const std::string& at, const std::string& code,
-                         const std::string& training_id) {
+                         const std::string& training_id,
+                         const std::string& participant = "coord-01") {
     v1::RegisterRequest r;
     auto* reg = r.mutable_registration();
     reg->set_training_id(training_id);
-    reg->set_participant_id("coord-01");
+    reg->set_participant_id(participant);
     reg->set_participant_name(kPersonName);
     reg->set_municipality_code(code);
     reg->set_role(v1::AUDIENCE_ROLE_COORDINATORS);
@@ -518,12 +522,15 @@ TEST_F(FederationTest, TrainingsGoDownRegistrationsGoUpAndOutcomesComeBack) {
     EXPECT_EQ(out.status(), v1::REGISTRATION_STATUS_REQUESTED);
     return out.id();
   };
-  auto status_at = [&](const std::string& at, const std::string& id) {
+  auto registration_at = [&](const std::string& at, const std::string& id) {
     v1::GetRegistrationRequest r;
     r.set_id(id);
     v1::Registration out;
     Call(*stub(at), &TrainingStub::GetRegistration, r, &out);
-    return out.status();
+    return out;
+  };
+  auto status_at = [&](const std::string& at, const std::string& id) {
+    return registration_at(at, id).status();
   };
   const std::string inagi_reg = register_at("m132250", "132250", tokyo_training.id());
   ASSERT_TRUE(
@@ -533,6 +540,9 @@ TEST_F(FederationTest, TrainingsGoDownRegistrationsGoUpAndOutcomesComeBack) {
   ASSERT_TRUE(
       WaitFor([&] { return status_at("m132080", chofu_reg) == v1::REGISTRATION_STATUS_WAITLISTED; },
               std::chrono::seconds(30)));
+  // Chofu's copy says why, in the organizer's words.
+  EXPECT_THAT(registration_at("m132080", chofu_reg).organizer_reason(),
+              HasSubstr("定員に達している"));
   // Tokyo holds both, by municipality-qualified participant ids, without names.
   v1::ListRegistrationsRequest lr;
   lr.set_training_id(tokyo_training.id());
@@ -552,12 +562,22 @@ TEST_F(FederationTest, TrainingsGoDownRegistrationsGoUpAndOutcomesComeBack) {
   EXPECT_TRUE(
       WaitFor([&] { return status_at("m132080", chofu_reg) == v1::REGISTRATION_STATUS_CONFIRMED; },
               std::chrono::seconds(30)));
+  EXPECT_EQ(registration_at("m132080", chofu_reg).organizer_reason(), "");
 
   // The nation's training: Kumagaya's registration goes up through Saitama and comes back.
   const std::string kumagaya_reg = register_at("m112020", "112020", national_training.id());
   EXPECT_TRUE(WaitFor(
       [&] { return status_at("m112020", kumagaya_reg) == v1::REGISTRATION_STATUS_CONFIRMED; },
       std::chrono::seconds(30)));
+  // A second Kumagaya participant is over the municipality's quota of one: refused, and
+  // Kumagaya's copy shows the nation's reason.
+  const std::string over_quota =
+      register_at("m112020", "112020", national_training.id(), "coord-02");
+  EXPECT_TRUE(
+      WaitFor([&] { return status_at("m112020", over_quota) == v1::REGISTRATION_STATUS_CANCELLED; },
+              std::chrono::seconds(30)));
+  EXPECT_THAT(registration_at("m112020", over_quota).organizer_reason(),
+              HasSubstr("この市区町村の申込枠 (1 名) は埋まっています"));
 
   // Names never left the municipalities.
   WaitUntilQuiet({"p13", "p11", "national"});

@@ -118,6 +118,7 @@ class GatewayTest : public ::testing::Test {
     std::ofstream(tmp_->Sub("console") + "/index.html") << "<!doctype html><title>連携</title>";
     InstanceSpec spec;
     spec.in_process = true;  // the services; the gateway is a process
+    spec.services = {"directory", "intake", "issues", "training", "indicators", "network"};
     spec.gateway_json =
         "\"static_dir\": \"" + tmp_->Sub("console") + "\", \"max_body_bytes\": 65536";
     instance_ = new InstanceProcesses(tmp_->Sub("inagi"), nats_->url(), spec);
@@ -133,7 +134,8 @@ class GatewayTest : public ::testing::Test {
     add("chofu-coord", v1::ROLE_COORDINATOR, "132080");  // 調布市's coordinator
     add("tokyo-staff", v1::ROLE_PREFECTURE_STAFF, "130001");
     add("inagi-staff", v1::ROLE_MUNICIPAL_STAFF, "132250");  // locked out by a test
-    for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"}) {
+    for (const char* s :
+         {"directory", "intake", "issues", "training", "indicators", "network", "gateway"}) {
       auto started = instance_->Start(s);
       ASSERT_TRUE(started.ok()) << started;
     }

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <regex>
 #include <sstream>
@@ -22,6 +23,7 @@
 #include "indicators/indicators_module.h"
 #include "intake/intake_module.h"
 #include "issues/issues_module.h"
+#include "network/network_module.h"
 #include "renkei/common/config.h"
 #include "renkei/common/events.h"
 #include "renkei/common/ids.h"
@@ -293,7 +295,8 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
     std::filesystem::create_directories(key_dir());
     if (auto s = common::GenerateKeyPair(key_dir(), "k1"); !s.ok()) Fatal(s);
   }
-  for (const char* s : {"directory", "intake", "issues", "training", "indicators", "gateway"}) {
+  for (const char* s :
+       {"directory", "intake", "issues", "training", "indicators", "network", "gateway"}) {
     ports_[s] = FreePort();
     // Only when asked: every port drawn widens the chance that two test processes draw one.
     if (spec.metrics) metrics_ports_[s] = FreePort();
@@ -337,6 +340,14 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
       << (spec.issues_json.empty() ? "" : ", " + spec.issues_json) << "}";
   }
   if (has("training")) c << ",\n  \"training\": {\"server\": " << server("training") << "}";
+  if (has("network")) {
+    c << ",\n  \"network\": {\"server\": " << server("network");
+    if (has("issues") && has("indicators")) {
+      c << ", \"issues_address\": \"" << address("issues") << "\", \"indicators_address\": \""
+        << address("indicators") << "\"";
+    }
+    c << "}";
+  }
   if (has("indicators")) {
     c << ",\n  \"indicators\": {\"server\": " << server("indicators")
       << (spec.indicators_json.empty() ? "" : ", " + spec.indicators_json) << "}";
@@ -411,6 +422,7 @@ const common::ServiceModule* ModuleNamed(const std::string& service) {
   if (service == "issues") return &issues::Module();
   if (service == "training") return &training::Module();
   if (service == "indicators") return &indicators::Module();
+  if (service == "network") return &network::Module();
   return nullptr;
 }
 
@@ -533,6 +545,40 @@ std::string FindFirst(const std::string& text, const std::string& pattern) {
   const std::regex re(pattern);
   if (!std::regex_search(text, m, re)) return "";
   return m.size() > 1 ? m[1].str() : m[0].str();
+}
+
+void ThroughStepFour(v1::IssuesService::Stub& issues, v1::RegionalIssue* issue) {
+  auto step = [&](const std::function<void(v1::UpdateIssueRequest*)>& fill) {
+    v1::UpdateIssueRequest u;
+    u.set_id(issue->id());
+    u.set_expected_version(issue->version());
+    fill(&u);
+    grpc::ClientContext ctx;
+    grpc::Status s = issues.UpdateIssue(&ctx, u, issue);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    v1::AdvanceStepRequest a;
+    a.set_id(issue->id());
+    a.set_expected_version(issue->version());
+    grpc::ClientContext actx;
+    s = issues.AdvanceStep(&actx, a, issue);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  };
+  step([](auto* u) { u->set_target_state("終末期であっても在宅生活を継続できる"); });
+  step([](auto* u) {
+    u->set_current_state("家族が不安になり救急車を呼ぶ");
+    u->set_replace_evidence(true);
+    auto* e = u->add_evidence();
+    e->set_kind(v1::EVIDENCE_KIND_HEARING);
+    e->set_summary("ケアマネジャーへのヒアリング");
+  });
+  step([](auto* u) { u->set_chosen_issue("本人の意向に沿った在宅での看取りができていない"); });
+  step([](auto* u) {
+    u->set_replace_causes(true);
+    auto* main = u->add_causes();
+    main->set_text("衰弱すると家族が不安になる");
+    main->set_main(true);
+    u->set_root_cause("専門職が看取るプロセスを十分説明しきれていない");
+  });
 }
 
 }  // namespace renkei::testing

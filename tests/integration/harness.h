@@ -21,6 +21,7 @@
 #include "renkei/common/store.h"
 #include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/intake.grpc.pb.h"
+#include "renkei/v1/issues.grpc.pb.h"
 #include "testing.h"
 
 namespace renkei::testing {
@@ -91,7 +92,7 @@ struct InstanceSpec {
   std::string jetstream_domain;  // nats.jetstream_domain
   std::string federation_json;   // the "federation" section (a JSON object), if any
   std::string backup_json;       // the "backup" section (a JSON object), if any
-  // The services given a section (empty: all five).
+  // The services given a section (empty: the five of DESIGN.md; "network" only when listed).
   std::vector<std::string> services;
   // The "security" section (a JSON object). Empty: keys in <dir>/keys (key k1, generated once),
   // service identities signed with k1.
@@ -125,7 +126,8 @@ class InstanceProcesses {
   InstanceProcesses(const std::string& dir, const std::string& nats_url,
                     const std::string& code = "132250");
   InstanceProcesses(const std::string& dir, const std::string& nats_url, const InstanceSpec& spec);
-  // Starts renkei-<service> ("directory", "intake", "issues", "training", "indicators"), optionally
+  // Starts renkei-<service> ("directory", "intake", "issues", "training", "indicators",
+  // "network"), optionally
   // with RENKEI_FAILPOINTS, and waits until its health service answers SERVING; "gateway" starts
   // renkei-gateway and waits until its port accepts connections.
   // In process (InstanceSpec::in_process), a service given failpoints still starts as a process.
@@ -224,5 +226,10 @@ std::vector<std::string> VocabularyLeaks(const std::string& text);
 // The first match of `pattern` in `text` (the whole match, or group 1 when there is one); "" when
 // none.
 std::string FindFirst(const std::string& text, const std::string& pattern);
+
+// Worked example 2's 看取り issue through steps 1–4 with their content (target state, current
+// state with a hearing, the issue chosen, the main cause): `issue` comes back at step 5, where
+// expected changes are added. A failed call fails the test.
+void ThroughStepFour(v1::IssuesService::Stub& issues, v1::RegionalIssue* issue);
 
 }  // namespace renkei::testing

@@ -4,11 +4,13 @@
 //     consumer: a kill -9, a crash between the commit and the ack (the event is redelivered), a
 //     deleted consumer that replays the whole stream;
 //   - a wide-area issue escalated by the municipality arrives at the prefecture's issues service
-//     (same binary, prefectural instance) as a linked wide-area issue — on one bus.
+//     (same binary, prefectural instance) as a linked wide-area issue — on one bus;
+//   - consultations asked by a hospital in another municipality propose a wide-area candidate.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "harness.h"
 #include "renkei/common/events.h"
+#include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/intake.grpc.pb.h"
 #include "renkei/v1/issues.grpc.pb.h"
 
@@ -219,6 +221,74 @@ TEST_F(IssuesCandidatesTest, AWideAreaIssueReachesThePrefectureOnOneBus) {
   EXPECT_EQ(list.total(), 1);
   tokyo.Stop("issues");
   inagi.Stop("issues");
+}
+
+}  // namespace
+}  // namespace renkei::testing
+
+namespace renkei::testing {
+namespace {
+
+// Issue 18, acceptance 5: Kumagaya's consultations asked by the discharge unit of a hospital in
+// Fukaya (a directory resource) propose a wide-area candidate with Fukaya filled in; the
+// consultation events carry the hospital's municipality, not its name or the requester's.
+TEST_F(IssuesCandidatesTest, ConsultationsFromAHospitalElsewhereProposeAWideAreaCandidate) {
+  InstanceProcesses kumagaya(tmp_.Sub("kumagaya"), nats_->url(), InProcess("112020"));
+  for (const char* s : {"directory", "intake", "issues"}) ASSERT_TRUE(kumagaya.Start(s).ok()) << s;
+  auto directory = v1::DirectoryService::NewStub(kumagaya.channel("directory"));
+  v1::UpsertResourceRequest hospital;
+  auto* r = hospital.mutable_resource();
+  r->set_kind(v1::RESOURCE_KIND_HOSPITAL);
+  r->set_name("深谷赤十字病院 地域医療連携課");
+  r->set_municipality_code("112186");
+  r->set_address("埼玉県深谷市上柴町西5-8-1");
+  v1::UpsertResourceResponse made;
+  {
+    grpc::ClientContext ctx;
+    auto s = directory->UpsertResource(&ctx, hospital, &made);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  auto intake = v1::IntakeService::NewStub(kumagaya.channel("intake"));
+  for (int i = 0; i < 3; ++i) {
+    v1::CreateConsultationRequest create;
+    create.set_channel(v1::CHANNEL_PHONE);
+    create.set_source_type(v1::SOURCE_TYPE_MEDICAL_CARE_PROFESSIONAL);
+    create.mutable_requester()->set_name("退院支援 看護師");
+    create.mutable_requester()->set_institution_resource_id(made.resource().id());
+    v1::Consultation c;
+    {
+      grpc::ClientContext ctx;
+      auto s = intake->CreateConsultation(&ctx, create, &c);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    EXPECT_EQ(c.requester().institution_name(), "深谷赤十字病院 地域医療連携課");
+    EXPECT_EQ(c.requester().institution_municipality_code(), "112186");
+    v1::RaiseIssueSeedRequest seed;
+    seed.set_id(c.id());
+    seed.set_expected_version(c.version());
+    seed.set_theme("退院前に在宅の主治医が決まらない");
+    seed.add_tags("退院支援");
+    grpc::ClientContext ctx;
+    auto s = intake->RaiseIssueSeed(&ctx, seed, &c);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  std::vector<v1::IssueCandidate> proposed;
+  ASSERT_TRUE(WaitFor([&] {
+    proposed = Candidates(kumagaya);
+    return proposed.size() == 1;
+  }));
+  EXPECT_EQ(proposed[0].proposed_scope(), v1::ISSUE_SCOPE_WIDE_AREA);
+  EXPECT_THAT(proposed[0].proposed_related_municipality_codes(), ElementsAre("112186"));
+  auto received =
+      ReadStream(*bus_, "RENKEI_EVENTS", "renkei.*.m112020.consultation.consultation_received");
+  ASSERT_THAT(received, SizeIs(3));
+  for (const auto& m : received) {
+    v1::EventEnvelope e;
+    ASSERT_TRUE(e.ParseFromString(m.data));
+    EXPECT_EQ(e.consultation_received().requester_municipality_code(), "112186");
+    EXPECT_EQ(m.data.find("深谷赤十字病院"), std::string::npos);
+    EXPECT_EQ(m.data.find("退院支援 看護師"), std::string::npos);
+  }
 }
 
 }  // namespace

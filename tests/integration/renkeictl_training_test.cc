@@ -176,8 +176,9 @@ TEST_F(RenkeictlTrainingTest, RunsATrainingFromCreationThroughWaitlistAttendance
   // Inagi sees the prefecture's training; Osaka does not.
   r = Run({"training", "list", "--municipality", "132250"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, ContainsRegex(day1 + " 14:00 +" + title + " +都道府県 東京都 +2 +0/2 +0 +" +
-                                   DayFromNow(15) + " 17:00 +開催予定 +1 +" + id));
+  EXPECT_THAT(r.out,
+              ContainsRegex(day1 + " 14:00 +" + title + " +都道府県 \\(東京都\\) +2 +0/2 +0 +" +
+                            DayFromNow(15) + " 17:00 +開催予定 +1 +" + id));
   r = Run({"training", "list", "--municipality", "271004"});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, Not(HasSubstr(id)));
@@ -186,7 +187,7 @@ TEST_F(RenkeictlTrainingTest, RunsATrainingFromCreationThroughWaitlistAttendance
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(
       r.out,
-      AllOf(HasSubstr("主催           都道府県 東京都 (130001)"),
+      AllOf(HasSubstr("主催           都道府県 (東京都)\n"),
             HasSubstr("対象           コーディネーター、ケアマネジャー、訪問看護師"),
             HasSubstr("目標スキル     看取りの過程の説明 (explain_dying_process) (実践者)"),
             HasSubstr("対策           M3 (iss_01JBX000000000000000000001, "
@@ -493,6 +494,48 @@ TEST_F(RenkeictlTrainingTest, MissingIdsAndAnUnreachableServiceHaveTheirOwnExitC
            "list"});
   EXPECT_EQ(r.exit_code, 6) << r;
   EXPECT_THAT(r.err, HasSubstr("サービスに接続できません"));
+}
+
+}  // namespace
+}  // namespace renkei::testing
+
+namespace renkei::testing {
+namespace {
+
+// The nation's trainings name their organizer once ("国", not "国 国"), in the list and the show.
+TEST(RenkeictlNationalTrainingTest, TheNationIsNamedOnce) {
+  TempDir tmp;
+  auto nats = NatsServer::Start(tmp.Sub("nats"));
+  ASSERT_TRUE(nats.ok()) << nats.status();
+  InstanceSpec spec;
+  spec.national = true;
+  spec.code = "";  // the nation has none
+  spec.in_process = true;
+  InstanceProcesses nation(tmp.Sub("nation"), (*nats)->url(), spec);
+  absl::Status started = nation.Start("training");
+  ASSERT_TRUE(started.ok()) << started;
+  auto run = [&](const std::vector<std::string>& args) {
+    return RunRenkeictl(
+        args,
+        {{"RENKEI_TRAINING", nation.address("training")}, {"RENKEI_TOKEN", nation.DefaultToken()}},
+        tmp.path(), tmp.path());
+  };
+  const std::string day = DayFromNow(30);
+  CliResult r =
+      run({"training", "create", "--title", "全国研修", "--audience", "coordinators",
+           "--one-course", "--session",
+           "start=" + day + " 14:00,end=16:00,online=https://meet.example.jp/n,capacity=50"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  const std::string id = FindFirst(r.out, "trn_[0-9A-Z]{26}");
+  r = run({"training", "show", id});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("主催           国\n"));
+  EXPECT_THAT(r.out, Not(HasSubstr("国 国")));
+  r = run({"training", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, ContainsRegex("全国研修 +国 +1 "));
+  EXPECT_THAT(r.out, Not(HasSubstr("国 国")));
+  nation.Stop("training");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The five services as modules (service_host.h): each names every bad field of the parts of the
+// The services as modules (service_host.h): each names every bad field of the parts of the
 // instance file it reads, and builds and serves in-process (port 0, no child process).
 #include <functional>
 
@@ -9,10 +9,12 @@
 #include "indicators/indicators_module.h"
 #include "intake/intake_module.h"
 #include "issues/issues_module.h"
+#include "network/network_module.h"
 #include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/indicators.grpc.pb.h"
 #include "renkei/v1/intake.grpc.pb.h"
 #include "renkei/v1/issues.grpc.pb.h"
+#include "renkei/v1/network.grpc.pb.h"
 #include "renkei/v1/training.grpc.pb.h"
 #include "testing.h"
 #include "training/training_module.h"
@@ -111,6 +113,16 @@ std::vector<ModuleCase> Cases() {
        {"indicators.suppression_max_count", "indicators.suppression_min_denominator",
         "indicators.import_batch_rows", "indicators.reconcile_interval_seconds"},
        Read<v1::IndicatorsService>(&v1::IndicatorsService::Stub::ListIndicators)},
+      {"network",
+       network::Module(),
+       "prefecture",
+       "130001",
+       "",
+       "municipality",
+       "132250",
+       R"("network": {"server": {"listen_address": "127.0.0.1:0", "max_message_bytes": 1}})",
+       {"network.server.max_message_bytes"},
+       Read<v1::NetworkService>(&v1::NetworkService::Stub::ListProfiles)},
   };
 }
 

@@ -103,33 +103,7 @@ TEST_F(IndicatorsScenario, ExpectedChangesE1ToE3AreMeasuredAgainstBaselineAndTar
   v1::CreateIssueRequest create;
   create.set_theme("【看取り】終末期に本人の意向に沿えず、家族が入院を選ぶことがある");
   auto issue = Ok(issues_.get(), &IssuesStub::CreateIssue, create);
-  auto step = [&](const std::function<void(v1::UpdateIssueRequest*)>& fill) {
-    v1::UpdateIssueRequest u;
-    u.set_id(issue.id());
-    u.set_expected_version(issue.version());
-    fill(&u);
-    issue = Ok(issues_.get(), &IssuesStub::UpdateIssue, u);
-    v1::AdvanceStepRequest a;
-    a.set_id(issue.id());
-    a.set_expected_version(issue.version());
-    issue = Ok(issues_.get(), &IssuesStub::AdvanceStep, a);
-  };
-  step([](auto* u) { u->set_target_state("終末期であっても在宅生活を継続できる"); });
-  step([](auto* u) {
-    u->set_current_state("家族が不安になり救急車を呼ぶ");
-    u->set_replace_evidence(true);
-    auto* e = u->add_evidence();
-    e->set_kind(v1::EVIDENCE_KIND_HEARING);
-    e->set_summary("ケアマネジャーへのヒアリング");
-  });
-  step([](auto* u) { u->set_chosen_issue("本人の意向に沿った在宅での看取りができていない"); });
-  step([](auto* u) {
-    u->set_replace_causes(true);
-    auto* main = u->add_causes();
-    main->set_text("衰弱すると家族が不安になる");
-    main->set_main(true);
-    u->set_root_cause("専門職が看取るプロセスを十分説明しきれていない");
-  });
+  ASSERT_NO_FATAL_FAILURE(ThroughStepFour(*issues_, &issue));
   ASSERT_EQ(issue.current_step(), 5);
 
   for (const auto& x : kExpected) {

@@ -16,7 +16,8 @@
 namespace renkei::cli {
 namespace {
 
-constexpr const char* kServices[] = {"directory", "intake", "issues", "training", "indicators"};
+constexpr const char* kServices[] = {"directory", "intake",     "issues",
+                                     "training",  "indicators", "network"};
 
 struct AuditArgs {
   std::string config_path;
@@ -49,6 +50,7 @@ absl::StatusOr<std::vector<Target>> Targets(const AuditArgs& a) {
                               : s == std::string("intake")   ? config->intake().server()
                               : s == std::string("issues")   ? config->issues().server()
                               : s == std::string("training") ? config->training().server()
+                              : s == std::string("network")  ? config->network().server()
                                                              : config->indicators().server();
     common::FieldViolations v;
     common::PrepareServerConfig(*config, s, std::string(s) + ".server", &server, &v);

@@ -106,6 +106,7 @@ int Load(const std::string& path, bool lock, Instance* instance) {
       {"issues", config->has_issues(), config->mutable_issues()->mutable_server()},
       {"training", config->has_training(), config->mutable_training()->mutable_server()},
       {"indicators", config->has_indicators(), config->mutable_indicators()->mutable_server()},
+      {"network", config->has_network(), config->mutable_network()->mutable_server()},
   };
   common::FieldViolations v;
   for (const auto& s : sections) {

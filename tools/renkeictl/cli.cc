@@ -404,6 +404,15 @@ std::string MunicipalityLabel(const std::string& code) {
   return m ? m->prefecture_name + m->name : code;
 }
 
+std::string JapaneseHalf(const std::string& message) {
+  const size_t i = message.find(" / ");
+  if (i == std::string::npos || i == 0) return message;
+  const bool has_japanese =
+      std::any_of(message.begin(), message.begin() + static_cast<long>(i),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  return has_japanese ? message.substr(0, i) : message;
+}
+
 std::string JurisdictionName(const std::string& code) {
   if (code == "000000") return "全国";
   const auto& j = common::Jurisdictions::Get();

@@ -59,6 +59,7 @@ struct GlobalOptions {
   std::string issues_address = "127.0.0.1:7103";
   std::string training_address = "127.0.0.1:7104";
   std::string indicators_address = "127.0.0.1:7105";
+  std::string network_address = "127.0.0.1:7106";
   std::string output = "table";  // table | json
   // The bearer token every call carries (env RENKEI_TOKEN, or the file RENKEI_TOKEN_FILE /
   // --token-file), and TLS client certificate files (RENKEI_TLS_CERT, _KEY, _CA); without TLS
@@ -214,6 +215,9 @@ std::string CapabilityLabel(const std::string& code);
 std::string CapabilitiesText(const google::protobuf::RepeatedPtrField<std::string>& codes);
 // Every part between separators, empty ones included: Split("a||b", '|') is {"a", "", "b"}.
 std::vector<std::string> Split(const std::string& s, char sep);
+// The Japanese half of a service's "日本語 / English" message (the whole message when it has
+// none): what people read.
+std::string JapaneseHalf(const std::string& message);
 // "東京都稲城市" for a municipality code; the code itself when it is not one.
 std::string MunicipalityLabel(const std::string& code);
 // "全国" for "000000", a prefecture's name ("東京都") for its code ("130001" or "13"),

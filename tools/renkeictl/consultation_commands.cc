@@ -177,6 +177,11 @@ void PrintConsultation(const v1::Consultation& c) {
   Field("  氏名", c.requester().name());
   Field("  所属", c.requester().organization());
   Field("  連絡先", c.requester().contact());
+  if (!c.requester().institution_resource_id().empty()) {
+    Field("  機関", c.requester().institution_name() + " (" +
+                        MunicipalityLabel(c.requester().institution_municipality_code()) + ", " +
+                        c.requester().institution_resource_id() + ")");
+  }
 
   const auto& p = c.person();
   std::printf("\n本人 / person concerned\n");
@@ -264,6 +269,7 @@ void PrintConsultation(const v1::Consultation& c) {
 // ---- create ----
 struct CreateArgs {
   std::string channel, source, received, requester_name, requester_org, requester_contact;
+  std::string requester_institution;
   std::string person_name, birth_date, address, care_level, narrative, from_json;
   std::vector<std::string> conditions, needs;
 };
@@ -292,6 +298,9 @@ int RunCreate(const CreateArgs& a) {
   if (!a.requester_name.empty()) req.mutable_requester()->set_name(a.requester_name);
   if (!a.requester_org.empty()) req.mutable_requester()->set_organization(a.requester_org);
   if (!a.requester_contact.empty()) req.mutable_requester()->set_contact(a.requester_contact);
+  if (!a.requester_institution.empty()) {
+    req.mutable_requester()->set_institution_resource_id(a.requester_institution);
+  }
   auto* person = req.mutable_person();
   if (!a.person_name.empty()) person->set_name(a.person_name);
   if (!a.birth_date.empty() &&
@@ -396,6 +405,9 @@ void AddRecordCommands(CLI::App* consultation, std::function<int()>* run) {
   create->add_option("--requester-name", ca->requester_name, "相談者の氏名");
   create->add_option("--requester-org", ca->requester_org, "相談者の所属 (例: 居宅介護支援事業所)");
   create->add_option("--requester-contact", ca->requester_contact, "相談者の連絡先 (電話・メール)");
+  create->add_option(
+      "--requester-institution", ca->requester_institution,
+      "相談者の機関の名簿 ID (例: 病院の地域連携室 res_...; resource search で探す)");
   create->add_option("--person-name", ca->person_name, "本人の氏名");
   create->add_option("--birth-date", ca->birth_date, "本人の生年月日")->check(DateCheck());
   create->add_option("--address", ca->address, "本人の住所");

@@ -40,6 +40,7 @@ std::vector<ServiceMetrics> MetricsAddresses(const v1::InstanceConfig& c) {
   add("issues", c.issues().server());
   add("training", c.training().server());
   add("indicators", c.indicators().server());
+  add("network", c.network().server());
   return out;
 }
 
@@ -249,6 +250,7 @@ std::string AddressOf(const std::string& service) {
   if (service == "intake") return o.intake_address;
   if (service == "issues") return o.issues_address;
   if (service == "training") return o.training_address;
+  if (service == "network") return o.network_address;
   return o.indicators_address;
 }
 
@@ -312,15 +314,19 @@ void AddFederationCommands(CLI::App& app, std::function<int()>* run) {
   static std::string history_service = "intake";
   auto* history = fed->add_subcommand(
       "history", "サービスの送信イベントがストリームに揃っているか / a service's stream history");
-  history->add_option("--service", history_service, "directory|intake|issues|training|indicators")
-      ->check(CLI::IsMember({"directory", "intake", "issues", "training", "indicators"}))
+  history
+      ->add_option("--service", history_service,
+                   "directory|intake|issues|training|indicators|network")
+      ->check(CLI::IsMember({"directory", "intake", "issues", "training", "indicators", "network"}))
       ->capture_default_str();
   history->callback([run] { *run = [] { return RunHistory(history_service, false); }; });
   auto* accept = fed->add_subcommand(
       "accept-gap",
       "ストリームの履歴の欠けを確認済みにする (警告を止める) / accept the service's history gaps");
-  accept->add_option("--service", history_service, "directory|intake|issues|training|indicators")
-      ->check(CLI::IsMember({"directory", "intake", "issues", "training", "indicators"}))
+  accept
+      ->add_option("--service", history_service,
+                   "directory|intake|issues|training|indicators|network")
+      ->check(CLI::IsMember({"directory", "intake", "issues", "training", "indicators", "network"}))
       ->required();
   accept->callback([run] { *run = [] { return RunHistory(history_service, true); }; });
 

@@ -15,6 +15,17 @@
 namespace renkei::cli::issue_commands {
 namespace {
 
+// "市区町村" or "広域 (埼玉県深谷市, ...)": the scope the service proposes from the evidence.
+std::string ProposedScopeText(const v1::IssueCandidate& c) {
+  std::string out = LabelOf(kScopes, c.proposed_scope());
+  if (c.proposed_related_municipality_codes_size() == 0) return out;
+  std::string names;
+  for (const auto& code : c.proposed_related_municipality_codes()) {
+    names += (names.empty() ? "" : ", ") + MunicipalityLabel(code);
+  }
+  return out + " (" + names + ")";
+}
+
 int RunCandidates(const std::string& status) {
   v1::ListCandidatesRequest req;
   if (!status.empty()) {
@@ -27,13 +38,13 @@ int RunCandidates(const std::string& status) {
           std::printf("課題候補はありません / no candidates\n");
           return;
         }
-        Table t({"ID", "提案日", "クラスタ", "根拠", "状態", "版"});
+        Table t({"ID", "提案日", "クラスタ", "根拠", "提案する範囲", "状態", "版"});
         for (const auto& c : resp.candidates()) {
           t.Add({c.id(), FormatTokyoDate(c.proposed_at()), TagsText(c.cluster_keys()),
-                 std::to_string(c.evidence_size()), LabelOf(kCandidateStatuses, c.status()),
-                 std::to_string(c.version())});
+                 std::to_string(c.evidence_size()), ProposedScopeText(c),
+                 LabelOf(kCandidateStatuses, c.status()), std::to_string(c.version())});
         }
-        t.Print({32, 10, 60, 4, 8, 6});
+        t.Print({32, 10, 40, 4, 30, 8, 6});
         std::printf("\n%d 件 / candidates\n", resp.candidates_size());
       });
 }

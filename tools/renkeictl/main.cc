@@ -13,6 +13,7 @@ void AddConsultationCommands(CLI::App& app, std::function<int()>* run);
 void AddIssueCommands(CLI::App& app, std::function<int()>* run);
 void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
 void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
+void AddNetworkCommands(CLI::App& app, std::function<int()>* run);
 void AddFederationCommands(CLI::App& app, std::function<int()>* run);
 void AddTokenCommands(CLI::App& app, std::function<int()>* run);
 void AddAccountCommands(CLI::App& app, std::function<int()>* run);
@@ -33,6 +34,7 @@ int Main(int argc, char** argv) {
   if (const char* env = std::getenv("RENKEI_ISSUES")) o.issues_address = env;
   if (const char* env = std::getenv("RENKEI_TRAINING")) o.training_address = env;
   if (const char* env = std::getenv("RENKEI_INDICATORS")) o.indicators_address = env;
+  if (const char* env = std::getenv("RENKEI_NETWORK")) o.network_address = env;
   if (const char* env = std::getenv("RENKEI_TOKEN")) o.token = env;
   if (const char* env = std::getenv("RENKEI_TOKEN_FILE")) o.token_file = env;
   if (const char* env = std::getenv("RENKEI_TLS_CERT")) o.tls_cert = env;
@@ -48,6 +50,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--indicators", o.indicators_address,
                  "indicators のアドレス (env RENKEI_INDICATORS)")
+      ->capture_default_str();
+  app.add_option("--network", o.network_address, "network のアドレス (env RENKEI_NETWORK)")
       ->capture_default_str();
   app.add_option("--token-file", o.token_file,
                  "認証トークンのファイル (env RENKEI_TOKEN_FILE; または env RENKEI_TOKEN)");
@@ -79,6 +83,7 @@ int Main(int argc, char** argv) {
   AddIssueCommands(app, &run);
   AddTrainingCommands(app, &run);
   AddIndicatorCommands(app, &run);
+  AddNetworkCommands(app, &run);
   AddFederationCommands(app, &run);
   AddTokenCommands(app, &run);
   AddAccountCommands(app, &run);

@@ -12,7 +12,6 @@
 #include "audience_words.h"
 #include "cli.h"
 #include "list_pages.h"
-#include "renkei/common/jurisdiction.h"
 #include "renkei/v1/training.grpc.pb.h"
 #include "training_parts.h"
 #include "words.h"
@@ -20,14 +19,11 @@
 namespace renkei::cli::training_commands {
 namespace {
 
-// "国", a prefecture's name ("東京都") or a municipality's ("東京都稲城市"); the code itself when
-// it is none of them.
-std::string OrganizerLabel(const std::string& code) {
+// The organizer once, as the console writes it: "国", "都道府県 (東京都)", "市区町村
+// (東京都稲城市)".
+std::string OrganizerText(v1::OrganizerLevel level, const std::string& code) {
   if (code == "000000") return "国";
-  const auto& j = common::Jurisdictions::Get();
-  if (const auto* m = j.FindMunicipality(code)) return m->prefecture_name + m->name;
-  if (const auto* p = j.FindPrefecture(code)) return p->name;
-  return code;
+  return LabelOf(kOrganizerLevels, level) + " (" + JurisdictionName(code) + ")";
 }
 
 // "看取りの過程の説明 (explain_dying_process) (実践者)".
@@ -92,8 +88,7 @@ bool ParseCountermeasure(const std::string& spec, v1::CountermeasureLink* out) {
 void PrintTraining(const v1::Training& t) {
   Field("ID", t.id());
   Field("テーマ", t.title());
-  Field("主催", LabelOf(kOrganizerLevels, t.organizer_level()) + " " +
-                    OrganizerLabel(t.organizer_code()) + " (" + t.organizer_code() + ")");
+  Field("主催", OrganizerText(t.organizer_level(), t.organizer_code()));
   Field("状態", LabelOf(kTrainingStatuses, t.status()));
   Field("対象", AudienceText(t.audiences()));
   Field("目標スキル", SkillsText(t.target_skills()));
@@ -281,15 +276,14 @@ int RunList(const ListArgs& a) {
   Table t({"開始", "テーマ", "主催", "回", "参加確定/定員", "キャンセル待ち", "申込締切", "状態",
            "版", "ID"});
   for (const auto& s : all.trainings()) {
-    t.Add(
-        {FormatTokyo(s.first_starts_at()), s.title(),
-         LabelOf(kOrganizerLevels, s.organizer_level()) + " " + OrganizerLabel(s.organizer_code()),
-         std::to_string(s.session_count()),
-         std::to_string(s.confirmed()) + "/" + std::to_string(s.capacity()),
-         std::to_string(s.waitlisted()),
-         FormatTokyo(s.has_registration_deadline() ? s.registration_deadline()
-                                                   : s.first_starts_at()),
-         LabelOf(kTrainingStatuses, s.status()), std::to_string(s.version()), s.id()});
+    t.Add({FormatTokyo(s.first_starts_at()), s.title(),
+           OrganizerText(s.organizer_level(), s.organizer_code()),
+           std::to_string(s.session_count()),
+           std::to_string(s.confirmed()) + "/" + std::to_string(s.capacity()),
+           std::to_string(s.waitlisted()),
+           FormatTokyo(s.has_registration_deadline() ? s.registration_deadline()
+                                                     : s.first_starts_at()),
+           LabelOf(kTrainingStatuses, s.status()), std::to_string(s.version()), s.id()});
   }
   t.Print({16, 50, 24, 4, 14, 14, 16, 8, 6, 30});
   std::printf(

@@ -39,6 +39,7 @@ void PrintRegistration(const v1::Registration& r) {
   Field("名簿ID", r.directory_resource_id());
   Field("名前の公開", r.network_consent() ? "同意あり (同じ研修の参加者に表示)" : "同意なし");
   Field("状態", StatusText(r));
+  if (!r.organizer_reason().empty()) Field("主催者の説明", JapaneseHalf(r.organizer_reason()));
   Field("回", Join(r.session_ids(), "\n"));
   std::string attendance;
   for (const auto& a : r.attendance()) {

@@ -12,6 +12,7 @@ import {
 import { addDays, tokyoToday } from '../dates.js';
 import { dateText, timestampText } from '../datetext.js';
 import { municipalityName, insideText, outsideText } from '../municipalities.js';
+import { requestTable } from './network.js';
 import {
   label, labels, CHANNELS, SOURCE_TYPES, CONSULTATION_STATUSES, CARE_LEVELS, CONDITIONS,
   AGE_BANDS, RESOURCE_KINDS, AREA_RELATIONS, REFERRAL_OUTCOMES, DECLINE_REASONS, tagLabels,
@@ -43,6 +44,10 @@ function needTitle(n) {
 export async function render(main, ctx) {
   const capabilities = await loadCapabilities();
   let c = /** @type {renkei.v1.Consultation} */ (await get(`/api/v1/consultations/${seg(ctx.id)}`));
+  // What the coordinator asked other coordinators about this consultation (renkei-network; none
+  // when the instance runs no network service).
+  const peers = /** @type {renkei.v1.ListPeerRequestsResponse} */ (await get('/api/v1/peer-requests',
+    { consultation_id: c.id }).catch(() => ({ requests: [] })));
   const pageAlert = formAlert();
   const path = () => `/api/v1/consultations/${seg(c.id)}`;
 
@@ -99,6 +104,8 @@ export async function render(main, ctx) {
         ['相談元', label(SOURCE_TYPES, c.sourceType)],
         ['状態', h('span', { class: 'badge' }, label(CONSULTATION_STATUSES, c.status))],
         ['相談者', [r.name, r.organization, r.contact].filter(Boolean).join(' ／ ')],
+        ['相談者の機関', r.institutionResourceId
+          ? `${r.institutionName || r.institutionResourceId}（${municipalityName(r.institutionMunicipalityCode)}）` : ''],
         ['本人', p.name],
         ['生年月日', p.birthDate && p.birthDate.year
           ? h('span', {}, dateText(p.birthDate), ` (${label(AGE_BANDS, c.ageBand)})`) : ''],
@@ -300,6 +307,11 @@ export async function render(main, ctx) {
       referralsSection(),
       followUpsSection(),
       seedsSection(),
+      h('section', { 'aria-labelledby': 'peers-h' },
+        h('h2', { id: 'peers-h' }, 'コーディネーターへの相談'),
+        requestTable(peers.requests || []),
+        h('p', {}, h('a', { href: `#/network?consultation=${encodeURIComponent(c.id)}` },
+          'ほかのコーディネーターに相談する (相談の内容は送られません)'))),
       historySection());
   }
 

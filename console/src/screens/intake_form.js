@@ -1,7 +1,8 @@
 // 相談受付 (new consultation): who called and how, the person concerned, what was asked, and the
 // needs (a capability of the directory vocabulary, plus what the same resource must also offer).
 // POST /api/v1/consultations, then the consultation's page.
-import { post, loadCapabilities, ApiError } from '../api.js';
+import { get, post, loadCapabilities, ApiError } from '../api.js';
+import { municipalityName } from '../municipalities.js';
 import { h, replace, uid } from '../dom.js';
 import {
   input, dateInput, dateValue, choices, actionForm, norm,
@@ -103,6 +104,57 @@ function nonEmpty(obj) {
 }
 
 /**
+ * 相談者の機関: a directory resource (e.g. a hospital's discharge unit in the next city), found
+ * by typing part of its name and picking it from the suggestions. Its id is public data; it lets
+ * the seeds of repeated consultations from one hospital propose a wide-area issue.
+ * @returns {{field: ui.Field, id(): string | undefined}}
+ */
+function institutionPicker() {
+  const listId = uid('institutions');
+  const field = input({
+    label: '相談者の機関 (病院の地域連携室・事業所など、名簿から選ぶ)', field: 'requester.institution_resource_id',
+    hint: '名称の一部を入力し、候補から選んでください', width: 'long',
+  });
+  const control = /** @type {HTMLInputElement} */ (field.control);
+  control.setAttribute('list', listId);
+  const suggestions = h('datalist', { id: listId });
+  field.append(suggestions);
+  /** @type {Map<string, string>} the text of a suggestion → the resource id */
+  const picked = new Map();
+  let timer = 0;
+  control.addEventListener('input', () => {
+    window.clearTimeout(timer);
+    const text = control.value.trim();
+    if (text.length < 2 || picked.has(text)) return;
+    timer = window.setTimeout(async () => {
+      const r = /** @type {renkei.v1.SearchResourcesResponse | null} */ (
+        await get('/api/v1/resources', { text, page_size: 10 }).catch(() => null));
+      if (!r || control.value.trim() !== text) return;
+      replace(suggestions, ...(r.hits || []).map((hit) => {
+        const res = /** @type {Partial<renkei.v1.Resource>} */ (hit.resource || {});
+        const shown = `${res.name}（${municipalityName(res.municipalityCode)}）`;
+        picked.set(shown, res.id || '');
+        return h('option', { value: shown });
+      }));
+    }, 250);
+  });
+  return {
+    field,
+    id() {
+      const text = control.value.trim();
+      if (!text) return undefined;
+      const id = picked.get(text);
+      if (!id) {
+        throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [
+          { field: 'requester.institution_resource_id', description: '名簿の候補から選んでください' },
+        ]);
+      }
+      return id;
+    },
+  };
+}
+
+/**
  * @param {HTMLElement} main
  * @param {ui.ScreenContext} ctx
  */
@@ -116,6 +168,7 @@ export async function render(main, ctx) {
   const reqName = input({ label: '相談者の氏名', field: 'requester.name', autocomplete: 'off' });
   const reqOrg = input({ label: '相談者の所属 (事業所など)', field: 'requester.organization' });
   const reqContact = input({ label: '相談者の連絡先 (電話・メール)', field: 'requester.contact', inputmode: 'tel' });
+  const institution = institutionPicker();
 
   const personName = input({ label: '本人の氏名', field: 'person.name' });
   const birth = dateInput({ label: '本人の生年月日', field: 'person.birth_date', hint: '例: 1948-03-12、昭和23年3月12日' });
@@ -150,7 +203,7 @@ export async function render(main, ctx) {
     submitLabel: '相談を受け付ける',
     children: [
       h('fieldset', {}, h('legend', {}, '受付'), h('div', { class: 'row' }, recDate, recTime), channel, source),
-      h('fieldset', {}, h('legend', {}, '相談者'), reqName, reqOrg, reqContact),
+      h('fieldset', {}, h('legend', {}, '相談者'), reqName, reqOrg, institution.field, reqContact),
       h('fieldset', {}, h('legend', {}, '本人 (相談の対象となる方)'), personName,
         h('div', { class: 'row' }, birth, careLevel), address, conditions),
       narrative,
@@ -166,6 +219,7 @@ export async function render(main, ctx) {
           name: reqName.control.value.trim(),
           organization: reqOrg.control.value.trim(),
           contact: norm(reqContact.control.value),
+          institutionResourceId: institution.id(),
         }),
         person: nonEmpty({
           name: personName.control.value.trim(),

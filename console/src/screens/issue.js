@@ -328,6 +328,36 @@ export async function render(main, ctx) {
         h('ol', { class: 'plain history' }, hist.map((x) => h('li', {}, timestampText(x.at), ` ${x.detail || '変更'}`)))));
   }
 
+  // 取組事例: publishing the issue to the prefecture or the nation (renkei-network), with the
+  // coordinator's own profile as the contact.
+  function practiceSection() {
+    const share = input({
+      label: '公開の範囲', field: 'share_level',
+      options: [['SHARE_LEVEL_PREFECTURE', '都道府県内の市区町村まで'], ['SHARE_LEVEL_NATIONAL', '全国']],
+      value: 'SHARE_LEVEL_NATIONAL',
+    });
+    const form = actionForm({
+      label: '取組事例として公開する', className: 'form inline', submitLabel: '公開する', children: [share],
+      onSubmit: async () => {
+        const mine = /** @type {renkei.v1.ListProfilesResponse} */ (
+          await get('/api/v1/coordinator-profiles', { account: ctx.session.login }));
+        const contact = (mine.profiles || [])[0];
+        if (!contact) {
+          throw new ApiError(0, 'FAILED_PRECONDITION', 'まず「ネットワーク」の画面でプロフィールを作ってください');
+        }
+        const p = /** @type {renkei.v1.Practice} */ (await post('/api/v1/practices', {
+          issueId: issue.id, shareLevel: share.control.value, contactProfileId: contact.id,
+        }));
+        ctx.announce('取組事例として公開しました');
+        ctx.navigate(`#/practices/${encodeURIComponent(p.id)}`);
+      },
+    });
+    return h('section', { 'aria-labelledby': 'practice-h' },
+      h('h2', { id: 'practice-h' }, '取組事例として公開'),
+      h('p', {}, 'ワークシートの写し (目指す姿・現状・課題・原因・対策・期待される変化と評価の値) を、ほかの市区町村が参考にできるよう公開します。根拠の記録や個人に関わる内容は含まれません。公開後も課題の更新に合わせて内容が更新されます。'),
+      form);
+  }
+
   function draw() {
     pageAlert.hidden = true;
     replace(main,
@@ -344,6 +374,7 @@ export async function render(main, ctx) {
       countermeasuresSection(),
       expectedSection(),
       meetings,
+      practiceSection(),
       historySection());
   }
 

@@ -46,12 +46,20 @@ function candidateItem(ctx, cand) {
   const names = tagLabels(cand.clusterKeys);
   const theme = input({ label: '地域課題のテーマ', field: 'theme', required: true, width: 'long',
     value: names.join('・') });
+  // The service proposes wide-area when the consultations came from institutions (e.g. a
+  // hospital's discharge unit) in other municipalities: the form starts from that proposal.
+  const others = cand.proposedRelatedMunicipalityCodes || [];
+  const scope = input({ label: '範囲', field: 'scope', options: ISSUE_SCOPES,
+    value: cand.proposedScope === 'ISSUE_SCOPE_WIDE_AREA' ? 'ISSUE_SCOPE_WIDE_AREA' : 'ISSUE_SCOPE_MUNICIPAL' });
+  const related = input({ label: '関係する市区町村 (広域のとき、コードを読点区切り)', field: 'related_municipality_codes',
+    value: others.join('、') });
   const accept = actionForm({
     label: `候補 ${cand.id} を地域課題にする`, className: 'form inline', submitLabel: '地域課題にする',
-    children: [theme],
+    children: [theme, scope, related],
     onSubmit: async () => {
       const issue = /** @type {renkei.v1.RegionalIssue} */ (await post(`/api/v1/issue-candidates/${seg(cand.id)}/accept`, {
-        expectedVersion: cand.version, theme: theme.control.value.trim(),
+        expectedVersion: cand.version, theme: theme.control.value.trim(), scope: scope.control.value,
+        relatedMunicipalityCodes: splitList(norm(related.control.value)),
       }));
       ctx.announce('地域課題にしました');
       ctx.navigate(`#/issues/${encodeURIComponent(issue.id)}`);
@@ -74,6 +82,8 @@ function candidateItem(ctx, cand) {
     h('p', { class: 'theme' }, names.map((name) => h('span', { class: 'tag' }, name))),
     h('p', { class: 'meta' }, `相談 ${ev.length}件から`, ev.some((e) => e.resourceGap) ? '・資源の空白を含む' : '',
       ' 提案 ', timestampText(cand.proposedAt, { time: false })),
+    others.length ? h('p', { class: 'meta wide-area-proposal' },
+      `広域の課題として提案: 相談者の機関が ${others.map((code) => municipalityName(code)).join('、')} にあります`) : null,
     accept,
     h('details', {}, h('summary', {}, '見送る'), dismiss));
 }

@@ -2,7 +2,7 @@
 // waitlist with its position), the registrations with attendance per session and the survey
 // after the training, survey results, the training's .ics, new sessions and cancellation.
 import {
-  get, post, seg, ApiError, loadSkillNames, skillLabel,
+  get, post, seg, ApiError, loadSkillNames, skillLabel, japaneseHalf,
 } from '../api.js';
 import { h, replace } from '../dom.js';
 import {
@@ -26,8 +26,10 @@ function sessionWhen(s) {
 /** @param {renkei.v1.Registration} reg */
 function statusText(reg) {
   const base = label(REGISTRATION_STATUSES, reg.status);
-  return reg.status === 'REGISTRATION_STATUS_WAITLISTED' && reg.waitlistPosition
+  const status = reg.status === 'REGISTRATION_STATUS_WAITLISTED' && reg.waitlistPosition
     ? `${base} (${reg.waitlistPosition}番目)` : base;
+  // A registration sent up to the organizer: the organizer's reason for waitlisting or refusing.
+  return reg.organizerReason ? `${status}: ${japaneseHalf(reg.organizerReason)}` : status;
 }
 
 /**

@@ -1,5 +1,5 @@
 // The console's browser tests, every screen (研修 in both views): each visible control named,
-// header/nav/main and lang="ja", Tab from the skip link through the six nav links and then the
+// header/nav/main and lang="ja", Tab from the skip link through the eight nav links and then the
 // main content in document order, each focused element visible with an outline. The
 // consultation, issue and training screens show ones made first through the API.
 //

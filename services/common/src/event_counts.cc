@@ -71,6 +71,12 @@ std::vector<Increment> IncrementsOf(const v1::EventEnvelope& e) {
       out.push_back(Count("derived.consultations", p.municipality_code(), m));
       out.push_back(Count("derived.consultations.src." + SourceWord(p.source_type()),
                           p.municipality_code(), m));
+      if (!p.requester_municipality_code().empty()) {
+        const bool inside = p.requester_municipality_code() == p.municipality_code();
+        out.push_back(Count(
+            std::string("derived.consultations.institution.") + (inside ? "inside" : "outside"),
+            p.municipality_code(), m));
+      }
       break;
     }
     case v1::EventEnvelope::kMatchFound:

@@ -32,4 +32,21 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return out;
 }
 
+absl::Status FromCalledService(std::string_view name_ja, std::string_view name_en,
+                               const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::NOT_FOUND:
+      return FromGrpcStatus(status);
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return absl::UnavailableError(std::string(name_ja) + "に接続できません / " +
+                                    std::string(name_en) + " unavailable: " +
+                                    status.error_message());
+    default:
+      return absl::InternalError(std::string(name_en) + " answered " +
+                                 std::to_string(status.error_code()) + ": " +
+                                 status.error_message());
+  }
+}
+
 }  // namespace renkei::common

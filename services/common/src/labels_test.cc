@@ -47,7 +47,7 @@ std::vector<const pb::EnumDescriptor*> AllEnums() {
         "renkei/v1/intake.proto", "renkei/v1/indicators.proto", "renkei/v1/issues.proto",
         "renkei/v1/training.proto", "renkei/v1/storage.proto", "renkei/v1/events.proto",
         "renkei/v1/security.proto", "renkei/v1/admin.proto", "renkei/v1/gateway.proto",
-        "renkei/v1/options.proto", "renkei/v1/labels.proto"}) {
+        "renkei/v1/options.proto", "renkei/v1/labels.proto", "renkei/v1/network.proto"}) {
     const pb::FileDescriptor* f = pool->FindFileByName(name);
     EXPECT_NE(f, nullptr) << name;
     if (f == nullptr) continue;
@@ -56,7 +56,7 @@ std::vector<const pb::EnumDescriptor*> AllEnums() {
     for (int i = 0; i < f->enum_type_count(); ++i) out.push_back(f->enum_type(i));
     for (int i = 0; i < f->message_type_count(); ++i) CollectEnums(f->message_type(i), &out);
   }
-  EXPECT_EQ(files, 14);
+  EXPECT_EQ(files, 15);
   return out;
 }
 

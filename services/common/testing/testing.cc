@@ -339,10 +339,12 @@ int FreePort() {
   // Below the kernel's ephemeral range (32768+ on Linux), so that no outgoing connection takes
   // the port between now and its user binding it, and never the same port twice in a process
   // (a run that starts hundreds of servers would otherwise draw one again). Each process starts
-  // at a different place so parallel tests rarely probe the same ports.
+  // at a different place so parallel tests rarely probe the same ports: ctest starts two tests at
+  // once with neighbouring pids, and a federation test draws ~80 ports, so neighbouring pids
+  // start thousands of ports apart (a multiplicative spread), not ten.
   static std::mutex mu;
   static std::set<int> given;
-  static int next = 20000 + static_cast<int>(getpid() % 1200) * 10;
+  static int next = 20000 + static_cast<int>((static_cast<uint64_t>(getpid()) * 7919) % 1200) * 10;
   std::lock_guard<std::mutex> lock(mu);
   for (int attempt = 0; attempt < 12000; ++attempt) {
     const int port = next;
@@ -477,7 +479,8 @@ v1::InstanceConfig InProcessConfig(const std::string& dir, std::string_view leve
   // A service section named in `sections` gets its port-0 server there (unless it starts with a
   // server of its own).
   std::string tail(sections);
-  for (const char* service : {"directory", "intake", "issues", "training", "indicators"}) {
+  for (const char* service :
+       {"directory", "intake", "issues", "training", "indicators", "network"}) {
     const std::string key = "\"" + std::string(service) + "\": {";
     const std::string server = R"("server": {"listen_address": "127.0.0.1:0"})";
     if (const size_t at = tail.find(key); at != std::string::npos) {

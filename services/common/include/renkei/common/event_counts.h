@@ -9,6 +9,9 @@
 //
 //   derived.consultations                 consultation_received, by received month
 //   derived.consultations.src.<source>    the same by source type (patient_family, ...)
+//   derived.consultations.institution.<inside|outside>
+//                                         the same, when the requester is linked to an
+//                                         institution, by whether it is in the municipality
 //   derived.needs_matched_inside          match_found: a candidate inside / matched needs
 //   derived.resource_gaps[.cap.<cap>]     resource_gap_found
 //   derived.referrals_outside             referral_made: outside / referrals
