@@ -38,11 +38,13 @@ void PracticeIndex::RemoveLocked(const std::string& id) {
 }
 
 void PracticeIndex::Put(const v1::Practice& practice) {
-  Entry e{practice, SearchText(practice), OrderOf(practice)};
+  Entry e{practice, SearchText(practice), {}, PrefectureOf(practice.jurisdiction_code()),
+          OrderOf(practice)};
+  for (const auto& t : practice.tags()) e.tags.push_back(common::NormalizeForSearch(t));
   std::unique_lock lock(mu_);
   RemoveLocked(practice.id());
-  ordered_.emplace(e.order, practice.id());
-  by_id_.emplace(practice.id(), std::move(e));
+  auto [it, added] = by_id_.emplace(practice.id(), std::move(e));
+  ordered_.emplace(it->second.order, &it->second);
 }
 
 void PracticeIndex::Remove(const std::string& id) {
@@ -81,21 +83,17 @@ absl::StatusOr<v1::SearchPracticesResponse> PracticeIndex::Search(
   v1::SearchPracticesResponse out;
   int64_t matched = 0;
   std::shared_lock lock(mu_);
-  for (const auto& [order, id] : ordered_) {
-    const Entry& e = by_id_.at(id);
+  for (const auto& [order, entry] : ordered_) {
+    const Entry& e = *entry;
     const v1::Practice& p = e.practice;
     if (r.featured_only() && !p.featured()) continue;
     if (r.min_step() > 0 && p.step_reached() < r.min_step()) continue;
-    if (!prefecture.empty() && PrefectureOf(p.jurisdiction_code()) != prefecture) continue;
+    if (!prefecture.empty() && e.prefecture != prefecture) continue;
     if (!r.capability().empty() && std::find(p.capabilities().begin(), p.capabilities().end(),
                                              r.capability()) == p.capabilities().end()) {
       continue;
     }
-    if (!tag.empty() && std::none_of(p.tags().begin(), p.tags().end(), [&](const std::string& t) {
-          return common::NormalizeForSearch(t) == tag;
-        })) {
-      continue;
-    }
+    if (!tag.empty() && std::find(e.tags.begin(), e.tags.end(), tag) == e.tags.end()) continue;
     if (!text.empty() && e.text.find(text) == std::string::npos) continue;
     if (matched >= skip && out.practices_size() < page_size) *out.add_practices() = p;
     ++matched;

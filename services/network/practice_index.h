@@ -9,6 +9,7 @@
 #include <shared_mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "renkei/v1/network.pb.h"
@@ -36,16 +37,20 @@ class PracticeIndex {
   // Featured first, then newest update, then id.
   using Order = std::tuple<bool, int64_t, std::string>;
   static Order OrderOf(const v1::Practice& practice);
+  // A practice with what a query compares, prepared once.
   struct Entry {
     v1::Practice practice;
-    std::string text;
+    std::string text;                // SearchText
+    std::vector<std::string> tags;   // normalized
+    std::string prefecture;          // "13"
     Order order;
   };
   void RemoveLocked(const std::string& id);
 
   mutable std::shared_mutex mu_;
   std::map<std::string, Entry> by_id_;
-  std::map<Order, std::string> ordered_;
+  // The search order; the entries are by_id_'s (map nodes do not move).
+  std::map<Order, const Entry*> ordered_;
 };
 
 }  // namespace renkei::network

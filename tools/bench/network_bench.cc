@@ -5,11 +5,13 @@
 // process in every instance, JetStream sourcing as deployed; docs/network.md).
 //
 //   delivery  AskPeer at Kumagaya returns → GetPeerRequest at Inagi finds the copy (polled every
-//             millisecond): the service's commit, the outbox relay, four hops of stream sourcing,
-//             Inagi's consumer and its commit. Sequential requests, one at a time.
-//   floor     the same path for a bare message: published into Kumagaya's RENKEI_EVENTS on the
-//             request's subject → counted in Inagi's RENKEI_PARENT (stream state polled every
-//             millisecond): the sourcing alone, no service.
+//             millisecond): Kumagaya's outbox relay, the sourcing up to the nation, the nation's
+//             network service passing it on (its consumer, commit and outbox), the sourcing down
+//             to Inagi, Inagi's consumer and its commit. Sequential requests, one at a time.
+//   floor     the same path for a bare network message no service keeps (a reply to no one's
+//             request): published into Kumagaya's RENKEI_EVENTS → counted in Inagi's
+//             RENKEI_PARENT (stream state polled every millisecond): the sourcing and the
+//             nation's relay, without Kumagaya's outbox or Inagi's consumer.
 //
 // Usage: network_bench [--requests 200]
 #include <chrono>
@@ -110,8 +112,8 @@ int Run(int requests) {
     if (found && i >= 5) delivery.push_back(MsSince(start));
   }
 
-  // The floor: a bare message on the same subject, Kumagaya's RENKEI_EVENTS → Inagi's
-  // RENKEI_PARENT, no service.
+  // The floor: a bare network message, Kumagaya's RENKEI_EVENTS → (the nation passes it on) →
+  // Inagi's RENKEI_PARENT; nothing keeps it.
   auto& source = *(*fed)->node("m112020").bus;
   auto& target = *(*fed)->node("m132250").bus;
   std::vector<double> floor;
@@ -138,7 +140,7 @@ int Run(int requests) {
   }
 
   Report("delivery (AskPeer -> copy at Inagi)", delivery);
-  Report("floor (bare message, sourcing only)", floor);
+  Report("floor (bare message: sourcing + relay)", floor);
   std::printf("not delivered within 10 s: %d\n", lost);
   const double p99 = Percentile(delivery, 99);
   std::printf("target p99 <= 1000 ms: %s (%.1f ms)\n", p99 <= 1000 && lost == 0 ? "met" : "MISSED",
