@@ -38,7 +38,10 @@ void PracticeIndex::RemoveLocked(const std::string& id) {
 }
 
 void PracticeIndex::Put(const v1::Practice& practice) {
-  Entry e{practice, SearchText(practice), {}, PrefectureOf(practice.jurisdiction_code()),
+  Entry e{practice,
+          SearchText(practice),
+          {},
+          PrefectureOf(practice.jurisdiction_code()),
           OrderOf(practice)};
   for (const auto& t : practice.tags()) e.tags.push_back(common::NormalizeForSearch(t));
   std::unique_lock lock(mu_);

@@ -40,9 +40,9 @@ class PracticeIndex {
   // A practice with what a query compares, prepared once.
   struct Entry {
     v1::Practice practice;
-    std::string text;                // SearchText
-    std::vector<std::string> tags;   // normalized
-    std::string prefecture;          // "13"
+    std::string text;               // SearchText
+    std::vector<std::string> tags;  // normalized
+    std::string prefecture;         // "13"
     Order order;
   };
   void RemoveLocked(const std::string& id);

@@ -40,8 +40,8 @@ absl::Status FromCalledService(std::string_view name_ja, std::string_view name_e
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return absl::UnavailableError(std::string(name_ja) + "に接続できません / " +
-                                    std::string(name_en) + " unavailable: " +
-                                    status.error_message());
+                                    std::string(name_en) +
+                                    " unavailable: " + status.error_message());
     default:
       return absl::InternalError(std::string(name_en) + " answered " +
                                  std::to_string(status.error_code()) + ": " +
