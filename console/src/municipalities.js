@@ -14,8 +14,9 @@ export function municipalityName(code, { withPrefecture = true } = {}) {
   const c = String(code ?? '');
   const m = municipalities[c];
   if (m) return withPrefecture ? `${m[0]}${m[1]}` : m[1];
-  if (/^\d{2}0001$/.test(c) || /^\d{2}$/.test(c)) return prefectures[c.slice(0, 2)] || c;
   if (c === '000000') return '国';
+  // A prefecture: its two digits, or its 6-digit code (130001, 270008: not a municipality's).
+  if (/^\d{2}$/.test(c) || /^\d{6}$/.test(c)) return prefectures[c.slice(0, 2)] || c;
   return c;
 }
 

@@ -41,7 +41,8 @@ absl::StatusOr<v1::CoordinatorProfile> Network::OwnProfile(const std::string& id
 v1::PeerParty Network::PartyOf(const v1::CoordinatorProfile& p) const {
   v1::PeerParty party;
   party.set_profile_id(p.id());
-  party.set_name(p.name());
+  // The name travels with a request, a step or a practice only when the coordinator shares it.
+  if (p.sharing().name()) party.set_name(p.name());
   party.set_jurisdiction_code(p.jurisdiction_code());
   party.set_instance(p.home_instance());
   return party;

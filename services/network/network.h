@@ -10,6 +10,7 @@
 // Commands on one record are serialized by striped locks.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -75,6 +76,8 @@ class Network {
                                                     std::string_view field) const;
   bool KeptHere(const v1::CoordinatorProfile& p) const;
   bool KeptHere(const v1::PeerRequest& r) const;
+  // Someone as a request, a step or a practice names them: the name only when their profile
+  // shares it.
   v1::PeerParty PartyOf(const v1::CoordinatorProfile& p) const;
   // How far a request travels to reach its recipients (a recipient elsewhere in the prefecture:
   // the prefecture; in another prefecture, or the national network: every instance).
@@ -112,6 +115,10 @@ class Network {
   const common::Clock* clock_;
   common::StripedLocks locks_;
   PracticeIndex index_;
+  // Every change of a practice here (published, followed, withdrawn, annotated, received), held
+  // until its batch commits: a withdrawal cannot be undone by a refresh in flight, a note cannot
+  // be lost to one. Practices change rarely.
+  std::mutex practices_mu_;
 };
 
 }  // namespace renkei::network

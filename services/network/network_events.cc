@@ -65,6 +65,9 @@ absl::Status Network::ApplyProfile(const v1::EventEnvelope& event, common::Comma
     return absl::InvalidArgumentError("profile event without id, jurisdiction or home");
   }
   if (p.home_instance() == events_.origin_instance) return absl::OkStatus();  // relayed back
+  if (InstanceOfJurisdiction(p.jurisdiction_code()) != p.home_instance()) {
+    return absl::InvalidArgumentError("profile of a jurisdiction its instance does not serve");
+  }
   const bool same_prefecture =
       options_.level != v1::INSTANCE_LEVEL_NATIONAL &&
       PrefectureOf(p.jurisdiction_code()) == PrefectureOf(options_.jurisdiction_code);
@@ -76,6 +79,9 @@ absl::Status Network::ApplyProfile(const v1::EventEnvelope& event, common::Comma
   cmd->Hold(locks_.LockShared(p.id()));
   ASSIGN_OR_RETURN(std::optional<v1::CoordinatorProfile> stored, store_.profiles().Find(p.id()));
   if (stored && (KeptHere(*stored) || stored->version() > p.version())) return absl::OkStatus();
+  if (stored && stored->home_instance() != p.home_instance()) {
+    return absl::InvalidArgumentError("profile id of another instance's profile");
+  }
   if (shared.withdrawn()) {
     // Still shared with its prefecture: that prefecture's instances keep their copy (the
     // prefecture's own event keeps it current).
@@ -99,6 +105,9 @@ absl::Status Network::ApplyPublished(const v1::EventEnvelope& event, common::Com
   if (r.asker().instance() == events_.origin_instance) return absl::OkStatus();  // relayed back
   cmd->Hold(locks_.LockShared(r.id()));
   ASSIGN_OR_RETURN(std::optional<v1::PeerRequest> stored, store_.requests().Find(r.id()));
+  if (stored && stored->asker().instance() != r.asker().instance()) {
+    return absl::InvalidArgumentError("request id of another instance's request");
+  }
   if (stored && stored->version() >= r.version()) return absl::OkStatus();
   if (!stored) {
     ASSIGN_OR_RETURN(bool here, AddressedHere(r));
@@ -119,13 +128,20 @@ absl::Status Network::ApplyPublished(const v1::EventEnvelope& event, common::Com
 
 absl::Status Network::ApplyReply(const v1::EventEnvelope& event, common::CommandBatch* cmd) {
   const auto& x = event.peer_reply_sent();
-  if (x.owner_instance() != events_.origin_instance) return absl::OkStatus();
   const v1::PeerStep& step = x.step();
-  // A step is taken by a coordinator of the instance that sent it.
-  if (!Vouched(event, step.by().instance()) || !common::IsWellFormedId("pstep", step.id()) ||
+  // A step is taken by a coordinator of the instance that sent it (or passed on from above), of
+  // the jurisdiction that instance serves, and is a recipient's: the asker acts at the owner.
+  // Checked wherever it passes, so that a relay passes on nothing it did not check.
+  const bool recipients_step =
+      step.kind() == v1::PEER_STEP_KIND_TAKEN || step.kind() == v1::PEER_STEP_KIND_ASKED_BACK ||
+      step.kind() == v1::PEER_STEP_KIND_ANSWERED || step.kind() == v1::PEER_STEP_KIND_DECLINED;
+  if (!Vouched(event, step.by().instance()) ||
+      InstanceOfJurisdiction(step.by().jurisdiction_code()) != step.by().instance() ||
+      !recipients_step || !common::IsWellFormedId("pstep", step.id()) ||
       step.text().size() > 4 * kMaxText) {
-    return absl::InvalidArgumentError("peer reply from another instance than its author's");
+    return absl::InvalidArgumentError("peer reply not from a recipient of its own instance");
   }
+  if (x.owner_instance() != events_.origin_instance) return absl::OkStatus();
   cmd->Hold(locks_.LockShared(x.request_id()));
   ASSIGN_OR_RETURN(std::optional<v1::PeerRequest> stored, store_.requests().Find(x.request_id()));
   if (!stored || !KeptHere(*stored)) return absl::OkStatus();

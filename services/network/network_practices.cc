@@ -3,12 +3,13 @@
 // annotated and featured by lead coordinators, withdrawn.
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "network.h"
 #include "network_rules.h"
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
-#include "renkei/common/jurisdiction.h"
 #include "renkei/common/personal.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/vocabulary.h"
@@ -163,7 +164,7 @@ absl::StatusOr<v1::Practice> Network::PublishPractice(const v1::PublishPracticeR
   RETURN_IF_ERROR(v.ToStatus());
   ASSIGN_OR_RETURN(v1::CoordinatorProfile contact,
                    OwnProfile(r.contact_profile_id(), "contact_profile_id"));
-  auto guard = locks_.LockShared("practice:" + r.issue_id());
+  auto guard = std::make_shared<std::unique_lock<std::mutex>>(practices_mu_);
   ASSIGN_OR_RETURN(v1::Practice p, Snapshot(r.issue_id()));
   ASSIGN_OR_RETURN(std::optional<v1::Practice> earlier, PracticeOfIssue(r.issue_id()));
   const auto now = clock_->NowTimestamp();
@@ -180,7 +181,11 @@ absl::StatusOr<v1::Practice> Network::PublishPractice(const v1::PublishPracticeR
   Recount(&p);
   p.set_share_level(r.share_level());
   *p.mutable_contact() = PartyOf(contact);
-  if (contact.sharing().work_contact()) p.set_contact_detail(contact.work_contact());
+  // The work contact travels when the coordinator shares it beyond the instance.
+  if (contact.sharing().work_contact() && contact.sharing().level() != v1::SHARE_LEVEL_LOCAL &&
+      contact.sharing().level() != v1::SHARE_LEVEL_UNSPECIFIED) {
+    p.set_contact_detail(contact.work_contact());
+  }
   *p.mutable_updated_at() = now;
   common::CommandBatch cmd(raw_store_, outbox_);
   cmd.Hold(guard);
@@ -206,7 +211,7 @@ absl::StatusOr<v1::Practice> Network::PublishPractice(const v1::PublishPracticeR
 
 absl::StatusOr<v1::Practice> Network::WithdrawPractice(const v1::WithdrawPracticeRequest& r) {
   RETURN_IF_ERROR(common::CheckId("prac", r.id(), "id"));
-  auto guard = locks_.LockShared(r.id());
+  auto guard = std::make_shared<std::unique_lock<std::mutex>>(practices_mu_);
   ASSIGN_OR_RETURN(v1::Practice p, store_.practices().Get(r.id()));
   if (p.home_instance() != events_.origin_instance) {
     return common::NotAllowedNow("id",
@@ -251,8 +256,7 @@ absl::StatusOr<v1::SearchPracticesResponse> Network::SearchPractices(
   }
   if (r.min_step() < 0 || r.min_step() > 7) v.Add("min_step", "0〜7 です / 0..7");
   const std::string& pref = r.prefecture_code();
-  if (!pref.empty() && !((pref.size() == 2 || (pref.size() == 6 && pref.substr(2) == "0001")) &&
-                         common::Jurisdictions::Get().FindPrefecture(pref) != nullptr)) {
+  if (!pref.empty() && !IsPrefectureCode(pref)) {
     v.Add("prefecture_code", "都道府県のコードです (例: 11 または 110001) / a prefecture code");
   }
   if (r.page_size() < 0 || r.page_size() > 100) v.Add("page_size", "1〜100 です / 1..100");
@@ -272,7 +276,7 @@ absl::StatusOr<v1::Practice> Network::AnnotatePractice(const v1::AnnotatePractic
                                 "統括コーディネーターだけが注記できます / only a lead coordinator "
                                 "annotates practices");
   }
-  auto guard = locks_.LockShared(r.id());
+  auto guard = std::make_shared<std::unique_lock<std::mutex>>(practices_mu_);
   ASSIGN_OR_RETURN(v1::Practice p, store_.practices().Get(r.id()));
   v1::PracticeNote note;
   note.set_id(common::NewId("pnote", *clock_));
@@ -304,7 +308,7 @@ absl::Status Network::FollowIssue(const v1::EventEnvelope& event, common::Comman
     issue_id = IssueOfIndicator(event.observation_recorded().indicator_code());
   }
   if (issue_id.empty()) return absl::OkStatus();
-  cmd->Hold(locks_.LockShared("practice:" + issue_id));
+  cmd->Hold(std::make_shared<std::unique_lock<std::mutex>>(practices_mu_));
   ASSIGN_OR_RETURN(std::optional<v1::Practice> published, PracticeOfIssue(issue_id));
   if (!published) return absl::OkStatus();
   ASSIGN_OR_RETURN(v1::Practice now, Snapshot(issue_id));
@@ -328,8 +332,11 @@ absl::Status Network::ApplyPractice(const v1::EventEnvelope& event, common::Comm
     return absl::InvalidArgumentError("practice event without id or from another instance");
   }
   if (p.home_instance() == events_.origin_instance) return absl::OkStatus();  // relayed back
-  cmd->Hold(locks_.LockShared(p.id()));
+  cmd->Hold(std::make_shared<std::unique_lock<std::mutex>>(practices_mu_));
   ASSIGN_OR_RETURN(std::optional<v1::Practice> stored, store_.practices().Find(p.id()));
+  if (stored && stored->home_instance() != p.home_instance()) {
+    return absl::InvalidArgumentError("practice id of another instance's practice");
+  }
   if (stored && stored->version() > p.version()) return absl::OkStatus();
   if (p.withdrawn()) {
     // A withdrawal names the level the practice is still shared at: narrowed to its
@@ -365,7 +372,7 @@ absl::Status Network::ApplyAnnotation(const v1::EventEnvelope& event, common::Co
       !common::IsWellFormedId("pnote", a.note().id())) {
     return absl::InvalidArgumentError("practice note from another instance than its author's");
   }
-  cmd->Hold(locks_.LockShared(a.practice_id()));
+  cmd->Hold(std::make_shared<std::unique_lock<std::mutex>>(practices_mu_));
   ASSIGN_OR_RETURN(std::optional<v1::Practice> stored, store_.practices().Find(a.practice_id()));
   if (!stored) return absl::OkStatus();
   for (const auto& n : stored->notes()) {

@@ -53,17 +53,18 @@ absl::StatusOr<v1::CoordinatorProfile> Network::PutProfile(const v1::PutProfileR
     RETURN_IF_ERROR(common::CheckId("coo", next.id(), "profile.id"));
     guard = locks_.LockShared(next.id());
     ASSIGN_OR_RETURN(
-        previous, common::LoadForChange(
-                      store_.profiles(), next.id(), r.expected_version(),
-                      {.id_field = "profile.id", .owner = [this](const v1::CoordinatorProfile& p) {
-                         return KeptHere(p) ? absl::OkStatus()
-                                            : common::NotAllowedNow(
-                                                  "profile.id",
-                                                  "ほかのインスタンスのプロフィールです / "
-                                                  "another instance keeps this profile");
-                       }}));
-    next.set_version(previous->version());
+        v1::CoordinatorProfile loaded,
+        common::LoadForChange(
+            store_.profiles(), next.id(), r.expected_version(),
+            {.id_field = "profile.id", .owner = [this](const v1::CoordinatorProfile& p) {
+               return KeptHere(p) ? absl::OkStatus()
+                                  : common::NotAllowedNow("profile.id",
+                                                          "ほかのインスタンスのプロフィールです / "
+                                                          "another instance keeps this profile");
+             }}));
+    next.set_version(loaded.version());
     common::NextVersion(&next, *clock_);
+    previous = std::move(loaded);
   }
   next.set_jurisdiction_code(options_.jurisdiction_code);
   next.set_home_instance(events_.origin_instance);
@@ -116,7 +117,7 @@ absl::StatusOr<v1::ListProfilesResponse> Network::ListProfiles(
   const std::string text = common::NormalizeForSearch(r.text());
   const std::string& where = r.jurisdiction_code();
   // A prefecture's code ("130001") covers its municipalities.
-  const bool prefecture = where.size() == 6 && where.substr(2) == "0001";
+  const bool prefecture = IsPrefectureCode(where);
   v1::ListProfilesResponse out;
   RETURN_IF_ERROR(store_.ForEachProfile([&](const v1::CoordinatorProfile& p) {
     if (r.role() != v1::NETWORK_ROLE_UNSPECIFIED && p.role() != r.role()) return true;

@@ -7,7 +7,6 @@
 #include "renkei/common/dates.h"
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
-#include "renkei/common/jurisdiction.h"
 #include "renkei/common/status_macros.h"
 
 namespace renkei::network {
@@ -52,10 +51,7 @@ absl::StatusOr<v1::PeerRequest> Network::Ask(const v1::AskPeerRequest& r) {
           "依頼するコーディネーターを指定してください / required (coo_...)");
   }
   if (to.kind() == v1::PEER_RECIPIENT_KIND_PREFECTURE_LEADS) {
-    const std::string& code = to.prefecture_code();
-    const bool prefecture = (code.size() == 2 || (code.size() == 6 && code.substr(2) == "0001")) &&
-                            common::Jurisdictions::Get().FindPrefecture(code) != nullptr;
-    if (!prefecture) {
+    if (!IsPrefectureCode(to.prefecture_code())) {
       v.Add("recipient.prefecture_code",
             "都道府県のコードです (例: 130001 または 13) / a prefecture code");
     }
@@ -98,7 +94,7 @@ absl::StatusOr<v1::PeerRequest> Network::Ask(const v1::AskPeerRequest& r) {
     recipient->set_profile_id(named->id());
     recipient->set_jurisdiction_code(named->jurisdiction_code());
     recipient->set_instance(named->home_instance());
-    req.set_recipient_name(named->name());
+    if (named->sharing().name()) req.set_recipient_name(named->name());
   } else if (to.kind() == v1::PEER_RECIPIENT_KIND_PREFECTURE_LEADS) {
     recipient->set_prefecture_code(to.prefecture_code());
   }

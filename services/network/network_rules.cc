@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "renkei/common/errors.h"
+#include "renkei/common/jurisdiction.h"
 #include "renkei/common/labels.h"
 #include "renkei/common/vocabulary.h"
 
@@ -46,6 +47,18 @@ std::string PrefectureOf(std::string_view jurisdiction_code) {
   return std::string(jurisdiction_code.substr(0, 2));
 }
 
+bool IsPrefectureCode(std::string_view code) {
+  const auto& j = common::Jurisdictions::Get();
+  return (code.size() == 2 || code.size() == 6) && j.FindMunicipality(code) == nullptr &&
+         j.FindPrefecture(code) != nullptr;
+}
+
+std::string InstanceOfJurisdiction(std::string_view code) {
+  if (code == "000000") return "national";
+  if (IsPrefectureCode(code)) return "p" + PrefectureOf(code);
+  return "m" + std::string(code);
+}
+
 bool Receives(const v1::CoordinatorProfile& profile, const v1::PeerRequest& request) {
   if (profile.id() == request.asker().profile_id()) return false;
   const auto& to = request.recipient();
@@ -81,7 +94,8 @@ absl::Status CheckStep(const v1::PeerRequest& request, const v1::PeerParty& by,
                                            std::string(common::Label(request.status())) +
                                            "です / the request is settled");
   }
-  const bool asker = by.profile_id() == request.asker().profile_id();
+  const bool asker = by.profile_id() == request.asker().profile_id() &&
+                     by.instance() == request.asker().instance();
   if (kind == v1::PEER_STEP_KIND_REPLIED || kind == v1::PEER_STEP_KIND_WITHDRAWN) {
     if (!asker) {
       return common::InvalidField("profile_id",
@@ -97,7 +111,8 @@ absl::Status CheckStep(const v1::PeerRequest& request, const v1::PeerParty& by,
   bool recipient = false;
   switch (to.kind()) {
     case v1::PEER_RECIPIENT_KIND_COORDINATOR:
-      recipient = by.profile_id() == to.profile_id();
+      recipient = by.profile_id() == to.profile_id() &&
+                  (to.instance().empty() || by.instance() == to.instance());
       break;
     case v1::PEER_RECIPIENT_KIND_PREFECTURE_LEADS:
       recipient = PrefectureOf(by.jurisdiction_code()) == PrefectureOf(to.prefecture_code());

@@ -23,8 +23,12 @@ void ValidateProfile(const v1::CoordinatorProfile& p, std::string_view path,
 // The profile as it travels: only the fields its coordinator agreed to share; never the log-in.
 v1::CoordinatorProfile SharedView(const v1::CoordinatorProfile& p);
 
-// "13" for "132250", "130001" or "13".
+// "13" for "132250", "270008" or "13".
 std::string PrefectureOf(std::string_view jurisdiction_code);
+// A prefecture's code: 2 digits ("27") or its 6-digit local government code ("270008").
+bool IsPrefectureCode(std::string_view code);
+// The instance that serves a jurisdiction: "m132250", "p27", "national" ("000000").
+std::string InstanceOfJurisdiction(std::string_view jurisdiction_code);
 
 // Whether `profile` finds `request` in its inbox: the named coordinator, a lead coordinator of
 // the prefecture asked, or a lead coordinator with an expertise wanted (any, when none is).

@@ -89,13 +89,13 @@ class NetworkTest : public ::testing::Test {
   }
 
   v1::CoordinatorProfile Profile(Instance& at, const std::string& name, v1::NetworkRole role,
-                                 std::vector<std::string> expertise, v1::ShareLevel share) {
+                                 const std::vector<std::string>& expertise, v1::ShareLevel share) {
     v1::PutProfileRequest r;
     auto* p = r.mutable_profile();
     p->set_name(name);
     p->set_affiliation(name + "の所属");
     p->set_role(role);
-    for (auto& e : expertise) p->add_expertise(e);
+    for (const auto& e : expertise) p->add_expertise(e);
     p->set_takes_peer_consultations(true);
     p->set_work_contact("042-000-0000");
     p->set_account(name + "-login");
@@ -327,7 +327,7 @@ TEST_F(NetworkTest, BadRequestsAreRefusedByFieldAndLateOnesShowOverdue) {
   auto chofu =
       Profile(*chofu_, "調布 太郎", v1::NETWORK_ROLE_COORDINATOR, {}, v1::SHARE_LEVEL_LOCAL);
   const size_t before = chofu_->domain.EventCount();
-  auto refused = [&](v1::AskPeerRequest r, const std::string& field) {
+  auto refused = [&](const v1::AskPeerRequest& r, const std::string& field) {
     auto out = chofu_->network->Ask(r);
     EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument) << field;
     EXPECT_THAT(out.status().message(), HasSubstr(field)) << out.status();
@@ -417,7 +417,7 @@ TEST_F(NetworkTest, APracticeFollowsItsIssueAcrossTheNetworkUntilWithdrawn) {
   EXPECT_EQ(inagi_->domain.Events().back().share_level(), v1::SHARE_LEVEL_NATIONAL);
   Carry(*inagi_, {kumagaya_.get(), tokyo_.get()});
 
-  auto search = [&](Instance& at, v1::SearchPracticesRequest r) {
+  auto search = [&](Instance& at, const v1::SearchPracticesRequest& r) {
     auto out = at.network->SearchPractices(r);
     EXPECT_TRUE(out.ok()) << out.status();
     return std::vector<v1::Practice>(out->practices().begin(), out->practices().end());
@@ -482,6 +482,72 @@ TEST_F(NetworkTest, APracticeFollowsItsIssueAcrossTheNetworkUntilWithdrawn) {
   for (Instance* at : {inagi_.get(), kumagaya_.get(), tokyo_.get()}) {
     EXPECT_THAT(search(*at, v1::SearchPracticesRequest()), IsEmpty());
   }
+}
+
+// The relay: Tokyo passes its municipalities' `pref` network events on as its own, with an id
+// derived from the original's, and only what it checked; Chofu accepts what Tokyo passes on, not
+// what another prefecture claims to, and nobody accepts a step forged for another instance.
+TEST_F(NetworkTest, ThePrefecturePassesOnOnlyWhatItChecked) {
+  auto apply = [&](Instance& at, const v1::EventEnvelope& e) {
+    common::CommandBatch cmd(at.domain.store.get(), at.domain.outbox.get());
+    absl::Status s = at.network->ApplyEvent(e, &cmd);
+    if (s.ok()) {
+      EXPECT_TRUE(cmd.Commit().ok());
+    }
+    return s;
+  };
+  Profile(*inagi_, "稲城 花子", v1::NETWORK_ROLE_COORDINATOR, {}, v1::SHARE_LEVEL_PREFECTURE);
+  const v1::EventEnvelope original = inagi_->domain.Events().back();
+  ASSERT_TRUE(apply(*tokyo_, original).ok());
+  auto relayed = tokyo_->domain.Events();
+  ASSERT_THAT(relayed, SizeIs(1));
+  EXPECT_EQ(relayed[0].origin_instance(), "p13");
+  EXPECT_EQ(relayed[0].id(), common::DeterministicId("evt", original.id() + "@p13"));
+  EXPECT_EQ(relayed[0].profile_shared().profile().SerializeAsString(),
+            original.profile_shared().profile().SerializeAsString());
+  // Chofu takes it from Tokyo; the same from Saitama is refused.
+  ASSERT_TRUE(apply(*chofu_, relayed[0]).ok());
+  EXPECT_THAT(chofu_->network->ListProfiles(v1::ListProfilesRequest())->profiles(), SizeIs(1));
+  auto from_saitama = relayed[0];
+  from_saitama.set_origin_instance("p11");
+  EXPECT_EQ(apply(*chofu_, from_saitama).code(), absl::StatusCode::kInvalidArgument);
+
+  // A reply Chofu forges for Inagi's coordinator, and an asker's step sent as a reply: refused
+  // at Tokyo, and not passed on.
+  const size_t before = tokyo_->domain.EventCount();
+  auto forged = common::NewEvent({"m132080", &clock_}, "network", common::NewId("preq", clock_), 1,
+                                 v1::SHARE_LEVEL_PREFECTURE, "132080");
+  auto* step = forged.mutable_peer_reply_sent()->mutable_step();
+  forged.mutable_peer_reply_sent()->set_owner_instance("m132250");
+  step->set_id(common::NewId("pstep", clock_));
+  step->set_kind(v1::PEER_STEP_KIND_DECLINED);
+  step->mutable_by()->set_instance("m132250");
+  step->mutable_by()->set_jurisdiction_code("132250");
+  EXPECT_EQ(apply(*tokyo_, forged).code(), absl::StatusCode::kInvalidArgument);
+  step->mutable_by()->set_instance("m132080");
+  step->mutable_by()->set_jurisdiction_code("132250");  // Chofu's instance, Inagi's jurisdiction
+  EXPECT_EQ(apply(*tokyo_, forged).code(), absl::StatusCode::kInvalidArgument);
+  step->mutable_by()->set_jurisdiction_code("132080");
+  step->set_kind(v1::PEER_STEP_KIND_WITHDRAWN);
+  EXPECT_EQ(apply(*tokyo_, forged).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(tokyo_->domain.EventCount(), before);
+
+  // A coordinator who does not share their name asks: the request names their municipality only.
+  v1::PutProfileRequest quiet;
+  quiet.mutable_profile()->set_name("名前を出さない人");
+  quiet.mutable_profile()->set_role(v1::NETWORK_ROLE_COORDINATOR);
+  auto anonymous = chofu_->network->PutProfile(quiet);
+  ASSERT_TRUE(anonymous.ok()) << anonymous.status();
+  v1::AskPeerRequest ask;
+  ask.set_asker_profile_id(anonymous->id());
+  ask.mutable_recipient()->set_kind(v1::PEER_RECIPIENT_KIND_NATIONAL_NETWORK);
+  ask.set_theme("テーマ");
+  ask.set_question("質問");
+  ASSERT_TRUE(chofu_->network->Ask(ask).ok());
+  const auto asked = chofu_->domain.Events().back();
+  EXPECT_EQ(asked.peer_request_published().request().asker().name(), "");
+  EXPECT_EQ(asked.peer_request_published().request().asker().jurisdiction_code(), "132080");
+  EXPECT_EQ(asked.SerializeAsString().find("名前を出さない人"), std::string::npos);
 }
 
 }  // namespace

@@ -24,9 +24,7 @@ export function expertiseText(codes) {
 
 /** @param {string | undefined} code */
 function whereText(code) {
-  if (!code) return '';
-  if (code === '000000') return '国';
-  return code.endsWith('0001') ? municipalityName(code.slice(0, 2)) || code : municipalityName(code);
+  return code ? municipalityName(code) : '';
 }
 
 /** @param {renkei.v1.PeerParty | undefined} p */
@@ -128,7 +126,7 @@ function askForm(ctx, mine, known) {
     label: 'コーディネーター', field: 'recipient.profile_id', empty: '選択してください',
     options: takers.map((p) => /** @type {const} */ ([p.id, `${p.name || '(氏名非公開)'}（${whereText(p.jurisdictionCode)}）${expertiseText(p.expertise) ? ` ${expertiseText(p.expertise)}` : ''}`])),
   });
-  const pref = input({ label: '都道府県コード (統括コーディネーター宛て)', field: 'recipient.prefecture_code', width: 'short', value: `${(ctx.session.jurisdiction || '').slice(0, 2)}0001` });
+  const pref = input({ label: '都道府県コード (統括コーディネーター宛て)', field: 'recipient.prefecture_code', width: 'short', value: /^\d{6}$/.test(ctx.session.jurisdiction || '') && ctx.session.jurisdiction !== '000000' ? (ctx.session.jurisdiction || '').slice(0, 2) : '', hint: '2桁 (例: 13) または6桁のコード' });
   const wanted = choices({ label: '求める専門 (全国のネットワーク宛て、5つまで)', field: 'recipient.expertise', options: EXPERTISE, multiple: true, columns: true });
   const theme = input({ label: 'テーマ', field: 'theme', required: true, width: 'long' });
   const question = input({ label: '質問', field: 'question', required: true, multiline: true, rows: 4 });
@@ -264,7 +262,9 @@ export async function renderItem(main, ctx) {
       if (r.status === 'PEER_REQUEST_STATUS_ASKED_BACK') actions.push(step('PEER_STEP_KIND_REPLIED', '確認に答える', '返答'));
       actions.push(h('details', {}, h('summary', {}, '取り下げる'), step('PEER_STEP_KIND_WITHDRAWN', '取り下げる')));
     } else if (!r.takenBy?.profileId || r.takenBy.profileId === mine.id) {
-      if (!r.takenBy?.profileId) actions.push(step('PEER_STEP_KIND_TAKEN', '引き受ける'));
+      // Taken here already, though the asker's instance has not confirmed it yet.
+      const takenHere = (r.steps || []).some((s) => s.pending && s.kind === 'PEER_STEP_KIND_TAKEN' && s.by?.profileId === mine.id);
+      if (!r.takenBy?.profileId && !takenHere) actions.push(step('PEER_STEP_KIND_TAKEN', '引き受ける'));
       actions.push(step('PEER_STEP_KIND_ANSWERED', '回答する', '回答'));
       actions.push(h('details', {}, h('summary', {}, '確認の質問をする'), step('PEER_STEP_KIND_ASKED_BACK', '質問を送る', '確認したいこと')));
       actions.push(h('details', {}, h('summary', {}, 'お断りする'), step('PEER_STEP_KIND_DECLINED', 'お断りする', '理由')));

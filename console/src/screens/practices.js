@@ -14,8 +14,7 @@ import { partyText } from './network.js';
 
 /** @param {string | undefined} code */
 function whereText(code) {
-  if (!code) return '';
-  return code.endsWith('0001') ? municipalityName(code.slice(0, 2)) || code : municipalityName(code);
+  return code ? municipalityName(code) : '';
 }
 
 /** @param {renkei.v1.Practice} p */
@@ -60,7 +59,7 @@ export async function render(main, ctx) {
   const practices = found.practices || [];
   replace(main,
     h('h1', {}, '取組事例'),
-    h('p', {}, 'ほかの市区町村が公開した地域課題の取組です。ワークシート (目指す姿・現状・課題・原因・対策・期待される変化) を、評価の値とともに見られます。'),
+    h('p', {}, '市区町村が公開した地域課題の取組です (このインスタンスが公開したものと、都道府県内・全国から届いたもの)。ワークシート (目指す姿・現状・課題・原因・対策・期待される変化) を、評価の値とともに見られます。'),
     form,
     h('section', { 'aria-labelledby': 'found-h' },
       h('h2', { id: 'found-h' }, `見つかった取組 (${found.total ?? practices.length}件)`),

@@ -9,7 +9,7 @@ import {
   input, choices, checkbox, actionForm, municipalityInput, normNumber, norm, submitting,
 } from '../forms.js';
 import { dateText } from '../datetext.js';
-import { municipalityName, outsideText } from '../municipalities.js';
+import { municipalityName, outsideText, isKnownMunicipality } from '../municipalities.js';
 import {
   label, RESOURCE_KINDS, AREA_RELATIONS, ACCEPTANCE,
 } from '../words.js';
@@ -178,10 +178,10 @@ export async function render(main, ctx) {
     },
   });
 
-  const gaps = gapSection(ctx, /^\d{6}$/.test(home) && !/0001$/.test(home) ? home : '');
+  const gaps = gapSection(ctx, isKnownMunicipality(home) ? home : '');
   replace(main,
     h('h1', {}, '資源検索'),
     h('section', { 'aria-labelledby': 'search-h' }, h('h2', { id: 'search-h' }, '地域の医療・介護資源を探す'), form, results),
     gaps);
-  if (/^\d{6}$/.test(home) && !/0001$/.test(home)) await gaps.load();
+  if (isKnownMunicipality(home)) await gaps.load();
 }
