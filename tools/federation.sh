@@ -132,7 +132,7 @@ ${joined%,}
     local svc sections=()
     for svc in $(services_of "$level"); do
       local s="  \"$svc\": {\"server\": {\"listen_address\": \"127.0.0.1:$(port_of "$base" "$svc")\", \"metrics_address\": \"127.0.0.1:$(port_of "$base" "$svc" 21)\"}"
-      [[ $svc == intake ]] && s+=", \"directory_address\": \"127.0.0.1:$(port_of "$base" directory)\""
+      [[ $svc == intake ]] && s+=", \"directory_address\": \"127.0.0.1:$(port_of "$base" directory)\", \"network_address\": \"127.0.0.1:$(port_of "$base" network)\""
       if [[ $svc == network && $level != NATIONAL ]]; then
         s+=", \"issues_address\": \"127.0.0.1:$(port_of "$base" issues)\", \"indicators_address\": \"127.0.0.1:$(port_of "$base" indicators)\""
       fi

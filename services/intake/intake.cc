@@ -97,6 +97,7 @@ v1::Need Intake::MakeNeed(const v1::NewNeed& n, const std::string& consultation_
   need.set_kind(n.kind());
   need.set_area_preference(n.area_preference());
   need.set_note(std::string(common::TrimSpaces(n.note())));
+  need.set_advice(n.advice());
   auto e = NewEvent(c);
   auto* p = e.mutable_need_recorded();
   p->set_consultation_id(consultation_id);
@@ -105,6 +106,7 @@ v1::Need Intake::MakeNeed(const v1::NewNeed& n, const std::string& consultation_
   *p->mutable_also_requires() = need.also_requires();
   p->set_kind(need.kind());
   p->set_area_preference(need.area_preference());
+  p->set_advice(need.advice());
   events->push_back(std::move(e));
   return need;
 }
@@ -284,8 +286,9 @@ absl::StatusOr<v1::Consultation> Intake::ChangeStatus(const v1::ChangeStatusRequ
                                       std::string(common::LabelEn(r.status())));
                   }
                   if (r.status() == v1::CONSULTATION_STATUS_MATCHED &&
-                      std::none_of(c->needs().begin(), c->needs().end(),
-                                   [](const v1::Need& n) { return n.candidates_size() > 0; })) {
+                      std::none_of(c->needs().begin(), c->needs().end(), [](const v1::Need& n) {
+                        return n.candidates_size() > 0 || n.coordinators_size() > 0;
+                      })) {
                     return common::InvalidField(
                         "status",
                         "資源候補のあるニーズがありません (先に資源を照合してください) / no need "

@@ -21,6 +21,8 @@ namespace renkei::intake {
 struct IntakeOptions {
   std::string municipality_code;  // the instance's municipality
   int default_candidates = 5;     // per need, when the request gives none
+  // renkei-network, for advice needs (not owned); null: matching refuses an advice need.
+  CoordinatorFinder* coordinators = nullptr;
 };
 
 class Intake {
@@ -73,6 +75,10 @@ class Intake {
   v1::Need MakeNeed(const v1::NewNeed& n, const std::string& consultation_id, Events* events,
                     const v1::Consultation& c) const;
   v1::Date Today() const;
+  // Matching of an advice need: the coordinators of the network with its expertise who take peer
+  // consultations (the municipality's own first, then lead coordinators), at most `per_need`.
+  absl::StatusOr<v1::EventEnvelope> ProposeCoordinators(const v1::Consultation& c, v1::Need* need,
+                                                        int per_need) const;
   // Fills the requester's institution (name, municipality) from the directory when it names one,
   // clears them when not. INVALID_ARGUMENT when the directory has no such resource.
   absl::Status ResolveInstitution(v1::Requester* requester) const;

@@ -50,6 +50,12 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
         }
         bool any_candidates = false;
         for (auto& need : *c->mutable_needs()) {
+          if (need.advice()) {
+            ASSIGN_OR_RETURN(auto e, ProposeCoordinators(*c, &need, per_need));
+            events->push_back(std::move(e));
+            any_candidates = any_candidates || need.coordinators_size() > 0;
+            continue;
+          }
           v1::SearchResourcesRequest q;
           q.add_capabilities(need.capability());
           for (const auto& extra : need.also_requires()) q.add_capabilities(extra);
@@ -160,6 +166,52 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
   v1::MatchResourcesResponse out;
   *out.mutable_consultation() = std::move(*result);
   return out;
+}
+
+absl::StatusOr<v1::EventEnvelope> Intake::ProposeCoordinators(const v1::Consultation& c,
+                                                              v1::Need* need, int per_need) const {
+  if (options_.coordinators == nullptr) {
+    return common::NotAllowedNow(
+        "needs",
+        "コーディネーターのネットワークが設定されていないため、助言のニーズを照合できません "
+        "/ no network service is configured for advice needs");
+  }
+  v1::ListProfilesRequest q;
+  q.add_expertise(need->capability());
+  for (const auto& extra : need->also_requires()) q.add_expertise(extra);
+  q.set_takes_peer_consultations_only(true);
+  ASSIGN_OR_RETURN(auto found, options_.coordinators->ListProfiles(q));
+  std::vector<const v1::CoordinatorProfile*> profiles;
+  for (const auto& p : found.profiles()) profiles.push_back(&p);
+  // The municipality's own coordinators first, then lead coordinators, then the others.
+  auto rank = [&](const v1::CoordinatorProfile* p) {
+    if (p->jurisdiction_code() == c.municipality_code()) return 0;
+    return p->role() == v1::NETWORK_ROLE_LEAD_COORDINATOR ? 1 : 2;
+  };
+  std::stable_sort(profiles.begin(), profiles.end(),
+                   [&](const auto* a, const auto* b) { return rank(a) < rank(b); });
+  need->clear_candidates();
+  need->clear_coordinators();
+  need->set_resource_gap(false);  // advice is not a service: nothing missing in the directory
+  for (const auto* p : profiles) {
+    if (need->coordinators_size() >= per_need) break;
+    auto* cand = need->add_coordinators();
+    cand->set_profile_id(p->id());
+    cand->set_name(p->name());
+    cand->set_affiliation(p->affiliation());
+    cand->set_jurisdiction_code(p->jurisdiction_code());
+    cand->set_lead_coordinator(p->role() == v1::NETWORK_ROLE_LEAD_COORDINATOR);
+    *cand->mutable_expertise() = q.expertise();
+  }
+  *need->mutable_matched_at() = clock_->NowTimestamp();
+  auto e = NewEvent(c);
+  auto* p = e.mutable_match_found();
+  p->set_consultation_id(c.id());
+  p->set_need_id(need->id());
+  p->set_capability(need->capability());
+  p->set_advice(true);
+  for (const auto& cand : need->coordinators()) p->add_coordinator_profile_ids(cand.profile_id());
+  return e;
 }
 
 absl::StatusOr<v1::Consultation> Intake::Refer(const v1::ReferRequest& r) {

@@ -22,6 +22,10 @@ void ValidateConfig(const v1::InstanceConfig& config, common::FieldViolations* v
   if (!common::IsHostPort(config.intake().directory_address())) {
     v->Add("intake.directory_address", "host:port の形式で指定してください / required, host:port");
   }
+  if (!config.intake().network_address().empty() &&
+      !common::IsHostPort(config.intake().network_address())) {
+    v->Add("intake.network_address", "host:port の形式で指定してください / host:port");
+  }
   common::ValidateExtraCapabilities(ExtraCapabilities(config), "directory.extra_capabilities", v);
   if (config.intake().personal_retention_days() > 36500) {
     v->Add("intake.personal_retention_days", "0〜36500 です / 0..36500 (0: kept)");
@@ -40,6 +44,12 @@ absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
       std::make_unique<GrpcResourceFinder>(*channel, std::chrono::milliseconds(deadline)));
   IntakeOptions options;
   options.municipality_code = config.instance().code();
+  if (!config.intake().network_address().empty()) {
+    auto network = host.ChannelTo(config.intake().network_address());
+    if (!network.ok()) return network.status();
+    options.coordinators = host.Keep(
+        std::make_unique<GrpcCoordinatorFinder>(*network, std::chrono::milliseconds(deadline)));
+  }
   auto* intake =
       host.Keep(std::make_unique<Intake>(host.store(), host.outbox(), host.sealer(),
                                          host.event_source(), vocabulary, finder, options));

@@ -71,6 +71,13 @@ void ValidateNeed(const v1::NewNeed& n, std::string_view path,
   }
   v->CheckEnum(p + ".kind", n.kind(), v1::ResourceKind_IsValid, true);
   v->CheckEnum(p + ".area_preference", n.area_preference(), v1::AreaPreference_IsValid, true);
+  if (n.advice() && n.kind() != v1::RESOURCE_KIND_UNSPECIFIED) {
+    v->Add(p + ".kind", "助言のニーズには資源の種類を指定しません / not for an advice need");
+  }
+  if (n.advice() && n.area_preference() != v1::AREA_PREFERENCE_UNSPECIFIED) {
+    v->Add(p + ".area_preference",
+           "助言のニーズには地域の希望を指定しません / not for an advice need");
+  }
   v->CheckText(p + ".note", n.note(), {.max_chars = 1000, .single_line = false});
 }
 

@@ -30,4 +30,18 @@ absl::StatusOr<v1::Resource> GrpcResourceFinder::Get(const std::string& id) {
   return response;
 }
 
+GrpcCoordinatorFinder::GrpcCoordinatorFinder(std::shared_ptr<grpc::Channel> channel,
+                                             std::chrono::milliseconds deadline)
+    : stub_(v1::NetworkService::NewStub(std::move(channel))), deadline_(deadline) {}
+
+absl::StatusOr<v1::ListProfilesResponse> GrpcCoordinatorFinder::ListProfiles(
+    const v1::ListProfilesRequest& request) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + deadline_);
+  v1::ListProfilesResponse response;
+  grpc::Status s = stub_->ListProfiles(&ctx, request, &response);
+  if (!s.ok()) return common::FromCalledService("コーディネーターのネットワーク", "network", s);
+  return response;
+}
+
 }  // namespace renkei::intake

@@ -1,4 +1,5 @@
-// How intake reaches the directory: an interface (tests give a fake) and its gRPC implementation.
+// How intake reaches the directory and renkei-network: interfaces (tests give fakes) and their gRPC
+// implementations.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
 #include "renkei/v1/directory.grpc.pb.h"
+#include "renkei/v1/network.grpc.pb.h"
 
 namespace renkei::intake {
 
@@ -31,6 +33,26 @@ class GrpcResourceFinder final : public ResourceFinder {
 
  private:
   std::unique_ptr<v1::DirectoryService::Stub> stub_;
+  std::chrono::milliseconds deadline_;
+};
+
+// How intake reaches renkei-network: the coordinators it knows, for a consultation's advice need.
+class CoordinatorFinder {
+ public:
+  virtual ~CoordinatorFinder() = default;
+  virtual absl::StatusOr<v1::ListProfilesResponse> ListProfiles(
+      const v1::ListProfilesRequest& request) = 0;
+};
+
+// Calls renkei-network over gRPC, each call with `deadline`. Thread-safe.
+class GrpcCoordinatorFinder final : public CoordinatorFinder {
+ public:
+  GrpcCoordinatorFinder(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds deadline);
+  absl::StatusOr<v1::ListProfilesResponse> ListProfiles(
+      const v1::ListProfilesRequest& request) override;
+
+ private:
+  std::unique_ptr<v1::NetworkService::Stub> stub_;
   std::chrono::milliseconds deadline_;
 };
 

@@ -112,6 +112,11 @@ absl::StatusOr<v1::Practice> Network::Snapshot(const std::string& issue_id) cons
     for (const auto& measured : progress.indicators()) {
       if (measured.definition().spec().code() != code) continue;
       for (const auto& point : measured.points()) {
+        // The baseline is an observation of its period too; it shows as the baseline, not as
+        // an evaluation value.
+        if (e.indicator().has_baseline() && point.period() == e.indicator().baseline_period()) {
+          continue;
+        }
         auto* v = change->add_values();
         v->set_period(point.period());
         v->set_value(point.value());

@@ -403,6 +403,8 @@ TEST_F(NetworkTest, APracticeFollowsItsIssueAcrossTheNetworkUntilWithdrawn) {
   change->set_description("自宅で看取った割合が上がる");
   change->mutable_indicator()->set_name_ja("在宅看取り率");
   change->mutable_indicator()->set_unit("%");
+  change->mutable_indicator()->set_baseline(30);
+  change->mutable_indicator()->set_baseline_period("2026-10");
   inagi_->worksheets.issues[issue.id()] = issue;
 
   v1::PublishPracticeRequest publish;
@@ -438,6 +440,9 @@ TEST_F(NetworkTest, APracticeFollowsItsIssueAcrossTheNetworkUntilWithdrawn) {
   v1::IssueProgress progress;
   auto* measured = progress.add_indicators();
   measured->mutable_definition()->mutable_spec()->set_code(issue.id() + ".E1");
+  auto* baseline = measured->add_points();  // the baseline is an observation of its period too
+  baseline->set_period("2026-10");
+  baseline->set_value(30);
   auto* point = measured->add_points();
   point->set_period("2026-11");
   point->set_value(42);
@@ -454,8 +459,9 @@ TEST_F(NetworkTest, APracticeFollowsItsIssueAcrossTheNetworkUntilWithdrawn) {
   Carry(*inagi_, {kumagaya_.get(), tokyo_.get()});
   auto found = search(*kumagaya_, by_text);
   ASSERT_THAT(found, SizeIs(1));
-  ASSERT_THAT(found[0].expected_changes(0).values(), SizeIs(1));
+  ASSERT_THAT(found[0].expected_changes(0).values(), SizeIs(1));  // not the baseline's
   EXPECT_EQ(found[0].expected_changes(0).values(0).value(), 42);
+  EXPECT_EQ(found[0].expected_changes(0).baseline(), 30);
   EXPECT_EQ(found[0].version(), 2);
 
   // A Tokyo lead features it; everyone sees the note.

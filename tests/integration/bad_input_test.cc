@@ -968,6 +968,10 @@ std::vector<Row> Table() {
              need { capability: "home_visit_medical" also_requires: "home_visit_medical" })",
           {"need.also_requires[0]"}),
       Bad("IntakeService/AddNeed", R"(id: "${con}" expected_version: 1)", {"need"}),
+      Bad("IntakeService/AddNeed",
+          R"(id: "${con}" expected_version: 1
+             need { capability: "end_of_life_care" advice: true kind: RESOURCE_KIND_CLINIC })",
+          {"need.kind"}),
       Closed("IntakeService/AddNeed",
              R"(id: "${con_closed}" expected_version: 3 need { capability: "home_visit_medical" })",
              "id"),

@@ -333,7 +333,9 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
   if (has("directory")) c << ",\n  \"directory\": {\"server\": " << server("directory") << "}";
   if (has("intake")) {
     c << ",\n  \"intake\": {\"server\": " << server("intake") << ", \"directory_address\": \""
-      << address("directory") << "\"}";
+      << address("directory") << "\"";
+    if (has("network")) c << ", \"network_address\": \"" << address("network") << "\"";
+    c << "}";
   }
   if (has("issues")) {
     c << ",\n  \"issues\": {\"server\": " << server("issues")

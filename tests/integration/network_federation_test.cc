@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -27,14 +28,15 @@ namespace {
 
 using NetworkStub = v1::NetworkService::Stub;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kPersonName[] = "網羅試験 太郎";
 constexpr char kNarrative[] = "網羅試験の相談内容、自宅で転倒を繰り返している";
 constexpr char kRequesterName[] = "網羅試験 ケアマネ";
 
-template <typename Req, typename Resp>
-grpc::Status Call(NetworkStub& stub,
-                  grpc::Status (NetworkStub::*m)(grpc::ClientContext*, const Req&, Resp*),
+template <typename Stub, typename Req, typename Resp>
+grpc::Status Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*),
                   const Req& req, Resp* resp) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -165,6 +167,42 @@ TEST_F(NetworkFederationTest, ChofuAsksInagiByNameAndTheStepsComeBackAlsoAcrossA
       std::chrono::seconds(15)));
 
   const std::string consultation = ChofuConsultation();
+  // The consultation's need is advice on Parkinson's (added and matched with the real renkeictl):
+  // matching proposes Inagi's coordinator — the only one with that expertise who takes peer
+  // consultations — and reports no resource gap.
+  {
+    auto& chofu_node = fed_->node("m132080");
+    const std::map<std::string, std::string> env = {
+        {"RENKEI_INTAKE", chofu_node.processes->address("intake")},
+        {"RENKEI_TOKEN", chofu_node.processes->DefaultToken()}};
+    const CliResult need = RunRenkeictl({"consultation", "need", consultation, "--expected-version",
+                                         "1", "--capability", "parkinsons", "--advice"},
+                                        env, tmp_.Sub("cli"));
+    ASSERT_EQ(need.exit_code, 0) << need;
+    const CliResult match = RunRenkeictl(
+        {"consultation", "match", consultation, "--expected-version", "2"}, env, tmp_.Sub("cli"));
+    ASSERT_EQ(match.exit_code, 0) << match;
+    EXPECT_THAT(match.out, HasSubstr("助言: パーキンソン病"));
+    EXPECT_THAT(match.out, HasSubstr("稲城 花子"));
+    EXPECT_THAT(match.out, HasSubstr(inagi.id()));
+    EXPECT_THAT(match.out, Not(HasSubstr("資源の空白")));
+    auto intake = v1::IntakeService::NewStub(fed_->channel("m132080", "intake"));
+    v1::GetConsultationRequest get;
+    get.set_id(consultation);
+    v1::Consultation matched;
+    grpc::Status s = Call(*intake, &v1::IntakeService::Stub::GetConsultation, get, &matched);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    const auto& n = matched.needs(0);
+    EXPECT_TRUE(n.advice());
+    EXPECT_FALSE(n.resource_gap());
+    EXPECT_EQ(n.candidates_size(), 0);
+    ASSERT_EQ(n.coordinators_size(), 1);
+    EXPECT_EQ(n.coordinators(0).profile_id(), inagi.id());
+    EXPECT_EQ(n.coordinators(0).name(), "稲城 花子");
+    EXPECT_EQ(n.coordinators(0).jurisdiction_code(), "132250");
+    EXPECT_EQ(matched.seeds_size(), 0);
+    EXPECT_EQ(matched.status(), v1::CONSULTATION_STATUS_MATCHED);
+  }
   v1::AskPeerRequest ask;
   ask.set_asker_profile_id(chofu.id());
   ask.mutable_recipient()->set_kind(v1::PEER_RECIPIENT_KIND_COORDINATOR);

@@ -1,6 +1,6 @@
 // renkeictl consultation need|match|refer|outcome: a consultation's needs, the resources matched
-// to each (inside the municipality first, then the nearest outside), the referral to one and its
-// outcome.
+// to each (inside the municipality first, then the nearest outside) or, for an advice need, the
+// coordinators of the network to ask, the referral to a resource and its outcome.
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -46,7 +46,8 @@ CLI::Validator KindCheck() {
 // ---- output ----
 
 std::string NeedTitle(const v1::Need& n) {
-  std::string out = CapabilityLabel(n.capability());
+  std::string out = n.advice() ? "助言: " : "";
+  out += CapabilityLabel(n.capability());
   for (const auto& also : n.also_requires()) out += " + " + CapabilityLabel(also);
   return out;
 }
@@ -71,18 +72,39 @@ void PrintCandidates(const v1::Need& n) {
   t.Print({4, 40, 20, 24, 8, 8, 30});
 }
 
+// An advice need's coordinators: whom to ask (renkeictl network ask --to ID).
+void PrintCoordinators(const v1::Need& n) {
+  if (n.coordinators_size() == 0) {
+    std::printf("この専門で相談を受け付けているコーディネーターはいません / no coordinators\n");
+    return;
+  }
+  Table t({"#", "氏名", "所属", "地域", "役割", "ID"});
+  int i = 0;
+  for (const auto& c : n.coordinators()) {
+    t.Add({std::to_string(++i), c.name().empty() ? "(氏名は共有されていません)" : c.name(),
+           c.affiliation(), JurisdictionName(c.jurisdiction_code()),
+           c.lead_coordinator() ? "統括コーディネーター" : "コーディネーター", c.profile_id()});
+  }
+  t.Print({4, 24, 36, 20, 20, 30});
+  std::printf("相談するには: renkeictl network ask --as <自分のプロフィール> --to <ID> ...\n");
+}
+
 }  // namespace
 
 void PrintNeed(int index, const v1::Need& n, bool with_details) {
   std::printf("[%d] %s  %s\n", index, NeedTitle(n).c_str(), n.id().c_str());
   if (with_details) {
     std::string conditions;
-    if (n.kind() != v1::RESOURCE_KIND_UNSPECIFIED) {
+    if (n.advice()) {
+      conditions = "ほかのコーディネーターの助言を求める (資源ではない)";
+    } else if (n.kind() != v1::RESOURCE_KIND_UNSPECIFIED) {
       conditions += "種別: " + std::string(common::Label(n.kind())) + "  ";
     }
-    conditions += n.area_preference() == v1::AREA_PREFERENCE_ANYWHERE_REACHABLE
-                      ? "地域: 距離の近い順 (市区町村の内外を問わない)"
-                      : "地域: 市区町村内を優先";
+    if (!n.advice()) {
+      conditions += n.area_preference() == v1::AREA_PREFERENCE_ANYWHERE_REACHABLE
+                        ? "地域: 距離の近い順 (市区町村の内外を問わない)"
+                        : "地域: 市区町村内を優先";
+    }
     std::printf("    %s\n", conditions.c_str());
     if (!n.note().empty()) std::printf("    メモ: %s\n", n.note().c_str());
     if (n.has_matched_at()) {
@@ -91,6 +113,10 @@ void PrintNeed(int index, const v1::Need& n, bool with_details) {
       std::printf("    照合: まだです (consultation match) / not matched yet\n");
       return;
     }
+  }
+  if (n.advice()) {
+    PrintCoordinators(n);
+    return;
   }
   if (n.resource_gap()) {
     std::printf("市区町村内に該当なし (資源の空白)。市区町村外の近い順:\n");
@@ -105,6 +131,7 @@ struct NeedArgs {
   std::string id, capability, kind, note;
   std::vector<std::string> also;
   bool anywhere = false;
+  bool advice = false;
   int64_t expected_version = 0;
 };
 
@@ -124,6 +151,7 @@ int RunNeed(const NeedArgs& a) {
     n->set_kind(*kind);
   }
   if (a.anywhere) n->set_area_preference(v1::AREA_PREFERENCE_ANYWHERE_REACHABLE);
+  n->set_advice(a.advice);
   n->set_note(a.note);
   return Mutate(&v1::IntakeService::Stub::AddNeed, req, [](const v1::Consultation& c) {
     if (c.needs_size() > 0) std::printf("ニーズID: %s\n", c.needs(c.needs_size() - 1).id().c_str());
@@ -175,6 +203,9 @@ void AddMatchingCommands(CLI::App* consultation, std::function<int()>* run) {
   need->add_option("--kind", na->kind, "種別コード (例: clinic, visiting_nurse_station)")
       ->check(KindCheck());
   need->add_flag("--anywhere", na->anywhere, "市区町村内を優先せず距離の近い順に探す");
+  need->add_flag("--advice", na->advice,
+                 "資源ではなく、この専門に詳しいコーディネーターの助言を求める "
+                 "(照合でコーディネーターを提案)");
   need->add_option("--note", na->note, "メモ");
   need->callback([=] { *run = [=] { return RunNeed(*na); }; });
 

@@ -34,7 +34,7 @@ function distanceText(cand) {
 /** @param {renkei.v1.Need} n */
 function needTitle(n) {
   const also = (n.alsoRequires || []).map(capabilityLabel);
-  return [capabilityLabel(n.capability), ...also].join(' ＋ ');
+  return `${[capabilityLabel(n.capability), ...also].join(' ＋ ')}${n.advice ? ' (助言)' : ''}`;
 }
 
 /**
@@ -122,6 +122,7 @@ export async function render(main, ctx) {
    * @param {number} i
    */
   function needBlock(n, i) {
+    if (n.advice) return adviceBlock(n, i);
     const due = dateInput({
       label: `ニーズ ${i + 1} の紹介の回答期限`, field: 'response_due', value: addDays(tokyoToday(), 7), hint: '',
     });
@@ -156,6 +157,34 @@ export async function render(main, ctx) {
               h('td', {}, button));
           })))] : (n.matchedAt ? h('p', {}, '候補が見つかりませんでした。') : null));
     return block;
+  }
+
+  // An advice need: the coordinators matching proposes, each with a link that starts a request to
+  // them about this consultation (only its theme and question travel, not its contents).
+  /**
+   * @param {renkei.v1.Need} n
+   * @param {number} i
+   */
+  function adviceBlock(n, i) {
+    const people = n.coordinators || [];
+    return h('div', { class: 'need-block' },
+      h('h3', { id: `need-${i}-h` }, `ニーズ ${i + 1}: ${needTitle(n)}`),
+      n.note ? h('p', { class: 'pre' }, n.note) : null,
+      n.matchedAt ? h('p', { class: 'meta' }, '照合: ', timestampText(n.matchedAt)) : h('p', { class: 'meta' }, 'まだ照合していません。'),
+      people.length ? h('table', { class: 'data candidates coordinators' },
+        h('caption', {}, `ニーズ ${i + 1} で相談できるコーディネーター (${people.length}人)`),
+        h('thead', {}, h('tr', {}, ['氏名', '所属', '地域', '役割', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, people.map((p) => h('tr', {},
+          h('th', { scope: 'row' }, p.name || '(氏名非公開)'),
+          h('td', {}, p.affiliation || '—'),
+          h('td', { class: 'municipality' }, municipalityName(p.jurisdictionCode || '')),
+          h('td', {}, p.leadCoordinator ? '統括コーディネーター' : 'コーディネーター'),
+          h('td', {}, h('a', {
+            class: 'button small',
+            href: `#/network?consultation=${encodeURIComponent(c.id)}&to=${encodeURIComponent(p.profileId || '')}`,
+            'aria-label': `${p.name || 'このコーディネーター'} に相談する`,
+          }, '相談する'))))))
+        : (n.matchedAt ? h('p', {}, 'この分野で相談を受け付けているコーディネーターは見つかりませんでした。ネットワーク画面から都道府県や全国の統括コーディネーターに相談できます。') : null));
   }
 
   function needsSection() {

@@ -5,7 +5,7 @@ import { get, post, loadCapabilities, ApiError } from '../api.js';
 import { municipalityName } from '../municipalities.js';
 import { h, replace, uid } from '../dom.js';
 import {
-  input, dateInput, dateValue, choices, actionForm, norm,
+  input, dateInput, dateValue, choices, checkbox, actionForm, norm,
 } from '../forms.js';
 import { parseTimeInput, tokyoTimestamp } from '../dates.js';
 import {
@@ -38,12 +38,20 @@ export function needRow(capabilities, prefix, onRemove) {
   const kind = input({ label: '資源の種別 (任意)', field: `${prefix}.kind`, options: RESOURCE_KINDS, empty: '指定なし' });
   const area = input({ label: '探す範囲', field: `${prefix}.area_preference`, options: AREA_PREFERENCES, empty: `${label(AREA_PREFERENCES, 'AREA_PREFERENCE_INSIDE_FIRST')} (既定)` });
   const note = input({ label: 'ニーズのメモ', field: `${prefix}.note`, multiline: true, rows: 2 });
+  // An advice need: matching proposes coordinators who know the field, not resources.
+  const advice = checkbox({
+    label: '資源ではなく、この分野に詳しいコーディネーターの助言を求める', field: `${prefix}.advice`,
+    hint: '照合すると、相談を受け付けているコーディネーターを提案します (資源の空白にはなりません)。',
+  });
+  const adviceBox = /** @type {HTMLInputElement} */ (advice.control);
+  const kindAndArea = h('div', { class: 'row' }, kind, area);
+  adviceBox.addEventListener('change', () => { kindAndArea.hidden = adviceBox.checked; });
   const number = () => Number((prefix.match(/\[(\d+)\]/) || [0, 0])[1]) + 1;
   const heading = h('legend', {}, onRemove ? `ニーズ ${number()}` : '追加するニーズ');
   const remove = onRemove ? h('button', { type: 'button', class: 'secondary small' }, `ニーズ ${number()} を削除`) : null;
   const errId = uid('need-err');
   const row = h('fieldset', { class: 'need-row', 'data-field': prefix },
-    heading, capability, also, h('div', { class: 'row' }, kind, area), note, remove,
+    heading, capability, also, advice, kindAndArea, note, remove,
     h('p', { class: 'field-error', id: errId, hidden: true }));
   /** @param {number} i */
   const renumber = (i) => {
@@ -59,8 +67,12 @@ export function needRow(capabilities, prefix, onRemove) {
     const n = { capability: capability.control.value };
     const a = also.values();
     if (a.length) n.alsoRequires = a;
-    if (kind.control.value) n.kind = /** @type {renkei.v1.ResourceKind} */ (kind.control.value);
-    if (area.control.value) n.areaPreference = /** @type {renkei.v1.AreaPreference} */ (area.control.value);
+    if (adviceBox.checked) {
+      n.advice = true;
+    } else {
+      if (kind.control.value) n.kind = /** @type {renkei.v1.ResourceKind} */ (kind.control.value);
+      if (area.control.value) n.areaPreference = /** @type {renkei.v1.AreaPreference} */ (area.control.value);
+    }
     if (note.control.value.trim()) n.note = note.control.value.trim();
     return n;
   };

@@ -1,7 +1,7 @@
 // コーディネーターのネットワーク: my profile (what I share, and how far), my inbox and what I sent,
 // asking a coordinator, a prefecture's lead coordinators or the national network, and finding
 // coordinators (docs/network.md). #/network?consultation=con_... starts a request about that
-// consultation.
+// consultation (&to=coo_...: to that coordinator, as matching an advice need proposes).
 import { get, post, seg } from '../api.js';
 import { h, replace } from '../dom.js';
 import {
@@ -124,6 +124,7 @@ function askForm(ctx, mine, known) {
   const kind = input({ label: '宛先', field: 'recipient.kind', options: PEER_RECIPIENT_KINDS, value: 'PEER_RECIPIENT_KIND_COORDINATOR' });
   const whom = input({
     label: 'コーディネーター', field: 'recipient.profile_id', empty: '選択してください',
+    value: takers.some((p) => p.id === ctx.query.get('to')) ? ctx.query.get('to') || '' : '',
     options: takers.map((p) => /** @type {const} */ ([p.id, `${p.name || '(氏名非公開)'}（${whereText(p.jurisdictionCode)}）${expertiseText(p.expertise) ? ` ${expertiseText(p.expertise)}` : ''}`])),
   });
   const pref = input({ label: '都道府県コード (統括コーディネーター宛て)', field: 'recipient.prefecture_code', width: 'short', value: /^\d{6}$/.test(ctx.session.jurisdiction || '') && ctx.session.jurisdiction !== '000000' ? (ctx.session.jurisdiction || '').slice(0, 2) : '', hint: '2桁 (例: 13) または6桁のコード' });

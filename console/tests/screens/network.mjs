@@ -1,5 +1,6 @@
 // The console's browser tests, ネットワーク and 取組事例: my coordinator profile made in the form,
-// a request to a named coordinator of the municipality sent from the form and answered (the
+// an advice need on a consultation matched to a colleague (not a resource gap) whose 相談する opens
+// the request form to her; the request sent from the form and answered (the
 // answer shows on the request's page with its time), a consultation's page listing its request;
 // then worked example 2's issue published as a practice from its page and found on 取組事例.
 //
@@ -37,10 +38,32 @@ test('ネットワーク: a profile, a request to a colleague answered, the cons
     },
   });
   const consultation = (await workedExample1(page)).id;
-  await open(page, cfg, `#/network?consultation=${consultation}`, 'コーディネーターのネットワーク');
+  // An advice need on the consultation: matching proposes the colleague, not a resource gap; her
+  // 相談する opens the request form addressed to her about this consultation.
+  await open(page, cfg, `#/intake/${consultation}`);
+  await page.locator('summary', { hasText: 'ニーズを追加する' }).click();
+  const add = page.locator('form[aria-label="ニーズを追加する"]');
+  await add.getByLabel('必要な機能').selectOption('parkinsons');
+  await add.getByLabel('資源ではなく、この分野に詳しいコーディネーターの助言を求める').check();
+  const added = await during(page, 'POST', /\/needs$/, () => add.getByRole('button', { name: 'ニーズを追加' }).click());
+  assert.equal(added.status(), 200, await added.text());
+  const match = page.locator('form[aria-label="資源を照合する"]');
+  const matched = await during(page, 'POST', /\/match$/, () => match.getByRole('button', { name: '資源を照合する' }).click());
+  assert.equal(matched.status(), 200, await matched.text());
+  const advice = (await matched.json()).consultation.needs[1];
+  assert.equal(advice.advice, true);
+  assert.ok(!advice.resourceGap, 'an advice need is never a resource gap');
+  assert.deepEqual((advice.coordinators || []).map((p) => p.profileId), [colleague.id]);
+  const people = page.locator('table.coordinators');
+  await people.getByRole('rowheader', { name: '稲城 花子' }).waitFor();
+  await page.getByRole('heading', { level: 3, name: 'ニーズ 2: パーキンソン病 (助言)' }).waitFor();
+  await screenshot(page, cfg, '17-advice-need.png');
+  await checkAccessibility(page, `#/intake/${consultation} (advice need)`);
+  await people.getByRole('link', { name: '稲城 花子 に相談する' }).click();
+  await page.getByRole('heading', { level: 1, name: 'コーディネーターのネットワーク' }).waitFor();
   const ask = page.locator('form[aria-label="コーディネーターに相談する"]');
   await ask.getByText('個人が分かることは書かないでください').waitFor();
-  await ask.getByLabel('コーディネーター', { exact: true }).selectOption(colleague.id);
+  assert.equal(await ask.getByLabel('コーディネーター', { exact: true }).inputValue(), colleague.id);
   await ask.getByLabel('テーマ').fill('パーキンソン病の方の訪問診療');
   await ask.getByLabel('質問').fill('神経難病を診る訪問診療医をどう探していますか。');
   const sent = await during(page, 'POST', /^\/api\/v1\/peer-requests$/, () => ask.getByRole('button', { name: '相談を送る' }).click());

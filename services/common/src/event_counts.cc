@@ -80,6 +80,8 @@ std::vector<Increment> IncrementsOf(const v1::EventEnvelope& e) {
       break;
     }
     case v1::EventEnvelope::kMatchFound:
+      // Advice needs are matched to coordinators, not resources: not in the share matched inside.
+      if (e.match_found().advice()) break;
       out.push_back(Fraction("derived.needs_matched_inside", j, month,
                              e.match_found().inside() > 0 ? 1 : 0, 1));
       break;
