@@ -95,8 +95,9 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
     ++st.second;
     std::set<std::string> gap_caps;
     for (const auto& n : c.needs()) {
-      auto& bc = by_capability[n.capability()];
-      bc.first = CapabilityLabel(n.capability(), vocab);
+      // Advice needs (a coordinator's advice, not a service) count apart from the resources asked.
+      auto& bc = by_capability[n.advice() ? "advice:" + n.capability() : n.capability()];
+      bc.first = CapabilityLabel(n.capability(), vocab) + (n.advice() ? " (助言)" : "");
       ++bc.second;
       if (n.resource_gap()) gap_caps.insert(n.capability());
       if (n.resource_gap() && n.candidates_size() > 0) {

@@ -125,6 +125,9 @@ absl::StatusOr<v1::Consultation> Intake::Create(const v1::CreateConsultationRequ
     }
   }
   RETURN_IF_ERROR(v.ToStatus());
+  for (int i = 0; i < r.needs_size(); ++i) {
+    RETURN_IF_ERROR(CheckAdviceMatchable(r.needs(i), "needs[" + std::to_string(i) + "]"));
+  }
   v1::Requester requester = r.requester();
   RETURN_IF_ERROR(ResolveInstitution(&requester));
 
@@ -291,8 +294,8 @@ absl::StatusOr<v1::Consultation> Intake::ChangeStatus(const v1::ChangeStatusRequ
                       })) {
                     return common::InvalidField(
                         "status",
-                        "資源候補のあるニーズがありません (先に資源を照合してください) / no need "
-                        "has candidates yet");
+                        "候補 (資源またはコーディネーター) のあるニーズがありません "
+                        "(先に照合してください) / no need has candidates yet");
                   }
                   if (r.status() == v1::CONSULTATION_STATUS_REFERRED && c->referrals_size() == 0) {
                     return common::InvalidField(
@@ -303,11 +306,20 @@ absl::StatusOr<v1::Consultation> Intake::ChangeStatus(const v1::ChangeStatusRequ
                 });
 }
 
+absl::Status Intake::CheckAdviceMatchable(const v1::NewNeed& need, const std::string& path) const {
+  if (!need.advice() || options_.coordinators != nullptr) return absl::OkStatus();
+  return common::NotAllowedNow(
+      path + ".advice",
+      "コーディネーターのネットワークが設定されていないため、助言のニーズは登録できません "
+      "/ no network service is configured for advice needs");
+}
+
 absl::StatusOr<v1::Consultation> Intake::AddNeed(const v1::AddNeedRequest& r) {
   FieldViolations v;
   if (!r.has_need()) v.Add("need", "必須です / required");
   ValidateNeed(r.need(), "need", *vocabulary_, &v);
   RETURN_IF_ERROR(v.ToStatus());
+  RETURN_IF_ERROR(CheckAdviceMatchable(r.need(), "need"));
   return Mutate(r.id(), r.expected_version(), false, [&](v1::Consultation* c, Events* events) {
     if (c->needs_size() >= static_cast<int>(kMaxNeeds)) {
       return common::InvalidField("need", "ニーズは20件までです / at most 20 needs");

@@ -75,6 +75,9 @@ class Intake {
   v1::Need MakeNeed(const v1::NewNeed& n, const std::string& consultation_id, Events* events,
                     const v1::Consultation& c) const;
   v1::Date Today() const;
+  // FAILED_PRECONDITION naming `path`.advice when `need` is advice and no network service is
+  // configured (it could never be matched).
+  absl::Status CheckAdviceMatchable(const v1::NewNeed& need, const std::string& path) const;
   // Matching of an advice need: the coordinators of the network with its expertise who take peer
   // consultations (the municipality's own first, then lead coordinators), at most `per_need`.
   absl::StatusOr<v1::EventEnvelope> ProposeCoordinators(const v1::Consultation& c, v1::Need* need,

@@ -20,7 +20,8 @@ using renkei::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-// A directory that has nothing: an advice need must not ask it.
+// A directory whose searches find nothing (an advice need must not search it) and that knows
+// one resource by id.
 class EmptyDirectory : public ResourceFinder {
  public:
   absl::StatusOr<v1::SearchResourcesResponse> Search(const v1::SearchResourcesRequest&) override {
@@ -28,9 +29,15 @@ class EmptyDirectory : public ResourceFinder {
     return v1::SearchResourcesResponse();
   }
   absl::StatusOr<v1::Resource> Get(const std::string& id) override {
-    return absl::NotFoundError(id);
+    if (id != known) return absl::NotFoundError(id);
+    v1::Resource r;
+    r.set_id(id);
+    r.set_name("どこかの診療所");
+    r.set_municipality_code("132250");
+    return r;
   }
   int searches = 0;
+  std::string known;  // the one resource Get finds
 };
 
 // The network's profiles as a municipality knows them; filters as ListProfiles does.
@@ -204,7 +211,79 @@ TEST_F(IntakeAdviceTest, AdviceNeedsTakeNoKindOrAreaAndNeedTheNetwork) {
   auto none = intake_->Match(m);
   EXPECT_THAT(none.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(intake_->Get(created->id())->version(), 1);
+  // Nor is a new advice need recorded: it could never be matched.
+  auto unmatchable = intake_->Create(AdviceConsultation());
+  EXPECT_THAT(unmatchable.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(unmatchable.status().message()),
+              ::testing::HasSubstr("助言のニーズは登録できません"));
   EXPECT_THAT(domain_.EventTypes(), ElementsAre("consultation_received", "need_recorded"));
+}
+
+TEST_F(IntakeAdviceTest, AtMostFourFurtherAreasOfExpertise) {
+  auto c = AdviceConsultation();
+  for (const char* code : {"parkinsons", "dementia", "home_visit_medical", "home_visit_nursing",
+                           "home_visit_rehabilitation"}) {
+    c.mutable_needs(0)->add_also_requires(code);
+  }
+  auto refused = intake_->Create(c);
+  EXPECT_THAT(refused.status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(common::FieldViolationsOf(refused.status()),
+              ElementsAre(::testing::Pair("needs[0].also_requires", ::testing::_)));
+  c.mutable_needs(0)->mutable_also_requires()->RemoveLast();  // four: accepted
+  EXPECT_TRUE(intake_->Create(c).ok());
+}
+
+TEST_F(IntakeAdviceTest, AServiceAndAnAdviceNeedInOneConsultation) {
+  auto r = AdviceConsultation();
+  auto* service = r.add_needs();  // a service nobody in the (empty) directory offers
+  service->set_capability("home_visit_medical");
+  auto c = intake_->Create(r);
+  ASSERT_TRUE(c.ok()) << c.status();
+  v1::MatchResourcesRequest m;
+  m.set_id(c->id());
+  m.set_expected_version(1);
+  m.set_candidates_per_need(2);  // three coordinators have the expertise: the first two
+  auto matched = intake_->Match(m);
+  ASSERT_TRUE(matched.ok()) << matched.status();
+  const auto& con = matched->consultation();
+  ASSERT_EQ(con.needs(0).coordinators_size(), 2);
+  EXPECT_EQ(con.needs(0).coordinators(1).name(), "東京 統括");
+  EXPECT_FALSE(con.needs(0).resource_gap());
+  EXPECT_TRUE(con.needs(1).resource_gap());  // the service need is a gap, with its seed
+  ASSERT_EQ(con.seeds_size(), 1);
+  EXPECT_EQ(con.seeds(0).capability(), "home_visit_medical");
+  EXPECT_EQ(directory_.searches, 2);  // inside, then nearest: for the service need only
+
+  // An advice need is not referred to a resource.
+  v1::ReferRequest refer;
+  refer.set_id(c->id());
+  refer.set_expected_version(con.version());
+  refer.set_need_id(con.needs(0).id());
+  refer.set_resource_id(common::DeterministicId("res", "any"));
+  *refer.mutable_response_due() = common::DateFromNumber(20261201);
+  directory_.known = refer.resource_id();
+  auto referred = intake_->Refer(refer);
+  EXPECT_THAT(referred.status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(common::FieldViolationsOf(referred.status()),
+              ElementsAre(::testing::Pair("need_id", ::testing::_)));
+
+  // Matching again replaces the coordinators proposed.
+  m.set_expected_version(con.version());
+  m.set_candidates_per_need(1);
+  auto again = intake_->Match(m);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->consultation().needs(0).coordinators_size(), 1);
+  EXPECT_EQ(again->consultation().needs(0).coordinators(0).name(), "稲城 コーディネーター");
+
+  // The digest counts the advice need apart from the resources asked.
+  v1::GetDigestRequest digest;
+  *digest.mutable_from() = common::DateFromNumber(20261101);
+  *digest.mutable_to() = common::DateFromNumber(20261130);
+  auto d = intake_->Digest(digest);
+  ASSERT_TRUE(d.ok()) << d.status();
+  std::vector<std::string> rows;
+  for (const auto& row : d->by_capability()) rows.push_back(row.label());
+  EXPECT_THAT(rows, ::testing::UnorderedElementsAre("看取り (助言)", "訪問診療"));
 }
 
 }  // namespace

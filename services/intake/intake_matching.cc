@@ -242,6 +242,12 @@ absl::StatusOr<v1::Consultation> Intake::Refer(const v1::ReferRequest& r) {
       return common::InvalidField("need_id",
                                   "この相談にないニーズです / no such need in this consultation");
     }
+    if (need->advice()) {
+      return common::InvalidField(
+          "need_id",
+          "助言のニーズは資源に紹介できません (提案されたコーディネーターに"
+          "相談してください) / an advice need is not referred to a resource");
+    }
     v1::Referral ref;
     ref.set_id(common::NewId("ref", *clock_));
     ref.set_need_id(r.need_id());

@@ -63,6 +63,11 @@ void ValidateNeed(const v1::NewNeed& n, std::string_view path,
   const std::string p(path);
   CheckCapability(n.capability(), p + ".capability", vocab, v);
   v->CheckCount(p + ".also_requires", n.also_requires_size(), kMaxAlsoRequires);
+  if (n.advice() && n.also_requires_size() > static_cast<int>(kMaxAdviceAlsoRequires) &&
+      n.also_requires_size() <= static_cast<int>(kMaxAlsoRequires)) {
+    v->Add(p + ".also_requires",
+           "助言のニーズでは、主な専門とあわせて5つまでです / at most 4 for an advice need");
+  }
   for (int i = 0; i < n.also_requires_size() && i < static_cast<int>(kMaxAlsoRequires); ++i) {
     const std::string q = p + ".also_requires[" + std::to_string(i) + "]";
     CheckCapability(n.also_requires(i), q, vocab, v);

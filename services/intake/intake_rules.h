@@ -15,6 +15,8 @@ namespace renkei::intake {
 
 inline constexpr size_t kMaxNeeds = 20;
 inline constexpr size_t kMaxAlsoRequires = 5;
+// An advice need: with its capability, the five areas of expertise a network search takes.
+inline constexpr size_t kMaxAdviceAlsoRequires = 4;
 inline constexpr size_t kMaxConditions = 10;
 inline constexpr size_t kMaxTags = 10;
 inline constexpr size_t kMaxTagChars = 30;

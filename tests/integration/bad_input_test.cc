@@ -972,6 +972,12 @@ std::vector<Row> Table() {
           R"(id: "${con}" expected_version: 1
              need { capability: "end_of_life_care" advice: true kind: RESOURCE_KIND_CLINIC })",
           {"need.kind"}),
+      Bad("IntakeService/AddNeed",
+          R"(id: "${con}" expected_version: 1
+             need { capability: "end_of_life_care" advice: true also_requires: "parkinsons"
+                    also_requires: "dementia" also_requires: "neurology"
+                    also_requires: "home_visit_medical" also_requires: "response_24h" })",
+          {"need.also_requires"}),
       Closed("IntakeService/AddNeed",
              R"(id: "${con_closed}" expected_version: 3 need { capability: "home_visit_medical" })",
              "id"),

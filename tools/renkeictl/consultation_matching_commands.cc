@@ -86,7 +86,9 @@ void PrintCoordinators(const v1::Need& n) {
            c.lead_coordinator() ? "統括コーディネーター" : "コーディネーター", c.profile_id()});
   }
   t.Print({4, 24, 36, 20, 20, 30});
-  std::printf("相談するには: renkeictl network ask --as <自分のプロフィール> --to <ID> ...\n");
+  std::printf(
+      "相談するには: renkeictl network ask --as <自分のプロフィール> --to <ID> --consultation "
+      "<相談ID> --theme ... --question ...\n");
 }
 
 }  // namespace

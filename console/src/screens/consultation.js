@@ -182,7 +182,7 @@ export async function render(main, ctx) {
           h('td', {}, h('a', {
             class: 'button small',
             href: `#/network?consultation=${encodeURIComponent(c.id)}&to=${encodeURIComponent(p.profileId || '')}`,
-            'aria-label': `${p.name || 'このコーディネーター'} に相談する`,
+            'aria-label': `${p.name || `${p.affiliation || municipalityName(p.jurisdictionCode || '')} のコーディネーター`} に相談する`,
           }, '相談する'))))))
         : (n.matchedAt ? h('p', {}, 'この分野で相談を受け付けているコーディネーターは見つかりませんでした。ネットワーク画面から都道府県や全国の統括コーディネーターに相談できます。') : null));
   }

@@ -45,7 +45,12 @@ export function needRow(capabilities, prefix, onRemove) {
   });
   const adviceBox = /** @type {HTMLInputElement} */ (advice.control);
   const kindAndArea = h('div', { class: 'row' }, kind, area);
-  adviceBox.addEventListener('change', () => { kindAndArea.hidden = adviceBox.checked; });
+  const alsoLegend = /** @type {HTMLElement} */ (also.querySelector('legend'));
+  adviceBox.addEventListener('change', () => {
+    kindAndArea.hidden = adviceBox.checked;
+    alsoLegend.textContent = adviceBox.checked
+      ? 'あわせて求める専門 (4つまで)' : 'あわせて必要な機能 (同じ資源に、5つまで)';
+  });
   const number = () => Number((prefix.match(/\[(\d+)\]/) || [0, 0])[1]) + 1;
   const heading = h('legend', {}, onRemove ? `ニーズ ${number()}` : '追加するニーズ');
   const remove = onRemove ? h('button', { type: 'button', class: 'secondary small' }, `ニーズ ${number()} を削除`) : null;

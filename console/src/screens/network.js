@@ -147,6 +147,8 @@ function askForm(ctx, mine, known) {
     children: [
       h('p', { class: 'notice' }, '質問と背景はほかの市区町村に届きます。利用者の氏名・住所・生年月日など、個人が分かることは書かないでください。',
         consultation ? ` この依頼は相談 ${consultation} に記録されます (相談の内容は送られません)。` : ''),
+      ctx.query.get('to') && !takers.some((p) => p.id === ctx.query.get('to'))
+        ? h('p', { class: 'notice' }, '照合で提案されたコーディネーターは宛先に選べません (ご自身か、相談の受付をやめた人です)。宛先を選んでください。') : null,
       kind, whom, pref, wanted, theme, question, context, h('div', { class: 'row' }, urgent, by),
     ],
     onSubmit: async () => {

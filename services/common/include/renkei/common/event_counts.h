@@ -12,7 +12,8 @@
 //   derived.consultations.institution.<inside|outside>
 //                                         the same, when the requester is linked to an
 //                                         institution, by whether it is in the municipality
-//   derived.needs_matched_inside          match_found: a candidate inside / matched needs
+//   derived.needs_matched_inside          match_found: a candidate inside / matched needs (needs
+//                                         for a service; advice needs are not counted)
 //   derived.resource_gaps[.cap.<cap>]     resource_gap_found
 //   derived.referrals_outside             referral_made: outside / referrals
 //   derived.issue_seeds                   issue_seed_raised
