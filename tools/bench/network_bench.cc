@@ -8,8 +8,10 @@
 //             millisecond): Kumagaya's outbox relay, the sourcing up to the nation, the nation's
 //             network service passing it on (its consumer, commit and outbox), the sourcing down
 //             to Inagi, Inagi's consumer and its commit. Sequential requests, one at a time.
-//   floor     the same path for a bare network message no service keeps (a reply to no one's
-//             request): published into Kumagaya's RENKEI_EVENTS → counted in Inagi's
+//   floor     the same path for a bare network message no service keeps (a request to the
+//             national network for an expertise no lead has; a reply to no one's request is
+//             refused by the nation's checks and never passed on): published into Kumagaya's
+//             RENKEI_EVENTS → counted in Inagi's
 //             RENKEI_PARENT (stream state polled every millisecond): the sourcing and the
 //             nation's relay, without Kumagaya's outbox or Inagi's consumer.
 //
@@ -120,9 +122,17 @@ int Run(int requests) {
   for (int i = 0; i < requests + 5; ++i) {
     auto before = target.GetStreamState(common::kParentStream);
     if (!before.ok()) return 1;
-    v1::EventEnvelope e = common::NewEvent({"m112020"}, "network", common::NewId("preq"), 1,
-                                           v1::SHARE_LEVEL_NATIONAL, "112020");
-    e.mutable_peer_reply_sent()->set_owner_instance("bench-nobody");
+    // A request to the national network for an expertise no lead has: the nation checks it,
+    // keeps nothing and passes it on; Inagi keeps nothing either.
+    const std::string id = common::NewId("preq");
+    v1::EventEnvelope e =
+        common::NewEvent({"m112020"}, "network", id, 1, v1::SHARE_LEVEL_NATIONAL, "112020");
+    auto* r = e.mutable_peer_request_published()->mutable_request();
+    r->set_id(id);
+    r->set_version(1);
+    r->mutable_asker()->set_instance("m112020");
+    r->mutable_recipient()->set_kind(v1::PEER_RECIPIENT_KIND_NATIONAL_NETWORK);
+    r->mutable_recipient()->add_expertise("ventilator");
     common::OutgoingMessage m{common::EventSubject(e), e.id(), e.SerializeAsString()};
     const auto start = Clock::now();
     auto published = source.PublishBatch({m}, 5000);
