@@ -7,6 +7,7 @@
 
 #include "absl/strings/escaping.h"
 #include "directory_parts.h"
+#include "fhir_export.h"
 #include "renkei/common/encoding.h"
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
@@ -393,7 +394,7 @@ absl::Status Directory::Export(
       return true;
     }
     if (fhir) {
-      AppendFhirOrganization(r, &chunk);
+      AppendFhirResources(r, *vocabulary_, &chunk);
     } else {
       common::AppendCsvRow(ProjectCsvRow(r), &chunk);
     }

@@ -9,9 +9,6 @@
 #include "renkei/common/encoding.h"
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
-#include "renkei/common/jurisdiction.h"
-#include "renkei/common/labels.h"
-#include "renkei/common/log.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/table.h"
 #include "renkei/common/text.h"
@@ -76,84 +73,6 @@ v1::RowError RowErrorFor(const RowParser& parser, int64_t line, const std::strin
     e.set_reason(v1::ROW_ERROR_REASON_BAD_VALUE);
   }
   return e;
-}
-
-void AppendFhirOrganization(const v1::Resource& r, std::string* out) {
-  using common::AppendJsonString;
-  auto field = [&](const char* name, const std::string& value, bool comma = true) {
-    if (comma) out->push_back(',');
-    AppendJsonString(name, out);
-    out->push_back(':');
-    AppendJsonString(value, out);
-  };
-  out->append("{\"resourceType\":\"Organization\"");
-  field("id", r.id());
-  out->append(",\"meta\":{");
-  field("versionId", std::to_string(r.version()), false);
-  out->append("}");
-  if (!r.source().system().empty()) {
-    out->append(",\"identifier\":[{");
-    field("system", "urn:renkei:source:" + r.source().system(), false);
-    field("value", r.source().source_id());
-    out->append("}]");
-  }
-  out->append(",\"active\":true,\"type\":[{\"coding\":[{");
-  field("system", "urn:renkei:resource-kind", false);
-  field("code", KindCode(r.kind()));
-  field("display", std::string(common::Label(r.kind())));
-  out->append("}]}]");
-  field("name", r.name());
-  if (!r.name_kana().empty()) {
-    out->append(",\"alias\":[");
-    AppendJsonString(r.name_kana(), out);
-    out->append("]");
-  }
-  std::vector<std::pair<const char*, std::string>> telecom = {{"phone", r.contact().phone()},
-                                                              {"fax", r.contact().fax()},
-                                                              {"url", r.contact().url()},
-                                                              {"email", r.contact().email()}};
-  bool first = true;
-  for (const auto& [system, value] : telecom) {
-    if (value.empty()) continue;
-    out->append(first ? ",\"telecom\":[{" : ",{");
-    first = false;
-    field("system", system, false);
-    field("value", value);
-    out->append("}");
-  }
-  if (!first) out->append("]");
-  const auto* m = common::Jurisdictions::Get().FindMunicipality(r.municipality_code());
-  out->append(",\"address\":[{");
-  field("text", r.address(), false);
-  if (m != nullptr) {
-    field("city", m->name);
-    field("state", m->prefecture_name);
-  }
-  field("country", "JP");
-  out->append(",\"extension\":[{");
-  field("url", "urn:renkei:fhir:municipality-code", false);
-  field("valueCode", r.municipality_code());
-  out->append("}");
-  if (r.has_location() && r.location_precision() != v1::LOCATION_PRECISION_UNSPECIFIED) {
-    out->append(
-        ",{\"url\":\"http://hl7.org/fhir/StructureDefinition/geolocation\",\"extension\":[");
-    out->append("{\"url\":\"latitude\",\"valueDecimal\":" + FormatDouble(r.location().latitude()) +
-                "},{\"url\":\"longitude\",\"valueDecimal\":" +
-                FormatDouble(r.location().longitude()) + "}]}");
-  }
-  out->append("]}]");
-  if (r.capabilities_size() > 0) {
-    out->append(",\"extension\":[");
-    for (int i = 0; i < r.capabilities_size(); ++i) {
-      if (i) out->push_back(',');
-      out->append("{");
-      field("url", "urn:renkei:fhir:capability", false);
-      field("valueCode", r.capabilities(i));
-      out->append("}");
-    }
-    out->append("]");
-  }
-  out->append("}\n");
 }
 
 }  // namespace renkei::directory

@@ -26,6 +26,5 @@ std::string EncodePageToken(int offset, uint64_t fingerprint);
 bool DecodePageToken(const std::string& token, int* offset, uint64_t* fingerprint);
 v1::RowError RowErrorFor(const RowParser& parser, int64_t line, const std::string& field,
                          const std::string& description);
-void AppendFhirOrganization(const v1::Resource& r, std::string* out);
 
 }  // namespace renkei::directory

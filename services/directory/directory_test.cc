@@ -16,6 +16,7 @@ namespace {
 using renkei::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The domain on a real RocksDB in a temp dir (no NATS: events stay in the outbox, where the test
 // can count them).
@@ -400,9 +401,14 @@ TEST_F(DirectoryTest, ExportedCsvImportsBackUnchanged) {
                              return true;
                            })
                   .ok());
-  EXPECT_EQ(std::count(ndjson.begin(), ndjson.end(), '\n'), 1);
+  // One resource: its Organization, Location and HealthcareService, ids without '_'.
+  EXPECT_EQ(std::count(ndjson.begin(), ndjson.end(), '\n'), 3);
   EXPECT_THAT(ndjson, HasSubstr("\"resourceType\":\"Organization\""));
-  EXPECT_THAT(ndjson, HasSubstr("\"valueCode\":\"parkinsons\""));
+  EXPECT_THAT(ndjson, HasSubstr("\"resourceType\":\"Location\""));
+  EXPECT_THAT(ndjson, HasSubstr("\"resourceType\":\"HealthcareService\""));
+  EXPECT_THAT(ndjson, HasSubstr("\"code\":\"parkinsons\",\"display\":\"パーキンソン病\""));
+  EXPECT_THAT(ndjson, Not(HasSubstr("res_")));
+  EXPECT_THAT(ndjson, HasSubstr("\"reference\":\"Organization/res-"));
 }
 
 }  // namespace

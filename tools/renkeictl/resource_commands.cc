@@ -526,7 +526,10 @@ void AddResourceCommands(CLI::App& app, std::function<int()>* run) {
 
   auto ea = std::make_shared<ExportArgs>();
   auto* exp = resource->add_subcommand("export", "資源を出力 / export resources");
-  exp->add_option("--format", ea->format, "csv|fhir")->check(CLI::IsMember({"csv", "fhir"}));
+  exp->add_option("--format", ea->format,
+                  "csv|fhir (fhir: FHIR R4 の NDJSON。資源ごとに Organization, Location, "
+                  "HealthcareService の3行)")
+      ->check(CLI::IsMember({"csv", "fhir"}));
   exp->add_option("--municipality,-m", ea->municipality, "市区町村コード");
   exp->add_option("--prefecture", ea->prefecture, "都道府県コード (2桁)");
   exp->add_option("--kind,-k", ea->kinds, "種別コード");
