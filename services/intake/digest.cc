@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "intake_parts.h"
 #include "intake_rules.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/jurisdiction.h"
@@ -75,6 +76,7 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
   std::map<std::string, std::pair<std::string, int>> by_source, by_capability, by_outcome,
       by_status;
   struct Gap {
+    std::string capability;  // the need's main capability
     int consultations = 0;
     std::string nearest_name;
     double nearest_km = -1;
@@ -93,15 +95,21 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
     auto& st = by_status[v1::ConsultationStatus_Name(c.status())];
     st.first = std::string(common::Label(c.status()));
     ++st.second;
-    std::set<std::string> gap_caps;
+    std::set<std::string> gap_needs;  // combinations, each counted once per consultation
     for (const auto& n : c.needs()) {
       // Advice needs (a coordinator's advice, not a service) count apart from the resources asked.
       auto& bc = by_capability[n.advice() ? "advice:" + n.capability() : n.capability()];
       bc.first = CapabilityLabel(n.capability(), vocab) + (n.advice() ? " (助言)" : "");
       ++bc.second;
-      if (n.resource_gap()) gap_caps.insert(n.capability());
+      // Gaps by the combination asked for ("パーキンソン病＋訪問診療"), not the main capability.
+      const std::string combination = NeedLabel(n, vocab);
+      if (n.resource_gap()) {
+        gap_needs.insert(combination);
+        Gap& g = gaps[combination];
+        g.capability = n.capability();
+      }
       if (n.resource_gap() && n.candidates_size() > 0) {
-        Gap& g = gaps[n.capability()];
+        Gap& g = gaps[combination];
         const auto& nearest = n.candidates(0);
         if (g.nearest_km < 0 || nearest.distance_km() < g.nearest_km) {
           g.nearest_km = nearest.distance_km();
@@ -109,7 +117,7 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
         }
       }
     }
-    for (const auto& cap : gap_caps) ++gaps[cap].consultations;
+    for (const auto& combination : gap_needs) ++gaps[combination].consultations;
     for (const auto& r : c.referrals()) {
       auto& bo = by_outcome[v1::ReferralOutcome_Name(r.outcome())];
       bo.first = std::string(common::Label(r.outcome(), "回答待ち"));
@@ -127,10 +135,10 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
   AddCounts(by_capability, d.mutable_by_capability());
   AddCounts(by_outcome, d.mutable_by_outcome());
   AddCounts(by_status, d.mutable_by_status());
-  for (const auto& [cap, g] : gaps) {
+  for (const auto& [label, g] : gaps) {
     auto* out = d.add_resource_gaps();
-    out->set_capability(cap);
-    out->set_label(CapabilityLabel(cap, vocab));
+    out->set_capability(g.capability);
+    out->set_label(label);
     out->set_consultations(g.consultations);
     out->set_nearest_outside_name(g.nearest_name);
     out->set_nearest_outside_km(std::max(0.0, g.nearest_km));

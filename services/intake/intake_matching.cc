@@ -136,10 +136,10 @@ absl::StatusOr<v1::MatchResourcesResponse> Intake::Match(const v1::MatchResource
               v1::IssueSeed seed;
               seed.set_id(common::NewId("seed", *clock_));
               seed.set_consultation_id(c->id());
-              const int cap = vocabulary_->IndexOf(need.capability());
-              std::string label = cap >= 0 ? vocabulary_->at(cap).label_ja() : need.capability();
+              // The combination the need asked for: a gap for Parkinson's with home visits is
+              // not a gap for Parkinson's.
               seed.set_theme((municipality ? municipality->name : c->municipality_code()) +
-                             "内に「" + label + "」に対応できる資源がない");
+                             "内に「" + NeedLabel(need, *vocabulary_) + "」に対応できる資源がない");
               seed.add_tags(std::string(common::kResourceGapTag));
               seed.add_tags(need.capability());
               seed.set_capability(need.capability());

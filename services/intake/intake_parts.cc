@@ -60,4 +60,10 @@ int64_t EndedAtMicros(const v1::Consultation& c) {
   return common::MicrosFromTimestamp(c.updated_at());
 }
 
+std::string NeedLabel(const v1::Need& n, const common::CapabilityVocabulary& vocab) {
+  std::string out = vocab.LabelOf(n.capability());
+  for (const auto& also : n.also_requires()) out += "＋" + vocab.LabelOf(also);
+  return out;
+}
+
 }  // namespace renkei::intake

@@ -270,7 +270,8 @@ TEST_F(IntakeTest, MatchingFlagsTheGapProposesNearestOutsideAndRaisesASeed) {
   ASSERT_EQ(con.seeds_size(), 1);
   EXPECT_TRUE(con.seeds(0).automatic());
   EXPECT_EQ(con.seeds(0).capability(), "parkinsons");
-  EXPECT_THAT(con.seeds(0).theme(), HasSubstr("パーキンソン病"));
+  // The combination asked for: Parkinson's with home visits (Inagi has a Parkinson's clinic).
+  EXPECT_EQ(con.seeds(0).theme(), "稲城市内に「パーキンソン病＋訪問診療」に対応できる資源がない");
   EXPECT_THAT(domain_.EventTypes(), ElementsAre("consultation_received", "need_recorded",
                                                 "resource_gap_found", "issue_seed_raised"));
 
@@ -442,6 +443,7 @@ TEST_F(IntakeTest, DigestCountsThePeriodAndWritesABrief) {
   EXPECT_EQ(d->by_source_type(3).label(), "コーディネーター");
   ASSERT_EQ(d->resource_gaps_size(), 1);
   EXPECT_EQ(d->resource_gaps(0).capability(), "parkinsons");
+  EXPECT_EQ(d->resource_gaps(0).label(), "パーキンソン病＋訪問診療");
   EXPECT_EQ(d->resource_gaps(0).nearest_outside_name(), "てんかんと脳神経内科の訪問クリニック柏");
   EXPECT_EQ(d->seeds_size(), 2);  // the automatic one and the coordinator's
   EXPECT_THAT(d->markdown(), HasSubstr("# 定例ミーティング資料 — 稲城市 (132250)"));

@@ -238,6 +238,7 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
   EXPECT_EQ(count(d.by_outcome(), "REFERRAL_OUTCOME_DECLINED"), 1);
   ASSERT_EQ(d.resource_gaps_size(), 1);
   EXPECT_EQ(d.resource_gaps(0).capability(), "parkinsons");
+  EXPECT_EQ(d.resource_gaps(0).label(), "パーキンソン病＋訪問診療");  // the combination asked for
   EXPECT_EQ(d.resource_gaps(0).nearest_outside_name(), "てんかんと脳神経内科の訪問クリニック柏");
   ASSERT_EQ(d.referrals_outside_size(), 1);
   EXPECT_EQ(d.referrals_outside(0).resource_municipality_code(), "122173");
