@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <map>
 
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/text.h"
@@ -34,7 +35,14 @@ constexpr const char* kProjectColumns[] = {"id",
                                            "last_verified",
                                            "note",
                                            "version",
-                                           "updated_at"};
+                                           "updated_at",
+                                           "capability_sources",
+                                           "hours",
+                                           "liaison_department",
+                                           "liaison_phone",
+                                           "liaison_fax",
+                                           "liaison_email",
+                                           "liaison_internal"};
 
 constexpr const char* kMhlwRequired[] = {"都道府県コード又は市町村コード",
                                          "事業所名",
@@ -117,9 +125,25 @@ std::optional<v1::RowError> ReadCoordinates(const std::string* lat_s, const std:
   return std::nullopt;
 }
 
-void AddCapabilities(const std::vector<std::string>& caps, v1::Resource* r) {
-  for (const auto& c : caps) r->add_capabilities(c);
+void AddCapabilities(const std::vector<std::string>& caps, v1::CapabilitySource source,
+                     v1::Resource* r) {
+  for (const auto& c : caps) {
+    r->add_capabilities(c);
+    auto* e = r->add_capability_provenance();
+    e->set_capability(c);
+    e->set_source(source);
+  }
 }
+
+// The project CSV's capability_sources column: "parkinsons=survey@2026-11-30 dementia=name".
+constexpr std::pair<v1::CapabilitySource, const char*> kSourceCodes[] = {
+    {v1::CAPABILITY_SOURCE_UNSPECIFIED, "unrecorded"},
+    {v1::CAPABILITY_SOURCE_KIND, "kind"},
+    {v1::CAPABILITY_SOURCE_NAME, "name"},
+    {v1::CAPABILITY_SOURCE_SURVEY, "survey"},
+    {v1::CAPABILITY_SOURCE_COORDINATOR, "coordinator"},
+    {v1::CAPABILITY_SOURCE_CURATED_FILE, "curated_file"},
+};
 
 void SetOfficeLocation(v1::Resource* r) {
   const auto* m = common::Jurisdictions::Get().FindMunicipality(r->municipality_code());
@@ -359,7 +383,7 @@ ParsedRow RowParser::ParseMhlw(const common::CsvRecord& rec) const {
   r.mutable_source()->set_system("mhlw-kaigo");
   r.mutable_source()->set_source_id(std::string(common::TrimSpaces(office)) + ":" +
                                     KindCode(*kind));
-  AddCapabilities(CapabilitiesImpliedByKind(*kind), &r);
+  AddCapabilities(CapabilitiesImpliedByKind(*kind), v1::CAPABILITY_SOURCE_KIND, &r);
   return p;
 }
 
@@ -380,7 +404,7 @@ ParsedRow RowParser::ParseNursing(const common::CsvRecord& rec) const {
   }
   r.mutable_source()->set_system("mhlw-kaigo");
   r.mutable_source()->set_source_id(office + ":" + KindCode(r.kind()));
-  AddCapabilities(CapabilitiesImpliedByKind(r.kind()), &r);
+  AddCapabilities(CapabilitiesImpliedByKind(r.kind()), v1::CAPABILITY_SOURCE_KIND, &r);
   return p;
 }
 
@@ -405,7 +429,7 @@ ParsedRow RowParser::ParseMedical(const common::CsvRecord& rec) const {
   }
   r.mutable_source()->set_system("kouseikyoku");
   r.mutable_source()->set_source_id(code);
-  AddCapabilities(CapabilitiesInferredFromName(name), &r);
+  AddCapabilities(CapabilitiesInferredFromName(name), v1::CAPABILITY_SOURCE_NAME, &r);
   return p;
 }
 
@@ -470,8 +494,76 @@ ParsedRow RowParser::ParseProject(const common::CsvRecord& rec) const {
     bad("last_verified", "日付は YYYY-MM-DD です / date must be YYYY-MM-DD");
   }
   r.set_note(text("note"));
+  // Capabilities the file names without a source are the file's own (a curated list), as of its
+  // last_verified date.
+  std::map<std::string, v1::CapabilityProvenance> sources;
+  for (const auto& item : SplitSpaces(text("capability_sources"))) {
+    v1::CapabilityProvenance e;
+    size_t eq = item.find('='), at = item.find('@');
+    std::string code = item.substr(0, eq);
+    std::string source =
+        eq == std::string::npos
+            ? ""
+            : item.substr(eq + 1, at == std::string::npos ? std::string::npos : at - eq - 1);
+    bool known = false;
+    for (const auto& [value, name] : kSourceCodes) {
+      if (source == name) {
+        e.set_source(value);
+        known = true;
+      }
+    }
+    if (!known || (at != std::string::npos && !ParseDate(item.substr(at + 1), e.mutable_as_of()))) {
+      bad("capability_sources",
+          "対応内容の出典は 対応内容=出典[@YYYY-MM-DD] です (出典: kind, name, survey, "
+          "coordinator, curated_file, unrecorded): " +
+              item);
+      continue;
+    }
+    e.set_capability(code);
+    sources[code] = std::move(e);
+  }
+  for (const auto& code : r.capabilities()) {
+    auto* e = r.add_capability_provenance();
+    if (auto it = sources.find(code); it != sources.end()) {
+      *e = it->second;
+    } else {
+      e->set_capability(code);
+      e->set_source(v1::CAPABILITY_SOURCE_CURATED_FILE);
+      if (r.source().last_verified().year() != 0) *e->mutable_as_of() = r.source().last_verified();
+    }
+  }
+  r.set_hours(text("hours"));
+  auto* liaison = r.mutable_liaison();
+  liaison->set_department(text("liaison_department"));
+  liaison->set_phone(text("liaison_phone"));
+  liaison->set_fax(text("liaison_fax"));
+  liaison->set_email(text("liaison_email"));
+  std::string internal = text("liaison_internal");
+  if (internal == "true") {
+    liaison->set_internal(true);
+  } else if (!internal.empty() && internal != "false") {
+    bad("liaison_internal", "true か false です / true or false");
+  }
   return p;
 }
+
+namespace {
+
+std::string CapabilitySourcesText(const v1::Resource& r) {
+  std::string out;
+  for (const auto& e : r.capability_provenance()) {
+    const char* name = "unrecorded";
+    for (const auto& [value, n] : kSourceCodes) {
+      if (value == e.source()) name = n;
+    }
+    if (!out.empty()) out += ' ';
+    out += e.capability() + "=" + name;
+    if (e.as_of().year() != 0) out += "@" + DateString(e.as_of());
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<std::string> ProjectCsvHeader() {
   return std::vector<std::string>(std::begin(kProjectColumns), std::end(kProjectColumns));
@@ -519,7 +611,14 @@ std::vector<std::string> ProjectCsvRow(const v1::Resource& r) {
           DateString(r.source().last_verified()),
           r.note(),
           std::to_string(r.version()),
-          updated};
+          updated,
+          CapabilitySourcesText(r),
+          r.hours(),
+          r.liaison().department(),
+          r.liaison().phone(),
+          r.liaison().fax(),
+          r.liaison().email(),
+          r.liaison().internal() ? "true" : ""};
 }
 
 }  // namespace renkei::directory

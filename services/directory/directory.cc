@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "directory_parts.h"
 #include "fhir_export.h"
+#include "renkei/common/dates.h"
 #include "renkei/common/encoding.h"
 #include "renkei/common/errors.h"
 #include "renkei/common/ids.h"
@@ -93,6 +94,7 @@ absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
           "この出典IDは別の資源が使っています / source id already used by " + *owner);
     }
   }
+  FillProvenance(existing.ok() ? &*existing : nullptr, common::TokyoDate(clock_->NowMicros()), &r);
   r.set_version(existing.ok() ? existing->version() + 1 : 1);
   *r.mutable_updated_at() = clock_->NowTimestamp();
   change.resource = r;
@@ -102,6 +104,48 @@ absl::StatusOr<v1::UpsertResourceResponse> Directory::Upsert(
   RETURN_IF_ERROR(resources_.Commit({change}, &response));
   IndexChanges({change});
   return response;
+}
+
+absl::StatusOr<v1::Resource> Directory::StageChange(const std::string& id,
+                                                    const std::function<void(v1::Resource*)>& edit,
+                                                    std::string_view path,
+                                                    common::CommandBatch* cmd) {
+  auto guard = locks_.LockShared(id);
+  cmd->Hold(guard);
+  ASSIGN_OR_RETURN(v1::Resource stored, resources_.Get(id));
+  v1::Resource r = stored;
+  edit(&r);
+  Canonicalize(&r);
+  FieldViolations v;
+  ValidateResource(r, *vocabulary_, path, &v);
+  RETURN_IF_ERROR(v.ToStatus());
+  FillProvenance(&stored, common::TokyoDate(clock_->NowMicros()), &r);
+  r.set_version(stored.version() + 1);
+  *r.mutable_updated_at() = clock_->NowTimestamp();
+  ResourceChange change;
+  change.previous = stored;
+  change.resource = r;
+  resources_.AddChange(change, cmd);
+  cmd->OnCommitted([this, change] { IndexChanges({change}); });
+  return r;
+}
+
+absl::StatusOr<std::vector<v1::Resource>> Directory::ResourcesOf(
+    const std::string& municipality_code, const std::vector<int>& kinds,
+    bool include_serving) const {
+  std::vector<v1::Resource> out;
+  RETURN_IF_ERROR(resources_.ForEach([&](const v1::Resource& r) {
+    if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), r.kind()) == kinds.end()) {
+      return true;
+    }
+    const bool located = r.municipality_code() == municipality_code;
+    const bool serving =
+        include_serving && std::find(r.service_area().begin(), r.service_area().end(),
+                                     municipality_code) != r.service_area().end();
+    if (located || serving) out.push_back(r);
+    return true;
+  }));
+  return out;
 }
 
 absl::Status Directory::ApplyFederatedEvent(const v1::EventEnvelope& event,
@@ -199,6 +243,9 @@ absl::Status Directory::ValidateSearch(const v1::SearchResourcesRequest& r, int*
           "needs a reference point");
   }
   v.CheckText("text", r.text(), {.max_chars = kMaxSearchTextChars});
+  if (r.not_verified_within_months() < 0 || r.not_verified_within_months() > 120) {
+    v.Add("not_verified_within_months", "0〜120 (か月) です / must be 0..120");
+  }
   if (r.page_size() < 0 || r.page_size() > kMaxPageSize) {
     v.Add("page_size", "1〜200 です / must be 1..200");
   }
@@ -231,6 +278,10 @@ absl::StatusOr<v1::SearchResourcesResponse> Directory::Search(
   q.accepting_only = request.accepting_only();
   q.max_distance_km = request.max_distance_km();
   q.text = common::NormalizeForSearch(request.text());
+  if (request.not_verified_within_months() > 0) {
+    q.verified_before = common::DateNumber(common::MonthsBefore(
+        common::TokyoDate(clock_->NowMicros()), request.not_verified_within_months()));
+  }
   if (request.has_near()) {
     q.reference = std::make_pair(request.near().latitude(), request.near().longitude());
   } else {
@@ -287,6 +338,7 @@ absl::StatusOr<v1::SearchResourcesResponse> Directory::Search(
     hit->set_relation(h.relation);
     if (h.distance_km) hit->set_distance_km(std::round(*h.distance_km * 100) / 100);
     hit->set_distance_approximate(h.distance_approximate);
+    hit->set_verified(h.verified);
     for (const auto& reason : h.reasons) hit->add_reasons(reason);
   }
   response.set_total_matches(page.total);
@@ -304,44 +356,76 @@ absl::StatusOr<v1::SearchResourcesResponse> Directory::Search(
 absl::StatusOr<v1::GapReport> Directory::GapReport(const v1::GetGapReportRequest& request) const {
   FieldViolations v;
   v.CheckMunicipalityCode("municipality_code", request.municipality_code(), /*required=*/true);
+  auto check_code = [&](const std::string& field, const std::string& code) {
+    if (!common::IsValidUtf8(code) || !vocabulary_->Contains(code)) {
+      v.Add(field, "未定義の対応内容です / unknown capability");
+    }
+  };
   for (int i = 0; i < request.capabilities_size(); ++i) {
-    if (!common::IsValidUtf8(request.capabilities(i)) ||
-        !vocabulary_->Contains(request.capabilities(i))) {
-      v.Add("capabilities[" + std::to_string(i) + "]", "未定義の対応内容です / unknown capability");
+    check_code("capabilities[" + std::to_string(i) + "]", request.capabilities(i));
+  }
+  v.CheckCount("combinations", request.combinations_size(), kMaxGapCombinations);
+  for (int i = 0; i < request.combinations_size() && i < kMaxGapCombinations; ++i) {
+    const auto& combination = request.combinations(i).capabilities();
+    const std::string path = "combinations[" + std::to_string(i) + "].capabilities";
+    if (combination.empty() || combination.size() > kMaxCombinationSize) {
+      v.Add(path, "1〜6 個の対応内容です / 1..6 capabilities");
+    }
+    for (int j = 0; j < combination.size(); ++j) {
+      check_code(path + "[" + std::to_string(j) + "]", combination[j]);
     }
   }
   RETURN_IF_ERROR(v.ToStatus());
   const auto* m = common::Jurisdictions::Get().FindMunicipality(request.municipality_code());
   const uint32_t muni = MunicipalityNumber(request.municipality_code());
-  std::vector<int> caps;
-  if (request.capabilities_size() == 0) {
-    for (size_t i = 0; i < vocabulary_->size(); ++i) caps.push_back(static_cast<int>(i));
+  std::vector<std::vector<int>> singles;
+  if (request.capabilities_size() == 0 && request.combinations_size() == 0) {
+    for (size_t i = 0; i < vocabulary_->size(); ++i) singles.push_back({static_cast<int>(i)});
   } else {
-    for (const auto& c : request.capabilities()) caps.push_back(vocabulary_->IndexOf(c));
+    for (const auto& c : request.capabilities()) singles.push_back({vocabulary_->IndexOf(c)});
   }
   v1::GapReport report;
   report.set_municipality_code(request.municipality_code());
   report.set_municipality_name(m->name);
   std::vector<std::pair<v1::CapabilityCoverage*, std::string>> nearest_ids;
+  // Coverage of one capability or combination, under the index's lock.
+  auto cover = [&](const std::vector<int>& caps, v1::CapabilityCoverage* cov) {
+    std::string codes, labels;
+    for (int c : caps) {
+      codes += (codes.empty() ? "" : "+") + vocabulary_->at(c).code();
+      labels += (labels.empty() ? "" : "＋") + vocabulary_->at(c).label_ja();
+    }
+    cov->set_capability(codes);
+    cov->set_label_ja(labels);
+    cov->set_located_in(index_.CountLocated(muni, caps));
+    cov->set_serving(index_.CountServingOnly(muni, caps));
+    cov->set_gap(cov->located_in() + cov->serving() == 0);
+    if (!cov->gap()) return;
+    if (auto n = index_.NearestOutside(caps, muni, m->office_lat, m->office_lon)) {
+      auto* near = cov->mutable_nearest_outside();
+      near->set_resource_id(n->id);
+      if (n->distance_km) near->set_distance_km(std::round(*n->distance_km * 100) / 100);
+      near->set_distance_approximate(n->distance_approximate);
+      nearest_ids.emplace_back(cov, n->id);
+    }
+  };
   {
     std::shared_lock<std::shared_mutex> lock(index_mu_);
-    for (int c : caps) {
+    for (const auto& caps : singles) {
       auto* cov = report.add_coverage();
-      cov->set_capability(vocabulary_->at(c).code());
-      cov->set_label_ja(vocabulary_->at(c).label_ja());
-      cov->set_located_in(index_.CountLocated(muni, c));
-      cov->set_serving(index_.CountServingOnly(muni, c));
-      cov->set_gap(cov->located_in() + cov->serving() == 0);
-      if (cov->gap()) {
-        report.add_gaps(cov->capability());
-        if (auto n = index_.NearestOutside(c, muni, m->office_lat, m->office_lon)) {
-          auto* near = cov->mutable_nearest_outside();
-          near->set_resource_id(n->id);
-          if (n->distance_km) near->set_distance_km(std::round(*n->distance_km * 100) / 100);
-          near->set_distance_approximate(n->distance_approximate);
-          nearest_ids.emplace_back(cov, n->id);
-        }
+      cover(caps, cov);
+      if (cov->gap()) report.add_gaps(cov->capability());
+    }
+    for (const auto& combination : request.combinations()) {
+      std::vector<int> caps;
+      auto* cov = report.add_combinations();
+      for (const auto& code : combination.capabilities()) {
+        int c = vocabulary_->IndexOf(code);
+        if (std::find(caps.begin(), caps.end(), c) != caps.end()) continue;
+        caps.push_back(c);
+        cov->add_combination(code);
       }
+      cover(caps, cov);
     }
   }
   for (auto& [cov, id] : nearest_ids) {

@@ -74,6 +74,21 @@ class Directory {
   // newer than what is stored. Own events and own municipality's resources are skipped.
   absl::Status ApplyFederatedEvent(const v1::EventEnvelope& event, common::CommandBatch* cmd);
 
+  // A change of one resource inside another command's batch (a survey answer accepted): `edit`
+  // changes the stored resource, which is then checked as Upsert checks it (violations under
+  // `path`), versioned and added to `cmd` with its event; the resource's lock is held by `cmd`
+  // and the index follows once it commits. Answers the resource as it will be stored.
+  absl::StatusOr<v1::Resource> StageChange(const std::string& id,
+                                           const std::function<void(v1::Resource*)>& edit,
+                                           std::string_view path, common::CommandBatch* cmd);
+  // Every stored resource located in `municipality_code` (or, with include_serving, serving it)
+  // of one of `kinds` (empty: any), in id order.
+  absl::StatusOr<std::vector<v1::Resource>> ResourcesOf(const std::string& municipality_code,
+                                                        const std::vector<int>& kinds,
+                                                        bool include_serving) const;
+  const CapabilityVocabulary& vocabulary() const { return *vocabulary_; }
+  common::Store* store() const { return store_; }
+
   // A new import; INVALID_ARGUMENT for bad options.
   absl::StatusOr<std::unique_ptr<ImportSession>> StartImport(const v1::ImportOptions& options);
 

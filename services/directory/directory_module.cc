@@ -6,7 +6,11 @@
 #include "directory_service.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/log.h"
+#include "renkei/common/mail.h"
+#include "renkei/common/status_macros.h"
 #include "resource_store.h"
+#include "resource_survey.h"
+#include "resource_survey_service.h"
 #include "vocabulary.h"
 
 namespace renkei::directory {
@@ -22,6 +26,29 @@ void ValidateConfig(const v1::InstanceConfig& config, common::FieldViolations* v
   if (config.directory().import_batch_rows() > 100000) {
     v->Add("directory.import_batch_rows", "100000 以下 / at most 100000");
   }
+  const std::string& origin = config.directory().survey_link_origin();
+  if (!origin.empty() && ((origin.rfind("https://", 0) != 0 && origin.rfind("http://", 0) != 0) ||
+                          origin.back() == '/')) {
+    v->Add("directory.survey_link_origin",
+           "https://host[:port] の形 (末尾の / なし) です / an origin, https://host[:port]");
+  }
+  common::ValidateMailConfig(config.mail(), v);
+}
+
+std::vector<std::string> ColumnFamilies() {
+  std::vector<std::string> cfs = ResourceStore::ColumnFamilies();
+  for (auto& cf : ResourceSurveys::ColumnFamilies()) cfs.push_back(cf);
+  return cfs;
+}
+
+// Where answer links point: the configured origin, else the gateway's public origin, else the
+// gateway's own address.
+std::string SurveyLinkOrigin(const v1::InstanceConfig& config) {
+  if (!config.directory().survey_link_origin().empty()) {
+    return config.directory().survey_link_origin();
+  }
+  if (!config.gateway().public_origin().empty()) return config.gateway().public_origin();
+  return "http://" + config.gateway().listen_address();
 }
 
 absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
@@ -60,14 +87,26 @@ absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
   if (level == v1::INSTANCE_LEVEL_MUNICIPALITY && common::HasParent(config)) {
     replicate(common::kParentStream, "directory_parent");
   }
-  return common::OneService<DirectoryService>(dir, host.requests());
+  ASSIGN_OR_RETURN(auto mailer, common::NewSmtpMailer(config.mail()));
+  SurveyOptions survey_options;
+  if (level == v1::INSTANCE_LEVEL_MUNICIPALITY) {
+    survey_options.municipality_code = config.instance().code();
+  }
+  survey_options.link_origin = SurveyLinkOrigin(config);
+  auto* surveys = host.Keep(std::make_unique<ResourceSurveys>(
+      dir, host.outbox(), host.sealer(), host.event_source(), host.audit(),
+      mailer ? host.Keep(std::move(mailer)) : nullptr, survey_options));
+  common::Services services;
+  services.push_back(std::make_unique<DirectoryService>(dir, host.requests()));
+  services.push_back(std::make_unique<ResourceSurveyService>(surveys, host.requests()));
+  return services;
 }
 
 }  // namespace
 
 const common::ServiceModule& Module() {
   static const common::ServiceModule module{
-      "directory", ResourceStore::ColumnFamilies(),
+      "directory", ColumnFamilies(),
       [](v1::InstanceConfig* c) { return c->mutable_directory()->mutable_server(); },
       ValidateConfig, Build};
   return module;

@@ -19,6 +19,9 @@ using common::FieldViolations;
 inline constexpr int kDefaultPageSize = 20;
 inline constexpr int kMaxPageSize = 200;
 inline constexpr size_t kMaxSearchTextChars = 100;
+// GetGapReport: combinations per request, capabilities per combination.
+inline constexpr int kMaxGapCombinations = 100;
+inline constexpr int kMaxCombinationSize = 6;
 inline constexpr size_t kExportChunkBytes = size_t{256} * 1024;
 
 uint64_t Fingerprint(const v1::SearchResourcesRequest& r);

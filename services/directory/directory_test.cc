@@ -5,6 +5,7 @@
 #include "domain_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "renkei/common/dates.h"
 #include "renkei/common/encoding.h"
 #include "renkei/common/text.h"
 #include "renkei/common/validation.h"
@@ -271,6 +272,140 @@ TEST_F(DirectoryTest, GapReportListsCapabilitiesNobodyCoversWithTheNearestOutsid
   EXPECT_GT(report->coverage(2).nearest_outside().distance_km(), 40);
   req.set_municipality_code("");
   EXPECT_THAT(dir_->GapReport(req).status(), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(DirectoryTest, GapReportCoversCombinationsAsNeedsAskForThem) {
+  // Inagi has a Parkinson's clinic and a home-visit clinic, but none doing both.
+  ASSERT_TRUE(Upsert(Clinic("稲城脳神経", "132250", 35.636, 139.50, {"parkinsons"})).ok());
+  ASSERT_TRUE(Upsert(Clinic("稲城在宅", "132250", 35.635, 139.50, {"home_visit_medical"})).ok());
+  ASSERT_TRUE(
+      Upsert(Clinic("柏", "122173", 35.867, 139.975, {"home_visit_medical", "parkinsons"})).ok());
+  v1::GetGapReportRequest req;
+  req.set_municipality_code("132250");
+  auto* both = req.add_combinations();
+  both->add_capabilities("parkinsons");
+  both->add_capabilities("home_visit_medical");
+  req.add_combinations()->add_capabilities("parkinsons");
+  auto report = dir_->GapReport(req);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->coverage_size(), 0);  // combinations only: no vocabulary-wide listing
+  ASSERT_EQ(report->combinations_size(), 2);
+  const auto& gap = report->combinations(0);
+  EXPECT_THAT(gap.combination(), ElementsAre("parkinsons", "home_visit_medical"));
+  EXPECT_EQ(gap.capability(), "parkinsons+home_visit_medical");
+  EXPECT_EQ(gap.label_ja(), "パーキンソン病＋訪問診療");
+  EXPECT_TRUE(gap.gap());
+  EXPECT_EQ(gap.nearest_outside().name(), "柏");
+  EXPECT_FALSE(report->combinations(1).gap());
+  EXPECT_EQ(report->combinations(1).located_in(), 1);
+
+  both->add_capabilities("no_such_thing");
+  EXPECT_EQ(common::FieldViolationsOf(dir_->GapReport(req).status())[0].first,
+            "combinations[0].capabilities[2]");
+  req.clear_combinations();
+  req.add_combinations();
+  EXPECT_EQ(common::FieldViolationsOf(dir_->GapReport(req).status())[0].first,
+            "combinations[0].capabilities");
+}
+
+TEST_F(DirectoryTest, CapabilitiesCarryTheirProvenanceAndVerifiedOnesRankFirst) {
+  // Nearer, but its Parkinson's care is only inferred from its name.
+  v1::Resource inferred =
+      Clinic("近くの脳神経内科", "132250", 35.636, 139.50, {"parkinsons", "home_visit_medical"});
+  auto* p = inferred.add_capability_provenance();
+  p->set_capability("parkinsons");
+  p->set_source(v1::CAPABILITY_SOURCE_NAME);
+  p = inferred.add_capability_provenance();
+  p->set_capability("home_visit_medical");
+  p->set_source(v1::CAPABILITY_SOURCE_NAME);
+  ASSERT_TRUE(Upsert(inferred).ok());
+  // Farther, surveyed.
+  v1::Resource surveyed =
+      Clinic("遠くの在宅クリニック", "132250", 35.62, 139.47, {"home_visit_medical", "parkinsons"});
+  p = surveyed.add_capability_provenance();
+  p->set_capability("parkinsons");
+  p->set_source(v1::CAPABILITY_SOURCE_SURVEY);
+  *p->mutable_as_of() = common::DateFromNumber(20261101);
+  auto stored = Upsert(surveyed);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  // The capability given without a source is the caller's confirmation, today.
+  const auto& prov = stored->resource().capability_provenance();
+  ASSERT_EQ(prov.size(), 2);
+  EXPECT_EQ(prov[0].capability(), "home_visit_medical");
+  EXPECT_EQ(prov[0].source(), v1::CAPABILITY_SOURCE_COORDINATOR);
+  EXPECT_EQ(common::DateNumber(prov[0].as_of()),
+            common::DateNumber(common::TokyoDate(clock_.NowMicros())));
+  EXPECT_EQ(prov[1].source(), v1::CAPABILITY_SOURCE_SURVEY);
+  EXPECT_EQ(common::DateNumber(prov[1].as_of()), 20261101);
+
+  v1::SearchResourcesRequest q;
+  q.add_capabilities("parkinsons");
+  q.add_capabilities("home_visit_medical");
+  q.set_municipality_code("132250");
+  auto hits = dir_->Search(q);
+  ASSERT_TRUE(hits.ok()) << hits.status();
+  ASSERT_EQ(hits->hits_size(), 2);
+  EXPECT_EQ(hits->hits(0).resource().name(), "遠くの在宅クリニック");
+  EXPECT_TRUE(hits->hits(0).verified());
+  EXPECT_GT(hits->hits(0).distance_km(), hits->hits(1).distance_km());
+  EXPECT_FALSE(hits->hits(1).verified());
+  EXPECT_THAT(hits->hits(1).reasons(), ::testing::Contains("inferred:parkinsons"));
+  // Without capabilities asked, distance alone orders them.
+  q.clear_capabilities();
+  EXPECT_EQ(dir_->Search(q)->hits(0).resource().name(), "近くの脳神経内科");
+
+  // Saving the surveyed resource again without provenance keeps what is stored.
+  v1::Resource again = stored->resource();
+  again.clear_capability_provenance();
+  auto resaved = Upsert(again, stored->resource().version());
+  ASSERT_TRUE(resaved.ok());
+  EXPECT_EQ(resaved->resource().capability_provenance(1).source(), v1::CAPABILITY_SOURCE_SURVEY);
+
+  // A provenance entry for a capability the resource does not have is refused, by name.
+  v1::Resource bad = inferred;
+  bad.clear_id();
+  bad.set_name("別の診療所");
+  p = bad.add_capability_provenance();
+  p->set_capability("dementia");
+  p->set_source(v1::CAPABILITY_SOURCE_SURVEY);
+  EXPECT_EQ(common::FieldViolationsOf(Upsert(bad).status())[0].first,
+            "resource.capability_provenance[2].capability");
+  v1::Resource bad_liaison = inferred;
+  bad_liaison.clear_id();
+  bad_liaison.mutable_liaison()->set_email("not an address");
+  bad_liaison.mutable_liaison()->set_phone("ext. 12");
+  auto refused = Upsert(bad_liaison);
+  std::vector<std::string> fields;
+  for (const auto& [field, why] : common::FieldViolationsOf(refused.status()))
+    fields.push_back(field);
+  EXPECT_THAT(fields, ElementsAre("resource.liaison.phone", "resource.liaison.email"));
+}
+
+TEST_F(DirectoryTest, TheStaleListTakesResourcesNotVerifiedWithinTheMonths) {
+  clock_.SetMicros(common::TokyoStartOfDay(common::DateFromNumber(20261207)));
+  v1::Resource recent = Clinic("最近確認", "132250", 35.636, 139.50, {});
+  recent.mutable_source()->set_system("manual");
+  recent.mutable_source()->set_source_id("a");
+  *recent.mutable_source()->mutable_last_verified() = common::DateFromNumber(20260601);
+  v1::Resource old = recent;
+  old.set_name("古い確認");
+  old.mutable_source()->set_source_id("b");
+  *old.mutable_source()->mutable_last_verified() = common::DateFromNumber(20250101);
+  v1::Resource never = Clinic("未確認", "132250", 35.636, 139.50, {});
+  for (const auto& r : {recent, old, never}) ASSERT_TRUE(Upsert(r).ok());
+  v1::SearchResourcesRequest q;
+  q.set_municipality_code("132250");
+  q.set_not_verified_within_months(12);
+  auto stale = dir_->Search(q);
+  ASSERT_TRUE(stale.ok()) << stale.status();
+  std::vector<std::string> names;
+  for (const auto& h : stale->hits()) names.push_back(h.resource().name());
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("古い確認", "未確認"));
+  q.set_not_verified_within_months(3);
+  EXPECT_EQ(dir_->Search(q)->total_matches(), 3);
+  q.set_not_verified_within_months(121);
+  EXPECT_EQ(common::FieldViolationsOf(dir_->Search(q).status())[0].first,
+            "not_verified_within_months");
 }
 
 const char kNursingHeader[] =

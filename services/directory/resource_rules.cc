@@ -27,6 +27,94 @@ void SortUnique(google::protobuf::RepeatedPtrField<std::string>* field) {
 
 double Round7(double x) { return std::round(x * 1e7) / 1e7; }
 
+// One provenance entry per capability, in the capabilities' order (UNSPECIFIED where none was
+// given); entries naming no capability, or one already named, follow for validation to refuse.
+void OrderProvenance(v1::Resource* r) {
+  std::vector<v1::CapabilityProvenance> given(r->capability_provenance().begin(),
+                                              r->capability_provenance().end());
+  std::vector<bool> used(given.size(), false);
+  r->clear_capability_provenance();
+  for (const auto& code : r->capabilities()) {
+    v1::CapabilityProvenance* out = r->add_capability_provenance();
+    out->set_capability(code);
+    for (size_t i = 0; i < given.size(); ++i) {
+      if (!used[i] && common::TrimSpaces(given[i].capability()) == code) {
+        used[i] = true;
+        out->set_source(given[i].source());
+        if (given[i].as_of().year() != 0) *out->mutable_as_of() = given[i].as_of();
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < given.size(); ++i) {
+    if (!used[i]) *r->add_capability_provenance() = std::move(given[i]);
+  }
+}
+
+// Digits, hyphens, parentheses, plus and spaces: a phone or fax number as people write it.
+bool LooksLikePhone(std::string_view s) {
+  int digits = 0;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c != '-' && c != '(' && c != ')' && c != '+' && c != ' ') {
+      return false;
+    }
+  }
+  return digits >= 6;
+}
+
+// One "@" with text on both sides and a dot in the domain; no spaces or control characters.
+bool LooksLikeEmail(std::string_view s) {
+  size_t at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  std::string_view domain = s.substr(at + 1);
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.') {
+    return false;
+  }
+  for (unsigned char c : s) {
+    if (c <= ' ' || c == 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ValidateLiaison(const v1::LiaisonContact& l, std::string_view path,
+                     common::FieldViolations* v) {
+  const std::string p(path);
+  v->CheckText(p + ".department", l.department(), {.max_chars = kMaxDepartmentChars});
+  v->CheckText(p + ".phone", l.phone(), {.max_chars = 30});
+  v->CheckText(p + ".fax", l.fax(), {.max_chars = 30});
+  v->CheckText(p + ".email", l.email(), {.max_chars = 254});
+  if (!l.phone().empty() && l.phone().size() <= 30 && !LooksLikePhone(l.phone())) {
+    v->Add(p + ".phone", "電話番号の形式ではありません (例: 042-378-2111)");
+  }
+  if (!l.fax().empty() && l.fax().size() <= 30 && !LooksLikePhone(l.fax())) {
+    v->Add(p + ".fax", "FAX番号の形式ではありません (例: 042-378-2112)");
+  }
+  if (!l.email().empty() && l.email().size() <= 254 && !LooksLikeEmail(l.email())) {
+    v->Add(p + ".email", "メールアドレスの形式ではありません (例: renkei@example.jp)");
+  }
+}
+
+void CanonicalizeLiaison(v1::LiaisonContact* l) {
+  Trim(l->mutable_department());
+  Trim(l->mutable_phone());
+  Trim(l->mutable_fax());
+  Trim(l->mutable_email());
+}
+
+bool IsVerified(v1::CapabilitySource source) {
+  return source == v1::CAPABILITY_SOURCE_KIND || source == v1::CAPABILITY_SOURCE_SURVEY ||
+         source == v1::CAPABILITY_SOURCE_COORDINATOR ||
+         source == v1::CAPABILITY_SOURCE_CURATED_FILE;
+}
+
+namespace {
+
 bool IsSourceSystem(std::string_view s) {
   if (s.empty() || s.size() > 50) return false;
   for (char c : s) {
@@ -70,6 +158,10 @@ void Canonicalize(v1::Resource* r) {
   }
   if (!r->has_contact() || r->contact().ByteSizeLong() == 0) r->clear_contact();
   if (r->has_source() && r->source().ByteSizeLong() == 0) r->clear_source();
+  OrderProvenance(r);
+  Trim(r->mutable_hours());
+  CanonicalizeLiaison(r->mutable_liaison());
+  if (r->liaison().ByteSizeLong() == 0) r->clear_liaison();
 }
 
 void ValidateResource(const v1::Resource& r, const CapabilityVocabulary& vocabulary,
@@ -116,6 +208,20 @@ void ValidateResource(const v1::Resource& r, const CapabilityVocabulary& vocabul
              "未定義の対応内容です: " + shown + " / unknown capability (see ListCapabilities)");
     }
   }
+  for (int i = 0; i < r.capability_provenance_size(); ++i) {
+    const auto& e = r.capability_provenance(i);
+    const std::string ep = p + ".capability_provenance[" + std::to_string(i) + "]";
+    if (i >= r.capabilities_size()) {
+      v->Add(ep + ".capability",
+             "対応内容にないか、重複しています / not one of the capabilities, or repeated");
+      continue;
+    }
+    v->CheckEnum(ep + ".source", e.source(), v1::CapabilitySource_IsValid,
+                 /*allow_unspecified=*/true);
+    v->CheckDate(ep + ".as_of", e.as_of().year(), e.as_of().month(), e.as_of().day());
+  }
+  v->CheckText(p + ".hours", r.hours(), {.max_chars = kMaxHoursChars});
+  ValidateLiaison(r.liaison(), p + ".liaison", v);
   v->CheckEnum(p + ".accepting_new_patients", r.accepting_new_patients(), v1::Acceptance_IsValid,
                /*allow_unspecified=*/true);
   if (r.capacity() < 0 || r.capacity() > kMaxCapacity) {
@@ -138,6 +244,24 @@ void ValidateResource(const v1::Resource& r, const CapabilityVocabulary& vocabul
     }
     v->CheckDate(p + ".source.last_verified", s.last_verified().year(), s.last_verified().month(),
                  s.last_verified().day());
+  }
+}
+
+void FillProvenance(const v1::Resource* stored, const v1::Date& today, v1::Resource* r) {
+  for (auto& e : *r->mutable_capability_provenance()) {
+    if (e.source() != v1::CAPABILITY_SOURCE_UNSPECIFIED) continue;
+    const v1::CapabilityProvenance* before = nullptr;
+    if (stored != nullptr) {
+      for (const auto& s : stored->capability_provenance()) {
+        if (s.capability() == e.capability()) before = &s;
+      }
+    }
+    if (before != nullptr && before->source() != v1::CAPABILITY_SOURCE_UNSPECIFIED) {
+      e = *before;
+    } else if (before == nullptr) {
+      e.set_source(v1::CAPABILITY_SOURCE_COORDINATOR);
+      *e.mutable_as_of() = today;
+    }
   }
 }
 

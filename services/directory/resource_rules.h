@@ -19,6 +19,8 @@ inline constexpr size_t kMaxNoteChars = 2000;
 inline constexpr size_t kMaxCapabilities = 64;
 inline constexpr size_t kMaxServiceArea = 100;
 inline constexpr int kMaxCapacity = 100000;
+inline constexpr size_t kMaxHoursChars = 200;
+inline constexpr size_t kMaxDepartmentChars = 100;
 
 // Adds a violation per bad field, with paths under `path` (e.g. "resource.name").
 // Read-only fields (version, updated_at) are ignored.
@@ -29,6 +31,20 @@ void ValidateResource(const v1::Resource& r, const CapabilityVocabulary& vocabul
 // municipality), rounds coordinates to 1e-7 degrees (about a centimetre) and marks a location
 // without precision as exact. Run before validation.
 void Canonicalize(v1::Resource* r);
+
+// The liaison contact's rules (Upsert's and a survey answer's): lengths, a phone or fax number
+// that is one, an e-mail address that is one.
+void ValidateLiaison(const v1::LiaisonContact& l, std::string_view path,
+                     common::FieldViolations* v);
+void CanonicalizeLiaison(v1::LiaisonContact* l);
+
+// A source that counts as verified for search ranking: the kind's definition, a survey answer,
+// staff, a curated file (not the name's inference, not an unrecorded source).
+bool IsVerified(v1::CapabilitySource source);
+
+// Upsert's provenance for capabilities given without one: the stored resource's entry for the
+// capability when there is one, else confirmed by the caller (COORDINATOR) on `today`.
+void FillProvenance(const v1::Resource* stored, const v1::Date& today, v1::Resource* r);
 
 // Equal in everything but version and updated_at.
 bool SameContent(const v1::Resource& a, const v1::Resource& b);

@@ -40,32 +40,34 @@ absl::Status ResourceStore::Commit(const std::vector<ResourceChange>& changes,
                                    const google::protobuf::Message* answer) {
   common::CommandBatch cmd(store_, outbox_);
   if (answer != nullptr) cmd.SetAnswer(*answer);
-  for (const auto& c : changes) {
-    const v1::Resource& r = c.resource;
-    const std::string old_key = c.previous ? SourceKey(*c.previous) : "";
-    const std::string new_key = c.type == ResourceChange::Type::kUpsert ? SourceKey(r) : "";
-    if (!old_key.empty() && old_key != new_key) cmd.batch().Delete(sources_cf_, old_key);
-    if (c.type == ResourceChange::Type::kUpsert) {
-      resources_.Put(&cmd.batch(), r.id(), r);
-      if (!new_key.empty()) cmd.batch().Put(sources_cf_, new_key, r.id());
-      auto event = common::NewEvent(events_, "resource", r.id(), r.version(),
-                                    v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
-      auto* payload = event.mutable_resource_upserted();
-      *payload->mutable_resource() = r;
-      payload->set_created(!c.previous.has_value());
-      cmd.AddEvent(event);
-    } else {
-      resources_.Delete(&cmd.batch(), r.id());
-      auto event = common::NewEvent(events_, "resource", r.id(), r.version() + 1,
-                                    v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
-      auto* payload = event.mutable_resource_removed();
-      payload->set_resource_id(r.id());
-      payload->set_municipality_code(r.municipality_code());
-      payload->set_kind(r.kind());
-      cmd.AddEvent(event);
-    }
-  }
+  for (const auto& c : changes) AddChange(c, &cmd);
   return cmd.Commit();
+}
+
+void ResourceStore::AddChange(const ResourceChange& c, common::CommandBatch* cmd) {
+  const v1::Resource& r = c.resource;
+  const std::string old_key = c.previous ? SourceKey(*c.previous) : "";
+  const std::string new_key = c.type == ResourceChange::Type::kUpsert ? SourceKey(r) : "";
+  if (!old_key.empty() && old_key != new_key) cmd->batch().Delete(sources_cf_, old_key);
+  if (c.type == ResourceChange::Type::kUpsert) {
+    resources_.Put(&cmd->batch(), r.id(), r);
+    if (!new_key.empty()) cmd->batch().Put(sources_cf_, new_key, r.id());
+    auto event = common::NewEvent(events_, "resource", r.id(), r.version(),
+                                  v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
+    auto* payload = event.mutable_resource_upserted();
+    *payload->mutable_resource() = r;
+    payload->set_created(!c.previous.has_value());
+    cmd->AddEvent(event);
+  } else {
+    resources_.Delete(&cmd->batch(), r.id());
+    auto event = common::NewEvent(events_, "resource", r.id(), r.version() + 1,
+                                  v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
+    auto* payload = event.mutable_resource_removed();
+    payload->set_resource_id(r.id());
+    payload->set_municipality_code(r.municipality_code());
+    payload->set_kind(r.kind());
+    cmd->AddEvent(event);
+  }
 }
 
 void ResourceStore::AddReplica(const ResourceChange& c, common::CommandBatch* cmd) {

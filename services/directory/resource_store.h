@@ -45,6 +45,8 @@ class ResourceStore {
   // `answer`: what the command answers (requests.h), if it runs for a request id.
   absl::Status Commit(const std::vector<ResourceChange>& changes,
                       const google::protobuf::Message* answer = nullptr);
+  // The same for one change, into a command's batch (a survey answer accepted with its review).
+  void AddChange(const ResourceChange& change, common::CommandBatch* cmd);
   // Adds a change that another instance made (a replica sourced through the federation) to a
   // consumer's batch: the same records, no event (the owner published it already).
   void AddReplica(const ResourceChange& change, common::CommandBatch* cmd);

@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "renkei/common/dates.h"
 #include "renkei/common/text.h"
+#include "resource_rules.h"
 #include "search_index_parts.h"
 
 namespace renkei::directory {
@@ -76,18 +78,24 @@ uint32_t SearchIndex::AddDoc(const v1::Resource& r) {
   accepting_.push_back(r.accepting_new_patients() == v1::ACCEPTANCE_ACCEPTING);
 
   std::vector<uint16_t> caps;
-  for (const auto& c : r.capabilities()) {
-    int idx = vocabulary_->IndexOf(c);
-    if (idx >= 0) {
-      caps.push_back(static_cast<uint16_t>(idx));
-      AppendUnique(&by_capability_[idx], doc);
-    }
-  }
-  CapBits bits;
-  for (uint16_t c : caps) {
-    if (c < 128) bits.w[c / 64] |= 1ULL << (c % 64);
+  CapBits bits, inferred;
+  for (int i = 0; i < r.capabilities_size(); ++i) {
+    int idx = vocabulary_->IndexOf(r.capabilities(i));
+    if (idx < 0) continue;
+    caps.push_back(static_cast<uint16_t>(idx));
+    AppendUnique(&by_capability_[idx], doc);
+    if (idx >= 128) continue;
+    bits.w[idx / 64] |= 1ULL << (idx % 64);
+    // Canonical resources carry one provenance entry per capability, in the same order.
+    const bool verified = i < r.capability_provenance_size() &&
+                          r.capability_provenance(i).capability() == r.capabilities(i) &&
+                          IsVerified(r.capability_provenance(i).source());
+    if (!verified) inferred.w[idx / 64] |= 1ULL << (idx % 64);
   }
   cap_bits_.push_back(bits);
+  inferred_bits_.push_back(inferred);
+  verified_on_.push_back(
+      r.source().last_verified().year() != 0 ? common::DateNumber(r.source().last_verified()) : 0);
   caps_.push_back(std::move(caps));
   std::vector<uint32_t> served;
   for (const auto& code : r.service_area()) {
@@ -156,7 +164,16 @@ void SearchIndex::MaybeCompact() {
                                                : v1::LOCATION_PRECISION_EXACT);
     }
     if (accepting_[d]) r.set_accepting_new_patients(v1::ACCEPTANCE_ACCEPTING);
-    for (uint16_t c : caps_[d]) r.add_capabilities(vocabulary_->at(c).code());
+    for (uint16_t c : caps_[d]) {
+      r.add_capabilities(vocabulary_->at(c).code());
+      auto* e = r.add_capability_provenance();
+      e->set_capability(vocabulary_->at(c).code());
+      const bool inferred = c < 128 && (inferred_bits_[d].w[c / 64] >> (c % 64) & 1);
+      e->set_source(inferred ? v1::CAPABILITY_SOURCE_NAME : v1::CAPABILITY_SOURCE_SURVEY);
+    }
+    if (verified_on_[d] != 0) {
+      *r.mutable_source()->mutable_last_verified() = common::DateFromNumber(verified_on_[d]);
+    }
     for (uint32_t m : served_[d]) r.add_service_area(MunicipalityCodeString(m));
     // Normalized text is idempotent under normalization, so it can be indexed again as is.
     r.set_name(std::string(name_[d]));

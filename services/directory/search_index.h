@@ -12,8 +12,10 @@
 // alone; longer text is verified in the candidates' field. Nearest-first queries with many
 // candidates search outwards in rings of grid cells instead of measuring every candidate.
 //
-// Order within a page: area relation, text match quality, distance (10 m steps), then the first
-// characters of the kana (or name); remaining ties in registration order.
+// Order within a page: area relation, text match quality, verification (resources whose asked
+// capabilities are all verified first: a survey answer, staff, a curated file or the kind's
+// definition, not an inference from the name), distance (10 m steps), then the first characters
+// of the kana (or name); remaining ties in registration order.
 //
 // Not thread-safe: the owner serializes writers and readers (Directory uses a shared mutex).
 #pragma once
@@ -41,6 +43,10 @@ struct SearchQuery {
   double max_distance_km = 0;                          // 0: no limit
   bool accepting_only = false;
   std::string text;  // already normalized (NormalizeForSearch)
+  // The stale list: only documents last verified before this date (yyyymmdd), or never.
+  int32_t verified_before = 0;
+  // Rank documents whose asked capabilities are all verified first (after relation and text).
+  bool rank_verified = true;
 };
 
 struct IndexHit {
@@ -48,6 +54,7 @@ struct IndexHit {
   v1::AreaRelation relation = v1::AREA_RELATION_UNSPECIFIED;
   std::optional<double> distance_km;
   bool distance_approximate = false;
+  bool verified = true;  // every capability asked for is verified
   std::vector<std::string> reasons;
 };
 
@@ -69,12 +76,13 @@ class SearchIndex {
   // then distance when there is a reference, then name (kana) order.
   IndexPage Search(const SearchQuery& q, int offset, int limit) const;
 
-  // Gap report helpers for one capability in one municipality.
-  int CountLocated(uint32_t municipality, int capability) const;
-  int CountServingOnly(uint32_t municipality, int capability) const;
-  // Nearest resource with the capability located outside `municipality` and not serving it.
-  std::optional<IndexHit> NearestOutside(int capability, uint32_t municipality, double lat,
-                                         double lon) const;
+  // Gap report helpers for a capability or a combination (all of `capabilities`) in one
+  // municipality.
+  int CountLocated(uint32_t municipality, const std::vector<int>& capabilities) const;
+  int CountServingOnly(uint32_t municipality, const std::vector<int>& capabilities) const;
+  // Nearest resource with the capabilities located outside `municipality` and not serving it.
+  std::optional<IndexHit> NearestOutside(const std::vector<int>& capabilities,
+                                         uint32_t municipality, double lat, double lon) const;
 
  private:
   struct Scored {
@@ -113,6 +121,8 @@ class SearchIndex {
   // Documents whose field f contains the text (exact, from the lists; without long_docs_).
   std::vector<uint32_t> TextDocs(int f, const std::vector<char32_t>& cps) const;
   uint64_t Key(uint32_t doc, const SearchQuery& q, uint8_t text_rank, float distance) const;
+  // Whether every capability the query asks for is verified on the document.
+  bool Verified(uint32_t doc, const SearchQuery& q) const;
   IndexHit MakeHit(uint32_t doc, const SearchQuery& q, uint8_t text_rank) const;
 
   const CapabilityVocabulary* vocabulary_;
@@ -130,6 +140,9 @@ class SearchIndex {
     uint64_t w[2] = {0, 0};
   };
   std::vector<CapBits> cap_bits_;
+  // The capabilities only inferred (from the name, or of no recorded source).
+  std::vector<CapBits> inferred_bits_;
+  std::vector<int32_t> verified_on_;  // source.last_verified as yyyymmdd, 0 when never
   std::vector<std::vector<uint32_t>> served_;
   // Normalized text, each field in one contiguous arena (documents in order): scanning many
   // candidates reads memory sequentially instead of chasing one heap string per document.

@@ -188,6 +188,7 @@ int SearchIndex::TextRank(uint32_t d, std::string_view text) const {
 bool SearchIndex::Matches(uint32_t d, const SearchQuery& q, Driver skip) const {
   if (!alive_[d]) return false;
   if (q.accepting_only && !accepting_[d]) return false;
+  if (q.verified_before != 0 && verified_on_[d] >= q.verified_before) return false;
   if (q.exclude_municipality != 0) {
     if (municipality_[d] == q.exclude_municipality) return false;
     const auto& sv = served_[d];
@@ -218,16 +219,27 @@ bool SearchIndex::Matches(uint32_t d, const SearchQuery& q, Driver skip) const {
 uint64_t SearchIndex::Key(uint32_t d, const SearchQuery& q, uint8_t text_rank,
                           float distance) const {
   uint64_t relation = q.municipality != 0 && municipality_[d] != q.municipality ? 1 : 0;
-  uint64_t key = (relation << 63) | (static_cast<uint64_t>(text_rank & 7) << 60);
+  uint64_t unverified = !q.rank_verified || Verified(d, q) ? 0 : 1;
+  uint64_t key =
+      (relation << 63) | (static_cast<uint64_t>(text_rank & 7) << 60) | (unverified << 59);
   if (q.reference) {
     // 10 m steps, capped at 2^24 (about 167,000 km: "no location" sorts last).
     double steps = std::isinf(distance) ? 16777215.0 : std::min(16777215.0, distance * 100.0);
-    key |= static_cast<uint64_t>(steps) << 36;
-    key |= sort_prefix_[d] >> 28;
+    key |= static_cast<uint64_t>(steps) << 35;
+    key |= sort_prefix_[d] >> 29;
   } else {
-    key |= sort_prefix_[d] >> 4;
+    key |= sort_prefix_[d] >> 5;
   }
   return key;
+}
+
+bool SearchIndex::Verified(uint32_t d, const SearchQuery& q) const {
+  const CapBits& inferred = inferred_bits_[d];
+  if ((inferred.w[0] | inferred.w[1]) == 0) return true;
+  for (int c : q.capabilities) {
+    if (c >= 0 && c < 128 && (inferred.w[c / 64] >> (c % 64) & 1)) return false;
+  }
+  return true;
 }
 
 // The k best (smallest) keys seen, in a max-heap: most candidates are rejected by one comparison
@@ -293,6 +305,8 @@ IndexPage SearchIndex::Search(const SearchQuery& q, int offset, int limit) const
   IndexPage page;
   TopK top(want);
   // Offers a candidate that matches every condition; returns whether it did (within radius).
+  // Counts the candidates scored whose asked capabilities are all verified (they rank first).
+  size_t verified_scored = 0;
   auto score = [&](uint32_t d, float radius) {
     if (!Matches(d, q, plan.driver)) return false;
     int rank = 0;
@@ -304,6 +318,7 @@ IndexPage SearchIndex::Search(const SearchQuery& q, int offset, int limit) const
     if (has_ref && !std::isnan(lat_[d])) dist = ApproxKm(ref_lat, ref_lon, lat_[d], lon_[d]);
     if (radius > 0 && !(dist <= radius)) return false;
     top.Offer({Key(d, q, static_cast<uint8_t>(rank), dist), d});
+    verified_scored += !q.rank_verified || Verified(d, q);
     return true;
   };
 
@@ -313,17 +328,18 @@ IndexPage SearchIndex::Search(const SearchQuery& q, int offset, int limit) const
     done = true;
   } else if (has_ref && !has_text && q.max_distance_km <= 0 && plan.size > 20000) {
     // Nearest first among many: count them all, but measure distances only in growing rings of
-    // grid cells until the page is full.
+    // grid cells until the page is full — of verified matches, which rank before any inferred
+    // one however near.
     int total = 0;
     for_each_candidate([&](uint32_t d) { total += Matches(d, q, plan.driver); });
     page.total = total;
     for (double radius : {5.0, 15.0, 50.0, 150.0, 500.0}) {
       top.Clear();
-      size_t within = 0;
+      verified_scored = 0;
       for (const auto* cell : CellsAround(ref_lat, ref_lon, radius)) {
-        for (uint32_t d : *cell) within += score(d, static_cast<float>(radius));
+        for (uint32_t d : *cell) score(d, static_cast<float>(radius));
       }
-      if (within >= want) {
+      if (verified_scored >= want) {
         done = true;
         break;
       }
@@ -456,6 +472,13 @@ IndexHit SearchIndex::MakeHit(uint32_t d, const SearchQuery& q, uint8_t text_ran
     h.distance_approximate = approximate_[d];
   }
   for (int c : q.capabilities) h.reasons.push_back("capability:" + vocabulary_->at(c).code());
+  h.verified = Verified(d, q);
+  if (!q.capabilities.empty() && h.verified) h.reasons.push_back("verified");
+  for (int c : q.capabilities) {
+    if (c >= 0 && c < 128 && (inferred_bits_[d].w[c / 64] >> (c % 64) & 1)) {
+      h.reasons.push_back("inferred:" + vocabulary_->at(c).code());
+    }
+  }
   if (!q.kinds.empty()) h.reasons.push_back("kind");
   if (q.municipality != 0) {
     h.reasons.push_back((located ? "located_in:" : "serves:") +
@@ -470,32 +493,35 @@ IndexHit SearchIndex::MakeHit(uint32_t d, const SearchQuery& q, uint8_t text_ran
   return h;
 }
 
-int SearchIndex::CountLocated(uint32_t municipality, int capability) const {
+int SearchIndex::CountLocated(uint32_t municipality, const std::vector<int>& capabilities) const {
   auto it = located_.find(municipality);
   if (it == located_.end()) return 0;
   std::vector<uint32_t> acc = it->second;
-  IntersectInto(&acc, by_capability_[capability]);
+  for (int c : capabilities) IntersectInto(&acc, by_capability_[c]);
   int n = 0;
   for (uint32_t d : acc) n += alive_[d];
   return n;
 }
 
-int SearchIndex::CountServingOnly(uint32_t municipality, int capability) const {
+int SearchIndex::CountServingOnly(uint32_t municipality,
+                                  const std::vector<int>& capabilities) const {
   auto it = serving_.find(municipality);
   if (it == serving_.end()) return 0;
   std::vector<uint32_t> acc = it->second;
-  IntersectInto(&acc, by_capability_[capability]);
+  for (int c : capabilities) IntersectInto(&acc, by_capability_[c]);
   int n = 0;
   for (uint32_t d : acc) n += alive_[d] && municipality_[d] != municipality;
   return n;
 }
 
-std::optional<IndexHit> SearchIndex::NearestOutside(int capability, uint32_t municipality,
-                                                    double lat, double lon) const {
+std::optional<IndexHit> SearchIndex::NearestOutside(const std::vector<int>& capabilities,
+                                                    uint32_t municipality, double lat,
+                                                    double lon) const {
   SearchQuery q;
-  q.capabilities = {capability};
+  q.capabilities = capabilities;
   q.exclude_municipality = municipality;
   q.reference = std::make_pair(lat, lon);
+  q.rank_verified = false;  // the nearest, however its capabilities are known
   IndexPage page = Search(q, 0, 1);
   if (page.hits.empty()) return std::nullopt;
   return page.hits[0];

@@ -7,8 +7,10 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "renkei/common/dates.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/text.h"
+#include "resource_rules.h"
 
 namespace renkei::directory {
 namespace {
@@ -64,8 +66,11 @@ TEST_F(SearchIndexTest, AllCapabilitiesAndTheAreaMustMatchLocatedBeforeServing) 
   EXPECT_THAT(Ids(page), ElementsAre(both_inside.id(), serving.id()));
   EXPECT_EQ(page.hits[0].relation, v1::AREA_RELATION_LOCATED_IN);
   EXPECT_EQ(page.hits[1].relation, v1::AREA_RELATION_SERVES);
-  EXPECT_THAT(page.hits[1].reasons, ElementsAre("capability:home_visit_medical",
-                                                "capability:parkinsons", "serves:132250"));
+  // Resources without recorded provenance: their capabilities count as inferred.
+  EXPECT_THAT(page.hits[1].reasons,
+              ElementsAre("capability:home_visit_medical", "capability:parkinsons",
+                          "inferred:home_visit_medical", "inferred:parkinsons", "serves:132250"));
+  EXPECT_FALSE(page.hits[1].verified);
   q.include_serving = false;
   EXPECT_THAT(Ids(index_.Search(q, 0, 10)), ElementsAre(both_inside.id()));
 }
@@ -141,13 +146,13 @@ TEST_F(SearchIndexTest, GapHelpersCountLocatedAndServing) {
   Make("a", "A", "", "132250", 35.6, 139.5, {"dementia"});
   Make("b", "B", "", "132080", 35.65, 139.54, {"dementia", "parkinsons"}, {"132250"});
   Make("c", "C", "", "122173", 35.86, 139.97, {"ventilator"});
-  EXPECT_EQ(index_.CountLocated(132250, Cap("dementia")), 1);
-  EXPECT_EQ(index_.CountServingOnly(132250, Cap("dementia")), 1);
-  EXPECT_EQ(index_.CountLocated(132250, Cap("parkinsons")), 0);
-  auto nearest = index_.NearestOutside(Cap("ventilator"), 132250, 35.638, 139.504);
+  EXPECT_EQ(index_.CountLocated(132250, {Cap("dementia")}), 1);
+  EXPECT_EQ(index_.CountServingOnly(132250, {Cap("dementia")}), 1);
+  EXPECT_EQ(index_.CountLocated(132250, {Cap("parkinsons")}), 0);
+  auto nearest = index_.NearestOutside({Cap("ventilator")}, 132250, 35.638, 139.504);
   ASSERT_TRUE(nearest);
   EXPECT_EQ(nearest->id, common::DeterministicId("res", "c"));
-  EXPECT_FALSE(index_.NearestOutside(Cap("tracheostomy"), 132250, 35.638, 139.504));
+  EXPECT_FALSE(index_.NearestOutside({Cap("tracheostomy")}, 132250, 35.638, 139.504));
 }
 
 }  // namespace
@@ -198,7 +203,18 @@ class SearchIndexOracleTest : public ::testing::Test {
         r.set_location_precision(v1::LOCATION_PRECISION_EXACT);
       }
       for (const char* c : {"dementia", "parkinsons", "home_visit_medical"}) {
-        if (rng() % 3 == 0) r.add_capabilities(c);
+        if (rng() % 3 != 0) continue;
+        r.add_capabilities(c);
+        auto* p = r.add_capability_provenance();
+        p->set_capability(c);
+        static const v1::CapabilitySource kSources[] = {
+            v1::CAPABILITY_SOURCE_UNSPECIFIED, v1::CAPABILITY_SOURCE_NAME,
+            v1::CAPABILITY_SOURCE_SURVEY, v1::CAPABILITY_SOURCE_KIND};
+        p->set_source(kSources[rng() % 4]);
+      }
+      if (rng() % 2) {
+        *r.mutable_source()->mutable_last_verified() = common::DateFromNumber(
+            20240101 + static_cast<int>(rng() % 3) * 10000 + static_cast<int>(rng() % 12) * 100);
       }
       if (rng() % 5 == 0) r.add_service_area(kMunis[rng() % 6]);
       if (r.service_area_size() && r.service_area(0) == r.municipality_code())
@@ -240,6 +256,16 @@ class SearchIndexOracleTest : public ::testing::Test {
       if (q.exclude_municipality) ok = ok && muni != q.exclude_municipality && !serves_x;
       if (q.prefecture) ok = ok && static_cast<int>(muni / 10000) == q.prefecture;
       if (q.accepting_only) ok = ok && r.accepting_new_patients() == v1::ACCEPTANCE_ACCEPTING;
+      if (q.verified_before) {
+        ok = ok && common::DateNumber(r.source().last_verified()) < q.verified_before;
+      }
+      // Verified: every capability asked has a verified source.
+      uint64_t unverified = 0;
+      for (int c : q.capabilities) {
+        for (const auto& p : r.capability_provenance()) {
+          if (vocab_.IndexOf(p.capability()) == c && !IsVerified(p.source())) unverified = 1;
+        }
+      }
       int rank = 0;
       if (!q.text.empty()) {
         const Doc& d = docs_[i];
@@ -265,12 +291,12 @@ class SearchIndexOracleTest : public ::testing::Test {
       if (!ok) continue;
       const std::string& sk = docs_[i].kana.empty() ? docs_[i].name : docs_[i].kana;
       uint64_t relation = q.municipality && muni != q.municipality ? 1 : 0;
-      uint64_t key = (relation << 63) | (static_cast<uint64_t>(rank) << 60);
+      uint64_t key = (relation << 63) | (static_cast<uint64_t>(rank) << 60) | (unverified << 59);
       if (q.reference) {
         double steps = std::isinf(dist) ? 16777215.0 : std::min(16777215.0, dist * 100.0);
-        key |= (static_cast<uint64_t>(steps) << 36) | (Prefix(sk) >> 28);
+        key |= (static_cast<uint64_t>(steps) << 35) | (Prefix(sk) >> 29);
       } else {
-        key |= Prefix(sk) >> 4;
+        key |= Prefix(sk) >> 5;
       }
       all.push_back({key, i});
     }
@@ -317,6 +343,7 @@ TEST_F(SearchIndexOracleTest, RandomQueriesAnswerExactlyLikeBruteForce) {
     }
     if (rng() % 2) q.text = common::NormalizeForSearch(kTexts[rng() % 13]);
     q.accepting_only = rng() % 5 == 0;
+    if (rng() % 6 == 0) q.verified_before = 20250101 + static_cast<int>(rng() % 2) * 10000;
     int offset = rng() % 3 == 0 ? 20 : 0;
     IndexPage got = index_.Search(q, offset, 20);
     IndexPage want = Oracle(q, offset, 20);

@@ -149,6 +149,59 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
   return d;
 }
 
+std::vector<v1::NeedGap> NeedGapDemand(const std::vector<v1::Consultation>& consultations,
+                                       const common::CapabilityVocabulary& vocab) {
+  // How a consultation's needs for one combination were matched, best first.
+  enum Match { kInside = 0, kOutside = 1, kNone = 2 };
+  std::map<std::vector<std::string>, v1::NeedGap> gaps;
+  for (const auto& c : consultations) {
+    std::map<std::vector<std::string>, Match> best;
+    for (const auto& n : c.needs()) {
+      if (n.advice()) continue;
+      std::vector<std::string> rest(n.also_requires().begin(), n.also_requires().end());
+      std::sort(rest.begin(), rest.end());
+      rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
+      rest.erase(std::remove(rest.begin(), rest.end(), n.capability()), rest.end());
+      std::vector<std::string> codes = {n.capability()};
+      codes.insert(codes.end(), rest.begin(), rest.end());
+      Match m = kNone;
+      for (const auto& candidate : n.candidates()) {
+        if (candidate.relation() == v1::AREA_RELATION_LOCATED_IN ||
+            candidate.relation() == v1::AREA_RELATION_SERVES) {
+          m = kInside;
+        } else if (m == kNone) {
+          m = kOutside;
+        }
+      }
+      auto [it, inserted] = best.emplace(codes, m);
+      if (!inserted) it->second = std::min(it->second, m);
+    }
+    for (const auto& [codes, m] : best) {
+      v1::NeedGap& g = gaps[codes];
+      if (g.capabilities().empty()) {
+        std::string label;
+        for (const auto& code : codes) {
+          g.add_capabilities(code);
+          label += (label.empty() ? "" : "＋") + CapabilityLabel(code, vocab);
+        }
+        g.set_label(label);
+      }
+      g.set_consultations(g.consultations() + 1);
+      if (m == kInside) g.set_matched_inside(g.matched_inside() + 1);
+      if (m == kOutside) g.set_matched_outside(g.matched_outside() + 1);
+      if (m == kNone) g.set_unmatched(g.unmatched() + 1);
+    }
+  }
+  std::vector<v1::NeedGap> out;
+  out.reserve(gaps.size());
+  for (auto& [codes, g] : gaps) out.push_back(std::move(g));
+  std::stable_sort(out.begin(), out.end(), [](const v1::NeedGap& a, const v1::NeedGap& b) {
+    if (a.consultations() != b.consultations()) return a.consultations() > b.consultations();
+    return a.label() < b.label();
+  });
+  return out;
+}
+
 std::string DigestMarkdown(const v1::Digest& d) {
   std::string md;
   auto line = [&](const std::string& s) { md += s + "\n"; };

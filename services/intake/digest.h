@@ -20,4 +20,12 @@ v1::Digest BuildDigest(const std::string& municipality_code, const v1::Date& fro
 
 std::string DigestMarkdown(const v1::Digest& digest);
 
+// The demand side of the need gaps: per combination asked for (a need's capability, then what it
+// also requires in code order; advice needs left out), how many of `consultations` asked for it
+// and whether they were matched inside the municipality, only outside, or not at all (each
+// consultation counted once per combination, by its best match). Ordered by consultations, most
+// first, then by label. The supply fields are left for the caller.
+std::vector<v1::NeedGap> NeedGapDemand(const std::vector<v1::Consultation>& consultations,
+                                       const common::CapabilityVocabulary& vocabulary);
+
 }  // namespace renkei::intake

@@ -49,6 +49,7 @@ class Intake {
   absl::StatusOr<v1::Consultation> RaiseSeed(const v1::RaiseIssueSeedRequest& request);
   absl::StatusOr<v1::ListIssueSeedsResponse> Seeds(const v1::ListIssueSeedsRequest& request) const;
   absl::StatusOr<v1::Digest> Digest(const v1::GetDigestRequest& request) const;
+  absl::StatusOr<v1::NeedGapReport> NeedGaps(const v1::GetNeedGapsRequest& request) const;
 
   // Retention: erases the personal fields of every consultation that ended (CLOSED or
   // UNRESOLVED) more than `retention_days` ago by the injected clock, in synced batches of at

@@ -28,6 +28,11 @@ class EmptyDirectory : public ResourceFinder {
     ++searches;
     return v1::SearchResourcesResponse();
   }
+  absl::StatusOr<v1::GapReport> GapReport(const v1::GetGapReportRequest& q) override {
+    v1::GapReport out;
+    for (int i = 0; i < q.combinations_size(); ++i) out.add_combinations()->set_gap(true);
+    return out;
+  }
   absl::StatusOr<v1::Resource> Get(const std::string& id) override {
     if (id != known) return absl::NotFoundError(id);
     v1::Resource r;

@@ -162,6 +162,66 @@ absl::StatusOr<v1::Digest> Intake::Digest(const v1::GetDigestRequest& r) const {
                      *vocabulary_);
 }
 
+absl::StatusOr<v1::NeedGapReport> Intake::NeedGaps(const v1::GetNeedGapsRequest& r) const {
+  const v1::Date today = common::TokyoDate(clock_->NowMicros());
+  const int year = r.fiscal_year() == 0 ? common::FiscalYear(today) : r.fiscal_year();
+  if (year < 2000 || year > common::FiscalYear(today)) {
+    return common::InvalidField("fiscal_year",
+                                "2000 年度から今年度までの年度です (0 は今年度) / 2000 up to the "
+                                "current fiscal year (0: the current one)");
+  }
+  v1::NeedGapReport report;
+  report.set_municipality_code(options_.municipality_code);
+  if (const auto* m = common::Jurisdictions::Get().FindMunicipality(options_.municipality_code)) {
+    report.set_municipality_name(m->name);
+  }
+  report.set_fiscal_year(year);
+  *report.mutable_from() = common::DateFromNumber(year * 10000 + 401);
+  const v1::Date end = common::DateFromNumber((year + 1) * 10000 + 331);
+  *report.mutable_to() = common::DateNumber(end) < common::DateNumber(today) ? end : today;
+  std::vector<v1::Consultation> consultations;
+  RETURN_IF_ERROR(store_.ForEachReceived(FromMicros(report.from()), ToMicrosExclusive(report.to()),
+                                         "", [&](const std::string&, const v1::Consultation& c) {
+                                           consultations.push_back(c);
+                                           return true;
+                                         }));
+  std::vector<v1::NeedGap> gaps = NeedGapDemand(consultations, *vocabulary_);
+  // Supply from the directory, 100 combinations per call.
+  for (size_t begin = 0; begin < gaps.size() && !report.supply_unavailable(); begin += 100) {
+    v1::GetGapReportRequest q;
+    q.set_municipality_code(options_.municipality_code);
+    const size_t end_index = std::min(gaps.size(), begin + 100);
+    for (size_t i = begin; i < end_index; ++i) {
+      *q.add_combinations()->mutable_capabilities() = gaps[i].capabilities();
+    }
+    auto supply = finder_->GapReport(q);
+    if (!supply.ok() || supply->combinations_size() != static_cast<int>(end_index - begin)) {
+      report.set_supply_unavailable(true);
+      break;
+    }
+    for (size_t i = begin; i < end_index; ++i) {
+      const auto& cov = supply->combinations(static_cast<int>(i - begin));
+      gaps[i].set_located_in(cov.located_in());
+      gaps[i].set_serving(cov.serving());
+      gaps[i].set_supply_gap(cov.gap());
+      if (cov.has_nearest_outside()) *gaps[i].mutable_nearest_outside() = cov.nearest_outside();
+    }
+  }
+  if (report.supply_unavailable()) {
+    for (auto& g : gaps) {
+      g.clear_located_in();
+      g.clear_serving();
+      g.clear_supply_gap();
+      g.clear_nearest_outside();
+    }
+  }
+  std::stable_sort(gaps.begin(), gaps.end(), [](const v1::NeedGap& a, const v1::NeedGap& b) {
+    return a.supply_gap() > b.supply_gap();
+  });
+  for (auto& g : gaps) *report.add_gaps() = std::move(g);
+  return report;
+}
+
 absl::StatusOr<int> Intake::ErasePersonalData(uint32_t retention_days, size_t batch_size) {
   if (retention_days == 0) return 0;
   const int64_t now = clock_->NowMicros();

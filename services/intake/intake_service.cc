@@ -81,6 +81,11 @@ grpc::Status IntakeService::ListIssueSeeds(grpc::ServerContext*,
                                            v1::ListIssueSeedsResponse* response) {
   return common::Respond(intake_->Seeds(*request), response);
 }
+grpc::Status IntakeService::GetNeedGaps(grpc::ServerContext*, const v1::GetNeedGapsRequest* request,
+                                        v1::NeedGapReport* response) {
+  return common::Respond(intake_->NeedGaps(*request), response);
+}
+
 grpc::Status IntakeService::GetDigest(grpc::ServerContext*, const v1::GetDigestRequest* request,
                                       v1::Digest* response) {
   return common::Respond(intake_->Digest(*request), response);

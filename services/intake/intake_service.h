@@ -44,6 +44,8 @@ class IntakeService final : public v1::IntakeService::Service {
                               v1::Consultation* response) override;
   grpc::Status ListIssueSeeds(grpc::ServerContext*, const v1::ListIssueSeedsRequest* request,
                               v1::ListIssueSeedsResponse* response) override;
+  grpc::Status GetNeedGaps(grpc::ServerContext*, const v1::GetNeedGapsRequest* request,
+                           v1::NeedGapReport* response) override;
   grpc::Status GetDigest(grpc::ServerContext*, const v1::GetDigestRequest* request,
                          v1::Digest* response) override;
 

@@ -72,6 +72,34 @@ class FakeFinder : public ResourceFinder {
     }
     return out;
   }
+  // Supply as the directory counts it: located in, or serving only (every capability).
+  absl::StatusOr<v1::GapReport> GapReport(const v1::GetGapReportRequest& q) override {
+    if (down) return absl::UnavailableError("directory down");
+    v1::GapReport out;
+    for (const auto& combination : q.combinations()) {
+      auto* cov = out.add_combinations();
+      for (const auto& e : entries_) {
+        bool all = true;
+        for (const auto& c : combination.capabilities()) {
+          all = all && std::count(e.resource.capabilities().begin(),
+                                  e.resource.capabilities().end(), c) > 0;
+        }
+        if (!all) continue;
+        if (e.resource.municipality_code() == q.municipality_code()) {
+          cov->set_located_in(cov->located_in() + 1);
+        } else if (std::count(e.resource.service_area().begin(), e.resource.service_area().end(),
+                              q.municipality_code()) > 0) {
+          cov->set_serving(cov->serving() + 1);
+        } else if (!cov->has_nearest_outside() || e.km < cov->nearest_outside().distance_km()) {
+          cov->mutable_nearest_outside()->set_name(e.resource.name());
+          cov->mutable_nearest_outside()->set_distance_km(e.km);
+        }
+      }
+      cov->set_gap(cov->located_in() + cov->serving() == 0);
+      if (!cov->gap()) cov->clear_nearest_outside();
+    }
+    return out;
+  }
   absl::StatusOr<v1::Resource> Get(const std::string& id) override {
     if (down) return absl::UnavailableError("directory down");
     for (const auto& e : entries_) {
@@ -405,6 +433,74 @@ TEST_F(IntakeTest, FollowUpsBecomeOverdueAndDisappearWhenDone) {
   f.clear_due();
   f.set_expected_version(3);
   EXPECT_EQ(common::FieldViolationsOf(intake_->AddFollowUp(f).status())[0].first, "due");
+}
+
+TEST_F(IntakeTest, NeedGapsCountDemandByCombinationBesideTheSupply) {
+  // Two consultations ask for Parkinson's with home visits (matched: only outside), one for
+  // dementia (never matched), one for home visits alone (matched inside).
+  for (int i = 0; i < 2; ++i) {
+    auto c = intake_->Create(WorkedExample());
+    ASSERT_TRUE(c.ok()) << c.status();
+    v1::MatchResourcesRequest m;
+    m.set_id(c->id());
+    m.set_expected_version(1);
+    ASSERT_TRUE(intake_->Match(m).ok());
+  }
+  v1::CreateConsultationRequest dementia;
+  dementia.set_channel(v1::CHANNEL_VISIT);
+  dementia.set_source_type(v1::SOURCE_TYPE_PATIENT_FAMILY);
+  dementia.add_needs()->set_capability("dementia");
+  ASSERT_TRUE(intake_->Create(dementia).ok());
+  v1::CreateConsultationRequest visits = dementia;
+  visits.mutable_needs(0)->set_capability("home_visit_medical");
+  auto v = intake_->Create(visits);
+  ASSERT_TRUE(v.ok());
+  v1::MatchResourcesRequest m;
+  m.set_id(v->id());
+  m.set_expected_version(1);
+  ASSERT_TRUE(intake_->Match(m).ok());
+
+  auto report = intake_->NeedGaps({});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->fiscal_year(), 2026);
+  EXPECT_EQ(common::DateNumber(report->from()), 20260401);
+  EXPECT_EQ(common::DateNumber(report->to()), 20261124);  // today, before the year's end
+  EXPECT_FALSE(report->supply_unavailable());
+  ASSERT_EQ(report->gaps_size(), 3);
+  // Supply gaps first: Parkinson's with home visits (demand 2), then dementia (demand 1).
+  const auto& parkinsons = report->gaps(0);
+  EXPECT_THAT(parkinsons.capabilities(), ElementsAre("parkinsons", "home_visit_medical"));
+  EXPECT_EQ(parkinsons.label(), "パーキンソン病＋訪問診療");
+  EXPECT_EQ(parkinsons.consultations(), 2);
+  EXPECT_EQ(parkinsons.matched_outside(), 2);
+  EXPECT_EQ(parkinsons.matched_inside() + parkinsons.unmatched(), 0);
+  EXPECT_TRUE(parkinsons.supply_gap());
+  EXPECT_EQ(parkinsons.located_in(), 0);
+  EXPECT_EQ(parkinsons.nearest_outside().name(), "てんかんと脳神経内科の訪問クリニック柏");
+  EXPECT_EQ(report->gaps(1).label(), "認知症");
+  EXPECT_EQ(report->gaps(1).unmatched(), 1);
+  EXPECT_TRUE(report->gaps(1).supply_gap());
+  EXPECT_EQ(report->gaps(2).label(), "訪問診療");
+  EXPECT_EQ(report->gaps(2).matched_inside(), 1);
+  EXPECT_FALSE(report->gaps(2).supply_gap());
+  EXPECT_EQ(report->gaps(2).located_in(), 1);
+
+  // The directory down: the demand stands, the supply is said to be unknown.
+  finder_.down = true;
+  auto without = intake_->NeedGaps({});
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->supply_unavailable());
+  EXPECT_EQ(without->gaps(0).consultations(), 2);
+  EXPECT_FALSE(without->gaps(0).supply_gap());
+  finder_.down = false;
+
+  v1::GetNeedGapsRequest next_year;
+  next_year.set_fiscal_year(2027);
+  EXPECT_EQ(common::FieldViolationsOf(intake_->NeedGaps(next_year).status())[0].first,
+            "fiscal_year");
+  v1::GetNeedGapsRequest last_year;
+  last_year.set_fiscal_year(2025);
+  EXPECT_EQ(intake_->NeedGaps(last_year)->gaps_size(), 0);
 }
 
 TEST_F(IntakeTest, DigestCountsThePeriodAndWritesABrief) {

@@ -30,6 +30,16 @@ absl::StatusOr<v1::Resource> GrpcResourceFinder::Get(const std::string& id) {
   return response;
 }
 
+absl::StatusOr<v1::GapReport> GrpcResourceFinder::GapReport(
+    const v1::GetGapReportRequest& request) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + deadline_);
+  v1::GapReport response;
+  grpc::Status s = stub_->GetGapReport(&ctx, request, &response);
+  if (!s.ok()) return common::FromCalledService("資源ディレクトリ", "directory", s);
+  return response;
+}
+
 GrpcCoordinatorFinder::GrpcCoordinatorFinder(std::shared_ptr<grpc::Channel> channel,
                                              std::chrono::milliseconds deadline)
     : stub_(v1::NetworkService::NewStub(std::move(channel))), deadline_(deadline) {}

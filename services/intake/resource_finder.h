@@ -20,6 +20,7 @@ class ResourceFinder {
       const v1::SearchResourcesRequest& request) = 0;
   // NOT_FOUND when the directory has no such resource.
   virtual absl::StatusOr<v1::Resource> Get(const std::string& id) = 0;
+  virtual absl::StatusOr<v1::GapReport> GapReport(const v1::GetGapReportRequest& request) = 0;
 };
 
 // Calls renkei-directory over gRPC, each call with `deadline`. Thread-safe.
@@ -30,6 +31,7 @@ class GrpcResourceFinder final : public ResourceFinder {
   absl::StatusOr<v1::SearchResourcesResponse> Search(
       const v1::SearchResourcesRequest& request) override;
   absl::StatusOr<v1::Resource> Get(const std::string& id) override;
+  absl::StatusOr<v1::GapReport> GapReport(const v1::GetGapReportRequest& request) override;
 
  private:
   std::unique_ptr<v1::DirectoryService::Stub> stub_;

@@ -44,6 +44,7 @@ const v1::Role kRoles[] = {v1::ROLE_COORDINATOR,      v1::ROLE_MUNICIPAL_STAFF,
 std::vector<std::string> ServicesOf(const std::string& path) {
   static const std::map<std::string, std::vector<std::string>> services = {
       {"DirectoryService", {"directory"}},
+      {"ResourceSurveyService", {"directory"}},
       {"IntakeService", {"intake"}},
       {"IssuesService", {"issues"}},
       {"TrainingService", {"training"}},

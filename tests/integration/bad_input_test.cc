@@ -44,6 +44,7 @@
 #include "renkei/v1/indicators.pb.h"
 #include "renkei/v1/intake.pb.h"
 #include "renkei/v1/issues.pb.h"
+#include "renkei/v1/resource_survey.pb.h"
 #include "renkei/v1/training.pb.h"
 
 namespace renkei::testing {
@@ -327,9 +328,13 @@ class Env {
   // The binary that serves a service's RPCs (the AdminService: intake, unless a row says).
   static std::string ServiceOf(const std::string& method) {
     static const std::map<std::string, std::string> services = {
-        {"DirectoryService", "directory"},   {"IntakeService", "intake"},
-        {"IssuesService", "issues"},         {"TrainingService", "training"},
-        {"IndicatorsService", "indicators"}, {"NetworkService", "network"},
+        {"DirectoryService", "directory"},
+        {"IntakeService", "intake"},
+        {"IssuesService", "issues"},
+        {"TrainingService", "training"},
+        {"IndicatorsService", "indicators"},
+        {"NetworkService", "network"},
+        {"ResourceSurveyService", "directory"},
         {"AdminService", "intake"}};
     auto it = services.find(method.substr(0, method.find('/')));
     return it == services.end() ? "" : it->second;
@@ -472,6 +477,29 @@ void Env::Build() {
     }
     v.Set("export_csv", csv);
   }
+  // Resource surveys of that clinic: a (the form, then the review), b (revoked), c (reissued),
+  // d (drafts and reminders); each campaign's id, its invitation and the link's token.
+  for (const char* name : {"a", "b", "c", "d"}) {
+    const std::string campaign =
+        Do<v1::ResourceSurveyCampaign>(
+            "ResourceSurveyService/StartResourceSurvey",
+            R"(name: "入力検査の調査" deadline { ${today} } targets { resource_ids: "${res}" }
+               questions { capabilities: "home_visit_medical" liaison: true })")
+            .id();
+    v.Set(std::string("survey_") + name, campaign);
+    const auto letters = Do<v1::ResourceSurveyLetters>(
+        "ResourceSurveyService/RenderResourceSurveyLetters", "campaign_id: \"" + campaign + "\"");
+    const std::string& html = letters.html();
+    const size_t at = html.find("#t=");
+    ASSERT_NE(at, std::string::npos) << html;
+    const std::string token = html.substr(at + 3, html.find_first_of("\"<", at) - at - 3);
+    v.Set(std::string("token_") + name, token);
+    v.Set(std::string("inv_") + name, token.substr(0, token.find('.')));
+  }
+  Do<v1::ResourceSurveyForm>("ResourceSurveyService/SaveResourceSurveyAnswer",
+                             R"(token: "${token_a}" answer { capabilities: "home_visit_medical" }
+                                submit: true)",
+                             v1::ROLE_SERVICE);
 
   // Intake: consultations, each in the state one row needs.
   auto consultation = [&](bool need) {
@@ -887,6 +915,58 @@ std::vector<Row> Table() {
       Unparseable("DirectoryService/ListCapabilities", NestedGroups(100000)),
   });
 
+  // --- ResourceSurveyService ---
+  add({
+      Ok("ResourceSurveyService/StartResourceSurvey",
+         R"(name: "入力検査の調査 2" deadline { ${today} } targets { resource_ids: "${res}" })"),
+      Bad("ResourceSurveyService/StartResourceSurvey",
+          R"(deadline { year: 2020 month: 1 day: 1 } targets { resource_ids: "${res}" })",
+          {"name", "deadline"}),
+      Bad("ResourceSurveyService/StartResourceSurvey",
+          R"(name: "x" deadline { ${today} } targets { resource_ids: "${res_missing}" })",
+          {"targets.resource_ids[0]"}),
+      Ok("ResourceSurveyService/GetResourceSurvey", R"(id: "${survey_a}")"),
+      Bad("ResourceSurveyService/GetResourceSurvey", R"(id: "x")", {"id"}),
+      Ok("ResourceSurveyService/ListResourceSurveys", ""),
+      Unparseable("ResourceSurveyService/ListResourceSurveys", NestedGroups(100000)),
+      Ok("ResourceSurveyService/ListResourceSurveyInvitations", R"(campaign_id: "${survey_a}")"),
+      Bad("ResourceSurveyService/ListResourceSurveyInvitations", R"(campaign_id: "x")",
+          {"campaign_id"}),
+      Ok("ResourceSurveyService/RenderResourceSurveyLetters", R"(campaign_id: "${survey_d}")"),
+      Bad("ResourceSurveyService/RenderResourceSurveyLetters",
+          R"(campaign_id: "${survey_d}" invitation_ids: "rsi_7ZZZZZZZZZZZZZZZZZZZZZZZZZ")",
+          {"invitation_ids[0]"}),
+      Ok("ResourceSurveyService/RevokeResourceSurveyLink",
+         R"(invitation_id: "${inv_b}" expected_version: 1)"),
+      Bad("ResourceSurveyService/RevokeResourceSurveyLink",
+          R"(invitation_id: "x" expected_version: 1)", {"invitation_id"}),
+      Ok("ResourceSurveyService/ReissueResourceSurveyLink",
+         R"(invitation_id: "${inv_c}" expected_version: 1)"),
+      Bad("ResourceSurveyService/ReissueResourceSurveyLink",
+          R"(invitation_id: "${inv_c}" expected_version: 1 expires_on { year: 2020 month: 1 day: 1 })",
+          {"expires_on"}),
+      Ok("ResourceSurveyService/ReviewResourceSurveyAnswer",
+         R"(invitation_id: "${inv_a}" expected_version: 2
+            decision: RESOURCE_SURVEY_DECISION_REJECT note: "入力検査")"),
+      Bad("ResourceSurveyService/ReviewResourceSurveyAnswer",
+          R"(invitation_id: "${inv_a}" expected_version: 2
+             decision: RESOURCE_SURVEY_DECISION_REJECT)",
+          {"note"}),
+      Ok("ResourceSurveyService/RemindResourceSurvey", R"(campaign_id: "${survey_d}")"),
+      Bad("ResourceSurveyService/RemindResourceSurvey", R"(campaign_id: "x")", {"campaign_id"}),
+      Ok("ResourceSurveyService/OpenResourceSurveyForm", R"(token: "${token_a}")")
+          .As(v1::ROLE_SERVICE),
+      Bad("ResourceSurveyService/OpenResourceSurveyForm", R"(token: "rsi_x")", {"token"})
+          .As(v1::ROLE_SERVICE),
+      Ok("ResourceSurveyService/SaveResourceSurveyAnswer",
+         R"(token: "${token_d}" answer { capabilities: "home_visit_medical" })")
+          .As(v1::ROLE_SERVICE),
+      Bad("ResourceSurveyService/SaveResourceSurveyAnswer",
+          R"(token: "${token_d}" answer { liaison { email: "renkei at example" } })",
+          {"answer.liaison.email"})
+          .As(v1::ROLE_SERVICE),
+  });
+
   // --- IntakeService ---
   const std::string call = "channel: CHANNEL_PHONE source_type: SOURCE_TYPE_PATIENT_FAMILY ";
   auto consultations = [](Env& e) {
@@ -1049,6 +1129,8 @@ std::vector<Row> Table() {
       Bad("IntakeService/GetDigest",
           R"(from { year: 2026 month: 11 day: 24 } to { year: 2026 month: 11 day: 1 })", {"to"}),
       Bad("IntakeService/GetDigest", "", {"from", "to"}),
+      Ok("IntakeService/GetNeedGaps", ""),
+      Bad("IntakeService/GetNeedGaps", "fiscal_year: 1999", {"fiscal_year"}),
   });
 
   // --- IssuesService ---
@@ -1722,9 +1804,10 @@ TEST_F(BadInputTest, EveryRpcHasABadInputRowAndAValidRow) {
       EXPECT_GT(ok_text[path], 0) << path << " is a command without a text OK row";
     }
   });
-  EXPECT_EQ(services, (std::set<std::string>{"AdminService", "DirectoryService", "IntakeService",
-                                             "IssuesService", "TrainingService",
-                                             "IndicatorsService", "NetworkService"}));
+  EXPECT_EQ(services,
+            (std::set<std::string>{"AdminService", "DirectoryService", "IntakeService",
+                                   "IssuesService", "TrainingService", "IndicatorsService",
+                                   "NetworkService", "ResourceSurveyService"}));
   EXPECT_EQ(methods, static_cast<int>(common::AccessTable::Get().methods().size()));
 }
 

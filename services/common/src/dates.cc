@@ -1,5 +1,6 @@
 #include "renkei/common/dates.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace renkei::common {
@@ -77,5 +78,23 @@ std::string FormatDate(const v1::Date& date) {
 }
 
 int FiscalYear(const v1::Date& date) { return date.month() >= 4 ? date.year() : date.year() - 1; }
+
+v1::Date MonthsBefore(const v1::Date& date, int months) {
+  int index = date.year() * 12 + (date.month() - 1) - months;
+  int year = index / 12, month = index % 12 + 1;
+  // The same day of that month, or its last day (31 March - 1 month = 28/29 February).
+  const int64_t next_month =
+      month == 12 ? DaysFromCivil(year + 1, 1, 1) : DaysFromCivil(year, month + 1, 1);
+  const int last = static_cast<int>(next_month - DaysFromCivil(year, month, 1));
+  v1::Date out;
+  out.set_year(year);
+  out.set_month(month);
+  out.set_day(std::min(date.day(), last));
+  return out;
+}
+
+v1::Date AddDays(const v1::Date& date, int days) {
+  return TokyoDate(TokyoStartOfDay(date) + static_cast<int64_t>(days) * kMicrosPerDay);
+}
 
 }  // namespace renkei::common

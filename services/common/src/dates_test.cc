@@ -27,6 +27,15 @@ TEST(DatesTest, DaysAgesAndFiscalYears) {
   EXPECT_EQ(FiscalYear(DateFromNumber(20260401)), 2026);
 }
 
+TEST(DatesTest, MonthsBeforeKeepsTheDayOrTakesTheMonthsLast) {
+  EXPECT_EQ(DateNumber(MonthsBefore(DateFromNumber(20261207), 12)), 20251207);
+  EXPECT_EQ(DateNumber(MonthsBefore(DateFromNumber(20260331), 1)), 20260228);
+  EXPECT_EQ(DateNumber(MonthsBefore(DateFromNumber(20240331), 1)), 20240229);  // leap year
+  EXPECT_EQ(DateNumber(MonthsBefore(DateFromNumber(20260115), 1)), 20251215);
+  EXPECT_EQ(DateNumber(AddDays(DateFromNumber(20261231), 1)), 20270101);
+  EXPECT_EQ(DateNumber(AddDays(DateFromNumber(20240301), -1)), 20240229);
+}
+
 TEST(PersonalTest, StripsEveryMarkedFieldRecursivelyAndFindsTheirStrings) {
   v1::Consultation c;
   c.set_id("con_1");

@@ -86,6 +86,10 @@ absl::Status TooLarge(std::string_view what, int64_t limit, std::string_view mes
                        {{"limit_name", std::string(what)}, {"limit", std::to_string(limit)}});
 }
 
+absl::Status WithErrorReason(absl::Status status, std::string_view reason) {
+  return WithErrorInfo(std::move(status), reason);
+}
+
 absl::Status DiskFull() {
   return WithErrorInfo(
       absl::ResourceExhaustedError(

@@ -24,5 +24,9 @@ int AgeOn(const v1::Date& birth, const v1::Date& on);
 std::string FormatDate(const v1::Date& date);
 // The Japanese fiscal year a date belongs to (April 2026 – March 2027 is 2026).
 int FiscalYear(const v1::Date& date);
+// The same day `months` months earlier (the month's last day when it has fewer days).
+v1::Date MonthsBefore(const v1::Date& date, int months);
+// `days` days later (earlier when negative).
+v1::Date AddDays(const v1::Date& date, int days);
 
 }  // namespace renkei::common

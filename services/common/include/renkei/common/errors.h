@@ -57,6 +57,10 @@ absl::Status DiskFull();
 // UNAVAILABLE: the store refuses writes after an I/O error (`cause`, without paths).
 absl::Status StoreReadOnly(std::string_view cause);
 
+// `status` with an ErrorInfo naming `reason` (e.g. "SURVEY_LINK_EXPIRED"), for clients that act on
+// the kind of refusal rather than its message.
+absl::Status WithErrorReason(absl::Status status, std::string_view reason);
+
 // The ErrorInfo.reason of a status ("" when it has none).
 std::string ErrorReasonOf(const absl::Status& status);
 // The ErrorInfo.metadata of a status (empty when it has none).
