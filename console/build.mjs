@@ -67,15 +67,28 @@ const options = {
   logLevel: 'info',
 };
 
+// The providers' public answer form of resource surveys, served at /survey/ (no log-in).
+const surveyOptions = {
+  ...options,
+  entryPoints: {
+    survey: path.join(here, 'src', 'survey', 'survey.js'),
+    'survey-style': path.join(here, 'src', 'survey', 'survey.css'),
+  },
+  outdir: path.join(dist, 'survey'),
+};
+
 async function copyStatic() {
   await mkdir(dist, { recursive: true });
   await copyFile(path.join(here, 'src', 'index.html'), path.join(dist, 'index.html'));
+  await mkdir(path.join(dist, 'survey'), { recursive: true });
+  await copyFile(path.join(here, 'src', 'survey', 'index.html'), path.join(dist, 'survey', 'index.html'));
 }
 
 // esbuild names the CSS bundle after its entry: app-style.css → app.css.
 async function renameCss() {
   const { rename } = await import('node:fs/promises');
   await rename(path.join(dist, 'app-style.css'), path.join(dist, 'app.css'));
+  await rename(path.join(dist, 'survey', 'survey-style.css'), path.join(dist, 'survey', 'survey.css'));
 }
 
 if (process.argv.includes('--watch')) {
@@ -89,6 +102,7 @@ if (process.argv.includes('--watch')) {
   await ctx.watch();
 } else {
   await build(options);
+  await build(surveyOptions);
   await copyStatic();
   await renameCss();
 }

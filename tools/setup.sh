@@ -20,9 +20,9 @@ packages=(
   libcpp-httplib-dev
   # bearer tokens (Ed25519 signatures), encryption of personal fields, console passwords (Argon2id)
   libsodium-dev
-  # resource surveys: the letters' QR codes, e-mail through the instance's SMTP server, and the
-  # real local SMTP server the survey test sends to
-  libqrencode-dev libcurl4-openssl-dev python3-aiosmtpd
+  # resource surveys: the letters' QR codes, e-mail through the instance's SMTP server; the survey
+  # test's real local SMTP server and the independent QR decoder that reads a printed letter
+  libqrencode-dev libcurl4-openssl-dev python3-aiosmtpd zbar-tools
   # the console's browser tests (Playwright drives Debian's chromium; Japanese glyphs for its
   # screenshots) and the gateway benchmark
   chromium fonts-noto-cjk wrk

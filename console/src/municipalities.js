@@ -47,3 +47,12 @@ export function prefectureOf(code) {
 export function prefectureName(prefCode) {
   return prefectures[String(prefCode).slice(0, 2)] || prefCode;
 }
+
+// The municipalities of a prefecture ("13"), in code order: [code, name].
+/** @param {string} prefCode */
+export function municipalitiesOf(prefCode) {
+  return Object.entries(municipalities)
+    .filter(([code]) => code.startsWith(prefCode))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([code, [, name]]) => /** @type {[string, string]} */ ([code, name]));
+}

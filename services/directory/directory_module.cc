@@ -63,8 +63,8 @@ absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
   if (level == v1::INSTANCE_LEVEL_MUNICIPALITY) {
     options.own_municipality_code = config.instance().code();
   }
-  auto* dir = host.Keep(std::make_unique<Directory>(host.store(), host.outbox(),
-                                                    host.event_source(), vocabulary, options));
+  auto* dir = host.Keep(std::make_unique<Directory>(
+      host.store(), host.outbox(), host.event_source(), vocabulary, options, host.clock()));
   const auto start = std::chrono::steady_clock::now();
   if (auto s = dir->LoadIndex(); !s.ok()) return s;
   common::LogLine(common::LogLevel::kInfo, "search index loaded")
@@ -95,7 +95,7 @@ absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
   survey_options.link_origin = SurveyLinkOrigin(config);
   auto* surveys = host.Keep(std::make_unique<ResourceSurveys>(
       dir, host.outbox(), host.sealer(), host.event_source(), host.audit(),
-      mailer ? host.Keep(std::move(mailer)) : nullptr, survey_options));
+      mailer ? host.Keep(std::move(mailer)) : nullptr, survey_options, host.clock()));
   common::Services services;
   services.push_back(std::make_unique<DirectoryService>(dir, host.requests()));
   services.push_back(std::make_unique<ResourceSurveyService>(surveys, host.requests()));

@@ -907,6 +907,7 @@ std::string ResourceSurveys::LettersHtml(
       "@page{size:A4;margin:20mm}"
       "body{font-family:'Noto Sans CJK JP','Noto Sans JP',sans-serif;font-size:11pt;"
       "line-height:1.7;color:#000;margin:0}"
+      "@media screen{body{padding:10mm}}"
       ".letter{page-break-after:always;break-after:page;width:170mm;min-height:250mm}"
       ".letter:last-child{page-break-after:auto;break-after:auto}"
       ".to{font-size:13pt;margin-bottom:8mm}.from{text-align:right;margin-bottom:8mm}"
@@ -923,7 +924,8 @@ std::string ResourceSurveys::LettersHtml(
     html += "<section class=\"letter\">\n";
     html += "<div class=\"to\">" + Escape(address) + "<br>" + Escape(i.resource_name()) +
             "　御中</div>\n";
-    html += "<div class=\"from\">" + Escape(municipality) + "</div>\n";
+    html +=
+        "<div class=\"from\">" + JapaneseDate(Today()) + "<br>" + Escape(municipality) + "</div>\n";
     html += "<h1>" + std::string(reminder ? "【再送】" : "") + Escape(campaign.name()) +
             "<br>ご回答のお願い</h1>\n";
     html += "<p>日頃より在宅医療・介護の連携にご協力いただき、ありがとうございます。</p>\n";

@@ -50,6 +50,7 @@ absl::StatusCode CodeOfHttpStatus(int status) {
 // The service section of the instance file that serves a gRPC service.
 const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string& service) {
   if (service == "renkei.v1.DirectoryService") return &c.directory().server();
+  if (service == "renkei.v1.ResourceSurveyService") return &c.directory().server();
   if (service == "renkei.v1.IntakeService") return &c.intake().server();
   if (service == "renkei.v1.IssuesService") return &c.issues().server();
   if (service == "renkei.v1.TrainingService") return &c.training().server();
@@ -124,7 +125,11 @@ absl::Status Gateway::Impl::Init() {
   std::map<std::string, std::shared_ptr<grpc::GenericStub>> stubs;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   auto* factory = google::protobuf::MessageFactory::generated_factory();
-  for (const auto& route : Routes()) {
+  std::vector<const Route*> routes;
+  for (const auto& route : Routes()) routes.push_back(&route);
+  for (const auto& route : PublicRoutes()) routes.push_back(&route);
+  for (const Route* r : routes) {
+    const Route& route = *r;
     const auto* method = pool->FindMethodByName(route.rpc);
     if (method == nullptr)
       return absl::InternalError(std::string("route to unknown rpc ") + route.rpc);
@@ -198,6 +203,9 @@ absl::Status Gateway::Impl::Init() {
   server_.Get("/api/v1/session", [this](const httplib::Request& req, httplib::Response& res) {
     HandleSession(req, res);
   });
+  server_.Post("/public/v1/.*", [this](const httplib::Request& req, httplib::Response& res) {
+    HandlePublic(req, res);
+  });
   auto api = [this](const httplib::Request& req, httplib::Response& res) { HandleApi(req, res); };
   const char* pattern = "/api/.*";
   server_.Get(pattern, api);
@@ -240,7 +248,7 @@ void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response&
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
   res.set_header("X-Frame-Options", "DENY");
-  if (absl::StartsWith(req.path, "/api/")) {
+  if (absl::StartsWith(req.path, "/api/") || absl::StartsWith(req.path, "/public/v1/")) {
     res.set_header("Cache-Control", "no-store");
   } else {
     res.set_header("Content-Security-Policy",
@@ -250,7 +258,10 @@ void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response&
   }
   // Every browser gets a CSRF token to echo (the page reads this cookie; the session's is not
   // readable).
-  if (CookieOf(req, kCsrfCookie).empty() && !res.has_header("Set-Cookie")) {
+  // The public pages (a provider's answer form) neither need one nor get one.
+  const bool public_page =
+      absl::StartsWith(req.path, "/public/") || absl::StartsWith(req.path, "/survey/");
+  if (!public_page && CookieOf(req, kCsrfCookie).empty() && !res.has_header("Set-Cookie")) {
     res.set_header("Set-Cookie", Cookie(kCsrfCookie, RandomHex(32), int64_t{24} * 3600, false));
   }
 }

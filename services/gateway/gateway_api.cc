@@ -83,20 +83,34 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
                          "このインスタンスでは使えません / the instance has no such service"));
   }
   std::unique_ptr<Message> request(endpoint.request_prototype->New());
+  if (!ReadRequest(match, req, res, request.get())) return;
+  Relay(endpoint, token, *request, req, res, started);
+}
+
+bool Gateway::Impl::ReadRequest(const RouteMatch& match, const httplib::Request& req,
+                                httplib::Response& res, Message* request) {
   if (req.method != "GET" && !req.body.empty()) {
     const std::string type = req.get_header_value("Content-Type");
     if (!absl::StartsWithIgnoreCase(type, "application/json")) {
-      return Fail(res,
-                  absl::InvalidArgumentError("Content-Type は application/json です / "
-                                             "the body must be application/json"),
-                  415);
+      Fail(res,
+           absl::InvalidArgumentError("Content-Type は application/json です / "
+                                      "the body must be application/json"),
+           415);
+      return false;
     }
-    if (auto s = ParseJsonBody(req.body, request.get()); !s.ok()) return Fail(res, s);
+    if (auto s = ParseJsonBody(req.body, request); !s.ok()) {
+      Fail(res, s);
+      return false;
+    }
   }
   // Query parameters (any method), then the path's: the path wins.
   const Params query(req.params.begin(), req.params.end());
-  if (auto s = FillFromParams(query, request.get()); !s.ok()) return Fail(res, s);
-  if (auto s = FillFromParams(match.path_params, request.get()); !s.ok()) return Fail(res, s);
+  for (const Params* params : {&query, &match.path_params}) {
+    if (auto s = FillFromParams(*params, request); !s.ok()) {
+      Fail(res, s);
+      return false;
+    }
+  }
   // Commands carry a request id (docs/gateway.md, "Retries"): the body's request_id, else the
   // Idempotency-Key header, else a new one; it goes back in the Idempotency-Key header so that a
   // client can send the same command again without applying it twice.
@@ -105,14 +119,19 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
     if (id.empty()) {
       id = req.get_header_value(kIdempotencyHeader);
       if (id.empty()) id = common::NewId("req");
-      request->GetReflection()->SetString(request.get(), field, id);
+      request->GetReflection()->SetString(request, field, id);
     }
     if (common::IsWellFormedRequestId(id)) res.set_header(kIdempotencyHeader, id);
   }
+  return true;
+}
 
+void Gateway::Impl::Relay(const Endpoint& endpoint, const std::string& token,
+                          const Message& request, const httplib::Request& req,
+                          httplib::Response& res, std::chrono::steady_clock::time_point started) {
   grpc::ByteBuffer request_bytes;
   bool own = false;
-  if (!grpc::SerializationTraits<Message>::Serialize(*request, &request_bytes, &own).ok()) {
+  if (!grpc::SerializationTraits<Message>::Serialize(request, &request_bytes, &own).ok()) {
     return Fail(res, absl::InternalError("内部エラー / cannot serialize"));
   }
   // A service that is restarting answers UNAVAILABLE: the call is sent again (reads, and
@@ -162,7 +181,7 @@ void Gateway::Impl::HandleApi(const httplib::Request& req, httplib::Response& re
     common::LogLine(http_status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo,
                     "request failed")
         .Field("method", req.method)
-        .Field("route", match.route->path)
+        .Field("route", endpoint.route->path)
         .Field("status", http_status)
         .Field("code", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())))
         .Field("micros", static_cast<int64_t>(micros));

@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -82,6 +83,24 @@ class Gateway::Impl {
                      bool http_only) const;
 
   void HandleApi(const httplib::Request& req, httplib::Response& res);
+  // A public route (no log-in): rate-limited per client address, called with the gateway's own
+  // service identity (gateway_public.cc).
+  void HandlePublic(const httplib::Request& req, httplib::Response& res);
+  // The request message of a route: the JSON body, then query and path parameters, and a request
+  // id for a command (the body's, the Idempotency-Key header's, or a new one, sent back in that
+  // header). False when it answered an error.
+  bool ReadRequest(const RouteMatch& match, const httplib::Request& req, httplib::Response& res,
+                   google::protobuf::Message* request);
+  // Calls the endpoint with `token` and writes its answer (again while the service answers
+  // UNAVAILABLE, within the deadline); failures are logged with the route's pattern.
+  void Relay(const Endpoint& endpoint, const std::string& token,
+             const google::protobuf::Message& request, const httplib::Request& req,
+             httplib::Response& res, std::chrono::steady_clock::time_point started);
+  // The gateway's own token (ROLE_SERVICE of the instance), renewed before it expires; empty
+  // without a signing key (unauthenticated_loopback).
+  std::string ServiceToken();
+  // Whether `address` may make another public request now (a sliding window per address).
+  bool PublicAllowed(const std::string& address);
   // Who the token's claims say is logged in, for the console.
   v1::ConsoleSession SessionOf(const v1::TokenClaims& claims) const;
   void HandleLogin(const httplib::Request& req, httplib::Response& res);
@@ -105,6 +124,13 @@ class Gateway::Impl {
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
+  Router public_router_{PublicRoutes()};
+  std::mutex service_token_mu_;
+  std::string service_token_;
+  int64_t service_token_exp_ = 0;
+  std::mutex public_mu_;
+  // client address -> request times in the window (at most kMaxPublicClients addresses)
+  std::map<std::string, std::deque<int64_t>> public_requests_;
   std::mutex failures_mu_;
   // account's login -> attempt times in the window (bounded by the accounts file)
   std::map<std::string, std::deque<int64_t>> failures_;

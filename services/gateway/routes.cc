@@ -28,6 +28,7 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/follow-ups/overdue", "renkei.v1.IntakeService.ListOverdueFollowUps", "期限切れのフォローアップ"},
       {"GET", "/api/v1/issue-seeds", "renkei.v1.IntakeService.ListIssueSeeds", "地域課題のタネの一覧"},
       {"GET", "/api/v1/digest", "renkei.v1.IntakeService.GetDigest", "定例ミーティング資料"},
+      {"GET", "/api/v1/need-gaps", "renkei.v1.IntakeService.GetNeedGaps", "ニーズの組合せ別の資源の空白 (年度の需要と供給)"},
       // 資源検索 (directory)
       {"GET", "/api/v1/resources", "renkei.v1.DirectoryService.SearchResources", "資源を検索する"},
       {"GET", "/api/v1/resources/{id}", "renkei.v1.DirectoryService.GetResource", "資源を開く"},
@@ -35,6 +36,16 @@ const std::vector<Route>& Routes() {
       {"DELETE", "/api/v1/resources/{id}", "renkei.v1.DirectoryService.DeleteResource", "資源を削除する"},
       {"GET", "/api/v1/gap-report/{municipality_code}", "renkei.v1.DirectoryService.GetGapReport", "資源の空白"},
       {"GET", "/api/v1/capabilities", "renkei.v1.DirectoryService.ListCapabilities", "機能の一覧"},
+      // 資源調査 (directory)
+      {"POST", "/api/v1/resource-surveys", "renkei.v1.ResourceSurveyService.StartResourceSurvey", "資源調査を始める"},
+      {"GET", "/api/v1/resource-surveys", "renkei.v1.ResourceSurveyService.ListResourceSurveys", "資源調査の一覧"},
+      {"GET", "/api/v1/resource-surveys/{id}", "renkei.v1.ResourceSurveyService.GetResourceSurvey", "資源調査を開く (回答率)"},
+      {"GET", "/api/v1/resource-surveys/{campaign_id}/invitations", "renkei.v1.ResourceSurveyService.ListResourceSurveyInvitations", "依頼と回答 (確認待ちの一覧)"},
+      {"GET", "/api/v1/resource-surveys/{campaign_id}/letters", "renkei.v1.ResourceSurveyService.RenderResourceSurveyLetters", "依頼状 (A4 印刷用)"},
+      {"POST", "/api/v1/resource-surveys/{campaign_id}/reminders", "renkei.v1.ResourceSurveyService.RemindResourceSurvey", "未回答の事業所に催促する"},
+      {"POST", "/api/v1/resource-survey-invitations/{invitation_id}/revoke", "renkei.v1.ResourceSurveyService.RevokeResourceSurveyLink", "回答用リンクを無効にする"},
+      {"POST", "/api/v1/resource-survey-invitations/{invitation_id}/reissue", "renkei.v1.ResourceSurveyService.ReissueResourceSurveyLink", "回答用リンクを出し直す"},
+      {"POST", "/api/v1/resource-survey-invitations/{invitation_id}/review", "renkei.v1.ResourceSurveyService.ReviewResourceSurveyAnswer", "回答を確認して反映する"},
       // 地域課題 (issues)
       {"GET", "/api/v1/issue-candidates", "renkei.v1.IssuesService.ListCandidates", "課題候補の一覧"},
       {"POST", "/api/v1/issue-candidates/{candidate_id}/accept", "renkei.v1.IssuesService.AcceptCandidate", "課題候補を地域課題にする"},
@@ -179,9 +190,21 @@ std::string ConcretePath(const Route& route, const std::string& value) {
   return out;
 }
 
+const std::vector<Route>& PublicRoutes() {
+  // clang-format off
+  static const std::vector<Route> routes = {
+      {"POST", "/public/v1/survey/form", "renkei.v1.ResourceSurveyService.OpenResourceSurveyForm", "資源調査の回答フォームを開く (回答用リンクのトークン)"},
+      {"POST", "/public/v1/survey/answer", "renkei.v1.ResourceSurveyService.SaveResourceSurveyAnswer", "資源調査の回答を保存・送信する"},
+  };
+  // clang-format on
+  return routes;
+}
+
 std::string RoutesMarkdown() {
   std::string out = "| method | path | gRPC | |\n|---|---|---|---|\n";
-  for (const auto& r : Routes()) {
+  std::vector<Route> all = Routes();
+  all.insert(all.end(), PublicRoutes().begin(), PublicRoutes().end());
+  for (const auto& r : all) {
     std::string_view rpc = r.rpc;
     if (rpc.substr(0, 10) == "renkei.v1.") rpc.remove_prefix(10);
     out += "| ";

@@ -19,6 +19,10 @@ struct Route {
 // Every route, in the order of docs/gateway.md.
 const std::vector<Route>& Routes();
 
+// The public routes (no log-in; docs/gateway.md, "Public pages"): the gateway calls them with its
+// own service identity, rate-limited per client address.
+const std::vector<Route>& PublicRoutes();
+
 // docs/gateway.md's route table (`renkei-gateway --routes-markdown`).
 std::string RoutesMarkdown();
 

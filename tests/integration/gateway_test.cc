@@ -256,6 +256,36 @@ TEST_F(GatewayTest, WrongPasswordsAreRefusedAndRepeatedFailuresLockTheLoginForAW
   EXPECT_THAT(FieldsOf(ErrorOf(r)), ::testing::ElementsAre("login", "password"));
 }
 
+// The public routes need no log-in and no CSRF token, answer for the service by its own rules,
+// set no cookie, are not cached, and are limited per client address.
+TEST_F(GatewayTest, PublicRoutesNeedNoLogInAndAreLimitedPerAddress) {
+  httplib::Client client("127.0.0.1", port());
+  const std::string body = R"({"token": "rsi_not-a-link"})";
+  auto r = client.Post("/public/v1/survey/form", body, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;  // the service's refusal of the token, by name
+  EXPECT_EQ(ErrorOf(r).code(), "INVALID_ARGUMENT");
+  ASSERT_EQ(ErrorOf(r).fields_size(), 1);
+  EXPECT_EQ(ErrorOf(r).fields(0).field(), "token");
+  EXPECT_FALSE(r->has_header("Set-Cookie"));
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store");
+  auto unknown = client.Post("/public/v1/no-such-page", body, "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  // 120 requests in ten minutes from one address (the first above included), then 429.
+  int limited_at = 0;
+  for (int i = 2; i <= 130 && limited_at == 0; ++i) {
+    auto again = client.Post("/public/v1/survey/form", body, "application/json");
+    ASSERT_TRUE(again);
+    if (again->status == 429) {
+      limited_at = i;
+      EXPECT_FALSE(again->get_header_value("Retry-After").empty());
+      EXPECT_EQ(ErrorOf(again).code(), "RESOURCE_EXHAUSTED");
+    }
+  }
+  EXPECT_EQ(limited_at, 121);
+}
+
 TEST_F(GatewayTest, EveryRouteRejectsAnUnknownFieldNamingIt) {
   Browser b(port());
   ASSERT_EQ(b.LogIn("inagi-coord", kPassword)->status, 200);

@@ -196,11 +196,13 @@ std::shared_ptr<grpc::Channel> FastReconnectChannel(const std::string& address,
 }
 
 absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
-                                             const std::string& path, bool allow_partial) {
+                                             const std::string& path, bool allow_partial,
+                                             const std::vector<std::string>& only) {
   grpc::ClientContext ctx;
   auto stream = stub.ImportResources(&ctx);
   v1::ImportResourcesRequest req;
   req.mutable_options()->set_allow_partial(allow_partial);
+  for (const auto& code : only) req.mutable_options()->add_only_municipalities(code);
   req.mutable_options()->set_file_name(path.substr(path.find_last_of('/') + 1));
   bool ok = stream->Write(req);
   std::string data = ReadFile(path);
@@ -221,7 +223,8 @@ absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
   return summary;
 }
 
-absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub) {
+absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub,
+                                       const std::vector<std::string>& only) {
   const std::string data = ReferenceDataDir();
   std::vector<std::string> files;
   for (const auto& e : std::filesystem::directory_iterator(data + "/mhlw-kaigo-opendata"))
@@ -231,7 +234,7 @@ absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub) {
   files.push_back(data + "/medical_institutions_ika.csv");
   int64_t imported = 0;
   for (const auto& f : files) {
-    auto summary = ImportFile(stub, f, /*allow_partial=*/true);
+    auto summary = ImportFile(stub, f, /*allow_partial=*/true, only);
     if (!summary.ok()) return summary.status();
     imported += summary->inserted() + summary->unchanged() + summary->updated();
   }
@@ -280,7 +283,8 @@ InstanceProcesses::InstanceProcesses(const std::string& dir, const std::string& 
     : dir_(dir),
       code_(spec.national && spec.code.empty() ? "000000" : spec.code),
       client_tls_(spec.client_tls),
-      in_process_(spec.in_process) {
+      in_process_(spec.in_process),
+      clock_(spec.clock) {
   std::filesystem::create_directories(dir);
   v1::InstanceIdentity identity;
   identity.set_level(spec.national     ? v1::INSTANCE_LEVEL_NATIONAL
@@ -434,7 +438,9 @@ absl::Status InstanceProcesses::Start(const std::string& service, const std::str
   if (const auto* module = ModuleNamed(service); in_process_ && module && failpoints.empty()) {
     auto config = common::LoadInstanceConfig(config_path());
     if (!config.ok()) return config.status();
-    auto host = common::ServiceHost::Open(std::move(*config), *module);
+    common::HostOptions options;
+    if (clock_ != nullptr) options.clock = clock_;
+    auto host = common::ServiceHost::Open(std::move(*config), *module, options);
     if (!host.ok()) return host.status();
     if (auto s = (*host)->Serve(); !s.ok()) return s;
     hosts_[service] = std::move(*host);

@@ -14,6 +14,7 @@
 #include "directory/directory_service.h"
 #include "renkei/common/auth.h"
 #include "renkei/common/bus.h"
+#include "renkei/common/clock.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/requests.h"
 #include "renkei/common/server.h"
@@ -113,6 +114,8 @@ struct InstanceSpec {
   // the same instance file and ports) rather than as renkei-<service> processes: for tests that
   // neither kill a service, nor inject failpoints, nor read its log. The gateway stays a process.
   bool in_process = false;
+  // With in_process: the services' clock (HostOptions::clock), e.g. a FakeClock the test moves on.
+  const common::Clock* clock = nullptr;
 };
 
 // The spec of a municipality's instance (`code`) whose services run in the test's own process.
@@ -172,16 +175,20 @@ class InstanceProcesses {
   std::map<std::string, int> ports_;
   std::map<std::string, int> metrics_ports_;
   bool in_process_ = false;
+  const common::Clock* clock_ = nullptr;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
   std::map<std::string, std::unique_ptr<common::ServiceHost>> hosts_;  // shut down first
 };
 
 // Streams a CSV file through ImportResources (allow_partial as given); the final summary.
 absl::StatusOr<v1::ImportSummary> ImportFile(v1::DirectoryService::Stub& stub,
-                                             const std::string& path, bool allow_partial);
+                                             const std::string& path, bool allow_partial,
+                                             const std::vector<std::string>& only = {});
 // Every real file of reference-data/ (MHLW care offices, visiting nursing stations, medical
 // institutions), imported with allow_partial; rows imported in all.
-absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub);
+// With `only`, the rows of those municipalities (ImportOptions.only_municipalities).
+absl::StatusOr<int64_t> ImportRealData(v1::DirectoryService::Stub& stub,
+                                       const std::vector<std::string>& only = {});
 
 // The value of a Prometheus metric (the first line of `name` whose labels contain `label`, e.g.
 // "service=\"intake\"") served at http://<address>/metrics; nullopt when unreadable or absent.

@@ -1,0 +1,184 @@
+// A resource survey end to end (issue 19, acceptance 1): Inagi's real visiting nurse stations and
+// home-help offices (reference-data/, this municipality's rows), the real renkei-directory (in
+// this process, on a clock the test moves on so that a link can expire), the real renkei-gateway
+// serving console/dist and the public answer form, Debian's chromium driven by Playwright
+// (console/tests/screens/survey.mjs), and a real SMTP server (Debian's python3-aiosmtpd, a Maildir)
+// for the reminder. Phase 1: staff start a campaign and print the letters; two providers answer on
+// a phone (a draft kept across a reload, a malformed e-mail address refused by name, one
+// submission accepted and a second one refused). Two days later, phase 2: the third provider's
+// link has expired, staff reissue it and the provider answers; the coordinator accepts two answers
+// and edits one; the directory shows the survey's capabilities with their provenance; the response
+// rate counts three; a reminder reaches the SMTP server.
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/escaping.h"
+#include "gateway/accounts.h"
+#include "gtest/gtest.h"
+#include "harness.h"
+
+namespace renkei::testing {
+namespace {
+
+constexpr char kPassword[] = "survey-test-password-1";
+
+// The messages in a Maildir's new/ folder, as text with each base64 body decoded.
+std::vector<std::string> MaildirMessages(const std::string& maildir) {
+  std::vector<std::string> out;
+  if (!std::filesystem::exists(maildir + "/new")) return out;
+  for (const auto& e : std::filesystem::directory_iterator(maildir + "/new")) {
+    std::string raw = ReadFile(e.path());
+    const size_t body_at =
+        raw.find("\n\n") != std::string::npos ? raw.find("\n\n") : raw.find("\r\n\r\n");
+    std::string body_b64, decoded;
+    for (char c : raw.substr(body_at == std::string::npos ? raw.size() : body_at)) {
+      if (c != '\r' && c != '\n') body_b64 += c;
+    }
+    absl::Base64Unescape(body_b64, &decoded);
+    out.push_back(raw.substr(0, body_at) + "\n\n" + decoded);
+  }
+  return out;
+}
+
+class SurveyInABrowser : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    console_ = SourceDir() + "/console";
+    ASSERT_TRUE(std::filesystem::exists(console_ + "/dist/survey/index.html"))
+        << "console/dist is not built: run tools/console-build.sh (tools/build.sh does)";
+    ASSERT_TRUE(std::filesystem::exists(console_ + "/node_modules/playwright-core"))
+        << "console/node_modules is not installed: run tools/console-build.sh";
+    const char* chromium_env = std::getenv("RENKEI_CHROMIUM");
+    chromium_ = chromium_env != nullptr ? chromium_env : "/usr/bin/chromium";
+
+    // The SMTP server: Debian's aiosmtpd storing what it receives in a Maildir.
+    maildir_ = tmp_.Sub("maildir");
+    smtp_port_ = FreePort();
+    auto smtp = ChildProcess::Spawn(
+        {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
+         "127.0.0.1:" + std::to_string(smtp_port_), "-c", "aiosmtpd.handlers.Mailbox", maildir_},
+        {}, tmp_.Sub("smtp.log"));
+    ASSERT_TRUE(smtp.ok()) << smtp.status();
+    smtp_ = std::move(*smtp);
+    ASSERT_TRUE(WaitFor([&] { return PortAccepts(smtp_port_); }, std::chrono::seconds(20)))
+        << ReadFile(tmp_.Sub("smtp.log"));
+
+    auto nats = NatsServer::Start(tmp_.Sub("nats"));
+    ASSERT_TRUE(nats.ok()) << nats.status();
+    nats_ = std::move(*nats);
+    clock_.SetMicros(common::SystemClock::Get()->NowMicros());
+    InstanceSpec spec = InProcess();
+    spec.services = {"directory", "intake"};  // the console opens on the consultations
+    spec.clock = &clock_;
+    spec.gateway_json = "\"static_dir\": \"" + console_ + "/dist\"";
+    spec.extra_json = "\"mail\": {\"smtp_url\": \"smtp://127.0.0.1:" + std::to_string(smtp_port_) +
+                      "\", \"from_address\": \"renkei@city.inagi.example.jp\"}";
+    instance_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url(), spec);
+    for (const auto& [login, role] : {std::pair{"inagi-demo", v1::ROLE_MUNICIPAL_STAFF},
+                                      std::pair{"inagi-coord", v1::ROLE_COORDINATOR}}) {
+      v1::GatewayAccount account;
+      account.set_login(login);
+      account.set_role(role);
+      account.set_jurisdiction("132250");
+      account.set_display_name("稲城市 (テスト)");
+      ASSERT_TRUE(gateway::SaveAccount(instance_->accounts_file(), account, kPassword).ok());
+    }
+    for (const char* s : {"directory", "intake", "gateway"}) {
+      auto started = instance_->Start(s);
+      ASSERT_TRUE(started.ok()) << started;
+    }
+    auto directory = v1::DirectoryService::NewStub(instance_->channel("directory"));
+    auto imported = ImportRealData(*directory, {"132250"});
+    ASSERT_TRUE(imported.ok()) << imported.status();
+    ASSERT_GT(*imported, 50);
+    screenshots_ =
+        std::filesystem::path(BinaryPath("renkei-gateway")).parent_path().parent_path().string() +
+        "/console-screenshots";
+    std::filesystem::create_directories(screenshots_);
+  }
+
+  // Runs one phase of console/tests/screens/survey.mjs; its shared state is a JSON file.
+  void RunPhase(const std::string& phase) {
+    const std::string log = tmp_.Sub("playwright-survey-" + phase + ".log");
+    auto node = ChildProcess::Spawn(
+        {"/bin/sh", "-c", "cd \"$CONSOLE_DIR\" && exec node tests/screens/survey.mjs"},
+        {{"RENKEI_GATEWAY_URL", instance_->gateway_url()},
+         {"RENKEI_LOGIN", "inagi-demo"},
+         {"RENKEI_PASSWORD", kPassword},
+         {"RENKEI_COORDINATOR_LOGIN", "inagi-coord"},
+         {"RENKEI_COORDINATOR_PASSWORD", kPassword},
+         {"RENKEI_SCREENSHOT_DIR", screenshots_},
+         {"RENKEI_CHROMIUM", chromium_},
+         {"RENKEI_SURVEY_PHASE", phase},
+         {"RENKEI_SURVEY_STATE", tmp_.Sub("survey-state.json")},
+         {"CONSOLE_DIR", console_}},
+        log);
+    ASSERT_TRUE(node.ok()) << node.status();
+    int status = 0;
+    const bool exited = (*node)->WaitExit(std::chrono::minutes(5), &status);
+    const std::string output = ReadFile(log);
+    std::cout << output;
+    ASSERT_TRUE(exited) << phase << ": the browser tests did not finish in 5 minutes";
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << phase << " failed:\n" << output;
+  }
+
+  TempDir tmp_;
+  common::FakeClock clock_;
+  std::unique_ptr<ChildProcess> smtp_;
+  std::unique_ptr<NatsServer> nats_;
+  std::unique_ptr<InstanceProcesses> instance_;
+  std::string console_, chromium_, maildir_, screenshots_;
+  int smtp_port_ = 0;
+};
+
+TEST_F(SurveyInABrowser, ACampaignOverInagisRealResourcesFromLettersToTheDirectory) {
+  RunPhase("start");
+  // The first letter's QR code, read by an independent decoder (zbar) from the letter rendered at
+  // print resolution, is that letter's answer link.
+  {
+    const std::string state = ReadFile(tmp_.Sub("survey-state.json"));
+    const size_t at = state.find("\"token\":\"");
+    ASSERT_NE(at, std::string::npos) << state;
+    const std::string token = state.substr(at + 9, state.find('"', at + 9) - at - 9);
+    const std::string decoded_path = tmp_.Sub("qr.txt");
+    auto zbar = ChildProcess::Spawn(
+        {"/usr/bin/zbarimg", "--raw", "-q", screenshots_ + "/17-survey-letter.png"}, {},
+        decoded_path);
+    ASSERT_TRUE(zbar.ok()) << zbar.status();
+    int status = 0;
+    ASSERT_TRUE((*zbar)->WaitExit(std::chrono::seconds(60), &status));
+    // The log holds stderr too (zbar's D-Bus notices): the symbol is its last line.
+    std::string decoded = ReadFile(decoded_path);
+    while (!decoded.empty() && decoded.back() == '\n') decoded.pop_back();
+    decoded = decoded.substr(decoded.find_last_of('\n') + 1);
+    EXPECT_EQ(decoded, instance_->gateway_url() + "/survey/#t=" + token);
+  }
+  // Two days later.
+  clock_.AdvanceMicros(2LL * 86400 * 1000000);  // the links' last day is past
+  RunPhase("review");
+  // The reminder the review phase sent, as the SMTP server received it.
+  const std::string state = ReadFile(tmp_.Sub("survey-state.json"));
+  const std::string marker = "\"remindedAddress\":\"";
+  const size_t at = state.find(marker);
+  ASSERT_NE(at, std::string::npos) << state;
+  const std::string address =
+      state.substr(at + marker.size(), state.find('"', at + marker.size()) - at - marker.size());
+  const auto messages = MaildirMessages(maildir_);
+  int to_address = 0;
+  for (const auto& m : messages) {
+    if (m.find("To: " + address) == std::string::npos) continue;
+    ++to_address;
+    EXPECT_NE(m.find("From: renkei@city.inagi.example.jp"), std::string::npos) << m;
+    EXPECT_NE(m.find("Subject: =?UTF-8?B?"), std::string::npos) << m;
+    EXPECT_NE(m.find("/survey/#t=rsi_"), std::string::npos) << m;
+    EXPECT_NE(m.find("改めてご連絡いたします"), std::string::npos) << m;
+  }
+  EXPECT_EQ(to_address, 1) << messages.size() << " messages in the Maildir";
+  for (const char* shot : {"17-survey-letter.png", "18-survey-form-mobile.png",
+                           "19-survey-link-expired.png", "20-survey-review.png"}) {
+    EXPECT_TRUE(std::filesystem::exists(screenshots_ + "/" + shot)) << "no screenshot " << shot;
+  }
+}
+
+}  // namespace
+}  // namespace renkei::testing
