@@ -21,6 +21,7 @@
 #include "renkei/common/events.h"
 #include "renkei/common/personal.h"
 #include "renkei/v1/intake.grpc.pb.h"
+#include "renkei/v1/resource_survey.grpc.pb.h"
 
 namespace renkei::testing {
 namespace {
@@ -252,6 +253,127 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
             HasSubstr("訪問診療医やケアマネジャーが専門医に相談しやすい仕組みがない"),
             HasSubstr("協議会で医師・看護師の意見を聞く準備"), HasSubstr("辞退")));
 
+  // 7. The gap as the year's demand beside the supply (issue 19): one consultation asked for
+  // Parkinson's with home visits and was matched only outside; nothing in or serving Inagi offers
+  // both.
+  v1::NeedGapReport gaps = Call(&v1::IntakeService::Stub::GetNeedGaps, v1::GetNeedGapsRequest());
+  EXPECT_FALSE(gaps.supply_unavailable());
+  ASSERT_GE(gaps.gaps_size(), 1);
+  EXPECT_EQ(gaps.gaps(0).label(), "パーキンソン病＋訪問診療");
+  EXPECT_EQ(gaps.gaps(0).consultations(), 1);
+  EXPECT_EQ(gaps.gaps(0).matched_outside(), 1);
+  EXPECT_TRUE(gaps.gaps(0).supply_gap());
+  EXPECT_EQ(gaps.gaps(0).nearest_outside().name(), "てんかんと脳神経内科の訪問クリニック柏");
+
+  // 8. Inagi surveys a home-visit clinic of a neighbouring city. It answers that it sees
+  // Parkinson's patients at home and visits Inagi; the coordinator accepts the answer.
+  auto surveys = v1::ResourceSurveyService::NewStub(instance_->channel("directory"));
+  auto form = v1::ResourceSurveyService::NewStub(
+      instance_->channel("directory", v1::ROLE_SERVICE));  // the gateway's public page
+  v1::Resource neighbour;
+  for (const char* city : {"132241", "132080", "132063", "132098"}) {  // 多摩, 調布, 府中, 町田
+    v1::SearchResourcesRequest q;
+    q.add_capabilities("home_visit_medical");
+    q.set_municipality_code(city);
+    q.set_area_match(v1::AREA_MATCH_LOCATED_IN);
+    q.set_outside_fallback(v1::OUTSIDE_FALLBACK_NONE);
+    grpc::ClientContext ctx;
+    v1::SearchResourcesResponse r;
+    ASSERT_TRUE(directory_->SearchResources(&ctx, q, &r).ok());
+    if (r.hits_size() > 0) {
+      neighbour = r.hits(0).resource();
+      break;
+    }
+  }
+  ASSERT_FALSE(neighbour.id().empty()) << "no home-visit clinic in the neighbouring cities";
+  v1::StartResourceSurveyRequest start;
+  start.set_name("在宅医療・介護資源調査 (近隣市の訪問診療)");
+  *start.mutable_deadline() = day(14);
+  start.mutable_targets()->add_resource_ids(neighbour.id());
+  start.mutable_questions()->add_capabilities("parkinsons");
+  start.mutable_questions()->add_capabilities("home_visit_medical");
+  start.mutable_questions()->set_service_area(true);
+  v1::ResourceSurveyCampaign campaign;
+  {
+    grpc::ClientContext ctx;
+    auto s = surveys->StartResourceSurvey(&ctx, start, &campaign);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  v1::ResourceSurveyLetters letters;
+  {
+    v1::RenderResourceSurveyLettersRequest r;
+    r.set_campaign_id(campaign.id());
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(surveys->RenderResourceSurveyLetters(&ctx, r, &letters).ok());
+  }
+  const size_t t = letters.html().find("#t=");
+  ASSERT_NE(t, std::string::npos);
+  v1::SaveResourceSurveyAnswerRequest answer;
+  answer.set_token(letters.html().substr(t + 3, letters.html().find('<', t) - t - 3));
+  answer.mutable_answer()->add_capabilities("parkinsons");
+  answer.mutable_answer()->add_capabilities("home_visit_medical");
+  answer.mutable_answer()->add_service_area(kInagi);
+  answer.set_submit(true);
+  {
+    v1::ResourceSurveyForm saved;
+    grpc::ClientContext ctx;
+    auto s = form->SaveResourceSurveyAnswer(&ctx, answer, &saved);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(saved.state(), v1::RESOURCE_SURVEY_STATE_SUBMITTED);
+  }
+  {
+    v1::ListResourceSurveyInvitationsRequest r;
+    r.set_campaign_id(campaign.id());
+    v1::ListResourceSurveyInvitationsResponse list;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(surveys->ListResourceSurveyInvitations(&ctx, r, &list).ok());
+    ASSERT_EQ(list.invitations_size(), 1);
+    v1::ReviewResourceSurveyAnswerRequest review;
+    review.set_invitation_id(list.invitations(0).id());
+    review.set_expected_version(list.invitations(0).version());
+    review.set_decision(v1::RESOURCE_SURVEY_DECISION_ACCEPT);
+    v1::ResourceSurveyInvitation reviewed;
+    grpc::ClientContext ctx2;
+    auto s = surveys->ReviewResourceSurveyAnswer(&ctx2, review, &reviewed);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  // 9. The next such consultation: matching now ranks the surveyed clinic first, serving Inagi,
+  // verified, with its distance from Inagi's office; no gap.
+  v1::CreateConsultationRequest again;
+  again.set_channel(v1::CHANNEL_PHONE);
+  again.set_source_type(v1::SOURCE_TYPE_CARE_MANAGER_SUPPORT_CENTER);
+  auto* need2 = again.add_needs();
+  need2->set_capability("parkinsons");
+  need2->add_also_requires("home_visit_medical");
+  v1::Consultation c2 = Call(&v1::IntakeService::Stub::CreateConsultation, again);
+  v1::MatchResourcesRequest match2;
+  match2.set_id(c2.id());
+  match2.set_expected_version(c2.version());
+  c2 = Call(&v1::IntakeService::Stub::MatchResources, match2).consultation();
+  ASSERT_EQ(c2.needs_size(), 1);
+  EXPECT_FALSE(c2.needs(0).resource_gap());
+  ASSERT_GE(c2.needs(0).candidates_size(), 1);
+  const v1::Candidate& first = c2.needs(0).candidates(0);
+  EXPECT_EQ(first.resource_id(), neighbour.id());
+  EXPECT_EQ(first.relation(), v1::AREA_RELATION_SERVES);
+  EXPECT_TRUE(first.has_distance_km());
+  EXPECT_LT(first.distance_km(), 15);
+  EXPECT_THAT(first.reasons(), ::testing::Contains("verified"));
+  // The demand now: two consultations, one matched only outside, one inside; supply serving 1.
+  gaps = Call(&v1::IntakeService::Stub::GetNeedGaps, v1::GetNeedGapsRequest());
+  ASSERT_GE(gaps.gaps_size(), 1);
+  const v1::NeedGap* both = nullptr;
+  for (const auto& g : gaps.gaps()) {
+    if (g.label() == "パーキンソン病＋訪問診療") both = &g;
+  }
+  ASSERT_NE(both, nullptr);
+  EXPECT_EQ(both->consultations(), 2);
+  EXPECT_EQ(both->matched_outside(), 1);
+  EXPECT_EQ(both->matched_inside(), 1);
+  EXPECT_FALSE(both->supply_gap());
+  EXPECT_EQ(both->serving(), 1);
+
   // Acceptance 2: nothing personal on the bus. Every string of a personal field of the stored
   // consultation (requester, person, narrative, notes, tasks, owners, seed themes) and the birth
   // date in common spellings, against every message of the stream, raw and decoded.
@@ -293,7 +415,8 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
   }
   EXPECT_EQ(intake_types, (std::set<std::string>{"consultation_received", "need_recorded",
                                                  "resource_gap_found", "issue_seed_raised",
-                                                 "referral_made", "referral_outcome_recorded"}));
+                                                 "referral_made", "referral_outcome_recorded",
+                                                 "match_found"}));
   EXPECT_GE(scanned, 7);
   // Nor in the services' logs.
   for (const char* service : {"intake", "directory"}) {
