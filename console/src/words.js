@@ -55,6 +55,9 @@ export const AREA_RELATIONS = table('AreaRelation');
 /** @type {ui.Table<renkei.v1.Acceptance>} */
 export const ACCEPTANCE = table('Acceptance');
 
+/** @type {ui.Table<renkei.v1.CapabilitySource>} */
+export const CAPABILITY_SOURCES = table('CapabilitySource');
+
 // The names of the seven PDCA steps, step 1 first: STEPS[step - 1] (vocabulary.csv's pdca_step
 // codes "1".."7", the names renkei::common::StepName gives too).
 /** @type {readonly string[]} */

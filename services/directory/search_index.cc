@@ -78,7 +78,7 @@ uint32_t SearchIndex::AddDoc(const v1::Resource& r) {
   accepting_.push_back(r.accepting_new_patients() == v1::ACCEPTANCE_ACCEPTING);
 
   std::vector<uint16_t> caps;
-  CapBits bits, inferred;
+  CapBits bits;
   for (int i = 0; i < r.capabilities_size(); ++i) {
     int idx = vocabulary_->IndexOf(r.capabilities(i));
     if (idx < 0) continue;
@@ -90,10 +90,9 @@ uint32_t SearchIndex::AddDoc(const v1::Resource& r) {
     const bool verified = i < r.capability_provenance_size() &&
                           r.capability_provenance(i).capability() == r.capabilities(i) &&
                           IsVerified(r.capability_provenance(i).source());
-    if (!verified) inferred.w[idx / 64] |= 1ULL << (idx % 64);
+    if (!verified) bits.inferred[idx / 64] |= 1ULL << (idx % 64);
   }
   cap_bits_.push_back(bits);
-  inferred_bits_.push_back(inferred);
   verified_on_.push_back(
       r.source().last_verified().year() != 0 ? common::DateNumber(r.source().last_verified()) : 0);
   caps_.push_back(std::move(caps));
@@ -168,7 +167,7 @@ void SearchIndex::MaybeCompact() {
       r.add_capabilities(vocabulary_->at(c).code());
       auto* e = r.add_capability_provenance();
       e->set_capability(vocabulary_->at(c).code());
-      const bool inferred = c < 128 && (inferred_bits_[d].w[c / 64] >> (c % 64) & 1);
+      const bool inferred = c < 128 && (cap_bits_[d].inferred[c / 64] >> (c % 64) & 1);
       e->set_source(inferred ? v1::CAPABILITY_SOURCE_NAME : v1::CAPABILITY_SOURCE_SURVEY);
     }
     if (verified_on_[d] != 0) {

@@ -135,13 +135,14 @@ class SearchIndex {
   std::vector<uint32_t> municipality_;
   std::vector<uint8_t> accepting_;
   std::vector<std::vector<uint16_t>> caps_;
-  // The same capabilities as a bit set (vocabulary index < 128), read by per-document checks.
+  // The same capabilities as a bit set (vocabulary index < 128), read by per-document checks,
+  // and those of them only inferred (from the name, or of no recorded source) beside them: one
+  // 32-byte read answers both the filter and the ranking.
   struct CapBits {
     uint64_t w[2] = {0, 0};
+    uint64_t inferred[2] = {0, 0};
   };
   std::vector<CapBits> cap_bits_;
-  // The capabilities only inferred (from the name, or of no recorded source).
-  std::vector<CapBits> inferred_bits_;
   std::vector<int32_t> verified_on_;  // source.last_verified as yyyymmdd, 0 when never
   std::vector<std::vector<uint32_t>> served_;
   // Normalized text, each field in one contiguous arena (documents in order): scanning many

@@ -234,10 +234,11 @@ uint64_t SearchIndex::Key(uint32_t d, const SearchQuery& q, uint8_t text_rank,
 }
 
 bool SearchIndex::Verified(uint32_t d, const SearchQuery& q) const {
-  const CapBits& inferred = inferred_bits_[d];
-  if ((inferred.w[0] | inferred.w[1]) == 0) return true;
+  if (q.capabilities.empty()) return true;
+  const CapBits& bits = cap_bits_[d];
+  if ((bits.inferred[0] | bits.inferred[1]) == 0) return true;
   for (int c : q.capabilities) {
-    if (c >= 0 && c < 128 && (inferred.w[c / 64] >> (c % 64) & 1)) return false;
+    if (c >= 0 && c < 128 && (bits.inferred[c / 64] >> (c % 64) & 1)) return false;
   }
   return true;
 }
@@ -475,7 +476,7 @@ IndexHit SearchIndex::MakeHit(uint32_t d, const SearchQuery& q, uint8_t text_ran
   h.verified = Verified(d, q);
   if (!q.capabilities.empty() && h.verified) h.reasons.push_back("verified");
   for (int c : q.capabilities) {
-    if (c >= 0 && c < 128 && (inferred_bits_[d].w[c / 64] >> (c % 64) & 1)) {
+    if (c >= 0 && c < 128 && (cap_bits_[d].inferred[c / 64] >> (c % 64) & 1)) {
       h.reasons.push_back("inferred:" + vocabulary_->at(c).code());
     }
   }

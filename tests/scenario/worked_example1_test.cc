@@ -413,10 +413,10 @@ TEST_F(WorkedExample1, FromTheCareManagersCallToTheMeetingDigest) {
     }
     ++scanned;
   }
-  EXPECT_EQ(intake_types, (std::set<std::string>{"consultation_received", "need_recorded",
-                                                 "resource_gap_found", "issue_seed_raised",
-                                                 "referral_made", "referral_outcome_recorded",
-                                                 "match_found"}));
+  EXPECT_EQ(intake_types,
+            (std::set<std::string>{"consultation_received", "need_recorded", "resource_gap_found",
+                                   "issue_seed_raised", "referral_made",
+                                   "referral_outcome_recorded", "match_found"}));
   EXPECT_GE(scanned, 7);
   // Nor in the services' logs.
   for (const char* service : {"intake", "directory"}) {

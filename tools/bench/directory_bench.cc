@@ -171,9 +171,17 @@ std::function<bool(std::string*)> SyntheticChunks(int64_t count, uint64_t seed) 
     std::uniform_real_distribution<double> jitter(-0.04, 0.04);
     while (st->left > 0 && chunk->size() < kChunkBytes) {
       const auto* m = st->munis[st->rng() % st->munis.size()];
-      std::string caps;
+      std::string caps, sources;
       for (const char* c : kCaps) {
-        if (st->rng() % 6 == 0) caps += (caps.empty() ? "" : " ") + std::string(c);
+        if (st->rng() % 6 != 0) continue;
+        caps += (caps.empty() ? "" : " ") + std::string(c);
+        // Provenance like a directory part-way through its surveys: 40% answered in a survey,
+        // 30% inferred from the name, the rest the file's own (verified). Search ranks on it.
+        const uint64_t draw = st->rng() % 10;
+        if (draw < 4)
+          sources += (sources.empty() ? "" : " ") + std::string(c) + "=survey@2026-10-01";
+        if (draw >= 4 && draw < 7)
+          sources += (sources.empty() ? "" : " ") + std::string(c) + "=name";
       }
       std::string name =
           std::string(kTokens[st->rng() % 13]) + kTokens[st->rng() % 13] + kSuffix[st->rng() % 5];
@@ -201,6 +209,13 @@ std::function<bool(std::string*)> SyntheticChunks(int64_t count, uint64_t seed) 
                             "",
                             "synthetic",
                             id,
+                            "",
+                            "",
+                            "",
+                            "",
+                            sources,
+                            "",
+                            "",
                             "",
                             "",
                             "",

@@ -9,10 +9,45 @@ import {
   input, choices, checkbox, actionForm, municipalityInput, normNumber, norm, submitting,
 } from '../forms.js';
 import { dateText } from '../datetext.js';
-import { municipalityName, outsideText, isKnownMunicipality } from '../municipalities.js';
 import {
-  label, RESOURCE_KINDS, AREA_RELATIONS, ACCEPTANCE,
+  municipalityName, outsideText, insideText, isKnownMunicipality,
+} from '../municipalities.js';
+import {
+  label, RESOURCE_KINDS, AREA_RELATIONS, ACCEPTANCE, CAPABILITY_SOURCES,
 } from '../words.js';
+
+// Sources that count as verified (docs/directory.md, "Where each capability comes from").
+const VERIFIED_SOURCES = new Set([
+  'CAPABILITY_SOURCE_KIND', 'CAPABILITY_SOURCE_SURVEY', 'CAPABILITY_SOURCE_COORDINATOR', 'CAPABILITY_SOURCE_CURATED_FILE',
+]);
+
+// "1年2か月前" for a date (Asia/Tokyo), "" when it is not a date.
+/** @param {renkei.v1.Date | undefined} d */
+function ageText(d) {
+  if (!d || !d.year) return '';
+  const [y, m, day] = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Tokyo' }).split('-').map(Number);
+  let months = (y - d.year) * 12 + (m - d.month) - (day < d.day ? 1 : 0);
+  if (months < 1) return '1か月以内';
+  const years = Math.floor(months / 12);
+  months %= 12;
+  return `${years ? `${years}年` : ''}${months ? `${months}か月` : ''}前`;
+}
+
+// Each capability with where it comes from: "パーキンソン病 (資源調査の回答 2026年12月8日)",
+// "神経内科 (名称からの推定)".
+/** @param {Partial<renkei.v1.Resource>} r */
+function capabilityItems(r) {
+  const provenance = new Map((r.capabilityProvenance || []).map((p) => [p.capability, p]));
+  return (r.capabilities || []).map((code) => {
+    const p = provenance.get(code);
+    const source = p && p.source ? label(CAPABILITY_SOURCES, p.source) : '出典の記録なし';
+    const verified = !!p && VERIFIED_SOURCES.has(p.source);
+    return h('li', { class: verified ? 'verified' : 'inferred' },
+      capabilityLabel(code), ' ',
+      h('span', { class: verified ? 'source' : 'source badge inferred' },
+        `(${source}${p && p.asOf && p.asOf.year ? ` ${p.asOf.year}年${p.asOf.month}月${p.asOf.day}日` : ''})`));
+  });
+}
 
 /** @param {renkei.v1.SearchHit} hit */
 function distance(hit) {
@@ -32,11 +67,17 @@ function resourceDetails(r) {
       contact.phone ? [h('dt', {}, '電話'), h('dd', {}, contact.phone)] : null,
       contact.url ? [h('dt', {}, 'URL'), h('dd', {}, contact.url)] : null,
       r.corporationName ? [h('dt', {}, '法人'), h('dd', {}, r.corporationName)] : null,
-      (r.capabilities || []).length ? [h('dt', {}, '対応'), h('dd', {}, (r.capabilities || []).map(capabilityLabel).join('、'))] : null,
+      (r.capabilities || []).length ? [h('dt', {}, '対応'), h('dd', {}, h('ul', { class: 'capabilities' }, capabilityItems(r)))] : null,
+      r.hours ? [h('dt', {}, '対応時間'), h('dd', {}, r.hours)] : null,
+      r.liaison && (r.liaison.department || r.liaison.phone || r.liaison.email)
+        ? [h('dt', {}, '連携窓口'), h('dd', {},
+          [r.liaison.department, r.liaison.phone && `電話 ${r.liaison.phone}`, r.liaison.fax && `FAX ${r.liaison.fax}`, r.liaison.email]
+            .filter(Boolean).join('　'),
+          r.liaison.internal ? h('span', { class: 'badge' }, '関係者のみ') : null)] : null,
       r.capacity ? [h('dt', {}, '定員'), h('dd', {}, String(r.capacity))] : null,
       r.note ? [h('dt', {}, '備考'), h('dd', {}, r.note)] : null,
-      r.source && r.source.lastVerified && r.source.lastVerified.year
-        ? [h('dt', {}, '確認日'), h('dd', {}, dateText(r.source.lastVerified))] : null));
+      [h('dt', {}, '最終確認'), h('dd', {}, r.source && r.source.lastVerified && r.source.lastVerified.year
+        ? [dateText(r.source.lastVerified), ` (${ageText(r.source.lastVerified)})`] : '確認の記録なし')]));
 }
 
 /**
@@ -82,6 +123,36 @@ function gapSection(ctx, code) {
   return Object.assign(section, { load: () => submitting(form, form.alert, load) });
 }
 
+// The year's need gaps: the combinations consultations asked for, how they were matched, and the
+// supply today (GET /api/v1/need-gaps).
+/** @param {ui.ScreenContext} ctx */
+function needGapSection(ctx) {
+  const section = h('section', { 'aria-labelledby': 'need-gaps-h' });
+  const body = h('div', { class: 'need-gaps-body' });
+  const load = async () => {
+    const report = /** @type {renkei.v1.NeedGapReport} */ (await get('/api/v1/need-gaps'));
+    const gaps = report.gaps || [];
+    const place = report.municipalityCode || '';
+    replace(body,
+      h('p', { class: 'summary' }, `${report.fiscalYear}年度 (${dateText(report.from, 'span').textContent}〜${dateText(report.to, 'span').textContent}): 相談で求められた組合せ ${gaps.length}件、うち資源の空白 ${gaps.filter((g) => g.supplyGap).length}件`),
+      report.supplyUnavailable ? h('p', { class: 'notice' }, '資源ディレクトリに問い合わせできなかったため、資源の数は表示していません。') : null,
+      gaps.length ? h('table', { class: 'data need-gaps' },
+        h('caption', {}, `相談のニーズ (組合せ) 別の照合結果と資源`),
+        h('thead', {}, h('tr', {}, ['ニーズ', '相談', `${insideText(place)}で照合`, `${outsideText(place)}のみ`, '該当なし', '所在', `${outsideText(place)}から対応`, '状況', '最寄り'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, gaps.map((g) => h('tr', { class: g.supplyGap ? 'gap' : '' },
+          h('th', { scope: 'row' }, g.label),
+          ...[g.consultations, g.matchedInside, g.matchedOutside, g.unmatched, g.locatedIn, g.serving].map((n) => h('td', { class: 'num' }, String(n ?? 0))),
+          h('td', {}, report.supplyUnavailable ? '—' : g.supplyGap ? h('strong', { class: 'badge gap' }, '空白') : 'あり'),
+          h('td', {}, g.supplyGap && g.nearestOutside && g.nearestOutside.name
+            ? `${g.nearestOutside.name} (${municipalityName(g.nearestOutside.municipalityCode)}、${Number(g.nearestOutside.distanceKm).toFixed(1)} km)` : ''))))) : h('p', {}, '今年度の相談で求められたニーズはまだありません。'));
+    ctx.announce(`ニーズ別の資源の空白: ${gaps.filter((g) => g.supplyGap).length}件`);
+  };
+  replace(section, h('h2', { id: 'need-gaps-h' }, 'ニーズ別の資源の空白 (今年度の相談)'),
+    h('p', {}, '相談で求められた対応の組合せ (例: パーキンソン病＋訪問診療) ごとに、照合の結果と、それを満たす資源の数を示します。'),
+    body);
+  return Object.assign(section, { load });
+}
+
 /**
  * @param {HTMLElement} main
  * @param {ui.ScreenContext} ctx
@@ -101,6 +172,10 @@ export async function render(main, ctx) {
   const near = municipalityInput({ label: '距離の基準 (市区町村役場から)', field: 'near_municipality_code', hint: '6桁のコード。空欄なら上の市区町村' });
   const within = input({ label: '半径 (km)', field: 'max_distance_km', width: 'short', inputmode: 'decimal' });
   const pageSize = input({ label: '表示件数', field: 'page_size', options: [['20', '20件'], ['50', '50件'], ['100', '100件']], value: '20' });
+  const stale = input({
+    label: '確認が古い資源だけ', field: 'not_verified_within_months',
+    options: [['', '指定しない'], ['6', '6か月以上前 (未確認を含む)'], ['12', '1年以上前 (未確認を含む)'], ['24', '2年以上前 (未確認を含む)']], value: '',
+  });
 
   const results = h('div', { class: 'results', 'aria-live': 'off' });
   /** @type {ui.Query | null} */
@@ -114,8 +189,10 @@ export async function render(main, ctx) {
     return hits.map((hit) => {
       /** @type {Partial<renkei.v1.Resource>} */
       const r = hit.resource || {};
+      const asked = (lastQuery && Array.isArray(lastQuery.capabilities) && lastQuery.capabilities.length > 0);
       return h('tr', { class: hit.relation === 'AREA_RELATION_OUTSIDE' ? 'outside' : '' },
-        h('td', {}, resourceDetails(r)),
+        h('td', {}, resourceDetails(r),
+          asked && !hit.verified ? h('span', { class: 'badge inferred' }, '推定を含む') : null),
         h('td', {}, label(RESOURCE_KINDS, r.kind)),
         h('td', { class: 'municipality' }, municipalityName(r.municipalityCode)),
         h('td', {}, label(AREA_RELATIONS, hit.relation) || '—'),
@@ -160,6 +237,7 @@ export async function render(main, ctx) {
       fallback,
       accepting,
       h('div', { class: 'row' }, near, within, pageSize),
+      stale,
     ],
     onSubmit: async () => {
       const km = normNumber(within.control.value);
@@ -173,15 +251,20 @@ export async function render(main, ctx) {
         near_municipality_code: near.code(),
         max_distance_km: km === undefined ? '' : (Number.isNaN(km) ? norm(within.control.value) : km),
         page_size: pageSize.control.value,
+        not_verified_within_months: stale.control.value,
       };
       await search(false);
     },
   });
 
   const gaps = gapSection(ctx, isKnownMunicipality(home) ? home : '');
+  const needGaps = isKnownMunicipality(home) ? needGapSection(ctx) : null;
   replace(main,
     h('h1', {}, '資源検索'),
     h('section', { 'aria-labelledby': 'search-h' }, h('h2', { id: 'search-h' }, '地域の医療・介護資源を探す'), form, results),
-    gaps);
+    gaps, needGaps);
   if (isKnownMunicipality(home)) await gaps.load();
+  // The need gaps come from the consultations (renkei-intake): the rest of the screen works
+  // without them.
+  if (needGaps) await needGaps.load().catch(() => replace(needGaps, h('h2', { id: 'need-gaps-h' }, 'ニーズ別の資源の空白 (今年度の相談)'), h('p', {}, '相談の集計を読み込めませんでした。')));
 }

@@ -19,7 +19,7 @@ useBrowser(cfg, (launched) => { ({ page } = launched); });
 test('資源検索: search with filters (full-width code) and the gap report of Inagi', async () => {
   await open(page, cfg, '#/resources', '資源検索');
   await page.locator('table.gap-report tbody tr').first().waitFor();
-  const gapSummary = await page.locator('section', { has: page.getByRole('heading', { name: /資源の空白/ }) }).locator('p.summary').textContent();
+  const gapSummary = await page.locator('section', { has: page.getByRole('heading', { name: '資源の空白 (ギャップレポート)' }) }).locator('p.summary').textContent();
   assert.match(gapSummary, /^稲城市: \d+機能のうち空白 \d+機能/);
   const caps = page.getByRole('group', { name: '機能 (すべてを満たす資源)' });
   await caps.getByLabel('パーキンソン病', { exact: true }).check();
@@ -36,6 +36,22 @@ test('資源検索: search with filters (full-width code) and the gap report of 
   assert.match(await first.locator('td.distance').textContent(), /km$/);
   await first.locator('summary').click();
   await first.getByText('柏市高柳').waitFor();
+  // Where each capability comes from: this clinic's Parkinson's care is only inferred from its
+  // name, which the row says; no check of its data is on record.
+  await first.getByText(/^パーキンソン病 \(名称からの推定\)$/).waitFor();
+  await first.getByText('推定を含む').waitFor();
+  await first.getByText('確認の記録なし').waitFor();
+
+  // The stale list: resources whose data was checked a year ago or more (or never).
+  await page.getByLabel('確認が古い資源だけ').selectOption('12');
+  const staleAnswer = await during(page, 'GET', /^\/api\/v1\/resources$/, () => page.getByRole('button', { name: '検索', exact: true }).click());
+  assert.equal(new URL(staleAnswer.url()).searchParams.get('not_verified_within_months'), '12');
+  assert.equal(staleAnswer.status(), 200);
+  await page.getByLabel('確認が古い資源だけ').selectOption('');
+
+  // The year's need gaps beside the gap report.
+  const needGaps = page.locator('section', { has: page.getByRole('heading', { name: 'ニーズ別の資源の空白 (今年度の相談)' }) });
+  assert.match(await needGaps.locator('p.summary').textContent(), /^\d{4}年度 \(/);
 
   // Visiting nurse stations within 5 km of Inagi's office.
   await caps.getByLabel('パーキンソン病', { exact: true }).uncheck();
