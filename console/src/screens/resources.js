@@ -264,7 +264,7 @@ export async function render(main, ctx) {
     h('section', { 'aria-labelledby': 'search-h' }, h('h2', { id: 'search-h' }, '地域の医療・介護資源を探す'), form, results),
     gaps, needGaps);
   if (isKnownMunicipality(home)) await gaps.load();
-  // The need gaps come from the consultations (renkei-intake): the rest of the screen works
-  // without them.
-  if (needGaps) await needGaps.load().catch(() => replace(needGaps, h('h2', { id: 'need-gaps-h' }, 'ニーズ別の資源の空白 (今年度の相談)'), h('p', {}, '相談の集計を読み込めませんでした。')));
+  // The need gaps come from the consultations (renkei-intake): loaded after the screen is shown
+  // (the screen does not wait for them, nor fails without them).
+  if (needGaps) needGaps.load().catch(() => replace(needGaps, h('h2', { id: 'need-gaps-h' }, 'ニーズ別の資源の空白 (今年度の相談)'), h('p', {}, '相談の集計を読み込めませんでした。')));
 }
