@@ -329,18 +329,26 @@ IndexPage SearchIndex::Search(const SearchQuery& q, int offset, int limit) const
     done = true;
   } else if (has_ref && !has_text && q.max_distance_km <= 0 && plan.size > 20000) {
     // Nearest first among many: count them all, but measure distances only in growing rings of
-    // grid cells until the page is full — of verified matches, which rank before any inferred
-    // one however near.
+    // grid cells until the page is full. Verified matches rank before inferred ones however near:
+    // a ring ends the search once it holds the page and every verified match the page can take
+    // (min(page, all verified)) — any match outside it is farther, or inferred and farther.
     int total = 0;
-    for_each_candidate([&](uint32_t d) { total += Matches(d, q, plan.driver); });
+    size_t total_verified = 0;
+    for_each_candidate([&](uint32_t d) {
+      if (!Matches(d, q, plan.driver)) return;
+      ++total;
+      total_verified += !q.rank_verified || Verified(d, q);
+    });
     page.total = total;
+    const size_t verified_needed = std::min(want, total_verified);
     for (double radius : {5.0, 15.0, 50.0, 150.0, 500.0}) {
       top.Clear();
       verified_scored = 0;
+      size_t within = 0;
       for (const auto* cell : CellsAround(ref_lat, ref_lon, radius)) {
-        for (uint32_t d : *cell) score(d, static_cast<float>(radius));
+        for (uint32_t d : *cell) within += score(d, static_cast<float>(radius));
       }
-      if (verified_scored >= want) {
+      if (within >= want && verified_scored >= verified_needed) {
         done = true;
         break;
       }
