@@ -45,13 +45,9 @@ absl::Status ResourceStore::Commit(const std::vector<ResourceChange>& changes,
 }
 
 void ResourceStore::AddChange(const ResourceChange& c, common::CommandBatch* cmd) {
+  AddReplica(c, cmd);
   const v1::Resource& r = c.resource;
-  const std::string old_key = c.previous ? SourceKey(*c.previous) : "";
-  const std::string new_key = c.type == ResourceChange::Type::kUpsert ? SourceKey(r) : "";
-  if (!old_key.empty() && old_key != new_key) cmd->batch().Delete(sources_cf_, old_key);
   if (c.type == ResourceChange::Type::kUpsert) {
-    resources_.Put(&cmd->batch(), r.id(), r);
-    if (!new_key.empty()) cmd->batch().Put(sources_cf_, new_key, r.id());
     auto event = common::NewEvent(events_, "resource", r.id(), r.version(),
                                   v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
     auto* payload = event.mutable_resource_upserted();
@@ -59,7 +55,6 @@ void ResourceStore::AddChange(const ResourceChange& c, common::CommandBatch* cmd
     payload->set_created(!c.previous.has_value());
     cmd->AddEvent(event);
   } else {
-    resources_.Delete(&cmd->batch(), r.id());
     auto event = common::NewEvent(events_, "resource", r.id(), r.version() + 1,
                                   v1::SHARE_LEVEL_NATIONAL, r.municipality_code());
     auto* payload = event.mutable_resource_removed();
@@ -70,6 +65,7 @@ void ResourceStore::AddChange(const ResourceChange& c, common::CommandBatch* cmd
   }
 }
 
+// The records alone (a replica's change, and the first half of an own change).
 void ResourceStore::AddReplica(const ResourceChange& c, common::CommandBatch* cmd) {
   const v1::Resource& r = c.resource;
   const std::string old_key = c.previous ? SourceKey(*c.previous) : "";

@@ -47,7 +47,9 @@ async function post(path, body) {
   const json = await r.json().catch(() => ({}));
   if (!r.ok) {
     const e = json.error || {};
-    throw Object.assign(new Error(ja(e.message) || '送信できませんでした'), {
+    // A refused link names the field "token": its description says what happened.
+    const tokenField = (e.fields || []).find((/** @type {{field: string}} */ f) => f.field === 'token');
+    throw Object.assign(new Error(ja(tokenField ? tokenField.description : e.message) || '送信できませんでした'), {
       status: r.status, code: e.code || '', fields: e.fields || [],
     });
   }
