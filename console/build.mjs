@@ -77,11 +77,25 @@ const surveyOptions = {
   outdir: path.join(dist, 'survey'),
 };
 
+// The public resource map, served at /map/ (no log-in); Leaflet and its stylesheet bundled in
+// (its images inline), nothing fetched from elsewhere but the configured tiles.
+const mapOptions = {
+  ...options,
+  entryPoints: {
+    map: path.join(here, 'src', 'map', 'map.js'),
+    'map-style': path.join(here, 'src', 'map', 'map.css'),
+  },
+  loader: { '.png': 'dataurl', '.svg': 'dataurl' },
+  outdir: path.join(dist, 'map'),
+};
+
 async function copyStatic() {
   await mkdir(dist, { recursive: true });
   await copyFile(path.join(here, 'src', 'index.html'), path.join(dist, 'index.html'));
   await mkdir(path.join(dist, 'survey'), { recursive: true });
   await copyFile(path.join(here, 'src', 'survey', 'index.html'), path.join(dist, 'survey', 'index.html'));
+  await mkdir(path.join(dist, 'map'), { recursive: true });
+  await copyFile(path.join(here, 'src', 'map', 'index.html'), path.join(dist, 'map', 'index.html'));
 }
 
 // esbuild names the CSS bundle after its entry: app-style.css → app.css.
@@ -89,6 +103,7 @@ async function renameCss() {
   const { rename } = await import('node:fs/promises');
   await rename(path.join(dist, 'app-style.css'), path.join(dist, 'app.css'));
   await rename(path.join(dist, 'survey', 'survey-style.css'), path.join(dist, 'survey', 'survey.css'));
+  await rename(path.join(dist, 'map', 'map-style.css'), path.join(dist, 'map', 'map.css'));
 }
 
 if (process.argv.includes('--watch')) {
@@ -103,6 +118,7 @@ if (process.argv.includes('--watch')) {
 } else {
   await build(options);
   await build(surveyOptions);
+  await build(mapOptions);
   await copyStatic();
   await renameCss();
 }

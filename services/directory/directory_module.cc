@@ -8,6 +8,7 @@
 #include "renkei/common/log.h"
 #include "renkei/common/mail.h"
 #include "renkei/common/status_macros.h"
+#include "resource_map_service.h"
 #include "resource_store.h"
 #include "resource_survey.h"
 #include "resource_survey_service.h"
@@ -99,6 +100,8 @@ absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
   common::Services services;
   services.push_back(std::make_unique<DirectoryService>(dir, host.requests()));
   services.push_back(std::make_unique<ResourceSurveyService>(surveys, host.requests()));
+  services.push_back(std::make_unique<ResourceMapService>(host.Keep(
+      std::make_unique<ResourceMapBuilder>(dir, vocabulary, survey_options.municipality_code))));
   return services;
 }
 

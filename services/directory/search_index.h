@@ -118,8 +118,9 @@ class SearchIndex {
   // once a tier fills the page, later tiers are only counted.
   class TopK;
   void SearchTextTiers(const SearchQuery& q, TopK* top, int* total) const;
-  // Documents whose field f contains the text (exact, from the lists; without long_docs_).
-  std::vector<uint32_t> TextDocs(int f, const std::vector<char32_t>& cps) const;
+  // Documents whose field f contains the text (exact, from the lists; without long_docs_), in
+  // ascending order into `docs` (cleared first; its capacity is reused).
+  void TextDocs(int f, const std::vector<char32_t>& cps, std::vector<uint32_t>* docs) const;
   uint64_t Key(uint32_t doc, const SearchQuery& q, uint8_t text_rank, float distance) const;
   // Whether every capability the query asks for is verified on the document.
   bool Verified(uint32_t doc, const SearchQuery& q) const;

@@ -281,7 +281,23 @@ IndexPage SearchIndex::Search(const SearchQuery& q, int offset, int limit) const
   const size_t want = static_cast<size_t>(offset) + std::max(0, limit);
 
   // Visits the driver's documents (each once: the driver's lists are disjoint).
-  auto for_each_candidate = [&](const std::function<void(uint32_t)>& fn) {
+  auto for_each_candidate = [&](auto&& fn) {
+    if (plan.driver == Driver::kCapability && q.capabilities.size() > 1) {
+      // Several capabilities: intersect their lists (sorted, read in sequence) first, so that
+      // only documents offering all of them are looked at one by one (each look is a cache miss
+      // in arrays of 500,000 documents).
+      thread_local std::vector<uint32_t> all_of;
+      all_of.assign(plan.lists[0]->begin(), plan.lists[0]->end());
+      for (int c : q.capabilities) {
+        if (c < 0 || c >= static_cast<int>(by_capability_.size())) {
+          all_of.clear();
+        } else if (&by_capability_[c] != plan.lists[0]) {
+          IntersectInto(&all_of, by_capability_[c]);
+        }
+      }
+      for (uint32_t d : all_of) fn(d);
+      return;
+    }
     if (plan.driver == Driver::kAll) {
       for (uint32_t d = 0; d < ids_.size(); ++d) fn(d);
       return;
@@ -308,8 +324,8 @@ IndexPage SearchIndex::Search(const SearchQuery& q, int offset, int limit) const
   // Offers a candidate that matches every condition; returns whether it did (within radius).
   // Counts the candidates scored whose asked capabilities are all verified (they rank first).
   size_t verified_scored = 0;
-  auto score = [&](uint32_t d, float radius) {
-    if (!Matches(d, q, plan.driver)) return false;
+  // Offers a candidate known to match.
+  auto offer = [&](uint32_t d, float radius) {
     int rank = 0;
     if (has_text) {
       rank = TextRank(d, q.text);
@@ -322,36 +338,52 @@ IndexPage SearchIndex::Search(const SearchQuery& q, int offset, int limit) const
     verified_scored += !q.rank_verified || Verified(d, q);
     return true;
   };
+  auto score = [&](uint32_t d, float radius) {
+    return Matches(d, q, plan.driver) && offer(d, radius);
+  };
 
   bool done = false;
   if (plan.driver == Driver::kText) {
     SearchTextTiers(q, &top, &page.total);
     done = true;
   } else if (has_ref && !has_text && q.max_distance_km <= 0 && plan.size > 20000) {
-    // Nearest first among many: count them all, but measure distances only in growing rings of
-    // grid cells until the page is full. Verified matches rank before inferred ones however near:
-    // a ring ends the search once it holds the page and every verified match the page can take
-    // (min(page, all verified)) — any match outside it is farther, or inferred and farther.
-    int total = 0;
+    // Nearest first among many candidates: count the matches, then measure distances only in
+    // growing rings of grid cells until the page is full. Verified matches rank before inferred
+    // ones however near: a ring ends the search once it holds the page and every verified match
+    // the page can take (min(page, all verified)) — any match outside it is farther, or inferred
+    // and farther. A ring visits every document of its cells, matching or not: once a ring would
+    // visit more documents than there are matches (a sparse match, such as a combination of
+    // capabilities whose verified matches lie far apart), every match is ranked instead.
+    thread_local std::vector<uint32_t> matching;
+    matching.clear();
     size_t total_verified = 0;
     for_each_candidate([&](uint32_t d) {
       if (!Matches(d, q, plan.driver)) return;
-      ++total;
+      matching.push_back(d);
       total_verified += !q.rank_verified || Verified(d, q);
     });
-    page.total = total;
+    page.total = static_cast<int>(matching.size());
     const size_t verified_needed = std::min(want, total_verified);
     for (double radius : {5.0, 15.0, 50.0, 150.0, 500.0}) {
+      const auto cells = CellsAround(ref_lat, ref_lon, radius);
+      size_t visits = 0;
+      for (const auto* cell : cells) visits += cell->size();
+      if (visits >= matching.size()) break;
       top.Clear();
       verified_scored = 0;
       size_t within = 0;
-      for (const auto* cell : CellsAround(ref_lat, ref_lon, radius)) {
+      for (const auto* cell : cells) {
         for (uint32_t d : *cell) within += score(d, static_cast<float>(radius));
       }
       if (within >= want && verified_scored >= verified_needed) {
         done = true;
         break;
       }
+    }
+    if (!done) {
+      top.Clear();
+      for (uint32_t d : matching) offer(d, 0);
+      done = true;
     }
   }
   if (!done) {
@@ -368,45 +400,50 @@ IndexPage SearchIndex::Search(const SearchQuery& q, int offset, int limit) const
   return page;
 }
 
-std::vector<uint32_t> SearchIndex::TextDocs(int f, const std::vector<char32_t>& cps) const {
+// Every buffer here is thread-local and reused: a common fragment's lists hold over 100,000
+// entries, and fresh vectors of that size each query cost page faults (docs/benchmarks.md).
+void SearchIndex::TextDocs(int f, const std::vector<char32_t>& cps,
+                           std::vector<uint32_t>* docs) const {
+  docs->clear();
   auto list = [&](uint64_t key) -> const Postings* {
     auto it = grams_[f].find(key);
     return it == grams_[f].end() ? nullptr : &it->second;
   };
   if (cps.size() <= 2) {
     const Postings* l = cps.size() == 1 ? list(GramKey(cps[0])) : list(GramKey(cps[0], cps[1]));
-    return l ? *l : std::vector<uint32_t>();
+    if (l != nullptr) docs->assign(l->begin(), l->end());
+    return;
   }
   // Triple i of the text must occur at position p + i: shift each list back by i and intersect.
   const size_t k = cps.size() - 2;
   std::vector<const Postings*> lists(k);
   for (size_t i = 0; i < k; ++i) {
     lists[i] = list(GramKey(cps[i], cps[i + 1], cps[i + 2]));
-    if (lists[i] == nullptr) return {};
+    if (lists[i] == nullptr) return;
   }
   // Start from the shortest list.
   size_t first = 0;
   for (size_t i = 1; i < k; ++i) {
     if (lists[i]->size() < lists[first]->size()) first = i;
   }
-  auto shifted = [&](size_t i) {
-    std::vector<uint32_t> out;
-    out.reserve(lists[i]->size());
+  auto shift = [&](size_t i, std::vector<uint32_t>* out) {
+    out->clear();
     for (uint32_t e : *lists[i]) {
-      if ((e & 0xFF) >= i) out.push_back(e - static_cast<uint32_t>(i));
+      if ((e & 0xFF) >= i) out->push_back(e - static_cast<uint32_t>(i));
     }
-    return out;
   };
-  std::vector<uint32_t> acc = shifted(first);
+  thread_local std::vector<uint32_t> acc;
+  thread_local std::vector<uint32_t> shifted;
+  shift(first, &acc);
   for (size_t i = 0; i < k && !acc.empty(); ++i) {
-    if (i != first) IntersectInto(&acc, shifted(i));
+    if (i == first) continue;
+    shift(i, &shifted);
+    IntersectInto(&acc, shifted);
   }
-  std::vector<uint32_t> docs;
   for (uint32_t e : acc) {
     uint32_t d = e >> 8;
-    if (docs.empty() || docs.back() != d) docs.push_back(d);
+    if (docs->empty() || docs->back() != d) docs->push_back(d);
   }
-  return docs;
 }
 
 void SearchIndex::SearchTextTiers(const SearchQuery& q, TopK* top, int* total) const {
@@ -419,12 +456,14 @@ void SearchIndex::SearchTextTiers(const SearchQuery& q, TopK* top, int* total) c
   // Documents already matched by an earlier field (thread-local bitmap, cleared after use).
   thread_local std::vector<uint8_t> matched_before;
   if (matched_before.size() < ids_.size()) matched_before.resize(ids_.size() + 4096);
-  std::vector<uint32_t> marked;
+  thread_local std::vector<uint32_t> marked;
+  marked.clear();
+  thread_local std::vector<uint32_t> candidates;
   const TextColumn* values[3] = {&name_, &kana_, &address_};
   bool collecting = true;
   for (int f = 0; f < 3; ++f) {
     // This field's matches, exact from the lists, then its long texts, checked one by one.
-    std::vector<uint32_t> candidates = TextDocs(f, cps);
+    TextDocs(f, cps, &candidates);
     const size_t exact_count = candidates.size();
     for (uint32_t d : long_docs_[f]) {
       if (!std::binary_search(candidates.begin(),

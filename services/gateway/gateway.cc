@@ -51,6 +51,7 @@ absl::StatusCode CodeOfHttpStatus(int status) {
 const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string& service) {
   if (service == "renkei.v1.DirectoryService") return &c.directory().server();
   if (service == "renkei.v1.ResourceSurveyService") return &c.directory().server();
+  if (service == "renkei.v1.ResourceMapService") return &c.directory().server();
   if (service == "renkei.v1.IntakeService") return &c.intake().server();
   if (service == "renkei.v1.IssuesService") return &c.issues().server();
   if (service == "renkei.v1.TrainingService") return &c.training().server();
@@ -59,7 +60,62 @@ const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string&
   return nullptr;
 }
 
+// The public map's tiles: 地理院タイル unless the instance file names others (with their
+// attribution); a URL template of http(s) with {z}, {x} and {y} and a fixed host (the page's
+// Content-Security-Policy admits that origin only).
+void PreparePublicMapConfig(v1::PublicMapConfig* map, common::FieldViolations* v) {
+  if (map->tile_url().empty()) {
+    if (!map->attribution().empty() || !map->attribution_url().empty()) {
+      v->Add("gateway.public_map.tile_url",
+             "帰属表示はタイルの URL とともに指定します / attribution needs tile_url");
+    }
+    map->set_tile_url("https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png");
+    map->set_attribution("地理院タイル");
+    map->set_attribution_url("https://maps.gsi.go.jp/development/ichiran.html");
+  } else {
+    const std::string origin = TileOrigin(map->tile_url());
+    if (origin.empty() || origin.find('{') != std::string::npos) {
+      v->Add("gateway.public_map.tile_url",
+             "https://host/…/{z}/{x}/{y}.png の形です (ホスト名に {s} などは使えません) / an "
+             "http(s) URL template with a fixed host");
+    }
+    for (const char* part : {"{z}", "{x}", "{y}"}) {
+      if (map->tile_url().find(part) == std::string::npos) {
+        v->Add("gateway.public_map.tile_url",
+               std::string(part) + " がありません / the template lacks " + part);
+      }
+    }
+    if (map->attribution().empty()) {
+      v->Add("gateway.public_map.attribution",
+             "タイルの出典の表示が必要です / required with tile_url");
+    }
+  }
+  if (!map->attribution_url().empty() && TileOrigin(map->attribution_url()).empty()) {
+    v->Add("gateway.public_map.attribution_url", "http(s) の URL です / an http(s) URL");
+  }
+  if (map->max_zoom() == 0) map->set_max_zoom(18);
+  if (map->max_zoom() > 22) v->Add("gateway.public_map.max_zoom", "1〜22 です / must be 1..22");
+}
+
 }  // namespace
+
+std::string TileOrigin(const std::string& url) {
+  size_t scheme_end = 0;
+  if (url.rfind("https://", 0) == 0) {
+    scheme_end = 8;
+  } else if (url.rfind("http://", 0) == 0) {
+    scheme_end = 7;
+  } else {
+    return "";
+  }
+  const size_t path = url.find('/', scheme_end);
+  const std::string origin = url.substr(0, path);
+  if (origin.size() == scheme_end) return "";
+  for (char c : origin) {
+    if (c == ' ' || c == ';' || c == ',' || c == '\'' || c == '"') return "";
+  }
+  return origin;
+}
 
 absl::Status PrepareGatewayConfig(v1::InstanceConfig* config) {
   auto* g = config->mutable_gateway();
@@ -81,6 +137,7 @@ absl::Status PrepareGatewayConfig(v1::InstanceConfig* config) {
   } else if (!g->public_origin().empty() && g->public_origin().back() == '/') {
     v.Add("gateway.public_origin", "末尾の / は不要です / no trailing slash");
   }
+  PreparePublicMapConfig(g->mutable_public_map(), &v);
   if (g->key_id().empty()) g->set_key_id(config->security().service_key_id());
   if (!config->security().unauthenticated_loopback()) {
     if (config->security().key_dir().empty()) {
@@ -203,6 +260,9 @@ absl::Status Gateway::Impl::Init() {
   server_.Get("/api/v1/session", [this](const httplib::Request& req, httplib::Response& res) {
     HandleSession(req, res);
   });
+  server_.Get(
+      "/public/v1/map/settings",
+      [this](const httplib::Request& req, httplib::Response& res) { HandleMapSettings(req, res); });
   server_.Post("/public/v1/.*", [this](const httplib::Request& req, httplib::Response& res) {
     HandlePublic(req, res);
   });
@@ -251,16 +311,22 @@ void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response&
   if (absl::StartsWith(req.path, "/api/") || absl::StartsWith(req.path, "/public/v1/")) {
     res.set_header("Cache-Control", "no-store");
   } else {
+    // The public map's page also shows the configured tiles.
+    const bool map_page = absl::StartsWith(req.path, "/map/") || req.path == "/map";
     res.set_header("Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
-                   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+                   "default-src 'self'; img-src 'self' data: blob:" +
+                       (map_page ? " " + TileOrigin(config_.gateway().public_map().tile_url())
+                                 : std::string()) +
+                       "; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                       "frame-ancestors 'none'");
     res.set_header("Cache-Control", "no-cache");
   }
   // Every browser gets a CSRF token to echo (the page reads this cookie; the session's is not
   // readable).
   // The public pages (a provider's answer form) neither need one nor get one.
-  const bool public_page =
-      absl::StartsWith(req.path, "/public/") || absl::StartsWith(req.path, "/survey/");
+  const bool public_page = absl::StartsWith(req.path, "/public/") ||
+                           absl::StartsWith(req.path, "/survey/") ||
+                           absl::StartsWith(req.path, "/map/");
   if (!public_page && CookieOf(req, kCsrfCookie).empty() && !res.has_header("Set-Cookie")) {
     res.set_header("Set-Cookie", Cookie(kCsrfCookie, RandomHex(32), int64_t{24} * 3600, false));
   }

@@ -14,6 +14,10 @@ namespace renkei::gateway {
 // Fills the gateway section's defaults and checks it (errors name "gateway.<field>").
 absl::Status PrepareGatewayConfig(v1::InstanceConfig* config);
 
+// The origin (scheme://host[:port]) of an http(s) URL, as a Content-Security-Policy source; empty
+// when it is not one (another scheme, no host, or characters a policy cannot hold).
+std::string TileOrigin(const std::string& url);
+
 class Gateway {
  public:
   // `config` as prepared by PrepareGatewayConfig.

@@ -86,6 +86,12 @@ class Gateway::Impl {
   // A public route (no log-in): rate-limited per client address, called with the gateway's own
   // service identity (gateway_public.cc).
   void HandlePublic(const httplib::Request& req, httplib::Response& res);
+  // The public map page's settings (the tiles and their attribution), rate-limited as the
+  // public routes are.
+  void HandleMapSettings(const httplib::Request& req, httplib::Response& res);
+  // Answers 429 and returns false when `address` made too many public requests.
+  bool PublicAllowedOrFail(const httplib::Request& req, std::string_view route,
+                           httplib::Response& res);
   // The request message of a route: the JSON body, then query and path parameters, and a request
   // id for a command (the body's, the Idempotency-Key header's, or a new one, sent back in that
   // header). False when it answered an error.

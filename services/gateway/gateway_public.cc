@@ -1,7 +1,8 @@
 // The public routes (docs/gateway.md, "Public pages"): what a provider answering a resource survey
-// reaches without an account. No session and no CSRF (nothing rides on a cookie): the request is
-// authorized by what it carries (the answer link's token) and sent to the service with the
-// gateway's own service identity; every client address gets a limited number of requests.
+// and anyone reading the public resource map reach without an account. No session and no CSRF
+// (nothing rides on a cookie): the request is authorized by what it carries (the answer link's
+// token) and sent to the service with the gateway's own service identity; every client address gets
+// a limited number of requests.
 #include <httplib.h>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "gateway_parts.h"
+#include "json_writer.h"
 #include "renkei/common/log.h"
 #include "renkei/common/tokens.h"
 
@@ -18,7 +20,8 @@ namespace {
 using google::protobuf::Message;
 
 constexpr int64_t kPublicWindowSeconds = 600;
-constexpr size_t kPublicPerWindow = 120;  // a provider saving drafts of a long form stays far below
+// A provider saving drafts of a long form, or a resident trying filters on the map, stays below.
+constexpr size_t kPublicPerWindow = 120;
 constexpr size_t kMaxPublicClients = 10000;
 constexpr int64_t kServiceTokenSeconds = 600;
 
@@ -69,21 +72,32 @@ std::string Gateway::Impl::ServiceToken() {
   return service_token_;
 }
 
+bool Gateway::Impl::PublicAllowedOrFail(const httplib::Request& req, std::string_view route,
+                                        httplib::Response& res) {
+  if (PublicAllowed(req.remote_addr)) return true;
+  res.set_header("Retry-After", std::to_string(kPublicWindowSeconds / 10));
+  common::LogLine(common::LogLevel::kInfo, "public request limited").Field("route", route);
+  Fail(res,
+       absl::ResourceExhaustedError("短い時間に多くの送信がありました。しばらくしてから"
+                                    "もう一度お試しください / too many requests"),
+       429);
+  return false;
+}
+
+void Gateway::Impl::HandleMapSettings(const httplib::Request& req, httplib::Response& res) {
+  if (!PublicAllowedOrFail(req, "/public/v1/map/settings", res)) return;
+  std::string json;
+  AppendJson(config_.gateway().public_map(), &json);
+  res.set_content(json, kJson);
+}
+
 void Gateway::Impl::HandlePublic(const httplib::Request& req, httplib::Response& res) {
   const auto started = std::chrono::steady_clock::now();
   const RouteMatch match = public_router_.Match(req.method, req.path);
   if (match.route == nullptr) {
     return Fail(res, absl::NotFoundError("見つかりません / not found"), 404);
   }
-  if (!PublicAllowed(req.remote_addr)) {
-    res.set_header("Retry-After", std::to_string(kPublicWindowSeconds / 10));
-    common::LogLine(common::LogLevel::kInfo, "public request limited")
-        .Field("route", match.route->path);
-    return Fail(res,
-                absl::ResourceExhaustedError("短い時間に多くの送信がありました。しばらくしてから"
-                                             "もう一度お試しください / too many requests"),
-                429);
-  }
+  if (!PublicAllowedOrFail(req, match.route->path, res)) return;
   const Endpoint& endpoint = endpoints_.at(match.route);
   if (endpoint.stub == nullptr) {
     return Fail(res, absl::UnavailableError(

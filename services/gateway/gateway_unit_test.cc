@@ -68,6 +68,35 @@ TEST(GatewayConfig, AGoodConfigurationGetsItsDefaults) {
   EXPECT_EQ(c.gateway().max_body_bytes(), 1 << 20);
   EXPECT_EQ(c.gateway().threads(), 32);
   EXPECT_EQ(c.gateway().deadline_ms(), 10000);
+  // The public map's tiles: 地理院タイル with its attribution.
+  EXPECT_EQ(c.gateway().public_map().tile_url(),
+            "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png");
+  EXPECT_EQ(c.gateway().public_map().attribution(), "地理院タイル");
+  EXPECT_EQ(c.gateway().public_map().max_zoom(), 18);
+}
+
+TEST(GatewayConfig, ThePublicMapsTilesNeedATemplateAFixedHostAndAnAttribution) {
+  auto fields = [](const std::string& url, const std::string& attribution, uint32_t zoom) {
+    v1::InstanceConfig c;
+    c.mutable_security()->set_unauthenticated_loopback(true);
+    c.mutable_gateway()->set_listen_address("127.0.0.1:8080");
+    c.mutable_gateway()->mutable_public_map()->set_tile_url(url);
+    c.mutable_gateway()->mutable_public_map()->set_attribution(attribution);
+    c.mutable_gateway()->mutable_public_map()->set_max_zoom(zoom);
+    return FieldsOf(PrepareGatewayConfig(&c));
+  };
+  EXPECT_THAT(fields("https://tiles.example.jp/{z}/{x}/{y}.png", "© 例", 19), ElementsAre());
+  EXPECT_THAT(fields("https://{s}.tile.example.jp/{z}/{x}/{y}.png", "© 例", 0),
+              ElementsAre("gateway.public_map.tile_url"));
+  EXPECT_THAT(fields("ftp://tiles.example.jp/{z}/{x}.png", "", 23),
+              ElementsAre("gateway.public_map.tile_url", "gateway.public_map.tile_url",
+                          "gateway.public_map.attribution", "gateway.public_map.max_zoom"));
+  EXPECT_THAT(fields("", "© 例", 0), ElementsAre("gateway.public_map.tile_url"));
+  EXPECT_EQ(TileOrigin("http://127.0.0.1:8081/tiles/{z}/{x}/{y}.png"), "http://127.0.0.1:8081");
+  EXPECT_EQ(TileOrigin("https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"),
+            "https://cyberjapandata.gsi.go.jp");
+  EXPECT_EQ(TileOrigin("https://a.example; script-src *"), "");
+  EXPECT_EQ(TileOrigin("javascript:alert(1)"), "");
 }
 
 TEST(Routes, EveryRouteNamesARealUnaryMethodAndPathParametersAreItsFields) {

@@ -195,6 +195,7 @@ const std::vector<Route>& PublicRoutes() {
   static const std::vector<Route> routes = {
       {"POST", "/public/v1/survey/form", "renkei.v1.ResourceSurveyService.OpenResourceSurveyForm", "資源調査の回答フォームを開く (回答用リンクのトークン)"},
       {"POST", "/public/v1/survey/answer", "renkei.v1.ResourceSurveyService.SaveResourceSurveyAnswer", "資源調査の回答を保存・送信する"},
+      {"POST", "/public/v1/map", "renkei.v1.ResourceMapService.GetResourceMap", "公開資源マップ (市区町村の医療・介護資源、公開項目のみ)"},
   };
   // clang-format on
   return routes;

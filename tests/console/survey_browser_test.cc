@@ -16,6 +16,7 @@
 #include "gateway/accounts.h"
 #include "gtest/gtest.h"
 #include "harness.h"
+#include "screens.h"
 
 namespace renkei::testing {
 namespace {
@@ -43,13 +44,7 @@ std::vector<std::string> MaildirMessages(const std::string& maildir) {
 class SurveyInABrowser : public ::testing::Test {
  protected:
   void SetUp() override {
-    console_ = SourceDir() + "/console";
-    ASSERT_TRUE(std::filesystem::exists(console_ + "/dist/survey/index.html"))
-        << "console/dist is not built: run tools/console-build.sh (tools/build.sh does)";
-    ASSERT_TRUE(std::filesystem::exists(console_ + "/node_modules/playwright-core"))
-        << "console/node_modules is not installed: run tools/console-build.sh";
-    const char* chromium_env = std::getenv("RENKEI_CHROMIUM");
-    chromium_ = chromium_env != nullptr ? chromium_env : "/usr/bin/chromium";
+    ASSERT_NO_FATAL_FAILURE(FindConsole("survey/index.html", "playwright-core", &console_));
 
     // The SMTP server: Debian's aiosmtpd storing what it receives in a Maildir.
     maildir_ = tmp_.Sub("maildir");
@@ -70,7 +65,7 @@ class SurveyInABrowser : public ::testing::Test {
     InstanceSpec spec = InProcess();
     spec.services = {"directory", "intake"};  // the console opens on the consultations
     spec.clock = &clock_;
-    spec.gateway_json = "\"static_dir\": \"" + console_ + "/dist\"";
+    spec.gateway_json = "\"static_dir\": \"" + console_.dir + "/dist\"";
     spec.extra_json = "\"mail\": {\"smtp_url\": \"smtp://127.0.0.1:" + std::to_string(smtp_port_) +
                       "\", \"from_address\": \"renkei@city.inagi.example.jp\"}";
     instance_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url(), spec);
@@ -91,35 +86,19 @@ class SurveyInABrowser : public ::testing::Test {
     auto imported = ImportRealData(*directory, {"132250"});
     ASSERT_TRUE(imported.ok()) << imported.status();
     ASSERT_GT(*imported, 50);
-    screenshots_ =
-        std::filesystem::path(BinaryPath("renkei-gateway")).parent_path().parent_path().string() +
-        "/console-screenshots";
-    std::filesystem::create_directories(screenshots_);
   }
 
   // Runs one phase of console/tests/screens/survey.mjs; its shared state is a JSON file.
   void RunPhase(const std::string& phase) {
-    const std::string log = tmp_.Sub("playwright-survey-" + phase + ".log");
-    auto node = ChildProcess::Spawn(
-        {"/bin/sh", "-c", "cd \"$CONSOLE_DIR\" && exec node tests/screens/survey.mjs"},
-        {{"RENKEI_GATEWAY_URL", instance_->gateway_url()},
-         {"RENKEI_LOGIN", "inagi-demo"},
-         {"RENKEI_PASSWORD", kPassword},
-         {"RENKEI_COORDINATOR_LOGIN", "inagi-coord"},
-         {"RENKEI_COORDINATOR_PASSWORD", kPassword},
-         {"RENKEI_SCREENSHOT_DIR", screenshots_},
-         {"RENKEI_CHROMIUM", chromium_},
-         {"RENKEI_SURVEY_PHASE", phase},
-         {"RENKEI_SURVEY_STATE", tmp_.Sub("survey-state.json")},
-         {"CONSOLE_DIR", console_}},
-        log);
-    ASSERT_TRUE(node.ok()) << node.status();
-    int status = 0;
-    const bool exited = (*node)->WaitExit(std::chrono::minutes(5), &status);
-    const std::string output = ReadFile(log);
-    std::cout << output;
-    ASSERT_TRUE(exited) << phase << ": the browser tests did not finish in 5 minutes";
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << phase << " failed:\n" << output;
+    RunScreens(console_, "survey.mjs",
+               {{"RENKEI_GATEWAY_URL", instance_->gateway_url()},
+                {"RENKEI_LOGIN", "inagi-demo"},
+                {"RENKEI_PASSWORD", kPassword},
+                {"RENKEI_COORDINATOR_LOGIN", "inagi-coord"},
+                {"RENKEI_COORDINATOR_PASSWORD", kPassword},
+                {"RENKEI_SURVEY_PHASE", phase},
+                {"RENKEI_SURVEY_STATE", tmp_.Sub("survey-state.json")}},
+               tmp_.Sub("playwright-survey-" + phase + ".log"), phase);
   }
 
   TempDir tmp_;
@@ -127,12 +106,13 @@ class SurveyInABrowser : public ::testing::Test {
   std::unique_ptr<ChildProcess> smtp_;
   std::unique_ptr<NatsServer> nats_;
   std::unique_ptr<InstanceProcesses> instance_;
-  std::string console_, chromium_, maildir_, screenshots_;
+  ConsoleForTests console_;
+  std::string maildir_;
   int smtp_port_ = 0;
 };
 
 TEST_F(SurveyInABrowser, ACampaignOverInagisRealResourcesFromLettersToTheDirectory) {
-  RunPhase("start");
+  ASSERT_NO_FATAL_FAILURE(RunPhase("start"));
   // The first letter's QR code, read by an independent decoder (zbar) from the letter rendered at
   // print resolution, is that letter's answer link.
   {
@@ -142,7 +122,7 @@ TEST_F(SurveyInABrowser, ACampaignOverInagisRealResourcesFromLettersToTheDirecto
     const std::string token = state.substr(at + 9, state.find('"', at + 9) - at - 9);
     const std::string decoded_path = tmp_.Sub("qr.txt");
     auto zbar = ChildProcess::Spawn(
-        {"/usr/bin/zbarimg", "--raw", "-q", screenshots_ + "/17-survey-letter.png"}, {},
+        {"/usr/bin/zbarimg", "--raw", "-q", console_.screenshots + "/17-survey-letter.png"}, {},
         decoded_path);
     ASSERT_TRUE(zbar.ok()) << zbar.status();
     int status = 0;
@@ -155,7 +135,7 @@ TEST_F(SurveyInABrowser, ACampaignOverInagisRealResourcesFromLettersToTheDirecto
   }
   // Two days later.
   clock_.AdvanceMicros(2LL * 86400 * 1000000);  // the links' last day is past
-  RunPhase("review");
+  ASSERT_NO_FATAL_FAILURE(RunPhase("review"));
   // The reminder the review phase sent, as the SMTP server received it.
   const std::string state = ReadFile(tmp_.Sub("survey-state.json"));
   const std::string marker = "\"remindedAddress\":\"";
@@ -176,7 +156,8 @@ TEST_F(SurveyInABrowser, ACampaignOverInagisRealResourcesFromLettersToTheDirecto
   EXPECT_EQ(to_address, 1) << messages.size() << " messages in the Maildir";
   for (const char* shot : {"17-survey-letter.png", "18-survey-form-mobile.png",
                            "19-survey-link-expired.png", "20-survey-review.png"}) {
-    EXPECT_TRUE(std::filesystem::exists(screenshots_ + "/" + shot)) << "no screenshot " << shot;
+    EXPECT_TRUE(std::filesystem::exists(console_.screenshots + "/" + shot))
+        << "no screenshot " << shot;
   }
 }
 

@@ -45,6 +45,7 @@ std::vector<std::string> ServicesOf(const std::string& path) {
   static const std::map<std::string, std::vector<std::string>> services = {
       {"DirectoryService", {"directory"}},
       {"ResourceSurveyService", {"directory"}},
+      {"ResourceMapService", {"directory"}},
       {"IntakeService", {"intake"}},
       {"IssuesService", {"issues"}},
       {"TrainingService", {"training"}},

@@ -335,6 +335,7 @@ class Env {
         {"IndicatorsService", "indicators"},
         {"NetworkService", "network"},
         {"ResourceSurveyService", "directory"},
+        {"ResourceMapService", "directory"},
         {"AdminService", "intake"}};
     auto it = services.find(method.substr(0, method.find('/')));
     return it == services.end() ? "" : it->second;
@@ -913,6 +914,23 @@ std::vector<Row> Table() {
           R"(municipality_code: "132250" capabilities: "no_such_capability")", {"capabilities[0]"}),
       Ok("DirectoryService/ListCapabilities", ""),
       Unparseable("DirectoryService/ListCapabilities", NestedGroups(100000)),
+  });
+
+  // --- ResourceMapService ---
+  add({
+      Ok("ResourceMapService/GetResourceMap", ""),
+      Ok("ResourceMapService/GetResourceMap",
+         R"(municipality_code: "132250" capabilities: "home_visit_medical" include_serving: true)"),
+      Bad("ResourceMapService/GetResourceMap", R"(municipality_code: "99999x")",
+          {"municipality_code"}),
+      Bad("ResourceMapService/GetResourceMap", R"(near { latitude: 123 longitude: 0 })", {"near"}),
+      Bad("ResourceMapService/GetResourceMap", R"(near_address: "存在しない町名")",
+          {"near_address"}),
+      Bad("ResourceMapService/GetResourceMap", R"(capabilities: "no_such_capability")",
+          {"capabilities[0]"}),
+      Bad("ResourceMapService/GetResourceMap", R"(kinds: 999)", {"kinds[0]"}),
+      Bad("ResourceMapService/GetResourceMap", "text: \"" + std::string(101, 'x') + "\"", {"text"}),
+      Unparseable("ResourceMapService/GetResourceMap", NestedGroups(100000)),
   });
 
   // --- ResourceSurveyService ---
@@ -1804,10 +1822,10 @@ TEST_F(BadInputTest, EveryRpcHasABadInputRowAndAValidRow) {
       EXPECT_GT(ok_text[path], 0) << path << " is a command without a text OK row";
     }
   });
-  EXPECT_EQ(services,
-            (std::set<std::string>{"AdminService", "DirectoryService", "IntakeService",
-                                   "IssuesService", "TrainingService", "IndicatorsService",
-                                   "NetworkService", "ResourceSurveyService"}));
+  EXPECT_EQ(services, (std::set<std::string>{"AdminService", "DirectoryService", "IntakeService",
+                                             "IssuesService", "TrainingService",
+                                             "IndicatorsService", "NetworkService",
+                                             "ResourceSurveyService", "ResourceMapService"}));
   EXPECT_EQ(methods, static_cast<int>(common::AccessTable::Get().methods().size()));
 }
 
