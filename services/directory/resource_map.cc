@@ -39,6 +39,17 @@ absl::StatusOr<v1::ResourceMap> ResourceMapBuilder::Get(
     v.CheckLatLng("near", request.near().latitude(), request.near().longitude());
   v.CheckText("near_address", request.near_address(), {.max_chars = kMaxPlaceChars});
   v.CheckText("text", request.text(), {.max_chars = kMaxPlaceChars});
+  v.CheckCount("capabilities", request.capabilities_size(), kMaxCapabilities);
+  for (int i = 0; i < request.capabilities_size() && i < static_cast<int>(kMaxCapabilities); ++i) {
+    if (!vocabulary_->Contains(request.capabilities(i))) {
+      v.Add("capabilities[" + std::to_string(i) + "]", "未定義の対応内容です / unknown capability");
+    }
+  }
+  v.CheckCount("kinds", request.kinds_size(), 64);
+  for (int i = 0; i < request.kinds_size() && i < 64; ++i) {
+    v.CheckEnum("kinds[" + std::to_string(i) + "]", request.kinds(i), v1::ResourceKind_IsValid,
+                false);
+  }
   RETURN_IF_ERROR(v.ToStatus());
 
   v1::ResourceMap map;
@@ -137,7 +148,8 @@ absl::Status ResourceMapBuilder::ResolvePlace(const std::string& municipality_co
   int n = 0;
   for (const auto& hit : hits) {
     const v1::Resource& r = hit.resource();
-    if (!r.has_location() || r.location_precision() == v1::LOCATION_PRECISION_MUNICIPALITY_OFFICE ||
+    if (!r.has_location() || r.location_precision() == v1::LOCATION_PRECISION_UNSPECIFIED ||
+        r.location_precision() == v1::LOCATION_PRECISION_MUNICIPALITY_OFFICE ||
         common::NormalizeForSearch(r.address()).find(wanted) == std::string::npos) {
       continue;
     }

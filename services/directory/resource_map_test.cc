@@ -70,6 +70,19 @@ TEST_F(ResourceMapTest, PublicFieldsOnlyNearestFirstFromTheOffice) {
       "東京都稲城市東長沼2111", 35.6381, 139.5046,
       {{"home_visit_nursing", v1::CAPABILITY_SOURCE_KIND}});
   Add("調布の診療所", v1::RESOURCE_KIND_CLINIC, "132080", "東京都調布市1", 35.65, 139.54, {});
+  // A Chofu station visiting Inagi too.
+  {
+    v1::UpsertResourceRequest serving;
+    auto* r = serving.mutable_resource();
+    r->set_kind(v1::RESOURCE_KIND_VISITING_NURSE_STATION);
+    r->set_name("調布の訪問看護");
+    r->set_address("東京都調布市2");
+    r->set_municipality_code("132080");
+    r->add_service_area("132250");
+    r->mutable_location()->set_latitude(35.652);
+    r->mutable_location()->set_longitude(139.541);
+    ASSERT_TRUE(directory_->Upsert(serving).ok());
+  }
   // Internal liaison and a note: never on the map.
   v1::UpsertResourceRequest edit;
   *edit.mutable_resource() = clinic;
@@ -113,8 +126,14 @@ TEST_F(ResourceMapTest, PublicFieldsOnlyNearestFirstFromTheOffice) {
 
   // The filter's choices: what the municipality's resources offer, most offered first.
   ASSERT_EQ(map->capabilities_size(), 3);
+  EXPECT_FALSE(map->resources(0).serves_from_outside());
+  // On request, those visiting from outside too (the Chofu clinic does not serve Inagi).
   req.set_include_serving(true);
-  EXPECT_EQ(maps_->Get(req)->total(), 2);  // the Chofu clinic does not serve Inagi
+  map = maps_->Get(req);
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(map->total(), 3);
+  EXPECT_THAT(Names(*map), ElementsAre("東長沼の訪問看護", "矢野口の診療所", "調布の訪問看護"));
+  EXPECT_TRUE(map->resources(2).serves_from_outside());
 }
 
 TEST_F(ResourceMapTest, FiltersAndAPlaceInTheMunicipality) {
@@ -156,8 +175,15 @@ TEST_F(ResourceMapTest, BadRequestsNameTheField) {
   req.set_municipality_code("132250");
   req.set_near_address("存在しない町");
   EXPECT_THAT(maps_->Get(req).status(), HasViolation("near_address"));
-  req.clear_near_address();
+  // Every bad field at once, before any place is looked for.
   req.add_capabilities("no_such_capability");
+  req.add_kinds(static_cast<v1::ResourceKind>(999));
+  req.set_text(std::string(101, 'x'));
+  EXPECT_THAT(renkei::testing::ViolatedFields(maps_->Get(req).status()),
+              ElementsAre("text", "capabilities[0]", "kinds[0]"));
+  req.clear_near_address();
+  req.clear_kinds();
+  req.clear_text();
   EXPECT_THAT(maps_->Get(req).status(), HasViolation("capabilities[0]"));
   req.clear_capabilities();
   req.mutable_near()->set_latitude(123);

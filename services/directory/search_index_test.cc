@@ -327,8 +327,13 @@ TEST_F(SearchIndexOracleTest, RandomQueriesAnswerExactlyLikeBruteForce) {
   static const uint32_t kMunis[] = {132250, 132080, 131016, 141071};
   for (int iter = 0; iter < 1500; ++iter) {
     SearchQuery q;
-    if (rng() % 3 == 0)
+    if (rng() % 3 == 0) {
       q.capabilities.push_back(vocab_.IndexOf(rng() % 2 ? "dementia" : "parkinsons"));
+      // Several: the index intersects their lists first; an unknown one matches nothing.
+      if (rng() % 2)
+        q.capabilities.push_back(vocab_.IndexOf(rng() % 2 ? "home_visit_medical" : "dementia"));
+      if (rng() % 20 == 0) q.capabilities.push_back(-1);
+    }
     if (rng() % 4 == 0) q.kinds.push_back(static_cast<int>(1 + rng() % 3));
     if (rng() % 3 == 0) {
       q.municipality = kMunis[rng() % 4];

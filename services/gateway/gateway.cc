@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "gateway_parts.h"
@@ -64,10 +65,14 @@ const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string&
 // attribution); a URL template of http(s) with {z}, {x} and {y} and a fixed host (the page's
 // Content-Security-Policy admits that origin only).
 void PreparePublicMapConfig(v1::PublicMapConfig* map, common::FieldViolations* v) {
+  if (!map->attribution_url().empty() && TileOrigin(map->attribution_url()).empty()) {
+    v->Add("gateway.public_map.attribution_url", "http(s) の URL です / an http(s) URL");
+  }
   if (map->tile_url().empty()) {
     if (!map->attribution().empty() || !map->attribution_url().empty()) {
-      v->Add("gateway.public_map.tile_url",
-             "帰属表示はタイルの URL とともに指定します / attribution needs tile_url");
+      v->Add(map->attribution().empty() ? "gateway.public_map.attribution_url"
+                                        : "gateway.public_map.attribution",
+             "タイルの URL (tile_url) とともに指定します / only with tile_url");
     }
     map->set_tile_url("https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png");
     map->set_attribution("地理院タイル");
@@ -90,9 +95,6 @@ void PreparePublicMapConfig(v1::PublicMapConfig* map, common::FieldViolations* v
              "タイルの出典の表示が必要です / required with tile_url");
     }
   }
-  if (!map->attribution_url().empty() && TileOrigin(map->attribution_url()).empty()) {
-    v->Add("gateway.public_map.attribution_url", "http(s) の URL です / an http(s) URL");
-  }
   if (map->max_zoom() == 0) map->set_max_zoom(18);
   if (map->max_zoom() > 22) v->Add("gateway.public_map.max_zoom", "1〜22 です / must be 1..22");
 }
@@ -111,8 +113,14 @@ std::string TileOrigin(const std::string& url) {
   const size_t path = url.find('/', scheme_end);
   const std::string origin = url.substr(0, path);
   if (origin.size() == scheme_end) return "";
-  for (char c : origin) {
-    if (c == ' ' || c == ';' || c == ',' || c == '\'' || c == '"') return "";
+  // A host name or address and a port only: nothing a policy would read as another source or
+  // directive (no space, tab, ';', ',', '*', quotes, user info or line break).
+  for (size_t i = scheme_end; i < origin.size(); ++i) {
+    const char c = origin[i];
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != ':' &&
+        c != '[' && c != ']') {
+      return "";
+    }
   }
   return origin;
 }

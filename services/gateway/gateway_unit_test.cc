@@ -91,12 +91,15 @@ TEST(GatewayConfig, ThePublicMapsTilesNeedATemplateAFixedHostAndAnAttribution) {
   EXPECT_THAT(fields("ftp://tiles.example.jp/{z}/{x}.png", "", 23),
               ElementsAre("gateway.public_map.tile_url", "gateway.public_map.tile_url",
                           "gateway.public_map.attribution", "gateway.public_map.max_zoom"));
-  EXPECT_THAT(fields("", "© 例", 0), ElementsAre("gateway.public_map.tile_url"));
+  EXPECT_THAT(fields("", "© 例", 0), ElementsAre("gateway.public_map.attribution"));
   EXPECT_EQ(TileOrigin("http://127.0.0.1:8081/tiles/{z}/{x}/{y}.png"), "http://127.0.0.1:8081");
   EXPECT_EQ(TileOrigin("https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"),
             "https://cyberjapandata.gsi.go.jp");
   EXPECT_EQ(TileOrigin("https://a.example; script-src *"), "");
   EXPECT_EQ(TileOrigin("javascript:alert(1)"), "");
+  EXPECT_EQ(TileOrigin("https://a.example\t*/x"), "");
+  EXPECT_EQ(TileOrigin("https://user@a.example/x"), "");
+  EXPECT_EQ(TileOrigin("http://[::1]:8080/{z}"), "http://[::1]:8080");
 }
 
 TEST(Routes, EveryRouteNamesARealUnaryMethodAndPathParametersAreItsFields) {

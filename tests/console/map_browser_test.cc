@@ -129,7 +129,8 @@ TEST_F(MapInABrowser, InagisPublicMapShowsPublicFieldsOnly) {
       console_, "map.mjs",
       {{"RENKEI_GATEWAY_URL", instance_->gateway_url()},
        {"RENKEI_MAP_SECRETS", "内部メモ-非公開-7731,院内専用窓口-非公開-7731,042-999-7731"},
-       {"RENKEI_MAP_VERIFIED_NAME", clinic.name()}},
+       {"RENKEI_MAP_VERIFIED_NAME", clinic.name()},
+       {"RENKEI_MAP_HIDDEN_ID", station.id()}},
       tmp_.Sub("playwright-map.log"), "the public map"));
   EXPECT_GT(tile_requests_.load(), 0) << "the page fetched no tile from the configured server";
   for (const char* shot :

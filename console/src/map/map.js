@@ -6,6 +6,7 @@
 // another municipality the instance holds (a prefecture's).
 import L from 'leaflet';
 import { RESOURCE_KINDS, ACCEPTANCE } from '../words.js';
+import { municipalitiesOf, prefectureName } from '../municipalities.js';
 
 /** @param {string} id */
 const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -87,16 +88,26 @@ async function fetchMap() {
     nearAddress: query.near ? '' : query.nearAddress,
     ...(query.near ? { near: query.near } : {}),
   };
-  const r = await fetch('/public/v1/map', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-    credentials: 'omit',
-  });
+  /** @type {Response} */
+  let r;
+  try {
+    r = await fetch('/public/v1/map', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+    });
+  } catch {
+    throw Object.assign(new Error('通信できませんでした。しばらくしてからもう一度お試しください'), { fields: [] });
+  }
   const json = await r.json().catch(() => ({}));
   if (!r.ok) {
     const e = json.error || {};
-    throw Object.assign(new Error(ja(e.message) || '読み込めませんでした'), { fields: e.fields || [] });
+    /** @type {{field: string, description: string}[]} */
+    const fields = e.fields || [];
+    // A refused field says what is wrong with it; the general message only says that something is.
+    const message = fields.length ? ja(fields[0].description) : ja(e.message);
+    throw Object.assign(new Error(message || '読み込めませんでした'), { fields });
   }
   return json;
 }
@@ -132,6 +143,11 @@ function details(r) {
 
 /** @param {renkei.v1.ResourceMap} m */
 function renderFilters(m) {
+  // The choices are counted before the filters: drawn once per municipality, so that a box
+  // ticked from the keyboard keeps the focus.
+  const codes = (m.capabilities || []).map((c) => `${c.code}:${c.resources}`).join(',');
+  if (choices.dataset.codes === codes) return;
+  choices.dataset.codes = codes;
   choices.replaceChildren(...(m.capabilities || []).map((c) => {
     const box = el('input', { type: 'checkbox', value: c.code || '' });
     /** @type {HTMLInputElement} */ (box).checked = chosenCapabilities.has(c.code || '');
@@ -205,15 +221,41 @@ function renderBooklet(m) {
   byId('booklet-groups').replaceChildren(...groups);
 }
 
-/** Shows a refused field's message next to it (the place name), or in the status line. */
+/** Shows what was refused in the status line; a place name not found marks its field. */
 function showError(/** @type {Error & {fields?: {field: string, description: string}[]}} */ e) {
-  const place = (e.fields || []).find((f) => f.field === 'near_address');
+  const fields = e.fields || [];
+  const place = fields.find((f) => f.field === 'near_address');
   status.className = 'error';
   status.textContent = place ? ja(place.description) : e.message;
   if (place) {
     placeInput.setAttribute('aria-invalid', 'true');
     placeInput.focus();
   }
+  // No municipality (a prefecture's instance opened without ?m=) or an unknown one: choose it.
+  if (fields.some((f) => f.field === 'municipality_code')) {
+    status.textContent = '地図を見る市区町村を選んでください';
+    chooseMunicipality();
+  }
+}
+
+function chooseMunicipality() {
+  const box = byId('choose-municipality');
+  const prefecture = /** @type {HTMLSelectElement} */ (byId('prefecture'));
+  const municipality = /** @type {HTMLSelectElement} */ (byId('municipality'));
+  if (!box.hidden) return;
+  box.hidden = false;
+  for (let p = 1; p <= 47; p += 1) {
+    const code = String(p).padStart(2, '0');
+    prefecture.append(el('option', { value: code, text: prefectureName(code) }));
+  }
+  prefecture.addEventListener('change', () => {
+    municipality.replaceChildren(el('option', { value: '', text: '選んでください' }),
+      ...municipalitiesOf(prefecture.value).map(([code, name]) => el('option', { value: code, text: name })));
+  });
+  byId('show-municipality').addEventListener('click', () => {
+    if (municipality.value) location.search = `?m=${encodeURIComponent(municipality.value)}`;
+  });
+  prefecture.focus();
 }
 
 let loading = 0;
@@ -235,7 +277,7 @@ async function load() {
     renderBooklet(m);
     const shown = (m.resources || []).length;
     const total = m.total || 0;
-    status.textContent = `${total} 件 (${m.centerLabel}から近い順${shown < total ? `、近い ${shown} 件を表示` : ''})`;
+    status.textContent = `${total} 件 (${m.centerLabel}から近い順${shown < total ? `、うち ${shown} 件を表示。条件で絞り込んでください` : ''})`;
   } catch (e) {
     if (mine === loading) showError(/** @type {Error} */ (e));
   }
@@ -267,14 +309,18 @@ async function start() {
     map.on('popupopen', (ev) => {
       ev.popup.getElement()?.querySelector('.leaflet-popup-close-button')?.setAttribute('aria-label', '閉じる');
     });
-    L.tileLayer(s.tileUrl, {
-      maxZoom: s.maxZoom || 18,
-      attribution: `<a href="${encodeURI(s.attributionUrl || '')}" target="_blank" rel="noopener">${s.attribution.replace(/[<>&"]/g, '')}</a>`,
-    }).addTo(map);
+    L.tileLayer(s.tileUrl, { maxZoom: s.maxZoom || 18 }).addTo(map);
+    // The tiles' attribution, as text (a link when the settings give one): built as elements,
+    // never from the settings as markup.
     map.attributionControl.setPrefix(false);
+    const credit = /^https?:\/\//.test(s.attributionUrl || '')
+      ? el('a', { href: s.attributionUrl, target: '_blank', rel: 'noopener', text: s.attribution })
+      : el('span', { text: s.attribution });
+    map.attributionControl.addAttribution(credit.outerHTML);
     markers.addTo(map);
     map.on('click', (ev) => {
-      query.near = { latitude: ev.latlng.lat, longitude: ev.latlng.lng };
+      const at = ev.latlng.wrap();  // a point past ±180° after panning round the world
+      query.near = { latitude: at.lat, longitude: at.lng };
       load();
     });
   } catch (e) {
