@@ -14,6 +14,7 @@ import * as intake from './screens/intake.js';
 import * as consultation from './screens/consultation.js';
 import * as intakeForm from './screens/intake_form.js';
 import * as resources from './screens/resources.js';
+import * as surveys from './screens/surveys.js';
 import * as issues from './screens/issues.js';
 import * as issue from './screens/issue.js';
 import * as trainings from './screens/trainings.js';
@@ -39,6 +40,8 @@ const NAV = [
 const SCREENS = {
   intake: { list: intake, item: consultation, create: intakeForm, nav: '#/intake' },
   resources: { list: resources, nav: '#/resources' },
+  // 資源調査: reached from 資源検索 (not a screen of the navigation of its own).
+  surveys: { list: surveys, item: { render: surveys.renderItem }, nav: '#/resources' },
   issues: { list: issues, item: issue, nav: '#/issues' },
   trainings: { list: trainings, item: training, nav: '#/trainings' },
   indicators: { list: indicators, nav: '#/indicators' },

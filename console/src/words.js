@@ -55,6 +55,9 @@ export const AREA_RELATIONS = table('AreaRelation');
 /** @type {ui.Table<renkei.v1.Acceptance>} */
 export const ACCEPTANCE = table('Acceptance');
 
+/** @type {ui.Table<renkei.v1.ResourceSurveyState>} */
+export const RESOURCE_SURVEY_STATES = table('ResourceSurveyState');
+
 /** @type {ui.Table<renkei.v1.CapabilitySource>} */
 export const CAPABILITY_SOURCES = table('CapabilitySource');
 

@@ -134,7 +134,7 @@ TEST_F(MapInABrowser, InagisPublicMapShowsPublicFieldsOnly) {
       tmp_.Sub("playwright-map.log"), "the public map"));
   EXPECT_GT(tile_requests_.load(), 0) << "the page fetched no tile from the configured server";
   for (const char* shot :
-       {"21-public-map.png", "22-public-map-filtered.png", "23-public-map-print.png"}) {
+       {"23-public-map.png", "24-public-map-filtered.png", "25-public-map-print.png"}) {
     EXPECT_TRUE(std::filesystem::exists(console_.screenshots + "/" + shot))
         << "no screenshot " << shot;
   }

@@ -261,6 +261,7 @@ export async function render(main, ctx) {
   const needGaps = isKnownMunicipality(home) ? needGapSection(ctx) : null;
   replace(main,
     h('h1', {}, '資源検索'),
+    h('p', { class: 'lead-actions' }, h('a', { class: 'button', href: '#/surveys' }, '資源調査 (事業所への調査と回答の確認)')),
     h('section', { 'aria-labelledby': 'search-h' }, h('h2', { id: 'search-h' }, '地域の医療・介護資源を探す'), form, results),
     gaps, needGaps);
   if (isKnownMunicipality(home)) await gaps.load();

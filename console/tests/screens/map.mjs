@@ -4,7 +4,7 @@
 // strings that must appear nowhere public). Without log-in: markers for Inagi's resources, a
 // filter by capability, a place in the city, the printable list grouped by kind, axe-core with
 // no serious or critical violation, nothing internal in the page or its JSON, the rate limit.
-// Screenshots 21–23.
+// Screenshots 23–25.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -90,7 +90,7 @@ test('the map of Inagi without log-in: a marker per located resource, the tiles 
   // Nearest first.
   const distances = all.resources.filter((r) => r.distanceKm !== undefined).map((r) => r.distanceKm);
   assert.deepEqual(distances, [...distances].sort((a, b) => a - b));
-  await viewport('21-public-map.png');
+  await viewport('23-public-map.png');
 });
 
 test('a verified capability reads 確認済み, an inferred one 名称から推定; a marker opens the resource', async () => {
@@ -120,7 +120,7 @@ test('filter by capability: only the resources offering it, their markers only',
   const located = filtered.resources.filter((r) => r.location).length;
   await page.waitForFunction((n) => document.querySelectorAll('#map path.leaflet-interactive').length === n, located);
   assert.equal(await page.locator('#list > li').count(), filtered.resources.length);
-  await viewport('22-public-map-filtered.png');
+  await viewport('24-public-map-filtered.png');
   await markersInsideTheMap();
   // Back to every resource.
   await during(page, 'POST', /^\/public\/v1\/map$/, () => page.getByLabel(`訪問診療 (${choice.resources})`).uncheck());
@@ -159,7 +159,7 @@ test('the printable list: grouped by kind with counts, the map and the filters l
   assert.equal(rows, all.resources.length);
   assert.ok(headings.some((h) => /^訪問看護ステーション \(\d+ 件\)$/.test(h)), headings.join(' / '));
   assert.equal(await page.locator('#booklet tbody tr').count(), all.resources.length);
-  await screenshot(page, cfg, '23-public-map-print.png');
+  await screenshot(page, cfg, '25-public-map-print.png');
   const pdf = await page.pdf({ format: 'A4' });
   assert.ok(pdf.length > 10000, `the PDF is ${pdf.length} bytes`);
   await page.emulateMedia({ media: 'screen' });
