@@ -154,8 +154,9 @@ TEST_F(SurveyInABrowser, ACampaignOverInagisRealResourcesFromLettersToTheDirecto
     EXPECT_NE(m.find("改めてご連絡いたします"), std::string::npos) << m;
   }
   EXPECT_EQ(to_address, 1) << messages.size() << " messages in the Maildir";
-  for (const char* shot : {"17-survey-letter.png", "18-survey-form-mobile.png",
-                           "19-survey-link-expired.png", "20-survey-review.png"}) {
+  for (const char* shot :
+       {"17-survey-letter.png", "18-survey-form-mobile.png", "19-survey-link-expired.png",
+        "20-survey-review.png", "21-survey-campaign.png", "22-survey-review-panel.png"}) {
     EXPECT_TRUE(std::filesystem::exists(console_.screenshots + "/" + shot))
         << "no screenshot " << shot;
   }

@@ -261,7 +261,10 @@ export async function render(main, ctx) {
   const needGaps = isKnownMunicipality(home) ? needGapSection(ctx) : null;
   replace(main,
     h('h1', {}, '資源検索'),
-    h('p', { class: 'lead-actions' }, h('a', { class: 'button', href: '#/surveys' }, '資源調査 (事業所への調査と回答の確認)')),
+    // Surveys are run and reviewed by the municipality's own staff and coordinators.
+    ['ROLE_COORDINATOR', 'ROLE_MUNICIPAL_STAFF'].includes(String(ctx.session.role))
+      ? h('p', { class: 'lead-actions' }, h('a', { class: 'button', href: '#/surveys' }, '資源調査 (事業所への調査と回答の確認)'))
+      : null,
     h('section', { 'aria-labelledby': 'search-h' }, h('h2', { id: 'search-h' }, '地域の医療・介護資源を探す'), form, results),
     gaps, needGaps);
   if (isKnownMunicipality(home)) await gaps.load();

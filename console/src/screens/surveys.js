@@ -40,6 +40,15 @@ const QUESTIONS = [
 /** @type {Map<string, renkei.v1.ResourceSurveyLetters>} */
 const reminderLetters = new Map();
 
+// After a redraw, the keyboard goes on from the section the action was in.
+/** @param {string} id */
+function focusHeading(id) {
+  const heading = document.getElementById(id);
+  if (!heading) return;
+  heading.setAttribute('tabindex', '-1');
+  heading.focus();
+}
+
 /** @param {number | undefined} rate 0..1 */
 function percent(rate) {
   return `${(Math.round((Number(rate) || 0) * 1000) / 10).toFixed(1)}%`;
@@ -195,7 +204,9 @@ export async function render(main, ctx) {
     loadCapabilities(),
   ]);
   const campaigns = list.campaigns || [];
-  const staff = ctx.session.role === 'ROLE_MUNICIPAL_STAFF';
+  // Campaigns are a municipality's: started by its staff on its own instance.
+  const municipalInstance = ctx.session.instance?.level === 'municipality';
+  const staff = ctx.session.role === 'ROLE_MUNICIPAL_STAFF' && municipalInstance;
   replace(main,
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/resources' }, '資源検索'), ' › 資源調査'),
     h('h1', {}, '資源調査 (在宅医療・介護資源調査)'),
@@ -218,7 +229,9 @@ export async function render(main, ctx) {
       staff ? [
         h('p', {}, '対象の資源ごとに回答用リンクを作ります。始めたあと、調査の画面から依頼状を印刷して送ってください。'),
         startForm(ctx, capabilities),
-      ] : h('p', {}, '資源調査を始めるのは市町村担当者です。届いた回答の確認と反映、催促はこの画面からできます。')));
+      ] : h('p', {}, municipalInstance
+        ? '資源調査を始めるのは市町村担当者です。届いた回答の確認と反映、催促はこの画面からできます。'
+        : '資源調査は市区町村のインスタンスで行います。')));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,7 +324,7 @@ function answerFields(inv, q, capabilities) {
  * @param {renkei.v1.ResourceSurveyInvitation} inv
  * @param {renkei.v1.ResourceSurveyQuestions} q
  * @param {renkei.v1.Capability[]} capabilities
- * @param {(path: string, body: ui.Body, done: string) => Promise<void>} change
+ * @param {(path: string, body: ui.Body, done: string, headingId?: string) => Promise<void>} change
  */
 function reviewPanel(inv, q, capabilities, change) {
   const name = inv.resourceName || '名称なし';
@@ -324,7 +337,7 @@ function reviewPanel(inv, q, capabilities, change) {
     children: [errorSlot('invitation_id'), acceptNote],
     onSubmit: () => change(path, {
       expectedVersion: inv.version, decision: 'RESOURCE_SURVEY_DECISION_ACCEPT', note: acceptNote.control.value.trim(),
-    }, `${name}の回答を資源の情報に反映しました`),
+    }, `${name}の回答を資源の情報に反映しました`, 'review-h'),
   });
   const fields = answerFields(inv, q, capabilities);
   const editNote = input({ label: 'メモ (修正の理由など)', field: 'note', multiline: true, rows: 2, maxlength: 1000 });
@@ -336,7 +349,7 @@ function reviewPanel(inv, q, capabilities, change) {
     onSubmit: () => change(path, {
       expectedVersion: inv.version, decision: 'RESOURCE_SURVEY_DECISION_ACCEPT',
       edited: fields.values(), note: editNote.control.value.trim(),
-    }, `${name}の回答を修正して資源の情報に反映しました`),
+    }, `${name}の回答を修正して資源の情報に反映しました`, 'review-h'),
   });
   const reason = input({ label: '反映しない理由', field: 'note', required: true, multiline: true, rows: 2, maxlength: 1000 });
   const reject = actionForm({
@@ -349,7 +362,7 @@ function reviewPanel(inv, q, capabilities, change) {
       }
       return change(path, {
         expectedVersion: inv.version, decision: 'RESOURCE_SURVEY_DECISION_REJECT', note: reason.control.value.trim(),
-      }, `${name}の回答は反映しないことにしました`);
+      }, `${name}の回答は反映しないことにしました`, 'review-h');
     },
   });
   return h('section', { class: 'card review', 'aria-labelledby': headingId },
@@ -396,19 +409,21 @@ export async function renderItem(main, ctx) {
    * @param {ui.Body} body
    * @param {string} done
    */
-  async function change(path, body, done) {
+  async function change(path, body, done, headingId = 'invitations-h') {
     try {
       await post(path, body);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'ABORTED') {
         ctx.announce('他の人が先に変更しました。最新の内容を表示しています。もう一度操作してください');
         await ctx.rerender();
+        focusHeading(headingId);
         return;
       }
       throw err;
     }
     ctx.announce(done);
     await ctx.rerender();
+    focusHeading(headingId);
   }
 
   // --- letters and reminders
@@ -489,11 +504,13 @@ export async function renderItem(main, ctx) {
       open(inv.state) ? act('依頼状', `${name}の依頼状を開く`, async () => deliver(await fetchLetters({ invitation_ids: [inv.id] }), 'open', `${name}の依頼状`)) : null,
       !SUBMITTED.has(inv.state) ? act('リンクを出し直す', `${name}の回答用リンクを出し直す`, async () => {
         if (!window.confirm(`${name}の回答用リンクを出し直します。これまでのリンクは使えなくなります。新しい依頼状を送ってください。よろしいですか？`)) return;
+        reminderLetters.delete(campaign.id);  // their links are about to change
         await change(`${invitationPath}/reissue`, { expectedVersion: inv.version },
           `${name}の回答用リンクを出し直しました。新しい依頼状を開いて送ってください`);
       }) : null,
       open(inv.state) ? act('リンクを無効にする', `${name}の回答用リンクを無効にする`, async () => {
         if (!window.confirm(`${name}の回答用リンクを無効にします。この事業所はリンクから回答できなくなります。よろしいですか？`)) return;
+        reminderLetters.delete(campaign.id);  // their links are about to change
         await change(`${invitationPath}/revoke`, { expectedVersion: inv.version }, `${name}の回答用リンクを無効にしました`);
       }) : null);
     return cell;
