@@ -111,7 +111,7 @@ std::string TileOrigin(const std::string& url) {
     return "";
   }
   const size_t path = url.find('/', scheme_end);
-  const std::string origin = url.substr(0, path);
+  std::string origin = url.substr(0, path);
   if (origin.size() == scheme_end) return "";
   // A host name or address and a port only: nothing a policy would read as another source or
   // directive (no space, tab, ';', ',', '*', quotes, user info or line break).
