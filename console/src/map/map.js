@@ -5,6 +5,9 @@
 // (docs/gateway.md, "Public pages"), whose answers hold public fields only. /map/?m=<code> shows
 // another municipality the instance holds (a prefecture's).
 import L from 'leaflet';
+import { japaneseHalf } from '../api.js';
+import { h } from '../dom.js';
+import { formatDate } from '../dates.js';
 import { RESOURCE_KINDS, ACCEPTANCE } from '../words.js';
 import { municipalitiesOf, prefectureName } from '../municipalities.js';
 
@@ -18,30 +21,13 @@ const accepting = /** @type {HTMLInputElement} */ (byId('accepting'));
 const serving = /** @type {HTMLInputElement} */ (byId('serving'));
 const choices = byId('capability-choices');
 
-/** The Japanese part of a message ("日本語 / English" → "日本語"). @param {string} m */
-const ja = (m) => String(m || '').split(' / ')[0];
+/** The Japanese half of a service's message ("日本語 / English"). @param {string | undefined} m */
+const ja = (m) => japaneseHalf(m) || '';
 const kindLabel = new Map(RESOURCE_KINDS.map(([v, label]) => [String(v), label]));
 const acceptanceLabel = new Map(ACCEPTANCE.map(([v, label]) => [String(v), label]));
-/** @param {renkei.v1.Date | undefined} d */
-const dateText = (d) => (d && d.year ? `${d.year}年${d.month}月${d.day}日` : '');
 
-/**
- * Creates an element with attributes and children.
- * @param {string} tag
- * @param {Record<string, string>} [attrs]
- * @param {(Node | string)[]} [children]
- */
-function el(tag, attrs = {}, children = []) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c);
-  return e;
-}
-
-// The marker colour of a kind: medical, visiting nursing, care.
+// The marker colour of a kind: medical, visiting nursing, care (the legend of index.html and
+// map.css show the same three).
 /** @param {string} kind */
 function colourOf(kind) {
   if (/HOSPITAL|CLINIC|DENTAL|PHARMACY/.test(kind) && !/INTEGRATED_CARE/.test(kind)) return '#0b5cad';
@@ -58,7 +44,7 @@ const query = {
 /** @type {Set<string>} */
 const chosenCapabilities = new Set();
 
-for (const [value, label] of RESOURCE_KINDS) kindSelect.append(el('option', { value: String(value), text: label }));
+for (const [value, label] of RESOURCE_KINDS) kindSelect.append(h('option', { value: String(value) }, label));
 
 /** @type {L.Map | null} */
 let map = null;
@@ -117,27 +103,24 @@ function details(r) {
   const parts = [];
   const kind = kindLabel.get(String(r.kind)) || '';
   const distance = r.distanceKm !== undefined ? `約 ${Number(r.distanceKm).toFixed(1)} km${r.locationApproximate ? ' (位置は市区町村役所による概算)' : ''}` : '';
-  parts.push(el('p', { class: 'meta', text: [kind, distance, r.servesFromOutside ? '市区町村外から訪問' : ''].filter(Boolean).join(' ・ ') }));
-  parts.push(el('p', { class: 'meta', text: r.address || '' }));
-  if (r.phone) parts.push(el('p', { class: 'meta', text: `電話 ${r.phone}${r.fax ? ` ・ FAX ${r.fax}` : ''}` }));
+  parts.push(h('p', { class: 'meta' }, [kind, distance, r.servesFromOutside ? '市区町村外から訪問' : ''].filter(Boolean).join(' ・ ')));
+  parts.push(h('p', { class: 'meta' }, r.address || ''));
+  if (r.phone) parts.push(h('p', { class: 'meta' }, `電話 ${r.phone}${r.fax ? ` ・ FAX ${r.fax}` : ''}`));
   if (r.capabilities && r.capabilities.length) {
-    parts.push(el('ul', { class: 'caps', 'aria-label': '対応内容' }, r.capabilities.map((c) => el('li', {
-      class: c.verified ? 'verified' : 'inferred',
-      text: c.verified ? `${c.label} (確認済み)` : `${c.label} (名称から推定)`,
-    }))));
+    parts.push(h('ul', { class: 'caps', 'aria-label': '対応内容' }, r.capabilities.map((c) => h('li', { class: c.verified ? 'verified' : 'inferred' }, c.verified ? `${c.label} (確認済み)` : `${c.label} (名称から推定)`))));
   }
   const acceptance = acceptanceLabel.get(String(r.acceptingNewPatients));
-  if (acceptance) parts.push(el('p', { class: 'meta', text: `新規の受入: ${acceptance}` }));
-  if (r.hours) parts.push(el('p', { class: 'meta', text: `対応時間: ${r.hours}` }));
+  if (acceptance) parts.push(h('p', { class: 'meta' }, `新規の受入: ${acceptance}`));
+  if (r.hours) parts.push(h('p', { class: 'meta' }, `対応時間: ${r.hours}`));
   const l = r.liaison;
   if (l && (l.department || l.phone || l.email)) {
-    parts.push(el('p', { class: 'meta', text: `連携窓口: ${[l.department, l.phone && `電話 ${l.phone}`, l.fax && `FAX ${l.fax}`, l.email].filter(Boolean).join(' ・ ')}` }));
+    parts.push(h('p', { class: 'meta' }, `連携窓口: ${[l.department, l.phone && `電話 ${l.phone}`, l.fax && `FAX ${l.fax}`, l.email].filter(Boolean).join(' ・ ')}`));
   }
   if (r.url && /^https?:\/\//.test(r.url)) {
-    parts.push(el('p', { class: 'meta' }, [el('a', { href: r.url, rel: 'noopener', target: '_blank', text: 'ホームページ' })]));
+    parts.push(h('p', { class: 'meta' }, [h('a', { href: r.url, rel: 'noopener', target: '_blank' }, 'ホームページ')]));
   }
-  const verified = dateText(r.lastVerified);
-  if (verified) parts.push(el('p', { class: 'meta', text: `最終確認: ${verified}` }));
+  const verified = formatDate(r.lastVerified);
+  if (verified) parts.push(h('p', { class: 'meta' }, `最終確認: ${verified}`));
   return parts;
 }
 
@@ -149,14 +132,14 @@ function renderFilters(m) {
   if (choices.dataset.codes === codes) return;
   choices.dataset.codes = codes;
   choices.replaceChildren(...(m.capabilities || []).map((c) => {
-    const box = el('input', { type: 'checkbox', value: c.code || '' });
+    const box = h('input', { type: 'checkbox', value: c.code || '' });
     /** @type {HTMLInputElement} */ (box).checked = chosenCapabilities.has(c.code || '');
     box.addEventListener('change', () => {
       if (/** @type {HTMLInputElement} */ (box).checked) chosenCapabilities.add(c.code || '');
       else chosenCapabilities.delete(c.code || '');
       load();
     });
-    return el('label', { class: 'choice' }, [box, `${c.label} (${c.resources})`]);
+    return h('label', { class: 'choice' }, [box, `${c.label} (${c.resources})`]);
   }));
 }
 
@@ -173,7 +156,7 @@ function renderMap(m) {
     const marker = L.circleMarker(at, {
       radius: 8, color: '#1b1b1b', weight: 1, fillColor: colourOf(String(r.kind)), fillOpacity: 0.85,
     });
-    marker.bindPopup(el('div', {}, [el('h3', { text: r.name || '' }), ...details(r)]));
+    marker.bindPopup(h('div', {}, [h('h3', {}, r.name || ''), ...details(r)]));
     marker.addTo(markers);
     markerOf.set(r.id || '', marker);
   }
@@ -186,7 +169,7 @@ function renderMap(m) {
 /** @param {renkei.v1.ResourceMap} m */
 function renderList(m) {
   byId('list').replaceChildren(...(m.resources || []).map((r) => {
-    const name = el('button', { type: 'button', class: 'name', text: r.name || '' });
+    const name = h('button', { type: 'button', class: 'name' }, r.name || '');
     name.addEventListener('click', () => {
       const marker = markerOf.get(r.id || '');
       if (!map || !marker) return;
@@ -194,7 +177,7 @@ function renderList(m) {
       marker.openPopup();
       byId('map').scrollIntoView({ block: 'nearest' });
     });
-    return el('li', {}, [name, ...details(r)]);
+    return h('li', {}, [name, ...details(r)]);
   }));
 }
 
@@ -206,17 +189,17 @@ function renderBooklet(m) {
     const rows = (m.resources || []).filter((r) => String(r.kind) === String(kind))
       .sort((a, b) => (a.nameKana || a.name || '').localeCompare(b.nameKana || b.name || '', 'ja'));
     if (!rows.length) continue;
-    const table = el('table', { class: 'booklet' }, [
-      el('thead', {}, [el('tr', {}, ['名称', '所在地', '電話', '対応内容', '新規の受入'].map((h) => el('th', { scope: 'col', text: h })))]),
-      el('tbody', {}, rows.map((r) => el('tr', {}, [
-        el('td', { text: r.name || '' }),
-        el('td', { text: r.address || '' }),
-        el('td', { text: r.phone || '' }),
-        el('td', { text: (r.capabilities || []).map((c) => (c.verified ? c.label : `${c.label} (推定)`)).join('、') }),
-        el('td', { text: acceptanceLabel.get(String(r.acceptingNewPatients)) || '' }),
+    const table = h('table', { class: 'booklet' }, [
+      h('thead', {}, [h('tr', {}, ['名称', '所在地', '電話', '対応内容', '新規の受入'].map((t) => h('th', { scope: 'col' }, t)))]),
+      h('tbody', {}, rows.map((r) => h('tr', {}, [
+        h('td', {}, r.name || ''),
+        h('td', {}, r.address || ''),
+        h('td', {}, r.phone || ''),
+        h('td', {}, (r.capabilities || []).map((c) => (c.verified ? c.label : `${c.label} (推定)`)).join('、')),
+        h('td', {}, acceptanceLabel.get(String(r.acceptingNewPatients)) || ''),
       ]))),
     ]);
-    groups.push(el('section', {}, [el('h3', { text: `${label} (${rows.length} 件)` }), table]));
+    groups.push(h('section', {}, [h('h3', {}, `${label} (${rows.length} 件)`), table]));
   }
   byId('booklet-groups').replaceChildren(...groups);
 }
@@ -246,11 +229,11 @@ function chooseMunicipality() {
   box.hidden = false;
   for (let p = 1; p <= 47; p += 1) {
     const code = String(p).padStart(2, '0');
-    prefecture.append(el('option', { value: code, text: prefectureName(code) }));
+    prefecture.append(h('option', { value: code }, prefectureName(code)));
   }
   prefecture.addEventListener('change', () => {
-    municipality.replaceChildren(el('option', { value: '', text: '選んでください' }),
-      ...municipalitiesOf(prefecture.value).map(([code, name]) => el('option', { value: code, text: name })));
+    municipality.replaceChildren(h('option', { value: '' }, '選んでください'),
+      ...municipalitiesOf(prefecture.value).map(([code, name]) => h('option', { value: code }, name)));
   });
   byId('show-municipality').addEventListener('click', () => {
     if (municipality.value) location.search = `?m=${encodeURIComponent(municipality.value)}`;
@@ -314,8 +297,8 @@ async function start() {
     // never from the settings as markup.
     map.attributionControl.setPrefix(false);
     const credit = /^https?:\/\//.test(s.attributionUrl || '')
-      ? el('a', { href: s.attributionUrl, target: '_blank', rel: 'noopener', text: s.attribution })
-      : el('span', { text: s.attribution });
+      ? h('a', { href: s.attributionUrl, target: '_blank', rel: 'noopener' }, s.attribution)
+      : h('span', {}, s.attribution);
     map.attributionControl.addAttribution(credit.outerHTML);
     markers.addTo(map);
     map.on('click', (ev) => {

@@ -65,7 +65,8 @@ function targetsText(t, home = '') {
   if (!t) return 'すべての種別';
   if ((t.resourceIds || []).length) return `指定した資源 ${t.resourceIds.length}件`;
   const kinds = labels(RESOURCE_KINDS, t.kinds) || 'すべての種別';
-  return t.includeServing ? `${kinds} (所在する資源と、${home ? municipalityName(home, { withPrefecture: false }) : '市区町村'}を訪問・対応地域に含む資源)` : `${kinds} (所在する資源)`;
+  const place = home ? municipalityName(home, { withPrefecture: false }) : '市区町村';
+  return t.includeServing ? `${kinds} (${place}に所在する資源と、${place}を訪問・対応地域に含む資源)` : `${kinds} (${place}に所在する資源)`;
 }
 
 /** @param {renkei.v1.ResourceSurveyQuestions | undefined} q */
@@ -534,7 +535,7 @@ export async function renderItem(main, ctx) {
   const queue = invitations.filter((i) => i.state === 'RESOURCE_SURVEY_STATE_SUBMITTED');
   const home = campaign.municipalityCode || ctx.session.jurisdiction || '';
   replace(main,
-    h('p', { class: 'breadcrumb' }, h('a', { href: '#/resources' }, '資源検索'), ' › ', h('a', { href: '#/surveys' }, '資源調査'), ' › 調査'),
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/resources' }, '資源検索'), ' › ', h('a', { href: '#/surveys' }, '資源調査'), ' › ', campaign.name || ''),
     h('h1', {}, campaign.name || '資源調査'),
     h('dl', { class: 'facts' },
       h('dt', {}, '回答期限'), h('dd', {}, dateText(campaign.deadline)),

@@ -3,34 +3,18 @@
 // what the directory holds, saves drafts, and submits once, through the gateway's public routes
 // (docs/gateway.md, "Public pages"); the token never leaves the page except in those calls' bodies.
 import { municipalitiesOf, municipalityName, prefectureOf } from '../municipalities.js';
+import { japaneseHalf } from '../api.js';
+import { formatDate } from '../dates.js';
+import { h } from '../dom.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('survey'));
 const token = new URLSearchParams(location.hash.replace(/^#/, '')).get('t') || '';
 // Another link pasted into the same tab: a fresh page for it.
 window.addEventListener('hashchange', () => location.reload());
 
-/** The Japanese part of a message ("日本語 / English" → "日本語"). @param {string} m */
-const ja = (m) => String(m || '').split(' / ')[0];
+/** The Japanese half of a service's message ("日本語 / English"). @param {string | undefined} m */
+const ja = (m) => japaneseHalf(m) || '';
 
-/** @param {renkei.v1.Date | undefined} d */
-const dateText = (d) => (d && d.year ? `${d.year}年${d.month}月${d.day}日` : '');
-
-/**
- * Creates an element with attributes and children.
- * @param {string} tag
- * @param {Record<string, string | boolean>} [attrs]
- * @param {(Node | string)[]} [children]
- */
-function el(tag, attrs = {}, children = []) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false) continue;
-    if (k === 'text') e.textContent = String(v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) e.append(c);
-  return e;
-}
 
 /**
  * POSTs to a public route; the answer's JSON, or throws {status, code, message, fields}.
@@ -59,8 +43,8 @@ async function post(path, body) {
 /** @param {string} message @param {boolean} [error] */
 function notice(message, error = false) {
   main.replaceChildren(
-    el('h1', { text: '在宅医療・介護資源調査' }),
-    el('div', { class: error ? 'notice error-box' : 'notice', role: error ? 'alert' : 'status' }, [message]),
+    h('h1', {}, '在宅医療・介護資源調査'),
+    h('div', { class: error ? 'notice error-box' : 'notice', role: error ? 'alert' : 'status' }, [message]),
   );
 }
 
@@ -72,11 +56,11 @@ function submittedView(form) {
     ['対応できること', (a.capabilities || []).map((c) => labels.get(c) || c).join('、') || '（なし）'],
   ];
   main.replaceChildren(
-    el('h1', { text: form.campaignName }),
-    el('div', { class: 'notice', role: 'status' }, [
+    h('h1', {}, form.campaignName),
+    h('div', { class: 'notice', role: 'status' }, [
       `${form.resource?.name || ''} の回答は送信済みです。ご協力ありがとうございました。内容を変えるときは ${form.municipalityName} の担当窓口にご連絡ください。`,
     ]),
-    el('dl', { class: 'summary' }, items.flatMap(([t, d]) => [el('dt', { text: t }), el('dd', { text: d })])),
+    h('dl', { class: 'summary' }, items.flatMap(([t, d]) => [h('dt', {}, t), h('dd', {}, d)])),
   );
 }
 
@@ -85,29 +69,30 @@ function formView(form) {
   const q = form.questions || /** @type {renkei.v1.ResourceSurveyQuestions} */ ({});
   const a = form.answer || /** @type {renkei.v1.ResourceSurveyAnswer} */ ({});
   const r = form.resource || /** @type {renkei.v1.Resource} */ ({});
-  const status = el('p', { id: 'status', role: 'status' });
+  const status = h('p', { id: 'status', role: 'status' });
+  /** @type {HTMLElement[]} */
   const parts = [
-    el('h1', { text: form.campaignName }),
-    el('p', { class: 'meta', text: `${form.municipalityName}からの調査です。回答期限: ${dateText(form.deadline)}` }),
-    el('p', { class: 'meta', text: `このページは貴事業所専用です (${dateText(form.linksExpireOn)}まで有効)。「下書きを保存」で途中まで保存でき、送信するまで何度でも直せます。` }),
-    el('h2', { text: r.name || '' }),
-    el('p', { class: 'meta', text: r.address || '' }),
+    h('h1', {}, form.campaignName),
+    h('p', { class: 'meta' }, `${form.municipalityName}からの調査です。回答期限: ${formatDate(form.deadline)}`),
+    h('p', { class: 'meta' }, `このページは貴事業所専用です (${formatDate(form.linksExpireOn)}まで有効)。「下書きを保存」で途中まで保存でき、送信するまで何度でも直せます。`),
+    h('h2', {}, r.name || ''),
+    h('p', { class: 'meta' }, r.address || ''),
   ];
-  const form_ = el('form', { novalidate: true });
+  const form_ = h('form', { novalidate: true });
   const chosen = new Set(a.capabilities || []);
-  const caps = el('fieldset', { id: 'f-capabilities' }, [el('legend', { text: '対応できること (当てはまるものすべて)' })]);
+  const caps = h('fieldset', { id: 'f-capabilities' }, [h('legend', {}, '対応できること (当てはまるものすべて)')]);
   for (const c of form.capabilityChoices || []) {
-    caps.append(el('label', { class: 'choice' }, [
-      el('input', { type: 'checkbox', name: 'capabilities', value: c.code, checked: chosen.has(c.code) }),
+    caps.append(h('label', { class: 'choice' }, [
+      h('input', { type: 'checkbox', name: 'capabilities', value: c.code, checked: chosen.has(c.code) }),
       c.labelJa,
     ]));
   }
   form_.append(caps);
   if (q.acceptingNewPatients) {
-    const fs = el('fieldset', { id: 'f-accepting_new_patients' }, [el('legend', { text: '新しい利用者・患者の受入' })]);
+    const fs = h('fieldset', { id: 'f-accepting_new_patients' }, [h('legend', {}, '新しい利用者・患者の受入')]);
     for (const [value, label] of [['ACCEPTANCE_ACCEPTING', '受け入れられる'], ['ACCEPTANCE_NOT_ACCEPTING', '今は受け入れられない'], ['ACCEPTANCE_UNSPECIFIED', 'わからない']]) {
-      fs.append(el('label', { class: 'choice' }, [
-        el('input', { type: 'radio', name: 'accepting', value, checked: (a.acceptingNewPatients || 'ACCEPTANCE_UNSPECIFIED') === value }),
+      fs.append(h('label', { class: 'choice' }, [
+        h('input', { type: 'radio', name: 'accepting', value, checked: (a.acceptingNewPatients || 'ACCEPTANCE_UNSPECIFIED') === value }),
         label,
       ]));
     }
@@ -116,49 +101,49 @@ function formView(form) {
   if (q.serviceArea) {
     const own = r.municipalityCode || '';
     const area = new Set(a.serviceArea || []);
-    const list = el('div', { class: 'areas' });
+    const list = h('div', { class: 'areas' });
     for (const [code, name] of municipalitiesOf(prefectureOf(own))) {
       if (code === own) continue;
-      list.append(el('label', { class: 'choice' }, [
-        el('input', { type: 'checkbox', name: 'service_area', value: code, checked: area.has(code) }), name,
+      list.append(h('label', { class: 'choice' }, [
+        h('input', { type: 'checkbox', name: 'service_area', value: code, checked: area.has(code) }), name,
       ]));
     }
-    form_.append(el('fieldset', { id: 'f-service_area' }, [
-      el('legend', { text: `訪問・対応できる地域 (${municipalityName(own, { withPrefecture: false })}のほか)` }),
+    form_.append(h('fieldset', { id: 'f-service_area' }, [
+      h('legend', {}, `訪問・対応できる地域 (${municipalityName(own, { withPrefecture: false })}のほか)`),
       list,
     ]));
   }
   /** @param {string} id @param {string} label @param {string} value @param {string} [type] @param {string} [hint] */
   const text = (id, label, value, type = 'text', hint = '') => [
-    el('label', { class: 'field', for: id, text: label }),
-    ...(hint ? [el('p', { class: 'hint', id: `${id}-hint`, text: hint })] : []),
-    el('input', { id, type, value: value || '', ...(hint ? { 'aria-describedby': `${id}-hint` } : {}) }),
+    h('label', { class: 'field', for: id }, label),
+    ...(hint ? [h('p', { class: 'hint', id: `${id}-hint` }, hint)] : []),
+    h('input', { id, type, value: value || '', ...(hint ? { 'aria-describedby': `${id}-hint` } : {}) }),
   ];
   if (q.hours) form_.append(...text('f-hours', '対応時間', a.hours || '', 'text', '例: 平日 9:00〜17:00、土曜午前'));
   if (q.liaison) {
     const l = a.liaison || /** @type {renkei.v1.LiaisonContact} */ ({});
-    form_.append(el('fieldset', { id: 'f-liaison' }, [
-      el('legend', { text: '連携窓口 (医療・介護関係者からの連絡先)' }),
-      el('p', { class: 'hint', text: '部署の連絡先をお書きください (個人のお名前は不要です)。' }),
+    form_.append(h('fieldset', { id: 'f-liaison' }, [
+      h('legend', {}, '連携窓口 (医療・介護関係者からの連絡先)'),
+      h('p', { class: 'hint' }, '部署の連絡先をお書きください (個人のお名前は不要です)。'),
       ...text('f-liaison-department', '部署名', l.department || '', 'text', '例: 地域連携室'),
       ...text('f-liaison-phone', '電話番号', l.phone || '', 'tel'),
       ...text('f-liaison-fax', 'FAX番号', l.fax || '', 'tel'),
       ...text('f-liaison-email', 'メールアドレス', l.email || '', 'email'),
-      el('label', { class: 'choice' }, [
-        el('input', { type: 'checkbox', id: 'f-liaison-internal', checked: !!l.internal }),
+      h('label', { class: 'choice' }, [
+        h('input', { type: 'checkbox', id: 'f-liaison-internal', checked: !!l.internal }),
         'この連絡先は関係者だけに知らせる (住民向けの資源マップには載せない)',
       ]),
     ]));
   }
   if (q.note) {
     form_.append(
-      el('label', { class: 'field', for: 'f-note', text: '自由記述 (市区町村への連絡事項など)' }),
-      el('textarea', { id: 'f-note' }, [a.note || '']),
+      h('label', { class: 'field', for: 'f-note' }, '自由記述 (市区町村への連絡事項など)'),
+      h('textarea', { id: 'f-note' }, [a.note || '']),
     );
   }
-  const save = el('button', { type: 'button', text: '下書きを保存' });
-  const submit = el('button', { type: 'submit', class: 'primary', text: '回答を送信する' });
-  form_.append(el('div', { class: 'actions' }, [save, submit]), status);
+  const save = h('button', { type: 'button' }, '下書きを保存');
+  const submit = h('button', { type: 'submit', class: 'primary' }, '回答を送信する');
+  form_.append(h('div', { class: 'actions' }, [save, submit]), status);
   parts.push(form_);
   main.replaceChildren(...parts);
 
@@ -193,7 +178,7 @@ function formView(form) {
     for (const f of fields) {
       const id = `f-${f.field.replace(/^answer\./, '').replace(/\[\d+\]$/, '').replace(/\./g, '-')}`;
       const target = document.getElementById(id) || caps;
-      const message = el('p', { class: 'error', id: `${id}-error`, text: ja(f.description) });
+      const message = h('p', { class: 'error', id: `${id}-error` }, ja(f.description));
       target.setAttribute('aria-invalid', 'true');
       target.setAttribute('aria-describedby', `${id}-error`);
       target.after(message);

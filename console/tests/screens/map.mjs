@@ -86,6 +86,9 @@ test('the map of Inagi without log-in: a marker per located resource, the tiles 
   assert.equal(await page.locator('#list > li').count(), all.resources.length);
   await page.waitForFunction(() => [...document.querySelectorAll('#map img.leaflet-tile')].some((i) => i.complete && i.naturalWidth > 0));
   assert.match(await page.locator('.leaflet-control-attribution').innerText(), /地理院タイル/);
+  // The markers' colours explained.
+  assert.deepEqual(await page.getByRole('list', { name: '地図の印の色' }).locator('li').allInnerTexts(),
+    ['医療機関・薬局', '訪問看護', '介護サービス・地域包括支援センターなど']);
   assert.match(await page.locator('#status').innerText(), new RegExp(`${all.total} 件 \\(稲城市役所から近い順`));
   // Nearest first.
   const distances = all.resources.filter((r) => r.distanceKm !== undefined).map((r) => r.distanceKm);
