@@ -89,6 +89,28 @@ const mapOptions = {
   outdir: path.join(dist, 'map'),
 };
 
+// The residents' events page, served at /events/ (no log-in): public events, registration with
+// its cancellation link, the awareness questionnaire.
+const eventsOptions = {
+  ...options,
+  entryPoints: {
+    events: path.join(here, 'src', 'events', 'events.js'),
+    'events-style': path.join(here, 'src', 'events', 'events.css'),
+  },
+  outdir: path.join(dist, 'events'),
+};
+
+// The professionals' page, served at /board/ (no log-in): notices, rules and forms, the mail
+// subscription with its confirmation and unsubscribe links.
+const boardOptions = {
+  ...options,
+  entryPoints: {
+    board: path.join(here, 'src', 'board', 'board.js'),
+    'board-style': path.join(here, 'src', 'board', 'board.css'),
+  },
+  outdir: path.join(dist, 'board'),
+};
+
 async function copyStatic() {
   await mkdir(dist, { recursive: true });
   await copyFile(path.join(here, 'src', 'index.html'), path.join(dist, 'index.html'));
@@ -96,6 +118,10 @@ async function copyStatic() {
   await copyFile(path.join(here, 'src', 'survey', 'index.html'), path.join(dist, 'survey', 'index.html'));
   await mkdir(path.join(dist, 'map'), { recursive: true });
   await copyFile(path.join(here, 'src', 'map', 'index.html'), path.join(dist, 'map', 'index.html'));
+  for (const page of ['events', 'board']) {
+    await mkdir(path.join(dist, page), { recursive: true });
+    await copyFile(path.join(here, 'src', page, 'index.html'), path.join(dist, page, 'index.html'));
+  }
 }
 
 // esbuild names the CSS bundle after its entry: app-style.css → app.css.
@@ -104,6 +130,8 @@ async function renameCss() {
   await rename(path.join(dist, 'app-style.css'), path.join(dist, 'app.css'));
   await rename(path.join(dist, 'survey', 'survey-style.css'), path.join(dist, 'survey', 'survey.css'));
   await rename(path.join(dist, 'map', 'map-style.css'), path.join(dist, 'map', 'map.css'));
+  await rename(path.join(dist, 'events', 'events-style.css'), path.join(dist, 'events', 'events.css'));
+  await rename(path.join(dist, 'board', 'board-style.css'), path.join(dist, 'board', 'board.css'));
 }
 
 if (process.argv.includes('--watch')) {
@@ -119,6 +147,8 @@ if (process.argv.includes('--watch')) {
   await build(options);
   await build(surveyOptions);
   await build(mapOptions);
+  await build(eventsOptions);
+  await build(boardOptions);
   await copyStatic();
   await renameCss();
 }

@@ -1,7 +1,7 @@
 // The console's shell: log-in, header (who is logged in, which instance, 和暦 toggle, log-out),
-// the navigation of the eight screens and the hash router (#/intake, #/resources, #/issues,
-// #/trainings, #/indicators, #/digest, #/network, #/practices), so the gateway serves one index.html and needs no
-// fallback route.
+// the navigation of the nine screens and the hash router (#/intake, #/resources, #/issues,
+// #/trainings, #/indicators, #/digest, #/network, #/practices, #/sharing), so the gateway serves one
+// index.html and needs no fallback route.
 import { get, post, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { useWareki, setWareki } from './dates.js';
@@ -23,6 +23,7 @@ import * as indicators from './screens/indicators.js';
 import * as digest from './screens/digest.js';
 import * as network from './screens/network.js';
 import * as practices from './screens/practices.js';
+import * as sharing from './screens/sharing.js';
 
 const NAV = [
   ['#/intake', '相談受付'],
@@ -33,6 +34,7 @@ const NAV = [
   ['#/digest', '定例ミーティング資料'],
   ['#/network', 'ネットワーク'],
   ['#/practices', '取組事例'],
+  ['#/sharing', '情報共有'],
 ];
 
 // Route table: the first path segment picks the screen; a second one is an id.
@@ -48,6 +50,7 @@ const SCREENS = {
   digest: { list: digest, nav: '#/digest' },
   network: { list: network, item: { render: network.renderItem }, nav: '#/network' },
   practices: { list: practices, item: { render: practices.renderItem }, nav: '#/practices' },
+  sharing: { list: sharing, nav: '#/sharing' },
 };
 
 const app = {

@@ -153,6 +153,18 @@ export const PEER_STEP_KINDS = table('PeerStepKind');
 /** @type {ui.Table<renkei.v1.PeerUrgency>} */
 export const PEER_URGENCIES = table('PeerUrgency');
 
+/** @type {ui.Table<renkei.v1.DocumentKind>} */
+export const DOCUMENT_KINDS = table('DocumentKind');
+
+/** @type {ui.Table<renkei.v1.NoticeLinkKind>} */
+export const NOTICE_LINK_KINDS = table('NoticeLinkKind');
+
+/** @type {ui.Table<renkei.v1.SubscriberState>} */
+export const SUBSCRIBER_STATES = table('SubscriberState');
+
+/** @type {ui.Table<renkei.v1.AwarenessPhase>} */
+export const AWARENESS_PHASES = table('AwarenessPhase');
+
 // The label of an enum value in one of the tables above; '不明' when unknown (never the value's
 // name: people do not read enum names), '' for unset. Values may arrive as names (the gateway's JSON) or numbers.
 /**

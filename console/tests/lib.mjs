@@ -319,7 +319,7 @@ export async function checkAccessibility(page, where) {
     if (i > 0) assert.notEqual(s.index, steps[i - 1].index, `${where}: Tab ${i + 1} did not move the focus`);
   }
   const nav = steps.filter((s) => s.region === 'nav').map((s) => s.text);
-  assert.deepEqual(nav, ['相談受付', '資源検索', '地域課題', '研修', '指標', '定例ミーティング資料', 'ネットワーク', '取組事例'], `${where}: nav links in order`);
+  assert.deepEqual(nav, ['相談受付', '資源検索', '地域課題', '研修', '指標', '定例ミーティング資料', 'ネットワーク', '取組事例', '情報共有'], `${where}: nav links in order`);
   const firstMain = steps.findIndex((s) => s.region === 'main');
   const lastNav = steps.map((s) => s.region).lastIndexOf('nav');
   assert.ok(firstMain > lastNav, `${where}: the main content comes after the navigation`);

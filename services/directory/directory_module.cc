@@ -4,6 +4,7 @@
 
 #include "directory.h"
 #include "directory_service.h"
+#include "renkei/common/config.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/log.h"
 #include "renkei/common/mail.h"
@@ -40,16 +41,6 @@ std::vector<std::string> ColumnFamilies() {
   std::vector<std::string> cfs = ResourceStore::ColumnFamilies();
   for (auto& cf : ResourceSurveys::ColumnFamilies()) cfs.push_back(cf);
   return cfs;
-}
-
-// Where answer links point: the configured origin, else the gateway's public origin, else the
-// gateway's own address.
-std::string SurveyLinkOrigin(const v1::InstanceConfig& config) {
-  if (!config.directory().survey_link_origin().empty()) {
-    return config.directory().survey_link_origin();
-  }
-  if (!config.gateway().public_origin().empty()) return config.gateway().public_origin();
-  return "http://" + config.gateway().listen_address();
 }
 
 absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
@@ -93,7 +84,8 @@ absl::StatusOr<common::Services> Build(common::ServiceHost& host) {
   if (level == v1::INSTANCE_LEVEL_MUNICIPALITY) {
     survey_options.municipality_code = config.instance().code();
   }
-  survey_options.link_origin = SurveyLinkOrigin(config);
+  survey_options.link_origin =
+      common::PublicLinkOrigin(config, config.directory().survey_link_origin());
   auto* surveys = host.Keep(std::make_unique<ResourceSurveys>(
       dir, host.outbox(), host.sealer(), host.event_source(), host.audit(),
       mailer ? host.Keep(std::move(mailer)) : nullptr, survey_options, host.clock()));

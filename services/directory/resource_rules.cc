@@ -51,35 +51,6 @@ void OrderProvenance(v1::Resource* r) {
   }
 }
 
-// Digits, hyphens, parentheses, plus and spaces: a phone or fax number as people write it.
-bool LooksLikePhone(std::string_view s) {
-  int digits = 0;
-  for (char c : s) {
-    if (c >= '0' && c <= '9') {
-      ++digits;
-    } else if (c != '-' && c != '(' && c != ')' && c != '+' && c != ' ') {
-      return false;
-    }
-  }
-  return digits >= 6;
-}
-
-// One "@" with text on both sides and a dot in the domain; no spaces or control characters.
-bool LooksLikeEmail(std::string_view s) {
-  size_t at = s.find('@');
-  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) {
-    return false;
-  }
-  std::string_view domain = s.substr(at + 1);
-  if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.') {
-    return false;
-  }
-  for (unsigned char c : s) {
-    if (c <= ' ' || c == 0x7f) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void ValidateLiaison(const v1::LiaisonContact& l, std::string_view path,
@@ -89,13 +60,13 @@ void ValidateLiaison(const v1::LiaisonContact& l, std::string_view path,
   v->CheckText(p + ".phone", l.phone(), {.max_chars = 30});
   v->CheckText(p + ".fax", l.fax(), {.max_chars = 30});
   v->CheckText(p + ".email", l.email(), {.max_chars = 254});
-  if (!l.phone().empty() && l.phone().size() <= 30 && !LooksLikePhone(l.phone())) {
+  if (!l.phone().empty() && l.phone().size() <= 30 && !common::LooksLikePhone(l.phone())) {
     v->Add(p + ".phone", "電話番号の形式ではありません (例: 042-378-2111)");
   }
-  if (!l.fax().empty() && l.fax().size() <= 30 && !LooksLikePhone(l.fax())) {
+  if (!l.fax().empty() && l.fax().size() <= 30 && !common::LooksLikePhone(l.fax())) {
     v->Add(p + ".fax", "FAX番号の形式ではありません (例: 042-378-2112)");
   }
-  if (!l.email().empty() && l.email().size() <= 254 && !LooksLikeEmail(l.email())) {
+  if (!l.email().empty() && l.email().size() <= 254 && !common::LooksLikeEmail(l.email())) {
     v->Add(p + ".email", "メールアドレスの形式ではありません (例: renkei@example.jp)");
   }
 }

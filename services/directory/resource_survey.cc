@@ -48,32 +48,6 @@ absl::Status LinkRefused(std::string_view reason, std::string_view message) {
   return common::WithErrorReason(absl::UnauthenticatedError(std::string(message)), reason);
 }
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string MunicipalityName(const std::string& code) {
   const auto* m = common::Jurisdictions::Get().FindMunicipality(code);
   return m != nullptr ? m->name : code;
@@ -902,7 +876,7 @@ std::string ResourceSurveys::LettersHtml(
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
       "<title>" +
-      Escape(campaign.name()) +
+      common::EscapeMarkup(campaign.name()) +
       " 依頼状</title><style>"
       "@page{size:A4;margin:20mm}"
       "body{font-family:'Noto Sans CJK JP','Noto Sans JP',sans-serif;font-size:11pt;"
@@ -922,14 +896,14 @@ std::string ResourceSurveys::LettersHtml(
     auto res = directory_->Get(i.resource_id());
     const std::string address = res.ok() ? res->address() : "";
     html += "<section class=\"letter\">\n";
-    html += "<div class=\"to\">" + Escape(address) + "<br>" + Escape(i.resource_name()) +
-            "　御中</div>\n";
-    html +=
-        "<div class=\"from\">" + JapaneseDate(Today()) + "<br>" + Escape(municipality) + "</div>\n";
-    html += "<h1>" + std::string(reminder ? "【再送】" : "") + Escape(campaign.name()) +
-            "<br>ご回答のお願い</h1>\n";
+    html += "<div class=\"to\">" + common::EscapeMarkup(address) + "<br>" +
+            common::EscapeMarkup(i.resource_name()) + "　御中</div>\n";
+    html += "<div class=\"from\">" + JapaneseDate(Today()) + "<br>" +
+            common::EscapeMarkup(municipality) + "</div>\n";
+    html += "<h1>" + std::string(reminder ? "【再送】" : "") +
+            common::EscapeMarkup(campaign.name()) + "<br>ご回答のお願い</h1>\n";
     html += "<p>日頃より在宅医療・介護の連携にご協力いただき、ありがとうございます。</p>\n";
-    html += "<p>" + Escape(municipality) +
+    html += "<p>" + common::EscapeMarkup(municipality) +
             "では、地域の医療・介護資源を把握し、関係者と住民の皆さまに分かりやすくお知らせする"
             "ため、事業所・医療機関の皆さまに対応できる内容をお尋ねしています。";
     if (reminder) html += "まだご回答をいただいていないため、改めてお願い申し上げます。";
@@ -940,11 +914,11 @@ std::string ResourceSurveys::LettersHtml(
     html += "<div class=\"link\">" + QrSvg(*link, 35) +
             "<div><dl><dt>回答用リンク (貴事業所専用)"
             "</dt><dd class=\"url\">" +
-            Escape(*link) + "</dd><dt>有効期限</dt><dd>" + JapaneseDate(i.links_expire_on()) +
-            "</dd></dl></div></div>\n";
+            common::EscapeMarkup(*link) + "</dd><dt>有効期限</dt><dd>" +
+            JapaneseDate(i.links_expire_on()) + "</dd></dl></div></div>\n";
     html += "<p>このリンクは貴事業所専用です。他の方に渡さないでください。</p>\n";
     if (!campaign.contact_text().empty()) {
-      html += "<p>お問い合わせ: " + Escape(campaign.contact_text()) + "</p>\n";
+      html += "<p>お問い合わせ: " + common::EscapeMarkup(campaign.contact_text()) + "</p>\n";
     }
     html += "</section>\n";
   }

@@ -55,6 +55,9 @@ class ResourceSurveys {
   absl::StatusOr<v1::ResourceSurveyInvitation> Review(
       const v1::ReviewResourceSurveyAnswerRequest& r);
   absl::StatusOr<v1::RemindResourceSurveyResponse> Remind(const v1::RemindResourceSurveyRequest& r);
+  // The liaison contacts of the municipality's resources as a CSV contact list.
+  absl::StatusOr<v1::LiaisonContactList> ExportLiaisonContacts(
+      const v1::ExportLiaisonContactsRequest& r) const;
 
   // The provider's form.
   absl::StatusOr<v1::ResourceSurveyForm> Open(const v1::OpenResourceSurveyFormRequest& r) const;

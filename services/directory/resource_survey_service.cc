@@ -63,6 +63,12 @@ grpc::Status ResourceSurveyService::RemindResourceSurvey(
                              [&] { return surveys_->Remind(*request); });
 }
 
+grpc::Status ResourceSurveyService::ExportLiaisonContacts(
+    grpc::ServerContext*, const v1::ExportLiaisonContactsRequest* request,
+    v1::LiaisonContactList* response) {
+  return common::Respond(surveys_->ExportLiaisonContacts(*request), response);
+}
+
 grpc::Status ResourceSurveyService::OpenResourceSurveyForm(
     grpc::ServerContext*, const v1::OpenResourceSurveyFormRequest* request,
     v1::ResourceSurveyForm* response) {

@@ -40,6 +40,9 @@ class ResourceSurveyService final : public v1::ResourceSurveyService::Service {
   grpc::Status RemindResourceSurvey(grpc::ServerContext* context,
                                     const v1::RemindResourceSurveyRequest* request,
                                     v1::RemindResourceSurveyResponse* response) override;
+  grpc::Status ExportLiaisonContacts(grpc::ServerContext* context,
+                                     const v1::ExportLiaisonContactsRequest* request,
+                                     v1::LiaisonContactList* response) override;
   grpc::Status OpenResourceSurveyForm(grpc::ServerContext* context,
                                       const v1::OpenResourceSurveyFormRequest* request,
                                       v1::ResourceSurveyForm* response) override;

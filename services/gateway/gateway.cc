@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +27,9 @@
 
 namespace renkei::gateway {
 namespace {
+
+// The largest body of POST /api/v1/documents: a 5 MiB file in base64 with its JSON.
+constexpr size_t kMaxUploadBody = 8 << 20;
 
 // The error code of an HTTP status httplib answered by itself (a malformed request and the like).
 absl::StatusCode CodeOfHttpStatus(int status) {
@@ -58,6 +62,7 @@ const v1::ServerConfig* ServerOf(const v1::InstanceConfig& c, const std::string&
   if (service == "renkei.v1.TrainingService") return &c.training().server();
   if (service == "renkei.v1.IndicatorsService") return &c.indicators().server();
   if (service == "renkei.v1.NetworkService") return &c.network().server();
+  if (service == "renkei.v1.SharingService") return &c.network().server();
   return nullptr;
 }
 
@@ -146,6 +151,15 @@ absl::Status PrepareGatewayConfig(v1::InstanceConfig* config) {
     v.Add("gateway.public_origin", "末尾の / は不要です / no trailing slash");
   }
   PreparePublicMapConfig(g->mutable_public_map(), &v);
+  auto* forms = g->mutable_public_forms();
+  if (forms->proof_of_work_bits() == 0) forms->set_proof_of_work_bits(16);
+  if (forms->proof_of_work_bits() < 8 || forms->proof_of_work_bits() > 24) {
+    v.Add("gateway.public_forms.proof_of_work_bits", "8〜24 です / 8..24");
+  }
+  if (!forms->has_min_fill_seconds()) forms->set_min_fill_seconds(3);
+  if (forms->min_fill_seconds() > 600) {
+    v.Add("gateway.public_forms.min_fill_seconds", "600 以下です / at most 600");
+  }
   if (g->key_id().empty()) g->set_key_id(config->security().service_key_id());
   if (!config->security().unauthenticated_loopback()) {
     if (config->security().key_dir().empty()) {
@@ -218,10 +232,26 @@ absl::Status Gateway::Impl::Init() {
   server_.set_keep_alive_max_count(1000);
   server_.set_keep_alive_timeout(2);
   server_.set_tcp_nodelay(true);  // no 40 ms Nagle/delayed-ACK stall per answer
-  server_.set_payload_max_length(g.max_body_bytes());
+  // A shared document's file (≤ 5 MiB, base64 in JSON) is the one body allowed above
+  // max_body_bytes; every other route is held to it before its body is read.
+  server_.set_payload_max_length(std::max<size_t>(g.max_body_bytes(), kMaxUploadBody));
+  challenge_key_ = RandomHex(32);
   // httplib checks the size limit only against a declared Content-Length: bodies sent chunked
   // are refused before anything reads them (a request without either has no body).
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const bool upload = req.method == "POST" && req.path == "/api/v1/documents";
+    const uint64_t length =
+        std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+    if (!upload && length > config_.gateway().max_body_bytes()) {
+      res.status = 413;
+      Fail(res,
+           absl::ResourceExhaustedError("リクエストが大きすぎます / request body over " +
+                                        std::to_string(config_.gateway().max_body_bytes()) +
+                                        " bytes"),
+           413);
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.has_header("Transfer-Encoding")) {
       Fail(res,
            absl::ResourceExhaustedError(
@@ -271,9 +301,14 @@ absl::Status Gateway::Impl::Init() {
   server_.Get(
       "/public/v1/map/settings",
       [this](const httplib::Request& req, httplib::Response& res) { HandleMapSettings(req, res); });
-  server_.Post("/public/v1/.*", [this](const httplib::Request& req, httplib::Response& res) {
-    HandlePublic(req, res);
+  server_.Get("/public/v1/challenge", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleChallenge(req, res);
   });
+  auto public_route = [this](const httplib::Request& req, httplib::Response& res) {
+    HandlePublic(req, res);
+  };
+  server_.Post("/public/v1/.*", public_route);
+  server_.Get("/public/v1/.*", public_route);
   auto api = [this](const httplib::Request& req, httplib::Response& res) { HandleApi(req, res); };
   const char* pattern = "/api/.*";
   server_.Get(pattern, api);

@@ -161,7 +161,9 @@ void Gateway::Impl::Relay(const Endpoint& endpoint, const std::string& token,
       Fail(res, absl::InternalError("サービスの応答を読めません / unreadable answer"), 502);
     } else {
       std::string json;
-      if (auto s = WriteJson(*response, &json); !s.ok()) {
+      if (endpoint.route->file) {
+        WriteFile(*response, res);
+      } else if (auto s = WriteJson(*response, &json); !s.ok()) {
         http_status = 500;
         Fail(res, s);
       } else {

@@ -89,6 +89,15 @@ class Gateway::Impl {
   // The public map page's settings (the tiles and their attribution), rate-limited as the
   // public routes are.
   void HandleMapSettings(const httplib::Request& req, httplib::Response& res);
+  // GET /public/v1/challenge: a challenge for a public form's proof of work.
+  void HandleChallenge(const httplib::Request& req, httplib::Response& res);
+  // Whether the request carries a solved, fresh, unused challenge (header Renkei-Proof:
+  // "<challenge> <nonce>"); answers 400 if not.
+  bool ProofOk(const httplib::Request& req, httplib::Response& res);
+  // The origin links and feeds name: gateway.public_origin, else the request's Host.
+  std::string OriginOf(const httplib::Request& req) const;
+  // Writes a file answer (Route::file): the response's content, type and download name.
+  void WriteFile(const google::protobuf::Message& response, httplib::Response& res);
   // Answers 429 and returns false when `address` made too many public requests.
   bool PublicAllowedOrFail(const httplib::Request& req, std::string_view route,
                            httplib::Response& res);
@@ -105,8 +114,9 @@ class Gateway::Impl {
   // The gateway's own token (ROLE_SERVICE of the instance), renewed before it expires; empty
   // without a signing key (unauthenticated_loopback).
   std::string ServiceToken();
-  // Whether `address` may make another public request now (a sliding window per address).
-  bool PublicAllowed(const std::string& address);
+  // Whether `address` may make another public request now (a sliding window per address, at
+  // most `per_window` requests in it).
+  bool PublicAllowed(const std::string& address, size_t per_window);
   // Who the token's claims say is logged in, for the console.
   v1::ConsoleSession SessionOf(const v1::TokenClaims& claims) const;
   void HandleLogin(const httplib::Request& req, httplib::Response& res);
@@ -137,6 +147,11 @@ class Gateway::Impl {
   std::mutex public_mu_;
   // client address -> request times in the window (at most kMaxPublicClients addresses)
   std::map<std::string, std::deque<int64_t>> public_requests_;
+  // The key of the public forms' challenges (random per start: a restart only asks a browser
+  // for a new challenge), and the challenges used (until they expire).
+  std::string challenge_key_;
+  std::mutex proofs_mu_;
+  std::map<std::string, int64_t> used_proofs_;
   std::mutex failures_mu_;
   // account's login -> attempt times in the window (bounded by the accounts file)
   std::map<std::string, std::deque<int64_t>> failures_;

@@ -113,6 +113,23 @@ const std::vector<Route>& Routes() {
       {"GET", "/api/v1/practices/{id}", "renkei.v1.NetworkService.GetPractice", "取組事例を開く"},
       {"POST", "/api/v1/practices/{id}/withdraw", "renkei.v1.NetworkService.WithdrawPractice", "取組事例の公開をやめる"},
       {"POST", "/api/v1/practices/{id}/notes", "renkei.v1.NetworkService.AnnotatePractice", "取組事例に注記する"},
+      // 医療・介護関係者の情報共有 (sharing)
+      {"POST", "/api/v1/documents", "renkei.v1.SharingService.PublishDocument", "ルール・様式を公開する (新しい版)"},
+      {"GET", "/api/v1/documents", "renkei.v1.SharingService.ListDocuments", "ルール・様式の一覧"},
+      {"GET", "/api/v1/documents/{id}", "renkei.v1.SharingService.GetDocument", "ルール・様式を開く"},
+      {"GET", "/api/v1/documents/{document_id}/file", "renkei.v1.SharingService.GetDocumentFile", "ルール・様式のファイル", true},
+      {"POST", "/api/v1/documents/{id}/withdraw", "renkei.v1.SharingService.WithdrawDocument", "ルール・様式を取り下げる"},
+      {"POST", "/api/v1/notices", "renkei.v1.SharingService.PublishNotice", "お知らせを出す・直す"},
+      {"GET", "/api/v1/notices", "renkei.v1.SharingService.ListNotices", "お知らせの一覧"},
+      {"POST", "/api/v1/notices/{id}/withdraw", "renkei.v1.SharingService.WithdrawNotice", "お知らせを取り下げる"},
+      {"GET", "/api/v1/subscribers", "renkei.v1.SharingService.ListSubscribers", "お知らせメールの配信先"},
+      {"POST", "/api/v1/subscribers", "renkei.v1.SharingService.Subscribe", "配信先を登録する (確認メールを送る)"},
+      {"POST", "/api/v1/subscribers/{id}/remove", "renkei.v1.SharingService.RemoveSubscriber", "配信先を削除する"},
+      {"GET", "/api/v1/liaison-contacts", "renkei.v1.ResourceSurveyService.ExportLiaisonContacts", "連携窓口一覧 (CSV)", true},
+      // 住民向けイベント (training)
+      {"GET", "/api/v1/public-events", "renkei.v1.TrainingService.ListPublicEvents", "住民向けイベントの一覧"},
+      {"POST", "/api/v1/trainings/{training_id}/awareness", "renkei.v1.TrainingService.SubmitAwarenessAnswers", "意識調査の回答を入力する (紙の回答票)"},
+      {"GET", "/api/v1/trainings/{training_id}/awareness", "renkei.v1.TrainingService.GetAwarenessResults", "意識調査の結果 (参加前・参加後)"},
   };
   // clang-format on
   return routes;
@@ -196,6 +213,19 @@ const std::vector<Route>& PublicRoutes() {
       {"POST", "/public/v1/survey/form", "renkei.v1.ResourceSurveyService.OpenResourceSurveyForm", "資源調査の回答フォームを開く (回答用リンクのトークン)"},
       {"POST", "/public/v1/survey/answer", "renkei.v1.ResourceSurveyService.SaveResourceSurveyAnswer", "資源調査の回答を保存・送信する"},
       {"POST", "/public/v1/map", "renkei.v1.ResourceMapService.GetResourceMap", "公開資源マップ (市区町村の医療・介護資源、公開項目のみ)"},
+      {"POST", "/public/v1/events", "renkei.v1.TrainingService.ListPublicEvents", "住民向けイベントの一覧"},
+      {"POST", "/public/v1/events/get", "renkei.v1.TrainingService.GetPublicEvent", "住民向けイベントを開く"},
+      {"GET", "/public/v1/events.ics", "renkei.v1.TrainingService.ExportPublicCalendar", "住民向けイベントのカレンダー (iCalendar)", true},
+      {"POST", "/public/v1/events/register", "renkei.v1.TrainingService.RegisterForPublicEvent", "住民向けイベントに申し込む", false, true},
+      {"POST", "/public/v1/events/registration", "renkei.v1.TrainingService.GetPublicRegistration", "申込を確かめる (取消用リンクのトークン)"},
+      {"POST", "/public/v1/events/cancel", "renkei.v1.TrainingService.CancelPublicRegistration", "申込を取り消す (取消用リンクのトークン)"},
+      {"POST", "/public/v1/events/awareness", "renkei.v1.TrainingService.SubmitAwarenessAnswers", "意識調査に答える (匿名)", false, true},
+      {"POST", "/public/v1/board", "renkei.v1.SharingService.GetProfessionalsBoard", "医療・介護関係者向けのお知らせとルール・様式"},
+      {"GET", "/public/v1/notices.atom", "renkei.v1.SharingService.RenderNoticeFeed", "お知らせの Atom フィード", true},
+      {"GET", "/public/v1/documents/{document_id}/file", "renkei.v1.SharingService.GetDocumentFile", "公開のルール・様式のファイル", true},
+      {"POST", "/public/v1/subscriptions", "renkei.v1.SharingService.Subscribe", "お知らせメールに登録する (確認メールが届く)", false, true},
+      {"POST", "/public/v1/subscriptions/confirm", "renkei.v1.SharingService.ConfirmSubscription", "登録を確定する (確認メールのトークン)"},
+      {"POST", "/public/v1/subscriptions/unsubscribe", "renkei.v1.SharingService.Unsubscribe", "配信を停止する (メールのトークン)"},
   };
   // clang-format on
   return routes;

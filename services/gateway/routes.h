@@ -14,6 +14,11 @@ struct Route {
   const char* path;     // "/api/v1/consultations/{id}"; {name} is a path parameter
   const char* rpc;      // the gRPC method's full name, "renkei.v1.IntakeService.GetConsultation"
   const char* summary;  // what it does, in Japanese (docs/gateway.md)
+  // The answer is a file, not JSON: the response's `content` as the body, its `content_type`
+  // and (when it has one) `file_name` as the download's name (calendars, feeds, documents).
+  bool file = false;
+  // A public form: accepted only with a solved challenge (docs/gateway.md, "Public forms").
+  bool proof_of_work = false;
 };
 
 // Every route, in the order of docs/gateway.md.

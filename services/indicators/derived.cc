@@ -120,6 +120,27 @@ std::optional<v1::IndicatorDefinition> DerivedDefinition(const std::string& code
     return Make(code, Name(code), "出席 / 出欠を記録した回", "割合", K::INDICATOR_KIND_RATIO,
                 higher);
   }
+  if (code == "derived.resident_events_held") {
+    return Make(code, Name(code), "住民向け公開イベントの開催回数 (出欠を記録した回)", "回",
+                K::INDICATOR_KIND_COUNT, higher);
+  }
+  if (code == "derived.resident_participants") {
+    return Make(code, Name(code), "住民向け公開イベントに出席した人数 (申込の人数)", "人",
+                K::INDICATOR_KIND_COUNT, higher);
+  }
+  if (starts("derived.awareness.")) {
+    // derived.awareness.<item>.<before|after>: the municipality names its items.
+    const std::string rest = code.substr(strlen("derived.awareness."));
+    const size_t dot = rest.rfind('.');
+    if (dot == std::string::npos || dot == 0) return std::nullopt;
+    const std::string phase = rest.substr(dot + 1);
+    if (phase != "before" && phase != "after") return std::nullopt;
+    // The item's statement names it once its first answer arrives (DefineDerived); the code
+    // alone holds only the municipality's id of the item, which nobody reads.
+    return Make(code, Name("derived.awareness.") + (phase == "before" ? " (参加前)" : " (参加後)"),
+                "意識調査の項目に「そう思う」「とてもそう思う」と答えた割合", "割合",
+                K::INDICATOR_KIND_RATIO, higher);
+  }
   if (starts("derived.survey_score.")) {
     // A built-in skill by its name; a skill the instance added to its framework by its code,
     // which the instance chose.

@@ -18,6 +18,9 @@
 //   derived.registrations                 研修の申込 (confirmed or waitlisted on registering)
 //   derived.attendance_rate               attended / attendance recorded, per session
 //   derived.survey_score.<skill>          mean Likert answer of survey items measuring the skill
+//   derived.resident_events_held          session_held of a public event (residents' events held)
+//   derived.resident_participants         attendance_recorded of a public event: seats attended
+//   derived.awareness.<item>.<before|after>  awareness_answered: share answering 4 or 5
 #pragma once
 
 #include <optional>

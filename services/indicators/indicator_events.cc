@@ -33,8 +33,13 @@ absl::Status Indicators::ApplyExpectedChange(const v1::EventEnvelope& event,
   auto guard = locks_.LockShared("def:" + code);
   cmd->Hold(guard);
   ASSIGN_OR_RETURN(auto existing, store_.GetDefinition(code));
-  if (existing && existing->origin() != v1::INDICATOR_ORIGIN_EXPECTED_CHANGE) {
-    return absl::OkStatus();  // the expected change links an existing (e.g. national) indicator
+  if ((existing && existing->origin() != v1::INDICATOR_ORIGIN_EXPECTED_CHANGE) ||
+      DerivedDefinition(code)) {
+    // The expected change links an existing (e.g. national) or a derived indicator (e.g.
+    // derived.awareness.acp_known.after, defined when its first figure arrives): its progress
+    // follows that indicator.
+    store_.PutIssueLink(&cmd->batch(), ec);
+    return absl::OkStatus();
   }
   v1::IndicatorDefinition d;
   *d.mutable_spec() = ec.indicator();
@@ -86,11 +91,13 @@ absl::Status Indicators::ApplyExpectedChange(const v1::EventEnvelope& event,
 }
 
 absl::StatusOr<std::optional<v1::IndicatorDefinition>> Indicators::DefineDerived(
-    const std::string& code, common::CommandBatch* cmd, std::set<std::string>* defined) {
+    const std::string& code, common::CommandBatch* cmd, std::set<std::string>* defined,
+    const std::string& name) {
   ASSIGN_OR_RETURN(auto def, store_.GetDefinition(code));
   if (def) return def;
   auto made = DerivedDefinition(code);
   if (!made) return std::nullopt;
+  if (!name.empty()) made->mutable_spec()->set_name_ja(name);
   if (defined->insert(code).second) {
     made->set_version(1);
     *made->mutable_updated_at() = clock_->NowTimestamp();
@@ -108,6 +115,10 @@ absl::Status Indicators::RefreshDerivedDefinitions() {
     if (d.origin() != v1::INDICATOR_ORIGIN_DERIVED) return true;
     auto made = DerivedDefinition(d.spec().code());
     if (!made) return true;
+    // An awareness item's figure keeps the name its first answer gave it (the statement).
+    if (d.spec().code().rfind("derived.awareness.", 0) == 0) {
+      made->mutable_spec()->set_name_ja(d.spec().name_ja());
+    }
     v1::IndicatorDefinition now = d;
     now.clear_version();
     now.clear_updated_at();
@@ -142,10 +153,25 @@ absl::Status Indicators::ApplyDerived(const v1::EventEnvelope& event, common::Co
       it->second.denominator += inc.denominator;
     }
   }
+  // An awareness item's figures are named after its statement: 「人生会議を知っている」 (参加後).
+  std::map<std::string, std::string> names;
+  if (event.has_awareness_answered()) {
+    const auto& a = event.awareness_answered();
+    for (int i = 0; i < a.answers_size() && i < a.statements_size(); ++i) {
+      std::string statement = a.statements(i);
+      if (common::Utf8Length(statement) > 80) statement = common::TruncateToWidth(statement, 160);
+      const std::string phase = a.phase() == v1::AWARENESS_PHASE_BEFORE ? "参加前" : "参加後";
+      names["derived.awareness." + a.answers(i).item_id() +
+            (a.phase() == v1::AWARENESS_PHASE_BEFORE ? ".before" : ".after")] =
+          "「" + statement + "」にそう思うと答えた割合 (" + phase + ")";
+    }
+  }
   std::set<std::string> defined;
   for (const auto& [key, inc] : merged) {
     cmd->Hold(locks_.LockShared(key));
-    ASSIGN_OR_RETURN(auto def, DefineDerived(inc.code, cmd, &defined));
+    auto name = names.find(inc.code);
+    ASSIGN_OR_RETURN(
+        auto def, DefineDerived(inc.code, cmd, &defined, name == names.end() ? "" : name->second));
     if (!def) continue;
     auto period = ParsePeriod(inc.period);
     if (!period) continue;

@@ -250,6 +250,30 @@ absl::StatusOr<v1::IssueProgress> Indicators::GetIssueProgress(
     if (d.issue_id() == r.issue_id()) defs.push_back(d);
     return true;
   }));
+  // Expected changes that name another origin's indicator: that indicator, with the expected
+  // change's baseline and target.
+  std::vector<v1::ExpectedChangeDefined> links;
+  RETURN_IF_ERROR(store_.ForEachIssueLink(r.issue_id(), [&](const v1::ExpectedChangeDefined& l) {
+    links.push_back(l);
+    return true;
+  }));
+  for (const auto& l : links) {
+    ASSIGN_OR_RETURN(auto stored, store_.GetDefinition(l.indicator().code()));
+    std::optional<v1::IndicatorDefinition> d =
+        stored ? stored : DerivedDefinition(l.indicator().code());
+    if (!d) continue;
+    d->set_issue_id(l.issue_id());
+    d->set_expected_change_id(l.expected_change_id());
+    auto* spec = d->mutable_spec();
+    // Until its first figure names it, the expected change's own name.
+    if (!stored) spec->set_name_ja(l.indicator().name_ja());
+    if (l.indicator().has_baseline()) spec->set_baseline(l.indicator().baseline());
+    if (!l.indicator().baseline_period().empty()) {
+      spec->set_baseline_period(l.indicator().baseline_period());
+    }
+    if (l.indicator().has_target()) spec->set_target(l.indicator().target());
+    defs.push_back(std::move(*d));
+  }
   std::sort(defs.begin(), defs.end(), [](const auto& a, const auto& b) {
     return a.expected_change_label() != b.expected_change_label()
                ? a.expected_change_label() < b.expected_change_label()

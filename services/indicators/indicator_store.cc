@@ -145,6 +145,28 @@ absl::StatusOr<uint32_t> IndicatorStore::DerivedGeneration() const {
   return static_cast<uint32_t>(std::strtoul(value->c_str(), nullptr, 10));
 }
 
+void IndicatorStore::PutIssueLink(common::Batch* batch,
+                                  const v1::ExpectedChangeDefined& link) const {
+  batch->Put(meta_, "link/" + link.issue_id() + "/" + link.indicator().code(),
+             link.SerializeAsString());
+}
+
+absl::Status IndicatorStore::ForEachIssueLink(
+    const std::string& issue_id,
+    const std::function<bool(const v1::ExpectedChangeDefined&)>& fn) const {
+  absl::Status parsed;
+  absl::Status s = store_->ScanPrefix(
+      meta_, "link/" + issue_id + "/", [&](std::string_view, std::string_view value) {
+        v1::ExpectedChangeDefined link;
+        if (!link.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          parsed = absl::DataLossError("unreadable issue link");
+          return false;
+        }
+        return fn(link);
+      });
+  return s.ok() ? parsed : s;
+}
+
 void IndicatorStore::PutDerivedGeneration(common::Batch* batch, uint32_t generation) const {
   batch->Put(meta_, "derived_generation", std::to_string(generation));
 }

@@ -23,6 +23,7 @@
 #include "renkei/common/store.h"
 #include "renkei/common/table.h"
 #include "renkei/v1/indicators.pb.h"
+#include "renkei/v1/issues.pb.h"
 
 namespace renkei::indicators {
 
@@ -65,6 +66,13 @@ class IndicatorStore {
   // The generation of the derived indicators' figures (0 when never recomputed).
   absl::StatusOr<uint32_t> DerivedGeneration() const;
   void PutDerivedGeneration(common::Batch* batch, uint32_t generation) const;
+
+  // An expected change that names an indicator another origin defines (a derived figure, a
+  // national indicator): kept so that the issue's progress follows that indicator.
+  void PutIssueLink(common::Batch* batch, const v1::ExpectedChangeDefined& link) const;
+  absl::Status ForEachIssueLink(
+      const std::string& issue_id,
+      const std::function<bool(const v1::ExpectedChangeDefined&)>& fn) const;
 
   common::Store* store() const { return store_; }
 

@@ -122,9 +122,11 @@ class Indicators {
                                                      const std::string& field) const;
   // The stored definition of a derived indicator; when none is stored, the built-in one, written
   // into `cmd` with its indicator_defined event (once per code in `defined`). nullopt when `code`
-  // is not a derived indicator.
+  // is not a derived indicator. `name`, when given, names a new definition (an awareness item's
+  // statement, which its code does not hold).
   absl::StatusOr<std::optional<v1::IndicatorDefinition>> DefineDerived(
-      const std::string& code, common::CommandBatch* cmd, std::set<std::string>* defined);
+      const std::string& code, common::CommandBatch* cmd, std::set<std::string>* defined,
+      const std::string& name = "");
   // Whether a cell of `jurisdiction` is withheld from this caller: small, and not this
   // instance's own jurisdiction.
   bool Withheld(const Cell& cell, v1::IndicatorKind kind, const std::string& jurisdiction) const;

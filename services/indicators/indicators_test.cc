@@ -352,5 +352,69 @@ TEST_F(IndicatorsTest, ExpectedChangesDefineIndicatorsAndProgressIsReported) {
   EXPECT_EQ(e1.points(0).period(), "FY2025");
 }
 
+TEST_F(IndicatorsTest, AnExpectedChangeCanFollowADerivedIndicator) {
+  // The 看取り worksheet's E-item "residents who know 人生会議" followed by the awareness
+  // questionnaire's derived share (docs/outreach.md): linked before its first figure exists.
+  Instance inagi(tmp_.Sub("inagi"), v1::INSTANCE_LEVEL_MUNICIPALITY, "132250", &clock_);
+  const std::string issue = "iss_01JDZ0000000000000000000AB";
+  const std::string code = "derived.awareness.acp_known.after";
+  auto event = common::NewEvent({"m132250", &clock_}, "issue", issue, 9, v1::SHARE_LEVEL_PREFECTURE,
+                                "132250");
+  auto* ec = event.mutable_expected_change_defined();
+  ec->set_issue_id(issue);
+  ec->set_expected_change_id("exp_01JDZ0000000000000000000AB");
+  ec->set_municipality_code("132250");
+  auto* spec = ec->mutable_indicator();
+  spec->set_code(code);
+  spec->set_name_ja("人生会議を知っている住民の割合");
+  spec->set_kind(v1::INDICATOR_KIND_RATIO);
+  spec->add_methods(v1::MEASUREMENT_METHOD_SURVEY);
+  spec->set_frequency(v1::MEASUREMENT_FREQUENCY_MONTHLY);
+  spec->set_direction(v1::DIRECTION_HIGHER_IS_BETTER);
+  spec->set_baseline(0.3);
+  spec->set_target(0.6);
+  {
+    common::CommandBatch cmd(inagi.store.get(), inagi.outbox.get());
+    ASSERT_TRUE(inagi.indicators->ApplyExpectedChange(event, &cmd).ok());
+    ASSERT_TRUE(cmd.Commit().ok());
+  }
+  // Not defined as the expected change's own indicator.
+  v1::GetIndicatorRequest get;
+  get.set_code(code);
+  EXPECT_FALSE(inagi.indicators->GetIndicator(get).ok());
+  // Two after-event answer sheets, one agreeing.
+  for (int likert : {5, 2}) {
+    auto answered =
+        common::NewEvent({"m132250", &clock_}, "training", "trn_01JDZ0000000000000000000AB", 1,
+                         v1::SHARE_LEVEL_PREFECTURE, "132250");
+    auto* a = answered.mutable_awareness_answered();
+    a->set_training_id("trn_01JDZ0000000000000000000AB");
+    a->set_organizer_code("132250");
+    a->set_phase(v1::AWARENESS_PHASE_AFTER);
+    auto* x = a->add_answers();
+    x->set_item_id("acp_known");
+    x->set_likert(likert);
+    a->add_statements("人生会議 (ACP) を知っている");
+    common::CommandBatch cmd(inagi.store.get(), inagi.outbox.get());
+    ASSERT_TRUE(inagi.indicators->ApplyDerived(answered, &cmd).ok());
+    ASSERT_TRUE(cmd.Commit().ok());
+  }
+  v1::GetIssueProgressRequest pr;
+  pr.set_issue_id(issue);
+  auto progress = inagi.indicators->GetIssueProgress(pr);
+  ASSERT_TRUE(progress.ok()) << progress.status();
+  ASSERT_EQ(progress->indicators_size(), 1);
+  const auto& p = progress->indicators(0);
+  EXPECT_EQ(p.definition().spec().code(), code);
+  EXPECT_EQ(p.definition().origin(), v1::INDICATOR_ORIGIN_DERIVED);
+  // Named after the item's statement, which the code does not hold.
+  EXPECT_EQ(p.definition().spec().name_ja(),
+            "「人生会議 (ACP) を知っている」にそう思うと答えた割合 (参加後)");
+  EXPECT_DOUBLE_EQ(p.baseline(), 0.3);
+  EXPECT_DOUBLE_EQ(p.target(), 0.6);
+  EXPECT_DOUBLE_EQ(p.latest(), 0.5);
+  EXPECT_NEAR(p.progress(), (0.5 - 0.3) / (0.6 - 0.3), 1e-12);
+}
+
 }  // namespace
 }  // namespace renkei::indicators

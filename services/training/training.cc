@@ -27,9 +27,14 @@ Trainings::Trainings(common::Store* store, common::Outbox* outbox,
       }()),
       store_(store, sealer),
       raw_store_(store),
+      store_sealer_(sealer),
       outbox_(outbox) {}
 
 absl::Status Trainings::Load() {
+  ASSIGN_OR_RETURN(common::LinkSigner links,
+                   common::LinkSigner::LoadOrCreate(raw_store_, store_sealer_,
+                                                    TrainingStore::kSecretsFamily, "links"));
+  links_.emplace(std::move(links));
   ASSIGN_OR_RETURN(auto latest, store_.LatestFramework());
   {
     std::unique_lock lock(framework_mu_);

@@ -30,7 +30,9 @@
 #include "absl/status/statusor.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/events.h"
+#include "renkei/common/links.h"
 #include "renkei/common/locks.h"
+#include "renkei/common/mail_queue.h"
 #include "renkei/common/outbox.h"
 #include "training_rules.h"
 #include "training_store.h"
@@ -41,6 +43,13 @@ struct TrainingOptions {
   v1::InstanceLevel level = v1::INSTANCE_LEVEL_MUNICIPALITY;
   // The instance's jurisdiction: "000000", a prefecture's "130001", a municipality's "132250".
   std::string jurisdiction_code;
+  std::string jurisdiction_name;  // "稲城市": the organizer residents see
+  // Where residents' cancellation links point: "https://renkei.city.example.lg.jp".
+  std::string link_origin;
+  // Days after a public event's last session when its residents' names and contacts are erased.
+  int resident_retention_days = 30;
+  // Residents' confirmation mails; null or disabled: none (the page shows the link instead).
+  common::MailQueue* mail = nullptr;
 };
 
 class Trainings {
@@ -81,6 +90,28 @@ class Trainings {
   absl::StatusOr<v1::Calendar> ExportCalendar(const v1::ExportCalendarRequest& request) const;
   absl::StatusOr<v1::ListPeersResponse> ListPeers(const v1::ListPeersRequest& request) const;
 
+  // Events for residents (training_public.cc): the public page's reads, a resident's
+  // registration and cancellation by link, the awareness questionnaire.
+  absl::StatusOr<v1::ListPublicEventsResponse> ListPublicEvents(
+      const v1::ListPublicEventsRequest& request) const;
+  absl::StatusOr<v1::PublicEvent> GetPublicEvent(const v1::GetPublicEventRequest& request) const;
+  absl::StatusOr<v1::Calendar> ExportPublicCalendar() const;
+  absl::StatusOr<v1::PublicRegistration> RegisterForPublicEvent(
+      const v1::RegisterForPublicEventRequest& request);
+  absl::StatusOr<v1::PublicRegistration> GetPublicRegistration(
+      const v1::GetPublicRegistrationRequest& request) const;
+  absl::StatusOr<v1::PublicRegistration> CancelPublicRegistration(
+      const v1::PublicRegistrationTokenRequest& request);
+  absl::StatusOr<v1::AwarenessReceipt> SubmitAwarenessAnswers(
+      const v1::SubmitAwarenessAnswersRequest& request);
+  absl::StatusOr<v1::AwarenessResults> GetAwarenessResults(
+      const v1::GetAwarenessResultsRequest& request) const;
+  // Erases the names and contacts of residents' registrations whose event ended more than
+  // resident_retention_days ago; the number erased. Run at start-up and hourly.
+  absl::StatusOr<int> EraseResidentData();
+  // The cancellation link of a resident's registration (tests).
+  std::string CancellationLink(const v1::Registration& reg) const;
+
   // Federation. Trainings organized above (training_scheduled, session_changed from
   // RENKEI_PARENT) are kept here as read-only copies, listed like the instance's own; a
   // registration for one is kept as requested and sent up (registration_requested); the
@@ -114,9 +145,10 @@ class Trainings {
   }
   // The sessions a registration takes: all of a one-course training's, the only one, or the
   // requested ones (checked).
+  // `path` names the request's field in errors.
   absl::StatusOr<google::protobuf::RepeatedPtrField<std::string>> ResolveSessions(
-      const v1::Training& t,
-      const google::protobuf::RepeatedPtrField<std::string>& requested) const;
+      const v1::Training& t, const google::protobuf::RepeatedPtrField<std::string>& requested,
+      std::string_view path = "registration.session_ids") const;
   // Confirms or waitlists a new registration: its records, the ledger and the event go into the
   // batch.
   v1::Registration StageNewRegistration(
@@ -137,6 +169,17 @@ class Trainings {
   v1::EventEnvelope SessionEvent(const v1::Training& training, const v1::Session& session,
                                  const char* change) const;
   v1::SkillFramework Framework() const;
+  // A mail to a resident about their registration ("confirmed", "waitlisted", "promoted",
+  // "cancelled"), queued in the batch when the contact is an e-mail address; whether queued.
+  bool QueueResidentMail(const v1::Training& t, const v1::Registration& reg, std::string_view kind,
+                         common::CommandBatch* cmd) const;
+  // A training as residents see it (nothing personal), with seats from its ledger.
+  v1::PublicEvent PublicView(const v1::Training& t, const v1::TrainingLedger& ledger) const;
+  // The registration a cancellation token names (the token checked), and its training.
+  absl::StatusOr<std::pair<v1::Registration, v1::Training>> RegistrationOfToken(
+      const std::string& token) const;
+  v1::PublicRegistration Receipt(const v1::Training& t, const v1::TrainingLedger& ledger,
+                                 const v1::Registration& reg, bool with_token) const;
 
   // Loads a training at the expected version for a change (lock held by the caller).
   absl::StatusOr<v1::Training> LoadForChange(const std::string& id, int64_t expected_version,
@@ -174,8 +217,10 @@ class Trainings {
   common::EventSource events_;
   TrainingStore store_;
   common::Store* raw_store_;
+  const common::RecordSealer* store_sealer_;
   common::Outbox* outbox_;
-  common::StripedLocks locks_;  // per training
+  common::StripedLocks locks_;               // per training
+  std::optional<common::LinkSigner> links_;  // set by Load
 
   mutable std::shared_mutex framework_mu_;
   v1::SkillFramework framework_;

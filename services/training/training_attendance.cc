@@ -82,9 +82,10 @@ absl::StatusOr<v1::RecordAttendanceResponse> Trainings::RecordAttendance(
   for (size_t i = 0; i < regs.size(); ++i) {
     auto& reg = regs[i];
     const bool attended = r.entries(static_cast<int>(i)).attended();  // regs[i] is entries(i)'s
-    bool found = false;
+    bool found = false, was_attended = false;
     for (auto& a : *reg.mutable_attendance()) {
       if (a.session_id() == session->id()) {
+        was_attended = a.attended();
         a.set_attended(attended);
         found = true;
       }
@@ -104,6 +105,10 @@ absl::StatusOr<v1::RecordAttendanceResponse> Trainings::RecordAttendance(
     p->set_municipality_code(reg.municipality_code());
     p->set_role(reg.role());
     p->set_attended(attended);
+    p->set_party_size(SeatsOf(reg));
+    p->set_public_event(t.public_event());
+    p->set_previously_recorded(found);
+    p->set_previously_attended(was_attended);
     cmd.AddEvent(e);
   }
   // The session's attendance once this batch is in: the stored registrations (unchanged under
@@ -123,6 +128,22 @@ absl::StatusOr<v1::RecordAttendanceResponse> Trainings::RecordAttendance(
     }
   }
   out.set_attended(attended);
+  if (!session->held()) {
+    // The first attendance recorded for the session: it was held.
+    auto e = NewEvent(t, "training", t.id(), t.version());
+    auto* held = e.mutable_session_held();
+    held->set_training_id(t.id());
+    held->set_session_id(session->id());
+    held->set_organizer_code(t.organizer_code());
+    held->set_public_event(t.public_event());
+    *held->mutable_theme_tags() = t.theme_tags();
+    cmd.AddEvent(e);
+    v1::Training marked = t;
+    for (auto& s : *marked.mutable_sessions()) {
+      if (s.id() == session->id()) s.set_held(true);
+    }
+    StageTraining(marked, ledger, &cmd);
+  }
   cmd.SetAnswer(out);
   RETURN_IF_ERROR(cmd.Commit());
   return out;

@@ -67,6 +67,8 @@ void Trainings::FillCounts(const v1::TrainingLedger& ledger, v1::Training* t) co
     s.set_confirmed(it == ledger.confirmed_by_session().end() ? 0 : it->second);
     auto w = ledger.waiting_by_session().find(s.id());
     s.set_waitlisted(w == ledger.waiting_by_session().end() ? 0 : w->second);
+    s.set_seats_taken(s.confirmed());
+    s.set_seats_waiting(s.waitlisted());
   }
 }
 
@@ -190,6 +192,7 @@ absl::StatusOr<v1::Training> Trainings::CreateTraining(const v1::CreateTrainingR
   for (auto& s : *t.mutable_sessions()) {
     s.set_id(common::NewId("ses", *clock_));
     s.set_cancelled(false);
+    s.set_held(false);
   }
   ClearCounts(&t);
   if (t.has_registration_deadline() && Micros(t.registration_deadline()) > FirstStart(t)) {
@@ -347,6 +350,9 @@ absl::StatusOr<v1::Training> Trainings::UpdateTraining(const v1::UpdateTrainingR
   }
   t.set_quota_per_municipality(in.quota_per_municipality());
   *t.mutable_survey_items() = in.survey_items();
+  t.set_public_event(in.public_event());
+  *t.mutable_theme_tags() = in.theme_tags();
+  *t.mutable_awareness_items() = in.awareness_items();
   common::NextVersion(&t, *clock_);
   common::CommandBatch cmd(raw_store_, outbox_);
   cmd.AddEvent(ScheduledEvent(t));
@@ -371,6 +377,7 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
   v1::Session s = r.session();
   s.set_id(common::NewId("ses", *clock_));
   s.set_cancelled(false);
+  s.set_held(false);
   s.clear_confirmed();
   s.clear_waitlisted();
   RETURN_IF_ERROR(CheckSessionSchedule(t, s));
@@ -378,15 +385,19 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
   common::CommandBatch cmd(raw_store_, outbox_);
   if (t.sessions_are_one_course()) {
     // A one-course registration takes every session: the active ones take this one too.
-    const int confirmed = ledger.active() - ledger.waitlist_size();
+    ASSIGN_OR_RETURN(auto ids, store_.RegistrationIdsOf(t.id()));
+    ASSIGN_OR_RETURN(auto regs, store_.GetRegistrations(ids));
+    int confirmed = 0, waiting = 0;
+    for (const auto& reg : regs) {
+      if (reg.status() == v1::REGISTRATION_STATUS_CONFIRMED) confirmed += SeatsOf(reg);
+      if (reg.status() == v1::REGISTRATION_STATUS_WAITLISTED) waiting += SeatsOf(reg);
+    }
     if (s.capacity() < confirmed) {
       return common::InvalidField("session.capacity",
                                   "一連の研修です。参加確定 " + std::to_string(confirmed) +
                                       " 名が入る定員にしてください / a one-course training: the "
                                       "capacity must hold the confirmed registrations");
     }
-    ASSIGN_OR_RETURN(auto ids, store_.RegistrationIdsOf(t.id()));
-    ASSIGN_OR_RETURN(auto regs, store_.GetRegistrations(ids));
     for (auto& reg : regs) {
       if (reg.status() == v1::REGISTRATION_STATUS_CANCELLED) continue;
       reg.add_session_ids(s.id());
@@ -394,8 +405,7 @@ absl::StatusOr<v1::Training> Trainings::AddSession(const v1::AddSessionRequest& 
       store_.PutRegistration(&cmd.batch(), reg);
     }
     (*ledger.mutable_confirmed_by_session())[s.id()] = confirmed;
-    if (ledger.waitlist_size() > 0)
-      (*ledger.mutable_waiting_by_session())[s.id()] = ledger.waitlist_size();
+    if (waiting > 0) (*ledger.mutable_waiting_by_session())[s.id()] = waiting;
     store_.PutLedger(&cmd.batch(), ledger);
   }
   *t.add_sessions() = s;
@@ -434,8 +444,10 @@ absl::StatusOr<v1::Training> Trainings::UpdateSession(const v1::UpdateSessionReq
                                     " 名を下回る定員にはできません / below the confirmed count");
   }
   const bool cancelled = target->cancelled();
+  const bool held = target->held();
   *target = r.session();
   target->set_cancelled(cancelled);
+  target->set_held(held);
   target->clear_confirmed();
   target->clear_waitlisted();
   const v1::Session changed = *target;

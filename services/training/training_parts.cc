@@ -30,6 +30,8 @@ void ClearCounts(v1::Training* t) {
   for (auto& s : *t->mutable_sessions()) {
     s.clear_confirmed();
     s.clear_waitlisted();
+    s.clear_seats_taken();
+    s.clear_seats_waiting();
   }
 }
 
@@ -85,14 +87,16 @@ v1::Session SessionOf(const v1::SessionInfo& info) {
   return s;
 }
 
+int SeatsOf(const v1::Registration& r) { return std::max(1, r.party_size()); }
+
 bool HasRoom(const v1::Training& t, const v1::TrainingLedger& ledger,
-             const google::protobuf::RepeatedPtrField<std::string>& session_ids) {
+             const google::protobuf::RepeatedPtrField<std::string>& session_ids, int seats) {
   for (const auto& id : session_ids) {
     const v1::Session* s = FindSession(t, id);
     if (s == nullptr || s->cancelled()) return false;
     auto it = ledger.confirmed_by_session().find(id);
     const int confirmed = it == ledger.confirmed_by_session().end() ? 0 : it->second;
-    if (confirmed >= s->capacity()) return false;
+    if (confirmed + seats > s->capacity()) return false;
   }
   return true;
 }

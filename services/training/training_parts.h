@@ -34,8 +34,11 @@ int64_t LastEnd(const v1::Training& t);
 int64_t ClosesAt(const v1::Training& t);
 v1::SessionInfo InfoOf(const v1::Session& s);
 v1::Session SessionOf(const v1::SessionInfo& info);
+// The seats a registration takes: its party size (a resident may come with family), at least 1.
+int SeatsOf(const v1::Registration& r);
+// Whether every session has `seats` free seats.
 bool HasRoom(const v1::Training& t, const v1::TrainingLedger& ledger,
-             const google::protobuf::RepeatedPtrField<std::string>& session_ids);
+             const google::protobuf::RepeatedPtrField<std::string>& session_ids, int seats);
 void AddSeats(v1::TrainingLedger* ledger,
               const google::protobuf::RepeatedPtrField<std::string>& session_ids, int delta);
 void AddWaiting(v1::TrainingLedger* ledger,

@@ -32,9 +32,9 @@ absl::StatusOr<int> Trainings::Promote(const v1::Training& t, v1::TrainingLedger
   ASSIGN_OR_RETURN(auto regs, store_.GetRegistrations(waiting));
   int promoted = 0;
   for (auto& reg : regs) {
-    if (!HasRoom(t, *ledger, reg.session_ids())) continue;
-    AddSeats(ledger, reg.session_ids(), +1);
-    AddWaiting(ledger, reg.session_ids(), -1);
+    if (!HasRoom(t, *ledger, reg.session_ids(), SeatsOf(reg))) continue;
+    AddSeats(ledger, reg.session_ids(), +SeatsOf(reg));
+    AddWaiting(ledger, reg.session_ids(), -SeatsOf(reg));
     RemoveFromWaitlist(ledger, reg.id());
     reg.set_status(v1::REGISTRATION_STATUS_CONFIRMED);
     reg.set_waitlist_position(0);
@@ -50,13 +50,15 @@ absl::StatusOr<int> Trainings::Promote(const v1::Training& t, v1::TrainingLedger
     *p->mutable_session_ids() = reg.session_ids();
     p->set_promoted_from_waitlist(true);
     cmd->AddEvent(e);
+    if (reg.public_registration()) QueueResidentMail(t, reg, "promoted", cmd);
     ++promoted;
   }
   return promoted;
 }
 
 absl::StatusOr<google::protobuf::RepeatedPtrField<std::string>> Trainings::ResolveSessions(
-    const v1::Training& t, const google::protobuf::RepeatedPtrField<std::string>& requested) const {
+    const v1::Training& t, const google::protobuf::RepeatedPtrField<std::string>& requested,
+    std::string_view path) const {
   google::protobuf::RepeatedPtrField<std::string> sessions;
   if (t.sessions_are_one_course()) {
     for (const auto& s : t.sessions()) {
@@ -70,13 +72,13 @@ absl::StatusOr<google::protobuf::RepeatedPtrField<std::string>> Trainings::Resol
         if (!s.cancelled()) active.push_back(&s);
       }
       if (active.size() != 1) {
-        return common::InvalidField("registration.session_ids",
+        return common::InvalidField(path,
                                     "参加する回を指定してください / choose at least one session");
       }
       *sessions.Add() = active[0]->id();
     }
     for (int i = 0; i < requested.size(); ++i) {
-      const std::string field = "registration.session_ids[" + std::to_string(i) + "]";
+      const std::string field = std::string(path) + "[" + std::to_string(i) + "]";
       const v1::Session* s = FindSession(t, requested[i]);
       if (s == nullptr)
         return common::InvalidField(field, "この研修にない回です / no such session");
@@ -101,8 +103,8 @@ v1::Registration Trainings::StageNewRegistration(
   reg.clear_cancelled_at();
   reg.set_version(1);
   auto e = NewEvent(t, "registration", reg.id(), reg.version());
-  if (HasRoom(t, *ledger, sessions)) {
-    AddSeats(ledger, sessions, +1);
+  if (HasRoom(t, *ledger, sessions, SeatsOf(reg))) {
+    AddSeats(ledger, sessions, +SeatsOf(reg));
     reg.set_status(v1::REGISTRATION_STATUS_CONFIRMED);
     *reg.mutable_confirmed_at() = reg.registered_at();
     auto* p = e.mutable_registration_confirmed();
@@ -113,7 +115,7 @@ v1::Registration Trainings::StageNewRegistration(
     *p->mutable_session_ids() = sessions;
   } else {
     ledger->add_waitlist(reg.id());
-    AddWaiting(ledger, sessions, +1);
+    AddWaiting(ledger, sessions, +SeatsOf(reg));
     reg.set_status(v1::REGISTRATION_STATUS_WAITLISTED);
     auto* p = e.mutable_registration_waitlisted();
     p->set_registration_id(reg.id());
@@ -155,6 +157,9 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
   }
   if (!in.id().empty())
     v.Add("registration.id", "IDはサービスが付けます / assigned by the service");
+  if (in.party_size() < 0 || in.party_size() > kMaxPartySize) {
+    v.Add("registration.party_size", "1〜10 人です / 1..10");
+  }
   v.CheckCount("registration.session_ids", in.session_ids_size(), kMaxSessions);
   RETURN_IF_ERROR(v.ToStatus());
 
@@ -286,10 +291,10 @@ absl::Status Trainings::StageCancel(const v1::Training& t, v1::TrainingLedger* l
                                     v1::Registration* reg, common::CommandBatch* cmd) {
   const v1::RegistrationStatus previous = reg->status();
   if (previous == v1::REGISTRATION_STATUS_CONFIRMED) {
-    AddSeats(ledger, reg->session_ids(), -1);
+    AddSeats(ledger, reg->session_ids(), -SeatsOf(*reg));
   } else {
     RemoveFromWaitlist(ledger, reg->id());
-    AddWaiting(ledger, reg->session_ids(), -1);
+    AddWaiting(ledger, reg->session_ids(), -SeatsOf(*reg));
   }
   ReleaseActive(ledger, *reg);
   reg->set_status(v1::REGISTRATION_STATUS_CANCELLED);

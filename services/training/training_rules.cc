@@ -222,6 +222,35 @@ void ValidateTrainingContent(const v1::Training& t, const v1::SkillFramework& fr
       if (!known) v->Add(p + ".skill_code", "スキル枠組みにないスキルです / unknown skill");
     }
   }
+  if (t.public_event()) {
+    const bool for_residents = std::any_of(t.audiences().begin(), t.audiences().end(), [](int a) {
+      return a == v1::AUDIENCE_ROLE_RESIDENTS || a == v1::AUDIENCE_ROLE_PERSON_AND_FAMILY;
+    });
+    if (!for_residents) {
+      v->Add(Path(path, "public_event"),
+             "住民向けの公開イベントには、対象に「地域住民」か「本人・家族」を含めてください / "
+             "a public event is for residents or the person and family");
+    }
+  }
+  v->CheckCount(Path(path, "theme_tags"), t.theme_tags_size(), kMaxThemeTags);
+  std::set<std::string> tags;
+  for (int i = 0; i < t.theme_tags_size() && i < kMaxThemeTags; ++i) {
+    const std::string p = Indexed(path, "theme_tags", i);
+    v->CheckText(p, t.theme_tags(i), {.required = true, .max_chars = 20});
+    if (!tags.insert(t.theme_tags(i)).second) v->Add(p, "重複しています / duplicate");
+  }
+  v->CheckCount(Path(path, "awareness_items"), t.awareness_items_size(), kMaxAwarenessItems);
+  std::set<std::string> awareness;
+  for (int i = 0; i < t.awareness_items_size() && i < kMaxAwarenessItems; ++i) {
+    const auto& item = t.awareness_items(i);
+    const std::string p = Indexed(path, "awareness_items", i);
+    if (!IsItemId(item.id())) {
+      v->Add(p + ".id", "英小文字・数字・_ の1〜40文字です / [a-z0-9_]{1,40}");
+    } else if (!awareness.insert(item.id()).second) {
+      v->Add(p + ".id", "IDが重複しています / duplicate id");
+    }
+    v->CheckText(p + ".statement", item.statement(), {.required = true, .max_chars = 200});
+  }
 }
 
 void ValidateSession(const v1::Session& s, std::string_view path, FieldViolations* v) {

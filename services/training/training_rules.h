@@ -15,6 +15,9 @@ namespace renkei::training {
 inline constexpr int kMaxSessions = 100;
 inline constexpr int kMaxCapacity = 10000;
 inline constexpr int kMaxSurveyItems = 50;
+inline constexpr int kMaxPartySize = 10;
+inline constexpr int kMaxThemeTags = 10;
+inline constexpr int kMaxAwarenessItems = 20;
 
 // Version 1 of the national skill framework, used until a national instance publishes another:
 // the six groups of DOMAIN.md, each skill defined at the levels beginner, practitioner and lead.

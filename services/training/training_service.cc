@@ -102,4 +102,48 @@ grpc::Status TrainingService::ListPeers(grpc::ServerContext*, const v1::ListPeer
   return common::Respond(trainings_->ListPeers(*request), response);
 }
 
+grpc::Status TrainingService::ListPublicEvents(grpc::ServerContext*,
+                                               const v1::ListPublicEventsRequest* request,
+                                               v1::ListPublicEventsResponse* response) {
+  return common::Respond(trainings_->ListPublicEvents(*request), response);
+}
+grpc::Status TrainingService::GetPublicEvent(grpc::ServerContext*,
+                                             const v1::GetPublicEventRequest* request,
+                                             v1::PublicEvent* response) {
+  return common::Respond(trainings_->GetPublicEvent(*request), response);
+}
+grpc::Status TrainingService::ExportPublicCalendar(grpc::ServerContext*,
+                                                   const v1::ExportPublicCalendarRequest*,
+                                                   v1::Calendar* response) {
+  return common::Respond(trainings_->ExportPublicCalendar(), response);
+}
+grpc::Status TrainingService::RegisterForPublicEvent(
+    grpc::ServerContext*, const v1::RegisterForPublicEventRequest* request,
+    v1::PublicRegistration* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->RegisterForPublicEvent(*request); });
+}
+grpc::Status TrainingService::GetPublicRegistration(grpc::ServerContext*,
+                                                    const v1::GetPublicRegistrationRequest* request,
+                                                    v1::PublicRegistration* response) {
+  return common::Respond(trainings_->GetPublicRegistration(*request), response);
+}
+grpc::Status TrainingService::CancelPublicRegistration(
+    grpc::ServerContext*, const v1::PublicRegistrationTokenRequest* request,
+    v1::PublicRegistration* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->CancelPublicRegistration(*request); });
+}
+grpc::Status TrainingService::SubmitAwarenessAnswers(
+    grpc::ServerContext*, const v1::SubmitAwarenessAnswersRequest* request,
+    v1::AwarenessReceipt* response) {
+  return common::RespondOnce(*requests_, *request, response,
+                             [&] { return trainings_->SubmitAwarenessAnswers(*request); });
+}
+grpc::Status TrainingService::GetAwarenessResults(grpc::ServerContext*,
+                                                  const v1::GetAwarenessResultsRequest* request,
+                                                  v1::AwarenessResults* response) {
+  return common::Respond(trainings_->GetAwarenessResults(*request), response);
+}
+
 }  // namespace renkei::training

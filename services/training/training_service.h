@@ -51,6 +51,27 @@ class TrainingService final : public v1::TrainingService::Service {
                               v1::Calendar* response) override;
   grpc::Status ListPeers(grpc::ServerContext*, const v1::ListPeersRequest* request,
                          v1::ListPeersResponse* response) override;
+  grpc::Status ListPublicEvents(grpc::ServerContext*, const v1::ListPublicEventsRequest* request,
+                                v1::ListPublicEventsResponse* response) override;
+  grpc::Status GetPublicEvent(grpc::ServerContext*, const v1::GetPublicEventRequest* request,
+                              v1::PublicEvent* response) override;
+  grpc::Status ExportPublicCalendar(grpc::ServerContext*, const v1::ExportPublicCalendarRequest*,
+                                    v1::Calendar* response) override;
+  grpc::Status RegisterForPublicEvent(grpc::ServerContext*,
+                                      const v1::RegisterForPublicEventRequest* request,
+                                      v1::PublicRegistration* response) override;
+  grpc::Status GetPublicRegistration(grpc::ServerContext*,
+                                     const v1::GetPublicRegistrationRequest* request,
+                                     v1::PublicRegistration* response) override;
+  grpc::Status CancelPublicRegistration(grpc::ServerContext*,
+                                        const v1::PublicRegistrationTokenRequest* request,
+                                        v1::PublicRegistration* response) override;
+  grpc::Status SubmitAwarenessAnswers(grpc::ServerContext*,
+                                      const v1::SubmitAwarenessAnswersRequest* request,
+                                      v1::AwarenessReceipt* response) override;
+  grpc::Status GetAwarenessResults(grpc::ServerContext*,
+                                   const v1::GetAwarenessResultsRequest* request,
+                                   v1::AwarenessResults* response) override;
 
  private:
   Trainings* trainings_;

@@ -3,6 +3,7 @@
 #include "renkei/common/consumer.h"
 #include "renkei/common/errors.h"
 #include "renkei/common/keys.h"
+#include "renkei/common/mail_queue.h"
 #include "renkei/common/outbox.h"
 #include "renkei/common/status_macros.h"
 
@@ -17,6 +18,7 @@ constexpr char kSurveys[] = "surveys";
 constexpr char kFrameworks[] = "skill_frameworks";
 constexpr char kByTraining[] = "training_registrations";
 constexpr char kActive[] = "active_participants";
+constexpr char kAwareness[] = "awareness_answers";
 
 std::string FrameworkKey(int32_t version) {
   return common::KeyBuilder().U64(static_cast<uint64_t>(version)).Release();
@@ -25,8 +27,17 @@ std::string FrameworkKey(int32_t version) {
 }  // namespace
 
 std::vector<std::string> TrainingStore::ColumnFamilies() {
-  std::vector<std::string> cfs = {kTrainings, kLedgers,    kRegistrations, kByParticipant,
-                                  kSurveys,   kFrameworks, kByTraining,    kActive};
+  std::vector<std::string> cfs = {kTrainings,
+                                  kLedgers,
+                                  kRegistrations,
+                                  kByParticipant,
+                                  kSurveys,
+                                  kFrameworks,
+                                  kByTraining,
+                                  kActive,
+                                  kAwareness,
+                                  kSecretsFamily,
+                                  common::MailQueue::kFamily};
   for (auto& cf : common::OutboxColumnFamilies()) cfs.push_back(cf);
   // Federation: the inbox of the consumers of trainings and registrations from other instances.
   for (auto& cf : common::InboxColumnFamilies()) cfs.push_back(cf);
@@ -40,6 +51,7 @@ TrainingStore::TrainingStore(common::Store* store, const common::RecordSealer* s
       registrations_(store, sealer, kRegistrations, {"申込", "registration"}),
       surveys_(store, sealer, kSurveys, {"アンケート", "survey"}),
       frameworks_(store, sealer, kFrameworks, {"スキル枠組み", "skill framework"}),
+      awareness_(store, nullptr, kAwareness, {"意識調査の回答", "awareness answers"}),
       by_participant_(store->Cf(kByParticipant)),
       by_training_(store->Cf(kByTraining)),
       active_(store->Cf(kActive)) {}

@@ -42,6 +42,9 @@ class TrainingStore {
   void PutLedger(common::Batch* batch, const v1::TrainingLedger& ledger) const;
 
   absl::StatusOr<v1::Registration> GetRegistration(const std::string& id) const;
+  absl::StatusOr<std::optional<v1::Registration>> FindRegistration(const std::string& id) const {
+    return registrations_.Find(id);
+  }
   // Many at once, in the order of `ids`.
   absl::StatusOr<std::vector<v1::Registration>> GetRegistrations(
       const std::vector<std::string>& ids) const;
@@ -70,6 +73,9 @@ class TrainingStore {
 
   common::Store* store() const { return store_; }
   const common::Table<v1::Training>& trainings() const { return trainings_; }
+  // Anonymous awareness answer sheets: "<training id>/<sheet id>" (public events).
+  const common::Table<v1::SubmitAwarenessAnswersRequest>& awareness() const { return awareness_; }
+  static constexpr char kSecretsFamily[] = "training_secrets";
 
  private:
   common::Store* store_;
@@ -78,6 +84,7 @@ class TrainingStore {
   common::Table<v1::Registration> registrations_;
   common::Table<v1::SurveyResponse> surveys_;
   common::Table<v1::SkillFramework> frameworks_;
+  common::Table<v1::SubmitAwarenessAnswersRequest> awareness_;
   common::ColumnFamily by_participant_, by_training_, active_;
 };
 

@@ -38,7 +38,9 @@ struct Instance : renkei::testing::DomainStore {
   Instance(const std::string& dir, v1::InstanceLevel level, const std::string& code,
            common::Clock* clock)
       : DomainStore(dir, TrainingStore::ColumnFamilies()) {
-    TrainingOptions options{level, code};
+    TrainingOptions options;
+    options.level = level;
+    options.jurisdiction_code = code;
     trainings = std::make_unique<Trainings>(store.get(), outbox.get(), sealer.get(),
                                             common::EventSource{"p13", clock}, options, clock);
     EXPECT_TRUE(trainings->Load().ok());

@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "absl/strings/escaping.h"
 #include "gateway/accounts.h"
 #include "gtest/gtest.h"
 #include "harness.h"
@@ -23,40 +22,15 @@ namespace {
 
 constexpr char kPassword[] = "survey-test-password-1";
 
-// The messages in a Maildir's new/ folder, as text with each base64 body decoded.
-std::vector<std::string> MaildirMessages(const std::string& maildir) {
-  std::vector<std::string> out;
-  if (!std::filesystem::exists(maildir + "/new")) return out;
-  for (const auto& e : std::filesystem::directory_iterator(maildir + "/new")) {
-    std::string raw = ReadFile(e.path());
-    const size_t body_at =
-        raw.find("\n\n") != std::string::npos ? raw.find("\n\n") : raw.find("\r\n\r\n");
-    std::string body_b64, decoded;
-    for (char c : raw.substr(body_at == std::string::npos ? raw.size() : body_at)) {
-      if (c != '\r' && c != '\n') body_b64 += c;
-    }
-    absl::Base64Unescape(body_b64, &decoded);
-    out.push_back(raw.substr(0, body_at) + "\n\n" + decoded);
-  }
-  return out;
-}
-
 class SurveyInABrowser : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(FindConsole("survey/index.html", "playwright-core", &console_));
 
     // The SMTP server: Debian's aiosmtpd storing what it receives in a Maildir.
-    maildir_ = tmp_.Sub("maildir");
-    smtp_port_ = FreePort();
-    auto smtp = ChildProcess::Spawn(
-        {"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
-         "127.0.0.1:" + std::to_string(smtp_port_), "-c", "aiosmtpd.handlers.Mailbox", maildir_},
-        {}, tmp_.Sub("smtp.log"));
+    auto smtp = SmtpServer::Start(tmp_.Sub("smtp"));
     ASSERT_TRUE(smtp.ok()) << smtp.status();
     smtp_ = std::move(*smtp);
-    ASSERT_TRUE(WaitFor([&] { return PortAccepts(smtp_port_); }, std::chrono::seconds(20)))
-        << ReadFile(tmp_.Sub("smtp.log"));
 
     auto nats = NatsServer::Start(tmp_.Sub("nats"));
     ASSERT_TRUE(nats.ok()) << nats.status();
@@ -66,8 +40,7 @@ class SurveyInABrowser : public ::testing::Test {
     spec.services = {"directory", "intake"};  // the console opens on the consultations
     spec.clock = &clock_;
     spec.gateway_json = "\"static_dir\": \"" + console_.dir + "/dist\"";
-    spec.extra_json = "\"mail\": {\"smtp_url\": \"smtp://127.0.0.1:" + std::to_string(smtp_port_) +
-                      "\", \"from_address\": \"renkei@city.inagi.example.jp\"}";
+    spec.extra_json = smtp_->MailJson();
     instance_ = std::make_unique<InstanceProcesses>(tmp_.Sub("inagi"), nats_->url(), spec);
     for (const auto& [login, role] : {std::pair{"inagi-demo", v1::ROLE_MUNICIPAL_STAFF},
                                       std::pair{"inagi-coord", v1::ROLE_COORDINATOR}}) {
@@ -103,12 +76,10 @@ class SurveyInABrowser : public ::testing::Test {
 
   TempDir tmp_;
   common::FakeClock clock_;
-  std::unique_ptr<ChildProcess> smtp_;
+  std::unique_ptr<SmtpServer> smtp_;
   std::unique_ptr<NatsServer> nats_;
   std::unique_ptr<InstanceProcesses> instance_;
   ConsoleForTests console_;
-  std::string maildir_;
-  int smtp_port_ = 0;
 };
 
 TEST_F(SurveyInABrowser, ACampaignOverInagisRealResourcesFromLettersToTheDirectory) {
@@ -143,12 +114,12 @@ TEST_F(SurveyInABrowser, ACampaignOverInagisRealResourcesFromLettersToTheDirecto
   ASSERT_NE(at, std::string::npos) << state;
   const std::string address =
       state.substr(at + marker.size(), state.find('"', at + marker.size()) - at - marker.size());
-  const auto messages = MaildirMessages(maildir_);
+  const auto messages = smtp_->Messages();
   int to_address = 0;
   for (const auto& m : messages) {
     if (m.find("To: " + address) == std::string::npos) continue;
     ++to_address;
-    EXPECT_NE(m.find("From: renkei@city.inagi.example.jp"), std::string::npos) << m;
+    EXPECT_NE(m.find("From: renkei@city.example.lg.jp"), std::string::npos) << m;
     EXPECT_NE(m.find("Subject: =?UTF-8?B?"), std::string::npos) << m;
     EXPECT_NE(m.find("/survey/#t=rsi_"), std::string::npos) << m;
     EXPECT_NE(m.find("改めてご連絡いたします"), std::string::npos) << m;

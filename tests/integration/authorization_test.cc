@@ -51,6 +51,7 @@ std::vector<std::string> ServicesOf(const std::string& path) {
       {"TrainingService", {"training"}},
       {"IndicatorsService", {"indicators"}},
       {"NetworkService", {"network"}},
+      {"SharingService", {"network"}},
       {"AdminService", {"directory", "intake", "issues", "training", "indicators", "network"}}};
   size_t dot = path.find('.', 1);
   size_t v1 = path.find('.', dot + 1);

@@ -336,6 +336,7 @@ class Env {
         {"NetworkService", "network"},
         {"ResourceSurveyService", "directory"},
         {"ResourceMapService", "directory"},
+        {"SharingService", "network"},
         {"AdminService", "intake"}};
     auto it = services.find(method.substr(0, method.find('/')));
     return it == services.end() ? "" : it->second;
@@ -350,6 +351,10 @@ class Env {
   std::unique_ptr<NatsServer> nats;
   std::unique_ptr<InstanceProcesses> inagi;
   std::unique_ptr<InstanceProcesses> nation;
+  std::unique_ptr<SmtpServer> smtp;  // the subscribers' and residents' mail
+
+  // The token after `marker` in the newest mail to `to` that has it (waits for the mail).
+  std::string TokenInMail(const std::string& to, const std::string& marker);
 
  private:
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
@@ -365,6 +370,10 @@ void Env::Start() {
   // Every seed proposes a candidate: the fixture needs several.
   spec.issues_json = "\"candidate_threshold\": 1";
   spec.services = {"directory", "intake", "issues", "training", "indicators", "network"};
+  auto smtp_server = SmtpServer::Start(tmp->Sub("smtp"));
+  ASSERT_TRUE(smtp_server.ok()) << smtp_server.status();
+  smtp = std::move(*smtp_server);
+  spec.extra_json = smtp->MailJson();
   inagi = std::make_unique<InstanceProcesses>(tmp->Sub("inagi"), nats->url(), spec);
   for (const char* s : {"directory", "intake", "issues", "training", "indicators", "network"}) {
     absl::Status st = inagi->Start(s);
@@ -378,6 +387,24 @@ void Env::Start() {
   nation = std::make_unique<InstanceProcesses>(tmp->Sub("nation"), nats->url(), national);
   absl::Status st = nation->Start("training");
   ASSERT_TRUE(st.ok()) << st;
+}
+
+std::string Env::TokenInMail(const std::string& to, const std::string& marker) {
+  std::string token;
+  WaitFor(
+      [&] {
+        for (const auto& m : smtp->Messages()) {
+          if (m.find("To: " + to) == std::string::npos) continue;
+          const size_t at = m.find(marker);
+          if (at == std::string::npos) continue;
+          const size_t start = at + marker.size();
+          token = m.substr(start, m.find_first_of("\r\n ", start) - start);
+        }
+        return !token.empty();
+      },
+      std::chrono::seconds(20));
+  EXPECT_FALSE(token.empty()) << "no mail to " << to << " with " << marker;
+  return token;
 }
 
 v1::RegionalIssue Env::IssueAt(int step) {
@@ -705,6 +732,53 @@ void Env::Build() {
         Do<v1::Practice>("NetworkService/PublishPractice", publish + "\"${iss_adv}\"").id());
   v.Set("prac_w",
         Do<v1::Practice>("NetworkService/PublishPractice", publish + "\"${iss_ret}\"").id());
+
+  // Information sharing: a document (and one to withdraw), a notice to withdraw, subscribers
+  // confirmed by the links of their mails.
+  const std::string document =
+      R"(document { title: "入力検査の様式" kind: DOCUMENT_KIND_FORM public: true }
+         file_name: "sheet.csv" content: "name,phone\n")";
+  v.Set("doc", Do<v1::SharedDocument>("SharingService/PublishDocument", document).id());
+  v.Set("doc_w", Do<v1::SharedDocument>("SharingService/PublishDocument", document).id());
+  const std::string notice = R"(notice { title: "入力検査のお知らせ" body: "本文" public: true })";
+  v.Set("ntc_w", Do<v1::Notice>("SharingService/PublishNotice", notice).id());
+  for (const char* who : {"confirm", "leave", "remove"}) {
+    const std::string email = std::string(who) + "@bad-input.example.jp";
+    Do<v1::SubscriptionAnswer>("SharingService/Subscribe", "email: \"" + email + "\"");
+    v.Set(std::string("sub_token_") + who, TokenInMail(email, "#confirm="));
+  }
+  for (const char* who : {"leave", "remove"}) {
+    Do<v1::SubscriptionAnswer>("SharingService/ConfirmSubscription",
+                               std::string("token: \"${sub_token_") + who + "}\"",
+                               v1::ROLE_SERVICE);
+  }
+  // Asking again for a confirmed address mails its unsubscribe link.
+  Do<v1::SubscriptionAnswer>("SharingService/Subscribe", R"(email: "leave@bad-input.example.jp")");
+  v.Set("unsub_token", TokenInMail("leave@bad-input.example.jp", "#unsubscribe="));
+  const auto subscribers = Do<v1::ListSubscribersResponse>("SharingService/ListSubscribers", "");
+  for (const auto& s : subscribers.subscribers()) {
+    if (s.email() == "remove@bad-input.example.jp") v.Set("sub_remove", s.id());
+  }
+
+  // A public event for residents, with a questionnaire; two residents' registrations.
+  const int64_t event_start = common::SystemClock::Get()->NowMicros() / 1000000 + 14LL * 24 * 3600;
+  v.Set("trn_pub",
+        Do<v1::Training>(
+            "TrainingService/CreateTraining",
+            R"(training { title: "入力検査の住民向け講演会" audiences: AUDIENCE_ROLE_RESIDENTS
+                          public_event: true theme_tags: "ACP" sessions_are_one_course: true
+                          awareness_items { id: "acp_known" statement: "人生会議を知っている" }
+                          sessions { venue: "入力検査ホール" capacity: 50 starts_at { seconds: )" +
+                std::to_string(event_start) +
+                " } ends_at { seconds: " + std::to_string(event_start + 7200) + " } } }")
+            .id());
+  for (const char* who : {"look", "cancel"}) {
+    const auto receipt = Do<v1::PublicRegistration>(
+        "TrainingService/RegisterForPublicEvent",
+        R"(training_id: "${trn_pub}" name: "入力 住民" contact: "042-000-0000" party_size: 1)",
+        v1::ROLE_SERVICE);
+    v.Set(std::string("pub_token_") + who, receipt.token());
+  }
 }
 
 // --- the table ------------------------------------------------------------------------------
@@ -1655,6 +1729,100 @@ std::vector<Row> Table() {
           .As(v1::ROLE_COORDINATOR),
   });
 
+  // --- SharingService ---
+  const std::string csv_document =
+      R"(document { title: "入力検査の様式" kind: DOCUMENT_KIND_FORM } file_name: "s.csv" )";
+  add({
+      Ok("SharingService/PublishDocument", csv_document + R"(content: "a,b\n")"),
+      Bad("SharingService/PublishDocument",
+          R"(document { title: "入力検査" kind: DOCUMENT_KIND_FORM } file_name: "s.pdf"
+             content: "a,b\n")",
+          {"content"}),
+      Bad("SharingService/PublishDocument",
+          R"(document { title: "入力検査" kind: DOCUMENT_KIND_FORM } file_name: "../s.csv"
+             content: "a,b\n")",
+          {"file_name"}),
+      Ok("SharingService/WithdrawDocument", R"(id: "${doc_w}" expected_version: 1)"),
+      Bad("SharingService/WithdrawDocument", R"(id: "${doc}")", {"expected_version"}),
+      Ok("SharingService/GetDocument", R"(id: "${doc}")"),
+      Bad("SharingService/GetDocument", R"(id: "doc_1")", {"id"}),
+      Ok("SharingService/ListDocuments", "kind: DOCUMENT_KIND_FORM"),
+      Bad("SharingService/ListDocuments", "kind: 99", {"kind"}),
+      Ok("SharingService/GetDocumentFile", R"(document_id: "${doc}")"),
+      Bad("SharingService/GetDocumentFile", R"(document_id: "x")", {"document_id"}),
+      Ok("SharingService/PublishNotice",
+         R"(notice { title: "入力検査のお知らせ" body: "本文" public: true })"),
+      Bad("SharingService/PublishNotice", R"(notice { body: "本文" })", {"notice.title"}),
+      Ok("SharingService/WithdrawNotice", R"(id: "${ntc_w}" expected_version: 1)"),
+      Bad("SharingService/WithdrawNotice", R"(id: "${ntc_w}")", {"expected_version"}),
+      Ok("SharingService/ListNotices", "limit: 10"),
+      Bad("SharingService/ListNotices", "limit: 501", {"limit"}),
+      Ok("SharingService/GetProfessionalsBoard", "").As(v1::ROLE_SERVICE),
+      Unparseable("SharingService/GetProfessionalsBoard", NestedGroups(100000))
+          .As(v1::ROLE_SERVICE),
+      Ok("SharingService/RenderNoticeFeed",
+         R"(feed_url: "https://x.example.jp/public/v1/notices.atom"
+            page_url: "https://x.example.jp/board/")"),
+      Bad("SharingService/RenderNoticeFeed", R"(page_url: "https://x.example.jp/board/")",
+          {"feed_url"}),
+      Ok("SharingService/Subscribe", R"(email: "row@bad-input.example.jp")"),
+      Bad("SharingService/Subscribe", R"(email: "not an address")", {"email"}),
+      Ok("SharingService/ConfirmSubscription", R"(token: "${sub_token_confirm}")")
+          .As(v1::ROLE_SERVICE),
+      Bad("SharingService/ConfirmSubscription", R"(token: "sub_x")", {"token"})
+          .As(v1::ROLE_SERVICE),
+      Ok("SharingService/Unsubscribe", R"(token: "${unsub_token}")").As(v1::ROLE_SERVICE),
+      Bad("SharingService/Unsubscribe", R"(token: "x")", {"token"}).As(v1::ROLE_SERVICE),
+      Ok("SharingService/ListSubscribers", "state: SUBSCRIBER_STATE_ACTIVE"),
+      Bad("SharingService/ListSubscribers", "state: 9", {"state"}),
+      Ok("SharingService/RemoveSubscriber", R"(id: "${sub_remove}")"),
+      Bad("SharingService/RemoveSubscriber", R"(id: "sub_1")", {"id"}),
+      Ok("ResourceSurveyService/ExportLiaisonContacts", "include_internal: true"),
+      Unparseable("ResourceSurveyService/ExportLiaisonContacts", NestedGroups(100000)),
+  });
+
+  // --- TrainingService: events for residents ---
+  add({
+      Ok("TrainingService/ListPublicEvents", R"(theme_tag: "ACP")").As(v1::ROLE_SERVICE),
+      Bad("TrainingService/ListPublicEvents", "from { year: 2026 month: 2 day: 30 }", {"from"})
+          .As(v1::ROLE_SERVICE),
+      Ok("TrainingService/GetPublicEvent", R"(id: "${trn_pub}")").As(v1::ROLE_SERVICE),
+      Bad("TrainingService/GetPublicEvent", R"(id: "trn_1")", {"id"}).As(v1::ROLE_SERVICE),
+      Ok("TrainingService/ExportPublicCalendar", "").As(v1::ROLE_SERVICE),
+      Unparseable("TrainingService/ExportPublicCalendar", NestedGroups(100000))
+          .As(v1::ROLE_SERVICE),
+      Ok("TrainingService/RegisterForPublicEvent",
+         R"(training_id: "${trn_pub}" name: "入力 住民" contact: "042-000-0001" party_size: 2)")
+          .As(v1::ROLE_SERVICE),
+      Bad("TrainingService/RegisterForPublicEvent",
+          R"(training_id: "${trn_pub}" name: "入力 住民" contact: "どこか" party_size: 1)",
+          {"contact"})
+          .As(v1::ROLE_SERVICE),
+      Bad("TrainingService/RegisterForPublicEvent",
+          R"(training_id: "${trn_pub}" name: "入力 住民" contact: "042-000-0001" party_size: 11)",
+          {"party_size"})
+          .As(v1::ROLE_SERVICE),
+      Ok("TrainingService/GetPublicRegistration", R"(token: "${pub_token_look}")")
+          .As(v1::ROLE_SERVICE),
+      Bad("TrainingService/GetPublicRegistration", R"(token: "reg_x")", {"token"})
+          .As(v1::ROLE_SERVICE),
+      Ok("TrainingService/CancelPublicRegistration", R"(token: "${pub_token_cancel}")")
+          .As(v1::ROLE_SERVICE),
+      Bad("TrainingService/CancelPublicRegistration", R"(token: "x")", {"token"})
+          .As(v1::ROLE_SERVICE),
+      Ok("TrainingService/SubmitAwarenessAnswers",
+         R"(training_id: "${trn_pub}" phase: AWARENESS_PHASE_BEFORE
+            answers { item_id: "acp_known" likert: 4 })")
+          .As(v1::ROLE_SERVICE),
+      Bad("TrainingService/SubmitAwarenessAnswers",
+          R"(training_id: "${trn_pub}" phase: AWARENESS_PHASE_AFTER
+             answers { item_id: "acp_known" likert: 9 })",
+          {"answers[0].likert"})
+          .As(v1::ROLE_SERVICE),
+      Ok("TrainingService/GetAwarenessResults", R"(training_id: "${trn_pub}")"),
+      Bad("TrainingService/GetAwarenessResults", R"(training_id: "x")", {"training_id"}),
+  });
+
   // --- AdminService (served by every binary; asked of intake's) ---
   add({
       Ok("AdminService/Checkpoint", R"(target_dir: "${ckpt}")").As(v1::ROLE_OPERATOR),
@@ -1822,10 +1990,10 @@ TEST_F(BadInputTest, EveryRpcHasABadInputRowAndAValidRow) {
       EXPECT_GT(ok_text[path], 0) << path << " is a command without a text OK row";
     }
   });
-  EXPECT_EQ(services, (std::set<std::string>{"AdminService", "DirectoryService", "IntakeService",
-                                             "IssuesService", "TrainingService",
-                                             "IndicatorsService", "NetworkService",
-                                             "ResourceSurveyService", "ResourceMapService"}));
+  EXPECT_EQ(services, (std::set<std::string>{
+                          "AdminService", "DirectoryService", "IntakeService", "IssuesService",
+                          "TrainingService", "IndicatorsService", "NetworkService",
+                          "ResourceSurveyService", "ResourceMapService", "SharingService"}));
   EXPECT_EQ(methods, static_cast<int>(common::AccessTable::Get().methods().size()));
 }
 

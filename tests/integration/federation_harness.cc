@@ -41,7 +41,8 @@ std::vector<FederationNodeSpec> LocalFederation::Standard(
 std::vector<std::string> LocalFederation::ids() const { return order_; }
 
 absl::StatusOr<std::unique_ptr<LocalFederation>> LocalFederation::Start(
-    const std::string& dir, const std::vector<FederationNodeSpec>& nodes) {
+    const std::string& dir, const std::vector<FederationNodeSpec>& nodes,
+    const std::map<std::string, std::string>& extra_json) {
   auto fed = std::make_unique<LocalFederation>();
   for (const auto& s : nodes) {
     auto n = std::make_unique<Node>();
@@ -100,6 +101,7 @@ absl::StatusOr<std::unique_ptr<LocalFederation>> LocalFederation::Start(
     spec.jetstream_domain = id;
     spec.federation_json = federation;
     spec.services = n.spec.services;
+    if (auto it = extra_json.find(id); it != extra_json.end()) spec.extra_json = it->second;
     n.processes = std::make_unique<InstanceProcesses>(
         n.dir, "nats://127.0.0.1:" + std::to_string(n.nats_port), spec);
     auto config = common::LoadInstanceConfig(n.processes->config_path());

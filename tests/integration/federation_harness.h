@@ -35,8 +35,10 @@ class LocalFederation {
   };
 
   // Starts the nats-servers (parents first) and the services of every node.
+  // `extra_json`: extra top-level members of a node's instance file, by id (e.g. its "mail").
   static absl::StatusOr<std::unique_ptr<LocalFederation>> Start(
-      const std::string& dir, const std::vector<FederationNodeSpec>& nodes);
+      const std::string& dir, const std::vector<FederationNodeSpec>& nodes,
+      const std::map<std::string, std::string>& extra_json = {});
   // The standard six: the nation, Tokyo (13) and Saitama (11), Inagi, Chofu and Kumagaya, each
   // with the given services (by level).
   static std::vector<FederationNodeSpec> Standard(

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,7 +14,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gateway/accounts.h"
@@ -25,6 +28,7 @@
 #include "renkei/common/tokens.h"
 #include "renkei/v1/gateway.pb.h"
 #include "renkei/v1/intake.pb.h"
+#include "renkei/v1/sharing.pb.h"
 
 namespace renkei::testing {
 namespace {
@@ -134,6 +138,7 @@ class GatewayTest : public ::testing::Test {
     add("chofu-coord", v1::ROLE_COORDINATOR, "132080");  // 調布市's coordinator
     add("tokyo-staff", v1::ROLE_PREFECTURE_STAFF, "130001");
     add("inagi-staff", v1::ROLE_MUNICIPAL_STAFF, "132250");  // locked out by a test
+    add("inagi-docs", v1::ROLE_MUNICIPAL_STAFF, "132250");
     for (const char* s :
          {"directory", "intake", "issues", "training", "indicators", "network", "gateway"}) {
       auto started = instance_->Start(s);
@@ -284,6 +289,133 @@ TEST_F(GatewayTest, PublicRoutesNeedNoLogInAndAreLimitedPerAddress) {
     }
   }
   EXPECT_EQ(limited_at, 121);
+}
+
+// A nonce for `challenge` whose SHA-256("<challenge>:<nonce>") has at least (`solve`) or fewer
+// than (!`solve`) `bits` leading zero bits, as the public pages' proof.js finds it.
+std::string Nonce(const std::string& challenge, int bits, bool solve) {
+  for (uint64_t n = 0;; ++n) {
+    const std::string text = challenge + ":" + std::to_string(n);
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(d, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    int zeros = 0;
+    for (unsigned char byte : d) {
+      if (byte == 0) {
+        zeros += 8;
+        continue;
+      }
+      while ((byte & 0x80) == 0) {
+        ++zeros;
+        byte = static_cast<unsigned char>(byte << 1);
+      }
+      break;
+    }
+    if ((zeros >= bits) == solve) return std::to_string(n);
+  }
+}
+
+TEST_F(GatewayTest, PublicFormsNeedASolvedFreshUnusedChallengeAndAreLimited) {
+  httplib::Client client("127.0.0.1", port());
+  auto challenge = [&] {
+    auto r = client.Get("/public/v1/challenge");
+    EXPECT_TRUE(r && r->status == 200);
+    const std::string body = r ? r->body : "";
+    EXPECT_THAT(body, HasSubstr("\"bits\":16"));
+    const size_t at = body.find("\"challenge\":\"") + 13;
+    return body.substr(at, body.find('"', at) - at);
+  };
+  // A malformed address: past the bot check, the service names the field.
+  const std::string form = R"({"email": "not an address"})";
+  auto send = [&](const std::string& proof) {
+    httplib::Headers h;
+    if (!proof.empty()) h.emplace("Renkei-Proof", proof);
+    return client.Post("/public/v1/subscriptions", h, form, "application/json");
+  };
+  auto refused = [](const httplib::Result& r) {
+    return r && r->status == 400 && FieldsOf(ErrorOf(r)) == std::vector<std::string>{"proof"};
+  };
+  EXPECT_TRUE(refused(send(""))) << "no proof";
+  std::vector<std::string> challenges;
+  for (int i = 0; i < 22; ++i) challenges.push_back(challenge());
+  const std::string early = challenges[0];
+  auto too_soon = send(early + " " + Nonce(early, 16, true));
+  EXPECT_TRUE(refused(too_soon)) << "solved, but sent at once (min_fill_seconds 3)";
+  EXPECT_THAT(ErrorOf(too_soon).message(), HasSubstr("入力を確かめて"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3200));
+  const std::string c = challenges[1];
+  EXPECT_TRUE(refused(send(c + " " + Nonce(c, 16, false)))) << "a nonce that does not solve it";
+  std::string forged = c;
+  forged[0] = forged[0] == '1' ? '2' : '1';  // another issue time, the same MAC
+  EXPECT_TRUE(refused(send(forged + " " + Nonce(forged, 16, true)))) << "a forged challenge";
+  const std::string solved = c + " " + Nonce(c, 16, true);
+  auto passed = send(solved);
+  ASSERT_TRUE(passed);
+  EXPECT_EQ(passed->status, 400) << passed->body;
+  EXPECT_EQ(FieldsOf(ErrorOf(passed)), std::vector<std::string>{"email"}) << passed->body;
+  EXPECT_TRUE(refused(send(solved))) << "a challenge used twice";
+  // 20 forms in ten minutes from one address: the requests above count (the early, the unsolved,
+  // the forged, the solved and the reused: 5, the first without a proof too: 6); the 21st is 429.
+  int limited_at = 0;
+  for (int i = 2; i < 22 && limited_at == 0; ++i) {
+    auto r = send(challenges[i] + " " + Nonce(challenges[i], 16, true));
+    ASSERT_TRUE(r);
+    if (r->status == 429) limited_at = i;
+  }
+  EXPECT_EQ(limited_at, 16);  // 6 before, then challenges[2..15] (14 more) make 20
+}
+
+TEST_F(GatewayTest, ADocumentMayBeLargerThanOtherBodiesButNotThanItsLimit) {
+  Browser b(port());
+  ASSERT_EQ(b.LogIn("inagi-docs", kPassword)->status, 200);
+  // 70 KB of PDF (over this gateway's max_body_bytes of 65536): the documents' route takes it.
+  std::string pdf = "%PDF-1.7\n" + std::string(70000, 'p');
+  const std::string body =
+      R"({"document": {"title": "入退院支援ルール", "kind": "DOCUMENT_KIND_RULE"},
+      "fileName": "rule.pdf", "content": ")" +
+      absl::Base64Escape(pdf) + R"("})";
+  auto r = b.Send("POST", "/api/v1/documents", body);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body.substr(0, 500);
+  // Over 5 MiB: the service refuses the file by name; nothing is stored.
+  pdf.resize((5 << 20) + 1, 'p');
+  r = b.Send("POST", "/api/v1/documents",
+             R"({"document": {"title": "大きすぎる", "kind": "DOCUMENT_KIND_RULE"},
+                 "fileName": "big.pdf", "content": ")" +
+                 absl::Base64Escape(pdf) + R"("})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(FieldsOf(ErrorOf(r)), std::vector<std::string>{"content"});
+  auto list = b.Get("/api/v1/documents");
+  ASSERT_TRUE(list);
+  EXPECT_THAT(list->body, HasSubstr("入退院支援ルール"));
+  EXPECT_THAT(list->body, Not(HasSubstr("大きすぎる")));
+  // Over 8 MiB: refused from the headers, before the body is read.
+  const std::string huge = std::string((8 << 20) + 10, 'x');
+  auto too_big = b.Send("POST", "/api/v1/documents", huge);
+  for (int attempt = 1; !too_big && attempt < 5; ++attempt) {
+    too_big = b.Send("POST", "/api/v1/documents", huge);
+  }
+  ASSERT_TRUE(too_big);
+  EXPECT_EQ(too_big->status, 413);
+  // A file's download: its type and name (RFC 6266), not JSON.
+  v1::ListDocumentsResponse docs;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(list->body, &docs).ok());
+  auto file = b.Get("/api/v1/documents/" + docs.documents(0).id() + "/file");
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->status, 200);
+  EXPECT_EQ(file->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_EQ(file->get_header_value("Content-Disposition"),
+            "attachment; filename=\"rule.pdf\"; filename*=UTF-8''rule.pdf");
+  EXPECT_EQ(file->body.substr(0, 8), "%PDF-1.7");
+  // Not public: the public route does not serve it.
+  httplib::Client anyone("127.0.0.1", port());
+  auto hidden = anyone.Get("/public/v1/documents/" + docs.documents(0).id() + "/file");
+  ASSERT_TRUE(hidden);
+  EXPECT_EQ(hidden->status, 404);
+  auto forced =
+      anyone.Get("/public/v1/documents/" + docs.documents(0).id() + "/file?publicOnly=false");
+  ASSERT_TRUE(forced);
+  EXPECT_EQ(forced->status, 404);
 }
 
 TEST_F(GatewayTest, EveryRouteRejectsAnUnknownFieldNamingIt) {

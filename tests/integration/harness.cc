@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "directory/directory_module.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -587,6 +588,46 @@ void ThroughStepFour(v1::IssuesService::Stub& issues, v1::RegionalIssue* issue) 
     main->set_main(true);
     u->set_root_cause("専門職が看取るプロセスを十分説明しきれていない");
   });
+}
+
+absl::StatusOr<std::unique_ptr<SmtpServer>> SmtpServer::Start(const std::string& dir) {
+  auto server = std::make_unique<SmtpServer>();
+  server->dir_ = dir;
+  std::filesystem::create_directories(dir);
+  server->port_ = FreePort();
+  auto process = ChildProcess::Spawn({"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
+                                      "127.0.0.1:" + std::to_string(server->port_), "-c",
+                                      "aiosmtpd.handlers.Mailbox", dir + "/maildir"},
+                                     {}, dir + "/smtp.log");
+  if (!process.ok()) return process.status();
+  server->process_ = std::move(*process);
+  if (!WaitFor([&] { return PortAccepts(server->port_); }, std::chrono::seconds(20))) {
+    return absl::UnavailableError("aiosmtpd did not start: " + ReadFile(dir + "/smtp.log"));
+  }
+  return server;
+}
+
+std::string SmtpServer::MailJson() const {
+  return "\"mail\": {\"smtp_url\": \"smtp://127.0.0.1:" + std::to_string(port_) +
+         "\", \"from_address\": \"renkei@city.example.lg.jp\"}";
+}
+
+std::vector<std::string> SmtpServer::Messages() const {
+  std::vector<std::string> out;
+  const std::string fresh = dir_ + "/maildir/new";
+  if (!std::filesystem::exists(fresh)) return out;
+  for (const auto& e : std::filesystem::directory_iterator(fresh)) {
+    std::string raw = ReadFile(e.path());
+    const size_t body_at =
+        raw.find("\n\n") != std::string::npos ? raw.find("\n\n") : raw.find("\r\n\r\n");
+    std::string body_b64, decoded;
+    for (char c : raw.substr(body_at == std::string::npos ? raw.size() : body_at)) {
+      if (c != '\r' && c != '\n') body_b64 += c;
+    }
+    absl::Base64Unescape(body_b64, &decoded);
+    out.push_back(raw.substr(0, body_at) + "\n\n" + decoded);
+  }
+  return out;
 }
 
 }  // namespace renkei::testing

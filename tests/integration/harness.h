@@ -121,6 +121,22 @@ struct InstanceSpec {
 // The spec of a municipality's instance (`code`) whose services run in the test's own process.
 InstanceSpec InProcess(const std::string& code = "132250");
 
+// A real SMTP server for tests: Debian's python3-aiosmtpd storing what it receives in a Maildir.
+class SmtpServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<SmtpServer>> Start(const std::string& dir);
+  int port() const { return port_; }
+  // The instance file's "mail" member for this server.
+  std::string MailJson() const;
+  // Every message received, as text with each base64 body decoded.
+  std::vector<std::string> Messages() const;
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+};
+
 // The services of one instance (municipal 132250 unless given) as real processes, or in this
 // process (InstanceSpec::in_process): one instance file with a free port per service, data under
 // `dir`.

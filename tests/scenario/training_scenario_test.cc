@@ -423,6 +423,7 @@ TEST_F(TrainingScenario, TokyoTrainsCoordinatorsToExplainTheDyingProcessForCount
                                                {"registration_waitlisted", 2},
                                                {"registration_cancelled", 1},
                                                {"attendance_recorded", 6},
+                                               {"session_held", 2},
                                                {"survey_submitted", 3}}));
 
   // Acceptance 2, at rest: the participants' names and contacts, the lecturer and the free text

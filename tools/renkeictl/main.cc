@@ -14,6 +14,7 @@ void AddIssueCommands(CLI::App& app, std::function<int()>* run);
 void AddTrainingCommands(CLI::App& app, std::function<int()>* run);
 void AddIndicatorCommands(CLI::App& app, std::function<int()>* run);
 void AddNetworkCommands(CLI::App& app, std::function<int()>* run);
+void AddSharingCommands(CLI::App& app, std::function<int()>* run);
 void AddFederationCommands(CLI::App& app, std::function<int()>* run);
 void AddTokenCommands(CLI::App& app, std::function<int()>* run);
 void AddAccountCommands(CLI::App& app, std::function<int()>* run);
@@ -84,6 +85,7 @@ int Main(int argc, char** argv) {
   AddTrainingCommands(app, &run);
   AddIndicatorCommands(app, &run);
   AddNetworkCommands(app, &run);
+  AddSharingCommands(app, &run);
   AddFederationCommands(app, &run);
   AddTokenCommands(app, &run);
   AddAccountCommands(app, &run);

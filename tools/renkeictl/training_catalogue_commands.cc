@@ -144,7 +144,22 @@ struct TrainingArgs {
        clear_survey = false, clear_countermeasure = false;
   std::vector<std::string> audiences, skills, sessions, survey_items, materials;
   std::string countermeasure;
+  // Residents' public events: yes/no (empty: unchanged), themes, awareness items "id=statement".
+  std::string public_event;
+  std::vector<std::string> themes, awareness;
 };
+
+// "acp_known=人生会議 (ACP) を知っている".
+bool ParseAwarenessItem(const std::string& spec, v1::AwarenessItem* out) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string::npos || Trim(spec.substr(0, eq)).empty() ||
+      Trim(spec.substr(eq + 1)).empty()) {
+    return false;
+  }
+  out->set_id(Trim(spec.substr(0, eq)));
+  out->set_statement(Trim(spec.substr(eq + 1)));
+  return true;
+}
 
 // Applies the options given to `t`; each given list replaces that part.
 bool ApplyTrainingArgs(const TrainingArgs& a, v1::Training* t) {
@@ -183,6 +198,15 @@ bool ApplyTrainingArgs(const TrainingArgs& a, v1::Training* t) {
   if (!a.materials.empty() || a.clear_materials) {
     t->clear_materials();
     for (const auto& m : a.materials) ParseMaterial(m, t->add_materials());
+  }
+  if (!a.public_event.empty()) t->set_public_event(a.public_event == "yes");
+  if (!a.themes.empty()) {
+    t->clear_theme_tags();
+    for (const auto& theme : a.themes) t->add_theme_tags(Trim(theme));
+  }
+  if (!a.awareness.empty()) {
+    t->clear_awareness_items();
+    for (const auto& item : a.awareness) ParseAwarenessItem(item, t->add_awareness_items());
   }
   return true;
 }
@@ -348,6 +372,19 @@ void AddContentOptions(CLI::App* cmd, TrainingArgs* a, bool create) {
           ->allow_extra_args(false)
           ->check(SpecCheck(&ParseMaterial, "TITLE|REFERENCE",
                             "資料は TITLE|REFERENCE で指定してください"));
+  cmd->add_option("--public-event", a->public_event,
+                  "住民向けの公開イベントにする (yes/no。公開ページで申込を受け付ける; 対象に "
+                  "residents か family を含める)")
+      ->check(CLI::IsMember({"yes", "no"}));
+  cmd->add_option("--theme", a->themes, "テーマのタグ (例: 看取り、ACP。繰り返し指定可)" + replaces)
+      ->allow_extra_args(false);
+  cmd->add_option(
+         "--awareness", a->awareness,
+         "意識調査の項目 ID=文 (例: acp_known=人生会議 (ACP) を知っている。繰り返し指定可)" +
+             replaces)
+      ->allow_extra_args(false)
+      ->check(SpecCheck(&ParseAwarenessItem, "ID=STATEMENT",
+                        "意識調査の項目は ID=文 で指定してください"));
   if (create) return;
   cmd->add_flag("--clear-skills", a->clear_skills, "目標スキルをすべて消す")->excludes(skill);
   cmd->add_flag("--clear-deadline", a->clear_deadline, "申込締切を消す (最初の回の開始まで)")

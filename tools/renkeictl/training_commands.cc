@@ -149,6 +149,7 @@ void AddTrainingCommands(CLI::App& app, std::function<int()>* run) {
   training_commands::AddRegistrationCommands(training, run);
   training_commands::AddAttendanceCommands(training, run);
   training_commands::AddCalendarCommands(training, run);
+  training_commands::AddPublicEventCommands(training, run);
 }
 
 }  // namespace renkei::cli

@@ -123,6 +123,8 @@ void AddRegistrationCommands(CLI::App* training, std::function<int()>* run);
 void AddAttendanceCommands(CLI::App* training, std::function<int()>* run);
 // training_calendar_commands.cc: ics, peers.
 void AddCalendarCommands(CLI::App* training, std::function<int()>* run);
+// training_public_commands.cc: events, awareness, answer-sheet.
+void AddPublicEventCommands(CLI::App* training, std::function<int()>* run);
 
 }  // namespace training_commands
 }  // namespace renkei::cli

@@ -1,10 +1,13 @@
 // 研修 (one training): its sessions, registration (participant, name, role; confirmed or on the
 // waitlist with its position), the registrations with attendance per session and the survey
-// after the training, survey results, the training's .ics, new sessions and cancellation.
+// after the training, survey results, the training's .ics, new sessions and cancellation. A public
+// event for residents also shows its public page, the questionnaire's links for the venue, the
+// seats per session (a resident's registration takes its party size) and the awareness
+// questionnaire's results before and after, with the entry of paper answer sheets.
 import {
   get, post, seg, ApiError, loadSkillNames, skillLabel, japaneseHalf,
 } from '../api.js';
-import { h, replace } from '../dom.js';
+import { h, replace, uid } from '../dom.js';
 import {
   input, choices, checkbox, actionForm, formAlert, submitting, municipalityInput, norm,
 } from '../forms.js';
@@ -12,7 +15,7 @@ import { formatTime } from '../dates.js';
 import { timestampText } from '../datetext.js';
 import { municipalityName } from '../municipalities.js';
 import {
-  label, labels, AUDIENCES, REGISTRATION_STATUSES, TRAINING_STATUSES, SKILL_LEVELS, LIKERT,
+  label, labels, AUDIENCES, REGISTRATION_STATUSES, TRAINING_STATUSES, SKILL_LEVELS, LIKERT, AWARENESS_PHASES,
 } from '../words.js';
 import {
   organizerText, downloadCalendar, sessionFields,
@@ -30,6 +33,39 @@ function statusText(reg) {
     ? `${base} (${reg.waitlistPosition}番目)` : base;
   // A registration sent up to the organizer: the organizer's reason for waitlisting or refusing.
   return reg.organizerReason ? `${status}: ${japaneseHalf(reg.organizerReason)}` : status;
+}
+
+// Who registered, as the lists name them: a resident's registration from the public page has no
+// participant id of its own to show, and after the event its name is erased.
+/** @param {renkei.v1.Registration} reg */
+function whoText(reg) {
+  if (reg.participantName) return reg.participantName;
+  if (!reg.publicRegistration) return reg.participantId;
+  return reg.personalErased ? '氏名消去済みの申込' : '住民の申込';
+}
+
+// Who may enter paper answer sheets (SubmitAwarenessAnswers' access).
+const SHEET_ENTRY = new Set(['ROLE_COORDINATOR', 'ROLE_MUNICIPAL_STAFF']);
+
+/** @param {number | undefined} share 0..1 */
+function percent(share) {
+  return `${(Math.round((Number(share) || 0) * 1000) / 10).toFixed(1)}%`;
+}
+
+// The change of the share agreeing, in points: "+12.5ポイント".
+/** @param {number | undefined} change after − before, as shares */
+function pointsText(change) {
+  const p = Math.round((Number(change) || 0) * 1000) / 10;
+  return `${p > 0 ? '+' : p < 0 ? '−' : '±'}${Math.abs(p).toFixed(1)}ポイント`;
+}
+
+/**
+ * @param {renkei.v1.LikertSummary | undefined} summary
+ * @param {number} agree
+ */
+function agreeText(summary, agree) {
+  const n = summary?.responses ?? 0;
+  return n ? `${percent(agree)} (回答 ${n}件)` : '— (回答 0件)';
 }
 
 /**
@@ -207,7 +243,7 @@ export async function render(main, ctx) {
       const alert = formAlert();
       const cell = h('td', { class: 'ops' }, alert);
       if (reg.status !== 'REGISTRATION_STATUS_CANCELLED') {
-        const cancel = h('button', { type: 'button', class: 'secondary small', 'aria-label': `${reg.participantName || reg.participantId} の申込を取り消す` }, '取消');
+        const cancel = h('button', { type: 'button', class: 'secondary small', 'aria-label': `${whoText(reg)} の申込を取り消す` }, '取消');
         cancel.addEventListener('click', () => submitting(cell, alert, async () => {
           await post(`/api/v1/registrations/${seg(reg.id)}/cancel`, { reason: '' });
           await after('申込を取り消しました', 'regs-h');
@@ -218,11 +254,13 @@ export async function render(main, ctx) {
       if (attended && !reg.surveySubmitted && (training.surveyItems || []).length) {
         cell.append(h('details', {}, h('summary', {}, 'アンケートを入力'), surveyForm(training, reg, (m) => after(m, 'regs-h'))));
       }
-      return h('tr', {},
-        h('th', { scope: 'row' }, reg.participantName || '—'),
-        h('td', {}, reg.participantId),
+      return h('tr', { class: reg.publicRegistration ? 'resident' : '' },
+        h('th', { scope: 'row' }, reg.participantName || '—',
+          reg.personalErased ? [' ', h('span', { class: 'badge erased' }, '消去済み')] : null),
+        h('td', {}, reg.publicRegistration ? '公開ページから' : reg.participantId),
         h('td', {}, municipalityName(reg.municipalityCode, { withPrefecture: false })),
         h('td', {}, label(AUDIENCES, reg.role)),
+        h('td', { class: 'num party-size' }, `${reg.partySize || 1}人`),
         h('td', { class: 'reg-status' }, statusText(reg)),
         h('td', {}, sessions.map((s, i) => {
           const a = (reg.attendance || []).find((x) => x.sessionId === s.id);
@@ -235,8 +273,10 @@ export async function render(main, ctx) {
       h('h2', { id: 'regs-h' }, `申込の一覧 (${registrations.length}件)`),
       registrations.length === 0 ? h('p', {}, 'まだ申込はありません。') : h('table', { class: 'data registrations' },
         h('caption', { class: 'sr-only' }, '申込の一覧'),
-        h('thead', {}, h('tr', {}, ['氏名', '参加者ID', '市区町村', '役割', '状態', '出欠', 'アンケート', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
-        h('tbody', {}, rows)));
+        h('thead', {}, h('tr', {}, ['氏名', '参加者ID', '市区町村', '役割', '人数', '状態', '出欠', 'アンケート', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, rows)),
+      registrations.some((r) => r.personalErased)
+        ? h('p', { class: 'hint' }, '消去済み: 公開ページからの申込の氏名と連絡先は、イベントの後に消去されます。') : null);
   }
 
   function attendanceSection() {
@@ -249,7 +289,8 @@ export async function render(main, ctx) {
         const takers = confirmed.filter((r) => (r.sessionIds || []).includes(s.id) || training.sessionsAreOneCourse);
         if (takers.length === 0) return null;
         const boxes = takers.map((r) => checkbox({
-          label: `${r.participantName || r.participantId} (${r.participantId}) 第${i + 1}回に出席`, field: 'entries',
+          label: r.publicRegistration ? `${whoText(r)} (公開ページ・${r.partySize || 1}人) 第${i + 1}回に出席`
+            : `${r.participantName || r.participantId} (${r.participantId}) 第${i + 1}回に出席`, field: 'entries',
           value: (r.attendance || []).some((a) => a.sessionId === s.id && a.attended),
         }));
         return actionForm({
@@ -293,6 +334,118 @@ export async function render(main, ctx) {
           [0, 1, 2, 3, 4].map((k) => h('td', { class: 'num' }, String((it.distribution || [])[k] ?? 0))))))));
   }
 
+  // The public event: its page, the questionnaire's links for the venue, the seats.
+  function publicEventSection() {
+    if (!training.publicEvent) return null;
+    const id = encodeURIComponent(training.id);
+    /** @param {string} path */
+    const link = (path) => h('a', { href: path, target: '_blank', rel: 'noopener' }, `${location.origin}${path}`);
+    const hasQuestionnaire = (training.awarenessItems || []).length > 0;
+    const residents = registrations.filter((r) => r.publicRegistration && r.status !== 'REGISTRATION_STATUS_CANCELLED');
+    const people = residents.reduce((n, r) => n + (r.partySize || 1), 0);
+    const sessions = training.sessions || [];
+    return h('section', { 'aria-labelledby': 'public-h' },
+      h('h2', { id: 'public-h' }, '住民向けの公開イベント'),
+      h('dl', { class: 'facts' },
+        h('dt', {}, '公開ページ'), h('dd', {}, link(`/events/#event=${id}`)),
+        h('dt', {}, 'テーマ'), h('dd', {}, (training.themeTags || []).length
+          ? (training.themeTags || []).map((t) => h('span', { class: 'tag' }, t)) : 'なし'),
+        hasQuestionnaire ? [
+          h('dt', {}, '意識調査 (参加前)'), h('dd', {}, link(`/events/#awareness=${id}&phase=before`)),
+          h('dt', {}, '意識調査 (参加後)'), h('dd', {}, link(`/events/#awareness=${id}&phase=after`)),
+        ] : null,
+        h('dt', {}, '公開ページからの申込'), h('dd', {}, `${residents.length}件 (${people}人)`)),
+      hasQuestionnaire ? h('p', { class: 'hint' }, '意識調査のページは、会場で画面に映すか、アドレスを印刷して掲示してください。回答は匿名です。紙の回答票は「参加前・参加後の意識調査」から入力できます。') : null,
+      h('table', { class: 'data compact seats' },
+        h('caption', {}, '回ごとの席 (住民の申込は人数分の席を使います)'),
+        h('thead', {}, h('tr', {}, ['回', '日時', '申込の席', 'キャンセル待ちの席', '開催'].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, sessions.map((s, i) => h('tr', { class: s.cancelled ? 'cancelled' : '' },
+          h('th', { scope: 'row' }, `第${i + 1}回${s.cancelled ? ' (中止)' : ''}`),
+          h('td', {}, sessionWhen(s)),
+          h('td', { class: 'num' }, `${s.seatsTaken ?? 0}／${s.capacity ?? 0}席`),
+          h('td', { class: 'num' }, `${s.seatsWaiting ?? 0}席`),
+          h('td', {}, s.held ? '開催済み' : '—'))))));
+  }
+
+  // The awareness results: per item, the share agreeing (4 or 5) before and after, and the change.
+  async function awarenessResults() {
+    /** @type {renkei.v1.AwarenessResults} */
+    let r;
+    try {
+      r = /** @type {renkei.v1.AwarenessResults} */ (await get(`/api/v1/trainings/${seg(training.id)}/awareness`));
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status === 401) throw err;
+      return h('p', {}, err.message);
+    }
+    const items = r.items || [];
+    return [
+      h('p', { class: 'summary awareness-counts' },
+        `回答票 参加前 ${r.beforeSheets ?? 0}枚・参加後 ${r.afterSheets ?? 0}枚 ／ 開催済みの回 ${r.sessionsHeld ?? 0}回・出席 ${r.participants ?? 0}人`),
+      h('table', { class: 'data awareness-results' },
+        h('caption', {}, '項目ごとの「そう思う」以上 (4・5) の割合'),
+        h('thead', {}, h('tr', {}, ['項目', '参加前', '参加後', '変化'].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, items.map((it) => h('tr', {},
+          h('th', { scope: 'row' }, it.statement),
+          h('td', { class: 'num' }, agreeText(it.before, it.beforeAgree)),
+          h('td', { class: 'num' }, agreeText(it.after, it.afterAgree)),
+          h('td', { class: 'num' }, (it.before?.responses ?? 0) && (it.after?.responses ?? 0) ? pointsText(it.change) : '—'))))),
+    ];
+  }
+
+  // One paper answer sheet, entered by staff: its phase and a 1–5 answer per item (blank items
+  // are left out). After saving, the answers are cleared for the next sheet (the phase stays).
+  /** @param {HTMLElement} resultsArea */
+  function sheetForm(resultsArea) {
+    const items = training.awarenessItems || [];
+    const phase = input({ label: '回答票の時期', field: 'phase', options: AWARENESS_PHASES, empty: '選択してください', required: true });
+    const groups = items.map((item, i) => choices({ label: item.statement, field: `sheet[${i}]`, options: LIKERT, class: 'likert' }));
+    const form = actionForm({
+      label: '紙の回答票を入力する', submitLabel: '登録',
+      children: [
+        h('p', { class: 'hint' }, '回答票1枚ずつ入力します。空欄の項目は選ばずにおいてください。'),
+        phase, groups,
+        h('div', { class: 'error-slot', 'data-field': 'answers' }, h('p', { class: 'field-error', id: uid('answers-err'), hidden: true })),
+      ],
+      onSubmit: async () => {
+        const when = phase.control.value;
+        if (!when) {
+          throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: 'phase', description: '参加前か参加後かを選んでください' }]);
+        }
+        /** @type {renkei.v1.AwarenessAnswer[]} */
+        const answers = [];
+        groups.forEach((g, i) => {
+          const v = g.value();
+          // The service names an answer by its place in the request: each group takes that name.
+          g.dataset.field = v ? `answers[${answers.length}]` : `sheet[${i}]`;
+          if (v) answers.push({ itemId: items[i].id, likert: Number(v) });
+        });
+        if (!answers.length) {
+          throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: 'answers', description: '少なくとも1つの項目で回答を選んでください' }]);
+        }
+        await post(`/api/v1/trainings/${seg(training.id)}/awareness`, { phase: when, answers });
+        form.reset();
+        phase.control.value = when;
+        ctx.announce(`${label(AWARENESS_PHASES, when)}の回答票を登録しました (${answers.length}項目)`);
+        replace(resultsArea, await awarenessResults());
+        groups[0]?.control?.focus();
+      },
+    });
+    return form;
+  }
+
+  function awarenessSection() {
+    if (!(training.awarenessItems || []).length) return null;
+    const resultsArea = h('div', { class: 'awareness-box' });
+    awarenessResults().then((nodes) => replace(resultsArea, nodes));
+    return h('section', { 'aria-labelledby': 'awareness-h' },
+      h('h2', { id: 'awareness-h' }, '参加前・参加後の意識調査'),
+      resultsArea,
+      SHEET_ENTRY.has(ctx.session.role) ? [
+        h('h3', { id: 'sheet-h' }, '紙の回答票を入力する'),
+        sheetForm(resultsArea),
+      ] : null);
+  }
+
   function cancelSection() {
     if (training.status === 'TRAINING_STATUS_CANCELLED') return null;
     const reason = input({ label: '中止の理由', field: 'reason', required: true });
@@ -319,11 +472,13 @@ export async function render(main, ctx) {
       h('p', { class: 'meta' }, `主催: ${organizerText(training)} ／ 版 ${training.version}`),
       pageAlert,
       infoSection(),
+      publicEventSection(),
       sessionsSection(),
       registerSection(),
       registrationsSection(),
       attendanceSection(),
       resultsBox,
+      awarenessSection(),
       cancelSection());
     resultsSection().then((section) => replace(resultsBox, section));
   }

@@ -1,12 +1,13 @@
 // 研修: the trainings the municipality can see (national, its prefecture's, its own), as a month
 // calendar with each session on its day (training_calendar.js) or as a list for a fiscal year
 // grouped by the month of their first session — カレンダー / 一覧, kept in the URL (view=) and in
-// localStorage; the .ics calendar of all of them; and a new training with its first session.
+// localStorage; the .ics calendar of all of them; and a new training with its first session —
+// optionally a public event for residents (公開ページ, theme tags, awareness questionnaire).
 import {
   get, post, dateParams, ApiError,
 } from '../api.js';
 import { calendarSection, parseMonthParam, monthParam } from './training_calendar.js';
-import { h, replace } from '../dom.js';
+import { h, replace, uid } from '../dom.js';
 import {
   input, dateInput, dateValue, choices, checkbox, actionForm, normNumber, norm,
 } from '../forms.js';
@@ -135,6 +136,136 @@ function surveyItemRow(i, [question, kind, required]) {
     ? { id: `q${i + 1}`, question: q.control.value.trim(), kind: k.control.value, required: r.control.checked } : null) });
 }
 
+const MAX_THEME_TAGS = 10;
+const MAX_THEME_TAG_CHARS = 20;
+const MAX_AWARENESS_ITEMS = 20;
+
+// Theme tags as typed: "看取り、ACP" / "看取り ACP" / "看取り,ACP" → ["看取り", "ACP"], each once.
+/** @param {string} text */
+export function themeTags(text) {
+  return [...new Set(String(text ?? '').split(/[,、，\s]+/).map((s) => s.trim()).filter(Boolean))];
+}
+
+// The checks the service makes of the tags (≤ 10 of ≤ 20 characters), said here before sending.
+/** @param {string[]} tags */
+function checkThemeTags(tags) {
+  const long = tags.find((t) => [...t].length > MAX_THEME_TAG_CHARS);
+  const problem = tags.length > MAX_THEME_TAGS ? `タグは${MAX_THEME_TAGS}個までです (いま${tags.length}個)`
+    : long ? `タグは1つ${MAX_THEME_TAG_CHARS}文字までです (「${long}」)` : '';
+  if (problem) {
+    throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: 'training.theme_tags', description: problem }]);
+  }
+}
+
+// The awareness questionnaire's items, row by row (statement; the id comes from the position:
+// item_1, item_2, …). Rows are drawn again on add and remove so their labels keep their numbers.
+function awarenessEditor() {
+  /** @type {string[]} */
+  let statements = ['', ''];
+  /** @type {{row: HTMLElement, wrap: ui.Field}[]} */
+  let drawn = [];
+  const list = h('div', { class: 'awareness-rows' });
+  const add = h('button', { type: 'button', class: 'small secondary' }, '項目を追加');
+  const box = h('fieldset', { class: 'field awareness-items', 'data-field': 'training.awareness_items' },
+    h('legend', {}, '意識調査の項目 (参加前と参加後に同じ項目を尋ねます)'),
+    h('p', { class: 'hint' }, `1つの文に「そう思う」〜「そう思わない」の5段階で答えてもらいます (${MAX_AWARENESS_ITEMS}項目まで)。例: 人生会議 (ACP) を知っている`),
+    list, h('div', { class: 'actions' }, add),
+    h('p', { class: 'field-error', id: uid('awareness-err'), hidden: true }));
+  const read = () => { statements = drawn.map((d) => d.wrap.control.value); };
+  /** @param {number} [focusRow] */
+  const draw = (focusRow) => {
+    replace(list);
+    drawn = statements.map((text, i) => {
+      const n = i + 1;
+      const statement = input({
+        label: `項目${n}の文`, field: `training.awareness_items[${i}].statement`, value: text, width: 'long', maxlength: 200,
+      });
+      const remove = h('button', { type: 'button', class: 'small secondary' }, `項目${n}を削除`);
+      remove.addEventListener('click', () => {
+        read();
+        statements.splice(i, 1);
+        draw();
+        add.focus();
+      });
+      const row = h('div', { class: 'awareness-row', 'data-field': `training.awareness_items[${i}]` },
+        h('div', { class: 'row' }, statement, remove),
+        h('p', { class: 'field-error', id: uid('awareness-row-err'), hidden: true }));
+      list.append(row);
+      return { row, wrap: statement };
+    });
+    add.disabled = statements.length >= MAX_AWARENESS_ITEMS;
+    if (focusRow !== undefined && drawn[focusRow]) drawn[focusRow].wrap.control.focus();
+  };
+  add.addEventListener('click', () => {
+    read();
+    if (statements.length >= MAX_AWARENESS_ITEMS) return;
+    statements.push('');
+    draw(statements.length - 1);
+  });
+  draw();
+  // The items with a statement, their ids from their position among them. The service names an
+  // item by its place in the request, so each row takes that name for its errors (a blank row
+  // none).
+  /** @returns {renkei.v1.AwarenessItem[]} */
+  const values = () => {
+    /** @type {renkei.v1.AwarenessItem[]} */
+    const items = [];
+    for (const { row, wrap } of drawn) {
+      const statement = wrap.control.value.trim();
+      const k = items.length;
+      row.dataset.field = statement ? `training.awareness_items[${k}]` : '';
+      wrap.dataset.field = statement ? `training.awareness_items[${k}].statement` : '';
+      if (statement) items.push({ id: `item_${k + 1}`, statement });
+    }
+    return items;
+  };
+  return Object.assign(box, { values });
+}
+
+// The fieldset that makes a training a public event for residents: the public page takes its
+// registrations; theme tags and the awareness questionnaire go with it.
+/** @param {ui.Choices} audiences */
+function publicEventFields(audiences) {
+  const publicEvent = checkbox({
+    label: '住民向けの公開イベントにする (公開ページで申込を受け付ける)', field: 'training.public_event',
+  });
+  const note = h('p', { class: 'hint', 'aria-live': 'polite' });
+  const tags = input({
+    label: 'テーマのタグ (読点・カンマ・空白で区切る)', field: 'training.theme_tags', width: 'long',
+    placeholder: '例: 看取り、ACP', hint: `住民が公開ページでイベントを探すときのテーマです。${MAX_THEME_TAGS}個まで、1つ${MAX_THEME_TAG_CHARS}文字まで。`,
+  });
+  const items = awarenessEditor();
+  const details = h('div', { class: 'public-event-details' }, tags, items);
+  const residents = () => /** @type {HTMLInputElement | undefined} */ (
+    [...audiences.querySelectorAll('input')].find((b) => b.value === 'AUDIENCE_ROLE_RESIDENTS'));
+  const show = () => {
+    const on = publicEvent.control.checked;
+    details.hidden = !on;
+    note.textContent = '';
+    if (!on) return;
+    // The service refuses a public event for professionals only: 地域住民 is proposed.
+    const forResidents = audiences.values().some((v) => v === 'AUDIENCE_ROLE_RESIDENTS' || v === 'AUDIENCE_ROLE_PERSON_AND_FAMILY');
+    const box = residents();
+    if (!forResidents && box) {
+      box.checked = true;
+      note.textContent = '対象に「地域住民」を選びました (公開イベントの対象には「地域住民」か「本人・家族」が必要です)。';
+    }
+  };
+  publicEvent.control.addEventListener('change', show);
+  show();
+  const box = h('fieldset', { class: 'public-event' },
+    h('legend', {}, '住民向けの公開イベント'), publicEvent, note, details);
+  return Object.assign(box, {
+    /** @returns {ui.Body} */
+    values: () => {
+      if (!publicEvent.control.checked) return { publicEvent: false };
+      const t = themeTags(norm(tags.control.value));
+      checkThemeTags(t);
+      return { publicEvent: true, themeTags: t, awarenessItems: items.values() };
+    },
+  });
+}
+
 /** @param {ui.ScreenContext} ctx */
 function createForm(ctx) {
   const title = input({ label: '研修のテーマ', field: 'training.title', required: true, width: 'long' });
@@ -146,9 +277,10 @@ function createForm(ctx) {
   const oneCourse = checkbox({ label: 'すべての回をセットで受講する (全回セット)', field: 'training.sessions_are_one_course', value: true });
   const session = sessionFields('training.sessions[0]', { date: addDays(tokyoToday(), 14) });
   const items = DEFAULT_SURVEY.map((d, i) => surveyItemRow(i, d));
+  const publicEvent = publicEventFields(audiences);
   const form = actionForm({
     label: '研修を作る', submitLabel: '研修を作る',
-    children: [title, description, audiences, h('div', { class: 'row' }, deadlineDay, deadlineTime), quota, oneCourse, session,
+    children: [title, description, audiences, publicEvent, h('div', { class: 'row' }, deadlineDay, deadlineTime), quota, oneCourse, session,
       h('fieldset', { 'data-field': 'training.survey_items' }, h('legend', {}, '研修後のアンケート'), items)],
     onSubmit: async () => {
       const q = normNumber(quota.control.value);
@@ -161,6 +293,7 @@ function createForm(ctx) {
         sessionsAreOneCourse: oneCourse.control.checked,
         sessions: [session.value()],
         surveyItems: items.map((r) => r.value()).filter(Boolean),
+        ...publicEvent.values(),
       };
       const deadline = timestampOf(deadlineDay, deadlineTime, 'training.registration_deadline');
       if (deadline) training.registrationDeadline = deadline;

@@ -1,5 +1,5 @@
 // The console's browser tests, every screen (研修 in both views): each visible control named,
-// header/nav/main and lang="ja", Tab from the skip link through the eight nav links and then the
+// header/nav/main and lang="ja", Tab from the skip link through the nine nav links and then the
 // main content in document order, each focused element visible with an outline. The
 // consultation, issue and training screens show ones made first through the API.
 //
@@ -39,6 +39,7 @@ test('accessibility on every screen: named controls, landmarks, Tab order throug
     [`#/trainings/${seen.training}`, null],
     ['#/indicators', '指標'],
     ['#/digest', '定例ミーティング資料'],
+    ['#/sharing', '情報共有'],
   ];
   for (const [hash, heading] of screens) {
     await open(page, cfg, hash, heading || undefined);

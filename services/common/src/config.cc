@@ -183,10 +183,19 @@ void PrepareServerConfig(const v1::InstanceConfig& instance, std::string_view se
     server->set_data_dir(instance.data_root() + "/" + std::string(service));
   }
   if (server->default_deadline_ms() == 0) server->set_default_deadline_ms(30000);
-  if (server->max_message_bytes() == 0) server->set_max_message_bytes(4u << 20);
+  // renkei-network takes shared documents' files (≤ 5 MiB, sharing.proto) in one message.
+  if (server->max_message_bytes() == 0) {
+    server->set_max_message_bytes(service == "network" ? 8u << 20 : 4u << 20);
+  }
   if (server->max_message_bytes() < 64 * 1024) {
     v->Add(p + ".max_message_bytes", "65536 以上 / at least 65536");
   }
+}
+
+std::string PublicLinkOrigin(const v1::InstanceConfig& config, const std::string& configured) {
+  if (!configured.empty()) return configured;
+  if (!config.gateway().public_origin().empty()) return config.gateway().public_origin();
+  return "http://" + config.gateway().listen_address();
 }
 
 }  // namespace renkei::common

@@ -133,6 +133,31 @@ std::vector<Increment> IncrementsOf(const v1::EventEnvelope& e) {
       const auto& p = e.attendance_recorded();
       out.push_back(Fraction("derived.attendance_rate", p.municipality_code(), month,
                              p.attended() ? 1 : 0, 1));
+      // Residents who came, by the seats their registrations took; a correction counts the
+      // difference.
+      const int now_in = p.attended() ? std::max(1, p.party_size()) : 0;
+      const int before = p.previously_attended() ? std::max(1, p.party_size()) : 0;
+      if (p.public_event() && now_in != before) {
+        Increment i = Count("derived.resident_participants", p.municipality_code(), month);
+        i.value = now_in - before;
+        out.push_back(i);
+      }
+      break;
+    }
+    case v1::EventEnvelope::kSessionHeld:
+      if (e.session_held().public_event()) {
+        out.push_back(
+            Count("derived.resident_events_held", e.session_held().organizer_code(), month));
+      }
+      break;
+    case v1::EventEnvelope::kAwarenessAnswered: {
+      const auto& p = e.awareness_answered();
+      const char* phase = p.phase() == v1::AWARENESS_PHASE_BEFORE ? ".before" : ".after";
+      for (const auto& a : p.answers()) {
+        if (a.likert() < 1 || a.likert() > 5) continue;
+        out.push_back(Fraction("derived.awareness." + a.item_id() + phase, p.organizer_code(),
+                               month, a.likert() >= 4 ? 1 : 0, 1));
+      }
       break;
     }
     case v1::EventEnvelope::kSurveySubmitted: {

@@ -166,4 +166,33 @@ bool InsideJapan(double lat, double lng) {
   return lat >= 20.0 && lat <= 46.0 && lng >= 122.0 && lng <= 154.0;
 }
 
+// Digits, hyphens, parentheses, plus and spaces: a phone or fax number as people write it.
+bool LooksLikePhone(std::string_view s) {
+  int digits = 0;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c != '-' && c != '(' && c != ')' && c != '+' && c != ' ') {
+      return false;
+    }
+  }
+  return digits >= 6;
+}
+
+// One "@" with text on both sides and a dot in the domain; no spaces or control characters.
+bool LooksLikeEmail(std::string_view s) {
+  size_t at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  std::string_view domain = s.substr(at + 1);
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.') {
+    return false;
+  }
+  for (unsigned char c : s) {
+    if (c <= ' ' || c == 0x7f) return false;
+  }
+  return true;
+}
+
 }  // namespace renkei::common

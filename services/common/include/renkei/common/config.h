@@ -25,4 +25,9 @@ void PrepareServerConfig(const v1::InstanceConfig& instance, std::string_view se
 // "host:port" with a port 0..65535.
 bool IsHostPort(std::string_view address);
 
+// Where links sent to people without an account point (answer, cancellation, confirmation
+// links): `configured` (a service's own setting), else the gateway's public origin, else the
+// gateway's own address.
+std::string PublicLinkOrigin(const v1::InstanceConfig& config, const std::string& configured);
+
 }  // namespace renkei::common

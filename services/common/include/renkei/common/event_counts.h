@@ -23,6 +23,9 @@
 //   derived.registrations                 registration_confirmed (not promotions) / _waitlisted
 //   derived.attendance_rate               attendance_recorded: attended / recorded
 //   derived.survey_score.<skill>          survey_submitted: Likert answers per skill
+//   derived.resident_events_held          session_held of a public event (residents' events held)
+//   derived.resident_participants         attendance_recorded of a public event: seats attended
+//   derived.awareness.<item>.<before|after>  awareness_answered: share answering 4 or 5
 #pragma once
 
 #include <string>

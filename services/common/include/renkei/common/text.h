@@ -37,4 +37,7 @@ std::string TruncateToWidth(std::string_view s, int width);
 // Removes leading and trailing ASCII and ideographic spaces.
 std::string_view TrimSpaces(std::string_view s);
 
+// `s` with & < > " ' as character references: safe as HTML or XML text and attribute values.
+std::string EscapeMarkup(std::string_view s);
+
 }  // namespace renkei::common
