@@ -7,6 +7,18 @@
 #include "resource_survey.h"
 
 namespace renkei::directory {
+namespace {
+
+// A cell Excel would read as a formula (=, +, -, @, or a tab or CR first) is given a leading
+// apostrophe: names and departments come from the providers' own answers.
+std::string Cell(const std::string& text) {
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) {
+    return "'" + text;
+  }
+  return text;
+}
+
+}  // namespace
 
 absl::StatusOr<v1::LiaisonContactList> ResourceSurveys::ExportLiaisonContacts(
     const v1::ExportLiaisonContactsRequest& r) const {
@@ -28,13 +40,15 @@ absl::StatusOr<v1::LiaisonContactList> ResourceSurveys::ExportLiaisonContacts(
       continue;
     }
     if (l.internal() && !r.include_internal()) continue;
-    common::AppendCsvRow({res.name(), std::string(common::Label(res.kind())), res.address(),
-                          l.department(), l.phone(), l.fax(), l.email(),
-                          res.source().last_verified().year() == 0
-                              ? ""
-                              : common::FormatDate(res.source().last_verified()),
-                          l.internal() ? "はい" : ""},
-                         &csv);
+    // Phone and fax numbers are digits and punctuation only (validated): never a formula.
+    common::AppendCsvRow(
+        {Cell(res.name()), std::string(common::Label(res.kind())), Cell(res.address()),
+         Cell(l.department()), l.phone(), l.fax(), Cell(l.email()),
+         res.source().last_verified().year() == 0
+             ? ""
+             : common::FormatDate(res.source().last_verified()),
+         l.internal() ? "はい" : ""},
+        &csv);
     out.set_rows(out.rows() + 1);
     if (l.internal()) out.set_internal_rows(out.internal_rows() + 1);
   }

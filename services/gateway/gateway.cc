@@ -218,7 +218,12 @@ absl::Status Gateway::Impl::Init() {
     // A service the instance file does not list: its routes answer UNAVAILABLE.
     auto& stub = stubs[service];
     if (!stub && !server->listen_address().empty()) {
-      auto channel = common::NewChannel(server->listen_address(), client);
+      // Answers as large as the service takes requests (a shared document's file: 5 MiB).
+      grpc::ChannelArguments args;
+      args.SetMaxReceiveMessageSize(static_cast<int>(
+          std::max<uint32_t>(server->max_message_bytes(),
+                             service == "renkei.v1.SharingService" ? 8u << 20 : 4u << 20)));
+      auto channel = common::NewChannel(server->listen_address(), client, args);
       if (!channel.ok()) return channel.status();
       stub = std::make_shared<grpc::GenericStub>(*channel);
     }
@@ -239,7 +244,9 @@ absl::Status Gateway::Impl::Init() {
   // httplib checks the size limit only against a declared Content-Length: bodies sent chunked
   // are refused before anything reads them (a request without either has no body).
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    const bool upload = req.method == "POST" && req.path == "/api/v1/documents";
+    // (Only a caller who presents credentials: nobody else makes the gateway read 8 MiB.)
+    const bool upload = req.method == "POST" && req.path == "/api/v1/documents" &&
+                        (req.has_header("Authorization") || !CookieOf(req, kSessionCookie).empty());
     const uint64_t length =
         std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
     if (!upload && length > config_.gateway().max_body_bytes()) {
@@ -367,9 +374,10 @@ void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response&
   // Every browser gets a CSRF token to echo (the page reads this cookie; the session's is not
   // readable).
   // The public pages (a provider's answer form) neither need one nor get one.
-  const bool public_page = absl::StartsWith(req.path, "/public/") ||
-                           absl::StartsWith(req.path, "/survey/") ||
-                           absl::StartsWith(req.path, "/map/");
+  const bool public_page =
+      absl::StartsWith(req.path, "/public/") || absl::StartsWith(req.path, "/survey/") ||
+      absl::StartsWith(req.path, "/map/") || absl::StartsWith(req.path, "/events/") ||
+      absl::StartsWith(req.path, "/board/");
   if (!public_page && CookieOf(req, kCsrfCookie).empty() && !res.has_header("Set-Cookie")) {
     res.set_header("Set-Cookie", Cookie(kCsrfCookie, RandomHex(32), int64_t{24} * 3600, false));
   }

@@ -187,8 +187,10 @@ bool Gateway::Impl::ProofOk(const httplib::Request& req, httplib::Response& res)
   const std::string& challenge = parts[0];
   const std::vector<std::string> fields = absl::StrSplit(challenge, '.');
   int64_t issued = 0;
-  if (fields.size() != 3 || !absl::SimpleAtoi(fields[0], &issued) ||
-      Mac(challenge_key_, fields[0] + "." + fields[1]) != fields[2]) {
+  if (fields.size() != 3 || !absl::SimpleAtoi(fields[0], &issued)) return refuse(kReload);
+  const std::string mac = Mac(challenge_key_, fields[0] + "." + fields[1]);
+  if (mac.size() != fields[2].size() ||
+      sodium_memcmp(mac.data(), fields[2].data(), mac.size()) != 0) {
     return refuse(kReload);
   }
   const int64_t now = NowSeconds();
@@ -227,6 +229,8 @@ void Gateway::Impl::WriteFile(const Message& response, httplib::Response& res) {
     return Fail(res, absl::InternalError("内部エラー / not a file answer"));
   }
   res.set_content(r->GetString(response, content), r->GetString(response, type));
+  // A file is data, never a page of this origin (a PDF or a feed opened in place runs nothing).
+  res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
   if (name != nullptr && !r->GetString(response, name).empty()) {
     res.set_header("Content-Disposition", Disposition(r->GetString(response, name)));
   }

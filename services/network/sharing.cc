@@ -269,7 +269,8 @@ absl::StatusOr<std::string> Sharing::ReadFile(const std::string& document_id, in
 absl::StatusOr<bool> Sharing::FileComplete(const std::string& document_id,
                                            const v1::DocumentVersion& v) const {
   ASSIGN_OR_RETURN(std::string content, ReadFile(document_id, v.number()));
-  return static_cast<int64_t>(content.size()) == v.size() && Sha256Hex(content) == v.sha256();
+  return static_cast<int64_t>(content.size()) == v.size() && Sha256Hex(content) == v.sha256() &&
+         SniffDocumentType(v.file_name(), content) == v.content_type();
 }
 
 absl::StatusOr<v1::DocumentFile> Sharing::GetDocumentFile(
@@ -280,6 +281,7 @@ absl::StatusOr<v1::DocumentFile> Sharing::GetDocumentFile(
     return common::NotFoundError("renkei.v1.SharedDocument", r.document_id(),
                                  "ルール・様式が見つかりません / no such document");
   }
+  if (r.version() < 0) return common::InvalidField("version", "1 以上の版です / at least 1");
   const int wanted = r.version() == 0 ? d.versions_size() : r.version();
   if (wanted < 1 || wanted > d.versions_size()) {
     return common::NotFoundError("renkei.v1.DocumentVersion",
@@ -467,6 +469,18 @@ absl::Status Sharing::ApplyDocument(const v1::EventEnvelope& event, common::Comm
   if (!common::IsWellFormedId("doc", d.id()) || !FromIssuer(event, d.issuer_code())) {
     return absl::InvalidArgumentError("document event without id or from another issuer");
   }
+  // What arrives is checked as the issuer's service checked it (a copy is served here).
+  common::FieldViolations v;
+  ValidateDocumentFields(d, "document", &v);
+  for (int i = 0; i < d.versions_size(); ++i) {
+    const auto& version = d.versions(i);
+    if (version.number() != i + 1 || version.size() < 1 || version.size() > kMaxDocumentBytes ||
+        version.sha256().size() != 64 || TypeOfName(version.file_name()).empty() ||
+        TypeOfName(version.file_name()) != version.content_type()) {
+      v.Add("document.versions[" + std::to_string(i) + "]", "not a version this service makes");
+    }
+  }
+  if (!v.empty()) return absl::InvalidArgumentError("document event with invalid fields");
   if (!CoversHere(d.issuer_code())) return absl::OkStatus();
   cmd->Hold(locks_.LockShared(d.id()));
   ASSIGN_OR_RETURN(std::optional<v1::SharedDocument> stored, documents_.Find(d.id()));
@@ -535,8 +549,10 @@ absl::Status Sharing::ApplyChunk(const v1::EventEnvelope& event, common::Command
   if (std::find(have.begin(), have.end(), false) != have.end()) return absl::OkStatus();
   std::string content;
   for (const auto& piece : pieces) content += piece;
+  // The digest says it is the issuer's file; its contents must also be what its name says.
   v->set_file_available(static_cast<int64_t>(content.size()) == v->size() &&
-                        Sha256Hex(content) == v->sha256());
+                        Sha256Hex(content) == v->sha256() &&
+                        SniffDocumentType(v->file_name(), content) == v->content_type());
   documents_.Put(&cmd->batch(), d->id(), *d);
   return absl::OkStatus();
 }
@@ -547,6 +563,9 @@ absl::Status Sharing::ApplyNotice(const v1::EventEnvelope& event, common::Comman
   if (!common::IsWellFormedId("ntc", n.id()) || !FromIssuer(event, n.issuer_code())) {
     return absl::InvalidArgumentError("notice event without id or from another issuer");
   }
+  common::FieldViolations v;
+  ValidateNotice(n, n.issuer_code(), "notice", &v);
+  if (!v.empty()) return absl::InvalidArgumentError("notice event with invalid fields");
   if (!CoversHere(n.issuer_code()) || !Within(options_.jurisdiction_code, n.jurisdiction_code())) {
     return absl::OkStatus();
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/ids.h"
+#include "renkei/common/jurisdiction.h"
 #include "renkei/common/text.h"
 #include "sharing.h"
 
@@ -62,6 +63,20 @@ std::string Rfc3339(const google::protobuf::Timestamp& t) {
 }
 
 }  // namespace
+
+std::string TypeOfName(std::string_view file_name) {
+  if (file_name.empty() || common::Utf8Length(file_name) > kMaxFileNameChars ||
+      file_name.find('/') != std::string_view::npos ||
+      file_name.find('\\') != std::string_view::npos || file_name.substr(0, 1) == "." ||
+      !common::IsValidUtf8(file_name)) {
+    return "";
+  }
+  const std::string ext = LowerExtension(file_name);
+  for (const FileKind& k : kKinds) {
+    if (ext == k.extension) return k.content_type;
+  }
+  return "";
+}
 
 std::string SniffDocumentType(std::string_view file_name, std::string_view content) {
   const std::string ext = LowerExtension(file_name);
@@ -131,8 +146,12 @@ void ValidateNotice(const v1::Notice& n, std::string_view own_code, std::string_
     v->CheckEnum(p + ".audiences[" + std::to_string(i) + "]", n.audiences(i),
                  v1::AudienceRole_IsValid, false);
   }
-  if (!n.jurisdiction_code().empty() &&
-      (n.jurisdiction_code().size() != 6 || !Within(n.jurisdiction_code(), own_code))) {
+  const auto& registry = common::Jurisdictions::Get();
+  const common::Prefecture* prefecture = registry.FindPrefecture(n.jurisdiction_code());
+  const bool known = n.jurisdiction_code() == "000000" ||
+                     registry.FindMunicipality(n.jurisdiction_code()) != nullptr ||
+                     (prefecture != nullptr && prefecture->code == n.jurisdiction_code());
+  if (!n.jurisdiction_code().empty() && (!known || !Within(n.jurisdiction_code(), own_code))) {
     v->Add(p + ".jurisdiction_code",
            "この団体か管内の市区町村のコードを指定してください / this jurisdiction or one within "
            "it");

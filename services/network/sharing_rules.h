@@ -20,6 +20,10 @@ std::string SniffDocumentType(std::string_view file_name, std::string_view conte
 void ValidateDocumentFile(std::string_view file_name, std::string_view content,
                           common::FieldViolations* v);
 
+// The content type files named `file_name` have (by the extension); empty for names not accepted
+// (also a name with a path).
+std::string TypeOfName(std::string_view file_name);
+
 // A document's own fields (`path`: "document").
 void ValidateDocumentFields(const v1::SharedDocument& d, std::string_view path,
                             common::FieldViolations* v);

@@ -1,5 +1,6 @@
 // Sharing: the subscriber list (double opt-in) and the notice mails.
 #include <algorithm>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "renkei/common/errors.h"
@@ -57,7 +58,8 @@ void Sharing::StageSubscriber(const v1::Subscriber& s, common::CommandBatch* cmd
 absl::StatusOr<int> Sharing::QueueNoticeMails(const v1::Notice& n,
                                               common::CommandBatch* cmd) const {
   if (mail_ == nullptr || !mail_->enabled()) return 0;
-  std::lock_guard<std::mutex> lock(subscribers_mu_);
+  // Held until the batch commits: an address leaving meanwhile waits, then drops these mails.
+  cmd->Hold(std::make_shared<std::unique_lock<std::mutex>>(subscribers_mu_));
   const std::string issuer = IssuerName(n.issuer_code());
   std::string body = n.title() + "\n\n" + "発信: " + issuer + "\n" +
                      "対象: " + AudienceWords(n.audiences()) + "\n\n" + n.body() + "\n";
@@ -81,7 +83,8 @@ absl::StatusOr<int> Sharing::QueueNoticeMails(const v1::Notice& n,
     m.subject = "【" + options_.jurisdiction_name + "】" + n.title();
     m.body = body + "\n--\n" + options_.jurisdiction_name +
              " 医療・介護関係者向けお知らせ\n配信の停止: " + UnsubscribeLink(s) + "\n";
-    mail_->Enqueue(cmd, n.id() + "/" + std::to_string(n.version()) + "/" + s.id(), m, "notice");
+    // Keyed by subscriber first: leaving drops every mail still queued for the address.
+    mail_->Enqueue(cmd, s.id() + "/" + n.id() + "/" + std::to_string(n.version()), m, "notice");
     ++queued;
     return true;
   }));
@@ -219,6 +222,7 @@ absl::StatusOr<v1::SubscriptionAnswer> Sharing::Unsubscribe(const v1::Subscripti
   s.set_link_generation(s.link_generation() + 1);
   s.set_version(s.version() + 1);
   common::CommandBatch cmd(store_, outbox_);
+  if (mail_ != nullptr) RETURN_IF_ERROR(mail_->Drop(&cmd, s.id() + "/"));
   StageSubscriber(s, &cmd);
   cmd.SetAnswer(answer);
   RETURN_IF_ERROR(cmd.Commit());
@@ -257,6 +261,7 @@ absl::StatusOr<v1::Subscriber> Sharing::RemoveSubscriber(const v1::RemoveSubscri
   s.set_link_generation(s.link_generation() + 1);
   s.set_version(s.version() + 1);
   common::CommandBatch cmd(store_, outbox_);
+  if (mail_ != nullptr) RETURN_IF_ERROR(mail_->Drop(&cmd, s.id() + "/"));
   StageSubscriber(s, &cmd);
   cmd.SetAnswer(s);
   RETURN_IF_ERROR(cmd.Commit());

@@ -178,6 +178,11 @@ class Trainings {
   // The registration a cancellation token names (the token checked), and its training.
   absl::StatusOr<std::pair<v1::Registration, v1::Training>> RegistrationOfToken(
       const std::string& token) const;
+  // A party of `seats` must fit each session it takes, or it would wait forever (INVALID_ARGUMENT
+  // naming `field`).
+  absl::Status CheckPartyFits(const v1::Training& t,
+                              const google::protobuf::RepeatedPtrField<std::string>& sessions,
+                              int seats, std::string_view field) const;
   v1::PublicRegistration Receipt(const v1::Training& t, const v1::TrainingLedger& ledger,
                                  const v1::Registration& reg, bool with_token) const;
 

@@ -214,6 +214,19 @@ bool Trainings::QueueResidentMail(const v1::Training& t, const v1::Registration&
       "registration_" + std::string(kind));
 }
 
+absl::Status Trainings::CheckPartyFits(
+    const v1::Training& t, const google::protobuf::RepeatedPtrField<std::string>& sessions,
+    int seats, std::string_view field) const {
+  for (const auto& id : sessions) {
+    const v1::Session* s = FindSession(t, id);
+    if (s != nullptr && seats > s->capacity()) {
+      return common::InvalidField(field, "定員 (" + std::to_string(s->capacity()) +
+                                             " 名) を超える人数です / more than the capacity");
+    }
+  }
+  return absl::OkStatus();
+}
+
 v1::PublicRegistration Trainings::Receipt(const v1::Training& t, const v1::TrainingLedger& ledger,
                                           const v1::Registration& reg, bool with_token) const {
   v1::PublicRegistration out;
@@ -271,10 +284,9 @@ absl::StatusOr<v1::PublicRegistration> Trainings::RegisterForPublicEvent(
     return common::NotAllowedNow("training_id", "このイベントは中止になりました");
   }
   const int64_t now = clock_->NowMicros();
-  if (now >= ClosesAt(t)) {
-    return common::InvalidField("registration_deadline", "申込は締め切りました");
-  }
+  if (now >= ClosesAt(t)) return common::NotAllowedNow("training_id", "申込は締め切りました");
   ASSIGN_OR_RETURN(auto sessions, ResolveSessions(t, r.session_ids(), "session_ids"));
+  RETURN_IF_ERROR(CheckPartyFits(t, sessions, std::max(1, r.party_size()), "party_size"));
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
   v1::Registration reg;
   reg.set_id(common::NewId("reg", *clock_));
@@ -358,7 +370,7 @@ absl::StatusOr<v1::AwarenessReceipt> Trainings::SubmitAwarenessAnswers(
   RETURN_IF_ERROR(v.ToStatus());
   auto guard = locks_.Lock(r.training_id());
   ASSIGN_OR_RETURN(std::optional<v1::Training> t, store_.trainings().Find(r.training_id()));
-  if (!t || !OrganizedHere(*t) || t->awareness_items().empty()) {
+  if (!t || !OrganizedHere(*t) || !t->public_event() || t->awareness_items().empty()) {
     return common::NotFoundError(
         "renkei.v1.PublicEvent", r.training_id(),
         "アンケートのあるイベントが見つかりません / no such questionnaire");
@@ -460,9 +472,11 @@ absl::StatusOr<v1::AwarenessResults> Trainings::GetAwarenessResults(
 
 absl::StatusOr<int> Trainings::EraseResidentData() {
   const int64_t cutoff = clock_->NowMicros() - options_.resident_retention_days * kDayMicros;
+  // Every training organized here that ended long enough ago, public event or not now: a
+  // resident's registration is erased by what it is, whatever became of the training's flag.
   std::vector<std::string> ended;
   RETURN_IF_ERROR(store_.ForEachTraining([&](const v1::Training& t) {
-    if (t.public_event() && OrganizedHere(t) && LastEnd(t) < cutoff) ended.push_back(t.id());
+    if (OrganizedHere(t) && LastEnd(t) < cutoff) ended.push_back(t.id());
     return true;
   }));
   int erased = 0;
@@ -473,7 +487,10 @@ absl::StatusOr<int> Trainings::EraseResidentData() {
     common::CommandBatch cmd(raw_store_, outbox_);
     int here = 0;
     for (auto& reg : regs) {
-      if (!reg.public_registration() || reg.personal_erased()) continue;
+      const bool resident = reg.public_registration() ||
+                            reg.role() == v1::AUDIENCE_ROLE_RESIDENTS ||
+                            reg.role() == v1::AUDIENCE_ROLE_PERSON_AND_FAMILY;
+      if (!resident || reg.personal_erased()) continue;
       reg.clear_participant_name();
       reg.clear_participant_contact();
       reg.set_personal_erased(true);

@@ -297,6 +297,7 @@ TEST_F(PublicEventTest, BadInputIsNamedAndStoresNothing) {
   EXPECT_THAT(Resident(t, "", "hanako@example.jp", 1).status(), HasViolation("name"));
   EXPECT_THAT(Resident(t, "山田", "hanako at example", 1).status(), HasViolation("contact"));
   EXPECT_THAT(Resident(t, "山田", "hanako@example.jp", 11).status(), HasViolation("party_size"));
+
   v1::Training other = t;
   other.set_id(common::NewId("trn", clock_));
   EXPECT_THAT(Resident(other, "山田", "hanako@example.jp", 1).status(),
@@ -325,7 +326,7 @@ TEST_F(PublicEventTest, BadInputIsNamedAndStoresNothing) {
   // After the deadline (the session's start).
   clock_.SetMicros(Dec(12, 14));
   EXPECT_THAT(Resident(t, "山田", "hanako@example.jp", 1).status(),
-              HasViolation("registration_deadline"));
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   // A public event must be for residents.
   v1::CreateTrainingRequest r;
   *r.mutable_training() = t;
@@ -333,6 +334,13 @@ TEST_F(PublicEventTest, BadInputIsNamedAndStoresNothing) {
   r.mutable_training()->clear_audiences();
   r.mutable_training()->add_audiences(v1::AUDIENCE_ROLE_CARE_MANAGERS);
   EXPECT_THAT(trainings_->CreateTraining(r).status(), HasViolation("training.public_event"));
+}
+
+TEST_F(PublicEventTest, APartyLargerThanTheRoomIsRefusedNotLeftWaiting) {
+  const v1::Training small = Workshop(2);
+  EXPECT_THAT(Resident(small, "山田", "hanako@example.jp", 3).status(), HasViolation("party_size"));
+  EXPECT_EQ(Resident(small, "山田", "hanako@example.jp", 2)->status(),
+            v1::REGISTRATION_STATUS_CONFIRMED);
 }
 
 }  // namespace

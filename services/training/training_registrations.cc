@@ -177,7 +177,17 @@ absl::StatusOr<v1::Registration> Trainings::Register(const v1::RegisterRequest& 
                                     ") / registration closed");
   }
   ASSIGN_OR_RETURN(auto sessions, ResolveSessions(t, in.session_ids()));
-  if (!OrganizedHere(t)) return RequestFromAbove(t, in, sessions, now);
+  if (!OrganizedHere(t)) {
+    // The organizer above counts one seat per registration it is sent.
+    if (in.party_size() > 1) {
+      return common::InvalidField(
+          "registration.party_size",
+          "ほかの団体が主催する研修は 1 名ずつ申し込みます / one person per "
+          "registration for a training organized above");
+    }
+    return RequestFromAbove(t, in, sessions, now);
+  }
+  RETURN_IF_ERROR(CheckPartyFits(t, sessions, SeatsOf(in), "registration.party_size"));
   ASSIGN_OR_RETURN(v1::TrainingLedger ledger, store_.GetLedger(t.id()));
   ASSIGN_OR_RETURN(auto active, store_.ActiveRegistration(t.id(), in.participant_id()));
   if (active) {

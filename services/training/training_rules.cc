@@ -244,8 +244,9 @@ void ValidateTrainingContent(const v1::Training& t, const v1::SkillFramework& fr
   for (int i = 0; i < t.awareness_items_size() && i < kMaxAwarenessItems; ++i) {
     const auto& item = t.awareness_items(i);
     const std::string p = Indexed(path, "awareness_items", i);
-    if (!IsItemId(item.id())) {
-      v->Add(p + ".id", "英小文字・数字・_ の1〜40文字です / [a-z0-9_]{1,40}");
+    // (32 at most: the item's indicator code, derived.awareness.<id>.before, stays within 64.)
+    if (!IsItemId(item.id()) || item.id().size() > 32) {
+      v->Add(p + ".id", "英小文字・数字・_ の1〜32文字です / [a-z0-9_]{1,32}");
     } else if (!awareness.insert(item.id()).second) {
       v->Add(p + ".id", "IDが重複しています / duplicate id");
     }

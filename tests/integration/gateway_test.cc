@@ -376,6 +376,21 @@ TEST_F(GatewayTest, ADocumentMayBeLargerThanOtherBodiesButNotThanItsLimit) {
   auto r = b.Send("POST", "/api/v1/documents", body);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body.substr(0, 500);
+  // 4.5 MiB, over gRPC's default answer size: uploaded and downloaded whole through the gateway.
+  std::string large = "%PDF-1.7\n" + std::string(static_cast<size_t>(4.5 * (1 << 20)), 'l');
+  auto up = b.Send("POST", "/api/v1/documents",
+                   R"({"document": {"title": "様式集", "kind": "DOCUMENT_KIND_FORM"},
+                       "fileName": "forms.pdf", "content": ")" +
+                       absl::Base64Escape(large) + R"("})");
+  ASSERT_TRUE(up);
+  ASSERT_EQ(up->status, 200) << up->body.substr(0, 300);
+  v1::SharedDocument forms;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(up->body, &forms).ok());
+  auto down = b.Get("/api/v1/documents/" + forms.id() + "/file");
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 200) << down->body.substr(0, 300);
+  EXPECT_EQ(down->body.size(), large.size());
+  EXPECT_TRUE(down->body == large);
   // Over 5 MiB: the service refuses the file by name; nothing is stored.
   pdf.resize((5 << 20) + 1, 'p');
   r = b.Send("POST", "/api/v1/documents",
@@ -400,7 +415,12 @@ TEST_F(GatewayTest, ADocumentMayBeLargerThanOtherBodiesButNotThanItsLimit) {
   // A file's download: its type and name (RFC 6266), not JSON.
   v1::ListDocumentsResponse docs;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(list->body, &docs).ok());
-  auto file = b.Get("/api/v1/documents/" + docs.documents(0).id() + "/file");
+  std::string rule;
+  for (const auto& d : docs.documents()) {
+    if (d.title() == "入退院支援ルール") rule = d.id();
+  }
+  ASSERT_FALSE(rule.empty()) << list->body.substr(0, 300);
+  auto file = b.Get("/api/v1/documents/" + rule + "/file");
   ASSERT_TRUE(file);
   EXPECT_EQ(file->status, 200);
   EXPECT_EQ(file->get_header_value("Content-Type"), "application/pdf");
@@ -409,11 +429,10 @@ TEST_F(GatewayTest, ADocumentMayBeLargerThanOtherBodiesButNotThanItsLimit) {
   EXPECT_EQ(file->body.substr(0, 8), "%PDF-1.7");
   // Not public: the public route does not serve it.
   httplib::Client anyone("127.0.0.1", port());
-  auto hidden = anyone.Get("/public/v1/documents/" + docs.documents(0).id() + "/file");
+  auto hidden = anyone.Get("/public/v1/documents/" + rule + "/file");
   ASSERT_TRUE(hidden);
   EXPECT_EQ(hidden->status, 404);
-  auto forced =
-      anyone.Get("/public/v1/documents/" + docs.documents(0).id() + "/file?publicOnly=false");
+  auto forced = anyone.Get("/public/v1/documents/" + rule + "/file?publicOnly=false");
   ASSERT_TRUE(forced);
   EXPECT_EQ(forced->status, 404);
 }

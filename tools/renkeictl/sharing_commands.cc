@@ -208,7 +208,8 @@ void AddSharingCommands(CLI::App& app, std::function<int()>* run) {
       auto stub = Stub();
       return CallAndPrint(
           *stub, &v1::SharingService::Stub::GetDocumentFile, req, [out](const v1::DocumentFile& f) {
-            const std::string path = out->empty() ? f.file_name() : *out;
+            // Only a name: a path the issuer wrote must not say where it lands.
+            const std::string path = out->empty() ? BaseName(f.file_name()) : *out;
             if (!WriteWholeFile(path, f.content())) {
               std::fprintf(stderr, "書き込めません / cannot write %s\n", path.c_str());
               return;

@@ -330,6 +330,8 @@ function subscribeSection() {
     line.classList.toggle('error-line', error);
     announce(text);
   };
+  // The same address and choice sent again carries the same request id (one confirmation mail).
+  let sent = { body: '', requestId: '' };
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (busy) return;
@@ -348,8 +350,10 @@ function subscribeSection() {
     say('送信しています…');
     try {
       const headers = await proof.header();
+      const text = JSON.stringify({ address, chosen });
+      if (text !== sent.body) sent = { body: text, requestId: newRequestId() };
       /** @type {renkei.v1.SubscriptionAnswer} */
-      const done = await post('/public/v1/subscriptions', { email: address, audiences: chosen, requestId: newRequestId() }, headers);
+      const done = await post('/public/v1/subscriptions', { email: address, audiences: chosen, requestId: sent.requestId }, headers);
       proof = fetchProof();
       say('');
       answer.replaceChildren(h('p', {}, done.message || '確認のメールをお送りしました。メールにあるリンクを開くと登録が完了します。'));

@@ -400,6 +400,10 @@ function say(line, text, error = false) {
 function proofForm(o) {
   let proof = fetchProof();
   let busy = false;
+  // The same form sent again (its answer was lost, the service was restarting) carries the same
+  // request id, so the service answers it once: a resident who presses again is not registered
+  // twice. A changed form is a new request.
+  let sent = { body: '', requestId: '' };
   const submit = /** @type {HTMLButtonElement} */ (o.form.querySelector('button[type=submit]'));
   o.form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -418,7 +422,9 @@ function proofForm(o) {
     say(o.line, '送信しています…');
     try {
       const headers = await proof.header();
-      const answer = await post(o.path, { ...body, requestId: newRequestId() }, headers);
+      const text = JSON.stringify(body);
+      if (text !== sent.body) sent = { body: text, requestId: newRequestId() };
+      const answer = await post(o.path, { ...body, requestId: sent.requestId }, headers);
       o.onDone(answer);
     } catch (e) {
       const err = /** @type {PublicError} */ (e);

@@ -3,6 +3,7 @@
 // grouped by the month of their first session — カレンダー / 一覧, kept in the URL (view=) and in
 // localStorage; the .ics calendar of all of them; and a new training with its first session —
 // optionally a public event for residents (公開ページ, theme tags, awareness questionnaire).
+import { sha256Hex } from '../proof.js';
 import {
   get, post, dateParams, ApiError,
 } from '../api.js';
@@ -157,8 +158,20 @@ function checkThemeTags(tags) {
   }
 }
 
-// The awareness questionnaire's items, row by row (statement; the id comes from the position:
-// item_1, item_2, …). Rows are drawn again on add and remove so their labels keep their numbers.
+// The awareness questionnaire's items, row by row. An item's id comes from its statement (a
+// digest of it), so the same question asked at another event is the same item — the derived
+// indicator of the share agreeing counts it across the municipality's events — and two questions
+// never share an indicator. Rows are drawn again on add and remove so their labels keep their
+// numbers.
+/**
+ * "a" and 12 hex digits of the SHA-256 of the statement as people would write it again (NFKC,
+ * spaces folded): the same question, the same id.
+ * @param {string} statement
+ */
+export function awarenessItemId(statement) {
+  return `a${sha256Hex(statement.normalize('NFKC').replace(/\s+/g, ' ').trim()).slice(0, 12)}`;
+}
+
 function awarenessEditor() {
   /** @type {string[]} */
   let statements = ['', ''];
@@ -203,9 +216,8 @@ function awarenessEditor() {
     draw(statements.length - 1);
   });
   draw();
-  // The items with a statement, their ids from their position among them. The service names an
-  // item by its place in the request, so each row takes that name for its errors (a blank row
-  // none).
+  // The items with a statement, their ids from their statements. The service names an item by
+  // its place in the request, so each row takes that name for its errors (a blank row none).
   /** @returns {renkei.v1.AwarenessItem[]} */
   const values = () => {
     /** @type {renkei.v1.AwarenessItem[]} */
@@ -215,7 +227,7 @@ function awarenessEditor() {
       const k = items.length;
       row.dataset.field = statement ? `training.awareness_items[${k}]` : '';
       wrap.dataset.field = statement ? `training.awareness_items[${k}].statement` : '';
-      if (statement) items.push({ id: `item_${k + 1}`, statement });
+      if (statement) items.push({ id: awarenessItemId(statement), statement });
     }
     return items;
   };

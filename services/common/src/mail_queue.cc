@@ -30,6 +30,7 @@ MailQueue::MailQueue(Store* store, const RecordSealer* sealer, Mailer* mailer, c
       queue_(store, sealer, kFamily, {"送信待ちメール", "queued mail"}) {}
 
 MailQueue::~MailQueue() {
+  stop_sending_ = true;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
@@ -52,6 +53,16 @@ bool MailQueue::Enqueue(CommandBatch* cmd, std::string_view key, const MailMessa
   queue_.Put(&cmd->batch(), key, m);
   cmd->OnCommitted([this] { Wake(); });
   return true;
+}
+
+absl::Status MailQueue::Drop(CommandBatch* cmd, std::string_view prefix) {
+  std::vector<std::string> keys;
+  RETURN_IF_ERROR(queue_.ForEach(prefix, [&](std::string_view key, const v1::QueuedMail&) {
+    keys.emplace_back(key);
+    return true;
+  }));
+  for (const auto& key : keys) queue_.Delete(&cmd->batch(), key);
+  return absl::OkStatus();
 }
 
 void MailQueue::Start() {
@@ -93,6 +104,7 @@ absl::StatusOr<int> MailQueue::SendDue() {
   }));
   int sent = 0;
   for (v1::QueuedMail& m : due) {
+    if (stop_sending_) break;
     const absl::Status s = mailer_->Send({m.to(), m.subject(), m.body()});
     Batch batch;
     if (s.ok()) {
@@ -105,6 +117,9 @@ absl::StatusOr<int> MailQueue::SendDue() {
           .Field("kind", m.kind())
           .Field("attempts", static_cast<int64_t>(m.attempts() + 1));
     } else {
+      // Dropped meanwhile (its recipient left the list): not written back.
+      ASSIGN_OR_RETURN(auto still, queue_.Find(m.id()));
+      if (!still) break;
       m.set_attempts(m.attempts() + 1);
       *m.mutable_next_attempt_at() = TimestampFromMicros(now + Backoff(m.attempts()));
       queue_.Put(&batch, m.id(), m);
@@ -114,6 +129,7 @@ absl::StatusOr<int> MailQueue::SendDue() {
           .Field("error", std::string(s.message()));
     }
     RETURN_IF_ERROR(store_->Write(batch));
+    if (!s.ok()) break;  // the server is down or refusing: the rest wait for the next round
   }
   return sent;
 }

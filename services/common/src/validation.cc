@@ -190,7 +190,11 @@ bool LooksLikeEmail(std::string_view s) {
     return false;
   }
   for (unsigned char c : s) {
-    if (c <= ' ' || c == 0x7f) return false;
+    // No spaces, controls, or what would end or quote the address in a mail header.
+    if (c <= ' ' || c == 0x7f ||
+        std::string_view("<>,;:\"()[]\\").find(static_cast<char>(c)) != std::string_view::npos) {
+      return false;
+    }
   }
   return true;
 }

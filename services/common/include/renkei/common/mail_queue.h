@@ -12,6 +12,7 @@
 // Thread-safe. Enqueue is called while building a batch; the sender wakes after its commit.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -50,12 +51,17 @@ class MailQueue {
   bool Enqueue(CommandBatch* cmd, std::string_view key, const MailMessage& message,
                std::string_view kind);
 
+  // Deletes, in the command's batch, every mail whose key starts with `prefix` (a subscriber who
+  // left: "<subscriber id>/"); a mail being sent at that moment may still go.
+  absl::Status Drop(CommandBatch* cmd, std::string_view prefix);
+
   // Starts the sender thread (sends what is due now, then after every commit that queued mail,
   // and at the next retry time).
   void Start();
 
-  // Sends every mail due now, in key order; the number accepted by the server. For tests and the
-  // sender thread.
+  // Sends every mail due now, in key order; the number accepted by the server. A mail the server
+  // does not take ends the round (the rest wait for the next one: an unreachable server is not
+  // tried once per mail). For tests and the sender thread.
   absl::StatusOr<int> SendDue();
 
   // Mails waiting (for /metrics and tests).
@@ -73,7 +79,8 @@ class MailQueue {
   std::condition_variable cv_;
   bool woken_ = false;
   bool stopping_ = false;
-  std::mutex send_mu_;  // one SendDue at a time
+  std::atomic<bool> stop_sending_{false};  // checked between mails
+  std::mutex send_mu_;                     // one SendDue at a time
   std::thread thread_;
 };
 

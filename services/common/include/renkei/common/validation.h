@@ -76,7 +76,8 @@ bool IsValidDate(int year, int month, int day);
 // Digits, hyphens, parentheses, plus and spaces, at least 6 digits: a phone or fax number as
 // people write it.
 bool LooksLikePhone(std::string_view s);
-// One "@" with text on both sides and a dot in the domain; no spaces or control characters.
+// One "@" with text on both sides and a dot in the domain; no spaces, control characters or
+// what would end or quote an address in a mail header (< > , ; : " ( ) [ ] \).
 bool LooksLikeEmail(std::string_view s);
 
 // True when (lat, lng) lies in the box that contains Japan (20-46°N, 122-154°E).
