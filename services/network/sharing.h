@@ -49,7 +49,7 @@ class Sharing {
   static std::vector<std::string> ColumnFamilies();
 
   // `mail` may be null or disabled (no SMTP server): notices are not mailed and subscribing is
-  // refused (UNAVAILABLE: the list cannot confirm addresses).
+  // refused (FAILED_PRECONDITION: the list cannot confirm addresses).
   Sharing(common::Store* store, common::Outbox* outbox, const common::RecordSealer* sealer,
           common::EventSource events, common::MailQueue* mail, SharingOptions options,
           const common::Clock* clock = common::SystemClock::Get());

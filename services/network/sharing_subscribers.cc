@@ -105,7 +105,8 @@ absl::StatusOr<v1::SubscriptionAnswer> Sharing::Subscribe(const v1::SubscribeReq
   }
   RETURN_IF_ERROR(v.ToStatus());
   if (mail_ == nullptr || !mail_->enabled()) {
-    return absl::UnavailableError(
+    // Not a passing outage: this instance cannot confirm addresses at all (retrying is no use).
+    return absl::FailedPreconditionError(
         "メールの送信先 (mail.smtp_url) が設定されていないため登録できません / no SMTP server");
   }
   std::lock_guard<std::mutex> lock(subscribers_mu_);

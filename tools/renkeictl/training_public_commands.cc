@@ -79,7 +79,7 @@ void AddPublicEventCommands(CLI::App* training, std::function<int()>* run) {
                         r.before_sheets(), r.after_sheets(), r.sessions_held(), r.participants());
             Table t({"項目", "参加前", "参加後", "変化"});
             for (const auto& i : r.items()) {
-              char change[16];
+              char change[64];
               std::snprintf(change, sizeof change, "%+.0f ポイント", i.change() * 100);
               t.Add({i.statement(), Percent(i.before_agree()), Percent(i.after_agree()), change});
             }
