@@ -365,5 +365,40 @@ TEST(QrSvgTest, DrawsModulesForALink) {
   EXPECT_THAT(svg, HasSubstr("h1v1h-1z"));
 }
 
+TEST_F(ResourceSurveyTest, LiaisonContactsExportAsACsvContactListKeepingInternalOnesOut) {
+  // The clinic's 地域連携室 (public), the station's line for professionals only, and a name that
+  // would be a formula in Excel.
+  auto edit = [&](const std::string& id, const std::string& department, bool internal) {
+    auto r = directory_->Get(id);
+    ASSERT_TRUE(r.ok());
+    v1::UpsertResourceRequest up;
+    *up.mutable_resource() = *r;
+    up.set_expected_version(r->version());
+    up.mutable_resource()->mutable_liaison()->set_department(department);
+    up.mutable_resource()->mutable_liaison()->set_phone("042-378-2111");
+    up.mutable_resource()->mutable_liaison()->set_internal(internal);
+    auto changed = directory_->Upsert(up);
+    ASSERT_TRUE(changed.ok()) << changed.status();
+  };
+  edit(clinic_, "地域連携室", false);
+  edit(station_, "=HYPERLINK(\"http://x\")", true);
+  v1::ExportLiaisonContactsRequest r;
+  auto list = surveys_->ExportLiaisonContacts(r);
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->rows(), 1);
+  EXPECT_EQ(list->file_name(), "連携窓口一覧_132250_20261207.csv");
+  EXPECT_EQ(list->content().substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_THAT(list->content(),
+              HasSubstr("稲城の診療所,診療所,東京都稲城市東長沼2111,地域連携室,042-378-2111"));
+  EXPECT_THAT(list->content(), ::testing::Not(HasSubstr("HYPERLINK")));
+  r.set_include_internal(true);
+  list = surveys_->ExportLiaisonContacts(r);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->rows(), 2);
+  EXPECT_EQ(list->internal_rows(), 1);
+  // Never a formula: the cell starts with an apostrophe (and is quoted for its comma-free quotes).
+  EXPECT_THAT(list->content(), HasSubstr("'=HYPERLINK"));
+}
+
 }  // namespace
 }  // namespace renkei::directory
