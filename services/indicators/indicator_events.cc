@@ -161,9 +161,15 @@ absl::Status Indicators::ApplyDerived(const v1::EventEnvelope& event, common::Co
       std::string statement = a.statements(i);
       if (common::Utf8Length(statement) > 80) statement = common::TruncateToWidth(statement, 160);
       const std::string phase = a.phase() == v1::AWARENESS_PHASE_BEFORE ? "参加前" : "参加後";
-      names["derived.awareness." + a.answers(i).item_id() +
-            (a.phase() == v1::AWARENESS_PHASE_BEFORE ? ".before" : ".after")] =
-          "「" + statement + "」にそう思うと答えた割合 (" + phase + ")";
+      std::string code = "derived.awareness.";
+      code += a.answers(i).item_id();
+      code += a.phase() == v1::AWARENESS_PHASE_BEFORE ? ".before" : ".after";
+      std::string name = "「";
+      name += statement;
+      name += "」にそう思うと答えた割合 (";
+      name += phase;
+      name += ")";
+      names[code] = std::move(name);
     }
   }
   std::set<std::string> defined;

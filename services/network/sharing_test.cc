@@ -116,7 +116,7 @@ class SharingTest : public ::testing::Test {
   }
 
   absl::StatusOr<v1::Notice> Notify(Instance& at, const std::string& title,
-                                    std::vector<v1::AudienceRole> audiences = {}) {
+                                    const std::vector<v1::AudienceRole>& audiences = {}) {
     v1::PublishNoticeRequest r;
     r.mutable_notice()->set_title(title);
     r.mutable_notice()->set_body("入退院支援ルールを改定しました。\n別添をご確認ください。");
@@ -126,7 +126,8 @@ class SharingTest : public ::testing::Test {
   }
 
   // Subscribes and confirms by the link in the confirmation mail.
-  void Join(Instance& at, const std::string& email, std::vector<v1::AudienceRole> audiences) {
+  void Join(Instance& at, const std::string& email,
+            const std::vector<v1::AudienceRole>& audiences) {
     v1::SubscribeRequest r;
     r.set_email(email);
     for (auto a : audiences) r.add_audiences(a);
@@ -159,7 +160,7 @@ class SharingTest : public ::testing::Test {
 };
 
 TEST_F(SharingTest, PrefectureDocumentComesDownWithItsFileAndANewVersionSupersedes) {
-  const std::string first = Pdf(600 * 1024, 'a');  // three pieces
+  const std::string first = Pdf(size_t{600} * 1024, 'a');  // three pieces
   auto doc = PublishRule(*tokyo_, first);
   ASSERT_TRUE(doc.ok()) << doc.status();
   EXPECT_EQ(doc->issuer_code(), "130001");
@@ -189,7 +190,7 @@ TEST_F(SharingTest, PrefectureDocumentComesDownWithItsFileAndANewVersionSupersed
   EXPECT_THAT(kumagaya_->sharing->ListDocuments({})->documents(), IsEmpty());
 
   // A second version: Inagi's library shows it as current, the first as superseded.
-  const std::string second = Pdf(100 * 1024, 'b');
+  const std::string second = Pdf(size_t{100} * 1024, 'b');
   auto v2 = PublishRule(*tokyo_, second, doc->id(), doc->version());
   ASSERT_TRUE(v2.ok()) << v2.status();
   Carry(*tokyo_, {inagi_.get()});
@@ -213,7 +214,7 @@ TEST_F(SharingTest, PrefectureDocumentComesDownWithItsFileAndANewVersionSupersed
 }
 
 TEST_F(SharingTest, AnAlteredFileIsNeverServed) {
-  auto doc = PublishRule(*tokyo_, Pdf(300 * 1024, 'a'));
+  auto doc = PublishRule(*tokyo_, Pdf(size_t{300} * 1024, 'a'));
   ASSERT_TRUE(doc.ok());
   auto events = tokyo_->domain.Events();
   events[2].mutable_document_file_chunk()->mutable_data()->back() = 'X';

@@ -354,7 +354,7 @@ class Env {
   std::unique_ptr<SmtpServer> smtp;  // the subscribers' and residents' mail
 
   // The token after `marker` in the newest mail to `to` that has it (waits for the mail).
-  std::string TokenInMail(const std::string& to, const std::string& marker);
+  std::string TokenInMail(const std::string& to, const std::string& marker) const;
 
  private:
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
@@ -389,7 +389,7 @@ void Env::Start() {
   ASSERT_TRUE(st.ok()) << st;
 }
 
-std::string Env::TokenInMail(const std::string& to, const std::string& marker) {
+std::string Env::TokenInMail(const std::string& to, const std::string& marker) const {
   std::string token;
   WaitFor(
       [&] {

@@ -336,6 +336,7 @@ TEST_F(GatewayTest, PublicFormsNeedASolvedFreshUnusedChallengeAndAreLimited) {
   };
   EXPECT_TRUE(refused(send(""))) << "no proof";
   std::vector<std::string> challenges;
+  challenges.reserve(22);
   for (int i = 0; i < 22; ++i) challenges.push_back(challenge());
   const std::string early = challenges[0];
   auto too_soon = send(early + " " + Nonce(early, 16, true));

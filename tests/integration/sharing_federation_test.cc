@@ -136,7 +136,7 @@ TEST_F(SharingFederationTest, TokyosRulesAndNoticesReachItsMunicipalitiesAndThei
   ASSERT_TRUE(Call(*inagi_staff, &SharingStub::Subscribe, pending, &ignored).ok());
 
   // Tokyo publishes its discharge rule (three pieces of file) and a notice.
-  const std::string first = Pdf(600 * 1024, 'a');
+  const std::string first = Pdf(size_t{600} * 1024, 'a');
   v1::PublishDocumentRequest doc;
   doc.mutable_document()->set_title("東京都入退院支援ルール");
   doc.mutable_document()->set_kind(v1::DOCUMENT_KIND_RULE);
@@ -215,7 +215,7 @@ TEST_F(SharingFederationTest, TokyosRulesAndNoticesReachItsMunicipalitiesAndThei
   v2.mutable_document()->set_id(published.id());
   v2.set_expected_version(published.version());
   v2.set_change_note("退院前カンファレンスの連絡期限を 3 日前に改めました");
-  const std::string second = Pdf(100 * 1024, 'b');
+  const std::string second = Pdf(size_t{100} * 1024, 'b');
   v2.set_content(second);
   v1::SharedDocument republished;
   ASSERT_TRUE(Call(*tokyo, &SharingStub::PublishDocument, v2, &republished).ok());

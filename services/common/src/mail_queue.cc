@@ -11,7 +11,7 @@ namespace renkei::common {
 namespace {
 
 constexpr int64_t kMinute = 60LL * 1000 * 1000;
-constexpr int64_t kGiveUpAfter = 3 * 24 * 60 * kMinute;
+constexpr int64_t kGiveUpAfter = int64_t{3 * 24 * 60} * kMinute;
 
 // The wait before attempt `attempts + 1`.
 int64_t Backoff(int attempts) {
@@ -115,7 +115,7 @@ absl::StatusOr<int> MailQueue::SendDue() {
       queue_.Delete(&batch, m.id());
       LogLine(LogLevel::kError, "mail dropped")
           .Field("kind", m.kind())
-          .Field("attempts", static_cast<int64_t>(m.attempts() + 1));
+          .Field("attempts", static_cast<int64_t>(m.attempts()) + 1);
     } else {
       // Dropped meanwhile (its recipient left the list): not written back.
       ASSIGN_OR_RETURN(auto still, queue_.Find(m.id()));
