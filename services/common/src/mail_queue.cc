@@ -11,7 +11,7 @@ namespace renkei::common {
 namespace {
 
 constexpr int64_t kMinute = 60LL * 1000 * 1000;
-constexpr int64_t kGiveUpAfter = int64_t{3 * 24 * 60} * kMinute;
+constexpr int64_t kGiveUpAfter = int64_t{3} * 24 * 60 * kMinute;
 
 // The wait before attempt `attempts + 1`.
 int64_t Backoff(int attempts) {
