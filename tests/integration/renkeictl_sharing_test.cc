@@ -49,7 +49,7 @@ class RenkeictlSharingTest : public ::testing::Test {
   }
 
   std::string WriteFile(const std::string& name, const std::string& bytes) {
-    const std::string path = tmp_.Sub(name);
+    std::string path = tmp_.Sub(name);
     std::ofstream(path, std::ios::binary) << bytes;
     return path;
   }
@@ -82,7 +82,7 @@ TEST_F(RenkeictlSharingTest, RulesNoticesAndAWorkshopsAwarenessFromTheCommandLin
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(ReadFile(tmp_.Sub("saved.pdf")), v1_bytes);
   // Another type under the name of a PDF: refused, naming the contents.
-  r = Run({"sharing", "publish", "--file", WriteFile("偽物.pdf", "MZ\x90\x00 not a pdf"), "--title",
+  r = Run({"sharing", "publish", "--file", WriteFile("偽物.pdf", "MZ\x90 not a pdf"), "--title",
            "偽物", "--kind", "form"});
   EXPECT_EQ(r.exit_code, 3) << r;
   EXPECT_THAT(r.err, HasSubstr("content"));
