@@ -12,8 +12,9 @@ packages=(
   libnats-dev nats-server librocksdb-dev libabsl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
-  # the training scenario test parses our .ics exports with a real iCalendar parser
-  python3 python3-icalendar
+  # the training scenario test parses our .ics exports with a real iCalendar parser, the gateway
+  # test the public notices' Atom feed with a real feed parser
+  python3 python3-icalendar python3-feedparser
   # command line parsing (renkeictl) and the Prometheus endpoint
   libcli11-dev prometheus-cpp-dev
   # renkeictl federation status reads nats-server monitoring and the services' metrics over HTTP

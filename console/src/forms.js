@@ -1,7 +1,7 @@
 // Form controls with their labels, hints and error slots, and the mapping of the gateway's field
 // errors ({field: "person.birth_date", description}) to the control they concern: every control
 // sits in a wrapper carrying data-field="<proto path of the request field>".
-import { ApiError } from './api.js';
+import { ApiError, post } from './api.js';
 import { h, uid } from './dom.js';
 import { parseDateInput, isoDate } from './dates.js';
 import { municipalityName } from './municipalities.js';
@@ -385,4 +385,40 @@ export function municipalityInput(opts) {
   wrap.control.after(name);
   update();
   return Object.assign(wrap, { code: () => norm(wrap.control.value) });
+}
+
+// After a redraw, the keyboard goes on from the section the action was in.
+/** @param {string} id */
+export function focusHeading(id) {
+  const heading = document.getElementById(id);
+  if (!heading) return;
+  heading.setAttribute('tabindex', '-1');
+  heading.focus();
+}
+
+// A change made from a screen's list (withdraw, revoke, remove): sent, said, the screen drawn
+// again and the focus back on the section's heading. One someone else changed first (ABORTED) is
+// shown as it is now, with a word to try again; other refusals go to the caller.
+/**
+ * @param {ui.ScreenContext} ctx
+ * @param {string} path
+ * @param {ui.Body} body
+ * @param {string} done
+ * @param {string} headingId
+ */
+export async function changeAndRedraw(ctx, path, body, done, headingId) {
+  try {
+    await post(path, body);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'ABORTED') {
+      ctx.announce('他の人が先に変更しました。最新の内容を表示しています。もう一度操作してください');
+      await ctx.rerender();
+      focusHeading(headingId);
+      return;
+    }
+    throw err;
+  }
+  ctx.announce(done);
+  await ctx.rerender();
+  focusHeading(headingId);
 }

@@ -23,8 +23,10 @@
 #include "gateway/routes.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "harness.h"
+#include "renkei/common/clock.h"
 #include "renkei/common/tokens.h"
 #include "renkei/v1/gateway.pb.h"
 #include "renkei/v1/intake.pb.h"
@@ -436,6 +438,72 @@ TEST_F(GatewayTest, ADocumentMayBeLargerThanOtherBodiesButNotThanItsLimit) {
   auto forced = anyone.Get("/public/v1/documents/" + rule + "/file?publicOnly=false");
   ASSERT_TRUE(forced);
   EXPECT_EQ(forced->status, 404);
+}
+
+// Runs Debian's python3 (where tools/setup.sh installs python3-feedparser and -icalendar) on
+// `script` with `file`; its output.
+std::string Python(const std::string& script, const std::string& file) {
+  const std::string path = file + ".py";
+  std::ofstream(path) << script;
+  std::string out;
+  FILE* p = popen(("/usr/bin/python3 " + path + " " + file + " 2>&1").c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+TEST_F(GatewayTest, ThePublicFeedsReadInAFeedReaderAndACalendar) {
+  Browser b(port());
+  ASSERT_EQ(b.LogIn("inagi-docs", kPassword)->status, 200);
+  auto n =
+      b.Send("POST", "/api/v1/notices", R"({"notice": {"title": "研修のお知らせ <多職種> & 連携",
+      "body": "12月に研修を開きます。", "public": true}})");
+  ASSERT_TRUE(n);
+  ASSERT_EQ(n->status, 200) << n->body;
+  const int64_t start = common::SystemClock::Get()->NowMicros() / 1000000 + 20LL * 86400;
+  auto t = b.Send(
+      "POST", "/api/v1/trainings",
+      R"({"training": {"title": "人生会議の講演会", "audiences": ["AUDIENCE_ROLE_RESIDENTS"],
+                      "publicEvent": true, "sessionsAreOneCourse": true, "sessions": [{
+                      "startsAt": ")" +
+          google::protobuf::util::TimeUtil::ToString(common::TimestampFromMicros(start * 1000000)) +
+          R"(", "endsAt": ")" +
+          google::protobuf::util::TimeUtil::ToString(
+              common::TimestampFromMicros((start + 7200) * 1000000)) +
+          R"(", "venue": "稲城市立iプラザ", "capacity": 80,
+                      "lecturers": [{"name": "講師 花子", "affiliation": "稲城市立病院"}]}]}})");
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->status, 200) << t->body;
+
+  httplib::Client anyone("127.0.0.1", port());
+  auto feed = anyone.Get("/public/v1/notices.atom");
+  ASSERT_TRUE(feed);
+  ASSERT_EQ(feed->status, 200);
+  EXPECT_EQ(feed->get_header_value("Content-Type"), "application/atom+xml; charset=utf-8");
+  const std::string atom = tmp_->Sub("notices.atom");
+  std::ofstream(atom) << feed->body;
+  // feedparser's verdict: well-formed (bozo False), Atom 1.0, the entry's title as written.
+  EXPECT_EQ(
+      Python("import feedparser,sys\n"
+             "f=feedparser.parse(sys.argv[1])\n"
+             "print(f.bozo, f.version, len(f.entries), f.entries[0].title, f.entries[0].link)\n",
+             atom),
+      "False atom10 1 研修のお知らせ <多職種> & 連携 http://127.0.0.1:" + std::to_string(port()) +
+          "/board/#" + FindFirst(n->body, "ntc_[0-9A-Z]{26}") + "\n");
+
+  auto ics = anyone.Get("/public/v1/events.ics");
+  ASSERT_TRUE(ics);
+  ASSERT_EQ(ics->status, 200);
+  const std::string calendar = tmp_->Sub("events.ics");
+  std::ofstream(calendar) << ics->body;
+  EXPECT_EQ(Python("import icalendar,sys\n"
+                   "c=icalendar.Calendar.from_ical(open(sys.argv[1],'rb').read())\n"
+                   "for e in c.walk('VEVENT'): print(e.get('summary'), e.get('location'))\n",
+                   calendar),
+            "人生会議の講演会 稲城市立iプラザ\n");
+  EXPECT_THAT(ics->body, Not(HasSubstr("講師 花子")));  // no lecturer on the public calendar
 }
 
 TEST_F(GatewayTest, EveryRouteRejectsAnUnknownFieldNamingIt) {

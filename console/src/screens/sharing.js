@@ -11,7 +11,7 @@ import {
 import { h, replace, uid } from '../dom.js';
 import {
   input, dateInput, dateValue, choices, checkbox, actionForm, submitting, formAlert, municipalityInput,
-  norm,
+  norm, changeAndRedraw, focusHeading,
 } from '../forms.js';
 import { dateText, timestampText } from '../datetext.js';
 import { municipalityName, prefectureName } from '../municipalities.js';
@@ -51,15 +51,6 @@ const MAX_LINKS = 10;
  */
 function fieldError(field, description) {
   return new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field, description }]);
-}
-
-// After a redraw, the keyboard goes on from the section the action was in.
-/** @param {string} id */
-function focusHeading(id) {
-  const heading = document.getElementById(id);
-  if (!heading) return;
-  heading.setAttribute('tabindex', '-1');
-  heading.focus();
 }
 
 // A place for the errors about a request field no control stands for (file_name,
@@ -802,28 +793,8 @@ export async function render(main, ctx) {
 
   // One change, then the screen drawn again with the result in the status line. When someone
   // changed the record first (ABORTED), the screen is reloaded and the user asked to retry.
-  /**
-   * @param {string} path
-   * @param {ui.Body} body
-   * @param {string} done
-   * @param {string} headingId
-   */
-  async function change(path, body, done, headingId) {
-    try {
-      await post(path, body);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'ABORTED') {
-        ctx.announce('他の人が先に変更しました。最新の内容を表示しています。もう一度操作してください');
-        await ctx.rerender();
-        focusHeading(headingId);
-        return;
-      }
-      throw err;
-    }
-    ctx.announce(done);
-    await ctx.rerender();
-    focusHeading(headingId);
-  }
+  /** @param {string} path @param {ui.Body} body @param {string} done @param {string} headingId */
+  const change = (path, body, done, headingId) => changeAndRedraw(ctx, path, body, done, headingId);
 
   const showWithdrawn = checkbox({ label: '取り下げたものも表示する', field: 'include_withdrawn', value: withdrawn });
   const filter = actionForm({

@@ -9,7 +9,7 @@ import {
 } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import {
-  input, dateInput, dateValue, choices, checkbox, actionForm, submitting, formAlert, norm, splitList,
+  input, dateInput, dateValue, choices, checkbox, actionForm, submitting, formAlert, norm, splitList, changeAndRedraw, focusHeading,
 } from '../forms.js';
 import { dateText, timestampText } from '../datetext.js';
 import { compareDates, tokyoToday } from '../dates.js';
@@ -39,15 +39,6 @@ const QUESTIONS = [
 // address), kept for the page's life so that the redrawn screen still offers them.
 /** @type {Map<string, renkei.v1.ResourceSurveyLetters>} */
 const reminderLetters = new Map();
-
-// After a redraw, the keyboard goes on from the section the action was in.
-/** @param {string} id */
-function focusHeading(id) {
-  const heading = document.getElementById(id);
-  if (!heading) return;
-  heading.setAttribute('tabindex', '-1');
-  heading.focus();
-}
 
 /** @param {number | undefined} rate 0..1 */
 function percent(rate) {
@@ -405,27 +396,8 @@ export async function renderItem(main, ctx) {
 
   // One change, then the screen drawn again with the result in the status line. When someone
   // changed the invitation first (ABORTED), the screen is reloaded and the user asked to retry.
-  /**
-   * @param {string} path
-   * @param {ui.Body} body
-   * @param {string} done
-   */
-  async function change(path, body, done, headingId = 'invitations-h') {
-    try {
-      await post(path, body);
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'ABORTED') {
-        ctx.announce('他の人が先に変更しました。最新の内容を表示しています。もう一度操作してください');
-        await ctx.rerender();
-        focusHeading(headingId);
-        return;
-      }
-      throw err;
-    }
-    ctx.announce(done);
-    await ctx.rerender();
-    focusHeading(headingId);
-  }
+  /** @param {string} path @param {ui.Body} body @param {string} done @param {string} [headingId] */
+  const change = (path, body, done, headingId = 'invitations-h') => changeAndRedraw(ctx, path, body, done, headingId);
 
   // --- letters and reminders
   const lettersBox = h('div', { class: 'survey-letters' });
