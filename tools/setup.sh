@@ -15,8 +15,9 @@ packages=(
   # the training scenario test parses our .ics exports with a real iCalendar parser, the gateway
   # test the public notices' Atom feed with a real feed parser
   python3 python3-icalendar python3-feedparser
-  # command line parsing (renkeictl) and the Prometheus endpoint
-  libcli11-dev prometheus-cpp-dev
+  # command line parsing (renkeictl) and the Prometheus endpoint; promtool (in Debian's prometheus)
+  # checks the gateway's /metrics in a test
+  libcli11-dev prometheus-cpp-dev prometheus
   # renkeictl federation status reads nats-server monitoring and the services' metrics over HTTP
   libcpp-httplib-dev
   # bearer tokens (Ed25519 signatures), encryption of personal fields, console passwords (Argon2id)

@@ -49,18 +49,33 @@ export function queryString(query) {
   return s ? `?${s}` : '';
 }
 
-// Messages shown for answers that carry no message of their own.
+// Messages shown for answers that carry no message of their own (or none people can read).
 /** @type {{[status: number]: string}} */
 const FALLBACK = {
+  400: '入力内容を確かめてください',
   401: 'ログインが必要です',
   403: '権限がありません',
   404: '見つかりません',
+  405: 'この操作はできません',
   409: '他の人が先に変更しました。最新の内容を読み込んでからやり直してください',
+  411: '送信できませんでした。もう一度お試しください',
   413: '送信する内容が大きすぎます',
+  415: '送信できませんでした。画面を読み込み直してください',
   429: '混み合っています。しばらくしてからやり直してください',
+  499: '操作が取り消されました',
+  500: 'システムでエラーが発生しました。しばらくしてからやり直してください',
+  501: 'この操作はできません',
+  502: 'サービスから正しい応答がありませんでした。しばらくしてからやり直してください',
   503: 'サービスに接続できません。しばらくしてからやり直してください',
   504: '時間内に応答がありませんでした',
 };
+
+// Whether people reading Japanese can read `text`: it has kana or kanji (a message of the
+// services' English half only, or a parser's, does not).
+/** @param {string | undefined} text */
+export function readsJapanese(text) {
+  return !!text && /[\u3040-\u30ff\u3400-\u9fff]/.test(text);
+}
 
 // The services write their messages "日本語 / English" (the English half for logs and programs,
 // naming fields, roles and methods as the API does): people read the Japanese half.
@@ -71,25 +86,41 @@ export function japaneseHalf(message) {
   return i > 0 && /[^\x00-\x7f]/.test(message.slice(0, i)) ? message.slice(0, i) : message;
 }
 
+// The ApiError of an answer that was not OK: its status and JSON body (the gateway's error shape,
+// or anything else). What it says is Japanese whatever the body held: the Japanese half of the
+// message, else the status's own words; each field's description likewise.
+/**
+ * @param {number} status
+ * @param {unknown} body
+ * @returns {ApiError}
+ */
+export function errorOf(status, body) {
+  const b = /** @type {Partial<renkei.v1.HttpErrorBody> | null} */ (body && typeof body === 'object' ? body : null);
+  /** @type {Partial<renkei.v1.HttpError>} */
+  const e = b && b.error && typeof b.error === 'object' ? b.error : {};
+  const said = japaneseHalf(e.message);
+  const fallback = FALLBACK[status] || `エラーが発生しました (応答 ${status})`;
+  let message = readsJapanese(said) ? /** @type {string} */ (said) : fallback;
+  if (status === 403) message = `権限がありません: ${readsJapanese(said) ? said : 'この操作はできません'}`;
+  const fields = (Array.isArray(e.fields) ? e.fields : []).map((f) => {
+    const d = japaneseHalf(f.description);
+    return { field: f.field || '', description: readsJapanese(d) ? /** @type {string} */ (d) : '入力内容を確かめてください' };
+  });
+  return new ApiError(status, e.code || String(status), message, fields);
+}
+
 /**
  * @param {Response} response
  * @returns {Promise<ApiError>}
  */
 async function errorFrom(response) {
-  /** @type {Partial<renkei.v1.HttpErrorBody> | null} */
   let body = null;
   try {
     body = await response.json();
   } catch {
     body = null;
   }
-  /** @type {Partial<renkei.v1.HttpError>} */
-  const e = body && body.error ? body.error : {};
-  if (e.message) e.message = japaneseHalf(e.message);
-  let message = e.message || FALLBACK[response.status] || `エラーが発生しました (HTTP ${response.status})`;
-  if (response.status === 403) message = `権限がありません: ${e.message || 'この操作はできません'}`;
-  const fields = (e.fields || []).map((f) => ({ ...f, description: japaneseHalf(f.description) || '' }));
-  return new ApiError(response.status, e.code || String(response.status), message, fields);
+  return errorOf(response.status, body);
 }
 
 // A new request id for one user action (docs/gateway.md, "Retries"): 32 hex digits from the
@@ -125,7 +156,8 @@ export async function api(method, path, { query, body, requestId } = {}, csrfRet
   /** @type {RequestInit} */
   const init = { method, headers, credentials: 'same-origin' };
   const sent = csrfToken();
-  const unsafe = UNSAFE.has(method) && path !== '/api/v1/login' && path !== '/api/v1/logout';
+  const logIn = path.startsWith('/api/v1/login');
+  const unsafe = UNSAFE.has(method) && !logIn && path !== '/api/v1/logout';
   const id = unsafe ? requestId || newRequestId() : '';
   if (UNSAFE.has(method)) {
     headers['Content-Type'] = 'application/json';
@@ -158,7 +190,8 @@ export async function api(method, path, { query, body, requestId } = {}, csrfRet
   }
   if (!response.ok) {
     const err = await errorFrom(response);
-    if (response.status === 401 && path !== '/api/v1/login') {
+    // A refused step of the log-in itself (a wrong code) is the log-in screen's to show.
+    if (response.status === 401 && !logIn) {
       err.handled = true; // the console goes back to the log-in screen
       window.dispatchEvent(new CustomEvent('renkei:unauthenticated', { detail: err }));
     }

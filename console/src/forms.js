@@ -305,12 +305,26 @@ export function showError(root, alert, err) {
     alert.textContent = '';
     alert.append(h('p', {}, err.message || 'エラーが発生しました'));
     if (unplaced.length) {
-      alert.append(h('ul', {}, unplaced.map((f) => h('li', {}, f.field ? `${f.field}: ${f.description}` : f.description))));
+      alert.append(h('ul', {}, unplaced.map((f) => h('li', {}, fieldText(root, f)))));
     }
     alert.hidden = false;
   }
   if (first) first.focus();
   else if (alert) alert.focus();
+}
+
+// A field error with no place on the form, as people read it: the description after the label of
+// a control of that name when the form has one, else the description alone — never the API's
+// field path (needs[0].capability).
+/**
+ * @param {ParentNode} root
+ * @param {ui.FieldError} f
+ */
+function fieldText(root, f) {
+  const control = f.field ? root.querySelector(`[name="${CSS.escape(key(f.field))}"]`) : null;
+  const labels = control && 'labels' in control ? /** @type {ui.Control} */ (control).labels : null;
+  const text = labels && labels.length ? (labels[0].textContent || '').replace(/\s*\(必須\)\s*$/, '').trim() : '';
+  return text ? `${text}: ${f.description}` : f.description;
 }
 
 // Runs a form's action: clears old errors, disables the submit buttons while it runs, shows an
@@ -331,8 +345,8 @@ export async function submitting(root, alert, action) {
     return await action();
   } catch (err) {
     if (!(err instanceof ApiError)) {
-      const message = err instanceof Error ? err.message : String(err);
-      showError(root, alert, new ApiError(0, 'INTERNAL', `予期しないエラーです: ${message}`));
+      // The browser's own words (a script error) are for the console log, not for people.
+      showError(root, alert, new ApiError(0, 'INTERNAL', '予期しないエラーが発生しました。画面を読み込み直してからやり直してください'));
       throw err;
     }
     if (!err.handled) showError(root, alert, err);

@@ -9,6 +9,8 @@ import { statusRegion, announce, announcements, clearStatus } from './status.js'
 import { refreshDates } from './datetext.js';
 import { ROLES } from './words.js';
 import { municipalityName } from './municipalities.js';
+import { can } from './permissions.js';
+import { saveDrafts, restoreDrafts, dropDrafts } from './drafts.js';
 import * as login from './screens/login.js';
 import * as intake from './screens/intake.js';
 import * as consultation from './screens/consultation.js';
@@ -24,6 +26,8 @@ import * as digest from './screens/digest.js';
 import * as network from './screens/network.js';
 import * as practices from './screens/practices.js';
 import * as sharing from './screens/sharing.js';
+import * as account from './screens/account.js';
+import * as accounts from './screens/accounts.js';
 
 const NAV = [
   ['#/intake', '相談受付'],
@@ -51,6 +55,9 @@ const SCREENS = {
   network: { list: network, item: { render: network.renderItem }, nav: '#/network' },
   practices: { list: practices, item: { render: practices.renderItem }, nav: '#/practices' },
   sharing: { list: sharing, nav: '#/sharing' },
+  // 自分のアカウント and 職員アカウント: reached from the header.
+  account: { list: account, nav: '' },
+  accounts: { list: accounts, nav: '' },
 };
 
 const app = {
@@ -112,9 +119,13 @@ function headerBar() {
     }
     app.session = null;
     app.afterLogin = '#/intake';
+    dropDrafts();
     navigate('#/login');
     announce('ログアウトしました');
   });
+  const accountLinks = s ? h('p', { class: 'account-links' },
+    h('a', { href: '#/account', id: 'my-account' }, '自分のアカウント'),
+    can(s, 'Gateway.ManageAccounts') ? h('a', { href: '#/accounts', id: 'staff-accounts' }, '職員アカウント') : null) : null;
   return h('header', { class: 'site-header no-print' },
     h('div', { class: 'brand' },
       h('span', { class: 'brand-name', lang: 'ja' }, '連携'),
@@ -125,6 +136,7 @@ function headerBar() {
       h('p', { class: 'user' }, h('span', { class: 'sr-label' }, 'ログイン中: '),
         `${s.displayName || s.login} (${roleText(s.role)})`),
       h('p', { class: 'date-style' }, warekiBox, h('label', { for: 'wareki-toggle' }, '和暦で表示')),
+      accountLinks,
       logout) : null);
 }
 
@@ -228,6 +240,9 @@ async function render({ focus = true } = {}) {
       h('p', { class: 'form-alert', role: 'alert' }, err.message));
   }
   if (id !== app.renderId) return;
+  if (restoreDrafts(app.session.login, location.hash, shell.main)) {
+    announce('ログインが切れる前に入力していた内容を戻しました。確かめてから保存してください');
+  }
   const title = shell.main.querySelector('h1');
   document.title = `${title ? title.textContent : ''} — 連携`;
   if (focus && title) {
@@ -239,6 +254,8 @@ async function render({ focus = true } = {}) {
 window.addEventListener('hashchange', () => render());
 window.addEventListener('renkei:unauthenticated', () => {
   if (!app.session) return;
+  // What was being typed is kept for the same user's next log-in (drafts.js).
+  saveDrafts(app.session.login, location.hash, shell.main);
   app.session = null;
   app.afterLogin = location.hash;
   announce('ログインの有効期限が切れました。もう一度ログインしてください');

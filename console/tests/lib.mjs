@@ -4,9 +4,10 @@ import { before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CODES } from '../src/vocabulary.gen.js';
+import { leaksIn } from './leaks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -56,32 +57,8 @@ export function useBrowser(cfg, ready) {
   });
 }
 
-// What people must never read (issue 17, "one vocabulary"): an enum value's name
-// (CONSULTATION_STATUS_MATCHED, ROLE_COORDINATOR), an internal code — of common's vocabulary (a
-// capability code such as parkinsons, the seed tag resource_gap, a skill such as
-// convey_issue_seeds) or any other snake_case code (home_visit_medical) —, a derived indicator
-// (derived.consultations, derived.resource_gaps.cap.dementia) or a gRPC method path
-// (/renkei.v1.IntakeService/...). Its label is what they read instead.
-const ENUM_NAME = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g;
-const METHOD_PATH = /\/?renkei\.v1\.[A-Za-z]+/g;
-// A snake_case code: not inside a URL, a path, an e-mail address or a file name ("care_plan.pdf"
-// is a file's name): nothing of those before it, no "@", "/" or ".ext" after it. Every part
-// starts with a letter, so ids ("con_01J8…": a prefix and a ULID) are not codes. Lower case
-// only: "Shift_JIS", a text encoding's name, is no code. A ":" before it does not excuse it: a
-// cluster key ("capability:home_visit_medical", "tag:resource_gap") is a code too.
-const SNAKE_CODE = /(?<![A-Za-z0-9_.@/=?&#%+-])[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)+(?![A-Za-z0-9_@/-]|\.[A-Za-z0-9])/g;
-const DERIVED = /(?<![A-Za-z0-9_.@/=?&#%+-])derived\.[A-Za-z0-9_.]*[A-Za-z0-9_]/g;
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-// The codes of vocabulary.csv with a letter in them: the PDCA steps' codes "1".."7" are digits
-// anyone may read (問1, ステップ1).
-const INTERNAL_CODE = new RegExp(`(?<![A-Za-z0-9_./=?&-])(?:${Object.values(CODES).flat()
-  .filter(([code]) => /[A-Za-z]/.test(code)).sort((a, b) => b[0].length - a[0].length)
-  .map(([code]) => (code.endsWith('.') ? `${escape(code)}[A-Za-z0-9_]+` : escape(code))).join('|')})(?![A-Za-z0-9_])`, 'g');
-
-// The machine's words in `text`; [] when none.
-export function leaksIn(text) {
-  return [...new Set([ENUM_NAME, METHOD_PATH, SNAKE_CODE, DERIVED, INTERNAL_CODE].flatMap((re) => text.match(re) || []))];
-}
+// The machine's words in a text (leaks.mjs), for the screens' own checks too.
+export { leaksIn };
 
 // Everything of the page people may read or hear, run in the page (so it must close over
 // nothing): the text of every node of the body — textContent, not innerText, so a closed
@@ -343,4 +320,47 @@ export function apiCall(page, method, path, body) {
     if (!r.ok) throw new Error(`${m} ${p}: ${r.status} ${await r.text()}`);
     return r.json();
   }, [method, path, body]);
+}
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core (WCAG 2.1 A and AA rules) on the page as it is: no serious or critical violation;
+// the others are printed. Returns every violation.
+export async function axe(page, where) {
+  // Evaluated through the DevTools protocol, which the page's CSP (no inline scripts) does not govern.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, {
+      resultTypes: ['violations'],
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help,
+      where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+  const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious, [], `${where}: axe-core found serious violations`);
+  console.log(`axe-core, ${where}: ${result.length ? result.map((v) => `${v.id} (${v.impact}, ${v.nodes})`).join(', ') : 'no violations'}`);
+  return result;
+}
+
+// The page does not scroll sideways at its width.
+export async function fitsTheWidth(page, where) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `${where}: ${overflow}px wider than the screen`);
+}
+
+// The screen on show at a phone's width (390 px) and a desk's (1280 px): a screenshot at each
+// (`<name>-390.png`, `<name>-1280.png`), no sideways scrolling, axe-core clean. The viewport is
+// left at 1280 px.
+export async function atBothWidths(page, cfg, name, where = name) {
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.waitForTimeout(50); // a layout pass after the resize
+    await fitsTheWidth(page, `${where} at ${width} px`);
+    await axe(page, `${where} at ${width} px`);
+    await screenshot(page, cfg, `${name}-${width}.png`);
+  }
 }

@@ -210,8 +210,8 @@ void ValidateResource(const v1::Resource& r, const CapabilityVocabulary& vocabul
     v->CheckText(p + ".source.source_id", s.source_id(), {.max_chars = 100});
     if (s.system().empty() != s.source_id().empty()) {
       v->Add(p + ".source",
-             "system と source_id は両方指定してください / give both system and "
-             "source_id, or neither");
+             "出典の体系と出典での ID は、両方指定するか両方とも空にしてください / give both "
+             "system and source_id, or neither");
     }
     v->CheckDate(p + ".source.last_verified", s.last_verified().year(), s.last_verified().month(),
                  s.last_verified().day());

@@ -13,6 +13,7 @@
 #include "renkei/common/jurisdiction.h"
 #include "renkei/common/labels.h"
 #include "renkei/common/log.h"
+#include "renkei/common/qr.h"
 #include "renkei/common/requests.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/text.h"
@@ -911,7 +912,7 @@ std::string ResourceSurveys::LettersHtml(
     html += "<p>下記のリンクまたは QR コードから、<strong>" + JapaneseDate(campaign.deadline()) +
             "</strong>までにご回答ください。回答は途中で保存でき、送信されるまで何度でも直せます。"
             "アカウントは不要です。</p>\n";
-    html += "<div class=\"link\">" + QrSvg(*link, 35) +
+    html += "<div class=\"link\">" + common::QrSvg(*link, "35mm", "回答用リンクの QR コード") +
             "<div><dl><dt>回答用リンク (貴事業所専用)"
             "</dt><dd class=\"url\">" +
             common::EscapeMarkup(*link) + "</dd><dt>有効期限</dt><dd>" +

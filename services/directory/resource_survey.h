@@ -118,8 +118,4 @@ class ResourceSurveys {
   mutable common::StripedLocks locks_;
 };
 
-// The QR code of `text` as an inline SVG (black modules on white, a 4-module quiet zone),
-// `size_mm` wide; empty when the text cannot be encoded.
-std::string QrSvg(const std::string& text, int size_mm);
-
 }  // namespace renkei::directory

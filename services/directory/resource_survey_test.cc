@@ -5,6 +5,7 @@
 #include "gtest/gtest.h"
 #include "renkei/common/dates.h"
 #include "renkei/common/errors.h"
+#include "renkei/common/qr.h"
 #include "renkei/common/validation.h"
 #include "resource_store.h"
 #include "testing.h"
@@ -359,7 +360,8 @@ TEST_F(ResourceSurveyTest, RemindersGoByMailWhereThereIsAnAddressAndAsLettersEls
 }
 
 TEST(QrSvgTest, DrawsModulesForALink) {
-  std::string svg = QrSvg("https://renkei.example.jp/survey/#t=rsi_x.y", 30);
+  std::string svg = common::QrSvg("https://renkei.example.jp/survey/#t=rsi_x.y", "30mm",
+                                  "回答用リンクの QR コード");
   EXPECT_THAT(svg, ::testing::StartsWith("<svg"));
   EXPECT_THAT(svg, HasSubstr("width=\"30mm\""));
   EXPECT_THAT(svg, HasSubstr("h1v1h-1z"));

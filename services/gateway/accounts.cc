@@ -8,10 +8,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
 
 #include "google/protobuf/util/json_util.h"
+#include "renkei/common/log.h"
 
 namespace renkei::gateway {
 namespace {
@@ -119,17 +121,27 @@ absl::Status SaveAccount(const std::string& path, v1::GatewayAccount account,
   if (!hash.ok()) return hash.status();
   account.set_password_hash(*hash);
 
-  auto read = ReadAccountsFile(path);
-  if (!read.ok()) return read.status();
-  v1::GatewayAccounts file = std::move(*read);
-  bool replaced = false;
-  for (auto& a : *file.mutable_accounts()) {
-    if (a.login() == account.login()) {
-      a = account;
-      replaced = true;
+  return UpdateAccountsFile(path, [&](v1::GatewayAccounts* file) {
+    bool replaced = false;
+    for (auto& a : *file->mutable_accounts()) {
+      if (a.login() == account.login()) {
+        // The second factor and the record of who made it stay unless the caller set them.
+        if (account.totp_secret().empty()) {
+          account.set_totp_secret(a.totp_secret());
+          account.set_totp_last_step(a.totp_last_step());
+          *account.mutable_recovery_code_hashes() = a.recovery_code_hashes();
+        }
+        if (account.created_at() == 0) account.set_created_at(a.created_at());
+        a = account;
+        replaced = true;
+      }
     }
-  }
-  if (!replaced) *file.add_accounts() = account;
+    if (!replaced) *file->add_accounts() = account;
+    return absl::OkStatus();
+  });
+}
+
+absl::Status WriteAccountsFile(const std::string& path, const v1::GatewayAccounts& file) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.preserve_proto_field_names = true;
@@ -162,6 +174,72 @@ absl::Status SaveAccount(const std::string& path, v1::GatewayAccount account,
     ::close(dfd);
   }
   return absl::OkStatus();
+}
+
+absl::Status UpdateAccountsFile(const std::string& path,
+                                const std::function<absl::Status(v1::GatewayAccounts*)>& change) {
+  // One writer at a time in this process; renkeictl writes the same way (read, change, rename).
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  auto read = ReadAccountsFile(path);
+  if (!read.ok()) return read.status();
+  v1::GatewayAccounts file = std::move(*read);
+  if (auto s = change(&file); !s.ok()) return s;
+  return WriteAccountsFile(path, file);
+}
+
+absl::StatusOr<std::unique_ptr<AccountStore>> AccountStore::Open(const std::string& path,
+                                                                 const common::Clock* clock) {
+  std::unique_ptr<AccountStore> store(new AccountStore(path, clock));
+  auto accounts = Accounts::Load(path);
+  if (!accounts.ok()) return accounts.status();
+  store->current_ = std::make_shared<const Accounts>(std::move(*accounts));
+  store->stamp_ = FileStamp(path);
+  store->checked_ = clock->NowMicros();
+  return store;
+}
+
+std::string AccountStore::FileStamp(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+std::shared_ptr<const Accounts> AccountStore::Get() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = clock_->NowMicros();
+  if (now - checked_ >= 1000000) {
+    checked_ = now;
+    ReloadLocked(false);
+  }
+  return current_;
+}
+
+void AccountStore::ReloadLocked(bool force) {
+  const std::string stamp = FileStamp(path_);
+  if (!force && stamp == stamp_) return;
+  auto accounts = Accounts::Load(path_);
+  if (!accounts.ok()) {
+    // A file being edited by hand may be malformed for a moment: the last good accounts stay.
+    common::LogLine(common::LogLevel::kError, "accounts file not reloaded")
+        .Field("error", std::string(accounts.status().message()));
+    stamp_ = stamp;
+    return;
+  }
+  current_ = std::make_shared<const Accounts>(std::move(*accounts));
+  if (stamp_ != stamp) {
+    common::LogLine(common::LogLevel::kInfo, "accounts reloaded")
+        .Field("accounts", static_cast<int64_t>(current_->size()));
+  }
+  stamp_ = stamp;
+}
+
+absl::Status AccountStore::Update(const std::function<absl::Status(v1::GatewayAccounts*)>& change) {
+  auto s = UpdateAccountsFile(path_, change);
+  std::lock_guard<std::mutex> lock(mu_);
+  ReloadLocked(true);
+  return s;
 }
 
 }  // namespace renkei::gateway

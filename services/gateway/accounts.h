@@ -3,10 +3,14 @@
 // writes the file; the gateway reads it at start.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "renkei/common/clock.h"
 #include "renkei/v1/gateway.pb.h"
 
 namespace renkei::gateway {
@@ -20,6 +24,7 @@ class Accounts {
   const v1::GatewayAccount* Verify(const std::string& login, const std::string& password) const;
   const v1::GatewayAccount* Find(const std::string& login) const;
   size_t size() const { return by_login_.size(); }
+  const std::map<std::string, v1::GatewayAccount>& all() const { return by_login_; }
 
  private:
   std::map<std::string, v1::GatewayAccount> by_login_;
@@ -39,8 +44,43 @@ absl::StatusOr<v1::GatewayAccounts> ReadAccountsFile(const std::string& path);
 absl::StatusOr<std::string> HashPassword(const std::string& password);
 
 // Adds or replaces `account` (its password hashed here) in the file, written atomically with
-// mode 0600. Passwords shorter than 12 characters are refused.
+// mode 0600. Passwords shorter than 12 characters are refused. A replaced account keeps its second
+// factor and creation time unless `account` sets them.
 absl::Status SaveAccount(const std::string& path, v1::GatewayAccount account,
                          const std::string& password);
+
+// The whole file, written atomically (a temporary file synced, then renamed) with mode 0600.
+absl::Status WriteAccountsFile(const std::string& path, const v1::GatewayAccounts& file);
+// Reads the file, applies `change`, writes it back (nothing is written when `change` fails).
+absl::Status UpdateAccountsFile(const std::string& path,
+                                const std::function<absl::Status(v1::GatewayAccounts*)>& change);
+
+// The accounts as the gateway serves them: re-read when the file changed (checked at most once a
+// second: accounts added, disabled or changed with renkeictl take effect without a restart; a
+// malformed file keeps the last good accounts and is logged), and changed through Update.
+// Thread-safe.
+class AccountStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<AccountStore>> Open(
+      const std::string& path, const common::Clock* clock = common::SystemClock::Get());
+  // The current accounts; hold the pointer while using what it holds.
+  std::shared_ptr<const Accounts> Get();
+  // UpdateAccountsFile, then the new file becomes the current accounts.
+  absl::Status Update(const std::function<absl::Status(v1::GatewayAccounts*)>& change);
+  const std::string& path() const { return path_; }
+
+ private:
+  AccountStore(std::string path, const common::Clock* clock)
+      : path_(std::move(path)), clock_(clock) {}
+  static std::string FileStamp(const std::string& path);
+  void ReloadLocked(bool force);
+
+  std::string path_;
+  const common::Clock* clock_;
+  std::mutex mu_;
+  std::shared_ptr<const Accounts> current_;
+  std::string stamp_;
+  int64_t checked_ = 0;
+};
 
 }  // namespace renkei::gateway

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "openapi.h"
 #include "renkei/common/auth.h"
 #include "renkei/common/config.h"
 #include "renkei/common/ids.h"
@@ -176,8 +178,33 @@ absl::Status PrepareGatewayConfig(v1::InstanceConfig* config) {
   if (g->threads() == 0) g->set_threads(32);
   if (g->threads() > 256) v.Add("gateway.threads", "256以下 / at most 256");
   if (g->deadline_ms() == 0) g->set_deadline_ms(10000);
+  if (g->state_dir().empty()) {
+    g->set_state_dir((std::filesystem::path(config->data_root()) / "gateway").string());
+  }
+  if (g->metrics_roles().empty()) g->add_metrics_roles(v1::ROLE_OPERATOR);
+  if (g->tls().cert_file().empty() != g->tls().key_file().empty()) {
+    v.Add(g->tls().cert_file().empty() ? "gateway.tls.cert_file" : "gateway.tls.key_file",
+          "証明書と鍵は両方指定します / cert_file and key_file go together");
+  }
+  for (int role : g->two_factor_roles()) {
+    if (role == v1::ROLE_UNSPECIFIED || role == v1::ROLE_SERVICE) {
+      v.Add("gateway.two_factor_roles", "職員の役割を指定してください / staff roles only");
+    }
+  }
   return v.ToStatus();
 }
+
+Gateway::Impl::Impl(v1::InstanceConfig config)
+    : config_(std::move(config)),
+      instance_id_(common::InstanceId(config_.instance())),
+      router_(Routes()),
+      secure_cookies_(!config_.gateway().tls().cert_file().empty() ||
+                      (config_.gateway().public_origin().empty()
+                           ? !common::IsLoopbackAddress(config_.gateway().listen_address())
+                           : config_.gateway().public_origin().rfind("https://", 0) == 0)),
+      metrics_(std::make_unique<GatewayMetrics>()) {}
+
+Gateway::Impl::~Impl() = default;
 
 absl::Status Gateway::Impl::Init() {
   const auto& g = config_.gateway();
@@ -190,10 +217,27 @@ absl::Status Gateway::Impl::Init() {
     if (!key.ok()) return key.status();
     signing_key_ = std::move(*key);
   }
-  if (!g.accounts_file().empty()) {
-    auto accounts = Accounts::Load(g.accounts_file());
-    if (!accounts.ok()) return accounts.status();
-    accounts_ = std::move(*accounts);
+  auto accounts = AccountStore::Open(g.accounts_file());
+  if (!accounts.ok()) return accounts.status();
+  accounts_ = std::move(*accounts);
+  revoked_ = std::make_shared<common::RevocationList>(security.revoked_tokens_file());
+  if (auto s = revoked_->Compact(); !s.ok()) {
+    return absl::InvalidArgumentError("security.revoked_tokens_file: " + std::string(s.message()));
+  }
+  auto sessions = ConsoleSessions::Open(g.state_dir() + "/sessions.jsonl");
+  if (!sessions.ok()) return sessions.status();
+  sessions_ = std::move(*sessions);
+  openapi_ = OpenApiDocument(config_);
+  if (!g.tls().cert_file().empty()) {
+    auto server = std::make_unique<httplib::SSLServer>(g.tls().cert_file().c_str(),
+                                                       g.tls().key_file().c_str());
+    if (!server->is_valid()) {
+      return absl::InvalidArgumentError(
+          "gateway.tls: 証明書か鍵を読めません / cannot use cert_file and key_file");
+    }
+    server_ = std::move(server);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
   }
 
   // Every route resolved once: its method's descriptors, and a channel per service. The
@@ -232,18 +276,19 @@ absl::Status Gateway::Impl::Init() {
                                   factory->GetPrototype(method->output_type()), stub};
   }
 
-  server_.new_task_queue = [n = g.threads()] { return new httplib::ThreadPool(n); };
+  server_->new_task_queue = [n = g.threads()] { return new httplib::ThreadPool(n); };
   // Workers serve one connection at a time: keep idle keep-alive connections short.
-  server_.set_keep_alive_max_count(1000);
-  server_.set_keep_alive_timeout(2);
-  server_.set_tcp_nodelay(true);  // no 40 ms Nagle/delayed-ACK stall per answer
+  server_->set_keep_alive_max_count(1000);
+  server_->set_keep_alive_timeout(2);
+  server_->set_tcp_nodelay(true);  // no 40 ms Nagle/delayed-ACK stall per answer
   // A shared document's file (≤ 5 MiB, base64 in JSON) is the one body allowed above
   // max_body_bytes; every other route is held to it before its body is read.
-  server_.set_payload_max_length(std::max<size_t>(g.max_body_bytes(), kMaxUploadBody));
+  server_->set_payload_max_length(std::max<size_t>(g.max_body_bytes(), kMaxUploadBody));
   challenge_key_ = RandomHex(32);
   // httplib checks the size limit only against a declared Content-Length: bodies sent chunked
   // are refused before anything reads them (a request without either has no body).
-  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    RequestArrived();
     // (Only a caller who presents credentials: nobody else makes the gateway read 8 MiB.)
     const bool upload = req.method == "POST" && req.path == "/api/v1/documents" &&
                         (req.has_header("Authorization") || !CookieOf(req, kSessionCookie).empty());
@@ -269,9 +314,9 @@ absl::Status Gateway::Impl::Init() {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  server_.set_post_routing_handler(
+  server_->set_post_routing_handler(
       [this](const httplib::Request& req, httplib::Response& res) { AfterRouting(req, res); });
-  server_.set_error_handler(httplib::Server::HandlerWithResponse(
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         if (res.status == 413) {
@@ -291,39 +336,67 @@ absl::Status Gateway::Impl::Init() {
         }
         return httplib::Server::HandlerResponse::Handled;
       }));
-  server_.set_exception_handler(
+  server_->set_exception_handler(
       [this](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
         Fail(res, absl::InternalError("内部エラー / internal error"));
       });
 
-  server_.Post("/api/v1/login", [this](const httplib::Request& req, httplib::Response& res) {
-    HandleLogin(req, res);
+  // The gateway's own routes, each with its handler (a route without one, or a handler without
+  // a route, is a programming error found here).
+  size_t handled = 0;
+  for (const OwnRoute& route : OwnRoutes()) {
+    const std::string key = std::string(route.method) + " " + route.path;
+    auto it = OwnHandlers().find(key);
+    if (it == OwnHandlers().end()) return absl::InternalError("no handler for " + key);
+    ++handled;
+    std::string pattern;
+    for (const char* p = route.path; *p != '\0'; ++p) {
+      if (*p == '{') {
+        pattern += "([^/]+)";
+        while (*p != '\0' && *p != '}') ++p;
+        if (*p == '\0') break;
+      } else {
+        pattern += *p;
+      }
+    }
+    auto handler = [this, member = it->second](const httplib::Request& req,
+                                               httplib::Response& res) {
+      (this->*member)(req, res);
+    };
+    const std::string_view method = route.method;
+    if (method == "GET") {
+      server_->Get(pattern, handler);
+    } else if (method == "POST") {
+      server_->Post(pattern, handler);
+    } else if (method == "DELETE") {
+      server_->Delete(pattern, handler);
+    } else {
+      return absl::InternalError("own route method " + key);
+    }
+  }
+  if (handled != OwnHandlers().size()) return absl::InternalError("a handler without a route");
+  server_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleMetrics(req, res);
   });
-  server_.Post("/api/v1/logout", [this](const httplib::Request& req, httplib::Response& res) {
-    HandleLogout(req, res);
-  });
-  server_.Get("/api/v1/session", [this](const httplib::Request& req, httplib::Response& res) {
-    HandleSession(req, res);
-  });
-  server_.Get(
+  server_->Get(
       "/public/v1/map/settings",
       [this](const httplib::Request& req, httplib::Response& res) { HandleMapSettings(req, res); });
-  server_.Get("/public/v1/challenge", [this](const httplib::Request& req, httplib::Response& res) {
+  server_->Get("/public/v1/challenge", [this](const httplib::Request& req, httplib::Response& res) {
     HandleChallenge(req, res);
   });
   auto public_route = [this](const httplib::Request& req, httplib::Response& res) {
     HandlePublic(req, res);
   };
-  server_.Post("/public/v1/.*", public_route);
-  server_.Get("/public/v1/.*", public_route);
+  server_->Post("/public/v1/.*", public_route);
+  server_->Get("/public/v1/.*", public_route);
   auto api = [this](const httplib::Request& req, httplib::Response& res) { HandleApi(req, res); };
   const char* pattern = "/api/.*";
-  server_.Get(pattern, api);
-  server_.Post(pattern, api);
-  server_.Patch(pattern, api);
-  server_.Put(pattern, api);
-  server_.Delete(pattern, api);
-  if (!g.static_dir().empty() && !server_.set_mount_point("/", g.static_dir())) {
+  server_->Get(pattern, api);
+  server_->Post(pattern, api);
+  server_->Patch(pattern, api);
+  server_->Put(pattern, api);
+  server_->Delete(pattern, api);
+  if (!g.static_dir().empty() && !server_->set_mount_point("/", g.static_dir())) {
     return absl::InvalidArgumentError("gateway.static_dir: not a directory: " + g.static_dir());
   }
   return absl::OkStatus();
@@ -337,24 +410,26 @@ absl::Status Gateway::Impl::Start() {
   int port = 0;
   (void)absl::SimpleAtoi(address.substr(colon + 1), &port);
   if (port == 0) {
-    port_ = server_.bind_to_any_port(host);
+    port_ = server_->bind_to_any_port(host);
     if (port_ < 0) return absl::UnavailableError("cannot bind " + address);
   } else {
-    if (!server_.bind_to_port(host, port)) return absl::UnavailableError("cannot bind " + address);
+    if (!server_->bind_to_port(host, port)) return absl::UnavailableError("cannot bind " + address);
     port_ = port;
   }
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is a no-op until the loop runs: wait for it, so Stop() right after Start() ends.
-  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return absl::OkStatus();
 }
 
 void Gateway::Impl::Stop() {
-  server_.stop();
+  if (server_ == nullptr) return;
+  server_->stop();
   if (thread_.joinable()) thread_.join();
 }
 
 void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response& res) {
+  CountRequest(req, res);
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
   res.set_header("X-Frame-Options", "DENY");
@@ -398,5 +473,13 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const v1::InstanceConfi
 absl::Status Gateway::Start() { return impl_->Start(); }
 int Gateway::port() const { return impl_->port(); }
 void Gateway::Stop() { impl_->Stop(); }
+
+}  // namespace renkei::gateway
+
+namespace renkei::gateway {
+
+void Gateway::Impl::HandleOpenApi(const httplib::Request& /*req*/, httplib::Response& res) {
+  res.set_content(openapi_, kJson);
+}
 
 }  // namespace renkei::gateway

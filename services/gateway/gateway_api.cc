@@ -25,10 +25,6 @@ using google::protobuf::Message;
 constexpr char kIdempotencyHeader[] = "Idempotency-Key";
 constexpr int kAttempts = 3;  // calls per request while the service answers UNAVAILABLE
 
-bool IsUnsafe(const std::string& method) {
-  return method != "GET" && method != "HEAD" && method != "OPTIONS";
-}
-
 // A unary call completed on the calling thread (the worker's own completion queue, as gRPC's
 // synchronous stubs do), without handing the answer over from one of gRPC's threads.
 grpc::Status CallOnThisThread(grpc::GenericStub& stub, grpc::ClientContext* context,

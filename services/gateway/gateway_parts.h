@@ -20,11 +20,14 @@
 
 #include "absl/status/status.h"
 #include "accounts.h"
+#include "console_sessions.h"
 #include "gateway.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "renkei/common/auth.h"
+#include "renkei/common/clock.h"
 #include "renkei/common/events.h"
+#include "renkei/common/revocation.h"
 #include "renkei/common/tokens.h"
 #include "renkei/v1/config.pb.h"
 #include "renkei/v1/gateway.pb.h"
@@ -35,7 +38,16 @@ namespace renkei::gateway {
 
 inline constexpr char kSessionCookie[] = "renkei_session";
 inline constexpr char kCsrfCookie[] = "renkei_csrf";
+// A log-in under way (a second factor, a new password or an enrollment still to come).
+inline constexpr char kPendingCookie[] = "renkei_pending";
 inline constexpr char kJson[] = "application/json; charset=utf-8";
+
+inline int64_t NowSeconds() { return common::SystemClock::Get()->NowMicros() / 1000000; }
+
+// A method that changes something (CSRF applies).
+inline bool IsUnsafe(const std::string& method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
 
 // The value of cookie `name` in the request's Cookie header; empty when absent.
 std::string CookieOf(const httplib::Request& req, std::string_view name);
@@ -51,15 +63,38 @@ struct Endpoint {
   std::shared_ptr<grpc::GenericStub> stub;
 };
 
+// A log-in whose password was right and that still needs a step (next_step), or a logged-in
+// user's enrollment of a new second factor; kept in memory for five minutes.
+struct PendingLogin {
+  std::string login;
+  std::string next_step;         // "new_password", "totp", "totp_enrollment"
+  std::string candidate_secret;  // an enrollment's secret until a code confirms it
+  int64_t expires_at = 0;
+  std::string user_agent;
+  std::string address;
+};
+
+// The gateway's own metrics (GET /metrics; gateway_metrics.cc).
+class GatewayMetrics {
+ public:
+  GatewayMetrics();
+  ~GatewayMetrics();
+  void Login(const std::string& result);
+  void Revoked();
+  void Request(const std::string& route, const std::string& method, int status, double seconds);
+  void SetPending(size_t n);
+  // The Prometheus text exposition of every metric.
+  std::string Text() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class Gateway::Impl {
  public:
-  explicit Impl(v1::InstanceConfig config)
-      : config_(std::move(config)),
-        instance_id_(common::InstanceId(config_.instance())),
-        router_(Routes()),
-        secure_cookies_(config_.gateway().public_origin().empty()
-                            ? !common::IsLoopbackAddress(config_.gateway().listen_address())
-                            : config_.gateway().public_origin().rfind("https://", 0) == 0) {}
+  explicit Impl(v1::InstanceConfig config);
+  ~Impl();
 
   absl::Status Init();
   absl::Status Start();
@@ -119,15 +154,84 @@ class Gateway::Impl {
   bool PublicAllowed(const std::string& address, size_t per_window);
   // Who the token's claims say is logged in, for the console.
   v1::ConsoleSession SessionOf(const v1::TokenClaims& claims) const;
+  // The gateway's own routes (routes.cc OwnRoutes; gateway_sessions.cc and gateway_accounts.cc).
+  using OwnHandler = void (Impl::*)(const httplib::Request&, httplib::Response&);
+  static const std::map<std::string, OwnHandler>& OwnHandlers();
   void HandleLogin(const httplib::Request& req, httplib::Response& res);
+  void HandleNewPassword(const httplib::Request& req, httplib::Response& res);
+  void HandleSecondFactor(const httplib::Request& req, httplib::Response& res);
+  void HandleLoginEnrollment(const httplib::Request& req, httplib::Response& res);
+  void HandleLoginConfirmation(const httplib::Request& req, httplib::Response& res);
   void HandleLogout(const httplib::Request& req, httplib::Response& res);
   void HandleSession(const httplib::Request& req, httplib::Response& res);
+  void HandleSessions(const httplib::Request& req, httplib::Response& res);
+  void HandleEndSession(const httplib::Request& req, httplib::Response& res);
+  void HandleOwnPassword(const httplib::Request& req, httplib::Response& res);
+  void HandleOwnEnrollment(const httplib::Request& req, httplib::Response& res);
+  void HandleOwnConfirmation(const httplib::Request& req, httplib::Response& res);
+  void HandleListAccounts(const httplib::Request& req, httplib::Response& res);
+  void HandleCreateAccount(const httplib::Request& req, httplib::Response& res);
+  void HandleDisableAccount(const httplib::Request& req, httplib::Response& res);
+  void HandlePasswordReset(const httplib::Request& req, httplib::Response& res);
+  void HandleTwoFactorReset(const httplib::Request& req, httplib::Response& res);
+  void HandleOpenApi(const httplib::Request& req, httplib::Response& res);
+  void HandleMetrics(const httplib::Request& req, httplib::Response& res);
+
+  // The caller of a route that needs a log-in: a verified token not on the revocation list
+  // (and, for a change sent with the cookie, the CSRF check). Answers 401/403 and returns
+  // nullopt otherwise.
+  std::optional<v1::TokenClaims> Authenticate(const httplib::Request& req, httplib::Response& res);
+  // The log-in under way named by the renkei_pending cookie, at `step`; answers 401 if none.
+  std::optional<PendingLogin> PendingOf(const httplib::Request& req, httplib::Response& res,
+                                        std::string_view step);
+  // What a log-in whose password was right still needs: "new_password", "totp",
+  // "totp_enrollment" or "" (nothing: a session).
+  std::string NextStep(const v1::GatewayAccount& account) const;
+  // Goes on with a log-in after a step: the next step's answer (a pending cookie) or the session.
+  void Proceed(PendingLogin pending, const httplib::Request& req, httplib::Response& res);
+  // Issues the session of `login`: its token (with a fresh id, recorded in the sessions file),
+  // the cookies; returns what the answer says (ConsoleSession), nullopt after answering an error.
+  std::optional<v1::ConsoleSession> IssueSession(const std::string& login,
+                                                 const std::string& user_agent,
+                                                 const std::string& address,
+                                                 httplib::Response& res);
+  // Ends a session: its token on the revocation list, the session's record ended.
+  absl::Status EndSession(const std::string& id, int64_t expires_at);
+  // Ends every session of `login` (a disabled account, a reset password or second factor).
+  absl::Status EndSessionsOf(const std::string& login);
+  // Checks a code (or a recovery code) of the account's second factor and records its use;
+  // answers and returns false when it does not match.
+  bool CheckSecondFactor(const std::string& login, const v1::SecondFactorRequest& request,
+                         httplib::Response& res);
+  // A new secret to enroll for `login` (the QR code and the key).
+  v1::TotpEnrollment Enrollment(const std::string& login, const std::string& secret) const;
+  // Saves a confirmed secret and new recovery codes; the codes (shown once) or an error.
+  absl::StatusOr<std::vector<std::string>> SaveSecondFactor(const std::string& login,
+                                                            const std::string& secret,
+                                                            int64_t step);
+  // Authenticate, and the caller may manage the instance's accounts (403 otherwise).
+  std::optional<v1::TokenClaims> AccountsCaller(const httplib::Request& req,
+                                                httplib::Response& res);
+  // Whether the claims may manage the instance's accounts (Gateway.ManageAccounts).
+  bool MayManageAccounts(const v1::TokenClaims& claims) const;
+  // The roles the instance's staff may give the accounts they make.
+  std::vector<v1::Role> AssignableRoles() const;
+  v1::AccountSummary Summary(const v1::GatewayAccount& account) const;
+  // A path parameter of an own route, by its name in OwnRoutes' path.
+  static std::string PathParam(const httplib::Request& req, size_t index);
   void AfterRouting(const httplib::Request& req, httplib::Response& res);
+  // The metrics' label of a request: its route's pattern, or what kind of path it is.
+  std::string RouteLabel(const httplib::Request& req) const;
+  // Notes the arrival of the request this thread is about to route, and counts its answer.
+  static void RequestArrived();
+  void CountRequest(const httplib::Request& req, const httplib::Response& res);
   // Counts an attempt of `login` and says whether it may go on (fewer than kMaxFailures in the
   // window); one step under the lock, so parallel attempts cannot slip past the count.
   bool ReserveAttempt(const std::string& login);
   // A successful log-in forgets the login's attempts.
   void ClearAttempts(const std::string& login);
+  // ReserveAttempt, answering 429 when it says no.
+  bool ReserveAttemptOrFail(const std::string& login, httplib::Response& res);
 
   v1::InstanceConfig config_;
   std::string instance_id_;
@@ -136,11 +240,21 @@ class Gateway::Impl {
   std::map<const Route*, Endpoint> endpoints_;
   common::KeyRing keys_;
   std::optional<common::SigningKey> signing_key_;
-  Accounts accounts_;
-  httplib::Server server_;
+  std::unique_ptr<AccountStore> accounts_;
+  std::shared_ptr<common::RevocationList> revoked_;
+  std::unique_ptr<ConsoleSessions> sessions_;
+  std::mutex pending_mu_;
+  std::map<std::string, PendingLogin> pending_;  // pending id -> the log-in (expiring)
+  std::unique_ptr<GatewayMetrics> metrics_;
+  std::string openapi_;  // the API's description, made once
+  // HTTPS when gateway.tls names a certificate (an httplib::SSLServer), else HTTP.
+  std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
   Router public_router_{PublicRoutes()};
+  // OwnRoutes as routes (for matching a path to its pattern), and the router over them.
+  std::vector<Route> own_routes_ = OwnRoutesAsRoutes();
+  Router own_router_{own_routes_};
   std::mutex service_token_mu_;
   std::string service_token_;
   int64_t service_token_exp_ = 0;

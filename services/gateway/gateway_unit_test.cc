@@ -8,6 +8,7 @@
 #include "gateway/accounts.h"
 #include "gateway/gateway.h"
 #include "gateway/routes.h"
+#include "gateway/totp.h"
 #include "gateway/transcode.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
@@ -128,6 +129,70 @@ TEST(Routes, DocsGatewayMdListsExactlyTheTable) {
   const std::string doc = testing::ReadFile(testing::SourceDir() + "/docs/gateway.md");
   EXPECT_THAT(doc, HasSubstr(RoutesMarkdown()))
       << "docs/gateway.md is stale: renkei-gateway --routes-markdown prints its route table";
+}
+
+TEST(Routes, TheGatewaysOwnRoutesNameRealMessagesAndAreUnique) {
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  std::set<std::string> seen;
+  for (const auto& r : OwnRoutes()) {
+    EXPECT_TRUE(seen.insert(std::string(r.method) + " " + r.path).second) << r.path;
+    for (const char* message : {r.request, r.response}) {
+      if (*message != '\0') {
+        EXPECT_NE(pool->FindMessageTypeByName(message), nullptr) << message;
+      }
+    }
+    EXPECT_THAT(std::string(r.caller),
+                ::testing::AnyOf("public", "pending", "session", "accounts"));
+  }
+}
+
+// RFC 4226 appendix D (HOTP, the 20-byte ASCII secret "12345678901234567890") and RFC 6238
+// appendix B (TOTP with SHA-1, 8 digits, 30 s steps).
+TEST(Totp, MatchesTheRfcVectors) {
+  const std::string key = "12345678901234567890";
+  const char* hotp[] = {"755224", "287082", "359152", "969429", "338314",
+                        "254676", "287922", "162583", "399871", "520489"};
+  for (uint64_t counter = 0; counter < 10; ++counter) {
+    EXPECT_EQ(Hotp(key, counter), hotp[counter]) << counter;
+  }
+  const std::pair<int64_t, const char*> totp[] = {
+      {59, "94287082"},         {1111111109, "07081804"}, {1111111111, "14050471"},
+      {1234567890, "89005924"}, {2000000000, "69279037"}, {20000000000, "65353130"}};
+  for (const auto& [time, code] : totp) {
+    EXPECT_EQ(Hotp(key, static_cast<uint64_t>(TotpStep(time)), 8), code) << time;
+  }
+  EXPECT_EQ(Base32Encode(key), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+  EXPECT_EQ(*Base32Decode("gezd gnbv gy3t qojq gezd gnbv gy3t qojq"), key);
+  EXPECT_FALSE(Base32Decode("not base32!").ok());
+}
+
+TEST(Totp, ACodeMatchesItsStepOrOneEitherSideAndOnlyAfterTheLastUsed) {
+  const std::string secret = NewTotpSecret();
+  EXPECT_EQ(Base32Decode(secret)->size(), 20u);
+  const std::string key = *Base32Decode(secret);
+  const int64_t now = 1800000000;
+  const int64_t step = TotpStep(now);
+  EXPECT_EQ(MatchTotp(secret, Hotp(key, step), now, 0), step);
+  EXPECT_EQ(MatchTotp(secret, Hotp(key, step - 1), now, 0), step - 1);
+  EXPECT_EQ(MatchTotp(secret, Hotp(key, step + 1), now, 0), step + 1);
+  EXPECT_EQ(MatchTotp(secret, Hotp(key, step - 2), now, 0), std::nullopt) << "too old";
+  EXPECT_EQ(MatchTotp(secret, Hotp(key, step), now, step), std::nullopt) << "used already";
+  EXPECT_EQ(MatchTotp(secret, Hotp(key, step - 1), now, step - 1), std::nullopt);
+  EXPECT_EQ(MatchTotp(secret, "12345", now, 0), std::nullopt);
+  EXPECT_THAT(OtpauthUri("連携 稲城市", "inagi-staff", secret),
+              ::testing::MatchesRegex("otpauth://totp/%E9%80%A3%E6%90%BA%20%E7%A8%B2%E5%9F%8E%E5%"
+                                      "B8%82:inagi-staff\\?secret=[A-Z2-7]{32}&issuer=.*&"
+                                      "algorithm=SHA1&digits=6&period=30"));
+}
+
+TEST(Totp, RecoveryCodesAreTenDistinctAndHashedWithoutTheirLayout) {
+  const auto codes = NewRecoveryCodes();
+  ASSERT_EQ(codes.size(), 10u);
+  EXPECT_EQ(std::set<std::string>(codes.begin(), codes.end()).size(), 10u);
+  for (const auto& c : codes) EXPECT_THAT(c, ::testing::MatchesRegex("[a-z2-7]{5}-[a-z2-7]{5}"));
+  EXPECT_EQ(RecoveryCodeHash("abcde-fghij"), RecoveryCodeHash("ABCDE FGHIJ"));
+  EXPECT_NE(RecoveryCodeHash("abcde-fghij"), RecoveryCodeHash("abcde-fghik"));
+  EXPECT_EQ(RecoveryCodeHash("x").size(), 64u);
 }
 
 TEST(Router, PrefersLiteralSegmentsAndTellsAnotherMethodFromNoRoute) {

@@ -2,6 +2,7 @@
 //
 //   renkei-gateway --config deploy/local/inagi.json
 //   renkei-gateway --routes-markdown        (docs/gateway.md's route table)
+//   renkei-gateway --openapi                (the API's OpenAPI 3 document, as /api/v1/openapi.json)
 //
 // Exit status (common::RunProcess): 0 after SIGTERM/SIGINT, 2 for a bad command line or
 // configuration (every bad field named), 1 when start-up failed (keys, accounts file, port in
@@ -9,6 +10,7 @@
 #include <iostream>
 
 #include "gateway/gateway.h"
+#include "gateway/openapi.h"
 #include "gateway/routes.h"
 #include "renkei/common/log.h"
 #include "renkei/common/service_host.h"
@@ -41,6 +43,12 @@ int main(int argc, char** argv) {
   return renkei::common::RunProcess(
       argc, argv,
       {"gateway",
-       {{"--routes-markdown", [] { std::cout << renkei::gateway::RoutesMarkdown(); }}},
+       {{"--routes-markdown", [] { std::cout << renkei::gateway::RoutesMarkdown(); }},
+        {"--openapi",
+         [] {
+           renkei::v1::InstanceConfig config;
+           config.mutable_instance()->set_name("(any instance)");
+           std::cout << renkei::gateway::OpenApiDocument(config) << "\n";
+         }}},
        renkei::gateway::Start});
 }

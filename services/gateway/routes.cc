@@ -231,6 +231,38 @@ const std::vector<Route>& PublicRoutes() {
   return routes;
 }
 
+const std::vector<OwnRoute>& OwnRoutes() {
+  // clang-format off
+  static const std::vector<OwnRoute> routes = {
+      {"POST", "/api/v1/login", "renkei.v1.LoginRequest", "renkei.v1.ConsoleSession", "ログインする (パスワード)", "public"},
+      {"POST", "/api/v1/login/new-password", "renkei.v1.NewPasswordRequest", "renkei.v1.ConsoleSession", "ログイン: 初期パスワードを変える", "pending"},
+      {"POST", "/api/v1/login/second-factor", "renkei.v1.SecondFactorRequest", "renkei.v1.ConsoleSession", "ログイン: 確認コード (二要素認証)", "pending"},
+      {"POST", "/api/v1/login/totp-enrollment", "", "renkei.v1.TotpEnrollment", "ログイン: 認証アプリを登録する (QR コード)", "pending"},
+      {"POST", "/api/v1/login/totp-confirmation", "renkei.v1.TotpConfirmation", "renkei.v1.TotpEnrolled", "ログイン: 認証アプリの登録を確かめる", "pending"},
+      {"POST", "/api/v1/logout", "", "", "ログアウトする (トークンを無効にする)", "public"},
+      {"GET", "/api/v1/session", "", "renkei.v1.ConsoleSession", "ログイン中の利用者と権限", "session"},
+      {"GET", "/api/v1/sessions", "", "renkei.v1.ConsoleSessionList", "自分のログイン (端末) の一覧", "session"},
+      {"DELETE", "/api/v1/sessions/{id}", "", "", "自分のログインを終わらせる", "session"},
+      {"POST", "/api/v1/account/password", "renkei.v1.NewPasswordRequest", "", "自分のパスワードを変える", "session"},
+      {"POST", "/api/v1/account/totp-enrollment", "", "renkei.v1.TotpEnrollment", "認証アプリを登録する (QR コード)", "session"},
+      {"POST", "/api/v1/account/totp-confirmation", "renkei.v1.TotpConfirmation", "renkei.v1.TotpEnrolled", "認証アプリの登録を確かめる (回復コード)", "session"},
+      {"GET", "/api/v1/accounts", "", "renkei.v1.AccountList", "職員のアカウントの一覧", "accounts"},
+      {"POST", "/api/v1/accounts", "renkei.v1.CreateAccountRequest", "renkei.v1.AccountCreated", "職員のアカウントを作る (初期パスワード)", "accounts"},
+      {"POST", "/api/v1/accounts/{login}/disable", "renkei.v1.DisableAccountRequest", "renkei.v1.AccountSummary", "アカウントを停止する・再開する", "accounts"},
+      {"POST", "/api/v1/accounts/{login}/password-reset", "", "renkei.v1.AccountCreated", "パスワードを再設定する (初期パスワード)", "accounts"},
+      {"POST", "/api/v1/accounts/{login}/two-factor-reset", "", "renkei.v1.AccountSummary", "二要素認証を解除する (認証アプリの紛失)", "accounts"},
+      {"GET", "/api/v1/openapi.json", "", "", "この API の説明 (OpenAPI 3)", "public"},
+  };
+  // clang-format on
+  return routes;
+}
+
+std::vector<Route> OwnRoutesAsRoutes() {
+  std::vector<Route> out;
+  for (const auto& r : OwnRoutes()) out.push_back(Route{r.method, r.path, "", r.summary});
+  return out;
+}
+
 std::string RoutesMarkdown() {
   std::string out = "| method | path | gRPC | |\n|---|---|---|---|\n";
   std::vector<Route> all = Routes();
@@ -247,6 +279,18 @@ std::string RoutesMarkdown() {
     out += " | ";
     out += r.summary;
     out += " |\n";
+  }
+  out +=
+      "\nThe gateway's own routes (no service behind them):\n\n"
+      "| method | path | body | answer | caller | |\n|---|---|---|---|---|---|\n";
+  auto name = [](std::string_view message) {
+    if (message.empty()) return std::string("—");
+    if (message.substr(0, 10) == "renkei.v1.") message.remove_prefix(10);
+    return std::string(message);
+  };
+  for (const auto& r : OwnRoutes()) {
+    out += std::string("| ") + r.method + " | `" + r.path + "` | " + name(r.request) + " | " +
+           name(r.response) + " | " + r.caller + " | " + r.summary + " |\n";
   }
   return out;
 }

@@ -28,6 +28,22 @@ const std::vector<Route>& Routes();
 // own service identity, rate-limited per client address.
 const std::vector<Route>& PublicRoutes();
 
+// The gateway's own routes (log-in and its steps, the session, the caller's sessions and second
+// factor, staff accounts, the API's description): answered by the gateway itself, not relayed.
+struct OwnRoute {
+  const char* method;
+  const char* path;      // "/api/v1/accounts/{login}/disable"
+  const char* request;   // the body's message ("renkei.v1.LoginRequest"); "" for none
+  const char* response;  // the answer's message; "" for an empty object
+  const char* summary;   // what it does, in Japanese
+  // Who may call it: "public" (anyone), "pending" (a log-in under way: the renkei_pending
+  // cookie), "session" (a log-in's token), "accounts" (a token allowed Gateway.ManageAccounts).
+  const char* caller;
+};
+const std::vector<OwnRoute>& OwnRoutes();
+// The same as Routes (no rpc), for a Router.
+std::vector<Route> OwnRoutesAsRoutes();
+
 // docs/gateway.md's route table (`renkei-gateway --routes-markdown`).
 std::string RoutesMarkdown();
 

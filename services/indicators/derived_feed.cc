@@ -208,10 +208,9 @@ absl::StatusOr<v1::RecomputeDerivedResponse> DerivedFeed::Recompute(
   if (!gaps.empty() && !r.accept_history_gap()) {
     return common::NotAllowedNow(
         "accept_history_gap",
-        "ストリームに履歴の欠けがあるため再計算すると件数が減ります。reconcile "
-        "で修復するか、承知のうえ "
-        "accept_history_gap を指定してください / the stream lacks events, a recompute would "
-        "undercount: " +
+        "ストリームに履歴の欠けがあるため再計算すると件数が減ります。整合の修復 (renkeictl "
+        "indicator reconcile) を行うか、欠けを承知のうえで再計算してください / the stream lacks "
+        "events, a recompute would undercount (accept_history_gap): " +
             gaps);
   }
   ASSIGN_OR_RETURN(uint32_t generation, domain_->DerivedGeneration());

@@ -283,8 +283,8 @@ absl::StatusOr<v1::ImportObservationsResponse> Indicators::ImportObservations(
     absl::Status details = bad.ToStatus();
     absl::Status s = absl::InvalidArgumentError(
         std::to_string(out.errors_size()) +
-        " 行に誤りがあるため取り込みませんでした (allow_partial で正しい行のみ取り込めます) / rows "
-        "rejected, nothing imported");
+        " 行に誤りがあるため取り込みませんでした (正しい行だけを取り込む指定もできます) / rows "
+        "rejected, nothing imported (allow_partial imports the good rows)");
     details.ForEachPayload(
         [&](absl::string_view url, const absl::Cord& payload) { s.SetPayload(url, payload); });
     return s;

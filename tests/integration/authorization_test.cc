@@ -244,6 +244,13 @@ TEST(AccessDeclarations, TheMatrixSaysWhatTheIssueAsks) {
   EXPECT_FALSE(decide(get, v1::ROLE_NATIONAL_STAFF, Reach::kCovering).allowed);
   EXPECT_TRUE(decide(digest, v1::ROLE_NATIONAL_STAFF, Reach::kCovering).allowed);
   EXPECT_FALSE(decide(digest, v1::ROLE_NATIONAL_STAFF, Reach::kCovering).personal);
+  // Another system of the municipality hands consultations over and reads them back, never their
+  // personal fields, and nothing of another municipality.
+  EXPECT_TRUE(decide(create, v1::ROLE_INTEGRATION_SYSTEM, Reach::kOwn).allowed);
+  EXPECT_TRUE(decide(get, v1::ROLE_INTEGRATION_SYSTEM, Reach::kOwn).allowed);
+  EXPECT_FALSE(decide(get, v1::ROLE_INTEGRATION_SYSTEM, Reach::kOwn).personal);
+  EXPECT_FALSE(decide(create, v1::ROLE_INTEGRATION_SYSTEM, Reach::kOwn).personal);
+  EXPECT_FALSE(decide(get, v1::ROLE_INTEGRATION_SYSTEM, Reach::kCovering).allowed);
   EXPECT_FALSE(decide(get, v1::ROLE_OPERATOR, Reach::kOwn).allowed);
   EXPECT_FALSE(decide(get, v1::ROLE_SERVICE, Reach::kOwn).allowed);
   EXPECT_TRUE(

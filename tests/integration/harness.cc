@@ -549,6 +549,17 @@ std::vector<std::string> VocabularyLeaks(const std::string& text) {
   return out;
 }
 
+std::pair<int, std::string> RunShell(const std::string& command) {
+  std::string out;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return {-1, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
 std::string FindFirst(const std::string& text, const std::string& pattern) {
   std::smatch m;
   const std::regex re(pattern);

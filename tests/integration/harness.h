@@ -246,6 +246,9 @@ CliResult RunRenkeictl(const std::vector<std::string>& args,
 // leaks in order of appearance; empty when none.
 std::vector<std::string> VocabularyLeaks(const std::string& text);
 
+// Runs `command` with /bin/sh, stderr joined to stdout: its exit code and output.
+std::pair<int, std::string> RunShell(const std::string& command);
+
 // The first match of `pattern` in `text` (the whole match, or group 1 when there is one); "" when
 // none.
 std::string FindFirst(const std::string& text, const std::string& pattern);

@@ -20,23 +20,12 @@ namespace {
 using ::testing::HasSubstr;
 
 // Runs a shell command; its exit status and output (stdout and stderr).
-std::pair<int, std::string> Shell(const std::string& command) {
-  std::string out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return {-1, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WEXITSTATUS(status), out};
-}
-
 class TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ca_ = tmp_.Sub("ca");
-    auto [rc, out] =
-        Shell("bash " + SourceDir() + "/tools/dev-ca.sh " + ca_ + " nats m132250 coordinator-pc");
+    auto [rc, out] = RunShell("bash " + SourceDir() + "/tools/dev-ca.sh " + ca_ +
+                              " nats m132250 coordinator-pc");
     ASSERT_EQ(rc, 0) << out;
     // nats-server: TLS with client certificates on its only port.
     nats_port_ = FreePort();
@@ -142,14 +131,15 @@ TEST_F(TlsTest, ServicesServeTlsWithClientCertificatesAndPublishOverTls) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
   }
   // The negotiated protocol, seen from outside: TLS 1.3 with the client certificate.
-  auto [rc, out] = Shell("openssl s_client -connect " + instance_->address("intake") +
-                         " -alpn h2 -CAfile " + ca_ + "/ca.crt -cert " + ca_ +
-                         "/coordinator-pc.crt -key " + ca_ + "/coordinator-pc.key </dev/null");
+  auto [rc, out] = RunShell("openssl s_client -connect " + instance_->address("intake") +
+                            " -alpn h2 -CAfile " + ca_ + "/ca.crt -cert " + ca_ +
+                            "/coordinator-pc.crt -key " + ca_ + "/coordinator-pc.key </dev/null");
   EXPECT_THAT(out, HasSubstr("TLSv1.3")) << out;
   EXPECT_THAT(out, HasSubstr("Verify return code: 0 (ok)")) << out;
-  auto [rc12, out12] = Shell("openssl s_client -tls1_2 -connect " + instance_->address("intake") +
-                             " -alpn h2 -CAfile " + ca_ + "/ca.crt -cert " + ca_ +
-                             "/coordinator-pc.crt -key " + ca_ + "/coordinator-pc.key </dev/null");
+  auto [rc12, out12] =
+      RunShell("openssl s_client -tls1_2 -connect " + instance_->address("intake") +
+               " -alpn h2 -CAfile " + ca_ + "/ca.crt -cert " + ca_ + "/coordinator-pc.crt -key " +
+               ca_ + "/coordinator-pc.key </dev/null");
   std::printf("[ tls ] a TLS 1.2-only client: %s\n",
               out12.find("Protocol  : TLSv1.2") != std::string::npos ||
                       out12.find("TLSv1.2, Cipher") != std::string::npos

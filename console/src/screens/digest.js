@@ -14,6 +14,8 @@ import { downloadText } from '../download.js';
 import { municipalityName } from '../municipalities.js';
 import { label, tagLabels, REFERRAL_OUTCOMES } from '../words.js';
 
+// A small table of counts: the first column names the row, the numbers are right-aligned under
+// a heading that never wraps (件数).
 /**
  * @param {string} caption
  * @param {string[]} head
@@ -21,12 +23,16 @@ import { label, tagLabels, REFERRAL_OUTCOMES } from '../words.js';
  */
 function countTable(caption, head, rows) {
   if (!rows.length) return h('div', { class: 'digest-block' }, h('h3', {}, caption), h('p', {}, 'なし'));
+  const numeric = head.map((_, i) => i > 0 && rows.every((r) => typeof r[i] === 'number'));
   return h('div', { class: 'digest-block' },
     h('h3', {}, caption),
-    h('table', { class: 'data compact' },
-      h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', { class: typeof c === 'number' ? 'num' : '' }, String(c)))))))));
+    h('table', { class: 'data compact counts' },
+      h('caption', { class: 'sr-only' }, caption),
+      h('thead', {}, h('tr', {}, head.map((x, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : null }, x)))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', { class: numeric[i] ? 'num' : null }, String(c)))))))));
 }
+
+const GAP_HEADS = ['機能', '相談', '最寄り (市区町村外)', '距離'];
 
 /**
  * @param {renkei.v1.Date} d
@@ -118,13 +124,14 @@ export async function render(main, ctx) {
   replace(main,
     h('div', { class: 'no-print' },
       h('div', { class: 'toolbar' },
-        h('label', { for: 'digest-fy' }, '年度'), fySelect,
-        h('label', { for: 'digest-month' }, '月'), monthSelect, quick, print, md),
+        h('span', { class: 'toolbar-pair' }, h('label', { for: 'digest-fy' }, '年度'), fySelect),
+        h('span', { class: 'toolbar-pair' }, h('label', { for: 'digest-month' }, '月'), monthSelect), quick, print, md),
       h('details', {}, h('summary', {}, '期間を日付で指定する'), custom)),
     h('article', { class: 'digest', 'aria-labelledby': 'digest-h' },
       h('h1', { id: 'digest-h' }, '定例ミーティング資料'),
       h('p', { class: 'digest-period' }, `${name}　`, dateText(d.from || period.from), '〜', dateText(d.to || period.to)),
       h('p', { class: 'digest-total' }, '相談件数 ', h('strong', { id: 'digest-consultations' }, `${d.consultations ?? 0}`), '件'),
+      h('h2', { id: 'counts-h', class: 'digest-counts-h' }, '件数の内訳'),
       h('div', { class: 'digest-grid' },
         countTable('相談元別', ['相談元', '件数'], (d.bySourceType || []).map((c) => [c.label || c.key, c.count])),
         countTable('相談の状態', ['状態', '件数'], (d.byStatus || []).map((c) => [c.label || c.key, c.count])),
@@ -133,13 +140,13 @@ export async function render(main, ctx) {
       h('section', { 'aria-labelledby': 'gaps-h' },
         h('h2', { id: 'gaps-h' }, '資源の空白 (相談で見つかったもの)'),
         (d.resourceGaps || []).length === 0 ? h('p', {}, 'なし')
-          : h('table', { class: 'data' },
-            h('thead', {}, h('tr', {}, ['機能', '相談', '最寄り (市区町村外)', '距離'].map((x) => h('th', { scope: 'col' }, x)))),
+          : h('table', { class: 'data gaps card-rows' },
+            h('thead', {}, h('tr', {}, GAP_HEADS.map((x, i) => h('th', { scope: 'col', class: i === 1 || i === 3 ? 'num' : null }, x)))),
             h('tbody', {}, d.resourceGaps.map((g) => h('tr', {},
-              h('th', { scope: 'row' }, g.label || capabilityLabel(g.capability)),
-              h('td', { class: 'num' }, `${g.consultations}件`),
-              h('td', {}, g.nearestOutsideName || '—'),
-              h('td', { class: 'num' }, g.nearestOutsideName ? `${Number(g.nearestOutsideKm).toFixed(1)} km` : '—')))))),
+              h('th', { scope: 'row', 'data-label': GAP_HEADS[0] }, g.label || capabilityLabel(g.capability)),
+              h('td', { class: 'num', 'data-label': GAP_HEADS[1] }, `${g.consultations}件`),
+              h('td', { 'data-label': GAP_HEADS[2] }, g.nearestOutsideName || '—'),
+              h('td', { class: 'num', 'data-label': GAP_HEADS[3] }, g.nearestOutsideName ? `${Number(g.nearestOutsideKm).toFixed(1)} km` : '—')))))),
       h('section', { 'aria-labelledby': 'outside-h' },
         h('h2', { id: 'outside-h' }, '市区町村外への紹介'),
         (d.referralsOutside || []).length === 0 ? h('p', {}, 'なし')

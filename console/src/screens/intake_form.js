@@ -8,9 +8,22 @@ import {
   input, dateInput, dateValue, choices, checkbox, actionForm, norm,
 } from '../forms.js';
 import { parseTimeInput, tokyoTimestamp } from '../dates.js';
+import { can } from '../permissions.js';
 import {
   label, CHANNELS, SOURCE_TYPES, CARE_LEVELS, CONDITIONS, RESOURCE_KINDS, AREA_PREFERENCES,
 } from '../words.js';
+
+// Whether the logged-in user may make this call ("IntakeService.Refer"): the screens of 相談受付
+// show a form or a button only then. A gateway that does not list the caller's permissions yet
+// (no ConsoleSession.permissions at all) hides nothing: the service decides, and says no in words.
+/**
+ * @param {{permissions?: string[]} | null | undefined} session
+ * @param {string} method
+ */
+export function allows(session, method) {
+  if (!session) return false;
+  return !Array.isArray(session.permissions) || can(session, method);
+}
 
 /**
  * @typedef {HTMLFieldSetElement & {
@@ -123,10 +136,12 @@ function nonEmpty(obj) {
 /**
  * 相談者の機関: a directory resource (e.g. a hospital's discharge unit in the next city), found
  * by typing part of its name and picking it from the suggestions. Its id is public data; it lets
- * the seeds of repeated consultations from one hospital propose a wide-area issue.
+ * the seeds of repeated consultations from one hospital propose a wide-area issue. `initial`: the
+ * institution recorded already (shown by its name, kept unless the text changes).
+ * @param {{id: string, name: string} | null} [initial]
  * @returns {{field: ui.Field, id(): string | undefined}}
  */
-function institutionPicker() {
+function institutionPicker(initial) {
   const listId = uid('institutions');
   const field = input({
     label: '相談者の機関 (病院の地域連携室・事業所など、名簿から選ぶ)', field: 'requester.institution_resource_id',
@@ -138,6 +153,10 @@ function institutionPicker() {
   field.append(suggestions);
   /** @type {Map<string, string>} the text of a suggestion → the resource id */
   const picked = new Map();
+  if (initial && initial.id) {
+    picked.set(initial.name, initial.id);
+    control.value = initial.name;
+  }
   let timer = 0;
   control.addEventListener('input', () => {
     window.clearTimeout(timer);
@@ -172,28 +191,99 @@ function institutionPicker() {
 }
 
 /**
+ * @typedef {object} DetailFields
+ * @property {ui.Field} channel
+ * @property {ui.Choices} source
+ * @property {HTMLFieldSetElement} requesterSet 相談者
+ * @property {HTMLFieldSetElement} personSet 本人
+ * @property {ui.Field} narrative
+ * @property {() => Partial<renkei.v1.Requester>} requester what the fields say, empty ones left out
+ * @property {() => Partial<renkei.v1.PersonConcerned>} person
+ */
+
+// The recorded details of a consultation — how it came, who called, the person concerned, what
+// was asked — as the new-consultation form and the consultation's edit form both ask them, with
+// the request's field paths (an error of "person.birth_date" lands next to 本人の生年月日).
+// `c`: the consultation whose details fill the fields (the edit form); none for a new one.
+/**
+ * @param {renkei.v1.Consultation} [c]
+ * @returns {DetailFields}
+ */
+export function detailFields(c) {
+  /** @type {Partial<renkei.v1.Requester>} */
+  const r = (c && c.requester) || {};
+  /** @type {Partial<renkei.v1.PersonConcerned>} */
+  const p = (c && c.person) || {};
+  const channel = input({
+    label: '相談の経路', field: 'channel', options: CHANNELS, empty: c ? undefined : '選択してください',
+    required: true, value: c ? c.channel : '',
+  });
+  const source = choices({
+    label: '相談元', field: 'source_type', options: SOURCE_TYPES, required: true, value: c ? c.sourceType : '',
+  });
+
+  const reqName = input({ label: '相談者の氏名', field: 'requester.name', autocomplete: 'off', value: r.name });
+  const reqOrg = input({ label: '相談者の所属 (事業所など)', field: 'requester.organization', value: r.organization });
+  const reqContact = input({ label: '相談者の連絡先 (電話・メール)', field: 'requester.contact', inputmode: 'tel', value: r.contact });
+  const institution = institutionPicker(r.institutionResourceId ? {
+    id: r.institutionResourceId,
+    name: r.institutionName
+      ? `${r.institutionName}（${municipalityName(r.institutionMunicipalityCode || '')}）` : '名簿の機関 (登録済み)',
+  } : null);
+
+  const personName = input({ label: '本人の氏名', field: 'person.name', value: p.name });
+  const birth = dateInput({
+    label: '本人の生年月日', field: 'person.birth_date', hint: '例: 1948-03-12、昭和23年3月12日',
+    value: p.birthDate && p.birthDate.year ? p.birthDate : '',
+  });
+  const address = input({ label: '本人の住所', field: 'person.address', width: 'long', value: p.address });
+  const careLevel = input({ label: '要介護度', field: 'person.care_level', options: CARE_LEVELS, empty: '未記録', value: p.careLevel });
+  const conditions = choices({
+    label: '疾患・状態', field: 'person.conditions', options: CONDITIONS, multiple: true, columns: true, value: p.conditions || [],
+  });
+
+  const narrative = input({ label: '相談内容', field: 'narrative', multiline: true, rows: 5, value: c ? c.narrative : '' });
+
+  return {
+    channel,
+    source,
+    requesterSet: h('fieldset', {}, h('legend', {}, '相談者'), reqName, reqOrg, institution.field, reqContact),
+    personSet: h('fieldset', {}, h('legend', {}, '本人 (相談の対象となる方)'), personName,
+      h('div', { class: 'row' }, birth, careLevel), address, conditions),
+    narrative,
+    requester: () => /** @type {Partial<renkei.v1.Requester>} */ (nonEmpty({
+      name: reqName.control.value.trim(),
+      organization: reqOrg.control.value.trim(),
+      contact: norm(reqContact.control.value),
+      institutionResourceId: institution.id(),
+    }) || {}),
+    person: () => /** @type {Partial<renkei.v1.PersonConcerned>} */ (nonEmpty({
+      name: personName.control.value.trim(),
+      birthDate: dateValue(birth),
+      address: address.control.value.trim(),
+      careLevel: careLevel.control.value,
+      conditions: conditions.values(),
+    }) || {}),
+  };
+}
+
+/**
  * @param {HTMLElement} main
  * @param {ui.ScreenContext} ctx
  */
 export async function render(main, ctx) {
+  if (!allows(ctx.session, 'IntakeService.CreateConsultation')) {
+    replace(main,
+      h('p', { class: 'breadcrumb' }, h('a', { href: '#/intake' }, '相談受付'), ' › 新しい相談'),
+      h('h1', {}, '新しい相談を受け付ける'),
+      h('p', { class: 'notice' }, 'この役割では相談を受け付けられません (権限がありません)。相談の一覧と記録は閲覧できます。'),
+      h('p', {}, h('a', { href: '#/intake' }, '相談受付に戻る')));
+    return;
+  }
   const capabilities = await loadCapabilities();
   const recDate = dateInput({ label: '受付日 (空欄なら今)', field: 'received_at' });
   const recTime = input({ label: '受付時刻', field: 'received_at.time', width: 'short', inputmode: 'numeric', hint: '例: 14:05' });
-  const channel = input({ label: '相談の経路', field: 'channel', options: CHANNELS, empty: '選択してください', required: true });
-  const source = choices({ label: '相談元', field: 'source_type', options: SOURCE_TYPES, required: true });
-
-  const reqName = input({ label: '相談者の氏名', field: 'requester.name', autocomplete: 'off' });
-  const reqOrg = input({ label: '相談者の所属 (事業所など)', field: 'requester.organization' });
-  const reqContact = input({ label: '相談者の連絡先 (電話・メール)', field: 'requester.contact', inputmode: 'tel' });
-  const institution = institutionPicker();
-
-  const personName = input({ label: '本人の氏名', field: 'person.name' });
-  const birth = dateInput({ label: '本人の生年月日', field: 'person.birth_date', hint: '例: 1948-03-12、昭和23年3月12日' });
-  const address = input({ label: '本人の住所', field: 'person.address', width: 'long' });
-  const careLevel = input({ label: '要介護度', field: 'person.care_level', options: CARE_LEVELS, empty: '未記録' });
-  const conditions = choices({ label: '疾患・状態', field: 'person.conditions', options: CONDITIONS, multiple: true, columns: true });
-
-  const narrative = input({ label: '相談内容', field: 'narrative', multiline: true, rows: 5 });
+  const details = detailFields();
 
   const needsBox = h('div', { class: 'needs' });
   /** @type {NeedRow[]} */
@@ -219,33 +309,21 @@ export async function render(main, ctx) {
     label: '相談受付票',
     submitLabel: '相談を受け付ける',
     children: [
-      h('fieldset', {}, h('legend', {}, '受付'), h('div', { class: 'row' }, recDate, recTime), channel, source),
-      h('fieldset', {}, h('legend', {}, '相談者'), reqName, reqOrg, institution.field, reqContact),
-      h('fieldset', {}, h('legend', {}, '本人 (相談の対象となる方)'), personName,
-        h('div', { class: 'row' }, birth, careLevel), address, conditions),
-      narrative,
+      h('fieldset', {}, h('legend', {}, '受付'), h('div', { class: 'row' }, recDate, recTime), details.channel, details.source),
+      details.requesterSet,
+      details.personSet,
+      details.narrative,
       h('section', { class: 'needs-section', 'aria-labelledby': 'needs-h' },
         h('h2', { id: 'needs-h' }, 'ニーズ (必要な資源)'), needsBox, addNeed),
     ],
     onSubmit: async () => {
       const request = nonEmpty({
         receivedAt: receivedAt(recDate, recTime),
-        channel: channel.control.value,
-        sourceType: source.value(),
-        requester: nonEmpty({
-          name: reqName.control.value.trim(),
-          organization: reqOrg.control.value.trim(),
-          contact: norm(reqContact.control.value),
-          institutionResourceId: institution.id(),
-        }),
-        person: nonEmpty({
-          name: personName.control.value.trim(),
-          birthDate: dateValue(birth),
-          address: address.control.value.trim(),
-          careLevel: careLevel.control.value,
-          conditions: conditions.values(),
-        }),
-        narrative: narrative.control.value.trim(),
+        channel: details.channel.control.value,
+        sourceType: details.source.value(),
+        requester: nonEmpty(details.requester()),
+        person: nonEmpty(details.person()),
+        narrative: details.narrative.control.value.trim(),
         needs: rows.map((r) => r.value()).filter((n) => n.capability || n.alsoRequires || n.note),
       }) || {};
       const c = /** @type {renkei.v1.Consultation} */ (await post('/api/v1/consultations', request));

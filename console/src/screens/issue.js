@@ -1,7 +1,9 @@
 // 地域課題 (one issue): the seven PDCA steps (advance, return, new cycle, escalate), the
 // worksheet of worked example 2 (問1–問3 in worksheet.js; 問4 countermeasures and 問5 expected
 // changes with their indicators below), its export as Markdown or CSV, the meetings that
-// discussed it, and its history.
+// discussed it, and its history. Escalating to the prefecture and publishing as a practice are
+// asked in the page first (what leaves the municipality, and to whom); the forms are offered only
+// to those who may use them (a prefecture's staff reading the issue see it without them).
 import {
   get, post, patch, seg, ApiError,
 } from '../api.js';
@@ -11,14 +13,23 @@ import {
 } from '../forms.js';
 import { timestampText, dateText } from '../datetext.js';
 import { downloadText } from '../download.js';
-import { municipalityName } from '../municipalities.js';
+import { municipalityName, prefectureName } from '../municipalities.js';
+import { compareDates, tokyoToday } from '../dates.js';
 import {
   label, labels, STEPS, ISSUE_SCOPES, ISSUE_STATUSES, AUDIENCES, COUNTERMEASURE_STATUSES,
   INDICATOR_KINDS, METHODS, FREQUENCIES, DIRECTIONS,
 } from '../words.js';
 import { formatValue } from '../charts.js';
-import { worksheetForm } from './worksheet.js';
+import { worksheetForm, worksheetPrint } from './worksheet.js';
 import { meetingsSection } from './meetings.js';
+import { may, askFirst } from './issues.js';
+
+// A countermeasure past its due date and neither done nor cancelled.
+/** @param {renkei.v1.Countermeasure} cm */
+function overdue(cm) {
+  return !!cm.due && !!cm.due.year && compareDates(cm.due, tokyoToday()) < 0
+    && cm.status !== 'COUNTERMEASURE_STATUS_DONE' && cm.status !== 'COUNTERMEASURE_STATUS_CANCELLED';
+}
 
 /** @param {renkei.v1.RegionalIssue} issue */
 function stepper(issue) {
@@ -27,7 +38,9 @@ function stepper(issue) {
   return h('ol', { class: 'stepper', 'aria-label': 'PDCAの7ステップ' }, STEPS.map((name, i) => {
     const n = i + 1;
     const state = evaluated || n < current ? 'done' : (n === current ? 'current' : 'todo');
+    // Done is said with a mark as well as the colour (and in words to a screen reader).
     return h('li', { class: state, 'aria-current': state === 'current' ? 'step' : null },
+      state === 'done' ? h('span', { class: 'mark', 'aria-hidden': 'true' }, '✓') : null,
       h('span', { class: 'n' }, String(n)), ` ${name}`,
       h('span', { class: 'sr-only' }, state === 'done' ? ' (完了)' : state === 'current' ? ' (いまのステップ)' : ''));
   }));
@@ -56,7 +69,11 @@ export async function render(main, ctx) {
   let [data, issue] = await load(`/api/v1/issues/${seg(ctx.id)}`);
   const pageAlert = formAlert();
   const path = () => `/api/v1/issues/${seg(issue.id)}`;
-  const meetings = await meetingsSection(issue.id, ctx.announce);
+  /** @param {string} method "UpdateIssue" */
+  const allowed = (method) => may(ctx.session, `IssuesService.${method}`);
+  const meetings = await meetingsSection(issue.id, ctx.announce, {
+    record: allowed('RecordMeeting'), update: allowed('UpdateMeeting'),
+  });
 
   async function reload() {
     [data, issue] = await load(path());
@@ -100,7 +117,7 @@ export async function render(main, ctx) {
     const current = issue.currentStep || 1;
     const open = issue.status === 'ISSUE_STATUS_OPEN';
     const forms = [];
-    if (open) {
+    if (open && allowed('AdvanceStep')) {
       forms.push(actionForm({
         label: '次のステップへ進める', className: 'form inline',
         submitLabel: current < 7 ? `ステップ${current}「${STEPS[current - 1]}」を完了して次へ` : 'ステップ7「効果確認」を完了する',
@@ -108,7 +125,7 @@ export async function render(main, ctx) {
         onSubmit: () => change(post, '/advance', {}, 'ステップを進めました', 'steps-h'),
       }));
     }
-    if (open && current > 1) {
+    if (open && current > 1 && allowed('ReturnToStep')) {
       const to = input({ label: '戻るステップ', field: 'step', options: STEPS.slice(0, current - 1).map((n, i) => [String(i + 1), `${i + 1}. ${n}`]) });
       const reason = input({ label: '戻す理由', field: 'reason', required: true });
       forms.push(h('details', {}, h('summary', {}, '前のステップへ戻す'), actionForm({
@@ -118,27 +135,59 @@ export async function render(main, ctx) {
           'ステップを戻しました', 'steps-h'),
       })));
     }
-    if (issue.status === 'ISSUE_STATUS_EVALUATED') {
+    if (issue.status === 'ISSUE_STATUS_EVALUATED' && allowed('StartNewCycle')) {
       forms.push(actionForm({
         label: '新しいサイクルを始める', className: 'form inline', submitLabel: '新しいサイクルを始める',
         children: [],
         onSubmit: () => change(post, '/new-cycle', {}, '新しいサイクルを始めました', 'steps-h'),
       }));
     }
-    if (issue.scope === 'ISSUE_SCOPE_WIDE_AREA' && !issue.escalatedAt && issue.status !== 'ISSUE_STATUS_CLOSED') {
-      const note = input({ label: '都道府県への申し送り (個人情報は書かない)', field: 'note', multiline: true, rows: 2 });
-      forms.push(h('details', {}, h('summary', {}, '都道府県へ上げる (広域)'), actionForm({
-        label: '都道府県へ上げる', submitLabel: '都道府県へ上げる',
-        children: [note],
-        onSubmit: () => change(post, '/escalate', { note: note.control.value.trim() }, '都道府県へ上げました', 'steps-h'),
-      })));
+    const prefecture = prefectureName(issue.municipalityCode || ctx.session.jurisdiction || '');
+    // Only a municipality's issue goes up (a prefecture's own is already where it would go).
+    const municipal = (ctx.session.instance?.level ?? 'municipality') === 'municipality';
+    if (issue.scope === 'ISSUE_SCOPE_WIDE_AREA' && !issue.escalatedAt && issue.status !== 'ISSUE_STATUS_CLOSED'
+      && municipal && allowed('EscalateIssue')) {
+      forms.push(h('details', { class: 'escalate' }, h('summary', {}, `${prefecture}へ上げる (広域)`), escalateForm(prefecture)));
     }
+    const escalated = issue.escalatedAt ? h('p', { class: 'state-note escalated' },
+      h('strong', {}, `${prefecture}へ広域の課題として上げました`), ' (', timestampText(issue.escalatedAt, { time: false }), ')',
+      issue.wideArea && issue.wideArea.prefectureIssueId
+        ? `。${prefecture}の広域の課題は、いまステップ${issue.wideArea.currentStep || 1}「${STEPS[(issue.wideArea.currentStep || 1) - 1]}」です。`
+        : `。${prefecture}が受け取ると、広域の課題として関係する市区町村と検討します。`) : null;
     return h('section', { 'aria-labelledby': 'steps-h' },
       h('h2', { id: 'steps-h' }, 'PDCAのステップ'),
       stepper(issue),
       h('p', {}, open ? `いまはステップ${current}「${STEPS[current - 1]}」です (第${issue.cycle || 1}サイクル)。`
         : `${label(ISSUE_STATUSES, issue.status)} (第${issue.cycle || 1}サイクル)`),
+      escalated,
       forms);
+  }
+
+  // 都道府県へ上げる: the note, then the question naming the prefecture and what it receives.
+  /** @param {string} prefecture */
+  function escalateForm(prefecture) {
+    const note = input({ label: `${prefecture}への申し送り (個人情報は書かない)`, field: 'note', multiline: true, rows: 2, maxlength: 1000 });
+    const question = h('div', { class: 'ask-slot' });
+    const form = actionForm({
+      label: `${prefecture}へ上げる`, submitLabel: `${prefecture}へ上げる`,
+      children: [note],
+      onSubmit: (f) => {
+        const related = (issue.relatedMunicipalityCodes || []).map((c) => municipalityName(c, { withPrefecture: false }));
+        askFirst({
+          slot: question,
+          opener: /** @type {HTMLButtonElement} */ (f.querySelector('button[type="submit"]')),
+          title: `この課題を${prefecture}へ広域の課題として上げますか？`,
+          details: h('ul', {},
+            h('li', {}, `テーマ「${issue.theme}」、目指す姿、タグ、いまのステップ${related.length ? `、関係する市区町村 (${related.join('、')})` : ''}と申し送りが${prefecture}に送られます。`),
+            h('li', {}, `${prefecture}の地域課題になり、${prefecture}が関係する市区町村と検討します。送った内容は取り消せません。`),
+            h('li', {}, '相談の記録や個人に関わる内容は送られません。')),
+          confirmLabel: `${prefecture}へ上げる`,
+          action: () => change(post, '/escalate', { note: note.control.value.trim() }, `${prefecture}へ上げました`, 'steps-h'),
+        });
+      },
+    });
+    form.append(question);
+    return form;
   }
 
   /** @param {string} format */
@@ -150,6 +199,7 @@ export async function render(main, ctx) {
   }
 
   function worksheetSection() {
+    const editable = allowed('UpdateIssue');
     const form = worksheetForm(issue, async (body, andAdvance) => {
       const changed = Object.keys(body).length > 0;
       if (changed) {
@@ -158,18 +208,27 @@ export async function render(main, ctx) {
         ctx.announce('変更はありません');
       }
       if (andAdvance) await change(post, '/advance', {}, '保存してステップを進めました', 'worksheet-h');
-    });
+    }, { editable, advance: allowed('AdvanceStep') });
     const exportAlert = formAlert();
     const exportBox = h('div', { class: 'actions export no-print' }, exportAlert);
     for (const [format, text] of [['WORKSHEET_FORMAT_MARKDOWN', 'Markdownで出力'], ['WORKSHEET_FORMAT_CSV', 'CSVで出力 (Excel)']]) {
       const b = h('button', { type: 'button', class: 'secondary' }, text);
-      b.addEventListener('click', () => submitting(exportBox, exportAlert, () => exportWorksheet(format)));
+      b.addEventListener('click', async () => {
+        await submitting(exportBox, exportAlert, () => exportWorksheet(format));
+        // The button was disabled while the file was made: the focus comes back to it.
+        if (document.activeElement === document.body) b.focus();
+      });
       exportBox.append(b);
     }
-    return h('section', { 'aria-labelledby': 'worksheet-h' },
+    const print = h('button', { type: 'button', class: 'secondary' }, '印刷');
+    print.addEventListener('click', () => window.print());
+    exportBox.append(print);
+    return h('section', { 'aria-labelledby': 'worksheet-h', class: 'worksheet-section' },
       h('h2', { id: 'worksheet-h' }, '地域課題ワークシート'),
       exportBox,
-      form);
+      editable ? null : h('p', { class: 'hint no-print' }, 'ワークシートは閲覧のみです (この画面から変更する権限がありません)。'),
+      form,
+      worksheetPrint(issue));
   }
 
   /**
@@ -194,15 +253,17 @@ export async function render(main, ctx) {
         return change(patch, `/countermeasures/${seg(cm.id)}`, body, '対策を更新しました', 'cm-h');
       },
     });
-    return h('li', { class: 'card countermeasure' },
+    const late = overdue(cm);
+    return h('li', { class: `card countermeasure${late ? ' overdue' : ''}` },
       h('h3', {}, `${cm.label || `対策${i + 1}`}: `, h('span', { class: 'content' }, cm.content)),
       h('dl', { class: 'facts compact' },
         h('dt', {}, '誰に'), h('dd', { class: 'audiences' }, labels(AUDIENCES, cm.audiences)),
         h('dt', {}, '担当'), h('dd', {}, cm.owner || '—'),
         h('dt', {}, '状況'), h('dd', {}, label(COUNTERMEASURE_STATUSES, cm.status) || '計画'),
-        h('dt', {}, '期限'), h('dd', {}, cm.due && cm.due.year ? dateText(cm.due) : '—'),
+        h('dt', {}, '期限'), h('dd', { class: 'due' }, cm.due && cm.due.year ? dateText(cm.due) : '—',
+          late ? [' ', h('strong', { class: 'badge overdue' }, '期限切れ')] : null),
         cm.trainingId ? [h('dt', {}, '研修'), h('dd', {}, h('a', { href: `#/trainings/${encodeURIComponent(cm.trainingId)}` }, cm.trainingId))] : null),
-      h('details', {}, h('summary', {}, '状況・担当・期限を更新する'), form));
+      allowed('UpdateCountermeasure') ? h('details', {}, h('summary', {}, '状況・担当・期限を更新する'), form) : null);
   }
 
   function countermeasuresSection() {
@@ -233,7 +294,7 @@ export async function render(main, ctx) {
     return h('section', { 'aria-labelledby': 'cm-h' },
       h('h2', { id: 'cm-h' }, '問4 対策 (誰に対する対策か・対策の内容)'),
       list.length ? h('ol', { class: 'cards countermeasures' }, list.map(countermeasureItem)) : h('p', {}, '対策はまだありません。'),
-      reached ? h('details', { class: 'add', open: list.length === 0 }, h('summary', {}, '対策を追加する'), form)
+      !allowed('AddCountermeasure') ? null : reached ? h('details', { class: 'add', open: list.length === 0 }, h('summary', {}, '対策を追加する'), form)
         : h('p', { class: 'hint' }, 'ステップ4「要因分析」を完了すると (主たる原因を決めてから) 対策を追加できます。'));
   }
 
@@ -273,7 +334,7 @@ export async function render(main, ctx) {
           ? `${formatValue(ind.baseline, ind)}${ind.baselinePeriod ? ` (${ind.baselinePeriod})` : ''}` : '未測定'),
         h('dt', {}, '目標'), h('dd', {}, ind.target !== undefined && ind.target !== null ? formatValue(ind.target, ind) : '—'),
         ind.code ? [h('dt', {}, '指標の推移'), h('dd', {}, h('a', { href: `#/indicators?code=${encodeURIComponent(ind.code)}` }, '指標の画面で見る'))] : null),
-      h('details', {}, h('summary', {}, 'ベースラインと目標を更新する'), form));
+      allowed('UpdateExpectedChange') ? h('details', {}, h('summary', {}, 'ベースラインと目標を更新する'), form) : null);
   }
 
   function expectedSection() {
@@ -316,7 +377,7 @@ export async function render(main, ctx) {
       h('h2', { id: 'exp-h' }, '問5 期待すること (期待値) と測る指標'),
       list.length ? h('p', {}, h('a', { href: `#/indicators?issue=${encodeURIComponent(issue.id)}` }, 'この課題の指標の推移を見る')) : null,
       list.length ? h('ol', { class: 'cards expected' }, list.map(expectedItem)) : h('p', {}, '期待値はまだありません。'),
-      reached ? h('details', { class: 'add', open: list.length === 0 }, h('summary', {}, '期待値を追加する'), form)
+      !allowed('AddExpectedChange') ? null : reached ? h('details', { class: 'add', open: list.length === 0 }, h('summary', {}, '期待値を追加する'), form)
         : h('p', { class: 'hint' }, '期待値と指標は、対策と一緒にステップ5から決めます。'));
   }
 
@@ -331,28 +392,48 @@ export async function render(main, ctx) {
   // 取組事例: publishing the issue to the prefecture or the nation (renkei-network), with the
   // coordinator's own profile as the contact.
   function practiceSection() {
+    if (!may(ctx.session, 'NetworkService.PublishPractice')) return null;
+    const prefecture = prefectureName(issue.municipalityCode || ctx.session.jurisdiction || '');
     const share = input({
       label: '公開の範囲', field: 'share_level',
-      options: [['SHARE_LEVEL_PREFECTURE', '都道府県内の市区町村まで'], ['SHARE_LEVEL_NATIONAL', '全国']],
+      options: [['SHARE_LEVEL_PREFECTURE', `${prefecture}内の市区町村まで`], ['SHARE_LEVEL_NATIONAL', '全国']],
       value: 'SHARE_LEVEL_NATIONAL',
     });
+    const question = h('div', { class: 'ask-slot' });
     const form = actionForm({
       label: '取組事例として公開する', className: 'form inline', submitLabel: '公開する', children: [share],
-      onSubmit: async () => {
+      onSubmit: async (f) => {
+        // The contact first: without a profile there is nothing to ask.
         const mine = /** @type {renkei.v1.ListProfilesResponse} */ (
           await get('/api/v1/coordinator-profiles', { account: ctx.session.login }));
         const contact = (mine.profiles || [])[0];
         if (!contact) {
           throw new ApiError(0, 'FAILED_PRECONDITION', 'まず「ネットワーク」の画面でプロフィールを作ってください');
         }
-        const p = /** @type {renkei.v1.Practice} */ (await post('/api/v1/practices', {
-          issueId: issue.id, shareLevel: share.control.value, contactProfileId: contact.id,
-        }));
-        ctx.announce('取組事例として公開しました');
-        ctx.navigate(`#/practices/${encodeURIComponent(p.id)}`);
+        const national = share.control.value === 'SHARE_LEVEL_NATIONAL';
+        const where = national ? '全国' : `${prefecture}内`;
+        askFirst({
+          slot: question,
+          opener: /** @type {HTMLButtonElement} */ (f.querySelector('button[type="submit"]')),
+          title: `この課題を取組事例として${where}に公開しますか？`,
+          details: h('ul', {},
+            h('li', {}, `ワークシートの写し (テーマ・目指す姿・現状・課題・原因・対策・期待される変化と評価の値) が、${national ? '全国の市区町村・都道府県・国' : `${prefecture}と${prefecture}内の市区町村`}で読めるようになります。`),
+            h('li', {}, `連絡先として「${contact.name}」のプロフィールが載ります。`),
+            h('li', {}, '根拠の記録や個人に関わる内容は含まれません。公開は取組事例の画面からやめられます。')),
+          confirmLabel: `${where}に公開する`,
+          action: async () => {
+            const p = /** @type {renkei.v1.Practice} */ (await post('/api/v1/practices', {
+              issueId: issue.id, shareLevel: share.control.value, contactProfileId: contact.id,
+            }));
+            ctx.announce(`取組事例として${where}に公開しました`);
+            ctx.navigate(`#/practices/${encodeURIComponent(p.id)}`);
+          },
+        });
       },
     });
-    return h('section', { 'aria-labelledby': 'practice-h' },
+    form.append(question);
+    share.control.addEventListener('change', () => replace(question));
+    return h('section', { 'aria-labelledby': 'practice-h', class: 'no-print' },
       h('h2', { id: 'practice-h' }, '取組事例として公開'),
       h('p', {}, 'ワークシートの写し (目指す姿・現状・課題・原因・対策・期待される変化と評価の値) を、ほかの市区町村が参考にできるよう公開します。根拠の記録や個人に関わる内容は含まれません。公開後も課題の更新に合わせて内容が更新されます。'),
       form);
@@ -367,6 +448,7 @@ export async function render(main, ctx) {
         `${municipalityName(issue.municipalityCode)} ／ 範囲: ${label(ISSUE_SCOPES, issue.scope) || label(ISSUE_SCOPES, 'ISSUE_SCOPE_MUNICIPAL')}`,
         (issue.relatedMunicipalityCodes || []).length
           ? ` (${issue.relatedMunicipalityCodes.map((c) => municipalityName(c, { withPrefecture: false })).join('、')})` : '',
+        issue.escalatedAt ? ` ／ ${prefectureName(issue.municipalityCode || '')}へ上げ済み` : '',
         ` ／ 作成 `, timestampText(issue.createdAt, { time: false }), ` ／ 版 ${issue.version}`),
       pageAlert,
       stepsSection(),

@@ -1,7 +1,7 @@
 // Council and working-group meetings (協議会・作業部会・定例ミーティング) that discussed an issue:
 // the record (date, body, agenda, pre-meeting notes, materials, minutes, opinions with their
 // weight, decisions) and the minutes updated afterwards (PATCH replaces the meeting, version
-// included).
+// included). The forms are offered only to those who may record or update a meeting.
 import { get, post, patch, seg } from '../api.js';
 import { h, replace } from '../dom.js';
 import {
@@ -41,7 +41,7 @@ function opinionRow(n) {
 
 /**
  * @param {renkei.v1.Meeting} m
- * @param {(m: renkei.v1.Meeting) => Promise<void>} onUpdate
+ * @param {((m: renkei.v1.Meeting) => Promise<void>) | null} onUpdate null: no update form
  */
 function meetingCard(m, onUpdate) {
   const minutes = input({ label: '議事録', field: 'meeting.minutes', value: m.minutes, multiline: true, rows: 5 });
@@ -49,7 +49,7 @@ function meetingCard(m, onUpdate) {
   const form = actionForm({
     label: `${m.title} の議事録を更新する`, submitLabel: '議事録を更新',
     children: [minutes, decisions],
-    onSubmit: () => onUpdate({
+    onSubmit: () => onUpdate && onUpdate({
       ...m, minutes: minutes.control.value, decisions: splitList(decisions.control.value, { lines: true }),
     }),
   });
@@ -63,15 +63,17 @@ function meetingCard(m, onUpdate) {
       o.weight ? h('span', { class: 'badge' }, label(OPINION_WEIGHTS, o.weight)) : null, ` ${o.summary}`,
       (o.fromRoles || []).length ? ` (${labels(AUDIENCES, o.fromRoles)})` : '')))) : null,
     (m.decisions || []).length ? h('div', {}, h('h4', {}, '決定事項'), h('ul', {}, m.decisions.map((d) => h('li', {}, d)))) : null,
-    h('details', {}, h('summary', {}, '議事録を更新する'), form));
+    onUpdate ? h('details', {}, h('summary', {}, '議事録を更新する'), form) : null);
 }
 
-// The section for the issue `issueId`; `announce` reports results.
+// The section for the issue `issueId`; `announce` reports results; `allowed` says which forms
+// to offer (recording a meeting, updating one's minutes).
 /**
  * @param {string} issueId
  * @param {(text: string) => void} announce
+ * @param {{record?: boolean, update?: boolean}} [allowed]
  */
-export async function meetingsSection(issueId, announce) {
+export async function meetingsSection(issueId, announce, { record = true, update: canUpdate = true } = {}) {
   const section = h('section', { 'aria-labelledby': 'meetings-h' });
   async function draw() {
     const r = /** @type {renkei.v1.ListMeetingsResponse} */ (await get('/api/v1/meetings', { issue_id: issueId }));
@@ -127,9 +129,9 @@ export async function meetingsSection(issueId, announce) {
     };
     replace(section,
       h('h2', { id: 'meetings-h', tabindex: '-1' }, `会議と議事録 (${meetings.length}件)`),
-      meetings.length ? h('ul', { class: 'cards meetings' }, meetings.map((m) => meetingCard(m, update)))
+      meetings.length ? h('ul', { class: 'cards meetings' }, meetings.map((m) => meetingCard(m, canUpdate ? update : null)))
         : h('p', {}, 'この課題を扱った会議の記録はまだありません。'),
-      h('details', { class: 'add' }, h('summary', {}, '会議を記録する'), form));
+      record ? h('details', { class: 'add' }, h('summary', {}, '会議を記録する'), form) : null);
   }
   await draw();
   return section;

@@ -1,8 +1,10 @@
 // コーディネーターのネットワーク: my profile (what I share, and how far), my inbox and what I sent,
-// asking a coordinator, a prefecture's lead coordinators or the national network, and finding
-// coordinators (docs/network.md). #/network?consultation=con_... starts a request about that
-// consultation (&to=coo_...: to that coordinator, as matching an advice need proposes).
-import { get, post, seg } from '../api.js';
+// asking a coordinator, a prefecture's lead coordinators or the national network, finding
+// coordinators (docs/network.md), and the coordinators met at trainings (TrainingService.ListPeers:
+// who attended the same trainings as a participant). #/network?consultation=con_... starts a
+// request about that consultation (&to=coo_...: to that coordinator, as matching an advice need
+// proposes); #/network?participant=... shows that participant's peers.
+import { get, post, seg, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import {
   input, dateInput, dateValue, choices, checkbox, actionForm, norm,
@@ -13,6 +15,8 @@ import {
   label, BUILT_IN_CAPABILITIES, BUILT_IN_SKILLS, NETWORK_ROLES, SHARE_LEVELS,
   PEER_RECIPIENT_KINDS, PEER_REQUEST_STATUSES, PEER_STEP_KINDS, PEER_URGENCIES,
 } from '../words.js';
+import { allowed, stackTable } from './trainings.js';
+import { peerTable } from './training.js';
 
 // The expertise a profile or a request names: capabilities and skills, by their labels.
 const EXPERTISE = [...BUILT_IN_CAPABILITIES, ...BUILT_IN_SKILLS];
@@ -57,7 +61,7 @@ export function statusText(r) {
 /** @param {renkei.v1.PeerRequest[]} requests */
 export function requestTable(requests) {
   if (!requests.length) return h('p', {}, 'ありません。');
-  return h('table', { class: 'list' },
+  return stackTable(h('table', { class: 'data list requests' },
     h('thead', {}, h('tr', {}, ['依頼日', 'テーマ', '依頼した人', '宛先', '状態', '回答期限']
       .map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, requests.map((r) => h('tr', { class: r.overdue ? 'overdue' : '' },
@@ -66,7 +70,7 @@ export function requestTable(requests) {
       h('td', {}, partyText(r.asker)),
       h('td', {}, recipientText(r)),
       h('td', {}, statusText(r), r.overdue ? h('strong', { class: 'badge warn' }, ' 回答期限超過') : null),
-      h('td', {}, r.answerBy && r.answerBy.year ? dateText(r.answerBy) : '—')))));
+      h('td', {}, r.answerBy && r.answerBy.year ? dateText(r.answerBy) : '—'))))));
 }
 
 // My profile: created or changed here, with what I share, field by field.
@@ -219,12 +223,76 @@ export async function render(main, ctx) {
     h('section', { 'aria-labelledby': 'people-h' },
       h('h2', { id: 'people-h' }, `コーディネーター (${profiles.length}人)`),
       searchForm,
-      h('table', { class: 'list' },
+      stackTable(h('table', { class: 'data list people' },
+        h('caption', { class: 'sr-only' }, 'コーディネーター'),
         h('thead', {}, h('tr', {}, ['氏名', '地域', '役割', '専門', '相談'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, profiles.map((p) => h('tr', {},
           h('td', {}, p.name || '(氏名非公開)'), h('td', {}, whereText(p.jurisdictionCode)),
-          h('td', {}, label(NETWORK_ROLES, p.role)), h('td', {}, expertiseText(p.expertise)),
-          h('td', {}, p.takesPeerConsultations ? '受付中' : '—')))))));
+          h('td', {}, label(NETWORK_ROLES, p.role)), h('td', {}, expertiseText(p.expertise) || '—'),
+          h('td', {}, p.takesPeerConsultations ? '受付中' : '受け付けていない'))))))),
+    await peersSection(ctx));
+}
+
+// The coordinators a participant met at trainings (ListPeers by participant): who attended the
+// same trainings, their names where they agreed, and those trainings. The participant ID is the
+// one given when registering (a staff number); 表示 draws the list in place, keeps the ID in the
+// URL (?participant=) and moves the focus to the list's summary.
+/** @param {ui.ScreenContext} ctx */
+async function peersSection(ctx) {
+  if (!allowed(ctx.session, 'TrainingService.ListPeers')) return null;
+  const asked = norm(ctx.query.get('participant') || '');
+  const box = h('div', { class: 'peers-result' });
+  const pid = input({
+    label: '参加者ID', field: 'participant_id', value: asked,
+    hint: '研修に申し込んだときの参加者ID (職員番号など)。同じ研修に出席したコーディネーターを表示します。',
+  });
+  /** @param {string} id */
+  const load = async (id) => {
+    const r = /** @type {renkei.v1.ListPeersResponse} */ (await get('/api/v1/peers', { participant_id: id }));
+    const peers = r.peers || [];
+    // The shared trainings' titles (each read once; one that cannot be read stays 研修).
+    const ids = [...new Set(peers.flatMap((p) => p.trainingIds || []))].slice(0, 50);
+    const titles = new Map(await Promise.all(ids.map(async (tid) => {
+      try {
+        const t = /** @type {renkei.v1.Training} */ (await get(`/api/v1/trainings/${seg(tid)}`));
+        return /** @type {[string, string]} */ ([tid, t.title]);
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status === 401) throw err;
+        return /** @type {[string, string]} */ ([tid, '研修']);
+      }
+    })));
+    replace(box,
+      h('p', { class: 'summary', id: 'peers-result', tabindex: '-1' }, `参加者ID「${id}」と同じ研修に出席したコーディネーター: ${peers.length}人`),
+      peers.length ? peerTable(peers, titles) : h('p', {}, '出席が記録された研修で一緒だったコーディネーターはいません。'));
+    return peers.length;
+  };
+  const form = actionForm({
+    label: '研修で一緒だったコーディネーターを探す', className: 'form inline', submitLabel: '表示', children: [pid],
+    onSubmit: async () => {
+      const id = norm(pid.control.value);
+      if (!id) {
+        throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: 'participant_id', description: '参加者IDを入力してください' }]);
+      }
+      const n = await load(id);
+      const q = new URLSearchParams(ctx.query);
+      q.set('participant', id);
+      if (ctx.isCurrent()) history.replaceState(history.state, '', `#/network?${q}`);
+      ctx.announce(`研修で一緒だったコーディネーター: ${n}人`);
+      document.getElementById('peers-result')?.focus();
+    },
+  });
+  if (asked) {
+    try {
+      await load(asked);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status === 401) throw err;
+      replace(box, h('p', { class: 'form-alert', role: 'alert' }, err.message));
+    }
+  }
+  return h('section', { 'aria-labelledby': 'peers-h' },
+    h('h2', { id: 'peers-h' }, '研修で一緒だったコーディネーター'),
+    form, box,
+    h('p', { class: 'hint' }, '出席した回がある参加確定の方です。氏名は、申込のときに知らせることに同意した方だけ表示されます。'));
 }
 
 // One request: its question, its steps with their times, and what I can do now.

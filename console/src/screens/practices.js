@@ -1,16 +1,17 @@
 // 取組事例 (the practice library): regional issues other municipalities published — searched by
 // words, tag, capability, step reached and prefecture — and one practice's page (its worksheet,
-// evaluation values, contact, lead coordinators' notes; withdraw one published here, annotate as
-// a lead coordinator). docs/network.md.
-import { get, post, seg } from '../api.js';
+// evaluation values, contact, lead coordinators' notes; withdraw one published here — asked in
+// the page first —, annotate as a lead coordinator). docs/network.md.
+import { get, post, seg, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
-import { input, checkbox, actionForm } from '../forms.js';
+import { input, checkbox, actionForm, focusHeading } from '../forms.js';
 import { timestampText } from '../datetext.js';
 import { municipalityName } from '../municipalities.js';
 import {
   label, labels, BUILT_IN_CAPABILITIES, STEPS, AUDIENCES, COUNTERMEASURE_STATUSES, SHARE_LEVELS,
 } from '../words.js';
 import { partyText } from './network.js';
+import { may, askFirst, cellLabels } from './issues.js';
 
 /** @param {string | undefined} code */
 function whereText(code) {
@@ -71,24 +72,54 @@ export async function render(main, ctx) {
  * @param {ui.ScreenContext} ctx
  */
 export async function renderItem(main, ctx) {
-  const [p, mineList] = /** @type {[renkei.v1.Practice, renkei.v1.ListProfilesResponse]} */ (await Promise.all([
-    get(`/api/v1/practices/${seg(ctx.id)}`),
-    get('/api/v1/coordinator-profiles', { account: ctx.session.login }).catch(() => ({ profiles: [] })),
-  ]));
+  /** @type {[renkei.v1.Practice, renkei.v1.ListProfilesResponse]} */
+  let found;
+  try {
+    found = /** @type {[renkei.v1.Practice, renkei.v1.ListProfilesResponse]} */ (await Promise.all([
+      get(`/api/v1/practices/${seg(ctx.id)}`),
+      get('/api/v1/coordinator-profiles', { account: ctx.session.login }).catch(() => ({ profiles: [] })),
+    ]));
+  } catch (err) {
+    // A practice withdrawn (here or by its municipality) is gone from every instance: said so.
+    if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    replace(main,
+      h('p', { class: 'breadcrumb' }, h('a', { href: '#/practices' }, '取組事例'), ' › 取組'),
+      h('h1', {}, '取組事例が見つかりません'),
+      h('p', { class: 'state-note' }, 'この取組事例は公開されていません。公開がやめられたか、このインスタンスと共有される範囲にありません。'),
+      h('p', {}, h('a', { href: '#/practices' }, '取組事例を探す')));
+    return;
+  }
+  const [p, mineList] = found;
   const mine = (mineList.profiles || [])[0];
   const own = p.jurisdictionCode === ctx.session.jurisdiction;
   const actions = [];
-  if (own) {
-    actions.push(actionForm({
+  if (own && may(ctx.session, 'NetworkService.WithdrawPractice')) {
+    const question = h('div', { class: 'ask-slot' });
+    const where = p.shareLevel === 'SHARE_LEVEL_PREFECTURE' ? '都道府県内の市区町村' : '全国の市区町村・都道府県・国';
+    const form = actionForm({
       label: '公開をやめる', className: 'form inline', submitLabel: '公開をやめる', children: [],
-      onSubmit: async () => {
-        await post(`/api/v1/practices/${seg(p.id)}/withdraw`, { id: p.id });
-        ctx.announce('取組事例の公開をやめました');
-        ctx.navigate('#/practices');
+      onSubmit: (f) => {
+        askFirst({
+          slot: question,
+          opener: /** @type {HTMLButtonElement} */ (f.querySelector('button[type="submit"]')),
+          title: `「${p.theme || '取組事例'}」の公開をやめますか？`,
+          details: h('ul', {},
+            h('li', {}, `${where}からこの取組事例が見えなくなります (統括コーディネーターの注記も消えます)。`),
+            h('li', {}, 'もとの地域課題はそのまま残り、課題の画面からもう一度公開できます。')),
+          confirmLabel: '公開をやめる',
+          danger: true,
+          action: async () => {
+            await post(`/api/v1/practices/${seg(p.id)}/withdraw`, { id: p.id });
+            ctx.announce(`「${p.theme || '取組事例'}」の公開をやめました`);
+            ctx.navigate('#/practices');
+          },
+        });
       },
-    }));
+    });
+    form.append(question);
+    actions.push(form);
   }
-  if (mine && mine.role === 'NETWORK_ROLE_LEAD_COORDINATOR') {
+  if (mine && mine.role === 'NETWORK_ROLE_LEAD_COORDINATOR' && may(ctx.session, 'NetworkService.AnnotatePractice')) {
     const note = input({ label: '注記', field: 'text', multiline: true, rows: 3 });
     const feature = checkbox({ label: '注目の取組にする', field: 'featured' });
     actions.push(actionForm({
@@ -100,6 +131,7 @@ export async function renderItem(main, ctx) {
         });
         ctx.announce('注記しました');
         await ctx.rerender();
+        focusHeading('notes-h');
       },
     }));
   }
@@ -108,6 +140,8 @@ export async function renderItem(main, ctx) {
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/practices' }, '取組事例'), ' › 取組'),
     h('h1', {}, p.theme || '取組事例'),
     p.featured ? h('p', {}, h('span', { class: 'badge done' }, '注目の取組')) : null,
+    // Published here: the issue it is a copy of is one link away.
+    own && p.issueId ? h('p', {}, h('a', { href: `#/issues/${encodeURIComponent(p.issueId)}` }, 'もとの地域課題を開く')) : null,
     h('dl', { class: 'facts' },
       h('dt', {}, '公開'), h('dd', {}, `${whereText(p.jurisdictionCode)}（${label(SHARE_LEVELS, p.shareLevel)}）`),
       h('dt', {}, '到達したステップ'), h('dd', {}, `${p.stepReached || 1}. ${STEPS[(p.stepReached || 1) - 1]}（第${p.cycle || 1}サイクル）`),
@@ -121,13 +155,13 @@ export async function renderItem(main, ctx) {
         m.status ? ` ${label(COUNTERMEASURE_STATUSES, m.status)}` : ''))) : '—')),
     h('section', { 'aria-labelledby': 'changes-h' },
       h('h2', { id: 'changes-h' }, '期待される変化と評価'),
-      changes.length ? h('table', { class: 'list' },
+      changes.length ? cellLabels(h('table', { class: 'list' },
         h('thead', {}, h('tr', {}, ['', '期待値', '指標', '基準値', '目標値', '評価値'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, changes.map((c) => h('tr', {},
           h('td', {}, c.label), h('td', {}, c.description), h('td', {}, c.indicatorName || ''),
           h('td', { class: 'num' }, c.baseline === undefined || c.baseline === null ? '—' : `${c.baseline}${c.unit || ''}`),
           h('td', { class: 'num' }, c.target === undefined || c.target === null ? '—' : `${c.target}${c.unit || ''}`),
-          h('td', {}, (c.values || []).map((v) => `${v.period}: ${v.value}${c.unit || ''}`).join('、') || 'まだありません')))))
+          h('td', {}, (c.values || []).map((v) => `${v.period}: ${v.value}${c.unit || ''}`).join('、') || 'まだありません'))))))
         : h('p', {}, 'まだありません。')),
     (p.notes || []).length ? h('section', { 'aria-labelledby': 'notes-h' },
       h('h2', { id: 'notes-h' }, '統括コーディネーターの注記'),

@@ -4,6 +4,8 @@
 // reminders, each invitation's link (revoke, reissue) and, for every submitted answer, the review
 // that decides what reaches the directory: accept it, accept it with corrected values, or not
 // (with a reason). ResourceSurveyService through the gateway (docs/gateway.md, /resource-surveys).
+// A reminder (it mails providers), a reissued or revoked link are asked in the page first; each
+// action is offered only to those who may take it.
 import {
   get, post, seg, loadCapabilities, capabilityLabel, ApiError,
 } from '../api.js';
@@ -16,6 +18,10 @@ import { compareDates, tokyoToday } from '../dates.js';
 import { municipalityName, outsideText, isKnownMunicipality } from '../municipalities.js';
 import { label, labels, RESOURCE_KINDS, ACCEPTANCE, RESOURCE_SURVEY_STATES } from '../words.js';
 import { downloadText } from '../download.js';
+import { may, askFirst, cellLabels } from './issues.js';
+
+/** @param {ui.ScreenContext} ctx @param {string} rpc "RemindResourceSurvey" */
+const allowed = (ctx, rpc) => may(ctx.session, `ResourceSurveyService.${rpc}`);
 
 // The states of an invitation as people read them (words.js).
 const SURVEY_STATES = RESOURCE_SURVEY_STATES;
@@ -198,7 +204,7 @@ export async function render(main, ctx) {
   const campaigns = list.campaigns || [];
   // Campaigns are a municipality's: started by its staff on its own instance.
   const municipalInstance = ctx.session.instance?.level === 'municipality';
-  const staff = ctx.session.role === 'ROLE_MUNICIPAL_STAFF' && municipalInstance;
+  const staff = ctx.session.role === 'ROLE_MUNICIPAL_STAFF' && municipalInstance && allowed(ctx, 'StartResourceSurvey');
   replace(main,
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/resources' }, '資源検索'), ' › 資源調査'),
     h('h1', {}, '資源調査 (在宅医療・介護資源調査)'),
@@ -206,7 +212,7 @@ export async function render(main, ctx) {
       + '回答は、コーディネーターまたは市町村担当者が確認してから資源の情報に反映されます。'),
     h('section', { 'aria-labelledby': 'surveys-h' },
       h('h2', { id: 'surveys-h' }, `資源調査の一覧 (${campaigns.length}件)`),
-      campaigns.length ? h('table', { class: 'data surveys' },
+      campaigns.length ? cellLabels(h('table', { class: 'data surveys' },
         h('caption', { class: 'sr-only' }, '資源調査の一覧 (新しい順)'),
         h('thead', {}, h('tr', {}, ['調査', '回答期限', '回答用リンクの有効期限', '回答率', '確認待ち'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, campaigns.map((c) => h('tr', {},
@@ -214,7 +220,7 @@ export async function render(main, ctx) {
           h('td', {}, dateText(c.deadline)),
           h('td', {}, dateText(c.linksExpireOn)),
           h('td', {}, rateText(c.progress)),
-          h('td', { class: 'num' }, `${c.progress?.awaitingReview ?? 0}件`)))))
+          h('td', { class: 'num' }, `${c.progress?.awaitingReview ?? 0}件`))))))
         : h('p', { class: 'empty' }, 'まだ資源調査はありません。')),
     h('section', { 'aria-labelledby': 'start-h' },
       h('h2', { id: 'start-h' }, '資源調査を始める'),
@@ -237,14 +243,14 @@ export async function render(main, ctx) {
  */
 function rateTable(caption, head, rates, name) {
   if (!rates.length) return null;
-  return h('table', { class: 'data compact survey-rates' },
+  return cellLabels(h('table', { class: 'data compact survey-rates' },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, [head, '依頼', '回答', '回答率'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rates.map((r) => h('tr', {},
       h('th', { scope: 'row' }, name(r)),
       h('td', { class: 'num' }, `${r.invited ?? 0}件`),
       h('td', { class: 'num' }, `${r.answered ?? 0}件`),
-      h('td', { class: 'num' }, percent(r.rate))))));
+      h('td', { class: 'num' }, percent(r.rate)))))));
 }
 
 // The fields of an answer as the review edits them: only what the campaign asked.
@@ -317,8 +323,9 @@ function answerFields(inv, q, capabilities) {
  * @param {renkei.v1.ResourceSurveyQuestions} q
  * @param {renkei.v1.Capability[]} capabilities
  * @param {(path: string, body: ui.Body, done: string, headingId?: string) => Promise<void>} change
+ * @param {boolean} canReview false: the comparison only
  */
-function reviewPanel(inv, q, capabilities, change) {
+function reviewPanel(inv, q, capabilities, change, canReview) {
   const name = inv.resourceName || '名称なし';
   const headingId = uid('review-h');
   const path = `/api/v1/resource-survey-invitations/${seg(inv.id)}/review`;
@@ -361,17 +368,19 @@ function reviewPanel(inv, q, capabilities, change) {
     h('h3', { id: headingId }, name),
     h('p', { class: 'meta' }, label(RESOURCE_KINDS, inv.resourceKind), '・', municipalityName(inv.resourceMunicipalityCode, { withPrefecture: false }),
       inv.answer?.submittedAt ? ['・回答 ', timestampText(inv.answer.submittedAt)] : null),
-    h('table', { class: 'data compact comparison' },
+    cellLabels(h('table', { class: 'data compact comparison' },
       h('caption', {}, '資源の情報と回答の比較'),
       h('thead', {}, h('tr', {}, ['項目', '資源の情報 (いま)', '回答', '違い'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows.map((r) => h('tr', { class: r.differs ? 'differs' : '' },
         h('th', { scope: 'row' }, r.label),
         h('td', {}, r.directoryValue || '（なし）'),
         h('td', {}, r.answerValue || '（なし）'),
-        h('td', {}, r.differs ? h('strong', { class: 'badge changed' }, '変更あり') : '同じ'))))),
-    accept,
-    h('details', { class: 'review-edit' }, h('summary', {}, '修正して反映する'), edit),
-    h('details', { class: 'review-reject' }, h('summary', {}, '反映しない'), reject));
+        h('td', {}, r.differs ? h('strong', { class: 'badge changed' }, '変更あり') : '同じ')))))),
+    canReview ? [
+      accept,
+      h('details', { class: 'review-edit' }, h('summary', {}, '修正して反映する'), edit),
+      h('details', { class: 'review-reject' }, h('summary', {}, '反映しない'), reject),
+    ] : null);
 }
 
 /**
@@ -428,30 +437,48 @@ export async function renderItem(main, ctx) {
    */
   const button = (text, action, className = 'secondary') => {
     const b = h('button', { type: 'button', class: className }, text);
-    b.addEventListener('click', () => submitting(lettersBox, lettersAlert, action));
+    b.addEventListener('click', async () => {
+      await submitting(lettersBox, lettersAlert, action);
+      // Disabled while it ran: the focus comes back to it (unless the action moved it on).
+      if (document.activeElement === document.body && b.isConnected) b.focus();
+    });
     return b;
   };
   const open = OPEN.has.bind(OPEN);
   const openCount = invitations.filter((i) => open(i.state)).length;
   const printable = reminderLetters.get(campaign.id);
-  replace(lettersBox, lettersAlert, errorSlot('campaign_id'),
-    h('p', {}, `回答用リンクが有効な未回答の依頼: ${openCount}件。依頼状は A4 で1事業所1枚、回答用リンクと QR コードを載せています。`),
-    h('div', { class: 'actions' },
-      button('依頼状を開く (印刷用)', async () => deliver(await fetchLetters(), 'open', '依頼状'), 'primary'),
-      button('依頼状をダウンロード', async () => deliver(await fetchLetters(), 'download', '依頼状')),
-      button('未回答の事業所に催促する', async () => {
-        if (!openCount) {
-          ctx.announce('催促する依頼はありません (すべて回答済みか、回答用リンクが無効です)');
-          return;
-        }
-        if (!window.confirm(`未回答の${openCount}件の事業所に催促します。メールアドレスが登録されている事業所には、いまメールを送ります。`
-          + 'それ以外の事業所の分は印刷用の催促状になります。よろしいですか？')) return;
+  const remindQuestion = h('div', { class: 'ask-slot' });
+  const letters = allowed(ctx, 'RenderResourceSurveyLetters');
+  const remindButton = allowed(ctx, 'RemindResourceSurvey') ? button('未回答の事業所に催促する', () => {
+    if (!openCount) {
+      ctx.announce('催促する依頼はありません (すべて回答済みか、回答用リンクが無効です)');
+      return;
+    }
+    askFirst({
+      slot: remindQuestion,
+      opener: remindButton || lettersBox,
+      title: `未回答の${openCount}件の事業所に催促しますか？`,
+      details: h('ul', {},
+        h('li', {}, 'メールアドレスが登録されている事業所には、いまメールを送ります (取り消せません)。'),
+        h('li', {}, 'それ以外の事業所の分は、印刷用の催促状になります。')),
+      confirmLabel: `${openCount}件に催促する`,
+      action: async () => {
         const r = /** @type {renkei.v1.RemindResourceSurveyResponse} */ (await post(`${base}/reminders`, {}));
         if (r.printable && r.printable.letters) reminderLetters.set(campaign.id, r.printable);
         else reminderLetters.delete(campaign.id);
         ctx.announce(`催促しました: メール ${r.emailed ?? 0}件${r.emailFailed ? ` (送れなかったメール ${r.emailFailed}件は催促状に)` : ''}、印刷用の催促状 ${r.letters ?? 0}件`);
         await ctx.rerender();
-      })),
+        focusHeading('letters-h');
+      },
+    });
+  }) : null;
+  replace(lettersBox, lettersAlert, errorSlot('campaign_id'),
+    h('p', {}, `回答用リンクが有効な未回答の依頼: ${openCount}件。依頼状は A4 で1事業所1枚、回答用リンクと QR コードを載せています。`),
+    h('div', { class: 'actions' },
+      letters ? button('依頼状を開く (印刷用)', async () => deliver(await fetchLetters(), 'open', '依頼状'), 'primary') : null,
+      letters ? button('依頼状をダウンロード', async () => deliver(await fetchLetters(), 'download', '依頼状')) : null,
+      remindButton),
+    remindQuestion,
     printable && printable.letters ? h('p', { class: 'notice' }, `前回の催促で、メールを送れなかった事業所の催促状が ${printable.letters}通あります。`,
       ' ', button('催促状を開く (印刷用)', () => deliver(printable, 'open', '催促状')),
       ' ', button('催促状をダウンロード', () => deliver(printable, 'download', '催促状'))) : null);
@@ -465,32 +492,58 @@ export async function renderItem(main, ctx) {
     /**
      * @param {string} text
      * @param {string} aria
-     * @param {() => Promise<void>} action
+     * @param {(b: HTMLButtonElement) => Promise<void>} action
      */
     const act = (text, aria, action) => {
       const b = h('button', { type: 'button', class: 'small secondary', 'aria-label': aria }, text);
-      b.addEventListener('click', () => submitting(cell, alert, action));
+      b.addEventListener('click', async () => {
+        await submitting(cell, alert, () => action(b));
+        if (document.activeElement === document.body && b.isConnected) b.focus();
+      });
       return b;
     };
     const invitationPath = `/api/v1/resource-survey-invitations/${seg(inv.id)}`;
     replace(cell, alert, errorSlot('invitation_id'), errorSlot('invitation_ids'), errorSlot('expires_on'),
-      open(inv.state) ? act('依頼状', `${name}の依頼状を開く`, async () => deliver(await fetchLetters({ invitation_ids: [inv.id] }), 'open', `${name}の依頼状`)) : null,
-      !SUBMITTED.has(inv.state) ? act('リンクを出し直す', `${name}の回答用リンクを出し直す`, async () => {
-        if (!window.confirm(`${name}の回答用リンクを出し直します。これまでのリンクは使えなくなります。新しい依頼状を送ってください。よろしいですか？`)) return;
-        reminderLetters.delete(campaign.id);  // their links are about to change
-        await change(`${invitationPath}/reissue`, { expectedVersion: inv.version },
-          `${name}の回答用リンクを出し直しました。新しい依頼状を開いて送ってください`);
+      open(inv.state) && letters ? act('依頼状', `${name}の依頼状を開く`, async () => deliver(await fetchLetters({ invitation_ids: [inv.id] }), 'open', `${name}の依頼状`)) : null,
+      !SUBMITTED.has(inv.state) && allowed(ctx, 'ReissueResourceSurveyLink') ? act('リンクを出し直す', `${name}の回答用リンクを出し直す`, async (b) => {
+        askFirst({
+          slot: invitationQuestion,
+          opener: b,
+          title: `${name}の回答用リンクを出し直しますか？`,
+          details: h('ul', {},
+            h('li', {}, 'これまでのリンク (送った依頼状のもの) は使えなくなります。'),
+            h('li', {}, '出し直したあと、新しい依頼状を開いて送ってください。')),
+          confirmLabel: 'リンクを出し直す',
+          action: async () => {
+            reminderLetters.delete(campaign.id);  // their links are about to change
+            await change(`${invitationPath}/reissue`, { expectedVersion: inv.version },
+              `${name}の回答用リンクを出し直しました。新しい依頼状を開いて送ってください`);
+          },
+        });
       }) : null,
-      open(inv.state) ? act('リンクを無効にする', `${name}の回答用リンクを無効にする`, async () => {
-        if (!window.confirm(`${name}の回答用リンクを無効にします。この事業所はリンクから回答できなくなります。よろしいですか？`)) return;
-        reminderLetters.delete(campaign.id);  // their links are about to change
-        await change(`${invitationPath}/revoke`, { expectedVersion: inv.version }, `${name}の回答用リンクを無効にしました`);
+      open(inv.state) && allowed(ctx, 'RevokeResourceSurveyLink') ? act('リンクを無効にする', `${name}の回答用リンクを無効にする`, async (b) => {
+        askFirst({
+          slot: invitationQuestion,
+          opener: b,
+          title: `${name}の回答用リンクを無効にしますか？`,
+          details: h('ul', {},
+            h('li', {}, 'この事業所は、リンクから回答できなくなります (下書きも開けなくなります)。'),
+            h('li', {}, 'あとで回答してもらうには、リンクを出し直します。')),
+          confirmLabel: 'リンクを無効にする',
+          danger: true,
+          action: async () => {
+            reminderLetters.delete(campaign.id);  // their links are about to change
+            await change(`${invitationPath}/revoke`, { expectedVersion: inv.version }, `${name}の回答用リンクを無効にしました`);
+          },
+        });
       }) : null);
     return cell;
   };
   const expired = (/** @type {renkei.v1.ResourceSurveyInvitation} */ inv) => open(inv.state)
     && !!inv.linksExpireOn && !!inv.linksExpireOn.year && compareDates(inv.linksExpireOn, today) < 0;
-  const invitationTable = invitations.length ? h('table', { class: 'data compact invitations' },
+  // The question about one invitation's link, above the table (the focus goes there).
+  const invitationQuestion = h('div', { class: 'ask-slot' });
+  const invitationTable = invitations.length ? cellLabels(h('table', { class: 'data compact invitations' },
     h('caption', { class: 'sr-only' }, '依頼と回答の一覧 (事業所名順)'),
     h('thead', {}, h('tr', {}, ['事業所・医療機関', '種別', '所在地', '状態', '回答用リンクの有効期限', '催促', '操作'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, invitations.map((inv) => h('tr', { class: inv.state === 'RESOURCE_SURVEY_STATE_SUBMITTED' ? 'awaiting' : '' },
@@ -502,7 +555,7 @@ export async function renderItem(main, ctx) {
       h('td', {}, dateText(inv.linksExpireOn), expired(inv) ? [' ', h('span', { class: 'badge open' }, '期限切れ')] : null,
         inv.linkGeneration ? h('span', { class: 'meta' }, ` (出し直し ${inv.linkGeneration}回)`) : null),
       h('td', { class: 'num' }, inv.reminders ? `${inv.reminders}回` : '—'),
-      invitationActions(inv))))) : h('p', { class: 'empty' }, '依頼はありません。');
+      invitationActions(inv)))))) : h('p', { class: 'empty' }, '依頼はありません。');
 
   const queue = invitations.filter((i) => i.state === 'RESOURCE_SURVEY_STATE_SUBMITTED');
   const home = campaign.municipalityCode || ctx.session.jurisdiction || '';
@@ -535,9 +588,10 @@ export async function renderItem(main, ctx) {
       h('h2', { id: 'review-h' }, `回答の確認 (確認待ち ${queue.length}件)`),
       queue.length ? [
         h('p', {}, '資源の情報と回答を項目ごとに比べ、反映するかを決めます。反映すると、尋ねた項目が回答の内容になり、機能の出典は「資源調査の回答」になります。'),
-        h('div', { class: 'review-queue' }, queue.map((inv) => reviewPanel(inv, q, capabilities, change))),
+        h('div', { class: 'review-queue' }, queue.map((inv) => reviewPanel(inv, q, capabilities, change, allowed(ctx, 'ReviewResourceSurveyAnswer')))),
       ] : h('p', { class: 'empty' }, '確認待ちの回答はありません。')),
     h('section', { 'aria-labelledby': 'invitations-h' },
       h('h2', { id: 'invitations-h' }, `依頼と回答 (${invitations.length}件)`),
+      invitationQuestion,
       invitationTable));
 }

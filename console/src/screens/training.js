@@ -1,25 +1,34 @@
-// 研修 (one training): its sessions, registration (participant, name, role; confirmed or on the
-// waitlist with its position), the registrations with attendance per session and the survey
-// after the training, survey results, the training's .ics, new sessions and cancellation. A public
-// event for residents also shows its public page, the questionnaire's links for the venue, the
-// seats per session (a resident's registration takes its party size) and the awareness
-// questionnaire's results before and after, with the entry of paper answer sheets.
+// 研修 (one training): where it stands (申込受付中, 満席, 申込締切済み, 中止) in words, its
+// sessions, registration (participant, name, role; confirmed or on the waitlist with its
+// position), the registrations with attendance per session and the survey after the training,
+// survey results, the coordinators who attended it (peers), the training's .ics; for those who
+// may: its outline changed, sessions added and changed, and the training cancelled after an
+// in-page confirmation. A public event for residents also shows its public page, the
+// questionnaire's links for the venue, the seats per session (a resident's registration takes its
+// party size) and the awareness questionnaire's results before and after, with the entry of
+// paper answer sheets. #/trainings/skills is the skill framework (skills.js).
 import {
-  get, post, seg, ApiError, loadSkillNames, skillLabel, japaneseHalf,
+  get, post, patch, seg, ApiError, loadSkillNames, skillLabel, japaneseHalf,
 } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import {
-  input, choices, checkbox, actionForm, formAlert, submitting, municipalityInput, norm,
+  input, dateInput, choices, checkbox, actionForm, formAlert, submitting, municipalityInput, norm, normNumber,
+  showError, clearErrors,
 } from '../forms.js';
-import { formatTime } from '../dates.js';
+import { formatTime, tokyoDateTime } from '../dates.js';
 import { timestampText } from '../datetext.js';
 import { municipalityName } from '../municipalities.js';
 import {
   label, labels, AUDIENCES, REGISTRATION_STATUSES, TRAINING_STATUSES, SKILL_LEVELS, LIKERT, AWARENESS_PHASES,
 } from '../words.js';
 import {
-  organizerText, downloadCalendar, sessionFields,
+  organizerText, downloadCalendar, sessionFields, timestampOf, allowed, ownCode, stackTable, confirmStep,
+  trainingStates, stateBadges,
 } from './trainings.js';
+import { render as renderSkills } from './skills.js';
+
+// #/trainings/skills: the skill framework, under 研修 (no training has this id: theirs are trn_…).
+export const SKILLS_ID = 'skills';
 
 /** @param {renkei.v1.Session} s */
 function sessionWhen(s) {
@@ -35,6 +44,43 @@ function statusText(reg) {
   return reg.organizerReason ? `${status}: ${japaneseHalf(reg.organizerReason)}` : status;
 }
 
+// A session's seats in words: 中止, 開催済み, 満席 (with the seats waiting) or the seats left.
+/** @param {renkei.v1.Session} s */
+export function sessionState(s) {
+  if (s.cancelled) return '中止';
+  if (s.held) return '開催済み';
+  const capacity = s.capacity ?? 0;
+  const taken = s.seatsTaken ?? s.confirmed ?? 0;
+  const waiting = s.seatsWaiting ?? s.waitlisted ?? 0;
+  if (capacity > 0 && taken >= capacity) return waiting > 0 ? `満席 (キャンセル待ち ${waiting}席)` : '満席';
+  return `残り ${Math.max(0, capacity - taken)}席`;
+}
+
+// The training as the list summarizes it (trainings.js trainingStates): one course, the fullest
+// session decides; dates to choose, the sessions together.
+/**
+ * @param {renkei.v1.Training} t
+ * @returns {renkei.v1.TrainingSummary}
+ */
+function summaryOf(t) {
+  const open = (t.sessions || []).filter((s) => !s.cancelled);
+  const all = t.sessions || [];
+  const starts = all.map((s) => s.startsAt).filter(Boolean).sort();
+  const ends = all.map((s) => s.endsAt).filter(Boolean).sort();
+  const capacities = open.map((s) => s.capacity ?? 0);
+  const confirmed = open.map((s) => s.confirmed ?? 0);
+  const waiting = open.map((s) => s.waitlisted ?? 0);
+  const sum = (/** @type {number[]} */ xs) => xs.reduce((a, b) => a + b, 0);
+  return /** @type {renkei.v1.TrainingSummary} */ ({
+    id: t.id, title: t.title, status: t.status,
+    firstStartsAt: starts[0], lastEndsAt: ends[ends.length - 1],
+    registrationDeadline: t.registrationDeadline,
+    capacity: t.sessionsAreOneCourse ? (capacities.length ? Math.min(...capacities) : 0) : sum(capacities),
+    confirmed: t.sessionsAreOneCourse ? Math.max(0, ...confirmed) : sum(confirmed),
+    waitlisted: t.sessionsAreOneCourse ? Math.max(0, ...waiting) : sum(waiting),
+  });
+}
+
 // Who registered, as the lists name them: a resident's registration from the public page has no
 // participant id of its own to show, and after the event its name is erased.
 /** @param {renkei.v1.Registration} reg */
@@ -44,7 +90,8 @@ function whoText(reg) {
   return reg.personalErased ? '氏名消去済みの申込' : '住民の申込';
 }
 
-// Who may enter paper answer sheets (SubmitAwarenessAnswers' access).
+// Who may enter paper answer sheets (SubmitAwarenessAnswers' access), while the gateway does not
+// list what the session may do.
 const SHEET_ENTRY = new Set(['ROLE_COORDINATOR', 'ROLE_MUNICIPAL_STAFF']);
 
 /** @param {number | undefined} share 0..1 */
@@ -99,31 +146,68 @@ function surveyForm(training, reg, onDone) {
   });
 }
 
+// Peers as a table (a card each on a phone): the name only where they agreed, where they work,
+// their role, and the trainings shared (a list of links, when `titles` names them).
+/**
+ * @param {renkei.v1.Peer[]} peers
+ * @param {Map<string, string>} [titles] training id → title
+ */
+export function peerTable(peers, titles) {
+  return stackTable(h('table', { class: 'data peers' },
+    h('caption', { class: 'sr-only' }, 'コーディネーター'),
+    h('thead', {}, h('tr', {}, ['氏名', '市区町村', '役割', ...(titles ? ['一緒に出席した研修'] : [])].map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, peers.map((p) => h('tr', {},
+      h('th', { scope: 'row' }, p.name || '氏名は非公開'),
+      h('td', {}, p.municipalityCode ? municipalityName(p.municipalityCode) : '—'),
+      h('td', {}, label(AUDIENCES, p.role) || '—'),
+      titles ? h('td', {}, h('ul', { class: 'plain shared-trainings' }, (p.trainingIds || []).map((id) => h('li', {},
+        h('a', { href: `#/trainings/${encodeURIComponent(id)}` }, titles.get(id) || '研修'))))) : null)))));
+}
+
 /**
  * @param {HTMLElement} main
  * @param {ui.ScreenContext} ctx
  */
 export async function render(main, ctx) {
+  if (ctx.id === SKILLS_ID) {
+    await renderSkills(main, ctx);
+    return;
+  }
+  const may = (/** @type {string} */ method) => allowed(ctx.session, method);
   // The skills' names: people read 研修の企画, not the framework's code plan_training (read once
   // a session; a framework that cannot be read leaves the built-in names, never fails the screen).
-  const [first] = await Promise.all([get(`/api/v1/trainings/${seg(ctx.id)}`), loadSkillNames()]);
+  // The framework itself (its skills and their levels) for the outline's form.
+  const [first, , framework] = await Promise.all([
+    get(`/api/v1/trainings/${seg(ctx.id)}`),
+    loadSkillNames(),
+    get('/api/v1/skill-framework').catch((err) => {
+      if (err instanceof ApiError && err.status !== 401) return null;
+      throw err;
+    }),
+  ]);
   let training = /** @type {renkei.v1.Training} */ (first);
+  const skills = framework ? /** @type {renkei.v1.SkillFramework} */ (framework).skills || [] : [];
   const pageAlert = formAlert();
   const resultBox = h('div', { class: 'result-box', 'aria-live': 'polite' });
   /** @type {renkei.v1.Registration[]} */
   let registrations = [];
   let registrationsError = '';
 
+  // What this user may change here: a training this instance organizes, not cancelled.
+  const changeable = () => training.status !== 'TRAINING_STATUS_CANCELLED'
+    && (!training.organizerCode || training.organizerCode === ownCode(ctx.session));
+
   async function reload() {
     training = /** @type {renkei.v1.Training} */ (await get(`/api/v1/trainings/${seg(training.id)}`));
+    registrations = [];
+    registrationsError = '';
+    if (!may('TrainingService.ListRegistrations')) return;
     try {
       const r = /** @type {renkei.v1.ListRegistrationsResponse} */ (
         await get('/api/v1/registrations', { training_id: training.id }));
       registrations = r.registrations || [];
-      registrationsError = '';
     } catch (err) {
       if (!(err instanceof ApiError) || err.status === 401) throw err;
-      registrations = [];
       registrationsError = err.message;
     }
   }
@@ -138,6 +222,71 @@ export async function render(main, ctx) {
     ctx.announce(message);
     const el = focusId && document.getElementById(focusId);
     if (el) { el.setAttribute('tabindex', '-1'); el.focus(); }
+  }
+
+  // Where the training stands, in words, under its title.
+  function stateLine() {
+    const t = training;
+    return h('p', { class: 'state-line training-state', id: 'training-state' },
+      h('span', { class: 'sr-only' }, '状態: '),
+      stateBadges(trainingStates(summaryOf(t))),
+      t.status === 'TRAINING_STATUS_CANCELLED' && t.cancellationReason ? ` 中止の理由: ${t.cancellationReason}` : null);
+  }
+
+  // The outline's form (UpdateTraining): what the training is about. UpdateTraining replaces
+  // every editable field, so what the form does not show is sent as it is.
+  function editForm() {
+    const t = training;
+    const title = input({ label: '研修のテーマ', field: 'training.title', required: true, width: 'long', value: t.title, maxlength: 200 });
+    const description = input({ label: '研修の説明', field: 'training.description', multiline: true, rows: 4, value: t.description, maxlength: 4000 });
+    const audiences = choices({ label: '対象', field: 'training.audiences', options: AUDIENCES, multiple: true, columns: true, required: true, value: t.audiences || [] });
+    const levelOf = new Map((t.targetSkills || []).map((x) => [x.skillCode, x.level]));
+    const targets = skills.map((sk) => ({
+      code: sk.code,
+      field: input({
+        label: sk.name || skillLabel(sk.code), field: 'training.target_skills', empty: '目標にしない', value: levelOf.get(sk.code) || '',
+        options: SKILL_LEVELS.filter(([lv]) => (sk.levels || []).some((d) => d.level === lv)),
+      }),
+    }));
+    const deadline = t.registrationDeadline ? tokyoDateTime(new Date(t.registrationDeadline)) : null;
+    const deadlineDay = dateInput({ label: '申込締切日 (任意)', field: 'training.registration_deadline', value: deadline ? deadline.date : '', hint: '空欄なら最初の回の開始まで' });
+    const deadlineTime = input({ label: '申込締切の時刻', field: 'training.registration_deadline.time', value: t.registrationDeadline ? formatTime(t.registrationDeadline) : '17:00', width: 'short', inputmode: 'numeric' });
+    const quota = input({ label: '1市区町村あたりの申込上限 (0は上限なし)', field: 'training.quota_per_municipality', value: String(t.quotaPerMunicipality ?? 0), width: 'short', inputmode: 'numeric' });
+    return actionForm({
+      label: '研修の概要を変更する', submitLabel: '変更を保存',
+      children: [title, description, audiences,
+        targets.length ? h('fieldset', { class: 'skill-targets', 'data-field': 'training.target_skills' },
+          h('legend', {}, '目標とするスキルと段階'), h('div', { class: 'skill-target-grid' }, targets.map((x) => x.field)),
+          h('p', { class: 'field-error', id: uid('targets-err'), hidden: true })) : null,
+        h('div', { class: 'row' }, deadlineDay, deadlineTime), quota],
+      onSubmit: async () => {
+        const q = normNumber(quota.control.value);
+        if (q === undefined || Number.isNaN(q)) {
+          throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: 'training.quota_per_municipality', description: '数値を入力してください (上限なしは0)' }]);
+        }
+        /** @type {ui.Body} */
+        const body = {
+          id: t.id, version: t.version,
+          title: title.control.value.trim(),
+          description: description.control.value.trim(),
+          audiences: audiences.values(),
+          targetSkills: targets.length
+            ? targets.filter((x) => x.field.control.value).map((x) => ({ skillCode: x.code, level: x.field.control.value }))
+            : t.targetSkills || [],
+          materials: t.materials || [],
+          quotaPerMunicipality: q,
+          surveyItems: t.surveyItems || [],
+          publicEvent: Boolean(t.publicEvent),
+          themeTags: t.themeTags || [],
+          awarenessItems: t.awarenessItems || [],
+        };
+        if (t.countermeasure) body.countermeasure = t.countermeasure;
+        const until = timestampOf(deadlineDay, deadlineTime, 'training.registration_deadline');
+        if (until) body.registrationDeadline = until;
+        await patch(`/api/v1/trainings/${seg(t.id)}`, { training: body });
+        await after('研修の概要を変更しました', 'info-h');
+      },
+    });
   }
 
   function infoSection() {
@@ -156,11 +305,49 @@ export async function render(main, ctx) {
         h('dt', {}, '受講のしかた'), h('dd', {}, t.sessionsAreOneCourse ? '全回セット' : '回を選んで受講'),
         t.countermeasure && t.countermeasure.issueId ? [h('dt', {}, '地域課題の対策'), h('dd', {},
           h('a', { href: `#/issues/${encodeURIComponent(t.countermeasure.issueId)}` }, t.countermeasure.label || t.countermeasure.issueId))] : null,
-        (t.materials || []).length ? [h('dt', {}, '資料'), h('dd', {}, t.materials.map((m) => m.title).join('、'))] : null));
+        (t.materials || []).length ? [h('dt', {}, '資料'), h('dd', {}, t.materials.map((m) => m.title).join('、'))] : null),
+      changeable() && may('TrainingService.UpdateTraining')
+        ? h('details', { class: 'add edit-training' }, h('summary', {}, '研修の概要を変更する'), editForm()) : null);
+  }
+
+  // The form of one session's change (UpdateSession), in the slot under the table; やめる closes
+  // it and the focus goes back to the row's button.
+  /**
+   * @param {HTMLElement} slot
+   * @param {renkei.v1.Session} session
+   * @param {number} i
+   * @param {HTMLButtonElement} opener
+   */
+  function openSessionEditor(slot, session, i, opener) {
+    const n = i + 1;
+    const fields = sessionFields('session', { session, legend: `第${n}回の日時・会場・定員` });
+    const close = h('button', { type: 'button', class: 'secondary' }, 'やめる');
+    const form = actionForm({
+      label: `第${n}回を変更する`, submitLabel: `第${n}回の変更を保存`,
+      children: [fields],
+      extraButtons: close,
+      onSubmit: async () => {
+        await patch(`/api/v1/trainings/${seg(training.id)}/sessions/${seg(session.id)}`, {
+          expectedVersion: training.version, session: { id: session.id, ...fields.value() },
+        });
+        await after(`第${n}回を変更しました`, 'sessions-h');
+      },
+    });
+    close.addEventListener('click', () => {
+      replace(slot);
+      opener.setAttribute('aria-expanded', 'false');
+      opener.focus();
+    });
+    for (const b of slot.ownerDocument.querySelectorAll('button.edit-session')) b.setAttribute('aria-expanded', 'false');
+    opener.setAttribute('aria-expanded', 'true');
+    replace(slot, h('div', { class: 'session-editor' }, h('h3', { id: 'session-edit-h' }, `第${n}回を変更する`), form));
+    fields.first.focus();
   }
 
   function sessionsSection() {
     const sessions = training.sessions || [];
+    const editing = changeable() && may('TrainingService.UpdateSession');
+    const editSlot = h('div', { class: 'session-edit-slot' });
     const add = sessionFields('session');
     const addForm = actionForm({
       label: '回を追加する', submitLabel: '回を追加',
@@ -175,21 +362,36 @@ export async function render(main, ctx) {
     const ics = h('button', { type: 'button', class: 'secondary' }, 'この研修の予定 (.ics) をダウンロード');
     ics.addEventListener('click', () => submitting(icsBox, icsAlert, () => downloadCalendar({ training_id: training.id }, ctx.announce)));
     icsBox.append(ics);
+    const head = ['回', '日時', '会場', '定員', '参加確定', 'キャンセル待ち', '状態', '講師', ...(editing ? ['操作'] : [])];
     return h('section', { 'aria-labelledby': 'sessions-h' },
       h('h2', { id: 'sessions-h' }, `回 (${sessions.length}回)`),
-      h('table', { class: 'data sessions' },
+      stackTable(h('table', { class: 'data sessions' },
         h('caption', { class: 'sr-only' }, '研修の回'),
-        h('thead', {}, h('tr', {}, ['回', '日時', '会場', '定員', '参加確定', 'キャンセル待ち', '講師'].map((x) => h('th', { scope: 'col' }, x)))),
-        h('tbody', {}, sessions.map((s, i) => h('tr', { class: s.cancelled ? 'cancelled' : '' },
-          h('th', { scope: 'row' }, `第${i + 1}回${s.cancelled ? ' (中止)' : ''}`),
-          h('td', {}, sessionWhen(s)),
-          h('td', {}, [s.venue, s.online ? `オンライン${s.onlineUrl ? ` ${s.onlineUrl}` : ''}` : ''].filter(Boolean).join(' ＋ ') || '—'),
-          h('td', { class: 'num' }, String(s.capacity ?? 0)),
-          h('td', { class: 'num' }, String(s.confirmed ?? 0)),
-          h('td', { class: 'num' }, String(s.waitlisted ?? 0)),
-          h('td', {}, (s.lecturers || []).map((l) => [l.name, l.affiliation].filter(Boolean).join(' ')).join('、')))))),
+        h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, sessions.map((s, i) => {
+          /** @type {HTMLButtonElement | null} */
+          let edit = null;
+          if (editing && !s.cancelled) {
+            const button = h('button', {
+              type: 'button', class: 'small secondary edit-session', 'aria-expanded': 'false', 'aria-label': `第${i + 1}回を変更する`,
+            }, '変更');
+            button.addEventListener('click', () => openSessionEditor(editSlot, s, i, button));
+            edit = button;
+          }
+          return h('tr', { class: s.cancelled ? 'cancelled' : '' },
+            h('th', { scope: 'row' }, `第${i + 1}回${s.cancelled ? ' (中止)' : ''}`),
+            h('td', {}, sessionWhen(s)),
+            h('td', {}, [s.venue, s.online ? `オンライン${s.onlineUrl ? ` ${s.onlineUrl}` : ''}` : ''].filter(Boolean).join(' ＋ ') || '—'),
+            h('td', { class: 'num' }, String(s.capacity ?? 0)),
+            h('td', { class: 'num' }, String(s.confirmed ?? 0)),
+            h('td', { class: 'num' }, String(s.waitlisted ?? 0)),
+            h('td', { class: 'session-state' }, sessionState(s)),
+            h('td', {}, (s.lecturers || []).map((l) => [l.name, l.affiliation].filter(Boolean).join(' ')).join('、') || '—'),
+            editing ? h('td', { class: 'ops' }, edit) : null);
+        })))),
+      editSlot,
       icsBox,
-      training.status !== 'TRAINING_STATUS_CANCELLED' ? h('details', { class: 'add' }, h('summary', {}, '回を追加する'), addForm) : null);
+      changeable() && may('TrainingService.AddSession') ? h('details', { class: 'add' }, h('summary', {}, '回を追加する'), addForm) : null);
   }
 
   function registerSection() {
@@ -228,21 +430,30 @@ export async function render(main, ctx) {
         document.getElementById('registration-result')?.focus();
       },
     });
+    const deadline = training.registrationDeadline || summaryOf(training).firstStartsAt;
+    const closed = deadline && Date.parse(deadline) <= Date.now();
+    const full = trainingStates(summaryOf(training)).some(([, cls]) => cls === 'full');
     return h('section', { 'aria-labelledby': 'register-h' },
       h('h2', { id: 'register-h' }, '申込'),
       resultBox,
-      training.status === 'TRAINING_STATUS_CANCELLED' ? h('p', {}, 'この研修は中止されました。') : form);
+      training.status === 'TRAINING_STATUS_CANCELLED' ? h('p', {}, 'この研修は中止されました。')
+        : [
+          closed ? h('p', { class: 'notice' }, '申込締切を過ぎています。申し込んでも受け付けられません。') : null,
+          !closed && full ? h('p', { class: 'notice' }, '満席です。いま申し込むとキャンセル待ちになり、取消が出た順に参加確定になります。') : null,
+          form,
+        ]);
   }
 
   function registrationsSection() {
     const sessions = training.sessions || [];
+    if (!may('TrainingService.ListRegistrations')) return null;
     if (registrationsError) {
       return h('section', { 'aria-labelledby': 'regs-h' }, h('h2', { id: 'regs-h' }, '申込の一覧'), h('p', {}, registrationsError));
     }
     const rows = registrations.map((reg) => {
       const alert = formAlert();
       const cell = h('td', { class: 'ops' }, alert);
-      if (reg.status !== 'REGISTRATION_STATUS_CANCELLED') {
+      if (reg.status !== 'REGISTRATION_STATUS_CANCELLED' && may('TrainingService.CancelRegistration')) {
         const cancel = h('button', { type: 'button', class: 'secondary small', 'aria-label': `${whoText(reg)} の申込を取り消す` }, '取消');
         cancel.addEventListener('click', () => submitting(cell, alert, async () => {
           await post(`/api/v1/registrations/${seg(reg.id)}/cancel`, { reason: '' });
@@ -251,7 +462,7 @@ export async function render(main, ctx) {
         cell.append(cancel);
       }
       const attended = (reg.attendance || []).some((a) => a.attended);
-      if (attended && !reg.surveySubmitted && (training.surveyItems || []).length) {
+      if (attended && !reg.surveySubmitted && (training.surveyItems || []).length && may('TrainingService.SubmitSurvey')) {
         cell.append(h('details', {}, h('summary', {}, 'アンケートを入力'), surveyForm(training, reg, (m) => after(m, 'regs-h'))));
       }
       return h('tr', { class: reg.publicRegistration ? 'resident' : '' },
@@ -271,10 +482,10 @@ export async function render(main, ctx) {
     });
     return h('section', { 'aria-labelledby': 'regs-h' },
       h('h2', { id: 'regs-h' }, `申込の一覧 (${registrations.length}件)`),
-      registrations.length === 0 ? h('p', {}, 'まだ申込はありません。') : h('table', { class: 'data registrations' },
+      registrations.length === 0 ? h('p', {}, 'まだ申込はありません。') : stackTable(h('table', { class: 'data registrations' },
         h('caption', { class: 'sr-only' }, '申込の一覧'),
         h('thead', {}, h('tr', {}, ['氏名', '参加者ID', '市区町村', '役割', '人数', '状態', '出欠', 'アンケート', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
-        h('tbody', {}, rows)),
+        h('tbody', {}, rows))),
       registrations.some((r) => r.personalErased)
         ? h('p', { class: 'hint' }, '消去済み: 公開ページからの申込の氏名と連絡先は、イベントの後に消去されます。') : null);
   }
@@ -282,7 +493,7 @@ export async function render(main, ctx) {
   function attendanceSection() {
     const sessions = (training.sessions || []).filter((s) => !s.cancelled);
     const confirmed = registrations.filter((r) => r.status === 'REGISTRATION_STATUS_CONFIRMED');
-    if (confirmed.length === 0) return null;
+    if (confirmed.length === 0 || !may('TrainingService.RecordAttendance')) return null;
     return h('section', { 'aria-labelledby': 'attendance-h' },
       h('h2', { id: 'attendance-h' }, '出欠の記録'),
       sessions.map((s, i) => {
@@ -307,6 +518,7 @@ export async function render(main, ctx) {
   }
 
   async function resultsSection() {
+    if (!may('TrainingService.GetSurveyResults')) return null;
     /** @type {renkei.v1.SurveyResults} */
     let results;
     try {
@@ -324,14 +536,14 @@ export async function render(main, ctx) {
     return h('section', { 'aria-labelledby': 'results-h' },
       h('h2', { id: 'results-h' }, 'アンケート結果'),
       h('p', {}, `参加確定 ${o.registered ?? 0}人、出席 ${o.attended ?? 0}人、回答 ${o.responses}人`),
-      h('table', { class: 'data' },
+      stackTable(h('table', { class: 'data survey-results' },
         h('caption', { class: 'sr-only' }, '設問ごとの結果'),
         h('thead', {}, h('tr', {}, ['設問', '回答数', '平均', '1', '2', '3', '4', '5'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, (o.items || []).map((it) => h('tr', {},
           h('th', { scope: 'row' }, it.question),
           h('td', { class: 'num' }, String(it.responses ?? 0)),
           h('td', { class: 'num' }, Number(it.mean || 0).toFixed(2)),
-          [0, 1, 2, 3, 4].map((k) => h('td', { class: 'num' }, String((it.distribution || [])[k] ?? 0))))))));
+          [0, 1, 2, 3, 4].map((k) => h('td', { class: 'num' }, String((it.distribution || [])[k] ?? 0)))))))));
   }
 
   // The public event: its page, the questionnaire's links for the venue, the seats.
@@ -356,7 +568,7 @@ export async function render(main, ctx) {
         ] : null,
         h('dt', {}, '公開ページからの申込'), h('dd', {}, `${residents.length}件 (${people}人)`)),
       hasQuestionnaire ? h('p', { class: 'hint' }, '意識調査のページは、会場で画面に映すか、アドレスを印刷して掲示してください。回答は匿名です。紙の回答票は「参加前・参加後の意識調査」から入力できます。') : null,
-      h('table', { class: 'data compact seats' },
+      stackTable(h('table', { class: 'data compact seats' },
         h('caption', {}, '回ごとの席 (住民の申込は人数分の席を使います)'),
         h('thead', {}, h('tr', {}, ['回', '日時', '申込の席', 'キャンセル待ちの席', '開催'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, sessions.map((s, i) => h('tr', { class: s.cancelled ? 'cancelled' : '' },
@@ -364,7 +576,7 @@ export async function render(main, ctx) {
           h('td', {}, sessionWhen(s)),
           h('td', { class: 'num' }, `${s.seatsTaken ?? 0}／${s.capacity ?? 0}席`),
           h('td', { class: 'num' }, `${s.seatsWaiting ?? 0}席`),
-          h('td', {}, s.held ? '開催済み' : '—'))))));
+          h('td', {}, s.held ? '開催済み' : '—')))))));
   }
 
   // The awareness results: per item, the share agreeing (4 or 5) before and after, and the change.
@@ -381,14 +593,14 @@ export async function render(main, ctx) {
     return [
       h('p', { class: 'summary awareness-counts' },
         `回答票 参加前 ${r.beforeSheets ?? 0}枚・参加後 ${r.afterSheets ?? 0}枚 ／ 開催済みの回 ${r.sessionsHeld ?? 0}回・出席 ${r.participants ?? 0}人`),
-      h('table', { class: 'data awareness-results' },
+      stackTable(h('table', { class: 'data awareness-results' },
         h('caption', {}, '項目ごとの「そう思う」以上 (4・5) の割合'),
         h('thead', {}, h('tr', {}, ['項目', '参加前', '参加後', '変化'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, items.map((it) => h('tr', {},
           h('th', { scope: 'row' }, it.statement),
           h('td', { class: 'num' }, agreeText(it.before, it.beforeAgree)),
           h('td', { class: 'num' }, agreeText(it.after, it.afterAgree)),
-          h('td', { class: 'num' }, (it.before?.responses ?? 0) && (it.after?.responses ?? 0) ? pointsText(it.change) : '—'))))),
+          h('td', { class: 'num' }, (it.before?.responses ?? 0) && (it.after?.responses ?? 0) ? pointsText(it.change) : '—')))))),
     ];
   }
 
@@ -440,35 +652,88 @@ export async function render(main, ctx) {
     return h('section', { 'aria-labelledby': 'awareness-h' },
       h('h2', { id: 'awareness-h' }, '参加前・参加後の意識調査'),
       resultsArea,
-      SHEET_ENTRY.has(ctx.session.role) ? [
+      may('TrainingService.SubmitAwarenessAnswers')
+        && (Array.isArray(ctx.session.permissions) || SHEET_ENTRY.has(ctx.session.role)) ? [
         h('h3', { id: 'sheet-h' }, '紙の回答票を入力する'),
         sheetForm(resultsArea),
       ] : null);
   }
 
+  // Cancelling: the reason, then an in-page confirmation that says what follows (it cannot be
+  // taken back), then CancelTraining. The focus lands on the training's state, which now reads 中止.
   function cancelSection() {
-    if (training.status === 'TRAINING_STATUS_CANCELLED') return null;
-    const reason = input({ label: '中止の理由', field: 'reason', required: true });
+    if (!changeable() || !may('TrainingService.CancelTraining')) return null;
+    const reason = input({ label: '中止の理由', field: 'reason', required: true, maxlength: 500, width: 'long', hint: '研修の画面と一覧に表示されます' });
+    const alert = formAlert();
+    const submit = h('button', { type: 'submit', class: 'danger' }, '研修を中止する');
+    const form = h('form', { class: 'form', 'aria-label': '研修を中止する', novalidate: true },
+      alert, reason, h('div', { class: 'actions' }, submit));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearErrors(form, alert);
+      const why = reason.control.value.trim();
+      if (!why) {
+        showError(form, alert, new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: 'reason', description: '中止の理由を入力してください' }]));
+        return;
+      }
+      const active = registrations.filter((r) => r.status !== 'REGISTRATION_STATUS_CANCELLED');
+      const waiting = active.filter((r) => r.status === 'REGISTRATION_STATUS_WAITLISTED').length;
+      const ok = await confirmStep({
+        title: `「${training.title}」を中止しますか`,
+        body: [
+          h('p', {}, '中止すると元に戻せません。すべての回が中止になり、新しい申込は受け付けなくなります。'),
+          h('ul', {},
+            may('TrainingService.ListRegistrations')
+              ? h('li', {}, `いまの申込 ${active.length}件 (参加確定 ${active.length - waiting}件・キャンセル待ち ${waiting}件) は記録として残ります。参加予定の方への連絡は、必要に応じて別にしてください。`)
+              : null,
+            h('li', {}, 'この研修を見られる市区町村の研修カレンダーと一覧に「中止」と表示されます。'),
+            training.publicEvent ? h('li', {}, '住民向けの公開ページにも「中止」と表示されます。') : null,
+            h('li', {}, `中止の理由「${why}」が表示されます。`)),
+        ],
+        confirmLabel: '中止する',
+        cancelLabel: '中止しない',
+        from: submit,
+      });
+      if (!ok) return;
+      await submitting(form, alert, async () => {
+        await post(`/api/v1/trainings/${seg(training.id)}/cancel`, { expectedVersion: training.version, reason: why });
+        await after('研修を中止しました', 'training-state');
+      });
+    });
     return h('section', { 'aria-labelledby': 'cancel-h' },
       h('h2', { id: 'cancel-h' }, '研修の中止'),
-      h('details', {}, h('summary', {}, 'この研修を中止する'), actionForm({
-        label: '研修を中止する', submitLabel: '研修を中止する',
-        children: [reason],
-        onSubmit: async () => {
-          await post(`/api/v1/trainings/${seg(training.id)}/cancel`, { expectedVersion: training.version, reason: reason.control.value.trim() });
-          await after('研修を中止しました', 'info-h');
-        },
-      })));
+      h('details', {}, h('summary', {}, 'この研修を中止する'), form));
   }
 
-  // Survey results load after the rest of the page (they need a second call).
+  // The coordinators who attended this training (ListPeers): their names where they agreed.
+  async function peersSection() {
+    if (!may('TrainingService.ListPeers')) return null;
+    /** @type {renkei.v1.ListPeersResponse} */
+    let r;
+    try {
+      r = /** @type {renkei.v1.ListPeersResponse} */ (await get('/api/v1/peers', { training_id: training.id }));
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status === 401) throw err;
+      return null;
+    }
+    const peers = r.peers || [];
+    return h('section', { 'aria-labelledby': 'peers-h' },
+      h('h2', { id: 'peers-h' }, `この研修に出席したコーディネーター (${peers.length}人)`),
+      peers.length === 0 ? h('p', {}, '出席が記録されたコーディネーターはまだいません。')
+        : peerTable(peers),
+      h('p', { class: 'hint' }, '出席した回がある参加確定の方です。氏名は、申込のときに知らせることに同意した方だけ表示されます。コーディネーター同士の相談は「ネットワーク」からできます。'));
+  }
+
+  // Survey results and peers load after the rest of the page (they need calls of their own).
   const resultsBox = h('div', { class: 'survey-results' });
+  const peersBox = h('div', { class: 'peers-box' });
 
   function draw() {
     pageAlert.hidden = true;
     replace(main,
       h('p', { class: 'breadcrumb' }, h('a', { href: '#/trainings' }, '研修'), ' › 研修'),
       h('h1', {}, training.title),
+      stateLine(),
       h('p', { class: 'meta' }, `主催: ${organizerText(training)} ／ 版 ${training.version}`),
       pageAlert,
       infoSection(),
@@ -478,9 +743,11 @@ export async function render(main, ctx) {
       registrationsSection(),
       attendanceSection(),
       resultsBox,
+      peersBox,
       awarenessSection(),
       cancelSection());
     resultsSection().then((section) => replace(resultsBox, section));
+    peersSection().then((section) => replace(peersBox, section));
   }
 
   await reload();

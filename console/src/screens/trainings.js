@@ -2,11 +2,16 @@
 // calendar with each session on its day (training_calendar.js) or as a list for a fiscal year
 // grouped by the month of their first session — カレンダー / 一覧, kept in the URL (view=) and in
 // localStorage; the .ics calendar of all of them; and a new training with its first session —
-// optionally a public event for residents (公開ページ, theme tags, awareness questionnaire).
+// optionally a public event for residents (公開ページ, theme tags, awareness questionnaire),
+// offered only to those who may create one. Also the pieces the training's page, the skill
+// framework, the network and the indicators screens share: what the session may do (allowed),
+// tables that become labelled cards on a phone (stackTable) and the in-page confirmation of a
+// change that cannot be taken back (confirmStep).
 import { sha256Hex } from '../proof.js';
 import {
   get, post, dateParams, ApiError,
 } from '../api.js';
+import { can } from '../permissions.js';
 import { calendarSection, parseMonthParam, monthParam } from './training_calendar.js';
 import { h, replace, uid } from '../dom.js';
 import {
@@ -35,6 +40,81 @@ import {
  */
 /** @typedef {{year: number, month: number}} Month */
 /** @typedef {HTMLElement & {load(): Promise<number | null>}} ViewSection */
+
+// Whether the logged-in user may make this call (permissions.js, "TrainingService.CreateTraining"):
+// a form or a button is offered only then. A gateway that does not list the calls yet (no
+// `permissions` in the session) leaves it to the service, which says 権限がありません.
+/**
+ * @param {renkei.v1.ConsoleSession} session
+ * @param {string} method
+ */
+export function allowed(session, method) {
+  return !Array.isArray(session.permissions) || can(session, method);
+}
+
+// The instance's own jurisdiction: what it organizes (a training organized above is changed at
+// its organizer's instance only).
+/** @param {renkei.v1.ConsoleSession} session */
+export function ownCode(session) {
+  return (session.instance && session.instance.code) || session.jurisdiction || '';
+}
+
+// A data table that becomes one card per row on a narrow screen (app.css, "helper C"): each cell
+// carries its column's heading (data-label), shown before its value once the columns are gone.
+/**
+ * @template {HTMLTableElement} T
+ * @param {T} table
+ * @returns {T}
+ */
+export function stackTable(table) {
+  const heads = [...table.querySelectorAll('thead th')].map((th) => (th.textContent || '').trim());
+  for (const row of table.querySelectorAll('tbody tr')) {
+    [...row.children].forEach((cell, i) => {
+      if (heads[i]) cell.setAttribute('data-label', heads[i]);
+    });
+  }
+  table.classList.add('stack');
+  return table;
+}
+
+// Asks before a change that cannot be taken back (a training cancelled, a skill framework
+// published): a modal dialog in the page (<dialog>: the keyboard stays inside, Escape says no),
+// the question as its name, what will happen as its description, the safe choice focused first.
+// Resolves to true when confirmed; otherwise the focus goes back to `from`.
+/**
+ * @param {object} opts
+ * @param {string} opts.title the question, e.g. この研修を中止しますか
+ * @param {ui.Child} opts.body what happens
+ * @param {string} opts.confirmLabel
+ * @param {string} [opts.cancelLabel]
+ * @param {HTMLElement | null} [opts.from] where the focus returns when not confirmed
+ * @returns {Promise<boolean>}
+ */
+export function confirmStep({
+  title, body, confirmLabel, cancelLabel = 'やめる', from = null,
+}) {
+  const titleId = uid('confirm-h');
+  const bodyId = uid('confirm-b');
+  const yes = h('button', { type: 'button', class: 'primary danger' }, confirmLabel);
+  const no = h('button', { type: 'button', class: 'secondary' }, cancelLabel);
+  const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': titleId, 'aria-describedby': bodyId },
+    h('h2', { id: titleId }, title),
+    h('div', { id: bodyId, class: 'confirm-body' }, body),
+    h('div', { class: 'actions' }, no, yes));
+  (document.getElementById('main') || document.body).append(dialog);
+  return new Promise((resolve) => {
+    let answer = false;
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (!answer && from && from.isConnected) from.focus();
+      resolve(answer);
+    });
+    yes.addEventListener('click', () => { answer = true; dialog.close(); });
+    no.addEventListener('click', () => dialog.close());
+    dialog.showModal();
+    no.focus();
+  });
+}
 
 /** @param {renkei.v1.TrainingSummary | renkei.v1.Training} t */
 export function organizerText(t) {
@@ -78,25 +158,29 @@ export function timestampOf(dateWrap, timeWrap, field) {
 }
 
 // The controls of one session; prefix names its fields ("training.sessions[0]" or "session").
+// A session given fills them (its change: UpdateSession replaces the whole session, so lecturers
+// past the first one are kept as they are).
 /**
  * @param {string} prefix
- * @param {{date?: renkei.v1.Date}} [options]
+ * @param {{date?: renkei.v1.Date, session?: renkei.v1.Session, legend?: string}} [options]
  */
-export function sessionFields(prefix, { date } = {}) {
-  const day = dateInput({ label: '開催日', field: `${prefix}.starts_at`, value: date, required: true, hint: '' });
-  const start = input({ label: '開始時刻', field: `${prefix}.starts_at.time`, value: '14:00', width: 'short', inputmode: 'numeric', required: true });
-  const end = input({ label: '終了時刻', field: `${prefix}.ends_at`, value: '16:00', width: 'short', inputmode: 'numeric', required: true });
-  const venue = input({ label: '会場', field: `${prefix}.venue`, width: 'long' });
-  const online = checkbox({ label: 'オンラインでも開催する', field: `${prefix}.online` });
-  const url = input({ label: 'オンラインのURL', field: `${prefix}.online_url`, type: 'url', width: 'long' });
-  const capacity = input({ label: '定員', field: `${prefix}.capacity`, value: '30', width: 'short', inputmode: 'numeric', required: true });
-  const lecturer = input({ label: '講師の氏名', field: `${prefix}.lecturers[0].name` });
-  const affiliation = input({ label: '講師の所属', field: `${prefix}.lecturers[0].affiliation` });
+export function sessionFields(prefix, { date, session, legend = '回 (日時・会場・定員)' } = {}) {
+  const start0 = session && session.startsAt ? tokyoDateTime(new Date(session.startsAt)).date : date;
+  const [first, ...otherLecturers] = (session && session.lecturers) || [];
+  const day = dateInput({ label: '開催日', field: `${prefix}.starts_at`, value: start0, required: true, hint: '' });
+  const start = input({ label: '開始時刻', field: `${prefix}.starts_at.time`, value: session ? formatTime(session.startsAt) : '14:00', width: 'short', inputmode: 'numeric', required: true });
+  const end = input({ label: '終了時刻', field: `${prefix}.ends_at`, value: session ? formatTime(session.endsAt) : '16:00', width: 'short', inputmode: 'numeric', required: true });
+  const venue = input({ label: '会場', field: `${prefix}.venue`, width: 'long', value: session ? session.venue : '' });
+  const online = checkbox({ label: 'オンラインでも開催する', field: `${prefix}.online`, value: Boolean(session && session.online) });
+  const url = input({ label: 'オンラインのURL', field: `${prefix}.online_url`, type: 'url', width: 'long', value: session ? session.onlineUrl : '' });
+  const capacity = input({ label: '定員', field: `${prefix}.capacity`, value: session ? String(session.capacity ?? '') : '30', width: 'short', inputmode: 'numeric', required: true });
+  const lecturer = input({ label: '講師の氏名', field: `${prefix}.lecturers[0].name`, value: first ? first.name : '' });
+  const affiliation = input({ label: '講師の所属', field: `${prefix}.lecturers[0].affiliation`, value: first ? first.affiliation : '' });
   const box = h('fieldset', { class: 'session', 'data-field': prefix },
-    h('legend', {}, '回 (日時・会場・定員)'),
+    h('legend', {}, legend),
     h('div', { class: 'row' }, day, start, end), venue, online, url, capacity,
     h('div', { class: 'row' }, lecturer, affiliation));
-  return Object.assign(box, { value: () => {
+  return Object.assign(box, { first: day.control, value: () => {
     /** @type {Partial<renkei.v1.Session>} */
     const s = {
       startsAt: timestampOf(day, start, `${prefix}.starts_at.time`),
@@ -110,9 +194,13 @@ export function sessionFields(prefix, { date } = {}) {
       throw new ApiError(0, 'INVALID_ARGUMENT', '入力内容を確認してください', [{ field: `${prefix}.capacity`, description: '数値を入力してください' }]);
     }
     if (cap !== undefined) s.capacity = cap;
+    /** @type {renkei.v1.Lecturer[]} */
+    const lecturers = [];
     if (lecturer.control.value.trim()) {
-      s.lecturers = [{ name: lecturer.control.value.trim(), affiliation: affiliation.control.value.trim() }];
+      lecturers.push({ name: lecturer.control.value.trim(), affiliation: affiliation.control.value.trim() });
     }
+    lecturers.push(...otherLecturers);
+    if (lecturers.length) s.lecturers = lecturers;
     return s;
   } });
 }
@@ -331,17 +419,46 @@ function groupByMonth(trainings) {
   return [...months.entries()];
 }
 
+// Where a training stands, in words (never by colour alone): 中止, 終了, 申込締切済み, 満席 with
+// the waiting registrations, or 申込受付中. Each is [text, class].
+/**
+ * @param {renkei.v1.TrainingSummary} t
+ * @param {number} [now] milliseconds
+ * @returns {[string, string][]}
+ */
+export function trainingStates(t, now = Date.now()) {
+  if (t.status === 'TRAINING_STATUS_CANCELLED') return [[label(TRAINING_STATUSES, t.status), 'cancelled']];
+  const ended = t.lastEndsAt && Date.parse(t.lastEndsAt) < now;
+  if (ended) return [['終了', 'ended']];
+  /** @type {[string, string][]} */
+  const out = [];
+  const deadline = t.registrationDeadline || t.firstStartsAt;
+  const closed = deadline && Date.parse(deadline) <= now;
+  const full = (t.capacity ?? 0) > 0 && (t.confirmed ?? 0) >= (t.capacity ?? 0);
+  if (closed) out.push(['申込締切済み', 'closed']);
+  if (full) out.push(['満席', 'full']);
+  if ((t.waitlisted ?? 0) > 0) out.push([`キャンセル待ち ${t.waitlisted}件`, 'waiting']);
+  if (!closed && !full) out.push(['申込受付中', 'open']);
+  return out;
+}
+
+/** @param {[string, string][]} states */
+export function stateBadges(states) {
+  return h('span', { class: 'states' }, states.map(([text, cls]) => h('span', { class: `badge state ${cls}` }, text)));
+}
+
 /** @param {renkei.v1.TrainingSummary[]} trainings */
 function trainingCards(trainings) {
+  const now = Date.now();
   return groupByMonth(trainings).map(([key, g]) => h('div', { class: 'month' },
     h('h3', {}, g.start ? periodText(key) : '日程未定'),
     h('ul', { class: 'cards trainings' }, g.items.map(({ t }) => h('li', { class: `card training ${t.status === 'TRAINING_STATUS_CANCELLED' ? 'cancelled' : ''}` },
       h('p', { class: 'when' }, timestampText(t.firstStartsAt, { time: false }), ` ${formatTime(t.firstStartsAt)}〜`,
         t.sessionCount > 1 ? ` (全${t.sessionCount}回)` : ''),
       h('a', { href: `#/trainings/${encodeURIComponent(t.id)}`, class: 'title' }, t.title),
+      h('p', { class: 'meta state-line' }, h('span', { class: 'sr-only' }, '状態: '), stateBadges(trainingStates(t, now))),
       h('p', { class: 'meta' }, `主催: ${organizerText(t)} ／ ${seatsText(t)}`),
-      h('p', { class: 'meta' }, t.registrationDeadline ? ['申込締切 ', timestampText(t.registrationDeadline)] : null,
-        t.status === 'TRAINING_STATUS_CANCELLED' ? h('span', { class: 'badge' }, label(TRAINING_STATUSES, t.status)) : null))))));
+      t.registrationDeadline ? h('p', { class: 'meta' }, '申込締切 ', timestampText(t.registrationDeadline)) : null)))));
 }
 
 // The list section: the trainings of a fiscal year by month. 表示 reloads it in place.
@@ -374,7 +491,8 @@ function listSection(env) {
       const trainings = r.trainings || [];
       heading.textContent = `研修の予定 (${trainings.length}件)`;
       replace(box, trainings.length === 0
-        ? h('p', { class: 'empty' }, 'この年度の研修はまだありません。下の「研修を作る」から登録できます。')
+        ? h('p', { class: 'empty' }, allowed(ctx.session, 'TrainingService.CreateTraining')
+          ? 'この年度の研修はまだありません。下の「研修を作る」から登録できます。' : 'この年度の研修はまだありません。')
         : trainingCards(trainings));
       if (save) {
         env.saveUrl();
@@ -518,15 +636,18 @@ export async function render(main, ctx) {
   const first = makeSection(state.view);
   const count = await first.load();
   replace(viewBox, first);
+  const creating = allowed(ctx.session, 'TrainingService.CreateTraining');
   replace(main,
     h('h1', {}, '研修'),
-    h('p', {}, `${code ? municipalityName(code) : 'このインスタンス'}で参加できる研修 (国・都道府県・市区町村の主催)。`),
+    h('p', {}, `${code ? municipalityName(code) : 'このインスタンス'}で参加できる研修 (国・都道府県・市区町村の主催)。`,
+      '研修の目標となるスキルは', h('a', { href: '#/trainings/skills' }, 'スキルの枠組み'), 'で確かめられます。'),
     h('div', { class: 'toolbar view-toolbar no-print' },
       h('div', { class: 'view-switch', role: 'group', 'aria-label': '表示のしかた' }, buttons),
       ics),
     icsAlert,
     viewBox,
-    h('section', { class: 'no-print', 'aria-labelledby': 'new-training-h' },
+    // Offered only to those who may create a training (a coordinator registers, the staff plan).
+    creating ? h('section', { class: 'no-print', 'aria-labelledby': 'new-training-h' },
       h('h2', { id: 'new-training-h' }, '研修を作る'),
-      h('details', { class: 'add', open: count === 0 }, h('summary', {}, '研修と最初の回を登録する'), createForm(ctx))));
+      h('details', { class: 'add', open: count === 0 }, h('summary', {}, '研修と最初の回を登録する'), createForm(ctx))) : null);
 }

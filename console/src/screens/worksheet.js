@@ -5,10 +5,13 @@
 // replace_causes/causes (at most 4, exactly one main) + root_cause. Only what changed is sent,
 // and a list only with its replace_* flag, as the proto asks. Sections of steps the issue has
 // not reached are disabled: the service accepts content for the current step and those before
-// it (services/issues/worksheet.cc renders the same mapping).
+// it (services/issues/worksheet.cc renders the same mapping). Shown read-only (every section
+// disabled, no buttons) to those who may not change the issue. For paper, worksheetPrint() gives
+// the same questions as text (the form's fields do not print well; app.css shows
+// .worksheet-print in print only).
 import { h } from '../dom.js';
 import { input, choices, actionForm, submitting } from '../forms.js';
-import { EVIDENCE_KINDS, STEPS } from '../words.js';
+import { EVIDENCE_KINDS, STEPS, label } from '../words.js';
 
 /**
  * One row of a rowList: its value read back, its labels numbered, its fields named.
@@ -133,13 +136,14 @@ function optionRow(value, index, onRemove) {
  * @param {number} step
  * @param {string} title
  * @param {ui.Child[]} children
+ * @param {boolean} editable
  */
-function stepSection(issue, step, title, children) {
+function stepSection(issue, step, title, children, editable) {
   const open = issue.status !== 'ISSUE_STATUS_OPEN' || (issue.currentStep || 1) >= step;
   const closed = issue.status === 'ISSUE_STATUS_CLOSED';
-  return h('fieldset', { class: `worksheet-q step-${step}`, disabled: !open || closed },
+  return h('fieldset', { class: `worksheet-q step-${step}`, disabled: !open || closed || !editable },
     h('legend', {}, title),
-    !open ? h('p', { class: 'hint' }, `ステップ${step}「${STEPS[step - 1]}」に進むと記入できます。`) : null,
+    !open && editable ? h('p', { class: 'hint' }, `ステップ${step}「${STEPS[step - 1]}」に進むと記入できます。`) : null,
     children);
 }
 
@@ -147,12 +151,14 @@ function stepSection(issue, step, title, children) {
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 // The form; submit(body, andAdvance) sends the PATCH (body may be empty: nothing changed) and,
-// for 保存して次のステップへ, the AdvanceStep after it.
+// for 保存して次のステップへ, the AdvanceStep after it. editable: false shows it read-only;
+// advance: false leaves out 保存して次のステップへ.
 /**
  * @param {renkei.v1.RegionalIssue} issue
  * @param {(body: {[field: string]: unknown}, andAdvance: boolean) => Promise<void>} submit
+ * @param {{editable?: boolean, advance?: boolean}} [options]
  */
-export function worksheetForm(issue, submit) {
+export function worksheetForm(issue, submit, { editable = true, advance = true } = {}) {
   const theme = input({ label: '問1 取り組みたい具体的なテーマ', field: 'theme', value: issue.theme, required: true, width: 'long' });
   const target = input({ label: '問2 テーマの「目指す姿」', field: 'target_state', value: issue.targetState, multiline: true, rows: 3 });
   const current = input({ label: '現状', field: 'current_state', value: issue.currentState, multiline: true, rows: 4 });
@@ -245,17 +251,45 @@ export function worksheetForm(issue, submit) {
   const form = actionForm({
     label: '地域課題ワークシート (問1〜問3)',
     className: 'form worksheet',
-    submitLabel: 'ワークシートを保存',
-    extraButtons: issue.status === 'ISSUE_STATUS_OPEN' && (issue.currentStep || 1) < 7 ? saveAndAdvance : null,
+    submitLabel: editable ? 'ワークシートを保存' : undefined,
+    extraButtons: editable && advance && issue.status === 'ISSUE_STATUS_OPEN' && (issue.currentStep || 1) < 7 ? saveAndAdvance : null,
     children: [
-      stepSection(issue, 1, '問1・問2 テーマと目指す姿 (ステップ1)', [theme, target]),
-      stepSection(issue, 2, '現状把握 (ステップ2)', [current, evidence]),
-      stepSection(issue, 3, '課題の選定 (ステップ3)', [options, chosen]),
+      stepSection(issue, 1, '問1・問2 テーマと目指す姿 (ステップ1)', [theme, target], editable),
+      stepSection(issue, 2, '現状把握 (ステップ2)', [current, evidence], editable),
+      stepSection(issue, 3, '課題の選定 (ステップ3)', [options, chosen], editable),
       stepSection(issue, 4, '問3 考えられる原因 (最大4つ) と最も大きな原因 (ステップ4)',
-        [h('div', { class: 'causes' }, causeInputs, main), root]),
+        [h('div', { class: 'causes' }, causeInputs, main), root], editable),
     ],
     onSubmit: () => submit(body(), false),
   });
   saveAndAdvance.addEventListener('click', () => submitting(form, form.alert, () => submit(body(), true)));
+  // Read-only: the rows' add and remove buttons go too (the sections are disabled already).
+  if (!editable) form.querySelectorAll('button').forEach((b) => b.remove());
   return form;
+}
+
+// The worksheet's 問1–問3 as text, for print (hidden on screen: the form above is what people
+// edit; the countermeasures and expected changes print from their own cards). Hidden from
+// assistive technology too: on screen the form says the same.
+/** @param {renkei.v1.RegionalIssue} issue */
+export function worksheetPrint(issue) {
+  const none = '（未記入）';
+  /** @param {string} term @param {ui.Child} text */
+  const item = (term, text) => [h('dt', {}, term), h('dd', {}, text || none)];
+  const evidence = issue.evidence || [];
+  const options = issue.issueOptions || [];
+  const causes = issue.causes || [];
+  return h('div', { class: 'worksheet-print', 'aria-hidden': 'true' },
+    h('dl', {},
+      item('問1 取り組みたい具体的なテーマ', issue.theme),
+      item('問2 テーマの「目指す姿」', issue.targetState && h('span', { class: 'pre' }, issue.targetState)),
+      item('現状', issue.currentState && h('span', { class: 'pre' }, issue.currentState)),
+      item('現状を示す根拠', evidence.length ? h('ul', {}, evidence.map((e) => h('li', {},
+        e.kind && e.kind !== 'EVIDENCE_KIND_UNSPECIFIED' ? `【${label(EVIDENCE_KINDS, e.kind)}】` : '', e.summary,
+        e.reference && e.kind !== 'EVIDENCE_KIND_SEED' && e.kind !== 'EVIDENCE_KIND_CONSULTATION' ? ` (${e.reference})` : ''))) : ''),
+      item('課題案', options.length ? h('ol', {}, options.map((o) => h('li', {}, o))) : ''),
+      item('選んだ課題', issue.chosenIssue),
+      item('問3 考えられる原因', causes.length ? h('ol', {}, causes.map((c) => h('li', {},
+        c.main ? h('strong', {}, `◎ 主たる原因: ${c.text}`) : c.text))) : ''),
+      item('根本原因', issue.rootCause && h('span', { class: 'pre' }, issue.rootCause))));
 }

@@ -1,6 +1,7 @@
 // The console's browser tests, 定例ミーティング資料: this month's count equals the API's, the seed and
-// the outside referral of worked example 1 (made first through the API) listed; 年度全体; 印刷
-// calls window.print() and the print stylesheet hides navigation and controls; 和暦 remembered.
+// the outside referral of worked example 1 (made first through the API) listed; the counts'
+// heading 件数 on one line; the screen at a phone's and a desk's width; 年度全体; 印刷 calls
+// window.print() and the print stylesheet hides navigation and controls; 和暦 remembered.
 //
 //   RENKEI_GATEWAY_URL=http://127.0.0.1:7180 RENKEI_LOGIN=inagi-demo RENKEI_PASSWORD=... \
 //     node console/tests/screens/digest.mjs
@@ -9,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  config, useBrowser, screenshot, during, open,
+  config, useBrowser, screenshot, during, open, atBothWidths,
 } from '../lib.mjs';
 import { SEED_THEME, workedExample1 } from '../fixtures.mjs';
 
@@ -39,6 +40,19 @@ test('定例ミーティング資料: the digest shows this month\'s consultatio
   await page.locator('section', { has: page.getByRole('heading', { name: '市区町村外への紹介' }) })
     .getByText('てんかんと脳神経内科の訪問クリニック柏').first().waitFor();
   await screenshot(page, cfg, '12-digest.png');
+  // 件数 stays on one line (it wrapped into 件 / 数 at 1280 px), right-aligned over its numbers.
+  const heads = page.locator('table.counts thead th', { hasText: /^件数$/ });
+  assert.ok(await heads.count() >= 1);
+  for (const th of await heads.all()) {
+    const { height, line, align } = await th.evaluate((el) => ({
+      height: el.getBoundingClientRect().height,
+      line: parseFloat(getComputedStyle(el).lineHeight) + parseFloat(getComputedStyle(el).paddingTop) + parseFloat(getComputedStyle(el).paddingBottom),
+      align: getComputedStyle(el).textAlign,
+    }));
+    assert.ok(height <= line + 2, `件数 on one line (${height}px, a line is ${line}px)`);
+    assert.equal(align, 'right');
+  }
+  await atBothWidths(page, cfg, '12-digest', '定例ミーティング資料');
 
   // The fiscal year as a whole (April to March).
   const fy = Number(await page.getByLabel('年度').inputValue());

@@ -1,7 +1,11 @@
 // The console's browser tests, 指標: the series chart and its summary, the comparison with
 // Inagi's bar and the median, an issue's three expected changes against baseline and target (the
-// issue of worked example 2, made first through the API). With RENKEI_PREFECTURE_URL, 東京都's
-// instance: its ten municipalities compared for 2025年度, ranked, the median marked.
+// issue of worked example 2, made first through the API). A local indicator's observations exported
+// to a file and imported from it, changed, through the console (the import with the keyboard
+// only), read back through the API; a file with a bad row refused row by row; the roll-ups of the
+// prefecture and the nation as a table; the screen at a phone's width and a desk's. With
+// RENKEI_PREFECTURE_URL, 東京都's instance: its ten municipalities compared for 2025年度, ranked,
+// the median marked.
 //
 //   RENKEI_GATEWAY_URL=http://127.0.0.1:7180 RENKEI_LOGIN=inagi-demo RENKEI_PASSWORD=... \
 //     node console/tests/screens/indicators.mjs
@@ -9,11 +13,15 @@
 // (the variables and defaults of console/README.md; exits non-zero when a test fails).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import {
   config, useBrowser, newContext, screenshot, during, eventually, open, reloadUntil, checkAccessibility,
-  apiCall,
+  apiCall, statusLine, atBothWidths,
 } from '../lib.mjs';
 import { workedExample1, workedExample2 } from '../fixtures.mjs';
+import { tokyoToday, fiscalYearOf } from '../../src/dates.js';
 
 const cfg = await config();
 let browser;
@@ -59,6 +67,121 @@ test('指標: the series chart against baseline and target, and the comparison o
     { what: 'the issue\'s three indicators, the first with its target', timeout: 30000 });
   assert.match(await progress.locator('svg.line-chart').first().getAttribute('aria-label'), /ベースライン 2\.4、目標 3\.5$/);
   await screenshot(page, cfg, '11-indicators.png');
+});
+
+test('観測値: exported to a file and imported back changed (CSV round trip), a bad row refused, the roll-ups as a table', async () => {
+  // A local monthly count of our own, with two values of last fiscal year (≥ 10: never withheld).
+  const stamp = Date.now();
+  const code = `e2e-roundtrip-${stamp}`;
+  const name = `退院前カンファレンス件数 (確認 ${stamp % 100000})`;
+  const fy = fiscalYearOf(tokyoToday()) - 1;
+  const [april, may] = [`${fy}-04`, `${fy}-05`];
+  await open(page, cfg, '#/indicators', '指標');
+  await apiCall(page, 'POST', '/api/v1/indicators', {
+    definition: {
+      spec: {
+        code, nameJa: name, unit: '件', kind: 'INDICATOR_KIND_COUNT', methods: ['MEASUREMENT_METHOD_SURVEY'],
+        frequency: 'MEASUREMENT_FREQUENCY_MONTHLY', direction: 'DIRECTION_HIGHER_IS_BETTER',
+      },
+      origin: 'INDICATOR_ORIGIN_LOCAL', ownerJurisdiction: '132250',
+    },
+    expectedVersion: 0,
+  });
+  for (const [period, value] of [[april, 12], [may, 20]]) {
+    await apiCall(page, 'POST', '/api/v1/observations', {
+      observation: { indicatorCode: code, jurisdictionCode: '132250', period, value, source: 'テスト' }, expectedVersion: 0,
+    });
+  }
+  await open(page, cfg, `#/indicators?code=${encodeURIComponent(code)}&fy=${fy}`, '指標');
+
+  // The roll-ups: each period of the year, Inagi's own value beside 東京都's and the nation's.
+  const rollups = page.locator('section.rollups');
+  await rollups.getByRole('heading', { level: 2, name: '東京都・全国の集計' }).waitFor();
+  const table = rollups.locator('table.rollups');
+  await table.waitFor();
+  assert.deepEqual(await table.locator('thead th').allTextContents(),
+    ['期間', '稲城市', '東京都の集計', '東京都の報告団体', '全国の集計', '全国の報告団体']);
+  assert.equal(await table.locator('tbody tr').count(), 12, 'the twelve months of a past fiscal year');
+  const rollUp = (j) => apiCall(page, 'GET', `/api/v1/indicators/${code}/rollup?period=${april}&jurisdiction_code=${j}`);
+  const [pref, nation] = [await rollUp('130001'), await rollUp('000000')];
+  assert.equal(pref.value, 12, 'Inagi\'s value rolled up into 東京都\'s');
+  const aprilRow = () => table.locator('tbody tr').first().evaluate((tr) => [...tr.children].map((c) => c.textContent));
+  const valueText = (r) => (r.suppressed ? '秘匿 (少数のため)' : `${r.value}件`);
+  assert.deepEqual(await aprilRow(), [`${fy}年4月`, '12件', valueText(pref), `${pref.reporting}／${pref.expected}団体`,
+    valueText(nation), `${nation.reporting}／${nation.expected}団体`]);
+  assert.ok((await rollups.locator('svg.line-chart').getAttribute('aria-label')).startsWith(`${name} — 東京都の集計: 12期間、`),
+    'the chart of 東京都\'s roll-up, summarized');
+
+  // Export: CSV with a byte order mark, CRLF, the documented columns, the two values.
+  const exportForm = page.locator('form[aria-label="観測値をファイルに出力する"]');
+  assert.equal(await exportForm.getByLabel('指標', { exact: true }).inputValue(), 'one');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    exportForm.getByRole('button', { name: 'ファイルを出力' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'indicators-132250.csv');
+  const bytes = await readFile(await download.path());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte order mark (Excel)');
+  const csv = bytes.subarray(3).toString('utf8');
+  const lines = csv.split('\r\n').filter(Boolean);
+  assert.equal(lines[0], 'indicator_code,indicator_name,jurisdiction_code,jurisdiction_name,period,value,numerator,denominator,unit,source,note');
+  assert.equal(lines.length, 3, csv);
+  assert.ok(lines[1].startsWith(`${code},${name},132250,`) && lines[1].includes(`,${april},12,`), lines[1]);
+  assert.ok(lines[2].includes(`,${may},20,`), lines[2]);
+  await statusLine(page).filter({ hasText: '観測値を出力しました (2行)' }).waitFor();
+
+  // Import the file changed (April 12 → 15), with the keyboard only: the file chooser opened from
+  // the focused field, Tab to 取り込む, Enter.
+  const dir = await mkdtemp(path.join(tmpdir(), 'renkei-import-'));
+  const changed = path.join(dir, 'inagi-changed.csv');
+  await writeFile(changed, Buffer.concat([bytes.subarray(0, 3), Buffer.from(csv.replace(`,${april},12,`, `,${april},15,`), 'utf8')]));
+  const importForm = page.locator('form[aria-label="観測値をファイルから取り込む"]');
+  await importForm.getByLabel(/^ファイル/).focus();
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await chooser.setFiles(changed);
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('Tab');
+  const submit = importForm.getByRole('button', { name: '取り込む' });
+  assert.ok(await submit.evaluate((el) => el === document.activeElement), 'Tab reaches 取り込む: file, format, partial, button');
+  const imported = await during(page, 'POST', /^\/api\/v1\/observations\/import$/, () => page.keyboard.press('Enter'));
+  assert.equal(imported.status(), 200, await imported.text());
+  const answer = await imported.json();
+  assert.equal(answer.recorded, 1);
+  assert.equal(answer.unchanged, 1);
+  const result = page.locator('.import-result');
+  await result.getByRole('heading', { name: '「inagi-changed.csv」を取り込みました' }).waitFor();
+  await eventually(async () => (await page.evaluate(() => document.activeElement && document.activeElement.id)) === 'import-result-h',
+    { what: 'the focus on the import\'s result' });
+  assert.match(await result.locator('dl').textContent(), /記録した値1件 \(新しい値と訂正\)変わらなかった値1件/);
+  await statusLine(page).filter({ hasText: '観測値を取り込みました (記録 1件・変わらず 1件・誤り 0行)' }).waitFor();
+  // Through the API: April corrected, its earlier value kept in the history; the roll-up follows.
+  const series = await apiCall(page, 'GET', `/api/v1/indicators/${code}/series?jurisdiction_code=132250&from_period=${april}&to_period=${may}`);
+  assert.deepEqual(series.points.map((p) => [p.period, p.value]), [[april, 15], [may, 20]]);
+  const history = await apiCall(page, 'GET', `/api/v1/indicators/${code}/history?jurisdiction_code=132250&period=${april}`);
+  assert.deepEqual(history.versions.map((v) => v.value), [12, 15]);
+  assert.equal(history.versions[1].recordedBy, cfg.login);
+  await eventually(async () => (await aprilRow())[1] === '15件', { what: 'the table redrawn with the new value' });
+
+  // The same values as JSON (dataValues), DHIS2 periods.
+  await exportForm.getByLabel('形式').selectOption('OBSERVATION_FORMAT_DATA_VALUE_SET');
+  const [json] = await Promise.all([page.waitForEvent('download'), exportForm.getByRole('button', { name: 'ファイルを出力' }).click()]);
+  assert.equal(json.suggestedFilename(), 'indicators-132250.json');
+  const set = JSON.parse(await readFile(await json.path(), 'utf8'));
+  assert.deepEqual(set.dataValues.map((d) => [d.dataElement, d.orgUnit, d.period, d.value]),
+    [[code, '132250', april.replace('-', ''), '15'], [code, '132250', may.replace('-', ''), '20']]);
+
+  // A bad row: nothing written, the row and its column said in words next to the form.
+  const bad = path.join(dir, 'bad.csv');
+  await writeFile(bad, `\ufeff${lines[0]}\r\n${lines[1].replace(`,${april},12,`, `,${april},十二,`)}\r\n`);
+  await importForm.getByLabel(/^ファイル/).setInputFiles(bad);
+  const refused = await during(page, 'POST', /^\/api\/v1\/observations\/import$/, () => importForm.getByRole('button', { name: '取り込む' }).click());
+  assert.equal(refused.status(), 400);
+  await importForm.getByRole('alert').filter({ hasText: '1行に誤りがあるため、何も取り込みませんでした' }).waitFor();
+  assert.deepEqual(await importForm.locator('table.import-errors tbody tr').first().evaluate((tr) => [...tr.children].map((c) => c.textContent)),
+    ['1行目', '値', '数値ではありません']);
+  const still = await apiCall(page, 'GET', `/api/v1/indicators/${code}/history?jurisdiction_code=132250&period=${april}`);
+  assert.equal(still.versions.length, 2, 'nothing written');
+
+  await atBothWidths(page, cfg, 'indicators', '#/indicators (roll-ups, files)');
 });
 
 // 東京都's instance (a prefecture's: renkei-indicators and its gateway only), set up by

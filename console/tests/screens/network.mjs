@@ -2,16 +2,19 @@
 // an advice need on a consultation matched to a colleague (not a resource gap) whose 相談する opens
 // the request form to her; the request sent from the form and answered (the
 // answer shows on the request's page with its time), a consultation's page listing its request;
-// then worked example 2's issue published as a practice from its page and found on 取組事例.
+// then worked example 2's issue published as a practice from its page and found on 取組事例; the
+// coordinators a participant met at trainings (ListPeers), named only where they agreed; the
+// screen at a phone's width and a desk's.
 //
 //   RENKEI_GATEWAY_URL=http://127.0.0.1:7180 RENKEI_LOGIN=inagi-demo RENKEI_PASSWORD=... \
 //     node console/tests/screens/network.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  config, useBrowser, screenshot, during, open, apiCall, checkAccessibility, eventually,
+  config, useBrowser, screenshot, during, open, apiCall, checkAccessibility, eventually, statusLine, atBothWidths,
 } from '../lib.mjs';
 import { WS, workedExample1, workedExample2 } from '../fixtures.mjs';
+import { addDays, tokyoTimestamp, tokyoToday } from '../../src/dates.js';
 
 const cfg = await config();
 let page;
@@ -121,4 +124,65 @@ test('取組事例: worked example 2 published from its page and found by its wo
   await eventually(async () => (await page.locator('li.practice').count()) >= 1, { what: 'a practice found' });
   await page.getByRole('link', { name: WS.theme }).first().waitFor();
   await checkAccessibility(page, '#/practices');
+});
+
+test('研修で一緒だったコーディネーター: a participant\'s peers across trainings, named where they agreed', async () => {
+  await open(page, cfg, '#/network', 'コーディネーターのネットワーク');
+  const stamp = Date.now();
+  const training = (title, days) => {
+    const day = addDays(tokyoToday(), days);
+    return apiCall(page, 'POST', '/api/v1/trainings', {
+      training: {
+        title, audiences: ['AUDIENCE_ROLE_COORDINATORS'], sessionsAreOneCourse: true,
+        sessions: [{
+          startsAt: tokyoTimestamp(day, { hour: 10, minute: 0 }), endsAt: tokyoTimestamp(day, { hour: 12, minute: 0 }),
+          venue: `稲城市役所 ${days}号会議室`, capacity: 10,
+        }],
+      },
+    });
+  };
+  const first = await training(`コーディネーター交流会 (春 ${stamp % 10000})`, 10);
+  const second = await training(`コーディネーター交流会 (秋 ${stamp % 10000})`, 11);
+  const me = `e2e-me-${stamp}`;
+  const attend = async (t, who) => {
+    const regs = [];
+    for (const [id, name, consent] of who) {
+      regs.push(await apiCall(page, 'POST', '/api/v1/registrations', {
+        registration: {
+          trainingId: t.id, participantId: id, participantName: name, municipalityCode: '132250',
+          role: 'AUDIENCE_ROLE_COORDINATORS', networkConsent: consent,
+        },
+      }));
+    }
+    await apiCall(page, 'POST', `/api/v1/trainings/${t.id}/sessions/${t.sessions[0].id}/attendance`, {
+      entries: regs.map((r) => ({ registrationId: r.id, attended: true })),
+    });
+  };
+  await attend(first, [[me, '稲城 花子', true], [`e2e-q-${stamp}`, '町田 みどり', true]]);
+  await attend(second, [[me, '稲城 花子', true], [`e2e-q-${stamp}`, '町田 みどり', true], [`e2e-r-${stamp}`, '多摩 つばさ', false]]);
+
+  await open(page, cfg, '#/network', 'コーディネーターのネットワーク');
+  const form = page.locator('form[aria-label="研修で一緒だったコーディネーターを探す"]');
+  await form.getByLabel('参加者ID').fill(me);
+  const listed = await during(page, 'GET', /^\/api\/v1\/peers$/, () => form.getByRole('button', { name: '表示' }).click());
+  assert.equal(listed.status(), 200, await listed.text());
+  const summary = page.locator('#peers-result');
+  await summary.filter({ hasText: `参加者ID「${me}」と同じ研修に出席したコーディネーター: 2人` }).waitFor();
+  await eventually(() => summary.evaluate((el) => el === document.activeElement), { what: 'the focus on the list\'s summary' });
+  await statusLine(page).filter({ hasText: '研修で一緒だったコーディネーター: 2人' }).waitFor();
+  assert.match(page.url(), new RegExp(`[?&]participant=${me}`));
+  const rows = page.locator('section[aria-labelledby="peers-h"] table.peers tbody tr');
+  const named = rows.filter({ has: page.getByRole('rowheader', { name: '町田 みどり' }) });
+  assert.deepEqual(await named.getByRole('link').allTextContents(), [first.title, second.title], 'both trainings, each a link');
+  assert.equal(await named.getByRole('link', { name: first.title }).getAttribute('href'), `#/trainings/${first.id}`);
+  const anonymous = rows.filter({ has: page.getByRole('rowheader', { name: '氏名は非公開' }) });
+  assert.deepEqual(await anonymous.getByRole('link').allTextContents(), [second.title]);
+  assert.equal(await page.getByText('多摩 つばさ').count(), 0, 'no name without consent');
+  const api = await apiCall(page, 'GET', `/api/v1/peers?participant_id=${me}`);
+  assert.equal(api.peers.length, 2);
+
+  // Drawn again from the URL, as a link to it would.
+  await page.reload();
+  await summary.filter({ hasText: ': 2人' }).waitFor();
+  await atBothWidths(page, cfg, 'network', '#/network');
 });

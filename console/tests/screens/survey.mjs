@@ -30,9 +30,14 @@ const campaignName = '令和8年度 在宅医療・介護資源調査 (テスト
 
 let browser;
 let page;  // staff, logged in
+let problems;
 useBrowser(cfg, async (launched) => {
-  ({ browser, page } = launched);
-  page.on('dialog', (d) => d.accept());  // the screen's confirmations (reminders, links)
+  ({ browser, page, problems } = launched);
+  // The campaign's screen asks in the page (reminders, links): no browser dialog may open.
+  page.on('dialog', (d) => {
+    problems.push(`a browser dialog opened: ${d.message()}`);
+    d.dismiss();
+  });
   await page.goto(`${cfg.base}/`);
   await logIn(page, cfg);
 });
@@ -231,9 +236,13 @@ if (phase === 'review') {
     await openCampaign(page, state.campaignId);
     const row = invitationRow(page, c.name);
     assert.match(await row.locator('td.state').textContent(), /^未回答/);
-    // Reissued there (the confirmation accepted).
+    // Reissued there, once the question in the page is answered.
+    await row.getByRole('button', { name: `${c.name}の回答用リンクを出し直す` }).click();
+    const reissueQuestion = page.getByRole('group', { name: `${c.name}の回答用リンクを出し直しますか？` });
+    await reissueQuestion.waitFor();
+    assert.ok(await reissueQuestion.evaluate((el) => el === document.activeElement), 'the focus is on the question');
     const reissuedAnswer = await during(page, 'POST', /\/reissue$/,
-      () => row.getByRole('button', { name: `${c.name}の回答用リンクを出し直す` }).click());
+      () => reissueQuestion.getByRole('button', { name: 'リンクを出し直す', exact: true }).click());
     assert.equal(reissuedAnswer.status(), 200);
     assert.equal((await reissuedAnswer.json()).linkGeneration, 1);
     await statusLine(page).filter({ hasText: `${c.name}の回答用リンクを出し直しました` }).waitFor();
@@ -381,10 +390,12 @@ if (phase === 'review') {
       resource: { ...resource, contact: { ...(resource.contact || {}), email: address } },
       expectedVersion: resource.version,
     });
-    // The reminder from the screen (its confirmation accepted).
+    // The reminder from the screen, once the question in the page is answered.
     await openCampaign(page, state.campaignId);
+    await page.getByRole('button', { name: '未回答の事業所に催促する' }).click();
+    const remindQuestion = page.getByRole('group', { name: /^未回答の\d+件の事業所に催促しますか？$/ });
     const sent = await during(page, 'POST', /\/reminders$/,
-      () => page.getByRole('button', { name: '未回答の事業所に催促する' }).click());
+      () => remindQuestion.getByRole('button', { name: /件に催促する$/ }).click());
     assert.equal(sent.status(), 200);
     const reminded = await sent.json();
     assert.equal(reminded.emailed, 1);
@@ -393,10 +404,13 @@ if (phase === 'review') {
     await statusLine(page).filter({ hasText: `催促しました: メール 1件、印刷用の催促状 ${unanswered.length - 1}件` }).waitFor();
     if (unanswered.length > 1) await page.getByRole('button', { name: '催促状をダウンロード' }).waitFor();
     await invitationRow(page, unanswered[0].resourceName).first().locator('td.num', { hasText: '1回' }).waitFor();
-    // A provider that closed: its link revoked from the screen (the confirmation accepted).
+    // A provider that closed: its link revoked from the screen, once the question is answered.
     const closed = unanswered[unanswered.length - 1];
-    const revoked = await during(page, 'POST', /\/revoke$/, () => invitationRow(page, closed.resourceName).first()
-      .getByRole('button', { name: `${closed.resourceName}の回答用リンクを無効にする` }).click());
+    await invitationRow(page, closed.resourceName).first()
+      .getByRole('button', { name: `${closed.resourceName}の回答用リンクを無効にする` }).click();
+    const revoked = await during(page, 'POST', /\/revoke$/, () => page
+      .getByRole('group', { name: `${closed.resourceName}の回答用リンクを無効にしますか？` })
+      .getByRole('button', { name: 'リンクを無効にする', exact: true }).click());
     assert.equal(revoked.status(), 200);
     await statusLine(page).filter({ hasText: `${closed.resourceName}の回答用リンクを無効にしました` }).waitFor();
     await invitationRow(page, closed.resourceName).first().locator('td.state', { hasText: '回答用リンク無効' }).waitFor();

@@ -10,6 +10,7 @@
 #include "grpcpp/support/client_interceptor.h"
 #include "renkei/common/events.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/labels.h"
 #include "renkei/common/log.h"
 #include "renkei/common/status_macros.h"
 #include "renkei/common/validation.h"
@@ -57,6 +58,39 @@ AccessDecision Decide(const v1::Access& access, v1::Role role, Reach reach) {
   return d;
 }
 
+std::string RefusalMessage(const v1::Access& access, v1::Role role, std::string_view path,
+                           std::string_view jurisdiction, std::string_view audience) {
+  const std::string english = RoleName(role) + " of jurisdiction " + std::string(jurisdiction) +
+                              " may not call " + std::string(path) + " on instance " +
+                              std::string(audience);
+  // The role may do this from its own instance or a covering one, but not from here.
+  if (Contains(access.own(), role) || Contains(access.covering(), role)) {
+    return "この記録は管轄外のため扱えません (所属する市区町村・都道府県の記録だけを扱えます) / " +
+           english;
+  }
+  // Who does it: the human roles allowed from the instance's own jurisdiction, in the order of
+  // the Role enum (service identities and operators are no one a person would ask).
+  std::vector<v1::Role> who;
+  for (int r = v1::Role_MIN; r <= v1::Role_MAX; ++r) {
+    const auto role_value = static_cast<v1::Role>(r);
+    if (!v1::Role_IsValid(r) || role_value == v1::ROLE_UNSPECIFIED ||
+        role_value == v1::ROLE_SERVICE || role_value == v1::ROLE_OPERATOR ||
+        role_value == v1::ROLE_INTEGRATION_SYSTEM) {
+      continue;
+    }
+    if (Contains(access.own(), role_value) || Contains(access.covering(), role_value)) {
+      who.push_back(role_value);
+    }
+  }
+  if (who.empty()) return "この操作はこの画面からは行えません / " + english;
+  std::string names;
+  for (v1::Role r : who) {
+    if (!names.empty()) names += "・";
+    names += std::string(Label(r));
+  }
+  return "この操作は" + names + "が行います / " + english;
+}
+
 void ForEachRenkeiMethod(const std::function<void(const google::protobuf::MethodDescriptor&)>& fn) {
   std::vector<std::string> files;
   google::protobuf::DescriptorPool::internal_generated_database()->FindAllFileNames(&files);
@@ -95,12 +129,14 @@ const v1::Access* AccessTable::Find(std::string_view path) const {
 }
 
 TokenAuthProcessor::TokenAuthProcessor(KeyRing keys, v1::InstanceIdentity instance,
-                                       std::string audience, AuditLog* audit, const Clock* clock)
+                                       std::string audience, AuditLog* audit, const Clock* clock,
+                                       std::shared_ptr<RevocationList> revoked)
     : keys_(std::move(keys)),
       instance_(std::move(instance)),
       audience_(std::move(audience)),
       audit_(audit),
-      clock_(clock) {}
+      clock_(clock),
+      revoked_(std::move(revoked)) {}
 
 grpc::Status TokenAuthProcessor::Refuse(grpc::StatusCode code, const std::string& message,
                                         const std::string& path, const v1::TokenClaims* claims) {
@@ -127,17 +163,28 @@ grpc::Status TokenAuthProcessor::Refuse(grpc::StatusCode code, const std::string
 
 absl::StatusOr<v1::TokenClaims> TokenAuthProcessor::Verify(std::string_view token) {
   const int64_t now = clock_->NowMicros() / 1000000;
+  std::optional<v1::TokenClaims> cached;
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = verified_.find(std::string(token));
     if (it != verified_.end()) {
       constexpr int64_t kLeeway = 30;  // as VerifyToken
-      if (now <= int64_t{it->second.exp()} + kLeeway) return it->second;
-      verified_.erase(it);
+      if (now <= int64_t{it->second.exp()} + kLeeway) {
+        cached = it->second;
+      } else {
+        verified_.erase(it);
+      }
     }
   }
-  auto claims = VerifyToken(keys_, token, now, audience_);
-  if (claims.ok()) {
+  absl::StatusOr<v1::TokenClaims> claims =
+      cached ? absl::StatusOr<v1::TokenClaims>(*cached) : VerifyToken(keys_, token, now, audience_);
+  if (!claims.ok()) return claims;
+  if (revoked_ != nullptr && revoked_->IsRevoked(claims->jti())) {
+    return absl::UnauthenticatedError(
+        "ログアウト済みのトークンです。もう一度ログインしてください / the token was revoked "
+        "(logged out)");
+  }
+  if (!cached) {
     std::lock_guard<std::mutex> lock(cache_mu_);
     if (verified_.size() >= 4096) verified_.clear();
     verified_.emplace(std::string(token), *claims);
@@ -182,10 +229,8 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& metadata,
     AccessDecision d = Decide(*access, claims->role(), reach);
     if (!d.allowed) {
       return Refuse(grpc::StatusCode::PERMISSION_DENIED,
-                    "この役割・管轄では呼び出せません / " + RoleName(claims->role()) +
-                        " of jurisdiction " + claims->jur() + " may not call " + path +
-                        " on instance " + audience_,
-                    path, &*claims);
+                    RefusalMessage(*access, claims->role(), path, claims->jur(), audience_), path,
+                    &*claims);
     }
   }
   return grpc::Status::OK;
@@ -261,8 +306,13 @@ absl::StatusOr<ServerSecurity> ServerSecurityFromConfig(const v1::InstanceConfig
   }
   out.tls = sec.grpc_tls();
   out.audit = audit;
+  std::shared_ptr<RevocationList> revoked;
+  if (!sec.revoked_tokens_file().empty()) {
+    revoked = std::make_shared<RevocationList>(sec.revoked_tokens_file());
+  }
   out.processor = std::make_shared<TokenAuthProcessor>(std::move(*keys), config.instance(),
-                                                       InstanceId(config.instance()), audit);
+                                                       InstanceId(config.instance()), audit,
+                                                       SystemClock::Get(), std::move(revoked));
   return out;
 }
 

@@ -158,6 +158,10 @@ absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
   if (config.data_root().empty()) config.set_data_root("./data");
   PrepareBackupConfig(&config, &v);
   ValidateDataKeyDir(&config, &v);
+  if (config.security().revoked_tokens_file().empty() && !config.data_root().empty()) {
+    config.mutable_security()->set_revoked_tokens_file(
+        (std::filesystem::path(config.data_root()) / "revoked-tokens").string());
+  }
   if (!v.empty()) return v.ToStatus();
   return config;
 }

@@ -30,6 +30,7 @@
 #include "grpcpp/support/channel_arguments.h"
 #include "renkei/common/audit.h"
 #include "renkei/common/clock.h"
+#include "renkei/common/revocation.h"
 #include "renkei/common/tokens.h"
 #include "renkei/v1/config.pb.h"
 #include "renkei/v1/options.pb.h"
@@ -87,8 +88,10 @@ struct Caller {
 // audit entry of a refused call is one group-committed write).
 class TokenAuthProcessor final : public grpc::AuthMetadataProcessor {
  public:
+  // `revoked`: the instance's revocation list (null: tokens are never revoked one by one).
   TokenAuthProcessor(KeyRing keys, v1::InstanceIdentity instance, std::string audience,
-                     AuditLog* audit, const Clock* clock = SystemClock::Get());
+                     AuditLog* audit, const Clock* clock = SystemClock::Get(),
+                     std::shared_ptr<RevocationList> revoked = nullptr);
   bool IsBlocking() const override { return false; }
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
                        OutputMetadata* consumed, OutputMetadata* response) override;
@@ -104,7 +107,7 @@ class TokenAuthProcessor final : public grpc::AuthMetadataProcessor {
                       const v1::TokenClaims* claims);
   // The claims of a token whose signature was already checked (a client sends the same token for
   // hours; Ed25519 verification and JSON parsing per call cost more than the rest of the check).
-  // Expiry is still checked on every call.
+  // Expiry and the revocation list are still checked on every call.
   absl::StatusOr<v1::TokenClaims> Verify(std::string_view token);
   std::mutex cache_mu_;
   std::unordered_map<std::string, v1::TokenClaims> verified_;  // guarded by cache_mu_
@@ -113,7 +116,14 @@ class TokenAuthProcessor final : public grpc::AuthMetadataProcessor {
   std::string audience_;
   AuditLog* audit_;
   const Clock* clock_;
+  std::shared_ptr<RevocationList> revoked_;
 };
+
+// Why a caller is refused a method, in plain Japanese for the person: who does it ("この操作は
+// 市町村担当者・在宅医療・介護連携コーディネーターが行います"), or that the record lies outside the
+// caller's jurisdiction; then " / " and the English half for logs and programs.
+std::string RefusalMessage(const v1::Access& access, v1::Role role, std::string_view path,
+                           std::string_view jurisdiction, std::string_view audience);
 
 // What a server needs to authenticate, authorize and audit its calls.
 struct ServerSecurity {

@@ -1,14 +1,14 @@
-// The QR code of a survey letter's answer link, drawn as SVG (libqrencode computes the modules).
+#include "renkei/common/qr.h"
+
 #include <qrencode.h>
 
 #include <memory>
-#include <string>
 
-#include "resource_survey.h"
+#include "renkei/common/text.h"
 
-namespace renkei::directory {
+namespace renkei::common {
 
-std::string QrSvg(const std::string& text, int size_mm) {
+std::string QrSvg(const std::string& text, const std::string& size, const std::string& aria_label) {
   std::unique_ptr<QRcode, void (*)(QRcode*)> code(
       QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_M), QRcode_free);
   if (code == nullptr) return "";
@@ -23,14 +23,13 @@ std::string QrSvg(const std::string& text, int size_mm) {
       path += "M" + std::to_string(x + kQuiet) + " " + std::to_string(y + kQuiet) + "h1v1h-1z";
     }
   }
-  const std::string mm = std::to_string(size_mm) + "mm";
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"回答用リンクの QR "
-         "コード\" width=\"" +
-         mm + "\" height=\"" + mm + "\" viewBox=\"0 0 " + std::to_string(total) + " " +
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"" +
+         EscapeMarkup(aria_label) + "\" width=\"" + EscapeMarkup(size) + "\" height=\"" +
+         EscapeMarkup(size) + "\" viewBox=\"0 0 " + std::to_string(total) + " " +
          std::to_string(total) +
          "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
          "<path fill=\"#000\" d=\"" +
          path + "\"/></svg>";
 }
 
-}  // namespace renkei::directory
+}  // namespace renkei::common
