@@ -29,17 +29,31 @@ import * as sharing from './screens/sharing.js';
 import * as account from './screens/account.js';
 import * as accounts from './screens/accounts.js';
 
+// Each screen of the navigation with the call it opens with: a screen whose call the user may not
+// make here (the role, or a service this instance does not run) is not offered.
 const NAV = [
-  ['#/intake', '相談受付'],
-  ['#/resources', '資源検索'],
-  ['#/issues', '地域課題'],
-  ['#/trainings', '研修'],
-  ['#/indicators', '指標'],
-  ['#/digest', '定例ミーティング資料'],
-  ['#/network', 'ネットワーク'],
-  ['#/practices', '取組事例'],
-  ['#/sharing', '情報共有'],
+  ['#/intake', '相談受付', 'IntakeService.ListConsultations'],
+  ['#/resources', '資源検索', 'DirectoryService.SearchResources'],
+  ['#/issues', '地域課題', 'IssuesService.ListIssues'],
+  ['#/trainings', '研修', 'TrainingService.ListTrainings'],
+  ['#/indicators', '指標', 'IndicatorsService.ListIndicators'],
+  ['#/digest', '定例ミーティング資料', 'IntakeService.GetDigest'],
+  ['#/network', 'ネットワーク', 'NetworkService.ListPeerRequests'],
+  ['#/practices', '取組事例', 'NetworkService.SearchPractices'],
+  ['#/sharing', '情報共有', 'SharingService.ListDocuments'],
 ];
+
+/** @param {renkei.v1.ConsoleSession | null} session */
+function navOf(session) {
+  return NAV.filter(([, , needs]) => can(session, needs));
+}
+
+// Where a user lands: the first screen offered to them (自分のアカウント when none is).
+/** @param {renkei.v1.ConsoleSession | null} session */
+function homeOf(session) {
+  const first = navOf(session)[0];
+  return first ? first[0] : '#/account';
+}
 
 // Route table: the first path segment picks the screen; a second one is an id.
 /** @type {{[name: string]: {list: ui.Screen, item?: ui.Screen, create?: ui.Screen, nav: string}}} */
@@ -151,7 +165,7 @@ function roleText(role) {
 /** @param {string | null} active */
 function navBar(active) {
   return h('nav', { class: 'site-nav no-print', 'aria-label': '画面' },
-    h('ul', {}, NAV.map(([href, text]) => h('li', {},
+    h('ul', {}, navOf(app.session).map(([href, text]) => h('li', {},
       h('a', { href, 'aria-current': href === active ? 'page' : null }, text)))));
 }
 
@@ -205,7 +219,8 @@ async function render({ focus = true } = {}) {
     login.render(shell.main, {
       onLoggedIn: async () => {
         await loadSession();
-        navigate(app.afterLogin && !app.afterLogin.startsWith('#/login') ? app.afterLogin : '#/intake');
+        navigate(app.afterLogin && !app.afterLogin.startsWith('#/login') && app.afterLogin !== '#/intake'
+          ? app.afterLogin : homeOf(app.session));
       },
     });
     if (name !== 'login') history.replaceState(null, '', '#/login');
@@ -213,11 +228,20 @@ async function render({ focus = true } = {}) {
   }
 
   const screen = SCREENS[name];
-  if (!screen) {
-    navigate('#/intake');
+  if (!screen || !parts[0]) {
+    navigate(homeOf(app.session));
     return;
   }
   layout(screen.nav);
+  const entry = NAV.find(([href]) => href === screen.nav);
+  if (entry && !can(app.session, entry[2])) {
+    replace(shell.main, h('h1', { tabindex: '-1' }, entry[1]),
+      h('p', {}, 'この画面は、このアカウントの役割では使いません (このインスタンスにない機能を含みます)。'),
+      h('p', {}, h('a', { href: homeOf(app.session) }, '使える画面へ')));
+    document.title = `${entry[1]} — 連携`;
+    if (focus) /** @type {HTMLElement} */ (shell.main.querySelector('h1')).focus();
+    return;
+  }
   let module = parts[1] && screen.item ? screen.item : screen.list;
   if (parts[1] === 'new' && screen.create) module = screen.create;
   /** @type {ui.ScreenContext} */

@@ -271,6 +271,7 @@ absl::Status Gateway::Impl::Init() {
       if (!channel.ok()) return channel.status();
       stub = std::make_shared<grpc::GenericStub>(*channel);
     }
+    if (stub) served_services_.insert(service);
     endpoints_[&route] = Endpoint{&route, "/" + service + "/" + method->name(),
                                   factory->GetPrototype(method->input_type()),
                                   factory->GetPrototype(method->output_type()), stub};

@@ -145,7 +145,7 @@ void Gateway::Impl::HandleOwnEnrollment(const httplib::Request& req, httplib::Re
   enrollment.login = claims->sub();
   enrollment.next_step = "own_enrollment";
   enrollment.candidate_secret = NewTotpSecret();
-  enrollment.expires_at = NowSeconds() + 10 * 60;
+  enrollment.expires_at = NowSeconds() + int64_t{10} * 60;
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
     pending_["enroll:" + claims->jti()] = enrollment;

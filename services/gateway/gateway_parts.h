@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -238,6 +239,9 @@ class Gateway::Impl {
   Router router_;
   bool secure_cookies_;
   std::map<const Route*, Endpoint> endpoints_;
+  // The gRPC services this instance runs ("renkei.v1.IntakeService"): a permission is listed
+  // only for a service that is there to call.
+  std::set<std::string> served_services_;
   common::KeyRing keys_;
   std::optional<common::SigningKey> signing_key_;
   std::unique_ptr<AccountStore> accounts_;

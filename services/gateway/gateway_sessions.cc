@@ -141,7 +141,7 @@ void Gateway::Impl::ClearAttempts(const std::string& login) {
 
 namespace {
 
-constexpr int64_t kPendingSeconds = 5 * 60;
+constexpr int64_t kPendingSeconds = int64_t{5} * 60;
 constexpr size_t kMaxPending = 10000;
 constexpr char kCsrfRefusal[] =
     "CSRF トークンがないか一致しません / missing or mismatched CSRF token";
@@ -546,16 +546,20 @@ v1::ConsoleSession Gateway::Impl::SessionOf(const v1::TokenClaims& claims) const
   session.mutable_instance()->set_name(config_.instance().name());
   session.mutable_instance()->set_level(common::InstanceLevelWord(config_.instance().level()));
   session.set_expires_at(claims.exp());
-  // What the services' matrix allows this caller here, method by method.
+  // What the services' matrix allows this caller here, method by method, of the services this
+  // instance runs.
   const common::Reach reach = common::ReachOf(claims.jur(), config_.instance());
   const common::AccessTable& table = common::AccessTable::Get();
   for (const std::string& path : table.methods()) {
+    // "/renkei.v1.IntakeService/Refer": the service "renkei.v1.IntakeService", the name
+    // "IntakeService.Refer".
+    const size_t slash = path.find('/', 1);
+    if (slash == std::string::npos || served_services_.count(path.substr(1, slash - 1)) == 0) {
+      continue;
+    }
     const v1::Access* access = table.Find(path);
     if (access == nullptr || !common::Decide(*access, claims.role(), reach).allowed) continue;
-    // "/renkei.v1.IntakeService/Refer" -> "IntakeService.Refer"
-    std::string name = path.substr(path.find('.', 1) + 1);
-    const size_t dot = name.find('.');
-    name = name.substr(dot + 1);
+    std::string name = path.substr(std::string("/renkei.v1.").size());
     std::replace(name.begin(), name.end(), '/', '.');
     session.add_permissions(name);
   }

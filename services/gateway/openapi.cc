@@ -192,7 +192,7 @@ std::string OpenApiDocument(const v1::InstanceConfig& config) {
   Schemas schemas;
   Value paths = Obj({});
   std::set<std::string> operation_ids;
-  auto unique_id = [&](std::string id) {
+  auto unique_id = [&](const std::string& id) {
     std::string candidate = id;
     for (int n = 2; !operation_ids.insert(candidate).second; ++n) {
       candidate = id + "_" + std::to_string(n);

@@ -291,7 +291,7 @@ TEST_F(GatewaySessionTest, ASecondFactorIsRequiredByRoleAcceptedOnceAndRecoveryC
   r = second.Send("POST", "/api/v1/login/second-factor", R"({"code":"99999a"})");
   EXPECT_EQ(r->status, 401);
   // A recovery code works once.
-  const std::string recovery = enrolled.recovery_codes(3);
+  const std::string& recovery = enrolled.recovery_codes(3);
   r = second.Send("POST", "/api/v1/login/second-factor",
                   R"({"recoveryCode":")" + recovery + R"("})");
   ASSERT_EQ(r->status, 200) << r->body;

@@ -23,7 +23,7 @@ class Browser {
   Browser(const std::string& host, int port, const std::string& ca_file)
       : client_("https://" + host + ":" + std::to_string(port)) {
     client_.set_read_timeout(30, 0);
-    client_.set_ca_cert_path(ca_file.c_str());
+    client_.set_ca_cert_path(ca_file);
     client_.enable_server_certificate_verification(true);
   }
   httplib::Result Get(const std::string& path, httplib::Headers extra = {}) {
