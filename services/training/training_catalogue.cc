@@ -132,22 +132,24 @@ void Trainings::IndexPut(const v1::Training& t, const v1::TrainingLedger& ledger
     return a.first_us != key.first ? a.first_us < key.first : a.id < key.second;
   };
   std::unique_lock lock(index_mu_);
-  auto same_place = list_.end();  // the entry to overwrite in place (e.g. new counts)
+  // The entry is overwritten in place when its first start stays (new counts, a new title);
+  // otherwise the old one goes and the new one is inserted at its place in the order. (No
+  // iterator is kept across the erase: it would no longer point into the list.)
+  bool replaced = false;
   auto known = first_of_.find(t.id());
   if (known != first_of_.end()) {
     auto it =
         std::lower_bound(list_.begin(), list_.end(), std::make_pair(known->second, t.id()), before);
     if (it != list_.end() && it->id == t.id()) {
       if (it->first_us == e.first_us) {
-        same_place = it;
+        *it = std::move(e);
+        replaced = true;
       } else {
         list_.erase(it);
       }
     }
   }
-  if (same_place != list_.end()) {
-    *same_place = std::move(e);
-  } else {
+  if (!replaced) {
     first_of_[t.id()] = e.first_us;
     const auto key = std::make_pair(e.first_us, t.id());
     list_.insert(std::lower_bound(list_.begin(), list_.end(), key, before), std::move(e));

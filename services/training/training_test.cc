@@ -243,6 +243,47 @@ TEST_F(TrainingTest, CapacityWaitlistAndPromotionInLineOrder) {
   EXPECT_EQ(updated->sessions(0).waitlisted(), 0);
 }
 
+// A training whose first start moves (its only session an hour earlier, a session added before
+// it) takes its new place in the list, once: the list index is rebuilt around it, never written
+// past its end (the console's session editor crashed the service this way; ASan sees it too).
+TEST_F(TrainingTest, MovingTheFirstStartReordersTheListOnce) {
+  auto early = Create(MakeTraining("早い研修", {MakeSession(Dec(5, 10), Dec(5, 11), "会議室A", 10)}));
+  auto late = Create(MakeTraining("遅い研修", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室B", 10)}));
+  auto titles = [&] {
+    std::vector<std::string> out;
+    auto listed = trainings().ListTrainings({});
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    if (listed.ok()) {
+      for (const auto& s : listed->trainings()) out.push_back(s.title());
+    }
+    return out;
+  };
+  ASSERT_THAT(titles(), ElementsAre("早い研修", "遅い研修"));
+  v1::GetTrainingRequest get;
+  get.set_id(late.id());
+  auto current = *trainings().GetTraining(get);
+  v1::UpdateSessionRequest us;
+  us.set_training_id(late.id());
+  us.set_expected_version(current.version());
+  *us.mutable_session() = current.sessions(0);
+  *us.mutable_session()->mutable_starts_at() = common::TimestampFromMicros(Dec(5, 8));
+  *us.mutable_session()->mutable_ends_at() = common::TimestampFromMicros(Dec(5, 9));
+  auto moved = trainings().UpdateSession(us);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_THAT(titles(), ElementsAre("遅い研修", "早い研修"));
+  // A session added before the other's first start moves it to the front again.
+  v1::AddSessionRequest add;
+  add.set_training_id(early.id());
+  add.set_expected_version(early.version());
+  *add.mutable_session() = MakeSession(Dec(4, 10), Dec(4, 11), "会議室A", 10);
+  auto added = trainings().AddSession(add);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_THAT(titles(), ElementsAre("早い研修", "遅い研修"));
+  EXPECT_EQ(trainings().ListTrainings({})->total(), 2);
+  ASSERT_TRUE(trainings().Load().ok());
+  EXPECT_THAT(titles(), ElementsAre("早い研修", "遅い研修")) << "the same order after a restart";
+}
+
 TEST_F(TrainingTest, AlternativeDatesTakeSeatsPerSession) {
   auto training = MakeTraining("どちらかの日", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室", 1),
                                                 MakeSession(Dec(6, 14), Dec(6, 16), "会議室", 1)});
