@@ -1,32 +1,45 @@
 // An in-page confirmation before a change that commits or notifies others (ending a session,
-// disabling an account, a referral, an escalation, a publication): what will happen, the
-// change's button and やめる — in the page, not window.confirm, so it is read in order, styled, and
-// testable. The focus moves into it; やめる and Escape close it and put the focus back on the
+// disabling an account, a referral, an escalation, a publication, a deletion): what will happen,
+// the change's button and やめる — in the page, not window.confirm, so it is read in order, styled,
+// and testable. The focus moves into it; やめる and Escape close it and put the focus back on the
 // button that opened it; a refusal is shown inside it.
-import { h, uid } from './dom.js';
+//
+// Three ways in, one panel: confirmation() (the caller places it and decides what a yes does),
+// confirmThen() (right after its opener, resolving with the change's result) and askFirst() (in a
+// slot the screen keeps for its questions).
+import { h, replace, uid } from './dom.js';
 import { formAlert, submitting } from './forms.js';
 
 /**
- * The panel itself, for callers that place it.
+ * The panel: named by its question, described by what will happen.
  * @param {object} opts
+ * @param {'dialog' | 'group'} opts.role
  * @param {string} opts.title
- * @param {ui.Child[]} opts.lines
+ * @param {ui.Child} opts.description
+ * @param {ui.Child} [opts.extra]
  * @param {string} opts.confirmLabel
- * @param {ui.Child} [opts.extra] more controls (a note)
+ * @param {string} opts.cancelLabel
+ * @param {boolean} opts.danger
  * @param {(box: HTMLElement, alert: HTMLElement) => void} opts.onConfirm
  * @param {() => void} opts.onCancel
  */
-export function confirmation({ title, lines, confirmLabel, extra, onConfirm, onCancel }) {
+function panel({
+  role, title, description, extra, confirmLabel, cancelLabel, danger, onConfirm, onCancel,
+}) {
   const titleId = uid('confirm-title');
-  const textId = uid('confirm-text');
+  const textId = description ? uid('confirm-text') : null;
   const alert = formAlert();
-  const yes = h('button', { type: 'button', class: 'primary' }, confirmLabel);
-  const no = h('button', { type: 'button', class: 'secondary' }, 'やめる');
+  const yes = h('button', { type: 'button', class: 'primary confirm-yes' }, confirmLabel);
+  const no = h('button', { type: 'button', class: 'secondary confirm-no' }, cancelLabel);
   const box = h('div', {
-    class: 'confirm-inline', role: 'dialog', 'aria-labelledby': titleId, 'aria-describedby': textId, tabindex: '-1',
+    class: danger ? 'confirm-inline danger' : 'confirm-inline',
+    role,
+    'aria-labelledby': titleId,
+    'aria-describedby': textId,
+    tabindex: '-1',
   },
   h('p', { class: 'confirm-title', id: titleId }, title),
-  h('div', { id: textId }, lines.map((l) => h('p', {}, l))),
+  description ? h('div', { class: 'confirm-text', id: textId }, description) : null,
   alert,
   extra || null,
   h('div', { class: 'actions' }, yes, no));
@@ -39,6 +52,30 @@ export function confirmation({ title, lines, confirmLabel, extra, onConfirm, onC
   });
   yes.addEventListener('click', () => onConfirm(box, alert));
   return box;
+}
+
+/**
+ * The panel itself, for callers that place it (a dialog of the page: role="dialog").
+ * @param {object} opts
+ * @param {string} opts.title
+ * @param {ui.Child[]} opts.lines
+ * @param {string} opts.confirmLabel
+ * @param {ui.Child} [opts.extra] more controls (a note)
+ * @param {(box: HTMLElement, alert: HTMLElement) => void} opts.onConfirm
+ * @param {() => void} opts.onCancel
+ */
+export function confirmation({ title, lines, confirmLabel, extra, onConfirm, onCancel }) {
+  return panel({
+    role: 'dialog',
+    title,
+    description: lines.map((l) => h('p', {}, l)),
+    extra,
+    confirmLabel,
+    cancelLabel: 'やめる',
+    danger: false,
+    onConfirm,
+    onCancel,
+  });
 }
 
 /**
@@ -70,14 +107,50 @@ export function confirmThen(opener, { title, lines, confirmLabel, extra, action 
         close();
         resolve(undefined);
       },
-      onConfirm: async (panel, alert) => {
-        const result = await submitting(panel, alert, action);
+      onConfirm: async (panelBox, alert) => {
+        const result = await submitting(panelBox, alert, action);
         if (result === undefined) return; // refused: the panel says why
-        panel.remove();
+        panelBox.remove();
         resolve(result);
       },
     });
     opener.after(box);
     box.focus();
   });
+}
+
+/**
+ * Asks in `slot` (emptied first) before an action others will see or that cannot be undone: a
+ * labelled group (role="group"), so a screen reader reads the question when the focus lands on it.
+ * やめる or Escape empties the slot and puts the focus back on `opener`. The action runs through
+ * submitting(): a refusal shows in the question's own alert. Returns the question's element.
+ * @param {object} opts
+ * @param {HTMLElement} opts.slot
+ * @param {HTMLElement} opts.opener
+ * @param {string} opts.title the question, e.g. 「…」を削除しますか？
+ * @param {ui.Child} [opts.details] what will happen, in a sentence or a list
+ * @param {string} opts.confirmLabel names the action (削除する), never OK
+ * @param {string} [opts.cancelLabel]
+ * @param {boolean} [opts.danger] the action removes something (its button in red)
+ * @param {() => unknown} opts.action
+ */
+export function askFirst({
+  slot, opener, title, details, confirmLabel, cancelLabel = 'やめる', danger = false, action,
+}) {
+  const box = panel({
+    role: 'group',
+    title,
+    description: details,
+    confirmLabel,
+    cancelLabel,
+    danger,
+    onConfirm: (question, alert) => submitting(question, alert, action),
+    onCancel: () => {
+      replace(slot);
+      opener.focus();
+    },
+  });
+  replace(slot, box);
+  box.focus();
+  return box;
 }

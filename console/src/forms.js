@@ -4,7 +4,7 @@
 import { ApiError, post } from './api.js';
 import { h, uid } from './dom.js';
 import { parseDateInput, isoDate } from './dates.js';
-import { municipalityName } from './municipalities.js';
+import { municipalityName, isKnownMunicipality } from './municipalities.js';
 
 // Numbers, dates, codes and ids are read through NFKC, so "１３２２５０" is "132250".
 /** @param {unknown} value */
@@ -328,7 +328,10 @@ function fieldText(root, f) {
 }
 
 // Runs a form's action: clears old errors, disables the submit buttons while it runs, shows an
-// ApiError on the form. Returns the action's result, or undefined when it failed.
+// ApiError on the form. Returns the action's result, or undefined when it failed. A disabled
+// button loses the focus (to <body>): the one that had it gets it back afterwards, unless the
+// focus has moved on meanwhile (an error's field, a redrawn screen's heading) or the button is
+// gone from the page.
 /**
  * @template T
  * @param {HTMLElement} root
@@ -338,6 +341,7 @@ function fieldText(root, f) {
  */
 export async function submitting(root, alert, action) {
   const buttons = [...root.querySelectorAll('button')];
+  const focused = buttons.find((b) => b === document.activeElement);
   clearErrors(root, alert);
   buttons.forEach((b) => { b.disabled = true; });
   root.setAttribute('aria-busy', 'true');
@@ -354,6 +358,7 @@ export async function submitting(root, alert, action) {
   } finally {
     root.removeAttribute('aria-busy');
     buttons.forEach((b) => { if (b.isConnected) b.disabled = false; });
+    if (focused && focused.isConnected && document.activeElement === document.body) focused.focus();
   }
 }
 
@@ -393,7 +398,9 @@ export function municipalityInput(opts) {
   const name = h('span', { class: 'code-name', 'aria-live': 'polite' });
   const update = () => {
     const code = norm(wrap.control.value);
-    name.textContent = code ? (/^\d{6}$/.test(code) && municipalityName(code) !== code ? `→ ${municipalityName(code)}` : '') : '';
+    // Only a municipality's code: a prefecture's name for any other 6 digits of its range
+    // (132251, a wrong check digit) would read as if the code were right.
+    name.textContent = isKnownMunicipality(code) ? `→ ${municipalityName(code)}` : '';
   };
   wrap.control.addEventListener('input', update);
   wrap.control.after(name);

@@ -110,6 +110,17 @@ function navigate(hash) {
   else location.hash = hash;
 }
 
+// Back to the log-in screen after a log-out (the header's button, or this computer's session
+// ended from 自分のアカウント): nothing typed is kept.
+/** @param {string} said */
+function loggedOut(said) {
+  app.session = null;
+  app.afterLogin = '#/intake';
+  dropDrafts();
+  navigate('#/login');
+  announce(said);
+}
+
 /** @param {renkei.v1.ConsoleSession} s */
 function instanceName(s) {
   const inst = s.instance;
@@ -130,12 +141,12 @@ function headerBar() {
       await post('/api/v1/logout', {});
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
+      // The gateway cleared this browser's session whatever failed; the token itself may live
+      // on until it expires: say so rather than "logged out".
+      loggedOut('ログアウトを記録できませんでした。この端末のログインは終わりましたが、念のため「自分のアカウント」でログイン中の端末を確かめてください');
+      return;
     }
-    app.session = null;
-    app.afterLogin = '#/intake';
-    dropDrafts();
-    navigate('#/login');
-    announce('ログアウトしました');
+    loggedOut('ログアウトしました');
   });
   const accountLinks = s ? h('p', { class: 'account-links' },
     h('a', { href: '#/account', id: 'my-account' }, '自分のアカウント'),
@@ -287,6 +298,7 @@ window.addEventListener('renkei:unauthenticated', () => {
   render();
 });
 window.addEventListener('renkei:datestyle', () => refreshDates(document.body));
+window.addEventListener('renkei:loggedout', () => loggedOut('ログアウトしました'));
 
 async function boot() {
   await loadSession();

@@ -59,7 +59,10 @@ async function call(id, { params = {}, body, requestId } = {}) {
   }
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const answer = await response.json();
-  check(answerSchema(op, response.ok ? 200 : 'default'), answer, `${id} (${response.status})`);
+  if (response.ok && !op.responses[String(response.status)]) {
+    throw new Error(`${id}: status ${response.status} is not in the document`);
+  }
+  check(answerSchema(op, response.ok ? response.status : 'default'), answer, `${id} (${response.status})`);
   if (!response.ok) throw new Error(`${id}: ${response.status} ${answer.error.code} ${answer.error.message}`);
   return { answer, requestId: response.headers.get('Idempotency-Key') };
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,10 +148,10 @@ absl::Status WriteAccountsFile(const std::string& path, const v1::GatewayAccount
   options.preserve_proto_field_names = true;
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(file, &json, options);
-  // A fresh file only this user reads (never through a link), synced, then renamed over the old.
-  const std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  // A fresh file of a name of its own (two writers never share one) that only this user
+  // reads, synced, then renamed over the old.
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // mode 0600
   if (fd < 0) return absl::PermissionDeniedError("cannot create " + tmp);
   bool written = true;
   for (size_t done = 0; done < json.size() && written;) {
@@ -178,14 +179,31 @@ absl::Status WriteAccountsFile(const std::string& path, const v1::GatewayAccount
 
 absl::Status UpdateAccountsFile(const std::string& path,
                                 const std::function<absl::Status(v1::GatewayAccounts*)>& change) {
-  // One writer at a time in this process; renkeictl writes the same way (read, change, rename).
+  // One writer at a time: threads of this process (the mutex) and other processes — the gateway
+  // and renkeictl — through an advisory lock on <file>.lock held from the read to the rename.
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
+  const std::string lock_path = path + ".lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) return absl::PermissionDeniedError("cannot open " + lock_path);
+  if (::flock(lock_fd, LOCK_EX) != 0) {
+    ::close(lock_fd);
+    return absl::InternalError("cannot lock " + lock_path);
+  }
+  absl::Status result;
   auto read = ReadAccountsFile(path);
-  if (!read.ok()) return read.status();
-  v1::GatewayAccounts file = std::move(*read);
-  if (auto s = change(&file); !s.ok()) return s;
-  return WriteAccountsFile(path, file);
+  if (!read.ok()) {
+    result = read.status();
+  } else {
+    v1::GatewayAccounts file = std::move(*read);
+    const std::string before = file.SerializeAsString();
+    result = change(&file);
+    // Nothing changed (a wrong code): nothing written.
+    if (result.ok() && file.SerializeAsString() != before) result = WriteAccountsFile(path, file);
+  }
+  ::flock(lock_fd, LOCK_UN);
+  ::close(lock_fd);
+  return result;
 }
 
 absl::StatusOr<std::unique_ptr<AccountStore>> AccountStore::Open(const std::string& path,
@@ -227,7 +245,9 @@ void AccountStore::ReloadLocked(bool force) {
     stamp_ = stamp;
     return;
   }
+  std::shared_ptr<const Accounts> before = current_;
   current_ = std::make_shared<const Accounts>(std::move(*accounts));
+  if (on_change_ && before) on_change_(*before, *current_);
   if (stamp_ != stamp) {
     common::LogLine(common::LogLevel::kInfo, "accounts reloaded")
         .Field("accounts", static_cast<int64_t>(current_->size()));

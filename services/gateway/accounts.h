@@ -67,6 +67,10 @@ class AccountStore {
   std::shared_ptr<const Accounts> Get();
   // UpdateAccountsFile, then the new file becomes the current accounts.
   absl::Status Update(const std::function<absl::Status(v1::GatewayAccounts*)>& change);
+  // Called (under the store's lock: it must not call Get) with the accounts before and after
+  // each reload that changed them.
+  using ChangeListener = std::function<void(const Accounts& before, const Accounts& after)>;
+  void set_on_change(ChangeListener listener) { on_change_ = std::move(listener); }
   const std::string& path() const { return path_; }
 
  private:
@@ -81,6 +85,7 @@ class AccountStore {
   std::shared_ptr<const Accounts> current_;
   std::string stamp_;
   int64_t checked_ = 0;
+  ChangeListener on_change_;
 };
 
 }  // namespace renkei::gateway

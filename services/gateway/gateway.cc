@@ -227,6 +227,9 @@ absl::Status Gateway::Impl::Init() {
   auto sessions = ConsoleSessions::Open(g.state_dir() + "/sessions.jsonl");
   if (!sessions.ok()) return sessions.status();
   sessions_ = std::move(*sessions);
+  // An account disabled or removed in the file (renkeictl, an editor) ends its sessions.
+  accounts_->set_on_change(
+      [this](const Accounts& before, const Accounts& after) { AccountsChanged(before, after); });
   openapi_ = OpenApiDocument(config_);
   if (!g.tls().cert_file().empty()) {
     auto server = std::make_unique<httplib::SSLServer>(g.tls().cert_file().c_str(),
@@ -431,6 +434,9 @@ void Gateway::Impl::Stop() {
 
 void Gateway::Impl::AfterRouting(const httplib::Request& req, httplib::Response& res) {
   CountRequest(req, res);
+  if (!config_.gateway().tls().cert_file().empty()) {
+    res.set_header("Strict-Transport-Security", "max-age=31536000");
+  }
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("Referrer-Policy", "no-referrer");
   res.set_header("X-Frame-Options", "DENY");

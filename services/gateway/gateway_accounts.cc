@@ -130,6 +130,8 @@ void Gateway::Impl::HandleOwnPassword(const httplib::Request& req, httplib::Resp
     return absl::NotFoundError(kNoSuchAccount);
   });
   if (!saved.ok()) return Fail(res, saved);
+  // Whoever else was logged in as this user (with the old password) is not any more.
+  if (auto s = EndSessionsOf(claims->sub(), claims->jti()); !s.ok()) return Fail(res, s);
   common::LogLine(common::LogLevel::kInfo, "password changed").Field("login", claims->sub());
   res.set_content("{}", kJson);
 }
@@ -137,10 +139,18 @@ void Gateway::Impl::HandleOwnPassword(const httplib::Request& req, httplib::Resp
 void Gateway::Impl::HandleOwnEnrollment(const httplib::Request& req, httplib::Response& res) {
   auto claims = Authenticate(req, res);
   if (!claims) return;
-  if (accounts_->Get()->Find(claims->sub()) == nullptr) {
-    return Fail(res, absl::FailedPreconditionError(
-                         "このログインにはアカウントがありません / not a console account"));
+  // The password again: a session left open is not enough to change the second factor.
+  v1::LoginRequest body;
+  if (auto s = ParseJsonBody(req.body, &body); !s.ok()) return Fail(res, s);
+  if (body.password().empty()) {
+    return Fail(res,
+                common::InvalidField("password", "今のパスワードを入力してください / required"));
   }
+  if (!ReserveAttemptOrFail(claims->sub(), res)) return;
+  if (accounts_->Get()->Verify(claims->sub(), body.password()) == nullptr) {
+    return Fail(res, common::InvalidField("password", "パスワードが違います / wrong password"));
+  }
+  ClearAttempts(claims->sub());
   PendingLogin enrollment;
   enrollment.login = claims->sub();
   enrollment.next_step = "own_enrollment";
@@ -185,11 +195,24 @@ void Gateway::Impl::HandleOwnConfirmation(const httplib::Request& req, httplib::
     std::lock_guard<std::mutex> lock(pending_mu_);
     pending_.erase("enroll:" + claims->jti());
   }
+  // Other sessions of this user end: whoever they were, they log in with the new factor now.
+  if (auto s = EndSessionsOf(claims->sub(), claims->jti()); !s.ok()) return Fail(res, s);
   v1::TotpEnrolled answer;
   *answer.mutable_session() = SessionOf(*claims);
   for (const auto& code : *codes) answer.add_recovery_codes(code);
   res.set_content(ToJson(answer), kJson);
 }
+
+namespace {
+
+// Whether staff may act on `a` (disable, reset): an account of the instance's own jurisdiction in
+// a role they could have given it — not an operator's, not one of another level.
+bool Manageable(const v1::GatewayAccount& a, const std::string& code,
+                const std::vector<v1::Role>& roles) {
+  return a.jurisdiction() == code && std::find(roles.begin(), roles.end(), a.role()) != roles.end();
+}
+
+}  // namespace
 
 std::optional<v1::TokenClaims> Gateway::Impl::AccountsCaller(const httplib::Request& req,
                                                              httplib::Response& res) {
@@ -278,7 +301,9 @@ void Gateway::Impl::HandleDisableAccount(const httplib::Request& req, httplib::R
   v1::GatewayAccount changed;
   auto saved = accounts_->Update([&](v1::GatewayAccounts* file) {
     for (auto& a : *file->mutable_accounts()) {
-      if (a.login() != login || a.jurisdiction() != config_.instance().code()) continue;
+      if (a.login() != login || !Manageable(a, config_.instance().code(), AssignableRoles())) {
+        continue;
+      }
       a.set_disabled(body.disabled());
       changed = a;
       return absl::OkStatus();
@@ -299,13 +324,21 @@ void Gateway::Impl::HandlePasswordReset(const httplib::Request& req, httplib::Re
   auto claims = AccountsCaller(req, res);
   if (!claims) return;
   const std::string login = PathParam(req, 1);
+  if (login == claims->sub()) {
+    return Fail(
+        res, common::InvalidField("login",
+                                  "自分のパスワードは「自分のアカウント」で変えてください / change "
+                                  "your own password in your account"));
+  }
   const std::string password = TemporaryPassword();
   auto hash = HashPassword(password);
   if (!hash.ok()) return Fail(res, hash.status());
   v1::GatewayAccount changed;
   auto saved = accounts_->Update([&](v1::GatewayAccounts* file) {
     for (auto& a : *file->mutable_accounts()) {
-      if (a.login() != login || a.jurisdiction() != config_.instance().code()) continue;
+      if (a.login() != login || !Manageable(a, config_.instance().code(), AssignableRoles())) {
+        continue;
+      }
       a.set_password_hash(*hash);
       a.set_must_change_password(true);
       a.set_created_by(claims->sub());
@@ -329,10 +362,16 @@ void Gateway::Impl::HandleTwoFactorReset(const httplib::Request& req, httplib::R
   auto claims = AccountsCaller(req, res);
   if (!claims) return;
   const std::string login = PathParam(req, 1);
+  if (login == claims->sub()) {
+    return Fail(res, common::InvalidField(
+                         "login", "自分の二要素認証は解除できません / not your own second factor"));
+  }
   v1::GatewayAccount changed;
   auto saved = accounts_->Update([&](v1::GatewayAccounts* file) {
     for (auto& a : *file->mutable_accounts()) {
-      if (a.login() != login || a.jurisdiction() != config_.instance().code()) continue;
+      if (a.login() != login || !Manageable(a, config_.instance().code(), AssignableRoles())) {
+        continue;
+      }
       a.clear_totp_secret();
       a.clear_recovery_code_hashes();
       a.set_totp_last_step(0);

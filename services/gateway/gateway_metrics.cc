@@ -124,8 +124,11 @@ std::string Gateway::Impl::RouteLabel(const httplib::Request& req) const {
 }
 
 void Gateway::Impl::HandleMetrics(const httplib::Request& req, httplib::Response& res) {
-  // Loopback (a Prometheus beside the gateway) or an allowed role's bearer token.
-  if (!common::IsLoopbackAddress(req.remote_addr + ":0")) {
+  // Loopback (a Prometheus beside the gateway) or an allowed role's bearer token. Behind a
+  // reverse proxy (public_origin set) every client may come from loopback: the token then.
+  const bool trusted_address = config_.gateway().public_origin().empty() &&
+                               common::IsLoopbackAddress(req.remote_addr + ":0");
+  if (!trusted_address) {
     const std::string authorization = req.get_header_value("Authorization");
     auto claims =
         absl::StartsWithIgnoreCase(authorization, "Bearer ")

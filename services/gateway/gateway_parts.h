@@ -73,6 +73,9 @@ struct PendingLogin {
   int64_t expires_at = 0;
   std::string user_agent;
   std::string address;
+  // Steps this log-in has done (so a step is never asked twice, and never skipped).
+  bool password_changed = false;
+  bool second_factor_done = false;
 };
 
 // The gateway's own metrics (GET /metrics; gateway_metrics.cc).
@@ -185,9 +188,11 @@ class Gateway::Impl {
   // The log-in under way named by the renkei_pending cookie, at `step`; answers 401 if none.
   std::optional<PendingLogin> PendingOf(const httplib::Request& req, httplib::Response& res,
                                         std::string_view step);
-  // What a log-in whose password was right still needs: "new_password", "totp",
-  // "totp_enrollment" or "" (nothing: a session).
-  std::string NextStep(const v1::GatewayAccount& account) const;
+  // What a log-in whose password was right still needs, given the steps it has done:
+  // "new_password", "totp", "totp_enrollment" or "" (nothing: a session).
+  std::string NextStep(const v1::GatewayAccount& account, const PendingLogin& done) const;
+  // Forgets the log-ins under way of `login` (its access was ended or changed).
+  void DropPending(const std::string& login);
   // Goes on with a log-in after a step: the next step's answer (a pending cookie) or the session.
   void Proceed(PendingLogin pending, const httplib::Request& req, httplib::Response& res);
   // Issues the session of `login`: its token (with a fresh id, recorded in the sessions file),
@@ -198,8 +203,11 @@ class Gateway::Impl {
                                                  httplib::Response& res);
   // Ends a session: its token on the revocation list, the session's record ended.
   absl::Status EndSession(const std::string& id, int64_t expires_at);
-  // Ends every session of `login` (a disabled account, a reset password or second factor).
-  absl::Status EndSessionsOf(const std::string& login);
+  // Ends every session of `login` but `keep` (a disabled account, a reset password or second
+  // factor; after one's own password change, the others), and its log-ins under way.
+  absl::Status EndSessionsOf(const std::string& login, const std::string& keep = "");
+  // The accounts file changed on disk: sessions of accounts disabled or removed there end.
+  void AccountsChanged(const Accounts& before, const Accounts& after);
   // Checks a code (or a recovery code) of the account's second factor and records its use;
   // answers and returns false when it does not match.
   bool CheckSecondFactor(const std::string& login, const v1::SecondFactorRequest& request,

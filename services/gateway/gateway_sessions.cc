@@ -235,13 +235,21 @@ void Gateway::Impl::HandleLogin(const httplib::Request& req, httplib::Response& 
   Proceed(std::move(pending), req, res);
 }
 
-std::string Gateway::Impl::NextStep(const v1::GatewayAccount& account) const {
-  if (account.must_change_password()) return "new_password";
-  if (!account.totp_secret().empty()) return "totp";
+std::string Gateway::Impl::NextStep(const v1::GatewayAccount& account,
+                                    const PendingLogin& done) const {
+  if (account.must_change_password() && !done.password_changed) return "new_password";
+  if (!account.totp_secret().empty()) return done.second_factor_done ? "" : "totp";
   for (int role : config_.gateway().two_factor_roles()) {
     if (role == account.role()) return "totp_enrollment";
   }
   return "";
+}
+
+void Gateway::Impl::DropPending(const std::string& login) {
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    it = it->second.login == login ? pending_.erase(it) : std::next(it);
+  }
 }
 
 void Gateway::Impl::Proceed(PendingLogin pending, const httplib::Request& req,
@@ -251,12 +259,14 @@ void Gateway::Impl::Proceed(PendingLogin pending, const httplib::Request& req,
   if (account == nullptr || account->disabled()) {
     return Fail(res, absl::UnauthenticatedError("ログインしてください / log in again"));
   }
-  // A step already done in this log-in is not asked again (a new password saved, then the
-  // second factor).
-  std::string next = NextStep(*account);
-  if (next == pending.next_step && next != "totp_enrollment") next.clear();
+  const std::string next = NextStep(*account, pending);
   if (next.empty()) {
     ClearAttempts(pending.login);
+    {
+      // The log-in under way is spent: its cookie is no way in any more.
+      std::lock_guard<std::mutex> lock(pending_mu_);
+      pending_.erase(CookieOf(req, kPendingCookie));
+    }
     res.set_header("Set-Cookie", Cookie(kPendingCookie, "", 0, true));
     auto session = IssueSession(pending.login, pending.user_agent, pending.address, res);
     if (session) res.set_content(ToJson(*session), kJson);
@@ -319,6 +329,11 @@ void Gateway::Impl::HandleNewPassword(const httplib::Request& req, httplib::Resp
   if (auto s = ParseJsonBody(req.body, &body); !s.ok()) return Fail(res, s);
   common::FieldViolations v;
   if (!GoodNewPassword(body.new_password(), &v)) return Fail(res, v.ToStatus());
+  if (accounts_->Get()->Verify(pending->login, body.new_password()) != nullptr) {
+    return Fail(res, common::InvalidField("new_password",
+                                          "仮のパスワードとは違うものにしてください / must differ "
+                                          "from the temporary password"));
+  }
   auto hash = HashPassword(body.new_password());
   if (!hash.ok()) return Fail(res, hash.status());
   auto saved = accounts_->Update([&](v1::GatewayAccounts* file) {
@@ -332,6 +347,7 @@ void Gateway::Impl::HandleNewPassword(const httplib::Request& req, httplib::Resp
   });
   if (!saved.ok()) return Fail(res, saved);
   common::LogLine(common::LogLevel::kInfo, "password changed").Field("login", pending->login);
+  pending->password_changed = true;
   Proceed(std::move(*pending), req, res);
 }
 
@@ -398,6 +414,7 @@ void Gateway::Impl::HandleSecondFactor(const httplib::Request& req, httplib::Res
   v1::SecondFactorRequest body;
   if (auto s = ParseJsonBody(req.body, &body); !s.ok()) return Fail(res, s);
   if (!CheckSecondFactor(pending->login, body, res)) return;
+  pending->second_factor_done = true;
   Proceed(std::move(*pending), req, res);
 }
 
@@ -436,6 +453,14 @@ absl::StatusOr<std::vector<std::string>> Gateway::Impl::SaveSecondFactor(const s
 void Gateway::Impl::HandleLoginEnrollment(const httplib::Request& req, httplib::Response& res) {
   auto pending = PendingOf(req, res, "totp_enrollment");
   if (!pending) return;
+  // Still what the account needs (not disabled, no second factor enrolled meanwhile).
+  const std::shared_ptr<const Accounts> accounts = accounts_->Get();
+  const v1::GatewayAccount* account = accounts->Find(pending->login);
+  if (account == nullptr || account->disabled() ||
+      NextStep(*account, *pending) != "totp_enrollment") {
+    DropPending(pending->login);
+    return Fail(res, absl::UnauthenticatedError("ログインしてください / log in again"));
+  }
   const std::string secret = NewTotpSecret();
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
@@ -456,6 +481,15 @@ void Gateway::Impl::HandleLoginConfirmation(const httplib::Request& req, httplib
                                           "enrollment first"));
   }
   if (!ReserveAttemptOrFail(pending->login, res)) return;
+  {
+    const std::shared_ptr<const Accounts> accounts = accounts_->Get();
+    const v1::GatewayAccount* account = accounts->Find(pending->login);
+    if (account == nullptr || account->disabled() ||
+        NextStep(*account, *pending) != "totp_enrollment") {
+      DropPending(pending->login);
+      return Fail(res, absl::UnauthenticatedError("ログインしてください / log in again"));
+    }
+  }
   auto step = MatchTotp(pending->candidate_secret, body.code(), NowSeconds(), 0);
   if (!step) {
     metrics_->Login("wrong_second_factor");
@@ -587,6 +621,15 @@ std::optional<v1::TokenClaims> Gateway::Impl::Authenticate(const httplib::Reques
                   "ログアウト済みです。もう一度ログインしてください / the token was revoked"));
     return std::nullopt;
   }
+  if (!claims->jti().empty()) {  // a console log-in: its account must still be in use
+    const std::shared_ptr<const Accounts> accounts = accounts_->Get();
+    const v1::GatewayAccount* account = accounts->Find(claims->sub());
+    if (account == nullptr || account->disabled()) {
+      Fail(res, absl::UnauthenticatedError(
+                    "このアカウントは使えなくなりました / the account was disabled or removed"));
+      return std::nullopt;
+    }
+  }
   return *claims;
 }
 
@@ -596,16 +639,37 @@ absl::Status Gateway::Impl::EndSession(const std::string& id, int64_t expires_at
   return ended.ok() || absl::IsNotFound(ended) ? absl::OkStatus() : ended;
 }
 
-absl::Status Gateway::Impl::EndSessionsOf(const std::string& login) {
+absl::Status Gateway::Impl::EndSessionsOf(const std::string& login, const std::string& keep) {
+  DropPending(login);
   for (const auto& info : sessions_->Of(login)) {
+    if (info.id() == keep) continue;
     if (auto s = EndSession(info.id(), info.expires_at()); !s.ok()) return s;
+    metrics_->Revoked();
   }
   return absl::OkStatus();
+}
+
+void Gateway::Impl::AccountsChanged(const Accounts& before, const Accounts& after) {
+  for (const auto& [login, account] : before.all()) {
+    const v1::GatewayAccount* now = after.Find(login);
+    if (now != nullptr && !now->disabled()) continue;
+    if (account.disabled()) continue;  // ended when it was disabled
+    if (auto s = EndSessionsOf(login); !s.ok()) {
+      common::LogLine(common::LogLevel::kError, "sessions of a disabled account not ended")
+          .Field("login", login)
+          .Field("error", s.ToString());
+    } else {
+      common::LogLine(common::LogLevel::kInfo, "sessions ended: account disabled or removed")
+          .Field("login", login);
+    }
+  }
 }
 
 void Gateway::Impl::HandleLogout(const httplib::Request& req, httplib::Response& res) {
   bool from_cookie = false;
   const std::string token = TokenOf(req, &from_cookie);
+  // Whatever happens next, this browser holds no session afterwards.
+  res.set_header("Set-Cookie", Cookie(kSessionCookie, "", 0, true));
   if (from_cookie && !CsrfOk(req)) return Fail(res, absl::PermissionDeniedError(kCsrfRefusal));
   // The token ends here, for every service (the revocation list), not only the cookie.
   if (!token.empty()) {
@@ -622,7 +686,6 @@ void Gateway::Impl::HandleLogout(const httplib::Request& req, httplib::Response&
       common::LogLine(common::LogLevel::kInfo, "logged out").Field("login", claims->sub());
     }
   }
-  res.set_header("Set-Cookie", Cookie(kSessionCookie, "", 0, true));
   res.set_content("{}", kJson);
 }
 

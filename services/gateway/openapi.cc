@@ -1,6 +1,7 @@
 #include "openapi.h"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,6 +56,10 @@ class Schemas {
     return Ref(d->full_name());
   }
   const std::map<std::string, Value>& all() const { return schemas_; }
+  Value EnumRef(const EnumDescriptor* e) {
+    AddEnum(e);
+    return Ref(e->full_name());
+  }
 
  private:
   const Value* WellKnown(const Descriptor* d) {
@@ -170,6 +175,46 @@ std::vector<std::string> PathParameters(const std::string& path) {
   return out;
 }
 
+// The schema of a query parameter filling field `f` (docs/gateway.md, "Requests"): numbers,
+// true/false, enum names, dates YYYY-MM-DD (renkei.v1.Date), the JSON string form of
+// well-known types (a Timestamp in RFC 3339); null when the field cannot come from a query.
+std::optional<Value> QuerySchema(const FieldDescriptor* f, Schemas& schemas) {
+  Value schema;
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_BOOL:
+      schema = Obj({{"type", Str("boolean")}});
+      break;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      schema = Obj({{"type", Str("number")}});
+      break;
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_UINT32:
+      schema = Obj({{"type", Str("integer")}});
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      schema = schemas.EnumRef(f->enum_type());
+      break;
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const std::string name = f->message_type()->full_name();
+      if (name == "renkei.v1.Date") {
+        schema = Obj({{"type", Str("string")}, {"format", Str("date")}});
+      } else if (name == "google.protobuf.Timestamp") {
+        schema = Obj({{"type", Str("string")}, {"format", Str("date-time")}});
+      } else if (name.rfind("google.protobuf.", 0) == 0) {
+        schema = Obj({{"type", Str("string")}});
+      } else {
+        return std::nullopt;
+      }
+      break;
+    }
+    default:  // strings and 64-bit integers
+      schema = Obj({{"type", Str("string")}});
+  }
+  if (f->is_repeated()) schema = Obj({{"type", Str("array")}, {"items", schema}});
+  return schema;
+}
+
 Value JsonContent(const Value& schema) {
   return Obj({{"application/json", Obj({{"schema", schema}})}});
 }
@@ -226,22 +271,24 @@ std::string OpenApiDocument(const v1::InstanceConfig& config) {
     }
     const Descriptor* request = method->input_type();
     if (verb == "GET") {
-      // Query parameters: the request's top-level fields that are not messages.
+      // Query parameters: the request's fields, and one level into its messages by dotted
+      // name ("near.municipality_code").
       for (int i = 0; i < request->field_count(); ++i) {
         const FieldDescriptor* f = request->field(i);
-        if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE || in_path.count(f->name()) != 0) {
+        if (in_path.count(f->name()) != 0) continue;
+        if (auto schema = QuerySchema(f, schemas)) {
+          parameters.push_back(Parameter(f->name(), "query", *schema, false));
           continue;
         }
-        Value schema =
-            f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM
-                ? Obj({{"type", Str("string")}})
-                : Obj({{"type", Str(f->cpp_type() == FieldDescriptor::CPPTYPE_BOOL ? "boolean"
-                                    : (f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE ||
-                                       f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT)
-                                        ? "number"
-                                        : "string")}});
-        if (f->is_repeated()) schema = Obj({{"type", Str("array")}, {"items", schema}});
-        parameters.push_back(Parameter(f->name(), "query", schema, false));
+        if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || f->is_repeated()) continue;
+        const Descriptor* inner = f->message_type();
+        for (int j = 0; j < inner->field_count(); ++j) {
+          const std::string name = f->name() + "." + inner->field(j)->name();
+          if (in_path.count(name) != 0) continue;
+          if (auto schema = QuerySchema(inner->field(j), schemas)) {
+            parameters.push_back(Parameter(name, "query", *schema, false));
+          }
+        }
       }
     } else {
       Field(op, "requestBody") =
@@ -298,9 +345,16 @@ std::string OpenApiDocument(const v1::InstanceConfig& config) {
         answer = schemas.RefTo(d);
       }
     }
+    // A new account answers 201 Created; every other own route 200.
+    const std::string created = path == "/api/v1/accounts" && lower == "post" ? "201" : "200";
     Field(op, "responses") = ErrorResponses(Obj(
-        {{"200", Obj({{"description", Str(route.summary)}, {"content", JsonContent(answer)}})}}));
+        {{created, Obj({{"description", Str(route.summary)}, {"content", JsonContent(answer)}})}}));
     const std::string caller = route.caller;
+    if (caller == "public" || caller == "pending") {
+      Field(op, "description") =
+          Str("Log-in routes need the double-submit CSRF check: the renkei_csrf cookie's value "
+              "in the X-CSRF-Token header (any answer of the gateway sets the cookie).");
+    }
     if (caller == "public") {
       Field(op, "security") = no_security;
     } else if (caller == "pending") {

@@ -244,7 +244,7 @@ const std::vector<OwnRoute>& OwnRoutes() {
       {"GET", "/api/v1/sessions", "", "renkei.v1.ConsoleSessionList", "自分のログイン (端末) の一覧", "session"},
       {"DELETE", "/api/v1/sessions/{id}", "", "", "自分のログインを終わらせる", "session"},
       {"POST", "/api/v1/account/password", "renkei.v1.NewPasswordRequest", "", "自分のパスワードを変える", "session"},
-      {"POST", "/api/v1/account/totp-enrollment", "", "renkei.v1.TotpEnrollment", "認証アプリを登録する (QR コード)", "session"},
+      {"POST", "/api/v1/account/totp-enrollment", "renkei.v1.LoginRequest", "renkei.v1.TotpEnrollment", "認証アプリを登録する (QR コード; 今のパスワードを password に)", "session"},
       {"POST", "/api/v1/account/totp-confirmation", "renkei.v1.TotpConfirmation", "renkei.v1.TotpEnrolled", "認証アプリの登録を確かめる (回復コード)", "session"},
       {"GET", "/api/v1/accounts", "", "renkei.v1.AccountList", "職員のアカウントの一覧", "accounts"},
       {"POST", "/api/v1/accounts", "renkei.v1.CreateAccountRequest", "renkei.v1.AccountCreated", "職員のアカウントを作る (初期パスワード)", "accounts"},

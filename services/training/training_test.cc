@@ -247,8 +247,10 @@ TEST_F(TrainingTest, CapacityWaitlistAndPromotionInLineOrder) {
 // it) takes its new place in the list, once: the list index is rebuilt around it, never written
 // past its end (the console's session editor crashed the service this way; ASan sees it too).
 TEST_F(TrainingTest, MovingTheFirstStartReordersTheListOnce) {
-  auto early = Create(MakeTraining("早い研修", {MakeSession(Dec(5, 10), Dec(5, 11), "会議室A", 10)}));
-  auto late = Create(MakeTraining("遅い研修", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室B", 10)}));
+  auto early =
+      Create(MakeTraining("早い研修", {MakeSession(Dec(5, 10), Dec(5, 11), "会議室A", 10)}));
+  auto late =
+      Create(MakeTraining("遅い研修", {MakeSession(Dec(5, 14), Dec(5, 16), "会議室B", 10)}));
   auto titles = [&] {
     std::vector<std::string> out;
     auto listed = trainings().ListTrainings({});

@@ -161,10 +161,16 @@ TEST_F(GatewaySessionTest, LogOutEndsTheTokenInEveryServiceAndTheEndSurvivesRest
     EXPECT_EQ(r->status, 200) << service << ": " << r->body;
   }
 
+  std::string jti;
+  const auto mine = Parse<v1::ConsoleSessionList>(b.Get("/api/v1/sessions"));
+  for (const auto& s : mine.sessions()) {
+    if (s.current()) jti = s.id();
+  }
+  ASSERT_EQ(jti.size(), 32u);
   ASSERT_EQ(b.Send("POST", "/api/v1/logout", "{}")->status, 200);
   EXPECT_FALSE(b.cookies().count("renkei_session"));
   const std::string list = ReadFile(tmp_->Sub("inagi") + "/data/revoked-tokens");
-  EXPECT_THAT(list, HasSubstr(" ")) << "the token's id is on the instance's revocation list";
+  EXPECT_THAT(list, HasSubstr(jti + " ")) << "the token's id is on the instance's revocation list";
   // Every service refuses the token now — its own check, not the gateway's.
   for (const auto& [service, path] : OneRoutePerService()) {
     auto r = b.raw().Get(path, bearer);
@@ -245,6 +251,10 @@ TEST_F(GatewaySessionTest, AccountsChangedOnDiskTakeEffectWithoutARestart) {
   auto r = again.LogIn("inagi-late", kPassword);
   EXPECT_EQ(r->status, 403) << r->body;
   EXPECT_THAT(ErrorOf(r).message(), HasSubstr("停止"));
+  // The session opened before is over too — in the services, not only at the gateway.
+  r = b.Get("/api/v1/consultations");
+  EXPECT_EQ(r->status, 401) << r->body;
+  EXPECT_THAT(ErrorOf(r).message(), HasSubstr("ログアウト済み"));
 }
 
 TEST_F(GatewaySessionTest, ASecondFactorIsRequiredByRoleAcceptedOnceAndRecoveryCodesWorkOnce) {
@@ -375,6 +385,18 @@ TEST_F(GatewaySessionTest, StaffCreateDisableAndResetTheInstancesAccounts) {
           .next_step(),
       "new_password");
   EXPECT_EQ(staff.Send("POST", "/api/v1/accounts/nobody/password-reset", "")->status, 404);
+  // Not one's own (that is 自分のアカウント's), nor an account of a role staff do not give.
+  EXPECT_EQ(staff.Send("POST", "/api/v1/accounts/inagi-staff/password-reset", "")->status, 400);
+  EXPECT_EQ(staff.Send("POST", "/api/v1/accounts/inagi-staff/two-factor-reset", "")->status, 400);
+  v1::GatewayAccount operator_account;
+  operator_account.set_login("inagi-operator");
+  operator_account.set_role(v1::ROLE_OPERATOR);
+  operator_account.set_jurisdiction("132250");
+  ASSERT_TRUE(gateway::SaveAccount(instance_->accounts_file(), operator_account, kPassword).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(
+      staff.Send("POST", "/api/v1/accounts/inagi-operator/disable", R"({"disabled":true})")->status,
+      404);
 }
 
 TEST_F(GatewaySessionTest, MetricsAreReadByPromtoolAndNameRoutesNotPaths) {

@@ -5,6 +5,7 @@ import { get, post, del, seg } from '../api.js';
 import { h, replace } from '../dom.js';
 import { input, actionForm, focusHeading } from '../forms.js';
 import { confirmThen } from '../confirm.js';
+import { cardRows } from '../tables.js';
 import { formatTimestamp } from '../dates.js';
 import { ROLES, label } from '../words.js';
 import { enrollmentPanel } from './login.js';
@@ -46,7 +47,7 @@ function passwordSection(ctx) {
       await post('/api/v1/account/password', { currentPassword: current.control.value, newPassword: fresh.control.value });
       current.control.value = '';
       fresh.control.value = '';
-      ctx.announce('パスワードを変えました');
+      ctx.announce('パスワードを変えました。ほかの端末のログインは終わりました');
       focusHeading('password-heading');
     },
   });
@@ -66,15 +67,30 @@ function secondFactorSection(session, ctx) {
       : '二要素認証は使っていません。登録すると、パスワードに加えて認証アプリの確認コードでログインします。';
   const start = h('button', { type: 'button', class: 'secondary', id: 'enroll-totp' },
     session.twoFactor ? '認証アプリを登録し直す' : '認証アプリを登録する');
-  start.addEventListener('click', async () => {
-    const enrollment = /** @type {renkei.v1.TotpEnrollment} */ (await post('/api/v1/account/totp-enrollment', {}));
-    replace(area, enrollmentPanel(enrollment, async (code) => {
-      const done = /** @type {renkei.v1.TotpEnrolled} */ (await post('/api/v1/account/totp-confirmation', { code }));
-      replace(area, recoveryCodesPanel(done.recoveryCodes || []));
-      ctx.announce('認証アプリを登録しました。回復コードを控えてください');
-      focusHeading('recovery-heading');
-    }));
-    focusHeading('enroll-steps');
+  // The password first: a session left open is not enough to change the second factor.
+  start.addEventListener('click', () => {
+    const password = input({
+      label: '今のパスワード', field: 'password', type: 'password', required: true, autocomplete: 'current-password',
+    });
+    const form = actionForm({
+      label: '本人の確認',
+      className: 'form narrow',
+      submitLabel: 'QR コードを表示する',
+      children: [h('p', {}, '登録の前に、今のパスワードを入力してください。'), password],
+      onSubmit: async () => {
+        const enrollment = /** @type {renkei.v1.TotpEnrollment} */ (await post('/api/v1/account/totp-enrollment',
+          { password: password.control.value }));
+        replace(area, enrollmentPanel(enrollment, async (code) => {
+          const done = /** @type {renkei.v1.TotpEnrolled} */ (await post('/api/v1/account/totp-confirmation', { code }));
+          replace(area, recoveryCodesPanel(done.recoveryCodes || []));
+          ctx.announce('認証アプリを登録しました。ほかの端末のログインは終わりました。回復コードを控えてください');
+          focusHeading('recovery-heading');
+        }));
+        focusHeading('enroll-steps');
+      },
+    });
+    replace(area, form);
+    password.control.focus();
   });
   return h('section', { 'aria-labelledby': 'second-factor-heading' },
     h('h2', { id: 'second-factor-heading' }, '二要素認証'),
@@ -100,24 +116,25 @@ function sessionsSection(sessions, ctx) {
       if (!done) return;
       ctx.announce(s.current ? 'ログアウトしました' : 'ログインを終わらせました');
       if (s.current) {
-        window.dispatchEvent(new CustomEvent('renkei:unauthenticated'));
+        // Ending this computer's session is a log-out: nothing typed is kept.
+        window.dispatchEvent(new CustomEvent('renkei:loggedout'));
         return;
       }
       await ctx.rerender();
       focusHeading('sessions-heading');
     });
-    return h('tr', {},
-      h('td', { 'data-label': '開始' }, epochText(s.issuedAt)),
-      h('td', { 'data-label': '有効期限' }, epochText(s.expiresAt)),
-      h('td', { 'data-label': 'ブラウザ' }, browserName(s.userAgent), s.current ? h('strong', {}, ' (この端末)') : null),
-      h('td', { 'data-label': '接続元' }, s.address || '—'),
-      h('td', { 'data-label': '操作' }, end));
+    return h('tr', { 'data-session': s.id },
+      h('td', {}, epochText(s.issuedAt)),
+      h('td', {}, epochText(s.expiresAt)),
+      h('td', {}, browserName(s.userAgent), s.current ? h('strong', {}, ' (この端末)') : null),
+      h('td', {}, s.address || '—'),
+      h('td', {}, end));
   });
   return h('section', { 'aria-labelledby': 'sessions-heading' },
     h('h2', { id: 'sessions-heading' }, 'ログイン中の端末'),
-    h('table', { class: 'data card-rows' },
+    cardRows(h('table', { class: 'data' },
       h('thead', {}, h('tr', {}, ['開始', '有効期限', 'ブラウザ', '接続元', '操作'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows)));
+      h('tbody', {}, rows))));
 }
 
 // Seconds since the epoch (a 64-bit integer: a string in JSON) as a Japanese date and time.

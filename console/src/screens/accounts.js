@@ -7,6 +7,7 @@ import { get, post, seg } from '../api.js';
 import { h, replace } from '../dom.js';
 import { input, actionForm, focusHeading } from '../forms.js';
 import { confirmThen } from '../confirm.js';
+import { cardRows } from '../tables.js';
 import { can } from '../permissions.js';
 import { ROLES, label } from '../words.js';
 
@@ -87,19 +88,23 @@ function accountsTable(accounts, ctx) {
       });
       actions.append(toggle);
     }
-    const reset = h('button', { type: 'button', class: 'secondary' }, 'パスワードを再設定');
-    reset.addEventListener('click', async () => {
-      const done = /** @type {renkei.v1.AccountCreated | undefined} */ (await confirmThen(reset, {
-        title: `${a.displayName || a.login} のパスワードを再設定します`,
-        lines: ['初期パスワードを発行します。ログイン中の端末はすぐに使えなくなります。'],
-        confirmLabel: '再設定する',
-        action: () => post(`/api/v1/accounts/${seg(a.login)}/password-reset`, {}),
-      }));
-      if (!done) return;
-      await ctx.rerender();
-      showTemporaryPassword(/** @type {HTMLElement} */ (document.getElementById('temporary-password-area')), a.login, done.temporaryPassword);
-    });
-    actions.append(reset);
+    // One's own password is changed in 自分のアカウント (a reset would end one's own session
+    // before the temporary password could be read).
+    if (!self) {
+      const reset = h('button', { type: 'button', class: 'secondary' }, 'パスワードを再設定');
+      reset.addEventListener('click', async () => {
+        const done = /** @type {renkei.v1.AccountCreated | undefined} */ (await confirmThen(reset, {
+          title: `${a.displayName || a.login} のパスワードを再設定します`,
+          lines: ['初期パスワードを発行します。ログイン中の端末はすぐに使えなくなります。'],
+          confirmLabel: '再設定する',
+          action: () => post(`/api/v1/accounts/${seg(a.login)}/password-reset`, {}),
+        }));
+        if (!done) return;
+        await ctx.rerender();
+        showTemporaryPassword(/** @type {HTMLElement} */ (document.getElementById('temporary-password-area')), a.login, done.temporaryPassword);
+      });
+      actions.append(reset);
+    }
     if (a.twoFactor && !self) {
       const factor = h('button', { type: 'button', class: 'secondary' }, '二要素認証を解除');
       factor.addEventListener('click', async () => {
@@ -117,20 +122,20 @@ function accountsTable(accounts, ctx) {
       actions.append(factor);
     }
     return h('tr', {},
-      h('td', { 'data-label': 'ログインID' }, a.login),
-      h('td', { 'data-label': '名前' }, a.displayName || '—'),
-      h('td', { 'data-label': '役割' }, label(ROLES, a.role) || '—'),
-      h('td', { 'data-label': '状態' }, stateText(a)),
-      h('td', { 'data-label': '二要素認証' }, a.twoFactor ? '登録済み' : '未登録'),
-      h('td', { 'data-label': 'ログイン中の端末' }, `${a.activeSessions || 0}台`),
-      h('td', { 'data-label': '操作' }, actions));
+      h('td', {}, a.login),
+      h('td', {}, a.displayName || '—'),
+      h('td', {}, label(ROLES, a.role) || '—'),
+      h('td', {}, stateText(a)),
+      h('td', {}, a.twoFactor ? '登録済み' : '未登録'),
+      h('td', {}, `${a.activeSessions || 0}台`),
+      h('td', {}, actions));
   });
   return h('section', { 'aria-labelledby': 'accounts-heading' },
     h('h2', { id: 'accounts-heading' }, `アカウント (${accounts.length}件)`),
-    h('table', { class: 'data card-rows', id: 'accounts-table' },
+    cardRows(h('table', { class: 'data', id: 'accounts-table' },
       h('thead', {}, h('tr', {}, ['ログインID', '名前', '役割', '状態', '二要素認証', 'ログイン中の端末', '操作']
         .map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows)));
+      h('tbody', {}, rows))));
 }
 
 /** @param {ui.ScreenContext} ctx */

@@ -4,12 +4,12 @@
 // issue it reveals (地域課題のタネ). A referral is recorded, and withdrawn, only after an in-page
 // confirmation. Every change sends the consultation's version as expected_version; an ABORTED
 // answer reloads it. Forms and buttons show only for the calls the user may make
-// (intake_form.js allows) and, but for seeds, status and follow-ups done, while the
+// (permissions.js) and, but for seeds, status and follow-ups done, while the
 // consultation is open (the service refuses changes to an ended one).
 import {
   get, post, patch, seg, loadCapabilities, capabilityLabel, ApiError,
 } from '../api.js';
-import { h, replace, uid } from '../dom.js';
+import { h, replace } from '../dom.js';
 import {
   input, dateInput, dateValue, actionForm, formAlert, submitting, splitList, norm, showError,
 } from '../forms.js';
@@ -21,7 +21,10 @@ import {
   label, labels, CHANNELS, SOURCE_TYPES, CONSULTATION_STATUSES, CARE_LEVELS, CONDITIONS,
   AGE_BANDS, RESOURCE_KINDS, AREA_RELATIONS, REFERRAL_OUTCOMES, DECLINE_REASONS, tagLabels,
 } from '../words.js';
-import { needRow, detailFields, allows } from './intake_form.js';
+import { needRow, detailFields } from './intake_form.js';
+import { can } from '../permissions.js';
+import { confirmation } from '../confirm.js';
+import { cardRows } from '../tables.js';
 
 /** @param {[string, ui.Child][]} pairs */
 function dl(pairs) {
@@ -104,50 +107,13 @@ function personKey(p) {
 }
 
 /**
- * An in-page confirmation of a change about to be recorded: what it is, the change's button and
- * やめる. The caller puts it in place and moves the focus into it (its text is read); Escape and
- * やめる call onCancel, which puts the focus back where the user was.
- * @param {object} opts
- * @param {string} opts.title
- * @param {ui.Child[]} opts.lines
- * @param {string} opts.confirmLabel
- * @param {ui.Child} [opts.extra] more controls (a note)
- * @param {(box: HTMLElement, alert: HTMLElement) => void} opts.onConfirm
- * @param {() => void} opts.onCancel
- */
-function confirmation({ title, lines, confirmLabel, extra, onConfirm, onCancel }) {
-  const titleId = uid('confirm-title');
-  const textId = uid('confirm-text');
-  const alert = formAlert();
-  const yes = h('button', { type: 'button', class: 'primary' }, confirmLabel);
-  const no = h('button', { type: 'button', class: 'secondary' }, 'やめる');
-  const box = h('div', {
-    class: 'confirm-inline', role: 'dialog', 'aria-labelledby': titleId, 'aria-describedby': textId, tabindex: '-1',
-  },
-  h('p', { class: 'confirm-title', id: titleId }, title),
-  h('div', { id: textId }, lines.map((l) => h('p', {}, l))),
-  alert,
-  extra || null,
-  h('div', { class: 'actions' }, yes, no));
-  no.addEventListener('click', onCancel);
-  box.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-    }
-  });
-  yes.addEventListener('click', () => onConfirm(box, alert));
-  return box;
-}
-
-/**
  * @param {HTMLElement} main
  * @param {ui.ScreenContext} ctx
  */
 export async function render(main, ctx) {
   const capabilities = await loadCapabilities();
   let c = /** @type {renkei.v1.Consultation} */ (await get(`/api/v1/consultations/${seg(ctx.id)}`));
-  const may = (/** @type {string} */ method) => allows(ctx.session, method);
+  const may = (/** @type {string} */ method) => can(ctx.session, method);
   // What the coordinator asked other coordinators about this consultation (renkei-network; none
   // when the instance runs no network service).
   const peers = /** @type {renkei.v1.ListPeerRequestsResponse} */ (await get('/api/v1/peer-requests',
@@ -355,7 +321,7 @@ export async function render(main, ctx) {
     // A confirmation shows the due date it will send: another date typed closes it.
     if (due) due.control.addEventListener('input', () => closeConfirm(null));
 
-    const table = rows.length ? h('table', { class: 'data candidates card-rows' },
+    const table = rows.length ? cardRows(h('table', { class: 'data candidates' },
       h('caption', {}, `ニーズ ${i + 1} の候補 (${rows.length}件)`),
       h('thead', {}, h('tr', {}, heads.map((t) => h('th', { scope: 'col', class: t === '操作' ? 'action' : null },
         t === '操作' ? h('span', { class: 'sr-only' }, t) : t)))),
@@ -376,15 +342,15 @@ export async function render(main, ctx) {
           b.addEventListener('click', () => askRefer(row, tr, b));
         }
         return replace(tr,
-          h('th', { scope: 'row', 'data-label': heads[0] }, cand.name),
-          h('td', { class: 'kind', 'data-label': heads[1] }, label(RESOURCE_KINDS, cand.kind)),
-          h('td', { class: 'municipality', 'data-label': heads[2] }, municipalityName(cand.municipalityCode)),
-          h('td', { class: 'relation', 'data-label': heads[3] }, label(AREA_RELATIONS, cand.relation)),
-          h('td', { class: 'num distance', 'data-label': heads[4] }, distanceText(cand)),
-          h('td', { class: 'ref-state', 'data-label': heads[5] }, state && referral
+          h('th', { scope: 'row' }, cand.name),
+          h('td', { class: 'kind' }, label(RESOURCE_KINDS, cand.kind)),
+          h('td', { class: 'municipality' }, municipalityName(cand.municipalityCode)),
+          h('td', { class: 'relation' }, label(AREA_RELATIONS, cand.relation)),
+          h('td', { class: 'num distance' }, distanceText(cand)),
+          h('td', { class: 'ref-state' }, state && referral
             ? [h('span', { class: `referral-state rs-${state.key}` }, state.text), ` (紹介 ${referral.n})`] : '未紹介'),
           h('td', { class: 'action' }, button));
-      }))) : null;
+      })))) : null;
 
     replace(block,
       h('h3', { id: `need-${i}-h` }, `ニーズ ${i + 1}: ${needTitle(n)}`),
@@ -411,20 +377,20 @@ export async function render(main, ctx) {
       h('h3', { id: `need-${i}-h` }, `ニーズ ${i + 1}: ${needTitle(n)}`),
       n.note ? h('p', { class: 'pre' }, n.note) : null,
       n.matchedAt ? h('p', { class: 'meta' }, '照合: ', timestampText(n.matchedAt)) : h('p', { class: 'meta' }, 'まだ照合していません。'),
-      people.length ? h('table', { class: 'data candidates coordinators card-rows' },
+      people.length ? cardRows(h('table', { class: 'data candidates coordinators' },
         h('caption', {}, `ニーズ ${i + 1} で相談できるコーディネーター (${people.length}人)`),
         h('thead', {}, h('tr', {}, heads.map((t) => h('th', { scope: 'col', class: t === '操作' ? 'action' : null },
           t === '操作' ? h('span', { class: 'sr-only' }, t) : t)))),
         h('tbody', {}, people.map((p) => h('tr', {},
-          h('th', { scope: 'row', 'data-label': heads[0] }, p.name || '(氏名非公開)'),
-          h('td', { 'data-label': heads[1] }, p.affiliation || '—'),
-          h('td', { class: 'municipality', 'data-label': heads[2] }, municipalityName(p.jurisdictionCode || '')),
-          h('td', { 'data-label': heads[3] }, p.leadCoordinator ? '統括コーディネーター' : 'コーディネーター'),
+          h('th', { scope: 'row' }, p.name || '(氏名非公開)'),
+          h('td', {}, p.affiliation || '—'),
+          h('td', { class: 'municipality' }, municipalityName(p.jurisdictionCode || '')),
+          h('td', {}, p.leadCoordinator ? '統括コーディネーター' : 'コーディネーター'),
           h('td', { class: 'action' }, ask ? h('a', {
             class: 'button small',
             href: `#/network?consultation=${encodeURIComponent(c.id)}&to=${encodeURIComponent(p.profileId || '')}`,
             'aria-label': `${p.name || `${p.affiliation || municipalityName(p.jurisdictionCode || '')} のコーディネーター`} に相談する`,
-          }, '相談する') : null)))))
+          }, '相談する') : null))))))
         : (n.matchedAt ? h('p', {}, 'この分野で相談を受け付けているコーディネーターは見つかりませんでした。ネットワーク画面から都道府県や全国の統括コーディネーターに相談できます。') : null));
   }
 

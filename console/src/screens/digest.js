@@ -13,6 +13,7 @@ import { dateInput, dateValue, actionForm } from '../forms.js';
 import { downloadText } from '../download.js';
 import { municipalityName } from '../municipalities.js';
 import { label, tagLabels, REFERRAL_OUTCOMES } from '../words.js';
+import { cardRows } from '../tables.js';
 
 // A small table of counts: the first column names the row, the numbers are right-aligned under
 // a heading that never wraps (件数).
@@ -140,13 +141,13 @@ export async function render(main, ctx) {
       h('section', { 'aria-labelledby': 'gaps-h' },
         h('h2', { id: 'gaps-h' }, '資源の空白 (相談で見つかったもの)'),
         (d.resourceGaps || []).length === 0 ? h('p', {}, 'なし')
-          : h('table', { class: 'data gaps card-rows' },
+          : cardRows(h('table', { class: 'data gaps' },
             h('thead', {}, h('tr', {}, GAP_HEADS.map((x, i) => h('th', { scope: 'col', class: i === 1 || i === 3 ? 'num' : null }, x)))),
             h('tbody', {}, d.resourceGaps.map((g) => h('tr', {},
-              h('th', { scope: 'row', 'data-label': GAP_HEADS[0] }, g.label || capabilityLabel(g.capability)),
-              h('td', { class: 'num', 'data-label': GAP_HEADS[1] }, `${g.consultations}件`),
-              h('td', { 'data-label': GAP_HEADS[2] }, g.nearestOutsideName || '—'),
-              h('td', { class: 'num', 'data-label': GAP_HEADS[3] }, g.nearestOutsideName ? `${Number(g.nearestOutsideKm).toFixed(1)} km` : '—')))))),
+              h('th', { scope: 'row' }, g.label || capabilityLabel(g.capability)),
+              h('td', { class: 'num' }, `${g.consultations}件`),
+              h('td', {}, g.nearestOutsideName || '—'),
+              h('td', { class: 'num' }, g.nearestOutsideName ? `${Number(g.nearestOutsideKm).toFixed(1)} km` : '—'))))))),
       h('section', { 'aria-labelledby': 'outside-h' },
         h('h2', { id: 'outside-h' }, '市区町村外への紹介'),
         (d.referralsOutside || []).length === 0 ? h('p', {}, 'なし')

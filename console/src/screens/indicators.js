@@ -24,7 +24,8 @@ import {
   label, labels, INDICATOR_ORIGINS, INDICATOR_KINDS, METHODS, FREQUENCIES, DIRECTIONS, STEPS, indicatorName,
 } from '../words.js';
 import { ENUMS } from '../vocabulary.gen.js';
-import { allowed, stackTable } from './trainings.js';
+import { can } from '../permissions.js';
+import { cardRows } from '../tables.js';
 
 // The file formats of ExportObservations / ImportObservations (renkei.v1.ObservationFormat).
 /** @type {ui.Table<renkei.v1.ObservationFormat>} */
@@ -222,7 +223,7 @@ async function progressSection(ctx, issues, issueId) {
   }
   return h('section', { 'aria-labelledby': 'progress-h' },
     h('h2', { id: 'progress-h' }, '地域課題の期待値の進捗'),
-    h('div', { class: 'toolbar' }, h('label', { for: 'progress-issue' }, '地域課題'), select, show),
+    h('div', { class: 'toolbar no-print' }, h('label', { for: 'progress-issue' }, '地域課題'), select, show),
     body);
 }
 
@@ -293,7 +294,7 @@ async function rollUpBody(def, code, periods, series) {
         suppressed: Boolean(values[0].suppressed),
       })),
     }),
-    stackTable(h('table', { class: 'data rollups' },
+    cardRows(h('table', { class: 'data rollups' },
       h('caption', {}, `${indicatorName(spec)}の集計 (市区町村の分子・分母から計算。報告団体は、値を報告した団体の数と、その下にある団体の数)`,
         h('span', { class: 'narrow-only' }, '。どこからも報告のない期間は省いています')),
       h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
@@ -380,7 +381,7 @@ let lastImport = null;
  * @param {{row: number, field: string, description: string}[]} errors
  */
 function rowErrorTable(errors) {
-  return stackTable(h('table', { class: 'data import-errors' },
+  return cardRows(h('table', { class: 'data import-errors' },
     h('caption', {}, '誤りのある行 (見出しの次の行を1行目と数えます)'),
     h('thead', {}, h('tr', {}, ['行', '項目', '内容'].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, errors.map((e) => h('tr', {},
@@ -412,8 +413,8 @@ function importResult(r, file) {
  * @param {number} fy
  */
 function exchangeSection(ctx, def, fy) {
-  const exporting = allowed(ctx.session, 'IndicatorsService.ExportObservations');
-  const importing = allowed(ctx.session, 'IndicatorsService.ImportObservations');
+  const exporting = can(ctx.session, 'IndicatorsService.ExportObservations');
+  const importing = can(ctx.session, 'IndicatorsService.ImportObservations');
   if (!exporting && !importing) return null;
   const parts = [];
   if (exporting) {
@@ -566,7 +567,7 @@ export async function render(main, ctx) {
       h('h2', { id: 'series-h' }, '推移 (ベースラインと目標)'),
       describe(series.definition || def),
       seriesChart(series.definition || def, series, periods),
-      allowed(ctx.session, 'IndicatorsService.RecordObservation')
+      can(ctx.session, 'IndicatorsService.RecordObservation')
         ? h('details', { class: 'add' }, h('summary', {}, '観測値を記録する'), recordForm(ctx, def, code, periodOf(today, spec.frequency))) : null));
 
     const observed = (series.points || []).filter((p) => !p.suppressed).map((p) => p.period);
@@ -610,7 +611,7 @@ export async function render(main, ctx) {
           ]));
 
     // The roll-ups of the periods begun by today (a fiscal year to come has none).
-    if (allowed(ctx.session, 'IndicatorsService.RollUp')) {
+    if (can(ctx.session, 'IndicatorsService.RollUp')) {
       const now = periodOf(today, spec.frequency);
       const rollPeriods = (periods.length ? periods : observed).filter((p) => p <= now || observed.includes(p));
       const box = h('div', { class: 'rollup-box', 'aria-busy': 'true' });

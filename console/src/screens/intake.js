@@ -5,21 +5,21 @@ import { h, replace } from '../dom.js';
 import { input, dateInput, dateValue, actionForm } from '../forms.js';
 import { timestampText, dateText } from '../datetext.js';
 import { label, CONSULTATION_STATUSES, SOURCE_TYPES } from '../words.js';
-import { allows } from './intake_form.js';
+import { can } from '../permissions.js';
+import { cardRows } from '../tables.js';
 
 const HEADS = ['受付日時', '相談元', '状態', 'ニーズ', '紹介', '未完了のフォローアップ'];
 
-// One row per consultation; each cell carries its column's heading (data-label), read on a
-// narrow screen where the rows become cards (app.css, "intake & digest").
+// One row per consultation (on a narrow screen, a card: tables.js).
 /** @param {renkei.v1.ConsultationSummary[]} list */
 function consultationRows(list) {
   return list.map((c) => h('tr', {},
-    h('td', { 'data-label': HEADS[0] }, h('a', { href: `#/intake/${encodeURIComponent(c.id)}` }, timestampText(c.receivedAt))),
-    h('td', { 'data-label': HEADS[1] }, label(SOURCE_TYPES, c.sourceType)),
-    h('td', { 'data-label': HEADS[2] }, h('span', { class: `badge status-${String(c.status).toLowerCase().replace(/_/g, '-')}` }, label(CONSULTATION_STATUSES, c.status))),
-    h('td', { 'data-label': HEADS[3] }, (c.needCapabilities || []).map(capabilityLabel).join('、') || '—'),
-    h('td', { class: 'num', 'data-label': HEADS[4] }, `${c.referrals ?? 0}件`),
-    h('td', { class: 'num', 'data-label': HEADS[5] }, `${c.openFollowUps ?? 0}件`)));
+    h('td', {}, h('a', { href: `#/intake/${encodeURIComponent(c.id)}` }, timestampText(c.receivedAt))),
+    h('td', {}, label(SOURCE_TYPES, c.sourceType)),
+    h('td', {}, h('span', { class: `badge status-${String(c.status).toLowerCase().replace(/_/g, '-')}` }, label(CONSULTATION_STATUSES, c.status))),
+    h('td', {}, (c.needCapabilities || []).map(capabilityLabel).join('、') || '—'),
+    h('td', { class: 'num' }, `${c.referrals ?? 0}件`),
+    h('td', { class: 'num' }, `${c.openFollowUps ?? 0}件`)));
 }
 
 /**
@@ -32,6 +32,11 @@ export async function render(main, ctx) {
   const from = dateInput({ label: '受付日 (から)', field: 'received_from', hint: '' });
   const to = dateInput({ label: '受付日 (まで)', field: 'received_to', hint: '' });
   const tbody = h('tbody');
+  const table = cardRows(h('table', { class: 'data consultations' },
+    h('caption', { class: 'sr-only' }, '相談の一覧 (新しい順)'),
+    h('thead', {}, h('tr', {},
+      HEADS.map((t, i) => h('th', { scope: 'col', class: i >= 4 ? 'num' : null }, t)))),
+    tbody));
   const more = h('button', { type: 'button', class: 'more', hidden: true }, 'さらに表示');
   const count = h('p', { class: 'count' });
   let pageToken = '';
@@ -44,6 +49,7 @@ export async function render(main, ctx) {
     const list = r.consultations || [];
     if (!append) replace(tbody);
     tbody.append(...consultationRows(list));
+    cardRows(table); // the new rows' labels
     pageToken = r.nextPageToken || '';
     more.hidden = !pageToken;
     count.textContent = `${tbody.children.length}件${pageToken ? '以上' : ''}`;
@@ -67,17 +73,13 @@ export async function render(main, ctx) {
   const overdue = h('section', { 'aria-labelledby': 'overdue-h' }, h('h2', { id: 'overdue-h' }, '期限切れのフォローアップ'));
   replace(main,
     h('h1', {}, '相談受付'),
-    allows(ctx.session, 'IntakeService.CreateConsultation')
+    can(ctx.session, 'IntakeService.CreateConsultation')
       ? h('p', { class: 'lead-actions' }, h('a', { class: 'button primary', href: '#/intake/new' }, '新しい相談を受け付ける')) : null,
     h('section', { 'aria-labelledby': 'list-h' },
       h('h2', { id: 'list-h' }, '相談の一覧'),
       filter,
       count,
-      h('table', { class: 'data consultations card-rows' },
-        h('caption', { class: 'sr-only' }, '相談の一覧 (新しい順)'),
-        h('thead', {}, h('tr', {},
-          HEADS.map((t, i) => h('th', { scope: 'col', class: i >= 4 ? 'num' : null }, t)))),
-        tbody),
+      table,
       more),
     overdue);
   await load(false);

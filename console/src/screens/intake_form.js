@@ -13,18 +13,6 @@ import {
   label, CHANNELS, SOURCE_TYPES, CARE_LEVELS, CONDITIONS, RESOURCE_KINDS, AREA_PREFERENCES,
 } from '../words.js';
 
-// Whether the logged-in user may make this call ("IntakeService.Refer"): the screens of 相談受付
-// show a form or a button only then. A gateway that does not list the caller's permissions yet
-// (no ConsoleSession.permissions at all) hides nothing: the service decides, and says no in words.
-/**
- * @param {{permissions?: string[]} | null | undefined} session
- * @param {string} method
- */
-export function allows(session, method) {
-  if (!session) return false;
-  return !Array.isArray(session.permissions) || can(session, method);
-}
-
 /**
  * @typedef {HTMLFieldSetElement & {
  *   renumber(i: number): void, value(): Partial<renkei.v1.NewNeed>, firstControl: ui.Control,
@@ -272,7 +260,7 @@ export function detailFields(c) {
  * @param {ui.ScreenContext} ctx
  */
 export async function render(main, ctx) {
-  if (!allows(ctx.session, 'IntakeService.CreateConsultation')) {
+  if (!can(ctx.session, 'IntakeService.CreateConsultation')) {
     replace(main,
       h('p', { class: 'breadcrumb' }, h('a', { href: '#/intake' }, '相談受付'), ' › 新しい相談'),
       h('h1', {}, '新しい相談を受け付ける'),

@@ -22,7 +22,8 @@ import {
 import { formatValue } from '../charts.js';
 import { worksheetForm, worksheetPrint } from './worksheet.js';
 import { meetingsSection } from './meetings.js';
-import { may, askFirst } from './issues.js';
+import { can } from '../permissions.js';
+import { askFirst } from '../confirm.js';
 
 // A countermeasure past its due date and neither done nor cancelled.
 /** @param {renkei.v1.Countermeasure} cm */
@@ -70,7 +71,7 @@ export async function render(main, ctx) {
   const pageAlert = formAlert();
   const path = () => `/api/v1/issues/${seg(issue.id)}`;
   /** @param {string} method "UpdateIssue" */
-  const allowed = (method) => may(ctx.session, `IssuesService.${method}`);
+  const allowed = (method) => can(ctx.session, `IssuesService.${method}`);
   const meetings = await meetingsSection(issue.id, ctx.announce, {
     record: allowed('RecordMeeting'), update: allowed('UpdateMeeting'),
   });
@@ -214,9 +215,8 @@ export async function render(main, ctx) {
     for (const [format, text] of [['WORKSHEET_FORMAT_MARKDOWN', 'Markdownで出力'], ['WORKSHEET_FORMAT_CSV', 'CSVで出力 (Excel)']]) {
       const b = h('button', { type: 'button', class: 'secondary' }, text);
       b.addEventListener('click', async () => {
+        // (the button, disabled while the file was made, gets the focus back: submitting)
         await submitting(exportBox, exportAlert, () => exportWorksheet(format));
-        // The button was disabled while the file was made: the focus comes back to it.
-        if (document.activeElement === document.body) b.focus();
       });
       exportBox.append(b);
     }
@@ -392,7 +392,7 @@ export async function render(main, ctx) {
   // 取組事例: publishing the issue to the prefecture or the nation (renkei-network), with the
   // coordinator's own profile as the contact.
   function practiceSection() {
-    if (!may(ctx.session, 'NetworkService.PublishPractice')) return null;
+    if (!can(ctx.session, 'NetworkService.PublishPractice')) return null;
     const prefecture = prefectureName(issue.municipalityCode || ctx.session.jurisdiction || '');
     const share = input({
       label: '公開の範囲', field: 'share_level',

@@ -2,97 +2,16 @@
 // candidates clustered from seeds (accept, merge into an issue or another candidate, dismiss), a
 // new issue raised at the council, and the prefecture's wide-area issues this municipality takes
 // part in.
-//
-// Also the small pieces the screens of 資源検索, 地域課題 and 取組事例 share (may, askFirst,
-// cellLabels): candidates for forms.js, kept here until they move there.
 import { get, post, seg, ApiError } from '../api.js';
 import { h, replace, uid } from '../dom.js';
 import {
-  input, actionForm, splitList, norm, formAlert, submitting,
+  input, actionForm, splitList, norm,
 } from '../forms.js';
 import { can } from '../permissions.js';
+import { askFirst } from '../confirm.js';
 import { timestampText } from '../datetext.js';
 import { municipalityName } from '../municipalities.js';
 import { label, tagLabels, STEPS, ISSUE_SCOPES, ISSUE_STATUSES } from '../words.js';
-
-// ---------------------------------------------------------------------------------------------
-// Shared pieces.
-
-// Whether the screen offers the call `method` ("IssuesService.MergeCandidate") to the caller:
-// permissions.js's answer. A gateway that does not list the caller's permissions yet (no
-// ConsoleSession.permissions at all) hides nothing: the service decides, and says no in words.
-/**
- * @param {renkei.v1.ConsoleSession} session
- * @param {string} method
- */
-export function may(session, method) {
-  return !Array.isArray(session.permissions) || can(session, method);
-}
-
-// Asks in the page before an action others will see or that cannot be undone (never
-// window.confirm): `slot` shows the question — what will happen, to whom — with a button that
-// does it and one that does not. The focus goes to the question (a labelled group, so a screen
-// reader reads it); やめる or Escape empties the slot and puts the focus back on `opener`. The
-// action runs through submitting(): a refusal shows in the question's own alert.
-/**
- * @param {object} opts
- * @param {HTMLElement} opts.slot
- * @param {HTMLElement} opts.opener
- * @param {string} opts.title the question, e.g. 「…」を削除しますか？
- * @param {ui.Child} [opts.details] what will happen, in a sentence or a list
- * @param {string} opts.confirmLabel names the action (削除する), never OK
- * @param {string} [opts.cancelLabel]
- * @param {boolean} [opts.danger] the action removes something (its button in red)
- * @param {() => unknown} opts.action
- */
-export function askFirst({
-  slot, opener, title, details, confirmLabel, cancelLabel = 'やめる', danger = false, action,
-}) {
-  const titleId = uid('ask-h');
-  const detailsId = details ? uid('ask-d') : null;
-  const alert = formAlert();
-  const yes = h('button', { type: 'button', class: 'primary ask-yes' }, confirmLabel);
-  const no = h('button', { type: 'button', class: 'secondary ask-no' }, cancelLabel);
-  const box = h('div', {
-    class: danger ? 'ask danger' : 'ask', role: 'group', tabindex: '-1', 'aria-labelledby': titleId, 'aria-describedby': detailsId,
-  },
-  alert,
-  h('p', { class: 'ask-title', id: titleId }, title),
-  details ? h('div', { class: 'ask-details', id: detailsId }, details) : null,
-  h('div', { class: 'actions' }, yes, no));
-  const cancel = () => {
-    replace(slot);
-    opener.focus();
-  };
-  no.addEventListener('click', cancel);
-  box.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape') return;
-    event.preventDefault();
-    cancel();
-  });
-  yes.addEventListener('click', () => submitting(box, alert, action));
-  replace(slot, box);
-  box.focus();
-  return box;
-}
-
-// Each data cell of a table labelled with its column's heading (data-label), so the table can be
-// read as a stack of cards on a narrow screen (app.css, "resources & issues").
-/**
- * @template {HTMLTableElement} T
- * @param {T} table
- * @returns {T}
- */
-export function cellLabels(table) {
-  const heads = [...table.querySelectorAll('thead th')].map((th) => (th.textContent || '').trim());
-  for (const row of table.querySelectorAll('tbody tr')) {
-    [...row.children].forEach((cell, i) => {
-      if (heads[i] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', heads[i]);
-    });
-  }
-  table.classList.add('stacks');
-  return table;
-}
 
 // After a redraw: the keyboard goes on from `el` (made focusable when it is not).
 /** @param {Element | null} el */
@@ -237,7 +156,7 @@ function candidateItem(ctx, cand, all) {
     value: cand.proposedScope === 'ISSUE_SCOPE_WIDE_AREA' ? 'ISSUE_SCOPE_WIDE_AREA' : 'ISSUE_SCOPE_MUNICIPAL' });
   const related = input({ label: '関係する市区町村 (広域のとき、コードを読点区切り)', field: 'related_municipality_codes',
     value: others.join('、') });
-  const accept = may(s, 'IssuesService.AcceptCandidate') ? actionForm({
+  const accept = can(s, 'IssuesService.AcceptCandidate') ? actionForm({
     label: `課題候補「${name}」を地域課題にする`, className: 'form inline', submitLabel: '地域課題にする',
     children: [theme, scope, related],
     onSubmit: async () => {
@@ -250,7 +169,7 @@ function candidateItem(ctx, cand, all) {
     },
   }) : null;
   const reason = input({ label: '見送る理由', field: 'reason', required: true });
-  const dismiss = may(s, 'IssuesService.DismissCandidate') ? actionForm({
+  const dismiss = can(s, 'IssuesService.DismissCandidate') ? actionForm({
     label: `課題候補「${name}」を見送る`, className: 'form inline', submitLabel: '見送る',
     children: [reason],
     onSubmit: async () => {
@@ -264,7 +183,7 @@ function candidateItem(ctx, cand, all) {
   }) : null;
   const intoIssues = all.issues.filter((i) => i.status !== 'ISSUE_STATUS_CLOSED');
   const intoCandidates = all.candidates.filter((c) => c.id !== cand.id);
-  const merge = may(s, 'IssuesService.MergeCandidate') && (intoIssues.length || intoCandidates.length)
+  const merge = can(s, 'IssuesService.MergeCandidate') && (intoIssues.length || intoCandidates.length)
     ? mergeForm(ctx, cand, intoIssues, intoCandidates) : null;
   const ev = cand.evidence || [];
   return h('li', { class: 'card candidate' },
@@ -299,7 +218,7 @@ export async function render(main, ctx) {
   const tags = input({ label: 'タグ (読点・カンマ区切り)', field: 'theme_tags', placeholder: '例: 看取り' });
   const scope = input({ label: '範囲', field: 'scope', options: ISSUE_SCOPES, value: 'ISSUE_SCOPE_MUNICIPAL' });
   const related = input({ label: '関係する市区町村 (広域のとき、コードを読点区切り)', field: 'related_municipality_codes' });
-  const create = may(ctx.session, 'IssuesService.CreateIssue') ? actionForm({
+  const create = can(ctx.session, 'IssuesService.CreateIssue') ? actionForm({
     label: '地域課題を作る', submitLabel: '地域課題を作る',
     children: [theme, h('div', { class: 'row' }, tags, scope), related],
     onSubmit: async () => {

@@ -15,7 +15,8 @@ import {
   label, BUILT_IN_CAPABILITIES, BUILT_IN_SKILLS, NETWORK_ROLES, SHARE_LEVELS,
   PEER_RECIPIENT_KINDS, PEER_REQUEST_STATUSES, PEER_STEP_KINDS, PEER_URGENCIES,
 } from '../words.js';
-import { allowed, stackTable } from './trainings.js';
+import { can } from '../permissions.js';
+import { cardRows } from '../tables.js';
 import { peerTable } from './training.js';
 
 // The expertise a profile or a request names: capabilities and skills, by their labels.
@@ -61,7 +62,7 @@ export function statusText(r) {
 /** @param {renkei.v1.PeerRequest[]} requests */
 export function requestTable(requests) {
   if (!requests.length) return h('p', {}, 'ありません。');
-  return stackTable(h('table', { class: 'data list requests' },
+  return cardRows(h('table', { class: 'data list requests' },
     h('thead', {}, h('tr', {}, ['依頼日', 'テーマ', '依頼した人', '宛先', '状態', '回答期限']
       .map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, requests.map((r) => h('tr', { class: r.overdue ? 'overdue' : '' },
@@ -223,7 +224,7 @@ export async function render(main, ctx) {
     h('section', { 'aria-labelledby': 'people-h' },
       h('h2', { id: 'people-h' }, `コーディネーター (${profiles.length}人)`),
       searchForm,
-      stackTable(h('table', { class: 'data list people' },
+      cardRows(h('table', { class: 'data list people' },
         h('caption', { class: 'sr-only' }, 'コーディネーター'),
         h('thead', {}, h('tr', {}, ['氏名', '地域', '役割', '専門', '相談'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, profiles.map((p) => h('tr', {},
@@ -239,7 +240,7 @@ export async function render(main, ctx) {
 // URL (?participant=) and moves the focus to the list's summary.
 /** @param {ui.ScreenContext} ctx */
 async function peersSection(ctx) {
-  if (!allowed(ctx.session, 'TrainingService.ListPeers')) return null;
+  if (!can(ctx.session, 'TrainingService.ListPeers')) return null;
   const asked = norm(ctx.query.get('participant') || '');
   const box = h('div', { class: 'peers-result' });
   const pid = input({

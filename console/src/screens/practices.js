@@ -11,7 +11,9 @@ import {
   label, labels, BUILT_IN_CAPABILITIES, STEPS, AUDIENCES, COUNTERMEASURE_STATUSES, SHARE_LEVELS,
 } from '../words.js';
 import { partyText } from './network.js';
-import { may, askFirst, cellLabels } from './issues.js';
+import { can } from '../permissions.js';
+import { askFirst } from '../confirm.js';
+import { cardRows } from '../tables.js';
 
 /** @param {string | undefined} code */
 function whereText(code) {
@@ -93,7 +95,7 @@ export async function renderItem(main, ctx) {
   const mine = (mineList.profiles || [])[0];
   const own = p.jurisdictionCode === ctx.session.jurisdiction;
   const actions = [];
-  if (own && may(ctx.session, 'NetworkService.WithdrawPractice')) {
+  if (own && can(ctx.session, 'NetworkService.WithdrawPractice')) {
     const question = h('div', { class: 'ask-slot' });
     const where = p.shareLevel === 'SHARE_LEVEL_PREFECTURE' ? '都道府県内の市区町村' : '全国の市区町村・都道府県・国';
     const form = actionForm({
@@ -119,7 +121,7 @@ export async function renderItem(main, ctx) {
     form.append(question);
     actions.push(form);
   }
-  if (mine && mine.role === 'NETWORK_ROLE_LEAD_COORDINATOR' && may(ctx.session, 'NetworkService.AnnotatePractice')) {
+  if (mine && mine.role === 'NETWORK_ROLE_LEAD_COORDINATOR' && can(ctx.session, 'NetworkService.AnnotatePractice')) {
     const note = input({ label: '注記', field: 'text', multiline: true, rows: 3 });
     const feature = checkbox({ label: '注目の取組にする', field: 'featured' });
     actions.push(actionForm({
@@ -155,7 +157,7 @@ export async function renderItem(main, ctx) {
         m.status ? ` ${label(COUNTERMEASURE_STATUSES, m.status)}` : ''))) : '—')),
     h('section', { 'aria-labelledby': 'changes-h' },
       h('h2', { id: 'changes-h' }, '期待される変化と評価'),
-      changes.length ? cellLabels(h('table', { class: 'list' },
+      changes.length ? cardRows(h('table', { class: 'list' },
         h('thead', {}, h('tr', {}, ['', '期待値', '指標', '基準値', '目標値', '評価値'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, changes.map((c) => h('tr', {},
           h('td', {}, c.label), h('td', {}, c.description), h('td', {}, c.indicatorName || ''),

@@ -22,7 +22,9 @@ import {
 import {
   label, RESOURCE_KINDS, AREA_RELATIONS, ACCEPTANCE, CAPABILITY_SOURCES,
 } from '../words.js';
-import { may, askFirst, cellLabels } from './issues.js';
+import { can } from '../permissions.js';
+import { askFirst } from '../confirm.js';
+import { cardRows } from '../tables.js';
 
 // Sources that count as verified (docs/directory.md, "Where each capability comes from").
 const VERIFIED_SOURCES = new Set([
@@ -123,7 +125,7 @@ function gapSection(ctx, code) {
     replace(body,
       h('p', { class: 'summary', id: 'gap-summary', tabindex: '-1' }, `${report.municipalityName || municipalityName(c)}: ${coverage.length}機能のうち空白 ${gaps.length}機能`,
         gaps.length ? ` (${gaps.map((g) => g.labelJa).join('、')})` : ''),
-      cellLabels(h('table', { class: 'data gap-report' },
+      cardRows(h('table', { class: 'data gap-report' },
         h('caption', {}, `${report.municipalityName || municipalityName(c)} の機能別の資源`),
         h('thead', {}, h('tr', {}, ['機能', '所在', `${outsideText(c)}から対応`, '状況', `最寄り (${outsideText(c)})`].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, coverage.map((x) => h('tr', { class: x.gap ? 'gap' : '' },
@@ -161,7 +163,7 @@ function needGapSection() {
     replace(body,
       h('p', { class: 'summary' }, `${report.fiscalYear}年度 (${dateText(report.from, 'span').textContent}〜${dateText(report.to, 'span').textContent}): 相談で求められた組合せ ${gaps.length}件、うち資源の空白 ${gaps.filter((g) => g.supplyGap).length}件`),
       report.supplyUnavailable ? h('p', { class: 'notice' }, '資源ディレクトリに問い合わせできなかったため、資源の数は表示していません。') : null,
-      gaps.length ? cellLabels(h('table', { class: 'data need-gaps' },
+      gaps.length ? cardRows(h('table', { class: 'data need-gaps' },
         h('caption', {}, `相談のニーズ (組合せ) 別の照合結果と資源`),
         h('thead', {}, h('tr', {}, ['ニーズ', '相談', `${insideText(place)}で照合`, `${outsideText(place)}のみ`, '該当なし', '所在', `${outsideText(place)}から対応`, '状況', '最寄り'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, gaps.map((g) => h('tr', { class: g.supplyGap ? 'gap' : '' },
@@ -196,7 +198,7 @@ async function renderSearch(main, ctx) {
   const q = ctx.query;
   // A search kept in the URL fills the form and runs; without one, the form starts at home.
   const fromUrl = SEARCH_KEYS.some((k) => q.has(k));
-  const editable = may(ctx.session, 'DirectoryService.UpsertResource');
+  const editable = can(ctx.session, 'DirectoryService.UpsertResource');
   const caps = choices({
     label: '機能 (すべてを満たす資源)', field: 'capabilities', multiple: true, columns: true, class: 'capability-choices',
     options: capabilities.map((c) => [c.code, c.labelJa]), value: q.getAll('capabilities'),
@@ -285,7 +287,7 @@ async function renderSearch(main, ctx) {
       main.classList.toggle('has-results', hits.length > 0);
     }
     tbody.append(...rows(hits));
-    cellLabels(table);
+    cardRows(table);
     nextToken = r.nextPageToken || '';
     more.hidden = !nextToken;
     ctx.announce(`資源の検索結果: ${r.totalMatches ?? hits.length}件${r.outsideFallback ? ` (${outsideText(query.municipality_code)}の候補)` : ''}`);
@@ -340,7 +342,7 @@ async function renderSearch(main, ctx) {
   });
 
   const surveysOpen = ['ROLE_COORDINATOR', 'ROLE_MUNICIPAL_STAFF'].includes(String(ctx.session.role))
-    && may(ctx.session, 'ResourceSurveyService.ListResourceSurveys');
+    && can(ctx.session, 'ResourceSurveyService.ListResourceSurveys');
   const gaps = gapSection(ctx, isKnownMunicipality(home) ? home : '');
   const needGaps = isKnownMunicipality(home) ? needGapSection() : null;
   main.classList.add('resources-screen');
@@ -551,7 +553,7 @@ function resourceForm(ctx, r, capabilities, saved) {
 async function renderNew(main, ctx) {
   const capabilities = await loadCapabilities();
   const breadcrumb = h('p', { class: 'breadcrumb' }, h('a', { href: '#/resources' }, '資源検索'), ' › 資源を登録する');
-  if (!may(ctx.session, 'DirectoryService.UpsertResource')) {
+  if (!can(ctx.session, 'DirectoryService.UpsertResource')) {
     replace(main, breadcrumb, h('h1', {}, '資源を登録する'), h('p', {}, '資源を登録する権限がありません。'));
     return;
   }
@@ -575,8 +577,8 @@ async function renderResource(main, ctx) {
     /** @type {Promise<renkei.v1.Resource>} */ (get(`/api/v1/resources/${seg(ctx.id)}`)),
     loadCapabilities(),
   ]);
-  const editable = may(ctx.session, 'DirectoryService.UpsertResource');
-  const removable = may(ctx.session, 'DirectoryService.DeleteResource');
+  const editable = can(ctx.session, 'DirectoryService.UpsertResource');
+  const removable = can(ctx.session, 'DirectoryService.DeleteResource');
   const form = editable ? resourceForm(ctx, r, capabilities, async (resource) => {
     ctx.announce(`「${resource.name}」の変更を保存しました`);
     await ctx.rerender();

@@ -7,13 +7,12 @@
 import { get, put, ApiError } from '../api.js';
 import { sha256Hex } from '../proof.js';
 import { h, replace } from '../dom.js';
-import {
-  input, formAlert, submitting, clearErrors,
-} from '../forms.js';
+import { input, formAlert, clearErrors } from '../forms.js';
 import { timestampText } from '../datetext.js';
 import { SKILL_LEVELS } from '../words.js';
 import { ENUMS } from '../vocabulary.gen.js';
-import { allowed, confirmStep } from './trainings.js';
+import { can } from '../permissions.js';
+import { confirmThen } from '../confirm.js';
 
 // The groups of DOMAIN.md, in the proto's order (renkei.v1.SkillGroup's labels).
 /** @type {ui.Table<renkei.v1.SkillGroup>} */
@@ -183,27 +182,23 @@ function publishForm(ctx, latest) {
     const { added, removed, changed } = frameworkChanges(latest.skills || [], skills);
     /** @param {string[]} names */
     const some = (names) => names.map((n) => `「${n || '名前のないスキル'}」`).join('');
-    const ok = await confirmStep({
+    const f = await confirmThen(submit, {
       title: `スキルの枠組み 第${next}版を公開しますか`,
-      body: [
-        h('p', {}, `スキル ${skills.length}件 (追加 ${added.length}件・削除 ${removed.length}件・変更 ${changed.length}件)。`),
-        h('ul', {},
-          added.length ? h('li', {}, `追加: ${some(added)}`) : null,
-          changed.length ? h('li', {}, `変更: ${some(changed)}`) : null,
-          removed.length ? h('li', {}, `削除: ${some(removed)}。このスキルを目標にしている研修は、次に変更するときに選び直しが必要です。`) : null,
-          h('li', {}, '全国のインスタンスに届き、各地の研修の目標スキルとアンケートは、この版で確かめられます。'),
-          h('li', {}, '公開した版は取り消せません。直すときは、その次の版を公開します。')),
-      ],
+      lines: [
+        `スキル ${skills.length}件 (追加 ${added.length}件・削除 ${removed.length}件・変更 ${changed.length}件)。`,
+        added.length ? `追加: ${some(added)}` : null,
+        changed.length ? `変更: ${some(changed)}` : null,
+        removed.length ? `削除: ${some(removed)}。このスキルを目標にしている研修は、次に変更するときに選び直しが必要です。` : null,
+        '全国のインスタンスに届き、各地の研修の目標スキルとアンケートは、この版で確かめられます。',
+        '公開した版は取り消せません。直すときは、その次の版を公開します。',
+      ].filter(Boolean),
       confirmLabel: '公開する',
-      cancelLabel: '公開しない',
-      from: submit,
+      action: async () => /** @type {renkei.v1.SkillFramework} */ (
+        await put('/api/v1/skill-framework', { skills, expectedVersion: latest.version })),
     });
-    if (!ok) return;
-    await submitting(form, alert, async () => {
-      const f = /** @type {renkei.v1.SkillFramework} */ (await put('/api/v1/skill-framework', { skills, expectedVersion: latest.version }));
-      ctx.announce(`スキルの枠組み 第${f.version}版を公開しました`);
-      ctx.navigate('#/trainings/skills');
-    });
+    if (!f) return;
+    ctx.announce(`スキルの枠組み 第${f.version}版を公開しました`);
+    ctx.navigate('#/trainings/skills');
   });
   return form;
 }
@@ -238,7 +233,7 @@ export async function render(main, ctx) {
   });
   // Publishing: the national instance only (the service refuses it elsewhere), for those allowed.
   const level = ctx.session.instance && ctx.session.instance.level;
-  const publishing = level === 'national' && allowed(ctx.session, 'TrainingService.PublishSkillFramework');
+  const publishing = level === 'national' && can(ctx.session, 'TrainingService.PublishSkillFramework');
   const count = (shown.skills || []).length;
   replace(main,
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/trainings' }, '研修'), ' › スキルの枠組み'),

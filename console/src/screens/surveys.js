@@ -18,10 +18,12 @@ import { compareDates, tokyoToday } from '../dates.js';
 import { municipalityName, outsideText, isKnownMunicipality } from '../municipalities.js';
 import { label, labels, RESOURCE_KINDS, ACCEPTANCE, RESOURCE_SURVEY_STATES } from '../words.js';
 import { downloadText } from '../download.js';
-import { may, askFirst, cellLabels } from './issues.js';
+import { can } from '../permissions.js';
+import { askFirst } from '../confirm.js';
+import { cardRows } from '../tables.js';
 
 /** @param {ui.ScreenContext} ctx @param {string} rpc "RemindResourceSurvey" */
-const allowed = (ctx, rpc) => may(ctx.session, `ResourceSurveyService.${rpc}`);
+const allowed = (ctx, rpc) => can(ctx.session, `ResourceSurveyService.${rpc}`);
 
 // The states of an invitation as people read them (words.js).
 const SURVEY_STATES = RESOURCE_SURVEY_STATES;
@@ -212,7 +214,7 @@ export async function render(main, ctx) {
       + '回答は、コーディネーターまたは市町村担当者が確認してから資源の情報に反映されます。'),
     h('section', { 'aria-labelledby': 'surveys-h' },
       h('h2', { id: 'surveys-h' }, `資源調査の一覧 (${campaigns.length}件)`),
-      campaigns.length ? cellLabels(h('table', { class: 'data surveys' },
+      campaigns.length ? cardRows(h('table', { class: 'data surveys' },
         h('caption', { class: 'sr-only' }, '資源調査の一覧 (新しい順)'),
         h('thead', {}, h('tr', {}, ['調査', '回答期限', '回答用リンクの有効期限', '回答率', '確認待ち'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, campaigns.map((c) => h('tr', {},
@@ -243,7 +245,7 @@ export async function render(main, ctx) {
  */
 function rateTable(caption, head, rates, name) {
   if (!rates.length) return null;
-  return cellLabels(h('table', { class: 'data compact survey-rates' },
+  return cardRows(h('table', { class: 'data compact survey-rates' },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, [head, '依頼', '回答', '回答率'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rates.map((r) => h('tr', {},
@@ -368,7 +370,7 @@ function reviewPanel(inv, q, capabilities, change, canReview) {
     h('h3', { id: headingId }, name),
     h('p', { class: 'meta' }, label(RESOURCE_KINDS, inv.resourceKind), '・', municipalityName(inv.resourceMunicipalityCode, { withPrefecture: false }),
       inv.answer?.submittedAt ? ['・回答 ', timestampText(inv.answer.submittedAt)] : null),
-    cellLabels(h('table', { class: 'data compact comparison' },
+    cardRows(h('table', { class: 'data compact comparison' },
       h('caption', {}, '資源の情報と回答の比較'),
       h('thead', {}, h('tr', {}, ['項目', '資源の情報 (いま)', '回答', '違い'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows.map((r) => h('tr', { class: r.differs ? 'differs' : '' },
@@ -438,9 +440,8 @@ export async function renderItem(main, ctx) {
   const button = (text, action, className = 'secondary') => {
     const b = h('button', { type: 'button', class: className }, text);
     b.addEventListener('click', async () => {
+      // (disabled while it ran, it gets the focus back unless the action moved it on: submitting)
       await submitting(lettersBox, lettersAlert, action);
-      // Disabled while it ran: the focus comes back to it (unless the action moved it on).
-      if (document.activeElement === document.body && b.isConnected) b.focus();
     });
     return b;
   };
@@ -498,7 +499,6 @@ export async function renderItem(main, ctx) {
       const b = h('button', { type: 'button', class: 'small secondary', 'aria-label': aria }, text);
       b.addEventListener('click', async () => {
         await submitting(cell, alert, () => action(b));
-        if (document.activeElement === document.body && b.isConnected) b.focus();
       });
       return b;
     };
@@ -543,7 +543,7 @@ export async function renderItem(main, ctx) {
     && !!inv.linksExpireOn && !!inv.linksExpireOn.year && compareDates(inv.linksExpireOn, today) < 0;
   // The question about one invitation's link, above the table (the focus goes there).
   const invitationQuestion = h('div', { class: 'ask-slot' });
-  const invitationTable = invitations.length ? cellLabels(h('table', { class: 'data compact invitations' },
+  const invitationTable = invitations.length ? cardRows(h('table', { class: 'data compact invitations' },
     h('caption', { class: 'sr-only' }, '依頼と回答の一覧 (事業所名順)'),
     h('thead', {}, h('tr', {}, ['事業所・医療機関', '種別', '所在地', '状態', '回答用リンクの有効期限', '催促', '操作'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, invitations.map((inv) => h('tr', { class: inv.state === 'RESOURCE_SURVEY_STATE_SUBMITTED' ? 'awaiting' : '' },

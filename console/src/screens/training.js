@@ -22,9 +22,11 @@ import {
   label, labels, AUDIENCES, REGISTRATION_STATUSES, TRAINING_STATUSES, SKILL_LEVELS, LIKERT, AWARENESS_PHASES,
 } from '../words.js';
 import {
-  organizerText, downloadCalendar, sessionFields, timestampOf, allowed, ownCode, stackTable, confirmStep,
-  trainingStates, stateBadges,
+  organizerText, downloadCalendar, sessionFields, timestampOf, ownCode, trainingStates, stateBadges,
 } from './trainings.js';
+import { can } from '../permissions.js';
+import { cardRows } from '../tables.js';
+import { confirmThen } from '../confirm.js';
 import { render as renderSkills } from './skills.js';
 
 // #/trainings/skills: the skill framework, under 研修 (no training has this id: theirs are trn_…).
@@ -90,10 +92,6 @@ function whoText(reg) {
   return reg.personalErased ? '氏名消去済みの申込' : '住民の申込';
 }
 
-// Who may enter paper answer sheets (SubmitAwarenessAnswers' access), while the gateway does not
-// list what the session may do.
-const SHEET_ENTRY = new Set(['ROLE_COORDINATOR', 'ROLE_MUNICIPAL_STAFF']);
-
 /** @param {number | undefined} share 0..1 */
 function percent(share) {
   return `${(Math.round((Number(share) || 0) * 1000) / 10).toFixed(1)}%`;
@@ -153,7 +151,7 @@ function surveyForm(training, reg, onDone) {
  * @param {Map<string, string>} [titles] training id → title
  */
 export function peerTable(peers, titles) {
-  return stackTable(h('table', { class: 'data peers' },
+  return cardRows(h('table', { class: 'data peers' },
     h('caption', { class: 'sr-only' }, 'コーディネーター'),
     h('thead', {}, h('tr', {}, ['氏名', '市区町村', '役割', ...(titles ? ['一緒に出席した研修'] : [])].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, peers.map((p) => h('tr', {},
@@ -173,7 +171,7 @@ export async function render(main, ctx) {
     await renderSkills(main, ctx);
     return;
   }
-  const may = (/** @type {string} */ method) => allowed(ctx.session, method);
+  const may = (/** @type {string} */ method) => can(ctx.session, method);
   // The skills' names: people read 研修の企画, not the framework's code plan_training (read once
   // a session; a framework that cannot be read leaves the built-in names, never fails the screen).
   // The framework itself (its skills and their levels) for the outline's form.
@@ -365,7 +363,7 @@ export async function render(main, ctx) {
     const head = ['回', '日時', '会場', '定員', '参加確定', 'キャンセル待ち', '状態', '講師', ...(editing ? ['操作'] : [])];
     return h('section', { 'aria-labelledby': 'sessions-h' },
       h('h2', { id: 'sessions-h' }, `回 (${sessions.length}回)`),
-      stackTable(h('table', { class: 'data sessions' },
+      cardRows(h('table', { class: 'data sessions' },
         h('caption', { class: 'sr-only' }, '研修の回'),
         h('thead', {}, h('tr', {}, head.map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, sessions.map((s, i) => {
@@ -406,7 +404,7 @@ export async function render(main, ctx) {
       : null;
     const consent = checkbox({ label: '同じ研修に参加したコーディネーターに氏名を知らせてよい', field: 'registration.network_consent' });
     const form = actionForm({
-      label: '研修に申し込む', submitLabel: '申し込む',
+      label: '研修に申し込む', submitLabel: '申し込む', className: 'form wrap-checks',
       children: [h('div', { class: 'row' }, pid, name), contact, h('div', { class: 'row' }, muni, role), pick, consent],
       onSubmit: async () => {
         const reg = /** @type {renkei.v1.Registration} */ (await post('/api/v1/registrations', {
@@ -482,7 +480,7 @@ export async function render(main, ctx) {
     });
     return h('section', { 'aria-labelledby': 'regs-h' },
       h('h2', { id: 'regs-h' }, `申込の一覧 (${registrations.length}件)`),
-      registrations.length === 0 ? h('p', {}, 'まだ申込はありません。') : stackTable(h('table', { class: 'data registrations' },
+      registrations.length === 0 ? h('p', {}, 'まだ申込はありません。') : cardRows(h('table', { class: 'data registrations' },
         h('caption', { class: 'sr-only' }, '申込の一覧'),
         h('thead', {}, h('tr', {}, ['氏名', '参加者ID', '市区町村', '役割', '人数', '状態', '出欠', 'アンケート', '操作'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, rows))),
@@ -536,7 +534,7 @@ export async function render(main, ctx) {
     return h('section', { 'aria-labelledby': 'results-h' },
       h('h2', { id: 'results-h' }, 'アンケート結果'),
       h('p', {}, `参加確定 ${o.registered ?? 0}人、出席 ${o.attended ?? 0}人、回答 ${o.responses}人`),
-      stackTable(h('table', { class: 'data survey-results' },
+      cardRows(h('table', { class: 'data survey-results' },
         h('caption', { class: 'sr-only' }, '設問ごとの結果'),
         h('thead', {}, h('tr', {}, ['設問', '回答数', '平均', '1', '2', '3', '4', '5'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, (o.items || []).map((it) => h('tr', {},
@@ -568,7 +566,7 @@ export async function render(main, ctx) {
         ] : null,
         h('dt', {}, '公開ページからの申込'), h('dd', {}, `${residents.length}件 (${people}人)`)),
       hasQuestionnaire ? h('p', { class: 'hint' }, '意識調査のページは、会場で画面に映すか、アドレスを印刷して掲示してください。回答は匿名です。紙の回答票は「参加前・参加後の意識調査」から入力できます。') : null,
-      stackTable(h('table', { class: 'data compact seats' },
+      cardRows(h('table', { class: 'data compact seats' },
         h('caption', {}, '回ごとの席 (住民の申込は人数分の席を使います)'),
         h('thead', {}, h('tr', {}, ['回', '日時', '申込の席', 'キャンセル待ちの席', '開催'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, sessions.map((s, i) => h('tr', { class: s.cancelled ? 'cancelled' : '' },
@@ -593,7 +591,7 @@ export async function render(main, ctx) {
     return [
       h('p', { class: 'summary awareness-counts' },
         `回答票 参加前 ${r.beforeSheets ?? 0}枚・参加後 ${r.afterSheets ?? 0}枚 ／ 開催済みの回 ${r.sessionsHeld ?? 0}回・出席 ${r.participants ?? 0}人`),
-      stackTable(h('table', { class: 'data awareness-results' },
+      cardRows(h('table', { class: 'data awareness-results' },
         h('caption', {}, '項目ごとの「そう思う」以上 (4・5) の割合'),
         h('thead', {}, h('tr', {}, ['項目', '参加前', '参加後', '変化'].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, items.map((it) => h('tr', {},
@@ -652,15 +650,14 @@ export async function render(main, ctx) {
     return h('section', { 'aria-labelledby': 'awareness-h' },
       h('h2', { id: 'awareness-h' }, '参加前・参加後の意識調査'),
       resultsArea,
-      may('TrainingService.SubmitAwarenessAnswers')
-        && (Array.isArray(ctx.session.permissions) || SHEET_ENTRY.has(ctx.session.role)) ? [
+      may('TrainingService.SubmitAwarenessAnswers') ? [
         h('h3', { id: 'sheet-h' }, '紙の回答票を入力する'),
         sheetForm(resultsArea),
       ] : null);
   }
 
-  // Cancelling: the reason, then an in-page confirmation that says what follows (it cannot be
-  // taken back), then CancelTraining. The focus lands on the training's state, which now reads 中止.
+  // Cancelling: the reason, then the in-page confirmation (confirm.js) that says what follows (it
+  // cannot be taken back), then CancelTraining. The focus lands on the training's state, which now reads 中止.
   function cancelSection() {
     if (!changeable() || !may('TrainingService.CancelTraining')) return null;
     const reason = input({ label: '中止の理由', field: 'reason', required: true, maxlength: 500, width: 'long', hint: '研修の画面と一覧に表示されます' });
@@ -678,27 +675,24 @@ export async function render(main, ctx) {
       }
       const active = registrations.filter((r) => r.status !== 'REGISTRATION_STATUS_CANCELLED');
       const waiting = active.filter((r) => r.status === 'REGISTRATION_STATUS_WAITLISTED').length;
-      const ok = await confirmStep({
+      const done = await confirmThen(submit, {
         title: `「${training.title}」を中止しますか`,
-        body: [
-          h('p', {}, '中止すると元に戻せません。すべての回が中止になり、新しい申込は受け付けなくなります。'),
-          h('ul', {},
-            may('TrainingService.ListRegistrations')
-              ? h('li', {}, `いまの申込 ${active.length}件 (参加確定 ${active.length - waiting}件・キャンセル待ち ${waiting}件) は記録として残ります。参加予定の方への連絡は、必要に応じて別にしてください。`)
-              : null,
-            h('li', {}, 'この研修を見られる市区町村の研修カレンダーと一覧に「中止」と表示されます。'),
-            training.publicEvent ? h('li', {}, '住民向けの公開ページにも「中止」と表示されます。') : null,
-            h('li', {}, `中止の理由「${why}」が表示されます。`)),
-        ],
+        lines: [
+          '中止すると元に戻せません。すべての回が中止になり、新しい申込は受け付けなくなります。',
+          may('TrainingService.ListRegistrations')
+            ? `いまの申込 ${active.length}件 (参加確定 ${active.length - waiting}件・キャンセル待ち ${waiting}件) は記録として残ります。参加予定の方への連絡は、必要に応じて別にしてください。`
+            : null,
+          'この研修を見られる市区町村の研修カレンダーと一覧に「中止」と表示されます。',
+          training.publicEvent ? '住民向けの公開ページにも「中止」と表示されます。' : null,
+          `中止の理由「${why}」が表示されます。`,
+        ].filter(Boolean),
         confirmLabel: '中止する',
-        cancelLabel: '中止しない',
-        from: submit,
+        action: async () => {
+          await post(`/api/v1/trainings/${seg(training.id)}/cancel`, { expectedVersion: training.version, reason: why });
+          return true;
+        },
       });
-      if (!ok) return;
-      await submitting(form, alert, async () => {
-        await post(`/api/v1/trainings/${seg(training.id)}/cancel`, { expectedVersion: training.version, reason: why });
-        await after('研修を中止しました', 'training-state');
-      });
+      if (done) await after('研修を中止しました', 'training-state');
     });
     return h('section', { 'aria-labelledby': 'cancel-h' },
       h('h2', { id: 'cancel-h' }, '研修の中止'),

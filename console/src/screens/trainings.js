@@ -3,10 +3,8 @@
 // grouped by the month of their first session — カレンダー / 一覧, kept in the URL (view=) and in
 // localStorage; the .ics calendar of all of them; and a new training with its first session —
 // optionally a public event for residents (公開ページ, theme tags, awareness questionnaire),
-// offered only to those who may create one. Also the pieces the training's page, the skill
-// framework, the network and the indicators screens share: what the session may do (allowed),
-// tables that become labelled cards on a phone (stackTable) and the in-page confirmation of a
-// change that cannot be taken back (confirmStep).
+// offered only to those who may create one. Also the pieces the training's page shares with it
+// (the organizer's words, the .ics download, a session's fields, the states' badges).
 import { sha256Hex } from '../proof.js';
 import {
   get, post, dateParams, ApiError,
@@ -41,79 +39,11 @@ import {
 /** @typedef {{year: number, month: number}} Month */
 /** @typedef {HTMLElement & {load(): Promise<number | null>}} ViewSection */
 
-// Whether the logged-in user may make this call (permissions.js, "TrainingService.CreateTraining"):
-// a form or a button is offered only then. A gateway that does not list the calls yet (no
-// `permissions` in the session) leaves it to the service, which says 権限がありません.
-/**
- * @param {renkei.v1.ConsoleSession} session
- * @param {string} method
- */
-export function allowed(session, method) {
-  return !Array.isArray(session.permissions) || can(session, method);
-}
-
 // The instance's own jurisdiction: what it organizes (a training organized above is changed at
 // its organizer's instance only).
 /** @param {renkei.v1.ConsoleSession} session */
 export function ownCode(session) {
   return (session.instance && session.instance.code) || session.jurisdiction || '';
-}
-
-// A data table that becomes one card per row on a narrow screen (app.css, "helper C"): each cell
-// carries its column's heading (data-label), shown before its value once the columns are gone.
-/**
- * @template {HTMLTableElement} T
- * @param {T} table
- * @returns {T}
- */
-export function stackTable(table) {
-  const heads = [...table.querySelectorAll('thead th')].map((th) => (th.textContent || '').trim());
-  for (const row of table.querySelectorAll('tbody tr')) {
-    [...row.children].forEach((cell, i) => {
-      if (heads[i]) cell.setAttribute('data-label', heads[i]);
-    });
-  }
-  table.classList.add('stack');
-  return table;
-}
-
-// Asks before a change that cannot be taken back (a training cancelled, a skill framework
-// published): a modal dialog in the page (<dialog>: the keyboard stays inside, Escape says no),
-// the question as its name, what will happen as its description, the safe choice focused first.
-// Resolves to true when confirmed; otherwise the focus goes back to `from`.
-/**
- * @param {object} opts
- * @param {string} opts.title the question, e.g. この研修を中止しますか
- * @param {ui.Child} opts.body what happens
- * @param {string} opts.confirmLabel
- * @param {string} [opts.cancelLabel]
- * @param {HTMLElement | null} [opts.from] where the focus returns when not confirmed
- * @returns {Promise<boolean>}
- */
-export function confirmStep({
-  title, body, confirmLabel, cancelLabel = 'やめる', from = null,
-}) {
-  const titleId = uid('confirm-h');
-  const bodyId = uid('confirm-b');
-  const yes = h('button', { type: 'button', class: 'primary danger' }, confirmLabel);
-  const no = h('button', { type: 'button', class: 'secondary' }, cancelLabel);
-  const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': titleId, 'aria-describedby': bodyId },
-    h('h2', { id: titleId }, title),
-    h('div', { id: bodyId, class: 'confirm-body' }, body),
-    h('div', { class: 'actions' }, no, yes));
-  (document.getElementById('main') || document.body).append(dialog);
-  return new Promise((resolve) => {
-    let answer = false;
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      if (!answer && from && from.isConnected) from.focus();
-      resolve(answer);
-    });
-    yes.addEventListener('click', () => { answer = true; dialog.close(); });
-    no.addEventListener('click', () => dialog.close());
-    dialog.showModal();
-    no.focus();
-  });
 }
 
 /** @param {renkei.v1.TrainingSummary | renkei.v1.Training} t */
@@ -491,7 +421,7 @@ function listSection(env) {
       const trainings = r.trainings || [];
       heading.textContent = `研修の予定 (${trainings.length}件)`;
       replace(box, trainings.length === 0
-        ? h('p', { class: 'empty' }, allowed(ctx.session, 'TrainingService.CreateTraining')
+        ? h('p', { class: 'empty' }, can(ctx.session, 'TrainingService.CreateTraining')
           ? 'この年度の研修はまだありません。下の「研修を作る」から登録できます。' : 'この年度の研修はまだありません。')
         : trainingCards(trainings));
       if (save) {
@@ -636,7 +566,7 @@ export async function render(main, ctx) {
   const first = makeSection(state.view);
   const count = await first.load();
   replace(viewBox, first);
-  const creating = allowed(ctx.session, 'TrainingService.CreateTraining');
+  const creating = can(ctx.session, 'TrainingService.CreateTraining');
   replace(main,
     h('h1', {}, '研修'),
     h('p', {}, `${code ? municipalityName(code) : 'このインスタンス'}で参加できる研修 (国・都道府県・市区町村の主催)。`,

@@ -182,6 +182,33 @@ test('観測値: exported to a file and imported back changed (CSV round trip), 
   assert.equal(still.versions.length, 2, 'nothing written');
 
   await atBothWidths(page, cfg, 'indicators', '#/indicators (roll-ups, files)');
+  // Printed: the roll-up table (every period, no card labels), not the file forms.
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await table.isVisible());
+  assert.equal(await table.locator('tbody tr').nth(5).isVisible(), true, 'the periods nobody reported too');
+  assert.equal(await page.locator('section.observation-files').isVisible(), false, 'no file forms on paper');
+  await screenshot(page, cfg, 'indicators-print.png');
+  await page.emulateMedia({ media: 'screen' });
+});
+
+// With a coordinator's account (RENKEI_COORDINATOR_LOGIN): once the gateway lists what a session
+// may do, the forms a coordinator may not use are not offered (recording and importing values);
+// exporting is.
+const coordinator = process.env.RENKEI_COORDINATOR_LOGIN;
+test('指標, a coordinator: export offered, recording and importing not', { skip: !coordinator && 'RENKEI_COORDINATOR_LOGIN not set' }, async () => {
+  const own = await newContext(browser);
+  const p = own.page;
+  try {
+    await open(p, { ...cfg, login: coordinator, password: process.env.RENKEI_COORDINATOR_PASSWORD || cfg.password }, '#/indicators', '指標');
+    const session = await apiCall(p, 'GET', '/api/v1/session');
+    if (!Array.isArray(session.permissions)) return; // an older gateway: the services decide
+    await p.locator('form[aria-label="観測値をファイルに出力する"]').waitFor();
+    assert.equal(await p.locator('form[aria-label="観測値をファイルから取り込む"]').count(), 0, 'no import form');
+    assert.equal(await p.locator('summary', { hasText: '観測値を記録する' }).count(), 0, 'no record form');
+    assert.deepEqual(own.problems.splice(0), []);
+  } finally {
+    await own.context.close();
+  }
 });
 
 // 東京都's instance (a prefecture's: renkei-indicators and its gateway only), set up by

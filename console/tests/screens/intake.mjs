@@ -79,7 +79,12 @@ async function matchedConsultation() {
 
 test('worked example 1: a care manager\'s call about Parkinson\'s, matched outside Inagi, referred, declined, followed up, seed recorded', async () => {
   await open(page, cfg, '#/intake', '相談受付');
-  await page.locator('table.consultations').waitFor();
+  // The list has a row to show (a fresh instance has none yet).
+  await apiCall(page, 'POST', '/api/v1/consultations', {
+    channel: 'CHANNEL_PHONE', sourceType: 'SOURCE_TYPE_PATIENT_FAMILY', needs: [{ capability: 'home_visit_medical' }],
+  });
+  await open(page, cfg, '#/intake', '相談受付');
+  await page.locator('table.consultations tbody tr').first().waitFor();
   // さらに表示 only when there is more to show.
   const complete = !/以上$/.test(await page.locator('p.count').textContent());
   assert.equal(await page.getByRole('button', { name: 'さらに表示' }).isVisible(), !complete);

@@ -172,6 +172,12 @@ test('the newcomer replaces the temporary password and enrolls an authenticator 
     await p.getByRole('banner').getByRole('link', { name: '自分のアカウント' }).click();
     await p.getByRole('heading', { level: 1, name: '自分のアカウント' }).waitFor();
     await p.getByRole('button', { name: '認証アプリを登録する' }).click();
+    // The password again first; a wrong one is refused next to its field.
+    await p.getByLabel('今のパスワード', { exact: false }).last().fill('not-the-password');
+    await p.getByRole('button', { name: 'QR コードを表示する' }).click();
+    await p.locator('#second-factor-area [data-field="password"] .field-error').waitFor();
+    await p.locator('#second-factor-area [data-field="password"] input').fill(newcomer.password);
+    await p.getByRole('button', { name: 'QR コードを表示する' }).click();
     await p.locator('#totp-qr svg').waitFor();
     await atBothWidths(p, cfg, '31-totp-enrollment', '認証アプリの登録');
     // The QR code read by an independent decoder (zbarimg) is the key shown beside it.
@@ -265,9 +271,15 @@ test('自分のアカウント: one session ended from another is refused by the
     await a.page.getByRole('banner').getByRole('link', { name: '自分のアカウント' }).click();
     await a.page.getByRole('heading', { level: 1, name: '自分のアカウント' }).waitFor();
     await atBothWidths(a.page, cfg, '35-my-account', '自分のアカウント');
+    // b's own session, by the id b's gateway answer gives it.
+    const bSessions = await b.page.evaluate(() => fetch('/api/v1/sessions').then((x) => x.json()));
+    const bCurrent = bSessions.sessions.find((s) => s.current);
+    const issued = new Date(Number(bCurrent.issuedAt) * 1000);
     const others = a.page.locator('#main tbody tr', { hasNotText: 'この端末' });
     const before = await others.count();
     assert.ok(before >= 1);
+    // The row of b's session: the newest of the others (b logged in after a).
+    assert.ok(issued.getTime() > 0);
     const end = others.first().getByRole('button', { name: 'ログインを終わらせる' });
     await end.click();
     const dialog = a.page.getByRole('dialog');
@@ -279,12 +291,12 @@ test('自分のアカウント: one session ended from another is refused by the
     await a.page.getByRole('dialog').getByRole('button', { name: '終わらせる' }).click();
     await a.page.getByRole('heading', { level: 2, name: 'ログイン中の端末' }).waitFor();
     await eventually(async () => (await others.count()) === before - 1, { what: 'the session gone from the list' });
-    // Some session of the other context ended: at least one of the two computers is logged out
-    // now; b's, when it was the one ended, is refused by the intake service itself.
-    const status = await b.page.evaluate(() => fetch('/api/v1/consultations').then((x) => x.status));
+    // b's session is over — refused by the intake service itself — and a's goes on.
+    const refused = await b.page.evaluate(() => fetch('/api/v1/consultations').then(async (x) => [x.status, await x.text()]));
+    assert.equal(refused[0], 401, refused[1]);
+    assert.match(refused[1], /ログアウト済み/);
     const mine = await a.page.evaluate(() => fetch('/api/v1/consultations').then((x) => x.status));
     assert.equal(mine, 200);
-    assert.ok([200, 401].includes(status));
   } finally {
     await a.context.close();
     await b.context.close();

@@ -109,7 +109,10 @@ test('取組事例: worked example 2 published from its page and found by its wo
   const issue = await workedExample2(page);
   await open(page, cfg, `#/issues/${issue.id}`, WS.theme);
   const publish = page.locator('form[aria-label="取組事例として公開する"]');
-  const r = await during(page, 'POST', /^\/api\/v1\/practices$/, () => publish.getByRole('button', { name: '公開する' }).click());
+  // Publishing to the whole country asks first, in the page.
+  await publish.getByRole('button', { name: '公開する', exact: true }).click();
+  const question = publish.getByRole('group', { name: 'この課題を取組事例として全国に公開しますか？' });
+  const r = await during(page, 'POST', /^\/api\/v1\/practices$/, () => question.getByRole('button', { name: '全国に公開する' }).click());
   assert.equal(r.status(), 200, await r.text());
   await page.waitForURL(/#\/practices\/prac_/);
   await page.getByRole('heading', { level: 1, name: WS.theme }).waitFor();
@@ -136,7 +139,7 @@ test('研修で一緒だったコーディネーター: a participant\'s peers a
         title, audiences: ['AUDIENCE_ROLE_COORDINATORS'], sessionsAreOneCourse: true,
         sessions: [{
           startsAt: tokyoTimestamp(day, { hour: 10, minute: 0 }), endsAt: tokyoTimestamp(day, { hour: 12, minute: 0 }),
-          venue: `稲城市役所 ${days}号会議室`, capacity: 10,
+          venue: `稲城市役所 ${days}号会議室 (${stamp})`, capacity: 10,
         }],
       },
     });

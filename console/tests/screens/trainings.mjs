@@ -3,7 +3,7 @@
 // calendar's months, today, the session on its day, 和暦; the .ics; the status line cleared on
 // 指標; both views at a phone's width and a desk's. A training's outline and a session changed
 // through the console (the outline with the keyboard only), a session added, each read back
-// through the API; the training cancelled after the in-page confirmation (Escape says no); the
+// through the API; the training cancelled after the in-page confirmation (Escape and やめる say no); the
 // coordinators who attended it; the skill framework read by everyone, and its editor (with a
 // session that may publish, stubbed). With RENKEI_COORDINATOR_LOGIN, a coordinator is offered no
 // 研修を作る form (or, before the gateway lists what a session may do, is told 権限がありません).
@@ -15,13 +15,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   config, useBrowser, screenshot, during, eventually, open, statusLine, apiCall, atBothWidths,
 } from '../lib.mjs';
 import {
-  tokyoToday, tokyoDateTime, formatDate, formatTime, monthLabel, addMonths, isoDate, weekdayOf, addDays,
+  tokyoToday, tokyoDateTime, formatDate, formatTime, monthLabel, addMonths, isoDate, weekdayOf, addDays, tokyoTimestamp,
 } from '../../src/dates.js';
-import { aTraining } from '../fixtures.mjs';
 
 const cfg = await config();
 let page;
@@ -44,6 +44,14 @@ test('研修: create (if none is open), register, see the status, attendance and
   for (const text of await page.locator('li.card.training .state-line').allTextContents()) {
     assert.match(text, /^状態: (申込受付中|申込締切済み|満席|キャンセル待ち \d+件|中止|終了)+$/);
   }
+  // Printed: the list as it reads, without the controls or the form.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.view-toolbar').isVisible(), false, 'no view switch on paper');
+  assert.equal(await page.locator('.training-list .toolbar').isVisible(), false, 'no year chooser on paper');
+  assert.equal(await page.getByRole('heading', { name: '研修を作る' }).isVisible(), false, 'no form on paper');
+  if (await page.locator('li.card.training').count()) assert.ok(await page.locator('li.card.training').first().isVisible());
+  await screenshot(page, cfg, 'trainings-list-print.png');
+  await page.emulateMedia({ media: 'screen' });
   assert.equal(await viewButton('一覧').getAttribute('aria-pressed'), 'true');
   assert.equal(await viewButton('カレンダー').getAttribute('aria-pressed'), 'false');
   assert.match(page.url(), /#\/trainings\?view=list/);
@@ -219,10 +227,30 @@ test('研修: create (if none is open), register, see the status, attendance and
   assert.equal(await statusLine(page).textContent(), '', 'the status line of 研修 is cleared on 指標');
 });
 
-// A training of our own (the fixture's, made through the API), opened on its page.
+// A training of our own, made through the API as the fixture's (aTraining) but in a room of its
+// own (the service refuses two sessions in one venue at one time), opened on its page.
+let rooms = 0;
 async function ownTraining() {
   await open(page, cfg, '#/trainings', '研修');
-  const t = await aTraining(page);
+  rooms += 1;
+  const day = addDays(tokyoToday(), 14);
+  const t = await apiCall(page, 'POST', '/api/v1/trainings', {
+    training: {
+      title: '在宅看取りのプロセスを家族に説明する演習 (M3)',
+      description: 'ケアマネジャー・訪問看護師・医師向け。痩せる等の経過を家族に説明する演習と資料づくり。',
+      audiences: ['AUDIENCE_ROLE_CARE_MANAGERS', 'AUDIENCE_ROLE_VISITING_NURSES', 'AUDIENCE_ROLE_PHYSICIANS', 'AUDIENCE_ROLE_COORDINATORS'],
+      sessionsAreOneCourse: true,
+      sessions: [{
+        startsAt: tokyoTimestamp(day, { hour: 14, minute: 0 }),
+        endsAt: tokyoTimestamp(day, { hour: 16, minute: 0 }),
+        venue: `稲城市役所 会議室 ${Date.now() % 100000}-${rooms}`,
+        capacity: 30,
+      }],
+      surveyItems: [
+        { id: 'q1', question: '研修の内容は、日々の業務に役立つと思いますか', kind: 'SURVEY_ITEM_KIND_LIKERT', required: true },
+      ],
+    },
+  });
   await open(page, cfg, `#/trainings/${t.id}`, t.title);
   return t;
 }
@@ -273,7 +301,7 @@ test('研修の概要 changed with the keyboard only, a session changed and one 
   const addForm = page.locator('form[aria-label="回を追加する"]');
   const day = addDays(tokyoToday(), 21);
   await addForm.getByLabel('開催日').fill(`${day.year}/${day.month}/${day.day}`);
-  await addForm.getByLabel('会場').fill('稲城市役所 第2会議室');
+  await addForm.getByLabel('会場').fill(`稲城市役所 第2会議室 ${Date.now() % 100000}`);
   await addForm.getByLabel('定員').fill('20');
   const added = await during(page, 'POST', /\/sessions$/, () => addForm.getByRole('button', { name: '回を追加' }).click());
   assert.equal(added.status(), 200, await added.text());
@@ -281,7 +309,7 @@ test('研修の概要 changed with the keyboard only, a session changed and one 
   assert.equal(await focusedId(), 'sessions-h');
   const two = await getTraining(t.id);
   assert.equal(two.sessions.length, 2);
-  assert.equal(two.sessions[1].venue, '稲城市役所 第2会議室');
+  assert.match(two.sessions[1].venue, /^稲城市役所 第2会議室 \d+$/);
   assert.equal(isoDate(tokyoDateTime(new Date(two.sessions[1].startsAt)).date), isoDate(day));
 
   // That session changed: its form opens under the table with the focus on its first field;
@@ -292,13 +320,14 @@ test('研修の概要 changed with the keyboard only, a session changed and one 
   const sessionForm = page.locator('form[aria-label="第2回を変更する"]');
   assert.ok(await sessionForm.getByLabel('開催日').evaluate((el) => el === document.activeElement), 'the focus on the session\'s date');
   assert.equal(await edit.getAttribute('aria-expanded'), 'true');
-  assert.equal(await sessionForm.getByLabel('会場').inputValue(), '稲城市役所 第2会議室', 'the form holds the session');
+  assert.equal(await sessionForm.getByLabel('会場').inputValue(), two.sessions[1].venue, 'the form holds the session');
   await sessionForm.getByRole('button', { name: 'やめる' }).click();
   assert.equal(await sessionForm.count(), 0);
   assert.ok(await edit.evaluate((el) => el === document.activeElement), 'やめる gives the focus back to 変更');
   await edit.click();
   await sessionForm.getByLabel('開始時刻').fill('１３：３０');
-  await sessionForm.getByLabel('会場').fill('稲城市地域振興プラザ 大会議室');
+  const plaza = `稲城市地域振興プラザ 大会議室 ${Date.now() % 100000}`;
+  await sessionForm.getByLabel('会場').fill(plaza);
   await sessionForm.getByLabel('定員').fill('４０');
   const sessionSaved = await during(page, 'PATCH', /\/sessions\/ses_[^/]+$/, () => sessionForm.getByRole('button', { name: '第2回の変更を保存' }).click());
   assert.equal(sessionSaved.status(), 200);
@@ -307,7 +336,7 @@ test('研修の概要 changed with the keyboard only, a session changed and one 
   const afterSession = await getTraining(t.id);
   const s2 = afterSession.sessions[1];
   assert.equal(s2.id, two.sessions[1].id);
-  assert.equal(s2.venue, '稲城市地域振興プラザ 大会議室');
+  assert.equal(s2.venue, plaza);
   assert.equal(s2.capacity, 40, 'the full-width capacity read');
   assert.equal(formatTime(s2.startsAt), '13:30', 'the full-width time read');
   assert.equal(s2.endsAt, two.sessions[1].endsAt, 'the end as it was');
@@ -337,21 +366,27 @@ test('研修の中止: the reason first, then an in-page confirmation; Escape sa
   assert.ok(await form.getByLabel(/^中止の理由/).evaluate((el) => el === document.activeElement));
   await form.getByLabel(/^中止の理由/).fill('講師の急病のため');
 
-  // The confirmation: named by its question, what follows in words, the safe choice focused.
+  // The confirmation (in the page): named by its question, what follows in words, the focus in it.
   await submit.click();
   const dialog = page.getByRole('dialog', { name: `「${t.title}」を中止しますか` });
   await dialog.waitFor();
   assert.match(await dialog.textContent(), /元に戻せません/);
   assert.match(await dialog.textContent(), /いまの申込 1件 \(参加確定 1件・キャンセル待ち 0件\) は記録として残ります/);
   assert.match(await dialog.textContent(), /中止の理由「講師の急病のため」が表示されます/);
-  assert.ok(await dialog.getByRole('button', { name: '中止しない' }).evaluate((el) => el === document.activeElement), 'the safe choice first');
+  assert.ok(await dialog.evaluate((el) => el.contains(document.activeElement)), 'the focus in the confirmation');
   await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, cfg, 'training-cancel-dialog-390.png');
+  await dialog.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(cfg.screenshots, 'training-cancel-confirm-390.png') });
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
   assert.ok(await submit.evaluate((el) => el === document.activeElement), 'Escape gives the focus back to the button');
   assert.equal((await getTraining(t.id)).status, 'TRAINING_STATUS_SCHEDULED', 'nothing cancelled');
+  // やめる does the same.
+  await submit.click();
+  await dialog.getByRole('button', { name: 'やめる' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.ok(await submit.evaluate((el) => el === document.activeElement), 'やめる gives the focus back to the button');
 
   await submit.click();
   await dialog.waitFor();
@@ -462,6 +497,7 @@ test('スキルの枠組み: the editor of the next version, published after the
     await form.getByLabel(`スキル${n}: 初任者の段階でできること`).fill('先輩と一緒に講座を準備できる');
     await form.getByRole('button', { name: `第${framework.version + 1}版として公開する` }).click();
     const dialog = page.getByRole('dialog', { name: `スキルの枠組み 第${framework.version + 1}版を公開しますか` });
+    // (the confirmation in the page, under the button)
     await dialog.waitFor();
     assert.match(await dialog.textContent(), new RegExp(`スキル ${n}件 \\(追加 1件・削除 0件・変更 1件\\)`));
     assert.match(await dialog.textContent(), /追加: 「住民向け講座の企画」/);
@@ -487,7 +523,7 @@ test('スキルの枠組み: the editor of the next version, published after the
 // training, but may register; before that, a call the role may not make shows 権限がありません.
 const coordinator = process.env.RENKEI_COORDINATOR_LOGIN;
 test('a coordinator is offered no 研修を作る form (or is told 権限がありません)', { skip: !coordinator && 'RENKEI_COORDINATOR_LOGIN not set' }, async () => {
-  const t = await (async () => { await open(page, cfg, '#/trainings', '研修'); return aTraining(page); })();
+  const t = await ownTraining();
   await page.context().clearCookies();
   await page.goto(`${cfg.base}/#/trainings`);
   await page.getByRole('heading', { level: 1, name: 'ログイン' }).waitFor();

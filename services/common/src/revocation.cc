@@ -57,7 +57,15 @@ void RevocationList::RefreshLocked() {
   const int64_t mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
   if (st.st_size == seen_size_ && mtime_ns == seen_mtime_ns_ && st.st_ino == seen_inode_) return;
   std::ifstream in(path_);
-  if (!in) return;  // keep what was read before
+  if (!in) {
+    // Keep what was read before, and say so once per change of the file (a service cannot tell
+    // which tokens ended).
+    LogLine(LogLevel::kError, "revocation list unreadable").Field("file", path_);
+    seen_size_ = st.st_size;
+    seen_mtime_ns_ = mtime_ns;
+    seen_inode_ = st.st_ino;
+    return;
+  }
   std::unordered_map<std::string, int64_t> revoked;
   std::string line;
   while (std::getline(in, line)) {
@@ -84,9 +92,16 @@ absl::Status RevocationList::Revoke(std::string_view jti, int64_t expires_at) {
   if (!IsTokenId(jti)) return absl::InvalidArgumentError("not a token id");
   std::lock_guard<std::mutex> lock(mu_);
   const bool existed = std::filesystem::exists(path_);
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  const int fd = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) return Errno("open", path_);
-  const std::string line = std::string(jti) + " " + std::to_string(expires_at) + "\n";
+  std::string line = std::string(jti) + " " + std::to_string(expires_at) + "\n";
+  // A line torn by a crash (no newline at the end) is closed first, so this one stands alone.
+  struct stat st {};
+  char last = '\n';
+  if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) == 1 &&
+      last != '\n') {
+    line.insert(line.begin(), '\n');
+  }
   const ssize_t written = ::write(fd, line.data(), line.size());
   const bool synced = written == static_cast<ssize_t>(line.size()) && ::fdatasync(fd) == 0;
   ::close(fd);
