@@ -61,10 +61,13 @@ function panel({
  * @param {ui.Child[]} opts.lines
  * @param {string} opts.confirmLabel
  * @param {ui.Child} [opts.extra] more controls (a note)
+ * @param {boolean} [opts.danger] the change cannot be taken back (its button in red)
  * @param {(box: HTMLElement, alert: HTMLElement) => void} opts.onConfirm
  * @param {() => void} opts.onCancel
  */
-export function confirmation({ title, lines, confirmLabel, extra, onConfirm, onCancel }) {
+export function confirmation({
+  title, lines, confirmLabel, extra, danger = false, onConfirm, onCancel,
+}) {
   return panel({
     role: 'dialog',
     title,
@@ -72,7 +75,7 @@ export function confirmation({ title, lines, confirmLabel, extra, onConfirm, onC
     extra,
     confirmLabel,
     cancelLabel: 'やめる',
-    danger: false,
+    danger,
     onConfirm,
     onCancel,
   });
@@ -84,10 +87,12 @@ export function confirmation({ title, lines, confirmLabel, extra, onConfirm, onC
  * refusal stays shown in the panel).
  * @template T
  * @param {HTMLElement} opener
- * @param {{title: string, lines: ui.Child[], confirmLabel: string, extra?: ui.Child, action: () => Promise<T>}} opts
+ * @param {{title: string, lines: ui.Child[], confirmLabel: string, extra?: ui.Child, danger?: boolean, action: () => Promise<T>}} opts
  * @returns {Promise<T | undefined>}
  */
-export function confirmThen(opener, { title, lines, confirmLabel, extra, action }) {
+export function confirmThen(opener, {
+  title, lines, confirmLabel, extra, danger, action,
+}) {
   const open = /** @type {HTMLElement | null} */ (opener.nextElementSibling);
   if (open && open.classList.contains('confirm-inline')) {
     open.focus();
@@ -103,6 +108,7 @@ export function confirmThen(opener, { title, lines, confirmLabel, extra, action 
       lines,
       confirmLabel,
       extra,
+      danger,
       onCancel: () => {
         close();
         resolve(undefined);

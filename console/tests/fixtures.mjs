@@ -91,7 +91,9 @@ export async function workedExample2(page) {
   return change('PATCH', `/expected-changes/${encodeURIComponent(e1.id)}`, { target: 3.5 });
 }
 
-// A training two weeks ahead with one session and a survey. Returns the training.
+// A training two weeks ahead with one session and a survey. Returns the training. Its room is
+// one of its own (the service refuses a room booked twice at the same time: files run more than
+// once against one instance, and together in the suite).
 export function aTraining(page) {
   const day = addDays(tokyoToday(), 14);
   return apiCall(page, 'POST', '/api/v1/trainings', {
@@ -103,7 +105,7 @@ export function aTraining(page) {
       sessions: [{
         startsAt: tokyoTimestamp(day, { hour: 14, minute: 0 }),
         endsAt: tokyoTimestamp(day, { hour: 16, minute: 0 }),
-        venue: '稲城市役所 会議室',
+        venue: `稲城市役所 会議室 ${Date.now().toString(36)}`,
         capacity: 30,
       }],
       surveyItems: [

@@ -193,6 +193,7 @@ function publishForm(ctx, latest) {
         '公開した版は取り消せません。直すときは、その次の版を公開します。',
       ].filter(Boolean),
       confirmLabel: '公開する',
+      danger: true,
       action: async () => /** @type {renkei.v1.SkillFramework} */ (
         await put('/api/v1/skill-framework', { skills, expectedVersion: latest.version })),
     });

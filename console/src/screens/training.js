@@ -687,6 +687,7 @@ export async function render(main, ctx) {
           `中止の理由「${why}」が表示されます。`,
         ].filter(Boolean),
         confirmLabel: '中止する',
+        danger: true,
         action: async () => {
           await post(`/api/v1/trainings/${seg(training.id)}/cancel`, { expectedVersion: training.version, reason: why });
           return true;
