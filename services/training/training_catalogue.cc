@@ -132,33 +132,30 @@ void Trainings::IndexPut(const v1::Training& t, const v1::TrainingLedger& ledger
     return a.first_us != key.first ? a.first_us < key.first : a.id < key.second;
   };
   std::unique_lock lock(index_mu_);
-  // The entry is overwritten in place when its first start stays (new counts, a new title);
-  // otherwise the old one goes and the new one is inserted at its place in the order. (No
-  // iterator is kept across the erase: it would no longer point into the list.)
-  bool replaced = false;
-  auto known = first_of_.find(t.id());
-  if (known != first_of_.end()) {
-    auto it =
-        std::lower_bound(list_.begin(), list_.end(), std::make_pair(known->second, t.id()), before);
-    if (it != list_.end() && it->id == t.id()) {
-      if (it->first_us == e.first_us) {
-        *it = std::move(e);
-        replaced = true;
-      } else {
-        list_.erase(it);
-      }
-    }
-  }
-  if (!replaced) {
-    first_of_[t.id()] = e.first_us;
-    const auto key = std::make_pair(e.first_us, t.id());
-    list_.insert(std::lower_bound(list_.begin(), list_.end(), key, before), std::move(e));
-  }
   if (active.empty()) {
     sessions_.erase(t.id());
   } else {
     sessions_[t.id()] = std::move(active);
   }
+  // The entry is overwritten in place when its first start stays (new counts, a new title);
+  // otherwise the old one goes and the new one is inserted at its place in the order. (No
+  // iterator is kept across the erase: it would no longer point into the list.)
+  const auto key = std::make_pair(e.first_us, t.id());
+  auto known = first_of_.find(t.id());
+  if (known != first_of_.end()) {
+    auto it =
+        std::lower_bound(list_.begin(), list_.end(), std::make_pair(known->second, t.id()), before);
+    if (it != list_.end() && it->id == t.id()) {
+      if (it->first_us != key.first) {
+        list_.erase(it);
+      } else {
+        *it = std::move(e);
+        return;
+      }
+    }
+  }
+  first_of_[t.id()] = key.first;
+  list_.insert(std::lower_bound(list_.begin(), list_.end(), key, before), std::move(e));
 }
 
 absl::StatusOr<v1::Training> Trainings::CreateTraining(const v1::CreateTrainingRequest& r) {

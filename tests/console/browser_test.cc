@@ -131,7 +131,8 @@ class ConsoleInABrowser : public ::testing::Test {
     screenshots_ = new std::string(
         std::filesystem::path(BinaryPath("renkei-gateway")).parent_path().parent_path().string() +
         "/console-screenshots");
-    std::filesystem::remove_all(*screenshots_);
+    // Shared with the other browser suites running beside this one: each file's own
+    // screenshots are removed before it runs (RunScreen), never the directory.
     std::filesystem::create_directories(*screenshots_);
     ready_ = true;
   }

@@ -242,7 +242,7 @@ test('東京都 (a prefecture instance): its ten municipalities compared for 202
     assert.equal(await p.locator('section[aria-labelledby="progress-h"]').count(), 0, 'no issues service: no progress section');
 
     // The indicator, then the period: a yearly indicator is compared by fiscal year.
-    await p.getByLabel('指標', { exact: true }).selectOption(prefecture.indicator);
+    await p.getByRole('form', { name: '指標と年度を選ぶ' }).getByLabel('指標', { exact: true }).selectOption(prefecture.indicator);
     const shown = await during(p, 'GET', /\/comparison$/, () => p.getByRole('button', { name: '表示', exact: true }).click());
     assert.equal(shown.status(), 200, await shown.text());
     const cmpForm = p.locator('form[aria-label="比較する期間"]');
