@@ -191,6 +191,9 @@ class Gateway::Impl {
   // What a log-in whose password was right still needs, given the steps it has done:
   // "new_password", "totp", "totp_enrollment" or "" (nothing: a session).
   std::string NextStep(const v1::GatewayAccount& account, const PendingLogin& done) const;
+  // Whether a log-in under way may still enroll a second factor; answers 401 (and forgets the
+  // login's log-ins under way) if not.
+  bool StillEnrolling(const PendingLogin& pending, httplib::Response& res);
   // Forgets the log-ins under way of `login` (its access was ended or changed).
   void DropPending(const std::string& login);
   // Goes on with a log-in after a step: the next step's answer (a pending cookie) or the session.

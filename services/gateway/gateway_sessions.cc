@@ -450,17 +450,23 @@ absl::StatusOr<std::vector<std::string>> Gateway::Impl::SaveSecondFactor(const s
   return codes;
 }
 
+bool Gateway::Impl::StillEnrolling(const PendingLogin& pending, httplib::Response& res) {
+  // Still what the account needs: not disabled, no second factor enrolled meanwhile.
+  const std::shared_ptr<const Accounts> accounts = accounts_->Get();
+  const v1::GatewayAccount* account = accounts->Find(pending.login);
+  if (account != nullptr && !account->disabled() &&
+      NextStep(*account, pending) == "totp_enrollment") {
+    return true;
+  }
+  DropPending(pending.login);
+  Fail(res, absl::UnauthenticatedError("ログインしてください / log in again"));
+  return false;
+}
+
 void Gateway::Impl::HandleLoginEnrollment(const httplib::Request& req, httplib::Response& res) {
   auto pending = PendingOf(req, res, "totp_enrollment");
   if (!pending) return;
-  // Still what the account needs (not disabled, no second factor enrolled meanwhile).
-  const std::shared_ptr<const Accounts> accounts = accounts_->Get();
-  const v1::GatewayAccount* account = accounts->Find(pending->login);
-  if (account == nullptr || account->disabled() ||
-      NextStep(*account, *pending) != "totp_enrollment") {
-    DropPending(pending->login);
-    return Fail(res, absl::UnauthenticatedError("ログインしてください / log in again"));
-  }
+  if (!StillEnrolling(*pending, res)) return;
   const std::string secret = NewTotpSecret();
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
@@ -480,16 +486,7 @@ void Gateway::Impl::HandleLoginConfirmation(const httplib::Request& req, httplib
                                           "先に QR コードを表示してください / ask for an "
                                           "enrollment first"));
   }
-  if (!ReserveAttemptOrFail(pending->login, res)) return;
-  {
-    const std::shared_ptr<const Accounts> accounts = accounts_->Get();
-    const v1::GatewayAccount* account = accounts->Find(pending->login);
-    if (account == nullptr || account->disabled() ||
-        NextStep(*account, *pending) != "totp_enrollment") {
-      DropPending(pending->login);
-      return Fail(res, absl::UnauthenticatedError("ログインしてください / log in again"));
-    }
-  }
+  if (!ReserveAttemptOrFail(pending->login, res) || !StillEnrolling(*pending, res)) return;
   auto step = MatchTotp(pending->candidate_secret, body.code(), NowSeconds(), 0);
   if (!step) {
     metrics_->Login("wrong_second_factor");
