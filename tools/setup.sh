@@ -28,6 +28,9 @@ packages=(
   # the console's browser tests (Playwright drives Debian's chromium; Japanese glyphs for its
   # screenshots) and the gateway benchmark
   chromium fonts-noto-cjk wrk
+  # the Debian package and its test (tests/package): dpkg-shlibdeps for cpack's Depends, systemd
+  # for systemd-analyze and the units run under a real systemd, adduser for its postinst
+  dpkg-dev systemd adduser procps curl file
 )
 # The console is bundled with npm (console/package.json). Node.js from Debian (18) unless a node
 # with npm is already installed (e.g. NodeSource's, whose nodejs package conflicts with Debian's

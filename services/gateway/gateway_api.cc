@@ -130,8 +130,9 @@ void Gateway::Impl::Relay(const Endpoint& endpoint, const std::string& token,
   if (!grpc::SerializationTraits<Message>::Serialize(request, &request_bytes, &own).ok()) {
     return Fail(res, absl::InternalError("内部エラー / cannot serialize"));
   }
-  // A service that is restarting answers UNAVAILABLE: the call is sent again (reads, and
-  // commands with their request id) while the deadline allows.
+  // A service that is restarting answers UNAVAILABLE, or CANCELLED for a call it was handling
+  // as it stopped (it may have committed): the call is sent again (reads, and commands with
+  // their request id) while the deadline allows.
   const auto deadline =
       std::chrono::system_clock::now() + std::chrono::milliseconds(config_.gateway().deadline_ms());
   grpc::ByteBuffer response_bytes;
@@ -143,8 +144,9 @@ void Gateway::Impl::Relay(const Endpoint& endpoint, const std::string& token,
     status = CallOnThisThread(*endpoint.stub, &context, endpoint.grpc_path, request_bytes,
                               &response_bytes);
     const auto wait = std::chrono::milliseconds(100 << (2 * (attempt - 1)));  // 100, 400 ms
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || attempt >= kAttempts ||
-        std::chrono::system_clock::now() + wait >= deadline) {
+    const bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           status.error_code() == grpc::StatusCode::CANCELLED;
+    if (!transient || attempt >= kAttempts || std::chrono::system_clock::now() + wait >= deadline) {
       break;
     }
     std::this_thread::sleep_for(wait);

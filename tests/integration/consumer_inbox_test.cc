@@ -35,14 +35,26 @@ class ConsumerInboxTest : public ::testing::Test {
 
   // Publishes n events through the outbox and the relay.
   void PublishEvents(int n) {
-    for (int i = 0; i < n; ++i) {
-      common::CommandBatch cmd(store_.get(), outbox_.get());
-      auto e = common::NewEvent({"m132250"}, "resource", "res_" + std::to_string(i), 1,
-                                v1::SHARE_LEVEL_NATIONAL, "132250");
-      e.mutable_resource_removed()->set_resource_id("res_" + std::to_string(i));
-      cmd.AddEvent(e);
-      ASSERT_TRUE(cmd.Commit().ok());
+    for (int i = 0; i < n; ++i) PublishOne("res_" + std::to_string(i));
+  }
+  // Publishes one ResourceRemoved event about `id`, first changed by `change`.
+  void PublishOne(const std::string& id,
+                  const std::function<void(v1::EventEnvelope*)>& change = nullptr) {
+    common::CommandBatch cmd(store_.get(), outbox_.get());
+    auto e = common::NewEvent({"m132250"}, "resource", id, 1, v1::SHARE_LEVEL_NATIONAL, "132250");
+    e.mutable_resource_removed()->set_resource_id(id);
+    if (change) change(&e);
+    if (common::EventTypeOf(e).empty()) {
+      // A payload type this build has no name for: published as the newer version would, under
+      // its own type's subject.
+      auto published = bus_->PublishBatch(
+          {{"renkei.national.m132250.resource.resource_archived", e.id(), e.SerializeAsString()}},
+          5000);
+      ASSERT_TRUE(published.at(0).status.ok()) << published.at(0).status;
+      return;
     }
+    cmd.AddEvent(e);
+    ASSERT_TRUE(cmd.Commit().ok());
     while (relay_->PendingCount() > 0) ASSERT_TRUE(relay_->RunOnce().ok());
   }
 
@@ -70,9 +82,12 @@ class ConsumerInboxTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<common::DurableConsumer> NewConsumer(bool skip_no_ops = false) {
+  std::unique_ptr<common::DurableConsumer> NewConsumer(
+      bool skip_no_ops = false,
+      std::function<bool(const v1::EventEnvelope&)> newer_than_this_build = nullptr) {
     common::ConsumerOptions o;
     o.skip_inbox_for_no_ops = skip_no_ops;
+    o.newer_than_this_build = std::move(newer_than_this_build);
     o.consumer.stream = "RENKEI_EVENTS";
     o.consumer.durable = "effects_counter";
     o.consumer.filter_subject = "renkei.>";
@@ -170,6 +185,89 @@ TEST_F(ConsumerInboxTest, NoOpsAreAcknowledgedWithoutAnInboxRecordWhenTheHandler
   auto it = store_->NewIterator(store_->Cf(common::InboxColumnFamilies()[0]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++inbox;
   EXPECT_EQ(inbox, 5u);  // one synced record per applied event, none for the ignored ones
+}
+
+// What a newer version may send (docs/compatibility.md): a payload type this build does not know,
+// and a known payload with a field it does not know — written here as raw unknown fields, exactly
+// what such an event looks like to this build.
+void UnknownPayloadType(v1::EventEnvelope* e) {
+  e->clear_payload();
+  e->GetReflection()->MutableUnknownFields(e)->AddLengthDelimited(990, "\x0a\x03new");
+}
+void UnknownFieldInAKnownPayload(v1::EventEnvelope* e) {
+  auto* removed = e->mutable_resource_removed();
+  removed->GetReflection()->MutableUnknownFields(removed)->AddVarint(77, 1);
+}
+
+TEST_F(ConsumerInboxTest, EventsOfANewerVersionAreParkedNotAppliedInPartAndTheStreamMovesOn) {
+  PublishEvents(3);
+  PublishOne("res_newer_type", UnknownPayloadType);
+  PublishOne("res_newer_field", UnknownFieldInAKnownPayload);
+  for (int i = 3; i < 6; ++i) PublishOne("res_" + std::to_string(i));
+  {
+    auto consumer = NewConsumer();
+    DrainUntil(*consumer, 6);
+    EXPECT_EQ(consumer->stats().parked, 2u);
+    EXPECT_EQ(consumer->stats().rejected, 0u);
+    EXPECT_EQ(Effects().size(), 6u);  // the six this build understands, nothing of the others
+  }
+  // A restart of the same build, then every event delivered again (the consumer recreated):
+  // the two stay parked, once each; nothing is applied twice.
+  {
+    auto consumer = NewConsumer();
+    ASSERT_TRUE(consumer->PollOnce(200).ok());
+    EXPECT_EQ(consumer->stats().parked, 2u);
+  }
+  ASSERT_TRUE(bus_->DeleteConsumer("RENKEI_EVENTS", "effects_counter").ok());
+  auto replay = NewConsumer();
+  ASSERT_TRUE(WaitFor([&] {
+    auto r = replay->PollOnce(200);
+    return r.ok() && replay->stats().duplicates >= 6;
+  }));
+  EXPECT_EQ(replay->stats().parked, 2u);
+  EXPECT_EQ(replay->stats().applied, 0u);
+  size_t parked = 0;
+  auto it = store_->NewIterator(store_->Cf("parked"));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++parked;
+  EXPECT_EQ(parked, 2u);
+  for (const auto& [id, n] : Effects()) EXPECT_EQ(n, 1) << id;
+}
+
+TEST_F(ConsumerInboxTest, ParkedEventsAreAppliedOnceWhenTheServiceIsUpgraded) {
+  // The older build: one that does not know the events about "upgrade_*" resources yet.
+  auto older = [](const v1::EventEnvelope& e) {
+    return common::FromANewerVersion(e) || e.aggregate_id().rfind("upgrade_", 0) == 0;
+  };
+  PublishEvents(2);
+  PublishOne("upgrade_1");
+  PublishOne("upgrade_2");
+  PublishEvents(4);  // eight events in all, six of them known to the older build
+  {
+    auto consumer = NewConsumer(false, older);
+    DrainUntil(*consumer, 6);
+    EXPECT_EQ(consumer->stats().parked, 2u);
+    EXPECT_EQ(Effects().size(), 6u);
+  }
+  // The upgrade: the same store and stream, a build that understands them. They are applied
+  // as the consumer starts, before anything new is fetched, once.
+  {
+    auto upgraded = NewConsumer();
+    ASSERT_TRUE(upgraded->PollOnce(200).ok());
+    EXPECT_EQ(upgraded->stats().applied, 2u);
+    EXPECT_EQ(upgraded->stats().parked, 0u);
+    EXPECT_EQ(Effects().size(), 8u);
+  }
+  // Restarted again and the whole stream delivered again: nothing more.
+  ASSERT_TRUE(bus_->DeleteConsumer("RENKEI_EVENTS", "effects_counter").ok());
+  auto replay = NewConsumer();
+  ASSERT_TRUE(WaitFor([&] {
+    auto r = replay->PollOnce(200);
+    return r.ok() && replay->stats().duplicates >= 8;
+  }));
+  EXPECT_EQ(replay->stats().applied, 0u);
+  const auto effects = Effects();
+  EXPECT_EQ(effects.size(), 8u);
+  for (const auto& [id, n] : effects) EXPECT_EQ(n, 1) << id;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // binaries; the derived counts of renkei-indicators and the counts intake keeps of its own events
 // must equal the consultations stored.
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -18,8 +19,10 @@
 #include "renkei/common/bus.h"
 #include "renkei/common/clock.h"
 #include "renkei/common/dates.h"
+#include "renkei/common/events.h"
 #include "renkei/common/ids.h"
 #include "renkei/v1/admin.grpc.pb.h"
+#include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/indicators.grpc.pb.h"
 #include "renkei/v1/intake.grpc.pb.h"
 
@@ -57,6 +60,18 @@ double DerivedConsultations(v1::IndicatorsService::Stub& stub) {
   double total = 0;
   for (const auto& p : series.points()) total += p.value();
   return total;
+}
+
+// The derived count once it reaches `expected` (or a minute has passed).
+double DerivedConsultationsOnceSettled(v1::IndicatorsService::Stub& stub, size_t expected) {
+  double derived = 0;
+  WaitFor(
+      [&] {
+        derived = DerivedConsultations(stub);
+        return derived == static_cast<double>(expected);
+      },
+      std::chrono::seconds(60));
+  return derived;
 }
 
 class RequestIdsTest : public ::testing::Test {
@@ -292,14 +307,8 @@ TEST_F(RequestIdsTest, ThousandCreatesAtEightClientsUnderKillNineAreEachAppliedO
 
   // The derived count equals them, and so does intake's own count of its events.
   auto indicators = v1::IndicatorsService::NewStub(inagi_->channel("indicators"));
-  double derived = 0;
-  WaitFor(
-      [&] {
-        derived = DerivedConsultations(*indicators);
-        return derived == static_cast<double>(answers.size());
-      },
-      std::chrono::seconds(60));
-  EXPECT_EQ(derived, static_cast<double>(answers.size()));
+  EXPECT_EQ(DerivedConsultationsOnceSettled(*indicators, answers.size()),
+            static_cast<double>(answers.size()));
   auto admin = v1::AdminService::NewStub(inagi_->channel("intake", v1::ROLE_OPERATOR));
   v1::EventCounts counts;
   grpc::ClientContext ctx;
@@ -313,6 +322,198 @@ TEST_F(RequestIdsTest, ThousandCreatesAtEightClientsUnderKillNineAreEachAppliedO
   // No command answered anything but what its batch recorded.
   EXPECT_THAT(ReadFile(inagi_->log_path("intake")),
               ::testing::Not(::testing::HasSubstr("program error")));
+}
+
+// An event of a newer version (a payload type this build does not know) in the stream of a
+// running instance: renkei-indicators parks it, goes on counting the events after it, shows it
+// in renkei_events_parked and keeps it parked — not rejected — across a restart of the same build.
+TEST_F(RequestIdsTest, ANewerEventInjectedIntoARunningServiceIsParkedAndCounted) {
+  InstanceSpec spec;
+  spec.services = {"intake", "indicators"};
+  spec.metrics = true;
+  inagi_ = std::make_unique<InstanceProcesses>(tmp_.Sub("newer"), nats_->url(), spec);
+  ASSERT_TRUE(inagi_->Start("intake").ok());
+  ASSERT_TRUE(inagi_->Start("indicators").ok());
+  auto intake = v1::IntakeService::NewStub(inagi_->channel("intake"));
+  auto consult = [&](int n) {
+    v1::Consultation out;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(
+        intake->CreateConsultation(&ctx, NewConsultation(common::NewId("req"), n), &out).ok());
+  };
+  consult(1);
+  common::NatsOptions o;
+  o.url = nats_->url();
+  auto bus = common::NatsBus::Connect(o);
+  ASSERT_TRUE(bus.ok());
+  ASSERT_TRUE((*bus)->WaitConnected(5000));
+  v1::EventEnvelope newer = common::NewEvent({"m132250"}, "consultation", "con_from_the_future", 3,
+                                             v1::SHARE_LEVEL_PREFECTURE, "132250");
+  newer.GetReflection()->MutableUnknownFields(&newer)->AddLengthDelimited(290, "\x0a\x02ok");
+  auto published = (*bus)->PublishBatch({{"renkei.pref.m132250.consultation.consultation_reopened",
+                                          newer.id(), newer.SerializeAsString()}},
+                                        5000);
+  ASSERT_TRUE(published.at(0).status.ok()) << published.at(0).status;
+  consult(2);
+
+  auto indicators = v1::IndicatorsService::NewStub(inagi_->channel("indicators"));
+  ASSERT_TRUE(
+      WaitFor([&] { return DerivedConsultations(*indicators) == 2; }, std::chrono::seconds(30)));
+  const std::string metrics = inagi_->metrics_address("indicators");
+  const std::string derived = "consumer=\"indicators_derived\"";
+  ASSERT_TRUE(WaitFor([&] { return MetricValue(metrics, "renkei_events_parked", derived) == 1; },
+                      std::chrono::seconds(20)))
+      << ReadFile(inagi_->log_path("indicators"));
+  EXPECT_TRUE(WaitFor([&] { return MetricValue(metrics, "renkei_consumer_pending", derived) == 0; },
+                      std::chrono::seconds(20)));
+  EXPECT_EQ(MetricValue(metrics, "renkei_events_consumed_total", "result=\"parked\"").value_or(0),
+            1.0);
+  EXPECT_THAT(ReadFile(inagi_->log_path("indicators")),
+              ::testing::HasSubstr("event from a newer version parked"));
+
+  // Restarted (the same build): still parked, nothing rejected, counting goes on.
+  inagi_->Stop("indicators");
+  ASSERT_TRUE(inagi_->Start("indicators").ok());
+  consult(3);
+  ASSERT_TRUE(
+      WaitFor([&] { return DerivedConsultations(*indicators) == 3; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(WaitFor([&] { return MetricValue(metrics, "renkei_events_parked", derived) == 1; },
+                      std::chrono::seconds(20)));
+  EXPECT_THAT(ReadFile(inagi_->log_path("indicators")),
+              ::testing::Not(::testing::HasSubstr("event rejected")));
+}
+
+// A rolling restart (docs/compatibility.md, "Upgrading an instance"): every service of the
+// instance stopped with SIGTERM and started again, one after the other, while clients create
+// consultations and resources and retry every failed call with its request id. No command fails
+// for good, none is applied twice, and the consumers restarted on the way miss nothing.
+TEST_F(RequestIdsTest, ARollingRestartOfEveryServiceUnderLoadLosesNoCommand) {
+  const std::vector<std::string> services = {"directory", "intake",     "issues",
+                                             "training",  "indicators", "network"};
+  InstanceSpec spec;
+  spec.services = services;
+  inagi_ = std::make_unique<InstanceProcesses>(tmp_.Sub("rolling"), nats_->url(), spec);
+  for (const auto& service : services) ASSERT_TRUE(inagi_->Start(service).ok()) << service;
+
+  std::atomic<bool> done{false};
+  std::atomic<int> retried{0};
+  std::atomic<int> cancelled{0};
+  std::mutex mu;
+  std::map<std::string, std::string> consultations, resources;  // request id -> id
+  // Calls `call` until it succeeds; every failure must be one a retry is for, as renkeictl and
+  // the gateway retry: UNAVAILABLE, DEADLINE_EXCEEDED, and CANCELLED by a service that stopped
+  // while handling the call — which may have committed it (seen here: the request id is what
+  // makes the retry safe).
+  auto until_answered = [&](const std::function<grpc::Status()>& call) {
+    for (int attempt = 0;; ++attempt) {
+      ASSERT_LT(attempt, 600);
+      grpc::Status s = call();
+      if (s.ok()) return;
+      ASSERT_TRUE(s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                  s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                  s.error_code() == grpc::StatusCode::CANCELLED)
+          << s.error_code() << " " << s.error_message();
+      if (s.error_code() == grpc::StatusCode::CANCELLED) ++cancelled;
+      ++retried;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  };
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&, c] {
+      auto stub = v1::IntakeService::NewStub(inagi_->channel("intake"));
+      for (int i = 0; !done; ++i) {
+        const std::string id = common::NewId("req");
+        const auto request = NewConsultation(id, c * 10000 + i);
+        v1::Consultation out;
+        until_answered([&] {
+          grpc::ClientContext ctx;
+          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+          return stub->CreateConsultation(&ctx, request, &out);
+        });
+        std::lock_guard<std::mutex> lock(mu);
+        consultations[id] = out.id();
+        std::this_thread::sleep_for(std::chrono::milliseconds(40));  // paced: a steady load
+      }
+    });
+  }
+  for (int c = 0; c < 2; ++c) {
+    clients.emplace_back([&, c] {
+      auto stub = v1::DirectoryService::NewStub(inagi_->channel("directory"));
+      for (int i = 0; !done; ++i) {
+        v1::UpsertResourceRequest request;
+        request.set_request_id(common::NewId("req"));
+        v1::Resource* r = request.mutable_resource();
+        r->set_kind(v1::RESOURCE_KIND_CLINIC);
+        r->set_name("稲城 再起動クリニック " + std::to_string(c) + "-" + std::to_string(i));
+        r->set_municipality_code("132250");
+        r->mutable_location()->set_latitude(35.63);
+        r->mutable_location()->set_longitude(139.50);
+        v1::UpsertResourceResponse out;
+        until_answered([&] {
+          grpc::ClientContext ctx;
+          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+          return stub->UpsertResource(&ctx, request, &out);
+        });
+        std::lock_guard<std::mutex> lock(mu);
+        resources[request.request_id()] = out.resource().id();
+        std::this_thread::sleep_for(std::chrono::milliseconds(40));
+      }
+    });
+  }
+
+  // One service after the other, as an upgrade does: stop (SIGTERM: calls under way finish),
+  // start, wait until it serves, a second of load, the next.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  for (const auto& service : services) {
+    const auto begin = std::chrono::steady_clock::now();
+    inagi_->Stop(service);
+    ASSERT_TRUE(inagi_->Start(service).ok()) << service;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - begin)
+                        .count();
+    std::printf("%s restarted in %lld ms\n", service.c_str(), static_cast<long long>(ms));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  done = true;
+  for (auto& t : clients) t.join();
+  std::printf(
+      "consultations: %zu, resources: %zu, calls retried with their request id: %d (of them "
+      "CANCELLED by a stopping service: %d)\n",
+      consultations.size(), resources.size(), retried.load(), cancelled.load());
+  RecordProperty("calls_retried", retried.load());
+  EXPECT_GT(retried.load(), 0);  // the restarts were felt
+  ASSERT_GT(consultations.size(), 50u);
+  ASSERT_GT(resources.size(), 20u);
+
+  // Each command applied once: as many records as request ids, all different, all stored.
+  std::set<std::string> consultation_ids, resource_ids;
+  for (const auto& [request, id] : consultations) consultation_ids.insert(id);
+  for (const auto& [request, id] : resources) resource_ids.insert(id);
+  EXPECT_EQ(consultation_ids.size(), consultations.size());
+  EXPECT_EQ(resource_ids.size(), resources.size());
+  auto intake = v1::IntakeService::NewStub(inagi_->channel("intake"));
+  EXPECT_EQ(ListedConsultations(*intake), consultation_ids);
+
+  // Their events once each in the stream, and the consumers restarted on the way counted every
+  // consultation once (renkei-indicators' derived count).
+  EXPECT_EQ(ReceivedEvents().size(), consultation_ids.size());
+  common::NatsOptions o;
+  o.url = nats_->url();
+  auto bus = common::NatsBus::Connect(o);
+  ASSERT_TRUE(bus.ok());
+  (*bus)->WaitConnected(5000);
+  std::set<std::string> upserted;
+  for (const auto& m : ReadStream(**bus, kStream, "renkei.*.m132250.resource.resource_upserted")) {
+    v1::EventEnvelope e;
+    ASSERT_TRUE(e.ParseFromString(m.data));
+    EXPECT_TRUE(upserted.insert(e.aggregate_id()).second) << "twice: " << e.aggregate_id();
+  }
+  EXPECT_EQ(upserted, resource_ids);
+  auto indicators = v1::IndicatorsService::NewStub(inagi_->channel("indicators"));
+  EXPECT_EQ(DerivedConsultationsOnceSettled(*indicators, consultation_ids.size()),
+            static_cast<double>(consultation_ids.size()));
 }
 
 }  // namespace

@@ -114,8 +114,11 @@ grpc::Status CallWithRetry(const google::protobuf::Message& request,
   for (int attempt = 1;; ++attempt) {
     auto ctx = NewContext();
     s = call(*sent, ctx.get());
+    // CANCELLED without our asking: a service that stopped while the call was under way (it
+    // may have committed: the request id makes the retry safe; docs/compatibility.md).
     const bool transient = s.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                           s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+                           s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                           s.error_code() == grpc::StatusCode::CANCELLED;
     if (!transient || attempt >= attempts) return s;
     // 0.25 s, 0.5 s, 1 s, ... with up to 50% jitter: a restarting service gets a moment.
     const int64_t base_ms = int64_t{250} << std::min(attempt - 1, 4);

@@ -217,14 +217,24 @@ void AuditLog::StartSealer(std::chrono::milliseconds interval) {
         // A store that refuses writes (a full disk): back off, up to a minute, and say so once
         // per backoff step rather than every round.
         std::fprintf(stderr, "audit: sealing failed: %s\n", s.ToString().c_str());
+        ++seal_failures_;
         wait = std::min<std::chrono::milliseconds>(wait * 2, std::chrono::minutes(1));
       } else {
+        last_seal_micros_ = clock_->NowMicros();
         wait = interval;
       }
       lock.lock();
       stop_.wait_for(lock, wait, [this] { return stopping_; });
     }
   });
+}
+
+AuditSealing AuditLog::sealing() const {
+  AuditSealing state{.last_seal_micros = last_seal_micros_.load(),
+                     .failures = seal_failures_.load()};
+  std::lock_guard<std::mutex> lock(later_mu_);
+  state.waiting = later_.size() + unsealed_.size();
+  return state;
 }
 
 AuditLog::~AuditLog() {

@@ -1,12 +1,17 @@
 #include "renkei/common/config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/jurisdiction.h"
+#include "renkei/common/version.h"
 
 namespace renkei::common {
 
@@ -82,6 +87,53 @@ void ValidateDataKeyDir(v1::InstanceConfig* config, FieldViolations* v) {
   }
 }
 
+// The keys of `value` (JSON read as a google.protobuf.Value) that `type` does not have, by path
+// ("nats.future_key"): settings of a newer version, or misspelt ones.
+void UnknownKeys(const google::protobuf::Value& value, const google::protobuf::Descriptor* type,
+                 const std::string& path, std::vector<std::string>* unknown) {
+  if (value.kind_case() == google::protobuf::Value::kListValue) {
+    for (const auto& item : value.list_value().values()) UnknownKeys(item, type, path, unknown);
+    return;
+  }
+  if (value.kind_case() != google::protobuf::Value::kStructValue) return;
+  for (const auto& [key, member] : value.struct_value().fields()) {
+    const google::protobuf::FieldDescriptor* field = type->FindFieldByName(key);
+    for (int i = 0; field == nullptr && i < type->field_count(); ++i) {
+      if (type->field(i)->json_name() == key) field = type->field(i);
+    }
+    std::string where = path;
+    if (!where.empty()) where += '.';
+    where += key;
+    if (field == nullptr) {
+      unknown->push_back(where);
+    } else if (field->message_type() != nullptr && !field->is_map()) {
+      UnknownKeys(member, field->message_type(), where, unknown);
+    }
+  }
+}
+
+// Why the instance file could not be read, naming the keys this version does not know.
+absl::Status Unreadable(std::string_view json, std::string_view parse_error) {
+  google::protobuf::Value tree;
+  std::vector<std::string> unknown;
+  if (google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(json.data(), json.size()), &tree)
+          .ok()) {
+    UnknownKeys(tree, v1::InstanceConfig::descriptor(), "", &unknown);
+  }
+  if (unknown.empty()) {
+    return absl::InvalidArgumentError("設定ファイルを読めません / config: " +
+                                      std::string(parse_error));
+  }
+  std::sort(unknown.begin(), unknown.end());
+  std::string keys;
+  for (const auto& k : unknown) keys += (keys.empty() ? "" : ", ") + k;
+  return absl::InvalidArgumentError(
+      "この版の Renkei (" + std::string(RenkeiVersion()) + ") が知らない設定があります: " + keys +
+      " / unknown settings: " + keys + ". A setting of a newer version of Renkei, or a misspelt " +
+      "one: upgrade this instance before using it, or remove it (docs/compatibility.md)");
+}
+
 }  // namespace
 
 absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
@@ -90,10 +142,7 @@ absl::StatusOr<v1::InstanceConfig> ParseInstanceConfig(std::string_view json) {
   options.ignore_unknown_fields = false;
   auto parsed = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), &config, options);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError("設定ファイルを読めません / config: " +
-                                      std::string(parsed.message()));
-  }
+  if (!parsed.ok()) return Unreadable(json, std::string(parsed.message()));
   FieldViolations v;
   // instance
   const auto& inst = config.instance();

@@ -7,6 +7,7 @@ namespace renkei::common {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ConfigTest, FillsDefaultsAndNamesTheInstance) {
   auto c = ParseInstanceConfig(R"({
@@ -30,6 +31,24 @@ TEST(ConfigTest, RejectsUnknownKeysNamingThem) {
       "code": "132250", "colour": "blue"}, "nats": {"url": "x"}})");
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(std::string(c.status().message()), HasSubstr("colour"));
+}
+
+TEST(ConfigTest, SettingsOfANewerVersionAreRefusedByTheirPathsWhereverTheyAre) {
+  // Keys a newer version might add: in a section, in a service's server section and in an
+  // element of a list (federation.children), all named at once with what to do.
+  auto c = ParseInstanceConfig(R"({"instance": {"level": "INSTANCE_LEVEL_PREFECTURE",
+      "code": "130001"}, "nats": {"url": "x", "cluster_routes": ["a"]},
+      "directory": {"server": {"listen_address": "127.0.0.1:1", "io_threads": 4}},
+      "federation": {"children": [{"level": "INSTANCE_LEVEL_MUNICIPALITY", "code": "132250",
+                                   "leafUser": "m", "weight": 2}]}})");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string message(c.status().message());
+  EXPECT_THAT(message, HasSubstr("unknown settings: directory.server.io_threads, "
+                                 "federation.children.weight, nats.cluster_routes."));
+  EXPECT_THAT(message, HasSubstr("newer version"));
+  EXPECT_THAT(message, HasSubstr("が知らない設定があります"));
+  EXPECT_THAT(message, Not(HasSubstr("leafUser")));  // the JSON name of a known field is known
 }
 
 TEST(ConfigTest, NamesEveryBadValue) {

@@ -26,7 +26,9 @@ struct Metrics::Impl {
   prometheus::Gauge* history_gap = nullptr;
   prometheus::Gauge* store_writable = nullptr;
   std::mutex gauges_mu;
-  std::map<std::string, prometheus::Gauge*> gauges;  // guarded by gauges_mu
+  // guarded by gauges_mu
+  std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
 };
 
 Metrics::Metrics(std::string_view service) : impl_(std::make_unique<Impl>()) {
@@ -125,18 +127,32 @@ void Metrics::SetStreamHistoryGap(uint64_t events_lost) {
 
 void Metrics::SetStoreWritable(bool writable) { impl_->store_writable->Set(writable ? 1 : 0); }
 
-void Metrics::SetGauge(const std::string& name, const std::string& help, double value) {
+void Metrics::SetGauge(const std::string& name, const std::string& help, double value,
+                       const std::map<std::string, std::string>& labels) {
   std::lock_guard<std::mutex> lock(impl_->gauges_mu);
-  auto& gauge = impl_->gauges[name];
-  if (gauge == nullptr) {
-    gauge = &prometheus::BuildGauge()
-                 .Name(name)
-                 .Help(help)
-                 .Labels({{"service", impl_->service}})
-                 .Register(*impl_->registry)
-                 .Add({});
+  auto& family = impl_->gauges[name];
+  if (family == nullptr) {
+    family = &prometheus::BuildGauge()
+                  .Name(name)
+                  .Help(help)
+                  .Labels({{"service", impl_->service}})
+                  .Register(*impl_->registry);
   }
-  gauge->Set(value);
+  family->Add(prometheus::Labels(labels.begin(), labels.end())).Set(value);
+}
+
+void Metrics::SetCounter(const std::string& name, const std::string& help, double total) {
+  std::lock_guard<std::mutex> lock(impl_->gauges_mu);
+  auto& family = impl_->counters[name];
+  if (family == nullptr) {
+    family = &prometheus::BuildCounter()
+                  .Name(name)
+                  .Help(help)
+                  .Labels({{"service", impl_->service}})
+                  .Register(*impl_->registry);
+  }
+  prometheus::Counter& counter = family->Add({});
+  if (total > counter.Value()) counter.Increment(total - counter.Value());
 }
 
 prometheus::Registry& Metrics::registry() { return *impl_->registry; }

@@ -1,19 +1,25 @@
 #include "renkei/common/service_host.h"
 
+#include <sys/statvfs.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <thread>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "renkei/common/admin_service.h"
 #include "renkei/common/auth.h"
+#include "renkei/common/certificates.h"
 #include "renkei/common/config.h"
 #include "renkei/common/event_counts.h"
 #include "renkei/common/federation.h"
 #include "renkei/common/log.h"
 #include "renkei/common/server.h"
 #include "renkei/common/status_macros.h"
+#include "renkei/common/version.h"
 
 namespace renkei::common {
 
@@ -22,7 +28,55 @@ namespace {
 bool IsOperatorError(const absl::Status& s) {
   return absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s);
 }
+absl::Status RecordFormat(Store* store, int format) {
+  Batch batch;
+  batch.Put(store->Cf("default"), kDataFormatKey, std::to_string(format));
+  return store->Write(batch);
+}
+
 }  // namespace
+
+absl::StatusOr<int> MigrateData(Store* store, const ServiceModule& module) {
+  const int newest = 1 + static_cast<int>(module.migrations.size());
+  if (store->created()) {
+    RETURN_IF_ERROR(RecordFormat(store, newest));
+    return newest;
+  }
+  int format = 1;  // written before formats were recorded
+  auto recorded = store->Get(store->Cf("default"), kDataFormatKey);
+  if (recorded.ok()) {
+    if (!absl::SimpleAtoi(*recorded, &format) || format < 1) {
+      return absl::DataLossError("unreadable data format \"" + *recorded + "\" in " +
+                                 store->path());
+    }
+  } else if (!absl::IsNotFound(recorded.status())) {
+    return recorded.status();
+  }
+  if (format > newest) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("データは新しい版の renkei-", module.name, " が書いたものです / the data in ",
+                     store->path(), " has data format ", format,
+                     ", written by a newer version of renkei-", module.name, "; this version (",
+                     std::string(RenkeiVersion()), ") understands formats up to ", newest,
+                     ". Run the newer version again, or restore a backup this version took "
+                     "(docs/compatibility.md)"));
+  }
+  for (; format < newest; ++format) {
+    const DataMigration& step = module.migrations[static_cast<size_t>(format - 1)];
+    if (step.to != format + 1) {
+      return absl::InternalError(absl::StrCat("migration ", format - 1, " of ", module.name,
+                                              " leads to format ", step.to, ", not ", format + 1));
+    }
+    LogLine(LogLevel::kInfo, "migrating data")
+        .Field("from_format", format)
+        .Field("to_format", step.to)
+        .Field("what", step.what);
+    RETURN_IF_ERROR(step.run(store));
+    RETURN_IF_ERROR(RecordFormat(store, step.to));
+  }
+  if (!recorded.ok()) RETURN_IF_ERROR(RecordFormat(store, format));
+  return format;
+}
 
 absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Open(v1::InstanceConfig config,
                                                                const ServiceModule& module,
@@ -58,6 +112,7 @@ absl::Status ServiceHost::OpenParts(const ServiceModule& module) {
   ASSIGN_OR_RETURN(store_, Store::Open({.path = server_.data_dir(),
                                         .column_families = cfs,
                                         .point_lookup_families = RequestLedger::ColumnFamilies()}));
+  ASSIGN_OR_RETURN(data_format_, MigrateData(store_.get(), module));
   RETURN_IF_ERROR(InitEventCounts(store_.get(), store_->created(), options_.clock->NowMicros()));
   outbox_ = std::make_unique<Outbox>(store_.get());
   audit_ = std::make_unique<AuditLog>(store_.get());
@@ -67,6 +122,11 @@ absl::Status ServiceHost::OpenParts(const ServiceModule& module) {
   if (!security.ok()) return absl::InvalidArgumentError(security.status().message());
   security_ = std::make_shared<ServerSecurity>(std::move(*security));
   metrics_ = std::make_unique<Metrics>(module.name);
+  metrics_->SetGauge("renkei_store_format_version", "The format of the service's data",
+                     data_format_);
+  metrics_->SetGauge("renkei_build_info", "The version of this build (always 1)", 1,
+                     {{"version", std::string(RenkeiVersion())}});
+  certificates_ = CertificateFiles(config_);
   RequestLedgerOptions ledger_options;
   ledger_options.window_micros =
       int64_t{config_.commands().request_window_hours()} * 3600 * 1000000;
@@ -124,13 +184,43 @@ absl::Status ServiceHost::Serve() {
         server_running_->SetServing(serving);
         metrics_->SetStoreWritable(serving);
       }
-      if (tick % 50 == 0) {
-        metrics_->SetOutboxDepth(relay_->PendingCount(), relay_->RetainedCount());
-      }
+      if (tick % 50 == 0) ReportHealth(tick);
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
   return absl::OkStatus();
+}
+
+// Every 5 s on the health thread: what the alert rules of deploy/prometheus/ look at.
+void ServiceHost::ReportHealth(int tick) {
+  metrics_->SetOutboxDepth(relay_->PendingCount(), relay_->RetainedCount());
+  struct statvfs fs {};
+  if (statvfs(server_.data_dir().c_str(), &fs) == 0) {
+    const double unit = static_cast<double>(fs.f_frsize);
+    metrics_->SetGauge("renkei_store_disk_free_bytes",
+                       "Space left for unprivileged writers on the data directory's file system",
+                       static_cast<double>(fs.f_bavail) * unit);
+    metrics_->SetGauge("renkei_store_disk_total_bytes", "Size of the data directory's file system",
+                       static_cast<double>(fs.f_blocks) * unit);
+  }
+  const AuditSealing sealing = audit_->sealing();
+  metrics_->SetGauge("renkei_audit_unsealed_entries", "Audit records written but not chained yet",
+                     sealing.waiting);
+  metrics_->SetGauge("renkei_audit_last_seal_timestamp_seconds",
+                     "When the audit sealer last succeeded (unix seconds; 0: not yet)",
+                     static_cast<double>(sealing.last_seal_micros) / 1e6);
+  metrics_->SetCounter("renkei_audit_seal_failures_total", "Rounds of the audit sealer that failed",
+                       sealing.failures);
+  if (tick % 600 == 0) {  // a minute: certificates are replaced on disk when renewed
+    for (const std::string& file : certificates_) {
+      auto expiry = CertificateExpiry(file);
+      if (expiry.ok()) {
+        metrics_->SetGauge("renkei_certificate_expiry_timestamp_seconds",
+                           "When the certificate expires (notAfter, unix seconds)",
+                           static_cast<double>(*expiry), {{"file", file}});
+      }
+    }
+  }
 }
 
 int64_t ServiceHost::outbox_pending() const { return relay_ ? relay_->PendingCount() : 0; }

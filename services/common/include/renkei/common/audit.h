@@ -43,6 +43,13 @@ struct AuditVerification {
   uint64_t journal = 0;    // records written but not sealed yet
 };
 
+// How the sealer is doing (metrics: renkei_audit_*).
+struct AuditSealing {
+  int64_t last_seal_micros = 0;  // when a round of the sealer last succeeded (0: not yet)
+  uint64_t failures = 0;         // rounds that failed since start-up
+  uint64_t waiting = 0;          // records this process knows are not sealed yet
+};
+
 class AuditLog {
  public:
   static std::vector<std::string> ColumnFamilies();
@@ -67,6 +74,7 @@ class AuditLog {
   void StartSealer(std::chrono::milliseconds interval = std::chrono::milliseconds(100));
 
   const Store* store() const { return store_; }
+  AuditSealing sealing() const;
 
   AuditVerification Verify() const;
   // Every entry about the record, oldest first (sealed entries, then journal records not sealed
@@ -89,7 +97,9 @@ class AuditLog {
   std::atomic<uint64_t> journal_counter_;
   std::mutex seal_mu_;  // one sealer at a time
   v1::AuditHead head_;  // guarded by seal_mu_
-  std::mutex later_mu_;
+  std::atomic<int64_t> last_seal_micros_{0};
+  std::atomic<uint64_t> seal_failures_{0};
+  mutable std::mutex later_mu_;
   std::vector<v1::AuditEntry> later_;  // guarded by later_mu_
   // Journal keys this process put into batches and the sealer has not found yet (when they were
   // put): the sealer looks them up instead of scanning the journal, whose sealed records leave

@@ -10,6 +10,15 @@
 // written, redelivered later; any other error -> the event is recorded as rejected in the inbox
 // (with the reason) and acked, so one bad event never blocks the stream.
 //
+// Events from a newer version (docs/compatibility.md): an event whose payload type this version
+// does not know, or that carries fields it does not know, is neither applied in part nor
+// rejected: it is parked — kept whole in the "parked" column family (with an inbox check first,
+// so a redelivery is not parked twice) and acknowledged, so the stream moves on. Whenever the
+// consumer (re)subscribes — at start-up, so after the service is upgraded — it goes through its
+// parked events and applies, through the inbox as usual, every one it now understands; the others
+// stay parked. renkei_events_parked{consumer} counts them; renkei_consumer_pending{consumer} is
+// what its stream holds for it that it has not handled yet (both every 5 s while it runs).
+//
 // After a restore (backup.h) the consumer starts over from the beginning of its stream once:
 // the inbox restored with the store skips what the checkpoint already holds.
 #pragma once
@@ -47,6 +56,9 @@ struct ConsumerOptions {
   // not count): an event that changes nothing is acknowledged without an inbox record, saving a
   // synced write per ignored event. Leave false when a no-op can depend on state.
   bool skip_inbox_for_no_ops = false;
+  // Which events this build cannot apply (default: FromANewerVersion). Tests stand in for an
+  // older build with it, to show what happens once the service is upgraded.
+  std::function<bool(const v1::EventEnvelope&)> newer_than_this_build;
 };
 
 struct ConsumerStats {
@@ -55,7 +67,12 @@ struct ConsumerStats {
   uint64_t rejected = 0;
   uint64_t retried = 0;
   uint64_t ignored = 0;  // no-ops acknowledged without an inbox record (skip_inbox_for_no_ops)
+  uint64_t parked = 0;   // events from a newer version waiting in the store (now)
 };
+
+// Whether the event carries a payload type or fields this build does not know: it was written by
+// a newer version of Renkei.
+bool FromANewerVersion(const v1::EventEnvelope& event);
 
 class DurableConsumer {
  public:
@@ -74,10 +91,20 @@ class DurableConsumer {
   // Whether the event id is recorded in the inbox.
   bool Seen(const std::string& event_id) const;
   ConsumerStats stats() const;
+  const ConsumerSpec& spec() const { return options_.consumer; }
 
  private:
+  enum class Outcome { kApplied, kDuplicate, kRejected, kRetry, kIgnored, kParked };
   absl::Status HandleOne(InboundMessage& msg);
+  // Applies one event through the inbox; `parked_key` is its key in the parked family when it
+  // comes from there ("" when it comes from the stream).
+  absl::StatusOr<Outcome> Apply(const v1::EventEnvelope& event, std::string_view raw,
+                                const std::string& parked_key);
+  // Applies the parked events this build now understands (see above).
+  absl::Status ApplyParked();
   absl::Status ReplayAfterRestore();
+  // renkei_events_parked and renkei_consumer_pending for this consumer (every 5 s while it runs).
+  void ReportState();
 
   Store* store_;
   Outbox* outbox_;
@@ -87,8 +114,10 @@ class DurableConsumer {
   const Clock* clock_;
   Metrics* metrics_;
   ColumnFamily inbox_cf_;
+  ColumnFamily parked_cf_;
   std::unique_ptr<PullSubscription> sub_;
-  std::atomic<uint64_t> applied_{0}, duplicates_{0}, rejected_{0}, retried_{0}, ignored_{0};
+  std::atomic<uint64_t> applied_{0}, duplicates_{0}, rejected_{0}, retried_{0}, ignored_{0},
+      parked_{0};
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -1,15 +1,22 @@
 // Prometheus metrics for one service process, served over HTTP at /metrics.
 //
 // Every service gets: renkei_rpc_requests_total{method,code}, renkei_rpc_latency_seconds{method},
-// renkei_outbox_events_published_total, renkei_outbox_pending, renkei_outbox_retained,
+// renkei_outbox_events_published_total, renkei_outbox_records{state="pending"|"retained"},
 // renkei_events_consumed_total{consumer,result}, renkei_request_replays_total (commands answered
 // from their request id's record), renkei_stream_history_gap (events the service published that
 // the stream no longer holds, gaps not yet accepted; docs/operations.md) and
 // renkei_store_writable (0 while the store refuses writes after an I/O error, e.g. a full disk).
-// Services register their own on registry().
+// The service host adds (service_host.cc, every few seconds): renkei_consumer_pending{consumer}
+// and renkei_events_parked{consumer} (consumer.h), renkei_store_disk_free_bytes and
+// renkei_store_disk_total_bytes (the file system of the data directory),
+// renkei_certificate_expiry_timestamp_seconds{file}, renkei_audit_unsealed_entries,
+// renkei_audit_last_seal_timestamp_seconds, renkei_audit_seal_failures_total,
+// renkei_store_format_version and renkei_build_info{version}. The alert rules on them are in
+// deploy/prometheus/. Services register their own on registry().
 // Thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,8 +45,12 @@ class Metrics {
   void CountRequestReplay();
   void SetStreamHistoryGap(uint64_t events_lost);
   void SetStoreWritable(bool writable);
-  // A gauge of the service's own, registered on first use (e.g. renkei_derived_differences).
-  void SetGauge(const std::string& name, const std::string& help, double value);
+  // A gauge, registered on first use (e.g. renkei_derived_differences); `labels` besides the
+  // service's own (the same name always with the same label names).
+  void SetGauge(const std::string& name, const std::string& help, double value,
+                const std::map<std::string, std::string>& labels = {});
+  // The same for a counter that only goes up: sets it to `total` when that is more than it holds.
+  void SetCounter(const std::string& name, const std::string& help, double total);
 
   prometheus::Registry& registry();
 

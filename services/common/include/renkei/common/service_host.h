@@ -51,6 +51,20 @@ namespace renkei::common {
 class ServiceHost;
 using Services = std::vector<std::unique_ptr<grpc::Service>>;
 
+// One step of a service's data format (docs/compatibility.md), from format `to - 1` to `to`: run
+// at start-up, before anything else reads the data. It may write in several batches, and must
+// be safe to run again: the new format is recorded only after it returned (a crash in between
+// runs it again).
+struct DataMigration {
+  int to = 0;
+  std::string what;  // for the log, e.g. "consultations indexed by ward"
+  std::function<absl::Status(Store*)> run;
+};
+
+// The key in the store's default family that holds its data format (a decimal number). Data
+// written before formats were recorded has none and is format 1.
+inline constexpr char kDataFormatKey[] = "renkei.data_format";
+
 // What a service is, to the host that runs it.
 struct ServiceModule {
   std::string name;  // "directory": renkei-directory, its config section, logs and metrics
@@ -63,7 +77,14 @@ struct ServiceModule {
   // Builds the domain on the host (config validated), starts the consumers and workers its
   // domain declares (host.Consume, host.OnShutdown), and returns its gRPC services.
   std::function<absl::StatusOr<Services>(ServiceHost&)> build;
+  // The steps from format 1 to the format this build writes (1 + their number), in order
+  // (migrations[i].to == i + 2). A store of a newer format than that is refused.
+  std::vector<DataMigration> migrations = {};
 };
+
+// Brings the store's data to the module's format (see DataMigration), recording it; returns the
+// format. FAILED_PRECONDITION for data of a newer format than the module knows.
+absl::StatusOr<int> MigrateData(Store* store, const ServiceModule& module);
 
 // The usual end of a module's build: its one gRPC service, made from `args`.
 template <typename Service, typename... Args>
@@ -92,6 +113,8 @@ class ServiceHost {
   absl::Status Serve();
   // The gRPC port (after Serve; the one chosen when listening on port 0).
   int port() const;
+  // The format of the service's data (after the migrations at start-up).
+  int data_format() const { return data_format_; }
   // Stops serving and shuts down in order (see above). Also run by the destructor.
   void Shutdown();
   // Events in the outbox not yet published.
@@ -142,6 +165,7 @@ class ServiceHost {
   v1::ServerConfig server_;
   std::string instance_id_;
   std::string name_;
+  int data_format_ = 0;
   std::unique_ptr<DataKeys> data_keys_;
   std::unique_ptr<RecordSealer> sealer_;
   std::unique_ptr<Store> store_;
@@ -156,6 +180,9 @@ class ServiceHost {
   std::unique_ptr<GrpcServer> server_running_;
   std::atomic<bool> stopping_{false};
   std::thread health_;
+  // The certificate files the process uses (for renkei_certificate_expiry_timestamp_seconds).
+  std::vector<std::string> certificates_;
+  void ReportHealth(int tick);
   bool shut_down_ = false;
   std::vector<std::function<void()>> shutdown_;
   std::vector<std::shared_ptr<void>> kept_;
