@@ -5,8 +5,9 @@
 # prefectures of the nation) and its services, with each municipality's real facilities
 # imported from reference-data/. See docs/federation.md.
 #
-#   tools/federation.sh start    generate the instance files, render the nats-server configs,
-#                                start everything, import demo data
+#   tools/federation.sh start    provision the instances once (renkeictl instance init, admit,
+#                                join: instance files, keys, nats-server configs), start
+#                                everything, import demo data
 #   tools/federation.sh stop     stop everything (services first, then the nats-servers)
 #   tools/federation.sh status   renkeictl federation status over every instance
 #   tools/federation.sh env <id> print the RENKEI_* addresses of an instance (eval "$(...)")
@@ -14,7 +15,9 @@
 # Everything lives under data/federation/ (delete it to start from scratch). Ports: instance
 # base B (national 15000, p13 15100, p11 15200, m132250 15300, m132080 15400, m112020 15500):
 # nats-server B, leaf-node hub B+1, gRPC B+11..B+16 (directory, intake, issues, training,
-# indicators, network), metrics B+21..B+26.
+# indicators, network), metrics B+21..B+26 (`renkeictl instance init --base-port B`; the instance
+# file also names a gateway at B+10, which this script does not start). The console accounts'
+# temporary passwords and the leaf credentials are in data/federation/secrets/.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -61,9 +64,6 @@ port_of() { # port_of <base> <service> [metrics]
     fi
   done
 }
-ensure_key() { # ensure_key <id>: the instance's token signing key k1, generated once
-  [[ -f $root/$1/keys/k1.key ]] || "$ctl" token keygen --key-dir "$root/$1/keys" --key-id k1 >/dev/null
-}
 token_of() { # token_of <id>: a day's token for the instance's own staff
   read -r level code _ _ <<<"$(lookup "$1")"
   local role jur=$code
@@ -75,74 +75,50 @@ token_of() { # token_of <id>: a day's token for the instance's own staff
   "$ctl" token issue --key-dir "$root/$1/keys" --key-id k1 --audience "$1" --subject "local-$1" \
     --role "$role" --jurisdiction "$jur" --ttl 86400
 }
-password_of() { # a per-child leaf-node password, generated once
-  local f="$root/secrets/$1.password"
-  if [[ ! -s $f ]]; then
-    mkdir -p "$root/secrets"
-    head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$f"
-    chmod 600 "$f"
-  fi
-  cat "$f"
-}
-peer_json() { # peer_json <id> [with-url]
-  read -r level code base _ <<<"$(lookup "$1")"
-  local json="{\"level\": \"INSTANCE_LEVEL_${level}\""
-  [[ $code != "-" ]] && json+=", \"code\": \"$code\""
-  json+=", \"leaf_user\": \"$2\", \"leaf_password\": \"$(password_of "$2")\""
-  [[ ${3:-} == url ]] && json+=", \"leafnode_url\": \"nats-leaf://127.0.0.1:$((base + 1))\""
-  echo "$json}"
-}
 
-write_instance() { # write_instance <id>
-  local id=$1
-  read -r level code base parent <<<"$(lookup "$id")"
-  local file="$root/$id/instance.json"
-  mkdir -p "$root/$id"
-  {
-    echo "{"
-    if [[ $code == "-" ]]; then
-      echo "  \"instance\": {\"level\": \"INSTANCE_LEVEL_${level}\"},"
-    else
-      echo "  \"instance\": {\"level\": \"INSTANCE_LEVEL_${level}\", \"code\": \"$code\"},"
+# Each instance is provisioned as an operator would (docs/provisioning.md), once: `renkeictl
+# instance init` writes its directory (instance file, nats-server config, signing key k1, the
+# console's first account, the join request), the parent admits it (`instance admit`: a leaf
+# password of its own, the parent's config rendered again) and it joins with the credentials
+# (`instance join`). Every step is skipped when done; a tree made by an older version of this
+# script (instance files without join requests) is used as it is.
+provision() {
+  local line id level code base parent pbase args
+  mkdir -p "$root/secrets"
+  chmod 700 "$root/secrets"
+  for line in "${instances[@]}"; do
+    read -r id level code base parent <<<"$line"
+    [[ -f $root/$id/instance.json ]] && continue
+    args=(instance init --level "${level,,}" --dir "$root/$id" --base-port "$base" --key-id k1)
+    [[ $code != "-" ]] && args+=(--code "$code")
+    if [[ $parent != "-" ]]; then
+      read -r _ _ pbase _ <<<"$(lookup "$parent")"
+      args+=(--parent-url "nats-leaf://127.0.0.1:$((pbase + 1))")
     fi
-    echo "  \"nats\": {\"url\": \"nats://127.0.0.1:$base\", \"jetstream_domain\": \"$id\"},"
-    echo "  \"data_root\": \"$root/$id\","
-    echo "  \"security\": {\"key_dir\": \"$root/$id/keys\", \"service_key_id\": \"k1\","
-    echo "               \"data_key_dir\": \"$root/data-keys/$id\"},"
-    echo "  \"federation\": {"
-    local parts=()
-    [[ $parent != "-" ]] && parts+=("    \"parent\": $(peer_json "$parent" "$id" url)")
-    local children=() line cid cparent
-    for line in "${instances[@]}"; do
-      read -r cid _ _ _ cparent <<<"$line"
-      [[ $cparent == "$id" ]] && children+=("      $(peer_json "$cid" "$cid")")
-    done
-    if ((${#children[@]})); then
-      parts+=("    \"leafnode_listen\": \"127.0.0.1:$((base + 1))\"")
-      local joined
-      joined=$(printf '%s,\n' "${children[@]}")
-      parts+=("    \"children\": [
-${joined%,}
-    ]")
+    # Its output holds the console account's temporary password: kept with the secrets.
+    "$ctl" "${args[@]}" >"$root/secrets/$id.init.txt"
+    echo "   $id: provisioned (renkeictl instance init)"
+  done
+  for line in "${instances[@]}"; do
+    read -r id level code base parent <<<"$line"
+    if [[ $parent == "-" || ! -f $root/$id/join-request.json ]]; then
+      # The nation, or a tree of an older version: its nats-server config as before.
+      [[ -f $root/$id/nats.conf ]] ||
+        "$ctl" federation nats-config --config "$root/$id/instance.json" >"$root/$id/nats.conf"
+      continue
     fi
-    local joined_parts
-    joined_parts=$(printf '%s,\n' "${parts[@]}")
-    echo "${joined_parts%,}"
-    echo "  },"
-    local svc sections=()
-    for svc in $(services_of "$level"); do
-      local s="  \"$svc\": {\"server\": {\"listen_address\": \"127.0.0.1:$(port_of "$base" "$svc")\", \"metrics_address\": \"127.0.0.1:$(port_of "$base" "$svc" 21)\"}"
-      [[ $svc == intake ]] && s+=", \"directory_address\": \"127.0.0.1:$(port_of "$base" directory)\", \"network_address\": \"127.0.0.1:$(port_of "$base" network)\""
-      if [[ $svc == network && $level != NATIONAL ]]; then
-        s+=", \"issues_address\": \"127.0.0.1:$(port_of "$base" issues)\", \"indicators_address\": \"127.0.0.1:$(port_of "$base" indicators)\""
-      fi
-      sections+=("$s}")
-    done
-    local joined_sections
-    joined_sections=$(printf '%s,\n' "${sections[@]}")
-    echo "${joined_sections%,}"
-    echo "}"
-  } >"$file"
+    local credentials="$root/secrets/$id.credentials.json"
+    if [[ ! -f $credentials ]]; then
+      "$ctl" instance admit --dir "$root/$parent" --request "$root/$id/join-request.json" \
+        --out "$credentials" >/dev/null
+      echo "   $parent: admitted $id (renkeictl instance admit)"
+    fi
+    if [[ ! -f $root/secrets/$id.joined ]]; then
+      "$ctl" instance join --dir "$root/$id" --credentials "$credentials" >/dev/null
+      touch "$root/secrets/$id.joined"
+      echo "   $id: joined $parent (renkeictl instance join)"
+    fi
+  done
 }
 
 running() { [[ -f "$pids/$1" ]] && kill -0 "$(cat "$pids/$1")" 2>/dev/null; }
@@ -226,13 +202,9 @@ start() {
     renkei-indicators renkei-network renkeictl
   stop >/dev/null 2>&1 || true
   mkdir -p "$pids" "$logs"
+  echo "== provision the instances (renkeictl instance init, admit, join)"
+  provision
   local line id level code base parent
-  for line in "${instances[@]}"; do
-    read -r id level code base parent <<<"$line"
-    write_instance "$id"
-    ensure_key "$id"
-    "$ctl" federation nats-config --config "$root/$id/instance.json" >"$root/$id/nats.conf"
-  done
   echo "== start the nats-servers (the nation first: leaf nodes connect upwards)"
   for line in "${instances[@]}"; do
     read -r id _ _ _ _ <<<"$line"

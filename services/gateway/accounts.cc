@@ -109,6 +109,16 @@ absl::StatusOr<std::string> HashPassword(const std::string& password) {
   return std::string(out);
 }
 
+std::string TemporaryPassword() {
+  static constexpr char kChars[] = "abcdefghjkmnpqrstuvwxyz23456789";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i > 0 && i % 4 == 0) out += '-';
+    out += kChars[randombytes_uniform(sizeof(kChars) - 1)];
+  }
+  return out;
+}
+
 absl::Status SaveAccount(const std::string& path, v1::GatewayAccount account,
                          const std::string& password) {
   if (std::string problem = AccountProblem(account); !problem.empty()) {

@@ -43,6 +43,10 @@ absl::StatusOr<v1::GatewayAccounts> ReadAccountsFile(const std::string& path);
 // An Argon2id hash of the password (crypto_pwhash_str, interactive limits).
 absl::StatusOr<std::string> HashPassword(const std::string& password);
 
+// A password given to someone to replace at their first log-in: 16 letters and digits that
+// cannot be mistaken for one another when read aloud or from paper, in groups of four.
+std::string TemporaryPassword();
+
 // Adds or replaces `account` (its password hashed here) in the file, written atomically with
 // mode 0600. Passwords shorter than 12 characters are refused. A replaced account keeps its second
 // factor and creation time unless `account` sets them.

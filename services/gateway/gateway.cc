@@ -23,6 +23,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "openapi.h"
 #include "renkei/common/auth.h"
+#include "renkei/common/certificates.h"
 #include "renkei/common/config.h"
 #include "renkei/common/ids.h"
 #include "renkei/common/validation.h"
@@ -209,6 +210,9 @@ Gateway::Impl::~Impl() = default;
 absl::Status Gateway::Impl::Init() {
   const auto& g = config_.gateway();
   const auto& security = config_.security();
+  std::vector<std::string> certificates = common::CertificateFiles(config_);
+  if (!g.tls().cert_file().empty()) certificates.insert(certificates.begin(), g.tls().cert_file());
+  metrics_->WatchCertificates(std::move(certificates));
   if (!security.unauthenticated_loopback()) {
     auto keys = common::LoadKeyRing(security.key_dir());
     if (!keys.ok()) return keys.status();

@@ -21,18 +21,6 @@ namespace {
 
 constexpr char kNoSuchAccount[] = "そのアカウントはありません / no such account";
 
-// A password given to someone to replace at their first log-in: 16 letters and digits that
-// cannot be mistaken for one another when read aloud or from paper, in groups of four.
-std::string TemporaryPassword() {
-  static constexpr char kChars[] = "abcdefghjkmnpqrstuvwxyz23456789";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    if (i > 0 && i % 4 == 0) out += '-';
-    out += kChars[randombytes_uniform(sizeof(kChars) - 1)];
-  }
-  return out;
-}
-
 }  // namespace
 
 const std::map<std::string, Gateway::Impl::OwnHandler>& Gateway::Impl::OwnHandlers() {

@@ -6,6 +6,8 @@
 //                                                        wrong_second_factor, disabled, locked
 //   renkei_gateway_sessions_revoked_total                sessions ended before they expired
 //   renkei_gateway_pending_logins                        log-ins waiting for a step
+//   renkei_build_info{version}                           this build (always 1)
+//   renkei_certificate_expiry_timestamp_seconds{file}    notAfter of each certificate it uses
 // Route labels are the table's patterns ("/api/v1/consultations/{id}"), never a path with ids.
 #include <httplib.h>
 
@@ -19,6 +21,8 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "prometheus/text_serializer.h"
+#include "renkei/common/certificates.h"
+#include "renkei/common/version.h"
 
 namespace renkei::gateway {
 
@@ -52,7 +56,20 @@ struct GatewayMetrics::Impl {
                     .Help("Log-ins waiting for a second factor, a new password or an enrollment")
                     .Labels({{"service", "gateway"}})
                     .Register(*registry)
-                    .Add({})) {}
+                    .Add({})),
+        certificates(prometheus::BuildGauge()
+                         .Name("renkei_certificate_expiry_timestamp_seconds")
+                         .Help("When the certificate expires (notAfter, unix seconds)")
+                         .Labels({{"service", "gateway"}})
+                         .Register(*registry)) {
+    prometheus::BuildGauge()
+        .Name("renkei_build_info")
+        .Help("The version of this build (always 1)")
+        .Labels({{"service", "gateway"}})
+        .Register(*registry)
+        .Add({{"version", std::string(common::RenkeiVersion())}})
+        .Set(1);
+  }
 
   std::shared_ptr<prometheus::Registry> registry;
   prometheus::Family<prometheus::Counter>& requests;
@@ -60,6 +77,8 @@ struct GatewayMetrics::Impl {
   prometheus::Family<prometheus::Counter>& logins;
   prometheus::Counter& revoked;
   prometheus::Gauge& pending;
+  prometheus::Family<prometheus::Gauge>& certificates;
+  std::vector<std::string> certificate_files;  // set before serving
 };
 
 namespace {
@@ -94,7 +113,17 @@ void GatewayMetrics::Request(const std::string& route, const std::string& method
 
 void GatewayMetrics::SetPending(size_t n) { impl_->pending.Set(static_cast<double>(n)); }
 
+void GatewayMetrics::WatchCertificates(std::vector<std::string> files) {
+  impl_->certificate_files = std::move(files);
+}
+
 std::string GatewayMetrics::Text() const {
+  for (const std::string& file : impl_->certificate_files) {
+    auto expiry = common::CertificateExpiry(file);
+    if (expiry.ok()) {
+      impl_->certificates.Add({{"file", file}}).Set(static_cast<double>(*expiry));
+    }
+  }
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, impl_->registry->Collect());
   return out.str();

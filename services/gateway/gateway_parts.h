@@ -87,6 +87,8 @@ class GatewayMetrics {
   void Revoked();
   void Request(const std::string& route, const std::string& method, int status, double seconds);
   void SetPending(size_t n);
+  // The certificate files whose expiry each scrape reports (read then: renewed files show).
+  void WatchCertificates(std::vector<std::string> files);
   // The Prometheus text exposition of every metric.
   std::string Text() const;
 

@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "http_browser.h"
 #include "renkei/common/clock.h"
+#include "renkei/common/version.h"
 #include "renkei/v1/gateway.pb.h"
 
 namespace renkei::testing {
@@ -543,6 +544,20 @@ TEST(GatewayTlsTest, TheGatewayServesHttpsCheckedByRealClients) {
   EXPECT_TRUE(!p || p->status == 400) << "plaintext served";
   EXPECT_NE(RunShell("curl -sS -o /dev/null https://localhost:" + std::to_string(port) + "/").first,
             0);
+  // /metrics (loopback) reports when the certificate expires: openssl's notAfter, to the second.
+  auto [date_rc, not_after] = RunShell("date -u +%s -d \"$(openssl x509 -noout -enddate -in " + ca +
+                                       "/gateway.crt | cut -d= -f2)\"");
+  ASSERT_EQ(date_rc, 0) << not_after;
+  auto [m_rc, metrics] = RunShell("curl -sS --cacert " + ca +
+                                  "/ca.crt https://localhost:" + std::to_string(port) + "/metrics");
+  ASSERT_EQ(m_rc, 0) << metrics;
+  const std::string expiry = FindFirst(
+      metrics,
+      "renkei_certificate_expiry_timestamp_seconds\\{[^}]*gateway.crt[^}]*\\} ([0-9.e+]+)");
+  ASSERT_FALSE(expiry.empty()) << metrics;
+  EXPECT_EQ(static_cast<int64_t>(std::stod(expiry)), std::stoll(not_after));
+  EXPECT_THAT(metrics, HasSubstr("renkei_build_info{service=\"gateway\",version=\"" +
+                                 std::string(common::RenkeiVersion()) + "\"} 1"));
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "renkei/common/dates.h"
 #include "renkei/common/events.h"
 #include "renkei/common/ids.h"
+#include "renkei/common/version.h"
 #include "renkei/v1/admin.grpc.pb.h"
 #include "renkei/v1/directory.grpc.pb.h"
 #include "renkei/v1/indicators.grpc.pb.h"
@@ -370,6 +371,17 @@ TEST_F(RequestIdsTest, ANewerEventInjectedIntoARunningServiceIsParkedAndCounted)
             1.0);
   EXPECT_THAT(ReadFile(inagi_->log_path("indicators")),
               ::testing::HasSubstr("event from a newer version parked"));
+  // The rest of what the alert rules read (deploy/prometheus/renkei-alerts.yml) is there too.
+  EXPECT_GT(MetricValue(metrics, "renkei_store_disk_free_bytes").value_or(0), 0);
+  EXPECT_GE(MetricValue(metrics, "renkei_store_disk_total_bytes").value_or(0),
+            MetricValue(metrics, "renkei_store_disk_free_bytes").value_or(1));
+  EXPECT_GT(MetricValue(metrics, "renkei_audit_last_seal_timestamp_seconds").value_or(0),
+            1.7e9);  // sealed since start-up (unix seconds)
+  EXPECT_EQ(MetricValue(metrics, "renkei_audit_seal_failures_total"), 0.0);
+  EXPECT_EQ(MetricValue(metrics, "renkei_store_format_version"), 1.0);
+  EXPECT_EQ(MetricValue(metrics, "renkei_build_info",
+                        "version=\"" + std::string(common::RenkeiVersion()) + "\""),
+            1.0);
 
   // Restarted (the same build): still parked, nothing rejected, counting goes on.
   inagi_->Stop("indicators");

@@ -21,6 +21,7 @@ void AddAccountCommands(CLI::App& app, std::function<int()>* run);
 void AddAuditCommands(CLI::App& app, std::function<int()>* run);
 void AddBackupCommands(CLI::App& app, std::function<int()>* run);
 void AddDataCommands(CLI::App& app, std::function<int()>* run);
+void AddInstanceCommands(CLI::App& app, std::function<int()>* run);
 }  // namespace renkei::cli
 
 namespace {
@@ -92,6 +93,7 @@ int Main(int argc, char** argv) {
   AddAuditCommands(app, &run);
   AddBackupCommands(app, &run);
   AddDataCommands(app, &run);
+  AddInstanceCommands(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
