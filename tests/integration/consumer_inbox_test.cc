@@ -84,8 +84,10 @@ class ConsumerInboxTest : public ::testing::Test {
 
   std::unique_ptr<common::DurableConsumer> NewConsumer(
       bool skip_no_ops = false,
-      std::function<bool(const v1::EventEnvelope&)> newer_than_this_build = nullptr) {
+      std::function<bool(const v1::EventEnvelope&)> newer_than_this_build = nullptr,
+      int parked_retry_ms = 60000) {
     common::ConsumerOptions o;
+    o.parked_retry_ms = parked_retry_ms;
     o.skip_inbox_for_no_ops = skip_no_ops;
     o.newer_than_this_build = std::move(newer_than_this_build);
     o.consumer.stream = "RENKEI_EVENTS";
@@ -198,25 +200,31 @@ void UnknownFieldInAKnownPayload(v1::EventEnvelope* e) {
   auto* removed = e->mutable_resource_removed();
   removed->GetReflection()->MutableUnknownFields(removed)->AddVarint(77, 1);
 }
+void UnknownEnumValue(v1::EventEnvelope* e) {
+  v1::Resource* resource = e->mutable_resource_upserted()->mutable_resource();
+  resource->set_id(e->aggregate_id());
+  resource->set_kind(static_cast<v1::ResourceKind>(999));  // a kind a newer version added
+}
 
 TEST_F(ConsumerInboxTest, EventsOfANewerVersionAreParkedNotAppliedInPartAndTheStreamMovesOn) {
   PublishEvents(3);
   PublishOne("res_newer_type", UnknownPayloadType);
   PublishOne("res_newer_field", UnknownFieldInAKnownPayload);
+  PublishOne("res_newer_enum", UnknownEnumValue);
   for (int i = 3; i < 6; ++i) PublishOne("res_" + std::to_string(i));
   {
     auto consumer = NewConsumer();
     DrainUntil(*consumer, 6);
-    EXPECT_EQ(consumer->stats().parked, 2u);
+    EXPECT_EQ(consumer->stats().parked, 3u);
     EXPECT_EQ(consumer->stats().rejected, 0u);
     EXPECT_EQ(Effects().size(), 6u);  // the six this build understands, nothing of the others
   }
   // A restart of the same build, then every event delivered again (the consumer recreated):
-  // the two stay parked, once each; nothing is applied twice.
+  // the three stay parked, once each; nothing is applied twice.
   {
     auto consumer = NewConsumer();
     ASSERT_TRUE(consumer->PollOnce(200).ok());
-    EXPECT_EQ(consumer->stats().parked, 2u);
+    EXPECT_EQ(consumer->stats().parked, 3u);
   }
   ASSERT_TRUE(bus_->DeleteConsumer("RENKEI_EVENTS", "effects_counter").ok());
   auto replay = NewConsumer();
@@ -224,12 +232,12 @@ TEST_F(ConsumerInboxTest, EventsOfANewerVersionAreParkedNotAppliedInPartAndTheSt
     auto r = replay->PollOnce(200);
     return r.ok() && replay->stats().duplicates >= 6;
   }));
-  EXPECT_EQ(replay->stats().parked, 2u);
+  EXPECT_EQ(replay->stats().parked, 3u);
   EXPECT_EQ(replay->stats().applied, 0u);
   size_t parked = 0;
   auto it = store_->NewIterator(store_->Cf("parked"));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++parked;
-  EXPECT_EQ(parked, 2u);
+  EXPECT_EQ(parked, 3u);
   for (const auto& [id, n] : Effects()) EXPECT_EQ(n, 1) << id;
 }
 
@@ -267,6 +275,35 @@ TEST_F(ConsumerInboxTest, ParkedEventsAreAppliedOnceWhenTheServiceIsUpgraded) {
   EXPECT_EQ(replay->stats().applied, 0u);
   const auto effects = Effects();
   EXPECT_EQ(effects.size(), 8u);
+  for (const auto& [id, n] : effects) EXPECT_EQ(n, 1) << id;
+}
+
+TEST_F(ConsumerInboxTest, AParkedEventThatAsksForARetryDoesNotHoldUpTheStream) {
+  auto older = [](const v1::EventEnvelope& e) {
+    return common::FromANewerVersion(e) || e.aggregate_id().rfind("upgrade_", 0) == 0;
+  };
+  PublishEvents(2);
+  PublishOne("upgrade_1");
+  {
+    auto consumer = NewConsumer(false, older);
+    DrainUntil(*consumer, 2);
+    EXPECT_EQ(consumer->stats().parked, 1u);
+  }
+  // After the upgrade its handler first fails for a moment (a service it calls is restarting):
+  // the events after it are applied meanwhile, and it is applied at the next try, once.
+  fail_first_ = {"upgrade_1"};
+  PublishEvents(3);
+  auto upgraded = NewConsumer(false, nullptr, /*parked_retry_ms=*/3000);
+  const auto started = std::chrono::steady_clock::now();
+  DrainUntil(*upgraded, 3);
+  ASSERT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
+  EXPECT_EQ(upgraded->stats().retried, 1u);
+  EXPECT_EQ(upgraded->stats().parked, 1u);   // still waiting for its retry...
+  EXPECT_EQ(upgraded->stats().applied, 3u);  // ...while the stream went on
+  DrainUntil(*upgraded, 4);
+  EXPECT_EQ(upgraded->stats().parked, 0u);
+  const auto effects = Effects();
+  EXPECT_EQ(effects.size(), 6u);
   for (const auto& [id, n] : effects) EXPECT_EQ(n, 1) << id;
 }
 

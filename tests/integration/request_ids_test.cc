@@ -21,6 +21,8 @@
 #include "renkei/common/dates.h"
 #include "renkei/common/events.h"
 #include "renkei/common/ids.h"
+#include "renkei/common/service_host.h"
+#include "renkei/common/store.h"
 #include "renkei/common/version.h"
 #include "renkei/v1/admin.grpc.pb.h"
 #include "renkei/v1/directory.grpc.pb.h"
@@ -393,6 +395,49 @@ TEST_F(RequestIdsTest, ANewerEventInjectedIntoARunningServiceIsParkedAndCounted)
                       std::chrono::seconds(20)));
   EXPECT_THAT(ReadFile(inagi_->log_path("indicators")),
               ::testing::Not(::testing::HasSubstr("event rejected")));
+}
+
+// The real renkei-intake on data as an older version left it (no data format recorded: every
+// version before formats were) starts, serves it and records format 1; on data a newer version
+// wrote (format 99) it refuses to start, exit 2, saying what to do — and changes nothing.
+TEST_F(RequestIdsTest, TheRealBinaryUpgradesAnOlderStoreAndRefusesANewerOne) {
+  ASSERT_TRUE(inagi_->Start("intake").ok());
+  auto stub = v1::IntakeService::NewStub(inagi_->channel("intake"));
+  v1::Consultation created;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(
+        stub->CreateConsultation(&ctx, NewConsultation(common::NewId("req"), 1), &created).ok());
+  }
+  inagi_->Stop("intake");
+  const std::string data_dir = inagi_->data_dir() + "/data/intake";
+  auto set_format = [&](const std::string& format) {
+    auto store = common::Store::Open({.path = data_dir, .column_families = {}});
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ(*(*store)->Get((*store)->Cf("default"), common::kDataFormatKey), "1");
+    common::Batch batch;
+    if (format.empty()) {
+      batch.Delete((*store)->Cf("default"), common::kDataFormatKey);
+    } else {
+      batch.Put((*store)->Cf("default"), common::kDataFormatKey, format);
+    }
+    ASSERT_TRUE((*store)->Write(batch).ok());
+  };
+  set_format("");  // as an older version left it
+  ASSERT_TRUE(inagi_->Start("intake").ok());
+  EXPECT_EQ(ListedConsultations(*stub), std::set<std::string>{created.id()});
+  inagi_->Stop("intake");
+
+  set_format("99");  // (checks that format 1 was recorded first)
+  auto [rc, out] =
+      RunShell(BinaryPath("renkei-intake") + " --config " + inagi_->config_path() + " 2>&1");
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_THAT(out, ::testing::HasSubstr("has data format 99, written by a newer version of "
+                                        "renkei-intake; this version"));
+  EXPECT_THAT(out, ::testing::HasSubstr("restore a backup this version took"));
+  auto store = common::Store::Open({.path = data_dir, .column_families = {}, .read_only = true});
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->Get((*store)->Cf("default"), common::kDataFormatKey), "99");
 }
 
 // A rolling restart (docs/compatibility.md, "Upgrading an instance"): every service of the

@@ -105,6 +105,12 @@ absl::Status AuditLog::Seal() {
     std::lock_guard<std::mutex> later_lock(later_mu_);
     unsealed.swap(unsealed_);
   }
+  // Counted as waiting (sealing()) until the round ends, however it ends.
+  in_round_ = journal.size() + unsealed.size();
+  struct RoundEnds {
+    std::atomic<uint64_t>* in_round;
+    ~RoundEnds() { *in_round = 0; }
+  } round_ends{&in_round_};
   // Whatever `unsealed` holds when the round ends goes back: every key taken, when it ends early
   // (and the next round scans); the keys not found yet, when it gets that far.
   struct GiveBack {
@@ -233,7 +239,7 @@ AuditSealing AuditLog::sealing() const {
   AuditSealing state{.last_seal_micros = last_seal_micros_.load(),
                      .failures = seal_failures_.load()};
   std::lock_guard<std::mutex> lock(later_mu_);
-  state.waiting = later_.size() + unsealed_.size();
+  state.waiting = later_.size() + unsealed_.size() + in_round_.load();
   return state;
 }
 

@@ -34,6 +34,16 @@ bool HasUnknownFields(const google::protobuf::Message& message) {
   std::vector<const google::protobuf::FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);
   for (const auto* field : fields) {
+    if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
+      // A value a newer version added to the enum: kept as its number by proto3.
+      const int n = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+      for (int i = 0; i < n; ++i) {
+        const int value = field->is_repeated() ? reflection->GetRepeatedEnumValue(message, field, i)
+                                               : reflection->GetEnumValue(message, field);
+        if (field->enum_type()->FindValueByNumber(value) == nullptr) return true;
+      }
+      continue;
+    }
     if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (field->is_repeated()) {
       const int n = reflection->FieldSize(message, field);
@@ -110,6 +120,9 @@ absl::StatusOr<int> DurableConsumer::PollOnce(int timeout_ms) {
     RETURN_IF_ERROR(ReplayAfterRestore());
     RETURN_IF_ERROR(ApplyParked());
     ASSIGN_OR_RETURN(sub_, bus_->PullSubscribe(options_.consumer));
+  } else if (parked_retry_due_ &&
+             clock_->NowMillis() - parked_tried_ms_ >= options_.parked_retry_ms) {
+    RETURN_IF_ERROR(ApplyParked());
   }
   auto fetched = sub_->Fetch(options_.fetch_batch, timeout_ms);
   if (!fetched.ok()) {
@@ -271,6 +284,8 @@ absl::Status DurableConsumer::ApplyParked() {
     return true;
   }));
   uint64_t still = 0;
+  parked_retry_due_ = false;
+  parked_tried_ms_ = clock_->NowMillis();
   for (const auto& [key, raw] : parked) {
     v1::EventEnvelope event;
     if (!event.ParseFromString(raw)) {
@@ -278,8 +293,10 @@ absl::Status DurableConsumer::ApplyParked() {
       continue;
     }
     ASSIGN_OR_RETURN(Outcome outcome, Apply(event, raw, key));
-    if (outcome == Outcome::kRetry) return absl::UnavailableError("a parked event waits to retry");
-    if (outcome == Outcome::kParked) {
+    if (outcome == Outcome::kRetry) {
+      parked_retry_due_ = true;  // stays parked; the stream goes on meanwhile
+      ++still;
+    } else if (outcome == Outcome::kParked) {
       ++still;
     } else {
       LogLine(LogLevel::kInfo, "parked event applied after the upgrade")

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -36,31 +37,54 @@ absl::Status RecordFormat(Store* store, int format) {
 
 }  // namespace
 
+namespace {
+
+// The format recorded in `store` (1 when none is).
+absl::StatusOr<int> RecordedFormat(const Store& store) {
+  auto recorded = store.Get(store.Cf("default"), kDataFormatKey);
+  if (absl::IsNotFound(recorded.status())) return 1;  // written before formats were recorded
+  if (!recorded.ok()) return recorded.status();
+  int format = 0;
+  if (!absl::SimpleAtoi(*recorded, &format) || format < 1) {
+    return absl::DataLossError("unreadable data format \"" + *recorded + "\" in " + store.path());
+  }
+  return format;
+}
+
+absl::Status RefuseNewer(const std::string& path, int format, const ServiceModule& module) {
+  const int newest = 1 + static_cast<int>(module.migrations.size());
+  if (format <= newest) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "データは新しい版の renkei-", module.name, " が書いたものです / the data in ", path,
+      " has data format ", format, ", written by a newer version of renkei-", module.name,
+      "; this version (", std::string(RenkeiVersion()), ") understands formats up to ", newest,
+      ". Run the newer version again, or restore a backup this version took "
+      "(docs/compatibility.md)"));
+}
+
+// Data of a newer format is refused before the store is opened for writing (which would add
+// families and rewrite RocksDB's own files in it).
+absl::Status RefuseNewerDataOnDisk(const std::string& path, const ServiceModule& module) {
+  if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT")) return absl::OkStatus();
+  ASSIGN_OR_RETURN(
+      auto store,
+      Store::Open(
+          {.path = path, .column_families = {}, .read_only = true, .recovery_check_ms = 0}));
+  ASSIGN_OR_RETURN(int format, RecordedFormat(*store));
+  return RefuseNewer(path, format, module);
+}
+
+}  // namespace
+
 absl::StatusOr<int> MigrateData(Store* store, const ServiceModule& module) {
   const int newest = 1 + static_cast<int>(module.migrations.size());
   if (store->created()) {
     RETURN_IF_ERROR(RecordFormat(store, newest));
     return newest;
   }
-  int format = 1;  // written before formats were recorded
-  auto recorded = store->Get(store->Cf("default"), kDataFormatKey);
-  if (recorded.ok()) {
-    if (!absl::SimpleAtoi(*recorded, &format) || format < 1) {
-      return absl::DataLossError("unreadable data format \"" + *recorded + "\" in " +
-                                 store->path());
-    }
-  } else if (!absl::IsNotFound(recorded.status())) {
-    return recorded.status();
-  }
-  if (format > newest) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("データは新しい版の renkei-", module.name, " が書いたものです / the data in ",
-                     store->path(), " has data format ", format,
-                     ", written by a newer version of renkei-", module.name, "; this version (",
-                     std::string(RenkeiVersion()), ") understands formats up to ", newest,
-                     ". Run the newer version again, or restore a backup this version took "
-                     "(docs/compatibility.md)"));
-  }
+  const bool recorded = store->Get(store->Cf("default"), kDataFormatKey).ok();
+  ASSIGN_OR_RETURN(int format, RecordedFormat(*store));
+  RETURN_IF_ERROR(RefuseNewer(store->path(), format, module));
   for (; format < newest; ++format) {
     const DataMigration& step = module.migrations[static_cast<size_t>(format - 1)];
     if (step.to != format + 1) {
@@ -74,7 +98,7 @@ absl::StatusOr<int> MigrateData(Store* store, const ServiceModule& module) {
     RETURN_IF_ERROR(step.run(store));
     RETURN_IF_ERROR(RecordFormat(store, step.to));
   }
-  if (!recorded.ok()) RETURN_IF_ERROR(RecordFormat(store, format));
+  if (!recorded) RETURN_IF_ERROR(RecordFormat(store, format));
   return format;
 }
 
@@ -106,6 +130,7 @@ absl::Status ServiceHost::OpenParts(const ServiceModule& module) {
                    DataKeys::Load(config_.security().data_key_dir(), /*create_if_empty=*/true));
   sealer_ = std::make_unique<RecordSealer>(data_keys_.get());
 
+  RETURN_IF_ERROR(RefuseNewerDataOnDisk(server_.data_dir(), module));
   std::vector<std::string> cfs = module.column_families;
   for (const auto& cf : AuditLog::ColumnFamilies()) cfs.push_back(cf);
   for (const auto& cf : RequestLedger::ColumnFamilies()) cfs.push_back(cf);

@@ -99,6 +99,7 @@ class AuditLog {
   v1::AuditHead head_;  // guarded by seal_mu_
   std::atomic<int64_t> last_seal_micros_{0};
   std::atomic<uint64_t> seal_failures_{0};
+  std::atomic<uint64_t> in_round_{0};  // records a sealing round has taken and not written yet
   mutable std::mutex later_mu_;
   std::vector<v1::AuditEntry> later_;  // guarded by later_mu_
   // Journal keys this process put into batches and the sealer has not found yet (when they were

@@ -11,10 +11,10 @@
 // (with the reason) and acked, so one bad event never blocks the stream.
 //
 // Events from a newer version (docs/compatibility.md): an event whose payload type this version
-// does not know, or that carries fields it does not know, is neither applied in part nor
-// rejected: it is parked — kept whole in the "parked" column family (with an inbox check first,
-// so a redelivery is not parked twice) and acknowledged, so the stream moves on. Whenever the
-// consumer (re)subscribes — at start-up, so after the service is upgraded — it goes through its
+// does not know, or that carries fields or enum values it does not know, is neither applied in
+// part nor rejected: it is parked — kept whole in the "parked" column family (with an inbox check
+// first, so a redelivery is not parked twice) and acknowledged, so the stream moves on. Whenever
+// the consumer (re)subscribes — at start-up, so after the service is upgraded — it goes through its
 // parked events and applies, through the inbox as usual, every one it now understands; the others
 // stay parked. renkei_events_parked{consumer} counts them; renkei_consumer_pending{consumer} is
 // what its stream holds for it that it has not handled yet (both every 5 s while it runs).
@@ -56,6 +56,8 @@ struct ConsumerOptions {
   // not count): an event that changes nothing is acknowledged without an inbox record, saving a
   // synced write per ignored event. Leave false when a no-op can depend on state.
   bool skip_inbox_for_no_ops = false;
+  // How often parked events whose handler asked for a retry are tried again.
+  int parked_retry_ms = 60000;
   // Which events this build cannot apply (default: FromANewerVersion). Tests stand in for an
   // older build with it, to show what happens once the service is upgraded.
   std::function<bool(const v1::EventEnvelope&)> newer_than_this_build;
@@ -70,8 +72,8 @@ struct ConsumerStats {
   uint64_t parked = 0;   // events from a newer version waiting in the store (now)
 };
 
-// Whether the event carries a payload type or fields this build does not know: it was written by
-// a newer version of Renkei.
+// Whether the event carries a payload type, a field or an enum value this build does not know: it
+// was written by a newer version of Renkei.
 bool FromANewerVersion(const v1::EventEnvelope& event);
 
 class DurableConsumer {
@@ -115,6 +117,8 @@ class DurableConsumer {
   Metrics* metrics_;
   ColumnFamily inbox_cf_;
   ColumnFamily parked_cf_;
+  bool parked_retry_due_ = false;  // a parked event asked for a retry (consumer thread only)
+  int64_t parked_tried_ms_ = 0;
   std::unique_ptr<PullSubscription> sub_;
   std::atomic<uint64_t> applied_{0}, duplicates_{0}, rejected_{0}, retried_{0}, ignored_{0},
       parked_{0};
