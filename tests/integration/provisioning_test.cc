@@ -3,7 +3,8 @@
 // `init` a municipality under it, `admit` the municipality at the prefecture (its nats-server and
 // directory restarted), `join` at the municipality, and a resource entered in the municipality
 // arrives in the prefecture's directory. And the refusals: init over existing files, a second
-// join, a second admit, a request of the wrong level or of another prefecture's municipality.
+// join, a second admit, a request of the wrong level or of another prefecture's municipality, an
+// admit or join that fails halfway, a data root that is / or whose parent is not the instance's.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -326,6 +327,64 @@ TEST_F(ProvisioningTest, AdmitRefusesTheWrongLevelAndAnotherPrefecturesMunicipal
   EXPECT_THAT(stranger.err, HasSubstr("these credentials are for m112020"));
 }
 
+// admit and join replace nats.conf before the instance file: one that fails halfway (here
+// nats.conf is a directory, which no file is renamed over) changes nothing, and once the obstacle
+// is gone the same command completes.
+TEST_F(ProvisioningTest, AdmitAndJoinThatFailChangeNothingAndRunAgain) {
+  namespace fs = std::filesystem;
+  const std::string pref = tmp_.Sub("p13"), muni = tmp_.Sub("m132250");
+  int base = 0;
+  ASSERT_EQ(Init("prefecture", "13", pref, &base).exit_code, 0);
+  ASSERT_EQ(Init("municipality", "132250", muni, &base).exit_code, 0);
+  // nats.conf made a directory; returns the file's content.
+  auto block = [](const std::string& nats_conf) {
+    const std::string content = ReadFile(nats_conf);
+    fs::remove(nats_conf);
+    fs::create_directories(nats_conf + "/in-the-way");
+    return content;
+  };
+  auto unblock = [](const std::string& nats_conf, const std::string& content) {
+    fs::remove_all(nats_conf);
+    std::ofstream(nats_conf) << content;
+  };
+
+  const std::string credentials = tmp_.Sub("credentials-m132250.json");
+  const std::vector<std::string> admit = {"instance", "admit",     "--dir",
+                                          pref,       "--request", muni + "/join-request.json",
+                                          "--out",    credentials};
+  const std::string pref_instance = ReadFile(pref + "/instance.json");
+  std::string nats = block(pref + "/nats.conf");
+  auto failed = Ctl(admit);
+  EXPECT_NE(failed.exit_code, 0) << failed;
+  EXPECT_THAT(failed.err, HasSubstr(pref + "/nats.conf"));
+  EXPECT_EQ(ReadFile(pref + "/instance.json"), pref_instance);
+  EXPECT_FALSE(fs::exists(credentials));
+  unblock(pref + "/nats.conf", nats);
+  auto admitted = Ctl(admit);
+  ASSERT_EQ(admitted.exit_code, 0) << admitted;
+  auto loaded = common::LoadInstanceConfig(pref + "/instance.json");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->federation().children_size(), 1);
+  const std::string password = loaded->federation().children(0).leaf_password();
+  EXPECT_THAT(ReadFile(pref + "/nats.conf"), HasSubstr(password));
+
+  const std::vector<std::string> join = {"instance", "join",          "--dir",
+                                         muni,       "--credentials", credentials};
+  const std::string muni_instance = ReadFile(muni + "/instance.json");
+  nats = block(muni + "/nats.conf");
+  failed = Ctl(join);
+  EXPECT_NE(failed.exit_code, 0) << failed;
+  EXPECT_THAT(failed.err, HasSubstr(muni + "/nats.conf"));
+  EXPECT_EQ(ReadFile(muni + "/instance.json"), muni_instance);
+  unblock(muni + "/nats.conf", nats);
+  auto joined = Ctl(join);
+  ASSERT_EQ(joined.exit_code, 0) << joined;
+  loaded = common::LoadInstanceConfig(muni + "/instance.json");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->federation().parent().leaf_password(), password);
+  EXPECT_THAT(ReadFile(muni + "/nats.conf"), HasSubstr(password));
+}
+
 // The production layout: TLS everywhere, with a certificate of the development CA or a key and a
 // request for the instance's own CA; both files load and validate.
 TEST_F(ProvisioningTest, ProductionLayoutWithDevCaCertificateOrCertificateRequest) {
@@ -334,18 +393,31 @@ TEST_F(ProvisioningTest, ProductionLayoutWithDevCaCertificateOrCertificateReques
   ASSERT_EQ(made.first, 0) << made.second;
 
   const std::string chofu = tmp_.Sub("m132080");
-  std::vector<std::string> args = {"instance",     "init",
-                                   "--level",      "municipality",
-                                   "--code",       "132080",
-                                   "--dir",        chofu,
-                                   "--data-root",  tmp_.Sub("var/m132080/data"),
-                                   "--parent-url", "tls://renkei.metro.tokyo.example.jp:7422",
-                                   "--dev-ca",     ca,
-                                   "--host",       "renkei.city.chofu.example.lg.jp"};
   // The service user owns what the services read or write (chown needs root, as CI runs).
   const bool root = geteuid() == 0;
-  if (root) args.insert(args.end(), {"--service-user", "nobody"});
-  auto init = Ctl(args);
+  auto init_chofu = [&](const std::string& data_root) {
+    std::vector<std::string> args = {
+        "instance",    "init",    "--level",      "municipality",
+        "--code",      "132080",  "--dir",        chofu,
+        "--data-root", data_root, "--parent-url", "tls://renkei.metro.tokyo.example.jp:7422",
+        "--dev-ca",    ca,        "--host",       "renkei.city.chofu.example.lg.jp"};
+    if (root) args.insert(args.end(), {"--service-user", "nobody"});
+    return Ctl(args);
+  };
+  // Refused before anything is written: a data root whose parent (the state directory: data keys,
+  // accounts) holds something already, e.g. another instance's state, and /.
+  const std::string shared = tmp_.Sub("var/shared");
+  std::filesystem::create_directories(shared + "/other-instance");
+  auto refused = init_chofu(shared + "/data");
+  EXPECT_EQ(refused.exit_code, 5) << refused;
+  EXPECT_THAT(refused.err, HasSubstr(shared + " (data_root's parent"));
+  refused = init_chofu("/");
+  EXPECT_EQ(refused.exit_code, 3) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("may be /"));
+  EXPECT_FALSE(std::filesystem::exists(chofu));
+  EXPECT_FALSE(std::filesystem::exists(shared + "/data"));
+
+  auto init = init_chofu(tmp_.Sub("var/m132080/data"));
   ASSERT_EQ(init.exit_code, 0) << init;
   auto c = common::LoadInstanceConfig(chofu + "/instance.json");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -357,16 +429,31 @@ TEST_F(ProvisioningTest, ProductionLayoutWithDevCaCertificateOrCertificateReques
   EXPECT_EQ(c->security().data_key_dir(), tmp_.Sub("var/m132080/keys/data"));
   EXPECT_EQ(c->gateway().accounts_file(), tmp_.Sub("var/m132080/accounts.json"));
   if (root) {
-    struct stat key {};
-    ASSERT_EQ(stat(tmp_.Sub("keys/m132080/m132080-services.key").c_str(), &key), 0);
-    struct stat accounts {};
-    ASSERT_EQ(stat(tmp_.Sub("var/m132080/accounts.json").c_str(), &accounts), 0);
-    struct stat config {};
-    ASSERT_EQ(stat((chofu + "/instance.json").c_str(), &config), 0);
+    auto status = [](const std::string& path) {
+      struct stat st {};
+      EXPECT_EQ(lstat(path.c_str(), &st), 0) << path;
+      return st;
+    };
+    const struct stat key = status(tmp_.Sub("keys/m132080/m132080-services.key"));
     EXPECT_NE(key.st_uid, 0u);
-    EXPECT_EQ(accounts.st_uid, key.st_uid);
-    EXPECT_EQ(config.st_uid, 0u);
-    EXPECT_EQ(config.st_gid, key.st_gid);
+    // What init made for the services is the service user's ...
+    for (const std::string path : {"keys/m132080", "var/m132080", "var/m132080/data",
+                                   "var/m132080/keys/data", "var/m132080/accounts.json",
+                                   "var/m132080/accounts.json.lock", "m132080/tls/m132080.key"}) {
+      EXPECT_EQ(status(tmp_.Sub(path)).st_uid, key.st_uid) << path;
+    }
+    // ... the configuration stays root's, readable by the service user's group, and nothing that
+    // was there before init (a sibling of the instance's state directory) changes hands.
+    for (const std::string path : {"m132080", "m132080/instance.json", "m132080/nats.conf"}) {
+      const struct stat config = status(tmp_.Sub(path));
+      EXPECT_EQ(config.st_uid, 0u) << path;
+      EXPECT_EQ(config.st_gid, key.st_gid) << path;
+    }
+    for (const std::string path : {"var", "var/shared", "var/shared/other-instance", "keys"}) {
+      const struct stat untouched = status(tmp_.Sub(path));
+      EXPECT_EQ(untouched.st_uid, 0u) << path;
+      EXPECT_EQ(untouched.st_gid, 0u) << path;
+    }
   }
   EXPECT_EQ(c->federation().parent().leafnode_url(), "tls://renkei.metro.tokyo.example.jp:7422");
   EXPECT_TRUE(c->federation().parent().leaf_password().empty());

@@ -11,8 +11,12 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cli.h"
 #include "gateway/accounts.h"
@@ -201,33 +205,68 @@ absl::StatusOr<Owner> LookUpUser(const std::string& name) {
   return Owner{pw.pw_uid, pw.pw_gid};
 }
 
-// chown of `path` (and with `recursive` of everything below it); -1 leaves an id as it is.
-absl::Status Chown(const std::string& path, uid_t uid, gid_t gid, bool recursive) {
-  std::vector<std::string> paths = {path};
-  std::error_code ec;
-  if (recursive && fs::is_directory(path, ec)) {
-    for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
-      paths.push_back(entry.path().string());
-    }
-  }
-  for (const auto& p : paths) {
-    if (::lchown(p.c_str(), uid, gid) != 0) {
-      return absl::InternalError("所有者を変えられません / cannot chown " + p + ": " +
-                                 std::strerror(errno));
-    }
+// chown of `path` alone (a symbolic link itself); -1 leaves an id as it is.
+absl::Status Chown(const std::string& path, uid_t uid, gid_t gid) {
+  if (::lchown(path.c_str(), uid, gid) != 0) {
+    return absl::InternalError("所有者を変えられません / cannot chown " + path + ": " +
+                               std::strerror(errno));
   }
   return absl::OkStatus();
 }
 
-absl::Status MakeDir(const std::string& path, fs::perms perms) {
+// Creates `path` and its missing parents (`perms` on `path` itself), adding each directory it
+// creates to `created`, parents first: what init may give to the service user is what it made.
+absl::Status MakeDir(const std::string& path, fs::perms perms, std::vector<std::string>* created) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return absl::OkStatus();
+  std::vector<std::string> missing;
+  for (fs::path p = path; !fs::exists(p, ec) && p != p.parent_path(); p = p.parent_path()) {
+    missing.push_back(p.string());
+  }
   if (!fs::create_directories(path, ec) || ec) {
     return absl::InternalError("ディレクトリを作れません / cannot create " + path + ": " +
                                ec.message());
   }
+  created->insert(created->end(), missing.rbegin(), missing.rend());
   fs::permissions(path, perms, ec);
   return absl::OkStatus();
+}
+
+// `path` is `base` or below it (absolute, normalized paths).
+bool Within(const std::string& path, const std::string& base) {
+  return path == base || base == "/" || path.rfind(base + "/", 0) == 0;
+}
+
+// Whether the directory `dir` holds nothing but `except` (absent or empty: checked on its own).
+bool HoldsOnly(const std::string& dir, const std::string& except) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().string() != except) return false;
+  }
+  return !ec;
+}
+
+// The content of a file admit or join is about to replace, to put back when what follows fails;
+// nullopt when there is no regular file there.
+absl::StatusOr<std::optional<std::string>> Snapshot(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::optional<std::string>();
+  std::ifstream in(path, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.is_open() || in.bad()) {
+    return absl::InternalError("読めません / cannot read " + path);
+  }
+  return std::optional<std::string>(std::move(content));
+}
+
+// Puts back what Snapshot read (best effort: the caller reports the first failure).
+void PutBack(const std::string& path, const std::optional<std::string>& before) {
+  std::error_code ec;
+  if (before) {
+    (void)Replace(path, *before, 0640);
+  } else {
+    fs::remove(path, ec);
+  }
 }
 
 std::string ToJson(const google::protobuf::Message& m) {
@@ -588,6 +627,15 @@ absl::StatusOr<InitResult> InitInstance(const InitOptions& o) {
     files.push_back(r.cert_file);
     files.push_back(r.certificate_requested ? r.csr_file : r.ca_file);
   }
+  // The data root and its parent, the state directory, are the instance's own: never /, the
+  // data root empty, the state directory too (but for the data root) unless it is the
+  // configuration directory (the local layout), whose files are checked below.
+  if (state_dir == "/" || data_root == "/") {
+    return absl::InvalidArgumentError(
+        "--data-root: データの置き場所 (" + data_root +
+        ") とその親 (データ鍵とアカウントの置き場所) に / は使えません / neither the data root nor "
+        "its parent (the state directory: data keys, accounts file) may be /");
+  }
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
     return absl::AlreadyExistsError(dir + " はディレクトリではありません / not a directory");
@@ -598,6 +646,21 @@ absl::StatusOr<InitResult> InitInstance(const InitOptions& o) {
   if (fs::exists(data_root, ec) && !fs::is_empty(data_root, ec)) {
     return absl::AlreadyExistsError(data_root + " にデータがあります (data_root) / data_root " +
                                     data_root + " is not empty");
+  }
+  if (state_dir != dir && fs::exists(state_dir, ec) && !HoldsOnly(state_dir, data_root)) {
+    return absl::AlreadyExistsError(
+        state_dir + " は空ではありません (data_root の親: データ鍵とアカウントの置き場所) / " +
+        state_dir + " (data_root's parent: data keys, accounts file) is not empty");
+  }
+  // The service user owns the state directory and the key directory when init makes them: the
+  // configuration must not be inside them, or it could replace instance.json and nats.conf.
+  const std::string& owned = Within(dir, state_dir) ? state_dir : key_dir;
+  if (owner && Within(dir, owned)) {
+    return absl::InvalidArgumentError(
+        "--service-user: 設定のディレクトリ " + dir + " が " + owned +
+        " (サービスのユーザーのもの) の中にあります。--data-root, --key-dir を別の場所に / "
+        "the configuration directory is inside " +
+        owned + ", which the service user would own: give --data-root (and --key-dir) elsewhere");
   }
   auto nats_conf = CheckAndRender(c);
   if (!nats_conf.ok()) return nats_conf.status();
@@ -614,17 +677,18 @@ absl::StatusOr<InitResult> InitInstance(const InitOptions& o) {
   if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialize");
   r.temporary_password = gateway::TemporaryPassword();
 
-  // Then written, secrets first. With a service user, what the services read or write becomes
-  // its own, and the configuration readable by its group.
+  // Then written, secrets first.
   const auto kPrivate = fs::perms::owner_all;
   const auto kShared = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec;
-  RETURN_IF_ERROR(MakeDir(dir, kShared));
-  RETURN_IF_ERROR(MakeDir(key_dir, kPrivate));
-  RETURN_IF_ERROR(MakeDir(state_dir, kShared));
-  RETURN_IF_ERROR(MakeDir(data_key_dir, kPrivate));
+  std::vector<std::string> created;  // the directories init makes
+  RETURN_IF_ERROR(MakeDir(dir, kShared, &created));
+  RETURN_IF_ERROR(MakeDir(key_dir, kPrivate, &created));
+  RETURN_IF_ERROR(MakeDir(state_dir, kShared, &created));
+  RETURN_IF_ERROR(MakeDir(data_key_dir, kPrivate, &created));
+  RETURN_IF_ERROR(MakeDir(data_root, kPrivate, &created));
   RETURN_IF_ERROR(common::GenerateKeyPair(key_dir, key_id));
   if (r.tls) {
-    RETURN_IF_ERROR(MakeDir(tls_dir, kShared));
+    RETURN_IF_ERROR(MakeDir(tls_dir, kShared, &created));
     RETURN_IF_ERROR(WriteNew(key_file, tls.key_pem, 0600));
     if (r.certificate_requested) {
       RETURN_IF_ERROR(WriteNew(r.csr_file, tls.csr_pem, 0644));
@@ -646,15 +710,33 @@ absl::StatusOr<InitResult> InitInstance(const InitOptions& o) {
     RETURN_IF_ERROR(WriteNew(dir + "/" + kJoinRequestFile, ToJson(request), 0644));
   }
   if (owner) {
+    // With a service user, what init made for the services to read or write becomes its own
+    // (the keys, the TLS key, the accounts file, the directories it made of the state and key
+    // directories), the configuration it wrote (root's) readable by its group. Nothing that
+    // existed before changes hands.
+    std::vector<std::string> own = {key_dir + "/" + key_id + ".key",
+                                    key_dir + "/" + key_id + ".pub", accounts_file};
+    std::vector<std::string> shared = {dir + "/" + kInstanceFile, dir + "/" + kNatsFile};
+    if (fs::exists(accounts_file + ".lock", ec)) own.push_back(accounts_file + ".lock");
+    if (r.tls) {
+      own.push_back(key_file);
+      if (r.certificate_requested) {
+        shared.push_back(r.csr_file);
+      } else {
+        shared.push_back(r.cert_file);
+        shared.push_back(r.ca_file);
+      }
+    }
+    for (const auto& d : created) {
+      if (Within(d, state_dir) || Within(d, key_dir)) {
+        own.push_back(d);
+      } else if (d == dir || d == tls_dir) {
+        shared.push_back(d);
+      }
+    }
     constexpr auto kKeep = static_cast<uid_t>(-1);
-    for (const auto& path : {dir, dir + "/" + kInstanceFile, dir + "/" + kNatsFile}) {
-      RETURN_IF_ERROR(Chown(path, kKeep, owner->gid, /*recursive=*/false));
-    }
-    if (r.tls) RETURN_IF_ERROR(Chown(tls_dir, kKeep, owner->gid, /*recursive=*/true));
-    for (const auto& path : {key_dir, state_dir}) {
-      RETURN_IF_ERROR(Chown(path, owner->uid, owner->gid, /*recursive=*/true));
-    }
-    if (r.tls) RETURN_IF_ERROR(Chown(key_file, owner->uid, owner->gid, /*recursive=*/false));
+    for (const auto& path : shared) RETURN_IF_ERROR(Chown(path, kKeep, owner->gid));
+    for (const auto& path : own) RETURN_IF_ERROR(Chown(path, owner->uid, owner->gid));
   }
   for (const auto& f : files) {
     if (fs::exists(f, ec)) r.files.push_back(f);
@@ -780,9 +862,19 @@ absl::StatusOr<AdmitResult> AdmitChild(const AdmitOptions& o) {
   credentials.set_leafnode_url(r.leaf_url);
   credentials.set_leaf_user(child.leaf_user());
   credentials.set_leaf_password(child.leaf_password());
+
+  // Written so that a failure leaves nothing changed, or what a second run completes: the
+  // credentials (a new file, removed again), nats.conf (put back; else rendered again by the
+  // second run), and last the instance file, where the child counts as admitted.
+  const std::string instance_file = dir + "/" + kInstanceFile;
+  const std::string nats_file = dir + "/" + kNatsFile;
+  ASSIGN_OR_RETURN(std::optional<std::string> old_nats, Snapshot(nats_file));
   RETURN_IF_ERROR(WriteNew(r.credentials_file, ToJson(credentials), 0600));
-  absl::Status s = Replace(dir + "/" + kInstanceFile, ToJson(c), 0640);
-  if (s.ok()) s = Replace(dir + "/" + kNatsFile, nats_conf, 0640);
+  absl::Status s = Replace(nats_file, nats_conf, 0640);
+  if (s.ok()) {
+    s = Replace(instance_file, ToJson(c), 0640);
+    if (!s.ok()) PutBack(nats_file, old_nats);
+  }
   if (!s.ok()) {
     fs::remove(r.credentials_file, ec);
     return s;
@@ -841,8 +933,16 @@ absl::StatusOr<JoinResult> JoinParent(const JoinOptions& o) {
   }
   *fed->mutable_parent() = parent;
   ASSIGN_OR_RETURN(std::string nats_conf, CheckAndRender(c));
-  RETURN_IF_ERROR(Replace(dir + "/" + kInstanceFile, ToJson(c), 0640));
-  RETURN_IF_ERROR(Replace(dir + "/" + kNatsFile, nats_conf, 0640));
+  // nats.conf first, the instance file (where the parent's credentials count as joined) last:
+  // a failure leaves nothing changed, or (nats.conf not put back) what a second run completes.
+  const std::string instance_file = dir + "/" + kInstanceFile;
+  const std::string nats_file = dir + "/" + kNatsFile;
+  ASSIGN_OR_RETURN(std::optional<std::string> old_nats, Snapshot(nats_file));
+  RETURN_IF_ERROR(Replace(nats_file, nats_conf, 0640));
+  if (absl::Status s = Replace(instance_file, ToJson(c), 0640); !s.ok()) {
+    PutBack(nats_file, old_nats);
+    return s;
+  }
   return r;
 }
 

@@ -15,7 +15,9 @@
 // (common::ParseInstanceConfig, each service section, the gateway's) and the nats-server
 // configuration must render (common::RenderNatsServerConfig), or nothing is written. Nothing that
 // exists is overwritten, except that admit and join replace the instance file and nats.conf they
-// change (atomically: a synced temporary file renamed over the old).
+// change (atomically: a synced temporary file renamed over the old), nats.conf first and the
+// instance file last: one that fails halfway leaves nothing changed (the credentials file removed,
+// nats.conf put back) or, at worst, a nats.conf that the same command run again renders anew.
 //
 // Errors: ALREADY_EXISTS (a file that would be overwritten, a child already admitted, an
 // instance already joined), INVALID_ARGUMENT (a bad code, level, option or request; the message
@@ -39,14 +41,21 @@ struct InitOptions {
   // Where the files go (created when missing; files in it are never overwritten).
   std::string dir;
   // Default: <dir>/data in the local layout, /var/lib/renkei/<id>/data in production (the
-  // package's layout, docs/packaging.md). Its parent holds what the services and the gateway
-  // write besides: the data keys (keys/data/, the default data_key_dir) and the accounts file.
+  // package's layout, docs/packaging.md). Its parent, the state directory, holds what the services
+  // and the gateway write besides: the data keys (keys/data/, the default data_key_dir) and the
+  // accounts file. Neither may be /; the data root must be absent or empty, and so must the state
+  // directory (but for the data root) unless it is `dir` (the local layout).
   std::string data_root;
   // The token signing keys. Default: <dir>/keys in the local layout, <dir>/../keys/<id> in
   // production (/etc/renkei/keys/m132250).
   std::string key_dir;
-  // The user the services run as (e.g. "renkei"): the keys, the TLS key and the state directory
-  // become its own, the configuration (0640) readable by its group. Empty: the caller's.
+  // The user the services run as (e.g. "renkei"). What init makes for the services becomes its
+  // own — the token keys and the TLS key it writes, the accounts file, and the directories it
+  // creates of the key directory and the state directory (the state directory itself, keys/data/,
+  // the data root) — and the configuration it writes (instance.json, nats.conf: 0640, the caller's)
+  // readable by its group. Nothing that existed before changes hands. `dir` must not be inside the
+  // state or key directory (refused: so not in the local layout without --data-root elsewhere).
+  // Empty: everything the caller's.
   std::string service_user;
   // The local layout (every address on loopback, plaintext unless dev_ca_dir): nats-server B,
   // leaf-node hub B+1, gateway B+10, gRPC B+11..B+16 (directory, intake, issues, training,
