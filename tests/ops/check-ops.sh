@@ -9,7 +9,9 @@
 #   check-ops.sh dashboards     node tests/ops/check-dashboards.mjs (generator, Grafana schema,
 #                               layout, every query through promtool)
 #   check-ops.sh metric-names   every renkei_* metric the rules and dashboards read is one the
-#                               services or the gateway export (a name in services/)
+#                               services or the gateway define, and every label their queries
+#                               use (by/without/on/ignoring, selectors) is one the services set
+#                               or the scrape adds (check-metrics.py; tests are not exports)
 #   check-ops.sh selftest       each check above fails on a broken copy of its input
 #
 # Optional second argument: the source tree (default: two levels up from this script).
@@ -70,19 +72,8 @@ check_rules() {
 }
 
 check_metric_names() {
-  local names missing=0 n
-  # Metric names: renkei_* tokens that are not the scrape labels; histogram series to their family.
-  names=$(cat "$prometheus_dir/renkei-alerts.yml" "${dashboards[@]}" |
-    grep -o 'renkei_[a-z0-9_]*' | sed -E 's/_(bucket|sum|count)$//' |
-    grep -vxE 'renkei_(instance|level|parent)' | sort -u)
-  for n in $names; do
-    if ! grep -rqF --include='*.cc' --include='*.h' "\"$n\"" "$services_dir"; then
-      echo "$n is read by the alerts or dashboards but no service exports it" >&2
-      missing=1
-    fi
-  done
-  [[ $missing == 0 ]] || return 1
-  echo "OK: $(wc -w <<<"$names") metric names, each exported in $services_dir"
+  need python3
+  python3 "$src/tests/ops/check-metrics.py" "$prometheus_dir" "$services_dir" "${dashboards[@]}"
 }
 
 # Runs check $1 with the environment in $2.. and expects it to fail.
@@ -100,11 +91,12 @@ selftest() {
   local tmp
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' RETURN
-  mkdir -p "$tmp/ok" "$tmp/config" "$tmp/syntax" "$tmp/threshold" "$tmp/runbook" "$tmp/metric"
+  mkdir -p "$tmp/ok" "$tmp/config" "$tmp/syntax" "$tmp/threshold" "$tmp/runbook" "$tmp/metric" \
+    "$tmp/by-label" "$tmp/matcher-label"
   cp "$prometheus_dir"/* "$tmp/ok/"
   # The unchanged copy passes: the failures below come from the breakage, not from the copy.
   OPS_PROMETHEUS_DIR=$tmp/ok bash "$0" alert-tests "$src" >/dev/null
-  for d in config syntax threshold runbook metric; do cp "$prometheus_dir"/* "$tmp/$d/"; done
+  for d in config syntax threshold runbook metric by-label matcher-label; do cp "$prometheus_dir"/* "$tmp/$d/"; done
   sed -i 's/^  scrape_interval: 15s/  scrape_interval: 15 seconds/' "$tmp/config/prometheus.yml"
   expect_failure config OPS_PROMETHEUS_DIR="$tmp/config"
   sed -i 's/expr: renkei_store_writable == 0/expr: renkei_store_writable == = 0/' "$tmp/syntax/renkei-alerts.yml"
@@ -118,6 +110,24 @@ selftest() {
   expect_failure rules OPS_PROMETHEUS_DIR="$tmp/runbook"
   sed -i 's/renkei_events_parked > 0/renkei_events_held > 0/' "$tmp/metric/renkei-alerts.yml"
   expect_failure metric-names OPS_PROMETHEUS_DIR="$tmp/metric"
+  # Labels no service sets: in a `by (...)` clause and in a selector.
+  sed -i '0,/min by (renkei_instance, renkei_level, renkei_parent, file)/s//min by (renkei_instance, renkei_level, renkei_parent, path)/' \
+    "$tmp/by-label/renkei-alerts.yml"
+  expect_failure metric-names OPS_PROMETHEUS_DIR="$tmp/by-label"
+  sed -i 's/renkei_outbox_records{state="pending"}/renkei_outbox_records{phase="pending"}/' \
+    "$tmp/matcher-label/renkei-alerts.yml"
+  expect_failure metric-names OPS_PROMETHEUS_DIR="$tmp/matcher-label"
+  # A metric that only a *_test.cc names, a label that only a file in a tests/ directory sets:
+  # neither is exported.
+  cp -r "$services_dir" "$tmp/services"
+  mkdir -p "$tmp/services/intake/tests"
+  echo 'TEST(Metrics, Held) { metrics.SetGauge("renkei_events_held", "held", 1); }' \
+    >"$tmp/services/intake/held_test.cc"
+  echo 'void Phase() { metrics.SetGauge("renkei_outbox_records", "o", 1, {{"phase", "x"}}); }' \
+    >"$tmp/services/intake/tests/phase.cc"
+  OPS_SERVICES_DIR=$tmp/services bash "$0" metric-names "$src" >/dev/null
+  expect_failure metric-names OPS_PROMETHEUS_DIR="$tmp/metric" OPS_SERVICES_DIR="$tmp/services"
+  expect_failure metric-names OPS_PROMETHEUS_DIR="$tmp/matcher-label" OPS_SERVICES_DIR="$tmp/services"
   # A dashboard with an unknown panel option, one with a query promtool cannot parse.
   node -e '
     const fs = require("fs");
