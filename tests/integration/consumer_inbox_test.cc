@@ -194,11 +194,12 @@ TEST_F(ConsumerInboxTest, NoOpsAreAcknowledgedWithoutAnInboxRecordWhenTheHandler
 // what such an event looks like to this build.
 void UnknownPayloadType(v1::EventEnvelope* e) {
   e->clear_payload();
-  e->GetReflection()->MutableUnknownFields(e)->AddLengthDelimited(990, "\x0a\x03new");
+  v1::EventEnvelope::GetReflection()->MutableUnknownFields(e)->AddLengthDelimited(990,
+                                                                                  "\x0a\x03new");
 }
 void UnknownFieldInAKnownPayload(v1::EventEnvelope* e) {
   auto* removed = e->mutable_resource_removed();
-  removed->GetReflection()->MutableUnknownFields(removed)->AddVarint(77, 1);
+  v1::ResourceRemoved::GetReflection()->MutableUnknownFields(removed)->AddVarint(77, 1);
 }
 void UnknownEnumValue(v1::EventEnvelope* e) {
   v1::Resource* resource = e->mutable_resource_upserted()->mutable_resource();

@@ -338,7 +338,7 @@ TEST_F(ProvisioningTest, AdmitAndJoinThatFailChangeNothingAndRunAgain) {
   ASSERT_EQ(Init("municipality", "132250", muni, &base).exit_code, 0);
   // nats.conf made a directory; returns the file's content.
   auto block = [](const std::string& nats_conf) {
-    const std::string content = ReadFile(nats_conf);
+    std::string content = ReadFile(nats_conf);
     fs::remove(nats_conf);
     fs::create_directories(nats_conf + "/in-the-way");
     return content;

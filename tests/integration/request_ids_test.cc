@@ -352,7 +352,8 @@ TEST_F(RequestIdsTest, ANewerEventInjectedIntoARunningServiceIsParkedAndCounted)
   ASSERT_TRUE((*bus)->WaitConnected(5000));
   v1::EventEnvelope newer = common::NewEvent({"m132250"}, "consultation", "con_from_the_future", 3,
                                              v1::SHARE_LEVEL_PREFECTURE, "132250");
-  newer.GetReflection()->MutableUnknownFields(&newer)->AddLengthDelimited(290, "\x0a\x02ok");
+  v1::EventEnvelope::GetReflection()->MutableUnknownFields(&newer)->AddLengthDelimited(
+      290, "\x0a\x02ok");
   auto published = (*bus)->PublishBatch({{"renkei.pref.m132250.consultation.consultation_reopened",
                                           newer.id(), newer.SerializeAsString()}},
                                         5000);
@@ -476,6 +477,7 @@ TEST_F(RequestIdsTest, ARollingRestartOfEveryServiceUnderLoadLosesNoCommand) {
     }
   };
   std::vector<std::thread> clients;
+  clients.reserve(6);
   for (int c = 0; c < 4; ++c) {
     clients.emplace_back([&, c] {
       auto stub = v1::IntakeService::NewStub(inagi_->channel("intake"));
