@@ -177,6 +177,7 @@ int Run(int instances, int idle_seconds, const std::string& dir) {
   std::printf("%-12s %9.1f %9.1f %8.1f %6.1f %8.2f%%\n", "instance", total.rss_mib, total.pss_mib,
               total.threads / n, total.fds / n, total_cpu);
   std::vector<double> starts;
+  starts.reserve(running.size());
   for (const auto& instance : running) starts.push_back(instance->start_seconds);
   std::printf(
       "\nper instance: %zu processes, start to serving p50 %.2f s, max %.2f s; all %zu started "
