@@ -45,14 +45,6 @@ struct Municipality {
 constexpr Municipality kMunicipalities[] = {
     {"m132250", "132250", 12, 40}, {"m132080", "132080", 30, 90}, {"m112020", "112020", 21, 70}};
 
-template <typename Stub, typename Req, typename Resp>
-grpc::Status Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*),
-                  const Req& req, Resp* resp) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return (stub.*m)(&ctx, req, resp);
-}
-
 class FederationTest : public ::testing::Test {
  protected:
   // The six instances with these services (by level).

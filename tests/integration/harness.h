@@ -3,6 +3,7 @@
 // renkei-directory binary in a child process.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 
 #include "directory/directory.h"
 #include "directory/directory_service.h"
+#include "grpcpp/client_context.h"
 #include "renkei/common/auth.h"
 #include "renkei/common/bus.h"
 #include "renkei/common/clock.h"
@@ -26,6 +28,16 @@
 #include "testing.h"
 
 namespace renkei::testing {
+
+// One unary call of `stub`'s method `m` with a 10 s deadline, e.g.
+// Call(stub, &v1::DirectoryService::Stub::GetResource, request, &resource).
+template <typename Stub, typename Req, typename Resp>
+grpc::Status Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*),
+                  const Req& req, Resp* resp) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return (stub.*m)(&ctx, req, resp);
+}
 
 // The repository's copy of the real public data (reference-data/: municipalities, facilities).
 std::string ReferenceDataDir();

@@ -34,14 +34,6 @@ constexpr char kPersonName[] = "網羅試験 太郎";
 constexpr char kNarrative[] = "網羅試験の相談内容、自宅で転倒を繰り返している";
 constexpr char kRequesterName[] = "網羅試験 ケアマネ";
 
-template <typename Stub, typename Req, typename Resp>
-grpc::Status Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*),
-                  const Req& req, Resp* resp) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return (stub.*m)(&ctx, req, resp);
-}
-
 // Whether any file under `dir` contains `needle` (raw bytes).
 bool AnyFileContains(const std::string& dir, const std::string& needle) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {

@@ -56,14 +56,6 @@ int FreeBasePort() {
   return 0;
 }
 
-template <typename Stub, typename Req, typename Resp>
-grpc::Status Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*),
-                  const Req& req, Resp* resp) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return (stub.*m)(&ctx, req, resp);
-}
-
 mode_t ModeOf(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return 0;

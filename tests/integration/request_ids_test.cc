@@ -382,6 +382,10 @@ TEST_F(RequestIdsTest, ANewerEventInjectedIntoARunningServiceIsParkedAndCounted)
             1.7e9);  // sealed since start-up (unix seconds)
   EXPECT_EQ(MetricValue(metrics, "renkei_audit_seal_failures_total"), 0.0);
   EXPECT_EQ(MetricValue(metrics, "renkei_store_format_version"), 1.0);
+  // The whole exposition, these included, passes Prometheus' own checker.
+  auto [promtool_rc, promtool_out] =
+      RunShell("curl -sS http://" + metrics + "/metrics | promtool check metrics");
+  EXPECT_EQ(promtool_rc, 0) << promtool_out;
   EXPECT_EQ(MetricValue(metrics, "renkei_build_info",
                         "version=\"" + std::string(common::RenkeiVersion()) + "\""),
             1.0);

@@ -28,14 +28,6 @@ using ::testing::HasSubstr;
 constexpr char kResidentName[] = "網羅試験 住民花子";
 constexpr char kResidentContact[] = "jumin-hanako@example.jp";
 
-template <typename Stub, typename Req, typename Resp>
-grpc::Status Call(Stub& stub, grpc::Status (Stub::*m)(grpc::ClientContext*, const Req&, Resp*),
-                  const Req& req, Resp* resp) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return (stub.*m)(&ctx, req, resp);
-}
-
 bool AnyFileContains(const std::string& dir, const std::string& needle) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;

@@ -456,12 +456,12 @@ in_ns systemd-analyze verify "renkei@$instance.target" "renkei-intake@$instance.
   "renkei-nats@$instance.service" || fail "systemd-analyze verify in the installed system"
 s0=$SECONDS
 in_ns systemctl start "renkei@$instance.target"
-all_active() {
+all_units() {  # all_units <state>: every unit of the instance's target is in it
   for s in nats "${services[@]}"; do
-    [[ $(in_ns systemctl is-active "renkei-$s@$instance.service") == active ]] || return 1
+    [[ $(in_ns systemctl is-active "renkei-$s@$instance.service") == "$1" ]] || return 1
   done
 }
-wait_for 30 "every unit of renkei@$instance.target active" all_active
+wait_for 30 "every unit of renkei@$instance.target active" all_units active
 export RENKEI_DIRECTORY=127.0.0.1:${ports[1]} RENKEI_INTAKE=127.0.0.1:${ports[2]}
 ctlenv() {  # the installed renkeictl, inside
   in_ns env RENKEI_TOKEN_FILE=/tmp/renkei-package/token RENKEI_DIRECTORY="$RENKEI_DIRECTORY" \
@@ -577,12 +577,7 @@ echo "   no section, no service: ${skipped[*]} inactive, Result=exec-condition, 
 # Stopping the target stops every unit (PartOf=), the services before their nats-server.
 st0=$SECONDS
 in_ns systemctl stop "renkei@$instance.target"
-all_inactive() {
-  for s in nats "${services[@]}"; do
-    [[ $(in_ns systemctl is-active "renkei-$s@$instance.service") == inactive ]] || return 1
-  done
-}
-wait_for 40 "every unit of renkei@$instance.target stopped" all_inactive
+wait_for 40 "every unit of renkei@$instance.target stopped" all_units inactive
 for s in nats "${services[@]}"; do
   result=$(in_ns systemctl show -p Result --value "renkei-$s@$instance.service")
   [[ "$result" == success ]] || fail "renkei-$s@$instance stopped with Result=$result"

@@ -29,15 +29,12 @@ namespace {
 bool IsOperatorError(const absl::Status& s) {
   return absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s);
 }
+
 absl::Status RecordFormat(Store* store, int format) {
   Batch batch;
   batch.Put(store->Cf("default"), kDataFormatKey, std::to_string(format));
   return store->Write(batch);
 }
-
-}  // namespace
-
-namespace {
 
 // The format recorded in `store` (1 when none is).
 absl::StatusOr<int> RecordedFormat(const Store& store) {
